@@ -1,0 +1,166 @@
+/**
+ * The `Provider` interface: one per vendor, each wrapping its vendor's official SDK.
+ *
+ * @module
+ */
+import type {
+  CallOptions,
+  ContentPart,
+  FinishReason,
+  ProviderCredentials,
+  ProviderMetadata,
+  StreamPart,
+  Usage,
+  Warning,
+} from '../types.js';
+
+/** The provider types switchyard ships. @example `'anthropic'` */
+export type ProviderType = 'openai' | 'anthropic' | 'google' | 'vertex' | 'mistral' | 'bedrock' | 'cohere' | 'xai';
+
+/** Every provider type, in a stable order. */
+export const PROVIDER_TYPES: readonly ProviderType[] = ['openai', 'anthropic', 'google', 'vertex', 'mistral', 'bedrock', 'cohere', 'xai'];
+
+/**
+ * Configuration of one provider instance. Several instances of one type may be declared under
+ * different names; each counts as a separate provider for routing.
+ *
+ * @example
+ * ```ts
+ * const config: ProviderConfig = { type: 'openai', apiKey: process.env.OPENAI_API_KEY, baseURL: 'https://eu.api.openai.com/v1' };
+ * ```
+ */
+export interface ProviderConfig {
+  type: ProviderType;
+  /** The vendor API key (not used by `bedrock`, which takes AWS credentials). */
+  apiKey?: string;
+  /** The vendor API's base URL (for proxies, regions, or a simulator). */
+  baseURL?: string;
+  /** Timeout of one upstream HTTP call inside the SDK, in milliseconds. */
+  timeoutMs?: number;
+  /** Extra headers sent with every upstream call. */
+  headers?: Record<string, string>;
+  /** AWS region (`bedrock`) or Google Cloud location (`vertex`). */
+  region?: string;
+  /** Google Cloud project (`vertex`). */
+  project?: string;
+  /** AWS credentials (`bedrock`); when absent, the standard AWS credential chain is used. */
+  credentials?: ProviderCredentials;
+  /** An already constructed SDK client to use instead of building one (tests, custom transports). */
+  client?: unknown;
+  /** Vendor-specific options passed to the SDK client's constructor. */
+  clientOptions?: Record<string, unknown>;
+}
+
+/**
+ * One call to a provider: the V4 call options plus the provider's model id, the abort signal and,
+ * for BYOK, the credentials that override the configured ones.
+ *
+ * @example
+ * ```ts
+ * const call: ProviderCall = { modelId: 'gpt-4o', prompt: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], abortSignal: new AbortController().signal };
+ * ```
+ */
+export interface ProviderCall extends CallOptions {
+  modelId: string;
+  abortSignal: AbortSignal;
+  credentials?: ProviderCredentials;
+}
+
+/**
+ * What a provider returns from a non-streaming call.
+ *
+ * @example
+ * ```ts
+ * const result: ProviderGenerateResult = { content: [{ type: 'text', text: 'Hi' }], finishReason: { unified: 'stop' }, usage, warnings: [] };
+ * ```
+ */
+export interface ProviderGenerateResult {
+  content: ContentPart[];
+  finishReason: FinishReason;
+  usage: Usage;
+  warnings: Warning[];
+  /** The vendor's own response id. */
+  responseId?: string;
+  /** The model id the vendor reported. */
+  responseModelId?: string;
+  providerMetadata?: ProviderMetadata;
+}
+
+/**
+ * What a provider returns from a streaming call. The stream ends with a `finish` part, or throws a
+ * `GatewayError` (or yields an `error` part) when the upstream fails.
+ *
+ * @example
+ * ```ts
+ * const { stream } = await provider.stream(call);
+ * for await (const part of stream) console.log(part.type);
+ * ```
+ */
+export interface ProviderStreamResult {
+  stream: AsyncIterable<StreamPart>;
+  warnings: Warning[];
+}
+
+/**
+ * One embedding call: at most `maxEmbeddingsPerCall` values.
+ *
+ * @example
+ * ```ts
+ * const call: ProviderEmbedCall = { modelId: 'text-embedding-3-small', values: ['hello'], abortSignal: AbortSignal.timeout(5000) };
+ * ```
+ */
+export interface ProviderEmbedCall {
+  modelId: string;
+  values: string[];
+  dimensions?: number;
+  abortSignal: AbortSignal;
+  credentials?: ProviderCredentials;
+  providerOptions?: CallOptions['providerOptions'];
+  headers?: Record<string, string>;
+}
+
+/**
+ * The result of one embedding call.
+ *
+ * @example
+ * ```ts
+ * const result: ProviderEmbedResult = { embeddings: [[0.1, 0.2]], usage: { tokens: 2 }, warnings: [] };
+ * ```
+ */
+export interface ProviderEmbedResult {
+  embeddings: number[][];
+  usage: { tokens: number | undefined };
+  warnings: Warning[];
+  providerMetadata?: ProviderMetadata;
+}
+
+/**
+ * A model provider. Every vendor wraps its official SDK behind this interface; every vendor error
+ * leaves as a `GatewayError` with a stable code.
+ *
+ * @example
+ * ```ts
+ * const provider: Provider = await createProvider('openai', { type: 'openai', apiKey: 'sk-...' });
+ * const result = await provider.generate({ modelId: 'gpt-4o', prompt, abortSignal: AbortSignal.timeout(30_000) });
+ * ```
+ */
+export interface Provider {
+  /** The instance name from the config (`openai`, `openai-eu`, ...). */
+  readonly name: string;
+  readonly type: ProviderType;
+  generate(call: ProviderCall): Promise<ProviderGenerateResult>;
+  stream(call: ProviderCall): Promise<ProviderStreamResult>;
+  embed?(call: ProviderEmbedCall): Promise<ProviderEmbedResult>;
+  /** The vendor's limit of values per embedding call. */
+  readonly maxEmbeddingsPerCall?: number;
+}
+
+/**
+ * Builds a provider instance from its config. Each vendor module exports one.
+ *
+ * @example
+ * ```ts
+ * const factory: ProviderFactory = (name, config) => new OpenAIProvider(name, config);
+ * ```
+ */
+export type ProviderFactory = (name: string, config: ProviderConfig) => Promise<Provider>;

@@ -1,0 +1,30 @@
+/**
+ * Provider construction: one lazy loader per provider type, so importing switchyard loads no vendor SDK.
+ *
+ * @module
+ */
+import { GatewayError } from '../errors.js';
+import { PROVIDER_TYPES, type Provider, type ProviderConfig, type ProviderFactory, type ProviderType } from './provider.js';
+
+const LOADERS: Partial<Record<ProviderType, () => Promise<ProviderFactory>>> = {
+  openai: async () => (await import('./openai/index.js')).createOpenAIProvider,
+  anthropic: async () => (await import('./anthropic/index.js')).createAnthropicProvider,
+};
+
+/**
+ * Builds a provider instance from its config, loading the vendor's module (and SDK) on first use.
+ *
+ * @example
+ * ```ts
+ * const provider = await createProvider('openai-eu', { type: 'openai', apiKey: process.env.OPENAI_API_KEY });
+ * ```
+ */
+export async function createProvider(name: string, config: ProviderConfig): Promise<Provider> {
+  if (!PROVIDER_TYPES.includes(config.type)) {
+    throw new GatewayError('config_invalid', `Provider '${name}' has unknown type '${String(config.type)}'; known types: ${PROVIDER_TYPES.join(', ')}`);
+  }
+  const loader = LOADERS[config.type];
+  if (!loader) throw new GatewayError('config_invalid', `Provider type '${config.type}' is not available in this build`);
+  const factory = await loader();
+  return factory(name, config);
+}

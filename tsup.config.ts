@@ -1,0 +1,17 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'testing/index': 'src/testing/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  target: 'node20',
+  platform: 'node',
+  // Vendor SDKs and frameworks stay external: they are optional peers, loaded lazily.
+  external: [/^openai/, /^@anthropic-ai\//, /^@google\//, /^@mistralai\//, /^@aws-sdk\//, /^@smithy\//, /^cohere-ai/, 'ioredis', 'express', 'koa', 'next', 'zod'],
+});
