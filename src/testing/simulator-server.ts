@@ -355,7 +355,7 @@ export class Simulator {
       switch (step.type) {
         case 'status': {
           const rendered = this.protocol.errorResponse(step.status, step.message ?? defaultFaultMessage(step.status));
-          const headers = step.retryAfterSeconds === undefined ? {} : { 'retry-after': String(step.retryAfterSeconds) };
+          const headers: Record<string, string> = step.retryAfterSeconds === undefined ? {} : { 'retry-after': String(step.retryAfterSeconds) };
           await this.write(response, { ...rendered, headers: { ...rendered.headers, ...headers } }, undefined);
           return;
         }
