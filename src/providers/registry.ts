@@ -9,6 +9,7 @@ import { PROVIDER_TYPES, type Provider, type ProviderConfig, type ProviderFactor
 const LOADERS: Partial<Record<ProviderType, () => Promise<ProviderFactory>>> = {
   openai: async () => (await import('./openai/index.js')).createOpenAIProvider,
   anthropic: async () => (await import('./anthropic/index.js')).createAnthropicProvider,
+  xai: async () => (await import('./xai/index.js')).createXaiProvider,
 };
 
 /**

@@ -417,6 +417,8 @@ export class Simulator {
         if (contentParts === 0 && behaviour.timeToFirstTokenMs > 0) await delay(behaviour.timeToFirstTokenMs);
         else if (contentParts > 0 && behaviour.tokensPerSecond > 0) await delay(1000 / behaviour.tokensPerSecond);
         if (disconnectAfterParts !== undefined && contentParts >= disconnectAfterParts) {
+          // Let the parts already written reach the client before the connection drops.
+          await new Promise<void>((resolve) => setImmediate(resolve));
           response.socket?.destroy();
           return;
         }

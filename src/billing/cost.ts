@@ -1,0 +1,96 @@
+/**
+ * Exact cost arithmetic: list prices (decimal USD strings per million tokens) × token counts, in
+ * integer nano-dollars. No float ever touches money.
+ *
+ * @module
+ */
+import type { CostBreakdown } from '../events.js';
+import type { Pricing } from '../catalog/catalog.js';
+import { GatewayError } from '../errors.js';
+
+const NANO_PER_DOLLAR = 1_000_000_000n;
+const TOKENS_PER_PRICE_UNIT = 1_000_000n;
+const parsed = new Map<string, bigint>();
+
+/**
+ * Converts a decimal USD string to nano-dollars exactly (as a bigint, up to 9 decimals).
+ *
+ * @example
+ * ```ts
+ * dollarsToNano('2.50'); // 2_500_000_000n
+ * ```
+ */
+export function dollarsToNano(dollars: string): bigint {
+  const cached = parsed.get(dollars);
+  if (cached !== undefined) return cached;
+  const match = /^(\d+)(?:\.(\d{1,9}))?$/.exec(dollars.trim());
+  if (!match) throw new GatewayError('config_invalid', `'${dollars}' is not a decimal USD amount with at most 9 decimals`);
+  const value = BigInt(match[1]) * NANO_PER_DOLLAR + BigInt((match[2] ?? '').padEnd(9, '0'));
+  parsed.set(dollars, value);
+  return value;
+}
+
+/**
+ * Formats nano-dollars as an exact decimal USD string (no trailing zeros past the cents' first digit).
+ *
+ * @example
+ * ```ts
+ * nanoToDollars(12_500); // '0.0000125'
+ * ```
+ */
+export function nanoToDollars(nano: number | bigint): string {
+  const value = BigInt(nano);
+  const negative = value < 0n;
+  const absolute = negative ? -value : value;
+  const whole = absolute / NANO_PER_DOLLAR;
+  const fraction = (absolute % NANO_PER_DOLLAR).toString().padStart(9, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+/**
+ * Cost of `tokens` at a price per million tokens, in nano-dollars, rounded half up to a whole nano-dollar.
+ *
+ * @example
+ * ```ts
+ * tokenCost(1_000, '2.50'); // 2_500_000 (0.0025 USD)
+ * ```
+ */
+export function tokenCost(tokens: number, pricePerMillion: string | undefined): number {
+  if (!pricePerMillion || tokens <= 0) return 0;
+  const numerator = BigInt(Math.round(tokens)) * dollarsToNano(pricePerMillion);
+  return Number((numerator + TOKENS_PER_PRICE_UNIT / 2n) / TOKENS_PER_PRICE_UNIT);
+}
+
+/**
+ * Token counts to price.
+ *
+ * @example
+ * ```ts
+ * const counts: BillableTokens = { noCacheInput: 100, cacheRead: 0, cacheWrite: 0, output: 20 };
+ * ```
+ */
+export interface BillableTokens {
+  noCacheInput: number;
+  cacheRead: number;
+  cacheWrite: number;
+  /** All output tokens, reasoning included (vendors bill reasoning as output). */
+  output: number;
+}
+
+/**
+ * The cost of an attempt, split by token kind, at the offering's list price with zero markup.
+ * Cache reads and writes fall back to the input price when the offering lists none.
+ *
+ * @example
+ * ```ts
+ * computeCost({ noCacheInput: 1_000, cacheRead: 0, cacheWrite: 0, output: 500 }, { input: '3', output: '15' });
+ * // { input: 3_000_000, output: 7_500_000, cacheRead: 0, cacheWrite: 0, total: 10_500_000 }
+ * ```
+ */
+export function computeCost(tokens: BillableTokens, pricing: Pricing): CostBreakdown {
+  const input = tokenCost(tokens.noCacheInput, pricing.input);
+  const output = tokenCost(tokens.output, pricing.output);
+  const cacheRead = tokenCost(tokens.cacheRead, pricing.cacheRead ?? pricing.input);
+  const cacheWrite = tokenCost(tokens.cacheWrite, pricing.cacheWrite ?? pricing.input);
+  return { input, output, cacheRead, cacheWrite, total: input + output + cacheRead + cacheWrite };
+}

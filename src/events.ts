@@ -1,0 +1,147 @@
+/**
+ * The typed event map of the router (eventemitter3).
+ *
+ * @module
+ */
+import type { GatewayError, GatewayErrorCode } from './errors.js';
+import type { FinishReason } from './types.js';
+
+/** Who paid for an attempt: the gateway's configured credentials, or the caller's own (BYOK). */
+export type CredentialType = 'system' | 'byok';
+
+/**
+ * The account a request is billed to (set by the HTTP handler from the gateway API key, or by an
+ * in-process caller).
+ *
+ * @example
+ * ```ts
+ * const account: AccountReference = { id: 'team_acme', user: 'alice', apiKeyId: 'key_1' };
+ * ```
+ */
+export interface AccountReference {
+  /** The account (team) id. */
+  id: string;
+  /** The end user inside the account, when known. */
+  user?: string;
+  /** The gateway API key's id (never the key itself). */
+  apiKeyId?: string;
+}
+
+/**
+ * Cost of an attempt in integer nano-dollars (1 USD = 1e9), split by token kind, at the offering's
+ * list price with zero markup.
+ *
+ * @example
+ * ```ts
+ * const cost: CostBreakdown = { input: 2_500, output: 10_000, cacheRead: 0, cacheWrite: 0, total: 12_500 };
+ * ```
+ */
+export interface CostBreakdown {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  total: number;
+}
+
+/**
+ * One attempt of a request, as recorded in results, errors and events.
+ *
+ * @example
+ * ```ts
+ * const attempt: AttemptRecord = { provider: 'openai', providerType: 'openai', providerModelId: 'gpt-4o', model: 'openai/gpt-4o', outcome: 'success', latencyMs: 120, credentialType: 'system', startTime: 0, endTime: 120 };
+ * ```
+ */
+export interface AttemptRecord {
+  provider: string;
+  providerType: string;
+  providerModelId: string;
+  model: string;
+  outcome: 'success' | 'error' | 'aborted';
+  /** HTTP-like status of the outcome (200 on success). */
+  status?: number;
+  code?: GatewayErrorCode;
+  latencyMs: number;
+  timeToFirstTokenMs?: number;
+  credentialType: CredentialType;
+  /** Epoch milliseconds. */
+  startTime: number;
+  endTime: number;
+  providerResponseId?: string;
+  /** 0 for the first try of an offering, 1.. for retries. */
+  retry?: number;
+}
+
+/**
+ * The `usage` event: fired exactly once per billable attempt.
+ *
+ * @example
+ * ```ts
+ * router.on('usage', (event: UsageEvent) => billing.record(event.account?.id, event.cost.total));
+ * ```
+ */
+export interface UsageEvent {
+  requestId: string;
+  generationId: string;
+  model: string;
+  provider: string;
+  providerType: string;
+  providerModelId: string;
+  credentialType: CredentialType;
+  inputTokens: number;
+  /** Input tokens billed at the plain input price (total minus cache reads and writes). */
+  noCacheInputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  cost: CostBreakdown;
+  /** True when a count was estimated because the vendor gave none (aborted or failed streams). */
+  estimated: boolean;
+  latencyMs: number;
+  timeToFirstTokenMs?: number;
+  streamed: boolean;
+  finishReason: FinishReason['unified'];
+  user?: string;
+  tags: string[];
+  metadata: Record<string, string>;
+  account?: AccountReference;
+  /** Epoch milliseconds when the attempt ended. */
+  timestamp: number;
+  /** The kind of call: a language model or an embedding model. */
+  operation: 'generate' | 'stream' | 'embed';
+}
+
+/**
+ * The router's events.
+ *
+ * @example
+ * ```ts
+ * router.on('fallback', (event) => console.log(`${event.from.provider} failed (${event.code}), trying ${event.to.provider}`));
+ * ```
+ */
+export interface RouterEvents {
+  /** A request arrived and its candidates were ordered. */
+  request: [event: { requestId: string; model: string; streamed: boolean; operation: UsageEvent['operation']; candidates: Array<{ provider: string; providerModelId: string; model: string }>; user?: string; tags: string[]; account?: AccountReference }];
+  /** An attempt ended (success or failure). */
+  attempt: [event: AttemptRecord & { requestId: string }];
+  /** The router moved on from a failed offering to the next one. */
+  fallback: [event: { requestId: string; from: { provider: string; model: string; providerModelId: string }; to: { provider: string; model: string; providerModelId: string }; code: GatewayErrorCode; message: string }];
+  /** One billable attempt's usage and cost. */
+  usage: [event: UsageEvent];
+  /** A request succeeded. */
+  response: [event: { requestId: string; generationId: string; model: string; provider: string; providerModelId: string; finishReason: FinishReason['unified']; latencyMs: number; streamed: boolean; attempts: AttemptRecord[] }];
+  /** A request failed for good. */
+  error: [event: { requestId: string; model: string; error: GatewayError; attempts: AttemptRecord[] }];
+  /** An offering's breaker changed state. */
+  health: [event: { provider: string; providerModelId: string; state: 'closed' | 'open' | 'half-open'; previousState: 'closed' | 'open' | 'half-open'; reason: string }];
+  /** A soft budget limit was crossed (fired by the billing layer). */
+  budget: [event: { accountId: string; scope: string; limitNano: number; spentNano: number; period: string; hard: boolean }];
+  /** A listener threw or rejected; the request was not affected. */
+  'listener-error': [event: { event: string; error: unknown }];
+  /** Something degraded but the gateway carried on (a store unreachable under fail-open, auth off...). */
+  warning: [event: { code: string; message: string }];
+}
+
+/** Event names. @example `'usage'` */
+export type RouterEventName = keyof RouterEvents;

@@ -1,0 +1,29 @@
+/**
+ * switchyard: an embeddable AI gateway for Node servers.
+ *
+ * @example
+ * ```ts
+ * import { Router } from 'switchyard';
+ * const router = new Router({ providers: { openai: { type: 'openai', apiKey: process.env.OPENAI_API_KEY } } });
+ * const { text } = await router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi' });
+ * ```
+ *
+ * @module
+ */
+export { Router } from './router.js';
+export type * from './router-types.js';
+export type * from './types.js';
+export { CONTENT_PART_TYPES, emptyUsage } from './types.js';
+export { ERROR_CODES, GatewayError, isGatewayError, redactSecrets, type ErrorScope, type GatewayErrorCode, type GatewayErrorOptions } from './errors.js';
+export type * from './events.js';
+export { Catalog, parseRawModelId, type Capabilities, type CatalogConfig, type Limits, type ModelDefinition, type Offering, type Pricing, type ResolvedOffering } from './catalog/catalog.js';
+export { BUILT_IN_MODELS } from './catalog/built-in-models.js';
+export { computeCost, dollarsToNano, nanoToDollars, tokenCost, type BillableTokens } from './billing/cost.js';
+export { HealthTracker, percentile, type BreakerState, type HealthOptions, type HealthReader, type HealthSample, type HealthSnapshot } from './health/health-tracker.js';
+export * from './strategies/index.js';
+export { PROVIDER_TYPES, type Provider, type ProviderCall, type ProviderConfig, type ProviderEmbedCall, type ProviderEmbedResult, type ProviderFactory, type ProviderGenerateResult, type ProviderStreamResult, type ProviderType } from './providers/provider.js';
+export { createProvider } from './providers/registry.js';
+export { normalizeRequest } from './request.js';
+export { parsePartialJson, toJsonSchema } from './structured-output.js';
+export { estimatePromptTokens, estimateTextTokens } from './tokens.js';
+export { createGenerationId, createRequestId, createUlid } from './ids.js';

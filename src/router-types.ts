@@ -1,0 +1,352 @@
+/**
+ * The router's configuration, results and hook contracts.
+ *
+ * @module
+ */
+import type { Catalog, CatalogConfig, Pricing } from './catalog/catalog.js';
+import type { AccountReference, AttemptRecord, CostBreakdown, CredentialType, UsageEvent } from './events.js';
+import type { HealthOptions } from './health/health-tracker.js';
+import type { ProviderConfig, ProviderType } from './providers/provider.js';
+import type { Strategy } from './strategies/strategy.js';
+import type { ContentPart, FinishReason, GenerateRequest, JsonSchema, Message, ProviderMetadata, StreamPart, Usage, Warning } from './types.js';
+
+/**
+ * Retry policy for retryable errors (429, 5xx, timeouts, resets) on one offering, before the router
+ * moves on to the next candidate.
+ *
+ * @example
+ * ```ts
+ * const retry: RetryOptions = { maxRetries: 2, initialDelayMs: 200, maxDelayMs: 4_000, maxRetryAfterMs: 10_000 };
+ * ```
+ */
+export interface RetryOptions {
+  /** Retries per offering after the first try (default 1). */
+  maxRetries?: number;
+  /** First backoff delay; doubles each retry, with full jitter (default 250 ms). */
+  initialDelayMs?: number;
+  /** Cap of a backoff delay (default 4 s). */
+  maxDelayMs?: number;
+  /** A Retry-After longer than this moves on to the next candidate instead of waiting (default 10 s). */
+  maxRetryAfterMs?: number;
+}
+
+/**
+ * Router configuration.
+ *
+ * @example
+ * ```ts
+ * const config: RouterConfig = {
+ *   providers: {
+ *     openai: { type: 'openai', apiKey: process.env.OPENAI_API_KEY },
+ *     anthropic: { type: 'anthropic', apiKey: process.env.ANTHROPIC_API_KEY },
+ *   },
+ *   retry: { maxRetries: 1 },
+ *   attemptTimeoutMs: 30_000,
+ * };
+ * ```
+ */
+export interface RouterConfig {
+  /** Provider instances by name; the name is what `order`/`only` and catalog offerings refer to. */
+  providers: Record<string, ProviderConfig>;
+  /** Catalog additions and overrides, or a ready catalog. */
+  catalog?: CatalogConfig | Catalog;
+  /** How candidates are ranked (default `latencyWeighted()`). */
+  strategy?: Strategy;
+  retry?: RetryOptions;
+  /** Timeout of one attempt: the whole call, or until the first content part of a stream (default 60 s). */
+  attemptTimeoutMs?: number;
+  /** Overall deadline of a request across every attempt (default 5 min). */
+  deadlineMs?: number;
+  health?: HealthOptions;
+  /** Hooks around requests and attempts (billing, limits, auditing). */
+  hooks?: RequestHook[];
+  /** Random source for strategies and jitter (tests pass a seeded one). */
+  random?: () => number;
+}
+
+/**
+ * A request after normalisation: messages with parts, gateway options resolved.
+ *
+ * @example
+ * ```ts
+ * const normalized: NormalizedRequest = router.normalize({ model: 'openai/gpt-4o', prompt: 'Hi' });
+ * ```
+ */
+export interface NormalizedRequest extends Omit<GenerateRequest, 'prompt' | 'messages' | 'system'> {
+  prompt: Message[];
+  tags: string[];
+  metadata: Record<string, string>;
+  /** The account billed (set by the HTTP handler or the caller). */
+  account?: AccountReference;
+}
+
+/**
+ * What hooks see of a request.
+ *
+ * @example
+ * ```ts
+ * const hook: RequestHook = { onRequest: (context: RequestContext) => console.log(context.requestId, context.model) };
+ * ```
+ */
+export interface RequestContext {
+  requestId: string;
+  model: string;
+  operation: UsageEvent['operation'];
+  streamed: boolean;
+  user?: string;
+  tags: string[];
+  metadata: Record<string, string>;
+  account?: AccountReference;
+  /** Whether the caller brought its own provider keys for any provider. */
+  byok: boolean;
+  request: NormalizedRequest;
+  /** For embeddings: the values to embed. */
+  values?: string[];
+}
+
+/**
+ * One planned attempt, as hooks see it before it starts.
+ *
+ * @example
+ * ```ts
+ * const maxCost = plan.maxCostNano; // reserve this much before the attempt
+ * ```
+ */
+export interface AttemptPlan {
+  provider: string;
+  providerType: ProviderType;
+  providerModelId: string;
+  model: string;
+  pricing: Pricing;
+  credentialType: CredentialType;
+  /** The input tokens estimated from the request text. */
+  estimatedInputTokens: number;
+  /** The output tokens the attempt may produce at most (the request's maxOutputTokens or the model's limit). */
+  maxOutputTokens: number;
+  /** The most this attempt can cost at list price, in nano-dollars (input estimate + max output). */
+  maxCostNano: number;
+}
+
+/**
+ * A reservation held for one attempt: settled with the attempt's usage, or released when the attempt
+ * was not billable.
+ *
+ * @example
+ * ```ts
+ * const lease: AttemptLease = { settle: async (usage) => ledger.settle(id, usage.cost.total), release: async () => ledger.release(id) };
+ * ```
+ */
+export interface AttemptLease {
+  settle(usage: UsageEvent): void | Promise<void>;
+  release(): void | Promise<void>;
+}
+
+/**
+ * Hooks around requests and attempts. A hook that throws a `GatewayError` rejects the request (402,
+ * 429...). The billing layer is one such hook.
+ *
+ * @example
+ * ```ts
+ * const auditHook: RequestHook = {
+ *   onRequest: (context) => { if (!context.account) throw new GatewayError('unauthorized', 'No account'); },
+ * };
+ * const router = new Router({ providers, hooks: [auditHook] });
+ * ```
+ */
+export interface RequestHook {
+  /** Before any attempt. */
+  onRequest?(context: RequestContext): void | Promise<void>;
+  /** Before each attempt; a returned lease is settled with that attempt's usage or released. */
+  onAttempt?(context: RequestContext, plan: AttemptPlan): AttemptLease | void | Promise<AttemptLease | void>;
+}
+
+/**
+ * A tool call in a result, with its input parsed.
+ *
+ * @example
+ * ```ts
+ * for (const call of result.toolCalls) console.log(call.toolName, call.input);
+ * ```
+ */
+export interface ToolCall {
+  toolCallId: string;
+  toolName: string;
+  input: unknown;
+}
+
+/**
+ * The result of `router.generate()`.
+ *
+ * @example
+ * ```ts
+ * const result: GenerateResult = await router.generate({ model: 'openai/gpt-4o', prompt: 'Hi' });
+ * console.log(result.text, result.provider, result.cost.total);
+ * ```
+ */
+export interface GenerateResult {
+  requestId: string;
+  /** `gen_<ulid>`: the id of this generation in usage events and reports. */
+  generationId: string;
+  /** The catalog model that answered (a fallback model when the requested one failed). */
+  model: string;
+  /** The provider instance that answered. */
+  provider: string;
+  providerType: ProviderType;
+  providerModelId: string;
+  credentialType: CredentialType;
+  text: string;
+  reasoningText: string | undefined;
+  content: ContentPart[];
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  usage: Usage;
+  cost: CostBreakdown;
+  /** Every attempt, in order; the last one succeeded. */
+  attempts: AttemptRecord[];
+  warnings: Warning[];
+  providerMetadata: ProviderMetadata | undefined;
+  /** The vendor's own response id. */
+  responseId: string | undefined;
+  latencyMs: number;
+  timeToFirstTokenMs?: number;
+}
+
+/**
+ * The result of `router.stream()`: async iterables of parts and text, and promises for the end.
+ * Iterating the object itself yields text deltas.
+ *
+ * @example
+ * ```ts
+ * const stream = router.stream({ model: 'anthropic/claude-sonnet-4', prompt: 'Tell a story' });
+ * for await (const text of stream) process.stdout.write(text);
+ * console.log((await stream.result).cost.total);
+ * ```
+ */
+export interface StreamResult extends AsyncIterable<string> {
+  readonly requestId: string;
+  readonly generationId: string;
+  /** Every stream part. A failure after content began ends with an `error` part. */
+  readonly fullStream: AsyncIterable<StreamPart>;
+  /** Text deltas only. */
+  readonly textStream: AsyncIterable<string>;
+  readonly text: Promise<string>;
+  readonly usage: Promise<Usage>;
+  /** The final result (rejects with the GatewayError when the stream failed). */
+  readonly result: Promise<GenerateResult>;
+  /** Stops the stream and the upstream call; what was consumed is billed. */
+  abort(): void;
+}
+
+/**
+ * An embedding request for one value (`embed`) or many (`embedMany`).
+ *
+ * @example
+ * ```ts
+ * const request: EmbedManyRequest = { model: 'openai/text-embedding-3-small', values: ['a', 'b'], dimensions: 256 };
+ * ```
+ */
+export interface EmbedManyRequest {
+  model: string;
+  values: string[];
+  dimensions?: number;
+  providerOptions?: GenerateRequest['providerOptions'];
+  abortSignal?: AbortSignal;
+  headers?: Record<string, string>;
+  user?: string;
+  tags?: string[];
+  metadata?: Record<string, string>;
+  account?: AccountReference;
+}
+
+/** An embedding request for one value. @example `{ model: 'openai/text-embedding-3-small', value: 'hello' }` */
+export interface EmbedRequest extends Omit<EmbedManyRequest, 'values'> {
+  value: string;
+}
+
+/**
+ * The result of `router.embedMany()`.
+ *
+ * @example
+ * ```ts
+ * const { embeddings, usage, cost } = await router.embedMany({ model: 'openai/text-embedding-3-small', values: ['a', 'b'] });
+ * ```
+ */
+export interface EmbedManyResult {
+  requestId: string;
+  generationId: string;
+  model: string;
+  provider: string;
+  providerModelId: string;
+  embeddings: number[][];
+  usage: { tokens: number };
+  cost: CostBreakdown;
+  attempts: AttemptRecord[];
+  warnings: Warning[];
+}
+
+/** The result of `router.embed()`. @example `const { embedding } = await router.embed({ model, value: 'hello' });` */
+export interface EmbedResult extends Omit<EmbedManyResult, 'embeddings'> {
+  embedding: number[];
+}
+
+/**
+ * A structured-output request: a JSON Schema, or a zod schema (anything with a Standard Schema
+ * `~standard` property and zod's `toJSONSchema`).
+ *
+ * @example
+ * ```ts
+ * const request: GenerateObjectRequest = { model: 'openai/gpt-4o', prompt: 'A person', schema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } };
+ * ```
+ */
+export interface GenerateObjectRequest extends Omit<GenerateRequest, 'responseFormat' | 'tools' | 'toolChoice'> {
+  schema: JsonSchema | SchemaLike;
+  schemaName?: string;
+  schemaDescription?: string;
+}
+
+/**
+ * A schema object from a validation library (zod 4 and others implementing Standard Schema).
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * const schema: SchemaLike = z.object({ name: z.string() });
+ * ```
+ */
+export interface SchemaLike {
+  '~standard': { validate(value: unknown): unknown; vendor: string };
+}
+
+/**
+ * The result of `router.generateObject()`.
+ *
+ * @example
+ * ```ts
+ * const { object } = await router.generateObject<{ name: string }>({ model: 'openai/gpt-4o', prompt: 'A person', schema });
+ * ```
+ */
+export interface GenerateObjectResult<T> extends GenerateResult {
+  object: T;
+}
+
+/**
+ * The result of `router.streamObject()`.
+ *
+ * @example
+ * ```ts
+ * const stream = router.streamObject({ model: 'openai/gpt-4o', prompt: 'A person', schema });
+ * for await (const partial of stream.partialObjectStream) console.log(partial);
+ * const person = await stream.object;
+ * ```
+ */
+export interface StreamObjectResult<T> {
+  readonly requestId: string;
+  readonly generationId: string;
+  /** Each growing partial object parsed from the text so far. */
+  readonly partialObjectStream: AsyncIterable<Partial<T>>;
+  readonly textStream: AsyncIterable<string>;
+  /** The final, validated object (rejects with `invalid_object`). */
+  readonly object: Promise<T>;
+  readonly result: Promise<GenerateObjectResult<T>>;
+  abort(): void;
+}

@@ -1,0 +1,8 @@
+/**
+ * Strategies: the interface and the built-in ones.
+ *
+ * @module
+ */
+export { latencyWeighted, weightedOrder, type LatencyWeightedOptions } from './latency-weighted.js';
+export { filterProviders, only, ordered, orderFirst } from './ordered.js';
+export { selectProvider, type Candidate, type Strategy, type StrategyContext } from './strategy.js';

@@ -1,0 +1,246 @@
+/**
+ * Structured output: `generateObject` and `streamObject` over any provider's native JSON mechanism,
+ * with JSON Schema (ajv) or Standard Schema (zod) validation, and partial-JSON parsing for streams.
+ *
+ * @module
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import { GatewayError } from './errors.js';
+import type { AccountReference } from './events.js';
+import type { GenerateObjectRequest, GenerateObjectResult, GenerateResult, SchemaLike, StreamObjectResult, StreamResult } from './router-types.js';
+import { StreamChannel } from './stream-channel.js';
+import type { GenerateRequest, JsonSchema } from './types.js';
+
+/** The part of the router structured output needs. */
+interface TextRouter {
+  generate(request: GenerateRequest & { account?: AccountReference }): Promise<GenerateResult>;
+  stream(request: GenerateRequest & { account?: AccountReference }): StreamResult;
+}
+
+interface StandardJsonSchemaProps {
+  jsonSchema?: { output?: (options: { target: string }) => Record<string, unknown>; input?: (options: { target: string }) => Record<string, unknown> };
+  validate(value: unknown): unknown;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function isSchemaLike(schema: JsonSchema | SchemaLike): schema is SchemaLike {
+  return typeof (schema as SchemaLike)['~standard'] === 'object' && (schema as SchemaLike)['~standard'] !== null;
+}
+
+/**
+ * The JSON Schema of a JSON Schema or a Standard Schema (zod 4) object.
+ *
+ * @example
+ * ```ts
+ * toJsonSchema(z.object({ name: z.string() })); // { type: 'object', properties: { name: { type: 'string' } }, required: ['name'], additionalProperties: false }
+ * ```
+ */
+export function toJsonSchema(schema: JsonSchema | SchemaLike): JsonSchema {
+  if (!isSchemaLike(schema)) return schema;
+  const standard = schema['~standard'] as StandardJsonSchemaProps;
+  let converted: Record<string, unknown> | undefined;
+  try {
+    converted = standard.jsonSchema?.output?.({ target: 'draft-07' });
+  } catch {
+    converted = undefined;
+  }
+  const method = (schema as unknown as { toJSONSchema?: () => Record<string, unknown> }).toJSONSchema;
+  if (!converted && typeof method === 'function') converted = method.call(schema);
+  if (!converted) throw new GatewayError('invalid_request', 'The schema cannot be converted to JSON Schema: pass a JSON Schema object or a zod 4 schema', { param: 'schema' });
+  const { $schema: _ignored, ...rest } = converted;
+  return rest;
+}
+
+/**
+ * Validates a value against the schema; returns the (possibly transformed) value or throws
+ * `invalid_object` carrying the raw text.
+ *
+ * @example
+ * ```ts
+ * validateObject({ type: 'object', required: ['name'] }, { name: 'Ada' }, '{"name":"Ada"}'); // { name: 'Ada' }
+ * ```
+ */
+export async function validateObject<T>(schema: JsonSchema | SchemaLike, value: unknown, text: string): Promise<T> {
+  if (isSchemaLike(schema)) {
+    const outcome = (await schema['~standard'].validate(value)) as { value?: unknown; issues?: Array<{ message: string; path?: ReadonlyArray<unknown> }> };
+    if (outcome.issues && outcome.issues.length > 0) {
+      const details = outcome.issues.map((issue) => `${(issue.path ?? []).map((segment) => String((segment as { key?: unknown })?.key ?? segment)).join('.') || '(root)'}: ${issue.message}`).join('; ');
+      throw new GatewayError('invalid_object', `The model's object does not match the schema: ${details}`, { text });
+    }
+    return outcome.value as T;
+  }
+  let validate = compiled.get(schema);
+  if (!validate) {
+    try {
+      validate = ajv.compile(schema);
+    } catch (error) {
+      throw new GatewayError('invalid_request', `The JSON Schema is invalid: ${error instanceof Error ? error.message : String(error)}`, { param: 'schema' });
+    }
+    compiled.set(schema, validate);
+  }
+  if (!validate(value)) {
+    const details = (validate.errors ?? []).map((error) => `${error.instancePath || '(root)'} ${error.message ?? ''}`.trim()).join('; ');
+    throw new GatewayError('invalid_object', `The model's object does not match the schema: ${details}`, { text });
+  }
+  return value as T;
+}
+
+function parseObjectText(text: string, finishReason: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const why = finishReason === 'length' ? 'the output was truncated at the token limit' : 'the output is not valid JSON';
+    throw new GatewayError('invalid_object', `The model did not return a valid object: ${why}`, { text });
+  }
+}
+
+function objectText(result: GenerateResult): string {
+  if (result.text.trim() !== '') return result.text;
+  const toolCall = result.content.find((part) => part.type === 'tool-call');
+  return toolCall && toolCall.type === 'tool-call' ? toolCall.input : '';
+}
+
+function textRequest(request: GenerateObjectRequest & { account?: AccountReference }): GenerateRequest & { account?: AccountReference } {
+  const { schema, schemaName, schemaDescription, ...rest } = request;
+  if (!schema || typeof schema !== 'object') throw new GatewayError('invalid_request', '`schema` is required: a JSON Schema object or a zod schema', { param: 'schema' });
+  return { ...rest, responseFormat: { type: 'json', schema: toJsonSchema(schema), ...(schemaName ? { name: schemaName } : {}), ...(schemaDescription ? { description: schemaDescription } : {}) } };
+}
+
+/**
+ * `router.generateObject()`: see {@link Router.generateObject}.
+ *
+ * @example
+ * ```ts
+ * const { object } = await generateObjectWith(router, { model: 'openai/gpt-4o', prompt: 'A person', schema });
+ * ```
+ */
+export async function generateObjectWith<T>(router: TextRouter, request: GenerateObjectRequest & { account?: AccountReference }): Promise<GenerateObjectResult<T>> {
+  const result = await router.generate(textRequest(request));
+  const text = objectText(result);
+  const object = await validateObject<T>(request.schema, parseObjectText(text, result.finishReason.unified), text);
+  return { ...result, object };
+}
+
+/**
+ * `router.streamObject()`: see {@link Router.streamObject}.
+ *
+ * @example
+ * ```ts
+ * const stream = streamObjectWith(router, { model: 'openai/gpt-4o', prompt: 'A person', schema });
+ * ```
+ */
+export function streamObjectWith<T>(router: TextRouter, request: GenerateObjectRequest & { account?: AccountReference }): StreamObjectResult<T> {
+  let stream: StreamResult;
+  try {
+    stream = router.stream(textRequest(request));
+  } catch (error) {
+    const failed = Promise.reject(error);
+    failed.catch(() => undefined);
+    const empty = (async function* () {
+      throw error;
+    })();
+    return { requestId: 'req_invalid', generationId: 'gen_invalid', partialObjectStream: empty, textStream: empty, object: failed, result: failed, abort: () => undefined };
+  }
+  let json = '';
+  const partials = new StreamChannel<Partial<T>>(async (push) => {
+    let last = '';
+    for await (const part of stream.fullStream) {
+      if (part.type === 'error') throw part.error;
+      const delta = part.type === 'text-delta' ? part.delta : part.type === 'tool-input-delta' ? part.delta : undefined;
+      if (delta === undefined) continue;
+      json += delta;
+      const partial = parsePartialJson(json);
+      if (partial !== undefined) {
+        const serialized = JSON.stringify(partial);
+        if (serialized !== last) {
+          last = serialized;
+          await push(partial as Partial<T>);
+        }
+      }
+    }
+  }, () => stream.abort());
+  let resultPromise: Promise<GenerateObjectResult<T>> | undefined;
+  const result = (): Promise<GenerateObjectResult<T>> => {
+    if (!resultPromise) {
+      resultPromise = (async () => {
+        await partials.drain();
+        const final = await stream.result;
+        const text = json || objectText(final);
+        const object = await validateObject<T>(request.schema, parseObjectText(text, final.finishReason.unified), text);
+        return { ...final, object };
+      })();
+      resultPromise.catch(() => undefined);
+    }
+    return resultPromise;
+  };
+  return {
+    requestId: stream.requestId,
+    generationId: stream.generationId,
+    get partialObjectStream() {
+      return partials.reader();
+    },
+    get textStream() {
+      return stream.textStream;
+    },
+    get object() {
+      return result().then((final) => final.object);
+    },
+    get result() {
+      return result();
+    },
+    abort: () => stream.abort(),
+  };
+}
+
+/**
+ * Parses JSON that may be cut off: closes open strings, arrays and objects, drops a dangling key
+ * or separator. Returns undefined when nothing usable has arrived yet.
+ *
+ * @example
+ * ```ts
+ * parsePartialJson('{"name":"Ad'); // { name: 'Ad' }
+ * ```
+ */
+export function parsePartialJson(text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    /* complete it below */
+  }
+  const closers: string[] = [];
+  let inString = false;
+  let escaped = false;
+  for (const character of trimmed) {
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (character === '\\') escaped = true;
+      else if (character === '"') inString = false;
+      continue;
+    }
+    if (character === '"') inString = true;
+    else if (character === '{') closers.push('}');
+    else if (character === '[') closers.push(']');
+    else if (character === '}' || character === ']') closers.pop();
+  }
+  let candidate = trimmed;
+  if (inString) candidate += escaped ? '\\"' : '"';
+  for (let attempt = 0; attempt < 6; attempt += 1) {
+    try {
+      return JSON.parse(candidate + [...closers].reverse().join(''));
+    } catch {
+      // Drop a trailing partial token: a separator, a key without value, a partial literal.
+      const shortened = candidate
+        .replace(/,\s*$/, '')
+        .replace(/,?\s*"(?:[^"\\]|\\.)*"\s*:\s*$/, '')
+        .replace(/:\s*(?:t|tr|tru|f|fa|fal|fals|n|nu|nul|-?\d+\.?)$/, ': null')
+        .replace(/,?\s*"(?:[^"\\]|\\.)*"$/, (match) => (closers[closers.length - 1] === '}' ? '' : match));
+      if (shortened === candidate) return undefined;
+      candidate = shortened;
+    }
+  }
+  return undefined;
+}

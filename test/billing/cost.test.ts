@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { computeCost, dollarsToNano, nanoToDollars, tokenCost } from '../../src/billing/cost.js';
+
+describe('cost arithmetic', () => {
+  it('parses decimal prices exactly', () => {
+    assert.equal(dollarsToNano('2.50'), 2_500_000_000n);
+    assert.equal(dollarsToNano('0.00875'), 8_750_000n);
+    assert.equal(dollarsToNano('15'), 15_000_000_000n);
+    assert.throws(() => dollarsToNano('1e-3'), /decimal/);
+    assert.throws(() => dollarsToNano('0.0000000001'), /decimal/);
+  });
+
+  it('prices tokens in integer nano-dollars with no float error', () => {
+    assert.equal(tokenCost(1_000, '2.50'), 2_500_000);
+    assert.equal(tokenCost(1, '0.00875'), 9); // 8.75 nano rounds half up
+    assert.equal(tokenCost(3, '0.10'), 300);
+    // 0.1 + 0.2 style drift is impossible: a million single-token prices sum to the exact price of a million tokens.
+    let sum = 0;
+    for (let index = 0; index < 1000; index += 1) sum += tokenCost(1000, '0.30');
+    assert.equal(sum, tokenCost(1_000_000, '0.30'));
+    assert.equal(tokenCost(0, '3'), 0);
+    assert.equal(tokenCost(100, undefined), 0);
+  });
+
+  it('splits cost by token kind, with cache prices falling back to the input price', () => {
+    const cost = computeCost({ noCacheInput: 1_000, cacheRead: 2_000, cacheWrite: 500, output: 300 }, { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75' });
+    assert.deepEqual(cost, { input: 3_000_000, output: 4_500_000, cacheRead: 600_000, cacheWrite: 1_875_000, total: 9_975_000 });
+    const fallback = computeCost({ noCacheInput: 0, cacheRead: 1_000, cacheWrite: 0, output: 0 }, { input: '2', output: '8' });
+    assert.equal(fallback.cacheRead, 2_000_000);
+    for (const value of Object.values(cost)) assert.ok(Number.isInteger(value));
+  });
+
+  it('formats nano-dollars as exact decimal strings', () => {
+    assert.equal(nanoToDollars(12_500), '0.0000125');
+    assert.equal(nanoToDollars(2_500_000_000), '2.5');
+    assert.equal(nanoToDollars(0), '0');
+    assert.equal(nanoToDollars(-1_500_000_000n), '-1.5');
+  });
+});

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BUILT_IN_MODELS } from '../../src/catalog/built-in-models.js';
+import { Catalog, parseRawModelId } from '../../src/catalog/catalog.js';
+import { dollarsToNano } from '../../src/billing/cost.js';
+import { GatewayError } from '../../src/errors.js';
+import { PROVIDER_TYPES } from '../../src/providers/provider.js';
+
+describe('catalog', () => {
+  it('lists models of every vendor, each offering priced with exact decimal strings', () => {
+    const providers = new Set(BUILT_IN_MODELS.flatMap((model) => model.offerings.map((offering) => offering.provider)));
+    for (const type of PROVIDER_TYPES) assert.ok(providers.has(type), `an offering through ${type}`);
+    for (const model of BUILT_IN_MODELS) {
+      assert.match(model.id, /^[a-z]+\/[a-z0-9.-]+$/);
+      for (const offering of model.offerings) for (const price of Object.values(offering.pricing)) assert.doesNotThrow(() => dollarsToNano(price as string));
+    }
+  });
+
+  it('serves Claude through anthropic and bedrock, and Llama through bedrock', () => {
+    const catalog = new Catalog();
+    assert.deepEqual(catalog.resolve('anthropic/claude-sonnet-4').map((offering) => offering.provider), ['anthropic', 'bedrock']);
+    assert.deepEqual(catalog.resolve('meta/llama-3.3-70b').map((offering) => offering.provider), ['bedrock']);
+    assert.deepEqual(catalog.resolve('mistral/mistral-large').map((offering) => offering.provider), ['mistral', 'bedrock']);
+  });
+
+  it('merges user offerings into built-in models and adds new models', () => {
+    const catalog = new Catalog({
+      models: [
+        { id: 'openai/gpt-4o', offerings: [{ provider: 'openai-eu', providerModelId: 'gpt-4o', pricing: { input: '2.75', output: '11' } }, { provider: 'openai', providerModelId: 'gpt-4o', pricing: { input: '2', output: '9' } }] },
+        { id: 'acme/tiny', offerings: [{ provider: 'openai', providerModelId: 'tiny-1', pricing: { input: '0.01', output: '0.02' } }] },
+      ],
+    });
+    const offerings = catalog.resolve('openai/gpt-4o');
+    assert.deepEqual(offerings.map((offering) => [offering.provider, offering.pricing.input]).sort(), [['openai', '2'], ['openai-eu', '2.75']]);
+    assert.equal(offerings[0].capabilities.tools, true, 'model capabilities carry over');
+    assert.equal(catalog.resolve('acme/tiny')[0].providerModelId, 'tiny-1');
+  });
+
+  it('rejects float prices and malformed ids in config', () => {
+    assert.throws(() => new Catalog({ models: [{ id: 'acme/x', offerings: [{ provider: 'openai', providerModelId: 'x', pricing: { input: 0.5 as unknown as string, output: '1' } }] }] }), /decimal string/);
+    assert.throws(() => new Catalog({ models: [{ id: 'no-slash', offerings: [] }] }), /creator\/model/);
+  });
+
+  it('throws model_not_found for an unknown id', () => {
+    assert.throws(() => new Catalog().resolve('openai/gpt-99'), (error: unknown) => error instanceof GatewayError && error.code === 'model_not_found' && error.status === 404);
+  });
+
+  it('parses raw provider:model ids', () => {
+    assert.deepEqual(parseRawModelId('bedrock:anthropic.claude-sonnet-4-20250514-v1:0'), { provider: 'bedrock', providerModelId: 'anthropic.claude-sonnet-4-20250514-v1:0' });
+    assert.equal(parseRawModelId('openai/gpt-4o'), undefined);
+  });
+});
