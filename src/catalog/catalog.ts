@@ -107,6 +107,7 @@ export interface ResolvedOffering extends Offering {
  */
 export class Catalog {
   private readonly models = new Map<string, ModelDefinition>();
+  private readonly resolved = new Map<string, ResolvedOffering[]>();
 
   constructor(config: CatalogConfig = {}) {
     if (!config.replaceBuiltIn) for (const model of BUILT_IN_MODELS) this.add(model);
@@ -116,6 +117,7 @@ export class Catalog {
   /** Adds a model, or merges offerings into an existing one (an offering of the same provider is replaced). */
   add(model: ModelDefinition): void {
     validateModel(model);
+    this.resolved.clear();
     const existing = this.models.get(model.id);
     if (!existing) {
       this.models.set(model.id, { ...model, offerings: [...model.offerings] });
@@ -141,18 +143,22 @@ export class Catalog {
     return [...this.models.values()];
   }
 
-  /** The offerings of a model id, each with the model's capabilities merged in. Throws `model_not_found`. */
+  /** The offerings of a model id, each with the model's capabilities merged in (computed once, then shared: do not modify). Throws `model_not_found`. */
   resolve(id: string): ResolvedOffering[] {
+    const cached = this.resolved.get(id);
+    if (cached) return cached;
     const model = this.models.get(id);
     if (!model) {
       throw new GatewayError('model_not_found', `Model '${id}' is not in the catalog. Use a catalog id such as 'openai/gpt-4o', or a raw 'provider:model' id.`, { param: 'model', details: { modelId: id } });
     }
-    return model.offerings.map((offering) => ({
+    const offerings = model.offerings.map((offering) => ({
       ...offering,
       model: model.id,
       limits: { ...model.limits, ...offering.limits },
       capabilities: { ...model.capabilities, ...offering.capabilities },
     }));
+    this.resolved.set(id, offerings);
+    return offerings;
   }
 }
 

@@ -28,3 +28,5 @@ export {
   type SimulatorProtocol,
   type SimulatorStep,
 } from './simulator-server.js';
+export { createOpenAIProtocol, createOpenAISimulator, openAIProtocol, type OpenAIProtocolOptions } from './openai-simulator.js';
+export { anthropicProtocol, createAnthropicProtocol, createAnthropicSimulator } from './anthropic-simulator.js';

@@ -417,8 +417,10 @@ export class Simulator {
         if (contentParts === 0 && behaviour.timeToFirstTokenMs > 0) await delay(behaviour.timeToFirstTokenMs);
         else if (contentParts > 0 && behaviour.tokensPerSecond > 0) await delay(1000 / behaviour.tokensPerSecond);
         if (disconnectAfterParts !== undefined && contentParts >= disconnectAfterParts) {
-          // Let the parts already written reach the client before the connection drops.
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          // Let the parts already written reach (and be read by) the client before the connection drops:
+          // a close that arrives in the same read as the data makes fetch-based clients discard the data.
+          if (response.writableNeedDrain) await new Promise<void>((resolve) => response.once('drain', () => resolve()));
+          await delay(15);
           response.socket?.destroy();
           return;
         }
