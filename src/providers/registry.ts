@@ -10,6 +10,11 @@ const LOADERS: Partial<Record<ProviderType, () => Promise<ProviderFactory>>> = {
   openai: async () => (await import('./openai/index.js')).createOpenAIProvider,
   anthropic: async () => (await import('./anthropic/index.js')).createAnthropicProvider,
   xai: async () => (await import('./xai/index.js')).createXaiProvider,
+  google: async () => (await import('./google/index.js')).createGoogleProvider,
+  vertex: async () => (await import('./google/index.js')).createVertexProvider,
+  mistral: async () => (await import('./mistral/index.js')).createMistralProvider,
+  cohere: async () => (await import('./cohere/index.js')).createCohereProvider,
+  bedrock: async () => (await import('./bedrock/index.js')).createBedrockProvider,
 };
 
 /**

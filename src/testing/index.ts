@@ -30,3 +30,20 @@ export {
 } from './simulator-server.js';
 export { createOpenAIProtocol, createOpenAISimulator, openAIProtocol, type OpenAIProtocolOptions } from './openai-simulator.js';
 export { anthropicProtocol, createAnthropicProtocol, createAnthropicSimulator } from './anthropic-simulator.js';
+export {
+  BedrockSimulator,
+  awsErrorResponse,
+  bedrockProtocol,
+  createBedrockProtocol,
+  createBedrockSimulator,
+  encodeEventStreamHeaders,
+  encodeEventStreamMessage,
+  type BedrockSimulatorAuth,
+  type BedrockSimulatorOptions,
+  type BedrockSimulatorProtocol,
+  type BedrockStreamException,
+} from './bedrock-simulator.js';
+export { createGoogleProtocol, createGoogleSimulator, googleErrorResponse, googleProtocol, type GoogleSimulatorOptions } from './google-simulator.js';
+export { PROVIDER_ENVIRONMENT, startSimulatedProviders, type SimulatedProviders, type SimulatedProvidersOptions } from './simulated-providers.js';
+export { createMistralProtocol, createMistralSimulator, mistralProtocol, type MistralSimulatorOptions } from './mistral-simulator.js';
+export { createCohereProtocol, createCohereSimulator, cohereProtocol, type CohereSimulatorOptions } from './cohere-simulator.js';
