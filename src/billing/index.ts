@@ -1,0 +1,17 @@
+/**
+ * The billing layer's public surface: credits, budgets, rate limits, usage records and reports.
+ *
+ * @example
+ * ```ts
+ * import { createBilling } from 'switchyard';
+ * const billing = createBilling({ freeAllocationNano: 1_000_000_000 });
+ * ```
+ *
+ * @module
+ */
+export { Billing, createBilling, type AccountBalance, type BillingEventTarget, type BillingOptions, type BudgetStatus, type StoreFailurePolicy } from './billing.js';
+export { type BudgetPeriod, type BudgetRule, type BudgetScope } from './budgets.js';
+export { withMarkup } from './markup.js';
+export { RATE_WINDOW, type RateLimits } from './rate-limits.js';
+export { type SpendReportQuery } from './spend-report.js';
+export { toGenerationInfo, type UsageRecord } from './usage-record.js';

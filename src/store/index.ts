@@ -1,0 +1,14 @@
+/**
+ * The state stores: the interface, the in-memory store (default) and the Redis store (shared).
+ *
+ * @example
+ * ```ts
+ * import { RedisStore } from 'switchyard';
+ * const store = new RedisStore({ url: process.env.REDIS_URL });
+ * ```
+ *
+ * @module
+ */
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { RedisStore, type RedisStoreOptions } from './redis-store.js';
+export type { MeterCharge, MeterHold, MeterRef, MeterState, RecordQuery, ReserveRequest, ReserveResult, SettleRequest, SettleResult, StateStore, StoreOptions, StoredRecord, WindowAddRequest, WindowResult, WindowSpec } from './store.js';

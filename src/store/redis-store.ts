@@ -1,0 +1,347 @@
+/**
+ * The Redis state store (ioredis): shared by every gateway instance that points at the same Redis.
+ * Every check-and-update is one Lua script. `ioredis` is an optional peer dependency, imported the
+ * first time the store connects.
+ *
+ * When Redis is unreachable the store neither hangs nor queues: commands are refused at once while
+ * the connection is down (no offline queue), a command that gets no answer fails after
+ * `commandTimeoutMs`, and either way the call rejects with `GatewayError` code `store_unavailable`.
+ * The client keeps reconnecting in the background, so the store recovers by itself when Redis is back.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { GatewayError, isGatewayError } from '../errors.js';
+import { REDIS_SCRIPTS, type RedisScriptName } from './redis-scripts.js';
+import {
+  STORE_DEFAULTS,
+  assertInteger,
+  retryAfter,
+  windowSlices,
+  type MeterRef,
+  type MeterState,
+  type RecordQuery,
+  type ReserveRequest,
+  type ReserveResult,
+  type SettleRequest,
+  type SettleResult,
+  type StateStore,
+  type StoreOptions,
+  type StoredRecord,
+  type WindowAddRequest,
+  type WindowResult,
+} from './store.js';
+
+/**
+ * Options of the Redis store.
+ *
+ * @example
+ * ```ts
+ * const options: RedisStoreOptions = { url: 'redis://127.0.0.1:6379/0', prefix: 'shop:gw:', commandTimeoutMs: 500 };
+ * ```
+ */
+export interface RedisStoreOptions extends StoreOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…` (default `redis://127.0.0.1:6379`). */
+  url?: string;
+  /** A command without an answer fails after this long (default 1 000 ms). */
+  commandTimeoutMs?: number;
+  /** Connecting (the first time, or after a reconnect began) may take this long (default 1 000 ms). */
+  connectTimeoutMs?: number;
+  /** Reconnect attempts back off up to this delay (default 1 000 ms). */
+  maxReconnectDelayMs?: number;
+}
+
+/** The part of an ioredis client the store uses. */
+interface RedisClient {
+  status: string;
+  connect(): Promise<void>;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
+  evalsha(sha: string, keyCount: number, ...args: string[]): Promise<unknown>;
+  eval(script: string, keyCount: number, ...args: string[]): Promise<unknown>;
+  zrangebyscore(key: string, min: string, max: string, ...args: string[]): Promise<string[]>;
+  mget(...keys: string[]): Promise<Array<string | null>>;
+  get(key: string): Promise<string | null>;
+  hgetall(key: string): Promise<Record<string, string>>;
+  hset(key: string, field: string, value: string): Promise<number>;
+  hdel(key: string, field: string): Promise<number>;
+}
+
+type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisClient;
+
+const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)\b/;
+const SHAS = Object.fromEntries(Object.entries(REDIS_SCRIPTS).map(([name, script]) => [name, createHash('sha1').update(script).digest('hex')])) as Record<RedisScriptName, string>;
+
+/**
+ * The Redis {@link StateStore}.
+ *
+ * @example
+ * ```ts
+ * const store = new RedisStore({ url: process.env.REDIS_URL, prefix: 'shop:gw:' });
+ * await store.connect(); // optional: fail early when ioredis is missing or Redis is down
+ * const billing = createBilling({ store, freeAllocationNano: 5_000_000_000 });
+ * ```
+ */
+export class RedisStore implements StateStore {
+  readonly kind = 'redis';
+  private readonly prefix: string;
+  private readonly now: () => number;
+  private readonly recordRetentionMs: number;
+  private readonly markerRetentionMs: number;
+  private readonly connectTimeoutMs: number;
+  private clientPromise: Promise<RedisClient> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: RedisStoreOptions = {}) {
+    this.prefix = options.prefix ?? STORE_DEFAULTS.prefix;
+    this.now = options.now ?? Date.now;
+    this.recordRetentionMs = options.recordRetentionMs ?? STORE_DEFAULTS.recordRetentionMs;
+    this.markerRetentionMs = options.markerRetentionMs ?? STORE_DEFAULTS.markerRetentionMs;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 1_000;
+  }
+
+  /**
+   * Loads ioredis and waits until Redis answers (or rejects with `config_invalid` when ioredis is
+   * missing, `store_unavailable` when Redis cannot be reached in time). Optional: every operation
+   * connects on first use.
+   *
+   * @example
+   * ```ts
+   * await new RedisStore({ url }).connect();
+   * ```
+   */
+  async connect(): Promise<void> {
+    await this.client();
+  }
+
+  async reserve(request: ReserveRequest): Promise<ReserveResult> {
+    assertInteger(request.ttlMs, 'ttlMs');
+    const now = this.now();
+    const keys = [this.key('r', request.id)];
+    const args = [String(now), request.id, String(Math.max(1, request.ttlMs)), String(request.holds.length)];
+    for (const hold of request.holds) {
+      assertInteger(hold.amount, 'amount');
+      if (hold.grant !== undefined) assertInteger(hold.grant, 'grant');
+      const slices = this.meterKeys(hold, now, keys);
+      args.push(String(slices), String(hold.ttlMs ?? 0), String(hold.amount), hold.limit === 'credit' ? '-1' : String(hold.limit), String(hold.grant ?? -1));
+    }
+    const reply = (await this.script('reserve', keys, args)) as number[];
+    if (reply[0] === 1) return { ok: true, duplicate: reply[1] === 1 };
+    return { ok: false, index: reply[1], limit: reply[2], state: toState(reply.slice(3)) };
+  }
+
+  async settle(request: SettleRequest): Promise<SettleResult> {
+    const now = this.now();
+    const record = request.record;
+    const keys = [this.key('r', request.id), this.key('rec', record?.id ?? request.id), ...(record?.indexes ?? []).map((index) => this.key('i', index))];
+    const args = [
+      String(now),
+      request.id,
+      String(this.markerRetentionMs),
+      String(request.charges.length),
+      record ? '1' : '0',
+      String(record?.indexes.length ?? 0),
+      record?.body ?? '',
+      String(record?.timestamp ?? now),
+      String(this.recordRetentionMs),
+      String(now - this.recordRetentionMs),
+    ];
+    for (const charge of request.charges) {
+      assertInteger(charge.amount, 'amount');
+      const slices = this.meterKeys(charge, now, keys);
+      const sliceTtl = charge.window ? windowSlices(charge.window, now).ttlMs : 0;
+      args.push(String(slices), String(charge.ttlMs ?? 0), String(sliceTtl), String(charge.amount));
+    }
+    const reply = (await this.script('settle', keys, args)) as number[];
+    const meters: MeterState[] = [];
+    for (let offset = 1; offset < reply.length; offset += 4) meters.push(toState(reply.slice(offset, offset + 4)));
+    return { applied: reply[0] === 1, meters };
+  }
+
+  async release(id: string, meters: MeterRef[]): Promise<boolean> {
+    const keys = [this.key('r', id), ...meters.flatMap((meter) => this.holdKeys(meter))];
+    return (await this.script('release', keys, [id, String(this.markerRetentionMs)])) === 1;
+  }
+
+  async readMeter(meter: MeterRef): Promise<MeterState> {
+    const now = this.now();
+    const keys: string[] = [];
+    const slices = this.meterKeys(meter, now, keys);
+    return toState((await this.script('readMeter', keys, [String(now), String(slices)])) as number[]);
+  }
+
+  async credit(meter: MeterRef, amount: number, options: { grant?: boolean; idempotencyKey?: string } = {}): Promise<MeterState & { applied: boolean }> {
+    assertInteger(amount, 'amount');
+    const marker = this.key('r', `credit:${meter.key}:${options.idempotencyKey ?? ''}`);
+    const args = [String(amount), options.grant ? '1' : '0', options.idempotencyKey === undefined ? '0' : '1', String(this.markerRetentionMs), String(meter.ttlMs ?? 0)];
+    const reply = (await this.script('credit', [...this.holdKeys(meter), marker], args)) as number[];
+    return { ...toState(reply), applied: reply[4] === 1 };
+  }
+
+  async windowAdd(request: WindowAddRequest): Promise<WindowResult> {
+    assertInteger(request.amount, 'amount');
+    const now = this.now();
+    const slices = windowSlices(request.window, now);
+    const keys: string[] = [];
+    for (let index = slices.first; index <= slices.last; index += 1) keys.push(this.key('w', `${request.key}:${index}`));
+    const reply = (await this.script('windowAdd', keys, [String(request.amount), String(request.limit ?? -1), String(slices.ttlMs)])) as number[];
+    if (reply[0] === 1) return { allowed: true, total: reply[1], retryAfterMs: 0 };
+    const need = reply[1] + Math.max(request.amount, 1) - (request.limit ?? 0);
+    return { allowed: false, total: reply[1], retryAfterMs: retryAfter(reply.slice(2), slices.first, slices.sliceMs, slices.last - slices.first, now, need) };
+  }
+
+  async increment(key: string, amount: number, ttlMs?: number): Promise<number> {
+    assertInteger(amount, 'amount');
+    return (await this.script('increment', [this.key('c', key)], [String(amount), ttlMs === undefined ? '' : String(Math.max(1, ttlMs))])) as number;
+  }
+
+  async readCounter(key: string): Promise<number> {
+    return Number((await this.command((client) => client.get(this.key('c', key)))) ?? 0);
+  }
+
+  async appendRecord(record: StoredRecord): Promise<boolean> {
+    const now = this.now();
+    const keys = [this.key('rec', record.id), ...record.indexes.map((index) => this.key('i', index))];
+    const args = [record.body, String(record.timestamp), String(this.recordRetentionMs), String(now - this.recordRetentionMs), record.id];
+    return (await this.script('appendRecord', keys, args)) === 1;
+  }
+
+  async getRecord(id: string): Promise<string | undefined> {
+    return (await this.command((client) => client.get(this.key('rec', id)))) ?? undefined;
+  }
+
+  async listRecords(query: RecordQuery): Promise<string[]> {
+    const limit = query.limit === undefined ? [] : ['LIMIT', '0', String(query.limit)];
+    const ids = await this.command((client) => client.zrangebyscore(this.key('i', query.index), String(query.from), String(query.to), ...limit));
+    const bodies: string[] = [];
+    for (let start = 0; start < ids.length; start += 500) {
+      const chunk = ids.slice(start, start + 500).map((id) => this.key('rec', id));
+      for (const body of await this.command((client) => client.mget(...chunk))) if (body !== null) bodies.push(body);
+    }
+    return bodies;
+  }
+
+  async setField(key: string, field: string, value: string | undefined): Promise<void> {
+    const name = this.key('f', key);
+    await this.command((client) => (value === undefined ? client.hdel(name, field) : client.hset(name, field, value)));
+  }
+
+  async getFields(key: string): Promise<Record<string, string>> {
+    return this.command((client) => client.hgetall(this.key('f', key)));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const pending = this.clientPromise;
+    this.clientPromise = undefined;
+    if (!pending) return;
+    const client = await pending.catch(() => undefined);
+    if (!client) return;
+    if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+    else client.disconnect();
+  }
+
+  private key(kind: string, name: string): string {
+    return `${this.prefix}${kind}:${name}`;
+  }
+
+  /** The keys of a meter's holds: hash, holds, expiries. */
+  private holdKeys(meter: MeterRef): string[] {
+    const base = this.key('m', meter.key);
+    return [base, `${base}:h`, `${base}:x`];
+  }
+
+  /** Pushes a meter's key block (holds, then window slices) onto `keys`; returns the slice count. */
+  private meterKeys(meter: MeterRef, now: number, keys: string[]): number {
+    keys.push(...this.holdKeys(meter));
+    if (!meter.window) return 0;
+    const slices = windowSlices(meter.window, now);
+    for (let index = slices.first; index <= slices.last; index += 1) keys.push(`${this.key('m', meter.key)}:s:${index}`);
+    return slices.last - slices.first + 1;
+  }
+
+  private async script(name: RedisScriptName, keys: string[], args: string[]): Promise<unknown> {
+    return this.command(async (client) => {
+      try {
+        return await client.evalsha(SHAS[name], keys.length, ...keys, ...args);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        return client.eval(REDIS_SCRIPTS[name], keys.length, ...keys, ...args);
+      }
+    });
+  }
+
+  private async command<T>(run: (client: RedisClient) => Promise<T>): Promise<T> {
+    const client = await this.client();
+    try {
+      return await run(client);
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  private async client(): Promise<RedisClient> {
+    if (this.closed) throw new GatewayError('store_unavailable', 'The Redis store was closed');
+    this.clientPromise ??= this.createClient();
+    const client = await this.clientPromise;
+    if (client.status === 'ready') return client;
+    if (client.status === 'wait') client.connect().catch(() => undefined);
+    // A connection attempt under way may finish; a known outage (reconnecting) fails at once.
+    if (client.status === 'wait' || client.status === 'connecting' || client.status === 'connect') await waitForReady(client, this.connectTimeoutMs);
+    if (client.status === 'ready') return client;
+    throw new GatewayError('store_unavailable', `The Redis store is unreachable (connection ${client.status})`);
+  }
+
+  private async createClient(): Promise<RedisClient> {
+    let Redis: RedisConstructor;
+    try {
+      const module = (await import('ioredis')) as unknown as { Redis?: RedisConstructor; default?: RedisConstructor };
+      Redis = (module.Redis ?? module.default) as RedisConstructor;
+    } catch (error) {
+      this.clientPromise = undefined;
+      throw new GatewayError('config_invalid', "The Redis store needs the 'ioredis' package: npm install ioredis", { cause: error });
+    }
+    const maxDelay = this.options.maxReconnectDelayMs ?? 1_000;
+    const client = new Redis(this.options.url ?? 'redis://127.0.0.1:6379', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      commandTimeout: this.options.commandTimeoutMs ?? 1_000,
+      connectTimeout: this.connectTimeoutMs,
+      retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay),
+    });
+    // Connection errors surface on commands as store_unavailable; the event itself must not crash.
+    client.on('error', () => undefined);
+    return client;
+  }
+}
+
+function toState(values: readonly number[]): MeterState {
+  return { credit: Number(values[0]), used: Number(values[1]), reserved: Number(values[2]), granted: values[3] === 1 };
+}
+
+function storeError(error: unknown): GatewayError {
+  if (isGatewayError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && error.name === 'ReplyError' && !TRANSIENT_REPLY.test(message)) {
+    return new GatewayError('internal_error', `A Redis store command failed: ${message}`, { cause: error });
+  }
+  return new GatewayError('store_unavailable', `The Redis store is unavailable: ${message}`, { cause: error });
+}
+
+function waitForReady(client: RedisClient, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      client.removeListener('ready', done);
+      client.removeListener('end', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.on('ready', done);
+    client.on('end', done);
+  });
+}

@@ -1,0 +1,230 @@
+/**
+ * Two gateway processes sharing one Redis, hammered with concurrent requests against one account:
+ * the ledger, the usage records and the rate limits hold across instances, and a Redis outage is met
+ * by the configured policy and recovered from.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { UsageRecord } from '../../src/billing/usage-record.js';
+import { RedisStore } from '../../src/store/redis-store.js';
+import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
+import type { Simulator } from '../../src/testing/simulator-server.js';
+import { startRedisServer, type TestRedisServer } from '../store/redis-server.js';
+import type { Outcome, WorkerConfig, WorkerReport } from './fixtures/gateway-worker.js';
+
+const WORKER = fileURLToPath(new URL('./fixtures/gateway-worker.ts', import.meta.url));
+const MODEL = 'openai/gpt-4o-mini';
+/** Input price of the model, nano-dollars per token. */
+const INPUT_NANO_PER_TOKEN = 150;
+
+interface Worker {
+  child: ChildProcess;
+  go(): void;
+  report: Promise<WorkerReport>;
+  /** Resolves once the worker served this many requests. */
+  served(count: number): Promise<void>;
+}
+
+async function startWorker(config: WorkerConfig): Promise<Worker> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], { env: { ...process.env, WORKER_CONFIG: JSON.stringify(config) }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  let resolveReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (resolveReady = resolve));
+  let servedCount = 0;
+  const waiting: Array<{ count: number; resolve: () => void }> = [];
+  const report = new Promise<WorkerReport>((resolve, reject) => {
+    lines.on('line', (line) => {
+      const message = JSON.parse(line) as { ready?: boolean; done?: boolean; served?: number };
+      if (message.ready) resolveReady();
+      if (message.served !== undefined) {
+        servedCount = message.served;
+        for (const waiter of waiting.filter((item) => item.count <= servedCount)) waiter.resolve();
+      }
+      if (message.done) resolve(message as WorkerReport);
+    });
+    child.once('exit', (code) => reject(new Error(`gateway worker exited with code ${code} before reporting`)));
+  });
+  report.catch(() => undefined);
+  await Promise.race([ready, report]);
+  const served = (count: number): Promise<void> => (servedCount >= count ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve })));
+  return { child, report, served, go: () => child.stdin!.write('go\n') };
+}
+
+/** Starts two workers, lets them go at once, and returns their outcomes together. */
+async function runPair(config: WorkerConfig, during?: (workers: Worker[]) => Promise<void>): Promise<{ outcomes: Outcome[]; reports: WorkerReport[] }> {
+  const workers = await Promise.all([startWorker(config), startWorker(config)]);
+  for (const worker of workers) worker.go();
+  await during?.(workers);
+  const reports = await Promise.all(workers.map((worker) => worker.report));
+  return { outcomes: reports.flatMap((report) => report.outcomes), reports };
+}
+
+function served(outcomes: Outcome[]): Array<Extract<Outcome, { ok: true }>> {
+  return outcomes.filter((outcome): outcome is Extract<Outcome, { ok: true }> => outcome.ok);
+}
+
+function codes(outcomes: Outcome[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const outcome of outcomes) {
+    const code = outcome.ok ? 'ok' : outcome.code;
+    counts[code] = (counts[code] ?? 0) + 1;
+  }
+  return counts;
+}
+
+const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+describe('two gateway processes on one Redis', { timeout: 60_000 }, () => {
+  let redis: TestRedisServer;
+  let simulator: Simulator;
+  let simulatorUrl: string;
+  let store: RedisStore;
+  let run = 0;
+
+  before(async () => {
+    redis = await startRedisServer();
+    simulator = createOpenAISimulator({ behaviour: { latencyMs: 15 } });
+    simulatorUrl = await simulator.start();
+    store = new RedisStore({ url: redis.url, prefix: 'cluster:' });
+  });
+  after(async () => {
+    await store.close();
+    await simulator.close();
+    await redis.stop();
+  });
+
+  /** A fresh account and key namespace for each test. */
+  function base(overrides: Partial<WorkerConfig>): WorkerConfig {
+    run += 1;
+    return {
+      redisUrl: redis.url,
+      simulatorUrl,
+      prefix: 'cluster:',
+      account: { id: `team_${run}`, apiKeyId: `key_${run}` },
+      freeAllocationNano: 1_000_000,
+      policy: 'fail-closed',
+      model: MODEL,
+      prompt: 'Please repeat this sentence back to me, word for word, as it is.',
+      maxOutputTokens: 40,
+      concurrency: 16,
+      ...overrides,
+    };
+  }
+
+  async function ledgerOf(accountId: string): Promise<{ credit: number; used: number; reserved: number }> {
+    return store.readMeter({ key: `ledger:${encodeURIComponent(accountId)}` });
+  }
+
+  async function recordsOf(accountId: string): Promise<UsageRecord[]> {
+    const bodies = await store.listRecords({ index: `account:${encodeURIComponent(accountId)}`, from: 0, to: Number.MAX_SAFE_INTEGER });
+    return bodies.map((body) => JSON.parse(body) as UsageRecord);
+  }
+
+  /** The ledger equals the grant minus exactly what was settled, and every served attempt has exactly one record. */
+  async function assertConsistent(config: WorkerConfig, outcomes: Outcome[]): Promise<{ balance: number }> {
+    const ok = served(outcomes);
+    const settled = ok.reduce((sum, outcome) => sum + outcome.costNano, 0);
+    const ledger = await ledgerOf(config.account.id);
+    assert.equal(ledger.credit, config.freeAllocationNano);
+    assert.equal(ledger.used, settled, 'total used = exact sum of the settled costs');
+    assert.equal(ledger.reserved, 0, 'no hold left behind');
+    const records = await recordsOf(config.account.id);
+    assert.equal(records.length, ok.length, 'one usage record per served request');
+    assert.deepEqual(new Set(records.map((record) => record.generationId)), new Set(ok.map((outcome) => outcome.generationId)), 'no record lost or doubled');
+    assert.equal(records.reduce((sum, record) => sum + record.costNano, 0), settled);
+    return { balance: ledger.credit - ledger.used };
+  }
+
+  it('never serves beyond the balance: balance = grant - exact settled costs, records exact', async (t: TestContext) => {
+    const config = base({ requests: 60 });
+    const before = simulator.totals.requests;
+    const { outcomes } = await runPair(config);
+    const counts = codes(outcomes);
+    assert.deepEqual(Object.keys(counts).sort(), ['insufficient_credits', 'ok']);
+    assert.equal(outcomes.length, 120);
+    const { balance } = await assertConsistent(config, outcomes);
+    assert.ok(balance >= 0, `balance ${balance} must not go below zero`);
+    // Refused requests never reached the provider (each worker also made one warm-up request).
+    assert.equal(simulator.totals.requests - before, counts.ok + 2);
+    // Every served request was covered by its reservation: nothing was served on credit.
+    const ok = served(outcomes);
+    const errors = ok.map((outcome) => outcome.inputTokens - outcome.estimatedInputTokens);
+    assert.ok(ok.every((outcome) => outcome.costNano <= outcome.reservedNano));
+    t.diagnostic(`served ${counts.ok}, refused ${counts.insufficient_credits}, final balance ${balance} nano; input estimate error (actual - estimated tokens) from ${Math.min(...errors)} to ${Math.max(...errors)}`);
+  });
+
+  it('bounds the overspend by the input estimate error, and measures it', async (t: TestContext) => {
+    // The vendor counts 400 input tokens for a prompt the router estimates at about 20: every attempt
+    // costs more than it reserved by (400 - estimate) input tokens.
+    simulator.configure({
+      reply: () => {
+        const textChunks = Array.from({ length: 40 }, (_, index) => (index === 0 ? 'word' : ' word'));
+        return { text: textChunks.join(''), textChunks, outputTokens: 40, inputTokens: 400 };
+      },
+    });
+    try {
+      const config = base({ requests: 40, freeAllocationNano: 2_000_000 });
+      const { outcomes } = await runPair(config);
+      const ok = served(outcomes);
+      const excess = ok.map((outcome) => outcome.costNano - outcome.reservedNano);
+      assert.ok(excess.every((value) => value === (400 - ok[0].estimatedInputTokens) * INPUT_NANO_PER_TOKEN));
+      const { balance } = await assertConsistent(config, outcomes);
+      const perAttempt = excess[0];
+      const inFlight = 2 * config.concurrency;
+      // The balance can only go below zero by the estimate error of the attempts in flight when it ran out.
+      assert.ok(balance > -perAttempt * inFlight, `balance ${balance} beyond ${inFlight} × ${perAttempt}`);
+      assert.ok(balance < 0, 'with under-estimated input, the last attempts overspend (the bound is reached, not just assumed)');
+      t.diagnostic(`estimate error ${perAttempt} nano per attempt (${perAttempt / INPUT_NANO_PER_TOKEN} input tokens); served ${ok.length}; final balance ${balance} nano = ${(-balance / perAttempt).toFixed(2)} attempts' error (bound: ${inFlight} in flight)`);
+    } finally {
+      simulator.configure({ reply: undefined });
+    }
+  });
+
+  it('enforces a rate limit across instances', async () => {
+    const config = base({ requests: 30, freeAllocationNano: 1_000_000_000, rateLimits: { requestsPerMinute: 25 } });
+    const { outcomes } = await runPair(config);
+    assert.deepEqual(codes(outcomes), { ok: 25, rate_limited: 35 });
+    for (const outcome of outcomes) if (!outcome.ok) assert.ok(outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 0 && outcome.retryAfterMs <= 65_000);
+    await assertConsistent(config, outcomes);
+  });
+
+  for (const policy of ['fail-closed', 'fail-open'] as const) {
+    it(`holds the ${policy} policy while Redis is down and resumes when it returns`, async (t: TestContext) => {
+      const config = base({ policy, freeAllocationNano: 1_000_000_000, durationMs: 2_400, concurrency: 3, pauseMs: 10, flushTimeoutMs: 5_000 });
+      let downAt = 0;
+      let upAt = 0;
+      const { outcomes, reports } = await runPair(config, async (workers) => {
+        await Promise.all(workers.map((worker) => worker.served(3)));
+        downAt = Date.now();
+        await redis.stop({ save: true });
+        await sleep(800);
+        await redis.start();
+        upAt = Date.now();
+      });
+      const counts = codes(outcomes);
+      const before = outcomes.filter((outcome) => outcome.endedAt < downAt);
+      const during = outcomes.filter((outcome) => outcome.startedAt > downAt + 50 && outcome.endedAt < upAt);
+      const afterwards = outcomes.filter((outcome) => outcome.startedAt > upAt + 400);
+      assert.ok(before.length > 0 && before.every((outcome) => outcome.ok), 'served before the outage');
+      assert.ok(during.length > 0, 'requests were made during the outage');
+      if (policy === 'fail-closed') {
+        assert.ok(during.every((outcome) => !outcome.ok && outcome.code === 'store_unavailable'), JSON.stringify(codes(during)));
+        assert.deepEqual(Object.keys(counts).sort(), ['ok', 'store_unavailable']);
+      } else {
+        assert.ok(during.every((outcome) => outcome.ok), JSON.stringify(codes(during)));
+        assert.deepEqual(Object.keys(counts), ['ok']);
+        assert.ok(reports.every((report) => report.warnings.includes('store_unavailable')));
+      }
+      // Neither crashed nor hung: every request ended promptly.
+      const slowest = Math.max(...outcomes.map((outcome) => outcome.endedAt - outcome.startedAt));
+      assert.ok(slowest < 1_500, `slowest request took ${slowest} ms`);
+      assert.ok(afterwards.length > 0 && afterwards.every((outcome) => outcome.ok), `service resumed: ${JSON.stringify(codes(afterwards))}`);
+      assert.ok(reports.every((report) => report.pendingSettlements === 0), 'every deferred settlement reached Redis');
+      await assertConsistent(config, outcomes);
+      t.diagnostic(`${policy}: ${JSON.stringify(counts)}; during the outage ${JSON.stringify(codes(during))}; slowest ${slowest} ms`);
+    });
+  }
+});
