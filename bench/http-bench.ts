@@ -1,0 +1,242 @@
+/**
+ * HTTP gateway overhead: the Express middleware (handler → router → openai provider → simulator)
+ * against calling the same OpenAI simulator directly, with the same keep-alive HTTP client, in one
+ * run. Measures added latency (p50/p99) sequentially, throughput at concurrency 32, and the added
+ * time to the first streamed content byte. Prints a markdown table.
+ *
+ *   npx tsx bench/http-bench.ts [--requests 2000] [--concurrency 32]
+ *
+ * @module
+ */
+import { Agent, request as httpRequest, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createGatewayMiddleware } from '../adapters/express.js';
+import type { GatewayRouter } from '../src/http/http-types.js';
+import { Router } from '../src/router.js';
+import type { GenerateResult } from '../src/router-types.js';
+import { createOpenAISimulator } from '../src/testing/openai-simulator.js';
+
+/** One row of the benchmark table. @example `{ measure: 'latency p50, sequential', direct: '0.150 ms', gateway: '0.600 ms', added: '0.450 ms' }` */
+export interface HttpBenchRow {
+  measure: string;
+  direct: string;
+  gateway: string;
+  added: string;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+/** POSTs JSON; resolves with the time to the first content chunk (stream) and to the end, in ms. */
+function post(url: URL, body: string, headers: Record<string, string>, stream: boolean): Promise<{ firstContentMs: number; totalMs: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let firstContentMs = -1;
+    const request = httpRequest(
+      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+      (response) => {
+        if (response.statusCode !== 200) reject(new Error(`HTTP ${response.statusCode} from ${url.href}`));
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          if (firstContentMs < 0 && (!stream || chunk.includes('"content":"') && !chunk.includes('"content":""'))) firstContentMs = performance.now() - started;
+        });
+        response.on('end', () => resolve({ firstContentMs, totalMs: performance.now() - started }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+function percentile(values: number[], quantile: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(quantile * sorted.length) - 1))];
+}
+
+const ms = (value: number): string => `${value.toFixed(3)} ms`;
+
+/**
+ * Runs the benchmark and returns its rows.
+ *
+ * @example
+ * ```ts
+ * const rows = await runHttpBench(500, 32);
+ * ```
+ */
+export async function runHttpBench(requests = 2000, concurrency = 32): Promise<HttpBenchRow[]> {
+  const simulator = createOpenAISimulator();
+  const simulatorURL = await simulator.start();
+  const router = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-bench-000000', baseURL: `${simulatorURL}/v1` } } });
+  router.on('usage', () => undefined);
+  const app = express();
+  app.use(createGatewayMiddleware({ router, apiKeys: [{ key: 'gw-bench-key-0001', id: 'bench', account: 'bench' }], logger: false }));
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const gatewayURL = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`);
+  const directURL = new URL(`${simulatorURL}/v1/chat/completions`);
+  const messages = [{ role: 'user', content: 'Measure the overhead of the gateway please' }];
+  const directBody = (stream: boolean) => JSON.stringify({ model: 'gpt-4o-mini', messages, stream });
+  const gatewayBody = (stream: boolean) => JSON.stringify({ model: 'openai/gpt-4o-mini', messages, stream });
+  const gatewayHeaders = { authorization: 'Bearer gw-bench-key-0001' };
+  const direct = (stream: boolean) => post(directURL, directBody(stream), { authorization: 'Bearer sk-bench-000000' }, stream);
+  const viaGateway = (stream: boolean) => post(gatewayURL, gatewayBody(stream), gatewayHeaders, stream);
+
+  try {
+    for (let index = 0; index < 300; index += 1) {
+      await direct(index % 2 === 0);
+      await viaGateway(index % 2 === 0);
+    }
+    // Sequential, interleaved so machine noise hits both alike.
+    const sequential = { direct: [] as number[], gateway: [] as number[] };
+    const firstByte = { direct: [] as number[], gateway: [] as number[] };
+    for (let index = 0; index < requests; index += 1) {
+      sequential.direct.push((await direct(false)).totalMs);
+      sequential.gateway.push((await viaGateway(false)).totalMs);
+    }
+    for (let index = 0; index < Math.max(200, requests / 4); index += 1) {
+      firstByte.direct.push((await direct(true)).firstContentMs);
+      firstByte.gateway.push((await viaGateway(true)).firstContentMs);
+    }
+    // Throughput at a fixed concurrency.
+    const throughput = async (run: () => Promise<unknown>): Promise<number> => {
+      let remaining = requests;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (remaining > 0) {
+            remaining -= 1;
+            await run();
+          }
+        }),
+      );
+      return requests / ((performance.now() - started) / 1000);
+    };
+    const directRps = await throughput(() => direct(false));
+    const gatewayRps = await throughput(() => viaGateway(false));
+
+    const row = (measure: string, directValue: number, gatewayValue: number): HttpBenchRow => ({ measure, direct: ms(directValue), gateway: ms(gatewayValue), added: ms(gatewayValue - directValue) });
+    return [
+      row('latency p50, sequential', percentile(sequential.direct, 0.5), percentile(sequential.gateway, 0.5)),
+      row('latency p99, sequential', percentile(sequential.direct, 0.99), percentile(sequential.gateway, 0.99)),
+      row('time to first streamed content p50', percentile(firstByte.direct, 0.5), percentile(firstByte.gateway, 0.5)),
+      row('time to first streamed content p99', percentile(firstByte.direct, 0.99), percentile(firstByte.gateway, 0.99)),
+      { measure: `throughput, concurrency ${concurrency}`, direct: `${directRps.toFixed(0)} req/s`, gateway: `${gatewayRps.toFixed(0)} req/s`, added: `${((gatewayRps / directRps) * 100).toFixed(1)} % of direct` },
+    ];
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await router.close();
+    await simulator.close();
+  }
+}
+
+/** A canned result, for measuring the HTTP layer without any upstream. */
+const CANNED: GenerateResult = {
+  requestId: 'req_bench',
+  generationId: 'gen_bench',
+  model: 'openai/gpt-4o-mini',
+  provider: 'openai',
+  providerType: 'openai',
+  providerModelId: 'gpt-4o-mini',
+  credentialType: 'system',
+  text: 'You said: Measure the overhead of the gateway please',
+  reasoningText: undefined,
+  content: [{ type: 'text', text: 'You said: Measure the overhead of the gateway please' }],
+  toolCalls: [],
+  finishReason: { unified: 'stop', raw: 'stop' },
+  usage: { inputTokens: { total: 9, noCache: 9, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 9, text: 9, reasoning: 0 } },
+  cost: { input: 1350, output: 5400, cacheRead: 0, cacheWrite: 0, total: 6750 },
+  attempts: [{ provider: 'openai', providerType: 'openai', providerModelId: 'gpt-4o-mini', model: 'openai/gpt-4o-mini', outcome: 'success', status: 200, latencyMs: 1, credentialType: 'system', startTime: 0, endTime: 1 }],
+  warnings: [],
+  providerMetadata: undefined,
+  responseId: 'chatcmpl-bench',
+  latencyMs: 1,
+};
+
+/**
+ * Attribution: the HTTP layer alone. The Express middleware over a stub router that answers at once,
+ * against a bare node:http server that parses the same body and sends the same size of JSON.
+ *
+ * @example
+ * ```ts
+ * const rows = await runHandlerOnlyBench(2000);
+ * ```
+ */
+export async function runHandlerOnlyBench(requests = 2000): Promise<HttpBenchRow[]> {
+  const real = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-bench-000000' } } });
+  const stub: GatewayRouter = {
+    catalog: real.catalog,
+    health: real.health,
+    providerNames: () => ['openai'],
+    generate: async () => CANNED,
+    stream: (request) => real.stream(request),
+    embedMany: (request) => real.embedMany(request),
+  };
+  const app = express();
+  app.use(createGatewayMiddleware({ router: stub, apiKeys: [{ key: 'gw-bench-key-0001', id: 'bench', account: 'bench' }], logger: false }));
+  const answer = JSON.stringify({ id: 'gen_bench', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: CANNED.text } }], usage: {}, provider_metadata: { gateway: { routing: CANNED.attempts } } });
+  const bare = createServer((request, response) => {
+    let text = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (text += chunk));
+    request.on('end', () => {
+      JSON.parse(text);
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) }).end(answer);
+    });
+  });
+  const gateway = createServer(app);
+  const servers = [bare, gateway];
+  for (const server of servers) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = (server: typeof bare) => new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`);
+  const body = JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Measure the overhead of the gateway please' }] });
+  const headers = { authorization: 'Bearer gw-bench-key-0001' };
+  const samples = { bare: [] as number[], gateway: [] as number[] };
+  try {
+    for (let index = 0; index < requests + 500; index += 1) {
+      const bareMs = (await post(url(bare), body, headers, false)).totalMs;
+      const gatewayMs = (await post(url(gateway), body, headers, false)).totalMs;
+      if (index >= 500) {
+        samples.bare.push(bareMs);
+        samples.gateway.push(gatewayMs);
+      }
+    }
+  } finally {
+    for (const server of servers) {
+      server.closeAllConnections();
+      server.close();
+    }
+    await real.close();
+  }
+  return [
+    { measure: 'HTTP layer only, p50', direct: ms(percentile(samples.bare, 0.5)), gateway: ms(percentile(samples.gateway, 0.5)), added: ms(percentile(samples.gateway, 0.5) - percentile(samples.bare, 0.5)) },
+    { measure: 'HTTP layer only, p99', direct: ms(percentile(samples.bare, 0.99)), gateway: ms(percentile(samples.gateway, 0.99)), added: ms(percentile(samples.gateway, 0.99) - percentile(samples.bare, 0.99)) },
+  ];
+}
+
+/**
+ * The rows as a markdown table.
+ *
+ * @example
+ * ```ts
+ * console.log(formatHttpBench(await runHttpBench()));
+ * ```
+ */
+export function formatHttpBench(rows: HttpBenchRow[], columns: [string, string] = ['direct to simulator', 'through Express gateway']): string {
+  return [`| measure | ${columns[0]} | ${columns[1]} | added |`, '| --- | --- | --- | --- |', ...rows.map((row) => `| ${row.measure} | ${row.direct} | ${row.gateway} | ${row.added} |`)].join('\n');
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
+if (invokedDirectly) {
+  const argument = (name: string, fallback: number): number => {
+    const index = process.argv.indexOf(`--${name}`);
+    return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  };
+  const rows = await runHttpBench(argument('requests', 2000), argument('concurrency', 32));
+  const attribution = await runHandlerOnlyBench(argument('requests', 2000));
+  agent.destroy();
+  console.log(`HTTP gateway benchmark (Node ${process.version}, ${argument('requests', 2000)} requests per measure)\n`);
+  console.log(formatHttpBench(rows));
+  console.log('\nAttribution: the HTTP layer alone (no router, no upstream call)\n');
+  console.log(formatHttpBench(attribution, ['bare node:http JSON server', 'Express + gateway handler, stub router']));
+}

@@ -1,0 +1,395 @@
+/**
+ * The Anthropic-compatible dialect: `POST /v1/messages` (JSON and its SSE event stream: message_start,
+ * content_block_start/delta/stop, message_delta, message_stop), with tools, system and images, and
+ * `GET /v1/models` for requests carrying `anthropic-version`. The Anthropic SDK works with `baseURL`
+ * set to the gateway and the gateway key as `apiKey` (x-api-key) or `authToken` (Bearer). `model`
+ * takes any catalog id; a bare Claude id (`claude-sonnet-4-20250514`) means that Anthropic model.
+ *
+ * @module
+ */
+import { GatewayError } from '../../errors.js';
+import type { GenerateResult, StreamResult } from '../../router-types.js';
+import type { AssistantMessage, FilePart, FinishReason, GenerateRequest, JsonSchema, MessageInput, ReasoningEffort, StreamPart, TextPart, ToolChoice, ToolDefinition, ToolResultOutput, ToolResultPart } from '../../types.js';
+import type { GatewayHttpResponse, HttpHeaders } from '../http-types.js';
+import { findModel, listModels, resolveBareModelId, type ListedModel } from '../model-directory.js';
+import { jsonResponse } from '../responses.js';
+import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
+import { sseEvent, type StreamEncoder } from '../sse-stream.js';
+import { describeValue, expectArray, expectFields, invalid, mapObjects, mapOptionalObjects, optionalBoolean, optionalEnum, optionalFields, optionalNumber, optionalString, optionalStringArray, requiredString, type Fields } from '../validate.js';
+import type { Dialect, RouteContext } from './dialect.js';
+import { fileFromReference } from './file-data.js';
+import { answerGeneration, finishReasonIn, tokenCounts } from './generation.js';
+
+const STOP_REASONS: Record<FinishReason['unified'], string> = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  'tool-calls': 'tool_use',
+  'content-filter': 'refusal',
+  error: 'end_turn',
+  interrupted: 'end_turn',
+  other: 'end_turn',
+};
+const ANTHROPIC_STOP_VALUES = ['end_turn', 'max_tokens', 'stop_sequence', 'tool_use', 'pause_turn', 'refusal'];
+
+/**
+ * The Anthropic error body for a GatewayError: `{ type: 'error', error: { type, message } }`.
+ *
+ * @example
+ * ```ts
+ * anthropicErrorBody(new GatewayError('rate_limited', 'Slow down')); // { type: 'error', error: { type: 'rate_limit_error', message: 'Slow down' } }
+ * ```
+ */
+export function anthropicErrorBody(error: GatewayError): unknown {
+  return { type: 'error', error: { type: anthropicErrorType(error.status), message: error.message, code: error.code } };
+}
+
+function anthropicErrorType(status: number): string {
+  const types: Record<number, string> = { 401: 'authentication_error', 402: 'billing_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large', 429: 'rate_limit_error', 503: 'overloaded_error', 529: 'overloaded_error', 504: 'timeout_error' };
+  return types[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+}
+
+const speaksAnthropic = (headers: HttpHeaders): boolean => headers['anthropic-version'] !== undefined;
+
+/**
+ * The Anthropic-compatible dialect.
+ *
+ * @example
+ * ```ts
+ * const dialect = createAnthropicDialect();
+ * dialect.routes[0].path; // '/v1/messages'
+ * ```
+ */
+export function createAnthropicDialect(): Dialect {
+  return {
+    name: 'anthropic',
+    errorBody: anthropicErrorBody,
+    routes: [
+      { method: 'POST', path: '/v1/messages', handle: messages },
+      {
+        method: 'GET',
+        path: '/v1/models',
+        accepts: speaksAnthropic,
+        handle: async (context) => {
+          const data = listModels(context.router, context.caller.models).map(modelInfo);
+          return jsonResponse(200, { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null });
+        },
+      },
+      {
+        method: 'GET',
+        path: '/v1/models/*',
+        accepts: speaksAnthropic,
+        handle: async (context) => {
+          const id = decodeURIComponent(context.pathRest);
+          const listed = findModel(context.router, resolveBareModelId(context.router, id, 'anthropic'), context.caller.models);
+          if (!listed) throw new GatewayError('model_not_found', `Model '${id}' is not available through this gateway`, { param: 'model', details: { modelId: id } });
+          return jsonResponse(200, modelInfo(listed));
+        },
+      },
+    ],
+  };
+}
+
+function modelInfo({ model }: ListedModel): { type: 'model'; id: string; display_name: string; created_at: string } {
+  return { type: 'model', id: model.id, display_name: model.name ?? model.id, created_at: '1970-01-01T00:00:00Z' };
+}
+
+async function messages(context: RouteContext): Promise<GatewayHttpResponse> {
+  const body = expectFields(context.body, 'The request body');
+  const request = messagesRequest(context, body);
+  return answerGeneration(context, request, optionalBoolean(body, 'stream') ?? false, (result) => message(result), (stream) => new MessageEventEncoder(stream, request.model));
+}
+
+function messagesRequest(context: RouteContext, body: Fields): GenerateRequest {
+  const model = resolveBareModelId(context.router, requiredString(body, 'model', 'model', 'a catalog id such as "anthropic/claude-sonnet-4"'), 'anthropic');
+  if (body.max_tokens === undefined) throw invalid('`max_tokens` is required: the most tokens the reply may have', 'max_tokens');
+  if (body.messages === undefined) throw invalid('`messages` is required: an array of user and assistant messages', 'messages');
+  const maxOutputTokens = optionalNumber(body, 'max_tokens', { integer: true, min: 1 });
+  const metadata = optionalFields(body, 'metadata');
+  const tools = messageTools(body.tools);
+  return {
+    model,
+    messages: convertMessages(expectArray(body.messages, 'messages')),
+    ...systemPrompt(body.system),
+    maxOutputTokens,
+    temperature: optionalNumber(body, 'temperature', { min: 0, max: 1 }),
+    topP: optionalNumber(body, 'top_p', { min: 0, max: 1 }),
+    topK: optionalNumber(body, 'top_k', { integer: true, min: 0 }),
+    stopSequences: optionalStringArray(body, 'stop_sequences'),
+    ...(tools ? { tools } : {}),
+    toolChoice: messageToolChoice(body.tool_choice),
+    reasoning: thinkingEffort(body.thinking),
+    user: metadata ? optionalString(metadata, 'user_id', 'metadata.user_id') : undefined,
+    providerOptions: mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'),
+  };
+}
+
+function systemPrompt(value: unknown): { system?: string } {
+  if (value === undefined || value === null) return {};
+  if (typeof value === 'string') return { system: value };
+  const blocks = expectArray(value, 'system');
+  return {
+    system: blocks
+      .map((block, index) => {
+        const fields = expectFields(block, `system[${index}]`);
+        if (fields.type !== 'text') throw invalid(`\`system[${index}].type\` must be "text", got ${describeValue(fields.type)}`, `system[${index}].type`);
+        return requiredString(fields, 'text', `system[${index}].text`);
+      })
+      .join('\n'),
+  };
+}
+
+function thinkingEffort(value: unknown): ReasoningEffort | undefined {
+  if (value === undefined || value === null) return undefined;
+  const thinking = expectFields(value, 'thinking');
+  const type = optionalEnum(thinking, 'type', ['enabled', 'disabled', 'adaptive'] as const, 'thinking.type');
+  if (type === 'disabled') return 'none';
+  if (type === 'adaptive') return 'medium';
+  const budget = optionalNumber(thinking, 'budget_tokens', { integer: true, min: 1 }, 'thinking.budget_tokens');
+  if (budget === undefined) throw invalid('`thinking.budget_tokens` is required when thinking is enabled', 'thinking.budget_tokens');
+  return budget <= 2_048 ? 'low' : budget <= 8_192 ? 'medium' : 'high';
+}
+
+function convertMessages(list: unknown[]): MessageInput[] {
+  if (list.length === 0) throw invalid('`messages` must contain at least one message', 'messages');
+  const toolNames = new Map<string, string>();
+  const converted: MessageInput[] = [];
+  list.forEach((entry, index) => {
+    const path = `messages[${index}]`;
+    const message = expectFields(entry, path);
+    const role = message.role;
+    if (role !== 'user' && role !== 'assistant') throw invalid(`\`${path}.role\` must be "user" or "assistant", got ${describeValue(role)}`, `${path}.role`);
+    if (typeof message.content === 'string') {
+      converted.push({ role, content: message.content });
+      return;
+    }
+    const blocks = mapObjects(message.content, `${path}.content`, (block) => block);
+    if (role === 'assistant') {
+      converted.push(assistantMessage(blocks, path, toolNames));
+      return;
+    }
+    const results: ToolResultPart[] = [];
+    const parts: Array<TextPart | FilePart> = [];
+    blocks.forEach((block, blockIndex) => {
+      const blockPath = `${path}.content[${blockIndex}]`;
+      if (block.type === 'tool_result') results.push(toolResult(block, blockPath, toolNames));
+      else parts.push(userPart(block, blockPath));
+    });
+    if (results.length > 0) converted.push({ role: 'tool', content: results });
+    if (parts.length > 0) converted.push({ role: 'user', content: parts });
+  });
+  return converted;
+}
+
+function userPart(block: Fields, path: string): TextPart | FilePart {
+  if (block.type === 'text') return { type: 'text', text: requiredString(block, 'text', `${path}.text`) };
+  if (block.type === 'image' || block.type === 'document') {
+    const source = expectFields(block.source, `${path}.source`);
+    const fallback = block.type === 'image' ? 'image/*' : 'application/pdf';
+    if (source.type === 'base64') return { type: 'file', mediaType: optionalString(source, 'media_type', `${path}.source.media_type`) ?? fallback, data: { type: 'data', data: requiredString(source, 'data', `${path}.source.data`) } };
+    if (source.type === 'url') return { type: 'file', ...fileFromReference(requiredString(source, 'url', `${path}.source.url`), fallback, `${path}.source.url`) };
+    if (source.type === 'text' && block.type === 'document') return { type: 'file', mediaType: 'text/plain', data: { type: 'data', data: Buffer.from(requiredString(source, 'data', `${path}.source.data`)).toString('base64') } };
+    throw invalid(`\`${path}.source.type\` must be "base64" or "url", got ${describeValue(source.type)}`, `${path}.source.type`);
+  }
+  throw invalid(`\`${path}.type\` must be one of text, image, document, tool_result in a user message, got ${describeValue(block.type)}`, `${path}.type`);
+}
+
+function toolResult(block: Fields, path: string, toolNames: Map<string, string>): ToolResultPart {
+  const toolCallId = requiredString(block, 'tool_use_id', `${path}.tool_use_id`);
+  const toolName = toolNames.get(toolCallId);
+  if (toolName === undefined) throw invalid(`\`${path}.tool_use_id\` "${toolCallId}" does not answer any tool_use block of an earlier assistant message`, `${path}.tool_use_id`);
+  const isError = optionalBoolean(block, 'is_error', `${path}.is_error`) ?? false;
+  const content = block.content;
+  let output: ToolResultOutput;
+  if (content === undefined || content === null || typeof content === 'string') {
+    output = { type: isError ? 'error-text' : 'text', value: content ?? '' };
+  } else {
+    const items = mapObjects(content, `${path}.content`, userPart);
+    if (isError || items.every((item) => item.type === 'text')) {
+      output = { type: isError ? 'error-text' : 'text', value: items.map((item) => (item.type === 'text' ? item.text : '')).join('') };
+    } else {
+      output = {
+        type: 'content',
+        value: items.map((item) => {
+          if (item.type === 'text') return { type: 'text', text: item.text };
+          if (item.data.type !== 'data') throw invalid(`\`${path}.content\` images in a tool result must be base64, not URLs`, `${path}.content`);
+          return { type: 'media', data: typeof item.data.data === 'string' ? item.data.data : Buffer.from(item.data.data).toString('base64'), mediaType: item.mediaType };
+        }),
+      };
+    }
+  }
+  return { type: 'tool-result', toolCallId, toolName, output };
+}
+
+function assistantMessage(blocks: Fields[], path: string, toolNames: Map<string, string>): MessageInput {
+  const content: AssistantMessage['content'] = [];
+  blocks.forEach((block, index) => {
+    const blockPath = `${path}.content[${index}]`;
+    switch (block.type) {
+      case 'text':
+        content.push({ type: 'text', text: requiredString(block, 'text', `${blockPath}.text`) });
+        break;
+      case 'tool_use': {
+        const toolCallId = requiredString(block, 'id', `${blockPath}.id`);
+        const toolName = requiredString(block, 'name', `${blockPath}.name`);
+        toolNames.set(toolCallId, toolName);
+        content.push({ type: 'tool-call', toolCallId, toolName, input: expectFields(block.input ?? {}, `${blockPath}.input`) });
+        break;
+      }
+      case 'thinking': {
+        const signature = optionalString(block, 'signature', `${blockPath}.signature`);
+        content.push({ type: 'reasoning', text: requiredString(block, 'thinking', `${blockPath}.thinking`), ...(signature ? { providerOptions: { anthropic: { signature } } } : {}) });
+        break;
+      }
+      case 'redacted_thinking':
+        break;
+      default:
+        throw invalid(`\`${blockPath}.type\` must be one of text, tool_use, thinking in an assistant message, got ${describeValue(block.type)}`, `${blockPath}.type`);
+    }
+  });
+  return { role: 'assistant', content };
+}
+
+function messageTools(value: unknown): ToolDefinition[] | undefined {
+  return mapOptionalObjects(value, 'tools', (tool, path): ToolDefinition => {
+    if (tool.type !== undefined && tool.type !== 'custom') throw invalid(`\`${path}.type\` ${describeValue(tool.type)}: server tools are not supported by this gateway; declare client tools with name and input_schema`, `${path}.type`);
+    const description = optionalString(tool, 'description', `${path}.description`);
+    return { type: 'function', name: requiredString(tool, 'name', `${path}.name`), inputSchema: expectFields(tool.input_schema, `${path}.input_schema`) as JsonSchema, ...(description ? { description } : {}) };
+  });
+}
+
+function messageToolChoice(value: unknown): ToolChoice | undefined {
+  if (value === undefined || value === null) return undefined;
+  const choice = expectFields(value, 'tool_choice');
+  switch (choice.type) {
+    case 'auto':
+      return { type: 'auto' };
+    case 'any':
+      return { type: 'required' };
+    case 'none':
+      return { type: 'none' };
+    case 'tool':
+      return { type: 'tool', toolName: requiredString(choice, 'name', 'tool_choice.name') };
+    default:
+      throw invalid(`\`tool_choice.type\` must be one of auto, any, tool, none, got ${describeValue(choice.type)}`, 'tool_choice.type');
+  }
+}
+
+function messageUsage(usage: GenerateResult['usage']): Record<string, number> {
+  const counts = tokenCounts(usage);
+  return { input_tokens: counts.noCacheInput, output_tokens: counts.output, cache_creation_input_tokens: counts.cacheWrite, cache_read_input_tokens: counts.cacheRead };
+}
+
+function signatureOf(metadata: GenerateResult['providerMetadata']): string {
+  const signature = metadata?.anthropic?.signature;
+  return typeof signature === 'string' ? signature : '';
+}
+
+function message(result: GenerateResult): unknown {
+  const content = result.content.flatMap((part): Array<Record<string, unknown>> => {
+    if (part.type === 'text') return [{ type: 'text', text: part.text }];
+    if (part.type === 'reasoning') return [{ type: 'thinking', thinking: part.text, signature: signatureOf(part.providerMetadata) }];
+    if (part.type === 'tool-call') return [{ type: 'tool_use', id: part.toolCallId, name: part.toolName, input: parseToolInput(part.input) }];
+    return [];
+  });
+  return {
+    id: result.generationId,
+    type: 'message',
+    role: 'assistant',
+    model: result.model,
+    content,
+    stop_reason: finishReasonIn(result.finishReason, STOP_REASONS, ANTHROPIC_STOP_VALUES),
+    stop_sequence: null,
+    usage: messageUsage(result.usage),
+  };
+}
+
+function parseToolInput(input: string): unknown {
+  try {
+    return JSON.parse(input || '{}');
+  } catch {
+    return {};
+  }
+}
+
+/** Encodes router stream parts as Anthropic message events. */
+class MessageEventEncoder implements StreamEncoder {
+  private nextIndex = 0;
+  /** Open content blocks by the stream part id that opened them. */
+  private readonly open = new Map<string, number>();
+  private readonly streamedTools = new Set<string>();
+
+  constructor(
+    private readonly stream: StreamResult,
+    private readonly model: string,
+  ) {}
+
+  start(): string {
+    return sseEvent({ type: 'message_start', message: { id: this.stream.generationId, type: 'message', role: 'assistant', model: this.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } } }, 'message_start');
+  }
+
+  private begin(key: string, block: Record<string, unknown>): string {
+    const index = this.nextIndex++;
+    this.open.set(key, index);
+    return sseEvent({ type: 'content_block_start', index, content_block: block }, 'content_block_start');
+  }
+
+  private delta(key: string, opening: Record<string, unknown>, delta: Record<string, unknown>): string {
+    const prefix = this.open.has(key) ? '' : this.begin(key, opening);
+    return `${prefix}${sseEvent({ type: 'content_block_delta', index: this.open.get(key), delta }, 'content_block_delta')}`;
+  }
+
+  private stop(key: string, before = ''): string {
+    const index = this.open.get(key);
+    if (index === undefined) return '';
+    this.open.delete(key);
+    return `${before}${sseEvent({ type: 'content_block_stop', index }, 'content_block_stop')}`;
+  }
+
+  part(part: StreamPart): string {
+    switch (part.type) {
+      case 'text-start':
+        return this.begin(`text:${part.id}`, { type: 'text', text: '' });
+      case 'text-delta':
+        return this.delta(`text:${part.id}`, { type: 'text', text: '' }, { type: 'text_delta', text: part.delta });
+      case 'text-end':
+        return this.stop(`text:${part.id}`);
+      case 'reasoning-start':
+        return this.begin(`reasoning:${part.id}`, { type: 'thinking', thinking: '', signature: '' });
+      case 'reasoning-delta':
+        return this.delta(`reasoning:${part.id}`, { type: 'thinking', thinking: '', signature: '' }, { type: 'thinking_delta', thinking: part.delta });
+      case 'reasoning-end': {
+        const key = `reasoning:${part.id}`;
+        const signature = signatureOf(part.providerMetadata);
+        return this.stop(key, signature && this.open.has(key) ? sseEvent({ type: 'content_block_delta', index: this.open.get(key), delta: { type: 'signature_delta', signature } }, 'content_block_delta') : '');
+      }
+      case 'tool-input-start':
+        this.streamedTools.add(part.id);
+        return this.begin(`tool:${part.id}`, { type: 'tool_use', id: part.id, name: part.toolName, input: {} });
+      case 'tool-input-delta':
+        return this.open.has(`tool:${part.id}`) ? sseEvent({ type: 'content_block_delta', index: this.open.get(`tool:${part.id}`), delta: { type: 'input_json_delta', partial_json: part.delta } }, 'content_block_delta') : '';
+      case 'tool-input-end':
+        return this.stop(`tool:${part.id}`);
+      case 'tool-call': {
+        const key = `tool:${part.toolCallId}`;
+        if (this.streamedTools.has(part.toolCallId)) return this.stop(key);
+        return this.begin(key, { type: 'tool_use', id: part.toolCallId, name: part.toolName, input: {} }) + sseEvent({ type: 'content_block_delta', index: this.open.get(key), delta: { type: 'input_json_delta', partial_json: part.input } }, 'content_block_delta') + this.stop(key);
+      }
+      case 'finish': {
+        let text = '';
+        for (const key of [...this.open.keys()]) text += this.stop(key);
+        text += sseEvent({ type: 'message_delta', delta: { stop_reason: finishReasonIn(part.finishReason, STOP_REASONS, ANTHROPIC_STOP_VALUES), stop_sequence: null }, usage: messageUsage(part.usage) }, 'message_delta');
+        return text + sseEvent({ type: 'message_stop' }, 'message_stop');
+      }
+      default:
+        return '';
+    }
+  }
+
+  error(error: GatewayError): string {
+    return sseEvent(anthropicErrorBody(error), 'error');
+  }
+
+  end(): string {
+    return '';
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * What every dialect does once it has a canonical request: check the caller's key may use the
+ * models, attach the account and the client's abort signal, and answer with JSON or a stream.
+ *
+ * @module
+ */
+import type { AccountReference } from '../../events.js';
+import type { EmbedManyRequest, EmbedManyResult, GenerateResult, StreamResult } from '../../router-types.js';
+import type { FinishReason, GenerateRequest, Usage } from '../../types.js';
+import { authorizeModels } from '../auth.js';
+import type { GatewayHttpResponse } from '../http-types.js';
+import { jsonResponse } from '../responses.js';
+import { requestedModels } from '../routing-options.js';
+import { streamResponse, type StreamEncoder } from '../sse-stream.js';
+import type { RouteContext } from './dialect.js';
+
+/** Response header naming the generation (for `GET /v1/generation?id=`). @example `response.headers.get(GENERATION_ID_HEADER)` */
+export const GENERATION_ID_HEADER = 'x-gateway-generation-id';
+
+/**
+ * Generates or streams a canonical request for the caller: JSON through `toJson`, or SSE through the
+ * encoder `createEncoder` builds for the stream.
+ *
+ * @example
+ * ```ts
+ * return answerGeneration(context, request, body.stream === true, (result) => toChatCompletion(result), (stream) => new ChatChunkEncoder(stream));
+ * ```
+ */
+export async function answerGeneration(
+  context: RouteContext,
+  request: GenerateRequest,
+  streaming: boolean,
+  toJson: (result: GenerateResult) => unknown,
+  createEncoder: (stream: StreamResult) => StreamEncoder,
+): Promise<GatewayHttpResponse> {
+  const routed = forCaller(context, request);
+  if (!streaming) {
+    const result = await context.router.generate(routed);
+    return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId });
+  }
+  const stream = context.router.stream(routed);
+  return streamResponse(stream, context.signal, createEncoder(stream), { [GENERATION_ID_HEADER]: stream.generationId });
+}
+
+/**
+ * Embeds for the caller and answers with `toJson` of the result.
+ *
+ * @example
+ * ```ts
+ * return answerEmbedding(context, { model, values }, (result) => ({ embeddings: result.embeddings }));
+ * ```
+ */
+export async function answerEmbedding(context: RouteContext, request: EmbedManyRequest, toJson: (result: EmbedManyResult) => unknown): Promise<GatewayHttpResponse> {
+  const result = await context.router.embedMany(forCaller(context, request));
+  return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId });
+}
+
+function forCaller<T extends { model: string; providerOptions?: GenerateRequest['providerOptions'] }>(context: RouteContext, request: T): T & { account: AccountReference; abortSignal: AbortSignal } {
+  authorizeModels(context.caller, requestedModels(request.model, request.providerOptions));
+  return { ...request, account: context.caller.account, abortSignal: context.signal };
+}
+
+/**
+ * Token counts with unknown values as 0, in the split every dialect reports.
+ *
+ * @example
+ * ```ts
+ * const counts = tokenCounts(result.usage); // { input: 120, noCacheInput: 20, cacheRead: 100, cacheWrite: 0, output: 40, reasoning: 10 }
+ * ```
+ */
+export function tokenCounts(usage: Usage): { input: number; noCacheInput: number; cacheRead: number; cacheWrite: number; output: number; reasoning: number } {
+  const cacheRead = usage.inputTokens.cacheRead ?? 0;
+  const cacheWrite = usage.inputTokens.cacheWrite ?? 0;
+  const input = usage.inputTokens.total ?? (usage.inputTokens.noCache ?? 0) + cacheRead + cacheWrite;
+  const reasoning = usage.outputTokens.reasoning ?? 0;
+  return {
+    input,
+    noCacheInput: usage.inputTokens.noCache ?? Math.max(0, input - cacheRead - cacheWrite),
+    cacheRead,
+    cacheWrite,
+    output: usage.outputTokens.total ?? (usage.outputTokens.text ?? 0) + reasoning,
+    reasoning,
+  };
+}
+
+/**
+ * A finish reason in a dialect's vocabulary: the vendor's raw value when it is one of the dialect's
+ * own values (Anthropic's `stop_sequence` through the Anthropic dialect), else the unified reason
+ * mapped through `names`.
+ *
+ * @example
+ * ```ts
+ * finishReasonIn({ unified: 'tool-calls', raw: 'tool_use' }, { stop: 'stop', length: 'length', 'tool-calls': 'tool_calls', 'content-filter': 'content_filter', error: 'stop', interrupted: 'stop', other: 'stop' }, ['stop', 'length', 'tool_calls']); // 'tool_calls'
+ * ```
+ */
+export function finishReasonIn(reason: FinishReason, names: Record<FinishReason['unified'], string>, dialectValues: readonly string[]): string {
+  return reason.raw !== undefined && dialectValues.includes(reason.raw) ? reason.raw : names[reason.unified];
+}

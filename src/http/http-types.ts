@@ -1,0 +1,237 @@
+/**
+ * The HTTP handler's public contracts: its configuration, the request and response shapes every
+ * bridge (Node, Web) speaks, the router and billing interfaces it calls, and gateway API keys.
+ *
+ * @module
+ */
+import type { Catalog } from '../catalog/catalog.js';
+import type { AccountReference } from '../events.js';
+import type { BreakerState } from '../health/health-tracker.js';
+import type { EmbedManyRequest, EmbedManyResult, GenerateResult, NormalizedRequest, RouterConfig, StreamResult } from '../router-types.js';
+import type { Candidate } from '../strategies/strategy.js';
+import type { GenerateRequest } from '../types.js';
+
+/**
+ * What the handler needs of a router: `Router` satisfies it.
+ *
+ * @example
+ * ```ts
+ * import { Router } from 'switchyard';
+ * const router: GatewayRouter = new Router({ providers: { openai: { type: 'openai', apiKey } } });
+ * ```
+ */
+export interface GatewayRouter {
+  generate(request: GenerateRequest & { account?: AccountReference }): Promise<GenerateResult>;
+  stream(request: GenerateRequest & { account?: AccountReference }): StreamResult;
+  embedMany(request: EmbedManyRequest): Promise<EmbedManyResult>;
+  readonly catalog: Catalog;
+  readonly health: {
+    isAvailable(provider: string, providerModelId: string): boolean;
+    state(provider: string, providerModelId: string): BreakerState;
+  };
+  /** The configured provider instance names. */
+  providerNames(): string[];
+  /** The configured offerings that can serve a request (`Router` has it; used for model listings). */
+  candidates?(request: NormalizedRequest, operation?: 'generate' | 'stream' | 'embed'): Candidate[];
+  close?(): Promise<void> | void;
+}
+
+/**
+ * The billing endpoints' data source (`GET /v1/credits`, `/v1/report`, `/v1/generation`). The
+ * billing layer's class satisfies it; any object with these methods will do.
+ *
+ * @example
+ * ```ts
+ * const billing: GatewayBilling = {
+ *   getCredits: async () => ({ balance: '10', total_used: '0.25' }),
+ *   getReport: async () => ({ results: [] }),
+ *   getGeneration: async () => undefined,
+ * };
+ * ```
+ */
+export interface GatewayBilling {
+  getCredits(account: AccountReference): Promise<{ balance: string; total_used: string }>;
+  getReport(account: AccountReference, query: ReportQuery): Promise<{ results: Array<Record<string, unknown>> }>;
+  getGeneration(account: AccountReference, id: string): Promise<Record<string, unknown> | undefined>;
+}
+
+/**
+ * The query of `GET /v1/report`, validated.
+ *
+ * @example
+ * ```ts
+ * const query: ReportQuery = { start_date: '2025-01-01', end_date: '2025-01-31', group_by: 'model' };
+ * ```
+ */
+export interface ReportQuery {
+  start_date: string;
+  end_date: string;
+  group_by?: string;
+  date_part?: string;
+  user_id?: string;
+  model?: string;
+  provider?: string;
+  credential_type?: string;
+  tags?: string[];
+}
+
+/**
+ * A gateway API key: the secret, its id, the account it bills and what it may use. The secret is
+ * hashed (SHA-256) when the handler is created and never kept in clear.
+ *
+ * @example
+ * ```ts
+ * const key: GatewayApiKey = { key: process.env.TEAM_ACME_KEY!, id: 'key_acme_1', account: 'team_acme', models: ['openai/*'] };
+ * ```
+ */
+export interface GatewayApiKey {
+  /** The secret the client sends (`Authorization: Bearer <key>` or `x-api-key`). */
+  key: string;
+  /** The key's id: shown in events and reports instead of the key. */
+  id: string;
+  /** The account (team) billed for requests made with the key. */
+  account: string;
+  /** The end user the key belongs to, when it is a personal key. */
+  user?: string;
+  /** Models the key may use: exact ids or prefixes ending in `*` (`openai/*`). All when absent. */
+  models?: string[];
+}
+
+/**
+ * A key as a lookup function returns it (no secret).
+ *
+ * @example
+ * ```ts
+ * const identity: GatewayKeyIdentity = { id: 'key_1', account: 'team_acme', models: ['anthropic/*'] };
+ * ```
+ */
+export type GatewayKeyIdentity = Omit<GatewayApiKey, 'key'>;
+
+/**
+ * Resolves a presented key to its identity, or `undefined` for an unknown key. Receives the key and
+ * its SHA-256 hex digest (store digests, not keys).
+ *
+ * @example
+ * ```ts
+ * const lookup: GatewayKeyLookup = async (_key, sha256) => keysByHash.get(sha256);
+ * ```
+ */
+export type GatewayKeyLookup = (key: string, sha256Hex: string) => GatewayKeyIdentity | undefined | Promise<GatewayKeyIdentity | undefined>;
+
+/** The wire dialects the handler can mount. @example `['openai', 'ai-gateway']` */
+export type DialectName = 'openai' | 'anthropic' | 'ai-gateway';
+
+/**
+ * CORS settings. `true` allows every origin.
+ *
+ * @example
+ * ```ts
+ * const cors: CorsOptions = { origin: ['https://app.example.com'], maxAgeSeconds: 600 };
+ * ```
+ */
+export interface CorsOptions {
+  /** Allowed origins: `'*'`, a list, or a predicate. */
+  origin: '*' | string[] | ((origin: string) => boolean);
+  /** Preflight cache lifetime (default 600 s). */
+  maxAgeSeconds?: number;
+  /** Send `Access-Control-Allow-Credentials: true` (never with `'*'`). */
+  credentials?: boolean;
+}
+
+/**
+ * Where the handler writes its few operational messages (the auth-off warning, unexpected errors).
+ *
+ * @example
+ * ```ts
+ * const logger: GatewayLogger = { warn: (message) => log.warn(message), error: (message) => log.error(message) };
+ * ```
+ */
+export interface GatewayLogger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * Configuration of {@link createGatewayHandler} and of every adapter.
+ *
+ * @example
+ * ```ts
+ * const config: GatewayHandlerConfig = {
+ *   router: { providers: { openai: { type: 'openai', apiKey: process.env.OPENAI_API_KEY } } },
+ *   apiKeys: [{ key: process.env.GATEWAY_KEY!, id: 'key_1', account: 'team_acme' }],
+ *   basePath: '/ai',
+ *   cors: true,
+ * };
+ * ```
+ */
+export interface GatewayHandlerConfig {
+  /** A router, or the configuration to build one (then the handler owns and closes it). */
+  router: GatewayRouter | RouterConfig;
+  /** Path prefix every route is served under (default `''`: `/v1/chat/completions`). */
+  basePath?: string;
+  /**
+   * Gateway API keys: a list, or a lookup function. When absent, auth is off: every request is
+   * accepted as `defaultAccount`, and the handler warns once at start-up.
+   */
+  apiKeys?: GatewayApiKey[] | GatewayKeyLookup;
+  /** The account billed when auth is off (default `{ id: 'anonymous' }`). */
+  defaultAccount?: AccountReference;
+  /** Largest accepted request body in bytes (default 10 MiB); larger bodies get 413. */
+  bodyLimitBytes?: number;
+  /** CORS: `true` for every origin, or options. Off by default. */
+  cors?: boolean | CorsOptions;
+  /** Which dialects to mount (default all three). */
+  dialects?: DialectName[];
+  /** Serves `/v1/credits`, `/v1/report` and `/v1/generation` from this source. */
+  billing?: GatewayBilling;
+  /** Operational messages (default `console`); `false` silences them. */
+  logger?: GatewayLogger | false;
+}
+
+/**
+ * Header values as Node gives them: lower-case names.
+ *
+ * @example
+ * ```ts
+ * const headers: HttpHeaders = { authorization: 'Bearer sk-gw-1', 'content-type': 'application/json' };
+ * ```
+ */
+export type HttpHeaders = Record<string, string | string[] | undefined>;
+
+/**
+ * A request as a bridge hands it to the handler.
+ *
+ * @example
+ * ```ts
+ * const request: GatewayHttpRequest = {
+ *   method: 'POST', url: '/v1/chat/completions', headers: { 'content-type': 'application/json' },
+ *   readBody: async () => Buffer.from('{"model":"openai/gpt-4o","messages":[]}'),
+ *   signal: new AbortController().signal,
+ * };
+ * ```
+ */
+export interface GatewayHttpRequest {
+  method: string;
+  /** Path and query, as on the request line (`/v1/report?start_date=...`). */
+  url: string;
+  headers: HttpHeaders;
+  /** Reads the raw body; rejects with a `payload_too_large` GatewayError past `limitBytes`. */
+  readBody(limitBytes: number): Promise<Uint8Array | string>;
+  /** A body a framework already parsed (Express `req.body` after `express.json()`), if any. */
+  parsedBody?: { value: unknown };
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+}
+
+/**
+ * What the handler answers: a whole body, or a stream of text chunks to write in order (each one
+ * written and flushed as it comes; the bridge waits for the socket to drain before pulling the next).
+ *
+ * @example
+ * ```ts
+ * const response: GatewayHttpResponse = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
+ * ```
+ */
+export type GatewayHttpResponse =
+  | { status: number; headers: Record<string, string>; body: string; stream?: undefined }
+  | { status: number; headers: Record<string, string>; body?: undefined; stream: AsyncIterable<string> };

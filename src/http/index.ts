@@ -1,0 +1,42 @@
+/**
+ * The HTTP gateway: one framework-agnostic handler speaking the OpenAI, Anthropic and
+ * `@ai-sdk/gateway` wire dialects, with a Node bridge and a Web-standard bridge.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createGatewayHandler } from 'switchyard';
+ *
+ * const handler = createGatewayHandler({ router: { providers: { openai: { type: 'openai', apiKey: process.env.OPENAI_API_KEY } } } });
+ * createServer((request, response) => {
+ *   if (!handler.handleNode(request, response)) response.writeHead(404).end();
+ * }).listen(8080);
+ * ```
+ *
+ * @module
+ */
+export { createGatewayHandler, GatewayHandler, type PathEntry, type RouteMatch } from './handler.js';
+export type { Dialect, Route, RouteContext } from './dialects/dialect.js';
+export { handleNodeRequest, readNodeBody, writeNodeResponse, type NodeBridgeOptions } from './node-bridge.js';
+export { handleWebRequest, readWebBody } from './web-bridge.js';
+export { KeyAuthenticator, authorizeModels, modelAllowed, type Caller } from './auth.js';
+export { routingFromHeaders, mergeProviderOptions } from './routing-options.js';
+export { gatewayMetadata, type MetadataSource } from './gateway-metadata.js';
+export { openAIErrorBody } from './dialects/openai-dialect.js';
+export { anthropicErrorBody } from './dialects/anthropic-dialect.js';
+export { aiGatewayErrorBody } from './dialects/ai-gateway-dialect.js';
+export type {
+  CorsOptions,
+  DialectName,
+  GatewayApiKey,
+  GatewayBilling,
+  GatewayHandlerConfig,
+  GatewayHttpRequest,
+  GatewayHttpResponse,
+  GatewayKeyIdentity,
+  GatewayKeyLookup,
+  GatewayLogger,
+  GatewayRouter,
+  HttpHeaders,
+  ReportQuery,
+} from './http-types.js';

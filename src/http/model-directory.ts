@@ -1,0 +1,147 @@
+/**
+ * What the model listings of every dialect show: the catalog models the router can reach, each with
+ * its configured offerings, their prices and live availability from the health tracker.
+ *
+ * @module
+ */
+import type { ModelDefinition, Pricing } from '../catalog/catalog.js';
+import { dollarsToNano } from '../billing/cost.js';
+import type { BreakerState } from '../health/health-tracker.js';
+import { modelAllowed } from './auth.js';
+import type { GatewayRouter } from './http-types.js';
+
+/**
+ * One configured offering of a listed model.
+ *
+ * @example
+ * ```ts
+ * const offering: ListedOffering = { provider: 'anthropic', providerModelId: 'claude-sonnet-4-20250514', pricing: { input: '3', output: '15' }, available: true, state: 'closed' };
+ * ```
+ */
+export interface ListedOffering {
+  /** The provider instance name. */
+  provider: string;
+  providerModelId: string;
+  pricing: Pricing;
+  /** Whether the breaker lets requests through now. */
+  available: boolean;
+  state: BreakerState;
+}
+
+/**
+ * A model the router can reach.
+ *
+ * @example
+ * ```ts
+ * const [first] = listModels(router, undefined);
+ * console.log(first.model.id, first.offerings.map((offering) => offering.provider));
+ * ```
+ */
+export interface ListedModel {
+  model: ModelDefinition;
+  offerings: ListedOffering[];
+}
+
+/**
+ * The catalog models with at least one configured offering, restricted to the allowed patterns.
+ *
+ * @example
+ * ```ts
+ * const models = listModels(router, ['openai/*']);
+ * ```
+ */
+export function listModels(router: GatewayRouter, allowed: readonly string[] | undefined): ListedModel[] {
+  const names = new Set(router.providerNames());
+  const listed: ListedModel[] = [];
+  for (const model of router.catalog.list()) {
+    if (!modelAllowed(allowed, model.id)) continue;
+    const offerings = configuredOfferings(router, model, names);
+    if (offerings.length > 0) listed.push({ model, offerings });
+  }
+  return listed;
+}
+
+/**
+ * One model by id, when the router can reach it.
+ *
+ * @example
+ * ```ts
+ * const listed = findModel(router, 'openai/gpt-4o', undefined);
+ * ```
+ */
+export function findModel(router: GatewayRouter, id: string, allowed: readonly string[] | undefined): ListedModel | undefined {
+  const model = router.catalog.get(id);
+  if (!model || !modelAllowed(allowed, id)) return undefined;
+  const offerings = configuredOfferings(router, model, new Set(router.providerNames()));
+  return offerings.length > 0 ? { model, offerings } : undefined;
+}
+
+/**
+ * The provider instances that could serve a model (for `routing.fallbacksAvailable`).
+ *
+ * @example
+ * ```ts
+ * servingProviders(router, 'anthropic/claude-sonnet-4'); // ['anthropic', 'bedrock']
+ * ```
+ */
+export function servingProviders(router: GatewayRouter, id: string): string[] {
+  const model = router.catalog.get(id);
+  if (!model) return [];
+  return [...new Set(configuredOfferings(router, model, new Set(router.providerNames())).map((offering) => offering.provider))];
+}
+
+/**
+ * Maps an id without a creator (`gpt-4o`, `claude-sonnet-4-20250514`) to the catalog id of a vendor's
+ * model, so that clients written for one vendor work unchanged. Other ids are returned as they are.
+ *
+ * @example
+ * ```ts
+ * resolveBareModelId(router, 'claude-sonnet-4-20250514', 'anthropic'); // 'anthropic/claude-sonnet-4'
+ * ```
+ */
+export function resolveBareModelId(router: GatewayRouter, id: string, vendor: string): string {
+  if (id.includes('/') || id.includes(':')) return id;
+  if (router.catalog.get(`${vendor}/${id}`)) return `${vendor}/${id}`;
+  for (const model of router.catalog.list()) {
+    if (model.offerings.some((offering) => offering.provider === vendor && offering.providerModelId === id)) return model.id;
+  }
+  return id;
+}
+
+/**
+ * A price per million tokens as an exact price per token (`'2.50'` → `'0.0000025'`).
+ *
+ * @example
+ * ```ts
+ * perTokenPrice('3'); // '0.000003'
+ * ```
+ */
+export function perTokenPrice(perMillion: string): string {
+  const femto = dollarsToNano(perMillion); // nano-dollars per million tokens = 1e-15 dollars per token
+  const scale = 1_000_000_000_000_000n;
+  const fraction = (femto % scale).toString().padStart(15, '0').replace(/0+$/, '');
+  return `${femto / scale}${fraction ? `.${fraction}` : ''}`;
+}
+
+function configuredOfferings(router: GatewayRouter, model: ModelDefinition, names: Set<string>): ListedOffering[] {
+  const operation = model.type === 'embedding' || model.capabilities?.embeddings ? 'embed' : 'generate';
+  let pairs: Array<{ provider: string; providerModelId: string; pricing: Pricing }>;
+  if (router.candidates) {
+    try {
+      const rank = (provider: string): number => model.offerings.findIndex((offering) => offering.provider === provider);
+      pairs = router
+        .candidates({ model: model.id, prompt: [], tags: [], metadata: {} }, operation)
+        .sort((a, b) => rank(a.offering.provider) - rank(b.offering.provider) || a.provider.localeCompare(b.provider))
+        .map((candidate) => ({ provider: candidate.provider, providerModelId: candidate.providerModelId, pricing: candidate.offering.pricing }));
+    } catch {
+      pairs = [];
+    }
+  } else {
+    pairs = model.offerings.filter((offering) => names.has(offering.provider));
+  }
+  return pairs.map((pair) => ({
+    ...pair,
+    available: router.health.isAvailable(pair.provider, pair.providerModelId),
+    state: router.health.state(pair.provider, pair.providerModelId),
+  }));
+}

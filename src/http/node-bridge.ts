@@ -1,0 +1,175 @@
+/**
+ * The one Node bridge: node:http `IncomingMessage`/`ServerResponse` to the handler and back. Bodies
+ * are read within the size limit; streamed answers are written chunk by chunk, waiting for `drain`
+ * when the socket is full; a client that goes away aborts the router call.
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatewayError } from '../errors.js';
+import type { GatewayHandler } from './handler.js';
+import type { GatewayHttpResponse } from './http-types.js';
+
+/**
+ * Options of {@link handleNodeRequest}.
+ *
+ * @example
+ * ```ts
+ * handler.handleNode(req, res, { parsedBody: req.body }); // Express after express.json()
+ * ```
+ */
+export interface NodeBridgeOptions {
+  /**
+   * A body a framework's parser produced (`req.body`). It is used only when the parser consumed the
+   * request stream; otherwise the raw body is read.
+   */
+  parsedBody?: unknown;
+  /** The URL to route on (default `request.url`). */
+  url?: string;
+  /** Answer 404 (gateway error format) for paths the handler does not serve, instead of returning false. */
+  answerUnknownPaths?: boolean;
+}
+
+/**
+ * Serves a Node request with the handler. Returns false, without touching the response, when the
+ * handler does not serve the path; otherwise answers (asynchronously, never throwing) and returns true.
+ *
+ * @example
+ * ```ts
+ * createServer((request, response) => {
+ *   if (!handleNodeRequest(handler, request, response)) response.writeHead(404).end();
+ * });
+ * ```
+ */
+export function handleNodeRequest(handler: GatewayHandler, request: IncomingMessage, response: ServerResponse, options: NodeBridgeOptions = {}): boolean {
+  const url = options.url ?? request.url ?? '/';
+  const match = handler.match(url);
+  if (!match) {
+    if (!options.answerUnknownPaths) return false;
+    void writeNodeResponse(response, handler.notFound(url));
+    return true;
+  }
+  const controller = new AbortController();
+  const onClose = (): void => {
+    if (!response.writableFinished) controller.abort();
+  };
+  response.once('close', onClose);
+  const consumed = request.readableEnded || (request as { _body?: unknown })._body === true;
+  handler
+    .handleMatched(match, {
+      method: request.method ?? 'GET',
+      url,
+      headers: request.headers,
+      readBody: (limit) => readNodeBody(request, limit),
+      ...(options.parsedBody !== undefined && consumed ? { parsedBody: { value: options.parsedBody } } : {}),
+      signal: controller.signal,
+    })
+    .then((answer) => writeNodeResponse(response, answer))
+    .catch(() => {
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"The gateway failed to write the response","type":"internal_server_error"}}');
+      else response.destroy();
+    })
+    .finally(() => response.off('close', onClose));
+  return true;
+}
+
+/**
+ * Reads a Node request body, failing with `payload_too_large` as soon as it passes the limit.
+ *
+ * @example
+ * ```ts
+ * const body = await readNodeBody(request, 1024 * 1024);
+ * ```
+ */
+export function readNodeBody(request: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        cleanup();
+        request.resume();
+        reject(new GatewayError('payload_too_large', `The request body is larger than the limit of ${limitBytes} bytes`, { param: 'body' }));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(new GatewayError('aborted', `The request body could not be read: ${error.message}`));
+    };
+    const onAborted = (): void => onError(new Error('the client went away'));
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+    request.on('aborted', onAborted);
+  });
+}
+
+/**
+ * Writes a handler response to a Node response: a whole body at once, or a stream chunk by chunk
+ * (each flushed as written; the next is pulled only after `drain` when the socket is full).
+ *
+ * @example
+ * ```ts
+ * await writeNodeResponse(response, { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' });
+ * ```
+ */
+export async function writeNodeResponse(response: ServerResponse, answer: GatewayHttpResponse): Promise<void> {
+  if (response.destroyed) {
+    if (answer.stream) await answer.stream[Symbol.asyncIterator]().return?.();
+    return;
+  }
+  if (answer.stream === undefined) {
+    answer.headers['content-length'] = String(Buffer.byteLength(answer.body));
+    response.writeHead(answer.status, answer.headers);
+    response.end(answer.body);
+    return;
+  }
+  let closed = false;
+  const onClose = (): void => {
+    closed = true;
+  };
+  response.once('close', onClose);
+  response.writeHead(answer.status, answer.headers);
+  response.flushHeaders();
+  const flush = (response as { flush?: () => void }).flush; // compression middleware
+  const iterator = answer.stream[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done || closed) break;
+      const hasRoom = response.write(next.value);
+      if (typeof flush === 'function') flush.call(response);
+      if (!hasRoom && !closed) await drained(response);
+      if (closed) break;
+    }
+  } finally {
+    response.off('close', onClose);
+    await iterator.return?.();
+    if (!closed) response.end();
+  }
+}
+
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Building responses: JSON bodies, and error responses in a dialect's format with the status,
+ * `Retry-After` and `x-should-retry` headers that clients act on.
+ *
+ * @module
+ */
+import { GatewayError, isGatewayError } from '../errors.js';
+import type { GatewayHttpResponse } from './http-types.js';
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
+
+/**
+ * A JSON response.
+ *
+ * @example
+ * ```ts
+ * return jsonResponse(200, { object: 'list', data: [] });
+ * ```
+ */
+export function jsonResponse(status: number, body: unknown, headers?: Record<string, string>): GatewayHttpResponse {
+  return { status, headers: headers ? { ...JSON_HEADERS, ...headers } : { ...JSON_HEADERS }, body: JSON.stringify(body) };
+}
+
+/**
+ * Any thrown value as a GatewayError. Unknown errors become a 500 `internal_error` whose message
+ * reveals nothing of the cause.
+ *
+ * @example
+ * ```ts
+ * const error = toGatewayError(thrown);
+ * ```
+ */
+export function toGatewayError(thrown: unknown): GatewayError {
+  if (isGatewayError(thrown)) return thrown;
+  return new GatewayError('internal_error', 'The gateway failed to handle the request', { cause: thrown });
+}
+
+/**
+ * An error response: `error.status`, the dialect's body, and retry headers (`Retry-After` in seconds
+ * and `retry-after-ms` when the error says how long to wait; `x-should-retry` always).
+ *
+ * @example
+ * ```ts
+ * return errorResponse(error, openAIErrorBody(error));
+ * ```
+ */
+export function errorResponse(error: GatewayError, body: unknown): GatewayHttpResponse {
+  return jsonResponse(error.status, body, retryHeaders(error));
+}
+
+/**
+ * The headers telling a client whether and when to retry.
+ *
+ * @example
+ * ```ts
+ * retryHeaders(new GatewayError('rate_limited', 'Slow down', { retryAfterMs: 1500 })); // { 'retry-after': '2', 'retry-after-ms': '1500', 'x-should-retry': 'true' }
+ * ```
+ */
+export function retryHeaders(error: GatewayError): Record<string, string> {
+  const headers: Record<string, string> = { 'x-should-retry': String(error.isRetryable) };
+  if (error.retryAfterMs !== undefined) {
+    headers['retry-after'] = String(Math.max(0, Math.ceil(error.retryAfterMs / 1000)));
+    headers['retry-after-ms'] = String(Math.max(0, Math.round(error.retryAfterMs)));
+  }
+  return headers;
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import OpenAI from 'openai';
+import { createGateway } from '@ai-sdk/gateway';
+import { streamText } from 'ai';
+import { createGatewayRouteHandlers, createPagesApiHandler } from '../../adapters/next.js';
+import { closeServer, GATEWAY_KEY, listen, startUpstreams, type Upstreams } from '../http/gateway-fixture.js';
+
+const AUTH = { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' };
+
+describe('Next adapter', () => {
+  let upstreams: Upstreams;
+  before(async () => {
+    upstreams = await startUpstreams();
+  });
+  after(() => upstreams.close());
+
+  it('App Router handlers answer Web Requests: JSON, streams, CORS preflight and 404', async () => {
+    const { GET, POST, OPTIONS } = createGatewayRouteHandlers({ router: upstreams.router, basePath: '/api', apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }], cors: true, logger: false });
+    const json = await POST(new Request('http://localhost:3000/api/v1/chat/completions', { method: 'POST', headers: AUTH, body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hello next' }] }) }));
+    assert.equal(json.status, 200);
+    assert.equal(json.headers.get('access-control-allow-origin'), '*');
+    assert.equal(((await json.json()) as { choices: Array<{ message: { content: string } }> }).choices[0].message.content, 'You said: hello next');
+
+    const streamed = await POST(new Request('http://localhost:3000/api/v1/messages', { method: 'POST', headers: AUTH, body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', max_tokens: 30, stream: true, messages: [{ role: 'user', content: 'stream next' }] }) }));
+    assert.equal(streamed.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    const events = await streamed.text();
+    assert.ok(events.startsWith('event: message_start') && events.includes('event: message_stop'));
+
+    const models = await GET(new Request('http://localhost:3000/api/v4/ai/config', { headers: AUTH }));
+    assert.ok(((await models.json()) as { models: unknown[] }).models.length > 0);
+    const preflight = await OPTIONS(new Request('http://localhost:3000/api/v1/chat/completions', { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } }));
+    assert.equal(preflight.status, 204);
+    const missing = await GET(new Request('http://localhost:3000/api/v1/nothing-here', { headers: AUTH }));
+    assert.equal(missing.status, 404);
+    assert.match(((await missing.json()) as { error: { message: string } }).error.message, /No gateway endpoint at \/api\/v1\/nothing-here/);
+    const oversize = await POST(new Request('http://localhost:3000/api/v1/chat/completions', { method: 'POST', headers: AUTH, body: 'x'.repeat(11 * 1024 * 1024) }));
+    assert.equal(oversize.status, 413);
+  });
+
+  it('App Router: the @ai-sdk/gateway client streams through a fetch bridge, and cancelling aborts upstream', async () => {
+    const { POST } = createGatewayRouteHandlers({ router: upstreams.router, basePath: '/api', apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }], logger: false });
+    const provider = createGateway({ apiKey: GATEWAY_KEY, baseURL: 'http://next.local/api/v4/ai', fetch: (input, init) => POST(new Request(input, init)) });
+    const result = streamText({ model: provider('openai/gpt-4o'), prompt: 'via route handler', maxRetries: 0 });
+    assert.equal(await result.text, 'You said: via route handler');
+
+    upstreams.openai.configure({ tokensPerSecond: 20, reply: () => ({ text: Array.from({ length: 50 }, (_, index) => `w${index}`).join(' ') }) });
+    try {
+      const response = await POST(new Request('http://next.local/api/v1/chat/completions', { method: 'POST', headers: AUTH, body: JSON.stringify({ model: 'openai/gpt-4o', stream: true, messages: [{ role: 'user', content: 'cancel me' }] }) }));
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read();
+      await reader.cancel();
+      const deadline = Date.now() + 2_000;
+      while (!upstreams.openai.requests.find((request) => JSON.stringify(request.body).includes('cancel me'))?.aborted) {
+        assert.ok(Date.now() < deadline, 'the upstream call was aborted');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    } finally {
+      upstreams.openai.reset();
+    }
+  });
+
+  for (const bodyParser of [true, false]) {
+    it(`Pages API handler on node:http${bodyParser ? ' (Next body parser on)' : ' (bodyParser: false)'}`, async () => {
+      const handle = createPagesApiHandler({ router: upstreams.router, basePath: '/api', apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }], logger: false });
+      const server = createServer(async (request: IncomingMessage & { body?: unknown }, response) => {
+        if (bodyParser && request.method === 'POST') {
+          let text = '';
+          for await (const chunk of request) text += String(chunk);
+          request.body = JSON.parse(text);
+        }
+        await handle(request, response);
+      });
+      const origin = await listen(server);
+      try {
+        const client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${origin}/api/v1`, maxRetries: 0 });
+        const completion = await client.chat.completions.create({ model: 'anthropic/claude-sonnet-4', max_tokens: 30, messages: [{ role: 'user', content: 'pages route' }] });
+        assert.equal(completion.choices[0].message.content, 'You said: pages route');
+        const stream = await client.chat.completions.create({ model: 'openai/gpt-4o', stream: true, messages: [{ role: 'user', content: 'pages stream' }] });
+        let text = '';
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+        assert.equal(text, 'You said: pages stream');
+        const missing = await fetch(`${origin}/api/not-here`, { headers: AUTH });
+        assert.equal(missing.status, 404);
+      } finally {
+        await closeServer(server);
+      }
+    });
+  }
+});
