@@ -4,6 +4,9 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'adapters/express': 'adapters/express.ts',
+    'adapters/koa': 'adapters/koa.ts',
+    'adapters/next': 'adapters/next.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

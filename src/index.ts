@@ -27,3 +27,6 @@ export { normalizeRequest } from './request.js';
 export { parsePartialJson, toJsonSchema } from './structured-output.js';
 export { estimatePromptTokens, estimateTextTokens } from './tokens.js';
 export { createGenerationId, createRequestId, createUlid } from './ids.js';
+export * from './http/index.js';
+export * from './billing/index.js';
+export * from './store/index.js';

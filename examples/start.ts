@@ -1,0 +1,37 @@
+/**
+ * `npm start`: a working gateway in one command. Real providers for the credentials in your
+ * environment, simulators for the rest; a short tour of routing, failover and usage events; then an
+ * Express app serving the gateway over HTTP for the OpenAI SDK, the Anthropic SDK and the AI SDK.
+ *
+ *   npm start                 (PORT, GATEWAY_API_KEY optional; SKIP_TOUR=1 to go straight to serving)
+ */
+import express from 'express';
+import { createGatewayMiddleware } from '../adapters/express.js';
+import { Router } from '../src/index.js';
+import { logRouterEvents, runDemo } from './demo.js';
+import { announceExample, exampleProviders } from './shared/providers.js';
+
+const port = Number(process.env.PORT ?? 3000);
+const gatewayKey = process.env.GATEWAY_API_KEY ?? 'gw-demo-key-0001';
+
+console.log('switchyard: starting providers');
+const gateway = await exampleProviders();
+const router = new Router({ providers: gateway.providers, retry: { maxRetries: 0 } });
+logRouterEvents(router);
+
+if (!process.env.SKIP_TOUR) {
+  // The tour runs at full speed; the served gateway keeps the simulators' human pace.
+  for (const simulator of Object.values(gateway.simulators)) simulator?.configure({ timeToFirstTokenMs: 0, tokensPerSecond: 0 });
+  await runDemo(router, gateway);
+  for (const simulator of Object.values(gateway.simulators)) simulator?.configure({ timeToFirstTokenMs: 150, tokensPerSecond: 40 });
+}
+
+const app = express();
+app.get('/', (_request, response) => void response.type('text').send('Your app is here; the gateway answers under /v1, /v3/ai and /v4/ai.'));
+const middleware = createGatewayMiddleware({ router, apiKeys: [{ key: gatewayKey, id: 'key_demo', account: 'team_demo' }], cors: true });
+app.use(middleware);
+
+announceExample('Express', app.listen(port), gatewayKey, async () => {
+  await middleware.close();
+  await gateway.close();
+});

@@ -1,0 +1,42 @@
+/**
+ * The built package: ESM and CommonJS entry points of `switchyard` and `switchyard/testing`, and no
+ * vendor SDK loaded by importing it. Runs against dist/ (built by `npm test`'s pretest step).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, it } from 'node:test';
+
+const VENDORS = ['openai', '@anthropic-ai/sdk', '@google/genai', '@mistralai/mistralai', '@aws-sdk/client-bedrock-runtime', 'cohere-ai', 'ioredis'];
+
+function run(args: string[]): { stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  assert.equal(result.status, 0, `node ${args.join(' ')} failed: ${result.stderr}`);
+  return { stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('package exports', () => {
+  it('dist is built', () => {
+    if (!existsSync('dist/index.js')) execFileSync('npx', ['tsup', '--silent'], { stdio: 'inherit' });
+    assert.ok(existsSync('dist/index.js') && existsSync('dist/index.cjs') && existsSync('dist/index.d.ts') && existsSync('dist/testing/index.cjs'));
+  });
+
+  it('works with import', () => {
+    const { stdout } = run(['--input-type=module', '-e', "const m = await import('switchyard'); const t = await import('switchyard/testing'); console.log(typeof m.Router, typeof m.GatewayError, typeof m.latencyWeighted, typeof t.Simulator, typeof t.createOpenAISimulator)"]);
+    assert.equal(stdout.trim(), 'function function function function function');
+  });
+
+  it('works with require', () => {
+    const { stdout } = run(['-e', "const m = require('switchyard'); const t = require('switchyard/testing'); console.log(typeof m.Router, typeof m.GatewayError, typeof t.Simulator, typeof t.createAnthropicSimulator)"]);
+    assert.equal(stdout.trim(), 'function function function function');
+  });
+
+  it('loads no vendor SDK on import, only when a provider of that type is used', () => {
+    const esm = run(['--import', './test/package/fixtures/record-imports.mjs', '--input-type=module', '-e', "const { Router } = await import('switchyard'); new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-x' } } });"]);
+    for (const vendor of VENDORS) assert.ok(!esm.stderr.includes(`IMPORT ${vendor}\n`), `ESM import loaded ${vendor}`);
+    const cjs = run(['-e', "const { Router } = require('switchyard'); new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-x' } } }); console.log(Object.keys(require.cache).filter((path) => path.includes('node_modules')).join('\\n'))"]);
+    for (const vendor of VENDORS) assert.ok(!cjs.stdout.includes(`node_modules/${vendor}/`), `require loaded ${vendor}`);
+    const used = run(['--import', './test/package/fixtures/record-imports.mjs', '--input-type=module', '-e', "const { Router } = await import('switchyard'); const router = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9/v1' } } }); await router.generate({ model: 'openai/gpt-4o', prompt: 'x', abortSignal: AbortSignal.timeout(1) }).catch(() => undefined);"]);
+    assert.ok(used.stderr.includes('IMPORT openai\n'), 'the openai SDK loads once an openai provider is used');
+  });
+});
