@@ -147,7 +147,7 @@ export class GatewayHandler {
     return match ? this.handleMatched(match, request) : undefined;
   }
 
-  /** Handles a request already matched by {@link match}. Never rejects. */
+  /** Handles a request already matched by {@link GatewayHandler.match}. Never rejects. */
   async handleMatched(match: RouteMatch, request: GatewayHttpRequest): Promise<GatewayHttpResponse> {
     const corsHeaders = this.cors ? this.corsHeaders(request.headers) : undefined;
     let dialect = match.entry.dialect;
