@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { nodeFetch } from '../node-fetch.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { GatewayError, GatewayErrorCode } from '../../errors.js';
 import type { Provider, ProviderCall, ProviderConfig, ProviderFactory, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
@@ -148,6 +149,7 @@ export class AnthropicProvider implements Provider {
   private async createClient(apiKey: string | undefined): Promise<Anthropic> {
     const { default: AnthropicClient } = await loadSdk('@anthropic-ai/sdk', 'anthropic', () => import('@anthropic-ai/sdk'));
     return new AnthropicClient({
+      fetch: nodeFetch,
       ...this.config.clientOptions,
       ...(apiKey === undefined ? {} : { apiKey }),
       ...(this.config.baseURL === undefined ? {} : { baseURL: this.config.baseURL }),

@@ -8,6 +8,7 @@
  */
 import type { ClientOptions, OpenAI } from 'openai';
 import { GatewayError } from '../../errors.js';
+import { nodeFetch } from '../node-fetch.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
 import type { Provider, ProviderCall, ProviderConfig, ProviderGenerateResult, ProviderStreamResult, ProviderType } from '../provider.js';
 import type { ProviderCredentials, ReasoningEffort, Warning } from '../../types.js';
@@ -148,6 +149,7 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
       ...(this.config.baseURL === undefined ? {} : { baseURL: this.config.baseURL }),
       ...(this.config.timeoutMs === undefined ? {} : { timeout: this.config.timeoutMs }),
       maxRetries: 0,
+      fetch: clientOptions.fetch ?? nodeFetch,
       defaultHeaders: { ...(clientOptions.defaultHeaders as Record<string, string> | undefined), ...this.config.headers },
     });
   }

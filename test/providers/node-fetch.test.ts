@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { nodeFetch } from '../../src/providers/node-fetch.js';
+
+describe('nodeFetch', () => {
+  let server: Server;
+  let origin: string;
+  const closed: string[] = [];
+  before(async () => {
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        if (request.url === '/slow-stream') {
+          response.writeHead(200, { 'content-type': 'text/event-stream' });
+          response.write('data: 1\n\n');
+          const timer = setInterval(() => response.write('data: more\n\n'), 20);
+          response.on('close', () => {
+            clearInterval(timer);
+            closed.push('slow-stream');
+          });
+          return;
+        }
+        if (request.url === '/empty') {
+          response.writeHead(204).end();
+          return;
+        }
+        response.writeHead(201, { 'content-type': 'application/json', 'x-echo-header': String(request.headers['x-test'] ?? ''), 'set-cookie': ['a=1', 'b=2'] });
+        response.end(JSON.stringify({ method: request.method, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('sends method, headers and string or byte bodies, and returns status, headers and body', async () => {
+    const response = await nodeFetch(`${origin}/echo`, { method: 'POST', headers: { 'X-Test': 'yes' }, body: 'hello' });
+    assert.equal(response.status, 201);
+    assert.equal(response.headers.get('x-echo-header'), 'yes');
+    assert.equal(response.url, `${origin}/echo`);
+    assert.deepEqual(await response.json(), { method: 'POST', body: 'hello' });
+    const bytes = await nodeFetch(new URL(`${origin}/echo`), { method: 'PUT', headers: new Headers({ 'x-test': 'h' }), body: new TextEncoder().encode('bytes') });
+    assert.deepEqual(await bytes.json(), { method: 'PUT', body: 'bytes' });
+  });
+
+  it('answers 204 with no body', async () => {
+    const response = await nodeFetch(`${origin}/empty`);
+    assert.equal(response.status, 204);
+    assert.equal(await response.text(), '');
+  });
+
+  it('hands bodies it does not handle to the global fetch', async () => {
+    const stream = new ReadableStream({ start: (controller) => { controller.enqueue(new TextEncoder().encode('streamed')); controller.close(); } });
+    const response = await nodeFetch(`${origin}/echo`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    assert.deepEqual(await response.json(), { method: 'POST', body: 'streamed' });
+  });
+
+  it('rejects at once for an aborted signal, and aborts a body in progress', async () => {
+    await assert.rejects(nodeFetch(`${origin}/echo`, { signal: AbortSignal.abort() }));
+    const controller = new AbortController();
+    const response = await nodeFetch(`${origin}/slow-stream`, { signal: controller.signal });
+    const reader = response.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await assert.rejects(async () => {
+      for (;;) if ((await reader.read()).done) break;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(closed, ['slow-stream'], 'the server saw the connection close');
+  });
+
+  it('fails like fetch when the server cannot be reached', async () => {
+    await assert.rejects(nodeFetch('http://127.0.0.1:9/unreachable'), (error: unknown) => error instanceof TypeError && /fetch failed/.test(error.message));
+  });
+});
