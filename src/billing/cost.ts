@@ -57,8 +57,33 @@ export function nanoToDollars(nano: number | bigint): string {
  */
 export function tokenCost(tokens: number, pricePerMillion: string | undefined): number {
   if (!pricePerMillion || tokens <= 0) return 0;
-  const numerator = BigInt(Math.round(tokens)) * dollarsToNano(pricePerMillion);
+  const whole = Math.round(tokens);
+  const price = pricePerMillionNano(pricePerMillion);
+  const product = whole * price;
+  if (Number.isSafeInteger(product)) {
+    // Exact integer arithmetic in doubles: every value below stays under 2^53.
+    const numerator = product + HALF_UNIT;
+    let quotient = Math.floor(numerator / UNIT);
+    if (quotient * UNIT > numerator) quotient -= 1;
+    else if ((quotient + 1) * UNIT <= numerator) quotient += 1;
+    return quotient;
+  }
+  const numerator = BigInt(whole) * dollarsToNano(pricePerMillion);
   return Number((numerator + TOKENS_PER_PRICE_UNIT / 2n) / TOKENS_PER_PRICE_UNIT);
+}
+
+const UNIT = 1_000_000;
+const HALF_UNIT = 500_000;
+const pricesAsNumbers = new Map<string, number>();
+
+function pricePerMillionNano(pricePerMillion: string): number {
+  let value = pricesAsNumbers.get(pricePerMillion);
+  if (value === undefined) {
+    const exact = dollarsToNano(pricePerMillion);
+    value = exact <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(exact) : Number.POSITIVE_INFINITY;
+    pricesAsNumbers.set(pricePerMillion, value);
+  }
+  return value;
 }
 
 /**

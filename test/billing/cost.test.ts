@@ -23,6 +23,19 @@ describe('cost arithmetic', () => {
     assert.equal(tokenCost(100, undefined), 0);
   });
 
+  it('agrees with exact BigInt arithmetic on random and boundary inputs, including beyond 2^53', () => {
+    const exact = (tokens: number, price: string): number => Number((BigInt(tokens) * dollarsToNano(price) + 500_000n) / 1_000_000n);
+    const prices = ['0.00875', '0.075', '2.50', '15', '75', '0.000000001', '999.999999999'];
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648);
+    for (let index = 0; index < 20_000; index += 1) {
+      const price = prices[index % prices.length];
+      const tokens = index % 3 === 0 ? next() * 4_000 + next() : next() % 2_000_000;
+      assert.equal(tokenCost(tokens, price), exact(tokens, price), `${tokens} tokens at ${price}`);
+    }
+    for (const tokens of [499_999, 500_000, 1_000_000, 9_007_199, 123_456_789_012]) for (const price of prices) assert.equal(tokenCost(tokens, price), exact(tokens, price));
+  });
+
   it('splits cost by token kind, with cache prices falling back to the input price', () => {
     const cost = computeCost({ noCacheInput: 1_000, cacheRead: 2_000, cacheWrite: 500, output: 300 }, { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75' });
     assert.deepEqual(cost, { input: 3_000_000, output: 4_500_000, cacheRead: 600_000, cacheWrite: 1_875_000, total: 9_975_000 });
