@@ -481,13 +481,7 @@ export class Router {
     const outputTokens = usage.outputTokens.total ?? (usage.outputTokens.text ?? 0) + (usage.outputTokens.reasoning ?? 0);
     const cost = computeCost({ noCacheInput: noCache, cacheRead, cacheWrite, output: outputTokens }, attempt.candidate.offering.pricing);
     return {
-      requestId: run.requestId,
-      generationId: run.generationId,
-      model: attempt.candidate.model,
-      provider: attempt.candidate.provider,
-      providerType: attempt.candidate.providerType,
-      providerModelId: attempt.candidate.providerModelId,
-      credentialType: attempt.record.credentialType,
+      ...answeredBy(run, attempt),
       inputTokens,
       noCacheInputTokens: noCache,
       cacheReadTokens: cacheRead,
@@ -582,13 +576,7 @@ export class Router {
       else if (part.type === 'tool-call') toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: parseJsonOrText(part.input) });
     }
     return {
-      requestId: run.requestId,
-      generationId: run.generationId,
-      model: attempt.candidate.model,
-      provider: attempt.candidate.provider,
-      providerType: attempt.candidate.providerType,
-      providerModelId: attempt.candidate.providerModelId,
-      credentialType: attempt.record.credentialType,
+      ...answeredBy(run, attempt),
       text,
       reasoningText: reasoning,
       content,
@@ -889,6 +877,19 @@ export class Router {
     await Promise.allSettled([...this.pending]);
     this.emitter.removeAllListeners();
   }
+}
+
+/** Who answered a request: the fields results and usage events share. */
+function answeredBy(run: RequestRun, attempt: OpenAttempt<unknown>): Pick<GenerateResult, 'requestId' | 'generationId' | 'model' | 'provider' | 'providerType' | 'providerModelId' | 'credentialType'> {
+  return {
+    requestId: run.requestId,
+    generationId: run.generationId,
+    model: attempt.candidate.model,
+    provider: attempt.candidate.provider,
+    providerType: attempt.candidate.providerType,
+    providerModelId: attempt.candidate.providerModelId,
+    credentialType: attempt.record.credentialType,
+  };
 }
 
 function asGatewayError(error: unknown, provider?: string): GatewayError {

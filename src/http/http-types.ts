@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { SpendReportQuery } from '../billing/spend-report.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { AccountReference } from '../events.js';
 import type { BreakerState } from '../health/health-tracker.js';
@@ -63,17 +64,7 @@ export interface GatewayBilling {
  * const query: ReportQuery = { start_date: '2025-01-01', end_date: '2025-01-31', group_by: 'model' };
  * ```
  */
-export interface ReportQuery {
-  start_date: string;
-  end_date: string;
-  group_by?: string;
-  date_part?: string;
-  user_id?: string;
-  model?: string;
-  provider?: string;
-  credential_type?: string;
-  tags?: string[];
-}
+export type ReportQuery = SpendReportQuery;
 
 /**
  * A gateway API key: the secret, its id, the account it bills and what it may use. The secret is
