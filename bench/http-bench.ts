@@ -23,9 +23,14 @@ export interface HttpBenchRow {
   direct: string;
   gateway: string;
   added: string;
+  /** The same gateway with the provider SDK on the global (undici) fetch, measured in the same run. */
+  before?: string;
+  addedBefore?: string;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+/** The keep-alive agent the benchmark client uses (destroy it when done). */
+export const agentForBench = agent;
 
 /** POSTs JSON; resolves with the time to the first content chunk (stream) and to the end, in ms. */
 function post(url: URL, body: string, headers: Record<string, string>, stream: boolean): Promise<{ firstContentMs: number; totalMs: number }> {
@@ -67,36 +72,43 @@ const ms = (value: number): string => `${value.toFixed(3)} ms`;
 export async function runHttpBench(requests = 2000, concurrency = 32): Promise<HttpBenchRow[]> {
   const simulator = createOpenAISimulator();
   const simulatorURL = await simulator.start();
-  const router = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-bench-000000', baseURL: `${simulatorURL}/v1` } } });
-  router.on('usage', () => undefined);
-  const app = express();
-  app.use(createGatewayMiddleware({ router, apiKeys: [{ key: 'gw-bench-key-0001', id: 'bench', account: 'bench' }], logger: false }));
-  const server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const gatewayURL = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`);
+  // Two gateways side by side: the provider's SDK on switchyard's keep-alive node:http fetch (the
+  // default), and on the global (undici) fetch it used before.
+  const startGateway = async (clientOptions: Record<string, unknown>) => {
+    const router = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-bench-000000', baseURL: `${simulatorURL}/v1`, clientOptions } } });
+    router.on('usage', () => undefined);
+    const app = express();
+    app.use(createGatewayMiddleware({ router, apiKeys: [{ key: 'gw-bench-key-0001', id: 'bench', account: 'bench' }], logger: false }));
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    return { router, server, url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`) };
+  };
+  const gateways = [await startGateway({}), await startGateway({ fetch: globalThis.fetch })];
   const directURL = new URL(`${simulatorURL}/v1/chat/completions`);
   const messages = [{ role: 'user', content: 'Measure the overhead of the gateway please' }];
   const directBody = (stream: boolean) => JSON.stringify({ model: 'gpt-4o-mini', messages, stream });
   const gatewayBody = (stream: boolean) => JSON.stringify({ model: 'openai/gpt-4o-mini', messages, stream });
   const gatewayHeaders = { authorization: 'Bearer gw-bench-key-0001' };
   const direct = (stream: boolean) => post(directURL, directBody(stream), { authorization: 'Bearer sk-bench-000000' }, stream);
-  const viaGateway = (stream: boolean) => post(gatewayURL, gatewayBody(stream), gatewayHeaders, stream);
+  const via = (index: number) => (stream: boolean) => post(gateways[index].url, gatewayBody(stream), gatewayHeaders, stream);
+  const variants = [direct, via(0), via(1)];
 
   try {
-    for (let index = 0; index < 300; index += 1) {
-      await direct(index % 2 === 0);
-      await viaGateway(index % 2 === 0);
-    }
-    // Sequential, interleaved so machine noise hits both alike.
-    const sequential = { direct: [] as number[], gateway: [] as number[] };
-    const firstByte = { direct: [] as number[], gateway: [] as number[] };
+    for (let index = 0; index < 300; index += 1) for (const run of variants) await run(index % 2 === 0);
+    // Sequential, interleaved (rotating which goes first) so machine noise hits all alike.
+    const sequential = [[], [], []] as number[][];
+    const firstByte = [[], [], []] as number[][];
     for (let index = 0; index < requests; index += 1) {
-      sequential.direct.push((await direct(false)).totalMs);
-      sequential.gateway.push((await viaGateway(false)).totalMs);
+      for (let offset = 0; offset < 3; offset += 1) {
+        const variant = (index + offset) % 3;
+        sequential[variant].push((await variants[variant](false)).totalMs);
+      }
     }
     for (let index = 0; index < Math.max(200, requests / 4); index += 1) {
-      firstByte.direct.push((await direct(true)).firstContentMs);
-      firstByte.gateway.push((await viaGateway(true)).firstContentMs);
+      for (let offset = 0; offset < 3; offset += 1) {
+        const variant = (index + offset) % 3;
+        firstByte[variant].push((await variants[variant](true)).firstContentMs);
+      }
     }
     // Throughput at a fixed concurrency.
     const throughput = async (run: () => Promise<unknown>): Promise<number> => {
@@ -112,21 +124,23 @@ export async function runHttpBench(requests = 2000, concurrency = 32): Promise<H
       );
       return requests / ((performance.now() - started) / 1000);
     };
-    const directRps = await throughput(() => direct(false));
-    const gatewayRps = await throughput(() => viaGateway(false));
+    const rps = [await throughput(() => direct(false)), await throughput(() => via(0)(false)), await throughput(() => via(1)(false))];
 
-    const row = (measure: string, directValue: number, gatewayValue: number): HttpBenchRow => ({ measure, direct: ms(directValue), gateway: ms(gatewayValue), added: ms(gatewayValue - directValue) });
+    const row = (measure: string, values: number[]): HttpBenchRow => ({ measure, direct: ms(values[0]), gateway: ms(values[1]), added: ms(values[1] - values[0]), before: ms(values[2]), addedBefore: ms(values[2] - values[0]) });
+    const at = (samples: number[][], quantile: number): number[] => samples.map((values) => percentile(values, quantile));
     return [
-      row('latency p50, sequential', percentile(sequential.direct, 0.5), percentile(sequential.gateway, 0.5)),
-      row('latency p99, sequential', percentile(sequential.direct, 0.99), percentile(sequential.gateway, 0.99)),
-      row('time to first streamed content p50', percentile(firstByte.direct, 0.5), percentile(firstByte.gateway, 0.5)),
-      row('time to first streamed content p99', percentile(firstByte.direct, 0.99), percentile(firstByte.gateway, 0.99)),
-      { measure: `throughput, concurrency ${concurrency}`, direct: `${directRps.toFixed(0)} req/s`, gateway: `${gatewayRps.toFixed(0)} req/s`, added: `${((gatewayRps / directRps) * 100).toFixed(1)} % of direct` },
+      row('latency p50, sequential', at(sequential, 0.5)),
+      row('latency p99, sequential', at(sequential, 0.99)),
+      row('time to first streamed content p50', at(firstByte, 0.5)),
+      row('time to first streamed content p99', at(firstByte, 0.99)),
+      { measure: `throughput, concurrency ${concurrency}`, direct: `${rps[0].toFixed(0)} req/s`, gateway: `${rps[1].toFixed(0)} req/s`, added: `${((rps[1] / rps[0]) * 100).toFixed(1)} % of direct`, before: `${rps[2].toFixed(0)} req/s`, addedBefore: `${((rps[2] / rps[0]) * 100).toFixed(1)} % of direct` },
     ];
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await router.close();
+    for (const gateway of gateways) {
+      gateway.server.closeAllConnections();
+      await new Promise<void>((resolve) => gateway.server.close(() => resolve()));
+      await gateway.router.close();
+    }
     await simulator.close();
   }
 }
@@ -223,6 +237,13 @@ export async function runHandlerOnlyBench(requests = 2000): Promise<HttpBenchRow
  * ```
  */
 export function formatHttpBench(rows: HttpBenchRow[], columns: [string, string] = ['direct to simulator', 'through Express gateway']): string {
+  if (rows.some((row) => row.before !== undefined)) {
+    return [
+      `| measure | ${columns[0]} | ${columns[1]} (SDK on node:http fetch, now) | added | ${columns[1]} (SDK on undici fetch, before) | added before |`,
+      '| --- | --- | --- | --- | --- | --- |',
+      ...rows.map((row) => `| ${row.measure} | ${row.direct} | ${row.gateway} | ${row.added} | ${row.before ?? ''} | ${row.addedBefore ?? ''} |`),
+    ].join('\n');
+  }
   return [`| measure | ${columns[0]} | ${columns[1]} | added |`, '| --- | --- | --- | --- |', ...rows.map((row) => `| ${row.measure} | ${row.direct} | ${row.gateway} | ${row.added} |`)].join('\n');
 }
 

@@ -5,13 +5,18 @@
  *   npx tsx bench/router-bench.ts [--requests 2000]
  */
 import OpenAI from 'openai';
+import { nodeFetch } from '../src/providers/node-fetch.js';
 import { Router } from '../src/router.js';
 import { createOpenAISimulator } from '../src/testing/openai-simulator.js';
 
 export interface RouterBenchRow {
   measure: string;
+  /** The SDK with its default (undici) fetch. */
+  directDefaultMedianMs: number;
+  /** The SDK with the same keep-alive node:http fetch the router's providers use. */
   directMedianMs: number;
   routerMedianMs: number;
+  /** Router minus the SDK on the same transport: the router's own cost. */
   addedMedianMicroseconds: number;
   ratio: number;
 }
@@ -31,16 +36,17 @@ async function time(run: () => Promise<unknown>): Promise<number> {
 export async function runRouterBench(requests = 2000): Promise<RouterBenchRow[]> {
   const simulator = createOpenAISimulator();
   const baseURL = `${await simulator.start()}/v1`;
-  const client = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0 });
+  const defaultClient = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0 });
+  const client = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0, fetch: nodeFetch });
   const router = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-bench', baseURL } } });
   router.on('usage', () => undefined); // a billing hook is the common case: keep the event path warm
   const messages = [{ role: 'user' as const, content: 'Measure the overhead of the gateway please' }];
 
-  const direct = () => client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+  const generateWith = (sdk: OpenAI) => () => sdk.chat.completions.create({ model: 'gpt-4o-mini', messages });
   const routed = () => router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Measure the overhead of the gateway please' });
-  const directFirstToken = async () => {
+  const firstTokenWith = (sdk: OpenAI) => async () => {
     const started = process.hrtime.bigint();
-    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+    const stream = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
     let first: number | undefined;
     for await (const chunk of stream) if (first === undefined && chunk.choices[0]?.delta?.content) first = Number(process.hrtime.bigint() - started) / 1e6;
     return first ?? 0;
@@ -51,42 +57,36 @@ export async function runRouterBench(requests = 2000): Promise<RouterBenchRow[]>
     for await (const _text of router.stream({ model: 'openai/gpt-4o-mini', prompt: 'Measure the overhead of the gateway please' })) if (first === undefined) first = Number(process.hrtime.bigint() - started) / 1e6;
     return first ?? 0;
   };
-
-  // Warm up both paths (JIT, keep-alive sockets, lazy SDK load).
-  for (let index = 0; index < 200; index += 1) {
-    await direct();
-    await routed();
-    await directFirstToken();
-    await routedFirstToken();
-  }
-  const samples = { direct: [] as number[], routed: [] as number[], directTtft: [] as number[], routedTtft: [] as number[] };
+  const timed = (run: () => Promise<unknown>) => () => time(run);
+  // Each measure: [direct with the default fetch, direct with node:http fetch, through the router].
+  const generate = [timed(generateWith(defaultClient)), timed(generateWith(client)), timed(routed)];
+  const firstToken = [firstTokenWith(defaultClient), firstTokenWith(client), routedFirstToken];
+  for (let index = 0; index < 200; index += 1) for (const run of [...generate, ...firstToken]) await run(); // warm up
+  const samples = { generate: [[], [], []] as number[][], firstToken: [[], [], []] as number[][] };
   for (let index = 0; index < requests; index += 1) {
-    // Alternate which goes first, so neither always runs on a warmer or colder moment.
-    if (index % 2 === 0) {
-      samples.direct.push(await time(direct));
-      samples.routed.push(await time(routed));
-      samples.directTtft.push(await directFirstToken());
-      samples.routedTtft.push(await routedFirstToken());
-    } else {
-      samples.routed.push(await time(routed));
-      samples.direct.push(await time(direct));
-      samples.routedTtft.push(await routedFirstToken());
-      samples.directTtft.push(await directFirstToken());
+    // Rotate which variant goes first, so none always runs on a warmer or colder moment.
+    for (let offset = 0; offset < 3; offset += 1) {
+      const variant = (index + offset) % 3;
+      samples.generate[variant].push(await generate[variant]());
+      samples.firstToken[variant].push(await firstToken[variant]());
     }
   }
   await simulator.close();
-  const row = (measure: string, directValues: number[], routedValues: number[]): RouterBenchRow => {
-    const directMedianMs = median(directValues);
+  const row = (measure: string, [directDefault, direct, routedValues]: number[][]): RouterBenchRow => {
+    const directMedianMs = median(direct);
     const routerMedianMs = median(routedValues);
-    return { measure, directMedianMs, routerMedianMs, addedMedianMicroseconds: Math.round((routerMedianMs - directMedianMs) * 1000), ratio: routerMedianMs / directMedianMs };
+    return { measure, directDefaultMedianMs: median(directDefault), directMedianMs, routerMedianMs, addedMedianMicroseconds: Math.round((routerMedianMs - directMedianMs) * 1000), ratio: routerMedianMs / directMedianMs };
   };
-  return [row('generate: whole request', samples.direct, samples.routed), row('stream: time to first token', samples.directTtft, samples.routedTtft)];
+  return [row('generate: whole request', samples.generate), row('stream: time to first token', samples.firstToken)];
 }
 
 /** The rows as a markdown table. */
 export function routerBenchTable(rows: RouterBenchRow[]): string {
-  const lines = ['| measure | direct SDK median | through router median | added (median) | ratio |', '| --- | ---: | ---: | ---: | ---: |'];
-  for (const row of rows) lines.push(`| ${row.measure} | ${row.directMedianMs.toFixed(3)} ms | ${row.routerMedianMs.toFixed(3)} ms | ${row.addedMedianMicroseconds} µs | ${row.ratio.toFixed(3)} |`);
+  const lines = [
+    '| measure | SDK direct, default fetch | SDK direct, node:http fetch | through the router | router\'s own cost (median) | ratio |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of rows) lines.push(`| ${row.measure} | ${row.directDefaultMedianMs.toFixed(3)} ms | ${row.directMedianMs.toFixed(3)} ms | ${row.routerMedianMs.toFixed(3)} ms | ${row.addedMedianMicroseconds} µs | ${row.ratio.toFixed(3)} |`);
   return lines.join('\n');
 }
 

@@ -1,0 +1,18 @@
+/**
+ * `npm run bench`: every benchmark in one run, printed as the markdown that goes into BENCHMARKS.md.
+ *
+ *   npm run bench [-- --requests 2000]
+ */
+import { agentForBench, formatHttpBench, runHandlerOnlyBench, runHttpBench } from './http-bench.js';
+import { routerBenchTable, runRouterBench } from './router-bench.js';
+
+const at = process.argv.indexOf('--requests');
+const requests = at > 0 ? Number(process.argv[at + 1]) : 2000;
+console.log(`Node ${process.version}, ${requests} requests per measure, ${new Date().toISOString()}\n`);
+console.log('## Router overhead (in-process)\n');
+console.log(routerBenchTable(await runRouterBench(requests)));
+console.log('\n## HTTP gateway (Express middleware)\n');
+console.log(formatHttpBench(await runHttpBench(requests, 32)));
+console.log('\n### Attribution: the HTTP layer alone (no router, no upstream call)\n');
+console.log(formatHttpBench(await runHandlerOnlyBench(requests), ['bare node:http JSON server', 'Express + gateway handler, stub router']));
+agentForBench.destroy();
