@@ -27,7 +27,9 @@ function normalizeMessage(message: MessageInput, index: number): Message {
   }
   if (typeof content === 'string') {
     if (role === 'tool') throw invalid(`messages[${index}].content must be an array of tool-result parts for a tool message`, `messages[${index}].content`);
-    return { ...(message as object), role, content: [{ type: 'text', text: content }] } as Message;
+    const text: Message = { role, content: [{ type: 'text', text: content }] } as Message;
+    if (message.providerOptions !== undefined) text.providerOptions = message.providerOptions;
+    return text;
   }
   if (!Array.isArray(content)) throw invalid(`messages[${index}].content must be a string or an array of parts`, `messages[${index}].content`);
   const allowed = role === 'user' ? USER_PARTS : role === 'assistant' ? ASSISTANT_PARTS : new Set(['tool-result']);
@@ -55,7 +57,7 @@ function normalizeMessage(message: MessageInput, index: number): Message {
 export function normalizeRequest(request: GenerateRequest & { account?: AccountReference }): NormalizedRequest {
   if (request === null || typeof request !== 'object') throw invalid('The request must be an object', 'request');
   if (typeof request.model !== 'string' || request.model.trim() === '') throw invalid('`model` is required: a catalog id such as "openai/gpt-4o" or a raw "provider:model" id', 'model');
-  const { prompt, messages, system, ...rest } = request;
+  const { prompt, messages, system } = request;
   let list: MessageInput[];
   if (typeof prompt === 'string') list = [{ role: 'user', content: prompt }];
   else if (Array.isArray(prompt)) list = prompt;
@@ -88,12 +90,30 @@ export function normalizeRequest(request: GenerateRequest & { account?: AccountR
       if (!tool.inputSchema || typeof tool.inputSchema !== 'object') throw invalid(`tools[${index}].inputSchema must be a JSON Schema object`, `tools[${index}].inputSchema`);
     });
   }
+  // Field by field, not a spread of the caller's object: this runs on every request.
   return {
-    ...rest,
+    model: request.model,
     prompt: normalized,
+    maxOutputTokens: request.maxOutputTokens,
+    temperature: request.temperature,
+    topP: request.topP,
+    topK: request.topK,
+    stopSequences: request.stopSequences,
+    presencePenalty: request.presencePenalty,
+    frequencyPenalty: request.frequencyPenalty,
+    seed: request.seed,
+    responseFormat: request.responseFormat,
+    tools: request.tools,
+    toolChoice: request.toolChoice,
+    reasoning: request.reasoning,
+    providerOptions: request.providerOptions,
+    headers: request.headers,
+    abortSignal: request.abortSignal,
+    timeoutMs: request.timeoutMs,
     user: request.user ?? (typeof gateway?.user === 'string' ? gateway.user : undefined),
     tags: request.tags ?? gateway?.tags ?? [],
     metadata: request.metadata ?? {},
+    account: request.account,
   };
 }
 

@@ -11,7 +11,7 @@ import { Catalog, parseRawModelId, type ResolvedOffering } from './catalog/catal
 import { GatewayError, isGatewayError } from './errors.js';
 import type { AccountReference, AttemptRecord, CostBreakdown, CredentialType, RouterEventName, RouterEvents, UsageEvent } from './events.js';
 import { HealthTracker } from './health/health-tracker.js';
-import { createGenerationId, createRequestId } from './ids.js';
+import { createUlid } from './ids.js';
 import type { Provider, ProviderCall, ProviderType } from './providers/provider.js';
 import { createProvider } from './providers/registry.js';
 import { normalizeRequest, requiredCapabilities } from './request.js';
@@ -69,7 +69,6 @@ interface OpenAttempt<T> {
   candidate: Candidate;
   record: AttemptRecord;
   leases: AttemptLease[];
-  plan: AttemptPlan;
   controller: AbortController;
   cleanup: () => void;
 }
@@ -78,6 +77,7 @@ const DEFAULT_ATTEMPT_TIMEOUT_MS = 60_000;
 const DEFAULT_DEADLINE_MS = 5 * 60_000;
 const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
 const TIMEOUT_REASON = Symbol('switchyard.attempt-timeout');
+const NO_LEASES: AttemptLease[] = [];
 
 /**
  * The gateway's core: routes each request to the best offering, fails over, retries, and accounts.
@@ -317,7 +317,9 @@ export class Router {
 
   private beginRun(request: NormalizedRequest, operation: Operation, values?: string[]): RequestRun {
     const byok = request.providerOptions?.gateway?.byok;
-    const requestId = createRequestId();
+    // One ULID names both the request and its generation (`req_<ulid>`, `gen_<ulid>`).
+    const ulid = createUlid();
+    const requestId = `req_${ulid}`;
     const startTime = Date.now();
     const timeoutMs = request.timeoutMs ?? this.attemptTimeoutMs;
     const context: RequestContext = {
@@ -331,13 +333,18 @@ export class Router {
       account: request.account,
       byok: byok !== undefined && Object.keys(byok).length > 0,
       request,
-      ...(values ? { values } : {}),
     };
-    return { requestId, generationId: createGenerationId(), context, startTime, deadline: startTime + this.deadlineMs, attempts: [], signal: request.abortSignal, attemptTimeoutMs: timeoutMs, byok };
+    if (values) context.values = values;
+    return { requestId, generationId: `gen_${ulid}`, context, startTime, deadline: startTime + this.deadlineMs, attempts: [], signal: request.abortSignal, attemptTimeoutMs: timeoutMs, byok };
   }
 
   private async runRequestHooks(run: RequestRun): Promise<void> {
     for (const hook of this.hooks) if (hook.onRequest) await hook.onRequest(run.context);
+  }
+
+  /** Whether any hook wants to see requests or attempts (without hooks the hot path skips them). */
+  private get hooked(): boolean {
+    return this.hooks.length > 0;
   }
 
   private credentialsFor(run: RequestRun, candidate: Candidate): { credentials: ProviderCredentials | undefined; credentialType: CredentialType } {
@@ -399,12 +406,13 @@ export class Router {
         const remaining = run.deadline - Date.now();
         if (remaining <= 0) throw this.finalError(run, new GatewayError('timeout', `The request did not complete within its deadline of ${this.deadlineMs} ms`, { cause: lastError }));
         const { credentials, credentialType } = this.credentialsFor(run, candidate);
-        const plan = this.planAttempt(run, candidate, credentialType);
-        let leases: AttemptLease[];
-        try {
-          leases = await this.openLeases(run, plan);
-        } catch (error) {
-          throw this.finalError(run, asGatewayError(error));
+        let leases: AttemptLease[] = NO_LEASES;
+        if (this.hooked) {
+          try {
+            leases = await this.openLeases(run, this.planAttempt(run, candidate, credentialType));
+          } catch (error) {
+            throw this.finalError(run, asGatewayError(error));
+          }
         }
         const startTime = Date.now();
         const controller = new AbortController();
@@ -416,17 +424,18 @@ export class Router {
           clearTimeout(timer);
           run.signal?.removeEventListener('abort', onCallerAbort);
         };
-        const record: AttemptRecord = { provider: candidate.provider, providerType: candidate.providerType, providerModelId: candidate.providerModelId, model: candidate.model, outcome: 'success', latencyMs: 0, credentialType, startTime, endTime: startTime, ...(retry > 0 ? { retry } : {}) };
+        const record: AttemptRecord = { provider: candidate.provider, providerType: candidate.providerType, providerModelId: candidate.providerModelId, model: candidate.model, outcome: 'success', latencyMs: 0, credentialType, startTime, endTime: startTime };
+        if (retry > 0) record.retry = retry;
         this.health.begin(candidate.provider, candidate.providerModelId);
         try {
           const provider = await this.provider(candidate.provider);
           const value = await open(candidate, { signal: controller.signal, credentials, provider, startTime });
-          return { value, candidate, record, leases, plan, controller, cleanup };
+          return { value, candidate, record, leases, controller, cleanup };
         } catch (thrown) {
           cleanup();
           const error = this.classify(thrown, controller.signal, run, candidate, timeoutMs);
           this.finishAttempt(run, record, error, false);
-          await this.closeLeases(leases, undefined);
+          if (leases.length > 0) await this.closeLeases(leases, undefined);
           lastError = error;
           if (error.code === 'aborted' || error.scope === 'request' || error.scope === 'gateway') throw this.finalError(run, error);
           const waitMs = this.backoffMs(retry, error.retryAfterMs);
@@ -480,8 +489,16 @@ export class Router {
     const noCache = usage.inputTokens.noCache ?? Math.max(0, inputTokens - cacheRead - cacheWrite);
     const outputTokens = usage.outputTokens.total ?? (usage.outputTokens.text ?? 0) + (usage.outputTokens.reasoning ?? 0);
     const cost = computeCost({ noCacheInput: noCache, cacheRead, cacheWrite, output: outputTokens }, attempt.candidate.offering.pricing);
-    return {
-      ...answeredBy(run, attempt),
+    // Written out field by field (no spreads): this object is built on every request.
+    const { candidate, record } = attempt;
+    const event: UsageEvent = {
+      requestId: run.requestId,
+      generationId: run.generationId,
+      model: candidate.model,
+      provider: candidate.provider,
+      providerType: candidate.providerType,
+      providerModelId: candidate.providerModelId,
+      credentialType: record.credentialType,
       inputTokens,
       noCacheInputTokens: noCache,
       cacheReadTokens: cacheRead,
@@ -490,21 +507,22 @@ export class Router {
       reasoningTokens: usage.outputTokens.reasoning ?? 0,
       cost,
       estimated,
-      latencyMs: attempt.record.latencyMs,
-      ...(timeToFirstTokenMs !== undefined ? { timeToFirstTokenMs } : {}),
+      latencyMs: record.latencyMs,
       streamed: run.context.streamed,
       finishReason: finishReason.unified,
       user: run.context.user,
       tags: run.context.tags,
       metadata: run.context.metadata,
       account: run.context.account,
-      timestamp: attempt.record.endTime,
+      timestamp: record.endTime,
       operation: run.context.operation,
     };
+    if (timeToFirstTokenMs !== undefined) event.timeToFirstTokenMs = timeToFirstTokenMs;
+    return event;
   }
 
   private async bill(attempt: OpenAttempt<unknown>, usage: UsageEvent): Promise<void> {
-    await this.closeLeases(attempt.leases, usage);
+    if (attempt.leases.length > 0) await this.closeLeases(attempt.leases, usage);
     this.emit('usage', usage);
   }
 
@@ -520,7 +538,7 @@ export class Router {
     const normalized = this.normalize(request);
     const run = this.beginRun(normalized, 'generate');
     const candidates = this.prepare(run);
-    await this.runRequestHooks(run);
+    if (this.hooked) await this.runRequestHooks(run);
     const attempt = await this.failover(run, candidates, ({ providerModelId }, call) => call.provider.generate(this.providerCall(normalized, providerModelId, call.signal, call.credentials)));
     attempt.cleanup();
     const value = attempt.value;
@@ -562,7 +580,7 @@ export class Router {
       providerOptions: request.providerOptions,
       headers: request.headers,
       abortSignal: signal,
-      ...(credentials ? { credentials } : {}),
+      credentials,
     };
   }
 
@@ -575,8 +593,15 @@ export class Router {
       else if (part.type === 'reasoning') reasoning = (reasoning ?? '') + part.text;
       else if (part.type === 'tool-call') toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: parseJsonOrText(part.input) });
     }
-    return {
-      ...answeredBy(run, attempt),
+    const { candidate, record } = attempt;
+    const result: GenerateResult = {
+      requestId: run.requestId,
+      generationId: run.generationId,
+      model: candidate.model,
+      provider: candidate.provider,
+      providerType: candidate.providerType,
+      providerModelId: candidate.providerModelId,
+      credentialType: record.credentialType,
       text,
       reasoningText: reasoning,
       content,
@@ -589,8 +614,9 @@ export class Router {
       providerMetadata,
       responseId,
       latencyMs: Date.now() - run.startTime,
-      ...(timeToFirstTokenMs !== undefined ? { timeToFirstTokenMs } : {}),
     };
+    if (timeToFirstTokenMs !== undefined) result.timeToFirstTokenMs = timeToFirstTokenMs;
+    return result;
   }
 
   private emitResponse(run: RequestRun, result: GenerateResult): void {
@@ -676,7 +702,7 @@ export class Router {
     outerSignal.addEventListener('abort', abortLinked, { once: true });
     run.signal = linked.signal;
     const candidates = this.prepare(run);
-    await this.runRequestHooks(run);
+    if (this.hooked) await this.runRequestHooks(run);
     interface Opened {
       iterator: AsyncIterator<StreamPart>;
       held: StreamPart[];
@@ -819,7 +845,7 @@ export class Router {
     const normalized: NormalizedRequest = { model: request.model, prompt: [], providerOptions: request.providerOptions, abortSignal: request.abortSignal, headers: request.headers, user: request.user ?? request.providerOptions?.gateway?.user, tags: request.tags ?? request.providerOptions?.gateway?.tags ?? [], metadata: request.metadata ?? {}, account: request.account };
     const run = this.beginRun(normalized, 'embed', request.values);
     const candidates = this.prepare(run);
-    await this.runRequestHooks(run);
+    if (this.hooked) await this.runRequestHooks(run);
     const attempt = await this.failover(run, candidates, async ({ providerModelId, provider: name }, call) => {
       const provider = call.provider;
       if (!provider.embed) throw new GatewayError('provider_not_found', `Provider '${name}' does not support embeddings`, { provider: name });
@@ -838,7 +864,7 @@ export class Router {
     });
     attempt.cleanup();
     const estimated = attempt.value.tokens === undefined;
-    const tokens = attempt.value.tokens ?? attempt.plan.estimatedInputTokens;
+    const tokens = attempt.value.tokens ?? request.values.reduce((sum, value) => sum + estimateTextTokens(value), 0);
     this.finishAttempt(run, attempt.record, undefined, true, {});
     const usage: Usage = { inputTokens: { total: tokens, noCache: tokens, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 0, text: 0, reasoning: 0 } };
     const usageEvent = this.usageEvent(run, attempt, usage, { unified: 'stop' }, estimated, undefined);
@@ -877,19 +903,6 @@ export class Router {
     await Promise.allSettled([...this.pending]);
     this.emitter.removeAllListeners();
   }
-}
-
-/** Who answered a request: the fields results and usage events share. */
-function answeredBy(run: RequestRun, attempt: OpenAttempt<unknown>): Pick<GenerateResult, 'requestId' | 'generationId' | 'model' | 'provider' | 'providerType' | 'providerModelId' | 'credentialType'> {
-  return {
-    requestId: run.requestId,
-    generationId: run.generationId,
-    model: attempt.candidate.model,
-    provider: attempt.candidate.provider,
-    providerType: attempt.candidate.providerType,
-    providerModelId: attempt.candidate.providerModelId,
-    credentialType: attempt.record.credentialType,
-  };
 }
 
 function asGatewayError(error: unknown, provider?: string): GatewayError {

@@ -182,7 +182,7 @@ export class HealthTracker implements HealthReader {
   record(provider: string, providerModelId: string, sample: HealthSample): void {
     const now = this.now();
     const entry = this.entry(provider, providerModelId);
-    entry.samples.push({ ...sample, at: now });
+    entry.samples.push({ success: sample.success, latencyMs: sample.latencyMs, timeToFirstTokenMs: sample.timeToFirstTokenMs, outputTokens: sample.outputTokens, streamed: sample.streamed, at: now });
     if (sample.success) entry.successes += 1;
     this.prune(entry, now);
     entry.ewmaSuccess = entry.ewmaSuccess * (1 - EWMA_WEIGHT) + (sample.success ? 1 : 0) * EWMA_WEIGHT;
