@@ -116,6 +116,8 @@ export class Router {
   private readonly attemptTimeoutMs: number;
   private readonly deadlineMs: number;
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly eligible = new Map<string, { candidates: Candidate[]; reasons: string[] }>();
+  private eligibleVersion = -1;
 
   constructor(config: RouterConfig) {
     if (!config || typeof config.providers !== 'object' || config.providers === null) {
@@ -236,24 +238,9 @@ export class Router {
     const ordered: Candidate[] = [];
     const models = [request.model, ...(gateway?.models ?? [])];
     for (const model of models) {
-      let group = this.offeringsOf(model, reasons);
-      group = group.filter((candidate) => {
-        const capabilities = candidate.offering.capabilities;
-        if (operation === 'embed') {
-          if (capabilities.embeddings === false || (capabilities.embeddings === undefined && this.catalog.get(candidate.model)?.type === 'language')) {
-            reasons.push(`${candidate.model} is not an embedding model`);
-            return false;
-          }
-          return true;
-        }
-        if (capabilities.embeddings) {
-          reasons.push(`${candidate.model} is an embedding model`);
-          return false;
-        }
-        const missing = (['tools', 'images', 'json'] as const).filter((need) => needs?.[need] && capabilities[need] === false);
-        if (missing.length > 0) reasons.push(`${candidate.provider} (${candidate.providerModelId}) does not support ${missing.join(', ')}`);
-        return missing.length === 0;
-      });
+      const eligible = this.eligibleOfferings(model, operation, needs);
+      reasons.push(...eligible.reasons);
+      let group = eligible.candidates;
       if (gateway?.only) {
         const before = group.length;
         group = filterProviders(group, gateway.only);
@@ -266,6 +253,43 @@ export class Router {
       throw new GatewayError('no_route', `No provider can serve '${request.model}': ${[...new Set(reasons)].join('; ') || 'no offering'} (configured providers: ${configured})`, { param: 'model', details: { modelId: request.model } });
     }
     return ordered;
+  }
+
+  /**
+   * The configured offerings of one model that fit an operation and the request's needs, with the
+   * reasons others were left out. Computed once per model and kind of request, then reused (the
+   * catalog's version invalidates it).
+   */
+  private eligibleOfferings(model: string, operation: Operation, needs: { tools: boolean; images: boolean; json: boolean } | undefined): { candidates: Candidate[]; reasons: string[] } {
+    const key = `${operation === 'embed' ? 'e' : 'g'}${needs?.tools ? 1 : 0}${needs?.images ? 1 : 0}${needs?.json ? 1 : 0}${model}`;
+    if (this.eligibleVersion !== this.catalog.version) {
+      this.eligible.clear();
+      this.eligibleVersion = this.catalog.version;
+    }
+    const cached = this.eligible.get(key);
+    if (cached) return cached;
+    const reasons: string[] = [];
+    const candidates = this.offeringsOf(model, reasons).filter((candidate) => {
+      const capabilities = candidate.offering.capabilities;
+      if (operation === 'embed') {
+        if (capabilities.embeddings === false || (capabilities.embeddings === undefined && this.catalog.get(candidate.model)?.type === 'language')) {
+          reasons.push(`${candidate.model} is not an embedding model`);
+          return false;
+        }
+        return true;
+      }
+      if (capabilities.embeddings) {
+        reasons.push(`${candidate.model} is an embedding model`);
+        return false;
+      }
+      const missing = (['tools', 'images', 'json'] as const).filter((need) => needs?.[need] && capabilities[need] === false);
+      if (missing.length > 0) reasons.push(`${candidate.provider} (${candidate.providerModelId}) does not support ${missing.join(', ')}`);
+      return missing.length === 0;
+    });
+    const entry = { candidates, reasons };
+    if (this.eligible.size >= 1_000) this.eligible.clear(); // raw ids are open-ended: keep the cache bounded
+    this.eligible.set(key, entry);
+    return entry;
   }
 
   private rank(group: Candidate[], context: StrategyContext, order: string[] | undefined, sort: 'cost' | 'tps' | 'ttft' | undefined): Candidate[] {

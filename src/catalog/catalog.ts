@@ -108,6 +108,7 @@ export interface ResolvedOffering extends Offering {
 export class Catalog {
   private readonly models = new Map<string, ModelDefinition>();
   private readonly resolved = new Map<string, ResolvedOffering[]>();
+  private revision = 0;
 
   constructor(config: CatalogConfig = {}) {
     if (!config.replaceBuiltIn) for (const model of BUILT_IN_MODELS) this.add(model);
@@ -118,6 +119,7 @@ export class Catalog {
   add(model: ModelDefinition): void {
     validateModel(model);
     this.resolved.clear();
+    this.revision += 1;
     const existing = this.models.get(model.id);
     if (!existing) {
       this.models.set(model.id, { ...model, offerings: [...model.offerings] });
@@ -131,6 +133,11 @@ export class Catalog {
       limits: { ...existing.limits, ...model.limits },
       offerings: [...offerings, ...model.offerings],
     });
+  }
+
+  /** Changes whenever a model is added or changed (lets users of the catalog cache what they derive). */
+  get version(): number {
+    return this.revision;
   }
 
   /** A model by id, or undefined. */
