@@ -250,8 +250,12 @@ export class HealthTracker implements HealthReader {
 
   /** A snapshot of one offering. */
   snapshot(provider: string, providerModelId: string): HealthSnapshot {
-    const entry = this.entry(provider, providerModelId);
     this.isAvailable(provider, providerModelId);
+    const entry = this.offerings.get(`${provider}\u0000${providerModelId}`);
+    if (!entry) {
+      // Never seen: an empty, closed snapshot (reading does not start tracking an offering).
+      return { provider, providerModelId, samples: 0, successes: 0, failures: 0, successRate: undefined, latencyMs: { p50: undefined, p95: undefined }, timeToFirstTokenMs: { p50: undefined, p95: undefined }, msPerOutputToken: { p50: undefined }, state: 'closed', consecutiveFailures: 0 };
+    }
     this.prune(entry, this.now());
     const successes = entry.samples.filter((sample) => sample.success);
     const latencies = successes.map((sample) => sample.latencyMs);

@@ -50,6 +50,14 @@ describe('health tracker', () => {
     assert.equal(tracker.snapshot('p', 'm').successRate, 1);
   });
 
+  it('reads an unknown offering as an empty closed snapshot without starting to track it', () => {
+    const tracker = new HealthTracker();
+    const snapshot = tracker.snapshot('never', 'seen');
+    assert.equal(snapshot.samples, 0);
+    assert.equal(snapshot.state, 'closed');
+    assert.deepEqual(tracker.snapshots(), []);
+  });
+
   it('reports p50/p95 latency and TTFT in snapshots', () => {
     const tracker = new HealthTracker();
     for (let index = 1; index <= 100; index += 1) tracker.record('p', 'm', { success: true, latencyMs: index, timeToFirstTokenMs: index / 10, streamed: true });
