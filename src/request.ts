@@ -9,6 +9,8 @@ import type { NormalizedRequest } from './router-types.js';
 import type { GenerateRequest, Message, MessageInput } from './types.js';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
+const GATEWAY_LIST_OPTIONS = ['order', 'only', 'models', 'tags'] as const;
+const NUMERIC_OPTIONS = ['maxOutputTokens', 'temperature', 'topP', 'topK', 'seed', 'presencePenalty', 'frequencyPenalty', 'timeoutMs'] as const;
 const USER_PARTS = new Set(['text', 'file']);
 const ASSISTANT_PARTS = new Set(['text', 'file', 'reasoning', 'tool-call', 'tool-result']);
 
@@ -73,12 +75,12 @@ export function normalizeRequest(request: GenerateRequest & { account?: AccountR
   if (!normalized.some((message) => message.role !== 'system')) throw invalid('The prompt needs at least one user message', 'prompt');
   const gateway = request.providerOptions?.gateway;
   if (gateway !== undefined && (gateway === null || typeof gateway !== 'object')) throw invalid('providerOptions.gateway must be an object', 'providerOptions.gateway');
-  for (const key of ['order', 'only', 'models', 'tags'] as const) {
+  for (const key of GATEWAY_LIST_OPTIONS) {
     const value = gateway?.[key];
     if (value !== undefined && (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))) throw invalid(`providerOptions.gateway.${key} must be an array of strings`, `providerOptions.gateway.${key}`);
   }
   if (gateway?.sort !== undefined && !['cost', 'tps', 'ttft'].includes(gateway.sort)) throw invalid('providerOptions.gateway.sort must be one of cost, tps, ttft', 'providerOptions.gateway.sort');
-  for (const key of ['maxOutputTokens', 'temperature', 'topP', 'topK', 'seed', 'presencePenalty', 'frequencyPenalty', 'timeoutMs'] as const) {
+  for (const key of NUMERIC_OPTIONS) {
     const value = request[key];
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) throw invalid(`\`${key}\` must be a number`, key);
   }

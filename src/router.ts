@@ -47,6 +47,8 @@ interface ProviderEntry {
   name: string;
   type: ProviderType;
   instance: Promise<Provider> | undefined;
+  /** The instance once built, so the request path need not await it. */
+  ready: Provider | undefined;
   config: RouterConfig['providers'][string];
 }
 
@@ -125,7 +127,7 @@ export class Router {
     }
     for (const [name, providerConfig] of Object.entries(config.providers)) {
       if (!providerConfig || typeof providerConfig.type !== 'string') throw new GatewayError('config_invalid', `Provider '${name}' needs a \`type\` (openai, anthropic, google, vertex, mistral, bedrock, cohere, xai)`);
-      this.providers.set(name, { name, type: providerConfig.type, config: providerConfig, instance: undefined });
+      this.providers.set(name, { name, type: providerConfig.type, config: providerConfig, instance: undefined, ready: undefined });
     }
     this.catalog = config.catalog instanceof Catalog ? config.catalog : new Catalog(config.catalog);
     this.health = new HealthTracker(config.health);
@@ -207,9 +209,14 @@ export class Router {
     if (!entry) return Promise.reject(new GatewayError('config_invalid', `No provider named '${name}' is configured`));
     if (!entry.instance) {
       entry.instance = createProvider(name, entry.config);
-      entry.instance.catch(() => {
-        entry.instance = undefined; // let a later request try again (e.g. after installing the SDK)
-      });
+      entry.instance.then(
+        (provider) => {
+          entry.ready = provider;
+        },
+        () => {
+          entry.instance = undefined; // let a later request try again (e.g. after installing the SDK)
+        },
+      );
     }
     return entry.instance;
   }
@@ -452,7 +459,7 @@ export class Router {
         if (retry > 0) record.retry = retry;
         this.health.begin(candidate.provider, candidate.providerModelId);
         try {
-          const provider = await this.provider(candidate.provider);
+          const provider = this.providers.get(candidate.provider)?.ready ?? (await this.provider(candidate.provider));
           const value = await open(candidate, { signal: controller.signal, credentials, provider, startTime });
           return { value, candidate, record, leases, controller, cleanup };
         } catch (thrown) {
