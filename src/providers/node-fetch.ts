@@ -28,19 +28,46 @@ function bodyBytes(body: RequestInit['body']): string | Uint8Array | undefined |
   return false;
 }
 
-function toResponse(response: IncomingMessage, url: string): Response {
+function responseHeaders(response: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [key, value] of Object.entries(response.headers)) {
     if (value === undefined) continue;
     if (Array.isArray(value)) for (const item of value) headers.append(key, item);
     else headers.set(key, value);
   }
+  return headers;
+}
+
+function withUrl(response: Response, url: string): Response {
+  Object.defineProperty(response, 'url', { value: url });
+  return response;
+}
+
+/**
+ * The response for the SDK. An event stream is handed over as a stream, part by part; any other
+ * body is read whole first (the SDKs read it whole anyway), which skips the cost of a web stream.
+ */
+function toResponse(response: IncomingMessage, url: string, resolve: (response: Response) => void, reject: (error: unknown) => void): void {
   const status = response.statusCode ?? 500;
-  const empty = status === 204 || status === 304;
-  if (empty) response.resume();
-  const result = new Response(empty ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>), { status, statusText: response.statusMessage, headers });
-  Object.defineProperty(result, 'url', { value: url });
-  return result;
+  const init = { status, statusText: response.statusMessage, headers: responseHeaders(response) };
+  if (status === 204 || status === 304) {
+    response.resume();
+    resolve(withUrl(new Response(null, init), url));
+    return;
+  }
+  if (String(response.headers['content-type'] ?? '').includes('text/event-stream')) {
+    resolve(withUrl(new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, init), url));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  response.on('data', (chunk: Buffer) => chunks.push(chunk));
+  response.once('error', reject);
+  response.once('aborted', () => reject(new TypeError('fetch failed: the connection closed before the body was complete')));
+  response.once('end', () => {
+    if (!response.complete) return; // 'aborted' rejected already
+    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    resolve(withUrl(new Response(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength), init), url));
+  });
 }
 
 /**
@@ -67,7 +94,7 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
     const request = (secure ? httpsRequest : httpRequest)(url, { method: init.method ?? 'GET', headers: headerRecord(init.headers), agent: secure ? httpsAgent : httpAgent }, (response) => {
       // An abort while the body streams destroys the response, which errors the body for the reader.
       response.once('close', () => signal?.removeEventListener('abort', onAbort));
-      resolve(toResponse(response, url));
+      toResponse(response, url, resolve, reject);
     });
     const onAbort = (): void => {
       const reason = signal?.reason ?? new DOMException('This operation was aborted', 'AbortError');

@@ -76,3 +76,19 @@ describe('nodeFetch', () => {
     await assert.rejects(nodeFetch('http://127.0.0.1:9/unreachable'), (error: unknown) => error instanceof TypeError && /fetch failed/.test(error.message));
   });
 });
+
+describe('nodeFetch with a body cut off midway', () => {
+  it('rejects instead of returning half a JSON body', async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      response.write('{"partial":');
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await assert.rejects(nodeFetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`), TypeError);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
