@@ -82,6 +82,8 @@ export interface AttemptRecord {
  */
 export interface UsageEvent {
   requestId: string;
+  /** The attempt's number within its request, from 0 (the same as its `AttemptPlan.attempt`). */
+  attempt: number;
   generationId: string;
   model: string;
   provider: string;

@@ -113,6 +113,8 @@ export interface RequestContext {
  * ```
  */
 export interface AttemptPlan {
+  /** The attempt's number within its request, from 0: `${requestId}:${attempt}` names it uniquely. */
+  attempt: number;
   provider: string;
   providerType: ProviderType;
   providerModelId: string;

@@ -389,7 +389,7 @@ export class Router {
     const estimatedInputTokens = run.context.values ? run.context.values.reduce((sum, value) => sum + estimateTextTokens(value), 0) : estimatePromptTokens(request.prompt, request.tools);
     const maxOutputTokens = run.context.operation === 'embed' ? 0 : (request.maxOutputTokens ?? candidate.offering.limits?.output ?? DEFAULT_MAX_OUTPUT_TOKENS);
     const maxCost = computeCost({ noCacheInput: estimatedInputTokens, cacheRead: 0, cacheWrite: 0, output: maxOutputTokens }, candidate.offering.pricing);
-    return { provider: candidate.provider, providerType: candidate.providerType, providerModelId: candidate.providerModelId, model: candidate.model, pricing: candidate.offering.pricing, credentialType, estimatedInputTokens, maxOutputTokens, maxCostNano: credentialType === 'byok' ? 0 : maxCost.total };
+    return { attempt: run.attempts.length, provider: candidate.provider, providerType: candidate.providerType, providerModelId: candidate.providerModelId, model: candidate.model, pricing: candidate.offering.pricing, credentialType, estimatedInputTokens, maxOutputTokens, maxCostNano: credentialType === 'byok' ? 0 : maxCost.total };
   }
 
   private async openLeases(run: RequestRun, plan: AttemptPlan): Promise<AttemptLease[]> {
@@ -524,6 +524,7 @@ export class Router {
     const { candidate, record } = attempt;
     const event: UsageEvent = {
       requestId: run.requestId,
+      attempt: run.attempts.length - 1,
       generationId: run.generationId,
       model: candidate.model,
       provider: candidate.provider,

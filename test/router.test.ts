@@ -424,3 +424,20 @@ describe('Router', () => {
     });
   });
 });
+
+describe('attempt numbers', () => {
+  it('numbers the attempts of a request in plans and usage events', async () => {
+    const fixture = await startRouterFixture();
+    try {
+      const plans: number[] = [];
+      const router = fixture.build({ hooks: [{ onAttempt: (_context, plan) => void plans.push(plan.attempt) }] });
+      fixture.openai.script({ type: 'status', status: 500 });
+      const result = await router.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: { gateway: { order: ['openai', 'anthropic'] } } });
+      assert.equal(result.provider, 'anthropic');
+      assert.deepEqual(plans, [0, 1]);
+      assert.equal(fixture.usage.at(-1)?.attempt, 1);
+    } finally {
+      await fixture.close();
+    }
+  });
+});

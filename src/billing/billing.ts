@@ -183,7 +183,6 @@ export class Billing {
   private readonly options: BillingOptions;
   private readonly now: () => number;
   private readonly ownsStore: boolean;
-  private readonly attempts = new WeakMap<RequestContext, number>();
   private readonly settings: LRUCache<string, { value: AccountSettings; at: number }>;
   private readonly pending = new Map<string, PendingSettlement>();
   private readonly lastWarning = new Map<string, number>();
@@ -243,9 +242,7 @@ export class Billing {
   private async onAttempt(context: RequestContext, plan: AttemptPlan): Promise<AttemptLease | undefined> {
     const account = this.accountOf(context);
     if (!account) return undefined;
-    const attempt = this.attempts.get(context) ?? 0;
-    this.attempts.set(context, attempt + 1);
-    const id = `${context.requestId}:${attempt}`;
+    const id = `${context.requestId}:${plan.attempt}`;
     const outcome = await this.guarded(async () => {
       const settings = await this.accountSettings(account.id);
       const state = this.attemptState(id, account, context, plan, settings, true);

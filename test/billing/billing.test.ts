@@ -75,7 +75,7 @@ describe('credits', () => {
     try {
       await fixture.billing.setMarkup(acme.id, '0.1');
       const context = { requestId: 'req_margin', model: MODEL, operation: 'generate' as const, streamed: false, tags: [], metadata: {}, account: acme, byok: false, request: { model: MODEL, prompt: [], tags: [], metadata: {} } };
-      const plan = { provider: 'openai', providerType: 'openai' as const, providerModelId: 'gpt-4o-mini', model: MODEL, pricing: { input: '0.15', output: '0.60' }, credentialType: 'system' as const, estimatedInputTokens: 9, maxOutputTokens: 100, maxCostNano: 61_350 };
+      const plan = { attempt: 0, provider: 'openai', providerType: 'openai' as const, providerModelId: 'gpt-4o-mini', model: MODEL, pricing: { input: '0.15', output: '0.60' }, credentialType: 'system' as const, estimatedInputTokens: 9, maxOutputTokens: 100, maxCostNano: 61_350 };
       const lease = await fixture.billing.hook.onAttempt?.(context, plan);
       // (61 350 + 5 tokens × 150) × 1.1
       assert.equal((await fixture.billing.getBalance(acme.id)).reservedNano, 68_310);
@@ -191,12 +191,12 @@ describe('usage records', () => {
     const fixture = await startBillingFixture({ freeAllocationNano: DOLLAR, onUsageRecord: (record) => void sink.push(record) });
     try {
       const context = { requestId: 'req_replay', model: MODEL, operation: 'generate' as const, streamed: false, tags: [], metadata: {}, account: acme, byok: false, request: { model: MODEL, prompt: [], tags: [], metadata: {} } };
-      const plan = { provider: 'openai', providerType: 'openai' as const, providerModelId: 'gpt-4o-mini', model: MODEL, pricing: { input: '0.15', output: '0.60' }, credentialType: 'system' as const, estimatedInputTokens: 10, maxOutputTokens: 100, maxCostNano: 61_500 };
+      const plan = { attempt: 0, provider: 'openai', providerType: 'openai' as const, providerModelId: 'gpt-4o-mini', model: MODEL, pricing: { input: '0.15', output: '0.60' }, credentialType: 'system' as const, estimatedInputTokens: 10, maxOutputTokens: 100, maxCostNano: 61_500 };
       await fixture.billing.hook.onRequest?.(context);
       const lease = await fixture.billing.hook.onAttempt?.(context, plan);
       assert.ok(lease);
       assert.equal((await fixture.billing.getBalance(acme.id)).reservedNano, 61_500);
-      const usage = { requestId: 'req_replay', generationId: 'gen_replay', model: MODEL, provider: 'openai', providerType: 'openai', providerModelId: 'gpt-4o-mini', credentialType: 'system' as const, inputTokens: 10, noCacheInputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 20, reasoningTokens: 0, cost: { input: 1_500, output: 12_000, cacheRead: 0, cacheWrite: 0, total: 13_500 }, estimated: false, latencyMs: 5, streamed: false, finishReason: 'stop' as const, tags: [], metadata: {}, account: acme, timestamp: Date.now(), operation: 'generate' as const };
+      const usage = { requestId: 'req_replay', attempt: 0, generationId: 'gen_replay', model: MODEL, provider: 'openai', providerType: 'openai', providerModelId: 'gpt-4o-mini', credentialType: 'system' as const, inputTokens: 10, noCacheInputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 20, reasoningTokens: 0, cost: { input: 1_500, output: 12_000, cacheRead: 0, cacheWrite: 0, total: 13_500 }, estimated: false, latencyMs: 5, streamed: false, finishReason: 'stop' as const, tags: [], metadata: {}, account: acme, timestamp: Date.now(), operation: 'generate' as const };
       await lease.settle(usage);
       await lease.settle(usage);
       await lease.release();
@@ -205,8 +205,8 @@ describe('usage records', () => {
       await new Promise((resolve) => setImmediate(resolve));
       assert.equal(sink.length, 1, 'the usage hook sees each record once');
       // The next attempt of the same request gets its own reservation id.
-      const second = await fixture.billing.hook.onAttempt?.(context, plan);
-      await second?.settle({ ...usage, timestamp: Date.now() });
+      const second = await fixture.billing.hook.onAttempt?.(context, { ...plan, attempt: 1 });
+      await second?.settle({ ...usage, attempt: 1, timestamp: Date.now() });
       assert.equal((await fixture.billing.listUsage(acme.id, { from: 0, to: Date.now() })).length, 2);
       assert.equal((await fixture.billing.getGeneration(acme, 'gen_replay'))?.total_cost, 27_000 / DOLLAR);
     } finally {
