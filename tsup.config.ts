@@ -15,6 +15,7 @@ export default defineConfig({
   splitting: true,
   target: 'node20',
   platform: 'node',
-  // Vendor SDKs and frameworks stay external: they are optional peers, loaded lazily.
-  external: [/^openai/, /^@anthropic-ai\//, /^@google\//, /^@mistralai\//, /^@aws-sdk\//, /^@smithy\//, /^cohere-ai/, 'ioredis', 'express', 'koa', 'next', 'zod'],
+  // Vendor SDKs and frameworks stay external: they are optional peers, loaded lazily (google-auth-library
+  // comes with the Google SDKs; the vertex provider loads it for Claude with service-account keys).
+  external: [/^openai/, /^@anthropic-ai\//, /^@google\//, /^@mistralai\//, /^@aws-sdk\//, /^@smithy\//, /^cohere-ai/, 'google-auth-library', 'ioredis', 'express', 'koa', 'next', 'zod'],
 });

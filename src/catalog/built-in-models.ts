@@ -24,6 +24,14 @@ function model(id: string, name: string, capabilities: Capabilities, limits: Lim
   };
 }
 
+/**
+ * Offerings of one model sold at the same list price by every provider that serves it (as Claude is
+ * on Anthropic's API, Bedrock and Vertex AI).
+ */
+function atListPrice(prices: PriceList, offerings: Array<[provider: string, providerModelId: string]>): Array<[provider: string, providerModelId: string, prices: PriceList]> {
+  return offerings.map(([provider, providerModelId]) => [provider, providerModelId, prices]);
+}
+
 const CHAT: Capabilities = { tools: true, images: true, json: true };
 const CHAT_TEXT_ONLY: Capabilities = { tools: true, images: false, json: true };
 const REASONING: Capabilities = { ...CHAT, reasoning: true };
@@ -31,7 +39,9 @@ const EMBEDDING: Capabilities = { embeddings: true, tools: false, images: false,
 
 /**
  * The built-in models. Claude on Bedrock, Llama and Nova use the US cross-region inference profile
- * ids (`us.`); another region overrides them through the catalog config.
+ * ids (`us.`); another region overrides them through the catalog config. Claude on Vertex AI uses
+ * Vertex's model ids (`claude-sonnet-4@20250514`) at Anthropic's list prices (regional endpoints may
+ * cost more: override their prices through the catalog config).
  *
  * @example
  * ```ts
@@ -53,35 +63,42 @@ export const BUILT_IN_MODELS: readonly ModelDefinition[] = [
   model('openai/text-embedding-3-small', 'text-embedding-3-small', EMBEDDING, { context: 8_191 }, [['openai', 'text-embedding-3-small', ['0.02', '0']]]),
   model('openai/text-embedding-3-large', 'text-embedding-3-large', EMBEDDING, { context: 8_191 }, [['openai', 'text-embedding-3-large', ['0.13', '0']]]),
 
-  // Anthropic: direct and on Bedrock
-  model('anthropic/claude-opus-4.1', 'Claude Opus 4.1', REASONING, { context: 200_000, output: 32_000 }, [
-    ['anthropic', 'claude-opus-4-1-20250805', ['15', '75', '1.50', '18.75']],
-    ['bedrock', 'us.anthropic.claude-opus-4-1-20250805-v1:0', ['15', '75', '1.50', '18.75']],
-  ]),
-  model('anthropic/claude-opus-4', 'Claude Opus 4', REASONING, { context: 200_000, output: 32_000 }, [
-    ['anthropic', 'claude-opus-4-20250514', ['15', '75', '1.50', '18.75']],
-    ['bedrock', 'us.anthropic.claude-opus-4-20250514-v1:0', ['15', '75', '1.50', '18.75']],
-  ]),
-  model('anthropic/claude-sonnet-4.5', 'Claude Sonnet 4.5', REASONING, { context: 200_000, output: 64_000 }, [
-    ['anthropic', 'claude-sonnet-4-5-20250929', ['3', '15', '0.30', '3.75']],
-    ['bedrock', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', ['3', '15', '0.30', '3.75']],
-  ]),
-  model('anthropic/claude-sonnet-4', 'Claude Sonnet 4', REASONING, { context: 200_000, output: 64_000 }, [
-    ['anthropic', 'claude-sonnet-4-20250514', ['3', '15', '0.30', '3.75']],
-    ['bedrock', 'us.anthropic.claude-sonnet-4-20250514-v1:0', ['3', '15', '0.30', '3.75']],
-  ]),
-  model('anthropic/claude-3.7-sonnet', 'Claude 3.7 Sonnet', REASONING, { context: 200_000, output: 64_000 }, [
-    ['anthropic', 'claude-3-7-sonnet-20250219', ['3', '15', '0.30', '3.75']],
-    ['bedrock', 'us.anthropic.claude-3-7-sonnet-20250219-v1:0', ['3', '15', '0.30', '3.75']],
-  ]),
-  model('anthropic/claude-haiku-4.5', 'Claude Haiku 4.5', REASONING, { context: 200_000, output: 64_000 }, [
-    ['anthropic', 'claude-haiku-4-5-20251001', ['1', '5', '0.10', '1.25']],
-    ['bedrock', 'us.anthropic.claude-haiku-4-5-20251001-v1:0', ['1', '5', '0.10', '1.25']],
-  ]),
-  model('anthropic/claude-3.5-haiku', 'Claude 3.5 Haiku', CHAT, { context: 200_000, output: 8_192 }, [
-    ['anthropic', 'claude-3-5-haiku-20241022', ['0.80', '4', '0.08', '1']],
-    ['bedrock', 'us.anthropic.claude-3-5-haiku-20241022-v1:0', ['0.80', '4', '0.08', '1']],
-  ]),
+  // Anthropic: direct, on Bedrock and on Vertex AI, at Anthropic's list prices
+  model('anthropic/claude-opus-4.1', 'Claude Opus 4.1', REASONING, { context: 200_000, output: 32_000 }, atListPrice(['15', '75', '1.50', '18.75'], [
+    ['anthropic', 'claude-opus-4-1-20250805'],
+    ['bedrock', 'us.anthropic.claude-opus-4-1-20250805-v1:0'],
+    ['vertex', 'claude-opus-4-1@20250805'],
+  ])),
+  model('anthropic/claude-opus-4', 'Claude Opus 4', REASONING, { context: 200_000, output: 32_000 }, atListPrice(['15', '75', '1.50', '18.75'], [
+    ['anthropic', 'claude-opus-4-20250514'],
+    ['bedrock', 'us.anthropic.claude-opus-4-20250514-v1:0'],
+    ['vertex', 'claude-opus-4@20250514'],
+  ])),
+  model('anthropic/claude-sonnet-4.5', 'Claude Sonnet 4.5', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['3', '15', '0.30', '3.75'], [
+    ['anthropic', 'claude-sonnet-4-5-20250929'],
+    ['bedrock', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0'],
+    ['vertex', 'claude-sonnet-4-5@20250929'],
+  ])),
+  model('anthropic/claude-sonnet-4', 'Claude Sonnet 4', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['3', '15', '0.30', '3.75'], [
+    ['anthropic', 'claude-sonnet-4-20250514'],
+    ['bedrock', 'us.anthropic.claude-sonnet-4-20250514-v1:0'],
+    ['vertex', 'claude-sonnet-4@20250514'],
+  ])),
+  model('anthropic/claude-3.7-sonnet', 'Claude 3.7 Sonnet', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['3', '15', '0.30', '3.75'], [
+    ['anthropic', 'claude-3-7-sonnet-20250219'],
+    ['bedrock', 'us.anthropic.claude-3-7-sonnet-20250219-v1:0'],
+    ['vertex', 'claude-3-7-sonnet@20250219'],
+  ])),
+  model('anthropic/claude-haiku-4.5', 'Claude Haiku 4.5', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['1', '5', '0.10', '1.25'], [
+    ['anthropic', 'claude-haiku-4-5-20251001'],
+    ['bedrock', 'us.anthropic.claude-haiku-4-5-20251001-v1:0'],
+    ['vertex', 'claude-haiku-4-5@20251001'],
+  ])),
+  model('anthropic/claude-3.5-haiku', 'Claude 3.5 Haiku', CHAT, { context: 200_000, output: 8_192 }, atListPrice(['0.80', '4', '0.08', '1'], [
+    ['anthropic', 'claude-3-5-haiku-20241022'],
+    ['bedrock', 'us.anthropic.claude-3-5-haiku-20241022-v1:0'],
+    ['vertex', 'claude-3-5-haiku@20241022'],
+  ])),
 
   // Google: Gemini API and Vertex AI
   model('google/gemini-2.5-pro', 'Gemini 2.5 Pro', REASONING, { context: 1_048_576, output: 65_536 }, [

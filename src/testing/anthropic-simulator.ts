@@ -360,6 +360,21 @@ function blockEvents(block: JsonRecord, index: number, reply: SimulatedReply): A
 }
 
 /**
+ * A Messages API protocol that also parses a Messages body on its own, for platforms that carry the
+ * body on their own paths and authenticate it their own way (Claude on Vertex AI).
+ *
+ * @example
+ * ```ts
+ * const claude: AnthropicProtocol = createAnthropicProtocol();
+ * const request = claude.parseMessages({ model: 'claude-sonnet-4@20250514', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] });
+ * ```
+ */
+export interface AnthropicProtocol extends SimulatorProtocol {
+  /** Validates a parsed Messages API body: the request to answer, or the API's 400 answer. */
+  parseMessages(body: Record<string, unknown>): SimulatedRequest | SimulatedResponse;
+}
+
+/**
  * Builds a Messages API protocol for the shared simulator engine. Each protocol keeps its own prompt
  * cache: a request whose prompt prefix up to its last `cache_control` breakpoint was answered
  * before reports that prefix as `cache_read_input_tokens`; otherwise a breakpoint makes the
@@ -370,7 +385,7 @@ function blockEvents(block: JsonRecord, index: number, reply: SimulatedReply): A
  * const simulator = new Simulator(createAnthropicProtocol());
  * ```
  */
-export function createAnthropicProtocol(): SimulatorProtocol {
+export function createAnthropicProtocol(): AnthropicProtocol {
   const cache = new Set<string>();
   const extrasByRequest = new WeakMap<SimulatedRequest, RequestExtras>();
 
@@ -426,6 +441,15 @@ export function createAnthropicProtocol(): SimulatorProtocol {
     return request;
   }
 
+  function parseMessages(body: JsonRecord): SimulatedRequest | SimulatedResponse {
+    try {
+      return parseBody(body);
+    } catch (error) {
+      if (error instanceof InvalidRequest) return renderError(400, error.message);
+      throw error;
+    }
+  }
+
   return {
     name: 'anthropic',
 
@@ -441,13 +465,10 @@ export function createAnthropicProtocol(): SimulatorProtocol {
         return renderError(400, 'There was an issue with the request body: the body is not valid JSON');
       }
       if (!isRecord(parsed)) return renderError(400, 'The request body must be a JSON object');
-      try {
-        return parseBody(parsed);
-      } catch (error) {
-        if (error instanceof InvalidRequest) return renderError(400, error.message);
-        throw error;
-      }
+      return parseMessages(parsed);
     },
+
+    parseMessages,
 
     render(request, reply, context) {
       const extras = extrasByRequest.get(request);

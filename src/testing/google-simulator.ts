@@ -9,6 +9,12 @@
  *   `:streamGenerateContent`, `:predict` (text embeddings, one instance per request for
  *   `gemini-embedding-001`) and `:embedContent`; the same paths without `projects/.../locations/...`
  *   are Vertex express mode, authenticated by an API key.
+ * - Claude on Vertex AI (`Authorization: Bearer <access token>`), as `@anthropic-ai/vertex-sdk` sends it:
+ *   `POST /v1/projects/{project}/locations/{location}/publishers/anthropic/models/{model}:rawPredict`
+ *   (a Messages API answer) and `:streamRawPredict` (Anthropic's event stream). The body is a Messages
+ *   API body without `model` and with `anthropic_version: 'vertex-2023-10-16'`; the Anthropic
+ *   protocol of `anthropic-simulator.ts` validates and answers it. Authentication and quota errors
+ *   are Google's, a 529 is Anthropic's `overloaded_error`, as on Vertex AI.
  *
  * Answers carry `candidates[].content.parts` (text, `thought: true` reasoning, `functionCall`),
  * Gemini finish reasons (`STOP` also for function calls, `MAX_TOKENS`, `SAFETY`) and `usageMetadata`
@@ -19,6 +25,7 @@
  *
  * @module
  */
+import { createAnthropicProtocol } from './anthropic-simulator.js';
 import { isWireObject, jsonResponse, PromptPrefixCache, readJsonObject, sseFrame, type WireObject } from './chat-simulator-support.js';
 import { Simulator, countTokens, splitIntoTokens, type SimulatedReply, type SimulatedRequest, type SimulatedResponse, type SimulatorOptions, type SimulatorProtocol } from './simulator-server.js';
 import type { JsonSchema } from '../types.js';
@@ -34,7 +41,7 @@ import type { JsonSchema } from '../types.js';
 export interface GoogleSimulatorOptions extends SimulatorOptions {
   /** When set, only these API keys are accepted (Gemini API and Vertex express mode); otherwise any non-empty key is. */
   apiKey?: string | readonly string[];
-  /** When set, only these bearer tokens are accepted on Vertex AI paths; otherwise any bearer token is. */
+  /** When set, only these bearer tokens are accepted on Vertex AI paths (Gemini and Claude); otherwise any bearer token is. */
   accessToken?: string | readonly string[];
   /** Smallest prompt, in tokens, that implicit caching remembers (default 1024, Gemini 2.5 Flash's minimum). */
   implicitCacheMinTokens?: number;
@@ -46,6 +53,8 @@ type GoogleApi = 'gemini' | 'vertex' | 'vertex-express';
 /** What a request's path said, kept for rendering its answer. */
 interface GoogleRoute {
   api: GoogleApi;
+  /** The model's publisher on Vertex AI paths (`google`, `anthropic`). */
+  publisher?: string;
   model: string;
   method: string;
   /** `alt=sse` on a streaming call (without it the stream is one JSON array). */
@@ -77,6 +86,10 @@ const METHODS: Record<GoogleApi, ReadonlySet<string>> = {
   vertex: new Set(['generateContent', 'streamGenerateContent', 'predict', 'embedContent']),
   'vertex-express': new Set(['generateContent', 'streamGenerateContent', 'predict', 'embedContent']),
 };
+/** The methods of Claude models on Vertex AI (`publishers/anthropic`). */
+const CLAUDE_METHODS: ReadonlySet<string> = new Set(['rawPredict', 'streamRawPredict']);
+/** The Messages API version Vertex AI accepts in a Claude request body. */
+const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 
 /** Top-level fields of a GenerateContentRequest, and of its generationConfig. */
 const REQUEST_FIELDS = new Set(['model', 'contents', 'systemInstruction', 'tools', 'toolConfig', 'safetySettings', 'generationConfig', 'cachedContent', 'labels', 'serviceTier', 'store', 'continuationToken', 'modelArmorConfig', 'outputConfig']);
@@ -277,11 +290,23 @@ function routeOf(pathname: string, sse: boolean): GoogleRoute | undefined {
   const gemini = GEMINI_PATH.exec(pathname);
   if (gemini) return { api: 'gemini', model: decodeURIComponent(gemini[2]), method: gemini[3], sse };
   const vertex = VERTEX_PATH.exec(pathname);
-  if (vertex) return { api: 'vertex', model: decodeURIComponent(vertex[5]), method: vertex[6], sse };
+  if (vertex) return { api: 'vertex', publisher: vertex[4], model: decodeURIComponent(vertex[5]), method: vertex[6], sse };
   const express = VERTEX_EXPRESS_PATH.exec(pathname);
   if (express) return { api: 'vertex-express', model: decodeURIComponent(express[3]), method: express[4], sse };
   return undefined;
 }
+
+/** Whether a route is a Claude model on Vertex AI. */
+const isClaudeRoute = (route: GoogleRoute): boolean => route.api === 'vertex' && route.publisher === 'anthropic';
+
+/** Whether a route's method is served for its API and publisher. */
+function serves(route: GoogleRoute): boolean {
+  if (isClaudeRoute(route)) return CLAUDE_METHODS.has(route.method);
+  return (route.publisher === undefined || route.publisher === 'google') && METHODS[route.api].has(route.method);
+}
+
+/** Whether a protocol's parse result is a request to answer (not an answer already). */
+const isRequest = (parsed: SimulatedRequest | SimulatedResponse): parsed is SimulatedRequest => parsed.kind === 'chat' || parsed.kind === 'embed';
 
 /** Whether a credential is one of the accepted ones (any is, when none are configured). */
 function accepted(value: string, allowed: string | readonly string[] | undefined): boolean {
@@ -339,6 +364,19 @@ function thoughtSignature(seed: string): string {
 export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiKey' | 'accessToken' | 'implicitCacheMinTokens'> = {}): SimulatorProtocol {
   const cache = new PromptPrefixCache(options.implicitCacheMinTokens ?? 1024);
   const routes = new WeakMap<SimulatedRequest, GoogleRoute>();
+  const claude = createAnthropicProtocol();
+  const claudeRequests = new WeakSet<SimulatedRequest>();
+
+  /** A Claude request: Vertex's envelope checked here, the Messages body by the Anthropic protocol. */
+  const parseClaude = (route: GoogleRoute, body: WireObject): SimulatedRequest | SimulatedResponse => {
+    const { anthropic_version: version, ...messages } = body;
+    if (version === undefined) return claude.errorResponse(400, 'anthropic_version: Field required');
+    if (version !== VERTEX_ANTHROPIC_VERSION) return claude.errorResponse(400, `anthropic_version: Input should be '${VERTEX_ANTHROPIC_VERSION}'`);
+    if (messages.model !== undefined) return claude.errorResponse(400, 'model: Extra inputs are not permitted (the model is named in the URL)');
+    const parsed = claude.parseMessages({ ...messages, model: route.model, stream: route.method === 'streamRawPredict' });
+    if (isRequest(parsed)) claudeRequests.add(parsed);
+    return parsed;
+  };
 
   const parseChat = (route: GoogleRoute, body: WireObject): SimulatedRequest | SimulatedResponse => {
     const problem = checkContents(body.contents) ?? checkConfig(body);
@@ -447,24 +485,30 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
     parse({ method, path, headers, body }) {
       const url = new URL(path, 'http://simulator');
       const route = routeOf(url.pathname, url.searchParams.get('alt') === 'sse');
-      if (!route || !METHODS[route.api].has(route.method)) return googleErrorResponse(404, `The requested URL ${url.pathname} was not found on this server.`);
+      if (!route || !serves(route)) return googleErrorResponse(404, `The requested URL ${url.pathname} was not found on this server.`);
       if (method !== 'POST') return googleErrorResponse(404, `Method ${method} is not supported on ${url.pathname}.`);
       const unauthenticated = authFailure(route, headers, url, options);
       if (unauthenticated) return unauthenticated;
       const parsed = readJsonObject(body);
       if (parsed === 'invalid-json' || parsed === 'not-an-object') return invalid('Invalid JSON payload received. Unexpected token.');
+      if (isClaudeRoute(route)) return parseClaude(route, parsed);
       const request = route.method === 'generateContent' || route.method === 'streamGenerateContent' ? parseChat(route, parsed) : parseEmbed(route, parsed);
       if ('kind' in request && request.kind === 'embed') routes.set(request, route);
       return request;
     },
     render(request, reply, { responseId, created }) {
+      if (claudeRequests.has(request)) return claude.render(request, reply, { responseId, created });
       const route = routes.get(request) ?? { api: 'gemini', model: request.model, method: request.kind === 'embed' ? 'batchEmbedContents' : 'generateContent', sse: true };
       if (request.kind === 'embed') return renderEmbed(request, reply, route);
       if (route.cacheScope !== undefined) cache.remember(route.cacheScope, request.promptText);
       return renderChat(request, reply, route, responseId, created);
     },
     errorResponse(status, message) {
-      return googleErrorResponse(status, message);
+      // Only Claude answers 529 on Vertex AI, with Anthropic's body; Google's front end answers the rest.
+      return status === 529 ? claude.errorResponse(status, message) : googleErrorResponse(status, message);
+    },
+    malformedResponse(request) {
+      return claudeRequests.has(request) ? claude.malformedResponse?.(request) : undefined;
     },
   };
 }

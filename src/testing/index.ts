@@ -29,7 +29,7 @@ export {
   type SimulatorStep,
 } from './simulator-server.js';
 export { createOpenAIProtocol, createOpenAISimulator, openAIProtocol, type OpenAIProtocolOptions } from './openai-simulator.js';
-export { anthropicProtocol, createAnthropicProtocol, createAnthropicSimulator } from './anthropic-simulator.js';
+export { anthropicProtocol, createAnthropicProtocol, createAnthropicSimulator, type AnthropicProtocol } from './anthropic-simulator.js';
 export {
   BedrockSimulator,
   awsErrorResponse,

@@ -129,8 +129,8 @@ export interface SimulatorProtocol {
   render(request: SimulatedRequest, reply: SimulatedReply, context: { responseId: string; created: number }): SimulatedResponse;
   /** The vendor's error body for a status (429, 500, 529, 401...). */
   errorResponse(status: number, message: string): SimulatedResponse;
-  /** A body that does not parse as the vendor's format (default: truncated JSON / a broken SSE event). */
-  malformedResponse?(request: SimulatedRequest): SimulatedResponse;
+  /** A body that does not parse as the vendor's format (when absent or `undefined`: truncated JSON / a broken SSE event). */
+  malformedResponse?(request: SimulatedRequest): SimulatedResponse | undefined;
 }
 
 /**

@@ -16,11 +16,23 @@ describe('catalog', () => {
     }
   });
 
-  it('serves Claude through anthropic and bedrock, and Llama through bedrock', () => {
+  it('serves Claude through anthropic, bedrock and vertex, and Llama through bedrock', () => {
     const catalog = new Catalog();
-    assert.deepEqual(catalog.resolve('anthropic/claude-sonnet-4').map((offering) => offering.provider), ['anthropic', 'bedrock']);
+    assert.deepEqual(catalog.resolve('anthropic/claude-sonnet-4').map((offering) => offering.provider), ['anthropic', 'bedrock', 'vertex']);
     assert.deepEqual(catalog.resolve('meta/llama-3.3-70b').map((offering) => offering.provider), ['bedrock']);
     assert.deepEqual(catalog.resolve('mistral/mistral-large').map((offering) => offering.provider), ['mistral', 'bedrock']);
+  });
+
+  it('offers every Claude model on Vertex AI under its Vertex id, at the Anthropic price', () => {
+    const claude = BUILT_IN_MODELS.filter((model) => model.id.startsWith('anthropic/'));
+    assert.ok(claude.length >= 7);
+    for (const model of claude) {
+      const direct = model.offerings.find((offering) => offering.provider === 'anthropic');
+      const vertex = model.offerings.find((offering) => offering.provider === 'vertex');
+      assert.ok(direct && vertex, `${model.id} is offered by anthropic and vertex`);
+      assert.equal(vertex.providerModelId, direct.providerModelId.replace(/-(\d{8})$/, '@$1'), `${model.id}: Vertex names the version after an @`);
+      assert.deepEqual(vertex.pricing, direct.pricing);
+    }
   });
 
   it('merges user offerings into built-in models and adds new models', () => {

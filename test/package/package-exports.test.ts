@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-const VENDORS = ['openai', '@anthropic-ai/sdk', '@google/genai', '@mistralai/mistralai', '@aws-sdk/client-bedrock-runtime', 'cohere-ai', 'ioredis'];
+const VENDORS = ['openai', '@anthropic-ai/sdk', '@anthropic-ai/vertex-sdk', 'google-auth-library', '@google/genai', '@mistralai/mistralai', '@aws-sdk/client-bedrock-runtime', 'cohere-ai', 'ioredis'];
 
 function run(args: string[]): { stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, args, { encoding: 'utf8' });

@@ -197,3 +197,93 @@ describe('google simulator (raw HTTP)', () => {
     assert.equal((await post(`${GEMINI}:generateContent`, ask('Hi'))).status, 200);
   });
 });
+
+describe('google simulator: Claude on Vertex AI', () => {
+  const TOKEN = 'ya29.simulator-claude-token';
+  const simulator = createGoogleSimulator({ accessToken: TOKEN });
+  const CLAUDE = '/v1/projects/p1/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514';
+  const messages = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ anthropic_version: 'vertex-2023-10-16', max_tokens: 50, messages: [{ role: 'user', content: 'Hi Claude' }], ...extra });
+  type AnthropicError = { type: string; error: { type: string; message: string } };
+  let baseURL: string;
+  const post = (path: string, body: unknown, token = TOKEN): Promise<Response> =>
+    fetch(`${baseURL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+
+  before(async () => {
+    baseURL = await simulator.start();
+  });
+  after(() => simulator.close());
+  beforeEach(() => {
+    simulator.reset();
+  });
+
+  it('answers rawPredict with a Messages API message for the model in the URL', async () => {
+    const response = await post(`${CLAUDE}:rawPredict`, messages());
+    assert.equal(response.status, 200);
+    const message = (await response.json()) as { type: string; model: string; content: Array<{ type: string; text: string }>; usage: { input_tokens: number; output_tokens: number } };
+    assert.equal(message.type, 'message');
+    assert.equal(message.model, 'claude-sonnet-4@20250514');
+    assert.equal(message.content[0].text, 'You said: Hi Claude');
+    assert.equal(message.usage.output_tokens, simulator.totals.outputTokens);
+  });
+
+  it('streams Anthropic events from streamRawPredict', async () => {
+    const response = await post(`${CLAUDE}:streamRawPredict`, messages({ stream: true }));
+    assert.match(response.headers.get('content-type') ?? '', /text\/event-stream/);
+    const text = await response.text();
+    const events = [...text.matchAll(/^event: (\S+)$/gm)].map((match) => match[1]);
+    assert.equal(events[0], 'message_start');
+    assert.equal(events[events.length - 1], 'message_stop');
+    assert.ok(events.includes('content_block_delta'));
+  });
+
+  it('rejects a body without the Vertex anthropic_version, or with a model, in Anthropic\'s error shape', async () => {
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [messages({ anthropic_version: undefined }), /anthropic_version: Field required/],
+      [messages({ anthropic_version: '2023-06-01' }), /anthropic_version: Input should be 'vertex-2023-10-16'/],
+      [messages({ model: 'claude-sonnet-4@20250514' }), /model: Extra inputs are not permitted/],
+      [messages({ max_tokens: undefined }), /max_tokens: Field required/],
+    ];
+    for (const [body, message] of cases) {
+      const response = await post(`${CLAUDE}:rawPredict`, body);
+      assert.equal(response.status, 400);
+      const error = (await response.json()) as AnthropicError;
+      assert.equal(error.type, 'error');
+      assert.equal(error.error.type, 'invalid_request_error');
+      assert.match(error.error.message, message);
+    }
+    assert.equal(simulator.requests.length, 0, 'rejected requests are not answered');
+  });
+
+  it('authenticates with Google bearer tokens and serves only the Claude methods', async () => {
+    const denied = await post(`${CLAUDE}:rawPredict`, messages(), 'ya29.wrong');
+    assert.equal(denied.status, 401);
+    assert.equal(((await denied.json()) as { error: { status: string } }).error.status, 'UNAUTHENTICATED');
+    assert.equal((await post(`${CLAUDE}:generateContent`, messages())).status, 404);
+    assert.equal((await post('/v1/projects/p1/locations/us-east5/publishers/meta/models/llama:rawPredict', messages())).status, 404);
+  });
+
+  it('answers a scripted 529 as Anthropic overloaded_error, and a 429 as Google RESOURCE_EXHAUSTED', async () => {
+    simulator.script({ type: 'status', status: 529 }, { type: 'status', status: 429 });
+    const overloaded = await post(`${CLAUDE}:rawPredict`, messages());
+    assert.equal(overloaded.status, 529);
+    assert.equal(((await overloaded.json()) as AnthropicError).error.type, 'overloaded_error');
+    const quota = await post(`${CLAUDE}:rawPredict`, messages());
+    assert.equal(((await quota.json()) as { error: { status: string } }).error.status, 'RESOURCE_EXHAUSTED');
+  });
+
+  it('speaks what AnthropicVertex sends, given the Vertex anthropic_version', async () => {
+    const { AnthropicVertex } = await import('@anthropic-ai/vertex-sdk');
+    const authClient = { getRequestHeaders: async () => new Headers({ authorization: `Bearer ${TOKEN}` }) };
+    const client = new AnthropicVertex({ baseURL: `${baseURL}/v1`, region: 'us-east5', projectId: 'p1', authClient: authClient as never, maxRetries: 0 });
+    const body = { model: 'claude-sonnet-4@20250514', max_tokens: 50, messages: [{ role: 'user' as const, content: 'Hi SDK' }], anthropic_version: 'vertex-2023-10-16' };
+    const message = await client.messages.create(body);
+    assert.equal(message.content[0].type === 'text' && message.content[0].text, 'You said: Hi SDK');
+    assert.equal(simulator.requests[0].path, `${CLAUDE}:rawPredict`);
+    let streamed = '';
+    for await (const event of await client.messages.create({ ...body, stream: true })) {
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') streamed += event.delta.text;
+    }
+    assert.equal(streamed, 'You said: Hi SDK');
+    assert.equal(simulator.requests[1].path, `${CLAUDE}:streamRawPredict`);
+  });
+});

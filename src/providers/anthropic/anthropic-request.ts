@@ -64,7 +64,7 @@ const OUTPUT_LIMITS: Array<[RegExp, number]> = [
   [/^claude-3-(opus|sonnet|haiku)/, 4096],
   [/^claude-3-5-/, 8192],
   [/^claude-3-7-sonnet/, 64_000],
-  [/^claude-opus-4-(0|1|2025)/, 32_000],
+  [/^claude-opus-4(-(0|1|2025)|@)/, 32_000],
   [/^claude-(sonnet|haiku)-4/, 64_000],
   [/^claude-opus-4-5/, 64_000],
 ];

@@ -2,6 +2,8 @@
  * The `google` and `vertex` providers: Gemini through the official `@google/genai` SDK (loaded on
  * first use), on the Gemini API (`google`, an API key) or on Vertex AI (`vertex`, a Google Cloud
  * project and location). Both share the request and response mapping; only the client differs.
+ * `vertex` also serves Anthropic's Claude models through `@anthropic-ai/vertex-sdk`, with the
+ * `anthropic` provider's request, response and stream mapping (see `vertex-claude-client.ts`).
  *
  * The SDK runs with its retries off (the default when no `retryOptions` are set) and automatic
  * continuation off, so one call is one upstream request; every request carries the call's abort
@@ -14,22 +16,27 @@
  * (`GOOGLE_APPLICATION_CREDENTIALS`, `gcloud auth application-default login`, the metadata server).
  * The project is `config.project` (or `GOOGLE_CLOUD_PROJECT`), the location `config.region` (or
  * `GOOGLE_CLOUD_LOCATION`, else `global`). BYOK credentials may carry their own `project` and `region`.
+ * Claude takes the same settings, except the API key: Vertex AI serves Claude with Google OAuth only.
  *
  * @module
  */
+import type { AnthropicVertex } from '@anthropic-ai/vertex-sdk';
 import type { Content, EmbedContentConfig, EmbedContentResponse, GenerateContentParameters, GoogleGenAI, GoogleGenAIOptions } from '@google/genai';
 import { GatewayError } from '../../errors.js';
 import type { ProviderCredentials } from '../../types.js';
 import { loadSdk, toGatewayError } from '../provider-support.js';
 import type { Provider, ProviderCall, ProviderConfig, ProviderEmbedCall, ProviderEmbedResult, ProviderFactory, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
 import { SdkClientPool } from '../sdk-client-pool.js';
+import { AnthropicMessages } from '../anthropic/anthropic-messages.js';
 import { accessTokenAuthClient, extractGeminiError, UpstreamExchange, type GeminiFetch } from './google-client.js';
 import { buildGeminiEmbedRequest, buildGeminiRequest, type GeminiRequestPlan, type GeminiTarget } from './google-request.js';
 import { geminiResult, geminiStreamParts } from './google-response.js';
+import { createClaudeClient, extractClaudeOnVertexError, isClaudeModel, VERTEX_ANTHROPIC_VERSION } from './vertex-claude-client.js';
 
 export { accessTokenAuthClient, extractGeminiError, UpstreamExchange, type GeminiFetch } from './google-client.js';
 export { buildGeminiEmbedRequest, buildGeminiRequest, geminiContents, geminiProviderOptions, geminiThinkingConfig, type GeminiRequestPlan, type GeminiTarget } from './google-request.js';
 export { geminiFinishReason, geminiResult, geminiStreamParts, geminiUsage } from './google-response.js';
+export { claudeBaseURL, createClaudeClient, extractClaudeOnVertexError, isClaudeModel, VERTEX_ANTHROPIC_VERSION, type ClaudeClientSettings } from './vertex-claude-client.js';
 
 /** Embedding requests a Vertex AI model that takes one input per request runs at once. */
 const EMBED_CONCURRENCY = 8;
@@ -207,23 +214,61 @@ export class GoogleProvider implements Provider {
   }
 }
 
+/** A service-account key, as google-auth-library's `credentials` option. */
+type ServiceAccountKey = NonNullable<NonNullable<GoogleGenAIOptions['googleAuthOptions']>['credentials']>;
+
 /**
- * A provider for Gemini on Vertex AI (`gemini-2.5-flash`, `gemini-2.5-pro`, `gemini-embedding-001`,
- * `text-embedding-005`...), through the same SDK in Vertex mode: `project` and `region` (the location)
- * from the config, credentials as described in the module documentation. `providerOptions.vertex`
- * takes `GenerateContentConfig` fields, including Vertex-only ones (`labels`, `routingConfig`,
- * `modelArmorConfig`...).
+ * The Vertex AI settings of one client: from the config, or from a BYOK call's credentials (with the
+ * config's project and location as fallbacks).
+ */
+interface VertexSettings {
+  accessToken?: string;
+  serviceAccount?: ServiceAccountKey;
+  apiKey?: string;
+  project?: string;
+  location?: string;
+}
+
+/**
+ * A provider for Vertex AI: Gemini (`gemini-2.5-flash`, `gemini-2.5-pro`, `gemini-embedding-001`,
+ * `text-embedding-005`...) through `@google/genai` in Vertex mode, and Anthropic's Claude
+ * (`claude-sonnet-4@20250514`, any model id starting with `claude-`) through `AnthropicVertex` from
+ * `@anthropic-ai/vertex-sdk`, loaded on the first Claude call. Both take `project` and `region` (the
+ * location; Claude is served in fewer regions, e.g. `us-east5`, `europe-west1` or `global`) from the
+ * config and credentials as described in the module documentation; an API key (express mode) serves
+ * Gemini only, and an injected `client` is a Gemini client. `providerOptions.vertex` takes
+ * `GenerateContentConfig` fields for Gemini, including Vertex-only ones (`labels`, `routingConfig`,
+ * `modelArmorConfig`...); Claude reads `providerOptions.anthropic`, as on the `anthropic` provider.
  *
  * @example
  * ```ts
- * const provider = new VertexProvider('vertex', { type: 'vertex', project: 'my-project', region: 'us-central1' });
- * const result = await provider.generate({ modelId: 'gemini-2.5-flash', prompt, abortSignal: AbortSignal.timeout(30_000) });
+ * const provider = new VertexProvider('vertex', { type: 'vertex', project: 'my-project', region: 'us-east5' });
+ * const gemini = await provider.generate({ modelId: 'gemini-2.5-flash', prompt, abortSignal: AbortSignal.timeout(30_000) });
+ * const claude = await provider.generate({ modelId: 'claude-sonnet-4@20250514', prompt, abortSignal: AbortSignal.timeout(30_000) });
  * ```
  */
 export class VertexProvider extends GoogleProvider {
   override readonly type = 'vertex' as const;
   /** Values per embedding call (text-embedding models' instance limit; Gemini embedding models take one per request). */
   override readonly maxEmbeddingsPerCall = 250;
+  private readonly claudeClients = new SdkClientPool<AnthropicVertex>((key) => this.createClaudeClient(key));
+  private readonly claude = new AnthropicMessages({
+    provider: this.name,
+    optionsKey: 'anthropic',
+    timeoutMs: this.config.timeoutMs,
+    client: (call) => this.claudeClients.get(this.clientKey(call.credentials)),
+    secrets: (call) => this.secrets(call.credentials),
+    extraBody: { anthropic_version: VERTEX_ANTHROPIC_VERSION },
+    extract: extractClaudeOnVertexError,
+  });
+
+  override async generate(call: ProviderCall): Promise<ProviderGenerateResult> {
+    return isClaudeModel(call.modelId) ? this.claude.generate(call) : super.generate(call);
+  }
+
+  override async stream(call: ProviderCall): Promise<ProviderStreamResult> {
+    return isClaudeModel(call.modelId) ? this.claude.stream(call) : super.stream(call);
+  }
 
   /** Gemini embedding models on Vertex AI embed one input per request; the others a batch. */
   protected override embeddingBatches(model: string, contents: Content[]): Content[][] {
@@ -238,19 +283,48 @@ export class VertexProvider extends GoogleProvider {
   }
 
   protected override async createClient(key: string | undefined): Promise<GoogleGenAI> {
-    const byok = key !== undefined;
-    const credentials = byok ? (JSON.parse(key) as ProviderCredentials) : this.config.credentials;
     const extra = (this.config.clientOptions ?? {}) as GoogleGenAIOptions;
-    const accessToken = text(credentials?.accessToken);
-    const serviceAccount = text(credentials?.client_email) && text(credentials?.private_key) ? credentials : undefined;
-    const apiKey = text(credentials?.apiKey) ?? (byok ? undefined : text(this.config.apiKey));
-    const project = text(credentials?.project) ?? text(this.config.project);
-    const location = text(credentials?.region) ?? text(credentials?.location) ?? text(this.config.region);
+    const { accessToken, serviceAccount, apiKey, project, location } = this.settings(key);
     let auth: Pick<GoogleGenAIOptions, 'apiKey' | 'googleAuthOptions'> = extra.googleAuthOptions ? { googleAuthOptions: extra.googleAuthOptions } : {};
     if (accessToken) auth = { googleAuthOptions: { ...extra.googleAuthOptions, authClient: accessTokenAuthClient(accessToken) } };
-    else if (serviceAccount) auth = { googleAuthOptions: { ...extra.googleAuthOptions, credentials: serviceAccountKey(serviceAccount), ...(project ? { projectId: project } : {}) } };
+    else if (serviceAccount) auth = { googleAuthOptions: { ...extra.googleAuthOptions, credentials: serviceAccount, ...(project ? { projectId: project } : {}) } };
     else if (apiKey) auth = { apiKey };
     return this.buildClient({ vertexai: true, ...(project ? { project } : {}), ...(location ? { location } : {}), ...auth }, undefined);
+  }
+
+  /** Loads `@anthropic-ai/vertex-sdk`; called on the first call of a Claude model. */
+  protected importClaudeSdk(): Promise<typeof import('@anthropic-ai/vertex-sdk')> {
+    return import('@anthropic-ai/vertex-sdk');
+  }
+
+  /** Builds the `AnthropicVertex` client for a pool key, from the same settings as the Gemini client. */
+  private async createClaudeClient(key: string | undefined): Promise<AnthropicVertex> {
+    const { AnthropicVertex: Client } = await loadSdk('@anthropic-ai/vertex-sdk', this.type, () => this.importClaudeSdk());
+    const { accessToken, serviceAccount, project, location } = this.settings(key);
+    return createClaudeClient(Client, {
+      provider: this.type,
+      project: project ?? text(process.env.GOOGLE_CLOUD_PROJECT),
+      region: location,
+      baseURL: this.config.baseURL,
+      timeoutMs: this.config.timeoutMs,
+      headers: this.config.headers,
+      accessToken,
+      serviceAccount,
+      googleAuthOptions: (this.config.clientOptions as GoogleGenAIOptions | undefined)?.googleAuthOptions,
+    });
+  }
+
+  /** The settings of a pool key: the configured credentials, or the BYOK ones it encodes. */
+  private settings(key: string | undefined): VertexSettings {
+    const byok = key !== undefined;
+    const credentials = byok ? (JSON.parse(key) as ProviderCredentials) : this.config.credentials;
+    return {
+      accessToken: text(credentials?.accessToken),
+      serviceAccount: credentials && text(credentials.client_email) && text(credentials.private_key) ? serviceAccountKey(credentials) : undefined,
+      apiKey: text(credentials?.apiKey) ?? (byok ? undefined : text(this.config.apiKey)),
+      project: text(credentials?.project) ?? text(this.config.project),
+      location: text(credentials?.region) ?? text(credentials?.location) ?? text(this.config.region),
+    };
   }
 
   protected override secrets(credentials: ProviderCredentials | undefined): string[] {
@@ -261,9 +335,9 @@ export class VertexProvider extends GoogleProvider {
 }
 
 /** The service-account fields of credentials, as google-auth-library's `credentials` option. */
-function serviceAccountKey(credentials: ProviderCredentials): NonNullable<NonNullable<GoogleGenAIOptions['googleAuthOptions']>['credentials']> {
+function serviceAccountKey(credentials: ProviderCredentials): ServiceAccountKey {
   const { region: _region, location: _location, project: _project, apiKey: _apiKey, accessToken: _accessToken, ...key } = credentials;
-  return key as NonNullable<NonNullable<GoogleGenAIOptions['googleAuthOptions']>['credentials']>;
+  return key as ServiceAccountKey;
 }
 
 /**
@@ -277,7 +351,7 @@ function serviceAccountKey(credentials: ProviderCredentials): NonNullable<NonNul
 export const createGoogleProvider: ProviderFactory = async (name, config) => new GoogleProvider(name, config);
 
 /**
- * Builds a `vertex` (Gemini on Vertex AI) provider instance.
+ * Builds a `vertex` (Gemini and Claude on Vertex AI) provider instance.
  *
  * @example
  * ```ts
