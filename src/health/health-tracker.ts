@@ -1,9 +1,14 @@
 /**
  * Rolling per-offering statistics (success rate, latency, time to first token, time per output
- * token) over a sliding time window, and a circuit breaker with half-open probes.
+ * token) over a sliding time window, and a circuit breaker with half-open probes. With a `store`,
+ * several gateway instances share these statistics and their open breakers in the background (the
+ * rule is in `health-sharing.ts`); the request path still only reads memory.
  *
  * @module
  */
+import { randomUUID } from 'node:crypto';
+import type { StateStore } from '../store/store.js';
+import { HealthSharing, offeringKey, type OfferingReport, type SharedOfferingHealth } from './health-sharing.js';
 
 /**
  * Health tracking options.
@@ -28,6 +33,20 @@ export interface HealthOptions {
   cooldownMs?: number;
   /** Clock (tests pass a fake one). */
   now?: () => number;
+  /**
+   * A store shared by several gateway instances: each publishes its view of every offering there in
+   * the background and blends in the others', so that an offering failing on one instance is ranked
+   * down, or skipped, on all. Without one, health is per instance.
+   */
+  store?: StateStore;
+  /** How often the view is shared with the store (default 1 000 ms). */
+  shareIntervalMs?: number;
+  /** How long a published view counts once its instance stops publishing (default 3 × `shareIntervalMs`). */
+  shareTtlMs?: number;
+  /** This instance's name among those sharing the store (default: a random id). */
+  instanceId?: string;
+  /** Hears of a sharing round that failed (the store is unreachable); the next round retries. */
+  onShareError?: (error: unknown) => void;
 }
 
 /** Breaker state. @example `'half-open'` */
@@ -88,6 +107,12 @@ interface OfferingHealth {
   state: BreakerState;
   consecutiveFailures: number;
   openedAt: number;
+  /** Why the breaker last opened. */
+  openReason: string;
+  /** Whether the open breaker was adopted from another instance (then it is not published again). */
+  adopted: boolean;
+  /** The last success seen here (epoch ms), so older openings reported by others are ignored. */
+  lastSuccessAt: number;
   probeInFlight: boolean;
   /** Exponentially weighted averages, for ranking in O(1). */
   ewmaSuccess: number;
@@ -134,6 +159,9 @@ export class HealthTracker implements HealthReader {
   private readonly minimumSamples: number;
   private readonly cooldownMs: number;
   private readonly now: () => number;
+  /** Other instances' reports, summed per offering (empty without a store). */
+  private shared = new Map<string, SharedOfferingHealth>();
+  private readonly sharing: HealthSharing | undefined;
 
   constructor(options: HealthOptions = {}) {
     this.windowMs = options.windowMs ?? 5 * 60_000;
@@ -143,6 +171,39 @@ export class HealthTracker implements HealthReader {
     this.minimumSamples = options.minimumSamples ?? 10;
     this.cooldownMs = options.cooldownMs ?? 30_000;
     this.now = options.now ?? Date.now;
+    if (options.store) {
+      const intervalMs = Math.max(1, options.shareIntervalMs ?? 1_000);
+      this.sharing = new HealthSharing(
+        { store: options.store, instanceId: options.instanceId ?? randomUUID(), intervalMs, ttlMs: options.shareTtlMs ?? 3 * intervalMs, now: this.now, onError: options.onShareError },
+        { report: (now) => this.report(now), apply: (shared) => this.applyShared(shared) },
+      );
+    }
+  }
+
+  /**
+   * Runs one sharing round now: publishes this instance's view and blends in the others'. Resolves
+   * when done (at once without a store); never rejects. Rounds also run by themselves every
+   * `shareIntervalMs`.
+   *
+   * @example
+   * ```ts
+   * await tracker.syncNow();
+   * ```
+   */
+  syncNow(): Promise<void> {
+    return this.sharing ? this.sharing.syncNow() : Promise.resolve();
+  }
+
+  /**
+   * Stops sharing (the timer and any round under way). Local tracking goes on.
+   *
+   * @example
+   * ```ts
+   * await tracker.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    await this.sharing?.close();
   }
 
   /** Calls `listener` on every breaker state change. */
@@ -154,7 +215,7 @@ export class HealthTracker implements HealthReader {
     const key = `${provider}\u0000${providerModelId}`;
     let entry = this.offerings.get(key);
     if (!entry) {
-      entry = { provider, providerModelId, samples: [], successes: 0, state: 'closed', consecutiveFailures: 0, openedAt: 0, probeInFlight: false, ewmaSuccess: 1, ewmaTimeToFirstTokenMs: undefined, ewmaMsPerOutputToken: undefined, ewmaLatencyMs: undefined };
+      entry = { provider, providerModelId, samples: [], successes: 0, state: 'closed', consecutiveFailures: 0, openedAt: 0, openReason: '', adopted: false, lastSuccessAt: -Infinity, probeInFlight: false, ewmaSuccess: 1, ewmaTimeToFirstTokenMs: undefined, ewmaMsPerOutputToken: undefined, ewmaLatencyMs: undefined };
       this.offerings.set(key, entry);
     }
     return entry;
@@ -174,7 +235,11 @@ export class HealthTracker implements HealthReader {
     if (entry.state === state) return;
     const previousState = entry.state;
     entry.state = state;
-    if (state === 'open') entry.openedAt = this.now();
+    if (state === 'open') {
+      entry.openedAt = this.now();
+      entry.openReason = reason;
+      entry.adopted = false;
+    }
     for (const listener of this.listeners) listener({ provider: entry.provider, providerModelId: entry.providerModelId, state, previousState, reason });
   }
 
@@ -193,6 +258,7 @@ export class HealthTracker implements HealthReader {
     }
     entry.probeInFlight = false;
     if (sample.success) {
+      entry.lastSuccessAt = now;
       entry.consecutiveFailures = 0;
       if (entry.state !== 'closed') this.transition(entry, 'closed', 'a probe succeeded');
       return;
@@ -203,11 +269,75 @@ export class HealthTracker implements HealthReader {
       entry.openedAt = now;
       return;
     }
-    const total = entry.samples.length;
-    const failureRate = total === 0 ? 0 : (total - entry.successes) / total;
     if (entry.state === 'closed') {
       if (entry.consecutiveFailures >= this.consecutiveFailuresToOpen) this.transition(entry, 'open', `${entry.consecutiveFailures} consecutive failures`);
-      else if (total >= this.minimumSamples && failureRate >= this.failureRateToOpen) this.transition(entry, 'open', `failure rate ${Math.round(failureRate * 100)}% over ${total} samples`);
+      else {
+        const reason = this.failureRateTooHigh(entry, this.shared.get(offeringKey(provider, providerModelId)));
+        if (reason) this.transition(entry, 'open', reason);
+      }
+    }
+  }
+
+  /** Why a closed breaker should open on the failure rate over the window (this instance's samples and the shared ones), or undefined. */
+  private failureRateTooHigh(entry: OfferingHealth | undefined, shared: SharedOfferingHealth | undefined): string | undefined {
+    const sharedTotal = shared ? shared.successes + shared.failures : 0;
+    const localTotal = entry ? entry.samples.length : 0;
+    const total = localTotal + sharedTotal;
+    const failures = localTotal - (entry?.successes ?? 0) + (shared?.failures ?? 0);
+    const failureRate = total === 0 ? 0 : failures / total;
+    if (total < this.minimumSamples || failureRate < this.failureRateToOpen) return undefined;
+    return `failure rate ${Math.round(failureRate * 100)}% over ${total} samples${sharedTotal > 0 ? ` (${sharedTotal} of them from other instances)` : ''}`;
+  }
+
+  /** This instance's report for the other instances: its window per offering, and its own open breakers. */
+  private report(now: number): OfferingReport[] {
+    const offerings: OfferingReport[] = [];
+    for (const entry of this.offerings.values()) {
+      this.prune(entry, now);
+      const until = entry.openedAt + this.cooldownMs;
+      const open = entry.state === 'open' && !entry.adopted && until > now ? { openedAt: entry.openedAt, until, reason: entry.openReason } : undefined;
+      if (entry.samples.length === 0 && !open) continue;
+      const offering: OfferingReport = { provider: entry.provider, providerModelId: entry.providerModelId, successes: entry.successes, failures: entry.samples.length - entry.successes, latencyMs: { sum: 0, count: 0 }, timeToFirstTokenMs: { sum: 0, count: 0 }, msPerOutputToken: { sum: 0, count: 0 } };
+      for (const sample of entry.samples) {
+        if (!sample.success) continue;
+        offering.latencyMs.sum += sample.latencyMs;
+        offering.latencyMs.count += 1;
+        if (sample.timeToFirstTokenMs !== undefined) {
+          offering.timeToFirstTokenMs.sum += sample.timeToFirstTokenMs;
+          offering.timeToFirstTokenMs.count += 1;
+        }
+        if (!sample.streamed && sample.outputTokens && sample.outputTokens > 0) {
+          offering.msPerOutputToken.sum += sample.latencyMs / sample.outputTokens;
+          offering.msPerOutputToken.count += 1;
+        }
+      }
+      if (open) offering.open = open;
+      offerings.push(offering);
+    }
+    return offerings;
+  }
+
+  /** Takes in the other instances' view: adopts their open breakers and re-checks failure rates that rose. */
+  private applyShared(shared: Map<string, SharedOfferingHealth>): void {
+    const previous = this.shared;
+    this.shared = shared;
+    const now = this.now();
+    for (const [key, offering] of shared) {
+      const existing = this.offerings.get(key);
+      if (existing && existing.state !== 'closed') continue;
+      const open = offering.open;
+      if (open && open.until > now && open.openedAt > (existing?.lastSuccessAt ?? -Infinity)) {
+        const entry = existing ?? this.entry(offering.provider, offering.providerModelId);
+        this.transition(entry, 'open', `instance ${open.instanceId} opened it: ${open.reason}`);
+        // Open until the other instance's cooldown ends, then probe half-open as usual.
+        entry.openedAt = open.until - this.cooldownMs;
+        entry.adopted = true;
+        continue;
+      }
+      if (offering.failures <= (previous.get(key)?.failures ?? 0)) continue;
+      if (existing) this.prune(existing, now);
+      const reason = this.failureRateTooHigh(existing, offering);
+      if (reason) this.transition(existing ?? this.entry(offering.provider, offering.providerModelId), 'open', reason);
     }
   }
 
@@ -237,14 +367,32 @@ export class HealthTracker implements HealthReader {
   }
 
   score(provider: string, providerModelId: string, streamed: boolean): { successRate: number; latencyMs: number | undefined; samples: number } {
-    const entry = this.offerings.get(`${provider}\u0000${providerModelId}`);
-    if (!entry) return { successRate: 1, latencyMs: undefined, samples: 0 };
-    this.prune(entry, this.now());
-    const samples = entry.samples.length;
+    const key = `${provider}\u0000${providerModelId}`;
+    const entry = this.offerings.get(key);
+    const shared = this.shared.size === 0 ? undefined : this.shared.get(key);
+    if (!entry && !shared) return { successRate: 1, latencyMs: undefined, samples: 0 };
+    let samples = 0;
+    let successes = 0;
+    let latencyMs: number | undefined;
+    if (entry) {
+      this.prune(entry, this.now());
+      samples = entry.samples.length;
+      successes = entry.successes;
+      latencyMs = streamed ? (entry.ewmaTimeToFirstTokenMs ?? entry.ewmaLatencyMs) : (entry.ewmaMsPerOutputToken ?? entry.ewmaLatencyMs);
+    }
+    if (shared) {
+      // Other instances' samples count like this one's; latency is the sample-weighted mean of the local and shared averages.
+      const mean = streamed ? (shared.timeToFirstTokenMs.count > 0 ? shared.timeToFirstTokenMs : shared.latencyMs) : (shared.msPerOutputToken.count > 0 ? shared.msPerOutputToken : shared.latencyMs);
+      if (mean.count > 0) {
+        const localWeight = latencyMs === undefined ? 0 : Math.max(1, successes);
+        latencyMs = ((latencyMs ?? 0) * localWeight + mean.sum) / (localWeight + mean.count);
+      }
+      samples += shared.successes + shared.failures;
+      successes += shared.successes;
+    }
     // Window success rate with a Laplace prior, blended with the recent trend so a burst of failures counts at once.
-    const windowRate = (entry.successes + 1) / (samples + 2);
-    const successRate = Math.min(windowRate, entry.ewmaSuccess);
-    const latencyMs = streamed ? (entry.ewmaTimeToFirstTokenMs ?? entry.ewmaLatencyMs) : (entry.ewmaMsPerOutputToken ?? entry.ewmaLatencyMs);
+    const windowRate = (successes + 1) / (samples + 2);
+    const successRate = Math.min(windowRate, entry ? entry.ewmaSuccess : 1);
     return { successRate, latencyMs, samples };
   }
 

@@ -1,7 +1,7 @@
 /**
  * The in-memory state store: the default, for one process. Every operation runs to completion
  * without yielding, so each is atomic. Data that can grow (windows, expiring meters, reservation
- * markers, records, indexes) sits in bounded LRU caches; balances (meters without expiry) and
+ * markers, records, indexes, expiring fields) sits in bounded LRU caches; balances (meters without expiry) and
  * configuration are kept in full.
  *
  * @module
@@ -78,6 +78,7 @@ export class MemoryStore implements StateStore {
   private readonly records: LRUCache<string, string>;
   private readonly indexes: LRUCache<string, IndexEntry[]>;
   private readonly fields = new Map<string, Map<string, string>>();
+  private readonly expiringFields: LRUCache<string, Map<string, { value: string; expiresAt: number }>>;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -89,6 +90,7 @@ export class MemoryStore implements StateStore {
     this.counters = new LRUCache<string, number>({ max, perf });
     this.markers = new LRUCache<string, string>({ max, perf });
     this.indexes = new LRUCache<string, IndexEntry[]>({ max, perf });
+    this.expiringFields = new LRUCache<string, Map<string, { value: string; expiresAt: number }>>({ max, perf });
     this.records = new LRUCache<string, string>({ max: options.maxRecords ?? 100_000, perf, ttl: this.recordRetentionMs });
   }
 
@@ -231,8 +233,32 @@ export class MemoryStore implements StateStore {
     return Object.fromEntries(this.fields.get(key) ?? []);
   }
 
+  async setExpiringField(key: string, field: string, value: string, ttlMs: number): Promise<void> {
+    const now = this.now();
+    const hash = this.liveFields(key, now) ?? new Map<string, { value: string; expiresAt: number }>();
+    hash.set(field, { value, expiresAt: now + Math.max(1, ttlMs) });
+    let last = now;
+    for (const entry of hash.values()) last = Math.max(last, entry.expiresAt);
+    this.expiringFields.set(key, hash, { ttl: last - now });
+  }
+
+  async getExpiringFields(key: string): Promise<Record<string, string>> {
+    const hash = this.liveFields(key, this.now());
+    const result: Record<string, string> = {};
+    if (hash) for (const [field, entry] of hash) result[field] = entry.value;
+    return result;
+  }
+
   async close(): Promise<void> {
     // Nothing to release.
+  }
+
+  /** An expiring hash with its lapsed fields dropped (undefined when none is left). */
+  private liveFields(key: string, now: number): Map<string, { value: string; expiresAt: number }> | undefined {
+    const hash = this.expiringFields.get(key);
+    if (!hash) return undefined;
+    for (const [field, entry] of hash) if (entry.expiresAt <= now) hash.delete(field);
+    return hash.size > 0 ? hash : undefined;
   }
 
   private meter(ref: MeterRef, create: true): Meter;

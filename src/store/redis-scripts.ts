@@ -213,6 +213,41 @@ return append(KEYS[1], ARGV[1], ARGV[3], ARGV[5], ARGV[2], ARGV[4], 2, #KEYS - 1
 `;
 
 /**
+ * KEYS: hash (field → value), expiries (sorted set: field → epoch ms). ARGV: now, field, value, expiresAt.
+ * Drops lapsed fields, sets this one, and lets both keys expire with their last field.
+ */
+const SET_EXPIRING_FIELD = `
+local now = tonumber(ARGV[1])
+local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
+if #lapsed > 0 then
+  redis.call('HDEL', KEYS[1], unpack(lapsed))
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[2])
+local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+local ttl = math.max(1, math.floor(tonumber(last[2]) - now))
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+return 1
+`;
+
+/** KEYS: hash, expiries. ARGV: now. Returns the live fields as field, value, field, value… */
+const GET_EXPIRING_FIELDS = `
+local fields = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')
+local result = {}
+if #fields == 0 then return result end
+local values = redis.call('HMGET', KEYS[1], unpack(fields))
+for i, field in ipairs(fields) do
+  if values[i] then
+    table.insert(result, field)
+    table.insert(result, values[i])
+  end
+end
+return result
+`;
+
+/**
  * Every script of the Redis store, by name.
  *
  * @example
@@ -229,6 +264,8 @@ export const REDIS_SCRIPTS = {
   windowAdd: WINDOW_ADD,
   increment: INCREMENT,
   appendRecord: APPEND_RECORD,
+  setExpiringField: SET_EXPIRING_FIELD,
+  getExpiringFields: GET_EXPIRING_FIELDS,
 } as const;
 
 /** A script's name. @example `'reserve'` */

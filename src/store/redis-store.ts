@@ -232,6 +232,18 @@ export class RedisStore implements StateStore {
     return this.command((client) => client.hgetall(this.key('f', key)));
   }
 
+  async setExpiringField(key: string, field: string, value: string, ttlMs: number): Promise<void> {
+    const now = this.now();
+    await this.script('setExpiringField', this.expiringKeys(key), [String(now), field, value, String(now + Math.max(1, Math.ceil(ttlMs)))]);
+  }
+
+  async getExpiringFields(key: string): Promise<Record<string, string>> {
+    const reply = (await this.script('getExpiringFields', this.expiringKeys(key), [String(this.now())])) as string[];
+    const fields: Record<string, string> = {};
+    for (let index = 0; index + 1 < reply.length; index += 2) fields[reply[index]] = reply[index + 1];
+    return fields;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const pending = this.clientPromise;
@@ -245,6 +257,12 @@ export class RedisStore implements StateStore {
 
   private key(kind: string, name: string): string {
     return `${this.prefix}${kind}:${name}`;
+  }
+
+  /** The keys of an expiring hash: values, expiries. */
+  private expiringKeys(key: string): string[] {
+    const base = this.key('e', key);
+    return [base, `${base}:x`];
   }
 
   /** The keys of a meter's holds: hash, holds, expiries. */

@@ -260,6 +260,13 @@ export interface StateStore {
   /** Sets (or with `undefined` deletes) one field of a small shared hash (configuration). */
   setField(key: string, field: string, value: string | undefined): Promise<void>;
   getFields(key: string): Promise<Record<string, string>>;
+  /**
+   * Sets one field of a shared hash whose fields expire one by one, `ttlMs` from now (each instance
+   * writes its own field: a report, a heartbeat). Setting a field again replaces it and its expiry.
+   */
+  setExpiringField(key: string, field: string, value: string, ttlMs: number): Promise<void>;
+  /** The fields of such a hash that have not expired. */
+  getExpiringFields(key: string): Promise<Record<string, string>>;
   /** Releases connections and timers. */
   close(): Promise<void>;
 }

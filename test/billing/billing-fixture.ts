@@ -98,5 +98,7 @@ export class SwitchableStore implements StateStore {
   listRecords: StateStore['listRecords'] = (query) => this.run(() => this.inner.listRecords(query));
   setField: StateStore['setField'] = (key, field, value) => this.run(() => this.inner.setField(key, field, value));
   getFields: StateStore['getFields'] = (key) => this.run(() => this.inner.getFields(key));
+  setExpiringField: StateStore['setExpiringField'] = (key, field, value, ttlMs) => this.run(() => this.inner.setExpiringField(key, field, value, ttlMs));
+  getExpiringFields: StateStore['getExpiringFields'] = (key) => this.run(() => this.inner.getExpiringFields(key));
   close: StateStore['close'] = () => this.inner.close();
 }

@@ -66,6 +66,27 @@ describe('Redis store', () => {
     }
   });
 
+  it('lets an expiring hash leave Redis with its last field', async () => {
+    const store = new RedisStore({ url: redis.url, prefix: 'ns-e:' });
+    const raw = new Redis(redis.url);
+    try {
+      await store.setExpiringField('board', 'a', 'x', 200);
+      await store.setExpiringField('board', 'b', 'y', 400);
+      const keys = (await raw.keys('ns-e:*')).sort();
+      assert.deepEqual(keys, ['ns-e:e:board', 'ns-e:e:board:x']);
+      for (const key of keys) {
+        const ttl = await raw.pttl(key);
+        assert.ok(ttl > 200 && ttl <= 400, `${key} expires with its last field (pttl ${ttl})`);
+      }
+      await sleep(450);
+      assert.deepEqual(await raw.keys('ns-e:*'), []);
+      assert.deepEqual(await store.getExpiringFields('board'), {});
+    } finally {
+      raw.disconnect();
+      await store.close();
+    }
+  });
+
   it('fails fast with store_unavailable when Redis is not there, and connects by itself once it is', async () => {
     const port = await freePort();
     const store = new RedisStore({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 300, maxReconnectDelayMs: 100 });

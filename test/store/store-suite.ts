@@ -247,5 +247,23 @@ export function storeSuite(name: string, open: () => Promise<{ subject: StoreSub
       assert.deepEqual(await store.getFields(key), { limits: '{"requestsPerMinute":5}' });
       assert.deepEqual(await store.getFields(fresh('none')), {});
     });
+
+    it('keeps each expiring field until its own expiry, and shares them with other instances', async () => {
+      const key = fresh('board');
+      const reader = subject.peer ?? store;
+      await store.setExpiringField(key, 'instance-a', '{"n":1}', 1_000);
+      await reader.setExpiringField(key, 'instance-b', '{"n":2}', 3_000);
+      assert.deepEqual(await reader.getExpiringFields(key), { 'instance-a': '{"n":1}', 'instance-b': '{"n":2}' });
+      subject.clock.advance(999);
+      assert.deepEqual(Object.keys(await store.getExpiringFields(key)).sort(), ['instance-a', 'instance-b']);
+      subject.clock.advance(1);
+      assert.deepEqual(await store.getExpiringFields(key), { 'instance-b': '{"n":2}' });
+      await store.setExpiringField(key, 'instance-a', '{"n":3}', 5_000);
+      subject.clock.advance(2_500);
+      assert.deepEqual(await reader.getExpiringFields(key), { 'instance-a': '{"n":3}' }, 'a field set again gets a new expiry');
+      subject.clock.advance(2_500);
+      assert.deepEqual(await store.getExpiringFields(key), {});
+      assert.deepEqual(await store.getExpiringFields(fresh('none')), {});
+    });
   });
 }
