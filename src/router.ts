@@ -933,8 +933,9 @@ export class Router {
     return streamObjectWith<T>(this, request);
   }
 
-  /** Waits for pending background work (none by default) and drops listeners. */
+  /** Stops health sharing, waits for pending background work and drops listeners. */
   async close(): Promise<void> {
+    this.health.close();
     await Promise.allSettled([...this.pending]);
     this.emitter.removeAllListeners();
   }

@@ -13,7 +13,7 @@
  *    seconds, and a running one's samples leave with its window.
  * 2. **Blend.** In the same round it reads the other instances' live reports and sums them per
  *    offering. `score()` then counts every instance's samples: the success rate is
- *    `(successes + 1) / (samples + 2)` over local and shared samples together (still capped by the
+ *    `(successes + 2) / (samples + 2)` over local and shared samples together (still capped by the
  *    local recent trend), and the latency figure is the sample-weighted mean of the local average and
  *    the shared one.
  * 3. **Open on the shared failure rate.** A breaker re-checks the failure rate whenever a new failure

@@ -390,8 +390,10 @@ export class HealthTracker implements HealthReader {
       samples += shared.successes + shared.failures;
       successes += shared.successes;
     }
-    // Window success rate with a Laplace prior, blended with the recent trend so a burst of failures counts at once.
-    const windowRate = (successes + 1) / (samples + 2);
+    // Window success rate with an optimistic prior (as if two successes were seen), so an offering with no
+    // samples in the window scores like a new one (1) and a single success is no worse than none; blended
+    // with the recent trend so a burst of failures counts at once.
+    const windowRate = (successes + 2) / (samples + 2);
     const successRate = Math.min(windowRate, entry ? entry.ewmaSuccess : 1);
     return { successRate, latencyMs, samples };
   }

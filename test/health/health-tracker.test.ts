@@ -69,3 +69,22 @@ describe('health tracker', () => {
     assert.equal(percentile([], 0.5), undefined);
   });
 });
+
+describe('health tracker scores', () => {
+  it('scores an offering whose samples all left the window like a new one', () => {
+    let now = 0;
+    const tracker = new HealthTracker({ windowMs: 1_000, now: () => now });
+    tracker.record('p', 'm', { success: true, latencyMs: 10, outputTokens: 1, streamed: false });
+    now = 5_000;
+    assert.equal(tracker.score('p', 'm', false).successRate, tracker.score('new', 'm', false).successRate);
+    assert.equal(tracker.score('p', 'm', false).successRate, 1);
+  });
+
+  it('lowers the score with failures', () => {
+    const tracker = new HealthTracker({ consecutiveFailuresToOpen: 100, minimumSamples: 100 });
+    tracker.record('p', 'm', { success: true, latencyMs: 10, outputTokens: 1, streamed: false });
+    const before = tracker.score('p', 'm', false).successRate;
+    tracker.record('p', 'm', { success: false, latencyMs: 10, streamed: false });
+    assert.ok(tracker.score('p', 'm', false).successRate < before);
+  });
+});

@@ -69,7 +69,7 @@ function sharedHealthSuite(name: string, setup: () => Promise<{ connect: (clock:
       await b.syncNow();
       const bad = b.score('p', 'bad', false);
       assert.equal(bad.samples, 4);
-      assert.ok(bad.successRate < 0.2, `shared success rate ${bad.successRate}`);
+      assert.ok(bad.successRate <= 1 / 3, `shared success rate ${bad.successRate}`);
       const good = b.score('p', 'good', false);
       assert.equal(good.samples, 4);
       assert.equal(good.latencyMs, 10, 'the shared ms per output token');
