@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -61,6 +62,125 @@ function percentile(values: number[], quantile: number): number {
 
 const ms = (value: number): string => `${value.toFixed(3)} ms`;
 
+/** One way to send the benchmark request: `stream` asks for SSE. */
+export type BenchTarget = (stream: boolean) => Promise<{ firstContentMs: number; totalMs: number }>;
+
+/** Raw samples of {@link measure}: per target, sequential latencies, times to first content, throughput. */
+export interface BenchSamples {
+  sequential: number[][];
+  firstByte: number[][];
+  requestsPerSecond: number[];
+}
+
+/**
+ * Measures several targets side by side: warm-up, then sequential requests and streams interleaved
+ * (rotating which target goes first so machine noise hits all alike), then throughput at a fixed
+ * concurrency, one target after the other.
+ *
+ * @example
+ * ```ts
+ * const samples = await measure([direct, viaGateway], 2000, 32);
+ * ```
+ */
+export async function measure(targets: BenchTarget[], requests: number, concurrency: number): Promise<BenchSamples> {
+  for (let index = 0; index < 300; index += 1) for (const run of targets) await run(index % 2 === 0);
+  const sequential = targets.map(() => [] as number[]);
+  const firstByte = targets.map(() => [] as number[]);
+  for (let index = 0; index < requests; index += 1) {
+    for (let offset = 0; offset < targets.length; offset += 1) {
+      const target = (index + offset) % targets.length;
+      sequential[target].push((await targets[target](false)).totalMs);
+    }
+  }
+  for (let index = 0; index < Math.max(200, requests / 4); index += 1) {
+    for (let offset = 0; offset < targets.length; offset += 1) {
+      const target = (index + offset) % targets.length;
+      firstByte[target].push((await targets[target](true)).firstContentMs);
+    }
+  }
+  const throughput = async (run: BenchTarget): Promise<number> => {
+    let remaining = requests;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (remaining > 0) {
+          remaining -= 1;
+          await run(false);
+        }
+      }),
+    );
+    return requests / ((performance.now() - started) / 1000);
+  };
+  const requestsPerSecond: number[] = [];
+  for (const target of targets) requestsPerSecond.push(await throughput(target));
+  return { sequential, firstByte, requestsPerSecond };
+}
+
+/** Table rows from samples of [direct, gateway] or [direct, gateway, gateway before]. */
+function rowsOf(samples: BenchSamples, concurrency: number): HttpBenchRow[] {
+  const row = (measureName: string, values: number[]): HttpBenchRow => ({
+    measure: measureName,
+    direct: ms(values[0]),
+    gateway: ms(values[1]),
+    added: ms(values[1] - values[0]),
+    ...(values.length > 2 ? { before: ms(values[2]), addedBefore: ms(values[2] - values[0]) } : {}),
+  });
+  const at = (values: number[][], quantile: number): number[] => values.map((list) => percentile(list, quantile));
+  const rps = samples.requestsPerSecond;
+  const share = (value: number): string => `${((value / rps[0]) * 100).toFixed(1)} % of direct`;
+  return [
+    row('latency p50, sequential', at(samples.sequential, 0.5)),
+    row('latency p99, sequential', at(samples.sequential, 0.99)),
+    row('time to first streamed content p50', at(samples.firstByte, 0.5)),
+    row('time to first streamed content p99', at(samples.firstByte, 0.99)),
+    {
+      measure: `throughput, concurrency ${concurrency}`,
+      direct: `${rps[0].toFixed(0)} req/s`,
+      gateway: `${rps[1].toFixed(0)} req/s`,
+      added: share(rps[1]),
+      ...(rps.length > 2 ? { before: `${rps[2].toFixed(0)} req/s`, addedBefore: share(rps[2]) } : {}),
+    },
+  ];
+}
+
+/**
+ * The deployment shape: the simulator (the "vendor") and the gateway each in a process of their own,
+ * the load generator in this one. Direct = load generator → simulator; gateway = load generator →
+ * Express gateway → simulator.
+ *
+ * @example
+ * ```ts
+ * const rows = await runHttpBenchInProcesses(2000, 32);
+ * ```
+ */
+export async function runHttpBenchInProcesses(requests = 2000, concurrency = 32): Promise<HttpBenchRow[]> {
+  const simulator = await startChild('bench/fixtures/simulator-process.ts', []);
+  const gateway = await startChild('bench/fixtures/gateway-process.ts', [simulator.url]);
+  try {
+    const messages = [{ role: 'user', content: 'Measure the overhead of the gateway please' }];
+    const direct: BenchTarget = (stream) => post(new URL(`${simulator.url}/v1/chat/completions`), JSON.stringify({ model: 'gpt-4o-mini', messages, stream }), { authorization: 'Bearer sk-bench-000000' }, stream);
+    const viaGateway: BenchTarget = (stream) => post(new URL(`${gateway.url}/v1/chat/completions`), JSON.stringify({ model: 'openai/gpt-4o-mini', messages, stream }), { authorization: 'Bearer gw-bench-key-0001' }, stream);
+    return rowsOf(await measure([direct, viaGateway], requests, concurrency), concurrency);
+  } finally {
+    gateway.process.kill();
+    simulator.process.kill();
+  }
+}
+
+async function startChild(script: string, args: string[]): Promise<{ process: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = /^listening (http:\/\/\S+)$/m.exec(output);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
+  });
+  return { process: child, url };
+}
+
 /**
  * Runs the benchmark and returns its rows.
  *
@@ -94,47 +214,7 @@ export async function runHttpBench(requests = 2000, concurrency = 32): Promise<H
   const variants = [direct, via(0), via(1)];
 
   try {
-    for (let index = 0; index < 300; index += 1) for (const run of variants) await run(index % 2 === 0);
-    // Sequential, interleaved (rotating which goes first) so machine noise hits all alike.
-    const sequential = [[], [], []] as number[][];
-    const firstByte = [[], [], []] as number[][];
-    for (let index = 0; index < requests; index += 1) {
-      for (let offset = 0; offset < 3; offset += 1) {
-        const variant = (index + offset) % 3;
-        sequential[variant].push((await variants[variant](false)).totalMs);
-      }
-    }
-    for (let index = 0; index < Math.max(200, requests / 4); index += 1) {
-      for (let offset = 0; offset < 3; offset += 1) {
-        const variant = (index + offset) % 3;
-        firstByte[variant].push((await variants[variant](true)).firstContentMs);
-      }
-    }
-    // Throughput at a fixed concurrency.
-    const throughput = async (run: () => Promise<unknown>): Promise<number> => {
-      let remaining = requests;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (remaining > 0) {
-            remaining -= 1;
-            await run();
-          }
-        }),
-      );
-      return requests / ((performance.now() - started) / 1000);
-    };
-    const rps = [await throughput(() => direct(false)), await throughput(() => via(0)(false)), await throughput(() => via(1)(false))];
-
-    const row = (measure: string, values: number[]): HttpBenchRow => ({ measure, direct: ms(values[0]), gateway: ms(values[1]), added: ms(values[1] - values[0]), before: ms(values[2]), addedBefore: ms(values[2] - values[0]) });
-    const at = (samples: number[][], quantile: number): number[] => samples.map((values) => percentile(values, quantile));
-    return [
-      row('latency p50, sequential', at(sequential, 0.5)),
-      row('latency p99, sequential', at(sequential, 0.99)),
-      row('time to first streamed content p50', at(firstByte, 0.5)),
-      row('time to first streamed content p99', at(firstByte, 0.99)),
-      { measure: `throughput, concurrency ${concurrency}`, direct: `${rps[0].toFixed(0)} req/s`, gateway: `${rps[1].toFixed(0)} req/s`, added: `${((rps[1] / rps[0]) * 100).toFixed(1)} % of direct`, before: `${rps[2].toFixed(0)} req/s`, addedBefore: `${((rps[2] / rps[0]) * 100).toFixed(1)} % of direct` },
-    ];
+    return rowsOf(await measure(variants, requests, concurrency), concurrency);
   } finally {
     for (const gateway of gateways) {
       gateway.server.closeAllConnections();

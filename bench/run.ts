@@ -3,7 +3,7 @@
  *
  *   npm run bench [-- --requests 2000]
  */
-import { agentForBench, formatHttpBench, runHandlerOnlyBench, runHttpBench } from './http-bench.js';
+import { agentForBench, formatHttpBench, runHandlerOnlyBench, runHttpBench, runHttpBenchInProcesses } from './http-bench.js';
 import { routerBenchTable, runRouterBench } from './router-bench.js';
 
 const at = process.argv.indexOf('--requests');
@@ -11,7 +11,9 @@ const requests = at > 0 ? Number(process.argv[at + 1]) : 2000;
 console.log(`Node ${process.version}, ${requests} requests per measure, ${new Date().toISOString()}\n`);
 console.log('## Router overhead (in-process)\n');
 console.log(routerBenchTable(await runRouterBench(requests)));
-console.log('\n## HTTP gateway (Express middleware)\n');
+console.log('\n## HTTP gateway (Express middleware), deployment shape: simulator, gateway and load generator in three processes\n');
+console.log(formatHttpBench(await runHttpBenchInProcesses(requests, 32), ['direct to simulator', 'through Express gateway']));
+console.log('\n## HTTP gateway (Express middleware), everything in one process and one event loop\n');
 console.log(formatHttpBench(await runHttpBench(requests, 32)));
 console.log('\n### Attribution: the HTTP layer alone (no router, no upstream call)\n');
 console.log(formatHttpBench(await runHandlerOnlyBench(requests), ['bare node:http JSON server', 'Express + gateway handler, stub router']));
