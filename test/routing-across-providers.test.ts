@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { Router } from '../src/router.js';
+import type { RouterConfig } from '../src/router-types.js';
 import { createAnthropicSimulator } from '../src/testing/anthropic-simulator.js';
 import { createBedrockSimulator } from '../src/testing/bedrock-simulator.js';
 import { seededRandom } from './helpers/candidates.js';
@@ -15,14 +16,19 @@ describe('Claude through anthropic and bedrock', () => {
   let router: Router;
   before(async () => {
     const [anthropicURL, bedrockURL] = await Promise.all([anthropic.start(), bedrock.start()]);
-    router = new Router({
+    const config: RouterConfig = {
       providers: {
         anthropic: { type: 'anthropic', apiKey: 'sk-ant-routing-test-key', baseURL: anthropicURL },
         bedrock: { type: 'bedrock', baseURL: bedrockURL, region: 'us-east-1', credentials: { accessKeyId: 'AKIAROUTINGTEST0001', secretAccessKey: 'routing-test-secret' } },
       },
       retry: { maxRetries: 0 },
       random: seededRandom(3),
-    });
+    };
+    // Load every vendor SDK once on a throwaway router, so that the cold start (module loading) is
+    // not what the test router's latency-weighted strategy measures first.
+    const warm = new Router(config);
+    for (const provider of warm.providerNames()) await warm.generate({ model: 'anthropic/claude-sonnet-4', prompt: 'warm up', providerOptions: { gateway: { only: [provider] } } });
+    router = new Router(config);
   });
   after(() => Promise.all([anthropic.close(), bedrock.close()]));
   beforeEach(() => {

@@ -19,11 +19,18 @@ export interface LatencyWeightedOptions {
   successExponent?: number;
   /** How hard latency weighs: weight ∝ 1 / latency^latencyExponent (default 1). */
   latencyExponent?: number;
+  /**
+   * The least weight of an available offering, as a share of the best one's (default 0.05). It keeps
+   * probing offerings that look slow or flaky, so one slow outlier (a cold start, say) cannot starve an
+   * offering of the traffic that would show it has recovered.
+   */
+  minimumWeightRatio?: number;
 }
 
 /**
- * The default strategy: weighted random order, weight = successRate^4 / latency. Unknown offerings
- * get the median latency of the known ones, so they are tried and measured. Offerings whose breaker
+ * The default strategy: weighted random order, weight = successRate^4 / latency, and never less than
+ * 5% of the best weight. Unknown offerings get the median latency of the known ones, so they are tried
+ * and measured. Offerings whose breaker
  * is open are skipped for the cooldown (kept last, tried only when nothing else is left).
  *
  * @example
@@ -34,6 +41,7 @@ export interface LatencyWeightedOptions {
 export function latencyWeighted(options: LatencyWeightedOptions = {}): Strategy {
   const successExponent = options.successExponent ?? 4;
   const latencyExponent = options.latencyExponent ?? 1;
+  const minimumWeightRatio = options.minimumWeightRatio ?? 0.05;
   return {
     name: 'latency-weighted',
     rank(candidates: readonly Candidate[], context: StrategyContext): Candidate[] {
@@ -45,7 +53,8 @@ export function latencyWeighted(options: LatencyWeightedOptions = {}): Strategy 
       const known = scores.flatMap((score) => (score.latencyMs === undefined ? [] : [score.latencyMs])).sort((a, b) => a - b);
       const fallbackLatency = known.length > 0 ? known[Math.floor(known.length / 2)] : 1;
       const weights = scores.map((score) => Math.pow(score.successRate, successExponent) / Math.pow(Math.max(score.latencyMs ?? fallbackLatency, 0.001), latencyExponent));
-      return [...weightedOrder(available, weights, context.random), ...unavailable];
+      const floor = Math.max(...weights) * minimumWeightRatio;
+      return [...weightedOrder(available, weights.map((weight) => Math.max(weight, floor)), context.random), ...unavailable];
     },
   };
 }

@@ -75,7 +75,7 @@ function sharedHealthSuite(name: string, setup: () => Promise<{ connect: (clock:
       assert.equal(good.latencyMs, 10, 'the shared ms per output token');
       assert.equal(b.state('p', 'bad'), 'closed', 'four failures open no breaker');
       const afterSharing = badFirst();
-      assert.ok(afterSharing < 5, `with shared health B puts 'bad' first ${afterSharing} times in 200`);
+      assert.ok(afterSharing < 20 && afterSharing < before / 3, `with shared health B puts 'bad' first ${afterSharing} times in 200 (before: ${before}); the strategy keeps a 5% probing floor`);
     });
 
     it('blends B’s own latency with the shared one by sample count', async () => {

@@ -64,6 +64,17 @@ describe('latencyWeighted', () => {
     assert.ok(counts.new > 300, `the new offering is probed: ${JSON.stringify(counts)}`);
   });
 
+  it('keeps probing an offering one slow outlier made look bad', () => {
+    const health = new HealthTracker();
+    health.record('slow', 'model-x', { success: true, latencyMs: 5_000, outputTokens: 5, streamed: false }); // a cold start
+    for (let index = 0; index < 20; index += 1) {
+      health.record('fast', 'model-x', { success: true, latencyMs: 5, outputTokens: 5, streamed: false });
+      health.record('new', 'model-x', { success: true, latencyMs: 5, outputTokens: 5, streamed: false });
+    }
+    const counts = firsts(health, false);
+    assert.ok(counts.slow >= 20 && counts.slow < 150, `about 2% of first picks (never zero): ${JSON.stringify(counts)}`);
+  });
+
   it('weightedOrder follows the weights', () => {
     const random = seededRandom(3);
     let first = 0;
