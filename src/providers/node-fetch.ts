@@ -8,6 +8,16 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { BufferedResponse, ResponseHeaders } from './buffered-response.js';
+
+/**
+ * The key under which {@link transportSignalOptions} hands an attempt's abort signal to
+ * {@link nodeFetch} through an SDK's per-request `fetchOptions`.
+ */
+const TRANSPORT_SIGNAL = Symbol('switchyard.transportSignal');
+
+/** A fetch init that may carry an attempt's abort signal for {@link nodeFetch}. */
+type TransportInit = RequestInit & { [TRANSPORT_SIGNAL]?: AbortSignal };
 
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
@@ -45,17 +55,13 @@ function withUrl(response: Response, url: string): Response {
 
 /**
  * The response for the SDK. An event stream is handed over as a stream, part by part; any other
- * body is read whole first (the SDKs read it whole anyway), which skips the cost of a web stream.
+ * body is read whole first (the SDKs read it whole anyway) into a {@link BufferedResponse}, which
+ * skips the cost of a web stream and of undici's `Response` and `Headers`.
  */
 function toResponse(response: IncomingMessage, url: string, resolve: (response: Response) => void, reject: (error: unknown) => void): void {
   const status = response.statusCode ?? 500;
-  const init = { status, statusText: response.statusMessage, headers: responseHeaders(response) };
-  if (status === 204 || status === 304) {
-    response.resume();
-    resolve(withUrl(new Response(null, init), url));
-    return;
-  }
-  if (String(response.headers['content-type'] ?? '').includes('text/event-stream')) {
+  if (String(response.headers['content-type'] ?? '').includes('text/event-stream') && status !== 204 && status !== 304) {
+    const init = { status, statusText: response.statusMessage, headers: responseHeaders(response) };
     resolve(withUrl(new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, init), url));
     return;
   }
@@ -66,7 +72,7 @@ function toResponse(response: IncomingMessage, url: string, resolve: (response: 
   response.once('end', () => {
     if (!response.complete) return; // 'aborted' rejected already
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    resolve(withUrl(new Response(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength), init), url));
+    resolve(new BufferedResponse(body, { status, statusText: response.statusMessage ?? '', headers: new ResponseHeaders(response.headers), url }));
   });
 }
 
@@ -80,29 +86,62 @@ function toResponse(response: IncomingMessage, url: string, resolve: (response: 
  * ```
  */
 export function nodeFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  const transportSignal = (init as TransportInit)[TRANSPORT_SIGNAL];
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   const body = bodyBytes(init.body);
-  if (typeof input === 'object' && !(input instanceof URL)) return fetch(input, init);
-  if (body === false || !(url.startsWith('http://') || url.startsWith('https://'))) return fetch(input, init);
+  if (typeof input === 'object' && !(input instanceof URL)) return fetch(input, withTransportSignal(init, transportSignal));
+  if (body === false || !(url.startsWith('http://') || url.startsWith('https://'))) return fetch(input, withTransportSignal(init, transportSignal));
   const secure = url.startsWith('https://');
   return new Promise<Response>((resolve, reject) => {
     const signal = init.signal ?? undefined;
-    if (signal?.aborted) {
-      reject(signal.reason ?? new DOMException('This operation was aborted', 'AbortError'));
+    const aborted = signal?.aborted ? signal : transportSignal?.aborted ? transportSignal : undefined;
+    if (aborted) {
+      reject(aborted.reason ?? new DOMException('This operation was aborted', 'AbortError'));
       return;
     }
     const request = (secure ? httpsRequest : httpRequest)(url, { method: init.method ?? 'GET', headers: headerRecord(init.headers), agent: secure ? httpsAgent : httpAgent }, (response) => {
       // An abort while the body streams destroys the response, which errors the body for the reader.
-      response.once('close', () => signal?.removeEventListener('abort', onAbort));
+      response.once('close', () => {
+        signal?.removeEventListener('abort', onAbort);
+        transportSignal?.removeEventListener('abort', onAbort);
+      });
       toResponse(response, url, resolve, reject);
     });
     const onAbort = (): void => {
-      const reason = signal?.reason ?? new DOMException('This operation was aborted', 'AbortError');
+      const reason = (signal?.aborted ? signal.reason : transportSignal?.reason) ?? new DOMException('This operation was aborted', 'AbortError');
       request.destroy(reason instanceof Error ? reason : new DOMException(String(reason), 'AbortError'));
       reject(reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    transportSignal?.addEventListener('abort', onAbort, { once: true });
     request.on('error', (error) => reject(Object.assign(new TypeError('fetch failed'), { cause: error })));
     request.end(body);
   });
 }
+
+/** The global fetch's init with the transport signal folded into its own signal. */
+function withTransportSignal(init: RequestInit, transportSignal: AbortSignal | undefined): RequestInit {
+  if (!transportSignal) return init;
+  return { ...init, signal: init.signal ? AbortSignal.any([init.signal, transportSignal]) : transportSignal };
+}
+
+/**
+ * The per-request SDK options that make an attempt abortable. A client on {@link nodeFetch} gets the
+ * signal through `fetchOptions`, straight to the transport: handing it to the SDK as `signal` makes
+ * the SDK compose it with its own (`AbortSignal.any`, weak references, finalizers), which costs
+ * several microseconds a request (see BENCHMARKS.md). Any other client gets it as `signal`. Either
+ * way an abort stops the request, or the body in progress, at once.
+ *
+ * @example
+ * ```ts
+ * const message = await client.messages.create(body, { maxRetries: 0, ...transportSignalOptions(client, call.abortSignal) });
+ * ```
+ */
+export function transportSignalOptions(client: object, signal: AbortSignal): { signal: AbortSignal } | { fetchOptions: TransportFetchOptions } {
+  if ((client as { fetch?: unknown }).fetch !== nodeFetch) return { signal };
+  const fetchOptions: TransportFetchOptions & { [TRANSPORT_SIGNAL]: AbortSignal } = { [TRANSPORT_SIGNAL]: signal };
+  return { fetchOptions };
+}
+
+/** Extra fetch options an SDK merges into its own request init (which owns method, headers, body and signal). */
+export type TransportFetchOptions = Omit<RequestInit, 'method' | 'headers' | 'body' | 'signal'>;

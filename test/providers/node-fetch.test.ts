@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { nodeFetch } from '../../src/providers/node-fetch.js';
+import OpenAI from 'openai';
+import { nodeFetch, transportSignalOptions } from '../../src/providers/node-fetch.js';
 
 describe('nodeFetch', () => {
   let server: Server;
@@ -70,6 +71,62 @@ describe('nodeFetch', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(closed, ['slow-stream'], 'the server saw the connection close');
+  });
+
+  it('reads the headers a fetch Response has, case-insensitively, with set-cookie kept apart', async () => {
+    const response = await nodeFetch(`${origin}/echo`, { method: 'POST', body: 'x' });
+    assert.equal(response.ok, true);
+    assert.equal(response.headers.get('Content-Type'), 'application/json');
+    assert.equal(response.headers.has('X-ECHO-HEADER'), true);
+    assert.equal(response.headers.get('missing'), null);
+    assert.deepEqual(response.headers.getSetCookie(), ['a=1', 'b=2']);
+    const entries: [string, string][] = [];
+    response.headers.forEach((value, key) => entries.push([key, value]));
+    assert.deepEqual(entries.filter(([key]) => key === 'set-cookie'), [['set-cookie', 'a=1'], ['set-cookie', 'b=2']]);
+    assert.deepEqual(entries.map(([key]) => key), [...entries.map(([key]) => key)].sort(), 'in name order, as fetch iterates');
+    assert.throws(() => response.headers.set('x', 'y'), TypeError);
+  });
+
+  it('reads a body once, like fetch, and clones it before it is read', async () => {
+    const response = await nodeFetch(`${origin}/echo`, { method: 'POST', body: 'once' });
+    const copy = response.clone();
+    assert.equal(response.bodyUsed, false);
+    assert.deepEqual(JSON.parse(await response.text()), { method: 'POST', body: 'once' });
+    assert.equal(response.bodyUsed, true);
+    await assert.rejects(response.text(), TypeError);
+    assert.throws(() => response.clone(), TypeError);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(await copy.arrayBuffer())), { method: 'POST', body: 'once' });
+  });
+
+  it('gives a web stream as the body when one is asked for', async () => {
+    const response = await nodeFetch(`${origin}/echo`, { method: 'POST', body: 'streamed body' });
+    const reader = response.body!.getReader();
+    const chunks: Uint8Array[] = [];
+    for (let part = await reader.read(); !part.done; part = await reader.read()) chunks.push(part.value);
+    assert.deepEqual(JSON.parse(Buffer.concat(chunks).toString('utf8')), { method: 'POST', body: 'streamed body' });
+    assert.equal(response.bodyUsed, true);
+    assert.equal((await nodeFetch(`${origin}/empty`)).body, null, 'a 204 has no body');
+  });
+
+  it('aborts a body in progress when the transport signal an SDK passed on in fetchOptions fires', async () => {
+    const controller = new AbortController();
+    const client = new OpenAI({ apiKey: 'sk-test', fetch: nodeFetch });
+    const options = transportSignalOptions(client, controller.signal);
+    assert.ok('fetchOptions' in options, 'a client on nodeFetch gets the signal through fetchOptions');
+    assert.deepEqual(transportSignalOptions(new OpenAI({ apiKey: 'sk-test' }), controller.signal), { signal: controller.signal }, 'any other client gets it as signal');
+    closed.length = 0;
+    const response = await nodeFetch(`${origin}/slow-stream`, { signal: new AbortController().signal, ...options.fetchOptions });
+    const reader = response.body!.getReader();
+    await reader.read();
+    controller.abort(new Error('attempt timed out'));
+    await assert.rejects(async () => {
+      for (;;) if ((await reader.read()).done) break;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(closed, ['slow-stream'], 'the server saw the connection close');
+    const abortedAlready = transportSignalOptions(client, AbortSignal.abort(new Error('gone')));
+    assert.ok('fetchOptions' in abortedAlready);
+    await assert.rejects(nodeFetch(`${origin}/echo`, abortedAlready.fetchOptions), /gone/);
   });
 
   it('fails like fetch when the server cannot be reached', async () => {

@@ -10,6 +10,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { GatewayError, GatewayErrorCode } from '../../errors.js';
 import type { ProviderCall, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
 import { toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
+import { transportSignalOptions } from '../node-fetch.js';
 import { buildMessagesRequest, type AnthropicRequestPlan } from './anthropic-request.js';
 import { mapMessage } from './anthropic-response.js';
 import { mapMessageStream } from './anthropic-stream.js';
@@ -53,7 +54,7 @@ export function extractAnthropicError(error: unknown): UpstreamErrorInfo | undef
   if (status === undefined && type === undefined && apiMessage === undefined) return undefined;
   return {
     status,
-    headers: fields.headers instanceof Headers ? fields.headers : undefined,
+    headers: typeof (fields.headers as { get?: unknown } | undefined)?.get === 'function' ? (fields.headers as { get(name: string): string | null }) : undefined,
     message: apiMessage === undefined ? undefined : `${status ?? type} ${apiMessage}`,
     code: status === undefined && type !== undefined ? CODES_BY_ERROR_TYPE[type] : undefined,
   };
@@ -148,7 +149,7 @@ export class AnthropicMessages {
 
   private requestOptions(client: MessagesClient, call: ProviderCall, plan: AnthropicRequestPlan): RequestOptions {
     return {
-      signal: call.abortSignal,
+      ...transportSignalOptions(client, call.abortSignal),
       maxRetries: 0,
       timeout: this.settings.timeoutMs ?? (typeof client.timeout === 'number' ? client.timeout : DEFAULT_TIMEOUT_MS),
       headers: { ...plan.headers, ...call.headers },

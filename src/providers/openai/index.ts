@@ -48,9 +48,9 @@ export class OpenAIProvider extends OpenAICompatibleProvider {
   }
 
   override unsupportedSettings(modelId: string, reasoningEffort: string | undefined): ReadonlySet<SamplingSetting> {
-    const unsupported = new Set(super.unsupportedSettings(modelId, reasoningEffort));
-    if (SAMPLING_FREE_MODEL.test(modelId) && reasoningEffort !== 'none') for (const setting of SAMPLING_SETTINGS) unsupported.add(setting);
-    return unsupported;
+    const inherited = super.unsupportedSettings(modelId, reasoningEffort);
+    if (!SAMPLING_FREE_MODEL.test(modelId) || reasoningEffort === 'none') return inherited;
+    return new Set([...inherited, ...SAMPLING_SETTINGS]);
   }
 
   /** Embeds values with `client.embeddings.create` (the SDK asks for base64 and decodes it). */
@@ -59,7 +59,7 @@ export class OpenAIProvider extends OpenAICompatibleProvider {
       const client = await this.clientFor(call);
       const response = await client.embeddings.create(
         { model: call.modelId, input: call.values, ...(call.dimensions === undefined ? {} : { dimensions: call.dimensions }), ...passthroughOptions(call.providerOptions, this) },
-        this.requestOptions(call),
+        this.requestOptions(client, call),
       );
       const data = [...response.data].sort((a, b) => a.index - b.index);
       return { embeddings: data.map((item) => item.embedding), usage: { tokens: response.usage?.prompt_tokens }, warnings: [] };

@@ -8,7 +8,7 @@
  */
 import type { ClientOptions, OpenAI } from 'openai';
 import { GatewayError } from '../../errors.js';
-import { nodeFetch } from '../node-fetch.js';
+import { nodeFetch, transportSignalOptions, type TransportFetchOptions } from '../node-fetch.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
 import type { Provider, ProviderCall, ProviderConfig, ProviderGenerateResult, ProviderStreamResult, ProviderType } from '../provider.js';
 import type { ProviderCredentials, ReasoningEffort, Warning } from '../../types.js';
@@ -35,6 +35,10 @@ export interface OpenAICompatibleSettings {
 /** The parts of a call that pick and drive the SDK client. */
 type CallTransport = { credentials?: ProviderCredentials; abortSignal: AbortSignal; headers?: Record<string, string> };
 
+/** The per-request options switchyard passes to the SDK. */
+type OpenAIRequestOptions = { signal?: AbortSignal; fetchOptions?: TransportFetchOptions; maxRetries?: number; headers?: Record<string, string> };
+/** What the Chat Completions protocol cannot express, for any model. */
+const TOP_K_ONLY: ReadonlySet<SamplingSetting> = new Set<SamplingSetting>(['topK']);
 const MAX_BYOK_CLIENTS = 64;
 const CONTENT_FILTER_CODES = new Set(['content_filter', 'content_policy_violation']);
 
@@ -69,7 +73,7 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
     try {
       const { body, warnings } = buildChatRequest(call, this);
       const client = await this.clientFor(call);
-      const response = await client.chat.completions.create({ ...body, stream: false }, this.requestOptions(call));
+      const response = await client.chat.completions.create({ ...body, stream: false }, this.requestOptions(client, call));
       return mapCompletion(response, this, warnings);
     } catch (error) {
       throw this.toError(error, call);
@@ -82,7 +86,7 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
       const client = await this.clientFor(call);
       const chunks = await client.chat.completions.create(
         { ...body, stream: true, stream_options: { include_usage: true, ...body.stream_options } },
-        this.requestOptions(call),
+        this.requestOptions(client, call),
       );
       const stream = mapChatStream(chunks, { dialect: this, warnings, signal: call.abortSignal, toError: (error) => this.toError(error, call) });
       return { stream, warnings };
@@ -98,7 +102,7 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
 
   /** The sampling settings a model does not accept: by default only `topK`, which the protocol lacks. */
   unsupportedSettings(_modelId: string, _reasoningEffort: string | undefined): ReadonlySet<SamplingSetting> {
-    return new Set(['topK']);
+    return TOP_K_ONLY;
   }
 
   /** Reasoning text of a message or delta: none by default (OpenAI's Chat Completions sends none). */
@@ -122,9 +126,12 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
     return client;
   }
 
-  /** Per-request SDK options: the abort signal, no SDK retries, the call's extra headers. */
-  protected requestOptions(call: CallTransport): { signal: AbortSignal; maxRetries: number; headers?: Record<string, string> } {
-    return { signal: call.abortSignal, maxRetries: 0, ...(call.headers ? { headers: call.headers } : {}) };
+  /** Per-request SDK options: the abort signal (see {@link transportSignalOptions}), no SDK retries, the call's extra headers. */
+  protected requestOptions(client: OpenAI, call: CallTransport): OpenAIRequestOptions {
+    const options: OpenAIRequestOptions = transportSignalOptions(client, call.abortSignal);
+    options.maxRetries = 0;
+    if (call.headers) options.headers = call.headers;
+    return options;
   }
 
   /** Anything the SDK threw, as a `GatewayError` without any key in it. */
