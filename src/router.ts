@@ -71,14 +71,46 @@ interface OpenAttempt<T> {
   candidate: Candidate;
   record: AttemptRecord;
   leases: AttemptLease[];
-  controller: AbortController;
-  cleanup: () => void;
+  abort: AttemptAbort;
 }
 
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 60_000;
 const DEFAULT_DEADLINE_MS = 5 * 60_000;
 const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
 const TIMEOUT_REASON = Symbol('switchyard.attempt-timeout');
+
+/**
+ * One attempt's abort signal: fires on the attempt's timeout or the caller's abort. A class with a
+ * shared timeout function, and itself as the caller-signal listener (`handleEvent`), so the request
+ * path allocates no closures for it.
+ */
+class AttemptAbort {
+  readonly controller = new AbortController();
+  private readonly timer: ReturnType<typeof setTimeout>;
+
+  constructor(
+    private readonly caller: AbortSignal | undefined,
+    timeoutMs: number,
+  ) {
+    this.timer = setTimeout(abortOnTimeout, timeoutMs, this.controller);
+    caller?.addEventListener('abort', this, { once: true });
+  }
+
+  /** The caller aborted. */
+  handleEvent(): void {
+    this.controller.abort(this.caller?.reason);
+  }
+
+  /** Stops the timeout and the link to the caller (the attempt finished, or has begun streaming). */
+  cleanup(): void {
+    clearTimeout(this.timer);
+    this.caller?.removeEventListener('abort', this);
+  }
+}
+
+function abortOnTimeout(controller: AbortController): void {
+  controller.abort(TIMEOUT_REASON);
+}
 const NO_LEASES: AttemptLease[] = [];
 
 /**
@@ -446,25 +478,18 @@ export class Router {
           }
         }
         const startTime = Date.now();
-        const controller = new AbortController();
         const timeoutMs = Math.min(run.attemptTimeoutMs, remaining);
-        const timer = setTimeout(() => controller.abort(TIMEOUT_REASON), timeoutMs);
-        const onCallerAbort = (): void => controller.abort(run.signal?.reason);
-        run.signal?.addEventListener('abort', onCallerAbort, { once: true });
-        const cleanup = (): void => {
-          clearTimeout(timer);
-          run.signal?.removeEventListener('abort', onCallerAbort);
-        };
+        const abort = new AttemptAbort(run.signal, timeoutMs);
         const record: AttemptRecord = { provider: candidate.provider, providerType: candidate.providerType, providerModelId: candidate.providerModelId, model: candidate.model, outcome: 'success', latencyMs: 0, credentialType, startTime, endTime: startTime };
         if (retry > 0) record.retry = retry;
         this.health.begin(candidate.provider, candidate.providerModelId);
         try {
           const provider = this.providers.get(candidate.provider)?.ready ?? (await this.provider(candidate.provider));
-          const value = await open(candidate, { signal: controller.signal, credentials, provider, startTime });
-          return { value, candidate, record, leases, controller, cleanup };
+          const value = await open(candidate, { signal: abort.controller.signal, credentials, provider, startTime });
+          return { value, candidate, record, leases, abort };
         } catch (thrown) {
-          cleanup();
-          const error = this.classify(thrown, controller.signal, run, candidate, timeoutMs);
+          abort.cleanup();
+          const error = this.classify(thrown, abort.controller.signal, run, candidate, timeoutMs);
           this.finishAttempt(run, record, error, false);
           if (leases.length > 0) await this.closeLeases(leases, undefined);
           lastError = error;
@@ -572,7 +597,7 @@ export class Router {
     const candidates = this.prepare(run);
     if (this.hooked) await this.runRequestHooks(run);
     const attempt = await this.failover(run, candidates, ({ providerModelId }, call) => call.provider.generate(this.providerCall(normalized, providerModelId, call.signal, call.credentials)));
-    attempt.cleanup();
+    attempt.abort.cleanup();
     const value = attempt.value;
     const estimated = value.usage.inputTokens.total === undefined || value.usage.outputTokens.total === undefined;
     const usage = estimated ? fillEstimates(value.usage, normalized, value.content) : value.usage;
@@ -758,8 +783,8 @@ export class Router {
         held.push(part);
       }
     });
-    attempt.cleanup(); // the attempt timeout covers the time to first token only
-    const abortUpstream = (): void => attempt.controller.abort(linked.signal.reason);
+    attempt.abort.cleanup(); // the attempt timeout covers the time to first token only
+    const abortUpstream = (): void => attempt.abort.controller.abort(linked.signal.reason);
     linked.signal.addEventListener('abort', abortUpstream, { once: true });
     const { iterator, held, first, timeToFirstTokenMs } = attempt.value;
     const content: ContentPart[] = [];
@@ -824,7 +849,7 @@ export class Router {
       if (!finish) throw new GatewayError('provider_bad_response', `${attempt.candidate.provider} ended the stream without a finish`, { provider: attempt.candidate.provider });
     } catch (error) {
       failure = linked.signal.aborted ? new GatewayError('aborted', 'The stream was aborted', { provider: attempt.candidate.provider }) : asGatewayError(error, attempt.candidate.provider);
-      attempt.controller.abort(failure);
+      attempt.abort.controller.abort(failure);
       void iterator.return?.().catch(() => undefined);
     } finally {
       linked.signal.removeEventListener('abort', abortUpstream);
@@ -897,7 +922,7 @@ export class Router {
       }
       return { embeddings, tokens, warnings };
     });
-    attempt.cleanup();
+    attempt.abort.cleanup();
     const estimated = attempt.value.tokens === undefined;
     const tokens = attempt.value.tokens ?? request.values.reduce((sum, value) => sum + estimateTextTokens(value), 0);
     this.finishAttempt(run, attempt.record, undefined, true, {});

@@ -211,9 +211,10 @@ export class GatewayHandler {
       if (declared > this.bodyLimit) throw tooLarge(this.bodyLimit);
       raw = await request.readBody(this.bodyLimit);
     }
+    const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
+    if (size > this.bodyLimit) throw tooLarge(this.bodyLimit);
     const text = typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
-    if (Buffer.byteLength(text) > this.bodyLimit) throw tooLarge(this.bodyLimit);
-    if (text.trim() === '') throw new GatewayError('invalid_request', 'The request body is empty: send a JSON object', { param: 'body' });
+    if (!/\S/.test(text)) throw new GatewayError('invalid_request', 'The request body is empty: send a JSON object', { param: 'body' });
     try {
       return JSON.parse(text);
     } catch (error) {

@@ -84,11 +84,26 @@ export function findModel(router: GatewayRouter, id: string, allowed: readonly s
  * servingProviders(router, 'anthropic/claude-sonnet-4'); // ['anthropic', 'bedrock']
  * ```
  */
-export function servingProviders(router: GatewayRouter, id: string): string[] {
-  const model = router.catalog.get(id);
-  if (!model) return [];
-  return [...new Set(configuredOfferings(router, model, new Set(router.providerNames())).map((offering) => offering.provider))];
+export function servingProviders(router: GatewayRouter, id: string): readonly string[] {
+  // Asked on every response (routing metadata), so kept per catalog version: which providers serve
+  // a model changes only with the catalog, as a router's providers are fixed.
+  const version = router.catalog.version;
+  let cache = servingCache.get(router);
+  if (!cache || cache.version !== version) {
+    cache = { version, byModel: new Map() };
+    servingCache.set(router, cache);
+  }
+  let providers = cache.byModel.get(id);
+  if (!providers) {
+    const model = router.catalog.get(id);
+    providers = model ? [...new Set(configuredOfferings(router, model, new Set(router.providerNames())).map((offering) => offering.provider))] : [];
+    if (cache.byModel.size < MAX_CACHED_MODELS) cache.byModel.set(id, providers);
+  }
+  return providers;
 }
+
+const MAX_CACHED_MODELS = 4096;
+const servingCache = new WeakMap<GatewayRouter, { version: number; byModel: Map<string, readonly string[]> }>();
 
 /**
  * Maps an id without a creator (`gpt-4o`, `claude-sonnet-4-20250514`) to the catalog id of a vendor's

@@ -57,7 +57,12 @@ export async function answerEmbedding(context: RouteContext, request: EmbedManyR
 
 function forCaller<T extends { model: string; providerOptions?: GenerateRequest['providerOptions'] }>(context: RouteContext, request: T): T & { account: AccountReference; abortSignal: AbortSignal } {
   authorizeModels(context.caller, requestedModels(request.model, request.providerOptions));
-  return { ...request, account: context.caller.account, abortSignal: context.signal };
+  // The dialect built `request` for this call alone: set the fields rather than copy it (a spread
+  // costs microseconds on the request path).
+  const routed = request as T & { account: AccountReference; abortSignal: AbortSignal };
+  routed.account = context.caller.account;
+  routed.abortSignal = context.signal;
+  return routed;
 }
 
 /**
