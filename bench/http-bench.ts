@@ -12,11 +12,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createGatewayMiddleware } from '../adapters/express.js';
-import type { GatewayRouter } from '../src/http/http-types.js';
-import { Router } from '../src/router.js';
-import type { GenerateResult } from '../src/router-types.js';
-import { createOpenAISimulator } from '../src/testing/openai-simulator.js';
+// The built package (`npm run build`), as users run it: not the sources through tsx, whose transform adds
+// work (kept function names) that the published build does not have.
+import { createGatewayMiddleware } from '../dist/adapters/express.js';
+import { Router, type GatewayRouter, type GenerateResult } from '../dist/index.js';
+import { createOpenAISimulator } from '../dist/testing/index.js';
 
 /** One row of the benchmark table. @example `{ measure: 'latency p50, sequential', direct: '0.150 ms', gateway: '0.600 ms', added: '0.450 ms' }` */
 export interface HttpBenchRow {

@@ -5,9 +5,9 @@
  *   npx tsx bench/router-bench.ts [--requests 2000]
  */
 import OpenAI from 'openai';
-import { nodeFetch } from '../src/providers/node-fetch.js';
-import { Router } from '../src/router.js';
-import { createOpenAISimulator } from '../src/testing/openai-simulator.js';
+// The built package (`npm run build`), as users run it (see http-bench.ts).
+import { nodeFetch, Router } from '../dist/index.js';
+import { createOpenAISimulator } from '../dist/testing/index.js';
 
 export interface RouterBenchRow {
   measure: string;

@@ -39,6 +39,13 @@ export function dollarsToNano(dollars: string): bigint {
  * ```
  */
 export function nanoToDollars(nano: number | bigint): string {
+  if (typeof nano === 'number' && Number.isSafeInteger(nano)) {
+    // Integer arithmetic on safe integers is exact; BigInt is only needed beyond 2^53.
+    const absolute = Math.abs(nano);
+    const whole = Math.floor(absolute / 1_000_000_000);
+    const fraction = String(absolute - whole * 1_000_000_000).padStart(9, '0').replace(/0+$/, '');
+    return `${nano < 0 ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+  }
   const value = BigInt(nano);
   const negative = value < 0n;
   const absolute = negative ? -value : value;

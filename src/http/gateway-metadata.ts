@@ -42,30 +42,35 @@ export function gatewayMetadata(router: GatewayRouter, requestedModel: string, s
   const last = attempts[attempts.length - 1];
   const credentialType = source.credentialType ?? last?.credentialType ?? 'system';
   const marketCost = nanoToDollars(source.cost.total);
-  const providerAttempts = attempts.map(attemptMetadata);
+  // Plain loops, no callbacks or spreads: this runs on every response.
+  const providerAttempts: JsonObject[] = [];
   const byModel = new Map<string, JsonObject[]>();
-  attempts.forEach((attempt, index) => {
-    const list = byModel.get(attempt.model) ?? [];
-    list.push(providerAttempts[index]);
-    byModel.set(attempt.model, list);
-  });
-  const modelAttempts: JsonValue[] = [...byModel].map(([modelId, list]) => ({
-    modelId,
-    canonicalSlug: modelId,
-    success: list.some((attempt) => attempt.success === true),
-    providerAttemptCount: list.length,
-    providerAttempts: list,
-  }));
+  for (const attempt of attempts) {
+    const metadata = attemptMetadata(attempt);
+    providerAttempts.push(metadata);
+    const list = byModel.get(attempt.model);
+    if (list) list.push(metadata);
+    else byModel.set(attempt.model, [metadata]);
+  }
+  const modelAttempts: JsonValue[] = [];
+  for (const [modelId, list] of byModel) {
+    let success = false;
+    for (const attempt of list) if (attempt.success === true) success = true;
+    modelAttempts.push({ modelId, canonicalSlug: modelId, success, providerAttemptCount: list.length, providerAttempts: list });
+  }
+  const resolvedProvider = first?.provider ?? source.provider;
+  const fallbacksAvailable: string[] = [];
+  for (const provider of servingProviders(router, requestedModel)) if (provider !== resolvedProvider) fallbacksAvailable.push(provider);
   return {
     generationId: source.generationId,
     cost: credentialType === 'byok' ? '0' : marketCost,
     marketCost,
     routing: {
       originalModelId: requestedModel,
-      resolvedProvider: first?.provider ?? source.provider,
+      resolvedProvider,
       resolvedProviderApiModelId: first?.providerModelId ?? null,
       canonicalSlug: requestedModel,
-      fallbacksAvailable: servingProviders(router, requestedModel).filter((provider) => provider !== (first?.provider ?? source.provider)),
+      fallbacksAvailable,
       finalProvider: source.provider,
       attempts: providerAttempts,
       modelAttemptCount: byModel.size,
@@ -76,7 +81,7 @@ export function gatewayMetadata(router: GatewayRouter, requestedModel: string, s
 }
 
 function attemptMetadata(attempt: AttemptRecord): JsonObject {
-  return {
+  const metadata: JsonObject = {
     provider: attempt.provider,
     internalModelId: `${attempt.provider}:${attempt.providerModelId}`,
     providerApiModelId: attempt.providerModelId,
@@ -85,7 +90,8 @@ function attemptMetadata(attempt: AttemptRecord): JsonObject {
     startTime: attempt.startTime,
     endTime: attempt.endTime,
     statusCode: attempt.status ?? null,
-    ...(attempt.code ? { errorCode: attempt.code } : {}),
     providerResponseId: attempt.providerResponseId ?? null,
   };
+  if (attempt.code) metadata.errorCode = attempt.code;
+  return metadata;
 }

@@ -7,8 +7,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors.js';
-import type { GatewayHandler } from './handler.js';
-import type { GatewayHttpResponse } from './http-types.js';
+import type { GatewayHandler, RouteMatch } from './handler.js';
+import type { GatewayHttpRequest, GatewayHttpResponse } from './http-types.js';
 
 /**
  * Options of {@link handleNodeRequest}.
@@ -49,28 +49,28 @@ export function handleNodeRequest(handler: GatewayHandler, request: IncomingMess
     void writeNodeResponse(response, handler.notFound(url));
     return true;
   }
+  void serveMatched(handler, match, request, response, url, options);
+  return true;
+}
+
+/** Answers a matched request; never rejects. */
+async function serveMatched(handler: GatewayHandler, match: RouteMatch, request: IncomingMessage, response: ServerResponse, url: string, options: NodeBridgeOptions): Promise<void> {
   const controller = new AbortController();
   const onClose = (): void => {
     if (!response.writableFinished) controller.abort();
   };
   response.once('close', onClose);
   const consumed = request.readableEnded || (request as { _body?: unknown })._body === true;
-  handler
-    .handleMatched(match, {
-      method: request.method ?? 'GET',
-      url,
-      headers: request.headers,
-      readBody: (limit) => readNodeBody(request, limit),
-      ...(options.parsedBody !== undefined && consumed ? { parsedBody: { value: options.parsedBody } } : {}),
-      signal: controller.signal,
-    })
-    .then((answer) => writeNodeResponse(response, answer))
-    .catch(() => {
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"The gateway failed to write the response","type":"internal_server_error"}}');
-      else response.destroy();
-    })
-    .finally(() => response.off('close', onClose));
-  return true;
+  const input: GatewayHttpRequest = { method: request.method ?? 'GET', url, headers: request.headers, readBody: (limit) => readNodeBody(request, limit), signal: controller.signal };
+  if (options.parsedBody !== undefined && consumed) input.parsedBody = { value: options.parsedBody };
+  try {
+    await writeNodeResponse(response, await handler.handleMatched(match, input));
+  } catch {
+    if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"The gateway failed to write the response","type":"internal_server_error"}}');
+    else response.destroy();
+  } finally {
+    response.off('close', onClose);
+  }
 }
 
 /**

@@ -22,6 +22,33 @@ type TransportInit = RequestInit & { [TRANSPORT_SIGNAL]?: AbortSignal };
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
 
+/** Where a URL points, as `node:http` request options; parsed once per URL (an SDK calls few). */
+interface UrlTarget {
+  protocol: string;
+  hostname: string;
+  port: string;
+  path: string;
+  auth?: string;
+}
+
+const MAX_CACHED_URLS = 512;
+const targets = new Map<string, UrlTarget>();
+
+function targetOf(url: string): UrlTarget {
+  let target = targets.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    const hostname = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
+    target = { protocol: parsed.protocol, hostname, port: parsed.port, path: `${parsed.pathname}${parsed.search}` };
+    if (parsed.username || parsed.password) target.auth = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+    // Only plain URLs are kept: a query or user info may carry a credential.
+    if (parsed.search || target.auth) return target;
+    if (targets.size >= MAX_CACHED_URLS) targets.delete(targets.keys().next().value as string);
+    targets.set(url, target);
+  }
+  return target;
+}
+
 function headerRecord(headers: RequestInit['headers']): Record<string, string> {
   const record: Record<string, string> = {};
   if (!headers) return record;
@@ -99,7 +126,9 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
       reject(aborted.reason ?? new DOMException('This operation was aborted', 'AbortError'));
       return;
     }
-    const request = (secure ? httpsRequest : httpRequest)(url, { method: init.method ?? 'GET', headers: headerRecord(init.headers), agent: secure ? httpsAgent : httpAgent }, (response) => {
+    const target = targetOf(url);
+    const options = { protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, auth: target.auth, method: init.method ?? 'GET', headers: headerRecord(init.headers), agent: secure ? httpsAgent : httpAgent };
+    const request = (secure ? httpsRequest : httpRequest)(options, (response) => {
       // An abort while the body streams destroys the response, which errors the body for the reader.
       response.once('close', () => {
         signal?.removeEventListener('abort', onAbort);

@@ -49,5 +49,18 @@ describe('cost arithmetic', () => {
     assert.equal(nanoToDollars(2_500_000_000), '2.5');
     assert.equal(nanoToDollars(0), '0');
     assert.equal(nanoToDollars(-1_500_000_000n), '-1.5');
+    assert.equal(nanoToDollars(-1), '-0.000000001');
+    assert.equal(nanoToDollars(Number.MAX_SAFE_INTEGER), '9007199.254740991');
+    assert.equal(nanoToDollars(2n ** 64n), '18446744073.709551616');
+  });
+
+  it('formats numbers exactly as it formats the same amount as a bigint', () => {
+    let seed = 7;
+    const next = (): number => (seed = (seed * 48271) % 2147483647);
+    for (let index = 0; index < 2_000; index += 1) {
+      const magnitude = 10 ** (next() % 16);
+      const value = Math.trunc(((next() / 2147483647) * 2 - 1) * magnitude);
+      assert.equal(nanoToDollars(value), nanoToDollars(BigInt(value)), `for ${value}`);
+    }
   });
 });
