@@ -75,7 +75,7 @@ export interface BenchSamples {
 /**
  * Measures several targets side by side: warm-up, then sequential requests and streams interleaved
  * (rotating which target goes first so machine noise hits all alike), then throughput at a fixed
- * concurrency, one target after the other.
+ * concurrency, in four rounds in which the targets take turns.
  *
  * @example
  * ```ts
@@ -98,8 +98,13 @@ export async function measure(targets: BenchTarget[], requests: number, concurre
       firstByte[target].push((await targets[target](true)).firstContentMs);
     }
   }
-  const throughput = async (run: BenchTarget): Promise<number> => {
-    let remaining = requests;
+  // Throughput in rounds, the targets taking turns (rotating who goes first), so a slow or fast spell
+  // of this shared machine lands on every target alike rather than on whichever ran during it.
+  const rounds = 4;
+  const perRound = Math.max(concurrency, Math.round(requests / rounds));
+  const elapsedMs = targets.map(() => 0);
+  const burst = async (run: BenchTarget): Promise<number> => {
+    let remaining = perRound;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -109,10 +114,15 @@ export async function measure(targets: BenchTarget[], requests: number, concurre
         }
       }),
     );
-    return requests / ((performance.now() - started) / 1000);
+    return performance.now() - started;
   };
-  const requestsPerSecond: number[] = [];
-  for (const target of targets) requestsPerSecond.push(await throughput(target));
+  for (let round = 0; round < rounds; round += 1) {
+    for (let offset = 0; offset < targets.length; offset += 1) {
+      const target = (round + offset) % targets.length;
+      elapsedMs[target] += await burst(targets[target]);
+    }
+  }
+  const requestsPerSecond = elapsedMs.map((elapsed) => (perRound * rounds) / (elapsed / 1000));
   return { sequential, firstByte, requestsPerSecond };
 }
 
