@@ -9,7 +9,7 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent, request as httpRequest, createServer } from 'node:http';
+import { Agent, request as httpRequest, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 // The built package (`npm run build`), as users run it: not the sources through tsx, whose transform adds
@@ -258,16 +258,25 @@ const CANNED: GenerateResult = {
   latencyMs: 1,
 };
 
+/** One row of the HTTP-layer attribution: a bare server, Express alone, Express with the gateway handler. */
+export interface AttributionRow {
+  measure: string;
+  bareMs: number;
+  expressMs: number;
+  gatewayMs: number;
+}
+
 /**
- * Attribution: the HTTP layer alone. The Express middleware over a stub router that answers at once,
- * against a bare node:http server that parses the same body and sends the same size of JSON.
+ * Attribution: the HTTP layer alone, three servers side by side. A bare node:http server that parses
+ * the body and sends a JSON answer of the gateway's size; Express with a middleware doing just that;
+ * and the gateway's Express middleware over a stub router that answers at once.
  *
  * @example
  * ```ts
  * const rows = await runHandlerOnlyBench(2000);
  * ```
  */
-export async function runHandlerOnlyBench(requests = 2000): Promise<HttpBenchRow[]> {
+export async function runHandlerOnlyBench(requests = 2000): Promise<AttributionRow[]> {
   const real = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-bench-000000' } } });
   const stub: GatewayRouter = {
     catalog: real.catalog,
@@ -279,8 +288,8 @@ export async function runHandlerOnlyBench(requests = 2000): Promise<HttpBenchRow
   };
   const app = express();
   app.use(createGatewayMiddleware({ router: stub, apiKeys: [{ key: 'gw-bench-key-0001', id: 'bench', account: 'bench' }], logger: false }));
-  const answer = JSON.stringify({ id: 'gen_bench', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: CANNED.text } }], usage: {}, provider_metadata: { gateway: { routing: CANNED.attempts } } });
-  const bare = createServer((request, response) => {
+  let answer = ''; // the gateway's own answer to the request (fetched below), so all three send the same bytes
+  const answerJson = (request: IncomingMessage, response: ServerResponse): void => {
     let text = '';
     request.setEncoding('utf8');
     request.on('data', (chunk: string) => (text += chunk));
@@ -288,21 +297,22 @@ export async function runHandlerOnlyBench(requests = 2000): Promise<HttpBenchRow
       JSON.parse(text);
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) }).end(answer);
     });
-  });
-  const gateway = createServer(app);
-  const servers = [bare, gateway];
+  };
+  const expressAlone = express();
+  expressAlone.use(answerJson);
+  const servers = [createServer(answerJson), createServer(expressAlone), createServer(app)];
   for (const server of servers) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const url = (server: typeof bare) => new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`);
+  const urls = servers.map((server) => new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`));
   const body = JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Measure the overhead of the gateway please' }] });
   const headers = { authorization: 'Bearer gw-bench-key-0001' };
-  const samples = { bare: [] as number[], gateway: [] as number[] };
+  const samples = servers.map(() => [] as number[]);
+  answer = await (await fetch(urls[2], { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })).text();
   try {
     for (let index = 0; index < requests + 500; index += 1) {
-      const bareMs = (await post(url(bare), body, headers, false)).totalMs;
-      const gatewayMs = (await post(url(gateway), body, headers, false)).totalMs;
-      if (index >= 500) {
-        samples.bare.push(bareMs);
-        samples.gateway.push(gatewayMs);
+      for (let offset = 0; offset < servers.length; offset += 1) {
+        const target = (index + offset) % servers.length;
+        const totalMs = (await post(urls[target], body, headers, false)).totalMs;
+        if (index >= 500) samples[target].push(totalMs);
       }
     }
   } finally {
@@ -312,10 +322,24 @@ export async function runHandlerOnlyBench(requests = 2000): Promise<HttpBenchRow
     }
     await real.close();
   }
+  const row = (measure: string, quantile: number): AttributionRow => ({ measure, bareMs: percentile(samples[0], quantile), expressMs: percentile(samples[1], quantile), gatewayMs: percentile(samples[2], quantile) });
+  return [row('p50', 0.5), row('p99', 0.99)];
+}
+
+/**
+ * The attribution rows as a markdown table.
+ *
+ * @example
+ * ```ts
+ * console.log(formatAttribution(await runHandlerOnlyBench()));
+ * ```
+ */
+export function formatAttribution(rows: AttributionRow[]): string {
   return [
-    { measure: 'HTTP layer only, p50', direct: ms(percentile(samples.bare, 0.5)), gateway: ms(percentile(samples.gateway, 0.5)), added: ms(percentile(samples.gateway, 0.5) - percentile(samples.bare, 0.5)) },
-    { measure: 'HTTP layer only, p99', direct: ms(percentile(samples.bare, 0.99)), gateway: ms(percentile(samples.gateway, 0.99)), added: ms(percentile(samples.gateway, 0.99) - percentile(samples.bare, 0.99)) },
-  ];
+    '| measure | bare node:http JSON server | Express, same JSON answer | Express + gateway handler, stub router | Express adds | the gateway handler adds |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map((row) => `| HTTP layer only, ${row.measure} | ${ms(row.bareMs)} | ${ms(row.expressMs)} | ${ms(row.gatewayMs)} | ${ms(row.expressMs - row.bareMs)} | ${ms(row.gatewayMs - row.expressMs)} |`),
+  ].join('\n');
 }
 
 /**
@@ -349,5 +373,5 @@ if (invokedDirectly) {
   console.log(`HTTP gateway benchmark (Node ${process.version}, ${argument('requests', 2000)} requests per measure)\n`);
   console.log(formatHttpBench(rows));
   console.log('\nAttribution: the HTTP layer alone (no router, no upstream call)\n');
-  console.log(formatHttpBench(attribution, ['bare node:http JSON server', 'Express + gateway handler, stub router']));
+  console.log(formatAttribution(attribution));
 }

@@ -1,6 +1,7 @@
 /**
  * Router overhead: `router.generate()` and `router.stream()` against calling the same official SDK
- * directly on the same simulator, interleaved in one run so machine noise hits both alike.
+ * directly on the same simulator, interleaved in one run so machine noise hits both alike. A plain
+ * POST on the same fetch, without the SDK, shows what the SDK itself costs.
  *
  *   npx tsx bench/router-bench.ts [--requests 2000]
  */
@@ -11,6 +12,8 @@ import { createOpenAISimulator } from '../dist/testing/index.js';
 
 export interface RouterBenchRow {
   measure: string;
+  /** A plain POST on the keep-alive node:http fetch, no SDK: the JSON parsed, or the stream read to its first content. */
+  plainMedianMs: number;
   /** The SDK with its default (undici) fetch. */
   directDefaultMedianMs: number;
   /** The SDK with the same keep-alive node:http fetch the router's providers use. */
@@ -57,25 +60,41 @@ export async function runRouterBench(requests = 2000): Promise<RouterBenchRow[]>
     for await (const _text of router.stream({ model: 'openai/gpt-4o-mini', prompt: 'Measure the overhead of the gateway please' })) if (first === undefined) first = Number(process.hrtime.bigint() - started) / 1e6;
     return first ?? 0;
   };
+  const plainPost = (stream: boolean) => nodeFetch(`${baseURL}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+    body: JSON.stringify(stream ? { model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } } : { model: 'gpt-4o-mini', messages }),
+  });
+  const plain = async () => JSON.parse(await (await plainPost(false)).text()) as unknown;
+  const plainFirstToken = async () => {
+    const started = process.hrtime.bigint();
+    const reader = (await plainPost(true)).body!.getReader();
+    const decoder = new TextDecoder();
+    let first: number | undefined;
+    for (let part = await reader.read(); !part.done; part = await reader.read()) {
+      if (first === undefined && /"content":"[^"]/.test(decoder.decode(part.value, { stream: true }))) first = Number(process.hrtime.bigint() - started) / 1e6;
+    }
+    return first ?? 0;
+  };
   const timed = (run: () => Promise<unknown>) => () => time(run);
-  // Each measure: [direct with the default fetch, direct with node:http fetch, through the router].
-  const generate = [timed(generateWith(defaultClient)), timed(generateWith(client)), timed(routed)];
-  const firstToken = [firstTokenWith(defaultClient), firstTokenWith(client), routedFirstToken];
+  // Each measure: [plain POST, direct with the default fetch, direct with node:http fetch, through the router].
+  const generate = [timed(plain), timed(generateWith(defaultClient)), timed(generateWith(client)), timed(routed)];
+  const firstToken = [plainFirstToken, firstTokenWith(defaultClient), firstTokenWith(client), routedFirstToken];
   for (let index = 0; index < 200; index += 1) for (const run of [...generate, ...firstToken]) await run(); // warm up
-  const samples = { generate: [[], [], []] as number[][], firstToken: [[], [], []] as number[][] };
+  const samples = { generate: generate.map(() => [] as number[]), firstToken: firstToken.map(() => [] as number[]) };
   for (let index = 0; index < requests; index += 1) {
     // Rotate which variant goes first, so none always runs on a warmer or colder moment.
-    for (let offset = 0; offset < 3; offset += 1) {
-      const variant = (index + offset) % 3;
+    for (let offset = 0; offset < generate.length; offset += 1) {
+      const variant = (index + offset) % generate.length;
       samples.generate[variant].push(await generate[variant]());
       samples.firstToken[variant].push(await firstToken[variant]());
     }
   }
   await simulator.close();
-  const row = (measure: string, [directDefault, direct, routedValues]: number[][]): RouterBenchRow => {
+  const row = (measure: string, [plainValues, directDefault, direct, routedValues]: number[][]): RouterBenchRow => {
     const directMedianMs = median(direct);
     const routerMedianMs = median(routedValues);
-    return { measure, directDefaultMedianMs: median(directDefault), directMedianMs, routerMedianMs, addedMedianMicroseconds: Math.round((routerMedianMs - directMedianMs) * 1000), ratio: routerMedianMs / directMedianMs };
+    return { measure, plainMedianMs: median(plainValues), directDefaultMedianMs: median(directDefault), directMedianMs, routerMedianMs, addedMedianMicroseconds: Math.round((routerMedianMs - directMedianMs) * 1000), ratio: routerMedianMs / directMedianMs };
   };
   return [row('generate: whole request', samples.generate), row('stream: time to first token', samples.firstToken)];
 }
@@ -83,10 +102,10 @@ export async function runRouterBench(requests = 2000): Promise<RouterBenchRow[]>
 /** The rows as a markdown table. */
 export function routerBenchTable(rows: RouterBenchRow[]): string {
   const lines = [
-    '| measure | SDK direct, default fetch | SDK direct, node:http fetch | through the router | router\'s own cost (median) | ratio |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| measure | plain POST, node:http fetch, no SDK | SDK direct, default fetch | SDK direct, node:http fetch | through the router | router\'s own cost (median) | ratio |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
-  for (const row of rows) lines.push(`| ${row.measure} | ${row.directDefaultMedianMs.toFixed(3)} ms | ${row.directMedianMs.toFixed(3)} ms | ${row.routerMedianMs.toFixed(3)} ms | ${row.addedMedianMicroseconds} µs | ${row.ratio.toFixed(3)} |`);
+  for (const row of rows) lines.push(`| ${row.measure} | ${row.plainMedianMs.toFixed(3)} ms | ${row.directDefaultMedianMs.toFixed(3)} ms | ${row.directMedianMs.toFixed(3)} ms | ${row.routerMedianMs.toFixed(3)} ms | ${row.addedMedianMicroseconds} µs | ${row.ratio.toFixed(3)} |`);
   return lines.join('\n');
 }
 

@@ -3,7 +3,7 @@
  *
  *   npm run bench [-- --requests 2000]
  */
-import { agentForBench, formatHttpBench, runHandlerOnlyBench, runHttpBench, runHttpBenchInProcesses } from './http-bench.js';
+import { agentForBench, formatAttribution, formatHttpBench, runHandlerOnlyBench, runHttpBench, runHttpBenchInProcesses } from './http-bench.js';
 import { routerBenchTable, runRouterBench } from './router-bench.js';
 
 const at = process.argv.indexOf('--requests');
@@ -16,5 +16,5 @@ console.log(formatHttpBench(await runHttpBenchInProcesses(requests, 32), ['direc
 console.log('\n## HTTP gateway (Express middleware), everything in one process and one event loop\n');
 console.log(formatHttpBench(await runHttpBench(requests, 32)));
 console.log('\n### Attribution: the HTTP layer alone (no router, no upstream call)\n');
-console.log(formatHttpBench(await runHandlerOnlyBench(requests), ['bare node:http JSON server', 'Express + gateway handler, stub router']));
+console.log(formatAttribution(await runHandlerOnlyBench(requests)));
 agentForBench.destroy();
