@@ -11,6 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import express from 'express';
 // The built package (`npm run build`), as users run it: not the sources through tsx, whose transform adds
 // work (kept function names) that the published build does not have.
@@ -27,6 +28,31 @@ export interface HttpBenchRow {
   /** The same gateway with the provider SDK on the global (undici) fetch, measured in the same run. */
   before?: string;
   addedBefore?: string;
+}
+
+/**
+ * An earlier build of switchyard to measure beside this one (`npm run bench -- --baseline DIR`, DIR
+ * being a checkout with its own `npm run build`).
+ */
+export interface BaselineBuild {
+  label: string;
+  Router: typeof Router;
+  createGatewayMiddleware: typeof createGatewayMiddleware;
+}
+
+/**
+ * Loads the build in `directory` (its `dist/`) as a {@link BaselineBuild}.
+ *
+ * @example
+ * ```ts
+ * const baseline = await loadBaseline('/tmp/switchyard-7b2aaac', '7b2aaac');
+ * ```
+ */
+export async function loadBaseline(directory: string, label: string): Promise<BaselineBuild> {
+  const root = pathToFileURL(`${directory.replace(/\/$/, '')}/dist/`);
+  const main = (await import(new URL('index.js', root).href)) as { Router: typeof Router };
+  const adapter = (await import(new URL('adapters/express.js', root).href)) as { createGatewayMiddleware: typeof createGatewayMiddleware };
+  return { label, Router: main.Router, createGatewayMiddleware: adapter.createGatewayMiddleware };
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -199,21 +225,22 @@ async function startChild(script: string, args: string[]): Promise<{ process: Ch
  * const rows = await runHttpBench(500, 32);
  * ```
  */
-export async function runHttpBench(requests = 2000, concurrency = 32): Promise<HttpBenchRow[]> {
+export async function runHttpBench(requests = 2000, concurrency = 32, baseline?: BaselineBuild): Promise<HttpBenchRow[]> {
   const simulator = createOpenAISimulator();
   const simulatorURL = await simulator.start();
-  // Two gateways side by side: the provider's SDK on switchyard's keep-alive node:http fetch (the
-  // default), and on the global (undici) fetch it used before.
-  const startGateway = async (clientOptions: Record<string, unknown>) => {
-    const router = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-bench-000000', baseURL: `${simulatorURL}/v1`, clientOptions } } });
+  // Two gateways side by side: this build, and either an earlier build (`--baseline`) or this build
+  // with the provider's SDK on the global (undici) fetch instead of switchyard's node:http fetch.
+  const startGateway = async (build: BaselineBuild, clientOptions: Record<string, unknown>) => {
+    const router = new build.Router({ providers: { openai: { type: 'openai', apiKey: 'sk-bench-000000', baseURL: `${simulatorURL}/v1`, clientOptions } } });
     router.on('usage', () => undefined);
     const app = express();
-    app.use(createGatewayMiddleware({ router, apiKeys: [{ key: 'gw-bench-key-0001', id: 'bench', account: 'bench' }], logger: false }));
+    app.use(build.createGatewayMiddleware({ router, apiKeys: [{ key: 'gw-bench-key-0001', id: 'bench', account: 'bench' }], logger: false }));
     const server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     return { router, server, url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`) };
   };
-  const gateways = [await startGateway({}), await startGateway({ fetch: globalThis.fetch })];
+  const current: BaselineBuild = { label: 'this build', Router, createGatewayMiddleware };
+  const gateways = [await startGateway(current, {}), baseline ? await startGateway(baseline, {}) : await startGateway(current, { fetch: globalThis.fetch })];
   const directURL = new URL(`${simulatorURL}/v1/chat/completions`);
   const messages = [{ role: 'user', content: 'Measure the overhead of the gateway please' }];
   const directBody = (stream: boolean) => JSON.stringify({ model: 'gpt-4o-mini', messages, stream });
@@ -350,10 +377,10 @@ export function formatAttribution(rows: AttributionRow[]): string {
  * console.log(formatHttpBench(await runHttpBench()));
  * ```
  */
-export function formatHttpBench(rows: HttpBenchRow[], columns: [string, string] = ['direct to simulator', 'through Express gateway']): string {
+export function formatHttpBench(rows: HttpBenchRow[], columns: [string, string] = ['direct to simulator', 'through Express gateway'], labels: [string, string] = ['SDK on node:http fetch, now', 'SDK on undici fetch, before']): string {
   if (rows.some((row) => row.before !== undefined)) {
     return [
-      `| measure | ${columns[0]} | ${columns[1]} (SDK on node:http fetch, now) | added | ${columns[1]} (SDK on undici fetch, before) | added before |`,
+      `| measure | ${columns[0]} | ${columns[1]} (${labels[0]}) | added | ${columns[1]} (${labels[1]}) | added before |`,
       '| --- | --- | --- | --- | --- | --- |',
       ...rows.map((row) => `| ${row.measure} | ${row.direct} | ${row.gateway} | ${row.added} | ${row.before ?? ''} | ${row.addedBefore ?? ''} |`),
     ].join('\n');

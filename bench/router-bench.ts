@@ -22,6 +22,9 @@ export interface RouterBenchRow {
   /** Router minus the SDK on the same transport: the router's own cost. */
   addedMedianMicroseconds: number;
   ratio: number;
+  /** With a baseline build: its router, measured in the same run. */
+  baselineMedianMs?: number;
+  baselineAddedMedianMicroseconds?: number;
 }
 
 function median(values: number[]): number {
@@ -36,17 +39,18 @@ async function time(run: () => Promise<unknown>): Promise<number> {
 }
 
 /** Runs the router benchmark and returns its rows. */
-export async function runRouterBench(requests = 2000): Promise<RouterBenchRow[]> {
+export async function runRouterBench(requests = 2000, BaselineRouter?: typeof Router): Promise<RouterBenchRow[]> {
   const simulator = createOpenAISimulator();
   const baseURL = `${await simulator.start()}/v1`;
   const defaultClient = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0 });
   const client = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0, fetch: nodeFetch });
   const router = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-bench', baseURL } } });
   router.on('usage', () => undefined); // a billing hook is the common case: keep the event path warm
+  const baseline = BaselineRouter ? new BaselineRouter({ providers: { openai: { type: 'openai', apiKey: 'sk-bench', baseURL } } }) : undefined;
+  baseline?.on('usage', () => undefined);
   const messages = [{ role: 'user' as const, content: 'Measure the overhead of the gateway please' }];
 
   const generateWith = (sdk: OpenAI) => () => sdk.chat.completions.create({ model: 'gpt-4o-mini', messages });
-  const routed = () => router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Measure the overhead of the gateway please' });
   const firstTokenWith = (sdk: OpenAI) => async () => {
     const started = process.hrtime.bigint();
     const stream = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
@@ -54,10 +58,11 @@ export async function runRouterBench(requests = 2000): Promise<RouterBenchRow[]>
     for await (const chunk of stream) if (first === undefined && chunk.choices[0]?.delta?.content) first = Number(process.hrtime.bigint() - started) / 1e6;
     return first ?? 0;
   };
-  const routedFirstToken = async () => {
+  const routedWith = (through: Router) => () => through.generate({ model: 'openai/gpt-4o-mini', prompt: 'Measure the overhead of the gateway please' });
+  const routedFirstTokenWith = (through: Router) => async () => {
     const started = process.hrtime.bigint();
     let first: number | undefined;
-    for await (const _text of router.stream({ model: 'openai/gpt-4o-mini', prompt: 'Measure the overhead of the gateway please' })) if (first === undefined) first = Number(process.hrtime.bigint() - started) / 1e6;
+    for await (const _text of through.stream({ model: 'openai/gpt-4o-mini', prompt: 'Measure the overhead of the gateway please' })) if (first === undefined) first = Number(process.hrtime.bigint() - started) / 1e6;
     return first ?? 0;
   };
   const plainPost = (stream: boolean) => nodeFetch(`${baseURL}/chat/completions`, {
@@ -77,9 +82,13 @@ export async function runRouterBench(requests = 2000): Promise<RouterBenchRow[]>
     return first ?? 0;
   };
   const timed = (run: () => Promise<unknown>) => () => time(run);
-  // Each measure: [plain POST, direct with the default fetch, direct with node:http fetch, through the router].
-  const generate = [timed(plain), timed(generateWith(defaultClient)), timed(generateWith(client)), timed(routed)];
-  const firstToken = [plainFirstToken, firstTokenWith(defaultClient), firstTokenWith(client), routedFirstToken];
+  // Each measure: [plain POST, direct with the default fetch, direct with node:http fetch, through the router, (through the baseline's router)].
+  const generate = [timed(plain), timed(generateWith(defaultClient)), timed(generateWith(client)), timed(routedWith(router))];
+  const firstToken = [plainFirstToken, firstTokenWith(defaultClient), firstTokenWith(client), routedFirstTokenWith(router)];
+  if (baseline) {
+    generate.push(timed(routedWith(baseline)));
+    firstToken.push(routedFirstTokenWith(baseline));
+  }
   for (let index = 0; index < 200; index += 1) for (const run of [...generate, ...firstToken]) await run(); // warm up
   const samples = { generate: generate.map(() => [] as number[]), firstToken: firstToken.map(() => [] as number[]) };
   for (let index = 0; index < requests; index += 1) {
@@ -91,21 +100,32 @@ export async function runRouterBench(requests = 2000): Promise<RouterBenchRow[]>
     }
   }
   await simulator.close();
-  const row = (measure: string, [plainValues, directDefault, direct, routedValues]: number[][]): RouterBenchRow => {
+  await router.close();
+  await baseline?.close();
+  const row = (measure: string, [plainValues, directDefault, direct, routedValues, baselineValues]: number[][]): RouterBenchRow => {
     const directMedianMs = median(direct);
     const routerMedianMs = median(routedValues);
-    return { measure, plainMedianMs: median(plainValues), directDefaultMedianMs: median(directDefault), directMedianMs, routerMedianMs, addedMedianMicroseconds: Math.round((routerMedianMs - directMedianMs) * 1000), ratio: routerMedianMs / directMedianMs };
+    const result: RouterBenchRow = { measure, plainMedianMs: median(plainValues), directDefaultMedianMs: median(directDefault), directMedianMs, routerMedianMs, addedMedianMicroseconds: Math.round((routerMedianMs - directMedianMs) * 1000), ratio: routerMedianMs / directMedianMs };
+    if (baselineValues) {
+      result.baselineMedianMs = median(baselineValues);
+      result.baselineAddedMedianMicroseconds = Math.round((result.baselineMedianMs - directMedianMs) * 1000);
+    }
+    return result;
   };
   return [row('generate: whole request', samples.generate), row('stream: time to first token', samples.firstToken)];
 }
 
-/** The rows as a markdown table. */
-export function routerBenchTable(rows: RouterBenchRow[]): string {
+/** The rows as a markdown table; with a baseline, its router's figures in two more columns. */
+export function routerBenchTable(rows: RouterBenchRow[], baselineLabel?: string): string {
+  const baseline = baselineLabel !== undefined && rows.some((row) => row.baselineMedianMs !== undefined);
   const lines = [
-    '| measure | plain POST, node:http fetch, no SDK | SDK direct, default fetch | SDK direct, node:http fetch | through the router | router\'s own cost (median) | ratio |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| measure | plain POST, node:http fetch, no SDK | SDK direct, default fetch | SDK direct, node:http fetch | through the router | router's own cost (median) | ratio |${baseline ? ` through the router of ${baselineLabel} | added over SDK direct, node:http fetch |` : ''}`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: |${baseline ? ' ---: | ---: |' : ''}`,
   ];
-  for (const row of rows) lines.push(`| ${row.measure} | ${row.plainMedianMs.toFixed(3)} ms | ${row.directDefaultMedianMs.toFixed(3)} ms | ${row.directMedianMs.toFixed(3)} ms | ${row.routerMedianMs.toFixed(3)} ms | ${row.addedMedianMicroseconds} µs | ${row.ratio.toFixed(3)} |`);
+  for (const row of rows) {
+    const extra = baseline ? ` ${row.baselineMedianMs?.toFixed(3)} ms | ${row.baselineAddedMedianMicroseconds} µs |` : '';
+    lines.push(`| ${row.measure} | ${row.plainMedianMs.toFixed(3)} ms | ${row.directDefaultMedianMs.toFixed(3)} ms | ${row.directMedianMs.toFixed(3)} ms | ${row.routerMedianMs.toFixed(3)} ms | ${row.addedMedianMicroseconds} µs | ${row.ratio.toFixed(3)} |${extra}`);
+  }
   return lines.join('\n');
 }
 

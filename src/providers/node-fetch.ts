@@ -130,10 +130,7 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
     const options = { protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, auth: target.auth, method: init.method ?? 'GET', headers: headerRecord(init.headers), agent: secure ? httpsAgent : httpAgent };
     const request = (secure ? httpsRequest : httpRequest)(options, (response) => {
       // An abort while the body streams destroys the response, which errors the body for the reader.
-      response.once('close', () => {
-        signal?.removeEventListener('abort', onAbort);
-        transportSignal?.removeEventListener('abort', onAbort);
-      });
+      response.once('close', stopListening);
       toResponse(response, url, resolve, reject);
     });
     const onAbort = (): void => {
@@ -141,9 +138,16 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
       request.destroy(reason instanceof Error ? reason : new DOMException(String(reason), 'AbortError'));
       reject(reason);
     };
+    const stopListening = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      transportSignal?.removeEventListener('abort', onAbort);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     transportSignal?.addEventListener('abort', onAbort, { once: true });
-    request.on('error', (error) => reject(Object.assign(new TypeError('fetch failed'), { cause: error })));
+    request.on('error', (error) => {
+      stopListening();
+      reject(Object.assign(new TypeError('fetch failed'), { cause: error }));
+    });
     request.end(body);
   });
 }
