@@ -32,7 +32,8 @@ export interface HttpBenchRow {
 
 /**
  * An earlier build of switchyard to measure beside this one (`npm run bench -- --baseline DIR`, DIR
- * being a checkout with its own `npm run build`).
+ * being a checkout with its own `npm run build`). DIR should use this checkout's `node_modules` (a
+ * link): a second copy of the vendor SDKs in one process makes the same code measure slower.
  */
 export interface BaselineBuild {
   label: string;
