@@ -16,8 +16,15 @@ import { BufferedResponse, ResponseHeaders } from './buffered-response.js';
  */
 const TRANSPORT_SIGNAL = Symbol('switchyard.transportSignal');
 
-/** A fetch init that may carry an attempt's abort signal for {@link nodeFetch}. */
-type TransportInit = RequestInit & { [TRANSPORT_SIGNAL]?: AbortSignal };
+/** Keys under which {@link withTransportDeadline} hands an SDK's timeout and stream controller to {@link nodeFetch}. */
+const TRANSPORT_TIMEOUT = Symbol('switchyard.transportTimeout');
+const TRANSPORT_CONTROLLER = Symbol('switchyard.transportController');
+
+/** A fetch init that may carry an attempt's abort signal, a timeout and a stream controller for {@link nodeFetch}. */
+type TransportInit = RequestInit & { [TRANSPORT_SIGNAL]?: AbortSignal; [TRANSPORT_TIMEOUT]?: number; [TRANSPORT_CONTROLLER]?: AbortController };
+
+/** The longest delay `setTimeout` takes; a longer timeout is no timeout. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
 const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
@@ -83,14 +90,16 @@ function withUrl(response: Response, url: string): Response {
 /**
  * The response for the SDK. An event stream is handed over as a stream, part by part; any other
  * body is read whole first (the SDKs read it whole anyway) into a {@link BufferedResponse}, which
- * skips the cost of a web stream and of undici's `Response` and `Headers`.
+ * skips the cost of a web stream and of undici's `Response` and `Headers`. Returns whether it is a stream.
  */
-function toResponse(response: IncomingMessage, url: string, resolve: (response: Response) => void, reject: (error: unknown) => void): void {
+function toResponse(response: IncomingMessage, url: string, resolve: (response: Response) => void, reject: (error: unknown) => void, controller: AbortController | undefined): boolean {
   const status = response.statusCode ?? 500;
   if (String(response.headers['content-type'] ?? '').includes('text/event-stream') && status !== 204 && status !== 304) {
     const init = { status, statusText: response.statusMessage, headers: responseHeaders(response) };
+    // The SDK aborts its controller to stop a stream its reader leaves early (or on its body timeout).
+    if (controller) stopStreamOnAbort(response, controller.signal);
     resolve(withUrl(new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, init), url));
-    return;
+    return true;
   }
   const chunks: Buffer[] = [];
   response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -101,6 +110,37 @@ function toResponse(response: IncomingMessage, url: string, resolve: (response: 
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     resolve(new BufferedResponse(body, { status, statusText: response.statusMessage ?? '', headers: new ResponseHeaders(response.headers), url }));
   });
+  return false;
+}
+
+/** Destroys a streaming response when `signal` aborts (until the response closes). */
+function stopStreamOnAbort(response: IncomingMessage, signal: AbortSignal): void {
+  if (signal.aborted) {
+    response.destroy(new DOMException('This operation was aborted', 'AbortError'));
+    return;
+  }
+  const onAbort = (): void => void response.destroy(new DOMException('This operation was aborted', 'AbortError'));
+  signal.addEventListener('abort', onAbort, { once: true });
+  response.once('close', () => signal.removeEventListener('abort', onAbort));
+}
+
+/**
+ * Hands {@link nodeFetch} the timeout and the abort controller an SDK would otherwise implement
+ * around the fetch itself (the `openai` SDK's `fetchWithTimeout` builds a signal, a listener and a
+ * timer for every request). `nodeFetch` keeps one timer instead, rejecting with a `TimeoutError`
+ * when no response has arrived in time (a JSON body counts as part of the response), and reads the
+ * controller's signal only for an event stream, whose reader may stop early. Returns `init`.
+ *
+ * @example
+ * ```ts
+ * const response = await nodeFetch(url, withTransportDeadline({ method: 'POST', headers, body }, 60_000, new AbortController()));
+ * ```
+ */
+export function withTransportDeadline<T extends RequestInit>(init: T, timeoutMs: number, controller: AbortController): T {
+  const transport = init as T & TransportInit;
+  transport[TRANSPORT_TIMEOUT] = timeoutMs;
+  transport[TRANSPORT_CONTROLLER] = controller;
+  return init;
 }
 
 /**
@@ -128,17 +168,26 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
     }
     const target = targetOf(url);
     const options = { protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, auth: target.auth, method: init.method ?? 'GET', headers: headerRecord(init.headers), agent: secure ? httpsAgent : httpAgent };
+    const timeoutMs = (init as TransportInit)[TRANSPORT_TIMEOUT];
+    const timer = timeoutMs !== undefined && timeoutMs < MAX_TIMER_MS ? setTimeout(onTimeout, timeoutMs) : undefined;
     const request = (secure ? httpsRequest : httpRequest)(options, (response) => {
       // An abort while the body streams destroys the response, which errors the body for the reader.
       response.once('close', stopListening);
-      toResponse(response, url, resolve, reject);
+      // A stream has arrived once its headers have: the timeout stops there, as the SDKs' own does.
+      if (toResponse(response, url, resolve, reject, (init as TransportInit)[TRANSPORT_CONTROLLER]) && timer !== undefined) clearTimeout(timer);
     });
+    function onTimeout(): void {
+      const error = new DOMException(`The request timed out after ${timeoutMs} ms`, 'TimeoutError');
+      request.destroy(error);
+      reject(error);
+    }
     const onAbort = (): void => {
       const reason = (signal?.aborted ? signal.reason : transportSignal?.reason) ?? new DOMException('This operation was aborted', 'AbortError');
       request.destroy(reason instanceof Error ? reason : new DOMException(String(reason), 'AbortError'));
       reject(reason);
     };
     const stopListening = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       transportSignal?.removeEventListener('abort', onAbort);
     };

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { nodeFetch, transportSignalOptions } from '../../src/providers/node-fetch.js';
+import { nodeFetch, transportSignalOptions, withTransportDeadline } from '../../src/providers/node-fetch.js';
 
 describe('nodeFetch', () => {
   let server: Server;
@@ -22,6 +22,13 @@ describe('nodeFetch', () => {
             clearInterval(timer);
             closed.push('slow-stream');
           });
+          return;
+        }
+        if (request.url === '/hang') return; // never answers
+        if (request.url === '/slow-json') {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.write('{"slow":');
+          setTimeout(() => response.end('true}'), 150);
           return;
         }
         if (request.url === '/empty') {
@@ -127,6 +134,36 @@ describe('nodeFetch', () => {
     const abortedAlready = transportSignalOptions(client, AbortSignal.abort(new Error('gone')));
     assert.ok('fetchOptions' in abortedAlready);
     await assert.rejects(nodeFetch(`${origin}/echo`, abortedAlready.fetchOptions), /gone/);
+  });
+
+  it('rejects with a TimeoutError when the deadline passes before the response (a JSON body included)', async () => {
+    const started = performance.now();
+    await assert.rejects(nodeFetch(`${origin}/hang`, withTransportDeadline({ method: 'POST', body: 'x' }, 80, new AbortController())), (error: unknown) => error instanceof DOMException && error.name === 'TimeoutError' && /timed out after 80 ms/.test(error.message));
+    assert.ok(performance.now() - started < 1000);
+    await assert.rejects(nodeFetch(`${origin}/slow-json`, withTransportDeadline({}, 60, new AbortController())), /timed out/, 'a JSON body still arriving counts');
+    const inTime = await nodeFetch(`${origin}/slow-json`, withTransportDeadline({}, 2000, new AbortController()));
+    assert.deepEqual(await inTime.json(), { slow: true });
+  });
+
+  it('keeps an event stream past the deadline once it has started, and stops it when the controller aborts', async () => {
+    closed.length = 0;
+    const controller = new AbortController();
+    const response = await nodeFetch(`${origin}/slow-stream`, withTransportDeadline({ method: 'POST', body: 'x' }, 30, controller));
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const until = Date.now() + 120; // four times the deadline
+    while (Date.now() < until) text += decoder.decode((await reader.read()).value);
+    assert.ok(text.split('data: more').length > 3, 'parts kept coming after the deadline');
+    controller.abort();
+    const drained = (async () => {
+      for (;;) if ((await reader.read()).done) return 'ended';
+    })();
+    const stillFlowing = new Promise((resolve) => setTimeout(resolve, 1000, 'still flowing'));
+    await assert.rejects(Promise.race([drained, stillFlowing.then((outcome) => assert.fail(`the stream was ${outcome} a second after the abort`))]), /aborted/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(closed, ['slow-stream'], 'the server saw the connection close');
+    await reader.cancel().catch(() => undefined);
   });
 
   it('fails like fetch when the server cannot be reached', async () => {

@@ -9,6 +9,7 @@
 import type { ClientOptions, OpenAI } from 'openai';
 import { GatewayError } from '../../errors.js';
 import { nodeFetch, transportSignalOptions, type TransportFetchOptions } from '../node-fetch.js';
+import { leanOpenAIClass } from './lean-openai-client.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
 import type { Provider, ProviderCall, ProviderConfig, ProviderGenerateResult, ProviderStreamResult, ProviderType } from '../provider.js';
 import type { ProviderCredentials, ReasoningEffort, Warning } from '../../types.js';
@@ -149,7 +150,9 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
     }
     const { default: OpenAIClient } = await loadSdk('openai', this.type, () => import('openai'));
     const clientOptions = (this.config.clientOptions ?? {}) as ClientOptions;
-    return new OpenAIClient({
+    // The SDK's client, with less work per request on the common path (see lean-openai-client.ts).
+    const Client = leanOpenAIClass(OpenAIClient);
+    return new Client({
       ...this.settings.clientDefaults,
       ...clientOptions,
       apiKey,
