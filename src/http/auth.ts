@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../errors.js';
 import type { AccountReference } from '../events.js';
 import type { GatewayApiKey, GatewayKeyIdentity, GatewayKeyLookup, HttpHeaders } from './http-types.js';
@@ -128,5 +128,5 @@ function single(value: string | string[] | undefined): string | undefined {
 }
 
 function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
+  return hash('sha256', text, 'buffer');
 }
