@@ -1,13 +1,15 @@
 /**
  * Router overhead: `router.generate()` and `router.stream()` against calling the same official SDK
- * directly on the same simulator, interleaved in one run so machine noise hits both alike. A plain
- * POST on the same fetch, without the SDK, shows what the SDK itself costs.
+ * client the router's providers use (the SDK's `OpenAI` through `leanOpenAIClass`, on `nodeFetch`)
+ * directly on the same simulator, interleaved in one run so machine noise hits all alike. A plain
+ * POST on the same fetch, without the SDK, shows what the SDK itself costs; the SDK's own client on
+ * the default fetch and on `nodeFetch` show what the transport and the lean client save.
  *
  *   npx tsx bench/router-bench.ts [--requests 2000]
  */
 import OpenAI from 'openai';
 // The built package (`npm run build`), as users run it (see http-bench.ts).
-import { nodeFetch, Router } from '../dist/index.js';
+import { leanOpenAIClass, nodeFetch, Router } from '../dist/index.js';
 import { createOpenAISimulator } from '../dist/testing/index.js';
 
 export interface RouterBenchRow {
@@ -16,13 +18,15 @@ export interface RouterBenchRow {
   plainMedianMs: number;
   /** The SDK with its default (undici) fetch. */
   directDefaultMedianMs: number;
-  /** The SDK with the same keep-alive node:http fetch the router's providers use. */
+  /** The SDK's own client on the same keep-alive node:http fetch the router's providers use. */
   directMedianMs: number;
+  /** The lean client (`leanOpenAIClass`) on that fetch: what the router's providers use. */
+  leanMedianMs: number;
   routerMedianMs: number;
-  /** Router minus the SDK on the same transport: the router's own cost. */
+  /** Router minus the lean client on the same transport: the router's own cost. */
   addedMedianMicroseconds: number;
   ratio: number;
-  /** With a baseline build: its router, measured in the same run. */
+  /** With a baseline build: its router, measured in the same run (an earlier build's providers may use the SDK's own client). */
   baselineMedianMs?: number;
   baselineAddedMedianMicroseconds?: number;
 }
@@ -44,6 +48,8 @@ export async function runRouterBench(requests = 2000, BaselineRouter?: typeof Ro
   const baseURL = `${await simulator.start()}/v1`;
   const defaultClient = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0 });
   const client = new OpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0, fetch: nodeFetch });
+  const LeanOpenAI = leanOpenAIClass(OpenAI);
+  const leanClient = new LeanOpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0, fetch: nodeFetch });
   const router = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-bench', baseURL } } });
   router.on('usage', () => undefined); // a billing hook is the common case: keep the event path warm
   const baseline = BaselineRouter ? new BaselineRouter({ providers: { openai: { type: 'openai', apiKey: 'sk-bench', baseURL } } }) : undefined;
@@ -82,9 +88,9 @@ export async function runRouterBench(requests = 2000, BaselineRouter?: typeof Ro
     return first ?? 0;
   };
   const timed = (run: () => Promise<unknown>) => () => time(run);
-  // Each measure: [plain POST, direct with the default fetch, direct with node:http fetch, through the router, (through the baseline's router)].
-  const generate = [timed(plain), timed(generateWith(defaultClient)), timed(generateWith(client)), timed(routedWith(router))];
-  const firstToken = [plainFirstToken, firstTokenWith(defaultClient), firstTokenWith(client), routedFirstTokenWith(router)];
+  // Each measure: [plain POST, direct with the default fetch, direct with node:http fetch, lean client, through the router, (through the baseline's router)].
+  const generate = [timed(plain), timed(generateWith(defaultClient)), timed(generateWith(client)), timed(generateWith(leanClient)), timed(routedWith(router))];
+  const firstToken = [plainFirstToken, firstTokenWith(defaultClient), firstTokenWith(client), firstTokenWith(leanClient), routedFirstTokenWith(router)];
   if (baseline) {
     generate.push(timed(routedWith(baseline)));
     firstToken.push(routedFirstTokenWith(baseline));
@@ -102,10 +108,11 @@ export async function runRouterBench(requests = 2000, BaselineRouter?: typeof Ro
   await simulator.close();
   await router.close();
   await baseline?.close();
-  const row = (measure: string, [plainValues, directDefault, direct, routedValues, baselineValues]: number[][]): RouterBenchRow => {
+  const row = (measure: string, [plainValues, directDefault, direct, lean, routedValues, baselineValues]: number[][]): RouterBenchRow => {
     const directMedianMs = median(direct);
+    const leanMedianMs = median(lean);
     const routerMedianMs = median(routedValues);
-    const result: RouterBenchRow = { measure, plainMedianMs: median(plainValues), directDefaultMedianMs: median(directDefault), directMedianMs, routerMedianMs, addedMedianMicroseconds: Math.round((routerMedianMs - directMedianMs) * 1000), ratio: routerMedianMs / directMedianMs };
+    const result: RouterBenchRow = { measure, plainMedianMs: median(plainValues), directDefaultMedianMs: median(directDefault), directMedianMs, leanMedianMs, routerMedianMs, addedMedianMicroseconds: Math.round((routerMedianMs - leanMedianMs) * 1000), ratio: routerMedianMs / leanMedianMs };
     if (baselineValues) {
       result.baselineMedianMs = median(baselineValues);
       result.baselineAddedMedianMicroseconds = Math.round((result.baselineMedianMs - directMedianMs) * 1000);
@@ -119,12 +126,12 @@ export async function runRouterBench(requests = 2000, BaselineRouter?: typeof Ro
 export function routerBenchTable(rows: RouterBenchRow[], baselineLabel?: string): string {
   const baseline = baselineLabel !== undefined && rows.some((row) => row.baselineMedianMs !== undefined);
   const lines = [
-    `| measure | plain POST, node:http fetch, no SDK | SDK direct, default fetch | SDK direct, node:http fetch | through the router | router's own cost (median) | ratio |${baseline ? ` through the router of ${baselineLabel} | added over SDK direct, node:http fetch |` : ''}`,
-    `| --- | ---: | ---: | ---: | ---: | ---: | ---: |${baseline ? ' ---: | ---: |' : ''}`,
+    `| measure | plain POST, node:http fetch, no SDK | SDK direct, default fetch | SDK direct, node:http fetch | lean SDK client direct, node:http fetch | through the router | router's own cost (median, over the lean client) | ratio |${baseline ? ` through the router of ${baselineLabel} | added over SDK direct, node:http fetch |` : ''}`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${baseline ? ' ---: | ---: |' : ''}`,
   ];
   for (const row of rows) {
     const extra = baseline ? ` ${row.baselineMedianMs?.toFixed(3)} ms | ${row.baselineAddedMedianMicroseconds} µs |` : '';
-    lines.push(`| ${row.measure} | ${row.plainMedianMs.toFixed(3)} ms | ${row.directDefaultMedianMs.toFixed(3)} ms | ${row.directMedianMs.toFixed(3)} ms | ${row.routerMedianMs.toFixed(3)} ms | ${row.addedMedianMicroseconds} µs | ${row.ratio.toFixed(3)} |${extra}`);
+    lines.push(`| ${row.measure} | ${row.plainMedianMs.toFixed(3)} ms | ${row.directDefaultMedianMs.toFixed(3)} ms | ${row.directMedianMs.toFixed(3)} ms | ${row.leanMedianMs.toFixed(3)} ms | ${row.routerMedianMs.toFixed(3)} ms | ${row.addedMedianMicroseconds} µs | ${row.ratio.toFixed(3)} |${extra}`);
   }
   return lines.join('\n');
 }
