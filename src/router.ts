@@ -12,6 +12,7 @@ import { GatewayError, isGatewayError } from './errors.js';
 import type { AccountReference, AttemptRecord, CostBreakdown, CredentialType, RouterEventName, RouterEvents, UsageEvent } from './events.js';
 import { HealthTracker } from './health/health-tracker.js';
 import { createUlid } from './ids.js';
+import { ATTEMPT_ABORT, type TransportAbort } from './providers/node-fetch.js';
 import type { Provider, ProviderCall, ProviderType } from './providers/provider.js';
 import { createProvider } from './providers/registry.js';
 import { normalizeRequest, requiredCapabilities } from './request.js';
@@ -80,25 +81,69 @@ const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
 const TIMEOUT_REASON = Symbol('switchyard.attempt-timeout');
 
 /**
- * One attempt's abort signal: fires on the attempt's timeout or the caller's abort. A class with a
- * shared timeout function, and itself as the caller-signal listener (`handleEvent`), so the request
- * path allocates no closures for it.
+ * One attempt's abort: fires on the attempt's timeout or the caller's abort. A class with a shared
+ * timeout function, and itself as the caller-signal listener (`handleEvent`), so the request path
+ * allocates no closures for it. It is a {@link TransportAbort}: `nodeFetch` follows it directly, and
+ * its `AbortSignal` is built only when something asks for one (a provider on another transport, a
+ * stream), so the common attempt, never aborted, builds none.
  */
-class AttemptAbort {
-  readonly controller = new AbortController();
+class AttemptAbort implements TransportAbort {
+  aborted = false;
+  reason: unknown = undefined;
+  private controller: AbortController | undefined;
+  private listener: (() => void) | undefined;
+  private moreListeners: Array<() => void> | undefined;
   private readonly timer: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly caller: AbortSignal | undefined,
     timeoutMs: number,
   ) {
-    this.timer = setTimeout(abortOnTimeout, timeoutMs, this.controller);
+    this.timer = setTimeout(abortOnTimeout, timeoutMs, this);
     caller?.addEventListener('abort', this, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Whether the attempt's own timeout aborted it. */
+  get timedOut(): boolean {
+    return this.reason === TIMEOUT_REASON;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    const { listener, moreListeners } = this;
+    this.listener = this.moreListeners = undefined;
+    listener?.();
+    if (moreListeners) for (const each of moreListeners) each();
+  }
+
+  listen(listener: () => void): void {
+    if (this.aborted) return;
+    if (this.listener === undefined) this.listener = listener;
+    else (this.moreListeners ??= []).push(listener);
+  }
+
+  unlisten(listener: () => void): void {
+    if (this.listener === listener) this.listener = undefined;
+    else if (this.moreListeners) {
+      const index = this.moreListeners.indexOf(listener);
+      if (index >= 0) this.moreListeners.splice(index, 1);
+    }
   }
 
   /** The caller aborted. */
   handleEvent(): void {
-    this.controller.abort(this.caller?.reason);
+    this.abort(this.caller?.reason);
   }
 
   /** Stops the timeout and the link to the caller (the attempt finished, or has begun streaming). */
@@ -108,8 +153,11 @@ class AttemptAbort {
   }
 }
 
-function abortOnTimeout(controller: AbortController): void {
-  controller.abort(TIMEOUT_REASON);
+/** A provider call carrying its attempt's abort (see {@link ATTEMPT_ABORT}). */
+type AttemptCall = ProviderCall & { [ATTEMPT_ABORT]: AttemptAbort };
+
+function abortOnTimeout(abort: AttemptAbort): void {
+  abort.abort(TIMEOUT_REASON);
 }
 const NO_LEASES: AttemptLease[] = [];
 
@@ -460,7 +508,7 @@ export class Router {
    * Tries candidates in order until `open` succeeds. Retryable errors retry the same offering with
    * backoff (honouring Retry-After); provider errors move on; request errors fail fast.
    */
-  private async failover<T>(run: RequestRun, candidates: Candidate[], open: (candidate: Candidate, call: { signal: AbortSignal; credentials: ProviderCredentials | undefined; provider: Provider; startTime: number }) => Promise<T>): Promise<OpenAttempt<T>> {
+  private async failover<T>(run: RequestRun, candidates: Candidate[], open: (candidate: Candidate, call: { abort: AttemptAbort; credentials: ProviderCredentials | undefined; provider: Provider; startTime: number }) => Promise<T>): Promise<OpenAttempt<T>> {
     let lastError: GatewayError | undefined;
     for (let index = 0; index < candidates.length; index += 1) {
       const candidate = candidates[index];
@@ -485,11 +533,11 @@ export class Router {
         this.health.begin(candidate.provider, candidate.providerModelId);
         try {
           const provider = this.providers.get(candidate.provider)?.ready ?? (await this.provider(candidate.provider));
-          const value = await open(candidate, { signal: abort.controller.signal, credentials, provider, startTime });
+          const value = await open(candidate, { abort, credentials, provider, startTime });
           return { value, candidate, record, leases, abort };
         } catch (thrown) {
           abort.cleanup();
-          const error = this.classify(thrown, abort.controller.signal, run, candidate, timeoutMs);
+          const error = this.classify(thrown, abort, run, candidate, timeoutMs);
           this.finishAttempt(run, record, error, false);
           if (leases.length > 0) await this.closeLeases(leases, undefined);
           lastError = error;
@@ -509,8 +557,8 @@ export class Router {
     throw this.finalError(run, lastError ?? new GatewayError('no_route', 'No candidate could be tried'));
   }
 
-  private classify(thrown: unknown, signal: AbortSignal, run: RequestRun, candidate: Candidate, timeoutMs: number): GatewayError {
-    if (signal.aborted && signal.reason === TIMEOUT_REASON) {
+  private classify(thrown: unknown, abort: AttemptAbort, run: RequestRun, candidate: Candidate, timeoutMs: number): GatewayError {
+    if (abort.timedOut) {
       return new GatewayError('provider_timeout', `${candidate.provider} did not answer within ${timeoutMs} ms`, { provider: candidate.provider });
     }
     if (run.signal?.aborted) return new GatewayError('aborted', 'The request was aborted by the caller', { provider: candidate.provider });
@@ -596,7 +644,7 @@ export class Router {
     const run = this.beginRun(normalized, 'generate');
     const candidates = this.prepare(run);
     if (this.hooked) await this.runRequestHooks(run);
-    const attempt = await this.failover(run, candidates, ({ providerModelId }, call) => call.provider.generate(this.providerCall(normalized, providerModelId, call.signal, call.credentials)));
+    const attempt = await this.failover(run, candidates, ({ providerModelId }, call) => call.provider.generate(this.providerCall(normalized, providerModelId, call.abort, call.credentials)));
     attempt.abort.cleanup();
     const value = attempt.value;
     const estimated = value.usage.inputTokens.total === undefined || value.usage.outputTokens.total === undefined;
@@ -618,10 +666,10 @@ export class Router {
     return candidates;
   }
 
-  private providerCall(request: NormalizedRequest, modelId: string, signal: AbortSignal, credentials: ProviderCredentials | undefined): ProviderCall {
+  private providerCall(request: NormalizedRequest, modelId: string, abort: AttemptAbort, credentials: ProviderCredentials | undefined): ProviderCall {
     // Written out like normalizeRequest's copy, not spread: a spread costs microseconds per request, and
     // an object literal keeps the compiler checking every field.
-    return {
+    const call: ProviderCall = {
       modelId,
       prompt: request.prompt,
       maxOutputTokens: request.maxOutputTokens,
@@ -638,9 +686,14 @@ export class Router {
       reasoning: request.reasoning,
       providerOptions: request.providerOptions,
       headers: request.headers,
-      abortSignal: signal,
+      // Built on first read (a spread of the call reads it too): see AttemptAbort.
+      get abortSignal(): AbortSignal {
+        return (this as unknown as AttemptCall)[ATTEMPT_ABORT].signal;
+      },
       credentials,
     };
+    (call as AttemptCall)[ATTEMPT_ABORT] = abort;
+    return call;
   }
 
   private buildResult(run: RequestRun, attempt: OpenAttempt<unknown>, content: ContentPart[], finishReason: FinishReason, usage: Usage, cost: CostBreakdown, warnings: GenerateResult['warnings'], providerMetadata: GenerateResult['providerMetadata'], responseId: string | undefined, timeToFirstTokenMs: number | undefined): GenerateResult {
@@ -770,7 +823,7 @@ export class Router {
       timeToFirstTokenMs: number | undefined;
     }
     const attempt = await this.failover<Opened>(run, candidates, async ({ providerModelId }, call) => {
-      const { stream } = await call.provider.stream(this.providerCall(request, providerModelId, call.signal, call.credentials));
+      const { stream } = await call.provider.stream(this.providerCall(request, providerModelId, call.abort, call.credentials));
       const iterator = stream[Symbol.asyncIterator]();
       const held: StreamPart[] = [];
       // Hold everything until the first content part: a failure before it fails over invisibly.
@@ -784,7 +837,7 @@ export class Router {
       }
     });
     attempt.abort.cleanup(); // the attempt timeout covers the time to first token only
-    const abortUpstream = (): void => attempt.abort.controller.abort(linked.signal.reason);
+    const abortUpstream = (): void => attempt.abort.abort(linked.signal.reason);
     linked.signal.addEventListener('abort', abortUpstream, { once: true });
     const { iterator, held, first, timeToFirstTokenMs } = attempt.value;
     const content: ContentPart[] = [];
@@ -849,7 +902,7 @@ export class Router {
       if (!finish) throw new GatewayError('provider_bad_response', `${attempt.candidate.provider} ended the stream without a finish`, { provider: attempt.candidate.provider });
     } catch (error) {
       failure = linked.signal.aborted ? new GatewayError('aborted', 'The stream was aborted', { provider: attempt.candidate.provider }) : asGatewayError(error, attempt.candidate.provider);
-      attempt.abort.controller.abort(failure);
+      attempt.abort.abort(failure);
       void iterator.return?.().catch(() => undefined);
     } finally {
       linked.signal.removeEventListener('abort', abortUpstream);
@@ -915,7 +968,7 @@ export class Router {
       const warnings: EmbedManyResult['warnings'] = [];
       for (let start = 0; start < request.values.length; start += batchSize) {
         const batch = request.values.slice(start, start + batchSize);
-        const result = await provider.embed({ modelId: providerModelId, values: batch, dimensions: request.dimensions, abortSignal: call.signal, providerOptions: request.providerOptions, headers: request.headers, ...(call.credentials ? { credentials: call.credentials } : {}) });
+        const result = await provider.embed({ modelId: providerModelId, values: batch, dimensions: request.dimensions, abortSignal: call.abort.signal, providerOptions: request.providerOptions, headers: request.headers, ...(call.credentials ? { credentials: call.credentials } : {}) });
         embeddings.push(...result.embeddings);
         tokens = tokens === undefined || result.usage.tokens === undefined ? undefined : tokens + result.usage.tokens;
         for (const warning of result.warnings) if (!warnings.some((known) => JSON.stringify(known) === JSON.stringify(warning))) warnings.push(warning);

@@ -20,8 +20,60 @@ const TRANSPORT_SIGNAL = Symbol('switchyard.transportSignal');
 const TRANSPORT_TIMEOUT = Symbol('switchyard.transportTimeout');
 const TRANSPORT_CONTROLLER = Symbol('switchyard.transportController');
 
-/** A fetch init that may carry an attempt's abort signal, a timeout and a stream controller for {@link nodeFetch}. */
-type TransportInit = RequestInit & { [TRANSPORT_SIGNAL]?: AbortSignal; [TRANSPORT_TIMEOUT]?: number; [TRANSPORT_CONTROLLER]?: AbortController };
+/** A fetch init that may carry an attempt's abort signal (or handle), a timeout and a stream controller for {@link nodeFetch}. */
+type TransportInit = RequestInit & { [TRANSPORT_SIGNAL]?: AbortSignal | TransportAbort; [TRANSPORT_TIMEOUT]?: number; [TRANSPORT_CONTROLLER]?: AbortController };
+
+/**
+ * An abort source cheaper than an `AbortSignal`, which {@link nodeFetch} can follow without one: the
+ * router's attempts implement it, so that an attempt that is never aborted (nearly all) never builds
+ * an `AbortSignal` (an `EventTarget`, several microseconds on Node 20). `signal` builds one on demand
+ * for whoever needs a real signal.
+ *
+ * @example
+ * ```ts
+ * const onAbort = (): void => console.log('aborted:', abort.reason);
+ * if (!abort.aborted) abort.listen(onAbort);
+ * ```
+ */
+export interface TransportAbort {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  /** An `AbortSignal` that follows this source, made on first use. */
+  readonly signal: AbortSignal;
+  /** Calls `listener` when the source aborts (once; not if it already has). */
+  listen(listener: () => void): void;
+  /** Stops calling `listener`. */
+  unlisten(listener: () => void): void;
+}
+
+/**
+ * The key under which a provider call from the router carries its attempt's {@link TransportAbort},
+ * beside `abortSignal` (which is built from it on first read). {@link transportSignalOptions} prefers it.
+ */
+export const ATTEMPT_ABORT: unique symbol = Symbol('switchyard.attemptAbort');
+
+/**
+ * What {@link transportSignalOptions} reads from a provider call.
+ *
+ * @example
+ * ```ts
+ * const options = transportSignalOptions(client, call satisfies CallAbort);
+ * ```
+ */
+export interface CallAbort {
+  readonly abortSignal: AbortSignal;
+  readonly [ATTEMPT_ABORT]?: TransportAbort;
+}
+
+function listenTo(source: AbortSignal | TransportAbort, listener: () => void): void {
+  if (source instanceof AbortSignal) source.addEventListener('abort', listener, { once: true });
+  else source.listen(listener);
+}
+
+function unlistenTo(source: AbortSignal | TransportAbort, listener: () => void): void {
+  if (source instanceof AbortSignal) source.removeEventListener('abort', listener);
+  else source.unlisten(listener);
+}
 
 /** The longest delay `setTimeout` takes; a longer timeout is no timeout. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -189,10 +241,10 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
     const stopListening = (): void => {
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      transportSignal?.removeEventListener('abort', onAbort);
+      if (transportSignal) unlistenTo(transportSignal, onAbort);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    transportSignal?.addEventListener('abort', onAbort, { once: true });
+    if (transportSignal) listenTo(transportSignal, onAbort);
     request.on('error', (error) => {
       stopListening();
       reject(Object.assign(new TypeError('fetch failed'), { cause: error }));
@@ -202,26 +254,31 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
 }
 
 /** The global fetch's init with the transport signal folded into its own signal. */
-function withTransportSignal(init: RequestInit, transportSignal: AbortSignal | undefined): RequestInit {
-  if (!transportSignal) return init;
+function withTransportSignal(init: RequestInit, transport: AbortSignal | TransportAbort | undefined): RequestInit {
+  if (!transport) return init;
+  const transportSignal = transport instanceof AbortSignal ? transport : transport.signal;
   return { ...init, signal: init.signal ? AbortSignal.any([init.signal, transportSignal]) : transportSignal };
 }
 
 /**
- * The per-request SDK options that make an attempt abortable. A client on {@link nodeFetch} gets the
- * signal through `fetchOptions`, straight to the transport: handing it to the SDK as `signal` makes
- * the SDK compose it with its own (`AbortSignal.any`, weak references, finalizers), which costs
- * several microseconds a request (see BENCHMARKS.md). Any other client gets it as `signal`. Either
- * way an abort stops the request, or the body in progress, at once.
+ * The per-request SDK options that make an attempt abortable, from an abort signal or a provider call.
+ * A client on {@link nodeFetch} gets the abort through `fetchOptions`, straight to the transport:
+ * handing it to the SDK as `signal` makes the SDK compose it with its own (`AbortSignal.any`, weak
+ * references, finalizers), which costs several microseconds a request (see BENCHMARKS.md). From a
+ * router's provider call it takes the attempt's {@link TransportAbort}, so no `AbortSignal` is built
+ * unless something aborts. Any other client gets `signal`. Either way an abort stops the request, or
+ * the body in progress, at once.
  *
  * @example
  * ```ts
- * const message = await client.messages.create(body, { maxRetries: 0, ...transportSignalOptions(client, call.abortSignal) });
+ * const message = await client.messages.create(body, { maxRetries: 0, ...transportSignalOptions(client, call) });
  * ```
  */
-export function transportSignalOptions(client: object, signal: AbortSignal): { signal: AbortSignal } | { fetchOptions: TransportFetchOptions } {
-  if ((client as { fetch?: unknown }).fetch !== nodeFetch) return { signal };
-  const fetchOptions: TransportFetchOptions & { [TRANSPORT_SIGNAL]: AbortSignal } = { [TRANSPORT_SIGNAL]: signal };
+export function transportSignalOptions(client: object, source: AbortSignal | CallAbort): { signal: AbortSignal } | { fetchOptions: TransportFetchOptions } {
+  const isSignal = source instanceof AbortSignal;
+  if ((client as { fetch?: unknown }).fetch !== nodeFetch) return { signal: isSignal ? source : source.abortSignal };
+  const abort = isSignal ? source : (source[ATTEMPT_ABORT] ?? source.abortSignal);
+  const fetchOptions: TransportFetchOptions & { [TRANSPORT_SIGNAL]: AbortSignal | TransportAbort } = { [TRANSPORT_SIGNAL]: abort };
   return { fetchOptions };
 }
 

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { nodeFetch, transportSignalOptions, withTransportDeadline } from '../../src/providers/node-fetch.js';
+import { ATTEMPT_ABORT, nodeFetch, transportSignalOptions, withTransportDeadline, type TransportAbort } from '../../src/providers/node-fetch.js';
 
 describe('nodeFetch', () => {
   let server: Server;
@@ -134,6 +134,45 @@ describe('nodeFetch', () => {
     const abortedAlready = transportSignalOptions(client, AbortSignal.abort(new Error('gone')));
     assert.ok('fetchOptions' in abortedAlready);
     await assert.rejects(nodeFetch(`${origin}/echo`, abortedAlready.fetchOptions), /gone/);
+  });
+
+  it("follows a provider call's attempt abort without building an AbortSignal", async () => {
+    const listeners = new Set<() => void>();
+    const attempt: TransportAbort & { fire(reason: unknown): void } = {
+      aborted: false,
+      reason: undefined,
+      get signal(): AbortSignal {
+        throw new Error('no AbortSignal should be built');
+      },
+      listen: (listener) => void listeners.add(listener),
+      unlisten: (listener) => void listeners.delete(listener),
+      fire(reason) {
+        Object.assign(this, { aborted: true, reason });
+        for (const listener of listeners) listener();
+      },
+    };
+    const call = {
+      [ATTEMPT_ABORT]: attempt,
+      get abortSignal(): AbortSignal {
+        throw new Error('the call signal should not be read');
+      },
+    };
+    const options = transportSignalOptions(new OpenAI({ apiKey: 'sk-test', fetch: nodeFetch }), call);
+    assert.ok('fetchOptions' in options);
+    const answered = await nodeFetch(`${origin}/echo`, { method: 'POST', body: 'x', ...options.fetchOptions });
+    assert.equal(answered.status, 201);
+    assert.equal(listeners.size, 0, 'it stops listening once the response is complete');
+    closed.length = 0;
+    const streaming = await nodeFetch(`${origin}/slow-stream`, { method: 'POST', body: 'x', ...options.fetchOptions });
+    const reader = streaming.body!.getReader();
+    await reader.read();
+    attempt.fire(new Error('attempt timed out'));
+    await assert.rejects(async () => {
+      for (;;) if ((await reader.read()).done) break;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(closed, ['slow-stream'], 'the server saw the connection close');
+    await assert.rejects(nodeFetch(`${origin}/echo`, { method: 'POST', body: 'x', ...options.fetchOptions }), /attempt timed out/, 'an aborted attempt fails at once');
   });
 
   it('rejects with a TimeoutError when the deadline passes before the response (a JSON body included)', async () => {

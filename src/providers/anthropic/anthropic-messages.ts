@@ -149,7 +149,7 @@ export class AnthropicMessages {
 
   private requestOptions(client: MessagesClient, call: ProviderCall, plan: AnthropicRequestPlan): RequestOptions {
     return {
-      ...transportSignalOptions(client, call.abortSignal),
+      ...transportSignalOptions(client, call),
       maxRetries: 0,
       timeout: this.settings.timeoutMs ?? (typeof client.timeout === 'number' ? client.timeout : DEFAULT_TIMEOUT_MS),
       headers: { ...plan.headers, ...call.headers },

@@ -74,7 +74,10 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
     try {
       const { body, warnings } = buildChatRequest(call, this);
       const client = await this.clientFor(call);
-      const response = await client.chat.completions.create({ ...body, stream: false }, this.requestOptions(client, call));
+      // The body is this call's own: set the flag rather than copy it.
+      const request = body as typeof body & { stream: false };
+      request.stream = false;
+      const response = await client.chat.completions.create(request, this.requestOptions(client, call));
       return mapCompletion(response, this, warnings);
     } catch (error) {
       throw this.toError(error, call);
@@ -129,7 +132,7 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
 
   /** Per-request SDK options: the abort signal (see {@link transportSignalOptions}), no SDK retries, the call's extra headers. */
   protected requestOptions(client: OpenAI, call: CallTransport): OpenAIRequestOptions {
-    const options: OpenAIRequestOptions = transportSignalOptions(client, call.abortSignal);
+    const options: OpenAIRequestOptions = transportSignalOptions(client, call);
     options.maxRetries = 0;
     if (call.headers) options.headers = call.headers;
     return options;
