@@ -56,10 +56,12 @@ export function handleNodeRequest(handler: GatewayHandler, request: IncomingMess
 /** Answers a matched request; never rejects. */
 async function serveMatched(handler: GatewayHandler, match: RouteMatch, request: IncomingMessage, response: ServerResponse, url: string, options: NodeBridgeOptions): Promise<void> {
   const controller = new AbortController();
+  // Left attached when the answer is done: a close after the finish aborts nothing, and removing the
+  // listener costs more than it saves on a response Express has re-prototyped.
   const onClose = (): void => {
     if (!response.writableFinished) controller.abort();
   };
-  response.once('close', onClose);
+  response.on('close', onClose);
   const consumed = request.readableEnded || (request as { _body?: unknown })._body === true;
   const input: GatewayHttpRequest = { method: request.method ?? 'GET', url, headers: request.headers, readBody: (limit) => readNodeBody(request, limit), signal: controller.signal };
   if (options.parsedBody !== undefined && consumed) input.parsedBody = { value: options.parsedBody };
@@ -68,8 +70,6 @@ async function serveMatched(handler: GatewayHandler, match: RouteMatch, request:
   } catch {
     if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"The gateway failed to write the response","type":"internal_server_error"}}');
     else response.destroy();
-  } finally {
-    response.off('close', onClose);
   }
 }
 
@@ -101,10 +101,9 @@ export function readNodeBody(request: IncomingMessage, limitBytes: number): Prom
       }
       chunks.push(chunk);
     };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-    };
+    // At the end the listeners stay: the request emits nothing more that matters, and a late error
+    // only rejects a settled promise.
+    const onEnd = (): void => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     const onError = (error: Error): void => {
       cleanup();
       reject(new GatewayError('aborted', `The request body could not be read: ${error.message}`));
