@@ -122,6 +122,38 @@ export async function runRouterBench(requests = 2000, BaselineRouter?: typeof Ro
   return [row('generate: whole request', samples.generate), row('stream: time to first token', samples.firstToken)];
 }
 
+/**
+ * The router's own code alone: `router.generate()` over an injected SDK client that answers at once
+ * (no I/O, no SDK), in microseconds per call (mean of `iterations` after a warm-up). With a baseline
+ * build, its router measured the same way, in alternating rounds.
+ *
+ * @example
+ * ```ts
+ * const { thisBuild } = await runRouterCodeBench(100_000);
+ * ```
+ */
+export async function runRouterCodeBench(iterations = 100_000, BaselineRouter?: typeof Router): Promise<{ thisBuild: number; baseline?: number }> {
+  const completion = { id: 'chatcmpl-bench', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?', refusal: null }, finish_reason: 'stop', logprobs: null }], usage: { prompt_tokens: 9, completion_tokens: 9, total_tokens: 18 } };
+  const client = { chat: { completions: { create: async () => ({ ...completion }) } } };
+  const config = { providers: { openai: { type: 'openai' as const, apiKey: 'sk-bench', client } } };
+  const routers = [new Router(config), ...(BaselineRouter ? [new BaselineRouter(config)] : [])];
+  for (const router of routers) router.on('usage', () => undefined);
+  const once = (router: Router) => router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Measure the overhead of the gateway please' });
+  for (const router of routers) for (let index = 0; index < 20_000; index += 1) await once(router);
+  const elapsed = routers.map(() => 0);
+  const rounds = 4;
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [at, router] of routers.entries()) {
+      const started = process.hrtime.bigint();
+      for (let index = 0; index < iterations / rounds; index += 1) await once(router);
+      elapsed[at] += Number(process.hrtime.bigint() - started) / 1e3;
+    }
+  }
+  for (const router of routers) await router.close();
+  const perCall = elapsed.map((microseconds) => microseconds / iterations);
+  return BaselineRouter ? { thisBuild: perCall[0], baseline: perCall[1] } : { thisBuild: perCall[0] };
+}
+
 /** The rows as a markdown table; with a baseline, its router's figures in two more columns. */
 export function routerBenchTable(rows: RouterBenchRow[], baselineLabel?: string): string {
   const baseline = baselineLabel !== undefined && rows.some((row) => row.baselineMedianMs !== undefined);

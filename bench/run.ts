@@ -4,7 +4,7 @@
  *   npm run bench [-- --requests 2000] [--baseline DIR --baseline-label NAME]
  */
 import { agentForBench, formatAttribution, formatHttpBench, loadBaseline, runHandlerOnlyBench, runHttpBench, runHttpBenchInProcesses } from './http-bench.js';
-import { routerBenchTable, runRouterBench } from './router-bench.js';
+import { routerBenchTable, runRouterBench, runRouterCodeBench } from './router-bench.js';
 
 const at = process.argv.indexOf('--requests');
 const requests = at > 0 ? Number(process.argv[at + 1]) : 2000;
@@ -15,6 +15,8 @@ const baseline = baselineAt > 0 ? await loadBaseline(process.argv[baselineAt + 1
 console.log(`Node ${process.version}, ${requests} requests per measure, ${new Date().toISOString()}\n`);
 console.log('## Router overhead (in-process)\n');
 console.log(routerBenchTable(await runRouterBench(requests, baseline?.Router), baseline?.label));
+const code = await runRouterCodeBench(100_000, baseline?.Router);
+console.log(`\nThe router's own code, over an SDK client stub that answers at once (no I/O): ${code.thisBuild.toFixed(1)} µs per generate${code.baseline === undefined ? '' : ` (${baseline?.label}: ${code.baseline.toFixed(1)} µs)`}.`);
 console.log('\n## HTTP gateway (Express middleware), deployment shape: simulator, gateway and load generator in three processes\n');
 console.log(formatHttpBench(await runHttpBenchInProcesses(requests, 32), ['direct to simulator', 'through Express gateway']));
 console.log('\n## HTTP gateway (Express middleware), everything in one process and one event loop\n');
