@@ -183,7 +183,8 @@ function rowsOf(samples: BenchSamples, concurrency: number): HttpBenchRow[] {
 /**
  * The deployment shape: the simulator (the "vendor") and the gateway each in a process of their own,
  * the load generator in this one. Direct = load generator → simulator; gateway = load generator →
- * Express gateway → simulator.
+ * gateway → simulator, with the gateway mounted two ways (two processes, measured in turns): as
+ * Express middleware, and as a `node:http` listener in front of an Express app.
  *
  * @example
  * ```ts
@@ -193,13 +194,15 @@ function rowsOf(samples: BenchSamples, concurrency: number): HttpBenchRow[] {
 export async function runHttpBenchInProcesses(requests = 2000, concurrency = 32): Promise<HttpBenchRow[]> {
   const simulator = await startChild('bench/fixtures/simulator-process.ts', []);
   const gateway = await startChild('bench/fixtures/gateway-process.ts', [simulator.url]);
+  const front = await startChild('bench/fixtures/gateway-process.ts', [simulator.url, 'front']);
   try {
     const messages = [{ role: 'user', content: 'Measure the overhead of the gateway please' }];
     const direct: BenchTarget = (stream) => post(new URL(`${simulator.url}/v1/chat/completions`), JSON.stringify({ model: 'gpt-4o-mini', messages, stream }), { authorization: 'Bearer sk-bench-000000' }, stream);
-    const viaGateway: BenchTarget = (stream) => post(new URL(`${gateway.url}/v1/chat/completions`), JSON.stringify({ model: 'openai/gpt-4o-mini', messages, stream }), { authorization: 'Bearer gw-bench-key-0001' }, stream);
-    return rowsOf(await measure([direct, viaGateway], requests, concurrency), concurrency);
+    const via = (url: string): BenchTarget => (stream) => post(new URL(`${url}/v1/chat/completions`), JSON.stringify({ model: 'openai/gpt-4o-mini', messages, stream }), { authorization: 'Bearer gw-bench-key-0001' }, stream);
+    return rowsOf(await measure([direct, via(gateway.url), via(front.url)], requests, concurrency), concurrency);
   } finally {
     gateway.process.kill();
+    front.process.kill();
     simulator.process.kill();
   }
 }
@@ -381,7 +384,7 @@ export function formatAttribution(rows: AttributionRow[]): string {
 export function formatHttpBench(rows: HttpBenchRow[], columns: [string, string] = ['direct to simulator', 'through Express gateway'], labels: [string, string] = ['SDK on node:http fetch, now', 'SDK on undici fetch, before']): string {
   if (rows.some((row) => row.before !== undefined)) {
     return [
-      `| measure | ${columns[0]} | ${columns[1]} (${labels[0]}) | added | ${columns[1]} (${labels[1]}) | added before |`,
+      `| measure | ${columns[0]} | ${columns[1]} (${labels[0]}) | added | ${columns[1]} (${labels[1]}) | added (${labels[1]}) |`,
       '| --- | --- | --- | --- | --- | --- |',
       ...rows.map((row) => `| ${row.measure} | ${row.direct} | ${row.gateway} | ${row.added} | ${row.before ?? ''} | ${row.addedBefore ?? ''} |`),
     ].join('\n');
