@@ -102,7 +102,7 @@ export interface BenchSamples {
 /**
  * Measures several targets side by side: warm-up, then sequential requests and streams interleaved
  * (rotating which target goes first so machine noise hits all alike), then throughput at a fixed
- * concurrency, in four rounds in which the targets take turns.
+ * concurrency, in eight rounds of `requests` in which the targets take turns.
  *
  * @example
  * ```ts
@@ -127,8 +127,9 @@ export async function measure(targets: BenchTarget[], requests: number, concurre
   }
   // Throughput in rounds, the targets taking turns (rotating who goes first), so a slow or fast spell
   // of this shared machine lands on every target alike rather than on whichever ran during it.
-  const rounds = 4;
-  const perRound = Math.max(concurrency, Math.round(requests / rounds));
+  // Eight rounds of `requests` each: short bursts let a JIT or GC spell decide the figure.
+  const rounds = 8;
+  const perRound = Math.max(concurrency, requests);
   const elapsedMs = targets.map(() => 0);
   const burst = async (run: BenchTarget): Promise<number> => {
     let remaining = perRound;

@@ -5,6 +5,23 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { ATTEMPT_ABORT, nodeFetch, transportSignalOptions, withTransportDeadline, type TransportAbort } from '../../src/providers/node-fetch.js';
 
+/**
+ * With a streaming body in progress: calls `abort`, and checks that the body then fails (within a
+ * second, not by running on) and that the server saw its connection close.
+ */
+async function expectAbortMidStream(reader: ReadableStreamDefaultReader<Uint8Array>, abort: () => void, closed: string[]): Promise<void> {
+  closed.length = 0;
+  abort();
+  const drained = (async () => {
+    for (;;) if ((await reader.read()).done) return 'ended';
+  })();
+  const stillFlowing = new Promise((resolve) => setTimeout(resolve, 1000, 'still flowing'));
+  await assert.rejects(Promise.race([drained, stillFlowing.then((outcome) => assert.fail(`the stream was ${outcome} a second after the abort`))]));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(closed, ['slow-stream'], 'the server saw the connection close');
+  await reader.cancel().catch(() => undefined);
+}
+
 describe('nodeFetch', () => {
   let server: Server;
   let origin: string;
@@ -69,15 +86,9 @@ describe('nodeFetch', () => {
   it('rejects at once for an aborted signal, and aborts a body in progress', async () => {
     await assert.rejects(nodeFetch(`${origin}/echo`, { signal: AbortSignal.abort() }));
     const controller = new AbortController();
-    const response = await nodeFetch(`${origin}/slow-stream`, { signal: controller.signal });
-    const reader = response.body!.getReader();
+    const reader = (await nodeFetch(`${origin}/slow-stream`, { signal: controller.signal })).body!.getReader();
     await reader.read();
-    controller.abort();
-    await assert.rejects(async () => {
-      for (;;) if ((await reader.read()).done) break;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual(closed, ['slow-stream'], 'the server saw the connection close');
+    await expectAbortMidStream(reader, () => controller.abort(), closed);
   });
 
   it('reads the headers a fetch Response has, case-insensitively, with set-cookie kept apart', async () => {
@@ -121,16 +132,9 @@ describe('nodeFetch', () => {
     const options = transportSignalOptions(client, controller.signal);
     assert.ok('fetchOptions' in options, 'a client on nodeFetch gets the signal through fetchOptions');
     assert.deepEqual(transportSignalOptions(new OpenAI({ apiKey: 'sk-test' }), controller.signal), { signal: controller.signal }, 'any other client gets it as signal');
-    closed.length = 0;
-    const response = await nodeFetch(`${origin}/slow-stream`, { signal: new AbortController().signal, ...options.fetchOptions });
-    const reader = response.body!.getReader();
+    const reader = (await nodeFetch(`${origin}/slow-stream`, { signal: new AbortController().signal, ...options.fetchOptions })).body!.getReader();
     await reader.read();
-    controller.abort(new Error('attempt timed out'));
-    await assert.rejects(async () => {
-      for (;;) if ((await reader.read()).done) break;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual(closed, ['slow-stream'], 'the server saw the connection close');
+    await expectAbortMidStream(reader, () => controller.abort(new Error('attempt timed out')), closed);
     const abortedAlready = transportSignalOptions(client, AbortSignal.abort(new Error('gone')));
     assert.ok('fetchOptions' in abortedAlready);
     await assert.rejects(nodeFetch(`${origin}/echo`, abortedAlready.fetchOptions), /gone/);
@@ -162,16 +166,9 @@ describe('nodeFetch', () => {
     const answered = await nodeFetch(`${origin}/echo`, { method: 'POST', body: 'x', ...options.fetchOptions });
     assert.equal(answered.status, 201);
     assert.equal(listeners.size, 0, 'it stops listening once the response is complete');
-    closed.length = 0;
-    const streaming = await nodeFetch(`${origin}/slow-stream`, { method: 'POST', body: 'x', ...options.fetchOptions });
-    const reader = streaming.body!.getReader();
+    const reader = (await nodeFetch(`${origin}/slow-stream`, { method: 'POST', body: 'x', ...options.fetchOptions })).body!.getReader();
     await reader.read();
-    attempt.fire(new Error('attempt timed out'));
-    await assert.rejects(async () => {
-      for (;;) if ((await reader.read()).done) break;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual(closed, ['slow-stream'], 'the server saw the connection close');
+    await expectAbortMidStream(reader, () => attempt.fire(new Error('attempt timed out')), closed);
     await assert.rejects(nodeFetch(`${origin}/echo`, { method: 'POST', body: 'x', ...options.fetchOptions }), /attempt timed out/, 'an aborted attempt fails at once');
   });
 
@@ -194,15 +191,7 @@ describe('nodeFetch', () => {
     const until = Date.now() + 120; // four times the deadline
     while (Date.now() < until) text += decoder.decode((await reader.read()).value);
     assert.ok(text.split('data: more').length > 3, 'parts kept coming after the deadline');
-    controller.abort();
-    const drained = (async () => {
-      for (;;) if ((await reader.read()).done) return 'ended';
-    })();
-    const stillFlowing = new Promise((resolve) => setTimeout(resolve, 1000, 'still flowing'));
-    await assert.rejects(Promise.race([drained, stillFlowing.then((outcome) => assert.fail(`the stream was ${outcome} a second after the abort`))]), /aborted/);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual(closed, ['slow-stream'], 'the server saw the connection close');
-    await reader.cancel().catch(() => undefined);
+    await expectAbortMidStream(reader, () => controller.abort(), closed);
   });
 
   it('fails like fetch when the server cannot be reached', async () => {
