@@ -15,7 +15,8 @@
  *
  * Everything else (retries, response parsing, streams, errors) is the SDK's. Any request outside the
  * common case (a query, a per-request timeout or idempotency key, a non-JSON body, a helper method,
- * credentials from a function, workload identity, another fetch) goes through the SDK unchanged.
+ * credentials from a function, workload identity, another fetch, a subclass such as `AzureOpenAI`
+ * that shapes requests itself) goes through the SDK unchanged.
  *
  * @module
  */
@@ -42,6 +43,30 @@ interface ClientInternals {
 
 const leanClasses = new WeakMap<typeof OpenAIClient, typeof OpenAIClient>();
 
+/** The SDK hooks a subclass (such as the SDK's own `AzureOpenAI`) may override to shape its requests. */
+const REQUEST_HOOKS = ['buildRequest', 'buildURL', 'fetchWithTimeout', 'fetchWithAuth', 'prepareOptions', 'prepareRequest', 'authHeaders', 'defaultHeaders'];
+
+/**
+ * Base classes that override a request hook below the SDK's root client: their requests keep the
+ * SDK's path, since the lean builder would skip their override.
+ */
+const SUBCLASS_HOOKS = {
+  checked: new WeakMap<typeof OpenAIClient, boolean>(),
+  has(Base: typeof OpenAIClient): boolean {
+    let overrides = this.checked.get(Base);
+    if (overrides === undefined) {
+      overrides = false;
+      for (let prototype = Base.prototype as object; ; prototype = Object.getPrototypeOf(prototype) as object) {
+        const parent = Object.getPrototypeOf(prototype) as object | null;
+        if (!parent || !('buildRequest' in parent)) break; // the SDK's root client
+        if (REQUEST_HOOKS.some((hook) => Object.prototype.hasOwnProperty.call(prototype, hook))) overrides = true;
+      }
+      this.checked.set(Base, overrides);
+    }
+    return overrides;
+  },
+};
+
 /**
  * The lean subclass of an `openai` SDK client class (one per class, cached). Its instances behave as
  * the SDK's in every observable way: same wire request, same responses, errors and streams.
@@ -53,11 +78,12 @@ const leanClasses = new WeakMap<typeof OpenAIClient, typeof OpenAIClient>();
  * const client = new LeanOpenAI({ apiKey: process.env.OPENAI_API_KEY, fetch: nodeFetch, maxRetries: 0 });
  * ```
  */
-export function leanOpenAIClass(Base: typeof OpenAIClient): typeof OpenAIClient {
+export function leanOpenAIClass<Base extends typeof OpenAIClient>(Base: Base): Base {
   let Lean = leanClasses.get(Base);
   if (!Lean) {
+    const Root: typeof OpenAIClient = Base;
     // Named `OpenAI`: the SDK's user agent is built from the class name.
-    Lean = class OpenAI extends Base {
+    Lean = class OpenAI extends Root {
       /** The SDK's own headers for a JSON POST, without the per-request retry count; built on first use. */
       private leanHeaders: Promise<Record<string, string>> | undefined;
       /** URLs by request path (an SDK client calls a handful). */
@@ -107,6 +133,7 @@ export function leanOpenAIClass(Base: typeof OpenAIClient): typeof OpenAIClient 
           const internals = this as unknown as ClientInternals;
           const options = internals._options;
           this.leanEligible =
+            !SUBCLASS_HOOKS.has(Root) &&
             internals.fetch === nodeFetch &&
             typeof options['apiKey'] === 'string' &&
             SDK_ONLY_OPTIONS.every((name) => options[name] === undefined || options[name] === null) &&
@@ -135,7 +162,7 @@ export function leanOpenAIClass(Base: typeof OpenAIClient): typeof OpenAIClient 
     };
     leanClasses.set(Base, Lean);
   }
-  return Lean;
+  return Lean as Base;
 }
 
 /**

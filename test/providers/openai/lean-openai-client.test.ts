@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import OpenAI, { APIConnectionTimeoutError } from 'openai';
+import OpenAI, { APIConnectionTimeoutError, AzureOpenAI } from 'openai';
 import { nodeFetch } from '../../../src/providers/node-fetch.js';
 import { leanOpenAIClass } from '../../../src/providers/openai/lean-openai-client.js';
 
@@ -122,6 +122,25 @@ describe('leanOpenAIClass', () => {
     }
     const elsewhere = new LeanOpenAI({ ...options(), fetch: (input, init) => fetch(input, init) });
     assert.ok((await elsewhere.buildRequest({ method: 'post', path: '/chat/completions', body: { model: 'm' } })).req.headers instanceof Headers, 'a client on another fetch keeps the SDK builder');
+  });
+
+  it('leaves a subclass that shapes its own requests (AzureOpenAI, or one of yours) to the SDK', async () => {
+    const LeanAzure = leanOpenAIClass(AzureOpenAI);
+    const azure = new LeanAzure({ apiKey: 'azure-key-0001', endpoint: baseURL.replace('/v1', ''), apiVersion: '2024-10-21', fetch: nodeFetch, maxRetries: 0 });
+    const built = await azure.buildRequest({ method: 'post', path: '/chat/completions', body: { model: 'my-deployment', messages: [] } });
+    assert.ok(built.req.headers instanceof Headers, "Azure's builder ran");
+    assert.match(built.url, /\/deployments\/my-deployment\/chat\/completions\?api-version=2024-10-21$/);
+    class Tagged extends OpenAI {
+      override async buildRequest(...args: Parameters<OpenAI['buildRequest']>): ReturnType<OpenAI['buildRequest']> {
+        const request = await super.buildRequest(...args);
+        request.req.headers.set('x-model', String((args[0].body as { model?: string } | undefined)?.model));
+        return request;
+      }
+    }
+    const LeanTagged = leanOpenAIClass(Tagged);
+    received.length = 0;
+    await new LeanTagged(options()).chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+    assert.equal(received[0].headers['x-model'], 'gpt-4o-mini', "a subclass's own buildRequest still runs, for each request");
   });
 
   it('times out a request that gets no response, as the SDK does', async () => {
