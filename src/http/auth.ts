@@ -69,7 +69,7 @@ export class KeyAuthenticator {
   async authenticate(headers: HttpHeaders): Promise<Caller> {
     if (!this.enabled) return this.anonymous;
     const presented = presentedKey(headers);
-    if (presented === undefined) throw new GatewayError('unauthorized', 'Missing gateway API key: send it as `Authorization: Bearer <key>` or `x-api-key: <key>`');
+    if (presented === undefined) throw new GatewayError('unauthorized', 'Missing gateway API key: send it in the Authorization header as a Bearer token, or in the x-api-key header');
     const digest = sha256(presented);
     let identity: GatewayKeyIdentity | undefined;
     if (this.stored) {

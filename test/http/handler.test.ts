@@ -65,6 +65,7 @@ describe('gateway handler', () => {
       const noKey = await post(JSON.stringify(endpoint.unknownModel), { authorization: '' });
       assert.equal(noKey.status, 401);
       assert.match(endpoint.errorOf(noKey.body).message, /Missing gateway API key/);
+      assert.doesNotMatch(endpoint.errorOf(noKey.body).message, /redacted/, 'the hint survives secret redaction');
       const html = await post('<html>', { 'content-type': 'text/html' });
       assert.equal(html.status, 415);
     });
