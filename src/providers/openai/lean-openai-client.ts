@@ -46,26 +46,25 @@ const leanClasses = new WeakMap<typeof OpenAIClient, typeof OpenAIClient>();
 /** The SDK hooks a subclass (such as the SDK's own `AzureOpenAI`) may override to shape its requests. */
 const REQUEST_HOOKS = ['buildRequest', 'buildURL', 'fetchWithTimeout', 'fetchWithAuth', 'prepareOptions', 'prepareRequest', 'authHeaders', 'defaultHeaders'];
 
+const overridesByBase = new WeakMap<typeof OpenAIClient, boolean>();
+
 /**
- * Base classes that override a request hook below the SDK's root client: their requests keep the
- * SDK's path, since the lean builder would skip their override.
+ * Whether a class overrides a request hook below the SDK's root client (as the SDK's own `AzureOpenAI`
+ * does): its requests keep the SDK's path, since the lean builder would skip the override.
  */
-const SUBCLASS_HOOKS = {
-  checked: new WeakMap<typeof OpenAIClient, boolean>(),
-  has(Base: typeof OpenAIClient): boolean {
-    let overrides = this.checked.get(Base);
-    if (overrides === undefined) {
-      overrides = false;
-      for (let prototype = Base.prototype as object; ; prototype = Object.getPrototypeOf(prototype) as object) {
-        const parent = Object.getPrototypeOf(prototype) as object | null;
-        if (!parent || !('buildRequest' in parent)) break; // the SDK's root client
-        if (REQUEST_HOOKS.some((hook) => Object.prototype.hasOwnProperty.call(prototype, hook))) overrides = true;
-      }
-      this.checked.set(Base, overrides);
+function overridesRequestHooks(Base: typeof OpenAIClient): boolean {
+  let overrides = overridesByBase.get(Base);
+  if (overrides === undefined) {
+    overrides = false;
+    for (let prototype = Base.prototype as object; ; prototype = Object.getPrototypeOf(prototype) as object) {
+      const parent = Object.getPrototypeOf(prototype) as object | null;
+      if (!parent || !('buildRequest' in parent)) break; // the SDK's root client
+      if (REQUEST_HOOKS.some((hook) => Object.prototype.hasOwnProperty.call(prototype, hook))) overrides = true;
     }
-    return overrides;
-  },
-};
+    overridesByBase.set(Base, overrides);
+  }
+  return overrides;
+}
 
 /**
  * The lean subclass of an `openai` SDK client class (one per class, cached). Its instances behave as
@@ -133,11 +132,13 @@ export function leanOpenAIClass<Base extends typeof OpenAIClient>(Base: Base): B
           const internals = this as unknown as ClientInternals;
           const options = internals._options;
           this.leanEligible =
-            !SUBCLASS_HOOKS.has(Root) &&
+            !overridesRequestHooks(Root) &&
             internals.fetch === nodeFetch &&
             typeof options['apiKey'] === 'string' &&
             SDK_ONLY_OPTIONS.every((name) => options[name] === undefined || options[name] === null) &&
-            !this.baseURL.includes('?');
+            !this.baseURL.includes('?') &&
+            // nodeFetch hands anything but http(s) to the global fetch, which would not keep the deadline.
+            /^https?:\/\//.test(this.baseURL);
         }
         return this.leanEligible;
       }
