@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { AbortSource, CALLER_ABORT } from './abort-handle.js';
 import type { Catalog, CatalogConfig, Pricing } from './catalog/catalog.js';
 import type { AccountReference, AttemptRecord, CostBreakdown, CredentialType, UsageEvent } from './events.js';
 import type { HealthOptions } from './health/health-tracker.js';
@@ -253,6 +254,8 @@ export interface EmbedManyRequest {
   dimensions?: number;
   providerOptions?: GenerateRequest['providerOptions'];
   abortSignal?: AbortSignal;
+  /** Internal to the gateway's layers: see {@link GenerateRequest}'s. */
+  [CALLER_ABORT]?: AbortSource;
   headers?: Record<string, string>;
   user?: string;
   tags?: string[];

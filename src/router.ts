@@ -12,7 +12,7 @@ import { GatewayError, isGatewayError } from './errors.js';
 import type { AccountReference, AttemptRecord, CostBreakdown, CredentialType, RouterEventName, RouterEvents, UsageEvent } from './events.js';
 import { HealthTracker } from './health/health-tracker.js';
 import { createUlid } from './ids.js';
-import { ATTEMPT_ABORT, type TransportAbort } from './providers/node-fetch.js';
+import { AbortHandle, ATTEMPT_ABORT, CALLER_ABORT, listenTo, signalOf, unlistenTo, type AbortSource } from './abort-handle.js';
 import type { Provider, ProviderCall, ProviderType } from './providers/provider.js';
 import { createProvider } from './providers/registry.js';
 import { normalizeRequest, requiredCapabilities } from './request.js';
@@ -61,7 +61,8 @@ interface RequestRun {
   startTime: number;
   deadline: number;
   attempts: AttemptRecord[];
-  signal: AbortSignal | undefined;
+  /** The caller's abort (its `abortSignal`, or the handle the HTTP layer passes instead). */
+  caller: AbortSource | undefined;
   attemptTimeoutMs: number;
   byok: Record<string, ProviderCredentials[]> | undefined;
 }
@@ -82,33 +83,24 @@ const TIMEOUT_REASON = Symbol('switchyard.attempt-timeout');
 
 /**
  * One attempt's abort: fires on the attempt's timeout or the caller's abort. A class with a shared
- * timeout function, and itself as the caller-signal listener (`handleEvent`), so the request path
- * allocates no closures for it. It is a {@link TransportAbort}: `nodeFetch` follows it directly, and
- * its `AbortSignal` is built only when something asks for one (a provider on another transport, a
- * stream), so the common attempt, never aborted, builds none.
+ * timeout function, so the request path allocates little for it. It is an {@link AbortHandle}:
+ * `nodeFetch` follows it directly, and its `AbortSignal` is built only when something asks for one
+ * (a provider on another transport, a stream), so the common attempt, never aborted, builds none.
  */
-class AttemptAbort implements TransportAbort {
-  aborted = false;
-  reason: unknown = undefined;
-  private controller: AbortController | undefined;
-  private listener: (() => void) | undefined;
-  private moreListeners: Array<() => void> | undefined;
+class AttemptAbort extends AbortHandle {
   private readonly timer: ReturnType<typeof setTimeout>;
+  private readonly followCaller: (() => void) | undefined;
 
   constructor(
-    private readonly caller: AbortSignal | undefined,
+    private readonly caller: AbortSource | undefined,
     timeoutMs: number,
   ) {
+    super();
     this.timer = setTimeout(abortOnTimeout, timeoutMs, this);
-    caller?.addEventListener('abort', this, { once: true });
-  }
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
+    if (caller) {
+      this.followCaller = (): void => this.abort(caller.reason);
+      listenTo(caller, this.followCaller);
     }
-    return this.controller.signal;
   }
 
   /** Whether the attempt's own timeout aborted it. */
@@ -116,40 +108,10 @@ class AttemptAbort implements TransportAbort {
     return this.reason === TIMEOUT_REASON;
   }
 
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.controller?.abort(reason);
-    const { listener, moreListeners } = this;
-    this.listener = this.moreListeners = undefined;
-    listener?.();
-    if (moreListeners) for (const each of moreListeners) each();
-  }
-
-  listen(listener: () => void): void {
-    if (this.aborted) return;
-    if (this.listener === undefined) this.listener = listener;
-    else (this.moreListeners ??= []).push(listener);
-  }
-
-  unlisten(listener: () => void): void {
-    if (this.listener === listener) this.listener = undefined;
-    else if (this.moreListeners) {
-      const index = this.moreListeners.indexOf(listener);
-      if (index >= 0) this.moreListeners.splice(index, 1);
-    }
-  }
-
-  /** The caller aborted. */
-  handleEvent(): void {
-    this.abort(this.caller?.reason);
-  }
-
   /** Stops the timeout and the link to the caller (the attempt finished, or has begun streaming). */
   cleanup(): void {
     clearTimeout(this.timer);
-    this.caller?.removeEventListener('abort', this);
+    if (this.caller && this.followCaller) unlistenTo(this.caller, this.followCaller);
   }
 }
 
@@ -446,10 +408,14 @@ export class Router {
       request,
     };
     if (values) context.values = values;
-    return { requestId, generationId: `gen_${ulid}`, context, startTime, deadline: startTime + this.deadlineMs, attempts: [], signal: request.abortSignal, attemptTimeoutMs: timeoutMs, byok };
+    return { requestId, generationId: `gen_${ulid}`, context, startTime, deadline: startTime + this.deadlineMs, attempts: [], caller: request[CALLER_ABORT] ?? request.abortSignal, attemptTimeoutMs: timeoutMs, byok };
   }
 
   private async runRequestHooks(run: RequestRun): Promise<void> {
+    const request = run.context.request;
+    // Hooks see the caller's abort as a signal, also when the HTTP layer passed a handle instead.
+    const callerAbort = request[CALLER_ABORT];
+    if (request.abortSignal === undefined && callerAbort !== undefined) request.abortSignal = signalOf(callerAbort);
     for (const hook of this.hooks) if (hook.onRequest) await hook.onRequest(run.context);
   }
 
@@ -513,7 +479,7 @@ export class Router {
     for (let index = 0; index < candidates.length; index += 1) {
       const candidate = candidates[index];
       for (let retry = 0; retry <= this.maxRetries; retry += 1) {
-        if (run.signal?.aborted) throw this.finalError(run, new GatewayError('aborted', 'The request was aborted by the caller'));
+        if (run.caller?.aborted) throw this.finalError(run, new GatewayError('aborted', 'The request was aborted by the caller'));
         const remaining = run.deadline - Date.now();
         if (remaining <= 0) throw this.finalError(run, new GatewayError('timeout', `The request did not complete within its deadline of ${this.deadlineMs} ms`, { cause: lastError }));
         const { credentials, credentialType } = this.credentialsFor(run, candidate);
@@ -527,7 +493,7 @@ export class Router {
         }
         const startTime = Date.now();
         const timeoutMs = Math.min(run.attemptTimeoutMs, remaining);
-        const abort = new AttemptAbort(run.signal, timeoutMs);
+        const abort = new AttemptAbort(run.caller, timeoutMs);
         const record: AttemptRecord = { provider: candidate.provider, providerType: candidate.providerType, providerModelId: candidate.providerModelId, model: candidate.model, outcome: 'success', latencyMs: 0, credentialType, startTime, endTime: startTime };
         if (retry > 0) record.retry = retry;
         this.health.begin(candidate.provider, candidate.providerModelId);
@@ -545,7 +511,7 @@ export class Router {
           const waitMs = this.backoffMs(retry, error.retryAfterMs);
           const canRetry = error.isRetryable && retry < this.maxRetries && (error.retryAfterMs === undefined || error.retryAfterMs <= this.maxRetryAfterMs) && Date.now() + waitMs < run.deadline;
           if (canRetry) {
-            await sleep(waitMs, run.signal);
+            await sleep(waitMs, run.caller);
             continue;
           }
           const next = candidates[index + 1];
@@ -561,7 +527,7 @@ export class Router {
     if (abort.timedOut) {
       return new GatewayError('provider_timeout', `${candidate.provider} did not answer within ${timeoutMs} ms`, { provider: candidate.provider });
     }
-    if (run.signal?.aborted) return new GatewayError('aborted', 'The request was aborted by the caller', { provider: candidate.provider });
+    if (run.caller?.aborted) return new GatewayError('aborted', 'The request was aborted by the caller', { provider: candidate.provider });
     return asGatewayError(thrown, candidate.provider);
   }
 
@@ -758,14 +724,14 @@ export class Router {
     } catch (error) {
       setupError = error;
     }
-    const outer = new AbortController();
+    const outer = new AbortHandle();
     let finalResult: GenerateResult | undefined;
     let finalError: GatewayError | undefined;
     const channel = new StreamChannel<StreamPart>(
       async (push) => {
         if (!run) throw setupError;
         try {
-          finalResult = await this.runStream(run, outer.signal, push);
+          finalResult = await this.runStream(run, outer, push);
         } catch (error) {
           finalError = asGatewayError(error);
           await push({ type: 'error', error: finalError });
@@ -805,15 +771,15 @@ export class Router {
     };
   }
 
-  private async runStream(run: RequestRun, outerSignal: AbortSignal, push: (part: StreamPart) => Promise<void>): Promise<GenerateResult> {
+  private async runStream(run: RequestRun, outer: AbortHandle, push: (part: StreamPart) => Promise<void>): Promise<GenerateResult> {
     const request = run.context.request;
-    const callerSignal = run.signal;
-    const linked = new AbortController();
-    const abortLinked = (): void => linked.abort(callerSignal?.reason ?? outerSignal.reason);
-    if (callerSignal?.aborted || outerSignal.aborted) abortLinked();
-    callerSignal?.addEventListener('abort', abortLinked, { once: true });
-    outerSignal.addEventListener('abort', abortLinked, { once: true });
-    run.signal = linked.signal;
+    const caller = run.caller;
+    const linked = new AbortHandle();
+    const abortLinked = (): void => linked.abort(caller?.aborted ? caller.reason : outer.reason);
+    if (caller?.aborted || outer.aborted) abortLinked();
+    if (caller) listenTo(caller, abortLinked);
+    outer.listen(abortLinked);
+    run.caller = linked;
     const candidates = this.prepare(run);
     if (this.hooked) await this.runRequestHooks(run);
     interface Opened {
@@ -837,8 +803,8 @@ export class Router {
       }
     });
     attempt.abort.cleanup(); // the attempt timeout covers the time to first token only
-    const abortUpstream = (): void => attempt.abort.abort(linked.signal.reason);
-    linked.signal.addEventListener('abort', abortUpstream, { once: true });
+    const abortUpstream = (): void => attempt.abort.abort(linked.reason);
+    linked.listen(abortUpstream);
     const { iterator, held, first, timeToFirstTokenMs } = attempt.value;
     const content: ContentPart[] = [];
     const warnings: GenerateResult['warnings'] = [];
@@ -893,7 +859,7 @@ export class Router {
       for (const part of held) await forward(part);
       if (first) await forward(first);
       while (!finish) {
-        if (linked.signal.aborted) throw new GatewayError('aborted', 'The stream was aborted', { provider: attempt.candidate.provider });
+        if (linked.aborted) throw new GatewayError('aborted', 'The stream was aborted', { provider: attempt.candidate.provider });
         const next = await iterator.next();
         if (next.done) break;
         if (next.value.type === 'error') throw next.value.error;
@@ -901,13 +867,13 @@ export class Router {
       }
       if (!finish) throw new GatewayError('provider_bad_response', `${attempt.candidate.provider} ended the stream without a finish`, { provider: attempt.candidate.provider });
     } catch (error) {
-      failure = linked.signal.aborted ? new GatewayError('aborted', 'The stream was aborted', { provider: attempt.candidate.provider }) : asGatewayError(error, attempt.candidate.provider);
+      failure = linked.aborted ? new GatewayError('aborted', 'The stream was aborted', { provider: attempt.candidate.provider }) : asGatewayError(error, attempt.candidate.provider);
       attempt.abort.abort(failure);
       void iterator.return?.().catch(() => undefined);
     } finally {
-      linked.signal.removeEventListener('abort', abortUpstream);
-      callerSignal?.removeEventListener('abort', abortLinked);
-      outerSignal.removeEventListener('abort', abortLinked);
+      linked.unlisten(abortUpstream);
+      if (caller) unlistenTo(caller, abortLinked);
+      outer.unlisten(abortLinked);
     }
     const finishReason: FinishReason = finish?.finishReason ?? { unified: failure?.code === 'aborted' ? 'other' : 'error', raw: failure?.code };
     const reported = finish?.usage;
@@ -955,7 +921,7 @@ export class Router {
       throw new GatewayError('invalid_request', '`values` must be a non-empty array of strings', { param: 'values' });
     }
     if (request.dimensions !== undefined && (!Number.isInteger(request.dimensions) || request.dimensions < 1)) throw new GatewayError('invalid_request', '`dimensions` must be a positive integer', { param: 'dimensions' });
-    const normalized: NormalizedRequest = { model: request.model, prompt: [], providerOptions: request.providerOptions, abortSignal: request.abortSignal, headers: request.headers, user: request.user ?? request.providerOptions?.gateway?.user, tags: request.tags ?? request.providerOptions?.gateway?.tags ?? [], metadata: request.metadata ?? {}, account: request.account };
+    const normalized: NormalizedRequest = { model: request.model, prompt: [], providerOptions: request.providerOptions, abortSignal: request.abortSignal, [CALLER_ABORT]: request[CALLER_ABORT], headers: request.headers, user: request.user ?? request.providerOptions?.gateway?.user, tags: request.tags ?? request.providerOptions?.gateway?.tags ?? [], metadata: request.metadata ?? {}, account: request.account };
     const run = this.beginRun(normalized, 'embed', request.values);
     const candidates = this.prepare(run);
     if (this.hooked) await this.runRequestHooks(run);
@@ -1025,19 +991,19 @@ function asGatewayError(error: unknown, provider?: string): GatewayError {
   return new GatewayError(provider ? 'provider_error' : 'internal_error', provider ? `${provider}: ${message}` : message, { provider, cause: error });
 }
 
-function sleep(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(milliseconds: number, abort: AbortSource | undefined): Promise<void> {
   return new Promise((resolve) => {
-    if (milliseconds <= 0 || signal?.aborted) {
+    if (milliseconds <= 0 || abort?.aborted) {
       resolve();
       return;
     }
     const timer = setTimeout(done, milliseconds);
     function done(): void {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      if (abort) unlistenTo(abort, done);
       resolve();
     }
-    signal?.addEventListener('abort', done, { once: true });
+    if (abort) listenTo(abort, done);
   });
 }
 

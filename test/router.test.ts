@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { AbortHandle, CALLER_ABORT } from '../src/abort-handle.js';
 import { computeCost } from '../src/billing/cost.js';
 import { GatewayError } from '../src/errors.js';
 import type { StreamPart } from '../src/types.js';
+import { waitFor } from './helpers/wait-for.js';
 import { ANTHROPIC_KEY, OPENAI_KEY, startRouterFixture, TEST_MODEL, type RouterFixture } from './helpers/router-fixture.js';
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<GatewayError> {
@@ -208,11 +210,33 @@ describe('Router', () => {
       fixture.openai.script({ type: 'hang' });
       const controller = new AbortController();
       const promise = fixture.router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi', abortSignal: controller.signal });
-      setTimeout(() => controller.abort(), 50);
+      await waitFor(() => fixture.openai.requests.length > 0);
+      controller.abort();
       await rejectsWith(promise, 'aborted');
       await new Promise((resolve) => setTimeout(resolve, 50));
       assert.equal(fixture.openai.requests[0].aborted, true);
       assert.equal(fixture.anthropic.requests.length, 0, 'an abort does not fail over');
+    });
+
+    it('follows an abort handle in place of a signal (the HTTP layer passes one), building no signal unless read', async () => {
+      const seen: Array<AbortSignal | undefined> = [];
+      const hooked = fixture.build({ hooks: [{ onRequest: (context) => void seen.push(context.request.abortSignal) }] });
+      const handle = new AbortHandle();
+      await hooked.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi', [CALLER_ABORT]: handle });
+      assert.equal(seen[0]?.aborted, false, 'a request hook sees a signal that follows the handle');
+      handle.abort();
+      assert.equal(seen[0]?.aborted, true);
+      assert.equal((seen[0]?.reason as DOMException).name, 'AbortError');
+      fixture.openai.script({ type: 'hang' });
+      const aborting = new AbortHandle();
+      const promise = fixture.router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi', [CALLER_ABORT]: aborting });
+      await waitFor(() => fixture.openai.requests.length > 1);
+      aborting.abort();
+      await rejectsWith(promise, 'aborted');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(fixture.openai.requests[1].aborted, true, 'the upstream call was cut');
+      assert.equal(fixture.anthropic.requests.length, 0, 'an abort does not fail over');
+      assert.equal((aborting as unknown as { controller?: AbortController }).controller, undefined, 'no signal was built on the way');
     });
 
     it('gives up at the overall deadline', async () => {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { CALLER_ABORT } from '../abort-handle.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router } from '../router.js';
 import { GatewayError, redactSecrets } from '../errors.js';
@@ -172,7 +173,7 @@ export class GatewayHandler {
           query: new URLSearchParams(match.query),
           headers: request.headers,
           pathRest: match.pathRest,
-          signal: request.signal,
+          abort: request[CALLER_ABORT] ?? request.signal,
         });
       }
     } catch (thrown) {

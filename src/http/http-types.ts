@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { AbortSource, CALLER_ABORT } from '../abort-handle.js';
 import type { SpendReportQuery } from '../billing/spend-report.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { AccountReference } from '../events.js';
@@ -212,6 +213,8 @@ export interface GatewayHttpRequest {
   parsedBody?: { value: unknown };
   /** Aborted when the client goes away. */
   signal: AbortSignal;
+  /** Internal to the gateway's bridges: the client's going away as a handle, standing in for `signal` (built from it only if read). */
+  [CALLER_ABORT]?: AbortSource;
 }
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AbortHandle, CALLER_ABORT } from '../abort-handle.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayHandler, RouteMatch } from './handler.js';
 import type { GatewayHttpRequest, GatewayHttpResponse } from './http-types.js';
@@ -53,17 +54,45 @@ export function handleNodeRequest(handler: GatewayHandler, request: IncomingMess
   return true;
 }
 
+/**
+ * A Node request as the handler reads it. The client's going away is an {@link AbortHandle}: its
+ * `AbortSignal` (an `EventTarget` on Node 20, several microseconds to make and to listen to) is
+ * built only if something reads `signal`; the gateway's own layers follow the handle.
+ */
+class NodeGatewayRequest implements GatewayHttpRequest {
+  readonly [CALLER_ABORT] = new AbortHandle();
+  parsedBody?: { value: unknown };
+  readonly method: string;
+  readonly headers: IncomingMessage['headers'];
+
+  constructor(
+    private readonly request: IncomingMessage,
+    readonly url: string,
+  ) {
+    this.method = request.method ?? 'GET';
+    this.headers = request.headers;
+  }
+
+  get signal(): AbortSignal {
+    return this[CALLER_ABORT].signal;
+  }
+
+  readBody(limitBytes: number): Promise<Uint8Array> {
+    return readNodeBody(this.request, limitBytes);
+  }
+}
+
 /** Answers a matched request; never rejects. */
 async function serveMatched(handler: GatewayHandler, match: RouteMatch, request: IncomingMessage, response: ServerResponse, url: string, options: NodeBridgeOptions): Promise<void> {
-  const controller = new AbortController();
+  const input = new NodeGatewayRequest(request, url);
+  const abort = input[CALLER_ABORT];
   // Left attached when the answer is done: a close after the finish aborts nothing, and removing the
   // listener costs more than it saves on a response Express has re-prototyped.
   const onClose = (): void => {
-    if (!response.writableFinished) controller.abort();
+    if (!response.writableFinished) abort.abort();
   };
   response.on('close', onClose);
   const consumed = request.readableEnded || (request as { _body?: unknown })._body === true;
-  const input: GatewayHttpRequest = { method: request.method ?? 'GET', url, headers: request.headers, readBody: (limit) => readNodeBody(request, limit), signal: controller.signal };
   if (options.parsedBody !== undefined && consumed) input.parsedBody = { value: options.parsedBody };
   try {
     await writeNodeResponse(response, await handler.handleMatched(match, input));

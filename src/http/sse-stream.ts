@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { listenTo, unlistenTo, type AbortSource } from '../abort-handle.js';
 import type { GatewayError } from '../errors.js';
 import type { StreamResult } from '../router-types.js';
 import { CONTENT_PART_TYPES, type StreamPart } from '../types.js';
@@ -44,17 +45,17 @@ const SSE_HEADERS = {
 /**
  * Starts reading a router stream and resolves when its first content part arrived (then as a 200
  * SSE response), or rejects with the GatewayError when the stream failed before any content.
- * Aborting `signal` (the client went away) aborts the router call.
+ * Aborting `abort` (the client went away) aborts the router call.
  *
  * @example
  * ```ts
- * return await streamResponse(router.stream(request), context.signal, encoder, { 'x-gateway-generation-id': id });
+ * return await streamResponse(router.stream(request), context.abort, encoder, { 'x-gateway-generation-id': id });
  * ```
  */
-export async function streamResponse(stream: StreamResult, signal: AbortSignal, encoder: StreamEncoder, headers: Record<string, string> = {}): Promise<GatewayHttpResponse> {
+export async function streamResponse(stream: StreamResult, abort: AbortSource, encoder: StreamEncoder, headers: Record<string, string> = {}): Promise<GatewayHttpResponse> {
   const onAbort = (): void => stream.abort();
-  if (signal.aborted) stream.abort();
-  else signal.addEventListener('abort', onAbort, { once: true });
+  if (abort.aborted) stream.abort();
+  else listenTo(abort, onAbort);
   const iterator = stream.fullStream[Symbol.asyncIterator]();
   const held: StreamPart[] = [];
   try {
@@ -67,13 +68,13 @@ export async function streamResponse(stream: StreamResult, signal: AbortSignal, 
       if (part.type === 'finish' || CONTENT_PART_TYPES.has(part.type)) break;
     }
   } catch (error) {
-    signal.removeEventListener('abort', onAbort);
+    unlistenTo(abort, onAbort);
     stream.abort();
     void iterator.return?.()?.catch(() => undefined);
     throw toGatewayError(error);
   }
   return { status: 200, headers: { ...SSE_HEADERS, ...headers }, stream: encodeParts(held, iterator, encoder, () => {
-    signal.removeEventListener('abort', onAbort);
+    unlistenTo(abort, onAbort);
   }, stream) };
 }
 

@@ -8,7 +8,10 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
+import { ATTEMPT_ABORT, listenTo, unlistenTo, type TransportAbort } from '../abort-handle.js';
 import { BufferedResponse, ResponseHeaders } from './buffered-response.js';
+
+export { ATTEMPT_ABORT, type TransportAbort };
 
 /**
  * The key under which {@link transportSignalOptions} hands an attempt's abort signal to
@@ -24,35 +27,6 @@ const TRANSPORT_CONTROLLER = Symbol('switchyard.transportController');
 type TransportInit = RequestInit & { [TRANSPORT_SIGNAL]?: AbortSignal | TransportAbort; [TRANSPORT_TIMEOUT]?: number; [TRANSPORT_CONTROLLER]?: AbortController };
 
 /**
- * An abort source cheaper than an `AbortSignal`, which {@link nodeFetch} can follow without one: the
- * router's attempts implement it, so that an attempt that is never aborted (nearly all) never builds
- * an `AbortSignal` (an `EventTarget`, several microseconds on Node 20). `signal` builds one on demand
- * for whoever needs a real signal.
- *
- * @example
- * ```ts
- * const onAbort = (): void => console.log('aborted:', abort.reason);
- * if (!abort.aborted) abort.listen(onAbort);
- * ```
- */
-export interface TransportAbort {
-  readonly aborted: boolean;
-  readonly reason: unknown;
-  /** An `AbortSignal` that follows this source, made on first use. */
-  readonly signal: AbortSignal;
-  /** Calls `listener` when the source aborts (once; not if it already has). */
-  listen(listener: () => void): void;
-  /** Stops calling `listener`. */
-  unlisten(listener: () => void): void;
-}
-
-/**
- * The key under which a provider call from the router carries its attempt's {@link TransportAbort},
- * beside `abortSignal` (which is built from it on first read). {@link transportSignalOptions} prefers it.
- */
-export const ATTEMPT_ABORT: unique symbol = Symbol('switchyard.attemptAbort');
-
-/**
  * What {@link transportSignalOptions} reads from a provider call.
  *
  * @example
@@ -63,16 +37,6 @@ export const ATTEMPT_ABORT: unique symbol = Symbol('switchyard.attemptAbort');
 export interface CallAbort {
   readonly abortSignal: AbortSignal;
   readonly [ATTEMPT_ABORT]?: TransportAbort;
-}
-
-function listenTo(source: AbortSignal | TransportAbort, listener: () => void): void {
-  if (source instanceof AbortSignal) source.addEventListener('abort', listener, { once: true });
-  else source.listen(listener);
-}
-
-function unlistenTo(source: AbortSignal | TransportAbort, listener: () => void): void {
-  if (source instanceof AbortSignal) source.removeEventListener('abort', listener);
-  else source.unlisten(listener);
 }
 
 /** The longest delay `setTimeout` takes; a longer timeout is no timeout. */
@@ -87,6 +51,8 @@ interface UrlTarget {
   hostname: string;
   port: string;
   path: string;
+  /** The `host` header: the host, bracketed if IPv6, and the port unless it is the default. */
+  host: string;
   auth?: string;
 }
 
@@ -98,7 +64,8 @@ function targetOf(url: string): UrlTarget {
   if (!target) {
     const parsed = new URL(url);
     const hostname = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
-    target = { protocol: parsed.protocol, hostname, port: parsed.port, path: `${parsed.pathname}${parsed.search}` };
+    // `URL` gives IPv6 hosts bracketed and leaves out a default port, as the `host` header wants them.
+    target = { protocol: parsed.protocol, hostname, port: parsed.port, path: `${parsed.pathname}${parsed.search}`, host: parsed.host };
     if (parsed.username || parsed.password) target.auth = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
     // Only plain URLs are kept: a query or user info may carry a credential.
     if (parsed.search || target.auth) return target;
@@ -113,8 +80,33 @@ function headerRecord(headers: RequestInit['headers']): Record<string, string> {
   if (!headers) return record;
   if (headers instanceof Headers) headers.forEach((value, key) => (record[key] = value));
   else if (Array.isArray(headers)) for (const [key, value] of headers) record[key.toLowerCase()] = value;
-  else for (const [key, value] of Object.entries(headers)) if (value !== undefined) record[key.toLowerCase()] = String(value);
+  else for (const key in headers) {
+    const value = (headers as Record<string, string | undefined>)[key];
+    if (value !== undefined) record[key.toLowerCase()] = String(value);
+  }
   return record;
+}
+
+/** Methods for which `node:http` would send a body-less request as chunked, not as `content-length: 0`. */
+const CHUNKED_BY_DEFAULT = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * The request's headers as the flat name/value list `node:http` writes as given (its raw-headers
+ * form, one validating pass) instead of taking them one `setHeader` at a time. That form skips what
+ * `node:http` adds on its own, so this adds it as `node:http` would: `host`, basic auth from the URL's
+ * user info, and the body's `content-length`.
+ */
+function headerList(headers: RequestInit['headers'], target: UrlTarget, method: string, body: string | Uint8Array | undefined): string[] {
+  const record = headerRecord(headers);
+  const list: string[] = [];
+  for (const name in record) list.push(name, record[name]);
+  if (record['host'] === undefined) list.push('host', target.host);
+  if (target.auth !== undefined && record['authorization'] === undefined) list.push('authorization', `Basic ${Buffer.from(target.auth).toString('base64')}`);
+  if (record['content-length'] === undefined && record['transfer-encoding'] === undefined) {
+    if (body !== undefined) list.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
+    else if (CHUNKED_BY_DEFAULT.has(method)) list.push('content-length', '0');
+  }
+  return list;
 }
 
 function bodyBytes(body: RequestInit['body']): string | Uint8Array | undefined | false {
@@ -219,7 +211,8 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
       return;
     }
     const target = targetOf(url);
-    const options = { protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, auth: target.auth, method: init.method ?? 'GET', headers: headerRecord(init.headers), agent: secure ? httpsAgent : httpAgent };
+    const method = (init.method ?? 'GET').toUpperCase();
+    const options = { protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, method, headers: headerList(init.headers, target, method, body), agent: secure ? httpsAgent : httpAgent };
     const timeoutMs = (init as TransportInit)[TRANSPORT_TIMEOUT];
     const timer = timeoutMs !== undefined && timeoutMs < MAX_TIMER_MS ? setTimeout(onTimeout, timeoutMs) : undefined;
     const request = (secure ? httpsRequest : httpRequest)(options, (response) => {

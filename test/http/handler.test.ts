@@ -7,6 +7,7 @@ import { createGatewayHandler } from '../../src/http/handler.js';
 import { writeNodeResponse } from '../../src/http/node-bridge.js';
 import type { GatewayHandlerConfig } from '../../src/http/http-types.js';
 import { closeServer, GATEWAY_KEY, listen, send, startGateway, startUpstreams, type Gateway, type Upstreams } from './gateway-fixture.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const CHAT = '/v1/chat/completions';
 
@@ -311,11 +312,3 @@ describe('handler configuration', () => {
     assert.throws(() => createGatewayHandler({ router: { providers: {} }, apiKeys: [{ key: 'short', id: 'k', account: 'a' }], logger: false }), /at least 8 characters/);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

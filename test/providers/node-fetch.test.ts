@@ -71,6 +71,32 @@ describe('nodeFetch', () => {
     assert.deepEqual(await bytes.json(), { method: 'PUT', body: 'bytes' });
   });
 
+  it('writes the headers node:http would add itself: host, content-length, keep-alive, basic auth from the URL', async () => {
+    const seen: string[][] = [];
+    const echo = createServer((request, response) => {
+      seen.push(request.rawHeaders);
+      request.resume();
+      request.on('end', () => response.end('{}'));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const port = (echo.address() as AddressInfo).port;
+    try {
+      await (await nodeFetch(`http://127.0.0.1:${port}/a`, { method: 'post', headers: { 'X-Test': 'yes', 'x-test': 'last wins' }, body: 'héllo' })).text();
+      await (await nodeFetch(`http://user:p%40ss@localhost:${port}/b`, { method: 'POST' })).text();
+      await (await nodeFetch(`http://127.0.0.1:${port}/c`, { headers: { host: 'example.test', authorization: 'Bearer k' } })).text();
+      const [posted, empty, got] = seen.map((raw) => {
+        const headers: Record<string, string> = {};
+        for (let index = 0; index < raw.length; index += 2) headers[raw[index].toLowerCase()] = raw[index + 1];
+        return headers;
+      });
+      assert.deepEqual(posted, { 'x-test': 'last wins', host: `127.0.0.1:${port}`, 'content-length': '6', connection: 'keep-alive' });
+      assert.deepEqual(empty, { host: `localhost:${port}`, authorization: `Basic ${Buffer.from('user:p@ss').toString('base64')}`, 'content-length': '0', connection: 'keep-alive' });
+      assert.deepEqual(got, { host: 'example.test', authorization: 'Bearer k', connection: 'keep-alive' });
+    } finally {
+      await new Promise<void>((resolve) => echo.close(() => resolve()));
+    }
+  });
+
   it('answers 204 with no body', async () => {
     const response = await nodeFetch(`${origin}/empty`);
     assert.equal(response.status, 204);

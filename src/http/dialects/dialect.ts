@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { AbortSource } from '../../abort-handle.js';
 import type { GatewayError } from '../../errors.js';
 import type { Caller } from '../auth.js';
 import type { GatewayHttpResponse, GatewayRouter, HttpHeaders } from '../http-types.js';
@@ -25,8 +26,8 @@ export interface RouteContext {
   headers: HttpHeaders;
   /** The part of the path a `*` route matched (`/v1/models/*` → the model id). */
   pathRest: string;
-  /** Aborted when the client disconnects. */
-  signal: AbortSignal;
+  /** Aborts when the client disconnects (a handle from the Node bridge, else the request's signal). */
+  abort: AbortSource;
 }
 
 /**

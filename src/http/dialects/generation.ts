@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { CALLER_ABORT, type AbortSource } from '../../abort-handle.js';
 import type { AccountReference } from '../../events.js';
 import type { EmbedManyRequest, EmbedManyResult, GenerateResult, StreamResult } from '../../router-types.js';
 import type { FinishReason, GenerateRequest, Usage } from '../../types.js';
@@ -39,7 +40,7 @@ export async function answerGeneration(
     return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId });
   }
   const stream = context.router.stream(routed);
-  return streamResponse(stream, context.signal, createEncoder(stream), { [GENERATION_ID_HEADER]: stream.generationId });
+  return streamResponse(stream, context.abort, createEncoder(stream), { [GENERATION_ID_HEADER]: stream.generationId });
 }
 
 /**
@@ -55,13 +56,13 @@ export async function answerEmbedding(context: RouteContext, request: EmbedManyR
   return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId });
 }
 
-function forCaller<T extends { model: string; providerOptions?: GenerateRequest['providerOptions'] }>(context: RouteContext, request: T): T & { account: AccountReference; abortSignal: AbortSignal } {
+function forCaller<T extends { model: string; providerOptions?: GenerateRequest['providerOptions'] }>(context: RouteContext, request: T): T & { account: AccountReference; [CALLER_ABORT]: AbortSource } {
   authorizeModels(context.caller, requestedModels(request.model, request.providerOptions));
   // The dialect built `request` for this call alone: set the fields rather than copy it (a spread
   // costs microseconds on the request path).
-  const routed = request as T & { account: AccountReference; abortSignal: AbortSignal };
+  const routed = request as T & { account: AccountReference; [CALLER_ABORT]: AbortSource };
   routed.account = context.caller.account;
-  routed.abortSignal = context.signal;
+  routed[CALLER_ABORT] = context.abort;
   return routed;
 }
 
