@@ -234,7 +234,7 @@ export async function runHttpBench(requests = 2000, concurrency = 32, baseline?:
   const simulator = createOpenAISimulator();
   const simulatorURL = await simulator.start();
   // Two gateways side by side: this build, and either an earlier build (`--baseline`) or this build
-  // with the provider's SDK on the global (undici) fetch instead of switchyard's node:http fetch.
+  // with the provider's SDK on the global (undici) fetch instead of switchyard's nodeFetch.
   const startGateway = async (build: BaselineBuild, clientOptions: Record<string, unknown>) => {
     const router = new build.Router({ providers: { openai: { type: 'openai', apiKey: 'sk-bench-000000', baseURL: `${simulatorURL}/v1`, clientOptions } } });
     router.on('usage', () => undefined);
@@ -382,7 +382,7 @@ export function formatAttribution(rows: AttributionRow[]): string {
  * console.log(formatHttpBench(await runHttpBench()));
  * ```
  */
-export function formatHttpBench(rows: HttpBenchRow[], columns: [string, string] = ['direct to simulator', 'through Express gateway'], labels: [string, string] = ['SDK on node:http fetch, now', 'SDK on undici fetch, before']): string {
+export function formatHttpBench(rows: HttpBenchRow[], columns: [string, string] = ['direct to simulator', 'through Express gateway'], labels: [string, string] = ['SDK on nodeFetch', 'SDK on the global fetch']): string {
   if (rows.some((row) => row.before !== undefined)) {
     return [
       `| measure | ${columns[0]} | ${columns[1]} (${labels[0]}) | added | ${columns[1]} (${labels[1]}) | added (${labels[1]}) |`,

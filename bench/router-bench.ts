@@ -14,11 +14,11 @@ import { createOpenAISimulator } from '../dist/testing/index.js';
 
 export interface RouterBenchRow {
   measure: string;
-  /** A plain POST on the keep-alive node:http fetch, no SDK: the JSON parsed, or the stream read to its first content. */
+  /** A plain POST on the keep-alive nodeFetch (undici's dispatcher), no SDK: the JSON parsed, or the stream read to its first content. */
   plainMedianMs: number;
   /** The SDK with its default (undici) fetch. */
   directDefaultMedianMs: number;
-  /** The SDK's own client on the same keep-alive node:http fetch the router's providers use. */
+  /** The SDK's own client on the same keep-alive nodeFetch (undici's dispatcher) the router's providers use. */
   directMedianMs: number;
   /** The lean client (`leanOpenAIClass`) on that fetch: what the router's providers use. */
   leanMedianMs: number;
@@ -88,7 +88,7 @@ export async function runRouterBench(requests = 2000, BaselineRouter?: typeof Ro
     return first ?? 0;
   };
   const timed = (run: () => Promise<unknown>) => () => time(run);
-  // Each measure: [plain POST, direct with the default fetch, direct with node:http fetch, lean client, through the router, (through the baseline's router)].
+  // Each measure: [plain POST, direct with the default fetch, direct with nodeFetch, lean client, through the router, (through the baseline's router)].
   const generate = [timed(plain), timed(generateWith(defaultClient)), timed(generateWith(client)), timed(generateWith(leanClient)), timed(routedWith(router))];
   const firstToken = [plainFirstToken, firstTokenWith(defaultClient), firstTokenWith(client), firstTokenWith(leanClient), routedFirstTokenWith(router)];
   if (baseline) {
@@ -158,7 +158,7 @@ export async function runRouterCodeBench(iterations = 100_000, BaselineRouter?: 
 export function routerBenchTable(rows: RouterBenchRow[], baselineLabel?: string): string {
   const baseline = baselineLabel !== undefined && rows.some((row) => row.baselineMedianMs !== undefined);
   const lines = [
-    `| measure | plain POST, node:http fetch, no SDK | SDK direct, default fetch | SDK direct, node:http fetch | lean SDK client direct, node:http fetch | through the router | router's own cost (median, over the lean client) | ratio |${baseline ? ` through the router of ${baselineLabel} | added over SDK direct, node:http fetch |` : ''}`,
+    `| measure | plain POST, nodeFetch, no SDK | SDK direct, default fetch | SDK direct, nodeFetch | lean SDK client direct, nodeFetch | through the router | router's own cost (median, over the lean client) | ratio |${baseline ? ` through the router of ${baselineLabel} | added over SDK direct, nodeFetch |` : ''}`,
     `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${baseline ? ' ---: | ---: |' : ''}`,
   ];
   for (const row of rows) {

@@ -1,13 +1,15 @@
 /**
- * A `fetch` over `node:http`/`node:https` with keep-alive agents, for the vendor SDKs that accept a
- * custom fetch. On the gateway's hot path it is measurably cheaper than the global (undici) fetch:
- * see BENCHMARKS.md. Bodies it does not handle (streams, form data) go to the global fetch.
+ * A keep-alive `fetch` for the vendor SDKs that accept a custom fetch: undici's dispatcher (the
+ * engine under Node's own fetch) without the WHATWG fetch layers above it. On the gateway's hot path
+ * it is measurably cheaper than the global fetch, and cheaper than `node:http` too: its code is its
+ * own, so it does not share the inline caches of Node's HTTP internals with the server's requests and
+ * responses (which Express, on Node 20, leaves with a hidden class of their own each; see
+ * BENCHMARKS.md). Bodies it does not handle (streams, form data) go to the global fetch.
  *
  * @module
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Readable } from 'node:stream';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, type Dispatcher } from 'undici';
 import { ATTEMPT_ABORT, listenTo, unlistenTo, type TransportAbort } from '../abort-handle.js';
 import { BufferedResponse, ResponseHeaders } from './buffered-response.js';
 
@@ -42,17 +44,18 @@ export interface CallAbort {
 /** The longest delay `setTimeout` takes; a longer timeout is no timeout. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
-const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
+/**
+ * undici's dispatcher, without its fetch: keep-alive pools per origin (at most 256 connections
+ * each). Its own timeouts are off: the SDKs' deadlines (see {@link withTransportDeadline}) and the
+ * router's attempt timeouts bound a request.
+ */
+const dispatcher = new Agent({ connections: 256, headersTimeout: 0, bodyTimeout: 0 });
 
-/** Where a URL points, as `node:http` request options; parsed once per URL (an SDK calls few). */
+/** Where a URL points, as undici takes it; parsed once per URL (an SDK calls few). */
 interface UrlTarget {
-  protocol: string;
-  hostname: string;
-  port: string;
+  /** Scheme, host and port (the default port left out), without user info. */
+  origin: string;
   path: string;
-  /** The `host` header: the host, bracketed if IPv6, and the port unless it is the default. */
-  host: string;
   auth?: string;
 }
 
@@ -63,9 +66,7 @@ function targetOf(url: string): UrlTarget {
   let target = targets.get(url);
   if (!target) {
     const parsed = new URL(url);
-    const hostname = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
-    // `URL` gives IPv6 hosts bracketed and leaves out a default port, as the `host` header wants them.
-    target = { protocol: parsed.protocol, hostname, port: parsed.port, path: `${parsed.pathname}${parsed.search}`, host: parsed.host };
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
     if (parsed.username || parsed.password) target.auth = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
     // Only plain URLs are kept: a query or user info may carry a credential.
     if (parsed.search || target.auth) return target;
@@ -87,25 +88,15 @@ function headerRecord(headers: RequestInit['headers']): Record<string, string> {
   return record;
 }
 
-/** Methods for which `node:http` would send a body-less request as chunked, not as `content-length: 0`. */
-const CHUNKED_BY_DEFAULT = new Set(['POST', 'PUT', 'PATCH']);
-
 /**
- * The request's headers as the flat name/value list `node:http` writes as given (its raw-headers
- * form, one validating pass) instead of taking them one `setHeader` at a time. That form skips what
- * `node:http` adds on its own, so this adds it as `node:http` would: `host`, basic auth from the URL's
- * user info, and the body's `content-length`.
+ * The request's headers as the flat name/value list undici takes as given, with basic auth from the
+ * URL's user info added as `node:http` and fetch add it (undici adds `host` and `content-length`).
  */
-function headerList(headers: RequestInit['headers'], target: UrlTarget, method: string, body: string | Uint8Array | undefined): string[] {
+function headerList(headers: RequestInit['headers'], target: UrlTarget): string[] {
   const record = headerRecord(headers);
   const list: string[] = [];
   for (const name in record) list.push(name, record[name]);
-  if (record['host'] === undefined) list.push('host', target.host);
   if (target.auth !== undefined && record['authorization'] === undefined) list.push('authorization', `Basic ${Buffer.from(target.auth).toString('base64')}`);
-  if (record['content-length'] === undefined && record['transfer-encoding'] === undefined) {
-    if (body !== undefined) list.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
-    else if (CHUNKED_BY_DEFAULT.has(method)) list.push('content-length', '0');
-  }
   return list;
 }
 
@@ -116,9 +107,10 @@ function bodyBytes(body: RequestInit['body']): string | Uint8Array | undefined |
   return false;
 }
 
-function responseHeaders(response: IncomingMessage): Headers {
+function fetchHeaders(raw: IncomingHttpHeaders): Headers {
   const headers = new Headers();
-  for (const [key, value] of Object.entries(response.headers)) {
+  for (const key in raw) {
+    const value = raw[key];
     if (value === undefined) continue;
     if (Array.isArray(value)) for (const item of value) headers.append(key, item);
     else headers.set(key, value);
@@ -131,41 +123,154 @@ function withUrl(response: Response, url: string): Response {
   return response;
 }
 
+const abortError = (): DOMException => new DOMException('This operation was aborted', 'AbortError');
+
 /**
- * The response for the SDK. An event stream is handed over as a stream, part by part; any other
- * body is read whole first (the SDKs read it whole anyway) into a {@link BufferedResponse}, which
- * skips the cost of a web stream and of undici's `Response` and `Headers`. Returns whether it is a stream.
+ * One request through undici's dispatcher, and the response the SDK gets. An event stream is handed
+ * over as a web stream, part by part, with backpressure (undici pauses while the reader is behind);
+ * any other body is read whole first (the SDKs read it whole anyway) into a {@link BufferedResponse},
+ * which skips the cost of a web stream and of undici's `Response` and `Headers`. A class, so that a
+ * request allocates one handler rather than a closure per callback.
  */
-function toResponse(response: IncomingMessage, url: string, resolve: (response: Response) => void, reject: (error: unknown) => void, controller: AbortController | undefined): boolean {
-  const status = response.statusCode ?? 500;
-  if (String(response.headers['content-type'] ?? '').includes('text/event-stream') && status !== 204 && status !== 304) {
-    const init = { status, statusText: response.statusMessage, headers: responseHeaders(response) };
-    // The SDK aborts its controller to stop a stream its reader leaves early (or on its body timeout).
-    if (controller) stopStreamOnAbort(response, controller.signal);
-    resolve(withUrl(new Response(Readable.toWeb(response) as ReadableStream<Uint8Array>, init), url));
-    return true;
+class Exchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private settled = false;
+  /** Why the exchange was stopped (abort or timeout), before or after undici started it. */
+  private stopReason: unknown = undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private status = 0;
+  private statusText = '';
+  private headers: IncomingHttpHeaders | undefined;
+  private chunks: Buffer[] | undefined;
+  private stream: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private streamController: AbortController | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly resolve: (response: Response) => void,
+    private readonly reject: (error: unknown) => void,
+    private readonly signal: AbortSignal | undefined,
+    private readonly transport: AbortSignal | TransportAbort | undefined,
+    private readonly timeoutMs: number | undefined,
+    /** The SDK's controller, which it aborts to stop a stream its reader leaves early. */
+    private readonly sdkController: AbortController | undefined,
+  ) {
+    if (timeoutMs !== undefined && timeoutMs < MAX_TIMER_MS) this.timer = setTimeout(timeOut, timeoutMs, this);
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (transport) listenTo(transport, this.onAbort);
   }
-  const chunks: Buffer[] = [];
-  response.on('data', (chunk: Buffer) => chunks.push(chunk));
-  response.once('error', reject);
-  response.once('aborted', () => reject(new TypeError('fetch failed: the connection closed before the body was complete')));
-  response.once('end', () => {
-    if (!response.complete) return; // 'aborted' rejected already
-    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    resolve(new BufferedResponse(body, { status, statusText: response.statusMessage ?? '', headers: new ResponseHeaders(response.headers), url }));
-  });
-  return false;
+
+  /** The caller's signal or the transport abort fired. */
+  readonly onAbort = (): void => {
+    const reason = (this.signal?.aborted ? this.signal.reason : this.transport?.reason) ?? abortError();
+    this.stop(reason, reason);
+  };
+
+  /** The deadline passed before the response (a JSON body included) arrived. */
+  timedOut(): void {
+    const error = new DOMException(`The request timed out after ${this.timeoutMs} ms`, 'TimeoutError');
+    this.stop(error, error);
+  }
+
+  /** Stops the exchange: rejects a pending response with `reason`, errors a stream in progress with `streamError`. */
+  private stop(reason: unknown, streamError: unknown): void {
+    if (this.stopReason !== undefined) return;
+    this.stopReason = reason;
+    this.finish();
+    if (this.stream) {
+      this.stream.error(streamError);
+      this.stream = undefined;
+    }
+    if (!this.settled) {
+      this.settled = true;
+      this.reject(reason);
+    }
+    this.controller?.abort(reason instanceof Error ? reason : abortError());
+  }
+
+  /** Stops the timer and the abort listeners. */
+  private finish(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    if (this.transport) unlistenTo(this.transport, this.onAbort);
+    if (this.streamController) this.streamController.signal.removeEventListener('abort', this.onStreamAbort);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.stopReason !== undefined) controller.abort(this.stopReason instanceof Error ? this.stopReason : abortError());
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders, statusText?: string): void {
+    if (status < 200 || this.stopReason !== undefined) return; // an informational response: the real one follows
+    this.status = status;
+    this.statusText = statusText ?? '';
+    this.headers = headers;
+    if (String(headers['content-type'] ?? '').includes('text/event-stream') && status !== 204 && status !== 304) {
+      // A stream has arrived once its headers have: the timeout stops there, as the SDKs' own does.
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      const body = new ReadableStream<Uint8Array>({
+        start: (stream) => void (this.stream = stream),
+        pull: () => controller.resume(),
+        cancel: (reason: unknown) => {
+          this.stream = undefined;
+          this.finish();
+          controller.abort(reason instanceof Error ? reason : abortError());
+        },
+      });
+      if (this.sdkController) {
+        this.streamController = this.sdkController;
+        if (this.sdkController.signal.aborted) this.onStreamAbort();
+        else this.sdkController.signal.addEventListener('abort', this.onStreamAbort, { once: true });
+      }
+      this.settled = true;
+      this.resolve(withUrl(new Response(body, { status, statusText: this.statusText, headers: fetchHeaders(headers) }), this.url));
+      return;
+    }
+    this.chunks = [];
+  }
+
+  /** The SDK stopped reading the stream (its reader left early, or its body timeout). */
+  private readonly onStreamAbort = (): void => this.stop(abortError(), abortError());
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.chunks) this.chunks.push(chunk);
+    else if (this.stream) {
+      this.stream.enqueue(chunk);
+      if ((this.stream.desiredSize ?? 1) <= 0) controller.pause();
+    }
+  }
+
+  onResponseEnd(): void {
+    this.finish();
+    if (this.stream) {
+      this.stream.close();
+      this.stream = undefined;
+    } else if (this.chunks && !this.settled) {
+      this.settled = true;
+      const { chunks } = this;
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      this.resolve(new BufferedResponse(body, { status: this.status, statusText: this.statusText, headers: new ResponseHeaders(this.headers ?? {}), url: this.url }));
+    }
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.stopReason !== undefined) return; // stopped on purpose: settled already
+    this.finish();
+    const failure = Object.assign(new TypeError('fetch failed'), { cause: error });
+    if (this.stream) {
+      this.stream.error(failure);
+      this.stream = undefined;
+    }
+    if (!this.settled) {
+      this.settled = true;
+      this.reject(failure);
+    }
+  }
 }
 
-/** Destroys a streaming response when `signal` aborts (until the response closes). */
-function stopStreamOnAbort(response: IncomingMessage, signal: AbortSignal): void {
-  if (signal.aborted) {
-    response.destroy(new DOMException('This operation was aborted', 'AbortError'));
-    return;
-  }
-  const onAbort = (): void => void response.destroy(new DOMException('This operation was aborted', 'AbortError'));
-  signal.addEventListener('abort', onAbort, { once: true });
-  response.once('close', () => signal.removeEventListener('abort', onAbort));
+function timeOut(exchange: Exchange): void {
+  exchange.timedOut();
 }
 
 /**
@@ -188,8 +293,9 @@ export function withTransportDeadline<T extends RequestInit>(init: T, timeoutMs:
 }
 
 /**
- * The keep-alive `node:http` fetch. Same contract as `fetch` for what the vendor SDKs send (string or
- * byte bodies); anything else is passed to the global fetch.
+ * The keep-alive fetch the vendor SDKs get: undici's dispatcher (the engine of Node's own fetch)
+ * without the WHATWG fetch layers around it. Same contract as `fetch` for what the vendor SDKs send
+ * (string or byte bodies); anything else is passed to the global fetch.
  *
  * @example
  * ```ts
@@ -202,47 +308,17 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
   const body = bodyBytes(init.body);
   if (typeof input === 'object' && !(input instanceof URL)) return fetch(input, withTransportSignal(init, transportSignal));
   if (body === false || !(url.startsWith('http://') || url.startsWith('https://'))) return fetch(input, withTransportSignal(init, transportSignal));
-  const secure = url.startsWith('https://');
   return new Promise<Response>((resolve, reject) => {
     const signal = init.signal ?? undefined;
     const aborted = signal?.aborted ? signal : transportSignal?.aborted ? transportSignal : undefined;
     if (aborted) {
-      reject(aborted.reason ?? new DOMException('This operation was aborted', 'AbortError'));
+      reject(aborted.reason ?? abortError());
       return;
     }
     const target = targetOf(url);
-    const method = (init.method ?? 'GET').toUpperCase();
-    const options = { protocol: target.protocol, hostname: target.hostname, port: target.port, path: target.path, method, headers: headerList(init.headers, target, method, body), agent: secure ? httpsAgent : httpAgent };
-    const timeoutMs = (init as TransportInit)[TRANSPORT_TIMEOUT];
-    const timer = timeoutMs !== undefined && timeoutMs < MAX_TIMER_MS ? setTimeout(onTimeout, timeoutMs) : undefined;
-    const request = (secure ? httpsRequest : httpRequest)(options, (response) => {
-      // An abort while the body streams destroys the response, which errors the body for the reader.
-      response.once('close', stopListening);
-      // A stream has arrived once its headers have: the timeout stops there, as the SDKs' own does.
-      if (toResponse(response, url, resolve, reject, (init as TransportInit)[TRANSPORT_CONTROLLER]) && timer !== undefined) clearTimeout(timer);
-    });
-    function onTimeout(): void {
-      const error = new DOMException(`The request timed out after ${timeoutMs} ms`, 'TimeoutError');
-      request.destroy(error);
-      reject(error);
-    }
-    const onAbort = (): void => {
-      const reason = (signal?.aborted ? signal.reason : transportSignal?.reason) ?? new DOMException('This operation was aborted', 'AbortError');
-      request.destroy(reason instanceof Error ? reason : new DOMException(String(reason), 'AbortError'));
-      reject(reason);
-    };
-    const stopListening = (): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      if (transportSignal) unlistenTo(transportSignal, onAbort);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (transportSignal) listenTo(transportSignal, onAbort);
-    request.on('error', (error) => {
-      stopListening();
-      reject(Object.assign(new TypeError('fetch failed'), { cause: error }));
-    });
-    request.end(body);
+    const transport = init as TransportInit;
+    const exchange = new Exchange(url, resolve, reject, signal, transportSignal, transport[TRANSPORT_TIMEOUT], transport[TRANSPORT_CONTROLLER]);
+    dispatcher.dispatch({ origin: target.origin, path: target.path, method: (init.method ?? 'GET').toUpperCase(), headers: headerList(init.headers, target), body: body ?? null }, exchange);
   });
 }
 
