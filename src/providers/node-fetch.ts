@@ -163,29 +163,34 @@ class Exchange implements Dispatcher.DispatchHandler {
   /** The caller's signal or the transport abort fired. */
   readonly onAbort = (): void => {
     const reason = (this.signal?.aborted ? this.signal.reason : this.transport?.reason) ?? abortError();
-    this.stop(reason, reason);
+    this.stop(reason);
   };
 
   /** The deadline passed before the response (a JSON body included) arrived. */
   timedOut(): void {
     const error = new DOMException(`The request timed out after ${this.timeoutMs} ms`, 'TimeoutError');
-    this.stop(error, error);
+    this.stop(error);
   }
 
-  /** Stops the exchange: rejects a pending response with `reason`, errors a stream in progress with `streamError`. */
-  private stop(reason: unknown, streamError: unknown): void {
+  /** Stops the exchange on purpose (abort or timeout), failing it with `reason`. */
+  private stop(reason: unknown): void {
     if (this.stopReason !== undefined) return;
     this.stopReason = reason;
+    this.fail(reason);
+    this.controller?.abort(reason instanceof Error ? reason : abortError());
+  }
+
+  /** Rejects a pending response, or errors the stream in progress, with `error`. */
+  private fail(error: unknown): void {
     this.finish();
     if (this.stream) {
-      this.stream.error(streamError);
+      this.stream.error(error);
       this.stream = undefined;
     }
     if (!this.settled) {
       this.settled = true;
-      this.reject(reason);
+      this.reject(error);
     }
-    this.controller?.abort(reason instanceof Error ? reason : abortError());
   }
 
   /** Stops the timer and the abort listeners. */
@@ -231,7 +236,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   /** The SDK stopped reading the stream (its reader left early, or its body timeout). */
-  private readonly onStreamAbort = (): void => this.stop(abortError(), abortError());
+  private readonly onStreamAbort = (): void => this.stop(abortError());
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.chunks) this.chunks.push(chunk);
@@ -256,16 +261,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.stopReason !== undefined) return; // stopped on purpose: settled already
-    this.finish();
-    const failure = Object.assign(new TypeError('fetch failed'), { cause: error });
-    if (this.stream) {
-      this.stream.error(failure);
-      this.stream = undefined;
-    }
-    if (!this.settled) {
-      this.settled = true;
-      this.reject(failure);
-    }
+    this.fail(Object.assign(new TypeError('fetch failed'), { cause: error }));
   }
 }
 
