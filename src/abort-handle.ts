@@ -42,6 +42,18 @@ export const ATTEMPT_ABORT: unique symbol = Symbol('switchyard.attemptAbort');
  */
 export const CALLER_ABORT: unique symbol = Symbol('switchyard.callerAbort');
 
+/**
+ * The reason an abort without one gets, as `AbortController` gives it: a DOMException `AbortError`.
+ *
+ * @example
+ * ```ts
+ * reject(signal.reason ?? abortError());
+ * ```
+ */
+export function abortError(): DOMException {
+  return new DOMException('This operation was aborted', 'AbortError');
+}
+
 /** Either kind of abort source. */
 export type AbortSource = AbortSignal | TransportAbort;
 
@@ -75,7 +87,7 @@ export class AbortHandle implements TransportAbort {
   abort(reason?: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
-    this.reason = reason ?? new DOMException('This operation was aborted', 'AbortError');
+    this.reason = reason ?? abortError();
     this.controller?.abort(this.reason);
     const { listener, moreListeners } = this;
     this.listener = this.moreListeners = undefined;

@@ -10,7 +10,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
-import { ATTEMPT_ABORT, listenTo, unlistenTo, type TransportAbort } from '../abort-handle.js';
+import { abortError, ATTEMPT_ABORT, listenTo, unlistenTo, type TransportAbort } from '../abort-handle.js';
 import { BufferedResponse, ResponseHeaders } from './buffered-response.js';
 
 export { ATTEMPT_ABORT, type TransportAbort };
@@ -123,8 +123,6 @@ function withUrl(response: Response, url: string): Response {
   return response;
 }
 
-const abortError = (): DOMException => new DOMException('This operation was aborted', 'AbortError');
-
 /**
  * One request through undici's dispatcher, and the response the SDK gets. An event stream is handed
  * over as a web stream, part by part, with backpressure (undici pauses while the reader is behind);
@@ -156,7 +154,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly sdkController: AbortController | undefined,
   ) {
     if (timeoutMs !== undefined && timeoutMs < MAX_TIMER_MS) this.timer = setTimeout(timeOut, timeoutMs, this);
-    signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (signal) listenTo(signal, this.onAbort);
     if (transport) listenTo(transport, this.onAbort);
   }
 
@@ -196,9 +194,9 @@ class Exchange implements Dispatcher.DispatchHandler {
   /** Stops the timer and the abort listeners. */
   private finish(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.signal?.removeEventListener('abort', this.onAbort);
+    if (this.signal) unlistenTo(this.signal, this.onAbort);
     if (this.transport) unlistenTo(this.transport, this.onAbort);
-    if (this.streamController) this.streamController.signal.removeEventListener('abort', this.onStreamAbort);
+    if (this.streamController) unlistenTo(this.streamController.signal, this.onStreamAbort);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -226,7 +224,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       if (this.sdkController) {
         this.streamController = this.sdkController;
         if (this.sdkController.signal.aborted) this.onStreamAbort();
-        else this.sdkController.signal.addEventListener('abort', this.onStreamAbort, { once: true });
+        else listenTo(this.sdkController.signal, this.onStreamAbort);
       }
       this.settled = true;
       this.resolve(withUrl(new Response(body, { status, statusText: this.statusText, headers: fetchHeaders(headers) }), this.url));
