@@ -238,7 +238,10 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.chunks) this.chunks.push(chunk);
-    else if (this.stream) {
+    else if (this.stream && chunk.length > 0) {
+      // undici's parser, resumed with no bytes buffered, reports an empty part: enqueueing it and
+      // pausing again would hand the reader nothing, and its next read would resume the parser
+      // again, in a microtask loop that never lets the socket deliver the rest (a freeze).
       this.stream.enqueue(chunk);
       if ((this.stream.desiredSize ?? 1) <= 0) controller.pause();
     }
