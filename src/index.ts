@@ -23,7 +23,7 @@ export { HealthTracker, percentile, type BreakerState, type HealthOptions, type 
 export * from './strategies/index.js';
 export { PROVIDER_TYPES, type Provider, type ProviderCall, type ProviderConfig, type ProviderEmbedCall, type ProviderEmbedResult, type ProviderFactory, type ProviderGenerateResult, type ProviderStreamResult, type ProviderType } from './providers/provider.js';
 export { createProvider } from './providers/registry.js';
-export { nodeFetch, transportSignalOptions, type CallAbort, type TransportAbort, type TransportFetchOptions } from './providers/node-fetch.js';
+export { configureNodeFetch, nodeFetch, transportSignalOptions, type CallAbort, type NodeFetchOptions, type NodeFetchQueuedEvent, type TransportAbort, type TransportFetchOptions } from './providers/node-fetch.js';
 export { leanOpenAIClass } from './providers/openai/lean-openai-client.js';
 export { normalizeRequest } from './request.js';
 export { parsePartialJson, toJsonSchema } from './structured-output.js';

@@ -1,7 +1,11 @@
 /**
  * A pull-driven, replayable channel: one producer, any number of readers. The producer runs only
  * while some reader waits (or a reader asked to drain), so a slow reader slows the upstream call
- * (backpressure) instead of filling memory; every reader sees every part from the start.
+ * (backpressure) instead of filling memory. A part is held only while a consumer may still need
+ * it: until no reader has opened, every part (a reader opened after `drain`, say after awaiting a
+ * result, still sees the stream from the start); once one has, until every open reader has passed
+ * it. Readers opened together all see every part; a reader opened later starts at the oldest part
+ * still held.
  *
  * @module
  */
@@ -16,7 +20,12 @@
  * ```
  */
 export class StreamChannel<T> {
-  private readonly parts: T[] = [];
+  /** The parts held: those from absolute index `base` on. */
+  private parts: T[] = [];
+  private base = 0;
+  /** The open readers' positions (absolute part indices), once a reader has opened. */
+  private readonly cursors = new Set<{ at: number }>();
+  private readerOpened = false;
   private finished = false;
   private failure: { error: unknown } | undefined;
   private started = false;
@@ -92,20 +101,38 @@ export class StreamChannel<T> {
     return this.finished;
   }
 
-  /** The parts produced so far. */
+  /** The parts still held (see the module's note on which), oldest first. */
   get produced(): readonly T[] {
     return this.parts;
   }
 
+  /** Lets go of the parts every open reader has passed. */
+  private release(): void {
+    if (!this.readerOpened) return;
+    let oldest = this.base + this.parts.length;
+    for (const cursor of this.cursors) if (cursor.at < oldest) oldest = cursor.at;
+    const passed = oldest - this.base;
+    if (passed <= 0) return;
+    // All of them (the common case: one reader keeping up), or in batches, so that each part costs O(1).
+    if (passed === this.parts.length) this.parts = [];
+    else if (passed >= 32) this.parts.splice(0, passed);
+    else return;
+    this.base = oldest;
+  }
+
   /** A new reader from the first part. */
   reader(): AsyncIterableIterator<T> {
-    let cursor = 0;
+    const cursor = { at: this.base };
     let closed = false;
     this.activeReaders += 1;
+    this.readerOpened = true;
+    this.cursors.add(cursor);
     const close = (): void => {
       if (closed) return;
       closed = true;
       this.activeReaders -= 1;
+      this.cursors.delete(cursor);
+      this.release();
       if (this.activeReaders === 0 && !this.draining && !this.finished && this.onAbandon) {
         // Nobody reads any more: let the producer run to its end (it sees the abort) without waiting for demand.
         this.draining = true;
@@ -117,15 +144,16 @@ export class StreamChannel<T> {
       next: async (): Promise<IteratorResult<T>> => {
         if (closed) return { done: true, value: undefined };
         this.start();
-        while (cursor >= this.parts.length && !this.finished) {
+        while (cursor.at >= this.base + this.parts.length && !this.finished) {
           this.waitingReaders += 1;
           this.demand();
           await new Promise<void>((resolve) => this.notifyReaders.push(resolve));
           this.waitingReaders -= 1;
         }
-        if (cursor < this.parts.length) {
-          const value = this.parts[cursor];
-          cursor += 1;
+        if (cursor.at < this.base + this.parts.length) {
+          const value = this.parts[cursor.at - this.base];
+          cursor.at += 1;
+          this.release();
           return { done: false, value };
         }
         close();

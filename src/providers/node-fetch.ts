@@ -9,7 +9,7 @@
  * @module
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, Pool, type Dispatcher } from 'undici';
 import { abortError, ATTEMPT_ABORT, listenTo, unlistenTo, type TransportAbort } from '../abort-handle.js';
 import { BufferedResponse, ResponseHeaders } from './buffered-response.js';
 
@@ -45,11 +45,112 @@ export interface CallAbort {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * undici's dispatcher, without its fetch: keep-alive pools per origin (at most 256 connections
- * each). Its own timeouts are off: the SDKs' deadlines (see {@link withTransportDeadline}) and the
+ * What {@link configureNodeFetch} sets.
+ *
+ * @example
+ * ```ts
+ * const options: NodeFetchOptions = { connectionsPerOrigin: 512, onQueued: (event) => console.warn(event) };
+ * ```
+ */
+export interface NodeFetchOptions {
+  /**
+   * The most connections {@link nodeFetch} opens to one upstream origin; a request past it waits in
+   * a queue for a connection to come free (and {@link NodeFetchOptions.onQueued} hears of it).
+   * Default: no limit, as the global fetch: every concurrent request (each open stream) has its own
+   * connection.
+   */
+  connectionsPerOrigin?: number;
+  /**
+   * Called when a request waits for a connection because its origin has `connectionsPerOrigin`
+   * busy. Without it, the first wait per origin is reported as a process warning
+   * (`SWITCHYARD_TRANSPORT_QUEUED`).
+   */
+  onQueued?: (event: NodeFetchQueuedEvent) => void;
+}
+
+/**
+ * A request that waits for a connection (see {@link NodeFetchOptions.onQueued}).
+ *
+ * @example
+ * ```ts
+ * const onQueued = (event: NodeFetchQueuedEvent): void => console.warn(`${event.queued} requests wait for ${event.origin}`);
+ * ```
+ */
+export interface NodeFetchQueuedEvent {
+  /** The upstream's origin (scheme, host and port). */
+  readonly origin: string;
+  /** The connection limit it is at. */
+  readonly connectionsPerOrigin: number;
+  /** How many requests to it wait for a connection, this one included. */
+  readonly queued: number;
+}
+
+/** undici's dispatcher, without its fetch: keep-alive pools per origin, as {@link configureNodeFetch} last set them. */
+let dispatcher = newDispatcher(undefined);
+let connectionLimit: number | undefined;
+let onQueued: ((event: NodeFetchQueuedEvent) => void) | undefined;
+const warnedOrigins = new Set<string>();
+
+/**
+ * Its own timeouts are off: the SDKs' deadlines (see {@link withTransportDeadline}) and the
  * router's attempt timeouts bound a request.
  */
-const dispatcher = new Agent({ connections: 256, headersTimeout: 0, bodyTimeout: 0 });
+function newDispatcher(connections: number | undefined): Agent {
+  // Always a pool, even of one connection (undici's default makes that a bare client), so that a wait shows in its queue.
+  return new Agent({ connections: connections ?? null, headersTimeout: 0, bodyTimeout: 0, factory: (origin, options) => new Pool(origin, options) });
+}
+
+/**
+ * Sets {@link nodeFetch}'s transport limits, for requests from then on (requests in flight finish
+ * on the connections they have). With no argument, back to the defaults.
+ *
+ * @example
+ * ```ts
+ * configureNodeFetch({
+ *   connectionsPerOrigin: 1_000,
+ *   onQueued: (event) => router.emit('warning', { code: 'transport_queued', message: `${event.queued} requests wait for a connection to ${event.origin}` }),
+ * });
+ * ```
+ */
+export function configureNodeFetch(options: NodeFetchOptions = {}): void {
+  const { connectionsPerOrigin } = options;
+  if (connectionsPerOrigin !== undefined && !(Number.isInteger(connectionsPerOrigin) && connectionsPerOrigin > 0)) throw new RangeError(`connectionsPerOrigin must be a positive integer, not ${connectionsPerOrigin}`);
+  const previous = dispatcher;
+  dispatcher = newDispatcher(connectionsPerOrigin);
+  connectionLimit = connectionsPerOrigin;
+  onQueued = options.onQueued;
+  warnedOrigins.clear();
+  queueChecks.clear();
+  void previous.close().catch(() => undefined);
+}
+
+/** Origins whose queue {@link checkQueued} looks at next. */
+const queueChecks = new Set<string>();
+
+/**
+ * The dispatcher said an origin is at its connection limit. Whether requests wait is seen a turn of
+ * the event loop later (once per origin), so that a request that only waited for a keep-alive
+ * connection finishing its response (undici hands it over in the next check phase) is not reported.
+ */
+function reportQueued(origin: string): void {
+  if (connectionLimit === undefined || queueChecks.has(origin)) return;
+  queueChecks.add(origin);
+  setImmediate(checkQueued, origin, dispatcher);
+}
+
+function checkQueued(origin: string, checked: Agent): void {
+  queueChecks.delete(origin);
+  if (checked !== dispatcher || connectionLimit === undefined) return;
+  const stats = dispatcher.stats[origin];
+  const queued = stats !== undefined && 'queued' in stats ? stats.queued : 0;
+  if (queued === 0) return;
+  const event: NodeFetchQueuedEvent = { origin, connectionsPerOrigin: connectionLimit, queued };
+  if (onQueued) onQueued(event);
+  else if (!warnedOrigins.has(origin)) {
+    warnedOrigins.add(origin);
+    process.emitWarning(`Requests to ${origin} wait for a connection: all ${connectionLimit} (connectionsPerOrigin) are busy`, { code: 'SWITCHYARD_TRANSPORT_QUEUED' });
+  }
+}
 
 /** Where a URL points, as undici takes it; parsed once per URL (an SDK calls few). */
 interface UrlTarget {
@@ -238,7 +339,10 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.chunks) this.chunks.push(chunk);
-    else if (this.stream) {
+    else if (this.stream && chunk.length > 0) {
+      // undici's parser, resumed with no bytes buffered, reports an empty part: enqueueing it and
+      // pausing again would hand the reader nothing, and its next read would resume the parser
+      // again, in a microtask loop that never lets the socket deliver the rest (a freeze).
       this.stream.enqueue(chunk);
       if ((this.stream.desiredSize ?? 1) <= 0) controller.pause();
     }
@@ -312,7 +416,7 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
     const target = targetOf(url);
     const transport = init as TransportInit;
     const exchange = new Exchange(url, resolve, reject, signal, transportSignal, transport[TRANSPORT_TIMEOUT], transport[TRANSPORT_CONTROLLER]);
-    dispatcher.dispatch({ origin: target.origin, path: target.path, method: (init.method ?? 'GET').toUpperCase(), headers: headerList(init.headers, target), body: body ?? null }, exchange);
+    if (!dispatcher.dispatch({ origin: target.origin, path: target.path, method: (init.method ?? 'GET').toUpperCase(), headers: headerList(init.headers, target), body: body ?? null }, exchange)) reportQueued(target.origin);
   });
 }
 
