@@ -205,7 +205,7 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
       .create({ model: 'openai/gpt-4o', max_tokens: 100, metadata: { user_id: 'user-7' }, service_tier: 'auto', tools: [WEATHER], tool_choice: { type: 'auto', disable_parallel_tool_use: true }, messages: [{ role: 'user', content: 'Weather in Rome?' }] })
       .withResponse();
     const openai = gateway.openai.requests.at(-1)?.body as Record<string, unknown>;
-    assert.equal(openai.user, 'user-7');
+    assert.equal(openai.safety_identifier, 'user-7', "OpenAI's replacement of the deprecated `user`");
     assert.equal(openai.parallel_tool_calls, false);
     assert.equal('service_tier' in openai, false);
     const warnings = JSON.parse(viaOpenAI.response.headers.get('x-gateway-warnings') ?? '[]') as Array<{ feature?: string }>;

@@ -48,7 +48,7 @@ export class DialectNotes {
 
   /** A field forwarded to the listed provider types only. */
   vendorOnly(feature: string, honouredBy: readonly ProviderType[]): void {
-    this.fields.push({ feature, honouredBy });
+    if (!this.fields.some((field) => field.feature === feature)) this.fields.push({ feature, honouredBy });
   }
 
   /** Whether nothing was noted (then nothing is added to the answer). */
