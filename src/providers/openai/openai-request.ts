@@ -78,6 +78,14 @@ const SAMPLING_FIELDS: ReadonlyArray<[SamplingSetting, keyof ChatCompletionCreat
 const CONSUMED_OPTIONS = new Set(['strictJsonSchema', 'strict_json_schema', 'structuredOutputs', 'systemMessageMode', 'forceReasoning', 'reasoningSummary', 'logprobs']);
 /** AI SDK option names whose wire name is not their snake_case form. */
 const OPTION_ALIASES: Readonly<Record<string, string>> = { textVerbosity: 'verbosity' };
+/** AI SDK options whose nested keys are camelCase too (`@ai-sdk/xai`'s `searchParameters.returnCitations`). */
+const NESTED_CAMEL_OPTIONS = new Set(['searchParameters']);
+
+function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [wireName(key), snakeKeys(inner)]));
+}
 
 /**
  * Builds the Chat Completions body for a call: messages, sampling settings, tools, tool choice,
@@ -167,7 +175,7 @@ export function passthroughOptions(options: ProviderOptions | undefined, dialect
   const sources = dialect.name === dialect.type ? [options?.[dialect.type]] : [options?.[dialect.type], options?.[dialect.name]];
   for (const source of sources) {
     for (const [key, value] of Object.entries(source ?? {})) {
-      if (!CONSUMED_OPTIONS.has(key)) result[wireName(key)] = value;
+      if (!CONSUMED_OPTIONS.has(key)) result[wireName(key)] = NESTED_CAMEL_OPTIONS.has(key) ? snakeKeys(value) : value;
     }
   }
   return result;
