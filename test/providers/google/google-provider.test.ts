@@ -249,10 +249,10 @@ describe('google provider (vendor specifics)', () => {
   it("takes @ai-sdk/google's options: thinkingConfig as the wire's own names, structuredOutputs: false as JSON without a schema", async () => {
     const schema = { type: 'object', properties: { name: { type: 'string' } } };
     const result = await provider.generate(call({ responseFormat: { type: 'json', schema }, tools: [weather], parallelToolCalls: false, providerOptions: { google: { structuredOutputs: false, thinkingConfig: { thinkingBudget: 0, includeThoughts: false } } } }));
-    const body = lastBody();
-    assert.equal(body.generationConfig.responseMimeType, 'application/json');
-    assert.equal('responseJsonSchema' in body.generationConfig, false);
-    assert.deepEqual(body.generationConfig.thinkingConfig, { thinkingBudget: 0, includeThoughts: false });
+    const generationConfig = lastBody().generationConfig ?? {};
+    assert.equal(generationConfig.responseMimeType, 'application/json');
+    assert.equal('responseJsonSchema' in generationConfig, false);
+    assert.deepEqual(generationConfig.thinkingConfig, { thinkingBudget: 0, includeThoughts: false });
     assert.deepEqual(result.warnings.map((warning) => (warning.type === 'other' ? warning.message : warning.feature)), ['parallelToolCalls']);
   });
 
