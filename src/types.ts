@@ -52,6 +52,11 @@ export interface GatewayOptions {
   user?: string;
   /** Free tags for accounting and reports. */
   tags?: string[];
+  /**
+   * `'auto'`: prompt caching for vendors that need explicit breakpoints (Claude on Anthropic, Vertex AI
+   * and Bedrock, Nova on Bedrock) when the request marks none; the others cache on their own.
+   */
+  caching?: 'auto';
   /** Bring-your-own-key credentials per provider type: the first one is used for this request. */
   byok?: { [provider: string]: ProviderCredentials[] };
   /** Any further gateway option is accepted and ignored. */

@@ -164,7 +164,20 @@ describe('OpenAI-compatible dialect (openai SDK)', () => {
     assert.deepEqual(anthropic.metadata, { user_id: 'hashed-user' });
     for (const field of ['store', 'logit_bias', 'prompt_cache_key', 'verbosity', 'safety_identifier']) assert.equal(field in anthropic, false, field);
     const warnings = JSON.parse(viaClaude.response.headers.get('x-gateway-warnings') ?? '[]') as Array<{ type: string; feature?: string }>;
-    assert.deepEqual(warnings.map((warning) => warning.feature).sort(), ['image_url.detail', 'logit_bias', 'prompt_cache_key', 'store', 'verbosity']);
+    assert.deepEqual(warnings.map((warning) => warning.feature).sort(), ['image_url.detail', 'logit_bias', 'store', 'verbosity']);
+    assert.deepEqual(anthropic.cache_control, { type: 'ephemeral' }, 'prompt_cache_key asks Claude to cache (gateway caching: auto)');
+  });
+
+  it('caches for Claude with providerOptions.gateway.caching auto, so a repeated prompt reads the cache', async () => {
+    const system = 'You are the switchyard assistant for OpenAI SDK callers, answer from the manual. '.repeat(60);
+    const ask = (question: string) =>
+      client.chat.completions.create({ model: 'anthropic/claude-sonnet-4', messages: [{ role: 'system', content: system }, { role: 'user', content: question }], providerOptions: { gateway: { caching: 'auto' } } } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    await ask('First question');
+    assert.deepEqual((gateway.anthropic.requests.at(-1)?.body as { cache_control?: unknown }).cache_control, { type: 'ephemeral' });
+    const second = await ask('First question');
+    assert.ok((second.usage?.prompt_tokens_details?.cached_tokens ?? 0) > 1000, JSON.stringify(second.usage));
+    await client.chat.completions.create({ model: 'anthropic/claude-sonnet-4', messages: [{ role: 'user', content: 'no caching asked' }] });
+    assert.equal('cache_control' in (gateway.anthropic.requests.at(-1)?.body as object), false, 'nothing is cached unless asked');
   });
 
   it('warns about fields it does not know and rejects the ones it cannot answer', async () => {

@@ -144,9 +144,17 @@ function withVendorOptions(options: ProviderOptions | undefined, vendor: Record<
   return merged;
 }
 
+/** `providerOptions.gateway.caching: 'auto'` for a request that asked for caching, unless the caller set `caching` itself. */
+function withCaching(options: ProviderOptions | undefined, caching: boolean): ProviderOptions | undefined {
+  if (!caching || options?.gateway?.caching !== undefined) return options;
+  return { ...options, gateway: { ...options?.gateway, caching: 'auto' } };
+}
+
 function chatRequest(context: RouteContext, body: Fields, notes: DialectNotes): GenerateRequest {
   for (const [field, reason] of Object.entries(REJECTED_FIELDS)) if (body[field] !== undefined && body[field] !== null) throw invalid(reason, field);
   if (Array.isArray(body.modalities) && body.modalities.includes('audio')) throw invalid('audio output is not supported by this gateway', 'modalities');
+  // OpenAI caches on its own; a `prompt_cache_key` asks for caching, which Claude needs asked for.
+  if (typeof body.prompt_cache_key === 'string') notes.vendorOnly('prompt_cache_key', ['openai', 'anthropic', 'vertex', 'bedrock']);
   const vendor: Record<string, Record<string, unknown>> = { openai: {} };
   for (const key of Object.keys(body)) {
     if (CANONICAL_FIELDS.has(key) || key in REJECTED_FIELDS || key === 'modalities') continue;
@@ -192,7 +200,7 @@ function chatRequest(context: RouteContext, body: Fields, notes: DialectNotes): 
     // OpenAI has replaced `user` by `safety_identifier`: either names the end user to every vendor.
     user: optionalString(body, 'user') ?? safetyIdentifier,
     ...(metadata ? { metadata: metadata as Record<string, string> } : {}),
-    providerOptions: withVendorOptions(mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'), vendor),
+    providerOptions: withCaching(withVendorOptions(mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'), vendor), typeof body.prompt_cache_key === 'string'),
   };
 }
 

@@ -333,6 +333,13 @@ function applyTools(body: AnthropicRequestBody, call: ProviderCall, options: Rec
   return jsonToolName;
 }
 
+function hasCacheBreakpoint(body: AnthropicRequestBody): boolean {
+  const marked = (block: unknown): boolean => isRecord(block) && block.cache_control !== undefined;
+  if (Array.isArray(body.system) && body.system.some(marked)) return true;
+  if (body.tools?.some(marked)) return true;
+  return body.messages.some((message) => Array.isArray(message.content) && message.content.some(marked));
+}
+
 /**
  * Builds the Messages API request for a canonical call.
  *
@@ -358,6 +365,9 @@ export function buildMessagesRequest(call: ProviderCall, providerName: string): 
   const jsonToolName = applyTools(body, call, options, providerName, warnings);
   const callMarker = options.cacheControl ?? options.cache_control;
   if (isRecord(callMarker)) body.cache_control = callMarker as unknown as CacheControlEphemeral;
+  // `providerOptions.gateway.caching: 'auto'` (Vercel AI Gateway's option): with no breakpoint of the
+  // caller's, the API's own top-level marker caches up to the last cacheable block.
+  else if (call.providerOptions?.gateway?.caching === 'auto' && !hasCacheBreakpoint(body)) body.cache_control = { type: 'ephemeral' };
   if (call.user !== undefined) body.metadata = { user_id: call.user };
 
   const passthrough: Record<string, unknown> = {};

@@ -170,6 +170,11 @@ function jsonTool(call: ProviderCall, tools: Tool[], choice: ProviderCall['toolC
   return { toolConfig: toolChoice ? { tools, toolChoice } : { tools }, jsonMode, forcedTool: toolChoice !== undefined && toolChoice.auto === undefined };
 }
 
+function hasCachePoint(system: ConverseCommandInput['system'], messages: ConverseCommandInput['messages'], toolConfig: ToolConfiguration | undefined): boolean {
+  const marked = (block: { cachePoint?: unknown }): boolean => block.cachePoint !== undefined;
+  return (system ?? []).some(marked) || (toolConfig?.tools ?? []).some(marked) || (messages ?? []).some((message) => (message.content ?? []).some(marked));
+}
+
 /**
  * Builds the Converse request for a call. `optionKeys` are the providerOptions keys this provider
  * reads (`bedrock` and its instance name).
@@ -207,6 +212,8 @@ export function buildConverseInput(call: ProviderCall, optionKeys: readonly stri
 
   const input: ConverseCommandInput = { modelId: call.modelId, messages };
   if (system.length > 0) input.system = system;
+  // `providerOptions.gateway.caching: 'auto'`: with no cache point of the caller's, one after the prompt.
+  if (caches && call.providerOptions?.gateway?.caching === 'auto' && !hasCachePoint(system, messages, toolConfig)) messages[messages.length - 1]?.content?.push({ cachePoint: { type: 'default' } });
   if (Object.keys(inferenceConfig).length > 0) input.inferenceConfig = inferenceConfig;
   if (toolConfig) input.toolConfig = toolConfig;
   else if (hasToolContent) warnings.push({ type: 'other', message: 'The prompt holds tool calls but no tools were given; Bedrock requires the tools to be declared' });

@@ -146,6 +146,15 @@ describe('bedrock provider (vendor specifics)', () => {
     assert.deepEqual(lastBody().system, [{ text: system }], 'no cache point for a model family without prompt caching');
   });
 
+  it("adds a cache point after the prompt for providerOptions.gateway.caching 'auto', unless the caller placed one", async () => {
+    await provider.generate(call({ prompt: [user('Cache me')], providerOptions: { gateway: { caching: 'auto' } } }));
+    assert.deepEqual(lastBody().messages[0].content, [{ text: 'Cache me' }, { cachePoint: { type: 'default' } }]);
+    await provider.generate(call({ prompt: [{ role: 'system', content: 'Mine', providerOptions: { bedrock: { cachePoint: true } } }, user('Not twice')], providerOptions: { gateway: { caching: 'auto' } } }));
+    assert.deepEqual(lastBody().messages[0].content, [{ text: 'Not twice' }]);
+    await provider.generate(call({ modelId: 'meta.llama3-3-70b-instruct-v1:0', prompt: [user('Llama')], providerOptions: { gateway: { caching: 'auto' } } }));
+    assert.deepEqual(lastBody().messages[0].content, [{ text: 'Llama' }]);
+  });
+
   it("maps @ai-sdk/amazon-bedrock's reasoningConfig to Claude's thinking (budget_tokens), and warns about parallelToolCalls", async () => {
     const tool = { type: 'function' as const, name: 'lookup', inputSchema: { type: 'object', properties: {} } };
     const result = await provider.generate(call({ maxOutputTokens: 500, parallelToolCalls: false, tools: [tool], providerOptions: { bedrock: { reasoningConfig: { type: 'enabled', budgetTokens: 1024 } } } }));
