@@ -85,6 +85,7 @@ export function normalizeRequest(request: GenerateRequest & { account?: AccountR
     const value = request[key];
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) throw invalid(`\`${key}\` must be a number`, key);
   }
+  if (request.parallelToolCalls !== undefined && typeof request.parallelToolCalls !== 'boolean') throw invalid('`parallelToolCalls` must be a boolean', 'parallelToolCalls');
   if (request.maxOutputTokens !== undefined && (request.maxOutputTokens < 1 || !Number.isInteger(request.maxOutputTokens))) throw invalid('`maxOutputTokens` must be a positive integer', 'maxOutputTokens');
   if (request.tools !== undefined) {
     if (!Array.isArray(request.tools)) throw invalid('`tools` must be an array', 'tools');
@@ -109,6 +110,7 @@ export function normalizeRequest(request: GenerateRequest & { account?: AccountR
     tools: request.tools,
     toolChoice: request.toolChoice,
     reasoning: request.reasoning,
+    parallelToolCalls: request.parallelToolCalls,
     providerOptions: request.providerOptions,
     headers: request.headers,
     abortSignal: request.abortSignal,

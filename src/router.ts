@@ -650,6 +650,8 @@ export class Router {
       tools: request.tools,
       toolChoice: request.toolChoice,
       reasoning: request.reasoning,
+      parallelToolCalls: request.parallelToolCalls,
+      user: request.user,
       providerOptions: request.providerOptions,
       headers: request.headers,
       // Built on first read (a spread of the call reads it too): see AttemptAbort.

@@ -52,6 +52,11 @@ export interface GatewayOptions {
   user?: string;
   /** Free tags for accounting and reports. */
   tags?: string[];
+  /**
+   * `'auto'`: prompt caching for vendors that need explicit breakpoints (Claude on Anthropic, Vertex AI
+   * and Bedrock, Nova on Bedrock) when the request marks none; the others cache on their own.
+   */
+  caching?: 'auto';
   /** Bring-your-own-key credentials per provider type: the first one is used for this request. */
   byok?: { [provider: string]: ProviderCredentials[] };
   /** Any further gateway option is accepted and ignored. */
@@ -243,6 +248,16 @@ export interface CallOptions {
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
   reasoning?: ReasoningEffort;
+  /**
+   * `false` asks for at most one tool call per step (OpenAI's `parallel_tool_calls: false`,
+   * Anthropic's `disable_parallel_tool_use: true`); a vendor without the setting answers with a warning.
+   */
+  parallelToolCalls?: boolean;
+  /**
+   * The end user the request is made for: sent to vendors that take one for abuse monitoring
+   * (OpenAI and xAI `user`, Anthropic `metadata.user_id`), and used for accounting.
+   */
+  user?: string;
   providerOptions?: ProviderOptions;
   /** Extra HTTP headers for the upstream call. */
   headers?: Record<string, string>;
@@ -275,7 +290,7 @@ export interface GenerateRequest extends Omit<CallOptions, 'prompt'> {
    * built for a request nobody aborts). `abortSignal` is then read from it.
    */
   [CALLER_ABORT]?: AbortSource;
-  /** End user, for accounting (also read from `providerOptions.gateway.user`). */
+  /** End user, for accounting and vendor abuse monitoring (also read from `providerOptions.gateway.user`). */
   user?: string;
   /** Tags, for accounting (also read from `providerOptions.gateway.tags`). */
   tags?: string[];

@@ -301,7 +301,7 @@ export class GatewayHandler {
   }
 }
 
-const EXPOSED_HEADERS = 'x-gateway-generation-id, retry-after, retry-after-ms';
+const EXPOSED_HEADERS = 'x-gateway-generation-id, x-gateway-warnings, retry-after, retry-after-ms';
 
 /**
  * Creates the gateway handler.

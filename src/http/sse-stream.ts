@@ -9,7 +9,8 @@
 import { listenTo, unlistenTo, type AbortSource } from '../abort-handle.js';
 import type { GatewayError } from '../errors.js';
 import type { StreamResult } from '../router-types.js';
-import { CONTENT_PART_TYPES, type StreamPart } from '../types.js';
+import { CONTENT_PART_TYPES, type StreamPart, type Warning } from '../types.js';
+import { warningsHeader } from './dialects/dialect-warnings.js';
 import type { GatewayHttpResponse } from './http-types.js';
 import { toGatewayError } from './responses.js';
 
@@ -45,14 +46,15 @@ const SSE_HEADERS = {
 /**
  * Starts reading a router stream and resolves when its first content part arrived (then as a 200
  * SSE response), or rejects with the GatewayError when the stream failed before any content.
- * Aborting `abort` (the client went away) aborts the router call.
+ * Aborting `abort` (the client went away) aborts the router call. The warnings of the held
+ * `stream-start` parts, after `warnings`, go in the `x-gateway-warnings` header.
  *
  * @example
  * ```ts
  * return await streamResponse(router.stream(request), context.abort, encoder, { 'x-gateway-generation-id': id });
  * ```
  */
-export async function streamResponse(stream: StreamResult, abort: AbortSource, encoder: StreamEncoder, headers: Record<string, string> = {}): Promise<GatewayHttpResponse> {
+export async function streamResponse(stream: StreamResult, abort: AbortSource, encoder: StreamEncoder, headers: Record<string, string> = {}, warnings?: readonly Warning[]): Promise<GatewayHttpResponse> {
   const onAbort = (): void => stream.abort();
   if (abort.aborted) stream.abort();
   else listenTo(abort, onAbort);
@@ -73,7 +75,9 @@ export async function streamResponse(stream: StreamResult, abort: AbortSource, e
     void iterator.return?.()?.catch(() => undefined);
     throw toGatewayError(error);
   }
-  return { status: 200, headers: { ...SSE_HEADERS, ...headers }, stream: encodeParts(held, iterator, encoder, () => {
+  let allWarnings = warnings ?? [];
+  for (const part of held) if (part.type === 'stream-start' && part.warnings.length > 0) allWarnings = [...allWarnings, ...part.warnings];
+  return { status: 200, headers: { ...SSE_HEADERS, ...headers, ...warningsHeader(allWarnings) }, stream: encodeParts(held, iterator, encoder, () => {
     unlistenTo(abort, onAbort);
   }, stream) };
 }

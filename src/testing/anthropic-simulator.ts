@@ -61,6 +61,30 @@ const STOP_REASONS: Record<SimulatedReply['finishReason'], string> = {
 const IMAGE_MEDIA_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
 /**
+ * The top-level fields of a Messages request in the API version the SDK sends (2026-10-21, the SDK's
+ * `MessageCreateParamsBase`): anything else, `temperature`, `top_p` and `top_k` among them, is a 400.
+ */
+const REQUEST_FIELDS = new Set([
+  'model', 'max_tokens', 'messages', 'cache_control', 'container', 'diagnostics', 'inference_geo', 'metadata', 'output_config',
+  'service_tier', 'speed', 'stop_sequences', 'stream', 'system', 'thinking', 'tool_choice', 'tools', 'user_profile_id', 'workspace_id',
+]);
+/** The fields of each `thinking` type. */
+const THINKING_FIELDS: Record<string, ReadonlySet<string>> = {
+  enabled: new Set(['type', 'budget_tokens', 'display']),
+  adaptive: new Set(['type', 'display']),
+  disabled: new Set(['type']),
+  between_tools: new Set(['type']),
+};
+/** Block types that take no `cache_control`. */
+const UNCACHEABLE_BLOCKS = new Set(['thinking', 'redacted_thinking']);
+/** The API's limit on `cache_control` breakpoints in one request. */
+const MAX_CACHE_BREAKPOINTS = 4;
+
+function rejectExtraFields(fields: JsonRecord, allowed: ReadonlySet<string>, path: string): void {
+  for (const key of Object.keys(fields)) requireField(allowed.has(key), `${path}${path ? '.' : ''}${key}: Extra inputs are not permitted`);
+}
+
+/**
  * The signature the simulator attaches to a thinking block, and checks when the block comes back.
  *
  * @example
@@ -128,6 +152,7 @@ interface MessageScan {
 function scanBlock(block: unknown, path: string, scan: MessageScan, role: string): string {
   requireField(isRecord(block), `${path}: Input should be a valid dictionary`);
   const typed = block as JsonRecord;
+  if (UNCACHEABLE_BLOCKS.has(String(typed.type))) requireField(typed.cache_control === undefined, `${path}.${String(typed.type)}.cache_control: Extra inputs are not permitted`);
   const cacheControl = readCacheControl(typed, path);
   let text: string;
   switch (typed.type) {
@@ -183,6 +208,7 @@ function scanMessages(messages: unknown[], scan: MessageScan): void {
     requireField(isRecord(message), `${path}: Input should be a valid dictionary`);
     const typed = message as JsonRecord;
     requireField(typed.role === 'user' || typed.role === 'assistant' || typed.role === 'system', `${path}.role: Input should be 'user', 'assistant' or 'system'`);
+    rejectExtraFields(typed, new Set(['role', 'content']), path);
     const role = typed.role as string;
     let texts: string[];
     if (typeof typed.content === 'string') {
@@ -232,6 +258,8 @@ function readToolChoice(choice: unknown, toolNames: string[]): SimulatedRequest[
   if (choice === undefined) return undefined;
   requireField(isRecord(choice), 'tool_choice: Input should be a valid dictionary');
   const typed = choice as JsonRecord;
+  rejectExtraFields(typed, typed.type === 'none' ? new Set(['type']) : typed.type === 'tool' ? new Set(['type', 'name', 'disable_parallel_tool_use']) : new Set(['type', 'disable_parallel_tool_use']), `tool_choice.${String(typed.type)}`);
+  requireField(typed.disable_parallel_tool_use === undefined || typeof typed.disable_parallel_tool_use === 'boolean', 'tool_choice.disable_parallel_tool_use: Input should be a valid boolean');
   switch (typed.type) {
     case 'auto':
       return 'auto';
@@ -254,26 +282,44 @@ function readThinking(body: JsonRecord, toolChoice: SimulatedRequest['toolChoice
   if (thinking === undefined || thinking === null) return false;
   requireField(isRecord(thinking), 'thinking: Input should be a valid dictionary');
   const typed = thinking as JsonRecord;
-  if (typed.type === 'disabled') return false;
-  requireField(typed.type === 'enabled' || typed.type === 'adaptive', `thinking.type: Input tag '${String(typed.type)}' is not supported`);
+  const allowed = THINKING_FIELDS[String(typed.type)];
+  requireField(allowed !== undefined, `thinking.type: Input tag '${String(typed.type)}' is not supported`);
+  rejectExtraFields(typed, allowed, `thinking.${String(typed.type)}`);
+  if (typed.type === 'disabled' || typed.type === 'between_tools') return false;
   if (typed.type === 'enabled') {
     const budget = typed.budget_tokens;
     requireField(Number.isInteger(budget), 'thinking.enabled.budget_tokens: Field required');
     requireField((budget as number) >= 1024, 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
     requireField((budget as number) < (body.max_tokens as number), '`max_tokens` must be greater than `thinking.budget_tokens`');
   }
-  requireField(body.temperature === undefined || body.temperature === 1, '`temperature` may only be set to 1 when thinking is enabled');
-  requireField(body.top_k === undefined, '`top_k` must be unset when thinking is enabled');
   requireField(toolChoice === undefined || toolChoice === 'auto' || toolChoice === 'none', 'Thinking may not be enabled when tool_choice forces tool use.');
   return true;
 }
 
 function readJsonFormat(body: JsonRecord): SimulatedRequest['json'] {
   const config = body.output_config;
-  if (!isRecord(config) || config.format === undefined || config.format === null) return undefined;
-  const format = config.format;
+  if (config === undefined) return undefined;
+  requireField(isRecord(config), 'output_config: Input should be a valid dictionary');
+  const typed = config as JsonRecord;
+  rejectExtraFields(typed, new Set(['effort', 'format']), 'output_config');
+  requireField(typed.effort === undefined || typed.effort === null || ['low', 'medium', 'high', 'xhigh', 'max'].includes(typed.effort as string), "output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'");
+  if (typed.format === undefined || typed.format === null) return undefined;
+  const format = typed.format;
   requireField(isRecord(format) && format.type === 'json_schema' && isRecord(format.schema), 'output_config.format: Input should be a json_schema format with a schema');
+  rejectExtraFields(format as JsonRecord, new Set(['type', 'schema']), 'output_config.format');
   return { schema: (format as JsonRecord).schema as JsonSchema };
+}
+
+/** `metadata`, `service_tier` and `speed`: the shapes the API takes. */
+function checkRequestOptions(body: JsonRecord): void {
+  if (body.metadata !== undefined) {
+    requireField(isRecord(body.metadata), 'metadata: Input should be a valid dictionary');
+    rejectExtraFields(body.metadata as JsonRecord, new Set(['user_id']), 'metadata');
+    const userId = (body.metadata as JsonRecord).user_id;
+    requireField(userId === undefined || userId === null || (typeof userId === 'string' && userId.length <= 256), 'metadata.user_id: Input should be a valid string of at most 256 characters');
+  }
+  requireField(body.service_tier === undefined || body.service_tier === 'auto' || body.service_tier === 'standard_only', "service_tier: Input should be 'auto' or 'standard_only'");
+  requireField(body.speed === undefined || body.speed === null || body.speed === 'standard' || body.speed === 'fast', "speed: Input should be 'standard' or 'fast'");
 }
 
 function checkHeaders(headers: IncomingMessage['headers']): SimulatedResponse | undefined {
@@ -396,8 +442,8 @@ export function createAnthropicProtocol(): AnthropicProtocol {
     requireField(Array.isArray(body.messages), 'messages: Field required');
     requireField((body.messages as unknown[]).length > 0, 'messages: at least one message is required');
     requireField(body.stream === undefined || typeof body.stream === 'boolean', 'stream: Input should be a valid boolean');
-    requireField(body.temperature === undefined || (typeof body.temperature === 'number' && body.temperature >= 0 && body.temperature <= 1), 'temperature: Input should be between 0 and 1');
-    requireField(body.top_k === undefined || (Number.isInteger(body.top_k) && (body.top_k as number) > 0), 'top_k: Input should be a positive integer');
+    rejectExtraFields(body, REQUEST_FIELDS, '');
+    checkRequestOptions(body);
     requireField(body.stop_sequences === undefined || (Array.isArray(body.stop_sequences) && body.stop_sequences.every((stop) => typeof stop === 'string')), 'stop_sequences: Input should be a list of strings');
     const scan: MessageScan = { segments: [], lastUserText: '', imageCount: 0, hasToolResults: false };
     const tools = scanTools(body.tools, scan);
@@ -409,6 +455,8 @@ export function createAnthropicProtocol(): AnthropicProtocol {
     const topLevelMarker = body.cache_control === undefined || body.cache_control === null ? undefined : readCacheControl(body, 'request');
     if (topLevelMarker && scan.segments.length > 0) scan.segments[scan.segments.length - 1].cacheControl = topLevelMarker;
 
+    const breakpoints = scan.segments.filter((segment) => segment.cacheControl !== undefined).length;
+    requireField(breakpoints <= MAX_CACHE_BREAKPOINTS, `A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints}.`);
     const promptText = scan.segments.map((segment) => segment.text).join('\n');
     const lastMarked = scan.segments.map((segment) => segment.cacheControl !== undefined).lastIndexOf(true);
     const request: SimulatedRequest = {

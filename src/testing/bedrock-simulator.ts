@@ -230,9 +230,10 @@ function checkBlock(block: unknown, where: string): WireObject {
   return block;
 }
 
-function modelKind(modelId: string): 'meta' | 'titan-v1' | 'titan' | 'cohere' | 'other' {
+function modelKind(modelId: string): 'meta' | 'anthropic' | 'titan-v1' | 'titan' | 'cohere' | 'other' {
   const id = modelId.toLowerCase();
   if (/(^|\.)meta\./.test(id)) return 'meta';
+  if (/(^|\.)anthropic\./.test(id)) return 'anthropic';
   if (/titan-embed-text-v1|titan-embed-g1/.test(id)) return 'titan-v1';
   if (/titan-embed/.test(id)) return 'titan';
   if (/(^|\.)cohere\.embed/.test(id)) return 'cohere';
@@ -260,6 +261,19 @@ function checkAuth(headers: IncomingMessage['headers'], auth: BedrockSimulatorAu
 }
 
 const STOP_REASONS: Record<SimulatedReply['finishReason'], string> = { stop: 'end_turn', length: 'max_tokens', 'tool-calls': 'tool_use', 'content-filter': 'content_filtered' };
+
+/** The model-native fields Claude takes through `additionalModelRequestFields` (its Messages API names). */
+const CLAUDE_FIELDS = new Set(['thinking', 'top_k', 'anthropic_beta', 'output_config', 'context_management']);
+
+/** Claude answers any other native field, or an AI SDK spelling such as `budgetTokens`, with a validation error. */
+function checkClaudeFields(fields: WireObject): void {
+  for (const key of Object.keys(fields)) if (!CLAUDE_FIELDS.has(key)) invalid(`The model returned the following errors: ${key}: Extra inputs are not permitted`);
+  const thinking = fields.thinking;
+  if (thinking === undefined) return;
+  if (!isWireObject(thinking)) invalid('The model returned the following errors: thinking: Input should be a valid dictionary');
+  for (const key of Object.keys(thinking)) if (!['type', 'budget_tokens', 'display'].includes(key)) invalid(`The model returned the following errors: thinking.${String(thinking.type)}.${key}: Extra inputs are not permitted`);
+  if (thinking.type === 'enabled' && !(Number.isInteger(thinking.budget_tokens) && (thinking.budget_tokens as number) >= 1024)) invalid('The model returned the following errors: thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
+}
 
 /**
  * Creates the Bedrock protocol (each instance has its own prompt cache and stream-exception queue).
@@ -345,6 +359,7 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
     const inference = isWireObject(body.inferenceConfig) ? body.inferenceConfig : {};
     if (inference.maxTokens !== undefined && (!Number.isInteger(inference.maxTokens) || (inference.maxTokens as number) < 1)) invalid('The value at inferenceConfig.maxTokens must be a positive integer.');
     const fields = isWireObject(body.additionalModelRequestFields) ? body.additionalModelRequestFields : {};
+    if (modelKind(modelId) === 'anthropic') checkClaudeFields(fields);
     const reasoning = (isWireObject(fields.thinking) && fields.thinking.type === 'enabled') || (isWireObject(fields.reasoningConfig) && fields.reasoningConfig.type === 'enabled');
     const textFormat = isWireObject(body.outputConfig) && isWireObject(body.outputConfig.textFormat) ? body.outputConfig.textFormat : undefined;
     const jsonSchema = textFormat && isWireObject(textFormat.structure) && isWireObject(textFormat.structure.jsonSchema) ? textFormat.structure.jsonSchema.schema : undefined;

@@ -85,6 +85,10 @@ function checkChatBody(body: WireObject): SimulatedResponse | undefined {
   if (format !== undefined && !(isWireObject(format) && (format.type === 'text' || format.type === 'json_object'))) return invalid("response_format.type must be one of 'text', 'json_object'");
   const thinking = body.thinking;
   if (thinking !== undefined && !(isWireObject(thinking) && (thinking.type === 'enabled' || thinking.type === 'disabled'))) return invalid("thinking.type must be one of 'enabled', 'disabled'");
+  if (isWireObject(thinking)) {
+    for (const key of Object.keys(thinking)) if (key !== 'type' && key !== 'token_budget') return invalid(`thinking: unknown field '${key}'`);
+    if (thinking.token_budget !== undefined && !(Number.isInteger(thinking.token_budget) && (thinking.token_budget as number) > 0)) return invalid('thinking.token_budget must be a positive integer');
+  }
   return checkMessages(body.model, body.messages);
 }
 

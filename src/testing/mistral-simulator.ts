@@ -95,6 +95,10 @@ function checkChatBody(body: WireObject): SimulatedResponse | undefined {
   if (choice !== undefined && !(typeof choice === 'string' && TOOL_CHOICES.has(choice)) && !(isWireObject(choice) && isWireObject(choice.function) && typeof choice.function.name === 'string')) {
     return validationError('enum', ['tool_choice'], "Input should be 'auto', 'none', 'any' or 'required'", choice);
   }
+  // Mistral's published spec and its docs (adjustable reasoning) list two efforts only, though its SDK's enum has six.
+  const effort = body.reasoning_effort;
+  if (effort !== undefined && effort !== null && effort !== 'none' && effort !== 'high') return validationError('enum', ['reasoning_effort'], "Input should be 'high' or 'none'", effort);
+  if (body.parallel_tool_calls !== undefined && typeof body.parallel_tool_calls !== 'boolean') return validationError('bool_type', ['parallel_tool_calls'], 'Input should be a valid boolean', body.parallel_tool_calls);
   const format = body.response_format;
   if (isWireObject(format) && format.type === 'json_schema' && !(isWireObject(format.json_schema) && isWireObject(format.json_schema.schema))) {
     return validationError('missing', ['response_format', 'json_schema', 'schema'], 'Field required');

@@ -279,8 +279,21 @@ function errorCode(status: number): string | null {
   return null;
 }
 
+/**
+ * The request fields of Chat Completions (the `openai` SDK's `ChatCompletionCreateParamsBase`), plus
+ * xAI's `search_parameters` (the simulator also plays xAI's OpenAI-compatible API): any other is a 400.
+ */
+const CHAT_FIELDS = new Set([
+  'messages', 'model', 'audio', 'frequency_penalty', 'function_call', 'functions', 'logit_bias', 'logprobs', 'max_completion_tokens', 'max_tokens',
+  'metadata', 'modalities', 'moderation', 'n', 'parallel_tool_calls', 'prediction', 'presence_penalty', 'prompt_cache_key', 'prompt_cache_options',
+  'prompt_cache_retention', 'reasoning_effort', 'response_format', 'safety_identifier', 'seed', 'service_tier', 'stop', 'store', 'stream',
+  'stream_options', 'temperature', 'tool_choice', 'tools', 'top_logprobs', 'top_p', 'user', 'verbosity', 'web_search_options', 'search_parameters',
+]);
+
 function validateChat(body: WireBody): SimulatedResponse | undefined {
   if (typeof body.model !== 'string' || body.model === '') return openAIError(400, 'you must provide a model parameter', 'model');
+  for (const key of Object.keys(body)) if (!CHAT_FIELDS.has(key)) return openAIError(400, `Unrecognized request argument supplied: ${key}`, null);
+  if (body.parallel_tool_calls !== undefined && !(Array.isArray(body.tools) && body.tools.length > 0)) return openAIError(400, "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.", 'parallel_tool_calls');
   if (body.messages === undefined) return openAIError(400, "Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
   if (!Array.isArray(body.messages) || body.messages.length === 0) return openAIError(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
   if (body.stream_options != null && body.stream !== true) return openAIError(400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');

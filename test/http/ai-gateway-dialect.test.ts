@@ -81,6 +81,27 @@ describe('@ai-sdk/gateway protocol', () => {
         assert.match(metadata.marketCost, /^\d+(\.\d+)?$/);
       });
 
+      it("keeps the AI SDK's cache hints and thinking options through to Anthropic, in Anthropic's spelling", async () => {
+        const system = 'You are the switchyard assistant for AI SDK callers. '.repeat(60);
+        const ask = (question: string) =>
+          ai.generateText({
+            model: provider()('anthropic/claude-sonnet-4'),
+            maxRetries: 0,
+            maxOutputTokens: 100,
+            messages: [
+              { role: 'user', content: [{ type: 'text', text: system, providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } } }, { type: 'text', text: question }] },
+            ],
+            providerOptions: { anthropic: { thinking: { type: 'enabled', budgetTokens: 1024 } } },
+          });
+        await ask(`First, over ${line.name}`);
+        const body = gateway.anthropic.requests.at(-1)?.body as { messages: Array<{ content: Array<{ cache_control?: unknown }> }>; thinking: unknown };
+        assert.deepEqual(body.messages[0].content[0].cache_control, { type: 'ephemeral' });
+        assert.equal(body.messages[0].content[1].cache_control, undefined);
+        assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 1024 });
+        const second = await ask(`Second, over ${line.name}`);
+        assert.ok((second.usage.inputTokenDetails?.cacheReadTokens ?? 0) > 0, JSON.stringify(second.usage));
+      });
+
       it('streamText text arrives part by part', async () => {
         const result = ai.streamText({ model: provider()('openai/gpt-4o-mini'), prompt: 'one two three four', maxRetries: 0 });
         const deltas: string[] = [];

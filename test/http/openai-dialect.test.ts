@@ -135,6 +135,59 @@ describe('OpenAI-compatible dialect (openai SDK)', () => {
     assert.ok(byDefault.usage.prompt_tokens > 0);
   });
 
+  it('sends parallel_tool_calls: false and the user to every provider, each in its own spelling', async () => {
+    await client.chat.completions.create({ model: 'openai/gpt-4o', user: 'end-user-1', parallel_tool_calls: false, tools: [WEATHER_TOOL], messages: [{ role: 'user', content: 'Weather in Lyon?' }] });
+    const openai = gateway.openai.requests.at(-1)?.body as Record<string, unknown>;
+    assert.equal(openai.parallel_tool_calls, false);
+    assert.equal(openai.safety_identifier, 'end-user-1');
+    await client.chat.completions.create({ model: 'anthropic/claude-sonnet-4', user: 'end-user-1', parallel_tool_calls: false, tools: [WEATHER_TOOL], messages: [{ role: 'user', content: 'Weather in Lyon?' }] });
+    const anthropic = gateway.anthropic.requests.at(-1)?.body as Record<string, unknown>;
+    assert.deepEqual(anthropic.tool_choice, { type: 'auto', disable_parallel_tool_use: true });
+    assert.deepEqual(anthropic.metadata, { user_id: 'end-user-1' });
+  });
+
+  it('forwards OpenAI-only fields to OpenAI and warns when another vendor serves them', async () => {
+    const fields = { store: false, logit_bias: { '50256': -100 }, prompt_cache_key: 'tenant-7', verbosity: 'low' as const, safety_identifier: 'hashed-user', service_tier: 'flex' as const };
+    const { response } = await client.chat.completions
+      .create({ model: 'openai/gpt-4o', ...fields, messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${PIXEL}`, detail: 'low' } }, { type: 'text', text: 'Look' }] }] })
+      .withResponse();
+    const openai = gateway.openai.requests.at(-1)?.body as Record<string, unknown> & { messages: Array<{ content: Array<{ image_url?: { detail?: string } }> }> };
+    for (const [field, value] of Object.entries(fields)) assert.deepEqual(openai[field], value, field);
+    assert.equal(openai.messages[0].content[0].image_url?.detail, 'low');
+    assert.equal(response.headers.get('x-gateway-warnings'), null, 'OpenAI honours every one of them');
+
+    const viaClaude = await client.chat.completions
+      .create({ model: 'anthropic/claude-sonnet-4', ...fields, service_tier: 'default', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${PIXEL}`, detail: 'low' } }, { type: 'text', text: 'Look' }] }] })
+      .withResponse();
+    const anthropic = gateway.anthropic.requests.at(-1)?.body as Record<string, unknown>;
+    assert.equal(anthropic.service_tier, 'standard_only', "OpenAI's default tier is Anthropic's standard_only");
+    assert.deepEqual(anthropic.metadata, { user_id: 'hashed-user' });
+    for (const field of ['store', 'logit_bias', 'prompt_cache_key', 'verbosity', 'safety_identifier']) assert.equal(field in anthropic, false, field);
+    const warnings = JSON.parse(viaClaude.response.headers.get('x-gateway-warnings') ?? '[]') as Array<{ type: string; feature?: string }>;
+    assert.deepEqual(warnings.map((warning) => warning.feature).sort(), ['image_url.detail', 'logit_bias', 'store', 'verbosity']);
+    assert.deepEqual(anthropic.cache_control, { type: 'ephemeral' }, 'prompt_cache_key asks Claude to cache (gateway caching: auto)');
+  });
+
+  it('caches for Claude with providerOptions.gateway.caching auto, so a repeated prompt reads the cache', async () => {
+    const system = 'You are the switchyard assistant for OpenAI SDK callers, answer from the manual. '.repeat(60);
+    const ask = (question: string) =>
+      client.chat.completions.create({ model: 'anthropic/claude-sonnet-4', messages: [{ role: 'system', content: system }, { role: 'user', content: question }], providerOptions: { gateway: { caching: 'auto' } } } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    await ask('First question');
+    assert.deepEqual((gateway.anthropic.requests.at(-1)?.body as { cache_control?: unknown }).cache_control, { type: 'ephemeral' });
+    const second = await ask('First question');
+    assert.ok((second.usage?.prompt_tokens_details?.cached_tokens ?? 0) > 1000, JSON.stringify(second.usage));
+    await client.chat.completions.create({ model: 'anthropic/claude-sonnet-4', messages: [{ role: 'user', content: 'no caching asked' }] });
+    assert.equal('cache_control' in (gateway.anthropic.requests.at(-1)?.body as object), false, 'nothing is cached unless asked');
+  });
+
+  it('warns about fields it does not know and rejects the ones it cannot answer', async () => {
+    const { response } = await client.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'Hi' }], frobnicate: true } as OpenAI.ChatCompletionCreateParamsNonStreaming).withResponse();
+    assert.match(response.headers.get('x-gateway-warnings') ?? '', /frobnicate/);
+    assert.equal('frobnicate' in (gateway.openai.requests.at(-1)?.body as object), false);
+    await assert.rejects(client.chat.completions.create({ model: 'openai/gpt-4o', modalities: ['text', 'audio'], messages: [{ role: 'user', content: 'Hi' }] }), (error: unknown) => error instanceof OpenAI.BadRequestError);
+    await assert.rejects(client.chat.completions.create({ model: 'openai/gpt-4o', logprobs: false, top_logprobs: 2, messages: [{ role: 'user', content: 'Hi' }] }), (error: unknown) => error instanceof OpenAI.BadRequestError);
+  });
+
   it('lists models with context window, prices per provider and live availability', async () => {
     const list = await client.models.list();
     const ids = list.data.map((model) => model.id);

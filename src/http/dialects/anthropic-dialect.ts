@@ -9,14 +9,15 @@
  */
 import { GatewayError } from '../../errors.js';
 import type { GenerateResult, StreamResult } from '../../router-types.js';
-import type { AssistantMessage, FilePart, FinishReason, GenerateRequest, JsonSchema, MessageInput, ReasoningEffort, StreamPart, TextPart, ToolChoice, ToolDefinition, ToolResultOutput, ToolResultPart } from '../../types.js';
+import type { AssistantMessage, FilePart, FinishReason, GenerateRequest, JsonSchema, MessageInput, ProviderOptions, ReasoningEffort, ResponseFormat, StreamPart, TextPart, ToolChoice, ToolDefinition, ToolResultOutput, ToolResultPart } from '../../types.js';
 import type { GatewayHttpResponse, HttpHeaders } from '../http-types.js';
 import { findModel, listModels, resolveBareModelId, type ListedModel } from '../model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
-import { describeValue, expectArray, expectFields, invalid, mapObjects, mapOptionalObjects, optionalBoolean, optionalEnum, optionalFields, optionalNumber, optionalString, optionalStringArray, requiredString, type Fields } from '../validate.js';
+import { describeValue, expectArray, expectFields, invalid, isFields, mapObjects, mapOptionalObjects, optionalBoolean, optionalEnum, optionalFields, optionalNumber, optionalString, optionalStringArray, requiredString, type Fields } from '../validate.js';
 import type { Dialect, RouteContext } from './dialect.js';
+import { DialectNotes } from './dialect-warnings.js';
 import { fileFromReference } from './file-data.js';
 import { answerGeneration, finishReasonIn, tokenCounts } from './generation.js';
 
@@ -95,58 +96,128 @@ function modelInfo({ model }: ListedModel): { type: 'model'; id: string; display
 
 async function messages(context: RouteContext): Promise<GatewayHttpResponse> {
   const body = expectFields(context.body, 'The request body');
-  const request = messagesRequest(context, body);
-  return answerGeneration(context, request, optionalBoolean(body, 'stream') ?? false, (result) => message(result), (stream) => new MessageEventEncoder(stream, request.model));
+  const notes = new DialectNotes();
+  const request = messagesRequest(context, body, notes);
+  return answerGeneration(context, request, optionalBoolean(body, 'stream') ?? false, (result) => message(result), (stream) => new MessageEventEncoder(stream, request.model), notes);
 }
 
-function messagesRequest(context: RouteContext, body: Fields): GenerateRequest {
+/**
+ * The top-level fields of a Messages request (the SDK's `MessageCreateParamsBase`, plus the older
+ * sampling fields and the gateway's `providerOptions`). Anything else is a 400, as Anthropic answers.
+ * The README's field table says what becomes of each.
+ */
+const MESSAGE_FIELDS = new Set([
+  'model', 'max_tokens', 'messages', 'system', 'stream', 'stop_sequences', 'temperature', 'top_p', 'top_k', 'tools', 'tool_choice', 'thinking',
+  'metadata', 'cache_control', 'output_config', 'service_tier', 'speed', 'inference_geo', 'container', 'diagnostics', 'user_profile_id', 'workspace_id',
+  'providerOptions',
+]);
+/** Fields only Claude served by Anthropic itself (or Claude on Vertex AI, which reads the same options) can take: sent as they are. */
+const CLAUDE_ONLY_FIELDS = ['service_tier', 'speed', 'inference_geo', 'container', 'diagnostics'] as const;
+/** The provider types that read `providerOptions.anthropic` into a Messages API body. */
+const MESSAGES_API_PROVIDERS = ['anthropic', 'vertex'] as const;
+const EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
+
+function messagesRequest(context: RouteContext, body: Fields, notes: DialectNotes): GenerateRequest {
+  for (const key of Object.keys(body)) if (!MESSAGE_FIELDS.has(key)) throw invalid(`\`${key}\`: Extra inputs are not permitted`, key);
   const model = resolveBareModelId(context.router, requiredString(body, 'model', 'model', 'a catalog id such as "anthropic/claude-sonnet-4"'), 'anthropic');
   if (body.max_tokens === undefined) throw invalid('`max_tokens` is required: the most tokens the reply may have', 'max_tokens');
   if (body.messages === undefined) throw invalid('`messages` is required: an array of user and assistant messages', 'messages');
   const maxOutputTokens = optionalNumber(body, 'max_tokens', { integer: true, min: 1 });
   const metadata = optionalFields(body, 'metadata');
+  if (metadata) for (const key of Object.keys(metadata)) if (key !== 'user_id') throw invalid(`\`metadata.${key}\`: Extra inputs are not permitted (metadata takes user_id only)`, `metadata.${key}`);
   const tools = messageTools(body.tools);
+  const claude: Record<string, unknown> = {};
+  const thinking = thinkingOf(body.thinking);
+  if (thinking) claude.thinking = thinking.config;
+  const output = outputConfig(body.output_config);
+  if (output.effort) claude.effort = output.effort;
+  const marker = cacheControlOf(body, 'cache_control');
+  if (marker) claude.cacheControl = marker;
+  for (const field of CLAUDE_ONLY_FIELDS) {
+    if (body[field] === undefined || body[field] === null) continue;
+    claude[field] = body[field];
+    notes.vendorOnly(field, MESSAGES_API_PROVIDERS);
+  }
+  for (const field of ['user_profile_id', 'workspace_id'] as const) {
+    if (body[field] !== undefined) notes.warn({ type: 'unsupported', feature: field, details: "It names the caller's own Anthropic organisation, not the gateway's; it was not sent" });
+  }
+  const choice = messageToolChoice(body.tool_choice);
   return {
     model,
-    messages: convertMessages(expectArray(body.messages, 'messages')),
-    ...systemPrompt(body.system),
+    messages: [...systemMessages(body.system), ...convertMessages(expectArray(body.messages, 'messages'))],
     maxOutputTokens,
     temperature: optionalNumber(body, 'temperature', { min: 0, max: 1 }),
     topP: optionalNumber(body, 'top_p', { min: 0, max: 1 }),
     topK: optionalNumber(body, 'top_k', { integer: true, min: 0 }),
     stopSequences: optionalStringArray(body, 'stop_sequences'),
     ...(tools ? { tools } : {}),
-    toolChoice: messageToolChoice(body.tool_choice),
-    reasoning: thinkingEffort(body.thinking),
+    toolChoice: choice?.toolChoice,
+    ...(choice?.disableParallel ? { parallelToolCalls: false } : {}),
+    ...(output.format ? { responseFormat: output.format } : {}),
+    reasoning: thinking?.effort ?? output.effort,
     user: metadata ? optionalString(metadata, 'user_id', 'metadata.user_id') : undefined,
-    providerOptions: mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'),
+    providerOptions: withClaudeOptions(mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'), claude),
   };
 }
 
-function systemPrompt(value: unknown): { system?: string } {
-  if (value === undefined || value === null) return {};
-  if (typeof value === 'string') return { system: value };
-  const blocks = expectArray(value, 'system');
-  return {
-    system: blocks
-      .map((block, index) => {
-        const fields = expectFields(block, `system[${index}]`);
-        if (fields.type !== 'text') throw invalid(`\`system[${index}].type\` must be "text", got ${describeValue(fields.type)}`, `system[${index}].type`);
-        return requiredString(fields, 'text', `system[${index}].text`);
-      })
-      .join('\n'),
-  };
+/** The request's Messages API settings under `providerOptions.anthropic`, below the caller's own. */
+function withClaudeOptions(options: ProviderOptions | undefined, claude: Record<string, unknown>): ProviderOptions | undefined {
+  if (Object.keys(claude).length === 0) return options;
+  return { ...options, anthropic: { ...claude, ...options?.anthropic } };
 }
 
-function thinkingEffort(value: unknown): ReasoningEffort | undefined {
+/** A block's `cache_control` (`{ type: 'ephemeral', ttl?: '5m' | '1h' }`), validated. */
+function cacheControlOf(block: Fields, path: string): Record<string, string> | undefined {
+  const value = block.cache_control;
+  if (value === undefined || value === null) return undefined;
+  const marker = expectFields(value, path);
+  if (marker.type !== 'ephemeral') throw invalid(`\`${path}.type\` must be "ephemeral", got ${describeValue(marker.type)}`, `${path}.type`);
+  const ttl = optionalEnum(marker, 'ttl', ['5m', '1h'] as const, `${path}.ttl`);
+  return ttl ? { type: 'ephemeral', ttl } : { type: 'ephemeral' };
+}
+
+/** A block's cache breakpoint as the canonical part or message option (`providerOptions.anthropic.cacheControl`). */
+function cacheOptions(block: Fields, path: string): { providerOptions?: ProviderOptions } {
+  const marker = cacheControlOf(block, `${path}.cache_control`);
+  return marker ? { providerOptions: { anthropic: { cacheControl: marker } } } : {};
+}
+
+/** `system` as leading system messages: one per text block, each keeping its cache breakpoint. */
+function systemMessages(value: unknown): MessageInput[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value === 'string') return [{ role: 'system', content: value }];
+  return expectArray(value, 'system').map((block, index): MessageInput => {
+    const path = `system[${index}]`;
+    const fields = expectFields(block, path);
+    if (fields.type !== 'text') throw invalid(`\`${path}.type\` must be "text", got ${describeValue(fields.type)}`, `${path}.type`);
+    return { role: 'system', content: requiredString(fields, 'text', `${path}.text`), ...cacheOptions(fields, path) };
+  });
+}
+
+/** `thinking`: kept exactly for Claude (`providerOptions.anthropic.thinking`), and as a reasoning effort for other vendors. */
+function thinkingOf(value: unknown): { config: Record<string, unknown>; effort: ReasoningEffort | undefined } | undefined {
   if (value === undefined || value === null) return undefined;
   const thinking = expectFields(value, 'thinking');
   const type = optionalEnum(thinking, 'type', ['enabled', 'disabled', 'adaptive'] as const, 'thinking.type');
-  if (type === 'disabled') return 'none';
-  if (type === 'adaptive') return 'medium';
+  const display = optionalEnum(thinking, 'display', ['summarized', 'omitted'] as const, 'thinking.display');
+  if (type === 'disabled') return { config: { type }, effort: 'none' };
+  if (type === 'adaptive') return { config: { type, ...(display ? { display } : {}) }, effort: 'medium' };
   const budget = optionalNumber(thinking, 'budget_tokens', { integer: true, min: 1 }, 'thinking.budget_tokens');
   if (budget === undefined) throw invalid('`thinking.budget_tokens` is required when thinking is enabled', 'thinking.budget_tokens');
-  return budget <= 2_048 ? 'low' : budget <= 8_192 ? 'medium' : 'high';
+  return { config: { type: 'enabled', budget_tokens: budget, ...(display ? { display } : {}) }, effort: budget <= 2_048 ? 'low' : budget <= 8_192 ? 'medium' : 'high' };
+}
+
+/** `output_config`: `format` (JSON Schema output) becomes the canonical response format; `effort` a reasoning effort. */
+function outputConfig(value: unknown): { format?: ResponseFormat; effort?: (typeof EFFORTS)[number] } {
+  if (value === undefined || value === null) return {};
+  const config = expectFields(value, 'output_config');
+  for (const key of Object.keys(config)) if (key !== 'format' && key !== 'effort') throw invalid(`\`output_config.${key}\`: Extra inputs are not permitted`, `output_config.${key}`);
+  const effort = config.effort === null ? undefined : optionalEnum(config, 'effort', EFFORTS, 'output_config.effort');
+  if (config.format === undefined || config.format === null) return effort ? { effort } : {};
+  const format = expectFields(config.format, 'output_config.format');
+  if (format.type !== 'json_schema') throw invalid(`\`output_config.format.type\` must be "json_schema", got ${describeValue(format.type)}`, 'output_config.format.type');
+  const schema = expectFields(format.schema, 'output_config.format.schema') as JsonSchema;
+  return { format: { type: 'json', schema }, ...(effort ? { effort } : {}) };
 }
 
 function convertMessages(list: unknown[]): MessageInput[] {
@@ -181,13 +252,14 @@ function convertMessages(list: unknown[]): MessageInput[] {
 }
 
 function userPart(block: Fields, path: string): TextPart | FilePart {
-  if (block.type === 'text') return { type: 'text', text: requiredString(block, 'text', `${path}.text`) };
+  const cache = cacheOptions(block, path);
+  if (block.type === 'text') return { type: 'text', text: requiredString(block, 'text', `${path}.text`), ...cache };
   if (block.type === 'image' || block.type === 'document') {
     const source = expectFields(block.source, `${path}.source`);
     const fallback = block.type === 'image' ? 'image/*' : 'application/pdf';
-    if (source.type === 'base64') return { type: 'file', mediaType: optionalString(source, 'media_type', `${path}.source.media_type`) ?? fallback, data: { type: 'data', data: requiredString(source, 'data', `${path}.source.data`) } };
-    if (source.type === 'url') return { type: 'file', ...fileFromReference(requiredString(source, 'url', `${path}.source.url`), fallback, `${path}.source.url`) };
-    if (source.type === 'text' && block.type === 'document') return { type: 'file', mediaType: 'text/plain', data: { type: 'data', data: Buffer.from(requiredString(source, 'data', `${path}.source.data`)).toString('base64') } };
+    if (source.type === 'base64') return { type: 'file', mediaType: optionalString(source, 'media_type', `${path}.source.media_type`) ?? fallback, data: { type: 'data', data: requiredString(source, 'data', `${path}.source.data`) }, ...cache };
+    if (source.type === 'url') return { type: 'file', ...fileFromReference(requiredString(source, 'url', `${path}.source.url`), fallback, `${path}.source.url`), ...cache };
+    if (source.type === 'text' && block.type === 'document') return { type: 'file', mediaType: 'text/plain', data: { type: 'data', data: Buffer.from(requiredString(source, 'data', `${path}.source.data`)).toString('base64') }, ...cache };
     throw invalid(`\`${path}.source.type\` must be "base64" or "url", got ${describeValue(source.type)}`, `${path}.source.type`);
   }
   throw invalid(`\`${path}.type\` must be one of text, image, document, tool_result in a user message, got ${describeValue(block.type)}`, `${path}.type`);
@@ -199,6 +271,11 @@ function toolResult(block: Fields, path: string, toolNames: Map<string, string>)
   if (toolName === undefined) throw invalid(`\`${path}.tool_use_id\` "${toolCallId}" does not answer any tool_use block of an earlier assistant message`, `${path}.tool_use_id`);
   const isError = optionalBoolean(block, 'is_error', `${path}.is_error`) ?? false;
   const content = block.content;
+  // A breakpoint on the result or on a block inside it: the canonical result carries one for the whole.
+  let cache = cacheOptions(block, path);
+  if (Array.isArray(content)) content.forEach((inner, index) => {
+    if (isFields(inner) && inner.cache_control !== undefined && inner.cache_control !== null) cache = cacheOptions(inner, `${path}.content[${index}]`);
+  });
   let output: ToolResultOutput;
   if (content === undefined || content === null || typeof content === 'string') {
     output = { type: isError ? 'error-text' : 'text', value: content ?? '' };
@@ -217,7 +294,7 @@ function toolResult(block: Fields, path: string, toolNames: Map<string, string>)
       };
     }
   }
-  return { type: 'tool-result', toolCallId, toolName, output };
+  return { type: 'tool-result', toolCallId, toolName, output, ...cache };
 }
 
 function assistantMessage(blocks: Fields[], path: string, toolNames: Map<string, string>): MessageInput {
@@ -226,16 +303,17 @@ function assistantMessage(blocks: Fields[], path: string, toolNames: Map<string,
     const blockPath = `${path}.content[${index}]`;
     switch (block.type) {
       case 'text':
-        content.push({ type: 'text', text: requiredString(block, 'text', `${blockPath}.text`) });
+        content.push({ type: 'text', text: requiredString(block, 'text', `${blockPath}.text`), ...cacheOptions(block, blockPath) });
         break;
       case 'tool_use': {
         const toolCallId = requiredString(block, 'id', `${blockPath}.id`);
         const toolName = requiredString(block, 'name', `${blockPath}.name`);
         toolNames.set(toolCallId, toolName);
-        content.push({ type: 'tool-call', toolCallId, toolName, input: expectFields(block.input ?? {}, `${blockPath}.input`) });
+        content.push({ type: 'tool-call', toolCallId, toolName, input: expectFields(block.input ?? {}, `${blockPath}.input`), ...cacheOptions(block, blockPath) });
         break;
       }
       case 'thinking': {
+        if (block.cache_control !== undefined) throw invalid(`\`${blockPath}.cache_control\`: thinking blocks cannot be cache breakpoints`, `${blockPath}.cache_control`);
         const signature = optionalString(block, 'signature', `${blockPath}.signature`);
         content.push({ type: 'reasoning', text: requiredString(block, 'thinking', `${blockPath}.thinking`), ...(signature ? { providerOptions: { anthropic: { signature } } } : {}) });
         break;
@@ -253,22 +331,32 @@ function messageTools(value: unknown): ToolDefinition[] | undefined {
   return mapOptionalObjects(value, 'tools', (tool, path): ToolDefinition => {
     if (tool.type !== undefined && tool.type !== 'custom') throw invalid(`\`${path}.type\` ${describeValue(tool.type)}: server tools are not supported by this gateway; declare client tools with name and input_schema`, `${path}.type`);
     const description = optionalString(tool, 'description', `${path}.description`);
-    return { type: 'function', name: requiredString(tool, 'name', `${path}.name`), inputSchema: expectFields(tool.input_schema, `${path}.input_schema`) as JsonSchema, ...(description ? { description } : {}) };
+    const strict = optionalBoolean(tool, 'strict', `${path}.strict`);
+    return {
+      type: 'function',
+      name: requiredString(tool, 'name', `${path}.name`),
+      inputSchema: expectFields(tool.input_schema, `${path}.input_schema`) as JsonSchema,
+      ...(description ? { description } : {}),
+      ...(strict === undefined ? {} : { strict }),
+      ...cacheOptions(tool, path),
+    };
   });
 }
 
-function messageToolChoice(value: unknown): ToolChoice | undefined {
+/** `tool_choice`, and whether it turns parallel tool use off (`disable_parallel_tool_use`). */
+function messageToolChoice(value: unknown): { toolChoice: ToolChoice; disableParallel: boolean } | undefined {
   if (value === undefined || value === null) return undefined;
   const choice = expectFields(value, 'tool_choice');
+  const disableParallel = optionalBoolean(choice, 'disable_parallel_tool_use', 'tool_choice.disable_parallel_tool_use') === true;
   switch (choice.type) {
     case 'auto':
-      return { type: 'auto' };
+      return { toolChoice: { type: 'auto' }, disableParallel };
     case 'any':
-      return { type: 'required' };
+      return { toolChoice: { type: 'required' }, disableParallel };
     case 'none':
-      return { type: 'none' };
+      return { toolChoice: { type: 'none' }, disableParallel: false };
     case 'tool':
-      return { type: 'tool', toolName: requiredString(choice, 'name', 'tool_choice.name') };
+      return { toolChoice: { type: 'tool', toolName: requiredString(choice, 'name', 'tool_choice.name') }, disableParallel };
     default:
       throw invalid(`\`tool_choice.type\` must be one of auto, any, tool, none, got ${describeValue(choice.type)}`, 'tool_choice.type');
   }

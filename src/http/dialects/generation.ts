@@ -14,13 +14,15 @@ import { jsonResponse } from '../responses.js';
 import { requestedModels } from '../routing-options.js';
 import { streamResponse, type StreamEncoder } from '../sse-stream.js';
 import type { RouteContext } from './dialect.js';
+import { warningsHeader, type DialectNotes } from './dialect-warnings.js';
 
 /** Response header naming the generation (for `GET /v1/generation?id=`). @example `response.headers.get(GENERATION_ID_HEADER)` */
 export const GENERATION_ID_HEADER = 'x-gateway-generation-id';
 
 /**
  * Generates or streams a canonical request for the caller: JSON through `toJson`, or SSE through the
- * encoder `createEncoder` builds for the stream.
+ * encoder `createEncoder` builds for the stream. The request's warnings (the dialect's `notes` and
+ * the provider's) go in the `x-gateway-warnings` header.
  *
  * @example
  * ```ts
@@ -33,14 +35,16 @@ export async function answerGeneration(
   streaming: boolean,
   toJson: (result: GenerateResult) => unknown,
   createEncoder: (stream: StreamResult) => StreamEncoder,
+  notes?: DialectNotes,
 ): Promise<GatewayHttpResponse> {
   const routed = forCaller(context, request);
   if (!streaming) {
     const result = await context.router.generate(routed);
-    return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId });
+    const warnings = notes && !notes.empty ? [...notes.warningsFor(result.providerType), ...result.warnings] : result.warnings;
+    return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId, ...warningsHeader(warnings) });
   }
   const stream = context.router.stream(routed);
-  return streamResponse(stream, context.abort, createEncoder(stream), { [GENERATION_ID_HEADER]: stream.generationId });
+  return streamResponse(stream, context.abort, createEncoder(stream), { [GENERATION_ID_HEADER]: stream.generationId }, notes && !notes.empty ? notes.warningsFor(undefined) : undefined);
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { GatewayError } from '../../errors.js';
 import type { EmbedManyResult, GenerateResult, StreamResult } from '../../router-types.js';
-import type { AssistantMessage, FinishReason, JsonSchema, MessageInput, ReasoningEffort, ResponseFormat, StreamPart, TextPart, FilePart, ToolChoice, ToolDefinition, GenerateRequest } from '../../types.js';
+import type { AssistantMessage, FinishReason, JsonSchema, MessageInput, ProviderOptions, ReasoningEffort, ResponseFormat, StreamPart, TextPart, FilePart, ToolChoice, ToolDefinition, GenerateRequest } from '../../types.js';
 import { gatewayMetadata } from '../gateway-metadata.js';
 import type { GatewayHttpResponse } from '../http-types.js';
 import { findModel, listModels, resolveBareModelId, type ListedModel } from '../model-directory.js';
@@ -32,6 +32,7 @@ import {
   type Fields,
 } from '../validate.js';
 import type { Dialect, RouteContext } from './dialect.js';
+import { DialectNotes } from './dialect-warnings.js';
 import { fileFromReference } from './file-data.js';
 import { answerEmbedding, answerGeneration, finishReasonIn, tokenCounts } from './generation.js';
 
@@ -93,14 +94,82 @@ export function createOpenAIDialect(): Dialect {
 
 async function chatCompletions(context: RouteContext): Promise<GatewayHttpResponse> {
   const body = expectFields(context.body, 'The request body');
-  const request = chatRequest(context, body);
+  const notes = new DialectNotes();
+  const request = chatRequest(context, body, notes);
   const stream = optionalBoolean(body, 'stream') ?? false;
   const streamOptions = optionalFields(body, 'stream_options');
   const includeUsage = (streamOptions && optionalBoolean(streamOptions, 'include_usage', 'stream_options.include_usage')) ?? false;
-  return answerGeneration(context, request, stream, (result) => chatCompletion(context, request.model, result), (streamResult) => new ChatChunkEncoder(streamResult, request.model, includeUsage));
+  return answerGeneration(context, request, stream, (result) => chatCompletion(context, request.model, result), (streamResult) => new ChatChunkEncoder(streamResult, request.model, includeUsage), notes);
 }
 
-function chatRequest(context: RouteContext, body: Fields): GenerateRequest {
+/** Chat Completions fields the dialect turns into canonical options (or checks, as `n`). */
+const CANONICAL_FIELDS = new Set([
+  'model', 'messages', 'max_completion_tokens', 'max_tokens', 'temperature', 'top_p', 'presence_penalty', 'frequency_penalty', 'seed', 'stop', 'tools',
+  'tool_choice', 'parallel_tool_calls', 'response_format', 'reasoning_effort', 'user', 'safety_identifier', 'metadata', 'stream', 'stream_options', 'n',
+  'logprobs', 'top_logprobs', 'service_tier', 'providerOptions',
+]);
+/** OpenAI-only fields, sent to OpenAI as they are (`providerOptions.openai`); other vendors have no such setting. */
+const OPENAI_ONLY_FIELDS = ['store', 'logit_bias', 'prompt_cache_key', 'prompt_cache_options', 'prompt_cache_retention', 'verbosity', 'prediction', 'web_search_options', 'moderation'] as const;
+/** Fields the gateway cannot answer for (audio output, the deprecated function calling): a 400. */
+const REJECTED_FIELDS: Record<string, string> = {
+  audio: 'audio output is not supported by this gateway',
+  functions: '`functions` is deprecated and not supported: use `tools`',
+  function_call: '`function_call` is deprecated and not supported: use `tool_choice`',
+};
+
+/**
+ * `service_tier` for each vendor that has one: OpenAI's as sent; Anthropic's `auto` / `standard_only`
+ * for OpenAI's `auto` / `default`; Bedrock's `serviceTier` for `default`, `flex` and `priority`.
+ */
+function serviceTierOptions(tier: string, options: Record<string, Record<string, unknown>>, notes: DialectNotes): void {
+  const honouredBy: Array<'openai' | 'anthropic' | 'bedrock'> = ['openai'];
+  options.openai.service_tier = tier;
+  if (tier === 'auto' || tier === 'default') {
+    options.anthropic = { service_tier: tier === 'auto' ? 'auto' : 'standard_only' };
+    honouredBy.push('anthropic');
+  }
+  if (tier === 'default' || tier === 'flex' || tier === 'priority') {
+    options.bedrock = { serviceTier: { type: tier } };
+    honouredBy.push('bedrock');
+  }
+  notes.vendorOnly('service_tier', honouredBy);
+}
+
+/** The dialect's vendor options under the caller's own `providerOptions` (the caller's win). */
+function withVendorOptions(options: ProviderOptions | undefined, vendor: Record<string, Record<string, unknown>>): ProviderOptions | undefined {
+  const entries = Object.entries(vendor).filter(([, fields]) => Object.keys(fields).length > 0);
+  if (entries.length === 0) return options;
+  const merged: ProviderOptions = { ...options };
+  for (const [name, fields] of entries) merged[name] = { ...fields, ...options?.[name] };
+  return merged;
+}
+
+/** `providerOptions.gateway.caching: 'auto'` for a request that asked for caching, unless the caller set `caching` itself. */
+function withCaching(options: ProviderOptions | undefined, caching: boolean): ProviderOptions | undefined {
+  if (!caching || options?.gateway?.caching !== undefined) return options;
+  return { ...options, gateway: { ...options?.gateway, caching: 'auto' } };
+}
+
+function chatRequest(context: RouteContext, body: Fields, notes: DialectNotes): GenerateRequest {
+  for (const [field, reason] of Object.entries(REJECTED_FIELDS)) if (body[field] !== undefined && body[field] !== null) throw invalid(reason, field);
+  if (Array.isArray(body.modalities) && body.modalities.includes('audio')) throw invalid('audio output is not supported by this gateway', 'modalities');
+  // OpenAI caches on its own; a `prompt_cache_key` asks for caching, which Claude needs asked for.
+  if (typeof body.prompt_cache_key === 'string') notes.vendorOnly('prompt_cache_key', ['openai', 'anthropic', 'vertex', 'bedrock']);
+  const vendor: Record<string, Record<string, unknown>> = { openai: {} };
+  for (const key of Object.keys(body)) {
+    if (CANONICAL_FIELDS.has(key) || key in REJECTED_FIELDS || key === 'modalities') continue;
+    if ((OPENAI_ONLY_FIELDS as readonly string[]).includes(key)) {
+      if (body[key] === undefined || body[key] === null) continue;
+      vendor.openai[key] = body[key];
+      notes.vendorOnly(key, ['openai']);
+    } else notes.warn({ type: 'unsupported', feature: key, details: 'Not a Chat Completions field this gateway knows; it was ignored' });
+  }
+  const tier = optionalString(body, 'service_tier');
+  if (tier !== undefined) serviceTierOptions(tier, vendor, notes);
+  const safetyIdentifier = optionalString(body, 'safety_identifier');
+  if (safetyIdentifier !== undefined) vendor.openai.safety_identifier = safetyIdentifier;
+  if (body.top_logprobs !== undefined && body.top_logprobs !== null) throw invalid('`top_logprobs` is not supported by this gateway', 'top_logprobs');
+  const parallelToolCalls = optionalBoolean(body, 'parallel_tool_calls');
   const model = resolveBareModelId(context.router, requiredString(body, 'model', 'model', 'a catalog id such as "openai/gpt-4o" or "anthropic/claude-sonnet-4"'), 'openai');
   if (body.messages === undefined) throw invalid('`messages` is required: an array of chat messages', 'messages');
   const n = optionalNumber(body, 'n', { integer: true });
@@ -115,7 +184,7 @@ function chatRequest(context: RouteContext, body: Fields): GenerateRequest {
   const tools = chatTools(body.tools);
   return {
     model,
-    messages: chatMessages(expectArray(body.messages, 'messages')),
+    messages: chatMessages(expectArray(body.messages, 'messages'), notes),
     maxOutputTokens: optionalNumber(body, 'max_completion_tokens', { integer: true, min: 1 }) ?? optionalNumber(body, 'max_tokens', { integer: true, min: 1 }),
     temperature: optionalNumber(body, 'temperature', { min: 0, max: 2 }),
     topP: optionalNumber(body, 'top_p', { min: 0, max: 1 }),
@@ -125,11 +194,13 @@ function chatRequest(context: RouteContext, body: Fields): GenerateRequest {
     stopSequences: typeof stop === 'string' ? [stop] : Array.isArray(stop) ? (stop as string[]) : undefined,
     ...(tools ? { tools } : {}),
     toolChoice: chatToolChoice(body.tool_choice),
+    ...(parallelToolCalls === undefined ? {} : { parallelToolCalls }),
     responseFormat: chatResponseFormat(body.response_format),
     reasoning: optionalEnum(body, 'reasoning_effort', REASONING_EFFORTS) as ReasoningEffort | undefined,
-    user: optionalString(body, 'user'),
+    // OpenAI has replaced `user` by `safety_identifier`: either names the end user to every vendor.
+    user: optionalString(body, 'user') ?? safetyIdentifier,
     ...(metadata ? { metadata: metadata as Record<string, string> } : {}),
-    providerOptions: mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'),
+    providerOptions: withCaching(withVendorOptions(mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'), vendor), typeof body.prompt_cache_key === 'string'),
   };
 }
 
@@ -141,7 +212,7 @@ function textOf(content: unknown, path: string): string {
   }).join('');
 }
 
-function chatMessages(list: unknown[]): MessageInput[] {
+function chatMessages(list: unknown[], notes: DialectNotes): MessageInput[] {
   if (list.length === 0) throw invalid('`messages` must contain at least one message', 'messages');
   const toolNames = new Map<string, string>();
   return list.map((entry, index): MessageInput => {
@@ -149,7 +220,7 @@ function chatMessages(list: unknown[]): MessageInput[] {
     const message = expectFields(entry, path);
     const role = message.role;
     if (role === 'system' || role === 'developer') return { role: 'system', content: textOf(message.content, `${path}.content`) };
-    if (role === 'user') return typeof message.content === 'string' ? { role: 'user', content: message.content } : { role: 'user', content: userParts(message.content, `${path}.content`) };
+    if (role === 'user') return typeof message.content === 'string' ? { role: 'user', content: message.content } : { role: 'user', content: userParts(message.content, `${path}.content`, notes) };
     if (role === 'assistant') return assistantMessage(message, path, toolNames);
     if (role === 'tool') {
       const toolCallId = requiredString(message, 'tool_call_id', `${path}.tool_call_id`);
@@ -162,7 +233,7 @@ function chatMessages(list: unknown[]): MessageInput[] {
   });
 }
 
-function userParts(content: unknown, path: string): Array<TextPart | FilePart> {
+function userParts(content: unknown, path: string, notes: DialectNotes): Array<TextPart | FilePart> {
   return mapObjects(content, path, (part, partPath): TextPart | FilePart => {
     switch (part.type) {
       case 'text':
@@ -171,7 +242,9 @@ function userParts(content: unknown, path: string): Array<TextPart | FilePart> {
         const image = part.image_url;
         const url = typeof image === 'string' ? image : isFields(image) ? requiredString(image, 'url', `${partPath}.image_url.url`) : undefined;
         if (url === undefined) throw invalid(`\`${partPath}.image_url\` must be an object with a \`url\``, `${partPath}.image_url`);
-        return { type: 'file', ...fileFromReference(url, 'image/*', `${partPath}.image_url.url`) };
+        const detail = isFields(image) ? optionalEnum(image, 'detail', ['auto', 'low', 'high'] as const, `${partPath}.image_url.detail`) : undefined;
+        if (detail !== undefined) notes.vendorOnly('image_url.detail', ['openai']);
+        return { type: 'file', ...fileFromReference(url, 'image/*', `${partPath}.image_url.url`), ...(detail ? { providerOptions: { openai: { imageDetail: detail } } } : {}) };
       }
       case 'input_audio': {
         const audio = expectFields(part.input_audio, `${partPath}.input_audio`);

@@ -22,15 +22,15 @@ import { fileDataToBase64, parseToolInput, toolResultToText } from '../provider-
 import type { FilePart, JsonSchema, Message, ProviderOptions, ReasoningEffort, ToolResultOutput, Warning } from '../../types.js';
 
 /**
- * The body sent to `messages.create`. The SDK's types (1.x) no longer list the sampling fields, which
- * the API still accepts, so they are added here.
+ * The body sent to `messages.create`: exactly the SDK's request type. The API version the SDK sends
+ * (2026-10-21) has no `temperature`, `top_p` or `top_k`: they are dropped with a warning.
  *
  * @example
  * ```ts
- * const body: AnthropicRequestBody = { model: 'claude-sonnet-4-20250514', max_tokens: 1024, messages: [], top_k: 40 };
+ * const body: AnthropicRequestBody = { model: 'claude-sonnet-4-20250514', max_tokens: 1024, messages: [] };
  * ```
  */
-export type AnthropicRequestBody = MessageCreateParamsBase & { temperature?: number; top_p?: number; top_k?: number };
+export type AnthropicRequestBody = MessageCreateParamsBase;
 
 /**
  * A prepared request: the body, the warnings about dropped options, the extra headers, and the name
@@ -79,8 +79,16 @@ const THINKING_BUDGETS: Record<Exclude<ReasoningEffort, 'provider-default' | 'no
   max: 48_000,
 };
 
-/** Provider-option keys this module interprets; every other key is merged into the body as is. */
-const INTERPRETED_OPTIONS = ['cacheControl', 'betas', 'disableParallelToolUse', 'thinking', 'signature', 'redactedData'] as const;
+/**
+ * Provider-option keys this module interprets (the AI SDK's `@ai-sdk/anthropic` options among them);
+ * every other key is merged into the body, camelCase keys in the wire's snake_case.
+ */
+const INTERPRETED_OPTIONS = ['cacheControl', 'cache_control', 'betas', 'disableParallelToolUse', 'thinking', 'signature', 'redactedData', 'effort', 'sendReasoning', 'structuredOutputMode', 'toolStreaming', 'output_config', 'outputConfig'] as const;
+
+/** `inferenceGeo` → `inference_geo`: the AI SDK's option names in the Messages API's spelling. */
+function wireName(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
 
 /**
  * The output-token limit of a known Anthropic model, or `undefined`.
@@ -120,6 +128,8 @@ class PromptConverter {
   constructor(
     private readonly providerName: string,
     private readonly warnings: Warning[],
+    /** `providerOptions.anthropic.sendReasoning: false` leaves reasoning parts out of the prompt. */
+    private readonly sendReasoning = true,
   ) {}
 
   private cacheControl(options: ProviderOptions | undefined): { cache_control?: CacheControlEphemeral } {
@@ -168,6 +178,7 @@ class PromptConverter {
           if (part.text !== '') blocks.push({ type: 'text', text: part.text, ...marker });
           break;
         case 'reasoning': {
+          if (!this.sendReasoning) break;
           const options = anthropicOptions(part.providerOptions, this.providerName);
           if (typeof options.signature === 'string') blocks.push({ type: 'thinking', thinking: part.text, signature: options.signature });
           else if (typeof options.redactedData === 'string') blocks.push({ type: 'redacted_thinking', data: options.redactedData });
@@ -233,9 +244,18 @@ function toolChoiceFor(choice: ProviderCall['toolChoice']): AnthropicToolChoice 
   }
 }
 
-/** The thinking configuration: the passthrough option wins over the reasoning effort. */
+/**
+ * The thinking configuration: the passthrough option wins over the reasoning effort. The option may
+ * be written in the wire's spelling (`budget_tokens`) or the AI SDK's (`budgetTokens`).
+ */
 function thinkingFor(call: ProviderCall, options: Record<string, unknown>): ThinkingConfigParam | undefined {
-  if (isRecord(options.thinking)) return { ...options.thinking } as unknown as ThinkingConfigParam;
+  if (isRecord(options.thinking)) {
+    const thinking: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(options.thinking)) if (value !== undefined) thinking[wireName(key)] = value;
+    return thinking as unknown as ThinkingConfigParam;
+  }
+  // Anthropic's own effort (`output_config.effort`) replaces a thinking budget derived from the call's.
+  if (options.effort !== undefined) return undefined;
   const effort = call.reasoning;
   if (effort === undefined || effort === 'provider-default' || effort === 'none') return undefined;
   return { type: 'enabled', budget_tokens: THINKING_BUDGETS[effort] };
@@ -255,15 +275,17 @@ function applyMaxTokens(body: AnthropicRequestBody, call: ProviderCall, warnings
   body.max_tokens = maxTokens;
 }
 
-/** Sampling options, dropped with a warning where Anthropic cannot honour them. */
+/**
+ * Sampling options. The Messages API version the SDK sends has no `temperature`, `top_p` or `top_k`
+ * (current models reject any but their defaults), so they are dropped, with a warning unless the
+ * value is the default anyway (temperature 1, top-p 1).
+ */
 function applySampling(body: AnthropicRequestBody, call: ProviderCall, warnings: Warning[]): void {
-  const thinking = body.thinking !== undefined && body.thinking.type !== 'disabled';
-  const sampling: Array<[keyof ProviderCall, 'temperature' | 'top_p' | 'top_k']> = [['temperature', 'temperature'], ['topP', 'top_p'], ['topK', 'top_k']];
-  for (const [option, field] of sampling) {
+  const sampling: Array<['temperature' | 'topP' | 'topK', string, number | undefined]> = [['temperature', 'temperature', 1], ['topP', 'top_p', 1], ['topK', 'top_k', undefined]];
+  for (const [option, field, neutral] of sampling) {
     const value = call[option];
-    if (typeof value !== 'number') continue;
-    if (thinking) warnings.push({ type: 'unsupported', feature: option, details: 'Anthropic does not accept it while thinking is enabled' });
-    else body[field] = value;
+    if (typeof value !== 'number' || value === neutral) continue;
+    warnings.push({ type: 'unsupported', feature: option, details: `The Anthropic Messages API (version 2026-10-21) has no \`${field}\`; it was not sent` });
   }
   if (call.stopSequences && call.stopSequences.length > 0) body.stop_sequences = call.stopSequences;
   for (const option of ['seed', 'presencePenalty', 'frequencyPenalty'] as const) {
@@ -285,7 +307,9 @@ function applyTools(body: AnthropicRequestBody, call: ProviderCall, options: Rec
   });
   let toolChoice = tools.length > 0 ? toolChoiceFor(call.toolChoice) : undefined;
   let jsonToolName: string | undefined;
-  if (call.responseFormat?.type === 'json') {
+  if (call.responseFormat?.type === 'json' && options.structuredOutputMode === 'outputFormat' && call.responseFormat.schema) {
+    body.output_config = { ...body.output_config, format: { type: 'json_schema', schema: call.responseFormat.schema } };
+  } else if (call.responseFormat?.type === 'json') {
     const format = call.responseFormat;
     const requested = format.name && /^[a-zA-Z0-9_-]{1,64}$/.test(format.name) ? format.name : 'json';
     jsonToolName = tools.some((tool) => tool.name === requested) ? `${requested}_response` : requested;
@@ -300,13 +324,20 @@ function applyTools(body: AnthropicRequestBody, call: ProviderCall, options: Rec
       warnings.push({ type: 'compatibility', feature: 'responseFormat', details: 'With thinking enabled Anthropic cannot force the JSON tool; the model may answer in plain text' });
     } else toolChoice = tools.length > 1 ? { type: 'any' } : { type: 'tool', name: jsonToolName };
   }
-  if (options.disableParallelToolUse === true && tools.length > 0) {
+  if ((options.disableParallelToolUse === true || call.parallelToolCalls === false) && tools.length > 0) {
     const choice = toolChoice ?? { type: 'auto' };
     toolChoice = choice.type === 'none' ? choice : { ...choice, disable_parallel_tool_use: true };
   }
   if (tools.length > 0) body.tools = tools;
   if (toolChoice) body.tool_choice = toolChoice;
   return jsonToolName;
+}
+
+function hasCacheBreakpoint(body: AnthropicRequestBody): boolean {
+  const marked = (block: unknown): boolean => isRecord(block) && block.cache_control !== undefined;
+  if (Array.isArray(body.system) && body.system.some(marked)) return true;
+  if (body.tools?.some(marked)) return true;
+  return body.messages.some((message) => Array.isArray(message.content) && message.content.some(marked));
 }
 
 /**
@@ -320,20 +351,29 @@ function applyTools(body: AnthropicRequestBody, call: ProviderCall, options: Rec
 export function buildMessagesRequest(call: ProviderCall, providerName: string): AnthropicRequestPlan {
   const warnings: Warning[] = [];
   const options = anthropicOptions(call.providerOptions, providerName);
-  const converter = new PromptConverter(providerName, warnings);
+  const converter = new PromptConverter(providerName, warnings, options.sendReasoning !== false);
   converter.convert(call.prompt);
   const body: AnthropicRequestBody = { model: call.modelId, max_tokens: 0, messages: converter.messages };
   if (converter.system.length > 0) body.system = converter.system.some((block) => block.cache_control) ? converter.system : converter.system.map((block) => block.text).join('\n\n');
   const thinking = thinkingFor(call, options);
   if (thinking) body.thinking = thinking;
+  const outputConfig = options.output_config ?? options.outputConfig;
+  if (isRecord(outputConfig)) body.output_config = { ...outputConfig };
+  if (typeof options.effort === 'string') body.output_config = { ...body.output_config, effort: options.effort as NonNullable<AnthropicRequestBody['output_config']>['effort'] };
   applyMaxTokens(body, call, warnings);
   applySampling(body, call, warnings);
   const jsonToolName = applyTools(body, call, options, providerName, warnings);
-  const callMarker = options.cacheControl;
+  const callMarker = options.cacheControl ?? options.cache_control;
   if (isRecord(callMarker)) body.cache_control = callMarker as unknown as CacheControlEphemeral;
+  // `providerOptions.gateway.caching: 'auto'` (Vercel AI Gateway's option): with no breakpoint of the
+  // caller's, the API's own top-level marker caches up to the last cacheable block.
+  else if (call.providerOptions?.gateway?.caching === 'auto' && !hasCacheBreakpoint(body)) body.cache_control = { type: 'ephemeral' };
+  if (call.user !== undefined) body.metadata = { user_id: call.user };
 
-  const passthrough: Record<string, unknown> = { ...options };
-  for (const key of INTERPRETED_OPTIONS) delete passthrough[key];
+  const passthrough: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (!(INTERPRETED_OPTIONS as readonly string[]).includes(key)) passthrough[wireName(key)] = value;
+  }
   Object.assign(body, passthrough);
 
   const headers: Record<string, string> = {};

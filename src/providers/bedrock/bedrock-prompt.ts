@@ -37,15 +37,23 @@ export function readOptions(providerOptions: ProviderOptions | undefined, keys: 
 
 /**
  * The cache point a part, message or tool asks for with `providerOptions.bedrock.cachePoint`
- * (`true`, `{ type: 'default' }` or `{ type: 'default', ttl: '1h' }`).
+ * (`true`, `{ type: 'default' }` or `{ type: 'default', ttl: '1h' }`). With `fromAnthropic` (a model
+ * that caches: Claude, Nova), Anthropic's breakpoint `providerOptions.anthropic.cacheControl` (what
+ * the Anthropic dialect and `@ai-sdk/anthropic` send) counts as one too, with its `ttl`.
  *
  * @example
  * ```ts
  * cachePointFor({ bedrock: { cachePoint: { type: 'default' } } }, ['bedrock']); // { type: 'default' }
+ * cachePointFor({ anthropic: { cacheControl: { type: 'ephemeral', ttl: '1h' } } }, ['bedrock'], true); // { type: 'default', ttl: '1h' }
  * ```
  */
-export function cachePointFor(providerOptions: ProviderOptions | undefined, keys: readonly string[]): CachePointBlock | undefined {
-  const value = readOptions(providerOptions, keys).cachePoint;
+export function cachePointFor(providerOptions: ProviderOptions | undefined, keys: readonly string[], fromAnthropic = false): CachePointBlock | undefined {
+  let value = readOptions(providerOptions, keys).cachePoint;
+  if ((value === undefined || value === null) && fromAnthropic) {
+    const anthropic = providerOptions?.anthropic;
+    const marker = anthropic?.cacheControl ?? anthropic?.cache_control;
+    if (marker && typeof marker === 'object') value = marker;
+  }
   if (value === undefined || value === false || value === null) return undefined;
   const ttl = typeof value === 'object' && typeof (value as { ttl?: unknown }).ttl === 'string' ? (value as { ttl: CachePointBlock['ttl'] }).ttl : undefined;
   return ttl ? { type: 'default', ttl } : { type: 'default' };
@@ -146,21 +154,22 @@ export interface ConvertedPrompt {
  * Converts a canonical prompt to Converse `system` and `messages`: system messages go to `system`,
  * tool messages become user messages with toolResult blocks, consecutive messages of one role are
  * merged (Converse requires alternating roles), and `providerOptions.bedrock.cachePoint` on a part or
- * message adds a `cachePoint` block after it.
+ * message adds a `cachePoint` block after it (so does Anthropic's `cacheControl` with
+ * `anthropicCacheHints`, for models that cache).
  *
  * @example
  * ```ts
  * const { system, messages } = convertPrompt([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: [{ type: 'text', text: 'Hi' }] }], ['bedrock'], []);
  * ```
  */
-export function convertPrompt(prompt: Message[], optionKeys: readonly string[], warnings: Warning[]): ConvertedPrompt {
+export function convertPrompt(prompt: Message[], optionKeys: readonly string[], warnings: Warning[], anthropicCacheHints = false): ConvertedPrompt {
   const system: SystemContentBlock[] = [];
   const messages: BedrockMessage[] = [];
   let hasToolContent = false;
   let fileIndex = 0;
   let seenConversation = false;
   const withCachePoint = <T>(blocks: T[], options: ProviderOptions | undefined, make: (cachePoint: CachePointBlock) => T): void => {
-    const cachePoint = cachePointFor(options, optionKeys);
+    const cachePoint = cachePointFor(options, optionKeys, anthropicCacheHints);
     if (cachePoint) blocks.push(make(cachePoint));
   };
 

@@ -55,7 +55,34 @@ const CONVERSE_MEMBERS = new Set([
   'toolConfig',
 ]);
 /** Option keys the provider itself reads (on parts, messages and calls), never passed through. */
-const OWN_KEYS = new Set(['cachePoint', 'signature', 'redactedData']);
+const OWN_KEYS = new Set(['cachePoint', 'signature', 'redactedData', 'reasoningConfig']);
+/** Model families with prompt caching: Anthropic's cache breakpoints become cache points for them. */
+const CACHING_FAMILIES: ReadonlySet<BedrockModelFamily> = new Set(['anthropic', 'nova']);
+
+/**
+ * `@ai-sdk/amazon-bedrock`'s `reasoningConfig` (`{ type, budgetTokens?, maxReasoningEffort? }`) in
+ * the model's own fields: Claude's `thinking` with `budget_tokens`, Nova's `reasoningConfig`.
+ * Returns Claude's thinking budget (0 when none), or `undefined` when the option is absent.
+ */
+function applyReasoningConfig(family: BedrockModelFamily, value: unknown, fields: Fields, warnings: Warning[]): number | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const config = value as { type?: unknown; budgetTokens?: unknown; maxReasoningEffort?: unknown };
+  if (family === 'anthropic') {
+    if (config.type === 'disabled') {
+      fields.thinking = { type: 'disabled' };
+      return 0;
+    }
+    const budget = typeof config.budgetTokens === 'number' ? config.budgetTokens : THINKING_BUDGETS.medium;
+    fields.thinking = { type: 'enabled', budget_tokens: budget };
+    return budget;
+  }
+  if (family === 'nova') {
+    fields.reasoningConfig = config.type === 'disabled' ? { type: 'disabled' } : { type: 'enabled', ...(typeof config.maxReasoningEffort === 'string' ? { maxReasoningEffort: config.maxReasoningEffort } : {}) };
+    return 0;
+  }
+  warnings.push({ type: 'unsupported', feature: 'reasoningConfig', details: `Bedrock ${family} models take no reasoning setting` });
+  return 0;
+}
 
 /**
  * A Converse request ready to send, with the warnings it produced.
@@ -104,11 +131,11 @@ function applyReasoning(family: BedrockModelFamily, modelId: string, effort: Rea
   return 0;
 }
 
-function toolConfiguration(call: ProviderCall, optionKeys: readonly string[], hasToolContent: boolean, warnings: Warning[]): { toolConfig?: ToolConfiguration; jsonMode: boolean; forcedTool: boolean } {
+function toolConfiguration(call: ProviderCall, optionKeys: readonly string[], hasToolContent: boolean, warnings: Warning[], anthropicCacheHints: boolean): { toolConfig?: ToolConfiguration; jsonMode: boolean; forcedTool: boolean } {
   const tools: Tool[] = [];
   for (const tool of call.tools ?? []) {
     tools.push({ toolSpec: { name: tool.name, description: tool.description, inputSchema: { json: asDocument(tool.inputSchema) }, ...(tool.strict === undefined ? {} : { strict: tool.strict }) } });
-    const cachePoint = cachePointFor(tool.providerOptions, optionKeys);
+    const cachePoint = cachePointFor(tool.providerOptions, optionKeys, anthropicCacheHints);
     if (cachePoint) tools.push({ cachePoint });
   }
   let choice = call.toolChoice;
@@ -143,6 +170,11 @@ function jsonTool(call: ProviderCall, tools: Tool[], choice: ProviderCall['toolC
   return { toolConfig: toolChoice ? { tools, toolChoice } : { tools }, jsonMode, forcedTool: toolChoice !== undefined && toolChoice.auto === undefined };
 }
 
+function hasCachePoint(system: ConverseCommandInput['system'], messages: ConverseCommandInput['messages'], toolConfig: ToolConfiguration | undefined): boolean {
+  const marked = (block: { cachePoint?: unknown }): boolean => block.cachePoint !== undefined;
+  return (system ?? []).some(marked) || (toolConfig?.tools ?? []).some(marked) || (messages ?? []).some((message) => (message.content ?? []).some(marked));
+}
+
 /**
  * Builds the Converse request for a call. `optionKeys` are the providerOptions keys this provider
  * reads (`bedrock` and its instance name).
@@ -155,11 +187,14 @@ function jsonTool(call: ProviderCall, tools: Tool[], choice: ProviderCall['toolC
 export function buildConverseInput(call: ProviderCall, optionKeys: readonly string[]): PreparedConverse {
   const warnings: Warning[] = [];
   const family = modelFamily(call.modelId);
-  const { system, messages, hasToolContent } = convertPrompt(call.prompt, optionKeys, warnings);
-  const { toolConfig, jsonMode, forcedTool } = toolConfiguration(call, optionKeys, hasToolContent, warnings);
+  const caches = CACHING_FAMILIES.has(family);
+  const { system, messages, hasToolContent } = convertPrompt(call.prompt, optionKeys, warnings, caches);
+  const { toolConfig, jsonMode, forcedTool } = toolConfiguration(call, optionKeys, hasToolContent, warnings, caches);
   const fields: Fields = {};
+  const passthrough = readOptions(call.providerOptions, optionKeys);
 
-  const thinkingBudget = call.reasoning ? applyReasoning(family, call.modelId, call.reasoning, forcedTool, fields, warnings) : 0;
+  const thinkingBudget = applyReasoningConfig(family, passthrough.reasoningConfig, fields, warnings) ?? (call.reasoning ? applyReasoning(family, call.modelId, call.reasoning, forcedTool, fields, warnings) : 0);
+  if (call.parallelToolCalls === false && call.tools?.length) warnings.push({ type: 'unsupported', feature: 'parallelToolCalls', details: 'Converse has no setting for parallel tool calls' });
   const inferenceConfig: NonNullable<ConverseCommandInput['inferenceConfig']> = {};
   if (call.maxOutputTokens !== undefined) inferenceConfig.maxTokens = call.maxOutputTokens + thinkingBudget;
   else if (thinkingBudget > 0) inferenceConfig.maxTokens = 4096 + thinkingBudget; // Claude needs max_tokens above the budget
@@ -177,12 +212,13 @@ export function buildConverseInput(call: ProviderCall, optionKeys: readonly stri
 
   const input: ConverseCommandInput = { modelId: call.modelId, messages };
   if (system.length > 0) input.system = system;
+  // `providerOptions.gateway.caching: 'auto'`: with no cache point of the caller's, one after the prompt.
+  if (caches && call.providerOptions?.gateway?.caching === 'auto' && !hasCachePoint(system, messages, toolConfig)) messages[messages.length - 1]?.content?.push({ cachePoint: { type: 'default' } });
   if (Object.keys(inferenceConfig).length > 0) input.inferenceConfig = inferenceConfig;
   if (toolConfig) input.toolConfig = toolConfig;
   else if (hasToolContent) warnings.push({ type: 'other', message: 'The prompt holds tool calls but no tools were given; Bedrock requires the tools to be declared' });
 
   // providerOptions.bedrock: Converse members are merged into the request, the rest are model-native fields.
-  const passthrough = readOptions(call.providerOptions, optionKeys);
   for (const [key, value] of Object.entries(passthrough)) {
     if (OWN_KEYS.has(key) || value === undefined) continue;
     if (key === 'additionalModelRequestFields' && value && typeof value === 'object') Object.assign(fields, value);

@@ -149,6 +149,7 @@ function thinking(effort: ReasoningEffort | undefined): Cohere.Thinking | undefi
  */
 export function buildCohereChatRequest(call: ProviderCall, target: CohereTarget): { request: Cohere.V2ChatRequest; warnings: Warning[] } {
   const warnings: Warning[] = [];
+  if (call.parallelToolCalls === false && call.tools?.length) warnings.push({ type: 'unsupported', feature: 'parallelToolCalls', details: 'Cohere has no setting for parallel tool calls' });
   const format = call.responseFormat;
   const reasoning = thinking(call.reasoning);
   const request: Cohere.V2ChatRequest = {

@@ -300,13 +300,16 @@ export function buildGeminiRequest(call: ProviderCall, target: GeminiTarget): Ge
     ...(call.seed === undefined ? {} : { seed: call.seed }),
     ...toolsConfig(call, warnings),
   };
+  const { structuredOutputs, ...options } = geminiProviderOptions(call.providerOptions, target);
   if (call.responseFormat?.type === 'json') {
     config.responseMimeType = 'application/json';
-    if (call.responseFormat.schema) config.responseJsonSchema = call.responseFormat.schema;
+    // `@ai-sdk/google`'s `structuredOutputs: false`: JSON without a schema.
+    if (call.responseFormat.schema && structuredOutputs !== false) config.responseJsonSchema = call.responseFormat.schema;
   }
+  if (call.parallelToolCalls === false && call.tools?.length) warnings.push({ type: 'unsupported', feature: 'parallelToolCalls', details: 'Gemini has no setting for parallel function calls' });
   const thinkingConfig = geminiThinkingConfig(call.modelId, call.reasoning, warnings);
   if (thinkingConfig) config.thinkingConfig = thinkingConfig;
-  const extraBody = mergeProviderOptions(config, geminiProviderOptions(call.providerOptions, target), target, warnings);
+  const extraBody = mergeProviderOptions(config, options, target, warnings);
   return { model: call.modelId, contents, config, ...(extraBody ? { extraBody } : {}), warnings };
 }
 

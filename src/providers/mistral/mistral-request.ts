@@ -151,12 +151,16 @@ export function mistralMessages(prompt: Message[], target: MistralTarget): ChatC
   });
 }
 
-function responseFormat(call: ProviderCall): ResponseFormat | undefined {
+/** The response format; `@ai-sdk/mistral`'s `structuredOutputs: false` asks for plain JSON mode, `strictJsonSchema: false` for a lax schema. */
+function responseFormat(call: ProviderCall, options: Record<string, unknown>): ResponseFormat | undefined {
   const format = call.responseFormat;
   if (!format || format.type === 'text') return undefined;
-  if (!format.schema) return { type: 'json_object' };
-  return { type: 'json_schema', jsonSchema: { name: format.name ?? 'response', ...(format.description ? { description: format.description } : {}), schemaDefinition: format.schema, strict: true } };
+  if (!format.schema || options.structuredOutputs === false) return { type: 'json_object' };
+  return { type: 'json_schema', jsonSchema: { name: format.name ?? 'response', ...(format.description ? { description: format.description } : {}), schemaDefinition: format.schema, strict: options.strictJsonSchema !== false } };
 }
+
+/** `@ai-sdk/mistral` options that are no request field: read above, never passed through. */
+const AI_SDK_ONLY_OPTIONS = ['structuredOutputs', 'strictJsonSchema'];
 
 function toolChoice(call: ProviderCall): ChatCompletionRequest['toolChoice'] {
   const choice = call.toolChoice;
@@ -165,14 +169,18 @@ function toolChoice(call: ProviderCall): ChatCompletionRequest['toolChoice'] {
   return choice.type === 'required' ? 'any' : choice.type;
 }
 
+/**
+ * The wire `reasoning_effort`. Mistral's SDK types list six efforts, but its published API spec and
+ * its adjustable-reasoning docs list `none` and `high` only: `minimal` is sent as `none`, the rest
+ * as `high`, with a warning when that changes the effort.
+ */
 function reasoningEffort(call: ProviderCall, warnings: Warning[]): ChatCompletionRequest['reasoningEffort'] {
   const effort = call.reasoning;
   if (effort === undefined || effort === 'provider-default') return undefined;
-  if (effort === 'max') {
-    warnings.push({ type: 'compatibility', feature: 'reasoning', details: "Mistral's highest reasoning effort is 'xhigh'; 'max' was sent as 'xhigh'" });
-    return 'xhigh';
-  }
-  return effort;
+  if (effort === 'none' || effort === 'high') return effort;
+  const mapped = effort === 'minimal' ? 'none' : 'high';
+  warnings.push({ type: 'compatibility', feature: 'reasoning', details: `Mistral takes reasoning effort 'none' or 'high'; '${effort}' was sent as '${mapped}'` });
+  return mapped;
 }
 
 /**
@@ -206,11 +214,14 @@ export function buildMistralChatRequest(call: ProviderCall, target: MistralTarge
   };
   const choice = toolChoice(call);
   if (choice !== undefined) request.toolChoice = choice;
-  const format = responseFormat(call);
+  const vendorOptions = mistralVendorOptions(call.providerOptions, target);
+  const format = responseFormat(call, vendorOptions);
   if (format) request.responseFormat = format;
+  for (const key of AI_SDK_ONLY_OPTIONS) delete vendorOptions[key];
   const effort = reasoningEffort(call, warnings);
   if (effort !== undefined) request.reasoningEffort = effort;
-  Object.assign(request, passthrough(mistralVendorOptions(call.providerOptions, target), knownFields, warnings));
+  if (call.parallelToolCalls !== undefined && tools?.length) request.parallelToolCalls = call.parallelToolCalls;
+  Object.assign(request, passthrough(vendorOptions, knownFields, warnings));
   return { request, warnings };
 }
 

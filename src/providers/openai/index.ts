@@ -33,6 +33,8 @@ const SAMPLING_SETTINGS: readonly SamplingSetting[] = ['temperature', 'topP', 'p
 export class OpenAIProvider extends OpenAICompatibleProvider {
   /** OpenAI accepts up to 2048 inputs per embeddings request. */
   readonly maxEmbeddingsPerCall = 2048;
+  /** OpenAI's field for the end user (`user` is deprecated in its favour). */
+  readonly endUserField = 'safety_identifier';
 
   constructor(name: string, config: ProviderConfig) {
     super(name, config, { type: 'openai', apiKeyVariable: 'OPENAI_API_KEY' });

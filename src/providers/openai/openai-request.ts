@@ -43,6 +43,8 @@ export interface OpenAIChatDialect {
   unsupportedSettings(modelId: string, reasoningEffort: string | undefined): ReadonlySet<SamplingSetting>;
   /** Reasoning text carried by a response message or a stream delta, if the vendor sends any. */
   reasoningText(source: object): string | undefined;
+  /** The wire field for the call's end user: `user` by default; OpenAI has replaced it by `safety_identifier`. */
+  readonly endUserField?: 'user' | 'safety_identifier';
 }
 
 /**
@@ -68,10 +70,22 @@ const SAMPLING_FIELDS: ReadonlyArray<[SamplingSetting, keyof ChatCompletionCreat
   ['seed', 'seed'],
 ];
 
-/** providerOptions keys the provider reads itself instead of passing them on. */
-const CONSUMED_OPTIONS = new Set(['strictJsonSchema', 'strict_json_schema']);
+/**
+ * providerOptions keys the provider reads itself instead of passing them on: `@ai-sdk/openai`
+ * options that are no wire field (`structuredOutputs`, `systemMessageMode`, `forceReasoning`,
+ * `reasoningSummary`) and `logprobs`, which the AI SDK also takes as a number.
+ */
+const CONSUMED_OPTIONS = new Set(['strictJsonSchema', 'strict_json_schema', 'structuredOutputs', 'systemMessageMode', 'forceReasoning', 'reasoningSummary', 'logprobs']);
 /** AI SDK option names whose wire name is not their snake_case form. */
 const OPTION_ALIASES: Readonly<Record<string, string>> = { textVerbosity: 'verbosity' };
+/** AI SDK options whose nested keys are camelCase too (`@ai-sdk/xai`'s `searchParameters.returnCitations`). */
+const NESTED_CAMEL_OPTIONS = new Set(['searchParameters']);
+
+function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [wireName(key), snakeKeys(inner)]));
+}
 
 /**
  * Builds the Chat Completions body for a call: messages, sampling settings, tools, tool choice,
@@ -86,8 +100,10 @@ const OPTION_ALIASES: Readonly<Record<string, string>> = { textVerbosity: 'verbo
  */
 export function buildChatRequest(call: ProviderCall, dialect: OpenAIChatDialect): ChatRequest {
   const warnings: Warning[] = [];
-  const body: ChatCompletionCreateParamsBase = { model: call.modelId, messages: convertPrompt(call.prompt, dialect, warnings) };
+  const systemMode = readOption(call.providerOptions, dialect, 'systemMessageMode');
+  const body: ChatCompletionCreateParamsBase = { model: call.modelId, messages: convertPrompt(call.prompt, dialect, warnings, systemMode === 'developer' || systemMode === 'remove' ? systemMode : 'system') };
   const passthrough = passthroughOptions(call.providerOptions, dialect);
+  applyAiSdkOptions(body, call, dialect, warnings);
   if (call.maxOutputTokens !== undefined) body.max_completion_tokens = call.maxOutputTokens;
   const effort = call.reasoning === undefined ? undefined : dialect.reasoningEffort(call.reasoning, call.modelId, warnings);
   if (effort !== undefined) body.reasoning_effort = effort as ChatCompletionCreateParamsBase['reasoning_effort'];
@@ -109,13 +125,14 @@ export function buildChatRequest(call: ProviderCall, dialect: OpenAIChatDialect)
       },
     }));
     if (call.toolChoice) body.tool_choice = toolChoice(call.toolChoice);
+    if (call.parallelToolCalls !== undefined) body.parallel_tool_calls = call.parallelToolCalls;
   } else if (call.toolChoice && call.toolChoice.type !== 'auto' && call.toolChoice.type !== 'none') {
     warnings.push({ type: 'unsupported', feature: 'toolChoice', details: 'no tools were given' });
   }
   if (call.responseFormat?.type === 'json') {
     const format = call.responseFormat;
     const strict = readOption(call.providerOptions, dialect, 'strictJsonSchema') !== false;
-    body.response_format = format.schema
+    body.response_format = format.schema && readOption(call.providerOptions, dialect, 'structuredOutputs') !== false
       ? {
           type: 'json_schema',
           json_schema: {
@@ -127,8 +144,21 @@ export function buildChatRequest(call: ProviderCall, dialect: OpenAIChatDialect)
         }
       : { type: 'json_object' };
   }
+  if (call.user !== undefined) Object.assign(body, { [dialect.endUserField ?? 'user']: call.user });
   Object.assign(body, passthrough);
   return { body, warnings };
+}
+
+/** The `@ai-sdk/openai` options that are not a wire field of their own name: `logprobs` as a number, `reasoningSummary`. */
+function applyAiSdkOptions(body: ChatCompletionCreateParamsBase, call: ProviderCall, dialect: OpenAIChatDialect, warnings: Warning[]): void {
+  const logprobs = readOption(call.providerOptions, dialect, 'logprobs');
+  if (typeof logprobs === 'number') {
+    body.logprobs = true;
+    body.top_logprobs = logprobs;
+  } else if (typeof logprobs === 'boolean') body.logprobs = logprobs;
+  if (readOption(call.providerOptions, dialect, 'reasoningSummary') !== undefined) {
+    warnings.push({ type: 'unsupported', feature: 'reasoningSummary', details: 'Reasoning summaries are a Responses API setting; Chat Completions has none' });
+  }
 }
 
 /**
@@ -145,7 +175,7 @@ export function passthroughOptions(options: ProviderOptions | undefined, dialect
   const sources = dialect.name === dialect.type ? [options?.[dialect.type]] : [options?.[dialect.type], options?.[dialect.name]];
   for (const source of sources) {
     for (const [key, value] of Object.entries(source ?? {})) {
-      if (!CONSUMED_OPTIONS.has(key)) result[wireName(key)] = value;
+      if (!CONSUMED_OPTIONS.has(key)) result[wireName(key)] = NESTED_CAMEL_OPTIONS.has(key) ? snakeKeys(value) : value;
     }
   }
   return result;
@@ -163,13 +193,14 @@ function toolChoice(choice: NonNullable<ProviderCall['toolChoice']>): ChatComple
   return choice.type === 'tool' ? { type: 'function', function: { name: choice.toolName } } : choice.type;
 }
 
-function convertPrompt(prompt: Message[], dialect: OpenAIChatDialect, warnings: Warning[]): ChatCompletionMessageParam[] {
+function convertPrompt(prompt: Message[], dialect: OpenAIChatDialect, warnings: Warning[], systemMode: 'system' | 'developer' | 'remove'): ChatCompletionMessageParam[] {
   const messages: ChatCompletionMessageParam[] = [];
   for (const message of prompt) {
     const extra = passthroughOptions(message.providerOptions, dialect);
     switch (message.role) {
       case 'system':
-        messages.push({ role: 'system', content: message.content, ...extra });
+        if (systemMode === 'remove') warnings.push({ type: 'other', message: 'A system message was left out (systemMessageMode: remove)' });
+        else messages.push({ role: systemMode, content: message.content, ...extra });
         break;
       case 'user': {
         const parts = message.content.map((part) => (part.type === 'text' ? textPart(part, dialect) : filePart(part, dialect)));

@@ -55,11 +55,13 @@ runProviderContract({
 describe('anthropic provider (vendor specifics)', () => {
   const simulator = createAnthropicSimulator();
   let provider: Provider;
+  let simulatorURL = '';
   const call = (overrides: Partial<ProviderCall> = {}): ProviderCall => ({ modelId: MODEL, prompt: [user('Hello vendor')], abortSignal: new AbortController().signal, ...overrides });
   const lastBody = (): Body => simulator.requests[simulator.requests.length - 1].body as Body;
 
   before(async () => {
     const baseURL = await simulator.start();
+    simulatorURL = baseURL;
     provider = await createAnthropicProvider('anthropic', { type: 'anthropic', apiKey: API_KEY, baseURL, headers: { 'x-config-header': 'configured' } });
   });
   after(() => simulator.close());
@@ -90,18 +92,43 @@ describe('anthropic provider (vendor specifics)', () => {
     assert.deepEqual(result.finishReason, { unified: 'stop', raw: 'end_turn' });
   });
 
-  it('sends maxOutputTokens, temperature, topP, topK and stop sequences, and reports the stop sequence', async () => {
-    const result = await provider.generate(call({ prompt: [user('one two three four')], maxOutputTokens: 50, temperature: 0.5, topP: 0.9, topK: 40, stopSequences: ['three'] }));
+  it('sends maxOutputTokens and stop sequences, and reports the stop sequence', async () => {
+    const result = await provider.generate(call({ prompt: [user('one two three four')], maxOutputTokens: 50, stopSequences: ['three'] }));
     const body = lastBody();
     assert.equal(body.max_tokens, 50);
-    assert.equal(body.temperature, 0.5);
-    assert.equal(body.top_p, 0.9);
-    assert.equal(body.top_k, 40);
     assert.deepEqual(body.stop_sequences, ['three']);
     assert.equal(textOf(result.content), 'You said: one two ');
     assert.deepEqual(result.finishReason, { unified: 'stop', raw: 'stop_sequence' });
     assert.equal(result.providerMetadata?.anthropic?.stopSequence, 'three');
     assert.deepEqual(result.warnings, []);
+  });
+
+  it('drops temperature, topP and topK, which the API version the SDK sends has not, with a warning each', async () => {
+    const result = await provider.generate(call({ prompt: [user('sample me')], temperature: 0.5, topP: 0.9, topK: 40 }));
+    const body = lastBody();
+    for (const field of ['temperature', 'top_p', 'top_k']) assert.equal(field in body, false, field);
+    assert.deepEqual(result.warnings.map((warning) => (warning.type === 'unsupported' ? warning.feature : warning.type)).sort(), ['temperature', 'topK', 'topP']);
+    // The defaults change nothing: dropped without a word.
+    const neutral = await provider.generate(call({ prompt: [user('defaults')], temperature: 1, topP: 1 }));
+    assert.deepEqual(neutral.warnings, []);
+    assert.equal('temperature' in lastBody(), false);
+  });
+
+  it('the simulator rejects what the API version rejects: sampling fields, unknown fields, AI SDK spellings, misplaced cache_control', async () => {
+    const send = (body: Record<string, unknown>) =>
+      fetch(`${simulatorURL}/v1/messages`, { method: 'POST', headers: { 'x-api-key': API_KEY, 'anthropic-version': '2026-10-21', 'content-type': 'application/json' }, body: JSON.stringify({ model: MODEL, max_tokens: 2000, messages: [{ role: 'user', content: 'Hi' }], ...body }) });
+    for (const extra of [{ temperature: 0.5 }, { top_p: 0.5 }, { top_k: 5 }, { foo: 1 }, { thinking: { type: 'enabled', budgetTokens: 1024 } }, { metadata: { userId: 'u' } }]) {
+      const response = await send(extra);
+      assert.equal(response.status, 400, JSON.stringify(extra));
+    }
+    const thinkingMarker = await send({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: [{ type: 'redacted_thinking', data: 'x', cache_control: { type: 'ephemeral' } }] }, { role: 'user', content: 'again' }] });
+    assert.equal(thinkingMarker.status, 400);
+    const messageMarker = await send({ messages: [{ role: 'user', content: 'Hi', cache_control: { type: 'ephemeral' } }] });
+    assert.equal(messageMarker.status, 400);
+    const marked = { type: 'text', text: 'x', cache_control: { type: 'ephemeral' } };
+    const tooMany = await send({ messages: [{ role: 'user', content: [marked, marked, marked, marked, marked] }] });
+    assert.equal(tooMany.status, 400);
+    assert.equal((await send({ thinking: { type: 'enabled', budget_tokens: 1024 }, metadata: { user_id: 'u' } })).status, 200);
   });
 
   it('warns about seed and penalties, which Anthropic lacks, and does not send them', async () => {
@@ -160,6 +187,33 @@ describe('anthropic provider (vendor specifics)', () => {
     assert.equal(messages[2].content[0].cache_control, undefined);
     assert.deepEqual(messages[2].content[1].cache_control, { type: 'ephemeral', ttl: '1h' });
     assert.ok((simulator.requests[0].usage?.cacheWriteTokens ?? 0) > 0);
+  });
+
+  it('maps the AI SDK spelling of its provider options to the wire: thinking.budgetTokens, effort, inferenceGeo, sendReasoning', async () => {
+    await provider.generate(call({ prompt: [user('Think in camelCase')], providerOptions: { anthropic: { thinking: { type: 'enabled', budgetTokens: 1024 }, inferenceGeo: 'us', toolStreaming: true } } }));
+    let body = lastBody();
+    assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 1024 });
+    assert.equal(body.inference_geo, 'us');
+    for (const field of ['inferenceGeo', 'toolStreaming', 'tool_streaming']) assert.equal(field in body, false, field);
+
+    await provider.generate(call({ prompt: [user('Effort please')], reasoning: 'high', providerOptions: { anthropic: { effort: 'medium' } } }));
+    body = lastBody();
+    assert.deepEqual(body.output_config, { effort: 'medium' });
+    assert.equal(body.thinking, undefined, "Anthropic's own effort replaces a budget derived from the call's reasoning");
+
+    const signed = { type: 'reasoning' as const, text: 'I thought', providerOptions: { anthropic: { signature: thinkingSignature('I thought') } } };
+    await provider.generate(call({ prompt: [user('q'), { role: 'assistant', content: [signed, { type: 'text', text: 'a' }] }, user('again')], providerOptions: { anthropic: { sendReasoning: false } } }));
+    body = lastBody();
+    assert.deepEqual(body.messages[1].content, [{ type: 'text', text: 'a' }]);
+    assert.equal('send_reasoning' in body, false);
+  });
+
+  it('sends the user as metadata.user_id and parallelToolCalls: false as disable_parallel_tool_use', async () => {
+    const weather = { type: 'function' as const, name: 'weather', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } };
+    await provider.generate(call({ prompt: [user('Weather in Paris?')], user: 'user-42', parallelToolCalls: false, tools: [weather] }));
+    const body = lastBody();
+    assert.deepEqual(body.metadata, { user_id: 'user-42' });
+    assert.deepEqual(body.tool_choice, { type: 'auto', disable_parallel_tool_use: true });
   });
 
   it('maps reasoning effort to thinking with a budget and keeps the signature', async () => {

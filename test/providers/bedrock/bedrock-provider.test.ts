@@ -132,6 +132,40 @@ describe('bedrock provider (vendor specifics)', () => {
     assert.equal(finish.usage.inputTokens.total, simulator.totals.inputTokens);
   });
 
+  it("turns Anthropic's cache breakpoints (the Anthropic dialect's, @ai-sdk/anthropic's) into cache points for Claude, and reads the cache", async () => {
+    const marker = { anthropic: { cacheControl: { type: 'ephemeral', ttl: '1h' } } };
+    const system = 'You are the switchyard assistant, caching through the Anthropic spelling. '.repeat(20);
+    const prompt = (question: string): Message[] => [{ role: 'system', content: system, providerOptions: marker }, user(question)];
+    const first = await provider.generate(call({ prompt: prompt('First?'), tools: [{ type: 'function', name: 'lookup', inputSchema: { type: 'object', properties: {} }, providerOptions: marker }] }));
+    assert.deepEqual(lastBody().system[1], { cachePoint: { type: 'default', ttl: '1h' } });
+    assert.deepEqual(lastBody().toolConfig.tools[1], { cachePoint: { type: 'default', ttl: '1h' } });
+    assert.ok((first.usage.inputTokens.cacheWrite ?? 0) > 0);
+    const second = await provider.generate(call({ prompt: prompt('Second?'), tools: [{ type: 'function', name: 'lookup', inputSchema: { type: 'object', properties: {} }, providerOptions: marker }] }));
+    assert.ok((second.usage.inputTokens.cacheRead ?? 0) > 0);
+    await provider.generate(call({ modelId: 'meta.llama3-3-70b-instruct-v1:0', prompt: prompt('No cache on Llama') }));
+    assert.deepEqual(lastBody().system, [{ text: system }], 'no cache point for a model family without prompt caching');
+  });
+
+  it("adds a cache point after the prompt for providerOptions.gateway.caching 'auto', unless the caller placed one", async () => {
+    await provider.generate(call({ prompt: [user('Cache me')], providerOptions: { gateway: { caching: 'auto' } } }));
+    assert.deepEqual(lastBody().messages[0].content, [{ text: 'Cache me' }, { cachePoint: { type: 'default' } }]);
+    await provider.generate(call({ prompt: [{ role: 'system', content: 'Mine', providerOptions: { bedrock: { cachePoint: true } } }, user('Not twice')], providerOptions: { gateway: { caching: 'auto' } } }));
+    assert.deepEqual(lastBody().messages[0].content, [{ text: 'Not twice' }]);
+    await provider.generate(call({ modelId: 'meta.llama3-3-70b-instruct-v1:0', prompt: [user('Llama')], providerOptions: { gateway: { caching: 'auto' } } }));
+    assert.deepEqual(lastBody().messages[0].content, [{ text: 'Llama' }]);
+  });
+
+  it("maps @ai-sdk/amazon-bedrock's reasoningConfig to Claude's thinking (budget_tokens), and warns about parallelToolCalls", async () => {
+    const tool = { type: 'function' as const, name: 'lookup', inputSchema: { type: 'object', properties: {} } };
+    const result = await provider.generate(call({ maxOutputTokens: 500, parallelToolCalls: false, tools: [tool], providerOptions: { bedrock: { reasoningConfig: { type: 'enabled', budgetTokens: 1024 } } } }));
+    assert.deepEqual(lastBody().additionalModelRequestFields, { thinking: { type: 'enabled', budget_tokens: 1024 } });
+    assert.equal(lastBody().inferenceConfig.maxTokens, 1524);
+    assert.ok(result.warnings.some((warning) => warning.type === 'unsupported' && warning.feature === 'parallelToolCalls'));
+    // What reached Claude before: the AI SDK's spelling, which Claude rejects.
+    await assert.rejects(provider.generate(call({ providerOptions: { bedrock: { additionalModelRequestFields: { thinking: { type: 'enabled', budgetTokens: 1024 } } } } })), (error: unknown) => error instanceof GatewayError && error.code === 'provider_invalid_request');
+    await assert.rejects(provider.generate(call({ providerOptions: { bedrock: { additionalModelRequestFields: { reasoningConfig: { type: 'enabled' } } } } })), (error: unknown) => error instanceof GatewayError && error.code === 'provider_invalid_request');
+  });
+
   it('asks Claude to think and returns reasoning with its signature, in generate and stream', async () => {
     const result = await provider.generate(call({ prompt: [user('Think about routing')], reasoning: 'low', maxOutputTokens: 500 }));
     assert.deepEqual(lastBody().additionalModelRequestFields, { thinking: { type: 'enabled', budget_tokens: 2048 } });
@@ -257,13 +291,13 @@ describe('bedrock provider (vendor specifics)', () => {
       headers: { 'x-call-header': 'from-call' },
       providerOptions: {
         bedrock: { performanceConfig: { latency: 'optimized' }, requestMetadata: { team: 'search' }, additionalModelRequestFields: { anthropic_beta: ['context-1m-2025-08-07'] } },
-        'bedrock-east': { top_p_native: 0.5 },
+        'bedrock-east': { top_k: 5 },
       },
     }));
     const body = lastBody();
     assert.deepEqual(body.performanceConfig, { latency: 'optimized' });
     assert.deepEqual(body.requestMetadata, { team: 'search' });
-    assert.deepEqual(body.additionalModelRequestFields, { anthropic_beta: ['context-1m-2025-08-07'], top_p_native: 0.5 });
+    assert.deepEqual(body.additionalModelRequestFields, { anthropic_beta: ['context-1m-2025-08-07'], top_k: 5 });
     assert.equal(lastRequest().headers['x-call-header'], 'from-call');
   });
 

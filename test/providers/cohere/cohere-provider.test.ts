@@ -130,6 +130,13 @@ describe('cohere provider (vendor specifics)', () => {
     assert.deepEqual(result.content.map((part) => part.type), ['text']);
   });
 
+  it("sends @ai-sdk/cohere's thinking option (tokenBudget) as the wire's token_budget, and warns about parallelToolCalls", async () => {
+    const tool = { type: 'function' as const, name: 'lookup', inputSchema: { type: 'object', properties: {} } };
+    const result = await subject.provider.generate(call({ modelId: 'command-a-reasoning-08-2025', parallelToolCalls: false, tools: [tool], providerOptions: { cohere: { thinking: { type: 'enabled', tokenBudget: 500 } } } }));
+    assert.deepEqual(lastBody().thinking, { type: 'enabled', token_budget: 500 });
+    assert.ok(result.warnings.some((warning) => warning.type === 'unsupported' && warning.feature === 'parallelToolCalls'));
+  });
+
   it('reports cached tokens for a prompt that starts with one served before', async () => {
     const system: Message = { role: 'system', content: 'You answer questions about trains. '.repeat(10) };
     const first = await subject.provider.generate(call({ prompt: [system, user('First question')] }));

@@ -246,6 +246,16 @@ describe('google provider (vendor specifics)', () => {
     assert.equal(warnings.length, 1);
   });
 
+  it("takes @ai-sdk/google's options: thinkingConfig as the wire's own names, structuredOutputs: false as JSON without a schema", async () => {
+    const schema = { type: 'object', properties: { name: { type: 'string' } } };
+    const result = await provider.generate(call({ responseFormat: { type: 'json', schema }, tools: [weather], parallelToolCalls: false, providerOptions: { google: { structuredOutputs: false, thinkingConfig: { thinkingBudget: 0, includeThoughts: false } } } }));
+    const generationConfig = lastBody().generationConfig ?? {};
+    assert.equal(generationConfig.responseMimeType, 'application/json');
+    assert.equal('responseJsonSchema' in generationConfig, false);
+    assert.deepEqual(generationConfig.thinkingConfig, { thinkingBudget: 0, includeThoughts: false });
+    assert.deepEqual(result.warnings.map((warning) => (warning.type === 'other' ? warning.message : warning.feature)), ['parallelToolCalls']);
+  });
+
   it('maps a safety stop to content-filter', async () => {
     simulator.configure({ reply: () => ({ text: 'Partial', finishReason: 'content-filter' }) });
     const result = await provider.generate(call());

@@ -105,6 +105,29 @@ describe('mistral provider (vendor specifics)', () => {
     assert.equal(simulator.totals.inputTokens > 170, true, 'two images count as input tokens');
   });
 
+  it("sends only the reasoning efforts Mistral's spec lists (none, high), and parallelToolCalls", async () => {
+    for (const [effort, wire] of [['low', 'high'], ['medium', 'high'], ['minimal', 'none'], ['none', 'none'], ['xhigh', 'high']] as const) {
+      const result = await subject.provider.generate(call({ modelId: 'mistral-small-latest', reasoning: effort }));
+      assert.equal(lastBody().reasoning_effort, wire, effort);
+      assert.equal(result.warnings.length, effort === wire ? 0 : 1, effort);
+    }
+    const tool = { type: 'function' as const, name: 'weather', inputSchema: { type: 'object', properties: {} } };
+    await subject.provider.generate(call({ parallelToolCalls: false, tools: [tool] }));
+    assert.equal(lastBody().parallel_tool_calls, false);
+  });
+
+  it("maps @ai-sdk/mistral's options: safePrompt to its wire name, structuredOutputs and strictJsonSchema read, not sent; documentImageLimit (no field of the SDK's request) dropped with a warning", async () => {
+    const schema = { type: 'object', properties: { name: { type: 'string' } } };
+    const result = await subject.provider.generate(call({ responseFormat: { type: 'json', schema }, providerOptions: { mistral: { safePrompt: true, documentImageLimit: 4, strictJsonSchema: false } } }));
+    const body = lastBody();
+    assert.equal(body.safe_prompt, true);
+    assert.equal('document_image_limit' in body, false);
+    assert.equal((body.response_format as { json_schema: { strict: boolean } }).json_schema.strict, false);
+    assert.deepEqual(result.warnings.map((warning) => (warning.type === 'other' ? warning.message : '')), ["providerOptions key 'documentImageLimit' is not a Mistral request field and was dropped"]);
+    await subject.provider.generate(call({ responseFormat: { type: 'json', schema }, providerOptions: { mistral: { structuredOutputs: false } } }));
+    assert.deepEqual(lastBody().response_format, { type: 'json_object' });
+  });
+
   it('sends reasoning_effort, returns thinking chunks as reasoning, and replays them', async () => {
     const result = await subject.provider.generate(call({ modelId: 'magistral-medium-latest', reasoning: 'high', prompt: [user('Why is the sky blue?')] }));
     assert.equal(lastBody().reasoning_effort, 'high');
@@ -113,8 +136,8 @@ describe('mistral provider (vendor specifics)', () => {
 
     const { stream } = await subject.provider.stream(call({ modelId: 'magistral-medium-latest', reasoning: 'max', prompt: [user('Why is grass green?')] }));
     const parts = await collect(stream);
-    assert.equal(lastBody().reasoning_effort, 'xhigh');
-    assert.deepEqual((parts[0] as { warnings: unknown[] }).warnings, [{ type: 'compatibility', feature: 'reasoning', details: "Mistral's highest reasoning effort is 'xhigh'; 'max' was sent as 'xhigh'" }]);
+    assert.equal(lastBody().reasoning_effort, 'high');
+    assert.deepEqual((parts[0] as { warnings: unknown[] }).warnings, [{ type: 'compatibility', feature: 'reasoning', details: "Mistral takes reasoning effort 'none' or 'high'; 'max' was sent as 'high'" }]);
     const order = parts.map((part) => part.type).filter((type) => /start|end/.test(type) && type !== 'stream-start');
     assert.deepEqual(order, ['reasoning-start', 'reasoning-end', 'text-start', 'text-end']);
     const reasoning = parts.filter((part) => part.type === 'reasoning-delta').map((part) => (part as { delta: string }).delta).join('');

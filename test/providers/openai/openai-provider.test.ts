@@ -113,6 +113,36 @@ describe('openai provider (vendor specifics)', () => {
     ]);
   });
 
+  it("maps the AI SDK's @ai-sdk/openai options to wire fields: camelCase, logprobs as a number, structuredOutputs, systemMessageMode", async () => {
+    const schema = { type: 'object', properties: { name: { type: 'string' } } };
+    const result = await provider.generate(call({
+      prompt: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
+      responseFormat: { type: 'json', schema },
+      providerOptions: { openai: { promptCacheKey: 'k1', safetyIdentifier: 's1', serviceTier: 'flex', textVerbosity: 'low', logprobs: 3, structuredOutputs: false, systemMessageMode: 'developer', forceReasoning: true, reasoningSummary: 'auto' } },
+    }));
+    const body = lastBody();
+    assert.equal(body.prompt_cache_key, 'k1');
+    assert.equal(body.safety_identifier, 's1');
+    assert.equal(body.service_tier, 'flex');
+    assert.equal(body.verbosity, 'low');
+    assert.equal(body.logprobs, true);
+    assert.equal(body.top_logprobs, 3);
+    assert.deepEqual(body.response_format, { type: 'json_object' }, 'structuredOutputs: false sends no schema');
+    assert.equal((body.messages as Array<{ role: string }>)[0].role, 'developer');
+    for (const field of ['structured_outputs', 'system_message_mode', 'force_reasoning', 'reasoning_summary']) assert.equal(field in body, false, field);
+    assert.ok(result.warnings.some((warning) => warning.type === 'unsupported' && warning.feature === 'reasoningSummary'));
+  });
+
+  it('sends the user as safety_identifier and parallelToolCalls with the tools', async () => {
+    const tool = { type: 'function' as const, name: 'weather', inputSchema: { type: 'object', properties: {} } };
+    await provider.generate(call({ user: 'u-9', parallelToolCalls: false, tools: [tool] }));
+    assert.equal(lastBody().safety_identifier, 'u-9');
+    assert.equal(lastBody().parallel_tool_calls, false);
+    assert.equal('user' in lastBody(), false);
+    await provider.generate(call({ parallelToolCalls: false }));
+    assert.equal('parallel_tool_calls' in lastBody(), false, 'OpenAI rejects parallel_tool_calls without tools');
+  });
+
   it('sends a JSON schema as a strict json_schema response_format', async () => {
     const schema = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'], additionalProperties: false };
     const result = await provider.generate(call({ prompt: [user('A name as JSON')], responseFormat: { type: 'json', schema, name: 'person', description: 'A person' } }));

@@ -93,6 +93,15 @@ describe('xai provider (vendor specifics)', () => {
     assert.deepEqual(lastBody().stop, ['END']);
   });
 
+  it("sends the user as user, parallelToolCalls, and @ai-sdk/xai's searchParameters in the wire's snake_case", async () => {
+    const tool = { type: 'function' as const, name: 'lookup', inputSchema: { type: 'object', properties: {} } };
+    await provider.generate(call({ user: 'u-3', parallelToolCalls: false, tools: [tool], providerOptions: { xai: { searchParameters: { mode: 'on', returnCitations: true, maxSearchResults: 5 } } } }));
+    const body = lastBody();
+    assert.equal(body.user, 'u-3');
+    assert.equal(body.parallel_tool_calls, false);
+    assert.deepEqual(body.search_parameters, { mode: 'on', return_citations: true, max_search_results: 5 });
+  });
+
   it('passes providerOptions.xai into the request and uses BYOK keys', async () => {
     await provider.generate(call({ providerOptions: { xai: { searchParameters: { mode: 'off' } }, openai: { user: 'not-for-xai' } }, credentials: { apiKey: 'xai-byok-key-abcdef123456' } }));
     assert.deepEqual(lastBody().search_parameters, { mode: 'off' });
