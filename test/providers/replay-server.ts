@@ -21,6 +21,7 @@ import type { UsageEvent } from '../../src/events.js';
 import { Router } from '../../src/router.js';
 import type { RouterConfig } from '../../src/router-types.js';
 import { encodeEventStreamMessage } from '../../src/testing/bedrock-simulator.js';
+import type { AssistantMessage, ContentPart, ProviderOptions } from '../../src/types.js';
 
 /** A fixture as stored. */
 export interface ReplayFixture {
@@ -137,4 +138,18 @@ export function listPrice(provider: string, providerModelId: string): Pricing {
     if (offering) return offering.pricing;
   }
   throw new Error(`no built-in offering ${provider} ${providerModelId}`);
+}
+
+/**
+ * The assistant message that sends a result back, as the AI SDK builds it: each part's provider
+ * metadata becomes its provider options (so a thinking signature goes back with its thinking).
+ */
+export function assistantMessage(content: readonly ContentPart[]): AssistantMessage {
+  const parts: AssistantMessage['content'] = [];
+  for (const part of content) {
+    const options = part.providerMetadata ? { providerOptions: part.providerMetadata as ProviderOptions } : {};
+    if (part.type === 'text' || part.type === 'reasoning') parts.push({ type: part.type, text: part.text, ...options });
+    else if (part.type === 'tool-call') parts.push({ type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: JSON.parse(part.input) as unknown, ...options });
+  }
+  return { role: 'assistant', content: parts };
 }
