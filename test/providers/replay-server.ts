@@ -147,7 +147,8 @@ export function listPrice(provider: string, providerModelId: string): Pricing {
 export function assistantMessage(content: readonly ContentPart[]): AssistantMessage {
   const parts: AssistantMessage['content'] = [];
   for (const part of content) {
-    const options = part.providerMetadata ? { providerOptions: part.providerMetadata as ProviderOptions } : {};
+    const metadata = 'providerMetadata' in part ? part.providerMetadata : undefined;
+    const options = metadata ? { providerOptions: metadata as ProviderOptions } : {};
     if (part.type === 'text' || part.type === 'reasoning') parts.push({ type: part.type, text: part.text, ...options });
     else if (part.type === 'tool-call') parts.push({ type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: JSON.parse(part.input) as unknown, ...options });
   }
