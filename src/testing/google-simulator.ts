@@ -457,6 +457,8 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
       ...(reply.reasoning ? splitIntoTokens(reply.reasoning).map((text) => [{ text, thought: true }]) : []),
       ...reply.textChunks.map((text) => [{ text }]),
       ...(functionParts.length > 0 ? [functionParts] : []),
+      // In a stream the signature of a text answer comes on a last part with empty text.
+      ...(signature && functionParts.length === 0 && reply.text ? [[{ text: '', thoughtSignature: signature }]] : []),
     ];
     const events = pieces.length > 0 ? pieces.map((parts, index) => envelope(parts, index === pieces.length - 1)) : [envelope([{ text: '' }], true)];
     if (!route.sse) return jsonResponse(200, events);
