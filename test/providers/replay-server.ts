@@ -124,7 +124,8 @@ export async function startReplayServer(): Promise<{ baseURL: string; requests: 
  */
 export function replayRouter(providers: RouterConfig['providers']): { router: Router; usage: UsageEvent[] } {
   const usage: UsageEvent[] = [];
-  const router = new Router({ providers, retry: { maxRetries: 0, initialDelayMs: 10, maxDelayMs: 50 }, attemptTimeoutMs: 10_000 });
+  // A generous attempt timeout: a vendor SDK's first import alone can take seconds on a loaded machine.
+  const router = new Router({ providers, retry: { maxRetries: 0, initialDelayMs: 10, maxDelayMs: 50 }, attemptTimeoutMs: 120_000 });
   router.on('usage', (event) => {
     usage.push(event);
   });
