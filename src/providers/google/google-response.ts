@@ -38,8 +38,10 @@ export function geminiFinishReason(raw: string | undefined, hasToolCalls: boolea
 }
 
 /**
- * Maps Gemini's usage metadata: the prompt count includes cached tokens; output is candidates plus
- * thoughts.
+ * Maps Gemini's usage metadata: the prompt count includes cached tokens; the input adds the tokens of
+ * tool results fed back to the model (`toolUsePromptTokenCount`: search grounding, code execution),
+ * which the prompt count leaves out; output is candidates plus thoughts (`totalTokenCount` is the sum
+ * of all four).
  *
  * @example
  * ```ts
@@ -51,7 +53,10 @@ export function geminiUsage(usage: GenerateContentResponseUsageMetadata | undefi
   const candidates = usage?.candidatesTokenCount;
   const thoughts = usage?.thoughtsTokenCount;
   const output = candidates === undefined && thoughts === undefined ? (usage?.promptTokenCount === undefined ? undefined : 0) : (candidates ?? 0) + (thoughts ?? 0);
-  return makeUsage({ inputTotal: usage?.promptTokenCount, cacheRead: usage?.cachedContentTokenCount, output, reasoning: thoughts });
+  const prompt = usage?.promptTokenCount;
+  const toolUse = usage?.toolUsePromptTokenCount ?? 0;
+  const input = prompt === undefined && toolUse === 0 ? undefined : (prompt ?? 0) + toolUse;
+  return makeUsage({ inputTotal: input, cacheRead: usage?.cachedContentTokenCount, output, reasoning: thoughts });
 }
 
 /** Provider metadata carrying a part's thought signature, keyed by the provider type. */

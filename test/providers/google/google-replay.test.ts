@@ -33,6 +33,15 @@ describe('google replays', () => {
     assert.equal(usage[0].cost.total, 754_600);
   });
 
+  it('search grounding: the tool-use prompt tokens (search results fed back) are billed as input', async () => {
+    replay.queue(loadFixture('google', 'gemini-2-5-flash-search-grounding'));
+    const result = await router().router.generate({ model: 'google/gemini-2.5-flash', prompt: 'Who won Euro 2024?' });
+    assert.deepEqual(result.content.filter((part) => part.type === 'source').map((part) => part.type === 'source' && part.title), ['uefa.com']);
+    assert.deepEqual(result.usage, { inputTokens: { total: 352, noCache: 352, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 178, text: 58, reasoning: 120 } });
+    // 352 x 0.30 + 178 x 2.50 per million tokens
+    assert.deepEqual(result.cost, { input: 105_600, cacheRead: 0, cacheWrite: 0, output: 445_000, total: 550_600 });
+  });
+
   it('gemini-2.5-pro stream: the thought signature on the last, empty text part stays on stream.result and goes back', async () => {
     replay.queue(loadFixture('google', 'gemini-2-5-pro-stream-thinking-signature'), loadFixture('google', 'gemini-2-5-flash-thinking-tool-cache'));
     const { router: subject, usage } = router();
