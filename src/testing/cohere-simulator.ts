@@ -209,7 +209,8 @@ export function createCohereProtocol(options: Pick<CohereSimulatorOptions, 'fini
     const toolCalls = reply.toolCalls.map((call, index) => ({
       id: `${call.name}_${alphanumericId(`${responseId}:${index}`, 12).toLowerCase()}`,
       type: 'function',
-      function: { name: call.name, arguments: JSON.stringify(call.input) },
+      // A call without arguments comes with the arguments "null", as Cohere sends it.
+      function: { name: call.name, arguments: Object.keys(call.input).length === 0 ? 'null' : JSON.stringify(call.input) },
     }));
     const toolPlan = toolCalls.length > 0 ? `I will call ${reply.toolCalls.map((call) => call.name).join(' and ')}.` : '';
     const finishReason = finishReasonOf(request, reply, options.finishReason);

@@ -101,6 +101,15 @@ describe('cohere provider (vendor specifics)', () => {
     assert.ok(types.indexOf('tool-input-end') < types.indexOf('tool-call'));
   });
 
+  it('turns the "null" arguments of a call without any into {}, in generate and in a stream', async () => {
+    const clock = { type: 'function' as const, name: 'clock', inputSchema: { type: 'object', properties: {} } };
+    simulator.configure({ reply: () => ({ text: '', toolCalls: [{ id: 'c', name: 'clock', input: {} }], finishReason: 'tool-calls' }) });
+    const result = await subject.provider.generate(call({ prompt: [user('What time is it?')], tools: [clock] }));
+    assert.deepEqual(result.content.filter((part) => part.type === 'tool-call').map((part) => (part.type === 'tool-call' ? part.input : '')), ['{}']);
+    const parts = await collect((await subject.provider.stream(call({ prompt: [user('What time is it?')], tools: [clock] }))).stream);
+    assert.deepEqual(parts.filter((part) => part.type === 'tool-call').map((part) => (part.type === 'tool-call' ? part.input : '')), ['{}']);
+  });
+
   it('sends json_object with the schema', async () => {
     const schema = { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] };
     await subject.provider.generate(call({ responseFormat: { type: 'json', schema } }));
