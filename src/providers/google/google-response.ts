@@ -129,6 +129,7 @@ class StreamedCall {
   constructor(
     readonly index: number,
     readonly name: string,
+    readonly id: string | undefined,
   ) {}
 
   add(part: Part): void {
@@ -179,8 +180,9 @@ function setAtJsonPath(root: Record<string, unknown>, path: string, value: unkno
  * so a call becomes `tool-input-start`, one `tool-input-delta` with the whole JSON, `tool-input-end`
  * and `tool-call`; a call whose arguments are streamed in pieces (`partialArgs`, `willContinue`) is
  * gathered and ends the same way when its last piece arrives. Thought signatures on text and thought
- * parts ride on their delta parts as provider metadata. A stream that ends without a finish reason, or an SDK failure (a cut connection, an
- * error event), throws a `GatewayError` made by `toError`; an abort throws `aborted`.
+ * parts ride on their delta parts as provider metadata. A stream that ends without a finish reason,
+ * or an SDK failure (a cut connection, an error event), throws a `GatewayError` made by `toError`; an
+ * abort throws `aborted`.
  *
  * @example
  * ```ts
@@ -221,7 +223,7 @@ export async function* geminiStreamParts(
       for (const part of candidate?.content?.parts ?? []) {
         if (part.functionCall) {
           const call = part.functionCall;
-          if (streamed && (!call.name || call.name === streamed.name) && !call.id) {
+          if (streamed && (!call.name || call.name === streamed.name) && (!call.id || call.id === streamed.id)) {
             // The next piece of a call whose arguments are streamed (streamFunctionCallArguments).
             streamed.add(part);
             if (!call.willContinue) yield* finishStreamedCall();
@@ -232,7 +234,7 @@ export async function* geminiStreamParts(
           yield* blocks.close();
           yield* tools.start(index, toolCallId(part, responseKey, index), call.name ?? '');
           if (call.willContinue) {
-            streamed = new StreamedCall(index, call.name ?? '');
+            streamed = new StreamedCall(index, call.name ?? '', call.id);
             streamed.add(part);
             continue;
           }
