@@ -69,6 +69,7 @@ export class XaiProvider extends OpenAICompatibleProvider {
     return unsupported;
   }
 
+  /** The canonical usage of a response or of a stream's usage chunk: {@link xaiUsage}. */
   usage(usage: CompletionUsage | null | undefined): Usage {
     return xaiUsage(usage);
   }
