@@ -40,7 +40,7 @@ import type { Candidate, Strategy, StrategyContext } from './strategies/strategy
 import { StreamChannel } from './stream-channel.js';
 import { generateObjectWith, streamObjectWith } from './structured-output.js';
 import { estimatePromptTokens, estimateTextTokens } from './tokens.js';
-import { CONTENT_PART_TYPES, type ContentPart, type FinishReason, type GenerateRequest, type ProviderCredentials, type StreamPart, type Usage } from './types.js';
+import { CONTENT_PART_TYPES, type ContentPart, type FinishReason, type GenerateRequest, type ProviderCredentials, type ProviderMetadata, type StreamPart, type Usage } from './types.js';
 
 type Operation = UsageEvent['operation'];
 
@@ -813,7 +813,7 @@ export class Router {
     let finish: Extract<StreamPart, { type: 'finish' }> | undefined;
     let failure: GatewayError | undefined;
     let responseId: string | undefined;
-    const textBuffers = new Map<string, { type: 'text' | 'reasoning'; text: string }>();
+    const textBuffers = new Map<string, TextBuffer>();
     const collect = (part: StreamPart): void => {
       switch (part.type) {
         case 'stream-start':
@@ -824,9 +824,10 @@ export class Router {
           break;
         case 'text-start':
         case 'reasoning-start': {
-          const buffer = { type: part.type === 'text-start' ? ('text' as const) : ('reasoning' as const), text: '' };
+          const buffer: TextBuffer = { type: part.type === 'text-start' ? 'text' : 'reasoning', text: '' };
           textBuffers.set(`${buffer.type}:${part.id}`, buffer);
           content.push(buffer as ContentPart);
+          if (part.providerMetadata) mergeMetadata(buffer, part.providerMetadata);
           break;
         }
         case 'text-delta':
@@ -839,6 +840,14 @@ export class Router {
             content.push(buffer as ContentPart);
           }
           buffer.text += part.delta;
+          if (part.providerMetadata) mergeMetadata(buffer, part.providerMetadata);
+          break;
+        }
+        case 'text-end':
+        case 'reasoning-end': {
+          // Thinking signatures and redacted thinking arrive on the block's parts: the result keeps them, as generate's does.
+          const buffer = part.providerMetadata && textBuffers.get(`${part.type === 'text-end' ? 'text' : 'reasoning'}:${part.id}`);
+          if (buffer) mergeMetadata(buffer, part.providerMetadata as ProviderMetadata);
           break;
         }
         case 'tool-call':
@@ -985,6 +994,16 @@ export class Router {
     await Promise.allSettled([...this.pending]);
     this.emitter.removeAllListeners();
   }
+}
+
+/** A text or reasoning part of a streamed result while its deltas arrive. */
+type TextBuffer = { type: 'text' | 'reasoning'; text: string; providerMetadata?: ProviderMetadata };
+
+/** Adds a stream part's provider metadata to a part of the result (per provider, later keys win). */
+function mergeMetadata(buffer: TextBuffer, metadata: ProviderMetadata): void {
+  const merged: ProviderMetadata = { ...buffer.providerMetadata };
+  for (const [provider, values] of Object.entries(metadata)) merged[provider] = { ...merged[provider], ...values };
+  buffer.providerMetadata = merged;
 }
 
 function asGatewayError(error: unknown, provider?: string): GatewayError {

@@ -35,6 +35,14 @@ export class StreamBlocks {
     return this.delta('reasoning', delta, providerMetadata);
   }
 
+  /**
+   * Parts for a text or reasoning delta that carries provider metadata of its own (a thought
+   * signature): the delta part holds the metadata, and is sent even when its text is empty.
+   */
+  annotated(kind: 'text' | 'reasoning', delta: string, providerMetadata: ProviderMetadata): StreamPart[] {
+    return this.delta(kind, delta, undefined, providerMetadata);
+  }
+
   /** The end part of the open block, if any. */
   close(): StreamPart[] {
     const open = this.open;
@@ -43,8 +51,8 @@ export class StreamBlocks {
     return [open.kind === 'text' ? { type: 'text-end', id: open.id } : { type: 'reasoning-end', id: open.id }];
   }
 
-  private delta(kind: 'text' | 'reasoning', delta: string, providerMetadata?: ProviderMetadata): StreamPart[] {
-    if (delta === '') return [];
+  private delta(kind: 'text' | 'reasoning', delta: string, providerMetadata?: ProviderMetadata, deltaMetadata?: ProviderMetadata): StreamPart[] {
+    if (delta === '' && !deltaMetadata) return [];
     const parts: StreamPart[] = [];
     const metadata = providerMetadata ? JSON.stringify(providerMetadata) : '';
     if (this.open?.kind !== kind || this.open.metadata !== metadata) {
@@ -55,7 +63,8 @@ export class StreamBlocks {
       parts.push(kind === 'text' ? { type: 'text-start', id, ...extra } : { type: 'reasoning-start', id, ...extra });
     }
     const id = (this.open as { id: string }).id;
-    parts.push(kind === 'text' ? { type: 'text-delta', id, delta } : { type: 'reasoning-delta', id, delta });
+    const own = deltaMetadata ? { providerMetadata: deltaMetadata } : {};
+    parts.push(kind === 'text' ? { type: 'text-delta', id, delta, ...own } : { type: 'reasoning-delta', id, delta, ...own });
     return parts;
   }
 }

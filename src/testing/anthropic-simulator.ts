@@ -368,6 +368,12 @@ function usageFor(reply: SimulatedReply, extras: RequestExtras | undefined): Jso
   };
 }
 
+/** The usage of `message_delta`: the fields of `MessageDeltaUsage`, cumulative. */
+function deltaUsage(usage: JsonRecord): JsonRecord {
+  const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens, output_tokens_details } = usage;
+  return { input_tokens, cache_creation_input_tokens, cache_read_input_tokens, output_tokens, ...(output_tokens_details ? { output_tokens_details } : {}) };
+}
+
 function toolUseId(id: string): string {
   return `toolu_${id.replace(/^call_/, '')}`;
 }
@@ -535,7 +541,8 @@ export function createAnthropicProtocol(): AnthropicProtocol {
         sse('message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: Math.min(1, reply.outputTokens) } } }),
         sse('ping', { type: 'ping' }),
         ...blocks.flatMap((block, index) => blockEvents(block, index, reply)),
-        sse('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: stopSequence }, usage: { output_tokens: reply.outputTokens } }),
+        // message_delta's usage is cumulative (MessageDeltaUsage): input and cache counts again, with the final output.
+        sse('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: stopSequence }, usage: deltaUsage(usage) }),
         sse('message_stop', { type: 'message_stop' }),
       ];
       return { kind: 'stream', contentType: 'text/event-stream; charset=utf-8', chunks, headers: { 'request-id': `req_${id}` } };

@@ -5,7 +5,8 @@
  * `delta.finish_reason` and `delta.usage`) and `POST /v2/embed` (`embeddings_by_type`).
  * Finish reasons are Cohere's (`COMPLETE`, `STOP_SEQUENCE`, `MAX_TOKENS`, `TOOL_CALL`, `ERROR`);
  * usage has `billed_units` and `tokens` (which also counts the prompt template Cohere adds) and
- * `cached_tokens` for a prompt that starts with one served before (Cohere caches automatically).
+ * `cached_tokens` for a prompt that starts with one served before (Cohere caches automatically):
+ * `tokens` counts the cached tokens, `billed_units` does not.
  * Errors are `{ id, message }` with Cohere's statuses; images are accepted by vision models only.
  *
  * @module
@@ -212,12 +213,14 @@ export function createCohereProtocol(options: Pick<CohereSimulatorOptions, 'fini
     const toolCalls = reply.toolCalls.map((call, index) => ({
       id: `${call.name}_${alphanumericId(`${responseId}:${index}`, 12).toLowerCase()}`,
       type: 'function',
-      function: { name: call.name, arguments: JSON.stringify(call.input) },
+      // A call without arguments comes with the arguments "null", as Cohere sends it.
+      function: { name: call.name, arguments: Object.keys(call.input).length === 0 ? 'null' : JSON.stringify(call.input) },
     }));
     const toolPlan = toolCalls.length > 0 ? `I will call ${reply.toolCalls.map((call) => call.name).join(' and ')}.` : '';
     const finishReason = finishReasonOf(request, reply, options.finishReason);
     const usage = {
-      billed_units: { input_tokens: reply.inputTokens, output_tokens: reply.outputTokens },
+      // Cohere bills neither its template nor the prompt tokens served from its cache.
+      billed_units: { input_tokens: reply.inputTokens - reply.cachedInputTokens, output_tokens: reply.outputTokens },
       tokens: { input_tokens: reply.inputTokens + COHERE_TEMPLATE_TOKENS, output_tokens: reply.outputTokens },
       ...(reply.cachedInputTokens > 0 ? { cached_tokens: reply.cachedInputTokens } : {}),
     };

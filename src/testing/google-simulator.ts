@@ -229,6 +229,39 @@ function toolsOf(body: WireObject): Pick<SimulatedRequest, 'tools' | 'toolChoice
   }
 }
 
+/** A JSON path step for a member name: `.name`, or `['name']` for one that is not an identifier. */
+function memberPath(path: string, key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}['${key.replace(/['\\]/g, '\\$&')}']`;
+}
+
+/** The partial arguments of one value: one per leaf, a string of two characters or more in two pieces. */
+function partialArgs(path: string, value: unknown): WireObject[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => partialArgs(`${path}[${index}]`, item));
+  if (isWireObject(value)) return Object.entries(value).flatMap(([key, item]) => partialArgs(memberPath(path, key), item));
+  if (typeof value === 'string') {
+    if (value.length < 2) return [{ jsonPath: path, stringValue: value }];
+    const half = Math.ceil(value.length / 2);
+    return [{ jsonPath: path, stringValue: value.slice(0, half), willContinue: true }, { jsonPath: path, stringValue: value.slice(half) }];
+  }
+  if (typeof value === 'number') return [{ jsonPath: path, numberValue: value }];
+  if (typeof value === 'boolean') return [{ jsonPath: path, boolValue: value }];
+  return [{ jsonPath: path, nullValue: 'NULL_VALUE' }];
+}
+
+/**
+ * A function call as Vertex AI streams it with `streamFunctionCallArguments`: the name with
+ * `willContinue`, one part per partial argument, and an empty `functionCall` that ends it.
+ */
+function argumentPieces(part: WireObject): WireObject[][] {
+  const call = part.functionCall as { name: string; args: unknown };
+  const { functionCall: _whole, ...signed } = part;
+  return [
+    [{ functionCall: { name: call.name, willContinue: true }, ...signed }],
+    ...partialArgs('$', call.args).map((piece) => [{ functionCall: { partialArgs: [piece], willContinue: true } }]),
+    [{ functionCall: {} }],
+  ];
+}
+
 /** Default output dimension of an embedding model. */
 function embeddingDimensions(model: string): number {
   return model.includes('gemini-embedding') ? 3072 : 768;
@@ -366,6 +399,8 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
   const routes = new WeakMap<SimulatedRequest, GoogleRoute>();
   const claude = createAnthropicProtocol();
   const claudeRequests = new WeakSet<SimulatedRequest>();
+  /** Vertex requests with `streamFunctionCallArguments`: their streamed calls come in pieces. */
+  const streamedArguments = new WeakSet<SimulatedRequest>();
 
   /** A Claude request: Vertex's envelope checked here, the Messages body by the Anthropic protocol. */
   const parseClaude = (route: GoogleRoute, body: WireObject): SimulatedRequest | SimulatedResponse => {
@@ -381,6 +416,10 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
   const parseChat = (route: GoogleRoute, body: WireObject): SimulatedRequest | SimulatedResponse => {
     const problem = checkContents(body.contents) ?? checkConfig(body);
     if (problem) return problem;
+    const calling = isWireObject(body.toolConfig) && isWireObject(body.toolConfig.functionCallingConfig) ? body.toolConfig.functionCallingConfig : {};
+    if (calling.streamFunctionCallArguments !== undefined && route.api === 'gemini') {
+      return invalid(`Invalid JSON payload received. Unknown name "streamFunctionCallArguments" at 'tool_config.function_calling_config': Cannot find field.`);
+    }
     const contents = body.contents as WireObject[];
     const system = isWireObject(body.systemInstruction) && Array.isArray(body.systemInstruction.parts) ? partsText(body.systemInstruction.parts as WireObject[]).text : '';
     const texts = system ? [system] : [];
@@ -417,6 +456,7 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
       reasoning: thinking.includeThoughts === true && thinking.thinkingBudget !== 0,
     };
     routes.set(request, { ...route, cacheScope: scope });
+    if (calling.streamFunctionCallArguments === true) streamedArguments.add(request);
     return request;
   };
 
@@ -456,7 +496,9 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
     const pieces: WireObject[][] = [
       ...(reply.reasoning ? splitIntoTokens(reply.reasoning).map((text) => [{ text, thought: true }]) : []),
       ...reply.textChunks.map((text) => [{ text }]),
-      ...(functionParts.length > 0 ? [functionParts] : []),
+      ...(functionParts.length > 0 ? (streamedArguments.has(request) ? functionParts.flatMap(argumentPieces) : [functionParts]) : []),
+      // In a stream the signature of a text answer comes on a last part with empty text.
+      ...(signature && functionParts.length === 0 && reply.text ? [[{ text: '', thoughtSignature: signature }]] : []),
     ];
     const events = pieces.length > 0 ? pieces.map((parts, index) => envelope(parts, index === pieces.length - 1)) : [envelope([{ text: '' }], true)];
     if (!route.sse) return jsonResponse(200, events);

@@ -185,7 +185,7 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
       if (request.kind === 'embed') return { kind: 'json', status: 200, headers, body: renderEmbeddings(request, reply, extra) };
       const id = `chatcmpl-${context.responseId}`;
       const base = { id, created: context.created, model: request.model, service_tier: serviceTierOf(extra), system_fingerprint: 'fp_simulated' };
-      const usage = renderUsage(reply);
+      const usage = renderUsage(reply, extra.reasoningContent);
       const finishReason = wireFinishReason(reply.finishReason);
       const reasoning = extra.reasoningContent && reply.reasoning ? reply.reasoning : undefined;
       if (!request.stream) {
@@ -427,12 +427,17 @@ function wireFinishReason(reason: SimulatedReply['finishReason']): string {
   return reason;
 }
 
-function renderUsage(reply: SimulatedReply): Record<string, unknown> {
+/**
+ * The usage object. OpenAI's `completion_tokens` includes the reasoning tokens; xAI's (`xai`: Grok
+ * models) leaves them out, and its `total_tokens` is prompt + completion + reasoning.
+ */
+function renderUsage(reply: SimulatedReply, xai: boolean): Record<string, unknown> {
   const promptDetails: Record<string, number> = { cached_tokens: reply.cachedInputTokens, audio_tokens: 0 };
   if (reply.cacheWriteTokens > 0) promptDetails.cache_write_tokens = reply.cacheWriteTokens;
+  if (xai) promptDetails.text_tokens = reply.inputTokens;
   return {
     prompt_tokens: reply.inputTokens,
-    completion_tokens: reply.outputTokens,
+    completion_tokens: xai ? reply.outputTokens - reply.reasoningTokens : reply.outputTokens,
     total_tokens: reply.inputTokens + reply.outputTokens,
     prompt_tokens_details: promptDetails,
     completion_tokens_details: { reasoning_tokens: reply.reasoningTokens, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },

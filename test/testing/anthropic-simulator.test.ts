@@ -96,6 +96,8 @@ describe('anthropic simulator (raw HTTP)', () => {
     assert.deepEqual(start.content, []);
     assert.equal(start.stop_reason, null);
     assert.equal(start.usage.input_tokens, simulator.totals.inputTokens);
+    // message_delta's usage is cumulative: the input and cache counts again, with the final output.
+    assert.deepEqual(events.find((event) => event.event === 'message_delta')?.data.usage, { input_tokens: simulator.totals.inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: simulator.totals.outputTokens });
     assert.deepEqual(events[2].data.content_block, { type: 'text', text: '', citations: null });
     const text = events.filter((event) => event.event === 'content_block_delta').map((event) => { assert.equal(event.data.delta.type, 'text_delta'); return event.data.delta.text as string; }).join('');
     assert.equal(text, 'You said: Hello simulator');

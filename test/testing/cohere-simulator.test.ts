@@ -123,8 +123,12 @@ describe('cohere simulator (raw HTTP)', () => {
     const fresh = chat({ messages: [{ role: 'user', content: 'A brand new question about caching' }] });
     const first = (await (await post('/v2/chat', fresh)).json()) as { usage: Record<string, unknown> };
     assert.equal(first.usage.cached_tokens, undefined);
-    const second = (await (await post('/v2/chat', fresh)).json()) as { usage: { cached_tokens: number; billed_units: { input_tokens: number } } };
-    assert.equal(second.usage.cached_tokens, second.usage.billed_units.input_tokens);
+    const second = (await (await post('/v2/chat', fresh)).json()) as { usage: { cached_tokens: number; billed_units: { input_tokens: number }; tokens: { input_tokens: number } } };
+    // The whole prompt was served before: tokens counts it (and the template), billed_units does not bill it again.
+    const firstBilled = (first.usage.billed_units as { input_tokens: number }).input_tokens;
+    assert.equal(second.usage.cached_tokens, firstBilled);
+    assert.equal(second.usage.billed_units.input_tokens, 0);
+    assert.equal(second.usage.tokens.input_tokens, firstBilled + COHERE_TEMPLATE_TOKENS);
   });
 
   it('embeds texts by type, with output_dimension for embed-v4 only', async () => {

@@ -108,10 +108,18 @@ describe('openai simulator (raw HTTP)', () => {
     assert.ok(openai.usage.completion_tokens_details.reasoning_tokens > 0);
   });
 
-  it('counts reasoning inside max_completion_tokens', async () => {
-    const body = (await (await post('/v1/chat/completions', chat({ model: 'grok-3-mini', max_completion_tokens: 10, messages: [{ role: 'user', content: 'one two three four five six' }] }))).json()) as { choices: Array<{ finish_reason: string }>; usage: { completion_tokens: number } };
-    assert.equal(body.usage.completion_tokens, 10);
-    assert.equal(body.choices[0].finish_reason, 'length');
+  it('counts reasoning inside max_completion_tokens; xAI leaves it out of completion_tokens, OpenAI counts it in', async () => {
+    type Body = { choices: Array<{ finish_reason: string }>; usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; completion_tokens_details: { reasoning_tokens: number } } };
+    const grok = (await (await post('/v1/chat/completions', chat({ model: 'grok-3-mini', max_completion_tokens: 10, messages: [{ role: 'user', content: 'one two three four five six' }] }))).json()) as Body;
+    const reasoning = grok.usage.completion_tokens_details.reasoning_tokens;
+    assert.ok(reasoning > 0);
+    assert.equal(grok.usage.completion_tokens + reasoning, 10);
+    assert.equal(grok.usage.total_tokens, grok.usage.prompt_tokens + grok.usage.completion_tokens + reasoning);
+    assert.equal(grok.choices[0].finish_reason, 'length');
+    const openai = (await (await post('/v1/chat/completions', chat({ model: 'o4-mini', reasoning_effort: 'low', max_completion_tokens: 10, messages: [{ role: 'user', content: 'one two three four five six' }] }))).json()) as Body;
+    assert.ok(openai.usage.completion_tokens_details.reasoning_tokens > 0);
+    assert.equal(openai.usage.completion_tokens, 10);
+    assert.equal(openai.usage.total_tokens, openai.usage.prompt_tokens + openai.usage.completion_tokens);
   });
 
   it('serves embeddings as floats or base64, with dimensions, with or without /v1', async () => {

@@ -44,13 +44,20 @@ class MessageStreamMapper {
   private stopReason: StopReason | null = null;
   private stopSequence: string | null = null;
   private calledRealTools = false;
+  private started = false;
   finished = false;
 
-  constructor(private readonly jsonToolName: string | undefined) {}
+  constructor(
+    private readonly jsonToolName: string | undefined,
+    private readonly provider: string,
+  ) {}
 
   *map(event: RawMessageStreamEvent): Generator<StreamPart> {
     switch (event.type) {
       case 'message_start':
+        // One stream is one message: a second message_start before message_stop is not Anthropic's protocol.
+        if (this.started) throw new GatewayError('provider_bad_response', `${this.provider}: the stream started a second message before message_stop`, { provider: this.provider });
+        this.started = true;
         this.usage = { ...event.message.usage };
         yield { type: 'response-metadata', id: event.message.id, modelId: event.message.model };
         break;
@@ -167,8 +174,8 @@ class MessageStreamMapper {
 
 /**
  * Maps the SDK's event stream to canonical parts: `stream-start` first, `finish` at `message_stop`.
- * An upstream failure, an abort, or a stream that ends before `message_stop` makes the iteration
- * throw a `GatewayError`.
+ * An upstream failure, an abort, a stream that ends before `message_stop` or one that starts a second
+ * message before it (`provider_bad_response`) makes the iteration throw a `GatewayError`.
  *
  * @example
  * ```ts
@@ -177,7 +184,7 @@ class MessageStreamMapper {
  */
 export async function* mapMessageStream(events: AsyncIterable<RawMessageStreamEvent>, context: MessageStreamContext): AsyncGenerator<StreamPart> {
   yield { type: 'stream-start', warnings: context.warnings };
-  const mapper = new MessageStreamMapper(context.jsonToolName);
+  const mapper = new MessageStreamMapper(context.jsonToolName, context.provider);
   try {
     for await (const event of events) {
       if (mapper.finished) continue;

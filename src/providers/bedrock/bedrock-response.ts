@@ -22,17 +22,18 @@ const FINISH_REASONS: Record<string, FinishReason['unified']> = {
 };
 
 /**
- * A Converse stop reason as a finish reason; in JSON mode the forced tool call is the answer, so
- * `tool_use` is a normal stop.
+ * A Converse stop reason as a finish reason; in JSON mode a call of only the JSON tool is the
+ * answer, so that `tool_use` is a normal stop (a call of a real tool stays `tool-calls`).
  *
  * @example
  * ```ts
  * finishReason('max_tokens', false); // { unified: 'length', raw: 'max_tokens' }
+ * finishReason('tool_use', true, true); // { unified: 'tool-calls', raw: 'tool_use' }
  * ```
  */
-export function finishReason(stopReason: string | undefined, jsonMode: boolean): FinishReason {
+export function finishReason(stopReason: string | undefined, jsonMode: boolean, calledRealTools = false): FinishReason {
   if (stopReason === undefined) return { unified: 'other' };
-  if (jsonMode && stopReason === 'tool_use') return { unified: 'stop', raw: stopReason };
+  if (jsonMode && stopReason === 'tool_use' && !calledRealTools) return { unified: 'stop', raw: stopReason };
   return { unified: FINISH_REASONS[stopReason] ?? 'other', raw: stopReason };
 }
 
@@ -120,6 +121,7 @@ export async function* convertStream(events: AsyncIterable<ConverseStreamOutput>
   let stopReason: string | undefined;
   let usage: TokenUsage | undefined;
   let reasoned = false;
+  let calledRealTools = false;
   let latencyMs: number | undefined;
 
   const start = (index: number, kind: OpenBlock['kind'], id = String(index), toolName = ''): OpenBlock => {
@@ -149,6 +151,7 @@ export async function* convertStream(events: AsyncIterable<ConverseStreamOutput>
       const toolUse = event.contentBlockStart.start?.toolUse;
       if (toolUse) {
         const kind = options.jsonMode && toolUse.name === JSON_TOOL_NAME ? 'json' : 'tool';
+        if (kind === 'tool') calledRealTools = true;
         const index = event.contentBlockStart.contentBlockIndex ?? 0;
         yield startPart(start(index, kind, kind === 'json' ? String(index) : (toolUse.toolUseId ?? ''), toolUse.name ?? ''));
       }
@@ -197,7 +200,7 @@ export async function* convertStream(events: AsyncIterable<ConverseStreamOutput>
   for (const block of open.values()) yield* end(block);
   yield {
     type: 'finish',
-    finishReason: finishReason(stopReason, options.jsonMode),
+    finishReason: finishReason(stopReason, options.jsonMode, calledRealTools),
     usage: bedrockUsage(usage, reasoned),
     ...(latencyMs === undefined ? {} : { providerMetadata: { bedrock: { latencyMs } } }),
   };

@@ -76,7 +76,7 @@ export class BedrockProvider implements Provider {
       const content = convertContent(response.output?.message?.content ?? [], prepared.jsonMode);
       return {
         content,
-        finishReason: finishReason(response.stopReason, prepared.jsonMode),
+        finishReason: finishReason(response.stopReason, prepared.jsonMode, content.some((part) => part.type === 'tool-call')),
         usage: bedrockUsage(response.usage, content.some((part) => part.type === 'reasoning')),
         warnings: prepared.warnings,
         responseId: response.$metadata.requestId,

@@ -36,19 +36,24 @@ export function cohereFinishReason(raw: string | undefined): FinishReason {
 }
 
 /**
- * Cohere's usage: the billed units (what Cohere charges; `tokens` also counts its prompt template),
- * and `cached_tokens` as cache reads.
+ * Cohere's usage. The billed units are what Cohere charges: they leave out its prompt template and
+ * the prompt tokens served from its cache (`cached_tokens`, which `tokens` counts), so with billed
+ * units the input is the billed input, none of it a cache read (the cached tokens are kept in the
+ * provider metadata). Without billed units, `tokens` is the input and `cached_tokens` its cache reads.
  *
  * @example
  * ```ts
- * cohereUsage({ billedUnits: { inputTokens: 5, outputTokens: 3 }, tokens: { inputTokens: 17, outputTokens: 3 } }).inputTokens.total; // 5
+ * cohereUsage({ billedUnits: { inputTokens: 12, outputTokens: 3 }, tokens: { inputTokens: 507, outputTokens: 3 }, cachedTokens: 448 }).inputTokens;
+ * // { total: 12, noCache: 12, cacheRead: 0, cacheWrite: 0 }
  * ```
  */
 export function cohereUsage(usage: Cohere.Usage | undefined): Usage {
+  const billed = usage?.billedUnits;
+  const input = billed?.inputTokens;
   return makeUsage({
-    inputTotal: usage?.billedUnits?.inputTokens ?? usage?.tokens?.inputTokens,
-    output: usage?.billedUnits?.outputTokens ?? usage?.tokens?.outputTokens,
-    ...(usage?.cachedTokens === undefined ? {} : { cacheRead: usage.cachedTokens }),
+    inputTotal: input ?? usage?.tokens?.inputTokens,
+    output: billed?.outputTokens ?? usage?.tokens?.outputTokens,
+    ...(input !== undefined || usage?.cachedTokens === undefined ? {} : { cacheRead: usage.cachedTokens }),
   });
 }
 
@@ -57,9 +62,21 @@ function usageMetadata(type: string, usage: Cohere.Usage | undefined, error?: st
   const tokens = usage?.tokens;
   const fields = {
     ...(tokens ? { tokens: { inputTokens: tokens.inputTokens ?? null, outputTokens: tokens.outputTokens ?? null } } : {}),
+    ...(typeof usage?.cachedTokens === 'number' ? { cachedTokens: usage.cachedTokens } : {}),
     ...(error ? { error } : {}),
   };
   return Object.keys(fields).length > 0 ? { [type]: fields } : undefined;
+}
+
+/** A call's input: Cohere sends the arguments of a call without any as `"null"` (or nothing); the input is then `{}`. */
+function toolInput(args: string | undefined): string {
+  const trimmed = args?.trim();
+  return trimmed === undefined || trimmed === '' || trimmed === 'null' ? '{}' : args as string;
+}
+
+/** Stream parts with each tool call's input made an object (see {@link toolInput}). */
+function withObjectInput(parts: StreamPart[]): StreamPart[] {
+  return parts.map((part) => (part.type === 'tool-call' ? { ...part, input: toolInput(part.input) } : part));
 }
 
 /** Metadata that marks reasoning that came from a tool plan, so that it goes back as `tool_plan`. */
@@ -88,7 +105,7 @@ export function cohereResult(response: Cohere.V2ChatResponse, warnings: Warning[
   }
   if (message.toolPlan) content.push({ type: 'reasoning', text: message.toolPlan, providerMetadata: toolPlanMetadata(target.type) });
   for (const call of message.toolCalls ?? []) {
-    content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.function?.name ?? '', input: call.function?.arguments || '{}' });
+    content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.function?.name ?? '', input: toolInput(call.function?.arguments) });
   }
   const providerMetadata = usageMetadata(target.type, response.usage);
   return {
@@ -149,7 +166,7 @@ export async function* cohereStreamParts(
           yield* tools.append(event.index ?? 0, event.delta?.message?.toolCalls?.function?.arguments ?? '');
           break;
         case 'tool-call-end':
-          yield* tools.end(event.index ?? 0);
+          yield* withObjectInput(tools.end(event.index ?? 0));
           break;
         case 'message-end':
           end = event.delta ?? {};
@@ -162,7 +179,7 @@ export async function* cohereStreamParts(
   if (context.signal.aborted) throw context.toError(context.signal.reason);
   if (end === undefined) throw new GatewayError('provider_connection', `${target.name}: the stream ended before the response was complete`, { provider: target.name });
   yield* blocks.close();
-  yield* tools.finish();
+  yield* withObjectInput(tools.finish());
   const providerMetadata = usageMetadata(target.type, end.usage, end.error);
   yield { type: 'finish', finishReason: cohereFinishReason(end.finishReason), usage: cohereUsage(end.usage), ...(providerMetadata ? { providerMetadata } : {}) };
 }

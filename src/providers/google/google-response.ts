@@ -38,8 +38,10 @@ export function geminiFinishReason(raw: string | undefined, hasToolCalls: boolea
 }
 
 /**
- * Maps Gemini's usage metadata: the prompt count includes cached tokens; output is candidates plus
- * thoughts.
+ * Maps Gemini's usage metadata: the prompt count includes cached tokens; the input adds the tokens of
+ * tool results fed back to the model (`toolUsePromptTokenCount`: search grounding, code execution),
+ * which the prompt count leaves out; output is candidates plus thoughts (`totalTokenCount` is the sum
+ * of all four).
  *
  * @example
  * ```ts
@@ -51,7 +53,10 @@ export function geminiUsage(usage: GenerateContentResponseUsageMetadata | undefi
   const candidates = usage?.candidatesTokenCount;
   const thoughts = usage?.thoughtsTokenCount;
   const output = candidates === undefined && thoughts === undefined ? (usage?.promptTokenCount === undefined ? undefined : 0) : (candidates ?? 0) + (thoughts ?? 0);
-  return makeUsage({ inputTotal: usage?.promptTokenCount, cacheRead: usage?.cachedContentTokenCount, output, reasoning: thoughts });
+  const prompt = usage?.promptTokenCount;
+  const toolUse = usage?.toolUsePromptTokenCount ?? 0;
+  const input = prompt === undefined && toolUse === 0 ? undefined : (prompt ?? 0) + toolUse;
+  return makeUsage({ inputTotal: input, cacheRead: usage?.cachedContentTokenCount, output, reasoning: thoughts });
 }
 
 /** Provider metadata carrying a part's thought signature, keyed by the provider type. */
@@ -111,10 +116,73 @@ export function geminiResult(response: GenerateContentResponse, warnings: Warnin
 }
 
 /**
- * Maps a `generateContentStream` to V4 stream parts. Gemini sends each function call whole, so a call
- * becomes `tool-input-start`, one `tool-input-delta` with the whole JSON, `tool-input-end` and
- * `tool-call`. A stream that ends without a finish reason, or an SDK failure (a cut connection, an
- * error event), throws a `GatewayError` made by `toError`; an abort throws `aborted`.
+ * A function call whose arguments arrive in pieces (Vertex AI's `streamFunctionCallArguments`): a
+ * first part with the name and `willContinue`, then parts with `partialArgs` (a JSON path and a
+ * value each; a string value with `willContinue` goes on in the next piece for the same path), the
+ * last without `willContinue`.
+ */
+class StreamedCall {
+  readonly args: Record<string, unknown> = {};
+  signature: string | undefined;
+  private readonly continuing = new Set<string>();
+
+  constructor(
+    readonly index: number,
+    readonly name: string,
+    readonly id: string | undefined,
+  ) {}
+
+  add(part: Part): void {
+    const call = part.functionCall ?? {};
+    if (part.thoughtSignature) this.signature = part.thoughtSignature;
+    if (call.args) Object.assign(this.args, call.args);
+    for (const piece of call.partialArgs ?? []) {
+      const path = piece.jsonPath ?? '$';
+      const value = piece.stringValue ?? piece.numberValue ?? piece.boolValue ?? (piece.nullValue !== undefined ? null : undefined);
+      if (value === undefined) continue;
+      const append = typeof value === 'string' && this.continuing.has(path);
+      setAtJsonPath(this.args, path, value, append);
+      if (piece.willContinue) this.continuing.add(path);
+      else this.continuing.delete(path);
+    }
+  }
+}
+
+/** The steps of a JSON path (`$.a.b[0]['c']`): member names and array indices. */
+function jsonPathSteps(path: string): Array<string | number> {
+  const steps: Array<string | number> = [];
+  const step = /\.([^.[\]]+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]/g;
+  for (const match of path.replace(/^\$/, '').matchAll(step)) {
+    steps.push(match[2] !== undefined ? Number(match[2]) : (match[1] ?? match[3] ?? match[4]).replace(/\\(.)/g, '$1'));
+  }
+  return steps;
+}
+
+/** Sets (or, for a string going on, appends to) the value at a JSON path, making the objects and arrays on the way. */
+function setAtJsonPath(root: Record<string, unknown>, path: string, value: unknown, append: boolean): void {
+  const steps = jsonPathSteps(path);
+  if (steps.length === 0) return;
+  let container: Record<string | number, unknown> = root;
+  for (const [position, key] of steps.entries()) {
+    if (position === steps.length - 1) {
+      const previous = container[key];
+      container[key] = append && typeof previous === 'string' ? previous + (value as string) : value;
+      return;
+    }
+    const next = container[key];
+    if (typeof next !== 'object' || next === null) container[key] = typeof steps[position + 1] === 'number' ? [] : {};
+    container = container[key] as Record<string | number, unknown>;
+  }
+}
+
+/**
+ * Maps a `generateContentStream` to V4 stream parts. Gemini usually sends each function call whole,
+ * so a call becomes `tool-input-start`, one `tool-input-delta` with the whole JSON, `tool-input-end`
+ * and `tool-call`; a call whose arguments are streamed in pieces (`partialArgs`, `willContinue`) is
+ * gathered and ends the same way when its last piece arrives. Thought signatures on text and thought
+ * parts ride on their delta parts as provider metadata. A stream that ends without a finish reason,
+ * or an SDK failure (a cut connection, an error event), throws a `GatewayError` made by `toError`; an
+ * abort throws `aborted`.
  *
  * @example
  * ```ts
@@ -134,6 +202,14 @@ export async function* geminiStreamParts(
   let finishReason: string | undefined;
   let blockReason: string | undefined;
   let usage: GenerateContentResponseUsageMetadata | undefined;
+  let streamed: StreamedCall | undefined;
+  const finishStreamedCall = function* (): Generator<StreamPart> {
+    const call = streamed as StreamedCall;
+    streamed = undefined;
+    yield* tools.append(call.index, JSON.stringify(call.args));
+    const metadata = call.signature ? { providerMetadata: { [context.target.type]: { thoughtSignature: call.signature } } } : {};
+    yield* tools.end(call.index).map((ended) => (ended.type === 'tool-call' ? { ...ended, ...metadata } : ended));
+  };
   try {
     for await (const chunk of chunks) {
       if (responseKey === undefined) {
@@ -146,14 +222,29 @@ export async function* geminiStreamParts(
       const candidate = chunk.candidates?.[0];
       for (const part of candidate?.content?.parts ?? []) {
         if (part.functionCall) {
+          const call = part.functionCall;
+          if (streamed && (!call.name || call.name === streamed.name) && (!call.id || call.id === streamed.id)) {
+            // The next piece of a call whose arguments are streamed (streamFunctionCallArguments).
+            streamed.add(part);
+            if (!call.willContinue) yield* finishStreamedCall();
+            continue;
+          }
+          if (streamed) yield* finishStreamedCall();
           const index = calls++;
           yield* blocks.close();
-          yield* tools.start(index, toolCallId(part, responseKey, index), part.functionCall.name ?? '');
-          yield* tools.append(index, JSON.stringify(part.functionCall.args ?? {}));
+          yield* tools.start(index, toolCallId(part, responseKey, index), call.name ?? '');
+          if (call.willContinue) {
+            streamed = new StreamedCall(index, call.name ?? '', call.id);
+            streamed.add(part);
+            continue;
+          }
+          yield* tools.append(index, JSON.stringify(call.args ?? {}));
           const metadata = signatureMetadata(part, context.target);
           yield* tools.end(index).map((ended) => (ended.type === 'tool-call' ? { ...ended, ...metadata } : ended));
         } else if (typeof part.text === 'string') {
-          yield* part.thought ? blocks.reasoning(part.text) : blocks.text(part.text);
+          const kind = part.thought ? 'reasoning' : 'text';
+          const { providerMetadata } = signatureMetadata(part, context.target);
+          yield* providerMetadata ? blocks.annotated(kind, part.text, providerMetadata) : kind === 'reasoning' ? blocks.reasoning(part.text) : blocks.text(part.text);
         } else if (part.inlineData?.data) {
           yield* blocks.close();
           yield { type: 'file', mediaType: part.inlineData.mimeType ?? 'application/octet-stream', data: part.inlineData.data };
@@ -174,6 +265,7 @@ export async function* geminiStreamParts(
   if (finishReason === undefined && blockReason === undefined) {
     throw new GatewayError('provider_connection', `${provider}: the stream ended before the response was complete`, { provider });
   }
+  if (streamed) yield* finishStreamedCall();
   yield* blocks.close();
   const finish = finishReason === undefined ? { unified: 'content-filter' as const, raw: blockReason } : geminiFinishReason(finishReason, calls > 0);
   yield { type: 'finish', finishReason: finish, usage: geminiUsage(usage) };

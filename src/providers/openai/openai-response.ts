@@ -55,6 +55,20 @@ export function mapUsage(usage: CompletionUsage | null | undefined): Usage {
 }
 
 /**
+ * A Chat Completions dialect as the response side sees it: a vendor whose usage means something else
+ * than OpenAI's maps it itself.
+ *
+ * @example
+ * ```ts
+ * const dialect: OpenAIResponseDialect = { ...openAIDialect, usage: (usage) => mapUsage(usage) };
+ * ```
+ */
+export interface OpenAIResponseDialect extends OpenAIChatDialect {
+  /** The canonical usage of a response or of a stream's usage chunk (default: {@link mapUsage}). */
+  usage?(usage: CompletionUsage | null | undefined): Usage;
+}
+
+/**
  * Provider metadata worth keeping from a response: the service tier that served it and the
  * system fingerprint, keyed by the provider type.
  *
@@ -78,7 +92,7 @@ export function responseMetadata(type: string, response: { service_tier?: string
  * const result = mapCompletion(await client.chat.completions.create(body), dialect, warnings);
  * ```
  */
-export function mapCompletion(response: ChatCompletion, dialect: OpenAIChatDialect, warnings: Warning[]): ProviderGenerateResult {
+export function mapCompletion(response: ChatCompletion, dialect: OpenAIResponseDialect, warnings: Warning[]): ProviderGenerateResult {
   const choice = response.choices?.[0];
   if (!choice || typeof choice.message !== 'object' || choice.message === null) {
     throw new GatewayError('provider_bad_response', `${dialect.name}: the response has no choices`, { provider: dialect.name });
@@ -86,7 +100,7 @@ export function mapCompletion(response: ChatCompletion, dialect: OpenAIChatDiale
   return {
     content: messageContent(choice.message, dialect),
     finishReason: mapFinishReason(choice.finish_reason),
-    usage: mapUsage(response.usage),
+    usage: dialect.usage ? dialect.usage(response.usage) : mapUsage(response.usage),
     warnings,
     responseId: response.id,
     responseModelId: response.model,

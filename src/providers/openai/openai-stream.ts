@@ -7,8 +7,7 @@ import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
 import { GatewayError } from '../../errors.js';
 import type { StreamPart, Warning } from '../../types.js';
-import type { OpenAIChatDialect } from './openai-request.js';
-import { mapFinishReason, mapUsage, responseMetadata } from './openai-response.js';
+import { mapFinishReason, mapUsage, responseMetadata, type OpenAIResponseDialect } from './openai-response.js';
 
 /**
  * How a stream's failures become gateway errors and how its end is checked.
@@ -19,7 +18,7 @@ import { mapFinishReason, mapUsage, responseMetadata } from './openai-response.j
  * ```
  */
 export interface ChatStreamContext {
-  dialect: OpenAIChatDialect;
+  dialect: OpenAIResponseDialect;
   warnings: Warning[];
   signal: AbortSignal;
   /** Turns anything the SDK threw into a `GatewayError`. */
@@ -109,5 +108,5 @@ export async function* mapChatStream(chunks: AsyncIterable<ChatCompletionChunk>,
     yield { type: 'tool-call', toolCallId: state.id, toolName: state.name, input: state.input || '{}' };
   }
   const providerMetadata = responseMetadata(dialect.type, metadata);
-  yield { type: 'finish', finishReason: mapFinishReason(finishReason), usage: mapUsage(usage), ...(providerMetadata ? { providerMetadata } : {}) };
+  yield { type: 'finish', finishReason: mapFinishReason(finishReason), usage: dialect.usage ? dialect.usage(usage) : mapUsage(usage), ...(providerMetadata ? { providerMetadata } : {}) };
 }

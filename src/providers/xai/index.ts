@@ -4,9 +4,11 @@
  *
  * @module
  */
+import type { CompletionUsage } from 'openai/resources/completions';
 import { OpenAICompatibleProvider, type SamplingSetting } from '../openai/index.js';
+import { mapUsage } from '../openai/openai-response.js';
 import type { ProviderConfig, ProviderFactory } from '../provider.js';
-import type { ReasoningEffort, Warning } from '../../types.js';
+import type { ReasoningEffort, Usage, Warning } from '../../types.js';
 
 /**
  * xAI's API, as the `openai` SDK's base URL (the default when the config gives no `baseURL`).
@@ -29,7 +31,9 @@ const REASONING_UNSUPPORTED: readonly SamplingSetting[] = ['presencePenalty', 'f
  * The xAI provider. Differences from OpenAI: the base URL and `XAI_API_KEY`; `reasoning_content` in
  * messages and deltas becomes reasoning parts; `reasoning_effort` is sent only to models that take
  * it, as `low` or `high` (other efforts are mapped with a warning); reasoning models get no
- * penalties and no stop sequences (dropped with warnings). No embeddings.
+ * penalties and no stop sequences (dropped with warnings); `completion_tokens` leaves out
+ * `reasoning_tokens` (`total_tokens` = prompt + completion + reasoning), so the output is their
+ * sum (see {@link xaiUsage}). No embeddings.
  *
  * @example
  * ```ts
@@ -65,10 +69,35 @@ export class XaiProvider extends OpenAICompatibleProvider {
     return unsupported;
   }
 
+  /** The canonical usage of a response or of a stream's usage chunk: {@link xaiUsage}. */
+  usage(usage: CompletionUsage | null | undefined): Usage {
+    return xaiUsage(usage);
+  }
+
   override reasoningText(source: object): string | undefined {
     const reasoning = (source as { reasoning_content?: unknown }).reasoning_content;
     return typeof reasoning === 'string' && reasoning !== '' ? reasoning : undefined;
   }
+}
+
+/**
+ * xAI's usage as canonical usage. xAI's `completion_tokens` excludes the reasoning tokens (its
+ * `total_tokens` is prompt + completion + reasoning, and its `cost_in_usd_ticks` bills the reasoning
+ * as output), so the output total adds them. A response whose total already holds the reasoning in
+ * the completion (OpenAI's meaning) is read as OpenAI's. Cached tokens are part of `prompt_tokens`.
+ *
+ * @example
+ * ```ts
+ * xaiUsage({ prompt_tokens: 32, completion_tokens: 12, total_tokens: 344, completion_tokens_details: { reasoning_tokens: 300 } }).outputTokens;
+ * // { total: 312, text: 12, reasoning: 300 }
+ * ```
+ */
+export function xaiUsage(usage: CompletionUsage | null | undefined): Usage {
+  const reasoning = usage?.completion_tokens_details?.reasoning_tokens ?? 0;
+  if (!usage || reasoning <= 0) return mapUsage(usage);
+  const reasoningInCompletion = usage.total_tokens === usage.prompt_tokens + usage.completion_tokens && usage.completion_tokens >= reasoning;
+  if (reasoningInCompletion) return mapUsage(usage);
+  return mapUsage({ ...usage, completion_tokens: usage.completion_tokens + reasoning });
 }
 
 /**

@@ -37,7 +37,8 @@ describe('cohere provider (vendor specifics)', () => {
   });
 
   it('reports the billed units as usage and the template-inclusive tokens as metadata', async () => {
-    const result = await subject.provider.generate(call());
+    const result = await subject.provider.generate(call({ prompt: [user('A question asked only once')] }));
+    assert.equal(simulator.totals.cachedInputTokens, 0);
     assert.equal(result.usage.inputTokens.total, simulator.totals.inputTokens);
     assert.equal(result.usage.outputTokens.total, simulator.totals.outputTokens);
     assert.deepEqual(result.providerMetadata, { cohere: { tokens: { inputTokens: simulator.totals.inputTokens + COHERE_TEMPLATE_TOKENS, outputTokens: simulator.totals.outputTokens } } });
@@ -100,6 +101,15 @@ describe('cohere provider (vendor specifics)', () => {
     assert.ok(types.indexOf('tool-input-end') < types.indexOf('tool-call'));
   });
 
+  it('turns the "null" arguments of a call without any into {}, in generate and in a stream', async () => {
+    const clock = { type: 'function' as const, name: 'clock', inputSchema: { type: 'object', properties: {} } };
+    simulator.configure({ reply: () => ({ text: '', toolCalls: [{ id: 'c', name: 'clock', input: {} }], finishReason: 'tool-calls' }) });
+    const result = await subject.provider.generate(call({ prompt: [user('What time is it?')], tools: [clock] }));
+    assert.deepEqual(result.content.filter((part) => part.type === 'tool-call').map((part) => (part.type === 'tool-call' ? part.input : '')), ['{}']);
+    const parts = await collect((await subject.provider.stream(call({ prompt: [user('What time is it?')], tools: [clock] }))).stream);
+    assert.deepEqual(parts.filter((part) => part.type === 'tool-call').map((part) => (part.type === 'tool-call' ? part.input : '')), ['{}']);
+  });
+
   it('sends json_object with the schema', async () => {
     const schema = { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] };
     await subject.provider.generate(call({ responseFormat: { type: 'json', schema } }));
@@ -137,15 +147,16 @@ describe('cohere provider (vendor specifics)', () => {
     assert.ok(result.warnings.some((warning) => warning.type === 'unsupported' && warning.feature === 'parallelToolCalls'));
   });
 
-  it('reports cached tokens for a prompt that starts with one served before', async () => {
+  it('reports cached tokens for a prompt that starts with one served before: billed units leave them out, metadata has them', async () => {
     const system: Message = { role: 'system', content: 'You answer questions about trains. '.repeat(10) };
     const first = await subject.provider.generate(call({ prompt: [system, user('First question')] }));
     assert.equal(first.usage.inputTokens.cacheRead, 0);
     const second = await subject.provider.generate(call({ prompt: [system, user('First question'), { role: 'assistant', content: [{ type: 'text', text: 'Yes' }] }, user('Second')] }));
     const cached = simulator.totals.cachedInputTokens;
     assert.ok(cached > 80, `cached: ${cached}`);
-    assert.equal(second.usage.inputTokens.cacheRead, cached);
-    assert.equal(second.usage.inputTokens.noCache, (second.usage.inputTokens.total ?? 0) - cached);
+    const billed = (simulator.requests.length === 2 ? simulator.requests[1].usage?.inputTokens ?? 0 : 0) - cached;
+    assert.deepEqual(second.usage.inputTokens, { total: billed, noCache: billed, cacheRead: 0, cacheWrite: 0 });
+    assert.equal((second.providerMetadata?.cohere as { cachedTokens?: number }).cachedTokens, cached);
   });
 
   it('passes providerOptions through in wire or SDK spelling, unknown keys unchanged', async () => {

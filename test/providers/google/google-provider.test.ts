@@ -149,6 +149,17 @@ describe('google provider (vendor specifics)', () => {
     assert.equal(start && start.type === 'tool-input-start' ? start.id : undefined, toolCall.toolCallId);
   });
 
+  it('streams the thought signature of a text answer (on its last, empty part) as metadata of a text delta, as generate keeps it', async () => {
+    const generated = await provider.generate(call({ reasoning: 'low' }));
+    const text = generated.content.find((part) => part.type === 'text');
+    assert.ok(text && text.type === 'text' && typeof text.providerMetadata?.google?.thoughtSignature === 'string', 'generate keeps the signature of the text');
+    const { stream } = await provider.stream(call({ reasoning: 'low' }));
+    const parts = await collect(stream);
+    const signed = parts.filter((part) => part.type === 'text-delta' && part.providerMetadata?.google?.thoughtSignature !== undefined);
+    assert.equal(signed.length, 1);
+    assert.match(String(signed[0].type === 'text-delta' ? signed[0].providerMetadata?.google?.thoughtSignature : ''), /^[A-Za-z0-9+/=]+$/);
+  });
+
   it('asks for JSON with responseMimeType and responseJsonSchema', async () => {
     const schema = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] };
     const result = await provider.generate(call({ responseFormat: { type: 'json', schema, name: 'person' } }));

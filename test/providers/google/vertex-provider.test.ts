@@ -109,6 +109,24 @@ describe('vertex provider (vendor specifics)', () => {
     assert.deepEqual(result.warnings, [{ type: 'unsupported', feature: 'providerOptions.store', details: 'not supported by Vertex AI' }]);
   });
 
+  it('streams function-call arguments in pieces (streamFunctionCallArguments) as one call each with its whole arguments', async () => {
+    const time = { type: 'function' as const, name: 'time', inputSchema: { type: 'object', properties: { zone: { type: 'string' } }, required: ['zone'] } };
+    const streamed = { toolConfig: { functionCallingConfig: { streamFunctionCallArguments: true } } };
+    simulator.configure({
+      reply: () => ({ text: '', toolCalls: [{ id: 'a', name: 'weather', input: { city: 'Paris', days: 3, hourly: false } }, { id: 'b', name: 'time', input: { zone: 'Europe/Paris' } }], finishReason: 'tool-calls' }),
+    });
+    const { stream } = await provider.stream(call({ prompt: [user('Use the tools')], tools: [weather, time], toolChoice: { type: 'required' }, providerOptions: { vertex: streamed } }));
+    assert.deepEqual(((lastRequest().body as { toolConfig: { functionCallingConfig: unknown } }).toolConfig.functionCallingConfig as { streamFunctionCallArguments?: unknown }).streamFunctionCallArguments, true);
+    const parts = await collect(stream);
+    const calls = parts.filter((part) => part.type === 'tool-call');
+    assert.deepEqual(calls.map((part) => (part.type === 'tool-call' ? [part.toolName, JSON.parse(part.input)] : [])), [
+      ['weather', { city: 'Paris', days: 3, hourly: false }],
+      ['time', { zone: 'Europe/Paris' }],
+    ]);
+    assert.equal(new Set(calls.map((part) => (part.type === 'tool-call' ? part.toolCallId : ''))).size, 2);
+    assert.deepEqual(parts.filter((part) => part.type === 'tool-input-start').map((part) => (part.type === 'tool-input-start' ? part.toolName : '')), ['weather', 'time']);
+  });
+
   it('embeds with gemini-embedding-001 one instance per predict request', async () => {
     const result = await provider.embed!(embedCall('gemini-embedding-001', ['alpha', 'beta', 'gamma']));
     assert.equal(result.embeddings.length, 3);
