@@ -245,6 +245,18 @@ export class Router {
     return [...this.providers.keys()];
   }
 
+  /**
+   * The type of a configured provider instance, or undefined when no instance has the name.
+   *
+   * @example
+   * ```ts
+   * router.providerType('openai-eu'); // 'openai'
+   * ```
+   */
+  providerType(name: string): ProviderType | undefined {
+    return this.providers.get(name)?.type;
+  }
+
   /** The provider instance of a name (constructed, and its SDK loaded, on first use). */
   provider(name: string): Promise<Provider> {
     const entry = this.providers.get(name);

@@ -17,6 +17,7 @@
  */
 import type { GatewayOptions, ProviderOptions } from '../types.js';
 import type { HttpHeaders } from './http-types.js';
+import { validateByokCredentials } from './byok-credentials.js';
 import { describeValue, invalid, isFields } from './validate.js';
 
 const LIST_HEADERS = [
@@ -69,7 +70,7 @@ export function mergeProviderOptions(value: unknown, fromHeaders: GatewayOptions
     if (!isFields(options)) throw invalid(`\`${path}.${provider}\` must be an object, got ${describeValue(options)}`, `${path}.${provider}`);
   }
   const gateway = value.gateway as GatewayOptions | undefined;
-  if (gateway?.byok !== undefined) validateByok(gateway.byok, `${path}.gateway.byok`);
+  if (gateway?.byok !== undefined) validateByokCredentials(gateway.byok, `${path}.gateway.byok`, () => undefined);
   if (!fromHeaders) return value as ProviderOptions;
   return { ...(value as ProviderOptions), gateway: { ...fromHeaders, ...gateway } };
 }
@@ -85,15 +86,6 @@ export function mergeProviderOptions(value: unknown, fromHeaders: GatewayOptions
 export function requestedModels(model: string, providerOptions: ProviderOptions | undefined): string[] {
   const fallbacks = providerOptions?.gateway?.models;
   return Array.isArray(fallbacks) ? [model, ...fallbacks.filter((item): item is string => typeof item === 'string')] : [model];
-}
-
-function validateByok(byok: unknown, path: string): void {
-  if (!isFields(byok)) throw invalid(`\`${path}\` must be an object of credential lists by provider, such as { "anthropic": [{ "apiKey": "..." }] }`, path);
-  for (const [provider, list] of Object.entries(byok)) {
-    if (!Array.isArray(list) || list.length === 0 || list.some((credentials) => !isFields(credentials))) {
-      throw invalid(`\`${path}.${provider}\` must be a non-empty array of credential objects, such as [{ "apiKey": "..." }]`, `${path}.${provider}`);
-    }
-  }
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -16,7 +16,7 @@ import { listModels, perTokenPrice } from '../model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
-import { describeValue, expectArray, expectFields, invalid, isFields, mapObjects, mapOptionalObjects, optionalEnum, optionalNumber, optionalString, optionalStringArray, requiredString, type Fields } from '../validate.js';
+import { describeValue, expectArray, expectFields, invalid, isFields, mapObjects, mapOptionalObjects, optionalEnum, optionalHeaderFields, optionalNumber, optionalString, optionalStringArray, requiredString, type Fields } from '../validate.js';
 import type { Dialect, Route, RouteContext } from './dialect.js';
 import { fileFromReference } from './file-data.js';
 import { answerEmbedding, answerGeneration } from './generation.js';
@@ -97,10 +97,7 @@ async function languageModel(context: RouteContext, spec: Spec): Promise<Gateway
 
 function callOptions(context: RouteContext, body: Fields, model: string, spec: Spec): GenerateRequest {
   const prompt = expectArray(body.prompt, 'prompt');
-  const headers = body.headers;
-  if (headers !== undefined && headers !== null && (!isFields(headers) || Object.values(headers).some((value) => value !== undefined && typeof value !== 'string'))) {
-    throw invalid('`headers` must be an object of string values', 'headers');
-  }
+  const headers = optionalHeaderFields(body, 'headers');
   const tools = callTools(body.tools);
   return {
     model,
