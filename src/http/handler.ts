@@ -34,6 +34,8 @@ const ALL_DIALECTS: readonly DialectName[] = ['openai', 'anthropic', 'ai-gateway
 export interface PathEntry {
   dialect: Dialect;
   routes: Array<{ route: Route; dialect: Dialect }>;
+  /** Set for a vendor API path the gateway knows but does not serve: answered 404 in `dialect`'s format. */
+  unserved?: true;
 }
 
 /**
@@ -74,6 +76,7 @@ export class GatewayHandler {
   private readonly logger: GatewayLogger | undefined;
   private readonly exact = new Map<string, PathEntry>();
   private readonly prefixes: Array<{ prefix: string; entry: PathEntry }> = [];
+  private readonly unserved: Array<{ path: string; prefix: boolean; entry: PathEntry }>;
 
   constructor(config: GatewayHandlerConfig) {
     if (!config || typeof config !== 'object' || !config.router) throw new GatewayError('config_invalid', 'createGatewayHandler needs `router`: a Router or a router configuration');
@@ -93,6 +96,7 @@ export class GatewayHandler {
     if (names.includes('ai-gateway')) dialects.push(createAiGatewayDialect());
     if (config.billing) dialects.push(createBillingDialect(config.billing));
     for (const dialect of dialects) for (const route of dialect.routes) this.add(dialect, route);
+    this.unserved = unservedEntries(dialects);
     if (!this.auth.enabled) {
       const message = 'switchyard: gateway API keys are not configured, so auth is OFF: every request is accepted and billed to the default account. Set `apiKeys` to require keys.';
       this.logger?.warn(message);
@@ -132,6 +136,9 @@ export class GatewayHandler {
     for (const { prefix, entry: prefixed } of this.prefixes) {
       if (path.startsWith(prefix) && path.length > prefix.length) return { entry: prefixed, path, query, pathRest: path.slice(prefix.length) };
     }
+    for (const unserved of this.unserved) {
+      if (path === unserved.path || (path.startsWith(unserved.path) && (unserved.prefix || path[unserved.path.length] === '/'))) return { entry: unserved.entry, path, query, pathRest: '' };
+    }
     return undefined;
   }
 
@@ -157,6 +164,9 @@ export class GatewayHandler {
       const method = request.method.toUpperCase();
       if (method === 'OPTIONS' && corsHeaders) {
         response = { status: 204, headers: this.preflightHeaders(match, request.headers), body: '' };
+      } else if (match.entry.unserved) {
+        const hint = BILLING_PATHS.includes(match.path) ? ': billing is not configured on this gateway' : UNSERVED_HINTS[dialect.name];
+        throw new GatewayError('not_found', `This gateway does not serve ${method} ${this.basePath}${match.path}${hint}`, { param: 'path' });
       } else {
         const chosen = match.entry.routes.find(({ route }) => route.method === method && (!route.accepts || route.accepts(request.headers)));
         if (!chosen) {
@@ -300,6 +310,37 @@ export class GatewayHandler {
     if (this.ownsRouter) await this.router.close?.();
   }
 }
+
+/**
+ * Vendor API paths the gateway does not serve, under the prefixes it owns. They get a JSON 404 in
+ * the dialect's format (which SDKs show as the error) instead of falling through to the host
+ * application: every path under `/v3/ai/` and `/v4/ai/`; under `/v1/`, the vendors' own endpoints
+ * only (a host application may serve other `/v1/` paths of its own).
+ */
+const BILLING_PATHS = ['/v1/credits', '/v1/report', '/v1/generation'];
+const UNSERVED_PATHS: Record<'openai' | 'anthropic' | 'ai-gateway', Array<{ path: string; prefix?: true }>> = {
+  openai: ['/v1/responses', '/v1/completions', '/v1/images', '/v1/audio', '/v1/files', '/v1/uploads', '/v1/batches', '/v1/moderations', '/v1/assistants', '/v1/threads', '/v1/vector_stores', '/v1/fine_tuning', '/v1/realtime', '/v1/conversations', '/v1/containers', '/v1/evals', '/v1/videos', '/v1/chat/completions'].map((path) => ({ path })),
+  anthropic: ['/v1/messages', '/v1/complete', '/v1/skills', '/v1/organizations'].map((path) => ({ path })),
+  'ai-gateway': [{ path: '/v3/ai/', prefix: true }, { path: '/v4/ai/', prefix: true }, ...BILLING_PATHS.map((path) => ({ path }))],
+};
+
+const UNSERVED_HINTS: Record<string, string> = {
+  openai: ': it serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models',
+  anthropic: ': it serves POST /v1/messages and GET /v1/models',
+  'ai-gateway': ': it serves POST language-model, POST embedding-model and GET config under /v3/ai and /v4/ai',
+};
+
+
+function unservedEntries(dialects: Dialect[]): Array<{ path: string; prefix: boolean; entry: PathEntry }> {
+  const entries: Array<{ path: string; prefix: boolean; entry: PathEntry }> = [];
+  for (const dialect of dialects) {
+    const paths = UNSERVED_PATHS[dialect.name as keyof typeof UNSERVED_PATHS];
+    if (!paths) continue;
+    for (const { path, prefix } of paths) entries.push({ path, prefix: prefix === true, entry: { dialect, routes: [], unserved: true } });
+  }
+  return entries;
+}
+
 
 const EXPOSED_HEADERS = 'x-gateway-generation-id, retry-after, retry-after-ms';
 

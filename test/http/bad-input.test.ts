@@ -108,4 +108,15 @@ describe('bad input gets a 400 naming the field, never a 5xx', () => {
       assert.equal(gateway.openai.requests.at(-1)?.headers['x-team'], 'search');
     });
   });
+
+  it('GET /v1/models/{id} with a malformed percent escape: 404 model_not_found, in both dialects', async () => {
+    for (const [headers, shape] of [[{ 'anthropic-version': '2023-06-01' }, 'anthropic'], [{}, 'openai']] as const) {
+      for (const id of ['%', '%E0%A4%A', 'openai%2F%ZZ']) {
+        const response = await send(gateway.origin, `/v1/models/${id}`, undefined, headers);
+        assert.equal(response.status, 404, `${shape} ${id}: ${response.text}`);
+        if (shape === 'anthropic') assert.equal((response.body as { type: string }).type, 'error');
+        else assert.equal(errorOf(response.body).code, 'model_not_found');
+      }
+    }
+  });
 });

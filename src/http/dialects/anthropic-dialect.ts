@@ -79,7 +79,12 @@ export function createAnthropicDialect(): Dialect {
         path: '/v1/models/*',
         accepts: speaksAnthropic,
         handle: async (context) => {
-          const id = decodeURIComponent(context.pathRest);
+          let id = context.pathRest;
+          try {
+            id = decodeURIComponent(context.pathRest);
+          } catch {
+            // a malformed escape (`%`, `%E0%A4%A`): look the id up as it was sent
+          }
           const listed = findModel(context.router, resolveBareModelId(context.router, id, 'anthropic'), context.caller.models);
           if (!listed) throw new GatewayError('model_not_found', `Model '${id}' is not available through this gateway`, { param: 'model', details: { modelId: id } });
           return jsonResponse(200, modelInfo(listed));
