@@ -195,7 +195,7 @@ export class GatewayHandler {
 
   private errorFor(dialect: Dialect, thrown: unknown): GatewayHttpResponse {
     const error = toGatewayError(thrown);
-    if (error.code === 'internal_error' || error.code === 'config_invalid') {
+    if (error.code === 'internal_error' || error.code === 'config_invalid' || (error.details?.credentialType === 'system' && (error.code === 'provider_authentication' || error.code === 'provider_permission'))) {
       this.logger?.error(redactSecrets(`switchyard: ${error.code}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`));
     }
     try {

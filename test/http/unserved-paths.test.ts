@@ -49,6 +49,12 @@ describe('vendor paths the gateway does not serve get a JSON 404 in the dialect 
     }
   });
 
+  it("raw: a path under a served vendor endpoint (OpenAI's stored completions, /v1/chat/completions/{id}) is a JSON 404 too", async () => {
+    const response = await send(gateway.origin, '/v1/chat/completions/extra', '{}');
+    assert.equal(response.status, 404, response.text);
+    assert.equal((response.body as { error: { code: string } }).error.code, 'not_found');
+  });
+
   it('other /v1 paths still pass through to the host application', async () => {
     for (const path of ['/v1/users', '/v1/responsesx', '/v1', '/v2/ai/language-model']) {
       const response = await send(gateway.origin, path);

@@ -44,7 +44,7 @@ export function anthropicErrorBody(error: GatewayError): unknown {
 }
 
 function anthropicErrorType(status: number): string {
-  const types: Record<number, string> = { 401: 'authentication_error', 402: 'billing_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large', 429: 'rate_limit_error', 503: 'overloaded_error', 529: 'overloaded_error', 504: 'timeout_error' };
+  const types: Record<number, string> = { 401: 'authentication_error', 402: 'billing_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large', 424: 'api_error', 429: 'rate_limit_error', 503: 'overloaded_error', 529: 'overloaded_error', 504: 'timeout_error' };
   return types[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
 }
 

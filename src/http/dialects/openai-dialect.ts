@@ -64,6 +64,7 @@ function openAIErrorType(status: number): string {
   if (status === 401) return 'authentication_error';
   if (status === 402) return 'insufficient_quota';
   if (status === 403) return 'permission_error';
+  if (status === 424) return 'failed_dependency';
   if (status === 429) return 'rate_limit_error';
   if (status >= 500) return 'server_error';
   return 'invalid_request_error';
