@@ -310,8 +310,9 @@ export class Router {
       ordered.push(...this.rank(group, context, gateway?.order, gateway?.sort));
     }
     if (ordered.length === 0) {
-      const configured = this.providerNames().join(', ') || 'none';
-      throw new GatewayError('no_route', `No provider can serve '${request.model}': ${[...new Set(reasons)].join('; ') || 'no offering'} (configured providers: ${configured})`, { param: 'model', details: { modelId: request.model } });
+      // The reasons say why each offering was left out; the list of configured providers is the
+      // operator's business and does not go to clients.
+      throw new GatewayError('no_route', `No provider can serve '${request.model}': ${[...new Set(reasons)].join('; ') || 'no offering'}`, { param: 'model', details: { modelId: request.model } });
     }
     return ordered;
   }

@@ -9,6 +9,7 @@ import { CALLER_ABORT } from '../abort-handle.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router } from '../router.js';
 import { GatewayError, redactSecrets } from '../errors.js';
+import { createRequestId } from '../ids.js';
 import { KeyAuthenticator } from './auth.js';
 import { createBillingDialect } from './dialects/billing-dialect.js';
 import { aiGatewayErrorBody, createAiGatewayDialect } from './dialects/ai-gateway-dialect.js';
@@ -187,23 +188,28 @@ export class GatewayHandler {
         });
       }
     } catch (thrown) {
-      response = this.errorFor(dialect, thrown);
+      response = this.errorFor(dialect, thrown, requestIdOf(request.headers));
     }
     if (corsHeaders) Object.assign(response.headers, corsHeaders);
     return response;
   }
 
-  private errorFor(dialect: Dialect, thrown: unknown): GatewayHttpResponse {
+  private errorFor(dialect: Dialect, thrown: unknown, requestId: string): GatewayHttpResponse {
     const error = toGatewayError(thrown);
     if (error.code === 'internal_error' || error.code === 'config_invalid' || (error.details?.credentialType === 'system' && (error.code === 'provider_authentication' || error.code === 'provider_permission'))) {
       this.logger?.error(redactSecrets(`switchyard: ${error.code}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`));
     }
     try {
-      const response = errorResponse(error, dialect.errorBody(error));
+      const body = dialect.errorBody(error);
+      // Anthropic's own error body carries the request id (and its SDK reads the `request-id` header).
+      if (dialect.name === 'anthropic' && body !== null && typeof body === 'object') (body as Record<string, unknown>).request_id = requestId;
+      const response = errorResponse(error, body);
+      response.headers['x-request-id'] = requestId;
+      if (dialect.name === 'anthropic') response.headers['request-id'] = requestId;
       if (error.status === 413) response.headers.connection = 'close';
       return response;
     } catch {
-      return jsonResponse(500, { error: { message: 'The gateway failed to handle the request', type: 'internal_server_error' } });
+      return jsonResponse(500, { error: { message: 'The gateway failed to handle the request', type: 'internal_server_error' } }, { 'x-request-id': requestId });
     }
   }
 
@@ -342,7 +348,19 @@ function unservedEntries(dialects: Dialect[]): Array<{ path: string; prefix: boo
 }
 
 
-const EXPOSED_HEADERS = 'x-gateway-generation-id, retry-after, retry-after-ms';
+const EXPOSED_HEADERS = 'x-gateway-generation-id, x-request-id, retry-after, retry-after-ms';
+
+/** A client's request id worth echoing: a short token of safe characters. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:\/+=-]{1,128}$/;
+
+/**
+ * The id an error response carries (`x-request-id`): the client's own `x-request-id` when it is a
+ * sane token, else a new `req_<ulid>`.
+ */
+function requestIdOf(headers: HttpHeaders): string {
+  const sent = single(headers['x-request-id'])?.trim();
+  return sent !== undefined && SANE_REQUEST_ID.test(sent) ? sent : createRequestId();
+}
 
 /**
  * Creates the gateway handler.
