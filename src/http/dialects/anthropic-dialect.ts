@@ -11,7 +11,7 @@ import { GatewayError } from '../../errors.js';
 import type { GenerateResult, StreamResult } from '../../router-types.js';
 import type { AssistantMessage, FilePart, FinishReason, GenerateRequest, JsonSchema, MessageInput, ReasoningEffort, StreamPart, TextPart, ToolChoice, ToolDefinition, ToolResultOutput, ToolResultPart } from '../../types.js';
 import type { GatewayHttpResponse, HttpHeaders } from '../http-types.js';
-import { findModel, listModels, resolveBareModelId, type ListedModel } from '../model-directory.js';
+import { findModel, listModels, modelNotFound, releasedAt, resolveBareModelId, type ListedModel } from '../model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
@@ -86,7 +86,7 @@ export function createAnthropicDialect(): Dialect {
             // a malformed escape (`%`, `%E0%A4%A`): look the id up as it was sent
           }
           const listed = findModel(context.router, resolveBareModelId(context.router, id, 'anthropic'), context.caller.models);
-          if (!listed) throw new GatewayError('model_not_found', `Model '${id}' is not available through this gateway`, { param: 'model', details: { modelId: id } });
+          if (!listed) throw modelNotFound(context.router, id);
           return jsonResponse(200, modelInfo(listed));
         },
       },
@@ -95,7 +95,7 @@ export function createAnthropicDialect(): Dialect {
 }
 
 function modelInfo({ model }: ListedModel): { type: 'model'; id: string; display_name: string; created_at: string } {
-  return { type: 'model', id: model.id, display_name: model.name ?? model.id, created_at: '1970-01-01T00:00:00Z' };
+  return { type: 'model', id: model.id, display_name: model.name ?? model.id, created_at: releasedAt(model).toISOString().replace('.000Z', 'Z') };
 }
 
 async function messages(context: RouteContext): Promise<GatewayHttpResponse> {

@@ -11,7 +11,7 @@ import type { EmbedManyResult, GenerateResult, StreamResult } from '../../router
 import type { AssistantMessage, FinishReason, JsonSchema, MessageInput, ReasoningEffort, ResponseFormat, StreamPart, TextPart, FilePart, ToolChoice, ToolDefinition, GenerateRequest } from '../../types.js';
 import { gatewayMetadata } from '../gateway-metadata.js';
 import type { GatewayHttpResponse } from '../http-types.js';
-import { findModel, listModels, resolveBareModelId, type ListedModel } from '../model-directory.js';
+import { findModel, listModels, modelNotFound, releasedAt, resolveBareModelId, type ListedModel } from '../model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
@@ -378,7 +378,7 @@ async function retrieveModel(context: RouteContext): Promise<GatewayHttpResponse
     id = context.pathRest;
   }
   const listed = findModel(context.router, resolveBareModelId(context.router, id, 'openai'), context.caller.models);
-  if (!listed) throw new GatewayError('model_not_found', `Model '${id}' is not available through this gateway`, { param: 'model', details: { modelId: id } });
+  if (!listed) throw modelNotFound(context.router, id);
   return jsonResponse(200, modelEntry(listed));
 }
 
@@ -386,7 +386,7 @@ function modelEntry({ model, offerings }: ListedModel): Record<string, unknown> 
   return {
     id: model.id,
     object: 'model',
-    created: 0,
+    created: Math.floor(releasedAt(model).getTime() / 1000),
     owned_by: model.id.split('/')[0],
     name: model.name ?? model.id,
     type: model.type ?? 'language',
