@@ -130,7 +130,7 @@ export class GatewayHandler {
       if (!path.startsWith(this.basePath) || (path.length > this.basePath.length && path[this.basePath.length] !== '/')) return undefined;
       path = path.slice(this.basePath.length) || '/';
     }
-    if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+    while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
     const query = queryStart < 0 ? '' : url.slice(queryStart + 1);
     const entry = this.exact.get(path);
     if (entry) return { entry, path, query, pathRest: '' };

@@ -55,6 +55,12 @@ describe('vendor paths the gateway does not serve get a JSON 404 in the dialect 
     assert.equal((response.body as { error: { code: string } }).error.code, 'not_found');
   });
 
+  it('repeated trailing slashes are one: GET /v1/models// lists the models', async () => {
+    const response = await send(gateway.origin, '/v1/models//');
+    assert.equal(response.status, 200, response.text);
+    assert.equal((response.body as { object: string }).object, 'list');
+  });
+
   it('other /v1 paths still pass through to the host application', async () => {
     for (const path of ['/v1/users', '/v1/responsesx', '/v1', '/v2/ai/language-model']) {
       const response = await send(gateway.origin, path);
