@@ -119,4 +119,19 @@ describe('bad input gets a 400 naming the field, never a 5xx', () => {
       }
     }
   });
+
+  it('providerOptions.gateway routing fields of the wrong type: 400 naming the field on every endpoint (embeddings crashed with a 500)', async () => {
+    const cases: Array<[string, Record<string, unknown>, Record<string, string>]> = [
+      ['/v1/embeddings', { model: 'openai/text-embedding-3-small', input: 'x' }, {}],
+      ['/v4/ai/embedding-model', { values: ['x'] }, { 'ai-model-id': 'openai/text-embedding-3-small' }],
+      [CHAT, { model: 'openai/gpt-4o', messages: HI }, {}],
+    ];
+    for (const [path, body, headers] of cases) {
+      for (const [field, value] of [['only', JSON.parse('{"__proto__":{"x":1}}')], ['order', 'openai'], ['models', [1]], ['tags', {}], ['sort', 'fastest'], ['user', 5]] as const) {
+        const response = await send(gateway.origin, path, JSON.stringify({ ...body, providerOptions: { gateway: { [field]: value } } }), headers);
+        assert.equal(response.status, 400, `${path} ${field}: ${response.text}`);
+        assert.equal(errorOf(response.body).param, `providerOptions.gateway.${field}`, `${path} ${field}`);
+      }
+    }
+  });
 });

@@ -223,6 +223,60 @@ const languageModelBody = fc.record(
 );
 const embeddingModelBody = fc.record({ values: fc.array(text, { minLength: 1, maxLength: 3 }), dimensions: fc.integer({ min: 1, max: 2048 }), providerOptions }, { requiredKeys: ['values'] });
 
+
+// ---- Clean requests: few fields, each valid, so that most reach the router and the simulators
+
+const servedModels = fc.constantFrom('openai/gpt-4o', 'openai/gpt-4o-mini', 'anthropic/claude-sonnet-4', 'anthropic/claude-haiku-4.5', 'test/echo', 'gpt-4o', 'claude-sonnet-4-5', 'gpt-4o-2024-08-06', 'openai:gpt-4o-mini', 'anthropic:claude-sonnet-4-20250514');
+const plainText = fc.string({ minLength: 1, maxLength: 24 });
+const weatherTool = { type: 'function', function: { name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+const cleanProviderOptions = fc.oneof(
+  fc.record({ gateway: fc.record({ order: fc.shuffledSubarray(['openai', 'anthropic']), only: fc.shuffledSubarray(['openai', 'anthropic'], { minLength: 1 }), sort: fc.constantFrom('cost', 'tps', 'ttft'), user: plainText, tags: fc.array(plainText, { maxLength: 2 }), models: fc.array(fc.constantFrom('openai/gpt-4o-mini', 'anthropic/claude-sonnet-4'), { maxLength: 1 }) }, { requiredKeys: [] }) }),
+  fc.record({ gateway: fc.record({ byok: fc.constantFrom({ openai: [{ apiKey: 'sk-fuzz-caller-key-1234567890' }] }, { anthropic: [{ apiKey: 'sk-ant-fuzz-caller-1234567890' }] }) }) }),
+);
+const cleanChatBody = fc.record(
+  {
+    model: servedModels,
+    messages: fc.oneof(plainText.map((content) => [{ role: 'user', content }]), plainText.map((content) => [{ role: 'system', content: 'Be brief.' }, { role: 'user', content }])),
+    stream: fc.boolean(),
+    stream_options: fc.constant({ include_usage: true }),
+    max_tokens: fc.integer({ min: 1, max: 64 }),
+    temperature: fc.double({ min: 0, max: 1, noNaN: true }),
+    tools: fc.constant([weatherTool]),
+    response_format: fc.constantFrom({ type: 'text' }, { type: 'json_object' }),
+    user: plainText,
+    providerOptions: cleanProviderOptions,
+  },
+  { requiredKeys: ['model', 'messages'] },
+);
+const cleanEmbeddingsBody = fc.record({ model: fc.constantFrom('openai/text-embedding-3-small', 'text-embedding-3-small'), input: fc.oneof(plainText, fc.array(plainText, { minLength: 1, maxLength: 3 })), dimensions: fc.integer({ min: 1, max: 256 }), encoding_format: fc.constantFrom('float', 'base64') }, { requiredKeys: ['model', 'input'] });
+const cleanMessagesBody = fc.record(
+  {
+    model: servedModels,
+    max_tokens: fc.integer({ min: 1, max: 64 }),
+    messages: plainText.map((content) => [{ role: 'user', content }]),
+    system: fc.oneof(plainText, fc.constant([{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }])),
+    stream: fc.boolean(),
+    temperature: fc.double({ min: 0, max: 1, noNaN: true }),
+    tools: fc.constant([{ name: 'get_weather', description: 'Weather of a city', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }]),
+    thinking: fc.constantFrom({ type: 'enabled', budget_tokens: 1024 }, { type: 'disabled' }),
+    providerOptions: cleanProviderOptions,
+  },
+  { requiredKeys: ['model', 'max_tokens', 'messages'] },
+);
+const cleanLanguageModelBody = fc.record(
+  {
+    prompt: plainText.map((text) => [{ role: 'user', content: [{ type: 'text', text }] }]),
+    maxOutputTokens: fc.integer({ min: 1, max: 64 }),
+    temperature: fc.double({ min: 0, max: 1, noNaN: true }),
+    headers: fc.constant({ 'x-team': 'search' }),
+    tools: fc.constant([{ type: 'function', name: 'get_weather', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } }]),
+    responseFormat: fc.constantFrom({ type: 'text' }, { type: 'json' }),
+    providerOptions: cleanProviderOptions,
+  },
+  { requiredKeys: ['prompt'] },
+);
+const cleanEmbeddingModelBody = fc.record({ values: fc.array(plainText, { minLength: 1, maxLength: 3 }) });
+
 // ---- Mutations
 
 type Json = unknown;
@@ -277,8 +331,8 @@ const mutation = fc.oneof(
  * fc.sample(mutatedBody(chatBody), 1);
  * ```
  */
-function mutatedBody(valid: fc.Arbitrary<Json>): fc.Arbitrary<string> {
-  const structural = fc.tuple(valid, fc.array(fc.tuple(fc.nat(), mutation), { maxLength: 3 })).map(([body, mutations]) => {
+function mutatedBody(clean: fc.Arbitrary<Json>, rich: fc.Arbitrary<Json>): fc.Arbitrary<string> {
+  const mutate = (valid: fc.Arbitrary<Json>) => fc.tuple(valid, fc.array(fc.tuple(fc.nat(), mutation), { minLength: 1, maxLength: 3 })).map(([body, mutations]) => {
     let current: Json = body;
     for (const [pick, change] of mutations) {
       const all = paths(current);
@@ -292,14 +346,22 @@ function mutatedBody(valid: fc.Arbitrary<Json>): fc.Arbitrary<string> {
     }
     return JSON.stringify(current) ?? 'null';
   });
-  const textual = fc.tuple(structural, fc.nat(), fc.constantFrom('', '\u0000', '}', '{', '"', '\\', '\ud800', ',]')).map(([json, cut, tail]) => json.slice(0, cut % (json.length + 1)) + tail);
-  return fc.oneof({ weight: 2, arbitrary: valid.map((body) => JSON.stringify(body)) }, { weight: 6, arbitrary: structural }, { weight: 1, arbitrary: textual });
+  const textual = fc.tuple(mutate(clean), fc.nat(), fc.constantFrom('', '\u0000', '}', '{', '"', '\\', '\ud800', ',]')).map(([json, cut, tail]) => json.slice(0, cut % (json.length + 1)) + tail);
+  return fc.oneof(
+    { weight: 4, arbitrary: clean.map((body) => JSON.stringify(body)) },
+    { weight: 4, arbitrary: mutate(clean) },
+    { weight: 1, arbitrary: rich.map((body) => JSON.stringify(body)) },
+    { weight: 2, arbitrary: mutate(rich) },
+    { weight: 1, arbitrary: textual },
+  );
 }
 
 // ---- Headers and query strings
 
 const headerValue = fc.oneof({ weight: 3, arbitrary: fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-_,./: '.split('')), maxLength: 20 }) }, { weight: 1, arbitrary: fc.constantFrom('', ' ', ',', ',,', '__proto__', 'constructor', 'true', 'false', 'cost', 'tps', 'nope', 'openai,anthropic', 'openai/gpt-4o,acme/nope') });
-const routingHeaders = fc.record({ 'x-gateway-order': headerValue, 'x-gateway-only': headerValue, 'x-gateway-models': headerValue, 'x-gateway-sort': headerValue, 'x-gateway-user': headerValue, 'x-gateway-tags': headerValue, 'x-request-id': headerValue }, { requiredKeys: [] });
+const validRouting = fc.record({ 'x-gateway-order': fc.constantFrom('openai,anthropic', 'anthropic'), 'x-gateway-sort': fc.constantFrom('cost', 'tps', 'ttft'), 'x-gateway-user': fc.constantFrom('alice', 'bob'), 'x-gateway-tags': fc.constantFrom('a,b', 'checkout'), 'x-request-id': fc.constantFrom('trace-1', 'abc.def:12') }, { requiredKeys: [] });
+const anyRouting = fc.record({ 'x-gateway-order': headerValue, 'x-gateway-only': headerValue, 'x-gateway-models': headerValue, 'x-gateway-sort': headerValue, 'x-gateway-user': headerValue, 'x-gateway-tags': headerValue, 'x-request-id': headerValue }, { requiredKeys: [] });
+const routingHeaders = fc.oneof({ weight: 6, arbitrary: fc.constant({}) }, { weight: 3, arbitrary: validRouting }, { weight: 2, arbitrary: anyRouting });
 const contentType = fc.oneof({ weight: 6, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', '', 'json') });
 
 /** Headers of a request: authorization (rarely wrong), content type, routing headers and the endpoint's own. */
@@ -340,27 +402,27 @@ const anthropicVersion = fc.oneof(fc.constant('2023-06-01'), headerValue);
  * ```
  */
 export function fuzzEndpoints(key: string): FuzzEndpoint[] {
-  const post = (url: string, body: fc.Arbitrary<Json>, own: fc.Arbitrary<Record<string, string>> = fc.constant({})): fc.Arbitrary<FuzzRequest> =>
-    fc.tuple(mutatedBody(body), requestHeaders(key, own, true)).map(([text, headers]) => ({ method: 'POST', url, headers, body: text }));
+  const post = (url: string, clean: fc.Arbitrary<Json>, rich: fc.Arbitrary<Json>, own: fc.Arbitrary<Record<string, string>> = fc.constant({})): fc.Arbitrary<FuzzRequest> =>
+    fc.tuple(mutatedBody(clean, rich), requestHeaders(key, own, true)).map(([text, headers]) => ({ method: 'POST', url, headers, body: text }));
   const get = (url: fc.Arbitrary<string>, own: fc.Arbitrary<Record<string, string>> = fc.constant({})): fc.Arbitrary<FuzzRequest> =>
     fc.tuple(url, requestHeaders(key, own, false)).map(([path, headers]) => ({ method: 'GET', url: path, headers, body: undefined }));
   const openai = (): ErrorDialect => 'openai';
   const gateway = (): ErrorDialect => 'ai-gateway';
   const byVersionHeader = (request: FuzzRequest): ErrorDialect => (request.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai');
   const endpoints: FuzzEndpoint[] = [
-    { name: 'POST /v1/chat/completions', requests: post('/v1/chat/completions', chatBody), dialectOf: openai },
-    { name: 'POST /v1/embeddings', requests: post('/v1/embeddings', embeddingsBody), dialectOf: openai },
-    { name: 'POST /v1/messages', requests: post('/v1/messages', messagesBody, fc.record({ 'anthropic-version': anthropicVersion, 'anthropic-beta': headerValue }, { requiredKeys: [] })), dialectOf: () => 'anthropic' },
+    { name: 'POST /v1/chat/completions', requests: post('/v1/chat/completions', cleanChatBody, chatBody), dialectOf: openai },
+    { name: 'POST /v1/embeddings', requests: post('/v1/embeddings', cleanEmbeddingsBody, embeddingsBody), dialectOf: openai },
+    { name: 'POST /v1/messages', requests: post('/v1/messages', cleanMessagesBody, messagesBody, fc.record({ 'anthropic-version': anthropicVersion, 'anthropic-beta': headerValue }, { requiredKeys: [] })), dialectOf: () => 'anthropic' },
     { name: 'GET /v1/models', requests: get(query.map((q) => `/v1/models${q ? `?${q}` : ''}`), fc.record({ 'anthropic-version': anthropicVersion }, { requiredKeys: [] })), dialectOf: byVersionHeader },
     { name: 'GET /v1/models/{id}', requests: get(pathSegment.map((id) => `/v1/models/${id}`), fc.record({ 'anthropic-version': anthropicVersion }, { requiredKeys: [] })), dialectOf: byVersionHeader },
     { name: 'GET /v1/credits', requests: get(query.map((q) => `/v1/credits${q ? `?${q}` : ''}`)), dialectOf: gateway },
-    { name: 'GET /v1/report', requests: get(query.map((q) => `/v1/report?${q}`)), dialectOf: gateway },
+    { name: 'GET /v1/report', requests: get(fc.tuple(fc.constantFrom('start_date=2025-01-01&end_date=2025-01-31&', 'start_date=2025-01-01T00:00:00Z&end_date=2025-02-01&', ''), query).map(([base, q]) => `/v1/report?${base}${q}`)), dialectOf: gateway },
     { name: 'GET /v1/generation', requests: get(query.map((q) => `/v1/generation?${q}`)), dialectOf: gateway },
   ];
   for (const spec of ['v3', 'v4']) {
     endpoints.push(
-      { name: `POST /${spec}/ai/language-model`, requests: post(`/${spec}/ai/language-model`, languageModelBody, fc.record({ 'ai-language-model-id': models, 'ai-language-model-streaming': streamingHeader, 'ai-gateway-protocol-version': headerValue }, { requiredKeys: ['ai-language-model-id'] }).map(latin1Headers)), dialectOf: gateway },
-      { name: `POST /${spec}/ai/embedding-model`, requests: post(`/${spec}/ai/embedding-model`, embeddingModelBody, fc.record({ 'ai-model-id': embeddingModels }, { requiredKeys: [] }).map(latin1Headers)), dialectOf: gateway },
+      { name: `POST /${spec}/ai/language-model`, requests: post(`/${spec}/ai/language-model`, cleanLanguageModelBody, languageModelBody, fc.record({ 'ai-language-model-id': fc.oneof({ weight: 4, arbitrary: servedModels }, { weight: 1, arbitrary: models }), 'ai-language-model-streaming': streamingHeader, 'ai-gateway-protocol-version': headerValue }, { requiredKeys: ['ai-language-model-id'] }).map(latin1Headers)), dialectOf: gateway },
+      { name: `POST /${spec}/ai/embedding-model`, requests: post(`/${spec}/ai/embedding-model`, cleanEmbeddingModelBody, embeddingModelBody, fc.record({ 'ai-model-id': fc.oneof({ weight: 4, arbitrary: fc.constant('openai/text-embedding-3-small') }, { weight: 1, arbitrary: embeddingModels }) }, { requiredKeys: [] }).map(latin1Headers)), dialectOf: gateway },
       { name: `GET /${spec}/ai/config`, requests: get(fc.constant(`/${spec}/ai/config`)), dialectOf: gateway },
     );
   }

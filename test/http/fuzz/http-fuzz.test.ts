@@ -72,6 +72,8 @@ describe(`HTTP fuzz (${RUNS} runs per endpoint, seed ${SEED})`, () => {
   });
   after(() => upstreams.close());
 
+  /** Statuses seen for the current endpoint (printed with FUZZ_STATS=1, to see how deep the fuzz reaches). */
+  const statuses = new Map<number, number>();
   /** The last requests sent, for reporting what came before a failure. */
   const recent: string[] = [];
 
@@ -81,6 +83,7 @@ describe(`HTTP fuzz (${RUNS} runs per endpoint, seed ${SEED})`, () => {
     if (recent.length > 4) recent.shift();
     const response = await handler.handle({ method: request.method, url: request.url, headers: request.headers, readBody: async () => request.body ?? '', signal: new AbortController().signal });
     assert.ok(response, `${context}: not served`);
+    statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
     if (response.stream) await drain(response.stream, context);
     assert.ok(response.status < 500, `${context}: got ${response.status} ${response.body ?? ''}\nafter:\n${recent.slice(0, -1).join('\n')}\nrouter errors:\n${routerErrors.join('\n')}`);
     if (response.status >= 400) {
@@ -94,11 +97,13 @@ describe(`HTTP fuzz (${RUNS} runs per endpoint, seed ${SEED})`, () => {
   for (const endpoint of fuzzEndpoints(GATEWAY_KEY)) {
     it(endpoint.name, async () => {
       logged.length = 0;
+      statuses.clear();
       const details = await fc.check(fc.asyncProperty(endpoint.requests, (request) => check(request, endpoint.dialectOf)), { numRuns: RUNS, seed: SEED, endOnFailure: true });
       if (details.failed) {
         const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
         assert.fail(`${endpoint.name} failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath}):\n${cause}`);
       }
+      if (process.env.FUZZ_STATS) console.log(endpoint.name, JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b))));
       assert.deepEqual(logged, [], 'the handler logged no internal error');
     });
   }
