@@ -218,6 +218,10 @@ export class GatewayHandler {
     if (contentType && !/json|^text\/plain/i.test(contentType)) {
       throw new GatewayError('invalid_request', `Content-Type must be application/json, got '${contentType}'`, { status: 415, param: 'content-type' });
     }
+    const encoding = single(request.headers['content-encoding'])?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity' && !request.parsedBody) {
+      throw new GatewayError('invalid_request', `Content-Encoding '${encoding}' is not supported: send the JSON body uncompressed`, { status: 415, param: 'content-encoding' });
+    }
     let raw: Uint8Array | string;
     if (request.parsedBody) {
       const value = request.parsedBody.value;

@@ -134,4 +134,13 @@ describe('bad input gets a 400 naming the field, never a 5xx', () => {
       }
     }
   });
+
+  it('a compressed body is a 415 naming content-encoding, not a JSON parse error or an upstream call', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const response = await fetch(`${gateway.origin}${CHAT}`, { method: 'POST', headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify({ model: 'openai/gpt-4o', messages: HI })) });
+    assert.equal(response.status, 415);
+    const error = errorOf(await response.json());
+    assert.equal(error.param, 'content-encoding');
+    assert.match(error.message, /Content-Encoding 'gzip' is not supported/);
+  });
 });
