@@ -23,13 +23,25 @@ describe('vendor paths the gateway does not serve get a JSON 404 in the dialect 
     }
   });
 
-  it('anthropic SDK: messages.countTokens gets NotFoundError in the Anthropic error shape', async () => {
+  it('anthropic SDK: messages.countTokens answers an estimate, and says it is one', async () => {
     const client = new Anthropic({ apiKey: GATEWAY_KEY, baseURL: gateway.origin, maxRetries: 0 });
-    const error = await client.messages.countTokens({ model: 'anthropic/claude-sonnet-4', messages: [{ role: 'user', content: 'hi' }] }).then(() => undefined, (thrown: unknown) => thrown);
+    const counted = await client.messages.countTokens({ model: 'claude-sonnet-4-5', system: 'Be brief.', messages: [{ role: 'user', content: 'Hello there, how are you today?' }] }).withResponse();
+    assert.ok(counted.data.input_tokens > 0 && counted.data.input_tokens < 50, String(counted.data.input_tokens));
+    assert.equal((counted.data as unknown as { estimated: boolean }).estimated, true);
+    assert.equal(counted.response.headers.get('x-gateway-token-count'), 'estimate');
+    const longer = await client.messages.countTokens({ model: 'anthropic/claude-sonnet-4', messages: [{ role: 'user', content: 'x'.repeat(4000) }] });
+    assert.ok(longer.input_tokens >= 1000, 'grows with the input');
+  });
+
+  it('anthropic SDK: countTokens of an unknown model is NotFoundError in the Anthropic error shape; other /v1/messages/* paths are a JSON 404', async () => {
+    const client = new Anthropic({ apiKey: GATEWAY_KEY, baseURL: gateway.origin, maxRetries: 0 });
+    const error = await client.messages.countTokens({ model: 'anthropic/claude-nope', messages: [{ role: 'user', content: 'hi' }] }).then(() => undefined, (thrown: unknown) => thrown);
     assert.ok(error instanceof Anthropic.NotFoundError, String(error));
-    assert.deepEqual((error.error as { type: string; error: { type: string } }).type, 'error');
+    assert.equal((error.error as { type: string }).type, 'error');
     assert.equal((error.error as { error: { type: string } }).error.type, 'not_found_error');
-    assert.match(error.message, /does not serve POST \/v1\/messages\/count_tokens/);
+    const batches = await client.messages.batches.list().then(() => undefined, (thrown: unknown) => thrown);
+    assert.ok(batches instanceof Anthropic.NotFoundError, String(batches));
+    assert.match(batches.message, /does not serve GET \/v1\/messages\/batches/);
   });
 
   it('@ai-sdk/gateway: getCredits without billing configured says billing is not configured', async () => {

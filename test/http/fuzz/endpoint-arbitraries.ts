@@ -413,6 +413,7 @@ export function fuzzEndpoints(key: string): FuzzEndpoint[] {
     { name: 'POST /v1/chat/completions', requests: post('/v1/chat/completions', cleanChatBody, chatBody), dialectOf: openai },
     { name: 'POST /v1/embeddings', requests: post('/v1/embeddings', cleanEmbeddingsBody, embeddingsBody), dialectOf: openai },
     { name: 'POST /v1/messages', requests: post('/v1/messages', cleanMessagesBody, messagesBody, fc.record({ 'anthropic-version': anthropicVersion, 'anthropic-beta': headerValue }, { requiredKeys: [] })), dialectOf: () => 'anthropic' },
+    { name: 'POST /v1/messages/count_tokens', requests: post('/v1/messages/count_tokens', cleanMessagesBody, messagesBody, fc.record({ 'anthropic-version': anthropicVersion }, { requiredKeys: [] })), dialectOf: () => 'anthropic' },
     { name: 'GET /v1/models', requests: get(query.map((q) => `/v1/models${q ? `?${q}` : ''}`), fc.record({ 'anthropic-version': anthropicVersion }, { requiredKeys: [] })), dialectOf: byVersionHeader },
     { name: 'GET /v1/models/{id}', requests: get(pathSegment.map((id) => `/v1/models/${id}`), fc.record({ 'anthropic-version': anthropicVersion }, { requiredKeys: [] })), dialectOf: byVersionHeader },
     { name: 'GET /v1/credits', requests: get(query.map((q) => `/v1/credits${q ? `?${q}` : ''}`)), dialectOf: gateway },
