@@ -37,8 +37,10 @@ export const ERROR_CODES = {
   provider_sdk_missing: { status: 500, retryable: false, scope: 'provider' },
   provider_invalid_request: { status: 400, retryable: false, scope: 'request' },
   provider_content_filter: { status: 400, retryable: false, scope: 'request' },
-  provider_authentication: { status: 401, retryable: false, scope: 'provider' },
-  provider_permission: { status: 403, retryable: false, scope: 'provider' },
+  // A vendor rejecting the gateway's provider credentials is a failed dependency (424), never the
+  // client's own 401/403: SDKs would blame the client's gateway key.
+  provider_authentication: { status: 424, retryable: false, scope: 'provider' },
+  provider_permission: { status: 424, retryable: false, scope: 'provider' },
   provider_not_found: { status: 404, retryable: false, scope: 'provider' },
   provider_rate_limited: { status: 429, retryable: true, scope: 'provider' },
   provider_overloaded: { status: 503, retryable: true, scope: 'provider' },
@@ -108,7 +110,7 @@ export class GatewayError extends Error {
   readonly text: string | undefined;
   readonly details: Record<string, unknown> | undefined;
   /** Every attempt the router made before giving up (set by the router). */
-  attempts: ReadonlyArray<{ provider: string; providerModelId: string; model: string; outcome: string; status?: number; code?: string; latencyMs: number }> | undefined;
+  attempts: ReadonlyArray<{ provider: string; providerModelId: string; model: string; outcome: string; status?: number; code?: string; latencyMs: number; credentialType?: 'byok' | 'system' }> | undefined;
 
   constructor(code: GatewayErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });

@@ -245,6 +245,18 @@ export class Router {
     return [...this.providers.keys()];
   }
 
+  /**
+   * The type of a configured provider instance, or undefined when no instance has the name.
+   *
+   * @example
+   * ```ts
+   * router.providerType('openai-eu'); // 'openai'
+   * ```
+   */
+  providerType(name: string): ProviderType | undefined {
+    return this.providers.get(name)?.type;
+  }
+
   /** The provider instance of a name (constructed, and its SDK loaded, on first use). */
   provider(name: string): Promise<Provider> {
     const entry = this.providers.get(name);
@@ -298,8 +310,9 @@ export class Router {
       ordered.push(...this.rank(group, context, gateway?.order, gateway?.sort));
     }
     if (ordered.length === 0) {
-      const configured = this.providerNames().join(', ') || 'none';
-      throw new GatewayError('no_route', `No provider can serve '${request.model}': ${[...new Set(reasons)].join('; ') || 'no offering'} (configured providers: ${configured})`, { param: 'model', details: { modelId: request.model } });
+      // The reasons say why each offering was left out; the list of configured providers is the
+      // operator's business and does not go to clients.
+      throw new GatewayError('no_route', `No provider can serve '${request.model}': ${[...new Set(reasons)].join('; ') || 'no offering'}`, { param: 'model', details: { modelId: request.model } });
     }
     return ordered;
   }

@@ -38,6 +38,76 @@ const REASONING: Capabilities = { ...CHAT, reasoning: true };
 const EMBEDDING: Capabilities = { embeddings: true, tools: false, images: false, json: false };
 
 /**
+ * The vendors' release dates of the built-in models (the date of the snapshot the catalog serves,
+ * or of general availability), for `created` in model listings. A model without one is listed with
+ * {@link UNKNOWN_RELEASE_DATE}.
+ */
+const RELEASE_DATES: Record<string, string> = {
+  'openai/gpt-5.1': '2025-11-13',
+  'openai/gpt-5': '2025-08-07',
+  'openai/gpt-5-mini': '2025-08-07',
+  'openai/gpt-5-nano': '2025-08-07',
+  'openai/gpt-4.1': '2025-04-14',
+  'openai/gpt-4.1-mini': '2025-04-14',
+  'openai/gpt-4.1-nano': '2025-04-14',
+  'openai/gpt-4o': '2024-05-13',
+  'openai/gpt-4o-mini': '2024-07-18',
+  'openai/o3': '2025-04-16',
+  'openai/o4-mini': '2025-04-16',
+  'openai/text-embedding-3-small': '2024-01-25',
+  'openai/text-embedding-3-large': '2024-01-25',
+  'anthropic/claude-opus-4.5': '2025-11-24',
+  'anthropic/claude-opus-4.1': '2025-08-05',
+  'anthropic/claude-opus-4': '2025-05-22',
+  'anthropic/claude-sonnet-4.5': '2025-09-29',
+  'anthropic/claude-sonnet-4': '2025-05-22',
+  'anthropic/claude-3.7-sonnet': '2025-02-24',
+  'anthropic/claude-haiku-4.5': '2025-10-15',
+  'anthropic/claude-3.5-haiku': '2024-10-22',
+  'google/gemini-2.5-pro': '2025-06-17',
+  'google/gemini-2.5-flash': '2025-06-17',
+  'google/gemini-2.5-flash-lite': '2025-07-22',
+  'google/gemini-2.0-flash': '2025-02-05',
+  'google/gemini-embedding-001': '2025-07-14',
+  'mistral/mistral-large': '2024-07-24',
+  'mistral/mistral-medium': '2025-05-07',
+  'mistral/codestral': '2025-01-13',
+  'mistral/mistral-embed': '2023-12-11',
+  'cohere/command-a': '2025-03-13',
+  'cohere/command-r-plus': '2024-08-30',
+  'cohere/command-r': '2024-08-30',
+  'cohere/embed-v4.0': '2025-04-15',
+  'cohere/embed-english-v3.0': '2023-11-02',
+  'xai/grok-4': '2025-07-09',
+  'xai/grok-3': '2025-02-17',
+  'xai/grok-3-mini': '2025-02-17',
+  'xai/grok-code-fast-1': '2025-08-28',
+  'meta/llama-3.3-70b': '2024-12-06',
+  'meta/llama-3.1-8b': '2024-07-23',
+  'meta/llama-4-maverick': '2025-04-05',
+  'meta/llama-4-scout': '2025-04-05',
+  'amazon/nova-pro': '2024-12-03',
+  'amazon/nova-lite': '2024-12-03',
+  'amazon/nova-micro': '2024-12-03',
+  'amazon/titan-embed-text-v2': '2024-04-30',
+};
+
+/**
+ * The `created` date model listings give a model without a release date (a model added through the
+ * catalog config without `released`): 2024-01-01, a fixed date rather than 1970.
+ *
+ * @example
+ * ```ts
+ * Date.parse(UNKNOWN_RELEASE_DATE) / 1000; // 1704067200
+ * ```
+ */
+export const UNKNOWN_RELEASE_DATE = '2024-01-01';
+
+function withReleaseDates(models: ModelDefinition[]): ModelDefinition[] {
+  return models.map((definition) => (RELEASE_DATES[definition.id] ? { ...definition, released: RELEASE_DATES[definition.id] } : definition));
+}
+
+/**
  * The built-in models. Claude on Bedrock, Llama and Nova use the US cross-region inference profile
  * ids (`us.`); another region overrides them through the catalog config. Claude on Vertex AI uses
  * Vertex's model ids (`claude-sonnet-4@20250514`) at Anthropic's list prices (regional endpoints may
@@ -48,8 +118,9 @@ const EMBEDDING: Capabilities = { embeddings: true, tools: false, images: false,
  * BUILT_IN_MODELS.find((model) => model.id === 'openai/gpt-4o')?.offerings[0].pricing.input; // '2.50'
  * ```
  */
-export const BUILT_IN_MODELS: readonly ModelDefinition[] = [
+export const BUILT_IN_MODELS: readonly ModelDefinition[] = withReleaseDates([
   // OpenAI
+  model('openai/gpt-5.1', 'GPT-5.1', REASONING, { context: 400_000, output: 128_000 }, [['openai', 'gpt-5.1', ['1.25', '10', '0.125']]]),
   model('openai/gpt-5', 'GPT-5', REASONING, { context: 400_000, output: 128_000 }, [['openai', 'gpt-5', ['1.25', '10', '0.125']]]),
   model('openai/gpt-5-mini', 'GPT-5 mini', REASONING, { context: 400_000, output: 128_000 }, [['openai', 'gpt-5-mini', ['0.25', '2', '0.025']]]),
   model('openai/gpt-5-nano', 'GPT-5 nano', REASONING, { context: 400_000, output: 128_000 }, [['openai', 'gpt-5-nano', ['0.05', '0.40', '0.005']]]),
@@ -64,6 +135,11 @@ export const BUILT_IN_MODELS: readonly ModelDefinition[] = [
   model('openai/text-embedding-3-large', 'text-embedding-3-large', EMBEDDING, { context: 8_191 }, [['openai', 'text-embedding-3-large', ['0.13', '0']]]),
 
   // Anthropic: direct, on Bedrock and on Vertex AI, at Anthropic's list prices
+  model('anthropic/claude-opus-4.5', 'Claude Opus 4.5', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['5', '25', '0.50', '6.25'], [
+    ['anthropic', 'claude-opus-4-5-20251101'],
+    ['bedrock', 'us.anthropic.claude-opus-4-5-20251101-v1:0'],
+    ['vertex', 'claude-opus-4-5@20251101'],
+  ])),
   model('anthropic/claude-opus-4.1', 'Claude Opus 4.1', REASONING, { context: 200_000, output: 32_000 }, atListPrice(['15', '75', '1.50', '18.75'], [
     ['anthropic', 'claude-opus-4-1-20250805'],
     ['bedrock', 'us.anthropic.claude-opus-4-1-20250805-v1:0'],
@@ -165,4 +241,4 @@ export const BUILT_IN_MODELS: readonly ModelDefinition[] = [
   model('amazon/nova-lite', 'Nova Lite', CHAT, { context: 300_000, output: 10_000 }, [['bedrock', 'us.amazon.nova-lite-v1:0', ['0.06', '0.24', '0.015']]]),
   model('amazon/nova-micro', 'Nova Micro', CHAT_TEXT_ONLY, { context: 128_000, output: 10_000 }, [['bedrock', 'us.amazon.nova-micro-v1:0', ['0.035', '0.14', '0.00875']]]),
   model('amazon/titan-embed-text-v2', 'Titan Text Embeddings V2', EMBEDDING, { context: 8_192 }, [['bedrock', 'amazon.titan-embed-text-v2:0', ['0.02', '0']]]),
-];
+]);

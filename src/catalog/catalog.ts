@@ -68,6 +68,8 @@ export interface ModelDefinition {
   id: string;
   name?: string;
   description?: string;
+  /** When the vendor released the model (`'2025-09-29'`), for model listings (`created`). */
+  released?: string;
   type?: 'language' | 'embedding';
   capabilities?: Capabilities;
   limits?: Limits;
@@ -145,6 +147,61 @@ export class Catalog {
     return this.models.get(id);
   }
 
+  /**
+   * The catalog id a model name stands for, or undefined. Besides a catalog id itself it takes the
+   * names users type: a dated snapshot (`gpt-4o-2024-08-06`, `claude-sonnet-4-5-20250929`) names the
+   * catalog's model when the catalog has the base; `-latest` names the model; the vendor's dashed
+   * version (`claude-sonnet-4-5`, `claude-3-5-haiku`) the dotted catalog one (`claude-sonnet-4.5`);
+   * an offering's provider model id (`mistral-large-latest`) its model; and an id without a creator
+   * (`claude-opus-4-1`) the one model of any creator it names, when exactly one matches. An alias is
+   * served by the catalog model's offerings (to pin an exact snapshot, use a raw `provider:model` id).
+   *
+   * @example
+   * ```ts
+   * new Catalog().canonicalId('claude-3-5-haiku-latest'); // 'anthropic/claude-3.5-haiku'
+   * ```
+   */
+  canonicalId(id: string): string | undefined {
+    if (this.models.has(id)) return id;
+    if (typeof id !== 'string' || id === '' || parseRawModelId(id)) return undefined;
+    const slash = id.indexOf('/');
+    const creator = slash >= 0 ? id.slice(0, slash) : undefined;
+    const name = slash >= 0 ? id.slice(slash + 1) : id;
+    for (const variant of nameVariants(name)) {
+      if (creator !== undefined) {
+        if (this.models.has(`${creator}/${variant}`)) return `${creator}/${variant}`;
+        continue;
+      }
+      const matches = this.list().filter((model) => model.id.slice(model.id.indexOf('/') + 1) === variant);
+      if (matches.length === 1) return matches[0].id;
+    }
+    const byOffering = this.list().filter((model) => (creator === undefined || model.id.startsWith(`${creator}/`)) && model.offerings.some((offering) => offering.providerModelId === name));
+    return byOffering.length === 1 ? byOffering[0].id : undefined;
+  }
+
+  /**
+   * The catalog ids nearest by name to an id that is not in the catalog (for "did you mean"): of the
+   * same creator when the catalog has it, best first.
+   *
+   * @example
+   * ```ts
+   * new Catalog().suggest('anthropic/claude-sonet-4'); // ['anthropic/claude-sonnet-4', ...]
+   * ```
+   */
+  suggest(id: string, limit = 3): string[] {
+    const slash = id.indexOf('/');
+    const creator = slash >= 0 ? id.slice(0, slash) : undefined;
+    const name = nameVariants(slash >= 0 ? id.slice(slash + 1) : id).at(-1) ?? id;
+    const all = this.list();
+    const sameCreator = creator === undefined ? [] : all.filter((model) => model.id.startsWith(`${creator}/`));
+    const pool = sameCreator.length > 0 ? sameCreator : all;
+    const scored = pool.map((model) => ({ id: model.id, distance: editDistance(name.toLowerCase(), model.id.slice(model.id.indexOf('/') + 1).toLowerCase()) }));
+    scored.sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id));
+    // Within another creator's models, only a close name is a useful suggestion.
+    const limitDistance = sameCreator.length > 0 ? Infinity : Math.max(3, Math.floor(name.length / 3));
+    return scored.filter((item) => item.distance <= limitDistance).slice(0, limit).map((item) => item.id);
+  }
+
   /** Every model. */
   list(): ModelDefinition[] {
     return [...this.models.values()];
@@ -154,9 +211,12 @@ export class Catalog {
   resolve(id: string): ResolvedOffering[] {
     const cached = this.resolved.get(id);
     if (cached) return cached;
-    const model = this.models.get(id);
+    const canonical = this.canonicalId(id);
+    const model = canonical === undefined ? undefined : this.models.get(canonical);
     if (!model) {
-      throw new GatewayError('model_not_found', `Model '${id}' is not in the catalog. Use a catalog id such as 'openai/gpt-4o', or a raw 'provider:model' id.`, { param: 'model', details: { modelId: id } });
+      const suggestions = typeof id === 'string' ? this.suggest(id) : [];
+      const hint = suggestions.length > 0 ? `Did you mean ${suggestions.map((suggestion) => `'${suggestion}'`).join(' or ')}?` : "Use a catalog id such as 'openai/gpt-4o', or a raw 'provider:model' id.";
+      throw new GatewayError('model_not_found', `Model '${id}' is not in the catalog. ${hint}`, { param: 'model', details: { modelId: id, ...(suggestions.length > 0 ? { suggestions } : {}) } });
     }
     const offerings = model.offerings.map((offering) => ({
       ...offering,
@@ -170,6 +230,32 @@ export class Catalog {
 }
 
 const DECIMAL = /^\d+(\.\d+)?$/;
+const DATED = /-(\d{8}|\d{4}-\d{2}-\d{2})$/;
+const DASHED_VERSION = /(^|\D)(\d)-(\d)(?=\D|$)/g;
+
+/** The names an id may stand for, most literal first: as given, without `-latest`, without a date, with dotted versions. */
+function nameVariants(name: string): string[] {
+  const variants = [name];
+  const add = (variant: string): void => {
+    if (variant !== '' && !variants.includes(variant)) variants.push(variant);
+  };
+  const undated = name.replace(/-latest$/, '').replace(DATED, '');
+  add(name.replace(/-latest$/, ''));
+  add(undated);
+  add(undated.replace(DASHED_VERSION, '$1$2.$3'));
+  return variants;
+}
+
+/** Levenshtein distance, for "did you mean" (ids are short). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}
 
 function validateModel(model: ModelDefinition): void {
   if (typeof model.id !== 'string' || !model.id.includes('/')) throw new GatewayError('config_invalid', `Model id '${String(model.id)}' must look like 'creator/model'`);

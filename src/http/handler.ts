@@ -9,6 +9,7 @@ import { CALLER_ABORT } from '../abort-handle.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router } from '../router.js';
 import { GatewayError, redactSecrets } from '../errors.js';
+import { createRequestId } from '../ids.js';
 import { KeyAuthenticator } from './auth.js';
 import { createBillingDialect } from './dialects/billing-dialect.js';
 import { aiGatewayErrorBody, createAiGatewayDialect } from './dialects/ai-gateway-dialect.js';
@@ -34,6 +35,8 @@ const ALL_DIALECTS: readonly DialectName[] = ['openai', 'anthropic', 'ai-gateway
 export interface PathEntry {
   dialect: Dialect;
   routes: Array<{ route: Route; dialect: Dialect }>;
+  /** Set for a vendor API path the gateway knows but does not serve: answered 404 in `dialect`'s format. */
+  unserved?: true;
 }
 
 /**
@@ -74,6 +77,7 @@ export class GatewayHandler {
   private readonly logger: GatewayLogger | undefined;
   private readonly exact = new Map<string, PathEntry>();
   private readonly prefixes: Array<{ prefix: string; entry: PathEntry }> = [];
+  private readonly unserved: Array<{ path: string; prefix: boolean; entry: PathEntry }>;
 
   constructor(config: GatewayHandlerConfig) {
     if (!config || typeof config !== 'object' || !config.router) throw new GatewayError('config_invalid', 'createGatewayHandler needs `router`: a Router or a router configuration');
@@ -93,6 +97,7 @@ export class GatewayHandler {
     if (names.includes('ai-gateway')) dialects.push(createAiGatewayDialect());
     if (config.billing) dialects.push(createBillingDialect(config.billing));
     for (const dialect of dialects) for (const route of dialect.routes) this.add(dialect, route);
+    this.unserved = unservedEntries(dialects);
     if (!this.auth.enabled) {
       const message = 'switchyard: gateway API keys are not configured, so auth is OFF: every request is accepted and billed to the default account. Set `apiKeys` to require keys.';
       this.logger?.warn(message);
@@ -125,12 +130,15 @@ export class GatewayHandler {
       if (!path.startsWith(this.basePath) || (path.length > this.basePath.length && path[this.basePath.length] !== '/')) return undefined;
       path = path.slice(this.basePath.length) || '/';
     }
-    if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+    while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
     const query = queryStart < 0 ? '' : url.slice(queryStart + 1);
     const entry = this.exact.get(path);
     if (entry) return { entry, path, query, pathRest: '' };
     for (const { prefix, entry: prefixed } of this.prefixes) {
       if (path.startsWith(prefix) && path.length > prefix.length) return { entry: prefixed, path, query, pathRest: path.slice(prefix.length) };
+    }
+    for (const unserved of this.unserved) {
+      if (path === unserved.path || (path.startsWith(unserved.path) && (unserved.prefix || path[unserved.path.length] === '/'))) return { entry: unserved.entry, path, query, pathRest: '' };
     }
     return undefined;
   }
@@ -157,6 +165,9 @@ export class GatewayHandler {
       const method = request.method.toUpperCase();
       if (method === 'OPTIONS' && corsHeaders) {
         response = { status: 204, headers: this.preflightHeaders(match, request.headers), body: '' };
+      } else if (match.entry.unserved) {
+        const hint = BILLING_PATHS.includes(match.path) ? ': billing is not configured on this gateway' : UNSERVED_HINTS[dialect.name];
+        throw new GatewayError('not_found', `This gateway does not serve ${method} ${this.basePath}${match.path}${hint}`, { param: 'path' });
       } else {
         const chosen = match.entry.routes.find(({ route }) => route.method === method && (!route.accepts || route.accepts(request.headers)));
         if (!chosen) {
@@ -177,23 +188,28 @@ export class GatewayHandler {
         });
       }
     } catch (thrown) {
-      response = this.errorFor(dialect, thrown);
+      response = this.errorFor(dialect, thrown, requestIdOf(request.headers));
     }
     if (corsHeaders) Object.assign(response.headers, corsHeaders);
     return response;
   }
 
-  private errorFor(dialect: Dialect, thrown: unknown): GatewayHttpResponse {
+  private errorFor(dialect: Dialect, thrown: unknown, requestId: string): GatewayHttpResponse {
     const error = toGatewayError(thrown);
-    if (error.code === 'internal_error' || error.code === 'config_invalid') {
+    if (error.code === 'internal_error' || error.code === 'config_invalid' || (error.details?.credentialType === 'system' && (error.code === 'provider_authentication' || error.code === 'provider_permission'))) {
       this.logger?.error(redactSecrets(`switchyard: ${error.code}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`));
     }
     try {
-      const response = errorResponse(error, dialect.errorBody(error));
+      const body = dialect.errorBody(error);
+      // Anthropic's own error body carries the request id (and its SDK reads the `request-id` header).
+      if (dialect.name === 'anthropic' && body !== null && typeof body === 'object') (body as Record<string, unknown>).request_id = requestId;
+      const response = errorResponse(error, body);
+      response.headers['x-request-id'] = requestId;
+      if (dialect.name === 'anthropic') response.headers['request-id'] = requestId;
       if (error.status === 413) response.headers.connection = 'close';
       return response;
     } catch {
-      return jsonResponse(500, { error: { message: 'The gateway failed to handle the request', type: 'internal_server_error' } });
+      return jsonResponse(500, { error: { message: 'The gateway failed to handle the request', type: 'internal_server_error' } }, { 'x-request-id': requestId });
     }
   }
 
@@ -201,6 +217,10 @@ export class GatewayHandler {
     const contentType = single(request.headers['content-type']);
     if (contentType && !/json|^text\/plain/i.test(contentType)) {
       throw new GatewayError('invalid_request', `Content-Type must be application/json, got '${contentType}'`, { status: 415, param: 'content-type' });
+    }
+    const encoding = single(request.headers['content-encoding'])?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity' && !request.parsedBody) {
+      throw new GatewayError('invalid_request', `Content-Encoding '${encoding}' is not supported: send the JSON body uncompressed`, { status: 415, param: 'content-encoding' });
     }
     let raw: Uint8Array | string;
     if (request.parsedBody) {
@@ -301,7 +321,50 @@ export class GatewayHandler {
   }
 }
 
-const EXPOSED_HEADERS = 'x-gateway-generation-id, x-gateway-warnings, retry-after, retry-after-ms';
+/**
+ * Vendor API paths the gateway does not serve, under the prefixes it owns. They get a JSON 404 in
+ * the dialect's format (which SDKs show as the error) instead of falling through to the host
+ * application: every path under `/v3/ai/` and `/v4/ai/`; under `/v1/`, the vendors' own endpoints
+ * only (a host application may serve other `/v1/` paths of its own).
+ */
+const BILLING_PATHS = ['/v1/credits', '/v1/report', '/v1/generation'];
+const UNSERVED_PATHS: Record<'openai' | 'anthropic' | 'ai-gateway', Array<{ path: string; prefix?: true }>> = {
+  openai: ['/v1/responses', '/v1/completions', '/v1/images', '/v1/audio', '/v1/files', '/v1/uploads', '/v1/batches', '/v1/moderations', '/v1/assistants', '/v1/threads', '/v1/vector_stores', '/v1/fine_tuning', '/v1/realtime', '/v1/conversations', '/v1/containers', '/v1/evals', '/v1/videos', '/v1/chat/completions'].map((path) => ({ path })),
+  anthropic: ['/v1/messages', '/v1/complete', '/v1/skills', '/v1/organizations'].map((path) => ({ path })),
+  'ai-gateway': [{ path: '/v3/ai/', prefix: true }, { path: '/v4/ai/', prefix: true }, ...BILLING_PATHS.map((path) => ({ path }))],
+};
+
+const UNSERVED_HINTS: Record<string, string> = {
+  openai: ': it serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models',
+  anthropic: ': it serves POST /v1/messages and GET /v1/models',
+  'ai-gateway': ': it serves POST language-model, POST embedding-model and GET config under /v3/ai and /v4/ai',
+};
+
+
+function unservedEntries(dialects: Dialect[]): Array<{ path: string; prefix: boolean; entry: PathEntry }> {
+  const entries: Array<{ path: string; prefix: boolean; entry: PathEntry }> = [];
+  for (const dialect of dialects) {
+    const paths = UNSERVED_PATHS[dialect.name as keyof typeof UNSERVED_PATHS];
+    if (!paths) continue;
+    for (const { path, prefix } of paths) entries.push({ path, prefix: prefix === true, entry: { dialect, routes: [], unserved: true } });
+  }
+  return entries;
+}
+
+
+const EXPOSED_HEADERS = 'x-gateway-generation-id, x-gateway-warnings, x-request-id, retry-after, retry-after-ms';
+
+/** A client's request id worth echoing: a short token of safe characters. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:\/+=-]{1,128}$/;
+
+/**
+ * The id an error response carries (`x-request-id`): the client's own `x-request-id` when it is a
+ * sane token, else a new `req_<ulid>`.
+ */
+function requestIdOf(headers: HttpHeaders): string {
+  const sent = single(headers['x-request-id'])?.trim();
+  return sent !== undefined && SANE_REQUEST_ID.test(sent) ? sent : createRequestId();
+}
 
 /**
  * Creates the gateway handler.

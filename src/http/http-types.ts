@@ -10,6 +10,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { AccountReference } from '../events.js';
 import type { BreakerState } from '../health/health-tracker.js';
 import type { EmbedManyRequest, EmbedManyResult, GenerateResult, NormalizedRequest, RouterConfig, StreamResult } from '../router-types.js';
+import type { ProviderType } from '../providers/provider.js';
 import type { Candidate } from '../strategies/strategy.js';
 import type { GenerateRequest } from '../types.js';
 
@@ -33,6 +34,8 @@ export interface GatewayRouter {
   };
   /** The configured provider instance names. */
   providerNames(): string[];
+  /** The type of a configured provider instance (`Router` has it; checks BYOK credentials' shape). */
+  providerType?(name: string): ProviderType | undefined;
   /** The configured offerings that can serve a request (`Router` has it; used for model listings). */
   candidates?(request: NormalizedRequest, operation?: 'generate' | 'stream' | 'embed'): Candidate[];
   close?(): Promise<void> | void;

@@ -5,6 +5,8 @@
  * @module
  */
 import type { ModelDefinition, Pricing } from '../catalog/catalog.js';
+import { UNKNOWN_RELEASE_DATE } from '../catalog/built-in-models.js';
+import { GatewayError } from '../errors.js';
 import { dollarsToNano } from '../billing/cost.js';
 import type { BreakerState } from '../health/health-tracker.js';
 import { modelAllowed } from './auth.js';
@@ -107,20 +109,26 @@ const servingCache = new WeakMap<GatewayRouter, { version: number; byModel: Map<
 
 /**
  * Maps an id without a creator (`gpt-4o`, `claude-sonnet-4-20250514`) to the catalog id of a vendor's
- * model, so that clients written for one vendor work unchanged. Other ids are returned as they are.
+ * model, so that clients written for one vendor work unchanged, and an alias (a dated snapshot,
+ * `-latest`, a dashed version: see `Catalog.canonicalId`) to its catalog id. Other ids are returned
+ * as they are.
  *
  * @example
  * ```ts
  * resolveBareModelId(router, 'claude-sonnet-4-20250514', 'anthropic'); // 'anthropic/claude-sonnet-4'
+ * resolveBareModelId(router, 'claude-3-5-haiku-latest', 'openai'); // 'anthropic/claude-3.5-haiku'
  * ```
  */
 export function resolveBareModelId(router: GatewayRouter, id: string, vendor: string): string {
-  if (id.includes('/') || id.includes(':')) return id;
-  if (router.catalog.get(`${vendor}/${id}`)) return `${vendor}/${id}`;
-  for (const model of router.catalog.list()) {
+  if (id.includes(':')) return id;
+  const catalog = router.catalog;
+  if (id.includes('/')) return catalog.get(id) ? id : (catalog.canonicalId?.(id) ?? id);
+  if (catalog.get(`${vendor}/${id}`)) return `${vendor}/${id}`;
+  for (const model of catalog.list()) {
     if (model.offerings.some((offering) => offering.provider === vendor && offering.providerModelId === id)) return model.id;
   }
-  return id;
+  // The names users type: dated snapshots, `-latest`, dashed versions, ids without a creator.
+  return catalog.canonicalId?.(`${vendor}/${id}`) ?? catalog.canonicalId?.(id) ?? id;
 }
 
 /**
@@ -159,4 +167,33 @@ function configuredOfferings(router: GatewayRouter, model: ModelDefinition, name
     available: router.health.isAvailable(pair.provider, pair.providerModelId),
     state: router.health.state(pair.provider, pair.providerModelId),
   }));
+}
+
+/**
+ * When a model was released, for listings' `created`: the catalog's `released` date, else the fixed
+ * {@link UNKNOWN_RELEASE_DATE} (2024-01-01).
+ *
+ * @example
+ * ```ts
+ * releasedAt({ id: 'openai/gpt-4o', released: '2024-05-13', offerings: [] }).toISOString(); // '2024-05-13T00:00:00.000Z'
+ * ```
+ */
+export function releasedAt(model: ModelDefinition): Date {
+  const released = model.released === undefined ? Number.NaN : Date.parse(model.released);
+  return new Date(Number.isNaN(released) ? Date.parse(UNKNOWN_RELEASE_DATE) : released);
+}
+
+/**
+ * The `model_not_found` error for a model the caller cannot use through this gateway, with the
+ * nearest catalog ids by name ("did you mean").
+ *
+ * @example
+ * ```ts
+ * throw modelNotFound(router, 'anthropic/claude-sonet-4'); // "... Did you mean 'anthropic/claude-sonnet-4'?"
+ * ```
+ */
+export function modelNotFound(router: GatewayRouter, id: string): GatewayError {
+  const suggestions = router.catalog.suggest?.(id) ?? [];
+  const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((suggestion) => `'${suggestion}'`).join(' or ')}?` : '';
+  return new GatewayError('model_not_found', `Model '${id}' is not available through this gateway.${hint}`, { param: 'model', details: { modelId: id, ...(suggestions.length > 0 ? { suggestions } : {}) } });
 }

@@ -34,8 +34,41 @@ export function jsonResponse(status: number, body: unknown, headers?: Record<str
  * ```
  */
 export function toGatewayError(thrown: unknown): GatewayError {
-  if (isGatewayError(thrown)) return thrown;
+  if (isGatewayError(thrown)) return thrown.code === 'provider_authentication' || thrown.code === 'provider_permission' ? credentialFailure(thrown) : thrown;
   return new GatewayError('internal_error', 'The gateway failed to handle the request', { cause: thrown });
+}
+
+/**
+ * A vendor's 401/403/402 for a provider credential, as the client sees it: 424 saying whose
+ * credential failed (the gateway's own, or the BYOK one the caller sent) without the vendor's text,
+ * which may quote part of the key. The original stays as the cause (for the operator's log).
+ * Idempotent: an error already rewritten is returned as it is.
+ *
+ * @example
+ * ```ts
+ * credentialFailure(error).message; // "The provider 'openai' rejected the gateway's credentials for it (HTTP 401) ..."
+ * ```
+ */
+export function credentialFailure(error: GatewayError): GatewayError {
+  if (error.details?.credentialType !== undefined) return error;
+  const provider = error.provider ?? 'upstream';
+  const attempt = error.attempts?.findLast((item) => item.provider === provider) ?? error.attempts?.at(-1);
+  const byok = attempt?.credentialType === 'byok';
+  const status = error.upstreamStatus === undefined ? '' : ` (HTTP ${error.upstreamStatus})`;
+  const message = byok
+    ? `The provider '${provider}' rejected the credentials sent for it in providerOptions.gateway.byok${status}: check that key; your gateway API key is fine`
+    : `The provider '${provider}' rejected the gateway's own credentials for it${status}: the gateway's provider configuration needs fixing by its operator; your gateway API key is fine`;
+  const rewritten = new GatewayError(error.code, message, {
+    status: error.status,
+    isRetryable: error.isRetryable,
+    provider: error.provider,
+    upstreamStatus: error.upstreamStatus,
+    ...(byok ? { param: 'providerOptions.gateway.byok' } : {}),
+    details: { ...error.details, credentialType: byok ? 'byok' : 'system' },
+    cause: error,
+  });
+  rewritten.attempts = error.attempts;
+  return rewritten;
 }
 
 /**

@@ -17,6 +17,7 @@
  */
 import type { GatewayOptions, ProviderOptions } from '../types.js';
 import type { HttpHeaders } from './http-types.js';
+import { validateByokCredentials } from './byok-credentials.js';
 import { describeValue, invalid, isFields } from './validate.js';
 
 const LIST_HEADERS = [
@@ -69,7 +70,8 @@ export function mergeProviderOptions(value: unknown, fromHeaders: GatewayOptions
     if (!isFields(options)) throw invalid(`\`${path}.${provider}\` must be an object, got ${describeValue(options)}`, `${path}.${provider}`);
   }
   const gateway = value.gateway as GatewayOptions | undefined;
-  if (gateway?.byok !== undefined) validateByok(gateway.byok, `${path}.gateway.byok`);
+  if (gateway !== undefined) validateGatewayOptions(gateway, `${path}.gateway`);
+  if (gateway?.byok !== undefined) validateByokCredentials(gateway.byok, `${path}.gateway.byok`, () => undefined);
   if (!fromHeaders) return value as ProviderOptions;
   return { ...(value as ProviderOptions), gateway: { ...fromHeaders, ...gateway } };
 }
@@ -87,13 +89,17 @@ export function requestedModels(model: string, providerOptions: ProviderOptions 
   return Array.isArray(fallbacks) ? [model, ...fallbacks.filter((item): item is string => typeof item === 'string')] : [model];
 }
 
-function validateByok(byok: unknown, path: string): void {
-  if (!isFields(byok)) throw invalid(`\`${path}\` must be an object of credential lists by provider, such as { "anthropic": [{ "apiKey": "..." }] }`, path);
-  for (const [provider, list] of Object.entries(byok)) {
-    if (!Array.isArray(list) || list.length === 0 || list.some((credentials) => !isFields(credentials))) {
-      throw invalid(`\`${path}.${provider}\` must be a non-empty array of credential objects, such as [{ "apiKey": "..." }]`, `${path}.${provider}`);
-    }
+/** The routing fields of `providerOptions.gateway` the router reads: lists of strings, a sort, a user (`null` counts as absent). */
+function validateGatewayOptions(gateway: GatewayOptions, path: string): void {
+  for (const key of ['order', 'only', 'models', 'tags'] as const) {
+    const list = gateway[key];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list) || list.some((item) => typeof item !== 'string')) throw invalid(`\`${path}.${key}\` must be an array of strings, got ${describeValue(list)}`, `${path}.${key}`);
   }
+  const sort = gateway.sort;
+  if (sort !== undefined && sort !== null && !(SORTS as readonly unknown[]).includes(sort)) throw invalid(`\`${path}.sort\` must be one of ${SORTS.join(', ')}, got ${describeValue(sort)}`, `${path}.sort`);
+  const user = gateway.user;
+  if (user !== undefined && user !== null && typeof user !== 'string') throw invalid(`\`${path}.user\` must be a string, got ${describeValue(user)}`, `${path}.user`);
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -213,3 +213,31 @@ export function mapObjects<T>(value: unknown, path: string, map: (fields: Fields
 export function mapOptionalObjects<T>(value: unknown, path: string, map: (fields: Fields, itemPath: string, index: number) => T): T[] | undefined {
   return value === undefined || value === null ? undefined : mapObjects(value, path, map);
 }
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * An optional object of HTTP headers to send upstream: every name an HTTP token, every value a
+ * string without line breaks or control characters (`null` counts as absent). The error names the
+ * header at fault (`headers.x-a`).
+ *
+ * @example
+ * ```ts
+ * const headers = optionalHeaderFields(body, 'headers'); // { 'x-team': 'search' }
+ * ```
+ */
+export function optionalHeaderFields(fields: Fields, key: string, path = key): Record<string, string> | undefined {
+  const value = fields[key];
+  if (value === undefined || value === null) return undefined;
+  if (!isFields(value)) throw invalid(`${label(path)} must be an object of string values, got ${describeValue(value)}`, path);
+  const headers: Record<string, string> = {};
+  for (const [name, headerValue] of Object.entries(value)) {
+    if (headerValue === undefined) continue;
+    if (!HEADER_NAME.test(name)) throw invalid(`${label(path)} has a header name that is not a valid HTTP token: ${JSON.stringify(name)}`, `${path}.${name}`);
+    if (typeof headerValue !== 'string') throw invalid(`The header ${JSON.stringify(name)} in ${label(path)} must be a string, got ${describeValue(headerValue)}`, `${path}.${name}`);
+    if (!HEADER_VALUE.test(headerValue)) throw invalid(`The header ${JSON.stringify(name)} in ${label(path)} has a value with a line break or control character`, `${path}.${name}`);
+    headers[name] = headerValue;
+  }
+  return headers;
+}

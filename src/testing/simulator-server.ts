@@ -488,7 +488,8 @@ function toolCallTokens(toolCalls: SimulatedReply['toolCalls']): number {
  * ```
  */
 export function sampleFromSchema(schema: JsonSchema | undefined, depth = 0): unknown {
-  if (!schema || depth > 8) return {};
+  // A malformed schema (a string or number where a schema belongs) gets an empty object, not a crash.
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema) || depth > 8) return {};
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
   if ('const' in schema) return schema.const;
   const anyOf = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
@@ -510,7 +511,7 @@ export function sampleFromSchema(schema: JsonSchema | undefined, depth = 0): unk
       return Array.from({ length: Math.max(1, minItems) }, () => sampleFromSchema(schema.items as JsonSchema | undefined, depth + 1));
     }
     default: {
-      const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+      const properties = (schema.properties !== null && typeof schema.properties === 'object' ? schema.properties : {}) as Record<string, JsonSchema>;
       const result: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(properties)) result[key] = sampleFromSchema(value, depth + 1);
       return result;

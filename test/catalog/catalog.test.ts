@@ -61,4 +61,40 @@ describe('catalog', () => {
     assert.deepEqual(parseRawModelId('bedrock:anthropic.claude-sonnet-4-20250514-v1:0'), { provider: 'bedrock', providerModelId: 'anthropic.claude-sonnet-4-20250514-v1:0' });
     assert.equal(parseRawModelId('openai/gpt-4o'), undefined);
   });
+
+  it('resolves the names users type: dated snapshots, -latest, dashed versions, ids without a creator', () => {
+    const catalog = new Catalog();
+    const cases: Array<[string, string | undefined]> = [
+      ['claude-sonnet-4-5', 'anthropic/claude-sonnet-4.5'],
+      ['claude-sonnet-4-5-20250929', 'anthropic/claude-sonnet-4.5'],
+      ['anthropic/claude-sonnet-4-5', 'anthropic/claude-sonnet-4.5'],
+      ['claude-opus-4-1', 'anthropic/claude-opus-4.1'],
+      ['claude-3-5-haiku-latest', 'anthropic/claude-3.5-haiku'],
+      ['gpt-4o-2024-08-06', 'openai/gpt-4o'],
+      ['openai/gpt-4o-2024-11-20', 'openai/gpt-4o'],
+      ['gpt-4o', 'openai/gpt-4o'],
+      ['mistral-large-latest', 'mistral/mistral-large'],
+      ['gemini-2-5-pro', 'google/gemini-2.5-pro'],
+      ['openai/claude-sonnet-4-5', undefined],
+      ['gpt-99', undefined],
+      ['openai:gpt-4o', undefined],
+      ['__proto__', undefined],
+    ];
+    for (const [typed, expected] of cases) assert.equal(catalog.canonicalId(typed), expected, typed);
+    assert.equal(catalog.resolve('claude-3-5-haiku-latest')[0].model, 'anthropic/claude-3.5-haiku');
+  });
+
+  it('leaves an id without a creator alone when two creators have it', () => {
+    const catalog = new Catalog({ models: [{ id: 'acme/gpt-4o', offerings: [{ provider: 'azure', providerModelId: 'gpt-4o', pricing: { input: '1', output: '1' } }] }] });
+    assert.equal(catalog.canonicalId('gpt-4o'), undefined);
+    assert.equal(catalog.canonicalId('openai/gpt-4o-2024-08-06'), 'openai/gpt-4o');
+  });
+
+  it('a miss suggests the nearest models by name, of the same creator (not openai/gpt-4o for a Claude name)', () => {
+    const catalog = new Catalog();
+    assert.equal(catalog.suggest('anthropic/claude-sonet-4')[0], 'anthropic/claude-sonnet-4');
+    assert.ok(catalog.suggest('anthropic/claude-nope').every((id) => id.startsWith('anthropic/')));
+    assert.deepEqual(catalog.suggest('zzzz-qqqq-wwww'), []);
+    assert.throws(() => catalog.resolve('anthropic/claude-sonet-4.5'), (error: unknown) => error instanceof GatewayError && /Did you mean 'anthropic\/claude-sonnet-4\.5'/.test(error.message) && !/openai\/gpt-4o/.test(error.message));
+  });
 });

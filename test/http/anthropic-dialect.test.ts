@@ -243,7 +243,7 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
     await assert.rejects(client.messages.create({ model: 'acme/none', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), (error: unknown) => error instanceof Anthropic.NotFoundError && /acme\/none/.test(error.message));
     const missing = await send(gateway.origin, '/v1/messages', JSON.stringify({ model: 'anthropic/claude-sonnet-4', messages: [{ role: 'user', content: 'x' }] }));
     assert.equal(missing.status, 400);
-    assert.deepEqual(missing.body, { type: 'error', error: { type: 'invalid_request_error', message: '`max_tokens` is required: the most tokens the reply may have', code: 'invalid_request' } });
+    assert.deepEqual(missing.body, { type: 'error', error: { type: 'invalid_request_error', message: '`max_tokens` is required: the most tokens the reply may have', code: 'invalid_request' }, request_id: missing.headers.get('request-id') });
     gateway.anthropic.script({ type: 'status', status: 529 });
     await assert.rejects(client.messages.create({ model: 'anthropic/claude-haiku-4.5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), (error: unknown) => error instanceof Anthropic.APIError && error.status === 529 && (error.error as { error: { type: string } }).error.type === 'overloaded_error');
   });

@@ -16,7 +16,7 @@ import { listModels, perTokenPrice } from '../model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
-import { describeValue, expectArray, expectFields, invalid, isFields, mapObjects, mapOptionalObjects, optionalEnum, optionalNumber, optionalString, optionalStringArray, requiredString, type Fields } from '../validate.js';
+import { describeValue, expectArray, expectFields, invalid, isFields, mapObjects, mapOptionalObjects, optionalEnum, optionalHeaderFields, optionalNumber, optionalString, optionalStringArray, requiredString, type Fields } from '../validate.js';
 import type { Dialect, Route, RouteContext } from './dialect.js';
 import { fileFromReference } from './file-data.js';
 import { answerEmbedding, answerGeneration } from './generation.js';
@@ -27,7 +27,8 @@ type Spec = 'v3' | 'v4';
 /**
  * The gateway error body: `{ error: { message, type, param, code } }` with the types the client
  * maps to its error classes (authentication_error 401, invalid_request_error 400,
- * rate_limit_exceeded 429, model_not_found 404, not_found 404, forbidden 403, internal_server_error 5xx).
+ * rate_limit_exceeded 429, model_not_found 404, not_found 404, forbidden 403, failed_dependency 424,
+ * internal_server_error 5xx).
  *
  * @example
  * ```ts
@@ -48,6 +49,7 @@ export function aiGatewayErrorBody(error: GatewayError): unknown {
     if (type === 'model_not_found') param = { modelId: typeof details.modelId === 'string' ? details.modelId : '' };
   } else if (error.status === 429) type = 'rate_limit_exceeded';
   else if (error.status === 402) type = error.code;
+  else if (error.status === 424) type = 'failed_dependency';
   else if (error.status >= 500) type = 'internal_server_error';
   else type = 'invalid_request_error';
   return { error: { message: error.message, type, param, code: error.code } };
@@ -97,10 +99,7 @@ async function languageModel(context: RouteContext, spec: Spec): Promise<Gateway
 
 function callOptions(context: RouteContext, body: Fields, model: string, spec: Spec): GenerateRequest {
   const prompt = expectArray(body.prompt, 'prompt');
-  const headers = body.headers;
-  if (headers !== undefined && headers !== null && (!isFields(headers) || Object.values(headers).some((value) => value !== undefined && typeof value !== 'string'))) {
-    throw invalid('`headers` must be an object of string values', 'headers');
-  }
+  const headers = optionalHeaderFields(body, 'headers');
   const tools = callTools(body.tools);
   return {
     model,

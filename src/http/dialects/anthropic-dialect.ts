@@ -7,11 +7,14 @@
  *
  * @module
  */
+import { parseRawModelId } from '../../catalog/catalog.js';
 import { GatewayError } from '../../errors.js';
+import { estimatePromptTokens, estimateTextTokens } from '../../tokens.js';
 import type { GenerateResult, StreamResult } from '../../router-types.js';
-import type { AssistantMessage, FilePart, FinishReason, GenerateRequest, JsonSchema, MessageInput, ProviderOptions, ReasoningEffort, ResponseFormat, StreamPart, TextPart, ToolChoice, ToolDefinition, ToolResultOutput, ToolResultPart } from '../../types.js';
+import type { AssistantMessage, FilePart, FinishReason, GenerateRequest, JsonSchema, Message, MessageInput, ProviderOptions, ReasoningEffort, ResponseFormat, StreamPart, TextPart, ToolChoice, ToolDefinition, ToolResultOutput, ToolResultPart } from '../../types.js';
+import { authorizeModels } from '../auth.js';
 import type { GatewayHttpResponse, HttpHeaders } from '../http-types.js';
-import { findModel, listModels, resolveBareModelId, type ListedModel } from '../model-directory.js';
+import { findModel, listModels, modelNotFound, releasedAt, resolveBareModelId, type ListedModel } from '../model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
@@ -45,7 +48,7 @@ export function anthropicErrorBody(error: GatewayError): unknown {
 }
 
 function anthropicErrorType(status: number): string {
-  const types: Record<number, string> = { 401: 'authentication_error', 402: 'billing_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large', 429: 'rate_limit_error', 503: 'overloaded_error', 529: 'overloaded_error', 504: 'timeout_error' };
+  const types: Record<number, string> = { 401: 'authentication_error', 402: 'billing_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large', 424: 'api_error', 429: 'rate_limit_error', 503: 'overloaded_error', 529: 'overloaded_error', 504: 'timeout_error' };
   return types[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
 }
 
@@ -66,6 +69,7 @@ export function createAnthropicDialect(): Dialect {
     errorBody: anthropicErrorBody,
     routes: [
       { method: 'POST', path: '/v1/messages', handle: messages },
+      { method: 'POST', path: '/v1/messages/count_tokens', handle: countTokens },
       {
         method: 'GET',
         path: '/v1/models',
@@ -80,9 +84,14 @@ export function createAnthropicDialect(): Dialect {
         path: '/v1/models/*',
         accepts: speaksAnthropic,
         handle: async (context) => {
-          const id = decodeURIComponent(context.pathRest);
+          let id = context.pathRest;
+          try {
+            id = decodeURIComponent(context.pathRest);
+          } catch {
+            // a malformed escape (`%`, `%E0%A4%A`): look the id up as it was sent
+          }
           const listed = findModel(context.router, resolveBareModelId(context.router, id, 'anthropic'), context.caller.models);
-          if (!listed) throw new GatewayError('model_not_found', `Model '${id}' is not available through this gateway`, { param: 'model', details: { modelId: id } });
+          if (!listed) throw modelNotFound(context.router, id);
           return jsonResponse(200, modelInfo(listed));
         },
       },
@@ -91,7 +100,7 @@ export function createAnthropicDialect(): Dialect {
 }
 
 function modelInfo({ model }: ListedModel): { type: 'model'; id: string; display_name: string; created_at: string } {
-  return { type: 'model', id: model.id, display_name: model.name ?? model.id, created_at: '1970-01-01T00:00:00Z' };
+  return { type: 'model', id: model.id, display_name: model.name ?? model.id, created_at: releasedAt(model).toISOString().replace('.000Z', 'Z') };
 }
 
 async function messages(context: RouteContext): Promise<GatewayHttpResponse> {
@@ -116,6 +125,22 @@ const CLAUDE_ONLY_FIELDS = ['service_tier', 'speed', 'inference_geo', 'container
 /** The provider types that read `providerOptions.anthropic` into a Messages API body. */
 const MESSAGES_API_PROVIDERS = ['anthropic', 'vertex'] as const;
 const EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
+
+/**
+ * `POST /v1/messages/count_tokens`: an estimate (about four characters a token, plus a fixed amount
+ * per image or file: `estimatePromptTokens`), not the vendor's tokenizer. It says so: the
+ * `x-gateway-token-count: estimate` header and `estimated: true` in the body. The request is
+ * validated as a message request (without `max_tokens`), and the key must be allowed the model.
+ */
+async function countTokens(context: RouteContext): Promise<GatewayHttpResponse> {
+  const body = expectFields(context.body, 'The request body');
+  const request = messagesRequest(context, { ...body, max_tokens: 1 }, new DialectNotes());
+  authorizeModels(context.caller, [request.model]);
+  if (!parseRawModelId(request.model)) context.router.catalog.resolve(request.model); // model_not_found, with "did you mean"
+  const system = request.system === undefined ? 0 : estimateTextTokens(request.system);
+  const inputTokens = system + estimatePromptTokens((request.messages ?? []) as Message[], request.tools ?? []);
+  return jsonResponse(200, { input_tokens: inputTokens, estimated: true }, { 'x-gateway-token-count': 'estimate' });
+}
 
 function messagesRequest(context: RouteContext, body: Fields, notes: DialectNotes): GenerateRequest {
   for (const key of Object.keys(body)) if (!MESSAGE_FIELDS.has(key)) throw invalid(`\`${key}\`: Extra inputs are not permitted`, key);

@@ -11,6 +11,7 @@ import type { FinishReason, GenerateRequest, Usage } from '../../types.js';
 import { authorizeModels } from '../auth.js';
 import type { GatewayHttpResponse } from '../http-types.js';
 import { jsonResponse } from '../responses.js';
+import { validateByokCredentials } from '../byok-credentials.js';
 import { requestedModels } from '../routing-options.js';
 import { streamResponse, type StreamEncoder } from '../sse-stream.js';
 import type { RouteContext } from './dialect.js';
@@ -62,6 +63,11 @@ export async function answerEmbedding(context: RouteContext, request: EmbedManyR
 
 function forCaller<T extends { model: string; providerOptions?: GenerateRequest['providerOptions'] }>(context: RouteContext, request: T): T & { account: AccountReference; [CALLER_ABORT]: AbortSource } {
   authorizeModels(context.caller, requestedModels(request.model, request.providerOptions));
+  // The dialect checked the credentials' shape by provider type name; a configured instance name
+  // (`openai-eu`) is checked here against its type.
+  const byok = request.providerOptions?.gateway?.byok;
+  const router = context.router;
+  if (byok !== undefined && router.providerType) validateByokCredentials(byok, 'providerOptions.gateway.byok', (name) => router.providerType?.(name));
   // The dialect built `request` for this call alone: set the fields rather than copy it (a spread
   // costs microseconds on the request path).
   const routed = request as T & { account: AccountReference; [CALLER_ABORT]: AbortSource };

@@ -11,7 +11,7 @@ import type { EmbedManyResult, GenerateResult, StreamResult } from '../../router
 import type { AssistantMessage, FinishReason, JsonSchema, MessageInput, ProviderOptions, ReasoningEffort, ResponseFormat, StreamPart, TextPart, FilePart, ToolChoice, ToolDefinition, GenerateRequest } from '../../types.js';
 import { gatewayMetadata } from '../gateway-metadata.js';
 import type { GatewayHttpResponse } from '../http-types.js';
-import { findModel, listModels, resolveBareModelId, type ListedModel } from '../model-directory.js';
+import { findModel, listModels, modelNotFound, releasedAt, resolveBareModelId, type ListedModel } from '../model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
@@ -65,6 +65,7 @@ function openAIErrorType(status: number): string {
   if (status === 401) return 'authentication_error';
   if (status === 402) return 'insufficient_quota';
   if (status === 403) return 'permission_error';
+  if (status === 424) return 'failed_dependency';
   if (status === 429) return 'rate_limit_error';
   if (status >= 500) return 'server_error';
   return 'invalid_request_error';
@@ -450,7 +451,7 @@ async function retrieveModel(context: RouteContext): Promise<GatewayHttpResponse
     id = context.pathRest;
   }
   const listed = findModel(context.router, resolveBareModelId(context.router, id, 'openai'), context.caller.models);
-  if (!listed) throw new GatewayError('model_not_found', `Model '${id}' is not available through this gateway`, { param: 'model', details: { modelId: id } });
+  if (!listed) throw modelNotFound(context.router, id);
   return jsonResponse(200, modelEntry(listed));
 }
 
@@ -458,7 +459,7 @@ function modelEntry({ model, offerings }: ListedModel): Record<string, unknown> 
   return {
     id: model.id,
     object: 'model',
-    created: 0,
+    created: Math.floor(releasedAt(model).getTime() / 1000),
     owned_by: model.id.split('/')[0],
     name: model.name ?? model.id,
     type: model.type ?? 'language',
