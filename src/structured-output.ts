@@ -5,6 +5,7 @@
  * @module
  */
 import { Ajv, type ValidateFunction } from 'ajv';
+import { LRUCache } from 'lru-cache';
 import { GatewayError } from './errors.js';
 import type { AccountReference } from './events.js';
 import type { GenerateObjectRequest, GenerateObjectResult, GenerateResult, SchemaLike, StreamObjectResult, StreamResult } from './router-types.js';
@@ -22,8 +23,85 @@ interface StandardJsonSchemaProps {
   validate(value: unknown): unknown;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const compiled = new WeakMap<object, ValidateFunction>();
+/**
+ * How many compiled JSON Schema validators are kept (least recently used dropped first).
+ *
+ * @example
+ * ```ts
+ * SCHEMA_VALIDATOR_CACHE_SIZE; // 256
+ * ```
+ */
+export const SCHEMA_VALIDATOR_CACHE_SIZE = 256;
+
+/** Checks schemas against the draft-07 meta-schema; compiles no user schema, so it retains none. */
+const metaSchemaChecker = new Ajv({ allErrors: true, strict: false });
+/**
+ * Compiled validators by canonical schema text. Each is compiled by an Ajv of its own: an Ajv keeps every
+ * schema and validator it ever compiled (its code-generation scope has no removal), so a shared one would
+ * grow with every distinct schema; a per-entry one (no meta-schemas, about 0.1 ms to make) is freed with
+ * the entry.
+ */
+const validators = new LRUCache<string, ValidateFunction>({ max: SCHEMA_VALIDATOR_CACHE_SIZE });
+/** The same schema object again skips the serialization; weak, so it lives only as long as the object. */
+const validatorsBySchemaObject = new WeakMap<object, ValidateFunction>();
+
+/**
+ * The number of compiled validators currently cached (at most {@link SCHEMA_VALIDATOR_CACHE_SIZE}).
+ *
+ * @example
+ * ```ts
+ * schemaValidatorCacheSize(); // 0 before any JSON Schema was validated
+ * ```
+ */
+export function schemaValidatorCacheSize(): number {
+  return validators.size;
+}
+
+/** JSON text of a value with object keys sorted, so equal schemas written in any key order give one key. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined || typeof item === 'function' ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((value as { toJSON: () => unknown }).toJSON());
+    const record = value as Record<string, unknown>;
+    const members: string[] = [];
+    for (const key of Object.keys(record).sort()) {
+      const member = record[key];
+      if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
+      members.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+    }
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function invalidSchema(message: string): GatewayError {
+  return new GatewayError('invalid_request', `The JSON Schema is invalid: ${message}`, { param: 'schema' });
+}
+
+/** The validator of a JSON Schema: cached by canonical text, compiled once per distinct schema. */
+function validatorFor(schema: JsonSchema): ValidateFunction {
+  const known = validatorsBySchemaObject.get(schema);
+  if (known) return known;
+  let key: string;
+  try {
+    key = canonicalJson(schema);
+  } catch (error) {
+    throw invalidSchema(error instanceof Error ? error.message : String(error));
+  }
+  let validate = validators.get(key);
+  if (!validate) {
+    try {
+      if (!metaSchemaChecker.validateSchema(schema)) throw new Error(`schema is invalid: ${metaSchemaChecker.errorsText(metaSchemaChecker.errors)}`);
+      // Compile a private copy (parsed from the key), so the cache never holds the caller's object.
+      validate = new Ajv({ allErrors: true, strict: false, meta: false, validateSchema: false, addUsedSchema: false }).compile(JSON.parse(key) as JsonSchema);
+    } catch (error) {
+      throw invalidSchema(error instanceof Error ? error.message : String(error));
+    }
+    validators.set(key, validate);
+  }
+  validatorsBySchemaObject.set(schema, validate);
+  return validate;
+}
 
 function isSchemaLike(schema: JsonSchema | SchemaLike): schema is SchemaLike {
   return typeof (schema as SchemaLike)['~standard'] === 'object' && (schema as SchemaLike)['~standard'] !== null;
@@ -71,15 +149,7 @@ export async function validateObject<T>(schema: JsonSchema | SchemaLike, value: 
     }
     return outcome.value as T;
   }
-  let validate = compiled.get(schema);
-  if (!validate) {
-    try {
-      validate = ajv.compile(schema);
-    } catch (error) {
-      throw new GatewayError('invalid_request', `The JSON Schema is invalid: ${error instanceof Error ? error.message : String(error)}`, { param: 'schema' });
-    }
-    compiled.set(schema, validate);
-  }
+  const validate = validatorFor(schema);
   if (!validate(value)) {
     const details = (validate.errors ?? []).map((error) => `${error.instancePath || '(root)'} ${error.message ?? ''}`.trim()).join('; ');
     throw new GatewayError('invalid_object', `The model's object does not match the schema: ${details}`, { text });
