@@ -8,6 +8,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { LRUCache } from 'lru-cache';
 import { GatewayError } from './errors.js';
 import type { AccountReference } from './events.js';
+import { PartialJsonParser } from './partial-json.js';
 import type { GenerateObjectRequest, GenerateObjectResult, GenerateResult, SchemaLike, StreamObjectResult, StreamResult } from './router-types.js';
 import { StreamChannel } from './stream-channel.js';
 import type { GenerateRequest, JsonSchema } from './types.js';
@@ -215,21 +216,20 @@ export function streamObjectWith<T>(router: TextRouter, request: GenerateObjectR
   }
   let json = '';
   const partials = new StreamChannel<Partial<T>>(async (push) => {
-    let last = '';
+    // One parser across deltas: each delta costs its own length, and partial objects are copied at a
+    // bounded rate (a snapshot when the value changed and enough text arrived to pay for it).
+    const parser = new PartialJsonParser();
     for await (const part of stream.fullStream) {
       if (part.type === 'error') throw part.error;
       const delta = part.type === 'text-delta' ? part.delta : part.type === 'tool-input-delta' ? part.delta : undefined;
       if (delta === undefined) continue;
       json += delta;
-      const partial = parsePartialJson(json);
-      if (partial !== undefined) {
-        const serialized = JSON.stringify(partial);
-        if (serialized !== last) {
-          last = serialized;
-          await push(partial as Partial<T>);
-        }
-      }
+      parser.append(delta);
+      const partial = parser.takePartial();
+      if (partial !== undefined) await push(partial as Partial<T>);
     }
+    parser.end();
+    if (parser.changed && !parser.failed) await push(parser.snapshot() as Partial<T>);
   }, () => stream.abort());
   let resultPromise: Promise<GenerateObjectResult<T>> | undefined;
   const result = (): Promise<GenerateObjectResult<T>> => {
@@ -265,8 +265,9 @@ export function streamObjectWith<T>(router: TextRouter, request: GenerateObjectR
 }
 
 /**
- * Parses JSON that may be cut off: closes open strings, arrays and objects, drops a dangling key
- * or separator. Returns undefined when nothing usable has arrived yet.
+ * Parses JSON that may be cut off: closes open strings, arrays and objects; a key appears once its value
+ * has begun, a number or literal once it is complete (see {@link PartialJsonParser}, which does this
+ * incrementally). Returns undefined when nothing usable has arrived yet or the text is not JSON.
  *
  * @example
  * ```ts
@@ -281,36 +282,7 @@ export function parsePartialJson(text: string): unknown {
   } catch {
     /* complete it below */
   }
-  const closers: string[] = [];
-  let inString = false;
-  let escaped = false;
-  for (const character of trimmed) {
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (character === '\\') escaped = true;
-      else if (character === '"') inString = false;
-      continue;
-    }
-    if (character === '"') inString = true;
-    else if (character === '{') closers.push('}');
-    else if (character === '[') closers.push(']');
-    else if (character === '}' || character === ']') closers.pop();
-  }
-  let candidate = trimmed;
-  if (inString) candidate += escaped ? '\\"' : '"';
-  for (let attempt = 0; attempt < 6; attempt += 1) {
-    try {
-      return JSON.parse(candidate + [...closers].reverse().join(''));
-    } catch {
-      // Drop a trailing partial token: a separator, a key without value, a partial literal.
-      const shortened = candidate
-        .replace(/,\s*$/, '')
-        .replace(/,?\s*"(?:[^"\\]|\\.)*"\s*:\s*$/, '')
-        .replace(/:\s*(?:t|tr|tru|f|fa|fal|fals|n|nu|nul|-?\d+\.?)$/, ': null')
-        .replace(/,?\s*"(?:[^"\\]|\\.)*"$/, (match) => (closers[closers.length - 1] === '}' ? '' : match));
-      if (shortened === candidate) return undefined;
-      candidate = shortened;
-    }
-  }
-  return undefined;
+  const parser = new PartialJsonParser();
+  parser.append(trimmed);
+  return parser.failed ? undefined : parser.snapshot();
 }
