@@ -42,7 +42,12 @@ const metaSchemaChecker = new Ajv({ allErrors: true, strict: false });
  * grow with every distinct schema; a per-entry one (no meta-schemas, about 0.1 ms to make) is freed with
  * the entry.
  */
-const validators = new LRUCache<string, ValidateFunction>({ max: SCHEMA_VALIDATOR_CACHE_SIZE });
+const validators = new LRUCache<string, ValidateFunction>({
+  max: SCHEMA_VALIDATOR_CACHE_SIZE,
+  // Schemas arrive over HTTP: bound their total text too (a larger one is compiled, and not kept).
+  maxSize: 4_000_000,
+  sizeCalculation: (_validate, key) => Math.max(1, key.length),
+});
 /** The same schema object again skips the serialization; weak, so it lives only as long as the object. */
 const validatorsBySchemaObject = new WeakMap<object, ValidateFunction>();
 
