@@ -22,6 +22,7 @@ export { computeCost, dollarsToNano, nanoToDollars, tokenCost, type BillableToke
 export { HealthTracker, percentile, type BreakerState, type HealthOptions, type HealthReader, type HealthSample, type HealthSnapshot } from './health/health-tracker.js';
 export * from './strategies/index.js';
 export { PROVIDER_TYPES, type Provider, type ProviderCall, type ProviderConfig, type ProviderEmbedCall, type ProviderEmbedResult, type ProviderFactory, type ProviderGenerateResult, type ProviderStreamResult, type ProviderType } from './providers/provider.js';
+export type { SdkLogger } from './providers/sdk-logger.js';
 export { createProvider } from './providers/registry.js';
 export { configureNodeFetch, nodeFetch, transportSignalOptions, type CallAbort, type NodeFetchOptions, type NodeFetchQueuedEvent, type TransportAbort, type TransportFetchOptions } from './providers/node-fetch.js';
 export { leanOpenAIClass } from './providers/openai/lean-openai-client.js';

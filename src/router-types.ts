@@ -8,6 +8,7 @@ import type { Catalog, CatalogConfig, Pricing } from './catalog/catalog.js';
 import type { AccountReference, AttemptRecord, CostBreakdown, CredentialType, UsageEvent } from './events.js';
 import type { HealthOptions } from './health/health-tracker.js';
 import type { ProviderConfig, ProviderType } from './providers/provider.js';
+import type { SdkLogger } from './providers/sdk-logger.js';
 import type { Strategy } from './strategies/strategy.js';
 import type { ContentPart, FinishReason, GenerateRequest, JsonSchema, Message, ProviderMetadata, StreamPart, Usage, Warning } from './types.js';
 
@@ -49,6 +50,8 @@ export interface RetryOptions {
 export interface RouterConfig {
   /** Provider instances by name; the name is what `order`/`only` and catalog offerings refer to. */
   providers: Record<string, ProviderConfig>;
+  /** Where the vendor SDKs' own warnings and errors go (default: nowhere; a provider's `logger` overrides). */
+  logger?: SdkLogger;
   /** Catalog additions and overrides, or a ready catalog. */
   catalog?: CatalogConfig | Catalog;
   /** How candidates are ranked (default `latencyWeighted()`). */

@@ -169,7 +169,8 @@ export class Router {
     }
     for (const [name, providerConfig] of Object.entries(config.providers)) {
       if (!providerConfig || typeof providerConfig.type !== 'string') throw new GatewayError('config_invalid', `Provider '${name}' needs a \`type\` (openai, anthropic, google, vertex, mistral, bedrock, cohere, xai)`);
-      this.providers.set(name, { name, type: providerConfig.type, config: providerConfig, instance: undefined, ready: undefined });
+      const withLogger = config.logger && !providerConfig.logger ? { ...providerConfig, logger: config.logger } : providerConfig; // the SDKs' own logging
+      this.providers.set(name, { name, type: providerConfig.type, config: withLogger, instance: undefined, ready: undefined });
     }
     this.catalog = config.catalog instanceof Catalog ? config.catalog : new Catalog(config.catalog);
     this.health = new HealthTracker(config.health);

@@ -5,8 +5,10 @@
  * @module
  */
 import { Ajv, type ValidateFunction } from 'ajv';
+import { LRUCache } from 'lru-cache';
 import { GatewayError } from './errors.js';
 import type { AccountReference } from './events.js';
+import { PartialJsonParser } from './partial-json.js';
 import type { GenerateObjectRequest, GenerateObjectResult, GenerateResult, SchemaLike, StreamObjectResult, StreamResult } from './router-types.js';
 import { StreamChannel } from './stream-channel.js';
 import type { GenerateRequest, JsonSchema } from './types.js';
@@ -22,8 +24,90 @@ interface StandardJsonSchemaProps {
   validate(value: unknown): unknown;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const compiled = new WeakMap<object, ValidateFunction>();
+/**
+ * How many compiled JSON Schema validators are kept (least recently used dropped first).
+ *
+ * @example
+ * ```ts
+ * SCHEMA_VALIDATOR_CACHE_SIZE; // 256
+ * ```
+ */
+export const SCHEMA_VALIDATOR_CACHE_SIZE = 256;
+
+/** Checks schemas against the draft-07 meta-schema; compiles no user schema, so it retains none. */
+const metaSchemaChecker = new Ajv({ allErrors: true, strict: false });
+/**
+ * Compiled validators by canonical schema text. Each is compiled by an Ajv of its own: an Ajv keeps every
+ * schema and validator it ever compiled (its code-generation scope has no removal), so a shared one would
+ * grow with every distinct schema; a per-entry one (no meta-schemas, about 0.1 ms to make) is freed with
+ * the entry.
+ */
+const validators = new LRUCache<string, ValidateFunction>({
+  max: SCHEMA_VALIDATOR_CACHE_SIZE,
+  // Schemas arrive over HTTP: bound their total text too (a larger one is compiled, and not kept).
+  maxSize: 4_000_000,
+  sizeCalculation: (_validate, key) => Math.max(1, key.length),
+});
+/** The same schema object again skips the serialization; weak, so it lives only as long as the object. */
+const validatorsBySchemaObject = new WeakMap<object, ValidateFunction>();
+
+/**
+ * The number of compiled validators currently cached (at most {@link SCHEMA_VALIDATOR_CACHE_SIZE}).
+ *
+ * @example
+ * ```ts
+ * schemaValidatorCacheSize(); // 0 before any JSON Schema was validated
+ * ```
+ */
+export function schemaValidatorCacheSize(): number {
+  return validators.size;
+}
+
+/** JSON text of a value with object keys sorted, so equal schemas written in any key order give one key. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined || typeof item === 'function' ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((value as { toJSON: () => unknown }).toJSON());
+    const record = value as Record<string, unknown>;
+    const members: string[] = [];
+    for (const key of Object.keys(record).sort()) {
+      const member = record[key];
+      if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
+      members.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+    }
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function invalidSchema(message: string): GatewayError {
+  return new GatewayError('invalid_request', `The JSON Schema is invalid: ${message}`, { param: 'schema' });
+}
+
+/** The validator of a JSON Schema: cached by canonical text, compiled once per distinct schema. */
+function validatorFor(schema: JsonSchema): ValidateFunction {
+  const known = validatorsBySchemaObject.get(schema);
+  if (known) return known;
+  let key: string;
+  try {
+    key = canonicalJson(schema);
+  } catch (error) {
+    throw invalidSchema(error instanceof Error ? error.message : String(error));
+  }
+  let validate = validators.get(key);
+  if (!validate) {
+    try {
+      if (!metaSchemaChecker.validateSchema(schema)) throw new Error(`schema is invalid: ${metaSchemaChecker.errorsText(metaSchemaChecker.errors)}`);
+      // Compile a private copy (parsed from the key), so the cache never holds the caller's object.
+      validate = new Ajv({ allErrors: true, strict: false, meta: false, validateSchema: false, addUsedSchema: false }).compile(JSON.parse(key) as JsonSchema);
+    } catch (error) {
+      throw invalidSchema(error instanceof Error ? error.message : String(error));
+    }
+    validators.set(key, validate);
+  }
+  validatorsBySchemaObject.set(schema, validate);
+  return validate;
+}
 
 function isSchemaLike(schema: JsonSchema | SchemaLike): schema is SchemaLike {
   return typeof (schema as SchemaLike)['~standard'] === 'object' && (schema as SchemaLike)['~standard'] !== null;
@@ -71,15 +155,7 @@ export async function validateObject<T>(schema: JsonSchema | SchemaLike, value: 
     }
     return outcome.value as T;
   }
-  let validate = compiled.get(schema);
-  if (!validate) {
-    try {
-      validate = ajv.compile(schema);
-    } catch (error) {
-      throw new GatewayError('invalid_request', `The JSON Schema is invalid: ${error instanceof Error ? error.message : String(error)}`, { param: 'schema' });
-    }
-    compiled.set(schema, validate);
-  }
+  const validate = validatorFor(schema);
   if (!validate(value)) {
     const details = (validate.errors ?? []).map((error) => `${error.instancePath || '(root)'} ${error.message ?? ''}`.trim()).join('; ');
     throw new GatewayError('invalid_object', `The model's object does not match the schema: ${details}`, { text });
@@ -145,21 +221,20 @@ export function streamObjectWith<T>(router: TextRouter, request: GenerateObjectR
   }
   let json = '';
   const partials = new StreamChannel<Partial<T>>(async (push) => {
-    let last = '';
+    // One parser across deltas: each delta costs its own length, and partial objects are copied at a
+    // bounded rate (a snapshot when the value changed and enough text arrived to pay for it).
+    const parser = new PartialJsonParser();
     for await (const part of stream.fullStream) {
       if (part.type === 'error') throw part.error;
       const delta = part.type === 'text-delta' ? part.delta : part.type === 'tool-input-delta' ? part.delta : undefined;
       if (delta === undefined) continue;
       json += delta;
-      const partial = parsePartialJson(json);
-      if (partial !== undefined) {
-        const serialized = JSON.stringify(partial);
-        if (serialized !== last) {
-          last = serialized;
-          await push(partial as Partial<T>);
-        }
-      }
+      parser.append(delta);
+      const partial = parser.takePartial();
+      if (partial !== undefined) await push(partial as Partial<T>);
     }
+    parser.end();
+    if (parser.changed && !parser.failed) await push(parser.snapshot() as Partial<T>);
   }, () => stream.abort());
   let resultPromise: Promise<GenerateObjectResult<T>> | undefined;
   const result = (): Promise<GenerateObjectResult<T>> => {
@@ -195,8 +270,9 @@ export function streamObjectWith<T>(router: TextRouter, request: GenerateObjectR
 }
 
 /**
- * Parses JSON that may be cut off: closes open strings, arrays and objects, drops a dangling key
- * or separator. Returns undefined when nothing usable has arrived yet.
+ * Parses JSON that may be cut off: closes open strings, arrays and objects; a key appears once its value
+ * has begun, a number or literal once it is complete (see {@link PartialJsonParser}, which does this
+ * incrementally). Returns undefined when nothing usable has arrived yet or the text is not JSON.
  *
  * @example
  * ```ts
@@ -211,36 +287,7 @@ export function parsePartialJson(text: string): unknown {
   } catch {
     /* complete it below */
   }
-  const closers: string[] = [];
-  let inString = false;
-  let escaped = false;
-  for (const character of trimmed) {
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (character === '\\') escaped = true;
-      else if (character === '"') inString = false;
-      continue;
-    }
-    if (character === '"') inString = true;
-    else if (character === '{') closers.push('}');
-    else if (character === '[') closers.push(']');
-    else if (character === '}' || character === ']') closers.pop();
-  }
-  let candidate = trimmed;
-  if (inString) candidate += escaped ? '\\"' : '"';
-  for (let attempt = 0; attempt < 6; attempt += 1) {
-    try {
-      return JSON.parse(candidate + [...closers].reverse().join(''));
-    } catch {
-      // Drop a trailing partial token: a separator, a key without value, a partial literal.
-      const shortened = candidate
-        .replace(/,\s*$/, '')
-        .replace(/,?\s*"(?:[^"\\]|\\.)*"\s*:\s*$/, '')
-        .replace(/:\s*(?:t|tr|tru|f|fa|fal|fals|n|nu|nul|-?\d+\.?)$/, ': null')
-        .replace(/,?\s*"(?:[^"\\]|\\.)*"$/, (match) => (closers[closers.length - 1] === '}' ? '' : match));
-      if (shortened === candidate) return undefined;
-      candidate = shortened;
-    }
-  }
-  return undefined;
+  const parser = new PartialJsonParser();
+  parser.append(trimmed);
+  return parser.failed ? undefined : parser.snapshot();
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { SdkLogger } from './sdk-logger.js';
 import type {
   CallOptions,
   ContentPart,
@@ -49,6 +50,8 @@ export interface ProviderConfig {
   client?: unknown;
   /** Vendor-specific options passed to the SDK client's constructor. */
   clientOptions?: Record<string, unknown>;
+  /** Where the SDK's own warnings and errors go (default: the router's `logger`, else nowhere). */
+  logger?: SdkLogger;
 }
 
 /**

@@ -8,6 +8,7 @@ import { nodeFetch } from '../node-fetch.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Provider, ProviderCall, ProviderConfig, ProviderFactory, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
 import { loadSdk } from '../provider-support.js';
+import { sdkLoggerFor } from '../sdk-logger.js';
 import { AnthropicMessages } from './anthropic-messages.js';
 
 export { AnthropicMessages, extractAnthropicError, type AnthropicMessagesSettings, type MessagesClient } from './anthropic-messages.js';
@@ -77,6 +78,9 @@ export class AnthropicProvider implements Provider {
     const { default: AnthropicClient } = await loadSdk('@anthropic-ai/sdk', 'anthropic', () => import('@anthropic-ai/sdk'));
     return new AnthropicClient({
       fetch: nodeFetch,
+      // The SDK logs to the console by default (a malformed stream event, for one): to the configured logger or nowhere.
+      logger: sdkLoggerFor(this.name, this.config.logger),
+      logLevel: this.config.logger ? 'warn' : 'off',
       ...this.config.clientOptions,
       ...(apiKey === undefined ? {} : { apiKey }),
       ...(this.config.baseURL === undefined ? {} : { baseURL: this.config.baseURL }),

@@ -11,6 +11,7 @@ import { GatewayError } from '../../errors.js';
 import type { ProviderCredentials } from '../../types.js';
 import type { ProviderConfig } from '../provider.js';
 import { loadSdk } from '../provider-support.js';
+import { sdkLoggerFor } from '../sdk-logger.js';
 
 /** The Bedrock runtime SDK module, loaded on first use. @example `const sdk: BedrockSdk = await loadBedrockSdk();` */
 export type BedrockSdk = typeof import('@aws-sdk/client-bedrock-runtime');
@@ -143,9 +144,10 @@ function loadHttp1Handler(timeoutMs: number | undefined): Promise<NodeHttpHandle
  * const client = await createBedrockClient({ type: 'bedrock', baseURL: 'http://127.0.0.1:4010' }, { region: 'us-east-1', accessKeyId: 'AKIA...', secretAccessKey: '...' });
  * ```
  */
-export async function createBedrockClient(config: ProviderConfig, auth: BedrockAuth): Promise<BedrockRuntimeClient> {
+export async function createBedrockClient(config: ProviderConfig, auth: BedrockAuth, name: string = config.type): Promise<BedrockRuntimeClient> {
   const sdk = await loadBedrockSdk();
-  const options: BedrockRuntimeClientConfig = { region: auth.region, maxAttempts: 1 };
+  // The AWS SDK's logger gets each command's input and output at info level: only warnings and errors go on.
+  const options: BedrockRuntimeClientConfig = { region: auth.region, maxAttempts: 1, logger: sdkLoggerFor(name, config.logger) };
   if (config.baseURL) options.endpoint = config.baseURL;
   if (auth.accessKeyId && auth.secretAccessKey) {
     options.credentials = { accessKeyId: auth.accessKeyId, secretAccessKey: auth.secretAccessKey, ...(auth.sessionToken ? { sessionToken: auth.sessionToken } : {}) };

@@ -144,7 +144,7 @@ export class BedrockProvider implements Provider {
     const cached = this.clients.get(key);
     if (cached) return cached;
     const injected = key === 'default' ? (this.config.client as BedrockRuntimeClient | undefined) : undefined;
-    const created = injected ? Promise.resolve(injected) : createBedrockClient(this.config, auth);
+    const created = injected ? Promise.resolve(injected) : createBedrockClient(this.config, auth, this.name);
     if (this.clients.size >= MAX_CACHED_CLIENTS) {
       const oldest = [...this.clients.keys()].find((candidate) => candidate !== 'default');
       if (oldest) this.clients.delete(oldest);

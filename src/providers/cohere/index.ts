@@ -10,6 +10,7 @@ import { GatewayError } from '../../errors.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
 import type { Provider, ProviderCall, ProviderConfig, ProviderEmbedCall, ProviderEmbedResult, ProviderFactory, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
 import { SdkClientPool } from '../sdk-client-pool.js';
+import { sdkLoggerFor } from '../sdk-logger.js';
 import { fetchFailureOf, settlingFetch } from './cohere-fetch.js';
 import { buildCohereChatRequest, buildCohereEmbedRequest } from './cohere-request.js';
 import { cohereResult, cohereStreamParts } from './cohere-response.js';
@@ -134,6 +135,8 @@ export class CohereProvider implements Provider {
     // The SDK appends `v2/chat` to the base URL, so a trailing `/v1` or `/v2` is dropped.
     const baseUrl = this.config.baseURL?.replace(/\/+$/, '').replace(/\/v[12]$/, '');
     return new Client({
+      // Fern's logger: to the configured logger (warnings and errors) or silent.
+      logging: this.config.logger ? { level: 'warn', logger: sdkLoggerFor(this.name, this.config.logger), silent: false } : { silent: true },
       ...options,
       token,
       ...(baseUrl ? { baseUrl } : {}),

@@ -311,6 +311,7 @@ export class VertexProvider extends GoogleProvider {
       accessToken,
       serviceAccount,
       googleAuthOptions: (this.config.clientOptions as GoogleGenAIOptions | undefined)?.googleAuthOptions,
+      logger: this.config.logger,
     });
   }
 

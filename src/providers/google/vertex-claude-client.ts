@@ -12,6 +12,7 @@ import type { GoogleGenAIOptions } from '@google/genai';
 import { extractAnthropicError } from '../anthropic/anthropic-messages.js';
 import { nodeFetch } from '../node-fetch.js';
 import { loadSdk, type UpstreamErrorInfo } from '../provider-support.js';
+import { sdkLoggerFor, type SdkLogger } from '../sdk-logger.js';
 import { accessTokenAuthClient } from './google-client.js';
 
 /**
@@ -103,6 +104,8 @@ export interface ClaudeClientSettings {
   serviceAccount?: NonNullable<NonNullable<GoogleGenAIOptions['googleAuthOptions']>['credentials']>;
   /** google-auth-library options from the config's `clientOptions.googleAuthOptions`. */
   googleAuthOptions?: GoogleGenAIOptions['googleAuthOptions'];
+  /** Where the SDK's warnings and errors go (default: nowhere). */
+  logger?: SdkLogger;
 }
 
 /**
@@ -123,6 +126,9 @@ export async function createClaudeClient(Client: typeof AnthropicVertex, setting
     fetch: nodeFetch,
     region,
     maxRetries: 0,
+    // The SDK logs to the console by default (a malformed stream event, for one): to the configured logger or nowhere.
+    logger: sdkLoggerFor(settings.provider, settings.logger),
+    logLevel: settings.logger ? 'warn' : 'off',
     ...(settings.project ? { projectId: settings.project } : {}),
     ...(settings.baseURL ? { baseURL: claudeBaseURL(settings.baseURL) } : {}),
     ...(settings.timeoutMs === undefined ? {} : { timeout: settings.timeoutMs }),

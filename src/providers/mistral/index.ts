@@ -10,6 +10,10 @@ import { GatewayError } from '../../errors.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
 import type { Provider, ProviderCall, ProviderConfig, ProviderEmbedCall, ProviderEmbedResult, ProviderFactory, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
 import { SdkClientPool } from '../sdk-client-pool.js';
+
+const ignore = (): void => undefined;
+/** A `debugLogger` that drops the SDK's request and response dumps. */
+const SILENT_DEBUG_LOGGER = { group: ignore, groupEnd: ignore, log: ignore };
 import { buildMistralChatRequest, buildMistralEmbeddingRequest } from './mistral-request.js';
 import { mistralResult, mistralStreamParts } from './mistral-response.js';
 
@@ -179,7 +183,9 @@ export class MistralProvider implements Provider {
     const { Mistral: MistralClient } = await loadSdk('@mistralai/mistralai', this.type, () => import('@mistralai/mistralai'));
     // The SDK joins absolute paths (`/v1/...`) to the server URL, so a trailing `/v1` is dropped.
     const serverURL = this.config.baseURL?.replace(/\/+$/, '').replace(/\/v1$/, '');
-    return new MistralClient({ ...this.config.clientOptions, apiKey, ...(serverURL ? { serverURL } : {}), retryConfig: { strategy: 'none' } });
+    // The SDK's only logging is a debug dump of every request and response, headers (the API key) included, to the
+    // console when MISTRAL_DEBUG is set: silenced, unless the caller passes its own `debugLogger` in clientOptions.
+    return new MistralClient({ debugLogger: SILENT_DEBUG_LOGGER, ...this.config.clientOptions, apiKey, ...(serverURL ? { serverURL } : {}), retryConfig: { strategy: 'none' } });
   }
 
   /** The SDK's request fields, read once from its schemas (empty when they cannot be read). */

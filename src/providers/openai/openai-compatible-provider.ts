@@ -9,6 +9,7 @@
 import type { ClientOptions, OpenAI } from 'openai';
 import { GatewayError } from '../../errors.js';
 import { nodeFetch, transportSignalOptions, type TransportFetchOptions } from '../node-fetch.js';
+import { sdkLoggerFor } from '../sdk-logger.js';
 import { leanOpenAIClass } from './lean-openai-client.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
 import type { Provider, ProviderCall, ProviderConfig, ProviderGenerateResult, ProviderStreamResult, ProviderType } from '../provider.js';
@@ -157,6 +158,9 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
     const Client = leanOpenAIClass(OpenAIClient);
     return new Client({
       ...this.settings.clientDefaults,
+      // The SDK logs to the console by default (a malformed stream event, for one): to the configured logger or nowhere.
+      logger: sdkLoggerFor(this.name, this.config.logger),
+      logLevel: this.config.logger ? 'warn' : 'off',
       ...clientOptions,
       apiKey,
       ...(this.config.baseURL === undefined ? {} : { baseURL: this.config.baseURL }),
