@@ -195,9 +195,7 @@ describe('streamObject over a long object in small deltas', () => {
       if (typeof text === 'string' && text.length > 1_000) bigCalls += 1;
       return text;
     }) as typeof JSON.stringify;
-    // The SDK's own fetch, not the gateway's transport: that one stalls on a fast stream of many small events
-    // (undici pauses at every event; reported separately), which is not what this test is about.
-    const router = fixture.build({ providers: { openai: { type: 'openai', apiKey: OPENAI_KEY, baseURL: `${fixture.openai.baseURL}/v1`, clientOptions: { fetch: globalThis.fetch } } } });
+    const router = fixture.build();
     let partials = 0;
     let object: unknown;
     try {
