@@ -131,7 +131,16 @@ export function normalizeRequest(request: GenerateRequest & { account?: AccountR
  * requiredCapabilities(normalized); // { tools: true, images: false, json: false }
  * ```
  */
-export function requiredCapabilities(request: NormalizedRequest): { tools: boolean; images: boolean; json: boolean } {
-  const images = request.prompt.some((message) => Array.isArray(message.content) && message.content.some((part) => part.type === 'file'));
-  return { tools: (request.tools?.length ?? 0) > 0, images, json: request.responseFormat?.type === 'json' };
+export function requiredCapabilities(request: NormalizedRequest): { tools: boolean; images: boolean; json: boolean; fileUrls: boolean } {
+  let images = false;
+  let fileUrls = false;
+  for (const message of request.prompt) {
+    if (!Array.isArray(message.content)) continue;
+    for (const part of message.content) {
+      if (part.type !== 'file') continue;
+      images = true;
+      if (part.data.type === 'url' && !part.data.url.startsWith('data:')) fileUrls = true;
+    }
+  }
+  return { tools: (request.tools?.length ?? 0) > 0, images, json: request.responseFormat?.type === 'json', fileUrls };
 }

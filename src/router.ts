@@ -14,7 +14,7 @@ import { HealthTracker } from './health/health-tracker.js';
 import { createUlid } from './ids.js';
 import { AbortHandle, ATTEMPT_ABORT, CALLER_ABORT, listenTo, signalOf, unlistenTo, type AbortSource } from './abort-handle.js';
 import type { Provider, ProviderCall, ProviderType } from './providers/provider.js';
-import { createProvider } from './providers/registry.js';
+import { createProvider, PROVIDER_TRAITS } from './providers/registry.js';
 import { normalizeRequest, requiredCapabilities } from './request.js';
 import type {
   AttemptLease,
@@ -309,8 +309,8 @@ export class Router {
    * reasons others were left out. Computed once per model and kind of request, then reused (the
    * catalog's version invalidates it).
    */
-  private eligibleOfferings(model: string, operation: Operation, needs: { tools: boolean; images: boolean; json: boolean } | undefined): { candidates: Candidate[]; reasons: string[] } {
-    const key = `${operation === 'embed' ? 'e' : 'g'}${needs?.tools ? 1 : 0}${needs?.images ? 1 : 0}${needs?.json ? 1 : 0}${model}`;
+  private eligibleOfferings(model: string, operation: Operation, needs: ReturnType<typeof requiredCapabilities> | undefined): { candidates: Candidate[]; reasons: string[] } {
+    const key = `${operation === 'embed' ? 'e' : 'g'}${needs?.tools ? 1 : 0}${needs?.images ? 1 : 0}${needs?.json ? 1 : 0}${needs?.fileUrls ? 1 : 0}${model}`;
     if (this.eligibleVersion !== this.catalog.version) {
       this.eligible.clear();
       this.eligibleVersion = this.catalog.version;
@@ -333,6 +333,10 @@ export class Router {
       }
       const missing = (['tools', 'images', 'json'] as const).filter((need) => needs?.[need] && capabilities[need] === false);
       if (missing.length > 0) reasons.push(`${candidate.provider} (${candidate.providerModelId}) does not support ${missing.join(', ')}`);
+      if (missing.length === 0 && needs?.fileUrls && !PROVIDER_TRAITS[candidate.providerType].fileUrls) {
+        reasons.push(`${candidate.provider} takes files as inline bytes, not URLs`);
+        return false;
+      }
       return missing.length === 0;
     });
     const entry = { candidates, reasons };
