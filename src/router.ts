@@ -310,7 +310,7 @@ export class Router {
    * catalog's version invalidates it).
    */
   private eligibleOfferings(model: string, operation: Operation, needs: ReturnType<typeof requiredCapabilities> | undefined): { candidates: Candidate[]; reasons: string[] } {
-    const key = `${operation === 'embed' ? 'e' : 'g'}${needs?.tools ? 1 : 0}${needs?.images ? 1 : 0}${needs?.json ? 1 : 0}${needs?.fileUrls ? 1 : 0}${model}`;
+    const key = `${operation === 'embed' ? 'e' : 'g'}${needs?.tools ? 1 : 0}${needs?.images ? 1 : 0}${needs?.json ? 1 : 0}${needs?.fileUrls ? 1 : 0}${needs?.documents ? 1 : 0}${model}`;
     if (this.eligibleVersion !== this.catalog.version) {
       this.eligible.clear();
       this.eligibleVersion = this.catalog.version;
@@ -332,7 +332,8 @@ export class Router {
         return false;
       }
       const missing = (['tools', 'images', 'json'] as const).filter((need) => needs?.[need] && capabilities[need] === false);
-      if (missing.length > 0) reasons.push(`${candidate.provider} (${candidate.providerModelId}) does not support ${missing.join(', ')}`);
+      // A PDF is not an image: say "files" when the request's files are documents.
+      if (missing.length > 0) reasons.push(`${candidate.provider} (${candidate.providerModelId}) does not support ${missing.map((need) => (need === 'images' && needs?.documents ? 'file input (documents such as PDFs)' : need)).join(', ')}`);
       if (missing.length === 0 && needs?.fileUrls && !PROVIDER_TRAITS[candidate.providerType].fileUrls) {
         reasons.push(`${candidate.provider} takes files as inline bytes, not URLs`);
         return false;
