@@ -75,6 +75,8 @@ export interface ChaosReport {
   countedUsageEvents: number;
   /** Streams the simulators dropped midway, and the estimated usage events (one each). */
   droppedStreams: number;
+  /** Streams cut short on the gateway's side (aborted); each may be billed as estimated if content had arrived. */
+  abortedStreams: number;
   estimatedUsageEvents: number;
   servedTokens: { input: number; output: number };
   billedTokens: { input: number; output: number };
@@ -248,7 +250,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   // Usage events of attempts that ended after their request (aborted hangs) arrive a little later.
   const recorded = (Object.keys(simulators) as ProviderName[]).flatMap((name) => requestsOf(name));
   const servedResponses = (): number => recorded.filter((request) => request.outcome === 'ok' && !request.aborted && request.usage).length;
-  const droppedStreams = recorded.filter((request) => request.outcome === 'disconnect' && (request.body as { stream?: boolean } | undefined)?.stream === true).length;
+  const isStream = (request: (typeof recorded)[number]): boolean => (request.body as { stream?: boolean } | undefined)?.stream === true;
+  const droppedStreams = recorded.filter((request) => request.outcome === 'disconnect' && isStream(request)).length;
+  // Streams the gateway itself cut short (an attempt aborted once its request had an answer, or by the client).
+  const abortedStreams = recorded.filter((request) => request.outcome === 'ok' && request.aborted && isStream(request)).length;
   await until(() => usage.filter((event) => !event.estimated).length >= servedResponses() && usage.filter((event) => event.estimated).length >= droppedStreams, 5_000);
 
   client.close?.();
@@ -307,6 +312,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     servedResponses: servedResponses(),
     countedUsageEvents: usage.filter((event) => !event.estimated).length,
     droppedStreams,
+    abortedStreams,
     estimatedUsageEvents: usage.filter((event) => event.estimated).length,
     servedTokens,
     billedTokens,
