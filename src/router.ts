@@ -13,7 +13,7 @@ import type { AccountReference, AttemptRecord, CostBreakdown, CredentialType, Ro
 import { HealthTracker } from './health/health-tracker.js';
 import { createUlid } from './ids.js';
 import { AbortHandle, ATTEMPT_ABORT, CALLER_ABORT, listenTo, signalOf, unlistenTo, type AbortSource } from './abort-handle.js';
-import type { Provider, ProviderCall, ProviderType } from './providers/provider.js';
+import { PROVIDER_TYPES, type Provider, type ProviderCall, type ProviderConfig, type ProviderType } from './providers/provider.js';
 import { createProvider, PROVIDER_TRAITS } from './providers/registry.js';
 import { normalizeRequest, requiredCapabilities } from './request.js';
 import type {
@@ -50,7 +50,7 @@ interface ProviderEntry {
   instance: Promise<Provider> | undefined;
   /** The instance once built, so the request path need not await it. */
   ready: Provider | undefined;
-  config: RouterConfig['providers'][string];
+  config: ProviderConfig;
 }
 
 /** Everything one request carries through its attempts. */
@@ -167,9 +167,12 @@ export class Router {
     if (!config || typeof config.providers !== 'object' || config.providers === null) {
       throw new GatewayError('config_invalid', 'Router config needs `providers`: an object of provider instances by name, e.g. { openai: { type: "openai", apiKey } }');
     }
-    for (const [name, providerConfig] of Object.entries(config.providers)) {
-      if (!providerConfig || typeof providerConfig.type !== 'string') throw new GatewayError('config_invalid', `Provider '${name}' needs a \`type\` (openai, anthropic, google, vertex, mistral, bedrock, cohere, xai)`);
-      this.providers.set(name, { name, type: providerConfig.type, config: providerConfig, instance: undefined, ready: undefined });
+    for (const [name, instanceConfig] of Object.entries(config.providers)) {
+      if (!instanceConfig || typeof instanceConfig !== 'object') throw new GatewayError('config_invalid', `Provider '${name}' must be an object such as { apiKey } (got ${instanceConfig === null ? 'null' : typeof instanceConfig})`);
+      const type = instanceConfig.type ?? (PROVIDER_TYPES.includes(name as ProviderType) ? (name as ProviderType) : undefined);
+      if (typeof type !== 'string') throw new GatewayError('config_invalid', `Provider '${name}' needs a \`type\` (${PROVIDER_TYPES.join(', ')}); only an instance named after its type may leave it out`);
+      const providerConfig: ProviderConfig = instanceConfig.type === type ? (instanceConfig as ProviderConfig) : { ...instanceConfig, type };
+      this.providers.set(name, { name, type, config: providerConfig, instance: undefined, ready: undefined });
     }
     this.catalog = config.catalog instanceof Catalog ? config.catalog : new Catalog(config.catalog);
     this.health = new HealthTracker(config.health);

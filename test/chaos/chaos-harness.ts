@@ -256,7 +256,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const abortedStreams = recorded.filter((request) => request.outcome === 'ok' && request.aborted && isStream(request)).length;
   await until(() => usage.filter((event) => !event.estimated).length >= servedResponses() && usage.filter((event) => event.estimated).length >= droppedStreams, 5_000);
 
-  client.close?.();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await router.close();
