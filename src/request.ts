@@ -43,7 +43,51 @@ function normalizeMessage(message: MessageInput, index: number): Message {
     }
     if (type === 'text' && typeof (part as { text?: unknown }).text !== 'string') throw invalid(`messages[${index}].content[${partIndex}].text must be a string`, `messages[${index}].content[${partIndex}].text`);
   });
-  return message as Message;
+  // The AI SDK sends `image` or `image/*` when it could not tell an image's format: tell it from the bytes.
+  if (!content.some(isWildcardImage)) return message as Message;
+  return {
+    ...message,
+    content: content.map((part: unknown, partIndex) => {
+      if (!isWildcardImage(part)) return part;
+      const mediaType = imageTypeOf(part.data);
+      if (!mediaType) throw invalid(`messages[${index}].content[${partIndex}].mediaType '${part.mediaType}' names no image format, and the data is not recognisably PNG, JPEG, GIF or WebP: send a full media type such as image/png`, `messages[${index}].content[${partIndex}].mediaType`);
+      return { ...part, mediaType };
+    }),
+  } as Message;
+}
+
+interface WildcardImage {
+  type: 'file';
+  mediaType: string;
+  data: { type: 'data'; data: string } | { type: 'url'; url: string };
+}
+
+function isWildcardImage(part: unknown): part is WildcardImage {
+  const candidate = part as { type?: unknown; mediaType?: unknown; data?: { type?: unknown } } | null;
+  return candidate?.type === 'file' && (candidate.mediaType === 'image' || candidate.mediaType === 'image/*') && (candidate.data?.type === 'data' || candidate.data?.type === 'url');
+}
+
+/** The base64 openings of the image formats vendors take, and the file endings of URLs. */
+const IMAGE_SIGNATURES: ReadonlyArray<[string, string]> = [
+  ['iVBORw0KGgo', 'image/png'],
+  ['/9j/', 'image/jpeg'],
+  ['R0lGOD', 'image/gif'],
+];
+const IMAGE_ENDINGS: Readonly<Record<string, string>> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
+
+function imageTypeOf(data: WildcardImage['data']): string | undefined {
+  if (data.type === 'url') {
+    const inline = /^data:(image\/[a-z0-9.+-]+)[;,]/i.exec(data.url);
+    if (inline) return inline[1].toLowerCase();
+    if (data.url.startsWith('data:')) return imageTypeOf({ type: 'data', data: data.url.slice(data.url.indexOf(',') + 1) });
+    const ending = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(data.url)?.[1]?.toLowerCase();
+    return ending === undefined ? undefined : IMAGE_ENDINGS[ending];
+  }
+  for (const [opening, mediaType] of IMAGE_SIGNATURES) if (data.data.startsWith(opening)) return mediaType;
+  // RIFF....WEBP: bytes 0-3 'RIFF' and 8-11 'WEBP'.
+  const head = Buffer.from(data.data.slice(0, 16), 'base64');
+  if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
+  return undefined;
 }
 
 /**
@@ -130,10 +174,21 @@ export function normalizeRequest(request: GenerateRequest & { account?: AccountR
  *
  * @example
  * ```ts
- * requiredCapabilities(normalized); // { tools: true, images: false, json: false }
+ * requiredCapabilities(normalized); // { tools: true, images: false, json: false, fileUrls: false, documents: false }
  * ```
  */
-export function requiredCapabilities(request: NormalizedRequest): { tools: boolean; images: boolean; json: boolean } {
-  const images = request.prompt.some((message) => Array.isArray(message.content) && message.content.some((part) => part.type === 'file'));
-  return { tools: (request.tools?.length ?? 0) > 0, images, json: request.responseFormat?.type === 'json' };
+export function requiredCapabilities(request: NormalizedRequest): { tools: boolean; images: boolean; json: boolean; fileUrls: boolean; documents: boolean } {
+  let images = false;
+  let documents = false;
+  let fileUrls = false;
+  for (const message of request.prompt) {
+    if (!Array.isArray(message.content)) continue;
+    for (const part of message.content) {
+      if (part.type !== 'file') continue;
+      images = true; // the `images` capability stands for file input of any kind
+      if (!part.mediaType.startsWith('image/')) documents = true;
+      if (part.data.type === 'url' && !part.data.url.startsWith('data:')) fileUrls = true;
+    }
+  }
+  return { tools: (request.tools?.length ?? 0) > 0, images, json: request.responseFormat?.type === 'json', fileUrls, documents };
 }

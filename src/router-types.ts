@@ -33,14 +33,25 @@ export interface RetryOptions {
 }
 
 /**
+ * One provider instance in a router config: a {@link ProviderConfig} whose `type` may be left out when
+ * the instance is named after its type.
+ *
+ * @example
+ * ```ts
+ * const providers: Record<string, ProviderInstanceConfig> = { openai: { apiKey: process.env.OPENAI_API_KEY }, 'openai-eu': { type: 'openai', baseURL: 'https://eu.api.openai.com/v1' } };
+ * ```
+ */
+export type ProviderInstanceConfig = Omit<ProviderConfig, 'type'> & { type?: ProviderType };
+
+/**
  * Router configuration.
  *
  * @example
  * ```ts
  * const config: RouterConfig = {
  *   providers: {
- *     openai: { type: 'openai', apiKey: process.env.OPENAI_API_KEY },
- *     anthropic: { type: 'anthropic', apiKey: process.env.ANTHROPIC_API_KEY },
+ *     openai: { apiKey: process.env.OPENAI_API_KEY },
+ *     'anthropic-eu': { type: 'anthropic', apiKey: process.env.ANTHROPIC_API_KEY },
  *   },
  *   retry: { maxRetries: 1 },
  *   attemptTimeoutMs: 30_000,
@@ -48,8 +59,12 @@ export interface RetryOptions {
  * ```
  */
 export interface RouterConfig {
-  /** Provider instances by name; the name is what `order`/`only` and catalog offerings refer to. */
-  providers: Record<string, ProviderConfig>;
+  /**
+   * Provider instances by name; the name is what `order`/`only` and catalog offerings refer to. An
+   * instance named after a provider type (`openai`, `anthropic`, ...) needs no `type`:
+   * `{ openai: { apiKey } }`.
+   */
+  providers: Record<string, ProviderInstanceConfig>;
   /** Where the vendor SDKs' own warnings and errors go (default: nowhere; a provider's `logger` overrides). */
   logger?: SdkLogger;
   /** Catalog additions and overrides, or a ready catalog. */

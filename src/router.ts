@@ -13,8 +13,8 @@ import type { AccountReference, AttemptRecord, CostBreakdown, CredentialType, Ro
 import { HealthTracker } from './health/health-tracker.js';
 import { createUlid } from './ids.js';
 import { AbortHandle, ATTEMPT_ABORT, CALLER_ABORT, listenTo, signalOf, unlistenTo, type AbortSource } from './abort-handle.js';
-import type { Provider, ProviderCall, ProviderType } from './providers/provider.js';
-import { createProvider } from './providers/registry.js';
+import { PROVIDER_TYPES, type Provider, type ProviderCall, type ProviderConfig, type ProviderType } from './providers/provider.js';
+import { createProvider, PROVIDER_TRAITS } from './providers/registry.js';
 import { normalizeRequest, requiredCapabilities } from './request.js';
 import type {
   AttemptLease,
@@ -50,7 +50,7 @@ interface ProviderEntry {
   instance: Promise<Provider> | undefined;
   /** The instance once built, so the request path need not await it. */
   ready: Provider | undefined;
-  config: RouterConfig['providers'][string];
+  config: ProviderConfig;
 }
 
 /** Everything one request carries through its attempts. */
@@ -167,10 +167,13 @@ export class Router {
     if (!config || typeof config.providers !== 'object' || config.providers === null) {
       throw new GatewayError('config_invalid', 'Router config needs `providers`: an object of provider instances by name, e.g. { openai: { type: "openai", apiKey } }');
     }
-    for (const [name, providerConfig] of Object.entries(config.providers)) {
-      if (!providerConfig || typeof providerConfig.type !== 'string') throw new GatewayError('config_invalid', `Provider '${name}' needs a \`type\` (openai, anthropic, google, vertex, mistral, bedrock, cohere, xai)`);
-      const withLogger = config.logger && !providerConfig.logger ? { ...providerConfig, logger: config.logger } : providerConfig; // the SDKs' own logging
-      this.providers.set(name, { name, type: providerConfig.type, config: withLogger, instance: undefined, ready: undefined });
+    for (const [name, instanceConfig] of Object.entries(config.providers)) {
+      if (!instanceConfig || typeof instanceConfig !== 'object') throw new GatewayError('config_invalid', `Provider '${name}' must be an object such as { apiKey } (got ${instanceConfig === null ? 'null' : typeof instanceConfig})`);
+      const type = instanceConfig.type ?? (PROVIDER_TYPES.includes(name as ProviderType) ? (name as ProviderType) : undefined);
+      if (typeof type !== 'string') throw new GatewayError('config_invalid', `Provider '${name}' needs a \`type\` (${PROVIDER_TYPES.join(', ')}); only an instance named after its type may leave it out`);
+      const typed: ProviderConfig = instanceConfig.type === type ? (instanceConfig as ProviderConfig) : { ...instanceConfig, type };
+      const providerConfig = config.logger && !typed.logger ? { ...typed, logger: config.logger } : typed; // the SDKs' own logging
+      this.providers.set(name, { name, type, config: providerConfig, instance: undefined, ready: undefined });
     }
     this.catalog = config.catalog instanceof Catalog ? config.catalog : new Catalog(config.catalog);
     this.health = new HealthTracker(config.health);
@@ -323,8 +326,8 @@ export class Router {
    * reasons others were left out. Computed once per model and kind of request, then reused (the
    * catalog's version invalidates it).
    */
-  private eligibleOfferings(model: string, operation: Operation, needs: { tools: boolean; images: boolean; json: boolean } | undefined): { candidates: Candidate[]; reasons: string[] } {
-    const key = `${operation === 'embed' ? 'e' : 'g'}${needs?.tools ? 1 : 0}${needs?.images ? 1 : 0}${needs?.json ? 1 : 0}${model}`;
+  private eligibleOfferings(model: string, operation: Operation, needs: ReturnType<typeof requiredCapabilities> | undefined): { candidates: Candidate[]; reasons: string[] } {
+    const key = `${operation === 'embed' ? 'e' : 'g'}${needs?.tools ? 1 : 0}${needs?.images ? 1 : 0}${needs?.json ? 1 : 0}${needs?.fileUrls ? 1 : 0}${needs?.documents ? 1 : 0}${model}`;
     if (this.eligibleVersion !== this.catalog.version) {
       this.eligible.clear();
       this.eligibleVersion = this.catalog.version;
@@ -346,7 +349,12 @@ export class Router {
         return false;
       }
       const missing = (['tools', 'images', 'json'] as const).filter((need) => needs?.[need] && capabilities[need] === false);
-      if (missing.length > 0) reasons.push(`${candidate.provider} (${candidate.providerModelId}) does not support ${missing.join(', ')}`);
+      // A PDF is not an image: say "files" when the request's files are documents.
+      if (missing.length > 0) reasons.push(`${candidate.provider} (${candidate.providerModelId}) does not support ${missing.map((need) => (need === 'images' && needs?.documents ? 'file input (documents such as PDFs)' : need)).join(', ')}`);
+      if (missing.length === 0 && needs?.fileUrls && !PROVIDER_TRAITS[candidate.providerType].fileUrls) {
+        reasons.push(`${candidate.provider} takes files as inline bytes, not URLs`);
+        return false;
+      }
       return missing.length === 0;
     });
     const entry = { candidates, reasons };

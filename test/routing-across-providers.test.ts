@@ -68,6 +68,23 @@ describe('Claude through anthropic and bedrock', () => {
     assert.deepEqual(second.attempts.map((attempt) => `${attempt.provider}:${attempt.code ?? 'ok'}`), ['anthropic:provider_overloaded', 'bedrock:ok']);
   });
 
+  it('sends a file URL where URLs work: bedrock (bytes only) is left out, not tried and failed', async () => {
+    const prompt = [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'What is this?' }, { type: 'file' as const, mediaType: 'image/png', data: { type: 'url' as const, url: 'https://example.com/cat.png' } }] }];
+    for (let index = 0; index < 4; index += 1) {
+      const result = await router.generate({ model: 'anthropic/claude-sonnet-4', messages: prompt, providerOptions: { gateway: { order: ['bedrock', 'anthropic'] } } });
+      assert.equal(result.provider, 'anthropic');
+      assert.deepEqual(result.attempts.map((attempt) => attempt.provider), ['anthropic']);
+    }
+    assert.equal(bedrock.requests.length, 0);
+    assert.throws(
+      () => router.candidates(router.normalize({ model: 'anthropic/claude-sonnet-4', messages: prompt, providerOptions: { gateway: { only: ['bedrock'] } } })),
+      (error: unknown) => (error as { code?: string }).code === 'no_route' && /bedrock takes files as inline bytes, not URLs/.test((error as Error).message),
+    );
+    // Inline bytes still go to bedrock.
+    const inline = [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'What is this?' }, { type: 'file' as const, mediaType: 'image/png', data: { type: 'data' as const, data: 'iVBORw0KGgo=' } }] }];
+    assert.equal((await router.generate({ model: 'anthropic/claude-sonnet-4', messages: inline, providerOptions: { gateway: { order: ['bedrock', 'anthropic'] } } })).provider, 'bedrock');
+  });
+
   it('streams through bedrock after anthropic fails before the first token', async () => {
     anthropic.script({ type: 'reset' });
     const stream = router.stream({ model: 'anthropic/claude-sonnet-4', prompt: 'Stream across vendors', providerOptions: { gateway: { order: ['anthropic', 'bedrock'] } } });

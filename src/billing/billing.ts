@@ -9,7 +9,9 @@
  * hard-limited budgets, atomically, all or nothing; the exact cost from the usage event is settled
  * afterwards (the hold is dropped, the cost charged and the usage record appended, once per attempt);
  * an attempt that was not billable releases its hold. A balance can only go below zero by the error
- * of the input estimate (the vendor counting more input tokens than the estimate).
+ * of the input estimate (the vendor counting more input tokens than the estimate) and, for a request
+ * that sets no `maxOutputTokens`, by the output beyond `defaultOutputReservationTokens` (4 096 by
+ * default): at most (the model's output limit − that reservation) × its output price, per request in flight.
  *
  * @module
  */
@@ -67,6 +69,13 @@ export interface BillingOptions {
   reservationTtlMs?: number;
   /** Extra input reserved, as a fraction of the estimated input tokens, against estimate errors (default 0). */
   inputEstimateMargin?: number;
+  /**
+   * Output tokens reserved for a request that sets no `maxOutputTokens` (default 4 096), instead of the
+   * model's whole output limit, so that a small balance can still serve short answers. The answer's
+   * true cost is settled afterwards; an answer longer than this can take the balance below zero by the
+   * output beyond it (see "How money moves").
+   */
+  defaultOutputReservationTokens?: number;
   /** How long an instance reuses an account's settings (markup, budgets, limits) before re-reading them (default 1 s). */
   configCacheMs?: number;
   /** The account billed for requests that carry none; without it such requests are not billed. */
@@ -161,6 +170,7 @@ const SPEND_COUNTERS: BudgetRule[] = (['account', 'user', 'apiKey'] as const).fl
 const KEY_FIELD_PREFIX = 'limits:';
 const BUDGET_FIELD_PREFIX = 'budget:';
 const WARNING_INTERVAL_MS = 5_000;
+const DEFAULT_OUTPUT_RESERVATION_TOKENS = 4_096;
 
 /**
  * The billing layer. Give `billing.hook` to the router and call `billing.attach(router)` for its
@@ -185,6 +195,8 @@ export class Billing {
   private readonly ownsStore: boolean;
   private readonly settings: LRUCache<string, { value: AccountSettings; at: number }>;
   private readonly pending = new Map<string, PendingSettlement>();
+  /** Requests counted against a requests-per-minute limit (held weakly: a request's context ends with it). */
+  private readonly counted = new WeakSet<RequestContext>();
   private readonly lastWarning = new Map<string, number>();
   private target: BillingEventTarget | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -235,6 +247,7 @@ export class Billing {
       if (limits.requestsPerMinute !== undefined) {
         const requests = await this.store.windowAdd({ key: rateKey('rpm', account), amount: 1, limit: limits.requestsPerMinute, window: RATE_WINDOW });
         if (!requests.allowed) throw rateLimitError('requests', limits.requestsPerMinute, subject, requests.retryAfterMs);
+        this.counted.add(context);
       }
     });
   }
@@ -248,14 +261,17 @@ export class Billing {
       const state = this.attemptState(id, account, context, plan, settings, true);
       if (plan.credentialType === 'byok') return state;
       const margin = tokenCost(Math.ceil(plan.estimatedInputTokens * (this.options.inputEstimateMargin ?? 0)), plan.pricing.input);
-      const amount = withMarkup(plan.maxCostNano + margin, settings.markup);
+      const amount = withMarkup(this.reservedCost(context, plan) + margin, settings.markup);
       const hard = state.budgets.filter((budget) => budget.rule.hardLimitNano !== undefined);
       const holds: MeterHold[] = [
         { ...ledgerMeter(account.id), amount, limit: 'credit', ...(this.grant > 0 ? { grant: this.grant } : {}) },
         ...hard.map((budget) => ({ ...budget.meter, amount, limit: budget.rule.hardLimitNano as number })),
       ];
       const result = await this.store.reserve({ id, ttlMs: this.options.reservationTtlMs ?? 15 * 60_000, holds });
-      if (!result.ok) throw this.refusal(result, account, hard, plan, amount);
+      if (!result.ok) {
+        await this.uncountRefusedRequest(context, account, settings);
+        throw this.refusal(result, account, hard, plan, amount);
+      }
       state.held = holds.map(meterOf);
       return state;
     });
@@ -265,6 +281,21 @@ export class Billing {
       settle: (usage) => this.settle(state, usage),
       release: () => this.release(state),
     };
+  }
+
+  /** The most an attempt may cost as reserved: the plan's, with the default output reservation when the request set no limit. */
+  private reservedCost(context: RequestContext, plan: AttemptPlan): number {
+    if (context.request.maxOutputTokens !== undefined) return plan.maxCostNano;
+    const reservedOutput = Math.min(plan.maxOutputTokens, this.options.defaultOutputReservationTokens ?? DEFAULT_OUTPUT_RESERVATION_TOKENS);
+    return plan.maxCostNano - tokenCost(plan.maxOutputTokens, plan.pricing.output) + tokenCost(reservedOutput, plan.pricing.output);
+  }
+
+  /** A request refused for credits or a hard budget is not served: it gives back the request it took from the rate limit. */
+  private async uncountRefusedRequest(context: RequestContext, account: AccountReference, settings: AccountSettings): Promise<void> {
+    if (!this.counted.delete(context)) return;
+    const limits = this.limitsFor(settings, account);
+    if (limits.requestsPerMinute === undefined) return;
+    await this.store.windowAdd({ key: rateKey('rpm', account), amount: -1, window: RATE_WINDOW }).catch((error: unknown) => this.warn('rate_limit_unrecorded', `A refused request was not taken back from the requests per minute: ${messageOf(error)}`));
   }
 
   private attemptState(id: string, account: AccountReference, context: RequestContext, plan: AttemptPlan, settings: AccountSettings, withBudgets: boolean): AttemptState {

@@ -18,6 +18,28 @@ const LOADERS: Partial<Record<ProviderType, () => Promise<ProviderFactory>>> = {
 };
 
 /**
+ * What the router must know of a provider type before choosing it: whether its vendor takes a file as a
+ * URL (`fileUrls`). An offering whose vendor needs inline bytes is ineligible for a request with a file
+ * URL, so the request goes where URLs work instead of failing (Bedrock's Converse API takes bytes or S3
+ * locations only).
+ *
+ * @example
+ * ```ts
+ * if (!PROVIDER_TRAITS.bedrock.fileUrls) console.log('send bytes to Bedrock');
+ * ```
+ */
+export const PROVIDER_TRAITS: Readonly<Record<ProviderType, { readonly fileUrls: boolean }>> = {
+  openai: { fileUrls: true },
+  anthropic: { fileUrls: true },
+  xai: { fileUrls: true },
+  google: { fileUrls: true },
+  vertex: { fileUrls: true },
+  mistral: { fileUrls: true },
+  cohere: { fileUrls: true },
+  bedrock: { fileUrls: false },
+};
+
+/**
  * Builds a provider instance from its config, loading the vendor's module (and SDK) on first use.
  *
  * @example

@@ -152,6 +152,11 @@ export interface SimulatorBehaviour {
   /** Share of requests (0..1) that get `fault` when no script step is pending. */
   faultRate: number;
   fault: SimulatorFault;
+  /**
+   * A mix of faults, each given to its share (0..1) of the requests (the shares add up to at most 1),
+   * drawn after `faultRate`/`fault`. For chaos runs: `[{ rate: 0.3, fault: { type: 'status', status: 503 } }, { rate: 0.05, fault: { type: 'hang' } }]`.
+   */
+  faults?: ReadonlyArray<{ rate: number; fault: SimulatorFault }>;
   /** Custom answer; the default echoes the last user message, calls a tool when asked, or fills a JSON schema. */
   reply?: (request: SimulatedRequest) => Partial<SimulatedReply> | undefined;
   /** Random source for fault rates (tests pass a seeded one). */
@@ -289,7 +294,7 @@ export class Simulator {
   reset(): this {
     this.steps.length = 0;
     this.requests.length = 0;
-    this.behaviour = { ...this.behaviour, faultRate: 0, reply: undefined, latencyMs: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0 };
+    this.behaviour = { ...this.behaviour, faultRate: 0, faults: undefined, reply: undefined, latencyMs: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0 };
     return this;
   }
 
@@ -315,6 +320,14 @@ export class Simulator {
     const scripted = this.steps.shift();
     if (scripted) return scripted;
     if (this.behaviour.faultRate > 0 && this.behaviour.random() < this.behaviour.faultRate) return this.behaviour.fault;
+    const mix = this.behaviour.faults;
+    if (mix && mix.length > 0) {
+      let draw = this.behaviour.random();
+      for (const { rate, fault } of mix) {
+        if (draw < rate) return fault;
+        draw -= rate;
+      }
+    }
     return 'ok';
   }
 
