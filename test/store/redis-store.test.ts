@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { GatewayError } from '../../src/errors.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { freePort, startRedisServer, type TestRedisServer } from './redis-server.js';
+import { freePort, REDIS_SKIP, startRedisServer, type TestRedisServer } from './redis-server.js';
 
 const sleep = (milliseconds: number): Promise<undefined> => new Promise((resolve) => setTimeout(() => resolve(undefined), milliseconds));
 const isUnavailable = (error: unknown): boolean => error instanceof GatewayError && error.code === 'store_unavailable' && error.status === 503;
@@ -25,7 +25,7 @@ async function timed<T>(promise: Promise<T>): Promise<{ ms: number; error: unkno
   }
 }
 
-describe('Redis store', () => {
+describe('Redis store', { skip: REDIS_SKIP }, () => {
   let redis: TestRedisServer;
   before(async () => {
     redis = await startRedisServer();
