@@ -43,6 +43,7 @@ async function step(title: string, run: () => Promise<void>): Promise<void> {
 /** Prints router events as a readable log. */
 export function logRouterEvents(router: Router): void {
   router.on('request', (event) => say(dim(`  → ${event.model}: candidates ${event.candidates.map((candidate) => `${candidate.provider}(${candidate.providerModelId})`).join(', ')}`)));
+  router.on('warning', (event) => say(`  ! ${event.code}: ${event.message}`));
   router.on('fallback', (event) => say(`  ↪ ${event.from.provider} failed (${event.code}); falling back to ${event.to.provider} for ${event.to.model}`));
   router.on('usage', (event: UsageEvent) =>
     say(dim(`  $ usage: ${event.provider}/${event.providerModelId} in=${event.inputTokens} (cached ${event.cacheReadTokens}) out=${event.outputTokens} cost=$${nanoToDollars(event.cost.total)}${event.estimated ? ' (estimated)' : ''}`)),
@@ -105,6 +106,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`real providers: ${gateway.real.join(', ') || 'none'}; simulated: ${gateway.simulated.join(', ')}`);
   const router = new Router({ providers: gateway.providers, retry: { maxRetries: 0 } });
   logRouterEvents(router);
+  await router.ready();
   await runDemo(router, gateway);
   await gateway.close();
 }

@@ -18,6 +18,7 @@ console.log('switchyard: starting providers');
 const gateway = await exampleProviders();
 const router = new Router({ providers: gateway.providers, retry: { maxRetries: 0 } });
 logRouterEvents(router);
+await router.ready(); // every SDK loaded before the first request: no cold start in the tour's latencies
 
 if (!process.env.SKIP_TOUR) {
   // The tour runs at full speed; the served gateway keeps the simulators' human pace.
