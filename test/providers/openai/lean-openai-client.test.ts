@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI, { APIConnectionTimeoutError, AzureOpenAI } from 'openai';
 import { nodeFetch } from '../../../src/providers/node-fetch.js';
 import { leanOpenAIClass } from '../../../src/providers/openai/lean-openai-client.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 interface Received {
   method: string;
@@ -163,8 +164,7 @@ describe('leanOpenAIClass', () => {
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
     let parts = 0;
     for await (const _part of stream) if (++parts === 3) break;
-    const deadline = Date.now() + 2000;
-    while (closedStreams.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => closedStreams.length > 0);
     assert.deepEqual(closedStreams, ['/endless/v1/chat/completions']);
   });
 });
