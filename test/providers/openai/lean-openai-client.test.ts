@@ -42,7 +42,7 @@ describe('leanOpenAIClass', () => {
           response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_1' }).end(JSON.stringify(COMPLETION));
           return;
         }
-        // A stream of five parts 60 ms apart, then [DONE]; or, for /endless/, parts until the client leaves.
+        // A stream of five parts 600 ms apart, then [DONE]; or, for /endless/, parts until the client leaves.
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         let sent = 0;
         const endless = (request.url ?? '').startsWith('/endless/');
@@ -53,7 +53,7 @@ describe('leanOpenAIClass', () => {
             clearInterval(timer);
             response.end('data: [DONE]\n\n');
           }
-        }, endless ? 10 : 60);
+        }, endless ? 10 : 600);
         response.on('close', () => {
           clearInterval(timer);
           if (endless) closedStreams.push(request.url ?? '');
@@ -152,11 +152,12 @@ describe('leanOpenAIClass', () => {
   });
 
   it('keeps a stream that has started past the timeout', async () => {
-    const client = new LeanOpenAI({ ...options(), timeout: 100 });
+    // The headers come at once and must beat the timeout even on a busy machine; the parts take 3 s.
+    const client = new LeanOpenAI({ ...options(), timeout: 1_500 });
     let text = '';
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
     for await (const part of stream) text += part.choices[0]?.delta.content ?? '';
-    assert.equal(text, 'part1part2part3part4part5', '300 ms of parts under a 100 ms timeout');
+    assert.equal(text, 'part1part2part3part4part5', '3 s of parts under a 1.5 s timeout');
   });
 
   it('stops the upstream stream when its reader leaves early', async () => {
