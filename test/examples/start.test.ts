@@ -47,13 +47,14 @@ after(async () => {
   }
 });
 
-describe('npm start', { timeout: 120_000 }, () => {
-  it('serves on 127.0.0.1 even when a real key is set but does not work, and says so', async () => {
+// Each test starts the whole gateway (every SDK, every simulator): minutes on a busy two-core machine.
+describe('npm start', () => {
+  it('serves on 127.0.0.1 even when a real key is set but does not work, and says so', { timeout: 600_000 }, async () => {
     const port = await freePort();
     const closed = await freePort(); // nothing listens there: the "real" OpenAI API refuses every connection
     const started = start({ PORT: String(port), OPENAI_API_KEY: 'sk-bogus-not-a-key', OPENAI_BASE_URL: `http://127.0.0.1:${closed}/v1` });
     running.push(started);
-    await waitFor(() => started.output().includes(`http://127.0.0.1:${port}`) || started.child.exitCode !== null, 100_000);
+    await waitFor(() => started.output().includes(`http://127.0.0.1:${port}`) || started.child.exitCode !== null, 540_000);
     assert.equal(started.child.exitCode, null, `npm start exited:\n${started.output()}`);
     assert.match(started.output(), /openai: real API/);
     assert.match(started.output(), /HOST=/, 'it says how to listen on other interfaces');
@@ -65,7 +66,7 @@ describe('npm start', { timeout: 120_000 }, () => {
     await started.exited;
   });
 
-  it('ends with one clear line, not a stack, when the port is taken', async () => {
+  it('ends with one clear line, not a stack, when the port is taken', { timeout: 600_000 }, async () => {
     const taken: Server = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as { port: number }).port;

@@ -153,7 +153,8 @@ describe('gateway handler', () => {
   });
 
   it('flushes streamed parts as they come, never buffering the whole answer', async () => {
-    gateway.anthropic.configure({ tokensPerSecond: 40, reply: () => ({ text: 'one two three four five six seven eight nine ten' }) });
+    // Parts 100 ms apart: far enough that a busy machine does not merge them into one read.
+    gateway.anthropic.configure({ tokensPerSecond: 10, reply: () => ({ text: 'one two three four five six seven eight nine ten' }) });
     try {
       const response = await fetch(`${gateway.origin}/v1/messages`, { method: 'POST', headers: { 'x-api-key': GATEWAY_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'count' }] }) });
       assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
