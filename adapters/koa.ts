@@ -1,7 +1,9 @@
 /**
  * Koa 3 adapter: `app.use(createGatewayMiddleware(config))`. Requests for paths the gateway does not
  * serve go on to `next()`; served ones are answered on the raw Node response (`ctx.respond = false`),
- * streamed part by part. A body a body parser already read (`ctx.request.body`) is used.
+ * streamed part by part. The middleware resolves once that response is finished (or its client went
+ * away), so a middleware before it (a logger, a timer) sees the real status and duration. A body a body
+ * parser already read (`ctx.request.body`) is used.
  *
  * @module
  */
@@ -42,7 +44,23 @@ export function createGatewayMiddleware(config: GatewayHandlerConfig): KoaGatewa
   const middleware = async (context: Context, next: Next): Promise<void> => {
     if (!handler.match(context.req.url ?? '/')) return next();
     context.respond = false;
+    const done = responseDone(context.res);
     handler.handleNode(context.req, context.res, { parsedBody: (context.request as { body?: unknown }).body });
+    // Middleware before this one (loggers, timers) resume once the answer is complete, with its real status.
+    await done;
   };
   return Object.assign(middleware, { handler, close: () => handler.close() });
+}
+
+/** Resolves when the response has been sent in full, or its connection closed first. */
+function responseDone(response: Context['res']): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = (): void => {
+      response.off('finish', settle);
+      response.off('close', settle);
+      resolve();
+    };
+    response.on('finish', settle);
+    response.on('close', settle);
+  });
 }

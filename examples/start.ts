@@ -3,13 +3,13 @@
  * environment, simulators for the rest; a short tour of routing, failover and usage events; then an
  * Express app serving the gateway over HTTP for the OpenAI SDK, the Anthropic SDK and the AI SDK.
  *
- *   npm start                 (PORT, GATEWAY_API_KEY optional; SKIP_TOUR=1 to go straight to serving)
+ *   npm start                 (PORT, HOST (default 127.0.0.1), GATEWAY_API_KEY optional; SKIP_TOUR=1 to go straight to serving)
  */
 import express from 'express';
 import { createGatewayMiddleware } from '../adapters/express.js';
 import { Router } from '../src/index.js';
 import { logRouterEvents, runDemo } from './demo.js';
-import { announceExample, exampleProviders } from './shared/providers.js';
+import { announceExample, exampleHost, exampleProviders } from './shared/providers.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const gatewayKey = process.env.GATEWAY_API_KEY ?? 'gw-demo-key-0001';
@@ -18,6 +18,7 @@ console.log('switchyard: starting providers');
 const gateway = await exampleProviders();
 const router = new Router({ providers: gateway.providers, retry: { maxRetries: 0 } });
 logRouterEvents(router);
+await router.ready(); // every SDK loaded before the first request: no cold start in the tour's latencies
 
 if (!process.env.SKIP_TOUR) {
   // The tour runs at full speed; the served gateway keeps the simulators' human pace.
@@ -31,7 +32,7 @@ app.get('/', (_request, response) => void response.type('text').send('Your app i
 const middleware = createGatewayMiddleware({ router, apiKeys: [{ key: gatewayKey, id: 'key_demo', account: 'team_demo' }], cors: true });
 app.use(middleware);
 
-announceExample('Express', app.listen(port), gatewayKey, async () => {
+announceExample('Express', app.listen(port, exampleHost()), gatewayKey, async () => {
   await middleware.close();
   await gateway.close();
 });

@@ -81,6 +81,12 @@ export interface RouterConfig {
   hooks?: RequestHook[];
   /** Random source for strategies and jitter (tests pass a seeded one). */
   random?: () => number;
+  /**
+   * Whether the router builds its providers and loads their vendor SDKs at construction, in the
+   * background (default true; await `router.ready()` to know when it is done). With `false`, each is
+   * loaded on its first request, still outside that attempt's timeout and the health statistics.
+   */
+  preload?: boolean;
 }
 
 /**

@@ -14,7 +14,7 @@ import { HealthTracker } from './health/health-tracker.js';
 import { createUlid } from './ids.js';
 import { AbortHandle, ATTEMPT_ABORT, CALLER_ABORT, listenTo, signalOf, unlistenTo, type AbortSource } from './abort-handle.js';
 import { PROVIDER_TYPES, type Provider, type ProviderCall, type ProviderConfig, type ProviderType } from './providers/provider.js';
-import { createProvider, PROVIDER_TRAITS } from './providers/registry.js';
+import { createProvider, loadProviderSdk, PROVIDER_TRAITS } from './providers/registry.js';
 import { normalizeRequest, requiredCapabilities } from './request.js';
 import type {
   AttemptLease,
@@ -50,6 +50,8 @@ interface ProviderEntry {
   instance: Promise<Provider> | undefined;
   /** The instance once built, so the request path need not await it. */
   ready: Provider | undefined;
+  /** Why the provider cannot serve (its SDK is not installed): its offerings are skipped without another try. */
+  missing: GatewayError | undefined;
   config: ProviderConfig;
 }
 
@@ -80,6 +82,8 @@ const DEFAULT_ATTEMPT_TIMEOUT_MS = 60_000;
 const DEFAULT_DEADLINE_MS = 5 * 60_000;
 const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;
 const TIMEOUT_REASON = Symbol('switchyard.attempt-timeout');
+/** What a background probe of a half-open offering sends: one token of the gateway's own (see {@link Router.probe}). */
+const PROBE_PROMPT: ProviderCall['prompt'] = [{ role: 'user', content: [{ type: 'text', text: 'ping' }] }];
 
 /**
  * One attempt's abort: fires on the attempt's timeout or the caller's abort. A class with a shared
@@ -160,6 +164,8 @@ export class Router {
   private readonly attemptTimeoutMs: number;
   private readonly deadlineMs: number;
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly probes = new Set<AttemptAbort>();
+  private preloading: Promise<void> | undefined;
   private readonly eligible = new Map<string, { candidates: Candidate[]; reasons: string[] }>();
   private eligibleVersion = -1;
 
@@ -173,7 +179,7 @@ export class Router {
       if (typeof type !== 'string') throw new GatewayError('config_invalid', `Provider '${name}' needs a \`type\` (${PROVIDER_TYPES.join(', ')}); only an instance named after its type may leave it out`);
       const typed: ProviderConfig = instanceConfig.type === type ? (instanceConfig as ProviderConfig) : { ...instanceConfig, type };
       const providerConfig = config.logger && !typed.logger ? { ...typed, logger: config.logger } : typed; // the SDKs' own logging
-      this.providers.set(name, { name, type, config: providerConfig, instance: undefined, ready: undefined });
+      this.providers.set(name, { name, type, config: providerConfig, instance: undefined, ready: undefined, missing: undefined });
     }
     this.catalog = config.catalog instanceof Catalog ? config.catalog : new Catalog(config.catalog);
     this.health = new HealthTracker(config.health);
@@ -187,6 +193,7 @@ export class Router {
     this.maxRetryAfterMs = config.retry?.maxRetryAfterMs ?? 10_000;
     this.attemptTimeoutMs = config.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
     this.deadlineMs = config.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    if (config.preload !== false) void this.ready();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -261,22 +268,67 @@ export class Router {
     return this.providers.get(name)?.type;
   }
 
-  /** The provider instance of a name (constructed, and its SDK loaded, on first use). */
+  /** The provider instance of a name (constructed, and its SDK loaded, at start-up or on first use). */
   provider(name: string): Promise<Provider> {
     const entry = this.providers.get(name);
     if (!entry) return Promise.reject(new GatewayError('config_invalid', `No provider named '${name}' is configured`));
+    if (entry.missing) return Promise.reject(entry.missing);
     if (!entry.instance) {
-      entry.instance = createProvider(name, entry.config);
+      entry.instance = createProvider(name, entry.config).then(async (provider) => {
+        await loadProviderSdk(entry.config);
+        return provider;
+      });
       entry.instance.then(
         (provider) => {
           entry.ready = provider;
         },
-        () => {
-          entry.instance = undefined; // let a later request try again (e.g. after installing the SDK)
+        (error: unknown) => {
+          // A missing SDK stays missing until restart (installing a package needs one); anything else may be tried again.
+          if (isGatewayError(error) && error.code === 'provider_sdk_missing') entry.missing = new GatewayError('provider_sdk_missing', error.message, { provider: name, details: error.details });
+          else entry.instance = undefined;
         },
       );
     }
     return entry.instance;
+  }
+
+  /**
+   * Resolves once every configured provider is built and its vendor SDK loaded. The router starts this
+   * at construction (unless `preload: false`), in the background, so that no request's attempt timeout
+   * or latency statistics include loading an SDK (0.5 to 1.5 s each); await it before serving to start
+   * warm. A provider that cannot load (its SDK is not installed) is reported by a `warning` event with
+   * code `provider_sdk_missing`, and its offerings are skipped. Never rejects.
+   *
+   * @example
+   * ```ts
+   * const router = new Router({ providers });
+   * router.on('warning', (warning) => console.warn(warning.message));
+   * await router.ready();
+   * app.listen(3000);
+   * ```
+   */
+  ready(): Promise<void> {
+    if (!this.preloading) {
+      this.preloading = Promise.all(
+        [...this.providers.keys()].map((name) =>
+          this.provider(name).then(
+            () => undefined,
+            (error: unknown) => {
+              const failure = asGatewayError(error, name);
+              this.emit('warning', { code: failure.code, message: `Provider '${name}' cannot serve: ${failure.message}` });
+            },
+          ),
+        ),
+      ).then(() => undefined);
+      this.track(this.preloading);
+    }
+    return this.preloading;
+  }
+
+  private track(task: Promise<unknown>): void {
+    this.pending.add(task);
+    const forget = (): void => void this.pending.delete(task);
+    task.then(forget, forget);
   }
 
   /** Adds a hook (billing, limits, auditing) after construction. */
@@ -494,14 +546,35 @@ export class Router {
 
   /**
    * Tries candidates in order until `open` succeeds. Retryable errors retry the same offering with
-   * backoff (honouring Retry-After); provider errors move on; request errors fail fast.
+   * backoff (honouring Retry-After); provider errors move on; request errors fail fast. A connection
+   * error (refused, reset: `provider_connection`) moves on at once while another candidate is left,
+   * and a provider whose SDK is missing is skipped. An offering whose breaker is half-open goes last,
+   * probed in the background ({@link Router.probe}), so no request waits on a probe while another
+   * candidate can serve it.
    */
   private async failover<T>(run: RequestRun, candidates: Candidate[], open: (candidate: Candidate, call: { abort: AttemptAbort; credentials: ProviderCredentials | undefined; provider: Provider; startTime: number }) => Promise<T>): Promise<OpenAttempt<T>> {
+    if (!this.health.allClosed) candidates = this.deferHalfOpen(candidates, run.context.operation);
     let lastError: GatewayError | undefined;
     for (let index = 0; index < candidates.length; index += 1) {
       const candidate = candidates[index];
       for (let retry = 0; retry <= this.maxRetries; retry += 1) {
         if (run.caller?.aborted) throw this.finalError(run, new GatewayError('aborted', 'The request was aborted by the caller'));
+        let provider = this.providers.get(candidate.provider)?.ready;
+        if (!provider) {
+          // Building the provider and loading its SDK (when start-up has not finished it) is not part of the
+          // attempt: it counts neither in the attempt's timeout nor in the offering's latency statistics.
+          try {
+            provider = await this.provider(candidate.provider);
+          } catch (thrown) {
+            const error = asGatewayError(thrown, candidate.provider);
+            const now = Date.now();
+            this.finishAttempt(run, { provider: candidate.provider, providerType: candidate.providerType, providerModelId: candidate.providerModelId, model: candidate.model, outcome: 'error', latencyMs: 0, credentialType: this.credentialsFor(run, candidate).credentialType, startTime: now, endTime: now }, error, false);
+            lastError = error;
+            if (error.scope !== 'provider') throw this.finalError(run, error);
+            this.emitFallback(run, candidate, candidates[index + 1], error);
+            break;
+          }
+        }
         const remaining = run.deadline - Date.now();
         if (remaining <= 0) throw this.finalError(run, new GatewayError('timeout', `The request did not complete within its deadline of ${this.deadlineMs} ms`, { cause: lastError }));
         const { credentials, credentialType } = this.credentialsFor(run, candidate);
@@ -520,7 +593,6 @@ export class Router {
         if (retry > 0) record.retry = retry;
         this.health.begin(candidate.provider, candidate.providerModelId);
         try {
-          const provider = this.providers.get(candidate.provider)?.ready ?? (await this.provider(candidate.provider));
           const value = await open(candidate, { abort, credentials, provider, startTime });
           return { value, candidate, record, leases, abort };
         } catch (thrown) {
@@ -530,19 +602,87 @@ export class Router {
           if (leases.length > 0) await this.closeLeases(leases, undefined);
           lastError = error;
           if (error.code === 'aborted' || error.scope === 'request' || error.scope === 'gateway') throw this.finalError(run, error);
+          const next = candidates[index + 1];
           const waitMs = this.backoffMs(retry, error.retryAfterMs);
-          const canRetry = error.isRetryable && retry < this.maxRetries && (error.retryAfterMs === undefined || error.retryAfterMs <= this.maxRetryAfterMs) && Date.now() + waitMs < run.deadline;
+          // A connection that failed (refused, reset) is not worth a backoff here while another candidate can answer.
+          const canRetry = error.isRetryable && retry < this.maxRetries && !(next && error.code === 'provider_connection') && (error.retryAfterMs === undefined || error.retryAfterMs <= this.maxRetryAfterMs) && Date.now() + waitMs < run.deadline;
           if (canRetry) {
             await sleep(waitMs, run.caller);
             continue;
           }
-          const next = candidates[index + 1];
-          if (next) this.emit('fallback', { requestId: run.requestId, from: { provider: candidate.provider, model: candidate.model, providerModelId: candidate.providerModelId }, to: { provider: next.provider, model: next.model, providerModelId: next.providerModelId }, code: error.code, message: error.message });
+          this.emitFallback(run, candidate, next, error);
           break;
         }
       }
     }
     throw this.finalError(run, lastError ?? new GatewayError('no_route', 'No candidate could be tried'));
+  }
+
+  private emitFallback(run: RequestRun, from: Candidate, to: Candidate | undefined, error: GatewayError): void {
+    if (to) this.emit('fallback', { requestId: run.requestId, from: { provider: from.provider, model: from.model, providerModelId: from.providerModelId }, to: { provider: to.provider, model: to.model, providerModelId: to.providerModelId }, code: error.code, message: error.message });
+  }
+
+  /**
+   * Moves the offerings whose breaker is half-open (its cooldown is over) behind the others and probes
+   * each in the background. When every candidate is half-open, the request itself is the probe.
+   */
+  private deferHalfOpen(candidates: Candidate[], operation: Operation): Candidate[] {
+    if (candidates.length <= 1) return candidates;
+    const halfOpen = candidates.filter((candidate) => {
+      if (this.health.state(candidate.provider, candidate.providerModelId) === 'closed') return false;
+      this.health.isAvailable(candidate.provider, candidate.providerModelId); // an open breaker past its cooldown turns half-open
+      return this.health.state(candidate.provider, candidate.providerModelId) === 'half-open';
+    });
+    if (halfOpen.length === 0 || halfOpen.length === candidates.length) return candidates;
+    for (const candidate of halfOpen) this.probe(candidate, operation);
+    return [...candidates.filter((candidate) => !halfOpen.includes(candidate)), ...halfOpen];
+  }
+
+  /**
+   * Probes a half-open offering in the background, unless a probe is already under way: one request
+   * of the gateway's own (the prompt `ping` with `maxOutputTokens: 1`, or an embedding of `ping`), with
+   * the provider's configured credentials and the attempt timeout. An answer, even a refusal of the
+   * request itself (a 400), closes the breaker; a provider failure opens it for another cooldown. The
+   * probe is not a sample of the offering's statistics and is billed to no account (a few tokens per
+   * cooldown while an offering recovers).
+   */
+  private probe(candidate: Candidate, operation: Operation): void {
+    const { provider: name, providerModelId } = candidate;
+    if (!this.health.isAvailable(name, providerModelId)) return; // a probe is under way
+    this.health.begin(name, providerModelId);
+    const abort = new AttemptAbort(undefined, this.attemptTimeoutMs);
+    this.probes.add(abort);
+    const task = (async (): Promise<void> => {
+      let success: boolean;
+      try {
+        const provider = await this.provider(name);
+        if (operation === 'embed') {
+          if (!provider.embed) throw new GatewayError('provider_not_found', `Provider '${name}' does not support embeddings`, { provider: name });
+          await provider.embed({ modelId: providerModelId, values: ['ping'], abortSignal: abort.signal });
+        } else {
+          const call: ProviderCall = {
+            modelId: providerModelId,
+            prompt: PROBE_PROMPT,
+            maxOutputTokens: 1,
+            get abortSignal(): AbortSignal {
+              return abort.signal;
+            },
+          };
+          (call as AttemptCall)[ATTEMPT_ABORT] = abort;
+          await provider.generate(call);
+        }
+        success = true;
+      } catch (thrown) {
+        const error = abort.timedOut ? new GatewayError('provider_timeout', `${name} did not answer the probe`, { provider: name }) : asGatewayError(thrown, name);
+        success = error.scope === 'request' && error.code !== 'aborted';
+      } finally {
+        abort.cleanup();
+        this.probes.delete(abort);
+      }
+      if (abort.aborted && !abort.timedOut) this.health.cancel(name, providerModelId); // the router closed
+      else this.health.recordProbe(name, providerModelId, success);
+    })();
+    this.track(task);
   }
 
   private classify(thrown: unknown, abort: AttemptAbort, run: RequestRun, candidate: Candidate, timeoutMs: number): GatewayError {
@@ -1013,6 +1153,7 @@ export class Router {
   /** Stops health sharing, waits for pending background work and drops listeners. */
   async close(): Promise<void> {
     this.health.close();
+    for (const probe of this.probes) probe.abort(new GatewayError('aborted', 'The router closed'));
     await Promise.allSettled([...this.pending]);
     this.emitter.removeAllListeners();
   }

@@ -158,7 +158,9 @@ describe('Router', () => {
     ];
     for (const [label, fault, code] of faults) {
       it(`fails over to the next provider on ${label}`, async () => {
-        const router = fixture.build({ attemptTimeoutMs: 300, retry: { maxRetries: 1, initialDelayMs: 5, maxRetryAfterMs: 1_000 } });
+        // Only the hang needs the attempt timeout to pass; a short one elsewhere would race the answer on a busy machine.
+        const router = fixture.build({ attemptTimeoutMs: code === 'provider_timeout' ? 1_500 : 30_000, retry: { maxRetries: 1, initialDelayMs: 5, maxRetryAfterMs: 1_000 } });
+        await router.ready();
         fixture.openai.script(fault, fault);
         const result = await router.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: { gateway: { order: ['openai', 'anthropic'] } } });
         assert.equal(result.provider, 'anthropic');
@@ -213,7 +215,7 @@ describe('Router', () => {
       await waitFor(() => fixture.openai.requests.length > 0);
       controller.abort();
       await rejectsWith(promise, 'aborted');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor(() => fixture.openai.requests[0].aborted);
       assert.equal(fixture.openai.requests[0].aborted, true);
       assert.equal(fixture.anthropic.requests.length, 0, 'an abort does not fail over');
     });
@@ -233,7 +235,7 @@ describe('Router', () => {
       await waitFor(() => fixture.openai.requests.length > 1);
       aborting.abort();
       await rejectsWith(promise, 'aborted');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor(() => fixture.openai.requests[1].aborted);
       assert.equal(fixture.openai.requests[1].aborted, true, 'the upstream call was cut');
       assert.equal(fixture.anthropic.requests.length, 0, 'an abort does not fail over');
       assert.equal((aborting as unknown as { controller?: AbortController }).controller, undefined, 'no signal was built on the way');
@@ -314,7 +316,7 @@ describe('Router', () => {
       for await (const _delta of stream.textStream) {
         if (++deltas === 2) break;
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitFor(() => fixture.openai.requests[0].aborted && fixture.usage.length > 0);
       assert.equal(fixture.openai.requests[0].aborted, true);
       assert.equal(fixture.usage.length, 1);
       assert.equal(fixture.usage[0].estimated, true);

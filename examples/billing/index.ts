@@ -5,7 +5,9 @@
  *   REDIS_URL=redis://127.0.0.1:6379 npx tsx examples/billing/index.ts   (shared Redis store)
  *
  * It runs against the OpenAI simulator from `switchyard/testing`, so no API key is needed: point the
- * provider at the real API (drop `baseURL`) to bill real traffic.
+ * provider at the real API (drop `baseURL`) to bill real traffic. With Redis, each run keeps its
+ * accounts under a prefix of its own (`example:<time>:`), so a second run starts with fresh credits and
+ * budgets; ledgers never expire: `redis-cli --scan --pattern 'example:*' | xargs redis-cli del` clears them.
  */
 import { createBilling, type UsageRecord } from '../../src/billing/index.js';
 import { nanoToDollars } from '../../src/billing/cost.js';
@@ -29,8 +31,20 @@ const simulator = createOpenAISimulator();
 const baseURL = await simulator.start();
 const table = new UsageTable();
 
+const store = process.env.REDIS_URL ? new RedisStore({ url: process.env.REDIS_URL, prefix: `example:${Date.now()}:` }) : new MemoryStore();
+if (store instanceof RedisStore) {
+  try {
+    await store.connect({ timeoutMs: 5_000 });
+  } catch (error) {
+    console.error(`billing example: cannot use the Redis at REDIS_URL (${error instanceof Error ? error.message : String(error)}); start Redis there, or run without REDIS_URL for the in-memory store`);
+    await store.close();
+    await simulator.close();
+    process.exit(1);
+  }
+}
+
 const billing = createBilling({
-  store: process.env.REDIS_URL ? new RedisStore({ url: process.env.REDIS_URL, prefix: 'example:' }) : new MemoryStore(),
+  store,
   freeAllocationNano: DOLLAR / 1_000, // $0.001 on each account's first request
   // Each user of each account: a warning at $0.00002 a day, a hard stop at $0.00004.
   budgets: [{ accountId: '*', scope: 'user', target: '*', period: 'day', softLimitNano: 20_000, hardLimitNano: 40_000 }],

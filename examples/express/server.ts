@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import express from 'express';
 import { createGatewayMiddleware } from '../../adapters/express.js';
 import { createGatewayHandler } from '../../src/http/handler.js';
-import { announceExample, exampleProviders } from '../shared/providers.js';
+import { announceExample, exampleHost, exampleProviders } from '../shared/providers.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const gatewayKey = process.env.GATEWAY_API_KEY ?? 'gw-demo-key-0001';
@@ -32,14 +32,14 @@ const config = {
 if (process.env.GATEWAY_IN_FRONT === '1') {
   const gateway = createGatewayHandler(config);
   const server = createServer((request, response) => void (gateway.handleNode(request, response) || app(request, response)));
-  announceExample('Express (gateway in front)', server.listen(port), gatewayKey, async () => {
+  announceExample('Express (gateway in front)', server.listen(port, exampleHost()), gatewayKey, async () => {
     await gateway.close();
     await close();
   });
 } else {
   const gateway = createGatewayMiddleware(config);
   app.use(gateway);
-  announceExample('Express', app.listen(port), gatewayKey, async () => {
+  announceExample('Express', app.listen(port, exampleHost()), gatewayKey, async () => {
     await gateway.close();
     await close();
   });

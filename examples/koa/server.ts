@@ -10,7 +10,7 @@
  */
 import Koa from 'koa';
 import { createGatewayMiddleware } from '../../adapters/koa.js';
-import { announceExample, exampleProviders } from '../shared/providers.js';
+import { announceExample, exampleHost, exampleProviders } from '../shared/providers.js';
 
 const port = Number(process.env.PORT ?? 3001);
 const gatewayKey = process.env.GATEWAY_API_KEY ?? 'gw-demo-key-0001';
@@ -23,7 +23,7 @@ app.use((context) => {
   context.body = 'Your Koa app is here; the gateway answers under /v1, /v3/ai and /v4/ai.';
 });
 
-announceExample('Koa', app.listen(port), gatewayKey, async () => {
+announceExample('Koa', app.listen(port, exampleHost()), gatewayKey, async () => {
   await gateway.close();
   await close();
 });

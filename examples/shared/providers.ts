@@ -47,21 +47,51 @@ export function clientInstructions(origin: string, key: string): string[] {
 }
 
 /**
- * Prints how to reach an example server once it listens, and shuts everything down on Ctrl-C.
+ * The interface the examples listen on: `HOST`, or loopback only (127.0.0.1) when it is not set, so
+ * that a demo key next to real vendor keys is not offered to the whole network.
  *
  * @example
  * ```ts
- * announceExample('Express', app.listen(3000), 'gw-demo-key-0001', () => gateway.close());
+ * app.listen(port, exampleHost());
+ * ```
+ */
+export function exampleHost(): string {
+  return process.env.HOST || '127.0.0.1';
+}
+
+/**
+ * Prints how to reach an example server once it listens, and shuts everything down on Ctrl-C. A port
+ * that is taken ends the process with one line saying what to set, not a stack.
+ *
+ * @example
+ * ```ts
+ * announceExample('Express', app.listen(3000, exampleHost()), 'gw-demo-key-0001', () => gateway.close());
  * ```
  */
 export function announceExample(name: string, server: Server, gatewayKey: string, cleanup: () => Promise<void>): void {
+  const host = exampleHost();
   server.once('listening', () => {
-    const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
-    console.log(`\nswitchyard ${name} example on ${origin}\n`);
+    const address = server.address() as AddressInfo;
+    const shown = address.address === '::' || address.address === '0.0.0.0' ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const origin = `http://${shown}:${address.port}`;
+    console.log(`\nswitchyard ${name} example on ${origin}`);
+    if (isLoopback(host)) console.log(`(listening on ${host} only: set HOST=0.0.0.0 to accept other machines, and GATEWAY_API_KEY to a key of your own)\n`);
+    else console.log(`(listening on ${host}: other machines can reach it${process.env.GATEWAY_API_KEY ? '' : '; set GATEWAY_API_KEY, the demo key is public'})\n`);
     for (const line of clientInstructions(origin, gatewayKey)) console.log(`  ${line}`);
+  });
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    const port = (error as { port?: number }).port ?? process.env.PORT;
+    if (error.code === 'EADDRINUSE') console.error(`switchyard: port ${port} on ${host} is already in use; set PORT=<another port> (or stop what is using it)`);
+    else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') console.error(`switchyard: cannot listen on HOST=${host} (${error.code}); set HOST to an address of this machine`);
+    else console.error(`switchyard: cannot listen on ${host}:${port}: ${error.message}`);
+    void cleanup().finally(() => process.exit(1));
   });
   process.once('SIGINT', () => {
     server.close();
     void cleanup();
   });
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

@@ -162,6 +162,8 @@ export class HealthTracker implements HealthReader {
   /** Other instances' reports, summed per offering (empty without a store). */
   private shared = new Map<string, SharedOfferingHealth>();
   private readonly sharing: HealthSharing | undefined;
+  /** How many offerings have a breaker that is not closed (the request path skips breaker checks at 0). */
+  private notClosed = 0;
 
   constructor(options: HealthOptions = {}) {
     this.windowMs = options.windowMs ?? 5 * 60_000;
@@ -235,6 +237,8 @@ export class HealthTracker implements HealthReader {
     if (entry.state === state) return;
     const previousState = entry.state;
     entry.state = state;
+    if (previousState === 'closed') this.notClosed += 1;
+    else if (state === 'closed') this.notClosed -= 1;
     if (state === 'open') {
       entry.openedAt = this.now();
       entry.openReason = reason;
@@ -339,6 +343,38 @@ export class HealthTracker implements HealthReader {
       const reason = this.failureRateTooHigh(existing, offering);
       if (reason) this.transition(existing ?? this.entry(offering.provider, offering.providerModelId), 'open', reason);
     }
+  }
+
+  /**
+   * Records the verdict of a background probe of a half-open offering: the breaker closes when it
+   * succeeded, and opens for another cooldown when it failed. A probe is not a sample: it does not
+   * count in the success rate or the latency statistics (it is a one-token request of the gateway's own).
+   *
+   * @example
+   * ```ts
+   * tracker.recordProbe('openai', 'gpt-4o', true); // closed again
+   * ```
+   */
+  recordProbe(provider: string, providerModelId: string, success: boolean): void {
+    const entry = this.entry(provider, providerModelId);
+    const now = this.now();
+    entry.probeInFlight = false;
+    if (success) {
+      entry.lastSuccessAt = now;
+      entry.consecutiveFailures = 0;
+      this.transition(entry, 'closed', 'a probe succeeded');
+      return;
+    }
+    entry.consecutiveFailures += 1;
+    if (entry.state === 'half-open') {
+      this.transition(entry, 'open', 'the half-open probe failed');
+      entry.openedAt = now;
+    }
+  }
+
+  /** Whether every breaker is closed (then no offering needs a breaker check). */
+  get allClosed(): boolean {
+    return this.notClosed === 0;
   }
 
   /** Whether a request may go to the offering now; an open breaker past its cooldown admits one probe (half-open). */

@@ -4,6 +4,7 @@
  * @module
  */
 import { GatewayError } from '../errors.js';
+import { loadSdk } from './provider-support.js';
 import { PROVIDER_TYPES, type Provider, type ProviderConfig, type ProviderFactory, type ProviderType } from './provider.js';
 
 const LOADERS: Partial<Record<ProviderType, () => Promise<ProviderFactory>>> = {
@@ -55,4 +56,32 @@ export async function createProvider(name: string, config: ProviderConfig): Prom
   if (!loader) throw new GatewayError('config_invalid', `Provider type '${config.type}' is not available in this build`);
   const factory = await loader();
   return factory(name, config);
+}
+
+/** The vendor SDK each provider type loads for its client (the same specifier its module imports). */
+const SDKS: Partial<Record<ProviderType, { packageName: string; load: () => Promise<unknown> }>> = {
+  openai: { packageName: 'openai', load: () => import('openai') },
+  xai: { packageName: 'openai', load: () => import('openai') },
+  anthropic: { packageName: '@anthropic-ai/sdk', load: () => import('@anthropic-ai/sdk') },
+  google: { packageName: '@google/genai', load: () => import('@google/genai') },
+  vertex: { packageName: '@google/genai', load: () => import('@google/genai') },
+  mistral: { packageName: '@mistralai/mistralai', load: () => import('@mistralai/mistralai') },
+  cohere: { packageName: 'cohere-ai', load: () => import('cohere-ai') },
+  bedrock: { packageName: '@aws-sdk/client-bedrock-runtime', load: () => import('@aws-sdk/client-bedrock-runtime') },
+};
+
+/**
+ * Loads the vendor SDK a provider config needs, so that its first request does not pay for it (the
+ * router calls it at start-up). Nothing to load for an injected `client`. Fails with
+ * `provider_sdk_missing` naming the package when it is not installed.
+ *
+ * @example
+ * ```ts
+ * await loadProviderSdk({ type: 'anthropic', apiKey: process.env.ANTHROPIC_API_KEY });
+ * ```
+ */
+export async function loadProviderSdk(config: ProviderConfig): Promise<void> {
+  if (config.client !== undefined) return;
+  const sdk = SDKS[config.type];
+  if (sdk) await loadSdk(sdk.packageName, config.type, sdk.load);
 }

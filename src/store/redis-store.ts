@@ -8,6 +8,11 @@
  * `commandTimeoutMs`, and either way the call rejects with `GatewayError` code `store_unavailable`.
  * The client keeps reconnecting in the background, so the store recovers by itself when Redis is back.
  *
+ * A slow Redis is told from a down one: a refused or reset connection (down) fails at once, while a
+ * connection that is under way or timed out (slow: a loaded machine, a cold start) is waited for, up
+ * to `startTimeoutMs` until the store first connected and `connectTimeoutMs` after. The error's
+ * `details.reason` says which (`'down'` or `'slow'`), and a slow one's message names the knob to raise.
+ *
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -49,6 +54,12 @@ export interface RedisStoreOptions extends StoreOptions {
   connectTimeoutMs?: number;
   /** Reconnect attempts back off up to this delay (default 1 000 ms). */
   maxReconnectDelayMs?: number;
+  /**
+   * Until the store has connected once, a request (and `connect()`) waits this long for a connection
+   * that is slow to come, rather than `connectTimeoutMs` (default 10 000 ms): a process that has just
+   * started on a busy machine is slow to connect, and that is not an outage.
+   */
+  startTimeoutMs?: number;
 }
 
 /** The part of an ioredis client the store uses. */
@@ -72,6 +83,8 @@ interface RedisClient {
 type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisClient;
 
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)\b/;
+/** Connection errors that mean Redis is not there (down), as opposed to slow to answer. */
+const DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN']);
 const SHAS = Object.fromEntries(Object.entries(REDIS_SCRIPTS).map(([name, script]) => [name, createHash('sha1').update(script).digest('hex')])) as Record<RedisScriptName, string>;
 
 /**
@@ -91,8 +104,13 @@ export class RedisStore implements StateStore {
   private readonly recordRetentionMs: number;
   private readonly markerRetentionMs: number;
   private readonly connectTimeoutMs: number;
+  private readonly startTimeoutMs: number;
   private clientPromise: Promise<RedisClient> | undefined;
   private closed = false;
+  /** Whether the store has been connected once (before that, a slow connection gets `startTimeoutMs`). */
+  private connectedOnce = false;
+  /** The code of the last connection error since the last time Redis was ready. */
+  private connectionError: string | undefined;
 
   constructor(private readonly options: RedisStoreOptions = {}) {
     this.prefix = options.prefix ?? STORE_DEFAULTS.prefix;
@@ -100,20 +118,34 @@ export class RedisStore implements StateStore {
     this.recordRetentionMs = options.recordRetentionMs ?? STORE_DEFAULTS.recordRetentionMs;
     this.markerRetentionMs = options.markerRetentionMs ?? STORE_DEFAULTS.markerRetentionMs;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 1_000;
+    this.startTimeoutMs = Math.max(options.startTimeoutMs ?? 10_000, this.connectTimeoutMs);
   }
 
   /**
-   * Loads ioredis and waits until Redis answers (or rejects with `config_invalid` when ioredis is
-   * missing, `store_unavailable` when Redis cannot be reached in time). Optional: every operation
-   * connects on first use.
+   * Loads ioredis and waits until Redis answers, through refused connections and reconnects (Redis
+   * still starting), for up to `timeoutMs` (default `startTimeoutMs`). Rejects with `config_invalid`
+   * when ioredis is missing, `store_unavailable` when Redis did not answer in time. Optional: every
+   * operation connects on first use; await it at start-up to serve only once the store is there.
    *
    * @example
    * ```ts
-   * await new RedisStore({ url }).connect();
+   * const store = new RedisStore({ url });
+   * await store.connect({ timeoutMs: 30_000 });
    * ```
    */
-  async connect(): Promise<void> {
-    await this.client();
+  async connect(options: { timeoutMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (options.timeoutMs ?? this.startTimeoutMs);
+    for (;;) {
+      try {
+        await this.client();
+        return;
+      } catch (error) {
+        const remaining = deadline - Date.now();
+        if (!isGatewayError(error) || error.code !== 'store_unavailable' || this.closed || remaining <= 0) throw error;
+        const client = await this.clientPromise;
+        if (client) await waitForReady(client, remaining, false);
+      }
+    }
   }
 
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
@@ -296,7 +328,7 @@ export class RedisStore implements StateStore {
     try {
       return await run(client);
     } catch (error) {
-      throw storeError(error);
+      throw storeError(error, this.options.commandTimeoutMs ?? 1_000);
     }
   }
 
@@ -306,10 +338,18 @@ export class RedisStore implements StateStore {
     const client = await this.clientPromise;
     if (client.status === 'ready') return client;
     if (client.status === 'wait') client.connect().catch(() => undefined);
-    // A connection attempt under way may finish; a known outage (reconnecting) fails at once.
-    if (client.status === 'wait' || client.status === 'connecting' || client.status === 'connect') await waitForReady(client, this.connectTimeoutMs);
+    // A known outage (refused, reset) fails at once; a connection that is under way or timed out is slow, and waited for.
+    const waitMs = this.connectedOnce ? this.connectTimeoutMs : this.startTimeoutMs;
+    if (!this.isDown() && client.status !== 'end') await waitForReady(client, waitMs, true);
     if (client.status === 'ready') return client;
-    throw new GatewayError('store_unavailable', `The Redis store is unreachable (connection ${client.status})`);
+    if (this.isDown() || client.status === 'end') {
+      throw new GatewayError('store_unavailable', `The Redis store is unreachable (${this.connectionError ?? `connection ${client.status}`}): Redis is down or not at the configured url`, { details: { reason: 'down' } });
+    }
+    throw new GatewayError('store_unavailable', `Redis did not answer within ${waitMs} ms (connection ${client.status}): it is slow, not down; raise ${this.connectedOnce ? 'connectTimeoutMs' : 'startTimeoutMs'} if this machine is this busy`, { details: { reason: 'slow' } });
+  }
+
+  private isDown(): boolean {
+    return this.connectionError !== undefined && DOWN_CODES.has(this.connectionError);
   }
 
   private async createClient(): Promise<RedisClient> {
@@ -332,7 +372,14 @@ export class RedisStore implements StateStore {
       retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay),
     });
     // Connection errors surface on commands as store_unavailable; the event itself must not crash.
-    client.on('error', () => undefined);
+    client.on('error', (error: unknown) => {
+      const code = (error as { code?: unknown }).code;
+      this.connectionError = typeof code === 'string' ? code : error instanceof Error && /timed? ?out/i.test(error.message) ? 'ETIMEDOUT' : this.connectionError;
+    });
+    client.on('ready', () => {
+      this.connectedOnce = true;
+      this.connectionError = undefined;
+    });
     return client;
   }
 }
@@ -341,25 +388,35 @@ function toState(values: readonly number[]): MeterState {
   return { credit: Number(values[0]), used: Number(values[1]), reserved: Number(values[2]), granted: values[3] === 1 };
 }
 
-function storeError(error: unknown): GatewayError {
+function storeError(error: unknown, commandTimeoutMs: number): GatewayError {
   if (isGatewayError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof Error && error.name === 'ReplyError' && !TRANSIENT_REPLY.test(message)) {
     return new GatewayError('internal_error', `A Redis store command failed: ${message}`, { cause: error });
   }
+  if (/command timed out/i.test(message)) {
+    return new GatewayError('store_unavailable', `Redis did not answer a command within commandTimeoutMs (${commandTimeoutMs} ms): it is slow or frozen; raise commandTimeoutMs if this machine is this busy`, { cause: error, details: { reason: 'slow' } });
+  }
   return new GatewayError('store_unavailable', `The Redis store is unavailable: ${message}`, { cause: error });
 }
 
-function waitForReady(client: RedisClient, timeoutMs: number): Promise<void> {
+/** Resolves when the client is ready, has ended, the time is up, or (with `untilDown`) a connection error says Redis is down. */
+function waitForReady(client: RedisClient, timeoutMs: number, untilDown: boolean): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       clearTimeout(timer);
       client.removeListener('ready', done);
       client.removeListener('end', done);
+      client.removeListener('error', failed);
       resolve();
+    };
+    const failed = (error: unknown): void => {
+      const code = (error as { code?: unknown }).code;
+      if (untilDown && typeof code === 'string' && DOWN_CODES.has(code)) done();
     };
     const timer = setTimeout(done, timeoutMs);
     client.on('ready', done);
     client.on('end', done);
+    client.on('error', failed);
   });
 }

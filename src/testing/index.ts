@@ -44,6 +44,6 @@ export {
   type BedrockStreamException,
 } from './bedrock-simulator.js';
 export { createGoogleProtocol, createGoogleSimulator, googleErrorResponse, googleProtocol, type GoogleSimulatorOptions } from './google-simulator.js';
-export { PROVIDER_ENVIRONMENT, startSimulatedProviders, type SimulatedProviders, type SimulatedProvidersOptions } from './simulated-providers.js';
+export { ENVIRONMENT_ALIASES, PROVIDER_ENVIRONMENT, startSimulatedProviders, type SimulatedProviders, type SimulatedProvidersOptions } from './simulated-providers.js';
 export { createMistralProtocol, createMistralSimulator, mistralProtocol, type MistralSimulatorOptions } from './mistral-simulator.js';
 export { createCohereProtocol, createCohereSimulator, cohereProtocol, type CohereSimulatorOptions } from './cohere-simulator.js';

@@ -13,7 +13,27 @@ import { createMistralSimulator } from './mistral-simulator.js';
 import { createOpenAISimulator } from './openai-simulator.js';
 import type { Simulator, SimulatorOptions } from './simulator-server.js';
 
-/** The environment variables that make a provider type real instead of simulated. */
+/**
+ * Other names the vendors' own tools read for a variable of {@link PROVIDER_ENVIRONMENT}, accepted in
+ * its place: the Cohere SDK reads `CO_API_KEY`, Google's `GEMINI_API_KEY`.
+ *
+ * @example
+ * ```ts
+ * ENVIRONMENT_ALIASES.COHERE_API_KEY; // ['CO_API_KEY']
+ * ```
+ */
+export const ENVIRONMENT_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  COHERE_API_KEY: ['CO_API_KEY'],
+  GOOGLE_API_KEY: ['GEMINI_API_KEY'],
+};
+
+/** A variable of the environment, or the first of its aliases that is set. */
+function variable(environment: NodeJS.ProcessEnv, name: string): string | undefined {
+  for (const candidate of [name, ...(ENVIRONMENT_ALIASES[name] ?? [])]) if (environment[candidate]) return environment[candidate];
+  return undefined;
+}
+
+/** The environment variables that make a provider type real instead of simulated (or their {@link ENVIRONMENT_ALIASES}). */
 export const PROVIDER_ENVIRONMENT: Readonly<Record<ProviderType, readonly string[]>> = {
   openai: ['OPENAI_API_KEY'],
   anthropic: ['ANTHROPIC_API_KEY'],
@@ -35,14 +55,14 @@ const SIMULATED: Record<ProviderType, SimulatedType> = {
   openai: { create: (options) => createOpenAISimulator(options), config: (url) => ({ type: 'openai', apiKey: 'sk-simulated-openai', baseURL: `${url}/v1` }), real: (env) => ({ type: 'openai', apiKey: env.OPENAI_API_KEY }) },
   xai: { create: (options) => createOpenAISimulator(options), config: (url) => ({ type: 'xai', apiKey: 'xai-simulated-key', baseURL: `${url}/v1` }), real: (env) => ({ type: 'xai', apiKey: env.XAI_API_KEY }) },
   anthropic: { create: (options) => createAnthropicSimulator(options), config: (url) => ({ type: 'anthropic', apiKey: 'sk-ant-simulated', baseURL: url }), real: (env) => ({ type: 'anthropic', apiKey: env.ANTHROPIC_API_KEY }) },
-  google: { create: (options) => createGoogleSimulator(options), config: (url) => ({ type: 'google', apiKey: 'simulated-google-key', baseURL: url }), real: (env) => ({ type: 'google', apiKey: env.GOOGLE_API_KEY }) },
+  google: { create: (options) => createGoogleSimulator(options), config: (url) => ({ type: 'google', apiKey: 'simulated-google-key', baseURL: url }), real: (env) => ({ type: 'google', apiKey: variable(env, 'GOOGLE_API_KEY') }) },
   vertex: {
     create: (options) => createGoogleSimulator(options),
     config: (url) => ({ type: 'vertex', project: 'simulated-project', region: 'us-central1', baseURL: url, credentials: { accessToken: 'simulated-vertex-token' } }),
     real: (env) => ({ type: 'vertex', project: env.GOOGLE_CLOUD_PROJECT, region: env.GOOGLE_CLOUD_LOCATION ?? 'us-central1' }),
   },
   mistral: { create: (options) => createMistralSimulator(options), config: (url) => ({ type: 'mistral', apiKey: 'simulated-mistral-key', baseURL: url }), real: (env) => ({ type: 'mistral', apiKey: env.MISTRAL_API_KEY }) },
-  cohere: { create: (options) => createCohereSimulator(options), config: (url) => ({ type: 'cohere', apiKey: 'simulated-cohere-key', baseURL: url }), real: (env) => ({ type: 'cohere', apiKey: env.COHERE_API_KEY }) },
+  cohere: { create: (options) => createCohereSimulator(options), config: (url) => ({ type: 'cohere', apiKey: 'simulated-cohere-key', baseURL: url }), real: (env) => ({ type: 'cohere', apiKey: variable(env, 'COHERE_API_KEY') }) },
   bedrock: {
     create: (options) => createBedrockSimulator(options),
     config: (url) => ({ type: 'bedrock', baseURL: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIASIMULATED000001', secretAccessKey: 'simulated-secret-access-key' } }),
@@ -108,7 +128,7 @@ export async function startSimulatedProviders(options: SimulatedProvidersOptions
   try {
     for (const type of types) {
       const spec = SIMULATED[type];
-      if (PROVIDER_ENVIRONMENT[type].every((name) => Boolean(environment[name]))) {
+      if (PROVIDER_ENVIRONMENT[type].every((name) => variable(environment, name) !== undefined)) {
         providers[type] = spec.real(environment);
         real.push(type);
         continue;

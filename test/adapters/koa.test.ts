@@ -5,6 +5,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import Koa from 'koa';
 import OpenAI from 'openai';
 import { createGatewayMiddleware } from '../../adapters/koa.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { closeServer, GATEWAY_KEY, listen, startUpstreams, type Upstreams } from '../http/gateway-fixture.js';
 
 /** A minimal JSON body parser, standing in for @koa/bodyparser. */
@@ -55,4 +56,35 @@ describe('Koa adapter', () => {
       }
     });
   }
+
+  it('lets a middleware before it see the real status once the response is done, for JSON and streams', async () => {
+    const app = new Koa();
+    const logged: Array<{ path: string; status: number; finished: boolean }> = [];
+    app.use(async (context, next) => {
+      await next();
+      logged.push({ path: context.path, status: context.status, finished: context.res.writableEnded });
+    });
+    const gateway = createGatewayMiddleware({ router: upstreams.router, apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }], logger: false });
+    app.use(gateway);
+    const server = createServer(app.callback());
+    const origin = await listen(server);
+    try {
+      const openai = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${origin}/v1`, maxRetries: 0 });
+      await openai.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'json koa' }] });
+      const stream = await openai.chat.completions.create({ model: 'openai/gpt-4o', stream: true, messages: [{ role: 'user', content: 'stream koa' }] });
+      for await (const chunk of stream) void chunk;
+      const bad = await fetch(`${origin}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o', messages: [] }) });
+      assert.equal(bad.status, 400);
+      await bad.text();
+      await waitFor(() => logged.length === 3);
+      assert.deepEqual(logged, [
+        { path: '/v1/chat/completions', status: 200, finished: true },
+        { path: '/v1/chat/completions', status: 200, finished: true },
+        { path: '/v1/chat/completions', status: 400, finished: true },
+      ]);
+    } finally {
+      await closeServer(server);
+      await gateway.close();
+    }
+  });
 });

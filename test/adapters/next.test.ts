@@ -6,6 +6,7 @@ import { createGateway } from '@ai-sdk/gateway';
 import { streamText } from 'ai';
 import { createGatewayRouteHandlers, createPagesApiHandler } from '../../adapters/next.js';
 import { closeServer, GATEWAY_KEY, listen, startUpstreams, type Upstreams } from '../http/gateway-fixture.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const AUTH = { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' };
 
@@ -51,11 +52,7 @@ describe('Next adapter', () => {
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       await reader.read();
       await reader.cancel();
-      const deadline = Date.now() + 2_000;
-      while (!upstreams.openai.requests.find((request) => JSON.stringify(request.body).includes('cancel me'))?.aborted) {
-        assert.ok(Date.now() < deadline, 'the upstream call was aborted');
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await waitFor(() => upstreams.openai.requests.find((request) => JSON.stringify(request.body).includes('cancel me'))?.aborted === true);
     } finally {
       upstreams.openai.reset();
     }

@@ -10,6 +10,7 @@ import { withMarkup } from '../../src/billing/markup.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { UsageRecord } from '../../src/billing/usage-record.js';
 import { MODEL, SwitchableStore, gatewayError, startBillingFixture, today } from './billing-fixture.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const DOLLAR = 1_000_000_000;
 const acme = { id: 'team_acme' };
@@ -54,10 +55,10 @@ describe('credits', () => {
 
   it('holds the most an attempt can cost while it runs, then settles the exact cost', async () => {
     const fixture = await startBillingFixture({ freeAllocationNano: DOLLAR });
-    fixture.simulator.configure({ latencyMs: 150 });
+    fixture.simulator.configure({ latencyMs: 3_000 }); // the hold is read while the upstream call is in flight
     try {
       const pending = fixture.router.generate({ model: MODEL, prompt: 'Hello', maxOutputTokens: 1_000, account: acme });
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await waitFor(() => fixture.simulator.requests.length > 0); // reserved before the call went upstream
       const during = await fixture.billing.getBalance(acme.id);
       // 1 000 output tokens at $0.60/M plus the estimated input at $0.15/M.
       assert.ok(during.reservedNano >= 600_000 && during.reservedNano < 610_000, `reserved ${during.reservedNano}`);
@@ -411,10 +412,10 @@ describe('store failure policy', () => {
   it('keeps a settlement that failed under fail-closed and applies it when the store returns', async () => {
     const store = new SwitchableStore(new MemoryStore());
     const fixture = await startBillingFixture({ store, freeAllocationNano: DOLLAR, retryIntervalMs: 60_000 });
-    fixture.simulator.configure({ latencyMs: 100 });
+    fixture.simulator.configure({ latencyMs: 2_000 });
     try {
       const pending = fixture.router.generate({ model: MODEL, prompt: 'Hi', maxOutputTokens: 10, account: acme });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor(() => fixture.simulator.requests.length > 0); // reserved: the store goes down before the settlement
       store.down = true;
       const result = await pending;
       assert.equal(fixture.billing.pendingSettlements, 1);

@@ -12,7 +12,7 @@ import type { UsageRecord } from '../../src/billing/usage-record.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
-import { startRedisServer, type TestRedisServer } from '../store/redis-server.js';
+import { REDIS_SKIP, startRedisServer, type TestRedisServer } from '../store/redis-server.js';
 import type { Outcome, WorkerConfig, WorkerReport } from './fixtures/gateway-worker.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/gateway-worker.ts', import.meta.url));
@@ -77,7 +77,7 @@ function codes(outcomes: Outcome[]): Record<string, number> {
 
 const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
-describe('two gateway processes on one Redis', { timeout: 60_000 }, () => {
+describe('two gateway processes on one Redis', { timeout: 60_000, skip: REDIS_SKIP }, () => {
   let redis: TestRedisServer;
   let simulator: Simulator;
   let simulatorUrl: string;

@@ -47,7 +47,7 @@ export async function startRouterFixture(config: Partial<RouterConfig> = {}): Pr
       },
       catalog: { models: [TEST_MODEL] },
       retry: { maxRetries: 0, initialDelayMs: 10, maxDelayMs: 50 },
-      attemptTimeoutMs: 2_000,
+      attemptTimeoutMs: 30_000, // a bound, not a race: tests of timeouts set their own
       random: seededRandom(11),
       ...config,
       ...overrides,

@@ -132,14 +132,14 @@ describe('gateway handler', () => {
   });
 
   it('aborts the upstream call when the client disconnects (JSON and stream)', async () => {
-    gateway.openai.configure({ latencyMs: 3_000 });
+    gateway.openai.configure({ latencyMs: 60_000 }); // far longer than the abort may take to arrive on a busy machine
     const controller = new AbortController();
     const pending = fetch(`${gateway.origin}${CHAT}`, { method: 'POST', signal: controller.signal, headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'slow' }] }) });
     await waitFor(() => gateway.openai.requests.some((request) => JSON.stringify(request.body).includes('slow')));
     controller.abort();
     await assert.rejects(pending);
     await waitFor(() => gateway.openai.requests.find((request) => JSON.stringify(request.body).includes('slow'))?.aborted === true);
-    gateway.openai.configure({ latencyMs: 0, tokensPerSecond: 20, reply: () => ({ text: Array.from({ length: 60 }, (_, index) => `word${index}`).join(' ') }) });
+    gateway.openai.configure({ latencyMs: 0, tokensPerSecond: 20, reply: () => ({ text: Array.from({ length: 1_200 }, (_, index) => `word${index}`).join(' ') }) });
     try {
       const streamController = new AbortController();
       const response = await fetch(`${gateway.origin}${CHAT}`, { method: 'POST', signal: streamController.signal, headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o', stream: true, messages: [{ role: 'user', content: 'long stream' }] }) });
@@ -153,7 +153,8 @@ describe('gateway handler', () => {
   });
 
   it('flushes streamed parts as they come, never buffering the whole answer', async () => {
-    gateway.anthropic.configure({ tokensPerSecond: 40, reply: () => ({ text: 'one two three four five six seven eight nine ten' }) });
+    // Parts 100 ms apart: far enough that a busy machine does not merge them into one read.
+    gateway.anthropic.configure({ tokensPerSecond: 10, reply: () => ({ text: 'one two three four five six seven eight nine ten' }) });
     try {
       const response = await fetch(`${gateway.origin}/v1/messages`, { method: 'POST', headers: { 'x-api-key': GATEWAY_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'count' }] }) });
       assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
@@ -203,13 +204,14 @@ describe('gateway handler', () => {
       }
     }
     const writing = writeNodeResponse(fake as unknown as ServerResponse, { status: 200, headers: {}, stream: chunks() });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Each write reports a full socket, so the writer waits for 'drain' right after it.
+    await waitFor(() => fake.written.length === 1);
     assert.equal(pulled, 1, 'the second chunk is not pulled while the socket is full');
     fake.emit('drain');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => fake.written.length === 2);
     assert.equal(pulled, 2);
     fake.emit('drain');
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => fake.written.length === 3);
     fake.emit('drain');
     await writing;
     assert.deepEqual(fake.written, ['chunk0', 'chunk1', 'chunk2']);

@@ -31,12 +31,16 @@ describe('package exports', () => {
     assert.equal(stdout.trim(), 'function function function function');
   });
 
-  it('loads no vendor SDK on import, only when a provider of that type is used', () => {
-    const esm = run(['--import', './test/package/fixtures/record-imports.mjs', '--input-type=module', '-e', "const { Router } = await import('switchyard'); new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-x' } } });"]);
-    for (const vendor of VENDORS) assert.ok(!esm.stderr.includes(`IMPORT ${vendor}\n`), `ESM import loaded ${vendor}`);
-    const cjs = run(['-e', "const { Router } = require('switchyard'); new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-x' } } }); console.log(Object.keys(require.cache).filter((path) => path.includes('node_modules')).join('\\n'))"]);
-    for (const vendor of VENDORS) assert.ok(!cjs.stdout.includes(`node_modules/${vendor}/`), `require loaded ${vendor}`);
-    const used = run(['--import', './test/package/fixtures/record-imports.mjs', '--input-type=module', '-e', "const { Router } = await import('switchyard'); const router = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9/v1' } } }); await router.generate({ model: 'openai/gpt-4o', prompt: 'x', abortSignal: AbortSignal.timeout(1) }).catch(() => undefined);"]);
-    assert.ok(used.stderr.includes('IMPORT openai\n'), 'the openai SDK loads once an openai provider is used');
+  it('loads no vendor SDK on import; a router loads those of its configured providers only, at start-up', () => {
+    const imported = run(['--import', './test/package/fixtures/record-imports.mjs', '--input-type=module', '-e', "await import('switchyard');"]);
+    for (const vendor of VENDORS) assert.ok(!imported.stderr.includes(`IMPORT ${vendor}\n`), `ESM import loaded ${vendor}`);
+    const lazy = run(['-e', "const { Router } = require('switchyard'); new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-x' } }, preload: false }); setTimeout(() => console.log(Object.keys(require.cache).filter((path) => path.includes('node_modules')).join('\\n')), 200)"]);
+    for (const vendor of VENDORS) assert.ok(!lazy.stdout.includes(`node_modules/${vendor}/`), `require loaded ${vendor} with preload: false`);
+    const esm = run(['--import', './test/package/fixtures/record-imports.mjs', '--input-type=module', '-e', "const { Router } = await import('switchyard'); await new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-x' } } }).ready();"]);
+    assert.ok(esm.stderr.includes('IMPORT openai\n'), 'ready() has loaded the openai SDK');
+    for (const vendor of VENDORS.filter((vendor) => vendor !== 'openai')) assert.ok(!esm.stderr.includes(`IMPORT ${vendor}\n`), `a router over openai loaded ${vendor}`);
+    const cjs = run(['-e', "const { Router } = require('switchyard'); new Router({ providers: { anthropic: { type: 'anthropic', apiKey: 'sk-x' } } }).ready().then(() => console.log(Object.keys(require.cache).filter((path) => path.includes('node_modules')).join('\\n')))"]);
+    assert.ok(cjs.stdout.includes('node_modules/@anthropic-ai/sdk/'), 'ready() has required the Anthropic SDK');
+    for (const vendor of VENDORS.filter((vendor) => vendor !== '@anthropic-ai/sdk')) assert.ok(!cjs.stdout.includes(`node_modules/${vendor}/`), `a router over anthropic required ${vendor}`);
   });
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { ATTEMPT_ABORT, nodeFetch, transportSignalOptions, withTransportDeadline, type TransportAbort } from '../../src/providers/node-fetch.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * With a streaming body in progress: calls `abort`, and checks that the body then fails (within a
@@ -15,9 +16,10 @@ async function expectAbortMidStream(reader: ReadableStreamDefaultReader<Uint8Arr
   const drained = (async () => {
     for (;;) if ((await reader.read()).done) return 'ended';
   })();
-  const stillFlowing = new Promise((resolve) => setTimeout(resolve, 1000, 'still flowing'));
-  await assert.rejects(Promise.race([drained, stillFlowing.then((outcome) => assert.fail(`the stream was ${outcome} a second after the abort`))]));
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // The server trickles for far longer than this bound: a stream that runs on was not aborted.
+  const stillFlowing = new Promise((resolve) => setTimeout(resolve, 10_000, 'still flowing'));
+  await assert.rejects(Promise.race([drained, stillFlowing.then((outcome) => assert.fail(`the stream was ${outcome} ten seconds after the abort`))]));
+  await waitFor(() => closed.length > 0);
   assert.deepEqual(closed, ['slow-stream'], 'the server saw the connection close');
   await reader.cancel().catch(() => undefined);
 }
@@ -210,17 +212,18 @@ describe('nodeFetch', () => {
   it('keeps an event stream past the deadline once it has started, and stops it when the controller aborts', async () => {
     closed.length = 0;
     const controller = new AbortController();
-    const response = await nodeFetch(`${origin}/slow-stream`, withTransportDeadline({ method: 'POST', body: 'x' }, 30, controller));
+    // A deadline the headers beat even on a busy machine; then parts are read until twice the deadline.
+    const deadlineMs = 1_500;
+    const startedAt = Date.now();
+    const response = await nodeFetch(`${origin}/slow-stream`, withTransportDeadline({ method: 'POST', body: 'x' }, deadlineMs, controller));
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
-    let text = '';
-    // Read until four times the deadline has passed and more than three parts came: a stream cut at the
-    // deadline ends (done) instead, however loaded the machine is.
-    const until = Date.now() + 120;
-    while (Date.now() < until || text.split('data: more').length <= 3) {
+    let afterDeadline = '';
+    while (Date.now() < startedAt + 2 * deadlineMs || afterDeadline.split('data: more').length <= 3) {
       const { value, done } = await reader.read();
       assert.ok(!done, 'the stream went on past the deadline');
-      text += decoder.decode(value);
+      const text = decoder.decode(value);
+      if (Date.now() > startedAt + deadlineMs) afterDeadline += text;
     }
     await expectAbortMidStream(reader, () => controller.abort(), closed);
   });

@@ -8,6 +8,7 @@ import { GatewayError } from '../../src/errors.js';
 import type { Provider, ProviderCall } from '../../src/providers/provider.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
 import type { Message, StreamPart } from '../../src/types.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 export interface ProviderContractSetup {
   /** Suite title, e.g. 'openai provider'. */
@@ -217,9 +218,10 @@ export function runProviderContract(setup: ProviderContractSetup): void {
       simulator.script({ type: 'hang' });
       const controller = new AbortController();
       const promise = provider.generate(call({ abortSignal: controller.signal }));
-      setTimeout(() => controller.abort(), 50);
+      await waitFor(() => simulator.requests.length > 0); // abort once the request is upstream, not after a guess
+      controller.abort();
       await expectGatewayError(promise, 'aborted');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor(() => simulator.requests[0].aborted);
       assert.equal(simulator.requests[0].aborted, true, 'the simulator saw the connection close');
     });
 
@@ -238,7 +240,7 @@ export function runProviderContract(setup: ProviderContractSetup): void {
         failure = error;
       }
       assert.ok(failure instanceof GatewayError && failure.code === 'aborted', `aborted, got ${String(failure)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor(() => simulator.requests[0].aborted);
       assert.equal(simulator.requests[0].aborted, true);
     });
   });

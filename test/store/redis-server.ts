@@ -5,10 +5,39 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+
+/** Whether an executable of this name is on the PATH. */
+function onPath(command: string): boolean {
+  for (const directory of (process.env.PATH ?? '').split(delimiter)) {
+    if (!directory) continue;
+    try {
+      accessSync(join(directory, command), constants.X_OK);
+      return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
+}
+
+/**
+ * Why the suites that need a `redis-server` are skipped, or `false` when they run: they run when
+ * `redis-server` is on the PATH, and are required (fail rather than skip) with
+ * `SWITCHYARD_REQUIRE_REDIS=1`, as `.ci/run` sets. Pass it as a suite's `skip` option.
+ *
+ * @example
+ * ```ts
+ * describe('Redis store', { skip: REDIS_SKIP }, () => { ... });
+ * ```
+ */
+export const REDIS_SKIP: string | false =
+  onPath('redis-server') || process.env.SWITCHYARD_REQUIRE_REDIS === '1'
+    ? false
+    : 'redis-server is not on the PATH: install it (Debian: apt-get install redis-server) to run the Redis store tests; SWITCHYARD_REQUIRE_REDIS=1 makes them required';
 
 /**
  * A running test Redis.

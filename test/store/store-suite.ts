@@ -53,8 +53,8 @@ const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => 
  * storeSuite('memory', async () => ({ subject: { store: new MemoryStore({ now: clock.now }), clock }, close: async () => {} }));
  * ```
  */
-export function storeSuite(name: string, open: () => Promise<{ subject: StoreSubject; close: () => Promise<void> }>): void {
-  describe(`${name} store`, () => {
+export function storeSuite(name: string, open: () => Promise<{ subject: StoreSubject; close: () => Promise<void> }>, skip: string | false = false): void {
+  describe(`${name} store`, { skip }, () => {
     let subject: StoreSubject;
     let close: () => Promise<void>;
     let store: StateStore;

@@ -4,7 +4,7 @@
  */
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { startRedisServer } from './redis-server.js';
+import { REDIS_SKIP, startRedisServer } from './redis-server.js';
 import { TestClock, storeSuite } from './store-suite.js';
 
 storeSuite('in-memory', async () => {
@@ -26,4 +26,4 @@ storeSuite('Redis', async () => {
       await redis.stop();
     },
   };
-});
+}, REDIS_SKIP);

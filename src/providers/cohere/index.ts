@@ -124,12 +124,12 @@ export class CohereProvider implements Provider {
   }
 
   private configuredKey(): string | undefined {
-    return this.config.apiKey ?? process.env.CO_API_KEY;
+    return this.config.apiKey ?? (process.env.CO_API_KEY || undefined) ?? (process.env.COHERE_API_KEY || undefined);
   }
 
   private async createClient(byokKey: string | undefined): Promise<CohereClientV2> {
     const token = byokKey ?? this.configuredKey();
-    if (!token) throw new GatewayError('provider_authentication', `${this.name}: no API key; set apiKey in the provider config or CO_API_KEY`, { provider: this.name });
+    if (!token) throw new GatewayError('provider_authentication', `${this.name}: no API key; set apiKey in the provider config, or CO_API_KEY / COHERE_API_KEY`, { provider: this.name });
     const { CohereClientV2: Client } = await loadSdk('cohere-ai', this.type, () => import('cohere-ai'));
     const options = (this.config.clientOptions ?? {}) as ConstructorParameters<typeof CohereClientV2>[0];
     // The SDK appends `v2/chat` to the base URL, so a trailing `/v1` or `/v2` is dropped.

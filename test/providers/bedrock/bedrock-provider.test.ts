@@ -6,6 +6,7 @@ import type { Provider, ProviderCall, ProviderConfig } from '../../../src/provid
 import { createBedrockSimulator } from '../../../src/testing/bedrock-simulator.js';
 import type { ContentPart, Message, StreamPart } from '../../../src/types.js';
 import { runProviderContract } from '../provider-contract.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 // The AWS SDK must never read this machine's credentials or config: every client gets explicit
 // credentials and a region, and the shared config files point nowhere.
@@ -262,7 +263,7 @@ describe('bedrock provider (vendor specifics)', () => {
     for await (const part of (await provider.stream(call({ prompt: [user('a b c d e f g h i j')] }))).stream) if (part.type === 'text-delta') break;
     const { stream } = await provider.stream(call());
     await stream[Symbol.asyncIterator]().return?.(undefined);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(() => simulator.requests.length === 2 && simulator.requests.every((request) => request.aborted));
     assert.deepEqual(simulator.requests.map((request) => request.aborted), [true, true]);
   });
 

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import OpenAI, { APIConnectionTimeoutError, AzureOpenAI } from 'openai';
 import { nodeFetch } from '../../../src/providers/node-fetch.js';
 import { leanOpenAIClass } from '../../../src/providers/openai/lean-openai-client.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 interface Received {
   method: string;
@@ -41,7 +42,7 @@ describe('leanOpenAIClass', () => {
           response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req_1' }).end(JSON.stringify(COMPLETION));
           return;
         }
-        // A stream of five parts 60 ms apart, then [DONE]; or, for /endless/, parts until the client leaves.
+        // A stream of five parts 600 ms apart, then [DONE]; or, for /endless/, parts until the client leaves.
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         let sent = 0;
         const endless = (request.url ?? '').startsWith('/endless/');
@@ -52,7 +53,7 @@ describe('leanOpenAIClass', () => {
             clearInterval(timer);
             response.end('data: [DONE]\n\n');
           }
-        }, endless ? 10 : 60);
+        }, endless ? 10 : 600);
         response.on('close', () => {
           clearInterval(timer);
           if (endless) closedStreams.push(request.url ?? '');
@@ -151,11 +152,12 @@ describe('leanOpenAIClass', () => {
   });
 
   it('keeps a stream that has started past the timeout', async () => {
-    const client = new LeanOpenAI({ ...options(), timeout: 100 });
+    // The headers come at once and must beat the timeout even on a busy machine; the parts take 3 s.
+    const client = new LeanOpenAI({ ...options(), timeout: 1_500 });
     let text = '';
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
     for await (const part of stream) text += part.choices[0]?.delta.content ?? '';
-    assert.equal(text, 'part1part2part3part4part5', '300 ms of parts under a 100 ms timeout');
+    assert.equal(text, 'part1part2part3part4part5', '3 s of parts under a 1.5 s timeout');
   });
 
   it('stops the upstream stream when its reader leaves early', async () => {
@@ -163,8 +165,7 @@ describe('leanOpenAIClass', () => {
     const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
     let parts = 0;
     for await (const _part of stream) if (++parts === 3) break;
-    const deadline = Date.now() + 2000;
-    while (closedStreams.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => closedStreams.length > 0);
     assert.deepEqual(closedStreams, ['/endless/v1/chat/completions']);
   });
 });

@@ -1,0 +1,62 @@
+/**
+ * Start-up: the router loads its providers' SDKs in the background (`ready()`), outside every
+ * attempt's clock; a missing SDK is reported at start-up and skipped, not retried on every request.
+ * This file imports no vendor SDK itself, so its first request meets a cold one.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { AttemptRecord } from '../src/events.js';
+import { Router } from '../src/router.js';
+import { createAnthropicSimulator } from '../src/testing/anthropic-simulator.js';
+
+describe('Router start-up', () => {
+  it('loads the SDKs of its providers in the background, and no attempt or statistic includes the load', async () => {
+    const simulator = createAnthropicSimulator();
+    const url = await simulator.start();
+    try {
+      const router = new Router({ providers: { anthropic: { type: 'anthropic', apiKey: 'sk-ant-test', baseURL: url } }, retry: { maxRetries: 0 } });
+      const attempts: AttemptRecord[] = [];
+      router.on('attempt', (attempt) => void attempts.push(attempt));
+      // Sent at once, while the SDK is still loading (this process has not loaded it yet).
+      const sentAt = Date.now();
+      const answer = router.generate({ model: 'anthropic/claude-sonnet-4', prompt: 'cold start' });
+      // The same module the router is loading: this resolves when it has loaded, before the router's own
+      // continuation (fewer steps), so it marks the end of the load.
+      let loadedAt = 0;
+      const loaded = import('@anthropic-ai/sdk').then(() => {
+        loadedAt = Date.now();
+      });
+      const result = await answer;
+      await loaded;
+      await router.ready();
+      assert.equal(result.provider, 'anthropic');
+      assert.equal(attempts.length, 1);
+      assert.ok(loadedAt > sentAt, 'the SDK took a while to load');
+      // The attempt's clock started once the SDK had loaded, so its latency, and the health statistics,
+      // hold the request only.
+      assert.ok(attempts[0].startTime >= loadedAt, `the attempt started ${loadedAt - attempts[0].startTime} ms before the SDK had loaded`);
+      assert.equal(router.health.snapshot('anthropic', 'claude-sonnet-4-20250514').latencyMs.p50, attempts[0].latencyMs);
+      await router.close();
+    } finally {
+      await simulator.close();
+    }
+  });
+
+  it('warns at start-up of a provider whose SDK is missing, and skips it without retrying it on every request', async () => {
+    const script = fileURLToPath(new URL('./fixtures/router-without-cohere.ts', import.meta.url));
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script]);
+    const report = JSON.parse(stdout) as { warningsAtReady: Array<{ code: string; message: string }>; attempts: Array<Array<{ provider: string; outcome: string; code?: string }>> };
+    assert.equal(report.warningsAtReady.length, 1);
+    assert.equal(report.warningsAtReady[0].code, 'provider_sdk_missing');
+    assert.match(report.warningsAtReady[0].message, /cohere.*npm install cohere-ai/);
+    const skipped = [
+      { provider: 'cohere', outcome: 'error', code: 'provider_sdk_missing' },
+      { provider: 'openai', outcome: 'success' },
+    ];
+    assert.deepEqual(report.attempts, [skipped, skipped]);
+    assert.equal(stderr.split('\n').filter((line) => line === 'RESOLVE cohere-ai').length, 1, 'the missing package is looked for once, not on every request');
+  });
+});
