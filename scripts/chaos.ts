@@ -21,7 +21,7 @@ const checks: Array<[string, boolean, string]> = [
 console.log(`Node ${process.version}, ${options.requests} requests at concurrency ${options.concurrency}, seed ${options.seed}, attempt timeout ${options.attemptTimeoutMs} ms, ${new Date().toISOString()}, ${(report.durationMs / 1000).toFixed(1)} s\n`);
 console.log('| promise | held | measured |\n| --- | --- | --- |');
 for (const [name, held, measured] of checks) console.log(`| ${name} | ${held ? 'yes' : '**no**'} | ${measured} |`);
-console.log(`\nUpstream requests: ${Object.entries(report.upstream).map(([name, counts]) => `${name} ${counts.requests} (${counts.faults} faults, ${counts.served} served, ${counts.counted} billed)`).join(', ')}. RSS ${report.rssBeforeMiB} MiB before, ${report.rssAfterMiB} MiB after.`);
+console.log(`\nUpstream requests: ${Object.entries(report.upstream).map(([name, counts]) => `${name} ${counts.requests} (${counts.faults} faults, ${counts.served} served, ${counts.counted} billed; ${counts.probes} background probes)`).join(', ')}. RSS ${report.rssBeforeMiB} MiB before, ${report.rssAfterMiB} MiB after.`);
 console.log(`\nAttempts: ${Object.entries(report.attemptOutcomes).sort().map(([key, count]) => `${key}: ${count}`).join(', ')}.`);
 if (report.failures.length > 0) console.log(`\nFirst failures:\n${report.failures.map((failure) => `- ${failure}`).join('\n')}`);
 if (report.costMismatches.length > 0) console.log(`\nCost mismatches:\n${report.costMismatches.map((line) => `- ${line}`).join('\n')}`);

@@ -63,7 +63,7 @@ export interface ChaosReport {
   successRate: number;
   failures: string[];
   /** Upstream requests per simulator, and the faults among them. */
-  upstream: Record<ProviderName, { requests: number; faults: number; served: number; counted: number }>;
+  upstream: Record<ProviderName, { requests: number; probes: number; faults: number; served: number; counted: number }>;
   usageEvents: number;
   /** Attempts by provider, outcome and error code. */
   attemptOutcomes: Record<string, number>;
@@ -159,19 +159,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     health: { cooldownMs: 200 },
     random: seededRandom(options.seed + 3),
   });
-  // Warm up: each provider loads its SDK on its first request (a cold start the run does not measure).
-  for (const name of Object.keys(simulators) as ProviderName[]) {
-    for (let tries = 0; tries < 20; tries += 1) {
-      try {
-        await router.generate({ model: 'chaos/echo', prompt: 'warm up', providerOptions: { gateway: { only: [name] } } });
-        break;
-      } catch {
-        /* a fault: try again */
-      }
-    }
-  }
-  const warmUpRequests = Object.fromEntries((Object.keys(simulators) as ProviderName[]).map((name) => [name, simulators[name].requests.length])) as Record<ProviderName, number>;
-  const requestsOf = (name: ProviderName) => simulators[name].requests.slice(warmUpRequests[name]);
+  // The SDKs load at start-up, outside every attempt's clock (router.ready()).
+  await router.ready();
+  // The router's own background probes of half-open offerings (prompt `ping`, one token) are billed to no account.
+  const isProbe = (request: Simulator['requests'][number]): boolean => JSON.stringify(request.body ?? '').includes('"ping"');
+  const requestsOf = (name: ProviderName) => simulators[name].requests.filter((request) => !isProbe(request));
+  const probesOf = (name: ProviderName) => simulators[name].requests.filter(isProbe).length;
   const usage: UsageEvent[] = [];
   router.on('usage', (event) => {
     usage.push(event);
@@ -292,6 +285,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       name,
       {
         requests: requestsOf(name).length,
+        probes: probesOf(name),
         faults: requestsOf(name).filter((request) => request.outcome !== 'ok').length,
         served: requestsOf(name).filter((request) => request.outcome === 'ok' && !request.aborted && request.usage).length,
         counted: usage.filter((event) => event.provider === name && !event.estimated).length,
