@@ -70,7 +70,8 @@ function lazyHandler(config: NextGatewayConfig): LazyHandler {
       pending = undefined; // a function that failed (a secret store down) is asked again next time
       return fail(thrown, console);
     }
-    const logger = resolved && typeof resolved === 'object' && resolved.logger === false ? undefined : (resolved?.logger ?? console);
+    const given = resolved && typeof resolved === 'object' ? resolved.logger : undefined;
+    const logger = given === false ? undefined : (given ?? console);
     try {
       built = createGatewayHandler(resolved);
     } catch (thrown) {
