@@ -24,7 +24,7 @@ export * from './strategies/index.js';
 export { PROVIDER_TYPES, type Provider, type ProviderCall, type ProviderConfig, type ProviderEmbedCall, type ProviderEmbedResult, type ProviderFactory, type ProviderGenerateResult, type ProviderStreamResult, type ProviderType } from './providers/provider.js';
 export { createProvider } from './providers/registry.js';
 export { nodeFetch, transportSignalOptions, type CallAbort, type TransportAbort, type TransportFetchOptions } from './providers/node-fetch.js';
-export { leanOpenAIClass } from './providers/openai/lean-openai-client.js';
+export { leanOpenAIClass, type OpenAIClientClass } from './providers/openai/lean-openai-client.js';
 export { normalizeRequest } from './request.js';
 export { parsePartialJson, toJsonSchema } from './structured-output.js';
 export { estimatePromptTokens, estimateTextTokens } from './tokens.js';
