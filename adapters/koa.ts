@@ -3,7 +3,7 @@
  * serve go on to `next()`; served ones are answered on the raw Node response (`ctx.respond = false`),
  * streamed part by part. A body a body parser already read (`ctx.request.body`) is used.
  *
- * @module
+ * @module switchyard/koa
  */
 import type { Context, Next } from 'koa';
 import { createGatewayHandler, type GatewayHandler } from '../src/http/handler.js';

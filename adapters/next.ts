@@ -13,7 +13,7 @@
  * key, an unknown provider type) is then logged once and every request gets a 500 with the code
  * `config_invalid`. Pass a function to read the configuration (or fetch secrets) at that point.
  *
- * @module
+ * @module switchyard/next
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, redactSecrets } from '../src/errors.js';

@@ -8,7 +8,7 @@
  * const { text } = await router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi' });
  * ```
  *
- * @module
+ * @module switchyard
  */
 export { Router } from './router.js';
 export type * from './router-types.js';
