@@ -47,6 +47,8 @@ interface LazyHandler {
 }
 
 const NOT_CONFIGURED = 'The gateway is not configured correctly; the server log says why';
+/** Distinct configuration failures logged per route (each once), so a failing config function cannot flood the log. */
+const MAX_LOGGED = 20;
 
 function lazyHandler(config: NextGatewayConfig): LazyHandler {
   let built: GatewayHandler | GatewayHttpResponse | undefined;
@@ -55,7 +57,7 @@ function lazyHandler(config: NextGatewayConfig): LazyHandler {
   const fail = (thrown: unknown, logger: { error(message: string): void } | undefined): GatewayHttpResponse => {
     const code = thrown instanceof GatewayError ? thrown.code : 'config_invalid';
     const message = redactSecrets(`switchyard: the Next route cannot start the gateway (${code}): ${thrown instanceof Error ? thrown.message : String(thrown)}`);
-    if (!logged.has(message)) {
+    if (!logged.has(message) && logged.size < MAX_LOGGED) {
       logged.add(message);
       logger?.error(message);
     }
