@@ -8,9 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { installTarball, PACKAGE_TESTS, packTarball, ROOT, run, scratchDirectory } from './tarball.js';
 
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -50,6 +50,11 @@ describe('the packed package in a consumer app', { skip: PACKAGE_TESTS }, () => 
     assert.match(manifest.repository?.url ?? '', /github\.com\/switchyard-gateway\/switchyard/);
     assert.ok(manifest.homepage);
     assert.match(manifest.scripts.prepack ?? '', /tsup/, 'npm pack builds dist/ first');
+  });
+
+  after(async () => {
+    await Promise.all(checks.values());
+    if (app) rmSync(app, { recursive: true, force: true });
   });
 
   for (const name of Object.keys(SETTINGS)) {

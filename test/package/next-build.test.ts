@@ -79,6 +79,7 @@ describe('a Next.js app using switchyard/next', { skip: PACKAGE_TESTS }, () => {
   after(async () => {
     await openai.close();
     await anthropic.close();
+    if (app) rmSync(app, { recursive: true, force: true });
   });
 
   for (const bundler of ['turbopack', 'webpack'] as const) {
