@@ -6,7 +6,7 @@
  * Mount it at the application root so the host-root endpoints (`/v1/credits`, ...) of the
  * `@ai-sdk/gateway` client reach it; use the handler's `basePath` to serve under a prefix.
  *
- * @module
+ * @module switchyard/express
  */
 import type { NextFunction, Request, Response } from 'express';
 import { createGatewayHandler, type GatewayHandler } from '../src/http/handler.js';

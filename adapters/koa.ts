@@ -5,7 +5,7 @@
  * away), so a middleware before it (a logger, a timer) sees the real status and duration. A body a body
  * parser already read (`ctx.request.body`) is used.
  *
- * @module
+ * @module switchyard/koa
  */
 import type { Context, Next } from 'koa';
 import { createGatewayHandler, type GatewayHandler } from '../src/http/handler.js';

@@ -8,7 +8,7 @@
  * const { text } = await router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi' });
  * ```
  *
- * @module
+ * @module switchyard
  */
 export { Router } from './router.js';
 export type * from './router-types.js';
@@ -25,7 +25,7 @@ export { PROVIDER_TYPES, type Provider, type ProviderCall, type ProviderConfig, 
 export type { SdkLogger } from './providers/sdk-logger.js';
 export { createProvider } from './providers/registry.js';
 export { configureNodeFetch, nodeFetch, transportSignalOptions, type CallAbort, type NodeFetchOptions, type NodeFetchQueuedEvent, type TransportAbort, type TransportFetchOptions } from './providers/node-fetch.js';
-export { leanOpenAIClass } from './providers/openai/lean-openai-client.js';
+export { leanOpenAIClass, type OpenAIClientClass } from './providers/openai/lean-openai-client.js';
 export { normalizeRequest } from './request.js';
 export { parsePartialJson, toJsonSchema } from './structured-output.js';
 export { estimatePromptTokens, estimateTextTokens } from './tokens.js';

@@ -343,8 +343,30 @@ export interface GenerateObjectRequest extends Omit<GenerateRequest, 'responseFo
  * ```
  */
 export interface SchemaLike {
-  '~standard': { validate(value: unknown): unknown; vendor: string };
+  '~standard': { validate(value: unknown): unknown; vendor: string; types?: { input: unknown; output: unknown } };
 }
+
+/**
+ * The type of the object a schema describes: a zod (Standard Schema) schema's output type, or
+ * `unknown` for a JSON Schema. `generateObject` and `streamObject` infer it from `schema`.
+ *
+ * @example
+ * ```ts
+ * const schema = z.object({ name: z.string() });
+ * type Person = SchemaOutput<typeof schema>; // { name: string }
+ * ```
+ */
+export type SchemaOutput<Schema> = Schema extends { '~standard': { types?: { output: infer Output } } } ? Output : unknown;
+
+/**
+ * The object type of `generateObject<T>` / `streamObject<T>`: `T` when given, else inferred from the schema.
+ *
+ * @example
+ * ```ts
+ * type Person = ObjectOf<never, typeof schema>; // the schema's output type
+ * ```
+ */
+export type ObjectOf<Given, Schema> = [Given] extends [never] ? SchemaOutput<Schema> : Given;
 
 /**
  * The result of `router.generateObject()`.

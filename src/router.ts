@@ -27,9 +27,11 @@ import type {
   GenerateObjectResult,
   GenerateResult,
   NormalizedRequest,
+  ObjectOf,
   RequestContext,
   RequestHook,
   RouterConfig,
+  SchemaLike,
   StreamObjectResult,
   StreamResult,
   ToolCall,
@@ -40,7 +42,7 @@ import type { Candidate, Strategy, StrategyContext } from './strategies/strategy
 import { StreamChannel } from './stream-channel.js';
 import { generateObjectWith, streamObjectWith } from './structured-output.js';
 import { estimatePromptTokens, estimateTextTokens } from './tokens.js';
-import { CONTENT_PART_TYPES, type ContentPart, type FinishReason, type GenerateRequest, type ProviderCredentials, type ProviderMetadata, type StreamPart, type Usage } from './types.js';
+import { CONTENT_PART_TYPES, type ContentPart, type FinishReason, type GenerateRequest, type JsonSchema, type ProviderCredentials, type ProviderMetadata, type StreamPart, type Usage } from './types.js';
 
 type Operation = UsageEvent['operation'];
 
@@ -1133,8 +1135,8 @@ export class Router {
    * const { object } = await router.generateObject({ model: 'openai/gpt-4o', prompt: 'Invent a person', schema: z.object({ name: z.string(), age: z.number() }) });
    * ```
    */
-  generateObject<T = unknown>(request: GenerateObjectRequest & { account?: AccountReference }): Promise<GenerateObjectResult<T>> {
-    return generateObjectWith<T>(this, request);
+  generateObject<T = never, Schema extends JsonSchema | SchemaLike = JsonSchema | SchemaLike>(request: GenerateObjectRequest & { schema: Schema; account?: AccountReference }): Promise<GenerateObjectResult<ObjectOf<T, Schema>>> {
+    return generateObjectWith<ObjectOf<T, Schema>>(this, request);
   }
 
   /**
@@ -1146,8 +1148,8 @@ export class Router {
    * for await (const partial of stream.partialObjectStream) console.log(partial);
    * ```
    */
-  streamObject<T = unknown>(request: GenerateObjectRequest & { account?: AccountReference }): StreamObjectResult<T> {
-    return streamObjectWith<T>(this, request);
+  streamObject<T = never, Schema extends JsonSchema | SchemaLike = JsonSchema | SchemaLike>(request: GenerateObjectRequest & { schema: Schema; account?: AccountReference }): StreamObjectResult<ObjectOf<T, Schema>> {
+    return streamObjectWith<ObjectOf<T, Schema>>(this, request);
   }
 
   /** Stops health sharing, waits for pending background work and drops listeners. */

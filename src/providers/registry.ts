@@ -4,6 +4,7 @@
  * @module
  */
 import { GatewayError } from '../errors.js';
+import { importOptional } from '../optional-import.js';
 import { loadSdk } from './provider-support.js';
 import { PROVIDER_TYPES, type Provider, type ProviderConfig, type ProviderFactory, type ProviderType } from './provider.js';
 
@@ -58,16 +59,16 @@ export async function createProvider(name: string, config: ProviderConfig): Prom
   return factory(name, config);
 }
 
-/** The vendor SDK each provider type loads for its client (the same specifier its module imports). */
+/** The vendor SDK each provider type loads for its client (the same specifier its module imports; loaded so that bundlers leave it alone). */
 const SDKS: Partial<Record<ProviderType, { packageName: string; load: () => Promise<unknown> }>> = {
-  openai: { packageName: 'openai', load: () => import('openai') },
-  xai: { packageName: 'openai', load: () => import('openai') },
-  anthropic: { packageName: '@anthropic-ai/sdk', load: () => import('@anthropic-ai/sdk') },
-  google: { packageName: '@google/genai', load: () => import('@google/genai') },
-  vertex: { packageName: '@google/genai', load: () => import('@google/genai') },
-  mistral: { packageName: '@mistralai/mistralai', load: () => import('@mistralai/mistralai') },
-  cohere: { packageName: 'cohere-ai', load: () => import('cohere-ai') },
-  bedrock: { packageName: '@aws-sdk/client-bedrock-runtime', load: () => import('@aws-sdk/client-bedrock-runtime') },
+  openai: { packageName: 'openai', load: () => importOptional('openai') },
+  xai: { packageName: 'openai', load: () => importOptional('openai') },
+  anthropic: { packageName: '@anthropic-ai/sdk', load: () => importOptional('@anthropic-ai/sdk') },
+  google: { packageName: '@google/genai', load: () => importOptional('@google/genai') },
+  vertex: { packageName: '@google/genai', load: () => importOptional('@google/genai') },
+  mistral: { packageName: '@mistralai/mistralai', load: () => importOptional('@mistralai/mistralai') },
+  cohere: { packageName: 'cohere-ai', load: () => importOptional('cohere-ai') },
+  bedrock: { packageName: '@aws-sdk/client-bedrock-runtime', load: () => importOptional('@aws-sdk/client-bedrock-runtime') },
 };
 
 /**

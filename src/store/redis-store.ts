@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GatewayError, isGatewayError } from '../errors.js';
+import { importOptional } from '../optional-import.js';
 import { REDIS_SCRIPTS, type RedisScriptName } from './redis-scripts.js';
 import {
   STORE_DEFAULTS,
@@ -355,7 +356,7 @@ export class RedisStore implements StateStore {
   private async createClient(): Promise<RedisClient> {
     let Redis: RedisConstructor;
     try {
-      const module = (await import('ioredis')) as unknown as { Redis?: RedisConstructor; default?: RedisConstructor };
+      const module = (await importOptional('ioredis')) as { Redis?: RedisConstructor; default?: RedisConstructor };
       Redis = (module.Redis ?? module.default) as RedisConstructor;
     } catch (error) {
       this.clientPromise = undefined;

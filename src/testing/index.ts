@@ -9,7 +9,7 @@
  * const baseURL = await simulator.start();
  * ```
  *
- * @module
+ * @module switchyard/testing
  */
 export {
   Simulator,

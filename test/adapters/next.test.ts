@@ -85,4 +85,55 @@ describe('Next adapter', () => {
       }
     });
   }
+  describe('configuration checked on the first request, not at import (next build has no runtime secrets)', () => {
+    const chat = (): Request => new Request('http://localhost:3000/api/v1/chat/completions', { method: 'POST', headers: AUTH, body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'configured?' }] }) });
+
+    it('a bad configuration does not throw when the route is created; requests get a 500 config_invalid, logged once', async () => {
+      const errors: string[] = [];
+      const logger = { warn: () => undefined, error: (message: string) => void errors.push(message) };
+      const unsetKey = process.env.SWITCHYARD_TEST_UNSET_GATEWAY_KEY as string; // as in a CI build
+      const { POST, GET } = createGatewayRouteHandlers({ router: upstreams.router, basePath: '/api', apiKeys: [{ key: unsetKey, id: 'k', account: 'a' }], logger });
+      const pages = createPagesApiHandler({ router: upstreams.router, basePath: '/api', apiKeys: [{ key: unsetKey, id: 'k', account: 'a' }], logger });
+      for (const response of [await POST(chat()), await GET(new Request('http://localhost:3000/api/v1/models'))]) {
+        assert.equal(response.status, 500);
+        const body = (await response.json()) as { error: { code: string; message: string } };
+        assert.equal(body.error.code, 'config_invalid');
+        assert.doesNotMatch(body.error.message, /apiKeys/, 'the details go to the log, not to the client');
+      }
+      assert.equal(errors.length, 1, 'logged once for the App Router handlers');
+      assert.match(errors[0], /config_invalid.*apiKeys\[0\]\.key/);
+
+      const server = createServer((request, response) => void pages(request, response));
+      const origin = await listen(server);
+      try {
+        const first = await fetch(`${origin}/api/v1/models`);
+        const second = await fetch(`${origin}/api/v1/models`);
+        assert.equal(first.status, 500);
+        assert.equal(((await first.json()) as { error: { code: string } }).error.code, 'config_invalid');
+        assert.equal(second.status, 500);
+        await second.body?.cancel();
+      } finally {
+        await closeServer(server);
+      }
+      assert.equal(errors.length, 2, 'logged once for the Pages handler');
+    });
+
+    it('a configuration function runs on the first request only; one that fails is asked again', async () => {
+      let calls = 0;
+      const { POST } = createGatewayRouteHandlers(async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('secret store unreachable');
+        return { router: upstreams.router, basePath: '/api', apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }], logger: false };
+      });
+      assert.equal(calls, 0, 'not called when the route module is imported');
+      const failed = await POST(chat());
+      assert.equal(failed.status, 500);
+      assert.equal(((await failed.json()) as { error: { code: string } }).error.code, 'config_invalid');
+      const [one, two] = await Promise.all([POST(chat()), POST(chat())]);
+      assert.equal(one.status, 200);
+      assert.equal(((await two.json()) as { choices: Array<{ message: { content: string } }> }).choices[0].message.content, 'You said: configured?');
+      await one.body?.cancel();
+      assert.equal(calls, 2, 'called again after a failure, then once for concurrent requests');
+    });
+  });
 });

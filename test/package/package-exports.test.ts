@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 const VENDORS = ['openai', '@anthropic-ai/sdk', '@anthropic-ai/vertex-sdk', 'google-auth-library', '@google/genai', '@mistralai/mistralai', '@aws-sdk/client-bedrock-runtime', 'cohere-ai', 'ioredis'];
@@ -42,5 +42,36 @@ describe('package exports', () => {
     const cjs = run(['-e', "const { Router } = require('switchyard'); new Router({ providers: { anthropic: { type: 'anthropic', apiKey: 'sk-x' } } }).ready().then(() => console.log(Object.keys(require.cache).filter((path) => path.includes('node_modules')).join('\\n')))"]);
     assert.ok(cjs.stdout.includes('node_modules/@anthropic-ai/sdk/'), 'ready() has required the Anthropic SDK');
     for (const vendor of VENDORS.filter((vendor) => vendor !== '@anthropic-ai/sdk')) assert.ok(!cjs.stdout.includes(`node_modules/${vendor}/`), `a router over anthropic required ${vendor}`);
+  });
+
+  it('optional packages are loaded out of bundlers\' sight, by a native import() in both builds', () => {
+    const OPTIONAL = [...VENDORS, '@smithy/node-http-handler', '@mistralai/mistralai/models/components'];
+    for (const file of readdirSync('dist').filter((name) => /\.c?js$/.test(name))) {
+      const code = readFileSync(`dist/${file}`, 'utf8');
+      for (const name of OPTIONAL) {
+        // A literal specifier is what webpack and Turbopack resolve at build time ("Module not found").
+        for (const call of [`import("${name}")`, `require("${name}")`]) assert.ok(!code.includes(call), `dist/${file} has ${call}`);
+      }
+      if (code.includes('function importOptional')) {
+        assert.match(code, /return import\(\s*\/\* webpackIgnore: true \*\/\s*\/\* turbopackIgnore: true \*\//, `dist/${file}: a native import() with the ignore comments`);
+      }
+    }
+    const loaders = readdirSync('dist').filter((name) => /\.c?js$/.test(name) && readFileSync(`dist/${name}`, 'utf8').includes('function importOptional'));
+    assert.deepEqual(loaders.map((name) => name.split('.').pop()).sort(), ['cjs', 'js'], 'one loader in each build');
+  });
+
+  it('the CommonJS build loads a vendor SDK when a provider is used, and serves a request', () => {
+    const { stdout } = run(['-e', `(async () => {
+      const { Router } = require('switchyard');
+      const { createOpenAISimulator } = require('switchyard/testing');
+      const simulator = createOpenAISimulator();
+      const baseURL = await simulator.start();
+      const router = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-test-key-0001', baseURL: baseURL + '/v1' } } });
+      const result = await router.generate({ model: 'openai/gpt-4o', prompt: 'from require' });
+      await router.close();
+      await simulator.close();
+      console.log(result.text);
+    })().catch((error) => { console.error(error); process.exit(1); });`]);
+    assert.equal(stdout.trim(), 'You said: from require');
   });
 });

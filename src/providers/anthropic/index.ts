@@ -9,6 +9,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { Provider, ProviderCall, ProviderConfig, ProviderFactory, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
 import { loadSdk } from '../provider-support.js';
 import { sdkLoggerFor } from '../sdk-logger.js';
+import { importOptional } from '../../optional-import.js';
 import { AnthropicMessages } from './anthropic-messages.js';
 
 export { AnthropicMessages, extractAnthropicError, type AnthropicMessagesSettings, type MessagesClient } from './anthropic-messages.js';
@@ -75,7 +76,7 @@ export class AnthropicProvider implements Provider {
   }
 
   private async createClient(apiKey: string | undefined): Promise<Anthropic> {
-    const { default: AnthropicClient } = await loadSdk('@anthropic-ai/sdk', 'anthropic', () => import('@anthropic-ai/sdk'));
+    const { default: AnthropicClient } = await loadSdk('@anthropic-ai/sdk', 'anthropic', () => importOptional<typeof import('@anthropic-ai/sdk')>('@anthropic-ai/sdk'));
     return new AnthropicClient({
       fetch: nodeFetch,
       // The SDK logs to the console by default (a malformed stream event, for one): to the configured logger or nowhere.

@@ -12,6 +12,7 @@ import type { ProviderCredentials } from '../../types.js';
 import type { ProviderConfig } from '../provider.js';
 import { loadSdk } from '../provider-support.js';
 import { sdkLoggerFor } from '../sdk-logger.js';
+import { importOptional } from '../../optional-import.js';
 
 /** The Bedrock runtime SDK module, loaded on first use. @example `const sdk: BedrockSdk = await loadBedrockSdk();` */
 export type BedrockSdk = typeof import('@aws-sdk/client-bedrock-runtime');
@@ -25,7 +26,7 @@ export type BedrockSdk = typeof import('@aws-sdk/client-bedrock-runtime');
  * ```
  */
 export function loadBedrockSdk(): Promise<BedrockSdk> {
-  return loadSdk('@aws-sdk/client-bedrock-runtime', 'bedrock', () => import('@aws-sdk/client-bedrock-runtime'));
+  return loadSdk('@aws-sdk/client-bedrock-runtime', 'bedrock', () => importOptional<BedrockSdk>('@aws-sdk/client-bedrock-runtime'));
 }
 
 /**
@@ -123,7 +124,7 @@ const MAX_SOCKETS = 256;
 function loadHttp1Handler(timeoutMs: number | undefined): Promise<NodeHttpHandler | undefined> {
   const create = async (): Promise<NodeHttpHandler | undefined> => {
     try {
-      const { NodeHttpHandler: Handler } = await import('@smithy/node-http-handler');
+      const { NodeHttpHandler: Handler } = await importOptional<typeof import('@smithy/node-http-handler')>('@smithy/node-http-handler');
       // A gateway runs many calls at once: more sockets per host than the SDK's default 50.
       const agents = { httpAgent: { maxSockets: MAX_SOCKETS }, httpsAgent: { maxSockets: MAX_SOCKETS } };
       return new Handler(timeoutMs === undefined ? agents : { ...agents, requestTimeout: timeoutMs, throwOnRequestTimeout: true, socketTimeout: timeoutMs });

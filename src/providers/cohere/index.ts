@@ -8,6 +8,7 @@
 import type { CohereClientV2 } from 'cohere-ai';
 import { GatewayError } from '../../errors.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
+import { importOptional } from '../../optional-import.js';
 import type { Provider, ProviderCall, ProviderConfig, ProviderEmbedCall, ProviderEmbedResult, ProviderFactory, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
 import { SdkClientPool } from '../sdk-client-pool.js';
 import { sdkLoggerFor } from '../sdk-logger.js';
@@ -130,7 +131,7 @@ export class CohereProvider implements Provider {
   private async createClient(byokKey: string | undefined): Promise<CohereClientV2> {
     const token = byokKey ?? this.configuredKey();
     if (!token) throw new GatewayError('provider_authentication', `${this.name}: no API key; set apiKey in the provider config, or CO_API_KEY / COHERE_API_KEY`, { provider: this.name });
-    const { CohereClientV2: Client } = await loadSdk('cohere-ai', this.type, () => import('cohere-ai'));
+    const { CohereClientV2: Client } = await loadSdk('cohere-ai', this.type, () => importOptional<typeof import('cohere-ai')>('cohere-ai'));
     const options = (this.config.clientOptions ?? {}) as ConstructorParameters<typeof CohereClientV2>[0];
     // The SDK appends `v2/chat` to the base URL, so a trailing `/v1` or `/v2` is dropped.
     const baseUrl = this.config.baseURL?.replace(/\/+$/, '').replace(/\/v[12]$/, '');

@@ -25,6 +25,7 @@ import type { Content, EmbedContentConfig, EmbedContentResponse, GenerateContent
 import { GatewayError } from '../../errors.js';
 import type { ProviderCredentials } from '../../types.js';
 import { loadSdk, toGatewayError } from '../provider-support.js';
+import { importOptional } from '../../optional-import.js';
 import type { Provider, ProviderCall, ProviderConfig, ProviderEmbedCall, ProviderEmbedResult, ProviderFactory, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
 import { SdkClientPool } from '../sdk-client-pool.js';
 import { AnthropicMessages } from '../anthropic/anthropic-messages.js';
@@ -159,7 +160,7 @@ export class GoogleProvider implements Provider {
 
   /** Constructs the SDK client: the config's client options, base URL, API version and headers, plus `options`. */
   protected async buildClient(options: GoogleGenAIOptions, defaultApiVersion: string | undefined): Promise<GoogleGenAI> {
-    const { GoogleGenAI: Client } = await loadSdk('@google/genai', this.type, () => import('@google/genai'));
+    const { GoogleGenAI: Client } = await loadSdk('@google/genai', this.type, () => importOptional<typeof import('@google/genai')>('@google/genai'));
     const extra = (this.config.clientOptions ?? {}) as GoogleGenAIOptions;
     const { baseUrl, apiVersion } = splitBaseURL(this.config.baseURL);
     const headers = { ...extra.httpOptions?.headers, ...this.config.headers };
@@ -294,7 +295,7 @@ export class VertexProvider extends GoogleProvider {
 
   /** Loads `@anthropic-ai/vertex-sdk`; called on the first call of a Claude model. */
   protected importClaudeSdk(): Promise<typeof import('@anthropic-ai/vertex-sdk')> {
-    return import('@anthropic-ai/vertex-sdk');
+    return importOptional<typeof import('@anthropic-ai/vertex-sdk')>('@anthropic-ai/vertex-sdk');
   }
 
   /** Builds the `AnthropicVertex` client for a pool key, from the same settings as the Gemini client. */

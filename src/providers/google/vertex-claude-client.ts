@@ -13,6 +13,7 @@ import { extractAnthropicError } from '../anthropic/anthropic-messages.js';
 import { nodeFetch } from '../node-fetch.js';
 import { loadSdk, type UpstreamErrorInfo } from '../provider-support.js';
 import { sdkLoggerFor, type SdkLogger } from '../sdk-logger.js';
+import { importOptional } from '../../optional-import.js';
 import { accessTokenAuthClient } from './google-client.js';
 
 /**
@@ -137,7 +138,7 @@ export async function createClaudeClient(Client: typeof AnthropicVertex, setting
   if (settings.accessToken) {
     options.authClient = accessTokenAuthClient(settings.accessToken) as unknown as AnthropicVertexOptions['authClient'];
   } else if (settings.serviceAccount || settings.googleAuthOptions) {
-    const { GoogleAuth } = await loadSdk('google-auth-library', settings.provider, () => import('google-auth-library'));
+    const { GoogleAuth } = await loadSdk('google-auth-library', settings.provider, () => importOptional<typeof import('google-auth-library')>('google-auth-library'));
     options.googleAuth = new GoogleAuth({
       scopes: CLOUD_PLATFORM_SCOPE,
       ...settings.googleAuthOptions,

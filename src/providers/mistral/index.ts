@@ -8,6 +8,7 @@
 import type { Mistral } from '@mistralai/mistralai';
 import { GatewayError } from '../../errors.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
+import { importOptional } from '../../optional-import.js';
 import type { Provider, ProviderCall, ProviderConfig, ProviderEmbedCall, ProviderEmbedResult, ProviderFactory, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
 import { SdkClientPool } from '../sdk-client-pool.js';
 
@@ -180,7 +181,7 @@ export class MistralProvider implements Provider {
   private async createClient(byokKey: string | undefined): Promise<Mistral> {
     const apiKey = byokKey ?? this.configuredKey();
     if (!apiKey) throw new GatewayError('provider_authentication', `${this.name}: no API key; set apiKey in the provider config or MISTRAL_API_KEY`, { provider: this.name });
-    const { Mistral: MistralClient } = await loadSdk('@mistralai/mistralai', this.type, () => import('@mistralai/mistralai'));
+    const { Mistral: MistralClient } = await loadSdk('@mistralai/mistralai', this.type, () => importOptional<typeof import('@mistralai/mistralai')>('@mistralai/mistralai'));
     // The SDK joins absolute paths (`/v1/...`) to the server URL, so a trailing `/v1` is dropped.
     const serverURL = this.config.baseURL?.replace(/\/+$/, '').replace(/\/v1$/, '');
     // The SDK's only logging is a debug dump of every request and response, headers (the API key) included, to the
@@ -190,7 +191,7 @@ export class MistralProvider implements Provider {
 
   /** The SDK's request fields, read once from its schemas (empty when they cannot be read). */
   private fields(): Promise<SchemaFields> {
-    this.schemaFields ??= import('@mistralai/mistralai/models/components').then(
+    this.schemaFields ??= importOptional<typeof import('@mistralai/mistralai/models/components')>('@mistralai/mistralai/models/components').then(
       (components) => ({ chat: schemaKeys(components.ChatCompletionRequest$outboundSchema), embed: schemaKeys(components.EmbeddingRequest$outboundSchema) }),
       () => ({}),
     );

@@ -67,6 +67,18 @@ function overridesRequestHooks(Base: typeof OpenAIClient): boolean {
 }
 
 /**
+ * An `openai` SDK client class (`OpenAI`, `AzureOpenAI`, a subclass), as {@link leanOpenAIClass} takes it:
+ * typed by shape, so that an app without the `openai` package type-checks against switchyard.
+ *
+ * @example
+ * ```ts
+ * const { default: OpenAI } = await import('openai');
+ * const Client: OpenAIClientClass = OpenAI;
+ * ```
+ */
+export type OpenAIClientClass = new (...args: never[]) => object;
+
+/**
  * The lean subclass of an `openai` SDK client class (one per class, cached). Its instances behave as
  * the SDK's in every observable way: same wire request, same responses, errors and streams.
  *
@@ -77,10 +89,11 @@ function overridesRequestHooks(Base: typeof OpenAIClient): boolean {
  * const client = new LeanOpenAI({ apiKey: process.env.OPENAI_API_KEY, fetch: nodeFetch, maxRetries: 0 });
  * ```
  */
-export function leanOpenAIClass<Base extends typeof OpenAIClient>(Base: Base): Base {
-  let Lean = leanClasses.get(Base);
+export function leanOpenAIClass<Base extends OpenAIClientClass>(Base: Base): Base {
+  // Typed structurally in the signature, so switchyard's declarations do not import the optional `openai`.
+  const Root = Base as unknown as typeof OpenAIClient;
+  let Lean = leanClasses.get(Root);
   if (!Lean) {
-    const Root: typeof OpenAIClient = Base;
     // Named `OpenAI`: the SDK's user agent is built from the class name.
     Lean = class OpenAI extends Root {
       /** The SDK's own headers for a JSON POST, without the per-request retry count; built on first use. */
@@ -161,9 +174,9 @@ export function leanOpenAIClass<Base extends typeof OpenAIClient>(Base: Base): B
         return url;
       }
     };
-    leanClasses.set(Base, Lean);
+    leanClasses.set(Root, Lean);
   }
-  return Lean as Base;
+  return Lean as unknown as Base;
 }
 
 /**

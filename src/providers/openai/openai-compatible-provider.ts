@@ -12,6 +12,7 @@ import { nodeFetch, transportSignalOptions, type TransportFetchOptions } from '.
 import { sdkLoggerFor } from '../sdk-logger.js';
 import { leanOpenAIClass } from './lean-openai-client.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
+import { importOptional } from '../../optional-import.js';
 import type { Provider, ProviderCall, ProviderConfig, ProviderGenerateResult, ProviderStreamResult, ProviderType } from '../provider.js';
 import type { ProviderCredentials, ReasoningEffort, Warning } from '../../types.js';
 import { buildChatRequest, type OpenAIChatDialect, type SamplingSetting } from './openai-request.js';
@@ -152,7 +153,7 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
     if (!apiKey) {
       throw new GatewayError('provider_authentication', `${this.name}: no API key; set apiKey in the provider config or ${this.settings.apiKeyVariable}`, { provider: this.name });
     }
-    const { default: OpenAIClient } = await loadSdk('openai', this.type, () => import('openai'));
+    const { default: OpenAIClient } = await loadSdk('openai', this.type, () => importOptional<typeof import('openai')>('openai'));
     const clientOptions = (this.config.clientOptions ?? {}) as ClientOptions;
     // The SDK's client, with less work per request on the common path (see lean-openai-client.ts).
     const Client = leanOpenAIClass(OpenAIClient);

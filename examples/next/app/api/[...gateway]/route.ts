@@ -9,22 +9,16 @@
  *
  * @module
  */
-import { createGatewayRouteHandlers, type RouteHandler } from '../../../../../adapters/next.js';
+import { createGatewayRouteHandlers } from '../../../../../adapters/next.js';
 import { exampleProviders } from '../../../../shared/providers.js';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-const handlers = exampleProviders().then(({ providers }) =>
-  createGatewayRouteHandlers({
-    router: { providers },
-    basePath: '/api',
-    apiKeys: [{ key: process.env.GATEWAY_API_KEY ?? 'gw-demo-key-0001', id: 'key_demo', account: 'team_demo' }],
-  }),
-);
-
-const forward = (method: 'GET' | 'POST' | 'OPTIONS'): RouteHandler => async (request) => (await handlers)[method](request);
-
-export const GET = forward('GET');
-export const POST = forward('POST');
-export const OPTIONS = forward('OPTIONS');
+// A configuration function runs on the first request (not during `next build`): here it starts the
+// simulators the example needs; in an app it may read secrets.
+export const { GET, POST, OPTIONS } = createGatewayRouteHandlers(async () => ({
+  router: { providers: (await exampleProviders()).providers },
+  basePath: '/api',
+  apiKeys: [{ key: process.env.GATEWAY_API_KEY ?? 'gw-demo-key-0001', id: 'key_demo', account: 'team_demo' }],
+}));
