@@ -5,20 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GatewayError } from '../../src/errors.js';
-import { MODEL, startBillingFixture } from './billing-fixture.js';
+import { gatewayError, MODEL, startBillingFixture } from './billing-fixture.js';
 
 const acme = { id: 'team_acme', apiKeyId: 'key_1' };
-
-async function gatewayError(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
 
 describe('reservations without maxOutputTokens', () => {
   it('reserves the default output budget (4 096 tokens), not the model’s whole output limit, and settles the truth', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { watchChild } from '../helpers/watched-child.js';
 
 /** How long the soak may go without finishing another hundred requests before it counts as stuck. */
 const STALL_MS = 30_000;
@@ -17,34 +17,13 @@ interface SoakReport {
 /** Runs bench/transport-soak.ts in a child process, killed if its progress stops (a frozen event loop cannot time itself out). */
 function soak(requests: number, seed: number): Promise<{ report: SoakReport | undefined; stalledAt: string | undefined }> {
   const script = fileURLToPath(new URL('../../bench/transport-soak.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '--requests', String(requests), '--seed', String(seed), '--servers', '5', '--progress'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let report: SoakReport | undefined;
-  let stalledAt: string | undefined;
   let last = 'start';
-  let buffered = '';
-  let watchdog = setTimeout(stall, STALL_MS);
-  function stall(): void {
-    stalledAt = last;
-    child.kill('SIGKILL');
-  }
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (text: string) => {
-    clearTimeout(watchdog);
-    watchdog = setTimeout(stall, STALL_MS);
-    buffered += text;
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.startsWith('progress ')) last = line;
-      if (line.startsWith('report ')) report = JSON.parse(line.slice(7)) as SoakReport;
-    }
+  const watched = watchChild(process.execPath, ['--import', 'tsx', script, '--requests', String(requests), '--seed', String(seed), '--servers', '5', '--progress'], STALL_MS, (line) => {
+    if (line.startsWith('progress ')) last = line;
+    if (line.startsWith('report ')) report = JSON.parse(line.slice(7)) as SoakReport;
   });
-  return new Promise((resolve) => {
-    child.on('exit', () => {
-      clearTimeout(watchdog);
-      resolve({ report, stalledAt });
-    });
-  });
+  return watched.then(({ stalled }) => ({ report, stalledAt: stalled ? last : undefined }));
 }
 
 describe('nodeFetch soak (a bounded run of `npm run soak`)', () => {

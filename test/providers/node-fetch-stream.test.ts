@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { watchChild } from '../helpers/watched-child.js';
 
 /** How long the child may go without reading anything before it counts as frozen: far past any scenario's own pauses. */
 const STALL_MS = 20_000;
@@ -18,33 +18,16 @@ interface ChildOutcome {
  * loop (which no timer inside it could catch) shows as output that stops, and the child is killed.
  */
 function runChild(runtime: string[] = [process.execPath]): Promise<ChildOutcome> {
-  const child = spawn(runtime[0], [...runtime.slice(1), '--import', 'tsx', fileURLToPath(new URL('./node-fetch-stream-child.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
   const outcome: ChildOutcome = { passed: [], failed: [], frozenIn: undefined };
   let current: string | undefined;
-  let buffered = '';
-  let watchdog = setTimeout(stall, STALL_MS);
-  function stall(): void {
-    outcome.frozenIn = current ?? '(before the first scenario)';
-    child.kill('SIGKILL');
-  }
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (text: string) => {
-    clearTimeout(watchdog);
-    watchdog = setTimeout(stall, STALL_MS);
-    buffered += text;
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.startsWith('start ')) current = line.slice(6);
-      else if (line.startsWith('ok ')) outcome.passed.push(line.slice(3));
-      else if (line.startsWith('fail ')) outcome.failed.push(line.slice(5));
-    }
+  const watched = watchChild(runtime[0], [...runtime.slice(1), '--import', 'tsx', fileURLToPath(new URL('./node-fetch-stream-child.ts', import.meta.url))], STALL_MS, (line) => {
+    if (line.startsWith('start ')) current = line.slice(6);
+    else if (line.startsWith('ok ')) outcome.passed.push(line.slice(3));
+    else if (line.startsWith('fail ')) outcome.failed.push(line.slice(5));
   });
-  return new Promise((resolve) => {
-    child.on('exit', () => {
-      clearTimeout(watchdog);
-      resolve(outcome);
-    });
+  return watched.then(({ stalled }) => {
+    if (stalled) outcome.frozenIn = current ?? '(before the first scenario)';
+    return outcome;
   });
 }
 
