@@ -40,8 +40,8 @@ export function clientInstructions(origin: string, key: string): string[] {
   return [
     `OpenAI SDK:        new OpenAI({ baseURL: '${origin}/v1', apiKey: '${key}' })  // model: 'anthropic/claude-sonnet-4' works too`,
     `Anthropic SDK:     new Anthropic({ baseURL: '${origin}', apiKey: '${key}' })`,
-    `AI SDK (ai 7):     createGateway({ baseURL: '${origin}/v4/ai', apiKey: '${key}' })`,
-    `AI SDK (ai 6):     createGateway({ baseURL: '${origin}/v3/ai', apiKey: '${key}' })`,
+    `AI SDK 7 (@ai-sdk/gateway 4, Node 22+): createGateway({ baseURL: '${origin}/v4/ai', apiKey: '${key}' })`,
+    `AI SDK 6 (@ai-sdk/gateway 3, what npm installs on Node 20): createGateway({ baseURL: '${origin}/v3/ai', apiKey: '${key}' })`,
     `curl:              curl ${origin}/v1/chat/completions -H 'authorization: Bearer ${key}' -H 'content-type: application/json' -d '{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'`,
   ];
 }
