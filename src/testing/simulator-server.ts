@@ -157,6 +157,11 @@ export interface SimulatorBehaviour {
    * drawn after `faultRate`/`fault`. For chaos runs: `[{ rate: 0.3, fault: { type: 'status', status: 503 } }, { rate: 0.05, fault: { type: 'hang' } }]`.
    */
   faults?: ReadonlyArray<{ rate: number; fault: SimulatorFault }>;
+  /**
+   * Every answer waits for this promise (after `latencyMs`): a test holds requests open at the vendor, for
+   * example to see how many are in flight at once, then resolves it. `reset()` clears it.
+   */
+  hold?: Promise<unknown>;
   /** Custom answer; the default echoes the last user message, calls a tool when asked, or fills a JSON schema. */
   reply?: (request: SimulatedRequest) => Partial<SimulatedReply> | undefined;
   /** Random source for fault rates (tests pass a seeded one). */
@@ -294,7 +299,7 @@ export class Simulator {
   reset(): this {
     this.steps.length = 0;
     this.requests.length = 0;
-    this.behaviour = { ...this.behaviour, faultRate: 0, faults: undefined, reply: undefined, latencyMs: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0 };
+    this.behaviour = { ...this.behaviour, faultRate: 0, faults: undefined, hold: undefined, reply: undefined, latencyMs: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0 };
     return this;
   }
 
@@ -364,6 +369,7 @@ export class Simulator {
     });
     const behaviour = this.behaviour;
     if (behaviour.latencyMs > 0) await delay(behaviour.latencyMs);
+    if (behaviour.hold) await behaviour.hold;
     if (step !== 'ok') {
       switch (step.type) {
         case 'status': {

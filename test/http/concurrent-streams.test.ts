@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Agent } from 'undici';
+import { waitFor } from '../helpers/wait-for.js';
 import { GATEWAY_KEY, startGateway, type Gateway } from './gateway-fixture.js';
 
 const STREAMS = 1_000;
@@ -23,14 +24,15 @@ describe('1,000 concurrent streams through the gateway', () => {
   });
 
   it('opens every stream upstream at once and finishes them all', async (context) => {
-    // Each upstream stream takes about sixteen seconds (sixteen words at one a second), far longer than
-    // opening them all takes, so a cap would show as requests that reach the vendor only after others finished.
-    const words = Array.from({ length: 16 }, (_, index) => `w${index}`);
-    gateway.openai.configure({ tokensPerSecond: 1, reply: () => ({ text: words.join(' ') }) });
+    // The vendor holds every answer until all the streams have reached it: with a connection cap, the
+    // requests past it would wait for a connection that never frees, and the count would stop there.
+    let release: () => void = () => undefined;
+    const hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    gateway.openai.configure({ hold });
     globalThis.gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
-    let upstreamWhenFirstFinished: number | undefined;
-    let heapWhileOpen = 0;
     const stream = async (index: number): Promise<string> => {
       const response = await fetch(`${gateway.origin}/v1/chat/completions`, {
         method: 'POST',
@@ -39,16 +41,19 @@ describe('1,000 concurrent streams through the gateway', () => {
         dispatcher: clients,
       } as RequestInit);
       assert.equal(response.status, 200);
-      const text = await response.text();
-      if (upstreamWhenFirstFinished === undefined) {
-        upstreamWhenFirstFinished = gateway.openai.requests.length;
-        heapWhileOpen = process.memoryUsage().heapUsed;
-      }
-      return text;
+      return response.text();
     };
-    const bodies = await Promise.all(Array.from({ length: STREAMS }, (_, index) => stream(index)));
-    assert.equal(upstreamWhenFirstFinished, STREAMS, `only ${upstreamWhenFirstFinished} of ${STREAMS} streams had reached the vendor when the first one finished`);
-    assert.equal(bodies.filter((body) => body.includes('w15') && body.includes('data: [DONE]')).length, STREAMS, 'every stream finished with all its text');
+    const bodies = Promise.all(Array.from({ length: STREAMS }, (_, index) => stream(index)));
+    try {
+      await waitFor(() => gateway.openai.requests.length === STREAMS, 120_000);
+    } catch {
+      assert.fail(`only ${gateway.openai.requests.length} of ${STREAMS} streams reached the vendor at once`);
+    } finally {
+      release();
+    }
+    const heapWhileOpen = process.memoryUsage().heapUsed;
+    const texts = await bodies;
+    assert.equal(texts.filter((body) => body.includes('stream') && body.includes('data: [DONE]')).length, STREAMS, 'every stream finished with all its text');
     context.diagnostic(`heap while ${STREAMS} streams were open (gateway, simulator and clients in one process): ${Math.round((heapWhileOpen - heapBefore) / STREAMS / 1024)} KiB per stream`);
   });
 });
