@@ -54,7 +54,8 @@ describe('npm start', () => {
     const closed = await freePort(); // nothing listens there: the "real" OpenAI API refuses every connection
     const started = start({ PORT: String(port), OPENAI_API_KEY: 'sk-bogus-not-a-key', OPENAI_BASE_URL: `http://127.0.0.1:${closed}/v1` });
     running.push(started);
-    await waitFor(() => started.output().includes(`http://127.0.0.1:${port}`) || started.child.exitCode !== null, 540_000);
+    // The address and the line after it come in separate writes: wait for both.
+    await waitFor(() => (started.output().includes(`http://127.0.0.1:${port}`) && /HOST=/.test(started.output())) || started.child.exitCode !== null, 540_000);
     assert.equal(started.child.exitCode, null, `npm start exited:\n${started.output()}`);
     assert.match(started.output(), /openai: real API/);
     assert.match(started.output(), /HOST=/, 'it says how to listen on other interfaces');
