@@ -12,6 +12,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { nodeFetch, withTransportDeadline } from '../src/providers/node-fetch.js';
+import { seededRandom as random } from '../test/helpers/candidates.js';
 
 /** What {@link runTransportSoak} runs. */
 export interface TransportSoakOptions {
@@ -42,17 +43,6 @@ export interface TransportSoakReport {
   elapsedMs: number;
 }
 
-/** A small deterministic random source (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The body size of request `id`: mostly small, some tens of KiB, a few past 64 KiB. */
 function sizeOf(id: number): number {
