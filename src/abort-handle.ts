@@ -36,13 +36,6 @@ export interface TransportAbort {
 export const ATTEMPT_ABORT: unique symbol = Symbol('switchyard.attemptAbort');
 
 /**
- * The key under which a router request (or a request the HTTP bridge hands the handler) carries its
- * caller's abort as a {@link TransportAbort}, standing in for its `abortSignal` (`signal`), which is
- * then built from it only if read. Internal to the gateway's layers.
- */
-export const CALLER_ABORT: unique symbol = Symbol('switchyard.callerAbort');
-
-/**
  * The reason an abort without one gets, as `AbortController` gives it: a DOMException `AbortError`.
  *
  * @example
@@ -65,7 +58,7 @@ export type AbortSource = AbortSignal | TransportAbort;
  * ```ts
  * const abort = new AbortHandle();
  * response.on('close', () => abort.abort());
- * await router.generate({ model, prompt, [CALLER_ABORT]: abort });
+ * await router.generate({ model, prompt }, { abort });
  * ```
  */
 export class AbortHandle implements TransportAbort {

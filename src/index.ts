@@ -10,7 +10,7 @@
  *
  * @module switchyard
  */
-export { Router } from './router.js';
+export { Router } from './router/router.js';
 export type { OperationName, PipelineStream, RequestMiddleware, RequestRun } from './middleware/middleware.js';
 export type * from './router-types.js';
 export type * from './types.js';

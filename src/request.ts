@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { CALLER_ABORT } from './abort-handle.js';
 import { GatewayError } from './errors.js';
 import type { AccountReference } from './events.js';
 import type { NormalizedRequest } from './router-types.js';
@@ -158,9 +157,6 @@ export function normalizeRequest(request: GenerateRequest & { account?: AccountR
     providerOptions: request.providerOptions,
     headers: request.headers,
     abortSignal: request.abortSignal,
-    // The HTTP layer's abort handle, standing in for `abortSignal` (the router gives request hooks a
-    // signal built from it; nothing else sees the normalized request).
-    [CALLER_ABORT]: request[CALLER_ABORT],
     timeoutMs: request.timeoutMs,
     user: request.user ?? (typeof gateway?.user === 'string' ? gateway.user : undefined),
     tags: request.tags ?? gateway?.tags ?? [],

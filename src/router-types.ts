@@ -3,12 +3,14 @@
  *
  * @module
  */
-import type { AbortSource, CALLER_ABORT } from './abort-handle.js';
+import type { AbortSource } from './abort-handle.js';
 import type { Catalog, CatalogConfig, Pricing } from './catalog/catalog.js';
 import type { AccountReference, AttemptRecord, CostBreakdown, CredentialType, UsageEvent } from './events.js';
 import type { HealthOptions } from './health/health-tracker.js';
 import type { ProviderConfig, ProviderType } from './providers/provider.js';
 import type { SdkLogger } from './providers/sdk-logger.js';
+import type { RequestMiddleware } from './middleware/middleware.js';
+import type { AttemptPolicy, CandidatePolicy } from './resilience/policy.js';
 import type { Strategy } from './strategies/strategy.js';
 import type { ContentPart, FinishReason, GenerateRequest, JsonSchema, Message, ProviderMetadata, StreamPart, Usage, Warning } from './types.js';
 
@@ -79,6 +81,17 @@ export interface RouterConfig {
   health?: HealthOptions;
   /** Hooks around requests and attempts (billing, limits, auditing). */
   hooks?: RequestHook[];
+  /**
+   * Request middleware (cache, guardrails, telemetry, your own), outermost first: the first sees the
+   * request first and the answer last. Composed once, here; with none, a call costs nothing extra.
+   */
+  middleware?: RequestMiddleware[];
+  /**
+   * Replaces the resilience policies: `attempt` around each attempt, outermost first (default
+   * `[retry(config.retry), deadline(), timeout()]`), `candidate` across candidates (default `fallback()`).
+   * For policies of your own (a hedge); the defaults follow `retry`, `attemptTimeoutMs` and `deadlineMs`.
+   */
+  policies?: { attempt?: AttemptPolicy[]; candidate?: CandidatePolicy };
   /** Random source for strategies and jitter (tests pass a seeded one). */
   random?: () => number;
   /**
@@ -106,7 +119,28 @@ export interface NormalizedRequest extends Omit<GenerateRequest, 'prompt' | 'mes
 }
 
 /**
- * What hooks see of a request.
+ * What a caller passes beside a request, for this call only.
+ *
+ * @example
+ * ```ts
+ * const abort = new AbortHandle();
+ * response.on('close', () => abort.abort());
+ * await router.generate({ model: 'openai/gpt-4o', prompt: 'Hi' }, { abort });
+ * ```
+ */
+export interface CallScope {
+  /**
+   * The caller's abort, as an `AbortSignal` or a cheaper {@link AbortHandle} (the HTTP layer passes a
+   * client's disconnect so, building no `AbortSignal` for a request nobody aborts). Stands in for the
+   * request's `abortSignal`; hooks see a signal built from it.
+   */
+  abort?: AbortSource;
+}
+
+/**
+ * What hooks see of a request: the fields of the run ({@link RequestRun}) they read. The router passes
+ * the run itself, one object per request.
+ *
  *
  * @example
  * ```ts
@@ -278,8 +312,6 @@ export interface EmbedManyRequest {
   dimensions?: number;
   providerOptions?: GenerateRequest['providerOptions'];
   abortSignal?: AbortSignal;
-  /** Internal to the gateway's layers: see {@link GenerateRequest}'s. */
-  [CALLER_ABORT]?: AbortSource;
   headers?: Record<string, string>;
   user?: string;
   tags?: string[];

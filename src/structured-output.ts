@@ -9,14 +9,14 @@ import { LRUCache } from 'lru-cache';
 import { GatewayError } from './errors.js';
 import type { AccountReference } from './events.js';
 import { PartialJsonParser } from './partial-json.js';
-import type { GenerateObjectRequest, GenerateObjectResult, GenerateResult, SchemaLike, StreamObjectResult, StreamResult } from './router-types.js';
+import type { CallScope, GenerateObjectRequest, GenerateObjectResult, GenerateResult, SchemaLike, StreamObjectResult, StreamResult } from './router-types.js';
 import { StreamChannel } from './stream-channel.js';
 import type { GenerateRequest, JsonSchema } from './types.js';
 
 /** The part of the router structured output needs. */
 interface TextRouter {
-  generate(request: GenerateRequest & { account?: AccountReference }): Promise<GenerateResult>;
-  stream(request: GenerateRequest & { account?: AccountReference }): StreamResult;
+  generate(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): Promise<GenerateResult>;
+  stream(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): StreamResult;
 }
 
 interface StandardJsonSchemaProps {
@@ -192,8 +192,12 @@ function textRequest(request: GenerateObjectRequest & { account?: AccountReferen
  * const { object } = await generateObjectWith(router, { model: 'openai/gpt-4o', prompt: 'A person', schema });
  * ```
  */
-export async function generateObjectWith<T>(router: TextRouter, request: GenerateObjectRequest & { account?: AccountReference }): Promise<GenerateObjectResult<T>> {
-  const result = await router.generate(textRequest(request));
+export async function generateObjectWith<T>(
+  router: TextRouter,
+  request: GenerateObjectRequest & { account?: AccountReference },
+  scope?: CallScope,
+): Promise<GenerateObjectResult<T>> {
+  const result = await router.generate(textRequest(request), scope);
   const text = objectText(result);
   const object = await validateObject<T>(request.schema, parseObjectText(text, result.finishReason.unified), text);
   return { ...result, object };
@@ -207,10 +211,14 @@ export async function generateObjectWith<T>(router: TextRouter, request: Generat
  * const stream = streamObjectWith(router, { model: 'openai/gpt-4o', prompt: 'A person', schema });
  * ```
  */
-export function streamObjectWith<T>(router: TextRouter, request: GenerateObjectRequest & { account?: AccountReference }): StreamObjectResult<T> {
+export function streamObjectWith<T>(
+  router: TextRouter,
+  request: GenerateObjectRequest & { account?: AccountReference },
+  scope?: CallScope,
+): StreamObjectResult<T> {
   let stream: StreamResult;
   try {
-    stream = router.stream(textRequest(request));
+    stream = router.stream(textRequest(request), scope);
   } catch (error) {
     const failed = Promise.reject(error);
     failed.catch(() => undefined);

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { AbortSource, CALLER_ABORT } from './abort-handle.js';
 
 /** Any JSON value. */
 export type JsonValue = null | string | number | boolean | JsonValue[] | { [key: string]: JsonValue };
@@ -284,12 +283,6 @@ export interface GenerateRequest extends Omit<CallOptions, 'prompt'> {
   messages?: MessageInput[];
   system?: string;
   abortSignal?: AbortSignal;
-  /**
-   * Internal to the gateway's layers: the caller's abort as a handle that stands in for
-   * `abortSignal` (the HTTP layer passes a client's disconnect here, so that no `AbortSignal` is
-   * built for a request nobody aborts). `abortSignal` is then read from it.
-   */
-  [CALLER_ABORT]?: AbortSource;
   /** End user, for accounting and vendor abuse monitoring (also read from `providerOptions.gateway.user`). */
   user?: string;
   /** Tags, for accounting (also read from `providerOptions.gateway.tags`). */

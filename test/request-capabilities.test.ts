@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Router } from '../src/router.js';
+import { Router } from '../src/router/router.js';
 import { normalizeRequest, requiredCapabilities } from '../src/request.js';
 
 const pdf = { type: 'file' as const, mediaType: 'application/pdf', data: { type: 'data' as const, data: 'JVBERi0xLjQK' } };

@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { CALLER_ABORT } from '../abort-handle.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Router } from '../router.js';
+import { Router } from '../router/router.js';
 import { GatewayError, redactSecrets } from '../errors.js';
 import { createRequestId } from '../ids.js';
 import { KeyAuthenticator } from './auth.js';
@@ -184,7 +183,7 @@ export class GatewayHandler {
           query: new URLSearchParams(match.query),
           headers: request.headers,
           pathRest: match.pathRest,
-          abort: request[CALLER_ABORT] ?? request.signal,
+          abort: request.abort ?? request.signal,
         });
       }
     } catch (thrown) {

@@ -4,12 +4,12 @@
  *
  * @module
  */
-import type { AbortSource, CALLER_ABORT } from '../abort-handle.js';
+import type { AbortSource } from '../abort-handle.js';
 import type { SpendReportQuery } from '../billing/spend-report.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { AccountReference } from '../events.js';
 import type { BreakerState } from '../health/health-tracker.js';
-import type { EmbedManyRequest, EmbedManyResult, GenerateResult, NormalizedRequest, RouterConfig, StreamResult } from '../router-types.js';
+import type { CallScope, EmbedManyRequest, EmbedManyResult, GenerateResult, NormalizedRequest, RouterConfig, StreamResult } from '../router-types.js';
 import type { ProviderType } from '../providers/provider.js';
 import type { Candidate } from '../strategies/strategy.js';
 import type { GenerateRequest } from '../types.js';
@@ -24,9 +24,9 @@ import type { GenerateRequest } from '../types.js';
  * ```
  */
 export interface GatewayRouter {
-  generate(request: GenerateRequest & { account?: AccountReference }): Promise<GenerateResult>;
-  stream(request: GenerateRequest & { account?: AccountReference }): StreamResult;
-  embedMany(request: EmbedManyRequest): Promise<EmbedManyResult>;
+  generate(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): Promise<GenerateResult>;
+  stream(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): StreamResult;
+  embedMany(request: EmbedManyRequest, scope?: CallScope): Promise<EmbedManyResult>;
   readonly catalog: Catalog;
   readonly health: {
     isAvailable(provider: string, providerModelId: string): boolean;
@@ -217,7 +217,7 @@ export interface GatewayHttpRequest {
   /** Aborted when the client goes away. */
   signal: AbortSignal;
   /** Internal to the gateway's bridges: the client's going away as a handle, standing in for `signal` (built from it only if read). */
-  [CALLER_ABORT]?: AbortSource;
+  abort?: AbortSource;
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AbortHandle, CALLER_ABORT } from '../abort-handle.js';
+import { AbortHandle } from '../abort-handle.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayHandler, RouteMatch } from './handler.js';
 import type { GatewayHttpRequest, GatewayHttpResponse } from './http-types.js';
@@ -60,7 +60,7 @@ export function handleNodeRequest(handler: GatewayHandler, request: IncomingMess
  * built only if something reads `signal`; the gateway's own layers follow the handle.
  */
 class NodeGatewayRequest implements GatewayHttpRequest {
-  readonly [CALLER_ABORT] = new AbortHandle();
+  readonly abort = new AbortHandle();
   parsedBody?: { value: unknown };
   readonly method: string;
   readonly headers: IncomingMessage['headers'];
@@ -74,7 +74,7 @@ class NodeGatewayRequest implements GatewayHttpRequest {
   }
 
   get signal(): AbortSignal {
-    return this[CALLER_ABORT].signal;
+    return this.abort.signal;
   }
 
   readBody(limitBytes: number): Promise<Uint8Array> {
@@ -85,7 +85,7 @@ class NodeGatewayRequest implements GatewayHttpRequest {
 /** Answers a matched request; never rejects. */
 async function serveMatched(handler: GatewayHandler, match: RouteMatch, request: IncomingMessage, response: ServerResponse, url: string, options: NodeBridgeOptions): Promise<void> {
   const input = new NodeGatewayRequest(request, url);
-  const abort = input[CALLER_ABORT];
+  const abort = input.abort;
   // Left attached when the answer is done: a close after the finish aborts nothing, and removing the
   // listener costs more than it saves on a response Express has re-prototyped.
   const onClose = (): void => {

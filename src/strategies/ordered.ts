@@ -1,5 +1,5 @@
 /**
- * The `ordered` and `only` strategies, after Vercel AI Gateway's `order` and `only`.
+ * The `ordered` strategy, after Vercel AI Gateway's `order` (`only` is in `only.ts`).
  *
  * @module
  */
@@ -23,36 +23,6 @@ export function ordered(providers: readonly string[], then: Strategy = latencyWe
       return orderFirst(candidates, providers, then, context);
     },
   };
-}
-
-/**
- * Only the listed providers may serve; they are ranked by `then` (default `latencyWeighted()`).
- *
- * @example
- * ```ts
- * const router = new Router({ providers, strategy: only(['anthropic']) });
- * ```
- */
-export function only(providers: readonly string[], then: Strategy = latencyWeighted()): Strategy {
-  return {
-    name: 'only',
-    rank(candidates: readonly Candidate[], context: StrategyContext): Candidate[] {
-      return then.rank(filterProviders(candidates, providers), context);
-    },
-  };
-}
-
-/**
- * Keeps the candidates whose provider is listed.
- *
- * @example
- * ```ts
- * filterProviders(candidates, ['anthropic', 'bedrock']);
- * ```
- */
-export function filterProviders(candidates: readonly Candidate[], providers: readonly string[]): Candidate[] {
-  const selected = new Set(providers.flatMap((name) => selectProvider(candidates, name)));
-  return candidates.filter((candidate) => selected.has(candidate));
 }
 
 /**

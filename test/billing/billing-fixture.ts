@@ -4,7 +4,7 @@
  */
 import { createBilling, type Billing, type BillingOptions } from '../../src/billing/billing.js';
 import type { RouterEvents, UsageEvent } from '../../src/events.js';
-import { Router } from '../../src/router.js';
+import { Router } from '../../src/router/router.js';
 import type { AttemptPlan, RouterConfig } from '../../src/router-types.js';
 import type { StateStore } from '../../src/store/store.js';
 import { GatewayError } from '../../src/errors.js';

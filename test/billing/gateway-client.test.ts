@@ -12,7 +12,7 @@ import { createBilling, type Billing } from '../../src/billing/billing.js';
 import { nanoToDollars } from '../../src/billing/cost.js';
 import type { UsageEvent } from '../../src/events.js';
 import { createGatewayHandler } from '../../src/http/handler.js';
-import { Router } from '../../src/router.js';
+import { Router } from '../../src/router/router.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
 import { today } from './billing-fixture.js';

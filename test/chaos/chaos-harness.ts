@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import type { UsageEvent } from '../../src/events.js';
 import { createGatewayHandler } from '../../src/http/handler.js';
-import { Router } from '../../src/router.js';
+import { Router } from '../../src/router/router.js';
 import { createAnthropicSimulator } from '../../src/testing/anthropic-simulator.js';
 import { createMistralSimulator } from '../../src/testing/mistral-simulator.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';

@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { GatewayError } from '../../src/errors.js';
 import { HEALTH_REPORTS_KEY, type HealthReport } from '../../src/health/health-sharing.js';
 import { HealthTracker, type HealthOptions } from '../../src/health/health-tracker.js';
-import { Router } from '../../src/router.js';
+import { Router } from '../../src/router/router.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import type { StateStore } from '../../src/store/store.js';

@@ -2,7 +2,7 @@
  * A router over real providers (openai, anthropic) pointed at their simulators, with one test model
  * that both serve, for router tests.
  */
-import { Router } from '../../src/router.js';
+import { Router } from '../../src/router/router.js';
 import type { RouterConfig } from '../../src/router-types.js';
 import { createAnthropicSimulator } from '../../src/testing/anthropic-simulator.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';

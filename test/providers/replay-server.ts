@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { BUILT_IN_MODELS } from '../../src/catalog/built-in-models.js';
 import type { Pricing } from '../../src/catalog/catalog.js';
 import type { UsageEvent } from '../../src/events.js';
-import { Router } from '../../src/router.js';
+import { Router } from '../../src/router/router.js';
 import type { RouterConfig } from '../../src/router-types.js';
 import { encodeEventStreamMessage } from '../../src/testing/bedrock-simulator.js';
 import type { AssistantMessage, ContentPart, ProviderOptions } from '../../src/types.js';

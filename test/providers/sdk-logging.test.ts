@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ProviderType } from '../../src/providers/provider.js';
-import { Router } from '../../src/router.js';
+import { Router } from '../../src/router/router.js';
 import { startSimulatedProviders, type SimulatedProviders } from '../../src/testing/simulated-providers.js';
 
 /** A model of each provider type, as a raw `type:model` id (no catalog needed). */

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HealthTracker } from '../../src/health/health-tracker.js';
-import { only, ordered } from '../../src/strategies/ordered.js';
+import { ordered } from '../../src/strategies/ordered.js';
 import { candidate, seededRandom } from '../helpers/candidates.js';
 import { runStrategyContract } from './strategy-contract.js';
 
 runStrategyContract('ordered', () => ordered(['bedrock', 'anthropic']));
-runStrategyContract('only', () => only(['anthropic', 'openai']), { mayDrop: true });
 
-describe('ordered and only', () => {
+describe('ordered', () => {
   const pool = [candidate('openai'), candidate('anthropic', 'm', 'anthropic'), candidate('bedrock-us', 'm', 'bedrock'), candidate('openai-eu')];
   const context = { health: new HealthTracker(), streamed: false, random: seededRandom(5) };
 
@@ -22,10 +21,5 @@ describe('ordered and only', () => {
     const ranked = ordered(['vertex', 'openai-eu']).rank(pool, context).map((item) => item.provider);
     assert.equal(ranked[0], 'openai-eu');
     assert.equal(ranked.length, 4);
-  });
-
-  it('only keeps the listed providers', () => {
-    const ranked = only(['anthropic', 'bedrock']).rank(pool, context).map((item) => item.provider).sort();
-    assert.deepEqual(ranked, ['anthropic', 'bedrock-us']);
   });
 });

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { CALLER_ABORT, type AbortSource } from '../../abort-handle.js';
 import type { AccountReference } from '../../events.js';
 import type { EmbedManyRequest, EmbedManyResult, GenerateResult, StreamResult } from '../../router-types.js';
 import type { FinishReason, GenerateRequest, Usage } from '../../types.js';
@@ -40,11 +39,11 @@ export async function answerGeneration(
 ): Promise<GatewayHttpResponse> {
   const routed = forCaller(context, request);
   if (!streaming) {
-    const result = await context.router.generate(routed);
+    const result = await context.router.generate(routed, { abort: context.abort });
     const warnings = notes && !notes.empty ? [...notes.warningsFor(result.providerType), ...result.warnings] : result.warnings;
     return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId, ...warningsHeader(warnings) });
   }
-  const stream = context.router.stream(routed);
+  const stream = context.router.stream(routed, { abort: context.abort });
   return streamResponse(stream, context.abort, createEncoder(stream), { [GENERATION_ID_HEADER]: stream.generationId }, notes && !notes.empty ? notes.warningsFor(undefined) : undefined);
 }
 
@@ -57,11 +56,11 @@ export async function answerGeneration(
  * ```
  */
 export async function answerEmbedding(context: RouteContext, request: EmbedManyRequest, toJson: (result: EmbedManyResult) => unknown): Promise<GatewayHttpResponse> {
-  const result = await context.router.embedMany(forCaller(context, request));
+  const result = await context.router.embedMany(forCaller(context, request), { abort: context.abort });
   return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId });
 }
 
-function forCaller<T extends { model: string; providerOptions?: GenerateRequest['providerOptions'] }>(context: RouteContext, request: T): T & { account: AccountReference; [CALLER_ABORT]: AbortSource } {
+function forCaller<T extends { model: string; providerOptions?: GenerateRequest['providerOptions'] }>(context: RouteContext, request: T): T & { account: AccountReference } {
   authorizeModels(context.caller, requestedModels(request.model, request.providerOptions));
   // The dialect checked the credentials' shape by provider type name; a configured instance name
   // (`openai-eu`) is checked here against its type.
@@ -70,9 +69,8 @@ function forCaller<T extends { model: string; providerOptions?: GenerateRequest[
   if (byok !== undefined && router.providerType) validateByokCredentials(byok, 'providerOptions.gateway.byok', (name) => router.providerType?.(name));
   // The dialect built `request` for this call alone: set the fields rather than copy it (a spread
   // costs microseconds on the request path).
-  const routed = request as T & { account: AccountReference; [CALLER_ABORT]: AbortSource };
+  const routed = request as T & { account: AccountReference };
   routed.account = context.caller.account;
-  routed[CALLER_ABORT] = context.abort;
   return routed;
 }
 

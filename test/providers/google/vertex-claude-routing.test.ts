@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { Router } from '../../../src/router.js';
+import { Router } from '../../../src/router/router.js';
 import type { RouterConfig } from '../../../src/router-types.js';
 import { createAnthropicSimulator } from '../../../src/testing/anthropic-simulator.js';
 import { createBedrockSimulator } from '../../../src/testing/bedrock-simulator.js';

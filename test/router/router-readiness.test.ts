@@ -8,9 +8,9 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { AttemptRecord } from '../src/events.js';
-import { Router } from '../src/router.js';
-import { createAnthropicSimulator } from '../src/testing/anthropic-simulator.js';
+import type { AttemptRecord } from '../../src/events.js';
+import { Router } from '../../src/router/router.js';
+import { createAnthropicSimulator } from '../../src/testing/anthropic-simulator.js';
 
 describe('Router start-up', () => {
   it('loads the SDKs of its providers in the background, and no attempt or statistic includes the load', async () => {
@@ -46,7 +46,7 @@ describe('Router start-up', () => {
   });
 
   it('warns at start-up of a provider whose SDK is missing, and skips it without retrying it on every request', async () => {
-    const script = fileURLToPath(new URL('./fixtures/router-without-cohere.ts', import.meta.url));
+    const script = fileURLToPath(new URL('../fixtures/router-without-cohere.ts', import.meta.url));
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script]);
     const report = JSON.parse(stdout) as { warningsAtReady: Array<{ code: string; message: string }>; attempts: Array<Array<{ provider: string; outcome: string; code?: string }>> };
     assert.equal(report.warningsAtReady.length, 1);

@@ -3,8 +3,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Router } from '../src/router.js';
-import { createOpenAISimulator } from '../src/testing/openai-simulator.js';
+import { Router } from '../../src/router/router.js';
+import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 
 describe('provider instances in the router config', () => {
   const simulator = createOpenAISimulator();

@@ -4,16 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Router } from '../src/router.js';
-import type { RouterConfig } from '../src/router-types.js';
-import { createAnthropicSimulator } from '../src/testing/anthropic-simulator.js';
-import { createOpenAISimulator } from '../src/testing/openai-simulator.js';
-import type { Simulator } from '../src/testing/simulator-server.js';
-import { seededRandom } from './helpers/candidates.js';
-import { ANTHROPIC_KEY, OPENAI_KEY, TEST_MODEL } from './helpers/router-fixture.js';
-import { waitFor } from './helpers/wait-for.js';
-import { freePort } from './store/redis-server.js';
-import { TestClock } from './store/store-suite.js';
+import { Router } from '../../src/router/router.js';
+import type { RouterConfig } from '../../src/router-types.js';
+import { createAnthropicSimulator } from '../../src/testing/anthropic-simulator.js';
+import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
+import type { Simulator } from '../../src/testing/simulator-server.js';
+import { seededRandom } from '../helpers/candidates.js';
+import { ANTHROPIC_KEY, OPENAI_KEY, TEST_MODEL } from '../helpers/router-fixture.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { freePort } from '../store/redis-server.js';
+import { TestClock } from '../store/store-suite.js';
 
 const PRIMARY_FIRST = { gateway: { order: ['openai', 'anthropic'] } };
 

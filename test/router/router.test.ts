@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { AbortHandle, CALLER_ABORT } from '../src/abort-handle.js';
-import { computeCost } from '../src/billing/cost.js';
-import { GatewayError } from '../src/errors.js';
-import type { StreamPart } from '../src/types.js';
-import { waitFor } from './helpers/wait-for.js';
-import { ANTHROPIC_KEY, OPENAI_KEY, startRouterFixture, TEST_MODEL, type RouterFixture } from './helpers/router-fixture.js';
+import { AbortHandle } from '../../src/abort-handle.js';
+import { computeCost } from '../../src/billing/cost.js';
+import { GatewayError } from '../../src/errors.js';
+import type { StreamPart } from '../../src/types.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { ANTHROPIC_KEY, OPENAI_KEY, startRouterFixture, TEST_MODEL, type RouterFixture } from '../helpers/router-fixture.js';
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<GatewayError> {
   try {
@@ -224,14 +224,14 @@ describe('Router', () => {
       const seen: Array<AbortSignal | undefined> = [];
       const hooked = fixture.build({ hooks: [{ onRequest: (context) => void seen.push(context.request.abortSignal) }] });
       const handle = new AbortHandle();
-      await hooked.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi', [CALLER_ABORT]: handle });
+      await hooked.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi' }, { abort: handle });
       assert.equal(seen[0]?.aborted, false, 'a request hook sees a signal that follows the handle');
       handle.abort();
       assert.equal(seen[0]?.aborted, true);
       assert.equal((seen[0]?.reason as DOMException).name, 'AbortError');
       fixture.openai.script({ type: 'hang' });
       const aborting = new AbortHandle();
-      const promise = fixture.router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi', [CALLER_ABORT]: aborting });
+      const promise = fixture.router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi' }, { abort: aborting });
       await waitFor(() => fixture.openai.requests.length > 1);
       aborting.abort();
       await rejectsWith(promise, 'aborted');

@@ -1,0 +1,29 @@
+/**
+ * The timeout policy: bounds one attempt (a whole call, or a stream until its first content part) by the
+ * request's attempt timeout, and by what is left of its deadline.
+ *
+ * @module
+ */
+import type { Attempt, OpenAttempt } from '../router/attempts.js';
+import type { AttemptPolicy, AttemptStep } from './policy.js';
+
+/**
+ * Sets the attempt's timeout: the run's attempt timeout (the request's `timeoutMs`, else the router's
+ * `attemptTimeoutMs`), or less when the deadline comes first. The attempt's abort fires at it, and the
+ * attempt fails with `provider_timeout`.
+ *
+ * @example
+ * ```ts
+ * const step = wrapAttempt([retry(), deadline(), timeout()], make);
+ * ```
+ */
+export function timeout(): AttemptPolicy {
+  return {
+    name: 'timeout',
+    execute<Value>(attempt: Attempt<Value>, next: AttemptStep): Promise<OpenAttempt<Value>> {
+      const { run } = attempt;
+      attempt.timeoutMs = Math.min(run.attemptTimeoutMs, run.deadline - Date.now());
+      return next(attempt);
+    },
+  };
+}

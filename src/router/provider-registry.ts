@@ -1,0 +1,81 @@
+/**
+ * The router's provider instances by name: built from the config, constructed (and their vendor SDK
+ * loaded) once, on first use or at start-up.
+ *
+ * @module
+ */
+import { GatewayError, isGatewayError } from '../errors.js';
+import { PROVIDER_TYPES, type Provider, type ProviderConfig, type ProviderType } from '../providers/provider.js';
+import { createProvider, loadProviderSdk } from '../providers/registry.js';
+import type { RouterConfig } from '../router-types.js';
+
+/** One configured provider instance. */
+export interface ProviderEntry {
+  readonly name: string;
+  readonly type: ProviderType;
+  instance: Promise<Provider> | undefined;
+  /** The instance once built, so the request path need not await it. */
+  ready: Provider | undefined;
+  /** Why the provider cannot serve (its SDK is not installed): its offerings are skipped without another try. */
+  missing: GatewayError | undefined;
+  readonly config: ProviderConfig;
+}
+
+/** The configured provider instances of a router. */
+export class ProviderRegistry {
+  readonly entries = new Map<string, ProviderEntry>();
+
+  constructor(config: RouterConfig) {
+    if (!config || typeof config.providers !== 'object' || config.providers === null) {
+      throw new GatewayError(
+        'config_invalid',
+        'Router config needs `providers`: an object of provider instances by name, e.g. { openai: { type: "openai", apiKey } }',
+      );
+    }
+    for (const [name, instanceConfig] of Object.entries(config.providers)) {
+      if (!instanceConfig || typeof instanceConfig !== 'object') {
+        const got = instanceConfig === null ? 'null' : typeof instanceConfig;
+        throw new GatewayError('config_invalid', `Provider '${name}' must be an object such as { apiKey } (got ${got})`);
+      }
+      const type = instanceConfig.type ?? (PROVIDER_TYPES.includes(name as ProviderType) ? (name as ProviderType) : undefined);
+      if (typeof type !== 'string') {
+        const types = PROVIDER_TYPES.join(', ');
+        throw new GatewayError('config_invalid', `Provider '${name}' needs a \`type\` (${types}); only an instance named after its type may leave it out`);
+      }
+      const typed: ProviderConfig = instanceConfig.type === type ? (instanceConfig as ProviderConfig) : { ...instanceConfig, type };
+      // The SDKs' own logging.
+      const providerConfig = config.logger && !typed.logger ? { ...typed, logger: config.logger } : typed;
+      this.entries.set(name, { name, type, config: providerConfig, instance: undefined, ready: undefined, missing: undefined });
+    }
+  }
+
+  /** The provider instance of a name (constructed, and its SDK loaded, at start-up or on first use). */
+  provider(name: string): Promise<Provider> {
+    const entry = this.entries.get(name);
+    if (!entry) return Promise.reject(new GatewayError('config_invalid', `No provider named '${name}' is configured`));
+    if (entry.missing) return Promise.reject(entry.missing);
+    if (!entry.instance) {
+      entry.instance = createProvider(name, entry.config).then(async (provider) => {
+        await loadProviderSdk(entry.config);
+        return provider;
+      });
+      entry.instance.then(
+        (provider) => {
+          entry.ready = provider;
+        },
+        (error: unknown) => {
+          // A missing SDK stays missing until restart (installing a package needs one); anything else may be tried again.
+          if (isGatewayError(error) && error.code === 'provider_sdk_missing') {
+            entry.missing = new GatewayError('provider_sdk_missing', error.message, { provider: name, details: error.details });
+          } else entry.instance = undefined;
+        },
+      );
+    }
+    return entry.instance;
+  }
+
+  /** The instance of a name if it is built already (the request path's common case). */
+  built(name: string): Provider | undefined {
+    return this.entries.get(name)?.ready;
+  }
+}

@@ -1,0 +1,416 @@
+/**
+ * The `Router`: resolves a model into candidate offerings, ranks them with its strategy, and tries
+ * them through the providers, with retries, fallbacks, timeouts, health tracking, middleware, hooks
+ * and typed events. This file is the facade; the parts are beside it (see DESIGN.md).
+ *
+ * @module
+ */
+import { AbortHandle, listenTo, unlistenTo } from '../abort-handle.js';
+import { Catalog } from '../catalog/catalog.js';
+import { GatewayError } from '../errors.js';
+import type { AccountReference } from '../events.js';
+import { HealthTracker } from '../health/health-tracker.js';
+import type { OperationName, PipelineStream } from '../middleware/middleware.js';
+import { embeddingOperation } from '../operations/embedding.js';
+import { generateOperation } from '../operations/language.js';
+import type { Provider, ProviderType } from '../providers/provider.js';
+import { normalizeRequest } from '../request.js';
+import { deadline } from '../resilience/deadline.js';
+import { fallback } from '../resilience/fallback.js';
+import { retry } from '../resilience/retry.js';
+import { timeout } from '../resilience/timeout.js';
+import type {
+  CallScope,
+  EmbedManyRequest,
+  EmbedManyResult,
+  EmbedRequest,
+  EmbedResult,
+  GenerateObjectRequest,
+  GenerateObjectResult,
+  GenerateResult,
+  NormalizedRequest,
+  ObjectOf,
+  RequestHook,
+  RouterConfig,
+  SchemaLike,
+  StreamObjectResult,
+  StreamResult,
+} from '../router-types.js';
+import { latencyWeighted } from '../strategies/latency-weighted.js';
+import type { Candidate, Strategy } from '../strategies/strategy.js';
+import { StreamChannel } from '../stream-channel.js';
+import { generateObjectWith, streamObjectWith } from '../structured-output.js';
+import type { GenerateRequest, JsonSchema, StreamPart } from '../types.js';
+import { AttemptStream } from './attempt-stream.js';
+import { asGatewayError, Attempts } from './attempts.js';
+import { Candidates } from './candidates.js';
+import { EventHub } from './event-hub.js';
+import { composeMiddleware, type MiddlewareChain } from './middleware-chain.js';
+import { Pipeline } from './pipeline.js';
+import { ProviderRegistry } from './provider-registry.js';
+import { PipelineRun } from './request-run.js';
+
+const DEFAULT_ATTEMPT_TIMEOUT_MS = 60_000;
+const DEFAULT_DEADLINE_MS = 5 * 60_000;
+
+/**
+ * The gateway's core: routes each request to the best offering, fails over, retries, and accounts.
+ *
+ * @example
+ * ```ts
+ * import { Router } from 'switchyard';
+ *
+ * const router = new Router({
+ *   providers: {
+ *     openai: { type: 'openai', apiKey: process.env.OPENAI_API_KEY },
+ *     anthropic: { type: 'anthropic', apiKey: process.env.ANTHROPIC_API_KEY },
+ *   },
+ * });
+ * router.on('usage', (event) => console.log(event.provider, event.cost.total, 'nano-USD'));
+ * const result = await router.generate({ model: 'anthropic/claude-sonnet-4', prompt: 'Hi' });
+ * console.log(result.text);
+ * ```
+ */
+export class Router extends EventHub {
+  /** The model catalog this router resolves ids against. */
+  readonly catalog: Catalog;
+  /** Per-offering health: success rates, latencies, breaker states. */
+  readonly health: HealthTracker;
+  /** The default ranking strategy. */
+  readonly strategy: Strategy;
+  private readonly providers: ProviderRegistry;
+  private readonly hooks: RequestHook[];
+  private readonly routing: Candidates;
+  private readonly pipeline: Pipeline;
+  private readonly chain: MiddlewareChain;
+  private readonly attemptTimeoutMs: number;
+  private readonly deadlineMs: number;
+  private preloading: Promise<void> | undefined;
+
+  constructor(config: RouterConfig) {
+    super();
+    this.providers = new ProviderRegistry(config);
+    this.catalog = config.catalog instanceof Catalog ? config.catalog : new Catalog(config.catalog);
+    this.health = new HealthTracker(config.health);
+    this.health.onStateChange((change) => this.emit('health', change));
+    this.strategy = config.strategy ?? latencyWeighted();
+    this.hooks = [...(config.hooks ?? [])];
+    const random = config.random ?? Math.random;
+    this.attemptTimeoutMs = config.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
+    this.deadlineMs = config.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.routing = new Candidates(this.catalog, this.providers, this.strategy, this.health, random);
+    const attempts = new Attempts(this.health, this.hooks, this);
+    const policies = {
+      attempt: config.policies?.attempt ?? [retry(config.retry, random), deadline(), timeout()],
+      candidate: config.policies?.candidate ?? fallback((run, from, to, error) => attempts.fallback(run, from, to, error)),
+    };
+    const pipeline = new Pipeline(this.routing, attempts, this.providers, this.health, this, policies, this.attemptTimeoutMs);
+    this.pipeline = pipeline;
+    this.chain = composeMiddleware(config.middleware ?? [], {
+      generate: (run) => pipeline.generate(run),
+      stream: (run) => pipeline.stream(run),
+      embed: (run) => pipeline.embed(run),
+    });
+    if (config.preload !== false) void this.ready();
+  }
+
+  /** The configured provider instance names. */
+  providerNames(): string[] {
+    return [...this.providers.entries.keys()];
+  }
+
+  /**
+   * The type of a configured provider instance, or undefined when no instance has the name.
+   *
+   * @example
+   * ```ts
+   * router.providerType('openai-eu'); // 'openai'
+   * ```
+   */
+  providerType(name: string): ProviderType | undefined {
+    return this.providers.entries.get(name)?.type;
+  }
+
+  /** The provider instance of a name (constructed, and its SDK loaded, at start-up or on first use). */
+  provider(name: string): Promise<Provider> {
+    return this.providers.provider(name);
+  }
+
+  /**
+   * Resolves once every configured provider is built and its vendor SDK loaded. The router starts this
+   * at construction (unless `preload: false`), in the background, so that no request's attempt timeout
+   * or latency statistics include loading an SDK (0.5 to 1.5 s each); await it before serving to start
+   * warm. A provider that cannot load (its SDK is not installed) is reported by a `warning` event with
+   * code `provider_sdk_missing`, and its offerings are skipped. Never rejects.
+   *
+   * @example
+   * ```ts
+   * const router = new Router({ providers });
+   * router.on('warning', (warning) => console.warn(warning.message));
+   * await router.ready();
+   * app.listen(3000);
+   * ```
+   */
+  ready(): Promise<void> {
+    if (!this.preloading) {
+      const loading = this.providerNames().map((name) =>
+        this.provider(name).then(
+          () => undefined,
+          (error: unknown) => {
+            const failure = asGatewayError(error, name);
+            this.emit('warning', { code: failure.code, message: `Provider '${name}' cannot serve: ${failure.message}` });
+          },
+        ),
+      );
+      this.preloading = Promise.all(loading).then(() => undefined);
+      this.pipeline.track(this.preloading);
+    }
+    return this.preloading;
+  }
+
+  /** Adds a hook (billing, limits, auditing) after construction. */
+  addHook(hook: RequestHook): void {
+    this.hooks.push(hook);
+  }
+
+  /** Normalises a request (see {@link normalizeRequest}). */
+  normalize(request: GenerateRequest & { account?: AccountReference }): NormalizedRequest {
+    return normalizeRequest(request);
+  }
+
+  /**
+   * The candidates of a request in the order they would be tried: the requested model's offerings,
+   * then each fallback model's, restricted to configured providers, `only`, and capabilities.
+   * Throws `no_route` saying why.
+   */
+  candidates(request: NormalizedRequest, operation: OperationName = 'generate'): Candidate[] {
+    return this.routing.resolve(request, operation === 'embed' ? embeddingOperation : generateOperation, operation === 'stream');
+  }
+
+  /**
+   * Generates a response, failing over across offerings and models as needed. `scope.abort` is the
+   * caller's abort as a handle or a signal (the HTTP layer passes the client's disconnect).
+   *
+   * @example
+   * ```ts
+   * const result = await router.generate({ model: 'openai/gpt-4o', prompt: 'Hello', providerOptions: { gateway: { models: ['anthropic/claude-sonnet-4'] } } });
+   * ```
+   */
+  async generate(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): Promise<GenerateResult> {
+    return this.chain.generate(this.begin(this.normalize(request), 'generate', scope));
+  }
+
+  /**
+   * Streams a response. Failover stays invisible until the first content part reaches the caller;
+   * after that a failure ends the stream with an `error` part, and what was consumed is billed.
+   * Returns at once; nothing is sent upstream until the stream is read or a promise is awaited.
+   *
+   * @example
+   * ```ts
+   * const stream = router.stream({ model: 'anthropic/claude-sonnet-4', prompt: 'Tell me a story' });
+   * for await (const text of stream.textStream) process.stdout.write(text);
+   * const { usage, cost } = await stream.result;
+   * ```
+   */
+  stream(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): StreamResult {
+    let run: PipelineRun | undefined;
+    let setupError: unknown;
+    try {
+      run = this.begin(this.normalize(request), 'stream', scope);
+    } catch (error) {
+      setupError = error;
+    }
+    const outer = new AbortHandle();
+    let finalResult: GenerateResult | undefined;
+    let finalError: GatewayError | undefined;
+    const channel = new StreamChannel<StreamPart>(
+      async (push) => {
+        if (!run) throw setupError;
+        // The run's abort follows the caller's and the stream's own `abort()`.
+        const caller = run.abort;
+        const linked = new AbortHandle();
+        const abortLinked = (): void => linked.abort(caller?.aborted ? caller.reason : outer.reason);
+        if (caller?.aborted || outer.aborted) abortLinked();
+        if (caller) listenTo(caller, abortLinked);
+        outer.listen(abortLinked);
+        run.abort = linked;
+        let errorSent = false;
+        try {
+          const piped = await this.chain.stream(run);
+          if (piped instanceof AttemptStream) {
+            // No middleware wraps streams: the attempt's stream, read directly.
+            for (;;) {
+              const next = await piped.next();
+              if (next.done) break;
+              if (next.value.type === 'error') errorSent = true;
+              await push(next.value);
+            }
+            if (!piped.outcome) throw piped.failure ?? new GatewayError('internal_error', 'The stream ended without a result');
+            finalResult = piped.outcome;
+          } else finalResult = await pipeStream(piped, push, () => (errorSent = true));
+        } catch (error) {
+          finalError = asGatewayError(error);
+          if (!errorSent) await push({ type: 'error', error: finalError });
+        } finally {
+          if (caller) unlistenTo(caller, abortLinked);
+          outer.unlisten(abortLinked);
+        }
+      },
+      () => outer.abort(),
+    );
+    const resultPromise = lazyPromise(async () => {
+      await channel.drain();
+      if (finalResult) return finalResult;
+      throw finalError ?? asGatewayError(setupError);
+    });
+    const textStream = (): AsyncIterableIterator<string> => textOnly(channel.reader());
+    return {
+      requestId: run?.requestId ?? 'req_invalid',
+      generationId: run?.generationId ?? 'gen_invalid',
+      get fullStream() {
+        return channel.reader();
+      },
+      get textStream() {
+        return textStream();
+      },
+      get text() {
+        return resultPromise().then((result) => result.text);
+      },
+      get usage() {
+        return resultPromise().then((result) => result.usage);
+      },
+      get result() {
+        return resultPromise();
+      },
+      abort: () => outer.abort(),
+      [Symbol.asyncIterator]: () => textStream(),
+    };
+  }
+
+  /**
+   * Embeds one value.
+   *
+   * @example
+   * ```ts
+   * const { embedding } = await router.embed({ model: 'openai/text-embedding-3-small', value: 'sunny day at the beach' });
+   * ```
+   */
+  async embed(request: EmbedRequest, scope?: CallScope): Promise<EmbedResult> {
+    const { value, ...rest } = request;
+    if (typeof value !== 'string') throw new GatewayError('invalid_request', '`value` must be a string', { param: 'value' });
+    const { embeddings, ...result } = await this.embedMany({ ...rest, values: [value] }, scope);
+    return { ...result, embedding: embeddings[0] };
+  }
+
+  /**
+   * Embeds many values, batched to the vendor's limit per call, with the same routing and fallbacks
+   * as text. All batches of one request go to the same offering.
+   *
+   * @example
+   * ```ts
+   * const { embeddings, usage, cost } = await router.embedMany({ model: 'cohere/embed-v4.0', values: ['a', 'b', 'c'], dimensions: 256 });
+   * ```
+   */
+  async embedMany(request: EmbedManyRequest, scope?: CallScope): Promise<EmbedManyResult> {
+    if (!request || typeof request.model !== 'string' || request.model === '') {
+      throw new GatewayError('invalid_request', '`model` is required: an embedding model id such as "openai/text-embedding-3-small"', { param: 'model' });
+    }
+    const { values, dimensions } = request;
+    if (!Array.isArray(values) || values.length === 0 || values.some((value) => typeof value !== 'string')) {
+      throw new GatewayError('invalid_request', '`values` must be a non-empty array of strings', { param: 'values' });
+    }
+    if (dimensions !== undefined && (!Number.isInteger(dimensions) || dimensions < 1)) {
+      throw new GatewayError('invalid_request', '`dimensions` must be a positive integer', { param: 'dimensions' });
+    }
+    const gateway = request.providerOptions?.gateway;
+    const normalized: NormalizedRequest = {
+      model: request.model,
+      prompt: [],
+      providerOptions: request.providerOptions,
+      abortSignal: request.abortSignal,
+      headers: request.headers,
+      user: request.user ?? gateway?.user,
+      tags: request.tags ?? gateway?.tags ?? [],
+      metadata: request.metadata ?? {},
+      account: request.account,
+    };
+    return this.chain.embed(this.begin(normalized, 'embed', scope, values, dimensions));
+  }
+
+  /**
+   * Generates an object that matches a JSON Schema or a zod schema, using each provider's native
+   * structured-output mechanism; the result is parsed and validated (`invalid_object` otherwise).
+   *
+   * @example
+   * ```ts
+   * const { object } = await router.generateObject({ model: 'openai/gpt-4o', prompt: 'Invent a person', schema: z.object({ name: z.string(), age: z.number() }) });
+   * ```
+   */
+  generateObject<T = never, Schema extends JsonSchema | SchemaLike = JsonSchema | SchemaLike>(
+    request: GenerateObjectRequest & { schema: Schema; account?: AccountReference },
+    scope?: CallScope,
+  ): Promise<GenerateObjectResult<ObjectOf<T, Schema>>> {
+    return generateObjectWith<ObjectOf<T, Schema>>(this, request, scope);
+  }
+
+  /**
+   * Streams an object: partial objects while the JSON arrives, the validated object at the end.
+   *
+   * @example
+   * ```ts
+   * const stream = router.streamObject({ model: 'openai/gpt-4o', prompt: 'Invent a person', schema });
+   * for await (const partial of stream.partialObjectStream) console.log(partial);
+   * ```
+   */
+  streamObject<T = never, Schema extends JsonSchema | SchemaLike = JsonSchema | SchemaLike>(
+    request: GenerateObjectRequest & { schema: Schema; account?: AccountReference },
+    scope?: CallScope,
+  ): StreamObjectResult<ObjectOf<T, Schema>> {
+    return streamObjectWith<ObjectOf<T, Schema>>(this, request, scope);
+  }
+
+  /** Stops health sharing, waits for pending background work and drops listeners. */
+  async close(): Promise<void> {
+    this.health.close();
+    await this.pipeline.close();
+    this.removeAllListeners();
+  }
+
+  private begin(request: NormalizedRequest, operation: OperationName, scope: CallScope | undefined, values?: string[], dimensions?: number): PipelineRun {
+    return new PipelineRun(request, operation, scope?.abort, this.attemptTimeoutMs, this.deadlineMs, values, dimensions);
+  }
+}
+
+/** Reads a stream a middleware returned into the channel; resolves with its result. */
+async function pipeStream(piped: PipelineStream, push: (part: StreamPart) => Promise<void>, onError: () => void): Promise<GenerateResult> {
+  for await (const part of piped.parts) {
+    if (part.type === 'error') onError();
+    await push(part);
+  }
+  return piped.result;
+}
+
+function lazyPromise<T>(factory: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => {
+    if (!promise) {
+      promise = factory();
+      promise.catch(() => undefined);
+    }
+    return promise;
+  };
+}
+
+async function* textOnly(parts: AsyncIterableIterator<StreamPart>): AsyncIterableIterator<string> {
+  try {
+    for (;;) {
+      const next = await parts.next();
+      if (next.done) return;
+      const part = next.value;
+      if (part.type === 'text-delta') yield part.delta;
+      else if (part.type === 'error') throw part.error;
+    }
+  } finally {
+    await parts.return?.();
+  }
+}
