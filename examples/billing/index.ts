@@ -12,7 +12,7 @@
 import { createBilling, type UsageRecord } from '../../src/billing/index.js';
 import { nanoToDollars } from '../../src/billing/cost.js';
 import { GatewayError } from '../../src/errors.js';
-import { Router } from '../../src/router.js';
+import { Router } from '../../src/router/router.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
