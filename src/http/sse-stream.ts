@@ -9,7 +9,8 @@
 import { listenTo, unlistenTo, type AbortSource } from '../abort-handle.js';
 import type { GatewayError } from '../errors.js';
 import type { StreamResult } from '../router-types.js';
-import { CONTENT_PART_TYPES, type StreamPart, type Warning } from '../types.js';
+import { readUntilContent } from '../router/stream-collection.js';
+import type { StreamPart, Warning } from '../types.js';
 import { warningsHeader } from './dialects/dialect-warnings.js';
 import type { GatewayHttpResponse } from './http-types.js';
 import { toGatewayError } from './responses.js';
@@ -61,14 +62,8 @@ export async function streamResponse(stream: StreamResult, abort: AbortSource, e
   const iterator = stream.fullStream[Symbol.asyncIterator]();
   const held: StreamPart[] = [];
   try {
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      const part = next.value;
-      if (part.type === 'error') throw part.error;
-      held.push(part);
-      if (part.type === 'finish' || CONTENT_PART_TYPES.has(part.type)) break;
-    }
+    const first = await readUntilContent(iterator, held);
+    if (first) held.push(first);
   } catch (error) {
     unlistenTo(abort, onAbort);
     stream.abort();
