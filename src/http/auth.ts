@@ -8,6 +8,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../errors.js';
 import type { AccountReference } from '../events.js';
+import { singleHeader } from './headers.js';
 import type { GatewayApiKey, GatewayKeyIdentity, GatewayKeyLookup, HttpHeaders } from './http-types.js';
 
 /**
@@ -42,7 +43,8 @@ interface StoredKey {
 export class KeyAuthenticator {
   private readonly stored: StoredKey[] | undefined;
   private readonly lookup: GatewayKeyLookup | undefined;
-  private readonly anonymous: Caller;
+  /** The caller of a request made without a key: the default account, every model. */
+  readonly anonymous: Caller;
 
   constructor(keys: GatewayApiKey[] | GatewayKeyLookup | undefined, defaultAccount: AccountReference | undefined) {
     this.anonymous = { account: defaultAccount ?? { id: 'anonymous' }, models: undefined };
@@ -114,17 +116,13 @@ export function modelAllowed(patterns: readonly string[] | undefined, model: str
 }
 
 function presentedKey(headers: HttpHeaders): string | undefined {
-  const authorization = single(headers.authorization);
+  const authorization = singleHeader(headers.authorization);
   if (authorization) {
     const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
     if (match) return match[1].trim();
   }
-  const apiKey = single(headers['x-api-key']);
+  const apiKey = singleHeader(headers['x-api-key']);
   return apiKey ? apiKey.trim() : undefined;
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function sha256(text: string): Buffer {

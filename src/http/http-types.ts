@@ -12,6 +12,7 @@ import type { BreakerState } from '../health/health-tracker.js';
 import type { EmbedManyRequest, EmbedManyResult, GenerateResult, NormalizedRequest, RouterConfig, StreamResult } from '../router-types.js';
 import type { ProviderType } from '../providers/provider.js';
 import type { Candidate } from '../strategies/strategy.js';
+import type { Dialect } from './dialects/dialect.js';
 import type { GenerateRequest } from '../types.js';
 
 /**
@@ -175,8 +176,12 @@ export interface GatewayHandlerConfig {
   bodyLimitBytes?: number;
   /** CORS: `true` for every origin, or options. Off by default. */
   cors?: boolean | CorsOptions;
-  /** Which dialects to mount (default all three). */
-  dialects?: DialectName[];
+  /**
+   * The dialects to mount: built-in names pick built-in dialects (all three when none is named), and
+   * dialect objects add your own routes (`dialects: [statusDialect]` serves the three built-ins and
+   * yours; `dialects: ['openai', statusDialect]` only OpenAI's and yours).
+   */
+  dialects?: Array<DialectName | Dialect>;
   /** Serves `/v1/credits`, `/v1/report` and `/v1/generation` from this source. */
   billing?: GatewayBilling;
   /** Operational messages (default `console`); `false` silences them. */

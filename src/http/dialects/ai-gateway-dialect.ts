@@ -17,7 +17,7 @@ import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
 import { describeValue, expectArray, expectFields, invalid, isFields, mapObjects, mapOptionalObjects, optionalEnum, optionalHeaderFields, optionalNumber, optionalString, optionalStringArray, requiredString, type Fields } from '../validate.js';
-import type { Dialect, Route, RouteContext } from './dialect.js';
+import type { Dialect, ReservedPath, Route, RouteContext } from './dialect.js';
 import { fileFromReference } from './file-data.js';
 import { answerEmbedding, answerGeneration } from './generation.js';
 
@@ -72,8 +72,18 @@ export function createAiGatewayDialect(): Dialect {
       { method: 'GET', path: `/${spec}/ai/config`, handle: async (context) => jsonResponse(200, config(context, spec)) },
     );
   }
-  return { name: 'ai-gateway', errorBody: aiGatewayErrorBody, routes };
+  return { name: 'ai-gateway', errorBody: aiGatewayErrorBody, routes, reservedPaths: RESERVED_PATHS };
 }
+
+/**
+ * The paths the `@ai-sdk/gateway` client calls that this dialect does not serve: every path under
+ * `/v3/ai/` and `/v4/ai/`, and the account endpoints when billing is not configured (with billing,
+ * the billing dialect serves them).
+ */
+const RESERVED_PATHS: ReservedPath[] = [
+  ...['/v3/ai/', '/v4/ai/'].map((path) => ({ path, prefix: true, hint: ': it serves POST language-model, POST embedding-model and GET config under /v3/ai and /v4/ai' })),
+  ...['/v1/credits', '/v1/report', '/v1/generation'].map((path) => ({ path, hint: ': billing is not configured on this gateway' })),
+];
 
 function modelHeader(headers: HttpHeaders, name: string): string {
   const value = headers[name];

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createGatewayHandler, type GatewayHandler } from '../../../src/http/handler.js';
+import { createGatewayHandler, type GatewayHandler } from '../../../src/http/gateway-handler.js';
 import type { GatewayBilling } from '../../../src/http/http-types.js';
 import { GATEWAY_KEY, startUpstreams, type Upstreams } from '../gateway-fixture.js';
 import { fuzzEndpoints, type ErrorDialect, type FuzzRequest } from './endpoint-arbitraries.js';
