@@ -6,6 +6,7 @@
  * @module
  */
 import { hash, timingSafeEqual } from 'node:crypto';
+import { modelAllowed } from '../catalog/model-directory.js';
 import { GatewayError } from '../errors.js';
 import type { AccountReference } from '../events.js';
 import { singleHeader } from './headers.js';
@@ -102,19 +103,6 @@ export function authorizeModels(caller: Caller, models: Iterable<string>): void 
   }
 }
 
-/**
- * Whether a model id matches one of the allowed patterns (exact, or a prefix ending in `*`).
- *
- * @example
- * ```ts
- * modelAllowed(['openai/*'], 'openai/gpt-4o'); // true
- * ```
- */
-export function modelAllowed(patterns: readonly string[] | undefined, model: string): boolean {
-  if (!patterns) return true;
-  return patterns.some((pattern) => (pattern.endsWith('*') ? model.startsWith(pattern.slice(0, -1)) : pattern === model));
-}
-
 function presentedKey(headers: HttpHeaders): string | undefined {
   const authorization = singleHeader(headers.authorization);
   if (authorization) {
@@ -128,3 +116,5 @@ function presentedKey(headers: HttpHeaders): string | undefined {
 function sha256(text: string): Buffer {
   return hash('sha256', text, 'buffer');
 }
+
+export { modelAllowed };

@@ -12,7 +12,8 @@ import type { GenerateResult, StreamResult } from '../../router-types.js';
 import type { ContentPart, FilePart, GenerateRequest, MessageInput, ProviderMetadata, ResponseFormat, StreamPart, ToolChoice, ToolDefinition, ToolResultOutput } from '../../types.js';
 import { gatewayMetadata } from '../gateway-metadata.js';
 import type { GatewayHttpResponse, GatewayRouter, HttpHeaders } from '../http-types.js';
-import { listModels, perTokenPrice } from '../model-directory.js';
+import { dollarsToNano } from '../../billing/cost.js';
+import { listModels } from '../../catalog/model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
@@ -325,4 +326,19 @@ function config(context: RouteContext, spec: Spec): unknown {
       };
     }),
   };
+}
+
+/**
+ * A price per million tokens as the exact price per token `/config` shows (`'2.50'` → `'0.0000025'`).
+ *
+ * @example
+ * ```ts
+ * perTokenPrice('3'); // '0.000003'
+ * ```
+ */
+export function perTokenPrice(perMillion: string): string {
+  const femto = dollarsToNano(perMillion); // nano-dollars per million tokens = 1e-15 dollars per token
+  const scale = 1_000_000_000_000_000n;
+  const fraction = (femto % scale).toString().padStart(15, '0').replace(/0+$/, '');
+  return `${femto / scale}${fraction ? `.${fraction}` : ''}`;
 }

@@ -14,7 +14,7 @@ import type { GenerateResult, StreamResult } from '../../router-types.js';
 import type { AssistantMessage, FilePart, FinishReason, GenerateRequest, JsonSchema, Message, MessageInput, ProviderOptions, ReasoningEffort, ResponseFormat, StreamPart, TextPart, ToolChoice, ToolDefinition, ToolResultOutput, ToolResultPart } from '../../types.js';
 import { authorizeModels } from '../auth.js';
 import type { GatewayHttpResponse, HttpHeaders } from '../http-types.js';
-import { findModel, listModels, modelNotFound, releasedAt, resolveBareModelId, type ListedModel } from '../model-directory.js';
+import { findModel, listModels, modelNotFound, releasedAt, resolveBareModelId, type ListedModel } from '../../catalog/model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';

@@ -11,7 +11,7 @@ import type { EmbedManyResult, GenerateResult, StreamResult } from '../../router
 import type { AssistantMessage, FinishReason, JsonSchema, MessageInput, ProviderOptions, ReasoningEffort, ResponseFormat, StreamPart, TextPart, FilePart, ToolChoice, ToolDefinition, GenerateRequest } from '../../types.js';
 import { gatewayMetadata } from '../gateway-metadata.js';
 import type { GatewayHttpResponse } from '../http-types.js';
-import { findModel, listModels, modelNotFound, releasedAt, resolveBareModelId, type ListedModel } from '../model-directory.js';
+import { findModel, listModels, modelNotFound, releasedAt, resolveBareModelId, type ListedModel } from '../../catalog/model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
