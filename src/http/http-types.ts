@@ -5,7 +5,9 @@
  * @module
  */
 import type { AbortSource, CALLER_ABORT } from '../abort-handle.js';
-import type { SpendReportQuery } from '../billing/spend-report.js';
+import type { AccountBalance } from '../billing/billing.js';
+import type { SpendReport, SpendReportQuery } from '../billing/spend-report.js';
+import type { GenerationSummary } from '../billing/usage-record.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { AccountReference } from '../events.js';
 import type { BreakerState } from '../health/health-tracker.js';
@@ -43,30 +45,31 @@ export interface GatewayRouter {
 }
 
 /**
- * The billing endpoints' data source (`GET /v1/credits`, `/v1/report`, `/v1/generation`). The
- * billing layer's class satisfies it; any object with these methods will do.
+ * The billing endpoints' data source (`GET /v1/credits`, `/v1/report`, `/v1/generation`), in domain
+ * types (nano-dollars, camelCase, Dates): the ai-gateway dialect shapes the wire JSON. The billing
+ * layer's class satisfies it; any object with these methods will do.
  *
  * @example
  * ```ts
  * const billing: GatewayBilling = {
- *   getCredits: async () => ({ balance: '10', total_used: '0.25' }),
- *   getReport: async () => ({ results: [] }),
+ *   getCredits: async () => ({ balanceNano: 10_000_000_000, totalUsedNano: 250_000_000 }),
+ *   getReport: async (_account, query) => ({ groupBy: query.groupBy ?? 'day', rows: [] }),
  *   getGeneration: async () => undefined,
  * };
  * ```
  */
 export interface GatewayBilling {
-  getCredits(account: AccountReference): Promise<{ balance: string; total_used: string }>;
-  getReport(account: AccountReference, query: ReportQuery): Promise<{ results: Array<Record<string, unknown>> }>;
-  getGeneration(account: AccountReference, id: string): Promise<Record<string, unknown> | undefined>;
+  getCredits(account: AccountReference): Promise<Pick<AccountBalance, 'balanceNano' | 'totalUsedNano'>>;
+  getReport(account: AccountReference, query: ReportQuery): Promise<SpendReport>;
+  getGeneration(account: AccountReference, id: string): Promise<GenerationSummary | undefined>;
 }
 
 /**
- * The query of `GET /v1/report`, validated.
+ * The query of `GET /v1/report`, as the ai-gateway dialect parsed it: billing's {@link SpendReportQuery}.
  *
  * @example
  * ```ts
- * const query: ReportQuery = { start_date: '2025-01-01', end_date: '2025-01-31', group_by: 'model' };
+ * const query: ReportQuery = { from: Date.UTC(2025, 0, 1), to: Date.UTC(2025, 0, 31, 23, 59, 59, 999), groupBy: 'model' };
  * ```
  */
 export type ReportQuery = SpendReportQuery;

@@ -16,8 +16,8 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 50);
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_101);
 
 const billing: GatewayBilling = {
-  getCredits: async () => ({ balance: '10', total_used: '0' }),
-  getReport: async () => ({ results: [] }),
+  getCredits: async () => ({ balanceNano: 10_000_000_000, totalUsedNano: 0 }),
+  getReport: async () => ({ groupBy: 'day', rows: [] }),
   getGeneration: async () => undefined,
 };
 
