@@ -8,17 +8,16 @@ import type { AbortSource, CALLER_ABORT } from '../abort-handle.js';
 import type { AccountBalance } from '../billing/billing.js';
 import type { SpendReport, SpendReportQuery } from '../billing/spend-report.js';
 import type { GenerationSummary } from '../billing/usage-record.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { DirectorySource } from '../catalog/model-directory.js';
 import type { AccountReference } from '../events.js';
-import type { BreakerState } from '../health/health-tracker.js';
-import type { EmbedManyRequest, EmbedManyResult, GenerateResult, NormalizedRequest, RouterConfig, StreamResult } from '../router-types.js';
+import type { EmbedManyRequest, EmbedManyResult, GenerateResult, RouterConfig, StreamResult } from '../router-types.js';
 import type { ProviderType } from '../providers/provider.js';
-import type { Candidate } from '../strategies/strategy.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { GenerateRequest } from '../types.js';
 
 /**
- * What the handler needs of a router: `Router` satisfies it.
+ * What the handler needs of a router: what the model directory reads (catalog, health, provider
+ * names, candidates) and the calls. `Router` satisfies it.
  *
  * @example
  * ```ts
@@ -26,21 +25,12 @@ import type { GenerateRequest } from '../types.js';
  * const router: GatewayRouter = new Router({ providers: { openai: { type: 'openai', apiKey } } });
  * ```
  */
-export interface GatewayRouter {
+export interface GatewayRouter extends DirectorySource {
   generate(request: GenerateRequest & { account?: AccountReference }): Promise<GenerateResult>;
   stream(request: GenerateRequest & { account?: AccountReference }): StreamResult;
   embedMany(request: EmbedManyRequest): Promise<EmbedManyResult>;
-  readonly catalog: Catalog;
-  readonly health: {
-    isAvailable(provider: string, providerModelId: string): boolean;
-    state(provider: string, providerModelId: string): BreakerState;
-  };
-  /** The configured provider instance names. */
-  providerNames(): string[];
   /** The type of a configured provider instance (`Router` has it; checks BYOK credentials' shape). */
   providerType?(name: string): ProviderType | undefined;
-  /** The configured offerings that can serve a request (`Router` has it; used for model listings). */
-  candidates?(request: NormalizedRequest, operation?: 'generate' | 'stream' | 'embed'): Candidate[];
   close?(): Promise<void> | void;
 }
 
