@@ -28,6 +28,7 @@ export { gatewayMetadata, type MetadataSource } from './gateway-metadata.js';
 export { openAIErrorBody } from './dialects/openai-dialect.js';
 export { anthropicErrorBody } from './dialects/anthropic-dialect.js';
 export { aiGatewayErrorBody } from './dialects/ai-gateway-dialect.js';
+export { creditsBody, generationBody, reportBody } from './dialects/billing-dialect.js';
 export type {
   CorsOptions,
   DialectName,
