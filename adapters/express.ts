@@ -9,7 +9,7 @@
  * @module switchyard/express
  */
 import type { NextFunction, Request, Response } from 'express';
-import { createGatewayHandler, type GatewayHandler } from '../src/http/handler.js';
+import { createGatewayHandler, type GatewayHandler } from '../src/http/gateway-handler.js';
 import type { GatewayHandlerConfig } from '../src/http/http-types.js';
 
 /**

@@ -8,7 +8,7 @@
  * @module switchyard/koa
  */
 import type { Context, Next } from 'koa';
-import { createGatewayHandler, type GatewayHandler } from '../src/http/handler.js';
+import { createGatewayHandler, type GatewayHandler } from '../src/http/gateway-handler.js';
 import type { GatewayHandlerConfig } from '../src/http/http-types.js';
 
 /**

@@ -18,7 +18,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, redactSecrets } from '../src/errors.js';
 import { aiGatewayErrorBody } from '../src/http/dialects/ai-gateway-dialect.js';
-import { createGatewayHandler, type GatewayHandler } from '../src/http/handler.js';
+import { createGatewayHandler, type GatewayHandler } from '../src/http/gateway-handler.js';
 import type { GatewayHandlerConfig, GatewayHttpResponse } from '../src/http/http-types.js';
 import { writeNodeResponse } from '../src/http/node-bridge.js';
 import { errorResponse } from '../src/http/responses.js';

@@ -83,8 +83,9 @@ for (let index = 1; index <= 5; index += 1) {
 
 await billing.topUp('team_acme', DOLLAR / 100, { idempotencyKey: 'invoice_2025_001' }); // +$0.01, once
 console.log('credits', await billing.getCredits({ id: 'team_acme' }));
-const today = new Date().toISOString().slice(0, 10);
-console.log('report by user', (await billing.getReport({ id: 'team_acme' }, { start_date: today, end_date: today, group_by: 'user' })).results);
+const midnight = new Date(new Date().toISOString().slice(0, 10));
+const report = await billing.getReport({ id: 'team_acme' }, { from: midnight, to: Date.now(), groupBy: 'user' });
+console.log('report by user', report.rows.map((row) => ({ user: row.group, cost: `$${nanoToDollars(row.costNano)}`, requests: row.requestCount })));
 await new Promise((resolve) => setImmediate(resolve)); // let the last usage hook call finish
 console.table(table.rows);
 

@@ -14,7 +14,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import { createGatewayMiddleware } from '../../adapters/express.js';
-import { createGatewayHandler } from '../../src/http/handler.js';
+import { createGatewayHandler } from '../../src/http/gateway-handler.js';
 import { announceExample, exampleHost, exampleProviders } from '../shared/providers.js';
 
 const port = Number(process.env.PORT ?? 3000);

@@ -26,8 +26,8 @@ import { budgetId, budgetsFor, validateBudget, type AppliedBudget, type BudgetRu
 import { nanoToDollars, tokenCost } from './cost.js';
 import { parseMarkup, withMarkup } from './markup.js';
 import { RATE_WINDOW, rateLimitError, resolveRateLimits, validateRateLimits, type RateLimits } from './rate-limits.js';
-import { buildSpendReport, parseReportQuery, type SpendReportQuery } from './spend-report.js';
-import { toGenerationInfo, toUsageRecord, visibleTo, type UsageRecord } from './usage-record.js';
+import { buildSpendReport, checkReportQuery, type SpendReport, type SpendReportQuery } from './spend-report.js';
+import { toGenerationSummary, toUsageRecord, visibleTo, type GenerationSummary, type UsageRecord } from './usage-record.js';
 
 /**
  * What billing does when its store cannot be reached: `fail-closed` refuses requests with 503
@@ -448,45 +448,45 @@ export class Billing {
   // Reports (the data of GET /v1/credits, /v1/report, /v1/generation)
 
   /**
-   * The account's balance and total use, as exact decimal USD strings (`GET /v1/credits`).
+   * The account's ledger (`GET /v1/credits` shows `balanceNano` and `totalUsedNano` as decimal USD).
+   * Since #12 a domain type: before, `{ balance, total_used }` decimal strings.
    *
    * @example
    * ```ts
-   * await billing.getCredits({ id: 'team_acme' }); // { balance: '4.99876', total_used: '0.00124' }
+   * const { balanceNano, totalUsedNano } = await billing.getCredits({ id: 'team_acme' });
    * ```
    */
-  async getCredits(account: AccountReference): Promise<{ balance: string; total_used: string }> {
-    const balance = await this.getBalance(account.id);
-    return { balance: nanoToDollars(balance.balanceNano), total_used: nanoToDollars(balance.totalUsedNano) };
+  async getCredits(account: AccountReference): Promise<AccountBalance> {
+    return this.getBalance(account.id);
   }
 
   /**
-   * Spend grouped by day, hour, user, model, tag, provider or credential type (`GET /v1/report`).
-   * A user's key sees only that user's spend. An invalid query is `invalid_request`.
+   * Spend grouped by day, hour, user, model, tag, provider or credential type (`GET /v1/report`),
+   * in nano-dollars. A user's key sees only that user's spend. An invalid query is `invalid_request`.
    *
    * @example
    * ```ts
-   * const { results } = await billing.getReport({ id: 'team_acme' }, { start_date: '2025-06-01', end_date: '2025-06-30', group_by: 'model' });
+   * const { rows } = await billing.getReport({ id: 'team_acme' }, { from: new Date('2025-06-01'), to: new Date('2025-06-30T23:59:59.999Z'), groupBy: 'model' });
    * ```
    */
-  async getReport(account: AccountReference, query: SpendReportQuery): Promise<{ results: Array<Record<string, unknown>> }> {
-    const parsed = parseReportQuery(query);
-    const records = await this.records(accountIndex(account.id), parsed.from, parsed.to);
-    return buildSpendReport(records.filter((record) => visibleTo(record, account)), parsed);
+  async getReport(account: AccountReference, query: SpendReportQuery): Promise<SpendReport> {
+    const checked = checkReportQuery(query);
+    const records = await this.records(accountIndex(account.id), checked.from, checked.to);
+    return buildSpendReport(records.filter((record) => visibleTo(record, account)), checked);
   }
 
   /**
    * One generation's cost, tokens, provider, timings, finish reason, BYOK and streaming flags
-   * (`GET /v1/generation` `data`), or undefined when the account has no such generation.
+   * (`GET /v1/generation`), or undefined when the account has no such generation.
    *
    * @example
    * ```ts
-   * const info = await billing.getGeneration({ id: 'team_acme' }, result.generationId);
+   * const generation = await billing.getGeneration({ id: 'team_acme' }, result.generationId);
    * ```
    */
-  async getGeneration(account: AccountReference, id: string): Promise<Record<string, unknown> | undefined> {
+  async getGeneration(account: AccountReference, id: string): Promise<GenerationSummary | undefined> {
     const records = (await this.records(generationIndex(id), 0, Number.MAX_SAFE_INTEGER)).filter((record) => visibleTo(record, account));
-    return records.length === 0 ? undefined : toGenerationInfo(records.sort((a, b) => a.timestamp - b.timestamp));
+    return records.length === 0 ? undefined : toGenerationSummary(records.sort((a, b) => a.timestamp - b.timestamp));
   }
 
   /**

@@ -13,5 +13,5 @@ export { Billing, createBilling, type AccountBalance, type BillingEventTarget, t
 export { type BudgetPeriod, type BudgetRule, type BudgetScope } from './budgets.js';
 export { withMarkup } from './markup.js';
 export { RATE_WINDOW, type RateLimits } from './rate-limits.js';
-export { type SpendReportQuery } from './spend-report.js';
-export { toGenerationInfo, type UsageRecord } from './usage-record.js';
+export { checkReportQuery, CREDENTIAL_TYPES, MAX_REPORT_DAYS, SPEND_GROUPINGS, type SpendGrouping, type SpendReport, type SpendReportQuery, type SpendReportRow } from './spend-report.js';
+export { toGenerationSummary, type GenerationSummary, type TokenTotals, type UsageRecord } from './usage-record.js';

@@ -1,110 +1,146 @@
 /**
- * Spend reports (`GET /v1/report`): usage records filtered by date range, user, model, provider,
- * credential type and tags, grouped by day, hour, user, model, tag, provider or credential type,
- * with costs (USD numbers from exact nano-dollar sums), token totals and request counts.
+ * Spend reports: usage records filtered by time range, user, model, provider, credential type and
+ * tags, grouped by day, hour, user, model, tag, provider or credential type, with exact nano-dollar
+ * costs, token totals and request counts. Domain types only: the ai-gateway dialect shapes
+ * `GET /v1/report` from them.
  *
  * @module
  */
+import type { CredentialType } from '../events.js';
 import { GatewayError } from '../errors.js';
-import { nanoToUsdNumber } from './markup.js';
-import type { UsageRecord } from './usage-record.js';
+import { addTokens, emptyTokenTotals, type TokenTotals, type UsageRecord } from './usage-record.js';
 
 /**
- * The report query as the `@ai-sdk/gateway` client sends it (dates `YYYY-MM-DD`, UTC, inclusive).
+ * What a report groups by. @example `const grouping: SpendGrouping = 'credentialType';`
+ */
+export type SpendGrouping = 'day' | 'hour' | 'user' | 'model' | 'tag' | 'provider' | 'credentialType';
+
+/** Every grouping a report knows. @example `SPEND_GROUPINGS.includes('model'); // true` */
+export const SPEND_GROUPINGS: readonly SpendGrouping[] = ['day', 'hour', 'user', 'model', 'tag', 'provider', 'credentialType'];
+
+/** The credential types a report can filter on. @example `CREDENTIAL_TYPES.includes('byok'); // true` */
+export const CREDENTIAL_TYPES: readonly CredentialType[] = ['byok', 'system'];
+
+/** The longest range one report covers, in days. @example `MAX_REPORT_DAYS; // 400` */
+export const MAX_REPORT_DAYS = 400;
+
+/**
+ * A report query: an inclusive time range (a `Date` or epoch milliseconds), the grouping (default
+ * `day`) and filters.
  *
  * @example
  * ```ts
- * const query: SpendReportQuery = { start_date: '2025-06-01', end_date: '2025-06-30', group_by: 'model', tags: ['beta'] };
+ * const query: SpendReportQuery = { from: new Date('2025-06-01'), to: new Date('2025-06-30T23:59:59.999Z'), groupBy: 'model', tags: ['beta'] };
  * ```
  */
 export interface SpendReportQuery {
-  start_date: string;
-  end_date: string;
-  /** `day` (default), `hour`, `user`, `model`, `tag`, `provider` or `credential_type`. */
-  group_by?: string;
-  /** `day` (default) or `hour`, when grouping by day. */
-  date_part?: string;
-  user_id?: string;
+  from: Date | number;
+  to: Date | number;
+  groupBy?: SpendGrouping;
+  userId?: string;
   model?: string;
+  /** A provider instance name or a provider type. */
   provider?: string;
-  credential_type?: string;
+  credentialType?: CredentialType;
   /** Only requests carrying every one of these tags. */
-  tags?: string[];
+  tags?: readonly string[];
 }
 
 /**
- * A validated report query: a time range in epoch milliseconds and the grouping.
+ * One row of a report: a group's spend. `group` is the grouping's value (absent for records without
+ * one: no user, no tag); `periodStart` the start of the day or hour when grouping by time.
  *
  * @example
  * ```ts
- * const parsed: ParsedReportQuery = parseReportQuery({ start_date: '2025-06-01', end_date: '2025-06-01' });
+ * const row: SpendReportRow = { group: 'openai/gpt-4o', costNano: 250_000, marketCostNano: 250_000, requestCount: 2, ...tokens };
  * ```
  */
-export interface ParsedReportQuery {
+export interface SpendReportRow extends TokenTotals {
+  group?: string;
+  periodStart?: Date;
+  /** What was charged, markup included (0 for BYOK), in nano-dollars. */
+  costNano: number;
+  /** The providers' list price, in nano-dollars. */
+  marketCostNano: number;
+  requestCount: number;
+}
+
+/**
+ * A report: its grouping and its rows, sorted by group value.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await billing.getReport({ id: 'team_acme' }, { from: start, to: end, groupBy: 'user' });
+ * ```
+ */
+export interface SpendReport {
+  groupBy: SpendGrouping;
+  rows: SpendReportRow[];
+}
+
+/**
+ * A validated report query: the range in epoch milliseconds, the grouping and the record filter.
+ *
+ * @example
+ * ```ts
+ * const parsed = checkReportQuery({ from: Date.UTC(2025, 5, 1), to: Date.UTC(2025, 5, 2) });
+ * ```
+ */
+export interface CheckedReportQuery {
   from: number;
   to: number;
-  groupBy: 'day' | 'hour' | 'user' | 'model' | 'tag' | 'provider' | 'credential_type';
+  groupBy: SpendGrouping;
   filter: (record: UsageRecord) => boolean;
 }
 
-const GROUPS = new Set(['day', 'hour', 'user', 'model', 'tag', 'provider', 'credential_type']);
-/** The longest range one report covers. */
-const MAX_RANGE_DAYS = 400;
-
 /**
- * Validates a report query; anything wrong is a `GatewayError` `invalid_request` naming the parameter.
+ * Validates a report query (the one place its rules live); anything wrong is a GatewayError
+ * `invalid_request` whose `param` names the field (`from`, `to`, `groupBy`, `credentialType`).
  *
  * @example
  * ```ts
- * parseReportQuery({ start_date: '2025-06-01', end_date: '2025-05-01' }); // throws: end_date is before start_date
+ * checkReportQuery({ from: Date.UTC(2025, 5, 2), to: Date.UTC(2025, 5, 1) }); // throws: the end of the range is before its start
  * ```
  */
-export function parseReportQuery(query: SpendReportQuery): ParsedReportQuery {
-  const from = parseDate(query.start_date, 'start_date');
-  const to = parseDate(query.end_date, 'end_date') + 86_400_000 - 1;
-  if (to < from) throw invalid('end_date is before start_date', 'end_date');
-  if (to - from > MAX_RANGE_DAYS * 86_400_000) throw invalid(`a report covers at most ${MAX_RANGE_DAYS} days`, 'end_date');
-  const group = query.group_by ?? 'day';
-  if (!GROUPS.has(group)) throw invalid(`group_by must be one of ${[...GROUPS].join(', ')}, got '${group}'`, 'group_by');
-  if (query.date_part !== undefined && query.date_part !== 'day' && query.date_part !== 'hour') throw invalid(`date_part must be 'day' or 'hour', got '${query.date_part}'`, 'date_part');
-  if (query.credential_type !== undefined && query.credential_type !== 'byok' && query.credential_type !== 'system') {
-    throw invalid(`credential_type must be 'byok' or 'system', got '${query.credential_type}'`, 'credential_type');
+export function checkReportQuery(query: SpendReportQuery): CheckedReportQuery {
+  if (!query || typeof query !== 'object') throw invalid('the query must be an object with `from` and `to`', 'from');
+  const from = timeOf(query.from, 'from');
+  const to = timeOf(query.to, 'to');
+  if (to < from) throw invalid('the end of the range is before its start', 'to');
+  if (to - from > MAX_REPORT_DAYS * 86_400_000) throw invalid(`a report covers at most ${MAX_REPORT_DAYS} days`, 'to');
+  const groupBy = query.groupBy ?? 'day';
+  if (!SPEND_GROUPINGS.includes(groupBy)) throw invalid(`the grouping must be one of ${SPEND_GROUPINGS.join(', ')}, got ${JSON.stringify(groupBy)}`, 'groupBy');
+  const credentialType = query.credentialType;
+  if (credentialType !== undefined && !CREDENTIAL_TYPES.includes(credentialType)) {
+    throw invalid(`the credential type must be one of ${CREDENTIAL_TYPES.join(', ')}, got ${JSON.stringify(credentialType)}`, 'credentialType');
   }
   const tags = (query.tags ?? []).filter((tag) => tag !== '');
-  const groupBy = (group === 'day' && query.date_part === 'hour' ? 'hour' : group) as ParsedReportQuery['groupBy'];
+  const { userId, model, provider } = query;
   const filter = (record: UsageRecord): boolean =>
     record.timestamp >= from &&
     record.timestamp <= to &&
-    (query.user_id === undefined || record.user === query.user_id) &&
-    (query.model === undefined || record.model === query.model) &&
-    (query.provider === undefined || record.provider === query.provider || record.providerType === query.provider) &&
-    (query.credential_type === undefined || record.credentialType === query.credential_type) &&
+    (userId === undefined || record.user === userId) &&
+    (model === undefined || record.model === model) &&
+    (provider === undefined || record.provider === provider || record.providerType === provider) &&
+    (credentialType === undefined || record.credentialType === credentialType) &&
     tags.every((tag) => record.tags.includes(tag));
   return { from, to, groupBy, filter };
 }
 
-interface Row {
-  key: string | undefined;
-  costNano: number;
-  marketNano: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens: number;
-  cacheCreationInputTokens: number;
-  reasoningTokens: number;
+interface Row extends SpendReportRow {
   requests: Set<string>;
 }
 
 /**
- * Groups records into report rows (the `/v1/report` `results`), sorted by their group value.
- * Records without a value for the grouping (no user, no tag) form one row without that field.
+ * Groups records into report rows, sorted by their group value. Records without a value for the
+ * grouping (no user, no tag) form one row without `group`.
  *
  * @example
  * ```ts
- * const { results } = buildSpendReport(records, parseReportQuery({ start_date: '2025-06-01', end_date: '2025-06-30', group_by: 'user' }));
+ * const report = buildSpendReport(records, checkReportQuery({ from, to, groupBy: 'user' }));
  * ```
  */
-export function buildSpendReport(records: readonly UsageRecord[], query: ParsedReportQuery): { results: Array<Record<string, unknown>> } {
+export function buildSpendReport(records: readonly UsageRecord[], query: CheckedReportQuery): SpendReport {
   const rows = new Map<string, Row>();
   for (const record of records) {
     if (!query.filter(record)) continue;
@@ -112,60 +148,51 @@ export function buildSpendReport(records: readonly UsageRecord[], query: ParsedR
       const id = key ?? '\u0000';
       let row = rows.get(id);
       if (!row) {
-        row = { key, costNano: 0, marketNano: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheCreationInputTokens: 0, reasoningTokens: 0, requests: new Set() };
+        row = { ...groupOf(key, query.groupBy), costNano: 0, marketCostNano: 0, ...emptyTokenTotals(), requestCount: 0, requests: new Set() };
         rows.set(id, row);
       }
       row.costNano += record.costNano;
-      row.marketNano += record.marketCostNano;
-      row.inputTokens += record.inputTokens;
-      row.outputTokens += record.outputTokens;
-      row.cachedInputTokens += record.cacheReadTokens;
-      row.cacheCreationInputTokens += record.cacheWriteTokens;
-      row.reasoningTokens += record.reasoningTokens;
+      row.marketCostNano += record.marketCostNano;
+      addTokens(row, record);
       row.requests.add(record.requestId);
     }
   }
-  const sorted = [...rows.values()].sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''));
+  const sorted = [...rows.entries()].sort(([a], [b]) => (a === '\u0000' ? '' : a).localeCompare(b === '\u0000' ? '' : b));
   return {
-    results: sorted.map((row) => ({
-      ...(row.key !== undefined ? { [query.groupBy]: row.key } : {}),
-      total_cost: nanoToUsdNumber(row.costNano),
-      market_cost: nanoToUsdNumber(row.marketNano),
-      input_tokens: row.inputTokens,
-      output_tokens: row.outputTokens,
-      cached_input_tokens: row.cachedInputTokens,
-      cache_creation_input_tokens: row.cacheCreationInputTokens,
-      reasoning_tokens: row.reasoningTokens,
-      request_count: row.requests.size,
-    })),
+    groupBy: query.groupBy,
+    rows: sorted.map(([, { requests, ...row }]) => ({ ...row, requestCount: requests.size })),
   };
 }
 
-function groupKeys(record: UsageRecord, groupBy: ParsedReportQuery['groupBy']): Array<string | undefined> {
-  const iso = new Date(record.timestamp).toISOString();
+function groupOf(key: string | undefined, groupBy: SpendGrouping): Pick<SpendReportRow, 'group' | 'periodStart'> {
+  if (key === undefined) return {};
+  if (groupBy === 'day' || groupBy === 'hour') return { periodStart: new Date(Number(key)) };
+  return { group: key };
+}
+
+/** The group values of a record; a time bucket's key is its start in epoch ms, zero-padded so keys sort as times. */
+function groupKeys(record: UsageRecord, groupBy: SpendGrouping): Array<string | undefined> {
   switch (groupBy) {
     case 'day':
-      return [iso.slice(0, 10)];
+      return [String(record.timestamp - (record.timestamp % 86_400_000)).padStart(16, '0')];
     case 'hour':
-      return [`${iso.slice(0, 13)}:00:00Z`];
+      return [String(record.timestamp - (record.timestamp % 3_600_000)).padStart(16, '0')];
     case 'user':
       return [record.user];
     case 'model':
       return [record.model];
     case 'provider':
       return [record.provider];
-    case 'credential_type':
+    case 'credentialType':
       return [record.credentialType];
     case 'tag':
       return record.tags.length > 0 ? [...new Set(record.tags)] : [undefined];
   }
 }
 
-function parseDate(value: string | undefined, param: string): number {
-  if (value === undefined || value === '') throw invalid(`${param} is required (YYYY-MM-DD)`, param);
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const time = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
-  if (!match || Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== value) throw invalid(`${param} must be a date as YYYY-MM-DD, got '${value}'`, param);
+function timeOf(value: Date | number, param: 'from' | 'to'): number {
+  const time = value instanceof Date ? value.getTime() : value;
+  if (typeof time !== 'number' || !Number.isFinite(time)) throw invalid(`\`${param}\` must be a Date or epoch milliseconds, got ${JSON.stringify(value)}`, param);
   return time;
 }
 

@@ -1,11 +1,10 @@
 /**
  * Usage records: one per billable attempt, stored with its settlement (so a charge and its record
- * are written together, exactly once), and the `/v1/generation` shape built from them.
+ * are written together, exactly once); token totals and the generation summary built from them.
  *
  * @module
  */
 import type { AccountReference, UsageEvent } from '../events.js';
-import { nanoToUsdNumber } from './markup.js';
 
 /**
  * One billable attempt, as stored.
@@ -106,42 +105,120 @@ export function visibleTo(record: UsageRecord, account: AccountReference): boole
 }
 
 /**
- * The `GET /v1/generation` `data` object of one generation (every billable attempt of the request
- * summed; provider, model and timings of the last one), in the shape the `@ai-sdk/gateway` client
- * parses. Costs are USD numbers derived from the exact nano-dollar amounts.
+ * Token counts summed over records (a report row, a generation's attempts).
  *
  * @example
  * ```ts
- * const data = toGenerationInfo([record]);
- * console.log(data.total_cost, data.provider_name, data.native_tokens_completion);
+ * const totals: TokenTotals = { inputTokens: 120, outputTokens: 40, cacheReadTokens: 100, cacheWriteTokens: 0, reasoningTokens: 10 };
  * ```
  */
-export function toGenerationInfo(records: readonly UsageRecord[]): Record<string, unknown> {
+export interface TokenTotals {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+}
+
+/**
+ * Zero token totals.
+ *
+ * @example
+ * ```ts
+ * const totals = emptyTokenTotals();
+ * ```
+ */
+export function emptyTokenTotals(): TokenTotals {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+}
+
+/**
+ * Adds a record's tokens to totals: the one place billing sums tokens.
+ *
+ * @example
+ * ```ts
+ * const totals = emptyTokenTotals();
+ * for (const record of records) addTokens(totals, record);
+ * ```
+ */
+export function addTokens(totals: TokenTotals, record: TokenTotals): TokenTotals {
+  totals.inputTokens += record.inputTokens;
+  totals.outputTokens += record.outputTokens;
+  totals.cacheReadTokens += record.cacheReadTokens;
+  totals.cacheWriteTokens += record.cacheWriteTokens;
+  totals.reasoningTokens += record.reasoningTokens;
+  return totals;
+}
+
+/**
+ * One generation (every billable attempt of a request summed; provider, model and timings of the
+ * last attempt), in nano-dollars and milliseconds.
+ *
+ * @example
+ * ```ts
+ * const generation = await billing.getGeneration({ id: 'team_acme' }, result.generationId);
+ * console.log(generation?.costNano, generation?.tokens.outputTokens);
+ * ```
+ */
+export interface GenerationSummary {
+  /** The generation id (`gen_...`). */
+  id: string;
+  model: string;
+  /** The provider instance of the last attempt. */
+  provider: string;
+  /** What was charged, markup included (0 for BYOK), in nano-dollars. */
+  costNano: number;
+  /** The providers' list price, in nano-dollars. */
+  marketCostNano: number;
+  /** What was charged above the list price (the markup), in nano-dollars; 0 for BYOK. */
+  surchargeNano: number;
+  /** When the first attempt started. */
+  createdAt: Date;
+  byok: boolean;
+  streamed: boolean;
+  finishReason: UsageRecord['finishReason'];
+  /** Time to the first token when streamed, else the whole latency, of the last attempt. */
+  latencyMs: number;
+  /** The last attempt's whole latency. */
+  generationTimeMs: number;
+  tokens: TokenTotals;
+}
+
+/**
+ * The summary of one generation from its usage records (oldest first).
+ *
+ * @example
+ * ```ts
+ * const summary = toGenerationSummary([record]);
+ * console.log(summary.costNano, summary.provider, summary.tokens.outputTokens);
+ * ```
+ */
+export function toGenerationSummary(records: readonly UsageRecord[]): GenerationSummary {
   const last = records[records.length - 1];
-  const sum = (pick: (record: UsageRecord) => number): number => records.reduce((total, record) => total + pick(record), 0);
-  const cost = sum((record) => record.costNano);
-  const market = sum((record) => record.marketCostNano);
-  const started = Math.min(...records.map((record) => record.timestamp - record.latencyMs));
+  let costNano = 0;
+  let marketCostNano = 0;
+  let started = Number.POSITIVE_INFINITY;
+  const tokens = emptyTokenTotals();
+  for (const record of records) {
+    costNano += record.costNano;
+    marketCostNano += record.marketCostNano;
+    started = Math.min(started, record.timestamp - record.latencyMs);
+    addTokens(tokens, record);
+  }
+  const byok = last.credentialType === 'byok';
   return {
     id: last.generationId,
-    total_cost: nanoToUsdNumber(cost),
-    market_cost: nanoToUsdNumber(market),
-    surcharge_cost: nanoToUsdNumber(last.credentialType === 'byok' ? 0 : Math.max(0, cost - market)),
-    upstream_inference_cost: nanoToUsdNumber(market),
-    usage: nanoToUsdNumber(cost),
-    created_at: new Date(started).toISOString(),
     model: last.model,
-    is_byok: last.credentialType === 'byok',
-    provider_name: last.provider,
+    provider: last.provider,
+    costNano,
+    marketCostNano,
+    surchargeNano: byok ? 0 : Math.max(0, costNano - marketCostNano),
+    createdAt: new Date(started),
+    byok,
     streamed: last.streamed,
-    finish_reason: last.finishReason,
-    latency: last.timeToFirstTokenMs ?? last.latencyMs,
-    generation_time: last.latencyMs,
-    native_tokens_prompt: sum((record) => record.inputTokens),
-    native_tokens_completion: sum((record) => record.outputTokens),
-    native_tokens_reasoning: sum((record) => record.reasoningTokens),
-    native_tokens_cached: sum((record) => record.cacheReadTokens),
-    native_tokens_cache_creation: sum((record) => record.cacheWriteTokens),
-    billable_web_search_calls: 0,
+    finishReason: last.finishReason,
+    latencyMs: last.timeToFirstTokenMs ?? last.latencyMs,
+    generationTimeMs: last.latencyMs,
+    tokens,
   };
 }

@@ -6,8 +6,10 @@
  * @module
  */
 import { hash, timingSafeEqual } from 'node:crypto';
+import { modelAllowed } from '../catalog/model-directory.js';
 import { GatewayError } from '../errors.js';
 import type { AccountReference } from '../events.js';
+import { singleHeader } from './headers.js';
 import type { GatewayApiKey, GatewayKeyIdentity, GatewayKeyLookup, HttpHeaders } from './http-types.js';
 
 /**
@@ -42,7 +44,8 @@ interface StoredKey {
 export class KeyAuthenticator {
   private readonly stored: StoredKey[] | undefined;
   private readonly lookup: GatewayKeyLookup | undefined;
-  private readonly anonymous: Caller;
+  /** The caller of a request made without a key: the default account, every model. */
+  readonly anonymous: Caller;
 
   constructor(keys: GatewayApiKey[] | GatewayKeyLookup | undefined, defaultAccount: AccountReference | undefined) {
     this.anonymous = { account: defaultAccount ?? { id: 'anonymous' }, models: undefined };
@@ -100,33 +103,18 @@ export function authorizeModels(caller: Caller, models: Iterable<string>): void 
   }
 }
 
-/**
- * Whether a model id matches one of the allowed patterns (exact, or a prefix ending in `*`).
- *
- * @example
- * ```ts
- * modelAllowed(['openai/*'], 'openai/gpt-4o'); // true
- * ```
- */
-export function modelAllowed(patterns: readonly string[] | undefined, model: string): boolean {
-  if (!patterns) return true;
-  return patterns.some((pattern) => (pattern.endsWith('*') ? model.startsWith(pattern.slice(0, -1)) : pattern === model));
-}
-
 function presentedKey(headers: HttpHeaders): string | undefined {
-  const authorization = single(headers.authorization);
+  const authorization = singleHeader(headers.authorization);
   if (authorization) {
     const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
     if (match) return match[1].trim();
   }
-  const apiKey = single(headers['x-api-key']);
+  const apiKey = singleHeader(headers['x-api-key']);
   return apiKey ? apiKey.trim() : undefined;
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function sha256(text: string): Buffer {
   return hash('sha256', text, 'buffer');
 }
+
+export { modelAllowed };

@@ -8,7 +8,7 @@ import { nanoToDollars } from '../billing/cost.js';
 import type { AttemptRecord, CostBreakdown, CredentialType } from '../events.js';
 import type { JsonObject, JsonValue } from '../types.js';
 import type { GatewayRouter } from './http-types.js';
-import { servingProviders } from './model-directory.js';
+import { servingProviders } from '../catalog/model-directory.js';
 
 /**
  * What the metadata is built from: a generate, stream or embedding result.

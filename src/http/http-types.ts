@@ -5,17 +5,19 @@
  * @module
  */
 import type { AbortSource } from '../abort-handle.js';
-import type { SpendReportQuery } from '../billing/spend-report.js';
-import type { Catalog } from '../catalog/catalog.js';
+import type { AccountBalance } from '../billing/billing.js';
+import type { SpendReport, SpendReportQuery } from '../billing/spend-report.js';
+import type { GenerationSummary } from '../billing/usage-record.js';
+import type { DirectorySource } from '../catalog/model-directory.js';
 import type { AccountReference } from '../events.js';
-import type { BreakerState } from '../health/health-tracker.js';
-import type { CallScope, EmbedManyRequest, EmbedManyResult, GenerateResult, NormalizedRequest, RouterConfig, StreamResult } from '../router-types.js';
+import type { CallScope, EmbedManyRequest, EmbedManyResult, GenerateResult, RouterConfig, StreamResult } from '../router-types.js';
 import type { ProviderType } from '../providers/provider.js';
-import type { Candidate } from '../strategies/strategy.js';
+import type { Dialect } from './dialects/dialect.js';
 import type { GenerateRequest } from '../types.js';
 
 /**
- * What the handler needs of a router: `Router` satisfies it.
+ * What the handler needs of a router: what the model directory reads (catalog, health, provider
+ * names, candidates) and the calls. `Router` satisfies it.
  *
  * @example
  * ```ts
@@ -23,49 +25,41 @@ import type { GenerateRequest } from '../types.js';
  * const router: GatewayRouter = new Router({ providers: { openai: { type: 'openai', apiKey } } });
  * ```
  */
-export interface GatewayRouter {
+export interface GatewayRouter extends DirectorySource {
   generate(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): Promise<GenerateResult>;
   stream(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): StreamResult;
   embedMany(request: EmbedManyRequest, scope?: CallScope): Promise<EmbedManyResult>;
-  readonly catalog: Catalog;
-  readonly health: {
-    isAvailable(provider: string, providerModelId: string): boolean;
-    state(provider: string, providerModelId: string): BreakerState;
-  };
-  /** The configured provider instance names. */
-  providerNames(): string[];
   /** The type of a configured provider instance (`Router` has it; checks BYOK credentials' shape). */
   providerType?(name: string): ProviderType | undefined;
-  /** The configured offerings that can serve a request (`Router` has it; used for model listings). */
-  candidates?(request: NormalizedRequest, operation?: 'generate' | 'stream' | 'embed'): Candidate[];
   close?(): Promise<void> | void;
 }
 
 /**
- * The billing endpoints' data source (`GET /v1/credits`, `/v1/report`, `/v1/generation`). The
- * billing layer's class satisfies it; any object with these methods will do.
+ * The billing endpoints' data source (`GET /v1/credits`, `/v1/report`, `/v1/generation`), in domain
+ * types (nano-dollars, camelCase, Dates): the ai-gateway dialect shapes the wire JSON. The billing
+ * layer's class satisfies it; any object with these methods will do.
  *
  * @example
  * ```ts
  * const billing: GatewayBilling = {
- *   getCredits: async () => ({ balance: '10', total_used: '0.25' }),
- *   getReport: async () => ({ results: [] }),
+ *   getCredits: async () => ({ balanceNano: 10_000_000_000, totalUsedNano: 250_000_000 }),
+ *   getReport: async (_account, query) => ({ groupBy: query.groupBy ?? 'day', rows: [] }),
  *   getGeneration: async () => undefined,
  * };
  * ```
  */
 export interface GatewayBilling {
-  getCredits(account: AccountReference): Promise<{ balance: string; total_used: string }>;
-  getReport(account: AccountReference, query: ReportQuery): Promise<{ results: Array<Record<string, unknown>> }>;
-  getGeneration(account: AccountReference, id: string): Promise<Record<string, unknown> | undefined>;
+  getCredits(account: AccountReference): Promise<Pick<AccountBalance, 'balanceNano' | 'totalUsedNano'>>;
+  getReport(account: AccountReference, query: ReportQuery): Promise<SpendReport>;
+  getGeneration(account: AccountReference, id: string): Promise<GenerationSummary | undefined>;
 }
 
 /**
- * The query of `GET /v1/report`, validated.
+ * The query of `GET /v1/report`, as the ai-gateway dialect parsed it: billing's {@link SpendReportQuery}.
  *
  * @example
  * ```ts
- * const query: ReportQuery = { start_date: '2025-01-01', end_date: '2025-01-31', group_by: 'model' };
+ * const query: ReportQuery = { from: Date.UTC(2025, 0, 1), to: Date.UTC(2025, 0, 31, 23, 59, 59, 999), groupBy: 'model' };
  * ```
  */
 export type ReportQuery = SpendReportQuery;
@@ -175,8 +169,12 @@ export interface GatewayHandlerConfig {
   bodyLimitBytes?: number;
   /** CORS: `true` for every origin, or options. Off by default. */
   cors?: boolean | CorsOptions;
-  /** Which dialects to mount (default all three). */
-  dialects?: DialectName[];
+  /**
+   * The dialects to mount: built-in names pick built-in dialects (all three when none is named), and
+   * dialect objects add your own routes (`dialects: [statusDialect]` serves the three built-ins and
+   * yours; `dialects: ['openai', statusDialect]` only OpenAI's and yours).
+   */
+  dialects?: Array<DialectName | Dialect>;
   /** Serves `/v1/credits`, `/v1/report` and `/v1/generation` from this source. */
   billing?: GatewayBilling;
   /** Operational messages (default `console`); `false` silences them. */

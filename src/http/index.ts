@@ -15,8 +15,11 @@
  *
  * @module
  */
-export { createGatewayHandler, GatewayHandler, type PathEntry, type RouteMatch } from './handler.js';
-export type { Dialect, Route, RouteContext } from './dialects/dialect.js';
+export { createGatewayHandler, GatewayHandler } from './gateway-handler.js';
+export { BUILT_IN_DIALECTS, HttpHandler } from './handler.js';
+export { RouteTable, type PathEntry, type RouteMatch } from './route-table.js';
+export type { Dialect, ReservedPath, Route, RouteContext, RouteMethod } from './dialects/dialect.js';
+export { jsonResponse } from './responses.js';
 export { handleNodeRequest, readNodeBody, writeNodeResponse, type NodeBridgeOptions } from './node-bridge.js';
 export { handleWebRequest, readWebBody } from './web-bridge.js';
 export { KeyAuthenticator, authorizeModels, modelAllowed, type Caller } from './auth.js';
@@ -25,6 +28,7 @@ export { gatewayMetadata, type MetadataSource } from './gateway-metadata.js';
 export { openAIErrorBody } from './dialects/openai-dialect.js';
 export { anthropicErrorBody } from './dialects/anthropic-dialect.js';
 export { aiGatewayErrorBody } from './dialects/ai-gateway-dialect.js';
+export { creditsBody, generationBody, reportBody } from './dialects/billing-dialect.js';
 export type {
   CorsOptions,
   DialectName,

@@ -8,7 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AbortHandle } from '../abort-handle.js';
 import { GatewayError } from '../errors.js';
-import type { GatewayHandler, RouteMatch } from './handler.js';
+import { bodyTooLarge } from './body-limit.js';
+import type { HttpHandler, RouteMatch } from './handler.js';
 import type { GatewayHttpRequest, GatewayHttpResponse } from './http-types.js';
 
 /**
@@ -42,7 +43,7 @@ export interface NodeBridgeOptions {
  * });
  * ```
  */
-export function handleNodeRequest(handler: GatewayHandler, request: IncomingMessage, response: ServerResponse, options: NodeBridgeOptions = {}): boolean {
+export function handleNodeRequest(handler: HttpHandler, request: IncomingMessage, response: ServerResponse, options: NodeBridgeOptions = {}): boolean {
   const url = options.url ?? request.url ?? '/';
   const match = handler.match(url);
   if (!match) {
@@ -83,7 +84,7 @@ class NodeGatewayRequest implements GatewayHttpRequest {
 }
 
 /** Answers a matched request; never rejects. */
-async function serveMatched(handler: GatewayHandler, match: RouteMatch, request: IncomingMessage, response: ServerResponse, url: string, options: NodeBridgeOptions): Promise<void> {
+async function serveMatched(handler: HttpHandler, match: RouteMatch, request: IncomingMessage, response: ServerResponse, url: string, options: NodeBridgeOptions): Promise<void> {
   const input = new NodeGatewayRequest(request, url);
   const abort = input.abort;
   // Left attached when the answer is done: a close after the finish aborts nothing, and removing the
@@ -125,7 +126,7 @@ export function readNodeBody(request: IncomingMessage, limitBytes: number): Prom
       if (size > limitBytes) {
         cleanup();
         request.resume();
-        reject(new GatewayError('payload_too_large', `The request body is larger than the limit of ${limitBytes} bytes`, { param: 'body' }));
+        reject(bodyTooLarge(limitBytes));
         return;
       }
       chunks.push(chunk);

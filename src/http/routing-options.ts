@@ -16,6 +16,7 @@
  * @module
  */
 import type { GatewayOptions, ProviderOptions } from '../types.js';
+import { singleHeader } from './headers.js';
 import type { HttpHeaders } from './http-types.js';
 import { validateByokCredentials } from './byok-credentials.js';
 import { describeValue, invalid, isFields } from './validate.js';
@@ -44,12 +45,12 @@ export function routingFromHeaders(headers: HttpHeaders): GatewayOptions | undef
     const list = (Array.isArray(value) ? value.join(',') : value).split(',').map((item) => item.trim()).filter((item) => item !== '');
     (options ??= {})[key] = list;
   }
-  const sort = single(headers['x-gateway-sort']);
+  const sort = singleHeader(headers['x-gateway-sort'])?.trim();
   if (sort !== undefined) {
     if (!(SORTS as readonly string[]).includes(sort)) throw invalid(`The x-gateway-sort header must be one of ${SORTS.join(', ')}, got ${JSON.stringify(sort)}`, 'x-gateway-sort');
     (options ??= {}).sort = sort as GatewayOptions['sort'];
   }
-  const user = single(headers['x-gateway-user']);
+  const user = singleHeader(headers['x-gateway-user'])?.trim();
   if (user !== undefined) (options ??= {}).user = user;
   return options;
 }
@@ -102,7 +103,3 @@ function validateGatewayOptions(gateway: GatewayOptions, path: string): void {
   if (user !== undefined && user !== null && typeof user !== 'string') throw invalid(`\`${path}.user\` must be a string, got ${describeValue(user)}`, `${path}.user`);
 }
 
-function single(value: string | string[] | undefined): string | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  return text === undefined ? undefined : text.trim();
-}

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { GatewayError } from '../errors.js';
-import type { GatewayHandler, RouteMatch } from './handler.js';
+import { bodyTooLarge } from './body-limit.js';
+import type { HttpHandler, RouteMatch } from './handler.js';
 import type { HttpHeaders } from './http-types.js';
 
 /**
@@ -20,7 +20,7 @@ import type { HttpHeaders } from './http-types.js';
  * }
  * ```
  */
-export async function handleWebRequest(handler: GatewayHandler, request: Request): Promise<Response | undefined> {
+export async function handleWebRequest(handler: HttpHandler, request: Request): Promise<Response | undefined> {
   const parsed = new URL(request.url);
   const url = `${parsed.pathname}${parsed.search}`;
   const match = handler.match(url);
@@ -36,7 +36,7 @@ export async function handleWebRequest(handler: GatewayHandler, request: Request
  * export const POST = (request: Request) => answerWebRequest(handler, request);
  * ```
  */
-export async function answerWebRequest(handler: GatewayHandler, request: Request): Promise<Response> {
+export async function answerWebRequest(handler: HttpHandler, request: Request): Promise<Response> {
   const parsed = new URL(request.url);
   const url = `${parsed.pathname}${parsed.search}`;
   const match = handler.match(url);
@@ -45,7 +45,7 @@ export async function answerWebRequest(handler: GatewayHandler, request: Request
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
-async function serveWebRequest(handler: GatewayHandler, match: RouteMatch, url: string, request: Request): Promise<Response> {
+async function serveWebRequest(handler: HttpHandler, match: RouteMatch, url: string, request: Request): Promise<Response> {
   const headers: HttpHeaders = {};
   request.headers.forEach((value, name) => {
     headers[name] = value;
@@ -106,7 +106,7 @@ export async function readWebBody(request: Request, limitBytes: number): Promise
     size += value.byteLength;
     if (size > limitBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new GatewayError('payload_too_large', `The request body is larger than the limit of ${limitBytes} bytes`, { param: 'body' });
+      throw bodyTooLarge(limitBytes);
     }
     chunks.push(value);
   }

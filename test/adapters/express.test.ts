@@ -5,6 +5,9 @@ import express5 from 'express';
 import express4 from 'express4';
 import OpenAI from 'openai';
 import { createGatewayMiddleware } from '../../adapters/express.js';
+import { GatewayError } from '../../src/errors.js';
+import type { Dialect } from '../../src/http/dialects/dialect.js';
+import { jsonResponse } from '../../src/http/responses.js';
 import { closeServer, GATEWAY_KEY, listen, startUpstreams, type Upstreams } from '../http/gateway-fixture.js';
 
 const VARIANTS = [
@@ -55,4 +58,80 @@ describe('Express adapter', () => {
       }
     });
   }
+});
+
+describe('Express adapter: a custom dialect', () => {
+  let upstreams: Upstreams;
+  before(async () => {
+    upstreams = await startUpstreams();
+  });
+  after(() => upstreams.close());
+
+  it('serves a user-defined dialect (one object) beside the built-in ones, with its own errors', async () => {
+    const notes: string[] = [];
+    const notesDialect: Dialect = {
+      name: 'notes',
+      errorBody: (error, requestId) => ({ problem: error.message, code: error.code, requestId }),
+      reservedPaths: [{ path: '/notes/', prefix: true, hint: ': try POST /notes' }],
+      routes: [
+        { method: 'GET', path: '/status', public: true, handle: async () => jsonResponse(200, { ok: true }) },
+        { method: 'GET', path: '/notes', handle: async (context) => jsonResponse(200, { account: context.caller.account.id, notes }) },
+        {
+          method: 'POST',
+          path: '/notes',
+          handle: async (context) => {
+            const text = (context.body as { text?: unknown }).text;
+            if (typeof text !== 'string') throw new GatewayError('invalid_request', '`text` must be a string', { param: 'text' });
+            notes.push(text);
+            return jsonResponse(201, { count: notes.length });
+          },
+        },
+        { method: 'DELETE', path: '/notes/*', handle: async (context) => jsonResponse(200, { deleted: context.pathRest }) },
+      ],
+    };
+    const app = express5();
+    const gateway = createGatewayMiddleware({ router: upstreams.router, apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'acct' }], logger: false, dialects: [notesDialect] });
+    app.use(gateway);
+    app.get('/app', (_request, response) => void response.send('app'));
+    const server = createServer(app);
+    const origin = await listen(server);
+    const auth = { authorization: `Bearer ${GATEWAY_KEY}` };
+    try {
+      // Public route: no key needed; every response has x-request-id.
+      const status = await fetch(`${origin}/status`);
+      assert.deepEqual(await status.json(), { ok: true });
+      assert.match(status.headers.get('x-request-id') ?? '', /^req_/);
+      // Authenticated routes, a JSON body read by the handler, the dialect's own error format.
+      assert.equal((await fetch(`${origin}/notes`)).status, 401);
+      const created = await fetch(`${origin}/notes`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hello' }) });
+      assert.equal(created.status, 201);
+      assert.deepEqual(await created.json(), { count: 1 });
+      assert.deepEqual(await (await fetch(`${origin}/notes`, { headers: auth })).json(), { account: 'acct', notes: ['hello'] });
+      const bad = await fetch(`${origin}/notes`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', 'x-request-id': 'mine-1' }, body: '{"text": 5}' });
+      assert.equal(bad.status, 400);
+      assert.deepEqual(await bad.json(), { problem: '`text` must be a string', code: 'invalid_request', requestId: 'mine-1' });
+      assert.deepEqual(await (await fetch(`${origin}/notes/42`, { method: 'DELETE', headers: auth })).json(), { deleted: '42' });
+      const wrongMethod = await fetch(`${origin}/notes`, { method: 'PATCH', headers: auth });
+      assert.equal(wrongMethod.status, 405);
+      assert.match(((await wrongMethod.json()) as { problem: string }).problem, /use GET, POST/);
+      // The built-in dialects are still mounted; other paths pass through to the app.
+      const client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${origin}/v1`, maxRetries: 0 });
+      const completion = await client.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'beside notes' }] });
+      assert.equal(completion.choices[0].message.content, 'You said: beside notes');
+      assert.equal(await (await fetch(`${origin}/app`)).text(), 'app');
+    } finally {
+      await closeServer(server);
+      await gateway.close();
+    }
+  });
+
+  it('refuses a route served twice and a dialect that is not one', () => {
+    const twice: Dialect = { name: 'mine', errorBody: (error) => ({ error: error.message }), routes: [{ method: 'GET', path: '/v1/models', handle: async () => jsonResponse(200, {}) }] };
+    assert.throws(() => createGatewayMiddleware({ router: upstreams.router, logger: false, dialects: ['openai', twice] }), /GET \/v1\/models is served by both dialect 'openai' and 'mine'/);
+    assert.throws(() => createGatewayMiddleware({ router: upstreams.router, logger: false, dialects: [{ name: 'broken' } as unknown as Dialect] }), { code: 'config_invalid' });
+    // Only the named built-ins, plus the custom dialect.
+    const only = createGatewayMiddleware({ router: upstreams.router, logger: false, dialects: ['anthropic', twice] });
+    assert.ok(only.handler.match('/v1/messages'));
+    assert.equal(only.handler.match('/v1/chat/completions'), undefined);
+  });
 });

@@ -10,6 +10,44 @@ import type { StateStore } from '../../src/store/store.js';
 import { GatewayError } from '../../src/errors.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
+import type { AccountReference } from '../../src/events.js';
+import { creditsBody, generationBody, reportBody, reportQuery } from '../../src/http/dialects/billing-dialect.js';
+
+/** A report query as the wire sends it (`tags` as a list). */
+export type WireReportQuery = Record<string, string | string[] | undefined>;
+
+/**
+ * Billing's answers as `GET /v1/credits`, `/v1/report` and `/v1/generation` shape them (the
+ * ai-gateway dialect's parsing and shaping around billing's domain types).
+ */
+export interface WireBilling {
+  getCredits(account: AccountReference): Promise<{ balance: string; total_used: string }>;
+  getReport(account: AccountReference, query: WireReportQuery): Promise<{ results: Array<Record<string, unknown>> }>;
+  getGeneration(account: AccountReference, id: string): Promise<Record<string, unknown> | undefined>;
+}
+
+/**
+ * The wire view of a billing layer.
+ *
+ * @example
+ * ```ts
+ * const { results } = await wireBilling(billing).getReport(acme, { start_date: '2025-06-01', end_date: '2025-06-30' });
+ * ```
+ */
+export function wireBilling(billing: Billing): WireBilling {
+  return {
+    getCredits: async (account) => creditsBody(await billing.getCredits(account)),
+    getReport: async (account, query) => {
+      const params = new URLSearchParams();
+      for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, Array.isArray(value) ? value.join(',') : value);
+      return reportBody(await billing.getReport(account, reportQuery(params)));
+    },
+    getGeneration: async (account, id) => {
+      const generation = await billing.getGeneration(account, id);
+      return generation && generationBody(generation);
+    },
+  };
+}
 
 export const MODEL = 'openai/gpt-4o-mini';
 
@@ -17,6 +55,8 @@ export interface BillingFixture {
   simulator: Simulator;
   router: Router;
   billing: Billing;
+  /** `billing` as the HTTP endpoints shape it. */
+  wire: WireBilling;
   usage: UsageEvent[];
   /** Every attempt plan the router made (what billing reserved against). */
   plans: AttemptPlan[];
@@ -47,6 +87,7 @@ export async function startBillingFixture(options: BillingOptions = {}, config: 
     simulator,
     router,
     billing,
+    wire: wireBilling(billing),
     usage,
     plans,
     budgets,

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { applyBudget, budgetsFor, type BudgetRule } from '../../src/billing/budgets.js';
 import { nanoToUsdNumber, withMarkup } from '../../src/billing/markup.js';
 import { resolveRateLimits, validateRateLimits } from '../../src/billing/rate-limits.js';
-import { buildSpendReport, parseReportQuery } from '../../src/billing/spend-report.js';
+import { buildSpendReport, checkReportQuery } from '../../src/billing/spend-report.js';
 import type { UsageRecord } from '../../src/billing/usage-record.js';
 
 describe('markup', () => {
@@ -107,15 +107,16 @@ describe('spend report grouping', () => {
       record({ requestId: 'c', timestamp: Date.UTC(2025, 5, 2, 0, 0) }),
       record({ requestId: 'd', timestamp: Date.UTC(2025, 5, 3, 0, 0) }),
     ];
-    const hourly = buildSpendReport(records, parseReportQuery({ start_date: '2025-06-01', end_date: '2025-06-02', date_part: 'hour' }));
-    assert.deepEqual(hourly.results.map((row) => [row.hour, row.total_cost]), [['2025-06-01T10:00:00Z', 1e-7], ['2025-06-01T11:00:00Z', 2e-7], ['2025-06-02T00:00:00Z', 1e-7]]);
-    const byUser = buildSpendReport(records, parseReportQuery({ start_date: '2025-06-01', end_date: '2025-06-02', group_by: 'user' }));
-    assert.deepEqual(byUser.results.map((row) => [row.user, row.request_count, row.total_cost]), [[undefined, 1, 1e-7], ['alice', 2, 3e-7]]);
+    const range = { from: Date.UTC(2025, 5, 1), to: Date.UTC(2025, 5, 3) - 1 };
+    const hourly = buildSpendReport(records, checkReportQuery({ ...range, groupBy: 'hour' }));
+    assert.deepEqual(hourly.rows.map((row) => [row.periodStart?.toISOString(), row.costNano]), [['2025-06-01T10:00:00.000Z', 100], ['2025-06-01T11:00:00.000Z', 200], ['2025-06-02T00:00:00.000Z', 100]]);
+    const byUser = buildSpendReport(records, checkReportQuery({ ...range, groupBy: 'user' }));
+    assert.deepEqual(byUser.rows.map((row) => [row.group, row.requestCount, row.costNano]), [[undefined, 1, 100], ['alice', 2, 300]]);
   });
 
   it('filters by tags (every one), provider and credential type', () => {
     const records = [record({ requestId: 'a', tags: ['x', 'y'] }), record({ requestId: 'b', tags: ['x'] }), record({ requestId: 'c', tags: ['x', 'y'], credentialType: 'byok', costNano: 0 })];
-    const query = parseReportQuery({ start_date: '2025-06-01', end_date: '2025-06-01', group_by: 'tag', tags: ['x', 'y'], provider: 'openai', credential_type: 'system' });
-    assert.deepEqual(buildSpendReport(records, query).results.map((row) => [row.tag, row.request_count]), [['x', 1], ['y', 1]]);
+    const query = checkReportQuery({ from: Date.UTC(2025, 5, 1), to: Date.UTC(2025, 5, 2) - 1, groupBy: 'tag', tags: ['x', 'y'], provider: 'openai', credentialType: 'system' });
+    assert.deepEqual(buildSpendReport(records, query).rows.map((row) => [row.group, row.requestCount]), [['x', 1], ['y', 1]]);
   });
 });

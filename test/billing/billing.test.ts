@@ -27,7 +27,7 @@ describe('credits', () => {
       const result = await fixture.router.generate({ model: MODEL, prompt: 'Hello there', maxOutputTokens: 100, account: acme });
       assert.ok(result.cost.total > 0);
       assert.deepEqual(await fixture.billing.getBalance(acme.id), { balanceNano: DOLLAR - result.cost.total, availableNano: DOLLAR - result.cost.total, creditedNano: DOLLAR, totalUsedNano: result.cost.total, reservedNano: 0 });
-      const credits = await fixture.billing.getCredits(acme);
+      const credits = await fixture.wire.getCredits(acme);
       assert.equal(credits.total_used, `0.${String(result.cost.total).padStart(9, '0').replace(/0+$/, '')}`);
       assert.equal(BigInt(credits.balance.replace('.', '').padEnd(10, '0')), BigInt(DOLLAR - result.cost.total));
       // A second first look does not grant again.
@@ -104,7 +104,7 @@ describe('credits', () => {
     try {
       assert.equal((await fixture.billing.topUp(acme.id, 5 * DOLLAR, { idempotencyKey: 'pi_1' })).applied, true);
       assert.equal((await fixture.billing.topUp(acme.id, 5 * DOLLAR, { idempotencyKey: 'pi_1' })).applied, false);
-      assert.deepEqual(await fixture.billing.getCredits(acme), { balance: '5', total_used: '0' });
+      assert.deepEqual(await fixture.wire.getCredits(acme), { balance: '5', total_used: '0' });
     } finally {
       await fixture.close();
     }
@@ -121,11 +121,11 @@ describe('credits', () => {
       });
       assert.equal(result.credentialType, 'byok');
       assert.equal((await fixture.billing.getBalance(acme.id)).balanceNano, 1_000);
-      const generation = await fixture.billing.getGeneration(acme, result.generationId);
+      const generation = await fixture.wire.getGeneration(acme, result.generationId);
       assert.equal(generation?.is_byok, true);
       assert.equal(generation?.total_cost, 0);
       assert.ok((generation?.market_cost as number) > 0);
-      const report = await fixture.billing.getReport(acme, { start_date: today(), end_date: today(), group_by: 'credential_type' });
+      const report = await fixture.wire.getReport(acme, { start_date: today(), end_date: today(), group_by: 'credential_type' });
       assert.deepEqual(report.results.map((row) => [row.credential_type, row.total_cost, row.request_count]), [['byok', 0, 1]]);
     } finally {
       await fixture.close();
@@ -140,7 +140,7 @@ describe('credits', () => {
       const charged = withMarkup(result.cost.total, '0.25');
       assert.equal(charged, Math.round(result.cost.total * 1.25));
       assert.equal((await fixture.billing.getBalance(acme.id)).totalUsedNano, charged);
-      const generation = await fixture.billing.getGeneration(acme, result.generationId);
+      const generation = await fixture.wire.getGeneration(acme, result.generationId);
       assert.equal(generation?.total_cost, charged / DOLLAR);
       assert.equal(generation?.market_cost, result.cost.total / DOLLAR);
       await assert.rejects(fixture.billing.setMarkup(acme.id, '-1'), { code: 'invalid_request' });
@@ -209,7 +209,7 @@ describe('usage records', () => {
       const second = await fixture.billing.hook.onAttempt?.(context, { ...plan, attempt: 1 });
       await second?.settle({ ...usage, attempt: 1, timestamp: Date.now() });
       assert.equal((await fixture.billing.listUsage(acme.id, { from: 0, to: Date.now() })).length, 2);
-      assert.equal((await fixture.billing.getGeneration(acme, 'gen_replay'))?.total_cost, 27_000 / DOLLAR);
+      assert.equal((await fixture.wire.getGeneration(acme, 'gen_replay'))?.total_cost, 27_000 / DOLLAR);
     } finally {
       await fixture.close();
     }
@@ -328,23 +328,23 @@ describe('reports', () => {
       const bob = await fixture.router.generate({ model: 'openai/gpt-4.1-nano', prompt: 'Bob asks a longer question', maxOutputTokens: 50, account: { ...acme, user: 'bob' }, tags: ['chat'] });
       await fixture.router.generate({ model: MODEL, prompt: 'Someone else', maxOutputTokens: 50, account: { id: 'team_other' } });
       const range = { start_date: today(), end_date: today() };
-      const byModel = await fixture.billing.getReport(acme, { ...range, group_by: 'model' });
+      const byModel = await fixture.wire.getReport(acme, { ...range, group_by: 'model' });
       assert.deepEqual(byModel.results.map((row) => [row.model, row.total_cost, row.request_count]), [['openai/gpt-4.1-nano', bob.cost.total / DOLLAR, 1], [MODEL, alice.cost.total / DOLLAR, 1]]);
-      const byDay = await fixture.billing.getReport(acme, range);
+      const byDay = await fixture.wire.getReport(acme, range);
       assert.deepEqual(byDay.results, [{ day: today(), total_cost: (alice.cost.total + bob.cost.total) / DOLLAR, market_cost: (alice.cost.total + bob.cost.total) / DOLLAR, input_tokens: alice.usage.inputTokens.total! + bob.usage.inputTokens.total!, output_tokens: alice.usage.outputTokens.total! + bob.usage.outputTokens.total!, cached_input_tokens: 0, cache_creation_input_tokens: 0, reasoning_tokens: 0, request_count: 2 }]);
-      const byHour = await fixture.billing.getReport(acme, { ...range, date_part: 'hour' });
+      const byHour = await fixture.wire.getReport(acme, { ...range, date_part: 'hour' });
       assert.match(String(byHour.results[0].hour), /^\d{4}-\d{2}-\d{2}T\d{2}:00:00Z$/);
-      const byTag = await fixture.billing.getReport(acme, { ...range, group_by: 'tag' });
+      const byTag = await fixture.wire.getReport(acme, { ...range, group_by: 'tag' });
       assert.deepEqual(byTag.results.map((row) => [row.tag, row.request_count]), [['beta', 1], ['chat', 2]]);
-      const filtered = await fixture.billing.getReport(acme, { ...range, group_by: 'user', tags: ['chat'], model: MODEL });
+      const filtered = await fixture.wire.getReport(acme, { ...range, group_by: 'user', tags: ['chat'], model: MODEL });
       assert.deepEqual(filtered.results.map((row) => row.user), ['alice']);
-      assert.deepEqual((await fixture.billing.getReport(acme, { ...range, group_by: 'provider', user_id: 'bob' })).results.map((row) => [row.provider, row.request_count]), [['openai', 1]]);
-      assert.deepEqual((await fixture.billing.getReport(acme, { start_date: '2020-01-01', end_date: '2020-01-31' })).results, []);
+      assert.deepEqual((await fixture.wire.getReport(acme, { ...range, group_by: 'provider', user_id: 'bob' })).results.map((row) => [row.provider, row.request_count]), [['openai', 1]]);
+      assert.deepEqual((await fixture.wire.getReport(acme, { start_date: '2020-01-01', end_date: '2020-01-31' })).results, []);
       // A user's key sees only that user's spend and generations.
-      assert.deepEqual((await fixture.billing.getReport({ ...acme, user: 'bob' }, { ...range, group_by: 'user' })).results.map((row) => row.user), ['bob']);
-      assert.equal(await fixture.billing.getGeneration({ ...acme, user: 'bob' }, alice.generationId), undefined);
-      assert.equal(await fixture.billing.getGeneration({ id: 'team_other' }, alice.generationId), undefined);
-      assert.equal((await fixture.billing.getGeneration(acme, alice.generationId))?.provider_name, 'openai');
+      assert.deepEqual((await fixture.wire.getReport({ ...acme, user: 'bob' }, { ...range, group_by: 'user' })).results.map((row) => row.user), ['bob']);
+      assert.equal(await fixture.wire.getGeneration({ ...acme, user: 'bob' }, alice.generationId), undefined);
+      assert.equal(await fixture.wire.getGeneration({ id: 'team_other' }, alice.generationId), undefined);
+      assert.equal((await fixture.wire.getGeneration(acme, alice.generationId))?.provider_name, 'openai');
     } finally {
       await fixture.close();
     }
@@ -363,7 +363,7 @@ describe('reports', () => {
         { start_date: '', end_date: '2025-06-02' },
         { start_date: '2020-01-01', end_date: '2025-06-02' },
       ]) {
-        const error = await gatewayError(fixture.billing.getReport(acme, query));
+        const error = await gatewayError(fixture.wire.getReport(acme, query));
         assert.equal(error.code, 'invalid_request', JSON.stringify(query));
         assert.ok(error.param, JSON.stringify(query));
       }
@@ -423,6 +423,34 @@ describe('store failure policy', () => {
       store.down = false;
       assert.equal(await fixture.billing.flush(), 0);
       assert.deepEqual(await fixture.billing.getBalance(acme.id), { balanceNano: DOLLAR - result.cost.total, availableNano: DOLLAR - result.cost.total, creditedNano: DOLLAR, totalUsedNano: result.cost.total, reservedNano: 0 });
+    } finally {
+      await fixture.close();
+    }
+  });
+});
+
+describe('domain types (the dialect shapes the wire)', () => {
+  it('answers credits, reports and generations in nano-dollars, camelCase and Dates', async () => {
+    const fixture = await startBillingFixture({ freeAllocationNano: DOLLAR });
+    try {
+      const result = await fixture.router.generate({ model: MODEL, prompt: 'Domain types', maxOutputTokens: 50, account: { ...acme, user: 'alice' } });
+      const credits = await fixture.billing.getCredits(acme);
+      assert.equal(credits.balanceNano, DOLLAR - result.cost.total);
+      assert.equal(credits.totalUsedNano, result.cost.total);
+      const midnight = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+      const report = await fixture.billing.getReport(acme, { from: new Date(midnight), to: Date.now() + 1_000, groupBy: 'user' });
+      assert.equal(report.groupBy, 'user');
+      assert.deepEqual(report.rows.map((row) => [row.group, row.costNano, row.requestCount, row.inputTokens]), [['alice', result.cost.total, 1, result.usage.inputTokens.total]]);
+      const byDay = await fixture.billing.getReport(acme, { from: midnight, to: Date.now() + 1_000 });
+      assert.equal(byDay.rows[0].periodStart?.getTime(), midnight);
+      const generation = await fixture.billing.getGeneration(acme, result.generationId);
+      assert.equal(generation?.costNano, result.cost.total);
+      assert.equal(generation?.provider, 'openai');
+      assert.ok(generation?.createdAt instanceof Date);
+      assert.equal(generation?.tokens.outputTokens, result.usage.outputTokens.total);
+      const error = await gatewayError(fixture.billing.getReport(acme, { from: Date.now(), to: Date.now() - 1 }));
+      assert.equal(error.param, 'to');
+      assert.equal((await gatewayError(fixture.billing.getReport(acme, { from: 0, to: 1, groupBy: 'week' as 'day' }))).param, 'groupBy');
     } finally {
       await fixture.close();
     }

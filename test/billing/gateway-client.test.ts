@@ -11,7 +11,7 @@ import { generateText, streamText } from 'ai';
 import { createBilling, type Billing } from '../../src/billing/billing.js';
 import { nanoToDollars } from '../../src/billing/cost.js';
 import type { UsageEvent } from '../../src/events.js';
-import { createGatewayHandler } from '../../src/http/handler.js';
+import { createGatewayHandler } from '../../src/http/gateway-handler.js';
 import { Router } from '../../src/router/router.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
-import { createGatewayHandler } from '../../src/http/handler.js';
+import { createGatewayHandler } from '../../src/http/gateway-handler.js';
 import { Router } from '../../src/router/router.js';
 import { GATEWAY_KEY, OPENAI_VENDOR_KEY, send, startGateway, type Gateway } from './gateway-fixture.js';
 

@@ -4,6 +4,8 @@ import { createGateway, GatewayAuthenticationError, GatewayNotFoundError, Gatewa
 import { generateText } from 'ai';
 import { createBilling } from '../../src/billing/billing.js';
 import type { AccountReference } from '../../src/events.js';
+import { checkReportQuery } from '../../src/billing/spend-report.js';
+import type { GenerationSummary } from '../../src/billing/usage-record.js';
 import type { GatewayBilling, ReportQuery } from '../../src/http/http-types.js';
 import { GATEWAY_KEY, send, startGateway, type Gateway } from './gateway-fixture.js';
 
@@ -29,21 +31,40 @@ const GENERATION = {
   billable_web_search_calls: 0,
 };
 
+/** What billing answers for {@link GENERATION} (the dialect shapes it into the wire object above). */
+const GENERATION_SUMMARY: GenerationSummary = {
+  id: 'gen_known',
+  model: 'openai/gpt-4o',
+  provider: 'openai',
+  costNano: 120_000,
+  marketCostNano: 120_000,
+  surchargeNano: 0,
+  createdAt: new Date('2025-06-01T10:00:00.000Z'),
+  byok: false,
+  streamed: false,
+  finishReason: 'stop',
+  latencyMs: 120,
+  generationTimeMs: 118,
+  tokens: { inputTokens: 10, outputTokens: 20, reasoningTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+};
+
 describe('billing endpoints (@ai-sdk/gateway client)', () => {
   let gateway: Gateway;
   const calls: Array<{ method: string; account: AccountReference; argument?: unknown }> = [];
   const billing: GatewayBilling = {
     getCredits: async (account) => {
       calls.push({ method: 'credits', account });
-      return { balance: '12.5', total_used: '0.25' };
+      return { balanceNano: 12_500_000_000, totalUsedNano: 250_000_000 };
     },
     getReport: async (account, query: ReportQuery) => {
       calls.push({ method: 'report', account, argument: query });
-      return { results: [{ model: 'openai/gpt-4o', total_cost: 0.25, market_cost: 0.25, input_tokens: 100, output_tokens: 20, request_count: 2 }] };
+      checkReportQuery(query); // a billing source checks the query's rules (the real one does)
+      const row = { group: 'openai/gpt-4o', costNano: 250_000_000, marketCostNano: 250_000_000, inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, requestCount: 2 };
+      return { groupBy: query.groupBy ?? 'day', rows: [row] };
     },
     getGeneration: async (account, id) => {
       calls.push({ method: 'generation', account, argument: id });
-      return id === GENERATION.id ? GENERATION : undefined;
+      return id === GENERATION.id ? GENERATION_SUMMARY : undefined;
     },
   };
 
@@ -59,8 +80,10 @@ describe('billing endpoints (@ai-sdk/gateway client)', () => {
     assert.deepEqual(calls.at(-1)?.account, { id: 'team_test', apiKeyId: 'key_test' });
     const report = await client().getSpendReport({ startDate: '2025-06-01', endDate: '2025-06-30', groupBy: 'model', tags: ['beta', 'eu'], credentialType: 'system' });
     assert.equal(report.results[0].totalCost, 0.25);
-    assert.deepEqual(calls.at(-1)?.argument, { start_date: '2025-06-01', end_date: '2025-06-30', group_by: 'model', credential_type: 'system', tags: ['beta', 'eu'] });
+    assert.deepEqual(calls.at(-1)?.argument, { from: Date.UTC(2025, 5, 1), to: Date.UTC(2025, 6, 1) - 1, groupBy: 'model', credentialType: 'system', tags: ['beta', 'eu'] });
     const generation = await client().getGenerationInfo({ id: GENERATION.id });
+    const wire = await send(gateway.origin, `/v1/generation?id=${GENERATION.id}`);
+    assert.deepEqual(wire.body, { data: { ...GENERATION, surcharge_cost: 0 } });
     assert.equal(generation.providerName, 'openai');
     assert.equal(generation.promptTokens, 10);
   });
@@ -71,7 +94,7 @@ describe('billing endpoints (@ai-sdk/gateway client)', () => {
     await assert.rejects(client('gw-wrong-key-0000').getCredits(), (error: unknown) => GatewayAuthenticationError.isInstance(error));
     const cases: Array<[string, RegExp]> = [
       ['/v1/report?end_date=2025-06-30', /`start_date` query parameter is required/],
-      ['/v1/report?start_date=2025-06-30&end_date=2025-06-01', /`end_date` must not be before `start_date`/],
+      ['/v1/report?start_date=2025-06-30&end_date=2025-06-01', /end of the range is before its start/],
       ['/v1/report?start_date=2025-06-01&end_date=2025-06-30&group_by=planet', /`group_by` query parameter must be one of/],
       ['/v1/report?start_date=2025-06-01&end_date=2025-06-30&credential_type=stolen', /`credential_type` query parameter must be one of byok, system/],
       ['/v1/generation', /`id` query parameter is required/],
@@ -80,6 +103,7 @@ describe('billing endpoints (@ai-sdk/gateway client)', () => {
       const response = await send(gateway.origin, path);
       assert.equal(response.status, 400, path);
       assert.match((response.body as { error: { message: string } }).error.message, message);
+      if (path.includes('end_date=2025-06-01')) assert.equal((response.body as { error: { param: string } }).error.param, 'end_date');
     }
   });
 

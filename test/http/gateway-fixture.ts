@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayHandlerConfig } from '../../src/http/http-types.js';
-import { createGatewayHandler, type GatewayHandler } from '../../src/http/handler.js';
+import { createGatewayHandler, type GatewayHandler } from '../../src/http/gateway-handler.js';
 import type { Router } from '../../src/router/router.js';
 import type { RouterConfig } from '../../src/router-types.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { createGatewayHandler } from '../../src/http/handler.js';
+import { createGatewayHandler } from '../../src/http/gateway-handler.js';
 import { writeNodeResponse } from '../../src/http/node-bridge.js';
 import type { GatewayHandlerConfig } from '../../src/http/http-types.js';
 import { closeServer, GATEWAY_KEY, listen, send, startGateway, startUpstreams, type Gateway, type Upstreams } from './gateway-fixture.js';

@@ -12,12 +12,13 @@ import type { GenerateResult, StreamResult } from '../../router-types.js';
 import type { ContentPart, FilePart, GenerateRequest, MessageInput, ProviderMetadata, ResponseFormat, StreamPart, ToolChoice, ToolDefinition, ToolResultOutput } from '../../types.js';
 import { gatewayMetadata } from '../gateway-metadata.js';
 import type { GatewayHttpResponse, GatewayRouter, HttpHeaders } from '../http-types.js';
-import { listModels, perTokenPrice } from '../model-directory.js';
+import { dollarsToNano } from '../../billing/cost.js';
+import { listModels } from '../../catalog/model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
 import { describeValue, expectArray, expectFields, invalid, isFields, mapObjects, mapOptionalObjects, optionalEnum, optionalHeaderFields, optionalNumber, optionalString, optionalStringArray, requiredString, type Fields } from '../validate.js';
-import type { Dialect, Route, RouteContext } from './dialect.js';
+import type { Dialect, ReservedPath, Route, RouteContext } from './dialect.js';
 import { fileFromReference } from './file-data.js';
 import { answerEmbedding, answerGeneration } from './generation.js';
 
@@ -72,8 +73,18 @@ export function createAiGatewayDialect(): Dialect {
       { method: 'GET', path: `/${spec}/ai/config`, handle: async (context) => jsonResponse(200, config(context, spec)) },
     );
   }
-  return { name: 'ai-gateway', errorBody: aiGatewayErrorBody, routes };
+  return { name: 'ai-gateway', errorBody: aiGatewayErrorBody, routes, reservedPaths: RESERVED_PATHS };
 }
+
+/**
+ * The paths the `@ai-sdk/gateway` client calls that this dialect does not serve: every path under
+ * `/v3/ai/` and `/v4/ai/`, and the account endpoints when billing is not configured (with billing,
+ * the billing dialect serves them).
+ */
+const RESERVED_PATHS: ReservedPath[] = [
+  ...['/v3/ai/', '/v4/ai/'].map((path) => ({ path, prefix: true, hint: ': it serves POST language-model, POST embedding-model and GET config under /v3/ai and /v4/ai' })),
+  ...['/v1/credits', '/v1/report', '/v1/generation'].map((path) => ({ path, hint: ': billing is not configured on this gateway' })),
+];
 
 function modelHeader(headers: HttpHeaders, name: string): string {
   const value = headers[name];
@@ -315,4 +326,19 @@ function config(context: RouteContext, spec: Spec): unknown {
       };
     }),
   };
+}
+
+/**
+ * A price per million tokens as the exact price per token `/config` shows (`'2.50'` → `'0.0000025'`).
+ *
+ * @example
+ * ```ts
+ * perTokenPrice('3'); // '0.000003'
+ * ```
+ */
+export function perTokenPrice(perMillion: string): string {
+  const femto = dollarsToNano(perMillion); // nano-dollars per million tokens = 1e-15 dollars per token
+  const scale = 1_000_000_000_000_000n;
+  const fraction = (femto % scale).toString().padStart(15, '0').replace(/0+$/, '');
+  return `${femto / scale}${fraction ? `.${fraction}` : ''}`;
 }

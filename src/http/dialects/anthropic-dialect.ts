@@ -14,7 +14,7 @@ import type { GenerateResult, StreamResult } from '../../router-types.js';
 import type { AssistantMessage, FilePart, FinishReason, GenerateRequest, JsonSchema, Message, MessageInput, ProviderOptions, ReasoningEffort, ResponseFormat, StreamPart, TextPart, ToolChoice, ToolDefinition, ToolResultOutput, ToolResultPart } from '../../types.js';
 import { authorizeModels } from '../auth.js';
 import type { GatewayHttpResponse, HttpHeaders } from '../http-types.js';
-import { findModel, listModels, modelNotFound, releasedAt, resolveBareModelId, type ListedModel } from '../model-directory.js';
+import { findModel, listModels, modelNotFound, releasedAt, resolveBareModelId, type ListedModel } from '../../catalog/model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
@@ -43,14 +43,18 @@ const ANTHROPIC_STOP_VALUES = ['end_turn', 'max_tokens', 'stop_sequence', 'tool_
  * anthropicErrorBody(new GatewayError('rate_limited', 'Slow down')); // { type: 'error', error: { type: 'rate_limit_error', message: 'Slow down' } }
  * ```
  */
-export function anthropicErrorBody(error: GatewayError): unknown {
-  return { type: 'error', error: { type: anthropicErrorType(error.status), message: error.message, code: error.code } };
+export function anthropicErrorBody(error: GatewayError, requestId?: string): unknown {
+  const body = { type: 'error', error: { type: anthropicErrorType(error.status), message: error.message, code: error.code } };
+  // Anthropic's own error body carries the request id (and its SDK reads the `request-id` header).
+  return requestId === undefined ? body : { ...body, request_id: requestId };
 }
 
 function anthropicErrorType(status: number): string {
   const types: Record<number, string> = { 401: 'authentication_error', 402: 'billing_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large', 424: 'api_error', 429: 'rate_limit_error', 503: 'overloaded_error', 529: 'overloaded_error', 504: 'timeout_error' };
   return types[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
 }
+
+const RESERVED_HINT = ': it serves POST /v1/messages and GET /v1/models';
 
 const speaksAnthropic = (headers: HttpHeaders): boolean => headers['anthropic-version'] !== undefined;
 
@@ -67,6 +71,8 @@ export function createAnthropicDialect(): Dialect {
   return {
     name: 'anthropic',
     errorBody: anthropicErrorBody,
+    requestIdHeaders: ['request-id'],
+    reservedPaths: ['/v1/messages', '/v1/complete', '/v1/skills', '/v1/organizations'].map((path) => ({ path, hint: RESERVED_HINT })),
     routes: [
       { method: 'POST', path: '/v1/messages', handle: messages },
       { method: 'POST', path: '/v1/messages/count_tokens', handle: countTokens },

@@ -1,6 +1,8 @@
 /**
  * The contract between the handler and a wire dialect: routes that turn an authenticated, parsed
- * request into a response, and the dialect's own error format.
+ * request into a response, and the dialect's own error format. A dialect is a plain object: the
+ * built-in ones (OpenAI, Anthropic, `@ai-sdk/gateway`) and a user's own (`createGatewayHandler({
+ * dialects: [myDialect] })`) are mounted the same way.
  *
  * @module
  */
@@ -20,7 +22,7 @@ import type { GatewayHttpResponse, GatewayRouter, HttpHeaders } from '../http-ty
 export interface RouteContext {
   router: GatewayRouter;
   caller: Caller;
-  /** The parsed JSON body (POST), or undefined (GET). */
+  /** The parsed JSON body (POST, PUT, PATCH), or undefined (GET, DELETE). */
   body: unknown;
   query: URLSearchParams;
   headers: HttpHeaders;
@@ -28,7 +30,14 @@ export interface RouteContext {
   pathRest: string;
   /** Aborts when the client disconnects (a handle from the Node bridge, else the request's signal). */
   abort: AbortSource;
+  /** The request's id, sent back in `x-request-id`: the client's own when it sent a sane one. */
+  requestId: string;
 }
+
+/**
+ * The methods a route can serve. @example `const method: RouteMethod = 'GET';`
+ */
+export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * One endpoint of a dialect.
@@ -39,12 +48,31 @@ export interface RouteContext {
  * ```
  */
 export interface Route {
-  method: 'GET' | 'POST';
-  /** The path under the base path; a trailing `/*` matches any rest. */
+  method: RouteMethod;
+  /** The path under the base path (`/v1/models`); a trailing `/*` matches any rest (`/v1/models/*`). */
   path: string;
   /** When several routes share a method and path, the first that accepts the headers serves it. */
   accepts?(headers: HttpHeaders): boolean;
+  /** Served without a gateway API key (a health probe, a metrics scrape). Off by default. */
+  public?: boolean;
   handle(context: RouteContext): Promise<GatewayHttpResponse>;
+}
+
+/**
+ * A path a dialect owns but does not serve: answered with a JSON 404 in the dialect's format (which
+ * its SDK shows as the error) instead of passing through to the host application.
+ *
+ * @example
+ * ```ts
+ * const reserved: ReservedPath = { path: '/v3/ai/', prefix: true };
+ * ```
+ */
+export interface ReservedPath {
+  path: string;
+  /** Every path starting with `path` (else `path` itself and the paths below it). */
+  prefix?: boolean;
+  /** Appended to the 404 message (what the gateway serves instead). */
+  hint?: string;
 }
 
 /**
@@ -52,12 +80,21 @@ export interface Route {
  *
  * @example
  * ```ts
- * const dialect: Dialect = { name: 'openai', routes: [], errorBody: (error) => ({ error: { message: error.message } }) };
+ * const status: Dialect = {
+ *   name: 'status',
+ *   routes: [{ method: 'GET', path: '/status', public: true, handle: async () => jsonResponse(200, { ok: true }) }],
+ *   errorBody: (error) => ({ error: { message: error.message, code: error.code } }),
+ * };
+ * createGatewayHandler({ router, dialects: [status] });
  * ```
  */
 export interface Dialect {
   readonly name: string;
-  readonly routes: Route[];
+  readonly routes: readonly Route[];
   /** The body of an error response in this dialect's format (the status is `error.status`). */
-  errorBody(error: GatewayError): unknown;
+  errorBody(error: GatewayError, requestId: string): unknown;
+  /** Paths the dialect owns but does not serve (answered 404 in its format). */
+  readonly reservedPaths?: readonly ReservedPath[];
+  /** More response headers carrying the request id, beside `x-request-id` (Anthropic's `request-id`). */
+  readonly requestIdHeaders?: readonly string[];
 }

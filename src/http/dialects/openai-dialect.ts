@@ -11,7 +11,7 @@ import type { EmbedManyResult, GenerateResult, StreamResult } from '../../router
 import type { AssistantMessage, FinishReason, JsonSchema, MessageInput, ProviderOptions, ReasoningEffort, ResponseFormat, StreamPart, TextPart, FilePart, ToolChoice, ToolDefinition, GenerateRequest } from '../../types.js';
 import { gatewayMetadata } from '../gateway-metadata.js';
 import type { GatewayHttpResponse } from '../http-types.js';
-import { findModel, listModels, modelNotFound, releasedAt, resolveBareModelId, type ListedModel } from '../model-directory.js';
+import { findModel, listModels, modelNotFound, releasedAt, resolveBareModelId, type ListedModel } from '../../catalog/model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
@@ -71,6 +71,14 @@ function openAIErrorType(status: number): string {
   return 'invalid_request_error';
 }
 
+/** The vendor's own endpoints this gateway does not serve (a host application may serve other `/v1/` paths). */
+const RESERVED_PATHS = [
+  '/v1/responses', '/v1/completions', '/v1/images', '/v1/audio', '/v1/files', '/v1/uploads', '/v1/batches', '/v1/moderations',
+  '/v1/assistants', '/v1/threads', '/v1/vector_stores', '/v1/fine_tuning', '/v1/realtime', '/v1/conversations', '/v1/containers',
+  '/v1/evals', '/v1/videos', '/v1/chat/completions',
+];
+const RESERVED_HINT = ': it serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models';
+
 /**
  * The OpenAI-compatible dialect.
  *
@@ -84,6 +92,7 @@ export function createOpenAIDialect(): Dialect {
   return {
     name: 'openai',
     errorBody: openAIErrorBody,
+    reservedPaths: RESERVED_PATHS.map((path) => ({ path, hint: RESERVED_HINT })),
     routes: [
       { method: 'POST', path: '/v1/chat/completions', handle: chatCompletions },
       { method: 'POST', path: '/v1/embeddings', handle: embeddings },

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createGatewayHandler, type GatewayHandler } from '../../../src/http/handler.js';
+import { createGatewayHandler, type GatewayHandler } from '../../../src/http/gateway-handler.js';
 import type { GatewayBilling } from '../../../src/http/http-types.js';
 import { GATEWAY_KEY, startUpstreams, type Upstreams } from '../gateway-fixture.js';
 import { fuzzEndpoints, type ErrorDialect, type FuzzRequest } from './endpoint-arbitraries.js';
@@ -16,8 +16,8 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 50);
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_101);
 
 const billing: GatewayBilling = {
-  getCredits: async () => ({ balance: '10', total_used: '0' }),
-  getReport: async () => ({ results: [] }),
+  getCredits: async () => ({ balanceNano: 10_000_000_000, totalUsedNano: 0 }),
+  getReport: async () => ({ groupBy: 'day', rows: [] }),
   getGeneration: async () => undefined,
 };
 

@@ -1,16 +1,50 @@
 /**
- * What the model listings of every dialect show: the catalog models the router can reach, each with
- * its configured offerings, their prices and live availability from the health tracker.
+ * The model directory: the catalog models a router can reach, each with its configured offerings,
+ * their prices and live availability from the health tracker; model names as users type them; the
+ * "did you mean" of an unknown model. Every dialect's model listing shapes these for its wire.
  *
  * @module
  */
-import type { ModelDefinition, Pricing } from '../catalog/catalog.js';
-import { UNKNOWN_RELEASE_DATE } from '../catalog/built-in-models.js';
 import { GatewayError } from '../errors.js';
-import { dollarsToNano } from '../billing/cost.js';
 import type { BreakerState } from '../health/health-tracker.js';
-import { modelAllowed } from './auth.js';
-import type { GatewayRouter } from './http-types.js';
+import type { NormalizedRequest } from '../router-types.js';
+import type { Candidate } from '../strategies/strategy.js';
+import { UNKNOWN_RELEASE_DATE } from './built-in-models.js';
+import type { Catalog, ModelDefinition, Pricing } from './catalog.js';
+
+/**
+ * What the directory reads of a router (`Router` satisfies it).
+ *
+ * @example
+ * ```ts
+ * const models = listModels(router satisfies DirectorySource, undefined);
+ * ```
+ */
+export interface DirectorySource {
+  readonly catalog: Catalog;
+  readonly health: {
+    isAvailable(provider: string, providerModelId: string): boolean;
+    state(provider: string, providerModelId: string): BreakerState;
+  };
+  /** The configured provider instance names. */
+  providerNames(): string[];
+  /** The configured offerings that can serve a request (ranked as the router would). */
+  candidates?(request: NormalizedRequest, operation?: 'generate' | 'stream' | 'embed'): Candidate[];
+}
+
+/**
+ * Whether a model id matches one of the allowed patterns (exact, or a prefix ending in `*`); every
+ * model when there are no patterns.
+ *
+ * @example
+ * ```ts
+ * modelAllowed(['openai/*'], 'openai/gpt-4o'); // true
+ * ```
+ */
+export function modelAllowed(patterns: readonly string[] | undefined, model: string): boolean {
+  if (!patterns) return true;
+  return patterns.some((pattern) => (pattern.endsWith('*') ? model.startsWith(pattern.slice(0, -1)) : pattern === model));
+}
 
 /**
  * One configured offering of a listed model.
@@ -52,7 +86,7 @@ export interface ListedModel {
  * const models = listModels(router, ['openai/*']);
  * ```
  */
-export function listModels(router: GatewayRouter, allowed: readonly string[] | undefined): ListedModel[] {
+export function listModels(router: DirectorySource, allowed: readonly string[] | undefined): ListedModel[] {
   const names = new Set(router.providerNames());
   const listed: ListedModel[] = [];
   for (const model of router.catalog.list()) {
@@ -71,7 +105,7 @@ export function listModels(router: GatewayRouter, allowed: readonly string[] | u
  * const listed = findModel(router, 'openai/gpt-4o', undefined);
  * ```
  */
-export function findModel(router: GatewayRouter, id: string, allowed: readonly string[] | undefined): ListedModel | undefined {
+export function findModel(router: DirectorySource, id: string, allowed: readonly string[] | undefined): ListedModel | undefined {
   const model = router.catalog.get(id);
   if (!model || !modelAllowed(allowed, id)) return undefined;
   const offerings = configuredOfferings(router, model, new Set(router.providerNames()));
@@ -86,7 +120,7 @@ export function findModel(router: GatewayRouter, id: string, allowed: readonly s
  * servingProviders(router, 'anthropic/claude-sonnet-4'); // ['anthropic', 'bedrock']
  * ```
  */
-export function servingProviders(router: GatewayRouter, id: string): readonly string[] {
+export function servingProviders(router: DirectorySource, id: string): readonly string[] {
   // Asked on every response (routing metadata), so kept per catalog version: which providers serve
   // a model changes only with the catalog, as a router's providers are fixed.
   const version = router.catalog.version;
@@ -105,7 +139,7 @@ export function servingProviders(router: GatewayRouter, id: string): readonly st
 }
 
 const MAX_CACHED_MODELS = 4096;
-const servingCache = new WeakMap<GatewayRouter, { version: number; byModel: Map<string, readonly string[]> }>();
+const servingCache = new WeakMap<DirectorySource, { version: number; byModel: Map<string, readonly string[]> }>();
 
 /**
  * Maps an id without a creator (`gpt-4o`, `claude-sonnet-4-20250514`) to the catalog id of a vendor's
@@ -119,7 +153,7 @@ const servingCache = new WeakMap<GatewayRouter, { version: number; byModel: Map<
  * resolveBareModelId(router, 'claude-3-5-haiku-latest', 'openai'); // 'anthropic/claude-3.5-haiku'
  * ```
  */
-export function resolveBareModelId(router: GatewayRouter, id: string, vendor: string): string {
+export function resolveBareModelId(router: DirectorySource, id: string, vendor: string): string {
   if (id.includes(':')) return id;
   const catalog = router.catalog;
   if (id.includes('/')) return catalog.get(id) ? id : (catalog.canonicalId?.(id) ?? id);
@@ -131,22 +165,7 @@ export function resolveBareModelId(router: GatewayRouter, id: string, vendor: st
   return catalog.canonicalId?.(`${vendor}/${id}`) ?? catalog.canonicalId?.(id) ?? id;
 }
 
-/**
- * A price per million tokens as an exact price per token (`'2.50'` → `'0.0000025'`).
- *
- * @example
- * ```ts
- * perTokenPrice('3'); // '0.000003'
- * ```
- */
-export function perTokenPrice(perMillion: string): string {
-  const femto = dollarsToNano(perMillion); // nano-dollars per million tokens = 1e-15 dollars per token
-  const scale = 1_000_000_000_000_000n;
-  const fraction = (femto % scale).toString().padStart(15, '0').replace(/0+$/, '');
-  return `${femto / scale}${fraction ? `.${fraction}` : ''}`;
-}
-
-function configuredOfferings(router: GatewayRouter, model: ModelDefinition, names: Set<string>): ListedOffering[] {
+function configuredOfferings(router: DirectorySource, model: ModelDefinition, names: Set<string>): ListedOffering[] {
   const operation = model.type === 'embedding' || model.capabilities?.embeddings ? 'embed' : 'generate';
   let pairs: Array<{ provider: string; providerModelId: string; pricing: Pricing }>;
   if (router.candidates) {
@@ -192,7 +211,7 @@ export function releasedAt(model: ModelDefinition): Date {
  * throw modelNotFound(router, 'anthropic/claude-sonet-4'); // "... Did you mean 'anthropic/claude-sonnet-4'?"
  * ```
  */
-export function modelNotFound(router: GatewayRouter, id: string): GatewayError {
+export function modelNotFound(router: DirectorySource, id: string): GatewayError {
   const suggestions = router.catalog.suggest?.(id) ?? [];
   const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((suggestion) => `'${suggestion}'`).join(' or ')}?` : '';
   return new GatewayError('model_not_found', `Model '${id}' is not available through this gateway.${hint}`, { param: 'model', details: { modelId: id, ...(suggestions.length > 0 ? { suggestions } : {}) } });
