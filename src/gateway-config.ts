@@ -364,7 +364,8 @@ export function validateGatewayConfig(data: unknown): GatewayConfig {
  * ```
  */
 export function configError(problems: ConfigProblem[], heading = 'Invalid gateway configuration'): GatewayError {
-  const lines = problems.map((problem) => `${problem.path}: expected ${problem.expected}, found ${problem.found}`);
+  // "path — expected": a colon after a name like `apiKey` would read as a secret to redactSecrets().
+  const lines = problems.map((problem) => `${problem.path} — expected ${problem.expected}, found ${problem.found}`);
   // One problem reads on one line (a log line); several get a line each.
   const message = lines.length === 1 ? `${heading}: ${lines[0]}` : `${heading} (${lines.length} problems):\n  ${lines.join('\n  ')}`;
   return new GatewayError('config_invalid', message, { details: { problems } });
