@@ -12,7 +12,7 @@ import OpenAI from 'openai';
 import { createGatewayMiddleware } from '../adapters/express.js';
 import { createBilling } from '../src/billing/billing.js';
 import type { UsageRecord } from '../src/billing/usage-record.js';
-import type { BudgetEvent, UsageEvent } from '../src/events.js';
+import type { RouterEvents, UsageEvent } from '../src/events.js';
 import { GatewayError } from '../src/errors.js';
 import { configProblems, createGateway, validateGatewayConfig, type ConfigProblem, type Gateway } from '../src/gateway.js';
 import { Router } from '../src/router.js';
@@ -176,7 +176,7 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
     let server: Server;
     const usage: UsageEvent[] = [];
     const records: UsageRecord[] = [];
-    const budgets: BudgetEvent[] = [];
+    const budgets: RouterEvents['budget'][0][] = [];
 
     before(async () => {
       gateway = createGateway({
