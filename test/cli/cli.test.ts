@@ -269,5 +269,16 @@ describe('switchyard (the command)', () => {
     const result = await finished(['check', '--config', path], { cwd: directory, built: true });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /built\.json is valid/);
+
+    // A TypeScript config: Node 22.18+ strips the types itself; an older Node says what to do instead.
+    const typescript = await writeConfig('typed.config.ts', "const config: { providers: Record<string, { apiKey: string }> } = { providers: { openai: { apiKey: 'sk-typed-0123456789' } } };\nexport default config;\n");
+    const typed = await finished(['check', '--config', typescript], { cwd: directory, built: true });
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    if (major >= 24 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18)) {
+      assert.equal(typed.code, 0, typed.stderr);
+    } else {
+      assert.equal(typed.code, 1);
+      assert.match(typed.stderr, /cannot load TypeScript by itself\. Use Node 22\.18 or later .*--import tsx.*switchyard\.config\.mjs/);
+    }
   });
 });
