@@ -15,7 +15,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import OpenAI from 'openai';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
+import { createGateway } from '../../src/gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { REDIS_SKIP, startRedisServer, type TestRedisServer } from '../store/redis-server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(ROOT, 'src/cli/main.ts');
@@ -238,6 +240,51 @@ describe('switchyard (the command)', () => {
     assert.equal(await server.exited, 0, `${server.stdout()}\n${server.stderr()}`);
     assert.match(server.stdout(), /still in flight after 300 ms: closing their connections/);
     await waitFor(() => simulator.requests.some((request) => request.aborted), 60_000);
+  });
+
+  describe('with a Redis store', { skip: REDIS_SKIP }, () => {
+    let redis: TestRedisServer;
+    before(async () => {
+      redis = await startRedisServer();
+    });
+    after(() => redis.stop());
+
+    it('on SIGTERM the stream in flight is settled in the store before it closes, and the process exits 0', { timeout: 300_000 }, async () => {
+      simulator.reset();
+      simulator.configure({ tokensPerSecond: 20, timeToFirstTokenMs: 0 });
+      const store = { redis: { url: '${CLI_REDIS_URL}', prefix: `cli-test-${Date.now()}:` } };
+      const path = await writeConfig('redis.json', {
+        server: { shutdownTimeoutMs: 120_000 },
+        providers: { openai: { apiKey: VENDOR_KEY, baseURL: `${simulatorURL}/v1` } },
+        apiKeys: [{ key: GATEWAY_KEY, id: 'key_cli', account: 'team_redis' }],
+        billing: { freeAllocationNano: 1_000_000_000 },
+        store,
+      });
+      const server = run(['serve', '--config', path, '--port', '0'], { cwd: directory, environment: { CLI_REDIS_URL: redis.url } });
+      await waitFor(() => /serving on http:\/\/127\.0\.0\.1:\d+/.test(server.stdout()) || server.child.exitCode !== null, 240_000);
+      assert.equal(server.child.exitCode, null, `serve exited:\n${server.stdout()}\n${server.stderr()}`);
+      assert.match(server.stdout(), /store: +redis:\/\/127\.0\.0\.1:\d+\/? \(shared by every instance on it\)/);
+      const port = Number(/serving on http:\/\/127\.0\.0\.1:(\d+)/.exec(server.stdout())?.[1]);
+      const client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
+      const words = Array.from({ length: 30 }, (_, index) => `word${index}`).join(' ');
+      const stream = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', stream: true, messages: [{ role: 'user', content: words }] });
+      const iterator = stream[Symbol.asyncIterator]();
+      await iterator.next();
+      server.child.kill('SIGTERM');
+      for (;;) if ((await iterator.next()).done) break;
+      // An open Redis connection would keep the process alive: exiting at all means the store was closed.
+      assert.equal(await server.exited, 0, `${server.stdout()}\n${server.stderr()}`);
+
+      const reader = createGateway({ providers: { openai: { apiKey: VENDOR_KEY } }, preload: false, billing: true, store: { redis: { ...store.redis, url: redis.url } }, logger: false });
+      try {
+        await reader.ready();
+        const balance = await reader.billing!.getBalance('team_redis');
+        assert.ok(balance.totalUsedNano > 0, 'the stream was charged');
+        assert.equal(balance.reservedNano, 0, 'and settled: no hold left');
+      } finally {
+        await reader.close();
+      }
+    });
   });
 
   it('serve refuses an invalid config before listening, and a taken port in one line', { timeout: 120_000 }, async () => {
