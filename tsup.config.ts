@@ -32,6 +32,7 @@ export default defineConfig({
     'adapters/express': 'adapters/express.ts',
     'adapters/koa': 'adapters/koa.ts',
     'adapters/next': 'adapters/next.ts',
+    'cli/main': 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

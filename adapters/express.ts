@@ -9,15 +9,16 @@
  * @module switchyard/express
  */
 import type { NextFunction, Request, Response } from 'express';
-import { createGatewayHandler, type GatewayHandler } from '../src/http/gateway-handler.js';
-import type { GatewayHandlerConfig } from '../src/http/http-types.js';
+import { gatewayHandlerFor, type GatewaySource } from '../src/gateway.js';
+import type { GatewayHandler } from '../src/http/gateway-handler.js';
 
 /**
- * Express middleware, with the handler attached (`middleware.handler`, `middleware.close()`).
+ * Express middleware, with the handler attached (`middleware.handler`, `middleware.close()`: closes what
+ * the middleware built from a configuration; a gateway passed in is closed by its owner).
  *
  * @example
  * ```ts
- * const gateway: GatewayMiddleware = createGatewayMiddleware({ router });
+ * const gateway: GatewayMiddleware = createGatewayMiddleware({ providers: { openai: { apiKey } } });
  * await gateway.close();
  * ```
  */
@@ -28,7 +29,8 @@ export interface GatewayMiddleware {
 }
 
 /**
- * Creates the gateway middleware for Express 4 or 5.
+ * Creates the gateway middleware for Express 4 or 5, from a gateway made by `createGateway()`, a gateway
+ * configuration (`{ providers, apiKeys, billing, ... }`), or the handler's (`{ router, apiKeys }`).
  *
  * @example
  * ```ts
@@ -36,14 +38,14 @@ export interface GatewayMiddleware {
  * import { createGatewayMiddleware } from 'switchyard/express';
  *
  * const app = express();
- * app.use(createGatewayMiddleware({ router: { providers: { openai: { type: 'openai', apiKey: process.env.OPENAI_API_KEY } } } }));
+ * app.use(createGatewayMiddleware({ providers: { openai: { apiKey: process.env.OPENAI_API_KEY } } }));
  * app.listen(3000);
  * ```
  */
-export function createGatewayMiddleware(config: GatewayHandlerConfig): GatewayMiddleware {
-  const handler = createGatewayHandler(config);
+export function createGatewayMiddleware(config: GatewaySource): GatewayMiddleware {
+  const { handler, close } = gatewayHandlerFor(config);
   const middleware = (request: Request, response: Response, next: NextFunction): void => {
     if (!handler.handleNode(request, response, { parsedBody: request.body as unknown })) next();
   };
-  return Object.assign(middleware, { handler, close: () => handler.close() });
+  return Object.assign(middleware, { handler, close });
 }

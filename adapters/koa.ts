@@ -8,15 +8,16 @@
  * @module switchyard/koa
  */
 import type { Context, Next } from 'koa';
-import { createGatewayHandler, type GatewayHandler } from '../src/http/gateway-handler.js';
-import type { GatewayHandlerConfig } from '../src/http/http-types.js';
+import { gatewayHandlerFor, type GatewaySource } from '../src/gateway.js';
+import type { GatewayHandler } from '../src/http/gateway-handler.js';
 
 /**
- * Koa middleware, with the handler attached (`middleware.handler`, `middleware.close()`).
+ * Koa middleware, with the handler attached (`middleware.handler`, `middleware.close()`: closes what the
+ * middleware built from a configuration; a gateway passed in is closed by its owner).
  *
  * @example
  * ```ts
- * const gateway: KoaGatewayMiddleware = createGatewayMiddleware({ router });
+ * const gateway: KoaGatewayMiddleware = createGatewayMiddleware({ providers: { anthropic: { apiKey } } });
  * await gateway.close();
  * ```
  */
@@ -27,7 +28,8 @@ export interface KoaGatewayMiddleware {
 }
 
 /**
- * Creates the gateway middleware for Koa 3.
+ * Creates the gateway middleware for Koa 3, from a gateway made by `createGateway()`, a gateway
+ * configuration (`{ providers, apiKeys, billing, ... }`), or the handler's (`{ router, apiKeys }`).
  *
  * @example
  * ```ts
@@ -35,12 +37,12 @@ export interface KoaGatewayMiddleware {
  * import { createGatewayMiddleware } from 'switchyard/koa';
  *
  * const app = new Koa();
- * app.use(createGatewayMiddleware({ router: { providers: { anthropic: { type: 'anthropic', apiKey: process.env.ANTHROPIC_API_KEY } } } }));
+ * app.use(createGatewayMiddleware({ providers: { anthropic: { apiKey: process.env.ANTHROPIC_API_KEY } } }));
  * app.listen(3000);
  * ```
  */
-export function createGatewayMiddleware(config: GatewayHandlerConfig): KoaGatewayMiddleware {
-  const handler = createGatewayHandler(config);
+export function createGatewayMiddleware(config: GatewaySource): KoaGatewayMiddleware {
+  const { handler, close } = gatewayHandlerFor(config);
   const middleware = async (context: Context, next: Next): Promise<void> => {
     if (!handler.match(context.req.url ?? '/')) return next();
     context.respond = false;
@@ -49,7 +51,7 @@ export function createGatewayMiddleware(config: GatewayHandlerConfig): KoaGatewa
     // Middleware before this one (loggers, timers) resume once the answer is complete, with its real status.
     await done;
   };
-  return Object.assign(middleware, { handler, close: () => handler.close() });
+  return Object.assign(middleware, { handler, close });
 }
 
 /** Resolves when the response has been sent in full, or its connection closed first. */

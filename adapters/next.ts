@@ -4,8 +4,8 @@
  * `ServerResponse`, so both are typed structurally here.
  *
  * App Router: `app/api/[...gateway]/route.ts` with
- * `export const { GET, POST, OPTIONS } = createGatewayRouteHandlers({ router, basePath: '/api' })`.
- * Pages: `pages/api/[...gateway].ts` with `export default createPagesApiHandler({ router, basePath: '/api' })`
+ * `export const { GET, POST, OPTIONS } = createGatewayRouteHandlers({ providers, basePath: '/api' })`.
+ * Pages: `pages/api/[...gateway].ts` with `export default createPagesApiHandler({ providers, basePath: '/api' })`
  * (and `export const config = { api: { bodyParser: false } }` to let the gateway enforce its body limit).
  *
  * The handler is built on the first request, not when the route module is imported: `next build`
@@ -18,8 +18,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, redactSecrets } from '../src/errors.js';
 import { aiGatewayErrorBody } from '../src/http/dialects/ai-gateway-dialect.js';
-import { createGatewayHandler, type GatewayHandler } from '../src/http/gateway-handler.js';
-import type { GatewayHandlerConfig, GatewayHttpResponse } from '../src/http/http-types.js';
+import { gatewayHandlerFor, isGateway, type GatewaySource } from '../src/gateway.js';
+import type { GatewayHandler } from '../src/http/gateway-handler.js';
+import type { GatewayHttpResponse, GatewayLogger } from '../src/http/http-types.js';
 import { writeNodeResponse } from '../src/http/node-bridge.js';
 import { errorResponse } from '../src/http/responses.js';
 
@@ -30,16 +31,17 @@ export type RouteHandler = (request: Request) => Promise<Response>;
 export type PagesApiHandler = (request: IncomingMessage & { body?: unknown }, response: ServerResponse) => Promise<void>;
 
 /**
- * The configuration of a Next route: the handler configuration, or a function returning it (or a
+ * The configuration of a Next route: a gateway configuration (`{ providers, apiKeys, ... }`, or the
+ * handler's `{ router, ... }`), a gateway from `createGateway()`, or a function returning one of those (or a
  * promise of it), called on the first request. A function that throws or rejects is called again on
- * the next request; a configuration the handler rejects is not.
+ * the next request; a configuration the gateway rejects is not.
  *
  * @example
  * ```ts
- * const config: NextGatewayConfig = async () => ({ router: { providers: await loadProviders() }, apiKeys: await loadGatewayKeys() });
+ * const config: NextGatewayConfig = async () => ({ providers: await loadProviders(), apiKeys: await loadGatewayKeys() });
  * ```
  */
-export type NextGatewayConfig = GatewayHandlerConfig | (() => GatewayHandlerConfig | Promise<GatewayHandlerConfig>);
+export type NextGatewayConfig = GatewaySource | (() => GatewaySource | Promise<GatewaySource>);
 
 interface LazyHandler {
   /** The handler, or the answer to give while the configuration is bad. */
@@ -65,17 +67,17 @@ function lazyHandler(config: NextGatewayConfig): LazyHandler {
     return errorResponse(error, aiGatewayErrorBody(error));
   };
   const build = async (): Promise<GatewayHandler | GatewayHttpResponse> => {
-    let resolved: GatewayHandlerConfig;
+    let resolved: GatewaySource;
     try {
       resolved = typeof config === 'function' ? await config() : config;
     } catch (thrown) {
       pending = undefined; // a function that failed (a secret store down) is asked again next time
       return fail(thrown, console);
     }
-    const given = resolved && typeof resolved === 'object' ? resolved.logger : undefined;
+    const given = loggerOf(resolved);
     const logger = given === false ? undefined : (given ?? console);
     try {
-      built = createGatewayHandler(resolved);
+      built = gatewayHandlerFor(resolved).handler;
     } catch (thrown) {
       built = fail(thrown, logger);
     }
@@ -84,6 +86,11 @@ function lazyHandler(config: NextGatewayConfig): LazyHandler {
   return {
     get: () => (built ? Promise.resolve(built) : (pending ??= build())),
   };
+}
+
+function loggerOf(source: GatewaySource): GatewayLogger | false | undefined {
+  if (!source || typeof source !== 'object') return undefined;
+  return isGateway(source) ? source.config.logger : source.logger;
 }
 
 function isHandler(value: GatewayHandler | GatewayHttpResponse): value is GatewayHandler {
@@ -101,7 +108,7 @@ function webResponse(answer: GatewayHttpResponse): Response {
  * @example
  * ```ts
  * // app/api/[...gateway]/route.ts
- * export const { GET, POST, OPTIONS } = createGatewayRouteHandlers({ router, basePath: '/api' });
+ * export const { GET, POST, OPTIONS } = createGatewayRouteHandlers({ providers, basePath: '/api' });
  * ```
  */
 export function createGatewayRouteHandlers(config: NextGatewayConfig): { GET: RouteHandler; POST: RouteHandler; OPTIONS: RouteHandler } {
@@ -119,7 +126,7 @@ export function createGatewayRouteHandlers(config: NextGatewayConfig): { GET: Ro
  *
  * @example
  * ```ts
- * export default createPagesApiHandler({ router, basePath: '/api' });
+ * export default createPagesApiHandler({ providers, basePath: '/api' });
  * export const config = { api: { bodyParser: false } };
  * ```
  */

@@ -7,7 +7,7 @@
  */
 import express from 'express';
 import { createGatewayMiddleware } from '../adapters/express.js';
-import { Router } from '../src/index.js';
+import { createGateway } from '../src/index.js';
 import { logRouterEvents, runDemo } from './demo.js';
 import { announceExample, exampleHost, exampleProviders } from './shared/providers.js';
 
@@ -15,24 +15,29 @@ const port = Number(process.env.PORT ?? 3000);
 const gatewayKey = process.env.GATEWAY_API_KEY ?? 'gw-demo-key-0001';
 
 console.log('switchyard: starting providers');
-const gateway = await exampleProviders();
-const router = new Router({ providers: gateway.providers, retry: { maxRetries: 0 } });
-logRouterEvents(router);
-await router.ready(); // every SDK loaded before the first request: no cold start in the tour's latencies
+const upstreams = await exampleProviders();
+// One configuration: the router, the HTTP handler (and billing, when configured) are built and wired from it.
+const gateway = createGateway({
+  providers: upstreams.providers,
+  retry: { maxRetries: 0 },
+  apiKeys: [{ key: gatewayKey, id: 'key_demo', account: 'team_demo' }],
+  cors: true,
+});
+logRouterEvents(gateway.router);
+await gateway.ready(); // every SDK loaded before the first request: no cold start in the tour's latencies
 
 if (!process.env.SKIP_TOUR) {
   // The tour runs at full speed; the served gateway keeps the simulators' human pace.
-  for (const simulator of Object.values(gateway.simulators)) simulator?.configure({ timeToFirstTokenMs: 0, tokensPerSecond: 0 });
-  await runDemo(router, gateway);
-  for (const simulator of Object.values(gateway.simulators)) simulator?.configure({ timeToFirstTokenMs: 150, tokensPerSecond: 40 });
+  for (const simulator of Object.values(upstreams.simulators)) simulator?.configure({ timeToFirstTokenMs: 0, tokensPerSecond: 0 });
+  await runDemo(gateway.router, upstreams);
+  for (const simulator of Object.values(upstreams.simulators)) simulator?.configure({ timeToFirstTokenMs: 150, tokensPerSecond: 40 });
 }
 
 const app = express();
 app.get('/', (_request, response) => void response.type('text').send('Your app is here; the gateway answers under /v1, /v3/ai and /v4/ai.'));
-const middleware = createGatewayMiddleware({ router, apiKeys: [{ key: gatewayKey, id: 'key_demo', account: 'team_demo' }], cors: true });
-app.use(middleware);
+app.use(createGatewayMiddleware(gateway));
 
 announceExample('Express', app.listen(port, exampleHost()), gatewayKey, async () => {
-  await middleware.close();
   await gateway.close();
+  await upstreams.close();
 });

@@ -34,3 +34,14 @@ export { createGenerationId, createRequestId, createUlid } from './ids.js';
 export * from './http/index.js';
 export * from './billing/index.js';
 export * from './store/index.js';
+export { createGateway, gatewayHandlerFor, isGateway, type Gateway, type GatewaySource } from './gateway.js';
+export {
+  configError,
+  configProblems,
+  validateGatewayConfig,
+  type BillingConfig,
+  type ConfigProblem,
+  type GatewayConfig,
+  type StoreConfig,
+  type StrategyConfig,
+} from './gateway-config.js';

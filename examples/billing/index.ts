@@ -9,12 +9,10 @@
  * accounts under a prefix of its own (`example:<time>:`), so a second run starts with fresh credits and
  * budgets; ledgers never expire: `redis-cli --scan --pattern 'example:*' | xargs redis-cli del` clears them.
  */
-import { createBilling, type UsageRecord } from '../../src/billing/index.js';
+import type { UsageRecord } from '../../src/billing/index.js';
 import { nanoToDollars } from '../../src/billing/cost.js';
 import { GatewayError } from '../../src/errors.js';
-import { Router } from '../../src/router/router.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
-import { RedisStore } from '../../src/store/redis-store.js';
+import { createGateway } from '../../src/gateway.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 
 /** Your database, reduced to one table with an insert() (a Postgres or SQLite client in real life). */
@@ -31,42 +29,40 @@ const simulator = createOpenAISimulator();
 const baseURL = await simulator.start();
 const table = new UsageTable();
 
-const store = process.env.REDIS_URL ? new RedisStore({ url: process.env.REDIS_URL, prefix: `example:${Date.now()}:` }) : new MemoryStore();
-if (store instanceof RedisStore) {
-  try {
-    await store.connect({ timeoutMs: 5_000 });
-  } catch (error) {
-    console.error(`billing example: cannot use the Redis at REDIS_URL (${error instanceof Error ? error.message : String(error)}); start Redis there, or run without REDIS_URL for the in-memory store`);
-    await store.close();
-    await simulator.close();
-    process.exit(1);
-  }
+// One configuration: createGateway wires billing into the router (a reservation before each attempt, one
+// settlement after), sends its events through the router, and serves its endpoints over HTTP.
+const gateway = createGateway({
+  providers: { openai: { apiKey: 'sk-example-not-a-real-key', baseURL: `${baseURL}/v1` } },
+  store: process.env.REDIS_URL ? { redis: { url: process.env.REDIS_URL, prefix: `example:${Date.now()}:`, startTimeoutMs: 5_000 } } : 'memory',
+  billing: {
+    freeAllocationNano: DOLLAR / 1_000, // $0.001 on each account's first request
+    // Each user of each account: a warning at $0.00002 a day, a hard stop at $0.00004.
+    budgets: [{ accountId: '*', scope: 'user', target: '*', period: 'day', softLimitNano: 20_000, hardLimitNano: 40_000 }],
+    rateLimits: { requestsPerMinute: 100 },
+    // The usage hook: called once per billable attempt, after the charge was recorded.
+    onUsageRecord: (record: UsageRecord) =>
+      table.insert({
+        generation_id: record.generationId,
+        account_id: record.accountId,
+        user_id: record.user ?? null,
+        model: record.model,
+        cost_usd: nanoToDollars(record.costNano),
+        tokens: record.inputTokens + record.outputTokens,
+        created_at: new Date(record.timestamp).toISOString(),
+      }),
+  },
+  logger: false, // in-process calls only: no HTTP auth warning
+});
+try {
+  await gateway.ready(); // connects the store (Redis) and loads the SDKs
+} catch (error) {
+  console.error(`billing example: cannot use the Redis at REDIS_URL (${error instanceof Error ? error.message : String(error)}); start Redis there, or run without REDIS_URL for the in-memory store`);
+  await gateway.close();
+  await simulator.close();
+  process.exit(1);
 }
-
-const billing = createBilling({
-  store,
-  freeAllocationNano: DOLLAR / 1_000, // $0.001 on each account's first request
-  // Each user of each account: a warning at $0.00002 a day, a hard stop at $0.00004.
-  budgets: [{ accountId: '*', scope: 'user', target: '*', period: 'day', softLimitNano: 20_000, hardLimitNano: 40_000 }],
-  rateLimits: { requestsPerMinute: 100 },
-  // The usage hook: called once per billable attempt, after the charge was recorded.
-  onUsageRecord: (record: UsageRecord) =>
-    table.insert({
-      generation_id: record.generationId,
-      account_id: record.accountId,
-      user_id: record.user ?? null,
-      model: record.model,
-      cost_usd: nanoToDollars(record.costNano),
-      tokens: record.inputTokens + record.outputTokens,
-      created_at: new Date(record.timestamp).toISOString(),
-    }),
-});
-
-const router = new Router({
-  providers: { openai: { type: 'openai', apiKey: 'sk-example-not-a-real-key', baseURL: `${baseURL}/v1` } },
-  hooks: [billing.hook],
-});
-billing.attach(router);
+const { router } = gateway;
+const billing = gateway.billing!;
 router.on('budget', (event) => console.log(`budget ${event.hard ? 'HARD' : 'soft'} limit: ${event.scope} of ${event.accountId} spent $${nanoToDollars(event.spentNano)} of $${nanoToDollars(event.limitNano)} (${event.period})`));
 router.on('warning', (event) => console.warn(`warning ${event.code}: ${event.message}`));
 
@@ -89,6 +85,5 @@ console.log('report by user', report.rows.map((row) => ({ user: row.group, cost:
 await new Promise((resolve) => setImmediate(resolve)); // let the last usage hook call finish
 console.table(table.rows);
 
-await billing.close();
-await billing.store.close();
+await gateway.close(); // billing, the router and the store it built
 await simulator.close();

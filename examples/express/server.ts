@@ -14,7 +14,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import { createGatewayMiddleware } from '../../adapters/express.js';
-import { createGatewayHandler } from '../../src/http/gateway-handler.js';
+import { createGateway } from '../../src/gateway.js';
 import { announceExample, exampleHost, exampleProviders } from '../shared/providers.js';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -23,22 +23,21 @@ const { providers, close } = await exampleProviders();
 
 const app = express();
 app.get('/', (_request, response) => void response.type('text').send('Your app is here; the gateway answers under /v1, /v3/ai and /v4/ai.'));
-const config = {
-  router: { providers },
+const gateway = createGateway({
+  providers,
   apiKeys: [{ key: gatewayKey, id: 'key_demo', account: 'team_demo' }],
   cors: true,
-};
+});
 
 if (process.env.GATEWAY_IN_FRONT === '1') {
-  const gateway = createGatewayHandler(config);
-  const server = createServer((request, response) => void (gateway.handleNode(request, response) || app(request, response)));
+  const { handler } = gateway;
+  const server = createServer((request, response) => void (handler.handleNode(request, response) || app(request, response)));
   announceExample('Express (gateway in front)', server.listen(port, exampleHost()), gatewayKey, async () => {
     await gateway.close();
     await close();
   });
 } else {
-  const gateway = createGatewayMiddleware(config);
-  app.use(gateway);
+  app.use(createGatewayMiddleware(gateway));
   announceExample('Express', app.listen(port, exampleHost()), gatewayKey, async () => {
     await gateway.close();
     await close();

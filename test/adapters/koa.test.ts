@@ -6,7 +6,7 @@ import Koa from 'koa';
 import OpenAI from 'openai';
 import { createGatewayMiddleware } from '../../adapters/koa.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { closeServer, GATEWAY_KEY, listen, startUpstreams, type Upstreams } from '../http/gateway-fixture.js';
+import { closeServer, GATEWAY_KEY, listen, OPENAI_VENDOR_KEY, startUpstreams, type Upstreams } from '../http/gateway-fixture.js';
 
 /** A minimal JSON body parser, standing in for @koa/bodyparser. */
 const jsonBodyParser: Koa.Middleware = async (context, next) => {
@@ -82,6 +82,26 @@ describe('Koa adapter', () => {
         { path: '/v1/chat/completions', status: 200, finished: true },
         { path: '/v1/chat/completions', status: 400, finished: true },
       ]);
+    } finally {
+      await closeServer(server);
+      await gateway.close();
+    }
+  });
+
+  it('takes the router options at the top level ({ providers, apiKeys }), with no `type` for an instance named after it', async () => {
+    const app = new Koa();
+    const gateway = createGatewayMiddleware({
+      providers: { openai: { apiKey: OPENAI_VENDOR_KEY, baseURL: `${upstreams.openai.baseURL}/v1` } },
+      apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }],
+      logger: false,
+    });
+    app.use(gateway);
+    const server = createServer(app.callback());
+    const origin = await listen(server);
+    try {
+      const client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${origin}/v1`, maxRetries: 0 });
+      const completion = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'top level' }] });
+      assert.equal(completion.choices[0].message.content, 'You said: top level');
     } finally {
       await closeServer(server);
       await gateway.close();

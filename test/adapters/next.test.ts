@@ -5,7 +5,8 @@ import OpenAI from 'openai';
 import { createGateway } from '@ai-sdk/gateway';
 import { streamText } from 'ai';
 import { createGatewayRouteHandlers, createPagesApiHandler } from '../../adapters/next.js';
-import { closeServer, GATEWAY_KEY, listen, startUpstreams, type Upstreams } from '../http/gateway-fixture.js';
+import { createGateway as createSwitchyardGateway } from '../../src/gateway.js';
+import { closeServer, GATEWAY_KEY, listen, OPENAI_VENDOR_KEY, startUpstreams, type Upstreams } from '../http/gateway-fixture.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const AUTH = { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' };
@@ -135,5 +136,41 @@ describe('Next adapter', () => {
       await one.body?.cancel();
       assert.equal(calls, 2, 'called again after a failure, then once for concurrent requests');
     });
+  });
+
+  it('serves a gateway from createGateway, billing endpoints included; the config may put the router options at the top level', async () => {
+    let settled = 0;
+    const gateway = createSwitchyardGateway({
+      providers: { openai: { apiKey: OPENAI_VENDOR_KEY, baseURL: `${upstreams.openai.baseURL}/v1` } },
+      apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'team_next' }],
+      basePath: '/api',
+      billing: { freeAllocationNano: 2_000_000_000, onUsageRecord: () => void (settled += 1) },
+      logger: false,
+    });
+    try {
+      const { GET, POST } = createGatewayRouteHandlers(gateway);
+      const chat = await POST(new Request('http://localhost:3000/api/v1/chat/completions', { method: 'POST', headers: AUTH, body: JSON.stringify({ model: 'openai/gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'billed' }] }) }));
+      assert.equal(chat.status, 200);
+      await chat.text();
+      await waitFor(() => settled === 1); // the usage record is written after the charge
+      const credits = await GET(new Request('http://localhost:3000/api/v1/credits', { headers: AUTH }));
+      assert.equal(credits.status, 200);
+      const body = (await credits.json()) as { balance: string; total_used: string };
+      assert.ok(Number(body.total_used) > 0, `charged: ${JSON.stringify(body)}`);
+      assert.equal(Number(body.balance) + Number(body.total_used), 2);
+
+      const pages = createPagesApiHandler(async () => ({ providers: { openai: { apiKey: OPENAI_VENDOR_KEY, baseURL: `${upstreams.openai.baseURL}/v1` } }, basePath: '/api', logger: false }));
+      const server = createServer((request, response) => void pages(request, response));
+      const origin = await listen(server);
+      try {
+        const client = new OpenAI({ apiKey: 'auth is off', baseURL: `${origin}/api/v1`, maxRetries: 0 });
+        const completion = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'pages top level' }] });
+        assert.equal(completion.choices[0].message.content, 'You said: pages top level');
+      } finally {
+        await closeServer(server);
+      }
+    } finally {
+      await gateway.close();
+    }
   });
 });

@@ -18,7 +18,7 @@ export const dynamic = 'force-dynamic';
 // A configuration function runs on the first request (not during `next build`): here it starts the
 // simulators the example needs; in an app it may read secrets.
 export const { GET, POST, OPTIONS } = createGatewayRouteHandlers(async () => ({
-  router: { providers: (await exampleProviders()).providers },
+  providers: (await exampleProviders()).providers,
   basePath: '/api',
   apiKeys: [{ key: process.env.GATEWAY_API_KEY ?? 'gw-demo-key-0001', id: 'key_demo', account: 'team_demo' }],
 }));

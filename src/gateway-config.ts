@@ -1,0 +1,799 @@
+/**
+ * The gateway's one configuration ({@link GatewayConfig}) and its validation. The part a file can hold
+ * (providers, catalog, gateway API keys, billing limits, the store as `{ redis: { url } }`, the strategy by
+ * name, retries, timeouts, HTTP options) is plain JSON-able data; instances (a store, a strategy, a
+ * middleware, a logger, a key lookup) can be passed in code in the same places.
+ *
+ * {@link validateGatewayConfig} checks everything before anything starts and reports every problem at
+ * once, each with its path, what was expected and what was found. `createGateway()` calls it, and so
+ * does the `switchyard` command on a config file.
+ *
+ * @module
+ */
+import { validateBudget, type BudgetRule } from './billing/budgets.js';
+import type { Billing, BillingOptions } from './billing/billing.js';
+import { validateRateLimits, type RateLimits } from './billing/rate-limits.js';
+import { Catalog, type CatalogConfig } from './catalog/catalog.js';
+import { GatewayError, isGatewayError } from './errors.js';
+import type { AccountReference } from './events.js';
+import type {
+  CorsOptions,
+  DialectName,
+  GatewayApiKey,
+  GatewayBilling,
+  GatewayKeyLookup,
+  GatewayLogger,
+} from './http/http-types.js';
+import type { RequestMiddleware } from './middleware/middleware.js';
+import { PROVIDER_TYPES, type ProviderType } from './providers/provider.js';
+import type { Router } from './router/router.js';
+import type { ProviderInstanceConfig, RequestHook, RetryOptions, RouterConfig } from './router-types.js';
+import type { HealthOptions } from './health/health-tracker.js';
+import type { MemoryStoreOptions } from './store/memory-store.js';
+import type { RedisStoreOptions } from './store/redis-store.js';
+import type { StateStore } from './store/store.js';
+import type { LatencyWeightedOptions } from './strategies/latency-weighted.js';
+import type { Strategy } from './strategies/strategy.js';
+
+/**
+ * Where billing and shared health keep their state, as data: `'memory'` (the default), `{ memory: {...} }`,
+ * or `{ redis: { url } }` (shared by every gateway instance on that Redis). A {@link StateStore} instance
+ * may be passed in code instead.
+ *
+ * @example
+ * ```ts
+ * const store: StoreConfig = { redis: { url: 'redis://127.0.0.1:6379', prefix: 'gw:' } };
+ * ```
+ */
+export type StoreConfig =
+  | 'memory'
+  | { memory: Omit<MemoryStoreOptions, 'now'> }
+  | { redis: Omit<RedisStoreOptions, 'now'> };
+
+/**
+ * The strategy by name: `'latency-weighted'` (the default), `{ name: 'latency-weighted', ...options }`,
+ * `{ name: 'ordered', providers }` (those first, in order, then the rest by latency) or
+ * `{ name: 'only', providers }` (those only). A {@link Strategy} instance may be passed in code instead.
+ *
+ * @example
+ * ```ts
+ * const strategy: StrategyConfig = { name: 'ordered', providers: ['anthropic', 'bedrock'] };
+ * ```
+ */
+export type StrategyConfig =
+  | 'latency-weighted'
+  | ({ name: 'latency-weighted' } & LatencyWeightedOptions)
+  | { name: 'ordered' | 'only'; providers: string[] };
+
+/**
+ * Billing as data: the billing options without the functions. Present (or `true`) turns billing on:
+ * credits, reservations and settlement around every attempt, budgets, rate limits, and the
+ * `/v1/credits`, `/v1/report`, `/v1/generation` endpoints.
+ *
+ * @example
+ * ```ts
+ * const billing: BillingConfig = { freeAllocationNano: 1_000_000_000, rateLimits: { requestsPerMinute: 60 } };
+ * ```
+ */
+export type BillingConfig = Omit<BillingOptions, 'store'>;
+
+/**
+ * The one configuration of a gateway: the router's options at the top level (`providers`, `catalog`,
+ * `strategy`, `retry`, ...), the HTTP handler's (`apiKeys`, `basePath`, `cors`, ...), `billing` and `store`.
+ * Everything but the instances (marked "in code") can come from a JSON file.
+ *
+ * @example
+ * ```ts
+ * const config: GatewayConfig = {
+ *   providers: { openai: { apiKey: process.env.OPENAI_API_KEY } },
+ *   apiKeys: [{ key: process.env.GATEWAY_KEY!, id: 'key_web', account: 'team_acme' }],
+ *   billing: { freeAllocationNano: 1_000_000_000 },
+ *   store: { redis: { url: process.env.REDIS_URL! } },
+ * };
+ * ```
+ */
+export interface GatewayConfig {
+  /** Provider instances by name; an instance named after its type needs no `type`: `{ openai: { apiKey } }`. */
+  providers?: Record<string, ProviderInstanceConfig>;
+  /** Catalog additions and overrides (or, in code, a ready `Catalog`). */
+  catalog?: RouterConfig['catalog'];
+  /** How candidates are ranked: a name (see {@link StrategyConfig}) or, in code, a `Strategy`. */
+  strategy?: StrategyConfig | Strategy;
+  retry?: RetryOptions;
+  /** Timeout of one attempt (default 60 s). */
+  attemptTimeoutMs?: number;
+  /** Overall deadline of a request (default 5 min). */
+  deadlineMs?: number;
+  health?: HealthOptions;
+  /** In code: request middleware, outermost first. */
+  middleware?: RequestMiddleware[];
+  /** In code: hooks around requests and attempts (billing's own is added by the gateway). */
+  hooks?: RequestHook[];
+  /** In code: the random source of strategies and jitter. */
+  random?: () => number;
+  /** Build providers and load their SDKs at start-up (default true). */
+  preload?: boolean;
+  /**
+   * Instead of the router options above: a `Router` (in code), or a router configuration. Billing can
+   * only be wired into a router the gateway builds, so `billing` needs a configuration here, not a `Router`.
+   */
+  router?: Router | RouterConfig;
+
+  /** Gateway API keys: a list, or (in code) a lookup function. Absent: auth is off (a warning says so). */
+  apiKeys?: GatewayApiKey[] | GatewayKeyLookup;
+  /** The account billed when auth is off (default `{ id: 'anonymous' }`). */
+  defaultAccount?: AccountReference;
+  /** Path prefix of every route (default `''`). */
+  basePath?: string;
+  /** Largest accepted request body (default 10 MiB). */
+  bodyLimitBytes?: number;
+  /** CORS: `true` for every origin, or options. */
+  cors?: boolean | CorsOptions;
+  /** Which dialects to mount (default all). */
+  dialects?: DialectName[];
+  /**
+   * Operational messages of the handler (default `console`) and the vendor SDKs' warnings (default
+   * nowhere); `false` silences both. In code.
+   */
+  logger?: GatewayLogger | false;
+
+  /**
+   * Billing: options (or `true` for the defaults), or (in code) a `Billing` made by `createBilling()`, or
+   * any `GatewayBilling` source for the billing endpoints. The gateway wires it once: its hook into the
+   * router, its events through the router, its endpoints into the handler.
+   */
+  billing?: BillingConfig | true | false | Billing | GatewayBilling;
+  /** Where billing (and, when shared, health) keeps state: data (see {@link StoreConfig}) or a `StateStore`. */
+  store?: StoreConfig | StateStore;
+}
+
+/**
+ * One problem found in a configuration.
+ *
+ * @example
+ * ```ts
+ * const problem: ConfigProblem = { path: 'providers.openai.timeoutMs', expected: 'a positive integer (milliseconds)', found: '"30s"' };
+ * ```
+ */
+export interface ConfigProblem {
+  /** Where: `providers.openai.apiKey`, `apiKeys[1].account`, `billing.budgets[0].hardLimitNano`. */
+  path: string;
+  expected: string;
+  found: string;
+}
+
+/**
+ * The problems of an invalid configuration, as a `config_invalid` error carries them (`details.problems`).
+ *
+ * @example
+ * ```ts
+ * try { validateGatewayConfig(data); } catch (error) { for (const p of configProblems(error)) console.error(p.path, p.expected); }
+ * ```
+ */
+export function configProblems(error: unknown): ConfigProblem[] {
+  if (!isGatewayError(error) || error.code !== 'config_invalid') return [];
+  const problems = error.details?.problems;
+  return Array.isArray(problems) ? (problems as ConfigProblem[]) : [];
+}
+
+const ROUTER_KEYS = [
+  'providers',
+  'catalog',
+  'strategy',
+  'retry',
+  'attemptTimeoutMs',
+  'deadlineMs',
+  'health',
+  'middleware',
+  'hooks',
+  'random',
+  'preload',
+] as const;
+const HANDLER_KEYS = ['apiKeys', 'defaultAccount', 'basePath', 'bodyLimitBytes', 'cors', 'dialects', 'logger'] as const;
+const TOP_KEYS: readonly string[] = [...ROUTER_KEYS, 'router', ...HANDLER_KEYS, 'billing', 'store'];
+const NESTED_ROUTER_KEYS: readonly string[] = [...ROUTER_KEYS, 'logger'];
+const PROVIDER_KEYS = [
+  'type',
+  'apiKey',
+  'baseURL',
+  'timeoutMs',
+  'headers',
+  'region',
+  'project',
+  'credentials',
+  'client',
+  'clientOptions',
+  'logger',
+];
+const BILLING_KEYS = [
+  'freeAllocationNano',
+  'budgets',
+  'rateLimits',
+  'onStoreFailure',
+  'reservationTtlMs',
+  'inputEstimateMargin',
+  'defaultOutputReservationTokens',
+  'configCacheMs',
+  'defaultAccountId',
+  'onUsageRecord',
+  'maxPendingSettlements',
+  'retryIntervalMs',
+  'now',
+];
+const REDIS_KEYS = [
+  'url',
+  'prefix',
+  'commandTimeoutMs',
+  'connectTimeoutMs',
+  'maxReconnectDelayMs',
+  'startTimeoutMs',
+  'recordRetentionMs',
+  'markerRetentionMs',
+];
+const MEMORY_KEYS = ['prefix', 'recordRetentionMs', 'markerRetentionMs', 'maxRecords', 'maxEntries'];
+const HEALTH_KEYS = [
+  'windowMs',
+  'maxSamples',
+  'consecutiveFailuresToOpen',
+  'failureRateToOpen',
+  'minimumSamples',
+  'cooldownMs',
+  'now',
+  'store',
+  'shareIntervalMs',
+  'shareTtlMs',
+  'instanceId',
+  'onShareError',
+];
+const STRATEGY_NAMES = ['latency-weighted', 'ordered', 'only'];
+const DIALECTS: readonly DialectName[] = ['openai', 'anthropic', 'ai-gateway'];
+const DECIMAL = /^\d+(\.\d+)?$/;
+const MIN_GATEWAY_KEY_LENGTH = 8;
+
+/** Collects problems while walking a configuration. */
+class Problems {
+  readonly list: ConfigProblem[] = [];
+
+  add(path: string, expected: string, value: unknown, options: { secret?: boolean } = {}): void {
+    this.list.push({ path: path || '(the config)', expected, found: describeValue(value, options.secret === true) });
+  }
+
+  /** Records a problem unless `value` is an object (not an array); returns whether it is. */
+  object(path: string, value: unknown, expected = 'an object'): value is Record<string, unknown> {
+    if (isPlainObject(value)) return true;
+    this.add(path, expected, value);
+    return false;
+  }
+
+  /** Reports keys that are not among `known`, suggesting the nearest known one. */
+  unknownKeys(path: string, value: Record<string, unknown>, known: readonly string[]): void {
+    for (const key of Object.keys(value)) {
+      if (known.includes(key)) continue;
+      const near = nearest(key, known);
+      const hint = near ? `did you mean \`${near}\`?` : `known: ${known.join(', ')}`;
+      this.list.push({ path: join(path, key), expected: `a known option (${hint})`, found: 'an unknown option' });
+    }
+  }
+
+  string(path: string, value: unknown, options: { optional?: boolean; secret?: boolean; nonEmpty?: boolean } = {}): void {
+    if (value === undefined && options.optional !== false) return;
+    if (typeof value !== 'string') this.add(path, 'a string', value, options);
+    else if (options.nonEmpty && value.trim() === '') this.add(path, 'a non-empty string', value, options);
+  }
+
+  integer(path: string, value: unknown, minimum: number, unit: string): void {
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum) {
+      const what = minimum === 0 ? 'a non-negative integer' : minimum === 1 ? 'a positive integer' : `an integer of at least ${minimum}`;
+      this.add(path, `${what}${unit ? ` (${unit})` : ''}`, value);
+    }
+  }
+
+  number(path: string, value: unknown, minimum: number, maximum: number): void {
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum || value > maximum) {
+      this.add(path, `a number from ${minimum} to ${maximum}`, value);
+    }
+  }
+
+  boolean(path: string, value: unknown): void {
+    if (value !== undefined && typeof value !== 'boolean') this.add(path, 'true or false', value);
+  }
+
+  oneOf(path: string, value: unknown, allowed: readonly string[]): void {
+    if (value === undefined) return;
+    if (typeof value !== 'string' || !allowed.includes(value)) this.add(path, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+  }
+
+  fn(path: string, value: unknown): void {
+    if (value !== undefined && typeof value !== 'function') this.add(path, 'a function (in code)', value);
+  }
+
+  stringArray(path: string, value: unknown, options: { nonEmpty?: boolean } = {}): void {
+    if (value === undefined) return;
+    if (!Array.isArray(value)) {
+      this.add(path, 'an array of strings', value);
+      return;
+    }
+    if (options.nonEmpty && value.length === 0) this.add(path, 'at least one entry', value);
+    value.forEach((item, index) => this.string(`${path}[${index}]`, item, { optional: false, nonEmpty: true }));
+  }
+
+  logger(path: string, value: unknown, allowFalse: boolean): void {
+    if (value === undefined || (allowFalse && value === false)) return;
+    const ok = isPlainObjectOrInstance(value) && typeof value.warn === 'function' && typeof value.error === 'function';
+    if (!ok) this.add(path, `${allowFalse ? 'false, or ' : ''}an object with warn() and error() (in code)`, value);
+  }
+}
+
+/**
+ * Checks a gateway configuration (data from a file, or an object built in code) and returns it typed.
+ * Every problem is reported at once, each with its path, what was expected and what was found; secrets
+ * are never echoed (a key's problem says "a string of 3 characters", not the key).
+ *
+ * @throws GatewayError `config_invalid`, with `details.problems` (a {@link ConfigProblem} list) and a
+ * message listing them one per line.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { createGateway, validateGatewayConfig } from 'switchyard';
+ *
+ * const config = validateGatewayConfig(JSON.parse(readFileSync('switchyard.config.json', 'utf8')));
+ * const gateway = createGateway(config);
+ * ```
+ */
+export function validateGatewayConfig(data: unknown): GatewayConfig {
+  const problems = new Problems();
+  if (problems.object('', data, 'an object such as { "providers": { "openai": { "apiKey": "..." } } }')) {
+    problems.unknownKeys('', data, TOP_KEYS);
+    checkRouterSide(problems, data);
+    checkHandlerSide(problems, data);
+    checkBilling(problems, data);
+  }
+  if (problems.list.length > 0) throw configError(problems.list);
+  return data as GatewayConfig;
+}
+
+/**
+ * The `config_invalid` error for a list of problems.
+ *
+ * @example
+ * ```ts
+ * throw configError([{ path: 'port', expected: 'an integer from 0 to 65535', found: '"eighty"' }]);
+ * ```
+ */
+export function configError(problems: ConfigProblem[], heading = 'Invalid gateway configuration'): GatewayError {
+  // "path — expected": a colon after a name like `apiKey` would read as a secret to redactSecrets().
+  const lines = problems.map((problem) => `${problem.path} — expected ${problem.expected}, found ${problem.found}`);
+  // One problem reads on one line (a log line); several get a line each.
+  const message = lines.length === 1 ? `${heading}: ${lines[0]}` : `${heading} (${lines.length} problems):\n  ${lines.join('\n  ')}`;
+  return new GatewayError('config_invalid', message, { details: { problems } });
+}
+
+function checkRouterSide(problems: Problems, config: Record<string, unknown>): void {
+  const given = config.router;
+  const hasTopLevel = ROUTER_KEYS.some((key) => config[key] !== undefined);
+  if (given !== undefined) {
+    if (hasTopLevel) {
+      const keys = ROUTER_KEYS.filter((key) => config[key] !== undefined).join(', ');
+      problems.add('router', `either \`router\` or the router's options at the top level (${keys}), not both`, given);
+    }
+    if (isRouterInstance(given)) return;
+    if (!problems.object('router', given, 'a Router (in code) or a router configuration { providers, ... }')) return;
+    problems.unknownKeys('router', given, NESTED_ROUTER_KEYS);
+    checkRouterOptions(problems, 'router', given);
+    problems.logger('router.logger', given.logger, false);
+    return;
+  }
+  checkRouterOptions(problems, '', config);
+}
+
+function checkRouterOptions(problems: Problems, base: string, config: Record<string, unknown>): void {
+  const providersPath = join(base, 'providers');
+  const providers = config.providers;
+  if (providers === undefined) {
+    problems.add(providersPath, 'provider instances by name, such as { "openai": { "apiKey": "..." } }', providers);
+  } else if (problems.object(providersPath, providers, 'provider instances by name, such as { "openai": { "apiKey": "..." } }')) {
+    if (Object.keys(providers).length === 0) problems.add(providersPath, 'at least one provider instance', providers);
+    for (const [name, instance] of Object.entries(providers)) checkProvider(problems, join(providersPath, name), name, instance);
+  }
+  checkCatalog(problems, join(base, 'catalog'), config.catalog);
+  checkStrategy(problems, join(base, 'strategy'), config.strategy);
+  const retry = config.retry;
+  if (retry !== undefined && problems.object(join(base, 'retry'), retry)) {
+    problems.unknownKeys(join(base, 'retry'), retry, ['maxRetries', 'initialDelayMs', 'maxDelayMs', 'maxRetryAfterMs']);
+    problems.integer(join(base, 'retry.maxRetries'), retry.maxRetries, 0, '');
+    for (const key of ['initialDelayMs', 'maxDelayMs', 'maxRetryAfterMs']) problems.integer(join(base, `retry.${key}`), retry[key], 0, 'milliseconds');
+  }
+  problems.integer(join(base, 'attemptTimeoutMs'), config.attemptTimeoutMs, 1, 'milliseconds');
+  problems.integer(join(base, 'deadlineMs'), config.deadlineMs, 1, 'milliseconds');
+  const health = config.health;
+  if (health !== undefined && problems.object(join(base, 'health'), health)) {
+    const path = join(base, 'health');
+    problems.unknownKeys(path, health, HEALTH_KEYS);
+    for (const key of ['windowMs', 'cooldownMs', 'shareIntervalMs', 'shareTtlMs']) problems.integer(`${path}.${key}`, health[key], 1, 'milliseconds');
+    for (const key of ['maxSamples', 'consecutiveFailuresToOpen', 'minimumSamples']) problems.integer(`${path}.${key}`, health[key], 1, '');
+    problems.number(`${path}.failureRateToOpen`, health.failureRateToOpen, 0, 1);
+    problems.string(`${path}.instanceId`, health.instanceId, { nonEmpty: true });
+    problems.fn(`${path}.now`, health.now);
+    problems.fn(`${path}.onShareError`, health.onShareError);
+    if (health.store !== undefined && !isStoreInstance(health.store)) problems.add(`${path}.store`, 'a StateStore (in code); set the top-level `store` to share health through it', health.store);
+  }
+  checkInstances(problems, join(base, 'middleware'), config.middleware, 'request middleware objects with a `name` (in code)', (item) => isPlainObjectOrInstance(item) && typeof item.name === 'string');
+  checkInstances(problems, join(base, 'hooks'), config.hooks, 'request hooks (in code)', (item) => isPlainObjectOrInstance(item));
+  problems.fn(join(base, 'random'), config.random);
+  problems.boolean(join(base, 'preload'), config.preload);
+}
+
+function checkProvider(problems: Problems, path: string, name: string, instance: unknown): void {
+  if (!problems.object(path, instance, 'a provider instance such as { "apiKey": "..." }')) return;
+  problems.unknownKeys(path, instance, PROVIDER_KEYS);
+  const slug = PROVIDER_TYPES.includes(name as ProviderType);
+  if (instance.type === undefined) {
+    if (!slug) problems.add(`${path}.type`, `a provider type (${PROVIDER_TYPES.join(', ')}): '${name}' is not one, so the instance needs a \`type\``, undefined);
+  } else {
+    problems.oneOf(`${path}.type`, instance.type, PROVIDER_TYPES);
+  }
+  problems.string(`${path}.apiKey`, instance.apiKey, { secret: true, nonEmpty: true });
+  if (instance.baseURL !== undefined) {
+    if (typeof instance.baseURL !== 'string' || !/^https?:\/\/[^\s]+$/.test(instance.baseURL) || !URL.canParse(instance.baseURL)) {
+      problems.add(`${path}.baseURL`, 'an http:// or https:// URL', instance.baseURL);
+    }
+  }
+  problems.integer(`${path}.timeoutMs`, instance.timeoutMs, 1, 'milliseconds');
+  if (instance.headers !== undefined && problems.object(`${path}.headers`, instance.headers, 'an object of header names to string values')) {
+    for (const [header, value] of Object.entries(instance.headers)) problems.string(`${path}.headers.${header}`, value, { optional: false, secret: true });
+  }
+  problems.string(`${path}.region`, instance.region, { nonEmpty: true });
+  problems.string(`${path}.project`, instance.project, { nonEmpty: true });
+  if (instance.credentials !== undefined && problems.object(`${path}.credentials`, instance.credentials, 'credentials such as { "accessKeyId": "...", "secretAccessKey": "..." }')) {
+    for (const [key, value] of Object.entries(instance.credentials)) problems.string(`${path}.credentials.${key}`, value, { secret: true });
+  }
+  if (instance.clientOptions !== undefined) problems.object(`${path}.clientOptions`, instance.clientOptions);
+  problems.logger(`${path}.logger`, instance.logger, false);
+}
+
+function checkCatalog(problems: Problems, path: string, catalog: unknown): void {
+  if (catalog === undefined || catalog instanceof Catalog) return;
+  if (!problems.object(path, catalog, 'catalog options { "models": [...] } (or, in code, a Catalog)')) return;
+  problems.unknownKeys(path, catalog, ['models', 'replaceBuiltIn']);
+  problems.boolean(`${path}.replaceBuiltIn`, catalog.replaceBuiltIn);
+  const models = catalog.models;
+  if (models === undefined) return;
+  if (!Array.isArray(models)) {
+    problems.add(`${path}.models`, 'an array of models', models);
+    return;
+  }
+  const before = problems.list.length;
+  models.forEach((model, index) => checkModel(problems, `${path}.models[${index}]`, model));
+  if (problems.list.length > before) return;
+  try {
+    new Catalog(catalog as CatalogConfig);
+  } catch (error) {
+    problems.add(path, `a catalog the gateway accepts (${error instanceof Error ? error.message : String(error)})`, catalog);
+  }
+}
+
+function checkModel(problems: Problems, path: string, model: unknown): void {
+  if (!problems.object(path, model, 'a model { "id": "creator/model", "offerings": [...] }')) return;
+  problems.unknownKeys(path, model, ['id', 'name', 'description', 'released', 'type', 'capabilities', 'limits', 'offerings']);
+  if (typeof model.id !== 'string' || !/^[^/\s]+\/[^\s]+$/.test(model.id)) problems.add(`${path}.id`, "a model id 'creator/model'", model.id);
+  for (const key of ['name', 'description', 'released']) problems.string(`${path}.${key}`, model[key]);
+  problems.oneOf(`${path}.type`, model.type, ['language', 'embedding']);
+  checkCapabilities(problems, `${path}.capabilities`, model.capabilities);
+  checkLimits(problems, `${path}.limits`, model.limits);
+  if (!Array.isArray(model.offerings)) {
+    problems.add(`${path}.offerings`, 'an array of offerings { "provider", "providerModelId", "pricing" }', model.offerings);
+    return;
+  }
+  model.offerings.forEach((offering: unknown, index: number) => {
+    const at = `${path}.offerings[${index}]`;
+    if (!problems.object(at, offering, 'an offering { "provider", "providerModelId", "pricing" }')) return;
+    problems.unknownKeys(at, offering, ['provider', 'providerModelId', 'pricing', 'limits', 'capabilities']);
+    problems.string(`${at}.provider`, offering.provider, { optional: false, nonEmpty: true });
+    problems.string(`${at}.providerModelId`, offering.providerModelId, { optional: false, nonEmpty: true });
+    checkCapabilities(problems, `${at}.capabilities`, offering.capabilities);
+    checkLimits(problems, `${at}.limits`, offering.limits);
+    const pricing = offering.pricing;
+    if (!problems.object(`${at}.pricing`, pricing, 'prices { "input": "2.50", "output": "10" } in USD per million tokens')) return;
+    problems.unknownKeys(`${at}.pricing`, pricing, ['input', 'output', 'cacheRead', 'cacheWrite']);
+    for (const key of ['input', 'output', 'cacheRead', 'cacheWrite']) {
+      const value = pricing[key];
+      if (value === undefined && (key === 'cacheRead' || key === 'cacheWrite')) continue;
+      if (typeof value !== 'string' || !DECIMAL.test(value)) {
+        problems.add(`${at}.pricing.${key}`, 'a decimal string of USD per million tokens, such as "2.50" (money is never a float)', value);
+      }
+    }
+  });
+}
+
+function checkCapabilities(problems: Problems, path: string, value: unknown): void {
+  if (value === undefined || !problems.object(path, value)) return;
+  problems.unknownKeys(path, value, ['tools', 'images', 'json', 'reasoning', 'embeddings']);
+  for (const [key, flag] of Object.entries(value)) problems.boolean(`${path}.${key}`, flag);
+}
+
+function checkLimits(problems: Problems, path: string, value: unknown): void {
+  if (value === undefined || !problems.object(path, value)) return;
+  problems.unknownKeys(path, value, ['context', 'output']);
+  problems.integer(`${path}.context`, value.context, 1, 'tokens');
+  problems.integer(`${path}.output`, value.output, 1, 'tokens');
+}
+
+function checkStrategy(problems: Problems, path: string, strategy: unknown): void {
+  if (strategy === undefined) return;
+  if (typeof strategy === 'string') {
+    if (strategy !== 'latency-weighted') {
+      const expected = strategy === 'ordered' || strategy === 'only'
+        ? `{ "name": "${strategy}", "providers": [...] } (it needs the providers)`
+        : "'latency-weighted', or { \"name\": 'ordered' | 'only', \"providers\": [...] }";
+      problems.add(path, expected, strategy);
+    }
+    return;
+  }
+  if (isStrategyInstance(strategy)) return;
+  if (!problems.object(path, strategy, "a strategy name, { name, ... }, or (in code) a Strategy")) return;
+  if (typeof strategy.name !== 'string' || !STRATEGY_NAMES.includes(strategy.name)) {
+    problems.oneOf(`${path}.name`, strategy.name ?? '', STRATEGY_NAMES);
+    return;
+  }
+  if (strategy.name === 'latency-weighted') {
+    problems.unknownKeys(path, strategy, ['name', 'successExponent', 'latencyExponent', 'minimumWeightRatio']);
+    problems.number(`${path}.successExponent`, strategy.successExponent, 0, 100);
+    problems.number(`${path}.latencyExponent`, strategy.latencyExponent, 0, 100);
+    problems.number(`${path}.minimumWeightRatio`, strategy.minimumWeightRatio, 0, 1);
+    return;
+  }
+  problems.unknownKeys(path, strategy, ['name', 'providers']);
+  if (strategy.providers === undefined) problems.add(`${path}.providers`, 'an array of provider names', undefined);
+  else problems.stringArray(`${path}.providers`, strategy.providers, { nonEmpty: true });
+}
+
+function checkHandlerSide(problems: Problems, config: Record<string, unknown>): void {
+  const keys = config.apiKeys;
+  if (keys !== undefined && typeof keys !== 'function') {
+    if (!Array.isArray(keys)) {
+      problems.add('apiKeys', 'an array of { "key", "id", "account" } (or, in code, a lookup function)', keys);
+    } else {
+      const ids = new Map<string, number>();
+      const secrets = new Map<string, number>();
+      keys.forEach((entry: unknown, index: number) => {
+        const path = `apiKeys[${index}]`;
+        if (!problems.object(path, entry, 'a key { "key", "id", "account" }')) return;
+        problems.unknownKeys(path, entry, ['key', 'id', 'account', 'user', 'models']);
+        if (typeof entry.key !== 'string' || entry.key.length < MIN_GATEWAY_KEY_LENGTH) {
+          problems.add(`${path}.key`, `a string of at least ${MIN_GATEWAY_KEY_LENGTH} characters`, entry.key, { secret: true });
+        } else if (secrets.has(entry.key)) {
+          problems.list.push({ path: `${path}.key`, expected: 'a key of its own', found: `the same key as apiKeys[${secrets.get(entry.key)}]` });
+        } else {
+          secrets.set(entry.key, index);
+        }
+        problems.string(`${path}.id`, entry.id, { optional: false, nonEmpty: true });
+        if (typeof entry.id === 'string' && ids.has(entry.id)) {
+          problems.list.push({ path: `${path}.id`, expected: 'an id of its own', found: `the id of apiKeys[${ids.get(entry.id)}] ("${entry.id}")` });
+        } else if (typeof entry.id === 'string') {
+          ids.set(entry.id, index);
+        }
+        problems.string(`${path}.account`, entry.account, { optional: false, nonEmpty: true });
+        problems.string(`${path}.user`, entry.user, { nonEmpty: true });
+        problems.stringArray(`${path}.models`, entry.models);
+      });
+    }
+  }
+  const account = config.defaultAccount;
+  if (account !== undefined && problems.object('defaultAccount', account, 'an account { "id": "team_x" }')) {
+    problems.unknownKeys('defaultAccount', account, ['id', 'user', 'apiKeyId']);
+    problems.string('defaultAccount.id', account.id, { optional: false, nonEmpty: true });
+    problems.string('defaultAccount.user', account.user, { nonEmpty: true });
+    problems.string('defaultAccount.apiKeyId', account.apiKeyId, { nonEmpty: true });
+  }
+  if (config.basePath !== undefined && (typeof config.basePath !== 'string' || /[\s?#]/.test(config.basePath))) {
+    problems.add('basePath', 'a path such as "/ai"', config.basePath);
+  }
+  problems.integer('bodyLimitBytes', config.bodyLimitBytes, 1, 'bytes');
+  const cors = config.cors;
+  if (cors !== undefined && typeof cors !== 'boolean' && problems.object('cors', cors, 'true, false or { "origin": "*" | [...] }')) {
+    problems.unknownKeys('cors', cors, ['origin', 'maxAgeSeconds', 'credentials']);
+    if (cors.origin !== '*' && typeof cors.origin !== 'function') problems.stringArray('cors.origin', cors.origin ?? null);
+    problems.integer('cors.maxAgeSeconds', cors.maxAgeSeconds, 0, 'seconds');
+    problems.boolean('cors.credentials', cors.credentials);
+  }
+  const dialects = config.dialects;
+  if (dialects !== undefined) {
+    if (!Array.isArray(dialects)) problems.add('dialects', `an array of ${DIALECTS.map((d) => `'${d}'`).join(', ')}`, dialects);
+    else dialects.forEach((name: unknown, index: number) => problems.oneOf(`dialects[${index}]`, name, DIALECTS));
+  }
+  problems.logger('logger', config.logger, true);
+}
+
+function checkBilling(problems: Problems, config: Record<string, unknown>): void {
+  const billing = config.billing;
+  const store = config.store;
+  checkStore(problems, store);
+  if (billing === undefined || billing === false) return;
+  // A ready Router beside a ready Billing is the older wiring (the caller put `billing.hook` into the router).
+  if (isRouterInstance(config.router) && !isBillingSource(billing)) {
+    const expected = "no billing beside a ready `Router`: billing is wired into the router the gateway builds, so pass the router's configuration";
+    problems.add('billing', expected, billing);
+    return;
+  }
+  if (billing === true) return;
+  if (isBillingInstance(billing) || isBillingSource(billing)) {
+    if (store !== undefined) problems.add('store', 'no store beside a ready billing instance (it has its own store)', store);
+    return;
+  }
+  if (!problems.object('billing', billing, 'billing options such as { "freeAllocationNano": 1000000000 }, true, or (in code) a Billing')) return;
+  problems.unknownKeys('billing', billing, BILLING_KEYS);
+  problems.integer('billing.freeAllocationNano', billing.freeAllocationNano, 0, 'nano-dollars');
+  for (const key of ['reservationTtlMs', 'configCacheMs', 'retryIntervalMs']) problems.integer(`billing.${key}`, billing[key], 1, 'milliseconds');
+  problems.integer('billing.defaultOutputReservationTokens', billing.defaultOutputReservationTokens, 1, 'tokens');
+  problems.integer('billing.maxPendingSettlements', billing.maxPendingSettlements, 1, '');
+  problems.number('billing.inputEstimateMargin', billing.inputEstimateMargin, 0, 10);
+  problems.oneOf('billing.onStoreFailure', billing.onStoreFailure, ['fail-closed', 'fail-open']);
+  problems.string('billing.defaultAccountId', billing.defaultAccountId, { nonEmpty: true });
+  problems.fn('billing.onUsageRecord', billing.onUsageRecord);
+  problems.fn('billing.now', billing.now);
+  const budgets = billing.budgets;
+  if (budgets !== undefined) {
+    if (!Array.isArray(budgets)) problems.add('billing.budgets', 'an array of budgets', budgets);
+    else budgets.forEach((rule: unknown, index: number) => checkBudget(problems, `billing.budgets[${index}]`, rule));
+  }
+  const limits = billing.rateLimits;
+  if (limits !== undefined && problems.object('billing.rateLimits', limits, 'rate limits { "requestsPerMinute", "tokensPerMinute" }')) {
+    problems.unknownKeys('billing.rateLimits', limits, ['requestsPerMinute', 'tokensPerMinute']);
+    const before = problems.list.length;
+    problems.integer('billing.rateLimits.requestsPerMinute', limits.requestsPerMinute, 1, '');
+    problems.integer('billing.rateLimits.tokensPerMinute', limits.tokensPerMinute, 1, '');
+    if (problems.list.length === before) delegate(problems, 'billing.rateLimits', limits, () => validateRateLimits(limits as RateLimits));
+  }
+}
+
+function checkBudget(problems: Problems, path: string, rule: unknown): void {
+  if (!problems.object(path, rule, 'a budget { "accountId", "scope", "period", "hardLimitNano" }')) return;
+  problems.unknownKeys(path, rule, ['accountId', 'scope', 'target', 'period', 'softLimitNano', 'hardLimitNano']);
+  const before = problems.list.length;
+  problems.integer(`${path}.softLimitNano`, rule.softLimitNano, 0, 'nano-dollars');
+  problems.integer(`${path}.hardLimitNano`, rule.hardLimitNano, 0, 'nano-dollars');
+  if (problems.list.length === before) delegate(problems, path, rule, () => validateBudget(rule as unknown as BudgetRule));
+}
+
+/** Runs a module's own validator, turning its error into a problem at the path of the field it names. */
+function delegate(problems: Problems, path: string, value: Record<string, unknown>, validate: () => void): void {
+  try {
+    validate();
+  } catch (error) {
+    const param = isGatewayError(error) ? error.param : undefined;
+    const message = error instanceof Error ? error.message.replace(/^Invalid [a-z ]+: /, '') : String(error);
+    const at = param ? `${path}.${param}` : path;
+    problems.add(at, `a valid value (${message})`, param ? value[param] : value);
+  }
+}
+
+function checkStore(problems: Problems, store: unknown): void {
+  if (store === undefined || store === 'memory' || isStoreInstance(store)) return;
+  const expected = `'memory', { "memory": {} }, { "redis": { "url": "redis://host:6379" } }, or (in code) a StateStore`;
+  if (!problems.object('store', store, expected)) return;
+  const kinds = Object.keys(store);
+  if (kinds.length !== 1 || (kinds[0] !== 'redis' && kinds[0] !== 'memory')) {
+    problems.add('store', expected, store);
+    return;
+  }
+  const kind = kinds[0];
+  const options = store[kind];
+  if (!problems.object(`store.${kind}`, options, kind === 'redis' ? '{ "url": "redis://host:6379" }' : 'memory store options, or {}')) return;
+  problems.unknownKeys(`store.${kind}`, options, kind === 'redis' ? REDIS_KEYS : MEMORY_KEYS);
+  problems.string(`store.${kind}.prefix`, options.prefix, { nonEmpty: true });
+  for (const key of ['recordRetentionMs', 'markerRetentionMs']) problems.integer(`store.${kind}.${key}`, options[key], 1, 'milliseconds');
+  if (kind === 'redis') {
+    const url = options.url;
+    if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url) || !URL.canParse(url))) {
+      problems.add('store.redis.url', 'a redis:// or rediss:// URL', url, { secret: true });
+    }
+    for (const key of ['commandTimeoutMs', 'connectTimeoutMs', 'maxReconnectDelayMs', 'startTimeoutMs']) {
+      problems.integer(`store.redis.${key}`, options[key], 1, 'milliseconds');
+    }
+  } else {
+    problems.integer('store.memory.maxRecords', options.maxRecords, 1, '');
+    problems.integer('store.memory.maxEntries', options.maxEntries, 1, '');
+  }
+}
+
+function checkInstances(problems: Problems, path: string, value: unknown, expected: string, accepts: (item: Record<string, unknown>) => boolean): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) {
+    problems.add(path, `an array of ${expected}`, value);
+    return;
+  }
+  value.forEach((item: unknown, index: number) => {
+    if (!isPlainObjectOrInstance(item) || !accepts(item)) problems.add(`${path}[${index}]`, expected, item);
+  });
+}
+
+/** Whether a value is a ready router (a `Router`, or anything with its request methods). */
+export function isRouterInstance(value: unknown): value is Router {
+  return isPlainObjectOrInstance(value) && typeof value.generate === 'function' && typeof value.stream === 'function';
+}
+
+/** Whether a value is a {@link StateStore} instance. */
+export function isStoreInstance(value: unknown): value is StateStore {
+  return isPlainObjectOrInstance(value) && typeof value.reserve === 'function' && typeof value.settle === 'function';
+}
+
+/** Whether a value is a `Billing` (it has the request hook to wire). */
+export function isBillingInstance(value: unknown): value is Billing {
+  return isPlainObjectOrInstance(value) && isPlainObjectOrInstance(value.hook) && typeof value.attach === 'function';
+}
+
+/** Whether a value is a billing endpoints' source only (no hook). */
+export function isBillingSource(value: unknown): value is GatewayBilling {
+  return isPlainObjectOrInstance(value) && typeof value.getCredits === 'function' && typeof value.getReport === 'function';
+}
+
+function isStrategyInstance(value: unknown): value is Strategy {
+  return isPlainObjectOrInstance(value) && typeof value.rank === 'function';
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isPlainObjectOrInstance(value: unknown): value is Record<string, unknown> {
+  return (typeof value === 'object' && value !== null && !Array.isArray(value)) || typeof value === 'function';
+}
+
+function join(base: string, key: string): string {
+  const segment = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : JSON.stringify(key);
+  if (!base) return segment;
+  return /^[A-Za-z_$]/.test(segment) ? `${base}.${segment}` : `${base}[${segment}]`;
+}
+
+/** How a found value is shown: its type, and its value when short and not a secret. */
+function describeValue(value: unknown, secret: boolean): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') {
+    if (value === '') return 'an empty string';
+    if (secret) return `a string of ${value.length} characters`;
+    return value.length > 60 ? `"${value.slice(0, 57)}..."` : JSON.stringify(value);
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return secret ? `a ${typeof value}` : `${typeof value} ${String(value)}`;
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${value.length}`;
+  const keys = Object.keys(value as object);
+  if (keys.length === 0) return 'an empty object';
+  return `an object with ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''}`;
+}
+
+/** The known option nearest a typo (edit distance at most 2, or a case-only difference). */
+function nearest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    let diagonal = previous[0];
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const above = previous[j];
+      previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return previous[b.length];
+}
+
+/** @internal The router option names at the top level of a {@link GatewayConfig}. */
+export const GATEWAY_ROUTER_KEYS: readonly (keyof GatewayConfig)[] = ROUTER_KEYS;
+/** @internal The handler option names at the top level of a {@link GatewayConfig}. */
+export const GATEWAY_HANDLER_KEYS: readonly (keyof GatewayConfig)[] = HANDLER_KEYS;

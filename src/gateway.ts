@@ -1,0 +1,259 @@
+/**
+ * The composition root: `createGateway(config)` builds the router, billing, the store and the HTTP
+ * handler from one {@link GatewayConfig}, and wires billing once, in the only correct way (its hook
+ * into the router, its events through the router, its endpoints into the handler). The adapters, the
+ * examples and the `switchyard` command all start a gateway through here.
+ *
+ * @module
+ */
+import { createBilling, type Billing } from './billing/billing.js';
+import { GatewayError } from './errors.js';
+import {
+  GATEWAY_HANDLER_KEYS,
+  GATEWAY_ROUTER_KEYS,
+  isBillingInstance,
+  isBillingSource,
+  isRouterInstance,
+  isStoreInstance,
+  validateGatewayConfig,
+  type BillingConfig,
+  type GatewayConfig,
+  type StoreConfig,
+  type StrategyConfig,
+} from './gateway-config.js';
+import { createGatewayHandler, type GatewayHandler } from './http/gateway-handler.js';
+import type { GatewayBilling, GatewayHandlerConfig } from './http/http-types.js';
+import type { RequestMiddleware } from './middleware/middleware.js';
+import { Router } from './router/router.js';
+import type { RouterConfig } from './router-types.js';
+import { MemoryStore } from './store/memory-store.js';
+import { RedisStore } from './store/redis-store.js';
+import type { StateStore } from './store/store.js';
+import { latencyWeighted } from './strategies/latency-weighted.js';
+import { only } from './strategies/only.js';
+import { ordered } from './strategies/ordered.js';
+import type { Strategy } from './strategies/strategy.js';
+
+export {
+  configError,
+  configProblems,
+  validateGatewayConfig,
+  type BillingConfig,
+  type ConfigProblem,
+  type GatewayConfig,
+  type StoreConfig,
+  type StrategyConfig,
+} from './gateway-config.js';
+
+/**
+ * A running gateway: the parts {@link createGateway} built, wired together.
+ *
+ * @example
+ * ```ts
+ * const gateway: Gateway = createGateway({ providers: { openai: { apiKey: process.env.OPENAI_API_KEY } } });
+ * gateway.router.on('usage', (event) => console.log(event.cost.total));
+ * await gateway.ready();
+ * createServer((request, response) => void (gateway.handler.handleNode(request, response) || response.end())).listen(3000);
+ * ```
+ */
+export interface Gateway {
+  /** The router (the one passed in `router`, if a `Router` was passed). */
+  readonly router: Router;
+  /** The billing layer, when billing is configured (a `Billing` passed in, or one built from options). */
+  readonly billing: Billing | undefined;
+  /** The HTTP handler; the adapters serve it. */
+  readonly handler: GatewayHandler;
+  /** The store billing and shared health use, when one is configured (or billing made its own). */
+  readonly store: StateStore | undefined;
+  /** The configuration, validated. */
+  readonly config: GatewayConfig;
+  /**
+   * Resolves once every provider's SDK is loaded and the store (Redis) answers; rejects with
+   * `store_unavailable` when the store cannot be reached in its start-up time.
+   */
+  ready(): Promise<void>;
+  /**
+   * Flushes pending settlements and closes what the gateway built: the router, billing, the store.
+   * Parts passed in as instances are left open. Safe to call more than once.
+   */
+  close(): Promise<void>;
+}
+
+/** Marks the gateways {@link createGateway} made, so that adapters can tell one from a configuration. */
+const GATEWAYS = new WeakSet<object>();
+
+/**
+ * Builds a gateway from one configuration: validated first (every problem reported at once, see
+ * {@link validateGatewayConfig}), then the store, billing, router and handler, wired once.
+ *
+ * @throws GatewayError `config_invalid` with `details.problems` when the configuration is invalid.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { createGateway } from 'switchyard';
+ * import { createGatewayMiddleware } from 'switchyard/express';
+ *
+ * const gateway = createGateway({
+ *   providers: { openai: { apiKey: process.env.OPENAI_API_KEY }, anthropic: { apiKey: process.env.ANTHROPIC_API_KEY } },
+ *   apiKeys: [{ key: process.env.GATEWAY_KEY!, id: 'key_web', account: 'team_acme' }],
+ *   billing: { freeAllocationNano: 1_000_000_000, rateLimits: { requestsPerMinute: 60 } },
+ * });
+ * const app = express();
+ * app.use(createGatewayMiddleware(gateway));
+ * await gateway.ready();
+ * app.listen(3000);
+ * ```
+ */
+export function createGateway(config: GatewayConfig): Gateway {
+  const valid = validateGatewayConfig(config);
+  const closers: Array<() => Promise<unknown>> = [];
+  const store = buildStore(valid.store);
+  if (store && !isStoreInstance(valid.store)) closers.push(() => store.close());
+
+  const given = valid.billing;
+  let billing: Billing | undefined;
+  let source: GatewayBilling | undefined;
+  if (isBillingInstance(given)) {
+    billing = given;
+  } else if (isBillingSource(given)) {
+    source = given;
+  } else if (given === true || (given && typeof given === 'object')) {
+    const options: BillingConfig = given === true ? {} : given;
+    billing = createBilling({ ...options, ...(store ? { store } : {}) });
+    const built = billing;
+    // Settlements still pending (the store was down) get a last try before the store closes.
+    closers.unshift(async () => {
+      await built.flush().catch(() => 0);
+      await built.close();
+    });
+  }
+
+  let router: Router;
+  if (isRouterInstance(valid.router)) {
+    router = valid.router;
+  } else {
+    router = new Router(routerConfigOf(valid, billing, store));
+    const built = router;
+    closers.unshift(() => built.close());
+  }
+  billing?.attach(router);
+
+  const handlerConfig: GatewayHandlerConfig = { router, ...(billing || source ? { billing: billing ?? source } : {}) };
+  for (const key of GATEWAY_HANDLER_KEYS) {
+    if (valid[key] !== undefined) (handlerConfig as unknown as Record<string, unknown>)[key] = valid[key];
+  }
+  const handler = createGatewayHandler(handlerConfig);
+  closers.unshift(() => handler.close());
+
+  let closing: Promise<void> | undefined;
+  const gateway: Gateway = {
+    router,
+    billing,
+    handler,
+    store: store ?? billing?.store,
+    config: valid,
+    async ready() {
+      const connect = (store as { connect?: () => Promise<void> } | undefined)?.connect;
+      await Promise.all([router.ready(), typeof connect === 'function' ? connect.call(store) : undefined]);
+    },
+    close() {
+      closing ??= (async () => {
+        // In order: the handler, the router (its background work), billing (a last flush), then the store.
+        for (const close of closers) await close();
+      })();
+      return closing;
+    },
+  };
+  GATEWAYS.add(gateway);
+  return gateway;
+}
+
+/**
+ * Whether a value is a gateway made by {@link createGateway}.
+ *
+ * @example
+ * ```ts
+ * const handler = isGateway(config) ? config.handler : createGateway(config).handler;
+ * ```
+ */
+export function isGateway(value: unknown): value is Gateway {
+  return typeof value === 'object' && value !== null && GATEWAYS.has(value);
+}
+
+/**
+ * What an adapter accepts: a gateway from {@link createGateway}, a {@link GatewayConfig} (the router's
+ * options at the top level, `{ providers, apiKeys }`), or the handler's configuration with `router: Router |
+ * RouterConfig`.
+ *
+ * @example
+ * ```ts
+ * const config: GatewaySource = { providers: { openai: { apiKey: process.env.OPENAI_API_KEY } } };
+ * ```
+ */
+export type GatewaySource = Gateway | GatewayConfig | GatewayHandlerConfig;
+
+/**
+ * The handler an adapter serves, and how to close what the adapter built for it. A gateway passed in is
+ * served as it is and left to its owner to close; a configuration becomes a gateway the adapter owns.
+ *
+ * @example
+ * ```ts
+ * const { handler, close } = gatewayHandlerFor({ providers: { openai: { apiKey } } });
+ * ```
+ */
+export function gatewayHandlerFor(source: GatewaySource): { handler: GatewayHandler; gateway: Gateway | undefined; close(): Promise<void> } {
+  if (isGateway(source)) return { handler: source.handler, gateway: source, close: async () => undefined };
+  if (!source || typeof source !== 'object') {
+    throw new GatewayError('config_invalid', 'The gateway needs a configuration such as { providers: { openai: { apiKey } } }, or a gateway from createGateway()');
+  }
+  const routerGiven = (source as { router?: unknown }).router;
+  if (routerGiven !== undefined && !isRouterInstance(routerGiven) && typeof (routerGiven as { generate?: unknown }).generate === 'function') {
+    // A custom GatewayRouter (not a Router): only the handler can serve it.
+    const handler = createGatewayHandler(source as GatewayHandlerConfig);
+    return { handler, gateway: undefined, close: () => handler.close() };
+  }
+  const gateway = createGateway(source as GatewayConfig);
+  return { handler: gateway.handler, gateway, close: () => gateway.close() };
+}
+
+function routerConfigOf(config: GatewayConfig, billing: Billing | undefined, store: StateStore | undefined): RouterConfig {
+  const nested = config.router && !isRouterInstance(config.router) ? config.router : undefined;
+  const picked: Record<string, unknown> = { ...nested };
+  if (!nested) {
+    for (const key of GATEWAY_ROUTER_KEYS) if (config[key] !== undefined) picked[key] = config[key];
+  }
+  const routerConfig = picked as unknown as RouterConfig & { middleware?: RequestMiddleware[] };
+  const strategy = buildStrategy(picked.strategy as StrategyConfig | Strategy | undefined);
+  if (strategy) routerConfig.strategy = strategy;
+  if (config.logger && !routerConfig.logger) routerConfig.logger = config.logger;
+  if (billing) {
+    // Billing's hook goes last: its reservation is the last step before an attempt, so that no other
+    // hook's refusal can strand it; a hook list that already holds it does not get it twice.
+    routerConfig.hooks = [...(routerConfig.hooks ?? []).filter((hook) => hook !== billing.hook), billing.hook];
+  }
+  // A shared store (Redis, or any store but the in-memory one) shares health between instances too.
+  if (store && !(store instanceof MemoryStore) && routerConfig.health?.store === undefined) {
+    routerConfig.health = { ...routerConfig.health, store };
+  }
+  return routerConfig;
+}
+
+function buildStore(config: StoreConfig | StateStore | undefined): StateStore | undefined {
+  if (config === undefined) return undefined;
+  if (isStoreInstance(config)) return config;
+  if (config === 'memory') return new MemoryStore();
+  if ('redis' in config) return new RedisStore(config.redis);
+  return new MemoryStore(config.memory);
+}
+
+function buildStrategy(config: StrategyConfig | Strategy | undefined): Strategy | undefined {
+  if (config === undefined) return undefined;
+  if (typeof config === 'object' && 'rank' in config) return config;
+  if (config === 'latency-weighted') return latencyWeighted();
+  if (config.name === 'latency-weighted') {
+    const { name: _name, ...options } = config;
+    return latencyWeighted(options);
+  }
+  return config.name === 'ordered' ? ordered(config.providers) : only(config.providers);
+}
