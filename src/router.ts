@@ -722,7 +722,8 @@ export class Router {
     const inputTokens = usage.inputTokens.total ?? 0;
     const noCache = usage.inputTokens.noCache ?? Math.max(0, inputTokens - cacheRead - cacheWrite);
     const outputTokens = usage.outputTokens.total ?? (usage.outputTokens.text ?? 0) + (usage.outputTokens.reasoning ?? 0);
-    const cost = computeCost({ noCacheInput: noCache, cacheRead, cacheWrite, output: outputTokens }, attempt.candidate.offering.pricing);
+    const cacheWriteOneHour = usage.inputTokens.cacheWriteOneHour;
+    const cost = computeCost({ noCacheInput: noCache, cacheRead, cacheWrite, cacheWriteOneHour, output: outputTokens }, attempt.candidate.offering.pricing);
     // Written out field by field (no spreads): this object is built on every request.
     const { candidate, record } = attempt;
     const event: UsageEvent = {
@@ -753,6 +754,7 @@ export class Router {
       operation: run.context.operation,
     };
     if (timeToFirstTokenMs !== undefined) event.timeToFirstTokenMs = timeToFirstTokenMs;
+    if (cacheWriteOneHour) event.cacheWriteOneHourTokens = cacheWriteOneHour;
     return event;
   }
 
