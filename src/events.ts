@@ -95,6 +95,11 @@ export interface UsageEvent {
   noCacheInputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /**
+   * Of `cacheWriteTokens`, those written with a 1-hour lifetime (priced at `Pricing.cacheWriteOneHour`);
+   * present when the vendor reported some (Anthropic, Bedrock).
+   */
+  cacheWriteOneHourTokens?: number;
   outputTokens: number;
   reasoningTokens: number;
   cost: CostBreakdown;

@@ -318,7 +318,14 @@ export interface FinishReason {
  * ```
  */
 export interface Usage {
-  inputTokens: { total: number | undefined; noCache: number | undefined; cacheRead: number | undefined; cacheWrite: number | undefined };
+  inputTokens: {
+    total: number | undefined;
+    noCache: number | undefined;
+    cacheRead: number | undefined;
+    cacheWrite: number | undefined;
+    /** Of `cacheWrite`, the tokens written with a 1-hour lifetime (Anthropic, Bedrock), when the vendor reports the split. */
+    cacheWriteOneHour?: number;
+  };
   outputTokens: { total: number | undefined; text: number | undefined; reasoning: number | undefined };
 }
 

@@ -104,25 +104,34 @@ function pricePerMillionNano(pricePerMillion: string): number {
 export interface BillableTokens {
   noCacheInput: number;
   cacheRead: number;
+  /** All cache writes, of either lifetime. */
   cacheWrite: number;
+  /** Of `cacheWrite`, the tokens written with a 1-hour lifetime (priced at {@link Pricing.cacheWriteOneHour}). */
+  cacheWriteOneHour?: number;
   /** All output tokens, reasoning included (vendors bill reasoning as output). */
   output: number;
 }
 
 /**
  * The cost of an attempt, split by token kind, at the offering's list price with zero markup.
- * Cache reads and writes fall back to the input price when the offering lists none.
+ * Cache reads and writes fall back to the input price when the offering lists none; 1-hour cache
+ * writes to the cache write price. `cost.cacheWrite` is the cost of both lifetimes of writes, each
+ * rounded on its own (as two lines of a vendor's invoice are).
  *
  * @example
  * ```ts
  * computeCost({ noCacheInput: 1_000, cacheRead: 0, cacheWrite: 0, output: 500 }, { input: '3', output: '15' });
  * // { input: 3_000_000, output: 7_500_000, cacheRead: 0, cacheWrite: 0, total: 10_500_000 }
+ * computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 400, output: 0 }, { input: '3', output: '15', cacheWrite: '3.75', cacheWriteOneHour: '6' });
+ * // cacheWrite: 600 × 3.75 + 400 × 6 per million = 2_250_000 + 2_400_000 = 4_650_000
  * ```
  */
 export function computeCost(tokens: BillableTokens, pricing: Pricing): CostBreakdown {
   const input = tokenCost(tokens.noCacheInput, pricing.input);
   const output = tokenCost(tokens.output, pricing.output);
   const cacheRead = tokenCost(tokens.cacheRead, pricing.cacheRead ?? pricing.input);
-  const cacheWrite = tokenCost(tokens.cacheWrite, pricing.cacheWrite ?? pricing.input);
+  const writePrice = pricing.cacheWrite ?? pricing.input;
+  const oneHour = Math.min(Math.max(0, tokens.cacheWriteOneHour ?? 0), tokens.cacheWrite);
+  const cacheWrite = oneHour === 0 ? tokenCost(tokens.cacheWrite, writePrice) : tokenCost(tokens.cacheWrite - oneHour, writePrice) + tokenCost(oneHour, pricing.cacheWriteOneHour ?? writePrice);
   return { input, output, cacheRead, cacheWrite, total: input + output + cacheRead + cacheWrite };
 }

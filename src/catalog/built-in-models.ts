@@ -7,10 +7,10 @@
  */
 import type { Capabilities, Limits, ModelDefinition, Offering, Pricing } from './catalog.js';
 
-type PriceList = [input: string, output: string, cacheRead?: string, cacheWrite?: string];
+type PriceList = [input: string, output: string, cacheRead?: string, cacheWrite?: string, cacheWriteOneHour?: string];
 
-function price([input, output, cacheRead, cacheWrite]: PriceList): Pricing {
-  return { input, output, ...(cacheRead ? { cacheRead } : {}), ...(cacheWrite ? { cacheWrite } : {}) };
+function price([input, output, cacheRead, cacheWrite, cacheWriteOneHour]: PriceList): Pricing {
+  return { input, output, ...(cacheRead ? { cacheRead } : {}), ...(cacheWrite ? { cacheWrite } : {}), ...(cacheWriteOneHour ? { cacheWriteOneHour } : {}) };
 }
 
 function model(id: string, name: string, capabilities: Capabilities, limits: Limits, offerings: Array<[provider: string, providerModelId: string, prices: PriceList]>): ModelDefinition {
@@ -135,42 +135,42 @@ export const BUILT_IN_MODELS: readonly ModelDefinition[] = withReleaseDates([
   model('openai/text-embedding-3-large', 'text-embedding-3-large', EMBEDDING, { context: 8_191 }, [['openai', 'text-embedding-3-large', ['0.13', '0']]]),
 
   // Anthropic: direct, on Bedrock and on Vertex AI, at Anthropic's list prices
-  model('anthropic/claude-opus-4.5', 'Claude Opus 4.5', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['5', '25', '0.50', '6.25'], [
+  model('anthropic/claude-opus-4.5', 'Claude Opus 4.5', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['5', '25', '0.50', '6.25', '10'], [
     ['anthropic', 'claude-opus-4-5-20251101'],
     ['bedrock', 'us.anthropic.claude-opus-4-5-20251101-v1:0'],
     ['vertex', 'claude-opus-4-5@20251101'],
   ])),
-  model('anthropic/claude-opus-4.1', 'Claude Opus 4.1', REASONING, { context: 200_000, output: 32_000 }, atListPrice(['15', '75', '1.50', '18.75'], [
+  model('anthropic/claude-opus-4.1', 'Claude Opus 4.1', REASONING, { context: 200_000, output: 32_000 }, atListPrice(['15', '75', '1.50', '18.75', '30'], [
     ['anthropic', 'claude-opus-4-1-20250805'],
     ['bedrock', 'us.anthropic.claude-opus-4-1-20250805-v1:0'],
     ['vertex', 'claude-opus-4-1@20250805'],
   ])),
-  model('anthropic/claude-opus-4', 'Claude Opus 4', REASONING, { context: 200_000, output: 32_000 }, atListPrice(['15', '75', '1.50', '18.75'], [
+  model('anthropic/claude-opus-4', 'Claude Opus 4', REASONING, { context: 200_000, output: 32_000 }, atListPrice(['15', '75', '1.50', '18.75', '30'], [
     ['anthropic', 'claude-opus-4-20250514'],
     ['bedrock', 'us.anthropic.claude-opus-4-20250514-v1:0'],
     ['vertex', 'claude-opus-4@20250514'],
   ])),
-  model('anthropic/claude-sonnet-4.5', 'Claude Sonnet 4.5', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['3', '15', '0.30', '3.75'], [
+  model('anthropic/claude-sonnet-4.5', 'Claude Sonnet 4.5', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['3', '15', '0.30', '3.75', '6'], [
     ['anthropic', 'claude-sonnet-4-5-20250929'],
     ['bedrock', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0'],
     ['vertex', 'claude-sonnet-4-5@20250929'],
   ])),
-  model('anthropic/claude-sonnet-4', 'Claude Sonnet 4', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['3', '15', '0.30', '3.75'], [
+  model('anthropic/claude-sonnet-4', 'Claude Sonnet 4', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['3', '15', '0.30', '3.75', '6'], [
     ['anthropic', 'claude-sonnet-4-20250514'],
     ['bedrock', 'us.anthropic.claude-sonnet-4-20250514-v1:0'],
     ['vertex', 'claude-sonnet-4@20250514'],
   ])),
-  model('anthropic/claude-3.7-sonnet', 'Claude 3.7 Sonnet', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['3', '15', '0.30', '3.75'], [
+  model('anthropic/claude-3.7-sonnet', 'Claude 3.7 Sonnet', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['3', '15', '0.30', '3.75', '6'], [
     ['anthropic', 'claude-3-7-sonnet-20250219'],
     ['bedrock', 'us.anthropic.claude-3-7-sonnet-20250219-v1:0'],
     ['vertex', 'claude-3-7-sonnet@20250219'],
   ])),
-  model('anthropic/claude-haiku-4.5', 'Claude Haiku 4.5', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['1', '5', '0.10', '1.25'], [
+  model('anthropic/claude-haiku-4.5', 'Claude Haiku 4.5', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['1', '5', '0.10', '1.25', '2'], [
     ['anthropic', 'claude-haiku-4-5-20251001'],
     ['bedrock', 'us.anthropic.claude-haiku-4-5-20251001-v1:0'],
     ['vertex', 'claude-haiku-4-5@20251001'],
   ])),
-  model('anthropic/claude-3.5-haiku', 'Claude 3.5 Haiku', CHAT, { context: 200_000, output: 8_192 }, atListPrice(['0.80', '4', '0.08', '1'], [
+  model('anthropic/claude-3.5-haiku', 'Claude 3.5 Haiku', CHAT, { context: 200_000, output: 8_192 }, atListPrice(['0.80', '4', '0.08', '1', '1.60'], [
     ['anthropic', 'claude-3-5-haiku-20241022'],
     ['bedrock', 'us.anthropic.claude-3-5-haiku-20241022-v1:0'],
     ['vertex', 'claude-3-5-haiku@20241022'],

@@ -13,14 +13,21 @@ import { BUILT_IN_MODELS } from './built-in-models.js';
  *
  * @example
  * ```ts
- * const pricing: Pricing = { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75' };
+ * const pricing: Pricing = { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75', cacheWriteOneHour: '6' };
  * ```
  */
 export interface Pricing {
   input: string;
   output: string;
   cacheRead?: string;
+  /** Cache writes (for Anthropic, writes with the default 5-minute lifetime). */
   cacheWrite?: string;
+  /**
+   * Cache writes with a 1-hour lifetime (Anthropic's `cache_control: { type: 'ephemeral', ttl: '1h' }`,
+   * Bedrock's `cachePoint` with `ttl: '1h'`), which Anthropic prices at 2× the input price. When absent,
+   * they are priced as {@link Pricing.cacheWrite}.
+   */
+  cacheWriteOneHour?: string;
 }
 
 /** What an offering can do. @example `{ tools: true, images: true, json: true, reasoning: false }` */

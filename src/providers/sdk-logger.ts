@@ -74,3 +74,52 @@ export function sdkLoggerFor(provider: string, logger: SdkLogger | undefined): L
     },
   };
 }
+
+/** Notices already passed on (an SDK repeats some on every request): each goes to the logger once. */
+const noticesSeen = new Set<string>();
+const MAX_NOTICES_SEEN = 256;
+
+/**
+ * Runs `body` — synchronous: an SDK client's constructor, or the synchronous start of an SDK call — with
+ * the notices it prints on its own routed to `logger` (an {@link sdkLoggerFor} logger: the configured
+ * logger, or nowhere) instead of the console: process warnings (the AWS SDK's Node version warning,
+ * emitted when a client is built) and `console.warn` (the anthropic SDK's model deprecation notice,
+ * printed on every request to a deprecated model). Each distinct notice is passed on once.
+ *
+ * @example
+ * ```ts
+ * const client = withSdkNotices(sdkLoggerFor('bedrock', config.logger), () => new BedrockRuntimeClient(options));
+ * ```
+ */
+export function withSdkNotices<T>(logger: LeveledLogger, body: () => T): T {
+  const emitWarning = process.emitWarning;
+  const consoleWarn = console.warn;
+  const restore = (): void => {
+    process.emitWarning = emitWarning;
+    console.warn = consoleWarn;
+  };
+  const install = (): void => {
+    process.emitWarning = ((warning: string | Error) => notice(typeof warning === 'string' ? warning : `${warning.name}: ${warning.message}`)) as typeof process.emitWarning;
+    console.warn = (message?: unknown, ...details: unknown[]): void => notice(format(message, ...details));
+  };
+  const notice = (text: string): void => {
+    if (noticesSeen.has(text)) return;
+    if (noticesSeen.size >= MAX_NOTICES_SEEN) noticesSeen.clear();
+    noticesSeen.add(text);
+    // The logger may print through the console itself: it gets the real one.
+    restore();
+    try {
+      logger.warn(text);
+    } catch {
+      /* a failing logger never fails a request */
+    } finally {
+      install();
+    }
+  };
+  install();
+  try {
+    return body();
+  } finally {
+    restore();
+  }
+}

@@ -123,8 +123,15 @@ export interface Metered {
 export function usageEventOf(run: PipelineRun, attempt: OpenAttempt<unknown>, metered: Metered): UsageEvent {
   const counts = tokenCounts(metered.usage);
   const { candidate, record } = attempt;
+  const cacheWriteOneHour = metered.usage.inputTokens.cacheWriteOneHour;
   const cost: CostBreakdown = computeCost(
-    { noCacheInput: counts.noCacheInput, cacheRead: counts.cacheRead, cacheWrite: counts.cacheWrite, output: counts.output },
+    {
+      noCacheInput: counts.noCacheInput,
+      cacheRead: counts.cacheRead,
+      cacheWrite: counts.cacheWrite,
+      cacheWriteOneHour,
+      output: counts.output,
+    },
     candidate.offering.pricing,
   );
   // Written out field by field (no spreads): this object is built on every request.
@@ -156,5 +163,6 @@ export function usageEventOf(run: PipelineRun, attempt: OpenAttempt<unknown>, me
     operation: run.operation,
   };
   if (metered.timeToFirstTokenMs !== undefined) event.timeToFirstTokenMs = metered.timeToFirstTokenMs;
+  if (cacheWriteOneHour) event.cacheWriteOneHourTokens = cacheWriteOneHour;
   return event;
 }

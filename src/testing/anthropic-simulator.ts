@@ -33,7 +33,8 @@ interface PromptSegment {
 interface RequestExtras {
   /** Key of the marked prompt prefix, stored in the cache once the request is answered. */
   cacheKey?: string;
-  cacheTtl: '5m' | '1h';
+  /** Tokens of the prompt up to its last `ttl: '1h'` breakpoint: a write covers them for an hour, the rest for 5 minutes. */
+  oneHourTokens: number;
 }
 
 class InvalidRequest extends Error {}
@@ -356,12 +357,12 @@ function stopSequenceFor(request: SimulatedRequest, reply: SimulatedReply): stri
 function usageFor(reply: SimulatedReply, extras: RequestExtras | undefined): JsonRecord {
   const cacheRead = reply.cachedInputTokens;
   const cacheWrite = reply.cacheWriteTokens;
-  const oneHour = extras?.cacheTtl === '1h';
+  const oneHour = Math.min(cacheWrite, extras?.oneHourTokens ?? 0);
   return {
     input_tokens: Math.max(0, reply.inputTokens - cacheRead - cacheWrite),
     cache_creation_input_tokens: cacheWrite,
     cache_read_input_tokens: cacheRead,
-    cache_creation: { ephemeral_5m_input_tokens: oneHour ? 0 : cacheWrite, ephemeral_1h_input_tokens: oneHour ? cacheWrite : 0 },
+    cache_creation: { ephemeral_5m_input_tokens: cacheWrite - oneHour, ephemeral_1h_input_tokens: oneHour },
     output_tokens: reply.outputTokens,
     ...(reply.reasoningTokens > 0 ? { output_tokens_details: { thinking_tokens: reply.reasoningTokens } } : {}),
     service_tier: 'standard',
@@ -463,6 +464,9 @@ export function createAnthropicProtocol(): AnthropicProtocol {
 
     const breakpoints = scan.segments.filter((segment) => segment.cacheControl !== undefined).length;
     requireField(breakpoints <= MAX_CACHE_BREAKPOINTS, `A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints}.`);
+    // Longer lifetimes first: the API rejects a 1-hour breakpoint after a 5-minute one.
+    const lifetimes = scan.segments.filter((segment) => segment.cacheControl !== undefined).map((segment) => (segment.cacheControl?.ttl === '1h' ? '1h' : '5m'));
+    requireField(lifetimes.indexOf('5m') < 0 || lifetimes.lastIndexOf('1h') < lifetimes.indexOf('5m'), "A cache_control block with ttl='1h' must not come after one with ttl='5m' (tools, system, then messages).");
     const promptText = scan.segments.map((segment) => segment.text).join('\n');
     const lastMarked = scan.segments.map((segment) => segment.cacheControl !== undefined).lastIndexOf(true);
     const request: SimulatedRequest = {
@@ -480,11 +484,12 @@ export function createAnthropicProtocol(): AnthropicProtocol {
       stopSequences: body.stop_sequences as string[] | undefined,
       reasoning,
     };
-    const extras: RequestExtras = { cacheTtl: '5m' };
+    const extras: RequestExtras = { oneHourTokens: 0 };
     if (lastMarked >= 0) {
       const prefix = scan.segments.slice(0, lastMarked + 1).map((segment) => segment.text).join('\n');
       const key = `${request.model}\u0000${prefix}`;
-      extras.cacheTtl = scan.segments[lastMarked].cacheControl?.ttl === '1h' ? '1h' : '5m';
+      const lastOneHour = scan.segments.map((segment) => segment.cacheControl?.ttl === '1h').lastIndexOf(true);
+      if (lastOneHour >= 0) extras.oneHourTokens = lastOneHour === lastMarked ? Number.POSITIVE_INFINITY : countTokens(scan.segments.slice(0, lastOneHour + 1).map((segment) => segment.text).join('\n'));
       if (cache.has(key)) request.cachedTokens = countTokens(prefix);
       else {
         request.cacheWrite = true;

@@ -202,6 +202,8 @@ interface RequestExtras {
   cachePrefix?: string;
   /** Whether the usage reports cache counts (the request had cache points). */
   caching: boolean;
+  /** The lifetime of the last cache point (`cachePoint.ttl`), which its writes get. */
+  cacheTtl?: '5m' | '1h';
   /** Cohere `embedding_types` (the answer is then keyed by type). */
   embeddingTypes?: string[];
 }
@@ -296,20 +298,22 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
     const pieces: string[] = [];
     let cachePrefix: string | undefined;
     let caching = false;
-    const markCachePoint = (): void => {
+    let cacheTtl: '5m' | '1h' = '5m';
+    const markCachePoint = (point?: unknown): void => {
       caching = true;
       cachePrefix = pieces.join('\n');
+      cacheTtl = isWireObject(point) && point.ttl === '1h' ? '1h' : '5m';
     };
     for (const tool of Array.isArray(toolConfig?.tools) ? toolConfig.tools : []) {
       if (isWireObject(tool) && isWireObject(tool.toolSpec) && typeof tool.toolSpec.name === 'string') {
         const schema = isWireObject(tool.toolSpec.inputSchema) && isWireObject(tool.toolSpec.inputSchema.json) ? (tool.toolSpec.inputSchema.json as JsonSchema) : undefined;
         tools.push(schema ? { name: tool.toolSpec.name, inputSchema: schema } : { name: tool.toolSpec.name });
-      } else if (isWireObject(tool) && isWireObject(tool.cachePoint)) markCachePoint();
+      } else if (isWireObject(tool) && isWireObject(tool.cachePoint)) markCachePoint(tool.cachePoint);
     }
     for (const [index, block] of (Array.isArray(body.system) ? body.system : []).entries()) {
       if (!isWireObject(block)) invalid(`The system block at system.${index} is not an object.`);
       if (typeof block.text === 'string') pieces.push(block.text);
-      else if (isWireObject(block.cachePoint)) markCachePoint();
+      else if (isWireObject(block.cachePoint)) markCachePoint(block.cachePoint);
     }
     let lastUserText = '';
     let imageCount = 0;
@@ -327,7 +331,7 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
       for (const [position, raw] of message.content.entries()) {
         const block = checkBlock(raw, `messages.${index}.content.${position}`);
         if (isWireObject(block.cachePoint)) {
-          markCachePoint();
+          markCachePoint(block.cachePoint);
           continue;
         }
         if (block.toolUse || block.toolResult) hasToolContent = true;
@@ -383,7 +387,7 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
       cacheWrite: cachePrefix !== undefined && countTokens(cachePrefix) > cachedTokens,
     };
     if (typeof jsonSchema === 'string') request.json = { schema: JSON.parse(jsonSchema) as JsonSchema };
-    extras.set(request, { cachePrefix, caching });
+    extras.set(request, { cachePrefix, caching, cacheTtl });
     return request;
   }
 
@@ -423,6 +427,8 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
       outputTokens: reply.outputTokens,
       totalTokens: input + cacheRead + cacheWrite + reply.outputTokens,
       ...(caching || cacheRead > 0 || cacheWrite > 0 ? { cacheReadInputTokens: cacheRead, cacheWriteInputTokens: cacheWrite } : {}),
+      // The writes by lifetime, as Bedrock reports them (empty when nothing was written).
+      ...(caching ? { cacheDetails: cacheWrite > 0 ? [{ ttl: extras.get(request)?.cacheTtl ?? '5m', inputTokens: cacheWrite }] : [] } : {}),
     };
   }
 

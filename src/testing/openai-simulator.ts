@@ -130,6 +130,9 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
     if (dimensions !== undefined) {
       if (body.model === 'text-embedding-ada-002') return openAIError(400, 'This model does not support specifying dimensions.', 'dimensions');
       if (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1) return openAIError(400, `Invalid 'dimensions': expected an integer >= 1, got ${JSON.stringify(dimensions)}.`, 'dimensions');
+      // The API caps dimensions at the model's own (a request for more is a 400, not a huge vector).
+      const most = defaultDimensions(body.model) ?? 3072;
+      if (dimensions > most) return openAIError(400, `Invalid value for 'dimensions' = ${dimensions}. Must be less than or equal to ${most}.`, 'dimensions');
     }
     const encoding = body.encoding_format ?? 'float';
     if (encoding !== 'float' && encoding !== 'base64') return openAIError(400, `Invalid value for 'encoding_format': ${JSON.stringify(encoding)}. Supported values are: 'float' and 'base64'.`, 'encoding_format');

@@ -260,7 +260,10 @@ export class Simulator {
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+      // The longest accept queue the system allows (Node's default is 511): a burst of new connections
+      // (1,000 streams at once) past it has its handshakes dropped and retried a second or more later,
+      // so a healthy upstream's answers arrive after the client's attempt timeout.
+      server.listen({ port: this.options.port ?? 0, host: this.options.host ?? '127.0.0.1', backlog: LISTEN_BACKLOG }, () => resolve());
     });
     const address = server.address() as AddressInfo;
     this.url = `http://${this.options.host ?? '127.0.0.1'}:${address.port}`;
@@ -452,6 +455,9 @@ export class Simulator {
     response.end();
   }
 }
+
+/** The accept queue asked for; the kernel caps it (Linux: net.core.somaxconn, 4096 by default). */
+const LISTEN_BACKLOG = 65_535;
 
 function delay(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));

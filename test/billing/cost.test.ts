@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { computeCost, dollarsToNano, nanoToDollars, tokenCost } from '../../src/billing/cost.js';
+import { BUILT_IN_MODELS } from '../../src/catalog/built-in-models.js';
 
 describe('cost arithmetic', () => {
   it('parses decimal prices exactly', () => {
@@ -42,6 +43,33 @@ describe('cost arithmetic', () => {
     const fallback = computeCost({ noCacheInput: 0, cacheRead: 1_000, cacheWrite: 0, output: 0 }, { input: '2', output: '8' });
     assert.equal(fallback.cacheRead, 2_000_000);
     for (const value of Object.values(cost)) assert.ok(Number.isInteger(value));
+  });
+
+  it('prices 1-hour cache writes at their own price, falling back to the cache write price', () => {
+    const pricing = { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75', cacheWriteOneHour: '6' };
+    // 600 five-minute writes at $3.75/M and 400 one-hour writes at $6/M.
+    const split = computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 400, output: 0 }, pricing);
+    assert.deepEqual(split, { input: 0, output: 0, cacheRead: 0, cacheWrite: 2_250_000 + 2_400_000, total: 4_650_000 });
+    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 2, cacheWriteOneHour: 1, output: 0 }, pricing).cacheWrite, 3_750 + 6_000);
+    // Each lifetime rounds on its own, half up: 1.5 nano → 2 and 2.5 nano → 3.
+    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 2, cacheWriteOneHour: 1, output: 0 }, { input: '1', output: '1', cacheWrite: '0.0015', cacheWriteOneHour: '0.0025' }).cacheWrite, 2 + 3);
+    // All writes of one hour; more 1-hour writes than writes is clamped to the writes.
+    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 1_000, output: 0 }, pricing).cacheWrite, 6_000_000);
+    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 5_000, output: 0 }, pricing).cacheWrite, 6_000_000);
+    // Without a 1-hour price, as before: the cache write price, then the input price.
+    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 400, output: 0 }, { input: '3', output: '15', cacheWrite: '3.75' }).cacheWrite, 3_750_000);
+    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 400, output: 0 }, { input: '3', output: '15' }).cacheWrite, 3_000_000);
+    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, output: 0 }, pricing).cacheWrite, 3_750_000);
+  });
+
+  it('lists a 1-hour cache write price of 2x input for every Claude offering', () => {
+    for (const model of BUILT_IN_MODELS.filter((definition) => definition.id.startsWith('anthropic/'))) {
+      for (const { provider, pricing } of model.offerings) {
+        assert.ok(pricing.cacheWriteOneHour, `${model.id} on ${provider}`);
+        assert.equal(dollarsToNano(pricing.cacheWriteOneHour), 2n * dollarsToNano(pricing.input), `${model.id} on ${provider}`);
+        assert.equal(dollarsToNano(pricing.cacheWrite ?? '0') * 4n, 5n * dollarsToNano(pricing.input), `${model.id} on ${provider}: 5-minute writes at 1.25x`);
+      }
+    }
   });
 
   it('formats nano-dollars as exact decimal strings', () => {

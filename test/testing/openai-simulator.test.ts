@@ -133,6 +133,13 @@ describe('openai simulator (raw HTTP)', () => {
     assert.equal((await post('/v1/embeddings', { model: 'text-embedding-ada-002', input: 'x', dimensions: 4 })).status, 400);
   });
 
+  it('rejects more dimensions than the model has, as the API does (a fuzzed 10^9 ran the process out of memory)', async () => {
+    const response = await post('/v1/embeddings', { model: 'text-embedding-3-small', input: 'x', dimensions: 1_000_000_000 });
+    assert.equal(response.status, 400);
+    assert.match(((await response.json()) as { error: { message: string } }).error.message, /less than or equal to 1536/);
+    assert.equal((await post('/v1/embeddings', { model: 'text-embedding-3-large', input: 'x', dimensions: 3072 })).status, 200);
+  });
+
   it('lists models, with or without /v1', async () => {
     for (const path of ['/v1/models', '/models']) {
       const body = (await (await fetch(`${baseURL}${path}`, { headers: { authorization: 'Bearer sk-test' } })).json()) as { object: string; data: Array<{ id: string; object: string }> };

@@ -11,6 +11,7 @@ import type { GatewayError, GatewayErrorCode } from '../../errors.js';
 import type { ProviderCall, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
 import { toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
 import { transportSignalOptions } from '../node-fetch.js';
+import { SILENT_LOGGER, withSdkNotices, type LeveledLogger } from '../sdk-logger.js';
 import { buildMessagesRequest, type AnthropicRequestPlan } from './anthropic-request.js';
 import { mapMessage } from './anthropic-response.js';
 import { mapMessageStream } from './anthropic-stream.js';
@@ -115,7 +116,7 @@ export class AnthropicMessages {
     try {
       const plan = this.plan(call);
       const client = await this.settings.client(call);
-      const message = await client.messages.create({ ...plan.body, stream: false }, this.requestOptions(client, call, plan));
+      const message = await withSdkNotices(sdkLogger(client), () => client.messages.create({ ...plan.body, stream: false }, this.requestOptions(client, call, plan)));
       const { content, finishReason, usage, providerMetadata } = mapMessage(message, plan.jsonToolName);
       return { content, finishReason, usage, warnings: plan.warnings, responseId: message.id, responseModelId: message.model, providerMetadata };
     } catch (error) {
@@ -127,7 +128,7 @@ export class AnthropicMessages {
     try {
       const plan = this.plan(call);
       const client = await this.settings.client(call);
-      const events = await client.messages.create({ ...plan.body, stream: true }, this.requestOptions(client, call, plan));
+      const events = await withSdkNotices(sdkLogger(client), () => client.messages.create({ ...plan.body, stream: true }, this.requestOptions(client, call, plan)));
       const stream = mapMessageStream(events, {
         warnings: plan.warnings,
         jsonToolName: plan.jsonToolName,
@@ -159,4 +160,13 @@ export class AnthropicMessages {
   private toError(error: unknown, call: ProviderCall): GatewayError {
     return toGatewayError(error, { provider: this.settings.provider, signal: call.abortSignal, extract: this.settings.extract ?? extractAnthropicError, secrets: this.settings.secrets(call) });
   }
+}
+
+/**
+ * The logger the client was built with (its `logger` option: the configured logger, routed, or a silent
+ * one), which the SDK's own console notices go to as well.
+ */
+function sdkLogger(client: object): LeveledLogger {
+  const logger = (client as { logger?: LeveledLogger }).logger;
+  return logger ?? SILENT_LOGGER;
 }

@@ -19,6 +19,8 @@ export interface AnthropicUsage {
   input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
+  /** The cache writes by lifetime (absent in `message_delta`, and from older API versions). */
+  cache_creation?: { ephemeral_5m_input_tokens?: number | null; ephemeral_1h_input_tokens?: number | null } | null;
   output_tokens?: number | null;
   output_tokens_details?: { thinking_tokens?: number | null } | null;
   service_tier?: string | null;
@@ -31,19 +33,24 @@ export interface AnthropicUsage {
  * @example
  * ```ts
  * mapUsage({ input_tokens: 20, cache_read_input_tokens: 100, cache_creation_input_tokens: 0, output_tokens: 40 }).inputTokens.total; // 120
+ * mapUsage({ input_tokens: 5, cache_creation_input_tokens: 900, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 900 }, output_tokens: 3 }).inputTokens.cacheWriteOneHour; // 900
  * ```
  */
 export function mapUsage(usage: AnthropicUsage): Usage {
   const cacheRead = usage.cache_read_input_tokens ?? 0;
   const cacheWrite = usage.cache_creation_input_tokens ?? 0;
   const input = usage.input_tokens ?? undefined;
-  return makeUsage({
+  const mapped = makeUsage({
     inputTotal: input === undefined ? undefined : input + cacheRead + cacheWrite,
     cacheRead,
     cacheWrite,
     output: usage.output_tokens ?? undefined,
     reasoning: usage.output_tokens_details?.thinking_tokens ?? undefined,
   });
+  // 1-hour writes cost more than 5-minute ones: keep the split (never more than the writes reported).
+  const oneHour = usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+  if (oneHour > 0) mapped.inputTokens.cacheWriteOneHour = Math.min(oneHour, cacheWrite);
+  return mapped;
 }
 
 /**

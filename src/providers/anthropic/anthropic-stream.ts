@@ -74,7 +74,7 @@ class MessageStreamMapper {
         this.stopReason = event.delta.stop_reason ?? this.stopReason;
         this.stopSequence = event.delta.stop_sequence ?? this.stopSequence;
         const update: AnthropicUsage = event.usage;
-        for (const key of ['input_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'output_tokens', 'output_tokens_details'] as const) {
+        for (const key of ['input_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'cache_creation', 'output_tokens', 'output_tokens_details'] as const) {
           if (update[key] !== undefined && update[key] !== null) Object.assign(this.usage, { [key]: update[key] });
         }
         break;

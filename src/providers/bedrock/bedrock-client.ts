@@ -11,7 +11,7 @@ import { GatewayError } from '../../errors.js';
 import type { ProviderCredentials } from '../../types.js';
 import type { ProviderConfig } from '../provider.js';
 import { loadSdk } from '../provider-support.js';
-import { sdkLoggerFor } from '../sdk-logger.js';
+import { sdkLoggerFor, withSdkNotices, type LeveledLogger } from '../sdk-logger.js';
 import { importOptional } from '../../optional-import.js';
 
 /** The Bedrock runtime SDK module, loaded on first use. @example `const sdk: BedrockSdk = await loadBedrockSdk();` */
@@ -164,7 +164,8 @@ export async function createBedrockClient(config: ProviderConfig, auth: BedrockA
       throw new GatewayError('provider_sdk_missing', "A plain-HTTP Bedrock endpoint needs the package '@smithy/node-http-handler': run npm install @smithy/node-http-handler", { details: { package: '@smithy/node-http-handler' } });
     } else if (config.timeoutMs !== undefined) options.requestHandler = { requestTimeout: config.timeoutMs, disableConcurrentStreams: true };
   }
-  const client = new sdk.BedrockRuntimeClient({ ...options, ...(config.clientOptions as Partial<BedrockRuntimeClientConfig> | undefined) });
+  // Building a client may print the SDK's Node version warning (a process warning): it goes to the logger.
+  const client = withSdkNotices(options.logger as LeveledLogger, () => new sdk.BedrockRuntimeClient({ ...options, ...(config.clientOptions as Partial<BedrockRuntimeClientConfig> | undefined) }));
   addHeaders(client.middlewareStack as unknown as HeaderStack, config.headers);
   return client;
 }

@@ -57,6 +57,9 @@ export function bedrockUsage(usage: TokenUsage | undefined, reasoned = false): U
     cacheWrite,
     output: usage?.outputTokens,
   });
+  // 1-hour cache writes cost more than 5-minute ones: keep the split.
+  const oneHour = usage?.cacheDetails?.reduce((sum, detail) => sum + (detail.ttl === '1h' ? (detail.inputTokens ?? 0) : 0), 0) ?? 0;
+  if (oneHour > 0) result.inputTokens.cacheWriteOneHour = Math.min(oneHour, cacheWrite ?? 0);
   // Bedrock counts reasoning inside outputTokens without breaking it out: the split is unknown.
   if (reasoned) result.outputTokens = { total: result.outputTokens.total, text: undefined, reasoning: undefined };
   return result;

@@ -173,19 +173,19 @@ describe('anthropic provider (vendor specifics)', () => {
   });
 
   it('puts cache_control on parts and on the last block of a message', async () => {
-    const ephemeral = { anthropic: { cacheControl: { type: 'ephemeral' } } };
+    const ephemeral = { anthropic: { cacheControl: { type: 'ephemeral', ttl: '1h' } } };
     await provider.generate(call({
       prompt: [
         { role: 'user', content: [{ type: 'text', text: 'Part marked', providerOptions: ephemeral }, { type: 'text', text: 'unmarked' }] },
         { role: 'assistant', content: [{ type: 'text', text: 'Noted.' }] },
-        { role: 'user', content: [{ type: 'text', text: 'first' }, { type: 'text', text: 'last' }], providerOptions: { anthropic: { cacheControl: { type: 'ephemeral', ttl: '1h' } } } },
+        { role: 'user', content: [{ type: 'text', text: 'first' }, { type: 'text', text: 'last' }], providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } } },
       ],
     }));
     const messages = lastBody().messages;
-    assert.deepEqual(messages[0].content[0].cache_control, { type: 'ephemeral' });
+    assert.deepEqual(messages[0].content[0].cache_control, { type: 'ephemeral', ttl: '1h' }, 'the API takes 1-hour breakpoints before 5-minute ones');
     assert.equal(messages[0].content[1].cache_control, undefined);
     assert.equal(messages[2].content[0].cache_control, undefined);
-    assert.deepEqual(messages[2].content[1].cache_control, { type: 'ephemeral', ttl: '1h' });
+    assert.deepEqual(messages[2].content[1].cache_control, { type: 'ephemeral' });
     assert.ok((simulator.requests[0].usage?.cacheWriteTokens ?? 0) > 0);
   });
 

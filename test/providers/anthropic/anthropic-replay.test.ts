@@ -24,7 +24,7 @@ describe('anthropic replays', () => {
     const { router: subject, usage } = router();
     const prompt = [user('Weather in Paris?')];
     const result = await subject.stream({ model: 'anthropic/claude-sonnet-4.5', prompt, tools: [weatherTool], reasoning: 'high' }).result;
-    assert.deepEqual(listPrice('anthropic', 'claude-sonnet-4-5-20250929'), { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75' });
+    assert.deepEqual(listPrice('anthropic', 'claude-sonnet-4-5-20250929'), { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75', cacheWriteOneHour: '6' });
     assert.deepEqual(result.content.slice(0, 2), [
       { type: 'reasoning', text: 'The user wants the weather in Paris. I should call the weather tool.', providerMetadata: { anthropic: { signature: 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds' } } },
       { type: 'reasoning', text: '', providerMetadata: { anthropic: { redactedData: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP' } } },
@@ -53,7 +53,7 @@ describe('anthropic replays', () => {
   it('a cache write: input_tokens excludes the cache write, billed at the cache write price', async () => {
     replay.queue(loadFixture('anthropic', 'haiku-4-5-cache-write'));
     const result = await router().router.generate({ model: 'anthropic/claude-haiku-4.5', prompt: 'What does section 4.2 say?' });
-    assert.deepEqual(listPrice('anthropic', 'claude-haiku-4-5-20251001'), { input: '1', output: '5', cacheRead: '0.10', cacheWrite: '1.25' });
+    assert.deepEqual(listPrice('anthropic', 'claude-haiku-4-5-20251001'), { input: '1', output: '5', cacheRead: '0.10', cacheWrite: '1.25', cacheWriteOneHour: '2' });
     assert.deepEqual(result.usage, { inputTokens: { total: 1821, noCache: 21, cacheRead: 0, cacheWrite: 1800 }, outputTokens: { total: 64, text: 64, reasoning: 0 } });
     // 21 x 1 + 1800 x 1.25 + 64 x 5 per million tokens
     assert.deepEqual(result.cost, { input: 21_000, cacheRead: 0, cacheWrite: 2_250_000, output: 320_000, total: 2_591_000 });

@@ -115,6 +115,7 @@ describe('bedrock provider (vendor specifics)', () => {
     assert.equal(first.usage.inputTokens.cacheRead, 0);
     assert.ok((first.usage.inputTokens.cacheWrite ?? 0) > 0);
     assert.equal(first.usage.inputTokens.cacheWrite, simulator.totals.cacheWriteTokens);
+    assert.equal(first.usage.inputTokens.cacheWriteOneHour, undefined, '5-minute writes only');
     assert.equal(first.usage.inputTokens.total, simulator.totals.inputTokens);
 
     simulator.requests.length = 0;
@@ -141,6 +142,8 @@ describe('bedrock provider (vendor specifics)', () => {
     assert.deepEqual(lastBody().system[1], { cachePoint: { type: 'default', ttl: '1h' } });
     assert.deepEqual(lastBody().toolConfig.tools[1], { cachePoint: { type: 'default', ttl: '1h' } });
     assert.ok((first.usage.inputTokens.cacheWrite ?? 0) > 0);
+    // Bedrock's cacheDetails say the writes were for an hour, which costs more: the usage keeps the split.
+    assert.equal(first.usage.inputTokens.cacheWriteOneHour, first.usage.inputTokens.cacheWrite);
     const second = await provider.generate(call({ prompt: prompt('Second?'), tools: [{ type: 'function', name: 'lookup', inputSchema: { type: 'object', properties: {} }, providerOptions: marker }] }));
     assert.ok((second.usage.inputTokens.cacheRead ?? 0) > 0);
     await provider.generate(call({ modelId: 'meta.llama3-3-70b-instruct-v1:0', prompt: prompt('No cache on Llama') }));

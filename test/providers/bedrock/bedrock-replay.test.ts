@@ -30,7 +30,7 @@ describe('bedrock replays', () => {
     replay.queue(loadFixture('bedrock', 'claude-sonnet-4-json-mode-real-tool'));
     const { router: subject, usage } = router();
     const result = await subject.generate({ model: 'anthropic/claude-sonnet-4', prompt: 'Weather in Paris, as a summary', tools: [weatherTool], responseFormat: jsonFormat });
-    assert.deepEqual(listPrice('bedrock', 'us.anthropic.claude-sonnet-4-20250514-v1:0'), { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75' });
+    assert.deepEqual(listPrice('bedrock', 'us.anthropic.claude-sonnet-4-20250514-v1:0'), { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75', cacheWriteOneHour: '6' });
     assert.equal(result.finishReason.unified, 'tool-calls');
     assert.deepEqual(result.toolCalls.map((call) => [call.toolCallId, call.toolName, call.input]), [['tooluse_kZJMlvQmRJ6eAyJE5GIl7Q', 'weather', { city: 'Paris' }]]);
     assert.deepEqual(result.usage, { inputTokens: { total: 1536, noCache: 512, cacheRead: 1024, cacheWrite: 0 }, outputTokens: { total: 48, text: 48, reasoning: 0 } });
