@@ -250,6 +250,9 @@ export class TextGuard {
       this.context = text.slice(Math.max(0, emitEnd - CONTEXT), emitEnd);
       this.pending = text.slice(emitEnd);
       if (swallow === undefined) return output;
+      // The match's own tail stays held: its end marker may have begun in it.
+      const open = acted.at(-1)?.start ?? emitEnd;
+      this.pending = text.slice(Math.max(open + 1, length - STREAM_END_HOLD));
       this.swallowUntil = swallow;
     }
   }
