@@ -106,13 +106,43 @@ function regexDetector(
 }
 
 // E-mail: a dot-atom local part (no leading, trailing or doubled dot) @ domain labels (no leading or
-// trailing hyphen) and an alphabetic TLD.
-const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9_%+-](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/g;
+// trailing hyphen) and an alphabetic TLD. Found from each `@` outwards, so text without one costs a scan
+// for `@` only.
+const EMAIL_DOMAIN = /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/y;
+
+function isLocalCharacter(code: number): boolean {
+  // A-Z a-z 0-9 . _ % + -
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 46 || code === 95 || code === 37 || code === 43 || code === 45;
+}
+
+const emailDetector: Detector = {
+  name: 'email',
+  label: 'EMAIL',
+  maxLength: 254,
+  find(text) {
+    const matches: DetectorMatch[] = [];
+    for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+      let start = at;
+      while (start > 0 && at - start < 65 && isLocalCharacter(text.charCodeAt(start - 1))) start -= 1;
+      if (start === at || at - start > 64 || (start > 0 && isLocalCharacter(text.charCodeAt(start - 1)))) continue;
+      const local = text.slice(start, at);
+      if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) continue;
+      EMAIL_DOMAIN.lastIndex = at + 1;
+      const domain = EMAIL_DOMAIN.exec(text);
+      if (domain === null) continue;
+      const end = at + 1 + domain[0].length;
+      matches.push({ start, end });
+      at = end - 1;
+    }
+    return matches;
+  },
+};
 
 // Phone: E.164 with a `+` (8 to 15 digits, single separators, at most one parenthesised group), or a
 // North American number written with separators ((NPA) NXX-XXXX, NPA-NXX-XXXX, +1 NPA NXX XXXX).
-const INTERNATIONAL_PHONE = /(?<![\w+])\+[1-9](?:[ .-]?\(?\d\)?){7,14}(?![\d(])/g;
-const NANP_PHONE = /(?<![\w+.-])(?:\+?1[ .-]?)?(?:\(([2-9]\d\d)\) ?|([2-9]\d\d)([ .-]))([2-9]\d\d)([ .-])(\d{4})(?![\w-]|\.\d)/g;
+const INTERNATIONAL_PHONE = /\+(?<![\w+]\+)[1-9](?:[ .-]?\(?\d\)?){7,14}(?![\d(])/g;
+const NANP_PHONE = /(?:\(([2-9]\d\d)\) ?|([2-9]\d\d)([ .-]))([2-9]\d\d)([ .-])(\d{4})(?![\w-]|\.\d)/g;
+const NANP_PREFIX = /(?:\+?1[ .-]?)$/;
 
 function internationalPhoneValid(match: string): boolean {
   let digits = 0;
@@ -148,8 +178,12 @@ const phoneDetector: Detector = {
       if (area[1] === '9' || area.endsWith('11') || exchange.endsWith('11')) continue;
       if (found[3] !== undefined && found[3] !== found[5]) continue; // 212-555.1234: mixed separators
       const end = found.index + found[0].length;
-      if (matches.some((match) => match.start <= found.index && match.end >= end)) continue; // found as +1 ...
-      matches.push({ start: found.index, end: found.index + found[0].length });
+      // The country code, when written, belongs to the number; before it, no word or number character.
+      const prefix = NANP_PREFIX.exec(text.slice(Math.max(0, found.index - 3), found.index));
+      const start = found.index - (prefix?.[0].length ?? 0);
+      if (start > 0 && /[\w+.-]/.test(text[start - 1] ?? '')) continue;
+      if (matches.some((match) => match.start <= start && match.end >= end)) continue; // found as +1 ...
+      matches.push({ start, end });
     }
     return matches;
   },
@@ -158,7 +192,7 @@ const phoneDetector: Detector = {
 // Payment cards: 13 to 19 digits, optionally grouped by one kind of separator, a known issuer prefix for
 // the length, and the Luhn check. A run followed by more digit groups (an expiry, a reference) is tried
 // without its trailing groups.
-const CARD = /(?<![\d.,-])\d(?:[ -]?\d){12,22}(?![\d])/g;
+const CARD = /\d(?<![\d.,-]\d)(?:[ -]?\d){12,22}(?!\d)/g;
 
 function cardIssuerFits(digits: string): boolean {
   const length = digits.length;
@@ -214,7 +248,7 @@ const cardDetector: Detector = {
 
 // IBAN: a registered country code and two check digits, then exactly the country's length of
 // alphanumerics (single spaces allowed between them), not followed by another alphanumeric, mod-97 valid.
-const IBAN_START = /(?<![A-Za-z0-9])([A-Z]{2})\d{2}/g;
+const IBAN_START = /[A-Z](?<![A-Za-z0-9][A-Z])[A-Z]\d\d/g;
 
 const ibanDetector: Detector = {
   name: 'iban',
@@ -224,7 +258,7 @@ const ibanDetector: Detector = {
     const matches: DetectorMatch[] = [];
     IBAN_START.lastIndex = 0;
     for (let found = IBAN_START.exec(text); found !== null; found = IBAN_START.exec(text)) {
-      const length = IBAN_LENGTHS[found[1] ?? ''];
+      const length = IBAN_LENGTHS[found[0].slice(0, 2)];
       if (length === undefined) continue;
       let compact = found[0];
       let index = found.index + 4;
@@ -249,7 +283,7 @@ const ibanDetector: Detector = {
 
 // US SSN: AAA-GG-SSSS (dashes or spaces, the same twice), without the never-issued ranges (area 000, 666
 // and 900-999, group 00, serial 0000) and the numbers published in advertisements.
-const SSN = /(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-]|\.\d)/g;
+const SSN = /\d(?<![\d-]\d)\d\d([- ])\d\d\1\d{4}(?![\d-]|\.\d)/g;
 const PUBLISHED_SSNS = new Set(['078051120', '219099999', '123456789']);
 
 function ssnValid(match: string): boolean {
@@ -284,22 +318,43 @@ function jwtValid(match: string): boolean {
   }
 }
 
-const PROMPT_INJECTION_PATTERNS: readonly RegExp[] = [
-  // "Ignore all previous instructions", "disregard the above rules", "forget your prior prompt".
-  /\b(?:ignore|disregard|forget|override|skip)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+|these\s+)?(?:previous|prior|above|earlier|preceding|initial|original|system)\s+(?:instructions?|prompts?|rules|directions|directives|guidelines|messages)\b/gi,
-  // "Reveal your system prompt", "print the hidden instructions".
-  /\b(?:reveal|show|print|repeat|output|display|leak|tell\s+me)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|(?:initial|hidden|secret|original)\s+(?:prompt|instructions)|instructions\s+above)\b/gi,
-  // "You are now DAN", "you are now in developer mode", "you are now an unrestricted AI".
-  /\byou\s+are\s+now\s+(?:DAN\b|in\s+developer\s+mode|an?\s+(?:unrestricted|unfiltered|uncensored|jailbroken)\b|jailbroken|free\s+(?:of|from)\s+(?:all\s+)?(?:restrictions|rules))/gi,
-  // "Do anything now", "developer mode enabled", "jailbreak mode".
-  /\b(?:do\s+anything\s+now|developer\s+mode\s+(?:enabled|on)|jailbreak\s+mode)\b/gi,
-  // "Pretend you are an AI without restrictions", "act as if you have no filters".
-  /\b(?:pretend|act|behave)\s+(?:as\s+if\s+|that\s+|to\s+be\s+|as\s+)?(?:you\s+(?:are|were|have)\s+)?[^.\n]{0,40}?\b(?:without|no)\s+(?:any\s+)?(?:restrictions|filters|guidelines|rules|limits|limitations|censorship)\b/gi,
-  // "Bypass your safety filters", "disable the content policy".
-  /\b(?:bypass|disable|circumvent|turn\s+off)\s+(?:your|the|all|any)\s+(?:safety|content|moderation)\s+(?:filters?|guidelines|polic(?:y|ies)|restrictions|settings)\b/gi,
-  // Role or template markers pasted into user text: "<|im_start|>system", "[INST]", "<system>", "### System:".
-  /<\|im_(?:start|end)\|>|\[\/?INST\]|<\/?system>|^#{1,3}\s*system\s*:|\bnew\s+system\s+(?:prompt|instructions?)\s*:/gim,
+interface InjectionPattern {
+  readonly pattern: RegExp;
+}
+
+const PROMPT_INJECTION_PATTERNS: readonly InjectionPattern[] = [
+  {
+    // "Ignore all previous instructions", "disregard the above rules", "forget your prior prompt".
+    pattern: /\b(?:ignore|disregard|forget|override|skip)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+|these\s+)?(?:previous|prior|above|earlier|preceding|initial|original|system)\s+(?:instructions?|prompts?|rules|directions|directives|guidelines|messages)\b/iy,
+  },
+  {
+    // "Reveal your system prompt", "print the hidden instructions".
+    pattern: /\b(?:reveal|show|print|repeat|output|display|leak|tell\s+me)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|(?:initial|hidden|secret|original)\s+(?:prompt|instructions)|instructions\s+above)\b/iy,
+  },
+  {
+    // "You are now DAN", "you are now in developer mode", "you are now an unrestricted AI".
+    pattern: /\byou\s+are\s+now\s+(?:DAN\b|in\s+developer\s+mode|an?\s+(?:unrestricted|unfiltered|uncensored|jailbroken)\b|jailbroken|free\s+(?:of|from)\s+(?:all\s+)?(?:restrictions|rules))/iy,
+  },
+  {
+    // "Do anything now", "developer mode enabled", "jailbreak mode".
+    pattern: /\b(?:do\s+anything\s+now|developer\s+mode\s+(?:enabled|on)|jailbreak\s+mode)\b/iy,
+  },
+  {
+    // "Pretend you are an AI without restrictions", "act as if you have no filters".
+    pattern: /\b(?:pretend|act|behave)\s+(?:as\s+if\s+|that\s+|to\s+be\s+|as\s+)?(?:you\s+(?:are|were|have)\s+)?[^.\n]{0,40}?\b(?:without|no)\s+(?:any\s+)?(?:restrictions|filters|guidelines|rules|limits|limitations|censorship)\b/iy,
+  },
+  {
+    // "Bypass your safety filters", "disable the content policy".
+    pattern: /\b(?:bypass|disable|circumvent|turn\s+off)\s+(?:your|the|all|any)\s+(?:safety|content|moderation)\s+(?:filters?|guidelines|polic(?:y|ies)|restrictions|settings)\b/iy,
+  },
+  {
+    // Role or template markers pasted into user text: "<|im_start|>system", "[INST]", "<system>", "### System:".
+    pattern: /<\|im_(?:start|end)\|>|\[\/?INST\]|<\/?system>|^#{1,3}\s*system\s*:|\bnew\s+system\s+(?:prompt|instructions?)\s*:/imy,
+  },
 ];
+
+// Where a pattern can begin: its first word or marker. The patterns are tried (sticky) at these only.
+const INJECTION_TRIGGER = /\b(?:ignore|disregard|forget|override|skip|reveal|show|print|repeat|output|display|leak|tell|you|do|developer|jailbreak|pretend|act|behave|bypass|disable|circumvent|turn|new)\b|<\|im_|\[\/?INST\]|<\/?system>|^#/gim;
 
 const promptInjectionDetector: Detector = {
   name: 'prompt-injection',
@@ -307,11 +362,15 @@ const promptInjectionDetector: Detector = {
   maxLength: 200,
   find(text) {
     const matches: DetectorMatch[] = [];
-    for (const pattern of PROMPT_INJECTION_PATTERNS) {
-      pattern.lastIndex = 0;
-      for (let found = pattern.exec(text); found !== null; found = pattern.exec(text)) {
-        if (found[0].length === 0) pattern.lastIndex += 1;
-        else matches.push({ start: found.index, end: found.index + found[0].length });
+    INJECTION_TRIGGER.lastIndex = 0;
+    for (let trigger = INJECTION_TRIGGER.exec(text); trigger !== null; trigger = INJECTION_TRIGGER.exec(text)) {
+      for (const { pattern } of PROMPT_INJECTION_PATTERNS) {
+        pattern.lastIndex = trigger.index;
+        const found = pattern.exec(text);
+        if (found === null || found[0].length === 0) continue;
+        matches.push({ start: found.index, end: found.index + found[0].length });
+        INJECTION_TRIGGER.lastIndex = found.index + found[0].length;
+        break;
       }
     }
     return matches;
@@ -339,13 +398,13 @@ const jwtDetector: Detector = {
     // header.payload[.signature], both base64url JSON objects (`eyJ` is `{"`); the header must name its `alg`.
     /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?/g,
     jwtValid,
-    (text) => text.includes('eyJ'),
+    (text) => text.includes('.eyJ'),
   ),
   streamEnd: /(?=[^A-Za-z0-9_.-])/,
 };
 
 const BUILT_IN: Record<BuiltInDetectorName, Detector> = {
-  email: regexDetector('email', 'EMAIL', 254, EMAIL, (match) => !match.includes('..'), (text) => text.includes('@')),
+  email: emailDetector,
   phone: phoneDetector,
   'payment-card': cardDetector,
   iban: ibanDetector,
@@ -353,7 +412,7 @@ const BUILT_IN: Record<BuiltInDetectorName, Detector> = {
   ipv4: regexDetector('ipv4', 'IPV4', 15, IPV4, undefined, (text) => text.includes('.')),
   ipv6: regexDetector('ipv6', 'IPV6', 45, IPV6, ipv6Valid, (text) => text.includes(':')),
   // AWS access key ids: a documented four-letter prefix and 16 base-32 characters (20 in all).
-  'aws-access-key': regexDetector('aws-access-key', 'AWS_ACCESS_KEY', 20, /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g),
+  'aws-access-key': regexDetector('aws-access-key', 'AWS_ACCESS_KEY', 20, /A(?<![A-Za-z0-9]A)(?:KIA|SIA|BIA|CCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g),
   // OpenAI keys: sk-, sk-proj-, sk-svcacct- or sk-admin-, with the `T3BlbkFJ` marker (base64 of "OpenAI").
   'openai-key': regexDetector(
     'openai-key',
@@ -370,7 +429,7 @@ const BUILT_IN: Record<BuiltInDetectorName, Detector> = {
     110,
     /(?<![A-Za-z0-9_-])sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{93}AA(?![A-Za-z0-9_-])/g,
     undefined,
-    (text) => text.includes('sk-ant-'),
+    (text) => text.includes('-ant-'),
   ),
   // Google API keys: `AIza` and 35 characters.
   'google-api-key': regexDetector('google-api-key', 'GOOGLE_API_KEY', 39, /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g, undefined, (text) => text.includes('AIza')),
@@ -381,7 +440,7 @@ const BUILT_IN: Record<BuiltInDetectorName, Detector> = {
     93,
     /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])/g,
     (match) => match.startsWith('github_pat_') || githubTokenChecksumValid(match),
-    (text) => text.includes('gh') || text.includes('github_pat_'),
+    (text) => text.includes('_'),
   ),
   // Slack: bot and user tokens (xoxb-, xoxp-), other xox tokens, app-level tokens (xapp-), webhook URLs.
   'slack-token': regexDetector(
@@ -390,7 +449,7 @@ const BUILT_IN: Record<BuiltInDetectorName, Detector> = {
     160,
     /(?<![A-Za-z0-9-])(?:xox[bp]-\d{8,13}-\d{8,13}(?:-\d{8,13})?-[A-Za-z0-9]{24,34}|xox[aors]-\d{1,13}-[0-9A-Za-z-]{10,100}|xapp-\d-[A-Z0-9]{9,12}-\d{10,13}-[a-f0-9]{64})(?![A-Za-z0-9-])|https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{8,12}\/B[A-Z0-9]{8,12}\/[A-Za-z0-9]{24}/g,
     undefined,
-    (text) => text.includes('xox') || text.includes('xapp-') || text.includes('hooks.slack.com'),
+    (text) => text.includes('xox') || text.includes('xapp-') || text.includes('.slack.'),
   ),
   // Stripe secret and restricted keys (publishable `pk_` keys are public and left alone).
   'stripe-key': regexDetector(

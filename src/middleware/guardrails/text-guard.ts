@@ -169,12 +169,15 @@ export class TextGuard {
   private context = '';
   private swallowUntil: RegExp | undefined;
   private readonly holdBack: number;
+  /** A stream is scanned again once this many characters beyond the hold-back arrived (1/8 of it). */
+  private readonly step: number;
 
   constructor(private readonly options: TextGuardOptions) {
     let longest = options.restore ? options.vault.longestReversible : 0;
     for (const rule of options.rules) longest = Math.max(longest, rule.detector.maxLength);
     this.holdBack = Math.min(options.holdBack, longest);
     if (options.restore) this.holdBack = Math.max(this.holdBack, options.vault.longestReversible);
+    this.step = Math.max(1, this.holdBack >> 3);
   }
 
   /** Takes a delta; returns the text that is final now. Throws when a blocking rule matched. */
@@ -207,8 +210,8 @@ export class TextGuard {
       const offset = this.context.length;
       const text = offset === 0 ? this.pending : this.context + this.pending;
       const length = text.length;
-      const boundary = final ? length : Math.max(offset, length - this.holdBack);
-      if (!final && boundary === offset) return output;
+      if (!final && length - offset < this.holdBack + this.step) return output;
+      const boundary = final ? length : length - this.holdBack;
       const matches = this.options.rules.length === 0 ? [] : findMatches(text, this.options.rules);
       let emitEnd = boundary;
       let swallow: RegExp | undefined;
