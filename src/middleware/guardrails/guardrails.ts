@@ -551,7 +551,7 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
       }
     };
 
-    const process = async (part: StreamPart): Promise<void> => {
+    const handlePart = async (part: StreamPart): Promise<void> => {
       switch (part.type) {
         case 'text-delta':
         case 'reasoning-delta':
@@ -598,7 +598,7 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
         flushOpen();
         return false;
       }
-      await process(next.value);
+      await handlePart(next.value);
       return true;
     };
 

@@ -73,6 +73,15 @@ describe('guardrails on streams: hold-back, blocks and the result', () => {
     assert.equal(await middleware.wrapStream?.(run, async () => inner), inner);
   });
 
+  it('with no guardrail configured, or none for this account, generate and stream answers pass through as they are', async () => {
+    for (const middleware of [guardrails({}), guardrails({ accounts: { other: { guardrails: [{ name: 'x', detectors: ['email'], action: 'block', phases: ['output'] }] } } })]) {
+      const run = makeRun('a@b.co', { operation: 'stream', account: { id: 'mine' } });
+      await middleware.transformRequest?.(run);
+      const inner = streamOf(partsOf(['a@b.co']));
+      assert.equal(await middleware.wrapStream?.(run, async () => inner), inner);
+    }
+  });
+
   it('a block after content began ends the stream with an error part and stops reading upstream', async () => {
     const events: GuardrailEvent[] = [];
     const middleware = guardrails({ guardrails: [{ name: 'leak', detectors: ['secrets'], action: 'block', phases: ['output'] }], onEvent: (event) => events.push(event) });
