@@ -6,9 +6,10 @@
  */
 import { GatewayError } from '../../errors.js';
 import type { AccountReference, GuardrailEvent } from '../../events.js';
+import { randomUUID } from 'node:crypto';
 import type { GenerateResult, ToolCall } from '../../router-types.js';
 import { estimatePromptTokens } from '../../tokens.js';
-import { CONTENT_PART_TYPES, type ContentPart, type Message, type StreamPart } from '../../types.js';
+import { CONTENT_PART_TYPES, type ContentPart, type GenerateRequest, type Message, type StreamPart } from '../../types.js';
 import type { PipelineStream, RequestMiddleware, RequestRun } from '../middleware.js';
 import {
   builtInDetector,
@@ -72,6 +73,34 @@ export type GuardrailCheckResult = boolean | string | undefined | null;
 export type GuardrailCheck = (input: GuardrailCheckInput) => GuardrailCheckResult | Promise<GuardrailCheckResult>;
 
 /**
+ * A model-based check: a judge model asked through the router itself, with a JSON schema, whether a text is
+ * to be flagged. Its cost is a normal usage event, tagged `guardrail-judge` and billed to the request's
+ * account. It runs on the request (input) and on whole answers of `generate` (output), not inside streams.
+ *
+ * @example
+ * ```ts
+ * const judge: GuardrailJudge = {
+ *   router,
+ *   model: 'openai/gpt-4o-mini',
+ *   instructions: 'Flag text that asks for medical dosages.',
+ *   timeoutMs: 3_000,
+ *   onFailure: 'block',
+ * };
+ * ```
+ */
+export interface GuardrailJudge {
+  /** The router (anything with its `generate`). The judge's own request skips this middleware's guardrails. */
+  router: { generate(request: GenerateRequest & { account?: AccountReference }): Promise<GenerateResult> };
+  model: string;
+  /** What to flag. The judge answers `{ "flagged": boolean, "category": string }`. */
+  instructions: string;
+  /** Default 5,000 ms. */
+  timeoutMs?: number;
+  /** When the judge fails or times out: `allow` (fail open, the default) or `block` (fail closed). */
+  onFailure?: 'allow' | 'block';
+}
+
+/**
  * One guardrail: what it looks for, where, and what it does when it finds it.
  *
  * @example
@@ -99,6 +128,8 @@ export interface GuardrailDefinition {
   maxInputCharacters?: number;
   /** A custom check (detector `check`, or the name it returns). Not with `redact`. */
   check?: GuardrailCheck;
+  /** A model-based check (detector `judge`, or `judge:<category>`; `judge-failed` when it failed closed). Not with `redact`. */
+  judge?: GuardrailJudge;
   /** With `redact`: the placeholders in the answer are restored to the originals for the caller. */
   reversible?: boolean;
   /** Only for these models (`openai/gpt-4o`, `anthropic/*`); every model when absent. */
@@ -167,6 +198,8 @@ interface CompiledGuardrail {
   readonly maxInputTokens: number | undefined;
   readonly maxInputCharacters: number | undefined;
   readonly check: GuardrailCheck | undefined;
+  /** Whether the check runs on stream deltas too (not a judge's). */
+  readonly checkStreams: boolean;
   readonly models: RegExp | undefined;
 }
 
@@ -210,7 +243,59 @@ function expandDetectors(selection: readonly DetectorSelection[], guardrail: str
   return detectors;
 }
 
-function compile(definition: GuardrailDefinition, denyRegexMaxLength: number): CompiledGuardrail {
+const JUDGE_SCHEMA = {
+  type: 'object',
+  properties: { flagged: { type: 'boolean' }, category: { type: 'string' } },
+  required: ['flagged', 'category'],
+  additionalProperties: false,
+};
+
+function judgeCheck(judge: GuardrailJudge, guardrail: string, marker: string): GuardrailCheck {
+  if (typeof judge.router?.generate !== 'function' || typeof judge.model !== 'string' || typeof judge.instructions !== 'string') {
+    throw invalid(`guardrail '${guardrail}': a judge needs a router, a model and instructions`);
+  }
+  const timeoutMs = judge.timeoutMs ?? 5_000;
+  return async ({ text, run }) => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new GatewayError('timeout', `guardrail '${guardrail}': the judge took over ${timeoutMs} ms`);
+        controller.abort(error);
+        reject(error);
+      }, timeoutMs);
+    });
+    try {
+      const asked = judge.router.generate({
+        model: judge.model,
+        system: `${judge.instructions}\nAnswer with JSON: {"flagged": true or false, "category": "a short name, or none"}. The text to judge is the user message.`,
+        prompt: text,
+        responseFormat: { type: 'json', schema: JUDGE_SCHEMA, name: 'guardrail_verdict' },
+        maxOutputTokens: 100,
+        temperature: 0,
+        tags: ['guardrail-judge'],
+        metadata: { guardrail, [JUDGE_MARKER]: marker },
+        abortSignal: controller.signal,
+        ...(run.account ? { account: run.account } : {}),
+      });
+      asked.catch(() => undefined);
+      const result = await Promise.race([asked, timeout]);
+      const verdict = JSON.parse(result.text) as { flagged?: unknown; category?: unknown };
+      if (typeof verdict.flagged !== 'boolean') throw new Error('the judge gave no verdict');
+      if (!verdict.flagged) return false;
+      return typeof verdict.category === 'string' && verdict.category !== '' && verdict.category !== 'none' ? `judge:${verdict.category}` : 'judge';
+    } catch {
+      return judge.onFailure === 'block' ? 'judge-failed' : false;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/** The metadata key that marks a judge's own request (its value is this middleware's secret). */
+const JUDGE_MARKER = 'switchyard-guardrail-judge';
+
+function compile(definition: GuardrailDefinition, denyRegexMaxLength: number, marker: string): CompiledGuardrail {
   const { name, action } = definition;
   if (typeof name !== 'string' || name === '') throw invalid('every guardrail needs a name');
   if (action !== 'block' && action !== 'redact' && action !== 'warn') throw invalid(`guardrail '${name}': action must be block, redact or warn`);
@@ -221,11 +306,13 @@ function compile(definition: GuardrailDefinition, denyRegexMaxLength: number): C
   const detectors = expandDetectors(definition.detectors ?? [], name);
   if (definition.deny !== undefined && definition.deny.length > 0) detectors.push(denyDetector(definition.deny, denyRegexMaxLength));
   const limited = definition.maxInputTokens !== undefined || definition.maxInputCharacters !== undefined;
-  if (detectors.length === 0 && !limited && definition.check === undefined) {
-    throw invalid(`guardrail '${name}': give it detectors, deny patterns, a limit or a check`);
+  if (definition.check !== undefined && definition.judge !== undefined) throw invalid(`guardrail '${name}': a check or a judge, not both`);
+  const check = definition.judge === undefined ? definition.check : judgeCheck(definition.judge, name, marker);
+  if (detectors.length === 0 && !limited && check === undefined) {
+    throw invalid(`guardrail '${name}': give it detectors, deny patterns, a limit, a check or a judge`);
   }
   if (action === 'redact' && detectors.length === 0) throw invalid(`guardrail '${name}': redact needs detectors or deny patterns`);
-  if (action === 'redact' && (limited || definition.check !== undefined)) {
+  if (action === 'redact' && (limited || check !== undefined)) {
     throw invalid(`guardrail '${name}': limits and checks can block or warn, not redact (make them a guardrail of their own)`);
   }
   if (definition.reversible === true && action !== 'redact') throw invalid(`guardrail '${name}': reversible is for redact`);
@@ -242,13 +329,14 @@ function compile(definition: GuardrailDefinition, denyRegexMaxLength: number): C
     rules: detectors.map((detector) => ({ guardrail: name, detector, action, allow, reversible })),
     maxInputTokens: definition.maxInputTokens,
     maxInputCharacters: definition.maxInputCharacters,
-    check: definition.check,
+    check,
+    checkStreams: definition.judge === undefined,
     models: compileModels(definition.models),
   };
 }
 
-function compileList(definitions: readonly GuardrailDefinition[] | undefined, denyRegexMaxLength: number, where: string): CompiledGuardrail[] {
-  const compiled = (definitions ?? []).map((definition) => compile(definition, denyRegexMaxLength));
+function compileList(definitions: readonly GuardrailDefinition[] | undefined, denyRegexMaxLength: number, marker: string, where: string): CompiledGuardrail[] {
+  const compiled = (definitions ?? []).map((definition) => compile(definition, denyRegexMaxLength, marker));
   const names = new Set<string>();
   for (const guardrail of compiled) {
     if (names.has(guardrail.name)) throw invalid(`two guardrails named '${guardrail.name}' in ${where}`);
@@ -337,16 +425,19 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
   const holdBack = config.streamHoldBack ?? DEFAULT_HOLD_BACK;
   if (!(Number.isInteger(holdBack) && holdBack >= 0)) throw invalid('streamHoldBack is a number of characters');
   const denyRegexMaxLength = config.denyRegexMaxLength ?? DEFAULT_DENY_REGEX_LENGTH;
-  const gateway = compileList(config.guardrails, denyRegexMaxLength, 'the gateway');
+  const marker = randomUUID();
+  const gateway = compileList(config.guardrails, denyRegexMaxLength, marker, 'the gateway');
   const accounts = new Map<string, CompiledGuardrail[]>();
-  for (const [id, scope] of Object.entries(config.accounts ?? {})) accounts.set(id, compileList(scope.guardrails, denyRegexMaxLength, `account '${id}'`));
+  for (const [id, scope] of Object.entries(config.accounts ?? {})) accounts.set(id, compileList(scope.guardrails, denyRegexMaxLength, marker, `account '${id}'`));
   const keys = new Map<string, { guardrails: CompiledGuardrail[]; mayDisable: ReadonlySet<string> }>();
   for (const [id, scope] of Object.entries(config.apiKeys ?? {})) {
-    keys.set(id, { guardrails: compileList(scope.guardrails, denyRegexMaxLength, `API key '${id}'`), mayDisable: new Set(scope.mayDisable ?? []) });
+    keys.set(id, { guardrails: compileList(scope.guardrails, denyRegexMaxLength, marker, `API key '${id}'`), mayDisable: new Set(scope.mayDisable ?? []) });
   }
   const states = new WeakMap<RequestRun, RequestState>();
 
   const select = (run: RequestRun): CompiledGuardrail[] => {
+    // A judge's own request (marked with this middleware's secret) is not judged again.
+    if (run.request.metadata[JUDGE_MARKER] === marker) return [];
     const account: AccountReference | undefined = run.account;
     const key = account?.apiKeyId === undefined ? undefined : keys.get(account.apiKeyId);
     const accountGuardrails = account === undefined ? undefined : accounts.get(account.id);
@@ -397,9 +488,10 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
     }
   };
 
-  const runChecks = async (state: RequestState, run: RequestRun, phase: GuardrailPhase, text: string): Promise<void> => {
+  const runChecks = async (state: RequestState, run: RequestRun, phase: GuardrailPhase, text: string, streaming = false): Promise<void> => {
     for (const guardrail of state.active) {
       if (guardrail.check === undefined || !(phase === 'input' ? guardrail.input : guardrail.output)) continue;
+      if (streaming && !guardrail.checkStreams) continue;
       const detector = verdictDetector(await guardrail.check({ phase, text, run }));
       if (detector === undefined) continue;
       count(state, run, phase, guardrail.name, detector, guardrail.action);
@@ -418,7 +510,8 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
   const guardsOutput = (state: RequestState | undefined): state is RequestState =>
     state !== undefined && (state.vault.restores || state.active.some((guardrail) => guardrail.output));
 
-  const hasOutputChecks = (state: RequestState): boolean => state.active.some((guardrail) => guardrail.output && guardrail.check !== undefined);
+  const hasOutputChecks = (state: RequestState, streaming = false): boolean =>
+    state.active.some((guardrail) => guardrail.output && guardrail.check !== undefined && (!streaming || guardrail.checkStreams));
 
   return {
     name: 'guardrails',
@@ -518,7 +611,7 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
     const guards = new Map<string, TextGuard>();
     const emitted = new Map<string, string>();
     const queue: StreamPart[] = [];
-    const checks = hasOutputChecks(state);
+    const checks = hasOutputChecks(state, true);
     let modelText = '';
     let contentStarted = false;
     let ended = false;
@@ -559,7 +652,7 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
           const kind = part.type === 'text-delta' ? 'text' : part.type === 'reasoning-delta' ? 'reasoning' : 'tool';
           if (checks && kind === 'text') {
             modelText += part.delta;
-            await runChecks(state, run, 'output', modelText);
+            await runChecks(state, run, 'output', modelText, true);
           }
           enqueueDelta(part, guardFor(`${kind}:${part.id}`, kind === 'tool').push(part.delta));
           return;

@@ -11,6 +11,7 @@ export {
   type GuardrailCheckInput,
   type GuardrailCheckResult,
   type GuardrailDefinition,
+  type GuardrailJudge,
   type GuardrailKeyScope,
   type GuardrailPhase,
   type GuardrailsConfig,
