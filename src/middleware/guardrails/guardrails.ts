@@ -435,7 +435,10 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
   }
   const states = new WeakMap<RequestRun, RequestState>();
 
-  const select = (run: RequestRun): CompiledGuardrail[] => {
+  const configured = gateway.length > 0 || accounts.size > 0 || keys.size > 0;
+
+  const select = (run: RequestRun): readonly CompiledGuardrail[] => {
+    if (!configured) return gateway;
     // A judge's own request (marked with this middleware's secret) is not judged again.
     if (run.request.metadata[JUDGE_MARKER] === marker) return [];
     const account: AccountReference | undefined = run.account;
