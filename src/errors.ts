@@ -37,6 +37,10 @@ export const ERROR_CODES = {
   provider_sdk_missing: { status: 500, retryable: false, scope: 'provider' },
   provider_invalid_request: { status: 400, retryable: false, scope: 'request' },
   provider_content_filter: { status: 400, retryable: false, scope: 'request' },
+  // A guardrail refused the request (or the answer): 400, like the vendors' own content-policy refusals, so
+  // the openai and anthropic SDKs raise BadRequestError and @ai-sdk/gateway an invalid-request error, none of
+  // which retries; 403 would read as a key without permission, 422 as a malformed body.
+  guardrail_blocked: { status: 400, retryable: false, scope: 'request' },
   // A vendor rejecting the gateway's provider credentials is a failed dependency (424), never the
   // client's own 401/403: SDKs would blame the client's gateway key.
   provider_authentication: { status: 424, retryable: false, scope: 'provider' },

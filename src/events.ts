@@ -120,6 +120,29 @@ export interface UsageEvent {
 }
 
 /**
+ * The `guardrail` event: a guardrail acted on a request or its answer. It carries counts, never the matched
+ * content.
+ *
+ * @example
+ * ```ts
+ * const event: GuardrailEvent = { requestId: 'req_1', phase: 'input', guardrail: 'pii', detector: 'email', action: 'redact', count: 2 };
+ * ```
+ */
+export interface GuardrailEvent {
+  requestId: string;
+  /** `input`: the request on its way upstream; `output`: the answer on its way back. */
+  phase: 'input' | 'output';
+  /** The guardrail's configured name. */
+  guardrail: string;
+  /** The detector that matched (`email`, `deny`, `max-input-tokens`, a custom check's name...). */
+  detector: string;
+  action: 'block' | 'redact' | 'warn';
+  /** How many matches in this phase (1 for a limit or a check). */
+  count: number;
+  account?: AccountReference;
+}
+
+/**
  * The router's events.
  *
  * @example
@@ -146,6 +169,8 @@ export interface RouterEvents {
   budget: [event: { accountId: string; scope: string; limitNano: number; spentNano: number; period: string; hard: boolean }];
   /** A listener threw or rejected; the request was not affected. */
   'listener-error': [event: { event: string; error: unknown }];
+  /** A guardrail blocked, redacted or warned (fired by the guardrails middleware). */
+  guardrail: [event: GuardrailEvent];
   /** Something degraded but the gateway carried on (a store unreachable under fail-open, auth off...). */
   warning: [event: { code: string; message: string }];
 }

@@ -12,6 +12,7 @@
  */
 export { Router } from './router/router.js';
 export type { OperationName, PipelineStream, RequestMiddleware, RequestRun } from './middleware/middleware.js';
+export * from './middleware/guardrails/index.js';
 export type * from './router-types.js';
 export type * from './types.js';
 export { CONTENT_PART_TYPES, emptyUsage } from './types.js';
