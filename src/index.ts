@@ -34,3 +34,4 @@ export { createGenerationId, createRequestId, createUlid } from './ids.js';
 export * from './http/index.js';
 export * from './billing/index.js';
 export * from './store/index.js';
+export * from './middleware/cache/index.js';
