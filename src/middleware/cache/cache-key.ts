@@ -60,7 +60,7 @@ export function canonicalJson(value: unknown): string {
 /**
  * The part of a request that decides its answer: every field but the accounting, transport and
  * routing ones, and `providerOptions` without the gateway's own `gateway` options (which choose a route,
- * not an answer).
+ * not an answer; left out altogether when nothing else remains).
  *
  * @example
  * ```ts
@@ -74,7 +74,8 @@ export function decidingFields(request: NormalizedRequest): Record<string, unkno
     const value = (request as unknown as Record<string, unknown>)[key];
     if (key === 'providerOptions' && value !== null && typeof value === 'object') {
       const { gateway: _routing, ...vendors } = value as Record<string, unknown>;
-      fields[key] = vendors;
+      // Only gateway options: the same as no provider options at all.
+      if (Object.keys(vendors).length > 0) fields[key] = vendors;
     } else {
       fields[key] = value;
     }

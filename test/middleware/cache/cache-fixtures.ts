@@ -134,8 +134,8 @@ export function streamParts(text: string, finish: 'stop' | 'length' = 'stop'): S
 }
 
 /**
- * A `next` for `wrapStream` that streams `parts` (an `error` part among them fails the result, as the
- * router does after content) and counts its calls.
+ * A `next` for `wrapStream` that streams `parts` and counts its calls. After an `error` part the result
+ * still resolves (with finish reason `stop`): the cache must see the failure in the parts.
  *
  * @example
  * ```ts
@@ -156,20 +156,26 @@ export function streamNext(run: RequestRun, parts: StreamPart[]): { calls: numbe
       result.catch(() => undefined);
       async function* generate(): AsyncGenerator<StreamPart> {
         let text = '';
-        for (const part of parts) {
-          if (part.type === 'text-delta') text += part.delta;
-          yield part;
-          if (part.type === 'error') {
-            fail(part.error);
-            return;
+        try {
+          for (const part of parts) {
+            if (part.type === 'text-delta') text += part.delta;
+            yield part;
+            if (part.type === 'error') {
+              // After content, the router may settle the result rather than reject it: the worst case for a cache.
+              settle(makeResult(run, text, 'stop'));
+              return;
+            }
           }
+          const finish = parts.find((part) => part.type === 'finish');
+          const answer = makeResult(run, text, finish?.type === 'finish' ? finish.finishReason.unified : 'other');
+          answer.content = [{ type: 'text', text }, ...parts.filter((part) => part.type === 'tool-call')];
+          answer.toolCalls = parts.flatMap((part) => (part.type === 'tool-call' ? [{ toolCallId: part.toolCallId, toolName: part.toolName, input: JSON.parse(part.input) as unknown }] : []));
+          if (finish?.type === 'finish') answer.usage = finish.usage;
+          settle(answer);
+        } finally {
+          // A caller that stops reading ends the stream: the result rejects, as the router's does (no-op once settled).
+          fail(new Error('the stream was not read to the end'));
         }
-        const finish = parts.find((part) => part.type === 'finish');
-        const answer = makeResult(run, text, finish?.type === 'finish' ? finish.finishReason.unified : 'other');
-        answer.content = [{ type: 'text', text }, ...parts.filter((part) => part.type === 'tool-call')];
-        answer.toolCalls = parts.flatMap((part) => (part.type === 'tool-call' ? [{ toolCallId: part.toolCallId, toolName: part.toolName, input: JSON.parse(part.input) as unknown }] : []));
-        if (finish?.type === 'finish') answer.usage = finish.usage;
-        settle(answer);
       }
       return { parts: generate(), result };
     },

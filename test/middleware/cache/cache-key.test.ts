@@ -98,7 +98,8 @@ describe('language key', () => {
     // A gateway-only providerOptions is the same as none.
     const bare = base();
     delete bare.providerOptions;
-    assert.equal(languageKey('openai/gpt-4o', { ...bare, providerOptions: { gateway: { sort: 'cost' } } }), languageKey('openai/gpt-4o', { ...bare, providerOptions: {} }));
+    assert.equal(languageKey('openai/gpt-4o', { ...bare, providerOptions: { gateway: { sort: 'cost' } } }), languageKey('openai/gpt-4o', bare));
+    assert.equal(languageKey('openai/gpt-4o', { ...bare, providerOptions: {} }), languageKey('openai/gpt-4o', bare));
   });
 
   it('carries the model tag first, so that one model can be cleared', () => {
