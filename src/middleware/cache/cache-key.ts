@@ -28,31 +28,37 @@ const KEY_VERSION = 1;
  * ```
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string':
-    case 'boolean':
       return JSON.stringify(value);
     case 'number':
-      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
     case 'bigint':
       return JSON.stringify(value.toString());
-    case 'function':
-    case 'symbol':
+    case 'object':
+      break;
+    default:
       return 'null';
   }
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
-  if (value instanceof Uint8Array) return JSON.stringify({ $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') });
+  if (value === null) return 'null';
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let index = 0; index < value.length; index += 1) text += (index === 0 ? '' : ',') + canonicalJson(value[index]);
+    return `${text}]`;
+  }
+  if (value instanceof Uint8Array) return `{"$bytes":"${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"}`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (value instanceof URL) return JSON.stringify(value.href);
   const object = value as Record<string, unknown>;
-  const keys = Object.keys(object).sort();
+  const keys = Object.keys(object);
+  if (keys.length > 1) keys.sort();
   let text = '{';
   for (const key of keys) {
     const member = object[key];
     if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-    if (text.length > 1) text += ',';
-    text += `${JSON.stringify(key)}:${canonicalJson(member)}`;
+    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(member)}`;
   }
   return `${text}}`;
 }
@@ -93,8 +99,17 @@ export function decidingFields(request: NormalizedRequest): Record<string, unkno
  * ```
  */
 export function modelTag(model: string): string {
-  return createHash('sha256').update(model).digest('hex').slice(0, 12);
+  let tag = MODEL_TAGS.get(model);
+  if (tag === undefined) {
+    tag = createHash('sha256').update(model).digest('hex').slice(0, 12);
+    // Bounded: model ids are few, but a caller may send any string.
+    if (MODEL_TAGS.size >= 1_000) MODEL_TAGS.clear();
+    MODEL_TAGS.set(model, tag);
+  }
+  return tag;
 }
+
+const MODEL_TAGS = new Map<string, string>();
 
 /**
  * The key of a language request (`generate` and `stream` share it): `<model tag>.<sha256>`.
