@@ -23,7 +23,9 @@ import type { StreamPart } from '../../types.js';
 import type { PipelineStream, RequestMiddleware, RequestRun } from '../middleware.js';
 import { cacheNamespace, embeddingKeys, languageKey, modelTag, shortKey } from './cache-key.js';
 import {
+  decodeVector,
   embedResultOfEntries,
+  encodeVector,
   languageEntry,
   parseEntry,
   partsOfEntry,
@@ -324,13 +326,16 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
         run.values = values;
       }
       if (result.embeddings.length !== missing.length) throw new GatewayError('internal_error', `The embedding call answered ${result.embeddings.length} embeddings for ${missing.length} values`);
-      const embeddings = values.map((value, index) => entries[index]?.embedding ?? result.embeddings[position.get(value) as number]);
+      const embeddings = values.map((value, index) => {
+        const entry = entries[index];
+        return entry ? decodeVector(entry.embedding) : result.embeddings[position.get(value) as number];
+      });
       if (steps.write) {
         const tokens = shares(result.usage.tokens, missing);
         const costs = shares(result.cost.total, missing);
         const createdAt = now();
         for (const [index, embedding] of result.embeddings.entries()) {
-          const entry: EmbeddingEntry = { v: 1, kind: 'embedding', createdAt, model: result.model, provider: result.provider, providerModelId: result.providerModelId, embedding, tokens: tokens[index], costNano: costs[index] };
+          const entry: EmbeddingEntry = { v: 1, kind: 'embedding', createdAt, model: result.model, provider: result.provider, providerModelId: result.providerModelId, embedding: encodeVector(embedding), tokens: tokens[index], costNano: costs[index] };
           write(run, steps, missingKeys[index], entry);
         }
       }

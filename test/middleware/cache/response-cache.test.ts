@@ -223,6 +223,18 @@ describe('response cache: embeddings', () => {
     assert.deepEqual(events.cache.at(-1)?.values, { hits: 2, total: 2 });
   });
 
+  it('a cached vector is exactly the vector that was answered', async () => {
+    const cache = responseCache();
+    const vector = [0.1, 1 / 3, -1e-300, 123456.789, -0, Number.MIN_VALUE];
+    const first = makeRun({}, { operation: 'embed', values: ['exact'] });
+    const next = embedNext(first);
+    await embed(cache, first, async () => ({ ...(await next.call()), embeddings: [vector] }));
+    const second = makeRun({}, { operation: 'embed', values: ['exact'] });
+    const hit = await embed(cache, second, embedNext(second).call);
+    assert.equal(hit.cache?.status, 'hit');
+    assert.deepEqual(hit.embeddings, [vector]);
+  });
+
   it('embeddings of one account are not another account', async () => {
     const cache = responseCache();
     const model = 'openai/text-embedding-3-small';
