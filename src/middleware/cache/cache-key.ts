@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { AccountReference } from '../../events.js';
 import type { NormalizedRequest } from '../../router-types.js';
 
@@ -101,7 +101,7 @@ export function decidingFields(request: NormalizedRequest): Record<string, unkno
 export function modelTag(model: string): string {
   let tag = MODEL_TAGS.get(model);
   if (tag === undefined) {
-    tag = createHash('sha256').update(model).digest('hex').slice(0, 12);
+    tag = hash('sha256', model, 'hex').slice(0, 12);
     // Bounded: model ids are few, but a caller may send any string.
     if (MODEL_TAGS.size >= 1_000) MODEL_TAGS.clear();
     MODEL_TAGS.set(model, tag);
@@ -121,7 +121,8 @@ const MODEL_TAGS = new Map<string, string>();
  */
 export function languageKey(model: string, request: NormalizedRequest): string {
   const canonical = canonicalJson({ v: KEY_VERSION, kind: 'language', model, request: decidingFields(request) });
-  return `${modelTag(model)}.${createHash('sha256').update(canonical).digest('hex')}`;
+  // One-shot `hash` (Node 20.12+): quicker than a Hash object for one short input.
+  return `${modelTag(model)}.${hash('sha256', canonical, 'hex')}`;
 }
 
 /**
