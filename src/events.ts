@@ -143,6 +143,35 @@ export interface GuardrailEvent {
 }
 
 /**
+ * The `cache` event: what the response cache did for one request (never any content).
+ *
+ * @example
+ * ```ts
+ * router.on('cache', (event: CacheEvent) => { if (event.outcome === 'hit') saved += event.savedCostNano ?? 0; });
+ * ```
+ */
+export interface CacheEvent {
+  requestId: string;
+  /** `exact`: the same canonical request (a semantic cache will add `semantic`). */
+  kind: 'exact';
+  /** `hit`: answered from the cache; `miss`: not there; `store`: the answer was stored; `skip`: not consulted. */
+  outcome: 'hit' | 'miss' | 'store' | 'skip';
+  operation: UsageEvent['operation'];
+  model: string;
+  /** The first 16 hex digits of the entry's key (for embeddings, of the first value's). */
+  key?: string;
+  account?: AccountReference;
+  /** On a hit: what the stored answer cost when it was made, in nano-dollars, at the price of the offering that made it. */
+  savedCostNano?: number;
+  /** On a hit: how old the entry is, in whole seconds. */
+  ageSeconds?: number;
+  /** For embeddings: how many values were answered from the cache, and how many were asked. */
+  values?: { hits: number; total: number };
+  /** On a skip: why (`request`, `when`, `no-store`...). */
+  reason?: string;
+}
+
+/**
  * The router's events.
  *
  * @example
@@ -167,6 +196,8 @@ export interface RouterEvents {
   health: [event: { provider: string; providerModelId: string; state: 'closed' | 'open' | 'half-open'; previousState: 'closed' | 'open' | 'half-open'; reason: string }];
   /** A soft budget limit was crossed (fired by the billing layer). */
   budget: [event: { accountId: string; scope: string; limitNano: number; spentNano: number; period: string; hard: boolean }];
+  /** The response cache answered, missed, stored or skipped a request. */
+  cache: [event: CacheEvent];
   /** A listener threw or rejected; the request was not affected. */
   'listener-error': [event: { event: string; error: unknown }];
   /** A guardrail blocked, redacted or warned (fired by the guardrails middleware). */

@@ -46,3 +46,4 @@ export {
   type StoreConfig,
   type StrategyConfig,
 } from './gateway-config.js';
+export * from './middleware/cache/index.js';

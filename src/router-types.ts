@@ -270,6 +270,30 @@ export interface GenerateResult {
   responseId: string | undefined;
   latencyMs: number;
   timeToFirstTokenMs?: number;
+  /** What the response cache did, when one is configured (absent otherwise). */
+  cache?: CacheOutcome;
+}
+
+/**
+ * What the response cache did for one request, on its result (and in the `x-gateway-cache` header).
+ *
+ * @example
+ * ```ts
+ * const result = await router.generate(request);
+ * if (result.cache?.status === 'hit') console.log(`saved ${result.cache.savedCostNano} nano-dollars`);
+ * ```
+ */
+export interface CacheOutcome {
+  /** `hit`: answered from the cache (no attempt, no cost); `miss`: answered upstream; `skip`: cache not read. */
+  status: 'hit' | 'miss' | 'skip';
+  /** The first 16 hex digits of the entry's key. */
+  key?: string;
+  /** On a hit: the entry's age in whole seconds (the HTTP `age` header). */
+  ageSeconds?: number;
+  /** On a hit: what the answer cost when it was made, in nano-dollars. */
+  savedCostNano?: number;
+  /** For embeddings: how many values came from the cache. */
+  hitValues?: number;
 }
 
 /**
@@ -343,6 +367,8 @@ export interface EmbedManyResult {
   cost: CostBreakdown;
   attempts: AttemptRecord[];
   warnings: Warning[];
+  /** What the response cache did, when one is configured (per value: `hit` only when every value was). */
+  cache?: CacheOutcome;
 }
 
 /** The result of `router.embed()`. @example `const { embedding } = await router.embed({ model, value: 'hello' });` */

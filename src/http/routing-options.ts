@@ -10,6 +10,7 @@
  * | `x-gateway-sort` | `gateway.sort` | `cost` |
  * | `x-gateway-user` | `gateway.user` | `alice` |
  * | `x-gateway-tags` | `gateway.tags` | `checkout,experiment-7` |
+ * | `cache-control` | `gateway.cache` (`no-cache`: `skip`, `no-store`: `noStore`) | `no-cache, no-store` |
  *
  * A field set in the body wins over the same header.
  *
@@ -52,6 +53,13 @@ export function routingFromHeaders(headers: HttpHeaders): GatewayOptions | undef
   }
   const user = singleHeader(headers['x-gateway-user'])?.trim();
   if (user !== undefined) (options ??= {}).user = user;
+  const cacheControl = headers['cache-control'];
+  if (cacheControl !== undefined) {
+    const directives = (Array.isArray(cacheControl) ? cacheControl.join(',') : cacheControl).toLowerCase().split(',').map((item) => item.trim());
+    const skip = directives.includes('no-cache');
+    const noStore = directives.includes('no-store');
+    if (skip || noStore) (options ??= {}).cache = { ...(skip ? { skip } : {}), ...(noStore ? { noStore } : {}) };
+  }
   return options;
 }
 

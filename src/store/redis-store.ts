@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { GatewayError, isGatewayError } from '../errors.js';
 import { importOptional } from '../optional-import.js';
+import { encodeNamespace, globEscape, type KeyValueSelector, type KeyValueStore } from './key-value-store.js';
 import { REDIS_SCRIPTS, type RedisScriptName } from './redis-scripts.js';
 import {
   STORE_DEFAULTS,
@@ -79,6 +80,10 @@ interface RedisClient {
   hgetall(key: string): Promise<Record<string, string>>;
   hset(key: string, field: string, value: string): Promise<number>;
   hdel(key: string, field: string): Promise<number>;
+  set(key: string, value: string, mode: 'PX', ttlMs: number): Promise<unknown>;
+  del(...keys: string[]): Promise<number>;
+  unlink(...keys: string[]): Promise<number>;
+  scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', size: number): Promise<[string, string[]]>;
 }
 
 type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisClient;
@@ -89,7 +94,9 @@ const DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 
 const SHAS = Object.fromEntries(Object.entries(REDIS_SCRIPTS).map(([name, script]) => [name, createHash('sha1').update(script).digest('hex')])) as Record<RedisScriptName, string>;
 
 /**
- * The Redis {@link StateStore}.
+ * The Redis {@link StateStore}, and a {@link KeyValueStore} (a shared response cache) on the same
+ * connection: a value lives at `<prefix>kv:{<namespace>}:<key>`, the namespace being the key's Redis
+ * Cluster hash tag, so that one namespace's keys share a slot.
  *
  * @example
  * ```ts
@@ -98,7 +105,7 @@ const SHAS = Object.fromEntries(Object.entries(REDIS_SCRIPTS).map(([name, script
  * const billing = createBilling({ store, freeAllocationNano: 5_000_000_000 });
  * ```
  */
-export class RedisStore implements StateStore {
+export class RedisStore implements StateStore, KeyValueStore {
   readonly kind = 'redis';
   private readonly prefix: string;
   private readonly now: () => number;
@@ -277,6 +284,44 @@ export class RedisStore implements StateStore {
     return fields;
   }
 
+  async getValue(namespace: string, key: string): Promise<string | undefined> {
+    return (await this.command((client) => client.get(this.valueKey(namespace, key)))) ?? undefined;
+  }
+
+  async getValues(namespace: string, keys: readonly string[]): Promise<Array<string | undefined>> {
+    if (keys.length === 0) return [];
+    const names = keys.map((key) => this.valueKey(namespace, key));
+    return (await this.command((client) => client.mget(...names))).map((value) => value ?? undefined);
+  }
+
+  async setValue(namespace: string, key: string, value: string, ttlMs: number): Promise<void> {
+    await this.command((client) => client.set(this.valueKey(namespace, key), value, 'PX', Math.max(1, Math.ceil(ttlMs))));
+  }
+
+  async deleteValue(namespace: string, key: string): Promise<boolean> {
+    return (await this.command((client) => client.del(this.valueKey(namespace, key)))) > 0;
+  }
+
+  /**
+   * Deletes the selected values with `SCAN` and `UNLINK` (not atomic: a value set meanwhile may stay).
+   * One namespace lies in one hash slot; a `namespacePrefix` spans many, so on a Redis Cluster run it per node.
+   */
+  async clearValues(selector: KeyValueSelector): Promise<number> {
+    const keyPattern = `${globEscape(selector.keyPrefix ?? '')}*`;
+    const pattern =
+      'namespace' in selector
+        ? `${globEscape(`${this.prefix}kv:{${encodeNamespace(selector.namespace)}}:`)}${keyPattern}`
+        : `${globEscape(`${this.prefix}kv:{${encodeNamespace(selector.namespacePrefix)}`)}*}:${keyPattern}`;
+    let cursor = '0';
+    let cleared = 0;
+    do {
+      const [next, names] = await this.command((client) => client.scan(cursor, 'MATCH', pattern, 'COUNT', 500));
+      cursor = next;
+      if (names.length > 0) cleared += await this.command((client) => client.unlink(...names));
+    } while (cursor !== '0');
+    return cleared;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const pending = this.clientPromise;
@@ -286,6 +331,10 @@ export class RedisStore implements StateStore {
     if (!client) return;
     if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
     else client.disconnect();
+  }
+
+  private valueKey(namespace: string, key: string): string {
+    return `${this.prefix}kv:{${encodeNamespace(namespace)}}:${key}`;
   }
 
   private key(kind: string, name: string): string {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Router } from '../../src/router.js';
+import { Router } from '../../src/router/router.js';
 import { startSimulatedProviders, type SimulatedProviders } from '../../src/testing/simulated-providers.js';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);

@@ -41,7 +41,7 @@ export async function answerGeneration(
   if (!streaming) {
     const result = await context.router.generate(routed, { abort: context.abort });
     const warnings = notes && !notes.empty ? [...notes.warningsFor(result.providerType), ...result.warnings] : result.warnings;
-    return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId, ...warningsHeader(warnings) });
+    return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId, ...warningsHeader(warnings), ...cacheHeaders(result.cache) });
   }
   const stream = context.router.stream(routed, { abort: context.abort });
   return streamResponse(stream, context.abort, createEncoder(stream), { [GENERATION_ID_HEADER]: stream.generationId }, notes && !notes.empty ? notes.warningsFor(undefined) : undefined);
@@ -57,7 +57,23 @@ export async function answerGeneration(
  */
 export async function answerEmbedding(context: RouteContext, request: EmbedManyRequest, toJson: (result: EmbedManyResult) => unknown): Promise<GatewayHttpResponse> {
   const result = await context.router.embedMany(forCaller(context, request), { abort: context.abort });
-  return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId });
+  return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId, ...cacheHeaders(result.cache) });
+}
+
+/** Response header saying what the response cache did: `hit`, `miss` or `skip` (absent with no cache). */
+export const CACHE_HEADER = 'x-gateway-cache';
+
+/**
+ * The response cache's headers: `x-gateway-cache`, and on a hit `age` (seconds); none without a cache.
+ *
+ * @example
+ * ```ts
+ * cacheHeaders({ status: 'hit', ageSeconds: 12 }); // { 'x-gateway-cache': 'hit', age: '12' }
+ * ```
+ */
+export function cacheHeaders(cache: GenerateResult['cache']): Record<string, string> | undefined {
+  if (!cache) return undefined;
+  return cache.status === 'hit' && cache.ageSeconds !== undefined ? { [CACHE_HEADER]: cache.status, age: String(cache.ageSeconds) } : { [CACHE_HEADER]: cache.status };
 }
 
 function forCaller<T extends { model: string; providerOptions?: GenerateRequest['providerOptions'] }>(context: RouteContext, request: T): T & { account: AccountReference } {

@@ -14,7 +14,7 @@ import { createGatewayMiddleware } from '../../../adapters/express.js';
 import type { GuardrailEvent } from '../../../src/events.js';
 import { guardrails } from '../../../src/middleware/guardrails/guardrails.js';
 import type { RequestMiddleware } from '../../../src/middleware/middleware.js';
-import { Router } from '../../../src/router.js';
+import { Router } from '../../../src/router/router.js';
 import type { RouterConfig } from '../../../src/router-types.js';
 import { createOpenAISimulator } from '../../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../../src/testing/simulator-server.js';

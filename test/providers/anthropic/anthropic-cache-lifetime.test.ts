@@ -10,7 +10,7 @@ import { BUILT_IN_MODELS } from '../../../src/catalog/built-in-models.js';
 import type { UsageEvent } from '../../../src/events.js';
 import { createAnthropicProvider } from '../../../src/providers/anthropic/index.js';
 import type { Provider, ProviderCall } from '../../../src/providers/provider.js';
-import { Router } from '../../../src/router.js';
+import { Router } from '../../../src/router/router.js';
 import { createAnthropicSimulator } from '../../../src/testing/anthropic-simulator.js';
 import type { Message, StreamPart } from '../../../src/types.js';
 

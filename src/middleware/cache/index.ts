@@ -1,0 +1,13 @@
+/**
+ * The response cache: the exact cache middleware, its key and its entries.
+ *
+ * @example
+ * ```ts
+ * import { responseCache } from 'switchyard';
+ * const cache = responseCache({ ttlSeconds: 600 });
+ * ```
+ *
+ * @module
+ */
+export { responseCache, type CacheEventSink, type RequestCacheOptions, type ResponseCache, type ResponseCacheConfig } from './response-cache.js';
+export { canonicalJson, decidingFields, embeddingKeys, languageKey } from './cache-key.js';
