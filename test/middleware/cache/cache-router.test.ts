@@ -1,9 +1,6 @@
 /**
  * The exact response cache end to end: through `new Router({ providers, middleware: [responseCache()] })`
  * against the vendor simulators, and through Express with the official openai SDK.
- *
- * These need the router's middleware chain (issue #12): the suites run when the Router runs a
- * `middleware` array (a probe below asks it), and are skipped until then.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -25,27 +22,7 @@ import { closeServer, GATEWAY_KEY, listen } from '../../http/gateway-fixture.js'
 
 type MiddlewareConfig = RouterConfig & { middleware: RequestMiddleware[] };
 
-/** Whether the Router runs a `middleware` array: a middleware that answers without `next` must answer. */
-async function routerRunsMiddleware(): Promise<boolean> {
-  const probe: RequestMiddleware = {
-    name: 'probe',
-    async wrapGenerate(run) {
-      return { requestId: run.requestId, generationId: run.generationId, model: run.model, provider: 'probe', text: 'probed' } as GenerateResult;
-    },
-  };
-  const router = new Router({ providers: {}, middleware: [probe], preload: false } as MiddlewareConfig);
-  try {
-    return (await router.generate({ model: 'probe:none', prompt: 'probe' })).provider === 'probe';
-  } catch {
-    return false;
-  } finally {
-    await router.close();
-  }
-}
-
-const SKIP = (await routerRunsMiddleware()) ? false : 'needs the router middleware chain (#12)';
-
-describe('response cache through the router', { skip: SKIP }, () => {
+describe('response cache through the router', () => {
   let openai: Simulator;
   let anthropic: Simulator;
   let providers: RouterConfig['providers'];
@@ -145,7 +122,7 @@ describe('response cache through the router', { skip: SKIP }, () => {
   });
 });
 
-describe('response cache over HTTP (Express, openai SDK)', { skip: SKIP }, () => {
+describe('response cache over HTTP (Express, openai SDK)', () => {
   let openai: Simulator;
   let router: Router;
   let cache: ResponseCache;

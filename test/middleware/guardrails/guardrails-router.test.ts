@@ -2,7 +2,6 @@
  * Guardrails end to end: a Router with `middleware: [guardrails(...)]` over the OpenAI simulator, served by
  * Express through the gateway middleware, called with the openai and anthropic SDKs.
  *
- * Skipped until the router runs its middleware chain (#12); the lead unskips it at the merge.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -20,7 +19,6 @@ import { createOpenAISimulator } from '../../../src/testing/openai-simulator.js'
 import type { Simulator } from '../../../src/testing/simulator-server.js';
 import { closeServer, listen } from '../../http/gateway-fixture.js';
 
-const SKIP = { skip: 'needs the router middleware chain (#12)' };
 const GATEWAY_KEY = 'gw-guardrails-key-0001';
 const VENDOR_KEY = 'sk-test-guardrails-0123456789abcdef';
 const EMAIL = 'jane.doe@example.com';
@@ -32,7 +30,7 @@ function lastUserContent(simulator: Simulator): string {
   return typeof content === 'string' ? content : JSON.stringify(content);
 }
 
-describe('guardrails through the router and the HTTP dialects', SKIP, () => {
+describe('guardrails through the router and the HTTP dialects', () => {
   let simulator: Simulator;
   let router: Router;
   let server: Server;
