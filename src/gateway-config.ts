@@ -710,22 +710,22 @@ function checkInstances(problems: Problems, path: string, value: unknown, expect
   });
 }
 
-/** Whether a value is a ready router (a `Router`, or anything with its request methods). */
+/** Whether a value is a ready router (a `Router`, or anything with its request methods). @example `isRouterInstance(new Router({ providers }))` */
 export function isRouterInstance(value: unknown): value is Router {
   return isPlainObjectOrInstance(value) && typeof value.generate === 'function' && typeof value.stream === 'function';
 }
 
-/** Whether a value is a {@link StateStore} instance. */
+/** Whether a value is a {@link StateStore} instance. @example `isStoreInstance(new MemoryStore()) // true` */
 export function isStoreInstance(value: unknown): value is StateStore {
   return isPlainObjectOrInstance(value) && typeof value.reserve === 'function' && typeof value.settle === 'function';
 }
 
-/** Whether a value is a `Billing` (it has the request hook to wire). */
+/** Whether a value is a `Billing` (it has the request hook to wire). @example `isBillingInstance(createBilling()) // true` */
 export function isBillingInstance(value: unknown): value is Billing {
   return isPlainObjectOrInstance(value) && isPlainObjectOrInstance(value.hook) && typeof value.attach === 'function';
 }
 
-/** Whether a value is a billing endpoints' source only (no hook). */
+/** Whether a value is a source for the billing endpoints (a `Billing` is one too). @example `isBillingSource(billing)` */
 export function isBillingSource(value: unknown): value is GatewayBilling {
   return isPlainObjectOrInstance(value) && typeof value.getCredits === 'function' && typeof value.getReport === 'function';
 }

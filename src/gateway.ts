@@ -155,7 +155,12 @@ export function createGateway(config: GatewayConfig): Gateway {
     config: valid,
     async ready() {
       const connect = (store as { connect?: () => Promise<void> } | undefined)?.connect;
-      await Promise.all([router.ready(), typeof connect === 'function' ? connect.call(store) : undefined]);
+      // A router passed in may be any object with the router's request methods: `ready` is optional there.
+      const routerReady = (router as { ready?: () => Promise<void> }).ready;
+      await Promise.all([
+        typeof routerReady === 'function' ? routerReady.call(router) : undefined,
+        typeof connect === 'function' ? connect.call(store) : undefined,
+      ]);
     },
     close() {
       closing ??= (async () => {
@@ -206,12 +211,6 @@ export function gatewayHandlerFor(source: GatewaySource): { handler: GatewayHand
   if (isGateway(source)) return { handler: source.handler, gateway: source, close: async () => undefined };
   if (!source || typeof source !== 'object') {
     throw new GatewayError('config_invalid', 'The gateway needs a configuration such as { providers: { openai: { apiKey } } }, or a gateway from createGateway()');
-  }
-  const routerGiven = (source as { router?: unknown }).router;
-  if (routerGiven !== undefined && !isRouterInstance(routerGiven) && typeof (routerGiven as { generate?: unknown }).generate === 'function') {
-    // A custom GatewayRouter (not a Router): only the handler can serve it.
-    const handler = createGatewayHandler(source as GatewayHandlerConfig);
-    return { handler, gateway: undefined, close: () => handler.close() };
   }
   const gateway = createGateway(source as GatewayConfig);
   return { handler: gateway.handler, gateway, close: () => gateway.close() };

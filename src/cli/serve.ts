@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createGateway, type Gateway } from '../gateway.js';
 import type { LoadedConfig } from './config-file.js';
 
-/** Where the command writes: standard output and standard error, as lines. */
+/** Where the command writes: standard output and standard error, as lines. @example `{ out: console.log, error: console.error }` */
 export interface CommandOutput {
   out(line: string): void;
   error(line: string): void;
