@@ -192,7 +192,9 @@ function groupKeys(record: UsageRecord, groupBy: SpendGrouping): Array<string | 
 
 function timeOf(value: Date | number, param: 'from' | 'to'): number {
   const time = value instanceof Date ? value.getTime() : value;
-  if (typeof time !== 'number' || !Number.isFinite(time)) throw invalid(`\`${param}\` must be a Date or epoch milliseconds, got ${JSON.stringify(value)}`, param);
+  if (typeof time !== 'number' || !Number.isFinite(time)) {
+    throw invalid(`\`${param}\` must be a Date or epoch milliseconds, got ${JSON.stringify(value)}`, param);
+  }
   return time;
 }
 

@@ -127,7 +127,8 @@ export class HttpHandler {
       if (method === 'OPTIONS' && corsHeaders) {
         response = { status: 204, headers: this.preflightHeaders(match, request.headers), body: '' };
       } else if (match.entry.reserved) {
-        throw new GatewayError('not_found', `This gateway does not serve ${method} ${this.basePath}${match.path}${match.entry.reserved.hint ?? ''}`, { param: 'path' });
+        const hint = match.entry.reserved.hint ?? '';
+        throw new GatewayError('not_found', `This gateway does not serve ${method} ${this.basePath}${match.path}${hint}`, { param: 'path' });
       } else {
         const chosen = match.entry.routes.find(({ route }) => route.method === method && (!route.accepts || route.accepts(request.headers)));
         if (!chosen) {
@@ -267,7 +268,11 @@ function requestIdOf(headers: HttpHeaders): string {
 function mountedDialects(config: GatewayHandlerConfig): Dialect[] {
   const given = config.dialects ?? [];
   const named = given.filter((item): item is DialectName => typeof item === 'string');
-  for (const name of named) if (!BUILT_IN_DIALECTS.includes(name)) throw new GatewayError('config_invalid', `Unknown dialect '${String(name)}'; known dialects: ${BUILT_IN_DIALECTS.join(', ')}`);
+  for (const name of named) {
+    if (!BUILT_IN_DIALECTS.includes(name)) {
+      throw new GatewayError('config_invalid', `Unknown dialect '${String(name)}'; known dialects: ${BUILT_IN_DIALECTS.join(', ')}`);
+    }
+  }
   const dialects = (named.length > 0 ? BUILT_IN_DIALECTS.filter((name) => named.includes(name)) : BUILT_IN_DIALECTS).map((name) => BUILDERS[name]());
   if (config.billing) dialects.push(createBillingDialect(config.billing));
   for (const item of given) {

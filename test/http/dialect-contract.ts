@@ -27,7 +27,16 @@ export interface DialectContractSpec {
 }
 
 /** The failures every dialect must answer, each with its status. */
-const STATUS = { 'bad JSON': 400, 'wrong content type': 415, 'body over the limit': 413, 'unknown model': 404, 'missing key': 401, 'invalid key': 401, 'method not allowed': 405, 'unknown path': 404 } as const;
+const STATUS = {
+  'bad JSON': 400,
+  'wrong content type': 415,
+  'body over the limit': 413,
+  'unknown model': 404,
+  'missing key': 401,
+  'invalid key': 401,
+  'method not allowed': 405,
+  'unknown path': 404,
+} as const;
 
 /** One failure of the contract. @example `const failure: ContractCase = 'unknown model';` */
 export type ContractCase = keyof typeof STATUS;
@@ -82,7 +91,8 @@ export function runDialectContract(name: string, spec: DialectContractSpec): voi
 
     it('answers a wrong content type with 415 in its format', async () => {
       const request = valid();
-      const response = await call('wrong content type', request.path, JSON.stringify(request.body), { ...request.headers, 'content-type': 'application/x-www-form-urlencoded' });
+      const headers = { ...request.headers, 'content-type': 'application/x-www-form-urlencoded' };
+      const response = await call('wrong content type', request.path, JSON.stringify(request.body), headers);
       expectError(response, 'wrong content type');
     });
 
@@ -126,7 +136,10 @@ export function runDialectContract(name: string, spec: DialectContractSpec): voi
       const unsafe = await call('unsafe id', request.path, JSON.stringify(request.body), { ...request.headers, 'x-request-id': 'a b<script>' });
       assert.match(unsafe.headers.get('x-request-id') ?? '', /^req_/, 'an unsafe id is replaced, not echoed');
       assert.ok(seen.length >= 10, 'the suite saw its responses');
-      for (const response of seen) assert.match(response.headers.get('x-request-id') ?? '', /^[A-Za-z0-9._:/+=-]{1,128}$/, `${response.what} (${response.status}) carries x-request-id`);
+      for (const response of seen) {
+        const what = `${response.what} (${response.status}) carries x-request-id`;
+        assert.match(response.headers.get('x-request-id') ?? '', /^[A-Za-z0-9._:/+=-]{1,128}$/, what);
+      }
     });
 
     it('never puts a provider key in a body', async () => {

@@ -23,7 +23,15 @@ import type { Dialect } from './dialect.js';
 
 const DAY_MS = 86_400_000;
 /** The wire name of each grouping (and of the row field carrying its value). */
-const WIRE_GROUPS: Record<SpendGrouping, string> = { day: 'day', hour: 'hour', user: 'user', model: 'model', tag: 'tag', provider: 'provider', credentialType: 'credential_type' };
+const WIRE_GROUPS: Record<SpendGrouping, string> = {
+  day: 'day',
+  hour: 'hour',
+  user: 'user',
+  model: 'model',
+  tag: 'tag',
+  provider: 'provider',
+  credentialType: 'credential_type',
+};
 /** The wire parameter of each query field billing may reject. */
 const WIRE_PARAMS: Record<string, string> = { from: 'start_date', to: 'end_date', groupBy: 'group_by', credentialType: 'credential_type', userId: 'user_id' };
 
