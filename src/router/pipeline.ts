@@ -20,13 +20,28 @@ import type { Candidates } from './candidates.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { PipelineRun } from './request-run.js';
 
-/** The resilience policies of a router: around each attempt (outermost first), and across candidates. */
+/**
+ * The resilience policies of a router: around each attempt (outermost first), and across candidates.
+ *
+ * @example
+ * ```ts
+ * const policies: Policies = { attempt: [retry(), deadline(), timeout()], candidate: fallback() };
+ * ```
+ */
 export interface Policies {
   attempt: readonly AttemptPolicy[];
   candidate: CandidatePolicy;
 }
 
-/** The innermost step of a router's requests. */
+/**
+ * The innermost step of a router's requests.
+ *
+ * @example
+ * ```ts
+ * const pipeline = new Pipeline(candidates, attempts, providers, health, router, policies, 60_000);
+ * const result = await pipeline.generate(run);
+ * ```
+ */
 export class Pipeline {
   /** Background work (start-up loading, probes) that `close()` waits for. */
   private readonly background = new Set<Promise<unknown>>();
