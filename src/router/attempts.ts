@@ -231,17 +231,23 @@ export class Attempts {
 
   /**
    * Finishes an attempt that counted and bills it: the record and health sample, then the `usage` event
-   * and the leases settled with it (exactly once). Returns the usage event.
+   * and the leases settled with it (exactly once). Returns the usage event: at once when there is no lease
+   * to settle (the common case, which then costs no promise), else once they are settled.
    */
-  async settle(attempt: OpenAttempt<unknown>, metered: Metered, failure: GatewayError | undefined): Promise<UsageEvent> {
+  settle(attempt: OpenAttempt<unknown>, metered: Metered, failure: GatewayError | undefined): UsageEvent | Promise<UsageEvent> {
     const { run, record } = attempt;
     if (attempt.operation.kind === 'language') record.providerResponseId = metered.responseId;
     if (metered.timeToFirstTokenMs !== undefined) record.timeToFirstTokenMs = metered.timeToFirstTokenMs;
     this.finish(run, record, failure, true, metered.outputTokens, metered.timeToFirstTokenMs);
     const usage = usageEventOf(run, attempt, metered);
-    if (attempt.leases.length > 0) await this.closeLeases(attempt.leases, usage);
-    this.events.emit('usage', usage);
-    return usage;
+    if (attempt.leases.length === 0) {
+      this.events.emit('usage', usage);
+      return usage;
+    }
+    return this.closeLeases(attempt.leases, usage).then(() => {
+      this.events.emit('usage', usage);
+      return usage;
+    });
   }
 
   /** The error a request ends with: its attempts attached, and the `error` event. */

@@ -84,11 +84,16 @@ function wrapAll<Result>(middleware: readonly RequestMiddleware[], name: WrapNam
     const next = step;
     step = (run) => {
       let called = false;
-      return wrap.call(each, run, () => {
+      const callNext = (): Promise<Result> => {
         if (called) return Promise.reject(new GatewayError('internal_error', `Middleware '${each.name}' called next() more than once`));
         called = true;
         return next(run);
-      });
+      };
+      try {
+        return Promise.resolve(wrap.call(each, run, callNext));
+      } catch (error) {
+        return Promise.reject(error); // a wrap that threw before returning a promise
+      }
     };
   }
   return step;

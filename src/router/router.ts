@@ -200,8 +200,14 @@ export class Router extends EventHub {
    * });
    * ```
    */
-  async generate(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): Promise<GenerateResult> {
-    return this.chain.generate(this.begin(this.normalize(request), 'generate', scope));
+  generate(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): Promise<GenerateResult> {
+    let run: PipelineRun;
+    try {
+      run = this.begin(this.normalize(request), 'generate', scope);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.chain.generate(run);
   }
 
   /**
