@@ -19,7 +19,14 @@ import type { Eligibility, Operation } from './operation.js';
 
 const DEFAULT_EMBEDDINGS_PER_CALL = 96;
 
-/** What an embedding attempt returned: every batch's vectors, and the tokens when the vendor counted them all. */
+/**
+ * What an embedding attempt returned: every batch's vectors, and the tokens when the vendor counted them all.
+ *
+ * @example
+ * ```ts
+ * const embedded: Embedded = { embeddings: [[0.1, 0.2]], tokens: 3, warnings: [] };
+ * ```
+ */
 export interface Embedded {
   embeddings: number[][];
   tokens: number | undefined;

@@ -119,6 +119,12 @@ export const generateOperation: Operation<ProviderGenerateResult, GenerateResult
 /**
  * A stream as it is opened by an attempt: the parts read up to the first content part, the reader of the
  * rest, and what the parts add up to.
+ *
+ * @example
+ * ```ts
+ * const opened = await streamOperation.call(run, attempt);
+ * console.log(opened.held.length, opened.first?.type);
+ * ```
  */
 export class OpenedStream {
   readonly collector = new StreamCollector();

@@ -19,7 +19,14 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 function ignore(): void {}
 
-/** One streamed attempt: its parts (this object is their iterator) and its result. */
+/**
+ * One streamed attempt: its parts (this object is their iterator) and its result.
+ *
+ * @example
+ * ```ts
+ * for await (const part of (await pipeline.stream(run)).parts) console.log(part.type);
+ * ```
+ */
 export class AttemptStream implements PipelineStream, AsyncIterableIterator<StreamPart> {
   /** The result once the stream ended well. */
   outcome: GenerateResult | undefined = undefined;

@@ -26,6 +26,12 @@ const NO_LEASES: AttemptLease[] = [];
  * timeout function, so the request path allocates little for it. It is an {@link AbortHandle}:
  * `nodeFetch` follows it directly, and its `AbortSignal` is built only when something asks for one
  * (a provider on another transport, a stream), so the common attempt, never aborted, builds none.
+ *
+ * @example
+ * ```ts
+ * const abort = new AttemptAbort(run.abort, 30_000);
+ * abort.cleanup(); // the attempt answered
+ * ```
  */
 export class AttemptAbort extends AbortHandle {
   private readonly timer: ReturnType<typeof setTimeout>;
@@ -59,13 +65,25 @@ function abortOnTimeout(abort: AttemptAbort): void {
   abort.abort(TIMEOUT_REASON);
 }
 
-/** A provider call carrying its attempt's abort (see {@link ATTEMPT_ABORT}). */
+/**
+ * A provider call carrying its attempt's abort (see {@link ATTEMPT_ABORT}).
+ *
+ * @example
+ * ```ts
+ * (call as AttemptCall)[ATTEMPT_ABORT] = abort;
+ * ```
+ */
 export type AttemptCall = ProviderCall & { [ATTEMPT_ABORT]: AttemptAbort };
 
 /**
  * One try of one candidate, as the resilience policies pass it along: a fixed-shape object made once per
  * candidate (a retry reuses it with a new number, record and abort); a policy that runs attempts at once
  * makes one per attempt.
+ *
+ * @example
+ * ```ts
+ * const opened = await attempts.make(new Attempt(run, generateOperation, candidate, undefined, provider));
+ * ```
  */
 export class Attempt<Value = unknown> {
   /** The attempt's number within its request (from the run's counter), set when it starts. */
@@ -96,10 +114,25 @@ export class Attempt<Value = unknown> {
   }
 }
 
-/** An attempt that counted: its value, record and abort are set. */
+/**
+ * An attempt that counted: its value, record and abort are set.
+ *
+ * @example
+ * ```ts
+ * const opened: OpenAttempt<ProviderGenerateResult> = await attempts.make(attempt);
+ * opened.abort.cleanup();
+ * ```
+ */
 export type OpenAttempt<Value> = Attempt<Value> & { value: Value; record: AttemptRecord; abort: AttemptAbort };
 
-/** Where the attempts' events go (the router). */
+/**
+ * Where the attempts' events go (the router).
+ *
+ * @example
+ * ```ts
+ * const events: AttemptEvents = router; // a Router is one
+ * ```
+ */
 export interface AttemptEvents {
   emit<E extends RouterEventName>(event: E, ...args: RouterEvents[E]): boolean;
   listenerCount(event: RouterEventName): number;
@@ -107,6 +140,12 @@ export interface AttemptEvents {
 
 /**
  * Starts, fails, finishes and bills attempts for a router: one per router, shared by every request.
+ *
+ * @example
+ * ```ts
+ * const attempts = new Attempts(health, hooks, router);
+ * const usage = await attempts.settle(opened, metered, undefined);
+ * ```
  */
 export class Attempts {
   constructor(
@@ -192,17 +231,23 @@ export class Attempts {
 
   /**
    * Finishes an attempt that counted and bills it: the record and health sample, then the `usage` event
-   * and the leases settled with it (exactly once). Returns the usage event.
+   * and the leases settled with it (exactly once). Returns the usage event: at once when there is no lease
+   * to settle (the common case, which then costs no promise), else once they are settled.
    */
-  async settle(attempt: OpenAttempt<unknown>, metered: Metered, failure: GatewayError | undefined): Promise<UsageEvent> {
+  settle(attempt: OpenAttempt<unknown>, metered: Metered, failure: GatewayError | undefined): UsageEvent | Promise<UsageEvent> {
     const { run, record } = attempt;
     if (attempt.operation.kind === 'language') record.providerResponseId = metered.responseId;
     if (metered.timeToFirstTokenMs !== undefined) record.timeToFirstTokenMs = metered.timeToFirstTokenMs;
     this.finish(run, record, failure, true, metered.outputTokens, metered.timeToFirstTokenMs);
     const usage = usageEventOf(run, attempt, metered);
-    if (attempt.leases.length > 0) await this.closeLeases(attempt.leases, usage);
-    this.events.emit('usage', usage);
-    return usage;
+    if (attempt.leases.length === 0) {
+      this.events.emit('usage', usage);
+      return usage;
+    }
+    return this.closeLeases(attempt.leases, usage).then(() => {
+      this.events.emit('usage', usage);
+      return usage;
+    });
   }
 
   /** The error a request ends with: its attempts attached, and the `error` event. */

@@ -21,7 +21,15 @@ interface Eligible {
   reasons: string[];
 }
 
-/** Resolves and ranks the candidates of requests for one router. */
+/**
+ * Resolves and ranks the candidates of requests for one router.
+ *
+ * @example
+ * ```ts
+ * const candidates = new Candidates(catalog, providers, latencyWeighted(), health, Math.random);
+ * candidates.resolve(request, generateOperation, false);
+ * ```
+ */
 export class Candidates {
   private readonly eligible = new Map<string, Eligible>();
   private eligibleVersion = -1;

@@ -7,7 +7,15 @@
 import { EventEmitter } from 'eventemitter3';
 import type { RouterEventName, RouterEvents } from '../events.js';
 
-/** Typed events with guarded listeners; the {@link Router} is one. */
+/**
+ * Typed events with guarded listeners; the {@link Router} is one.
+ *
+ * @example
+ * ```ts
+ * class Service extends EventHub {}
+ * new Service().on('usage', (event) => console.log(event.cost.total));
+ * ```
+ */
 export class EventHub {
   private readonly emitter = new EventEmitter();
   private readonly wrappedListeners = new WeakMap<(...args: never[]) => unknown, (...args: unknown[]) => void>();

@@ -9,10 +9,24 @@ import type { PipelineStream, RequestMiddleware, RequestRun } from '../middlewar
 import type { EmbedManyResult, GenerateResult } from '../router-types.js';
 import type { PipelineRun } from './request-run.js';
 
-/** One composed step: a run in, the operation's answer out. */
+/**
+ * One composed step: a run in, the operation's answer out.
+ *
+ * @example
+ * ```ts
+ * const step: ChainStep<GenerateResult> = (run) => pipeline.generate(run);
+ * ```
+ */
 export type ChainStep<Result> = (run: PipelineRun) => Promise<Result>;
 
-/** The composed steps of a router, one per operation. */
+/**
+ * The composed steps of a router, one per operation.
+ *
+ * @example
+ * ```ts
+ * const result = await chain.generate(run);
+ * ```
+ */
 export interface MiddlewareChain {
   readonly generate: ChainStep<GenerateResult>;
   readonly stream: ChainStep<PipelineStream>;
@@ -41,7 +55,8 @@ export function composeMiddleware(
 ): MiddlewareChain {
   for (const each of middleware) {
     if (!each || typeof each !== 'object' || typeof each.name !== 'string') {
-      throw new GatewayError('config_invalid', 'Each middleware must be an object with a `name` (and transformRequest / wrapGenerate / wrapStream / wrapEmbed)');
+      const message = 'Each middleware must be an object with a `name` (and transformRequest, wrapGenerate, wrapStream, wrapEmbed)';
+      throw new GatewayError('config_invalid', message);
     }
   }
   const transformers = middleware.filter((each) => typeof each.transformRequest === 'function');
@@ -69,11 +84,16 @@ function wrapAll<Result>(middleware: readonly RequestMiddleware[], name: WrapNam
     const next = step;
     step = (run) => {
       let called = false;
-      return wrap.call(each, run, () => {
+      const callNext = (): Promise<Result> => {
         if (called) return Promise.reject(new GatewayError('internal_error', `Middleware '${each.name}' called next() more than once`));
         called = true;
         return next(run);
-      });
+      };
+      try {
+        return Promise.resolve(wrap.call(each, run, callNext));
+      } catch (error) {
+        return Promise.reject(error); // a wrap that threw before returning a promise
+      }
     };
   }
   return step;

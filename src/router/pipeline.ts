@@ -7,6 +7,7 @@
  */
 import { signalOf } from '../abort-handle.js';
 import { GatewayError } from '../errors.js';
+import type { UsageEvent } from '../events.js';
 import type { HealthTracker } from '../health/health-tracker.js';
 import { embeddingOperation } from '../operations/embedding.js';
 import { generateOperation, OpenedStream, streamOperation } from '../operations/language.js';
@@ -19,14 +20,30 @@ import { asGatewayError, Attempt, AttemptAbort, type AttemptEvents, type Attempt
 import type { Candidates } from './candidates.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { PipelineRun } from './request-run.js';
+import type { Metered } from './usage-metering.js';
 
-/** The resilience policies of a router: around each attempt (outermost first), and across candidates. */
+/**
+ * The resilience policies of a router: around each attempt (outermost first), and across candidates.
+ *
+ * @example
+ * ```ts
+ * const policies: Policies = { attempt: [retry(), deadline(), timeout()], candidate: fallback() };
+ * ```
+ */
 export interface Policies {
   attempt: readonly AttemptPolicy[];
   candidate: CandidatePolicy;
 }
 
-/** The innermost step of a router's requests. */
+/**
+ * The innermost step of a router's requests.
+ *
+ * @example
+ * ```ts
+ * const pipeline = new Pipeline(candidates, attempts, providers, health, router, policies, 60_000);
+ * const result = await pipeline.generate(run);
+ * ```
+ */
 export class Pipeline {
   /** Background work (start-up loading, probes) that `close()` waits for. */
   private readonly background = new Set<Promise<unknown>>();
@@ -45,18 +62,17 @@ export class Pipeline {
   ) {
     const attemptStep: AttemptStep = wrapAttempt(policies.attempt, (attempt) => attempts.make(attempt));
     this.candidatePolicy = policies.candidate;
-    const tryCandidate = async <Value>(run: PipelineRun, operation: Operation<Value, unknown>, candidate: Candidate, next: Candidate | undefined) => {
-      let provider = providers.built(candidate.provider);
-      if (!provider) {
-        // Building the provider and loading its SDK (when start-up has not finished it) is not part of the
-        // attempt: it counts neither in the attempt's timeout nor in the offering's latency statistics.
-        try {
-          provider = await providers.provider(candidate.provider);
-        } catch (error) {
+    const tryCandidate = <Value>(run: PipelineRun, operation: Operation<Value, unknown>, candidate: Candidate, next: Candidate | undefined) => {
+      const provider = providers.built(candidate.provider);
+      if (provider) return attemptStep(new Attempt(run, operation, candidate, next, provider));
+      // Building the provider and loading its SDK (when start-up has not finished it) is not part of the
+      // attempt: it counts neither in the attempt's timeout nor in the offering's latency statistics.
+      return providers.provider(candidate.provider).then(
+        (built) => attemptStep(new Attempt(run, operation, candidate, next, built)),
+        (error: unknown) => {
           throw attempts.unavailable(run, candidate, error);
-        }
-      }
-      return attemptStep(new Attempt(run, operation, candidate, next, provider));
+        },
+      );
     };
     this.steps = { tryCandidate, discard: (attempt) => this.discard(attempt) };
   }
@@ -87,10 +103,22 @@ export class Pipeline {
    * the `usage` event and the leases settled, then the result and the `response` event. With a failure
    * (a stream that failed midway), what was consumed is billed and the request fails.
    */
-  async finish<Value, Result>(attempt: OpenAttempt<Value>, operation: Operation<Value, Result>, failure: GatewayError | undefined): Promise<Result> {
+  finish<Value, Result>(attempt: OpenAttempt<Value>, operation: Operation<Value, Result>, failure: GatewayError | undefined): Result | Promise<Result> {
+    const metered = operation.meter(attempt.run, attempt.value);
+    const usage = this.attempts.settle(attempt, metered, failure);
+    if (usage instanceof Promise) return usage.then((event) => this.answer(attempt, operation, metered, event, failure));
+    return this.answer(attempt, operation, metered, usage, failure);
+  }
+
+  /** The result (and `response` event) of a finished attempt, or its failure as the request's. */
+  private answer<Value, Result>(
+    attempt: OpenAttempt<Value>,
+    operation: Operation<Value, Result>,
+    metered: Metered,
+    usage: UsageEvent,
+    failure: GatewayError | undefined,
+  ): Result {
     const run = attempt.run;
-    const metered = operation.meter(run, attempt.value);
-    const usage = await this.attempts.settle(attempt, metered, failure);
     if (failure) throw this.attempts.finalError(run, failure);
     const result = operation.result(run, attempt, attempt.value, metered, usage.cost);
     if (operation.kind === 'language' && this.events.listenerCount('response') > 0) {

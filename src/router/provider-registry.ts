@@ -9,7 +9,14 @@ import { PROVIDER_TYPES, type Provider, type ProviderConfig, type ProviderType }
 import { createProvider, loadProviderSdk } from '../providers/registry.js';
 import type { RouterConfig } from '../router-types.js';
 
-/** One configured provider instance. */
+/**
+ * One configured provider instance.
+ *
+ * @example
+ * ```ts
+ * const entry = registry.entries.get('openai'); // { name: 'openai', type: 'openai', ... }
+ * ```
+ */
 export interface ProviderEntry {
   readonly name: string;
   readonly type: ProviderType;
@@ -21,7 +28,15 @@ export interface ProviderEntry {
   readonly config: ProviderConfig;
 }
 
-/** The configured provider instances of a router. */
+/**
+ * The configured provider instances of a router.
+ *
+ * @example
+ * ```ts
+ * const registry = new ProviderRegistry({ providers: { openai: { apiKey } } });
+ * const openai = await registry.provider('openai');
+ * ```
+ */
 export class ProviderRegistry {
   readonly entries = new Map<string, ProviderEntry>();
 

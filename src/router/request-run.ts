@@ -12,7 +12,15 @@ import type { OperationName, RequestRun } from '../middleware/middleware.js';
 import type { NormalizedRequest, RequestContext } from '../router-types.js';
 import type { ProviderCredentials } from '../types.js';
 
-/** One request through the pipeline: the public {@link RequestRun}, and what the router keeps beside it. */
+/**
+ * One request through the pipeline: the public {@link RequestRun}, and what the router keeps beside it.
+ *
+ * @example
+ * ```ts
+ * const run = new PipelineRun(normalizeRequest({ model: 'openai/gpt-4o', prompt: 'Hi' }), 'generate', undefined, 60_000, 300_000);
+ * run.nextAttemptNumber(); // 0
+ * ```
+ */
 export class PipelineRun implements RequestRun, RequestContext {
   readonly requestId: string;
   readonly generationId: string;

@@ -193,11 +193,21 @@ export class Router extends EventHub {
    *
    * @example
    * ```ts
-   * const result = await router.generate({ model: 'openai/gpt-4o', prompt: 'Hello', providerOptions: { gateway: { models: ['anthropic/claude-sonnet-4'] } } });
+   * const result = await router.generate({
+   *   model: 'openai/gpt-4o',
+   *   prompt: 'Hello',
+   *   providerOptions: { gateway: { models: ['anthropic/claude-sonnet-4'] } },
+   * });
    * ```
    */
-  async generate(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): Promise<GenerateResult> {
-    return this.chain.generate(this.begin(this.normalize(request), 'generate', scope));
+  generate(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): Promise<GenerateResult> {
+    let run: PipelineRun;
+    try {
+      run = this.begin(this.normalize(request), 'generate', scope);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.chain.generate(run);
   }
 
   /**
@@ -308,12 +318,13 @@ export class Router extends EventHub {
    *
    * @example
    * ```ts
-   * const { embeddings, usage, cost } = await router.embedMany({ model: 'cohere/embed-v4.0', values: ['a', 'b', 'c'], dimensions: 256 });
+   * const { embeddings, usage, cost } = await router.embedMany({ model: 'cohere/embed-v4.0', values: ['a', 'b'], dimensions: 256 });
    * ```
    */
   async embedMany(request: EmbedManyRequest, scope?: CallScope): Promise<EmbedManyResult> {
     if (!request || typeof request.model !== 'string' || request.model === '') {
-      throw new GatewayError('invalid_request', '`model` is required: an embedding model id such as "openai/text-embedding-3-small"', { param: 'model' });
+      const message = '`model` is required: an embedding model id such as "openai/text-embedding-3-small"';
+      throw new GatewayError('invalid_request', message, { param: 'model' });
     }
     const { values, dimensions } = request;
     if (!Array.isArray(values) || values.length === 0 || values.some((value) => typeof value !== 'string')) {
@@ -343,7 +354,8 @@ export class Router extends EventHub {
    *
    * @example
    * ```ts
-   * const { object } = await router.generateObject({ model: 'openai/gpt-4o', prompt: 'Invent a person', schema: z.object({ name: z.string(), age: z.number() }) });
+   * const schema = z.object({ name: z.string(), age: z.number() });
+   * const { object } = await router.generateObject({ model: 'openai/gpt-4o', prompt: 'Invent a person', schema });
    * ```
    */
   generateObject<T = never, Schema extends JsonSchema | SchemaLike = JsonSchema | SchemaLike>(

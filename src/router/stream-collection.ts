@@ -45,7 +45,16 @@ export async function readUntilContent(iterator: AsyncIterator<StreamPart>, held
 /** A text or reasoning part of a streamed result while its deltas arrive. */
 type TextBuffer = { type: 'text' | 'reasoning'; text: string; providerMetadata?: ProviderMetadata };
 
-/** The result the parts of a stream add up to: content, warnings, the response id and the finish. */
+/**
+ * The result the parts of a stream add up to: content, warnings, the response id and the finish.
+ *
+ * @example
+ * ```ts
+ * const collector = new StreamCollector();
+ * for (const part of parts) collector.collect(part);
+ * console.log(collector.content, collector.finish?.usage);
+ * ```
+ */
 export class StreamCollector {
   readonly content: ContentPart[] = [];
   readonly warnings: Warning[] = [];

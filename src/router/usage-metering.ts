@@ -108,7 +108,14 @@ export function embeddingUsage(tokens: number): Usage {
   };
 }
 
-/** What an operation measured of one attempt: its usage (estimated where the vendor gave none) and how it ended. */
+/**
+ * What an operation measured of one attempt: its usage (estimated where the vendor gave none) and how it ended.
+ *
+ * @example
+ * ```ts
+ * const metered: Metered = generateOperation.meter(run, value);
+ * ```
+ */
 export interface Metered {
   usage: Usage;
   estimated: boolean;
@@ -119,7 +126,14 @@ export interface Metered {
   timeToFirstTokenMs: number | undefined;
 }
 
-/** The `usage` event of a billable attempt, with its cost at the offering's list price. */
+/**
+ * The `usage` event of a billable attempt, with its cost at the offering's list price.
+ *
+ * @example
+ * ```ts
+ * router.emit('usage', usageEventOf(run, opened, metered));
+ * ```
+ */
 export function usageEventOf(run: PipelineRun, attempt: OpenAttempt<unknown>, metered: Metered): UsageEvent {
   const counts = tokenCounts(metered.usage);
   const { candidate, record } = attempt;
