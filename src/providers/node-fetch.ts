@@ -354,10 +354,19 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.stream.close();
       this.stream = undefined;
     } else if (this.chunks && !this.settled) {
+      // Built before the exchange counts as settled: should it throw (a body past Buffer's limit), the
+      // fetch is rejected rather than left pending for ever (every later abort or timeout sees `settled`).
+      let response: BufferedResponse;
+      try {
+        const { chunks } = this;
+        const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+        response = new BufferedResponse(body, { status: this.status, statusText: this.statusText, headers: new ResponseHeaders(this.headers ?? {}), url: this.url });
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
       this.settled = true;
-      const { chunks } = this;
-      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-      this.resolve(new BufferedResponse(body, { status: this.status, statusText: this.statusText, headers: new ResponseHeaders(this.headers ?? {}), url: this.url }));
+      this.resolve(response);
     }
   }
 
