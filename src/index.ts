@@ -11,7 +11,7 @@
  * @module switchyard
  */
 export { Router } from './router/router.js';
-export type { OperationName, PipelineStream, RequestMiddleware, RequestRun } from './middleware/middleware.js';
+export type { MiddlewareEvents, OperationName, PipelineStream, RequestMiddleware, RequestRun } from './middleware/middleware.js';
 export * from './middleware/guardrails/index.js';
 export type * from './router-types.js';
 export type * from './types.js';

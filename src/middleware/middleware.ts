@@ -10,7 +10,7 @@
  * @module
  */
 import type { AbortSource } from '../abort-handle.js';
-import type { AccountReference, AttemptRecord, UsageEvent } from '../events.js';
+import type { AccountReference, AttemptRecord, RouterEventName, RouterEvents, UsageEvent } from '../events.js';
 import type { EmbedManyResult, GenerateResult, NormalizedRequest } from '../router-types.js';
 import type { StreamPart } from '../types.js';
 
@@ -51,6 +51,8 @@ export interface RequestRun {
   request: NormalizedRequest;
   /** For `embed`: the values to embed. A middleware may replace the array (not change it in place). */
   values: string[] | undefined;
+  /** For `embed`: the dimensions asked for, when the request names them. */
+  readonly dimensions?: number;
   /** The account billed, when known (the HTTP handler sets it from the gateway API key). */
   readonly account: AccountReference | undefined;
   readonly user: string | undefined;
@@ -97,6 +99,23 @@ export interface PipelineStream {
 }
 
 /**
+ * What a middleware may do with the router's events: emit one (listeners are guarded as for every event).
+ *
+ * @example
+ * ```ts
+ * const counter: RequestMiddleware = {
+ *   name: 'counter',
+ *   attach(events) {
+ *     events.emit('warning', { code: 'counter_attached', message: 'counting requests' });
+ *   },
+ * };
+ * ```
+ */
+export interface MiddlewareEvents {
+  emit<E extends RouterEventName>(event: E, ...args: RouterEvents[E]): unknown;
+}
+
+/**
  * One step of the request pipeline. Every method is optional; a middleware implements the ones it needs.
  *
  * - `transformRequest` runs for every operation, outermost middleware first, before any `wrap*`: it may
@@ -129,6 +148,11 @@ export interface PipelineStream {
 export interface RequestMiddleware {
   /** Names the middleware in errors, warnings and events. */
   readonly name: string;
+  /**
+   * Called once by the router the middleware is given to, in its constructor: where the middleware's own
+   * events (`cache`, `guardrail`, `warning`...) go. A middleware that emits nothing leaves it out.
+   */
+  attach?(events: MiddlewareEvents): void;
   transformRequest?(run: RequestRun): void | Promise<void>;
   wrapGenerate?(run: RequestRun, next: () => Promise<GenerateResult>): Promise<GenerateResult>;
   wrapStream?(run: RequestRun, next: () => Promise<PipelineStream>): Promise<PipelineStream>;

@@ -106,6 +106,7 @@ export class Router extends EventHub {
     };
     const pipeline = new Pipeline(this.routing, attempts, this.providers, this.health, this, policies, this.attemptTimeoutMs);
     this.pipeline = pipeline;
+    for (const middleware of config.middleware ?? []) middleware.attach?.(this);
     this.chain = composeMiddleware(config.middleware ?? [], {
       generate: (run) => pipeline.generate(run),
       stream: (run) => pipeline.stream(run),

@@ -90,28 +90,7 @@ function forCaller<T extends { model: string; providerOptions?: GenerateRequest[
   return routed;
 }
 
-/**
- * Token counts with unknown values as 0, in the split every dialect reports.
- *
- * @example
- * ```ts
- * const counts = tokenCounts(result.usage); // { input: 120, noCacheInput: 20, cacheRead: 100, cacheWrite: 0, output: 40, reasoning: 10 }
- * ```
- */
-export function tokenCounts(usage: Usage): { input: number; noCacheInput: number; cacheRead: number; cacheWrite: number; output: number; reasoning: number } {
-  const cacheRead = usage.inputTokens.cacheRead ?? 0;
-  const cacheWrite = usage.inputTokens.cacheWrite ?? 0;
-  const input = usage.inputTokens.total ?? (usage.inputTokens.noCache ?? 0) + cacheRead + cacheWrite;
-  const reasoning = usage.outputTokens.reasoning ?? 0;
-  return {
-    input,
-    noCacheInput: usage.inputTokens.noCache ?? Math.max(0, input - cacheRead - cacheWrite),
-    cacheRead,
-    cacheWrite,
-    output: usage.outputTokens.total ?? (usage.outputTokens.text ?? 0) + reasoning,
-    reasoning,
-  };
-}
+export { tokenCounts } from '../../router/usage-metering.js';
 
 /**
  * A finish reason in a dialect's vocabulary: the vendor's raw value when it is one of the dialect's

@@ -134,9 +134,14 @@ export function languageKey(model: string, request: NormalizedRequest): string {
  * const keys = embeddingKeys('openai/text-embedding-3-small', run.request, ['a', 'b']);
  * ```
  */
-export function embeddingKeys(model: string, request: NormalizedRequest, values: readonly string[]): string[] {
+export function embeddingKeys(
+  model: string,
+  request: NormalizedRequest,
+  values: readonly string[],
+  dimensions?: number,
+): string[] {
   const tag = modelTag(model);
-  const shared = createHash('sha256').update(canonicalJson({ v: KEY_VERSION, kind: 'embedding', model, request: decidingFields(request) })).digest('hex');
+  const shared = createHash('sha256').update(canonicalJson({ v: KEY_VERSION, kind: 'embedding', model, dimensions, request: decidingFields(request) })).digest('hex');
   return values.map((value) => `${tag}.${createHash('sha256').update(shared).update('\u0000').update(value).digest('hex')}`);
 }
 

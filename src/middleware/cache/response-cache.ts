@@ -280,7 +280,7 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
       const values = run.values ?? [];
       const steps = values.length === 0 ? 'empty' : plan(run);
       if (typeof steps === 'string') return skipped(run, steps, await next());
-      const keys = embeddingKeys(run.model, run.request, values);
+      const keys = embeddingKeys(run.model, run.request, values, run.dimensions);
       let entries: Array<EmbeddingEntry | undefined> = [];
       if (steps.read) {
         try {

@@ -476,7 +476,7 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
       if (event.phase !== phase) continue;
       state.counts.delete(key);
       try {
-        config.onEvent?.(event);
+        emitEvent?.(event);
       } catch {
         // A listener that throws never fails the request.
       }
@@ -516,8 +516,15 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
   const hasOutputChecks = (state: RequestState, streaming = false): boolean =>
     state.active.some((guardrail) => guardrail.output && guardrail.check !== undefined && (!streaming || guardrail.checkStreams));
 
+  // Where `guardrail` events go: `onEvent` when configured, else the router this middleware is given to.
+  let emitEvent: ((event: GuardrailEvent) => void) | undefined = config.onEvent;
+
   return {
     name: 'guardrails',
+
+    attach(events) {
+      if (config.onEvent === undefined) emitEvent = (event) => events.emit('guardrail', event);
+    },
 
     async transformRequest(run) {
       const active = select(run);

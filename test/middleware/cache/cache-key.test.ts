@@ -121,6 +121,17 @@ describe('embedding keys', () => {
     const [language] = [languageKey('openai/text-embedding-3-small', request)];
     assert.notEqual(language, a);
   });
+
+  it('the dimensions asked for are part of the key (vectors of another length never hit)', () => {
+    const request: NormalizedRequest = { model: 'openai/text-embedding-3-small', prompt: [], tags: [], metadata: {} };
+    const [none] = embeddingKeys('openai/text-embedding-3-small', request, ['alpha']);
+    const [small] = embeddingKeys('openai/text-embedding-3-small', request, ['alpha'], 256);
+    const [smallAgain] = embeddingKeys('openai/text-embedding-3-small', request, ['alpha'], 256);
+    const [large] = embeddingKeys('openai/text-embedding-3-small', request, ['alpha'], 1024);
+    assert.equal(small, smallAgain);
+    assert.notEqual(small, none);
+    assert.notEqual(small, large);
+  });
 });
 
 describe('namespace', () => {

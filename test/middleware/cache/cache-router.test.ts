@@ -48,7 +48,7 @@ describe('response cache through the router', () => {
     events.length = 0;
     cache = responseCache();
     router = new Router({ providers, catalog: { models: [TEST_MODEL] }, retry: { maxRetries: 0 }, middleware: [cache] } as MiddlewareConfig);
-    cache.attach(router);
+
     router.on('usage', (event) => void usage.push(event));
     router.on('cache', (event) => void events.push(event));
   });
@@ -135,7 +135,7 @@ describe('response cache over HTTP (Express, openai SDK)', () => {
     const url = await openai.start();
     cache = responseCache();
     router = new Router({ providers: { openai: { apiKey: OPENAI_KEY, baseURL: `${url}/v1` } }, retry: { maxRetries: 0 }, middleware: [cache] } as MiddlewareConfig);
-    cache.attach(router);
+
     router.on('cache', (event) => void (event.outcome === 'store' && stored.push(event)));
     const app = express();
     const gateway = createGatewayMiddleware({ router, apiKeys: [{ key: GATEWAY_KEY, id: 'key_1', account: 'team_http' }], logger: false });

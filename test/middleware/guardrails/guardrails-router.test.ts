@@ -48,7 +48,6 @@ describe('guardrails through the router and the HTTP dialects', () => {
         { name: 'answers', deny: ['forbidden-word'], action: 'block', phases: ['output'] },
       ],
       apiKeys: { key_1: { mayDisable: ['pii'] } },
-      onEvent: (event) => router.emit('guardrail', event),
     });
     router = new Router({
       providers: { openai: { type: 'openai', apiKey: VENDOR_KEY, baseURL: `${vendorURL}/v1` } },
