@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { AbortHandle, listenTo, signalOf, unlistenTo } from '../src/abort-handle.js';
 
 describe('AbortHandle', () => {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import express from 'express';
 import OpenAI from 'openai';
 import { createGatewayMiddleware } from '../adapters/express.js';
@@ -139,12 +139,12 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
   let anthropic: Simulator;
   let openaiURL: string;
   let anthropicURL: string;
-  before(async () => {
+  beforeAll(async () => {
     openai = createOpenAISimulator();
     anthropic = createAnthropicSimulator();
     [openaiURL, anthropicURL] = await Promise.all([openai.start(), anthropic.start()]);
   });
-  after(() => Promise.all([openai.close(), anthropic.close()]));
+  afterAll(() => Promise.all([openai.close(), anthropic.close()]));
   beforeEach(() => {
     openai.reset();
     anthropic.reset();
@@ -178,7 +178,7 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
     const records: UsageRecord[] = [];
     const budgets: RouterEvents['budget'][0][] = [];
 
-    before(async () => {
+    beforeAll(async () => {
       gateway = createGateway({
         providers: { openai: { apiKey: OPENAI_KEY, baseURL: `${openaiURL}/v1` }, anthropic: { apiKey: ANTHROPIC_KEY, baseURL: anthropicURL } },
         catalog: { models: [TEST_MODEL] },
@@ -200,7 +200,7 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
       await gateway.billing?.topUp('team_rich', DOLLAR, { idempotencyKey: 'gateway-test-topup' });
       ({ origin, server } = await serve(createGatewayMiddleware(gateway)));
     });
-    after(async () => {
+    afterAll(async () => {
       await closeServer(server);
       await gateway.close();
     });
@@ -294,12 +294,12 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
     await store.close();
   });
 
-  describe('with the store as data: { redis: { url } }', { skip: REDIS_SKIP }, () => {
+  describe('with the store as data: { redis: { url } }', { skip: Boolean(REDIS_SKIP) }, () => {
     let redis: TestRedisServer;
-    before(async () => {
+    beforeAll(async () => {
       redis = await startRedisServer();
     });
-    after(() => redis.stop());
+    afterAll(() => redis.stop());
 
     it('two gateways on one Redis share the ledger', async () => {
       const config = {

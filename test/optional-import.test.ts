@@ -2,7 +2,7 @@
  * importOptional: loads installed packages, and a missing one fails so that loadSdk can name it.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { importOptional } from '../src/optional-import.js';
 import { loadSdk } from '../src/providers/provider-support.js';
 import { GatewayError } from '../src/errors.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { PartialJsonParser } from '../src/partial-json.js';
 import { parsePartialJson } from '../src/structured-output.js';
 import { seededRandom } from './helpers/candidates.js';
@@ -170,10 +170,10 @@ describe('PartialJsonParser', () => {
 
 describe('streamObject over a long object in small deltas', () => {
   let fixture: RouterFixture;
-  before(async () => {
+  beforeAll(async () => {
     fixture = await startRouterFixture({ attemptTimeoutMs: 60_000 }); // the first call loads the SDK: slow on a busy machine
   });
-  after(() => fixture.close());
+  afterAll(() => fixture.close());
 
   it('does not reparse the text so far on every delta', async () => {
     const items = Array.from({ length: 800 }, (_, index) => ({ id: index, name: `item number ${index}` }));

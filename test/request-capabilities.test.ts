@@ -2,7 +2,7 @@
  * What a request needs from an offering, and what the router says when no offering has it.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { Router } from '../src/router/router.js';
 import { normalizeRequest, requiredCapabilities } from '../src/request.js';
 

@@ -3,7 +3,7 @@
  * simulator, with order, only and failover between them (generate and stream).
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { Router } from '../src/router/router.js';
 import type { RouterConfig } from '../src/router-types.js';
 import { createAnthropicSimulator } from '../src/testing/anthropic-simulator.js';
@@ -14,7 +14,7 @@ describe('Claude through anthropic and bedrock', () => {
   const anthropic = createAnthropicSimulator();
   const bedrock = createBedrockSimulator();
   let router: Router;
-  before(async () => {
+  beforeAll(async () => {
     const [anthropicURL, bedrockURL] = await Promise.all([anthropic.start(), bedrock.start()]);
     const config: RouterConfig = {
       providers: {
@@ -30,7 +30,7 @@ describe('Claude through anthropic and bedrock', () => {
     for (const provider of warm.providerNames()) await warm.generate({ model: 'anthropic/claude-sonnet-4', prompt: 'warm up', providerOptions: { gateway: { only: [provider] } } });
     router = new Router(config);
   });
-  after(() => Promise.all([anthropic.close(), bedrock.close()]));
+  afterAll(() => Promise.all([anthropic.close(), bedrock.close()]));
   beforeEach(() => {
     anthropic.reset();
     bedrock.reset();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { StreamChannel } from '../src/stream-channel.js';
 
 async function collect<T>(iterator: AsyncIterable<T>): Promise<T[]> {

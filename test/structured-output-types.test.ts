@@ -4,7 +4,7 @@
  * for a JSON Schema.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { z } from 'zod';
 import type { SchemaOutput } from '../src/router-types.js';
 import { startRouterFixture, type RouterFixture } from './helpers/router-fixture.js';
@@ -16,10 +16,10 @@ function expectType<Check extends true>(check: Check): Check {
 
 describe('structured output types', () => {
   let fixture: RouterFixture;
-  before(async () => {
+  beforeAll(async () => {
     fixture = await startRouterFixture();
   });
-  after(() => fixture.close());
+  afterAll(() => fixture.close());
 
   const schema = z.object({ title: z.string(), tags: z.array(z.string()) });
   type Post = { title: string; tags: string[] };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Ajv } from 'ajv';
@@ -91,10 +91,10 @@ describe('JSON Schema validator cache', () => {
 
 describe('generateObject with a schema that is new on each call', () => {
   let fixture: RouterFixture;
-  before(async () => {
+  beforeAll(async () => {
     fixture = await startRouterFixture({ attemptTimeoutMs: 60_000 }); // the first call loads the SDK: slow on a busy machine
   });
-  after(() => fixture.close());
+  afterAll(() => fixture.close());
 
   it('compiles it once', async () => {
     const compilations = await countCompilations(async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import express5 from 'express';
 import express4 from 'express4';
 import OpenAI from 'openai';
@@ -19,10 +19,10 @@ const VARIANTS = [
 
 describe('Express adapter', () => {
   let upstreams: Upstreams;
-  before(async () => {
+  beforeAll(async () => {
     upstreams = await startUpstreams();
   });
-  after(() => upstreams.close());
+  afterAll(() => upstreams.close());
 
   for (const variant of VARIANTS) {
     it(`${variant.name}: serves the dialects and passes other routes through`, async () => {
@@ -62,10 +62,10 @@ describe('Express adapter', () => {
 
 describe('Express adapter: a custom dialect', () => {
   let upstreams: Upstreams;
-  before(async () => {
+  beforeAll(async () => {
     upstreams = await startUpstreams();
   });
-  after(() => upstreams.close());
+  afterAll(() => upstreams.close());
 
   it('serves a user-defined dialect (one object) beside the built-in ones, with its own errors', async () => {
     const notes: string[] = [];

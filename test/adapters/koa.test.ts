@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import Koa from 'koa';
 import OpenAI from 'openai';
@@ -20,10 +20,10 @@ const jsonBodyParser: Koa.Middleware = async (context, next) => {
 
 describe('Koa adapter', () => {
   let upstreams: Upstreams;
-  before(async () => {
+  beforeAll(async () => {
     upstreams = await startUpstreams();
   });
-  after(() => upstreams.close());
+  afterAll(() => upstreams.close());
 
   for (const parsed of [false, true]) {
     it(`serves the dialects and passes other routes through${parsed ? ' (after a body parser)' : ''}`, async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import OpenAI from 'openai';
 import { createGateway } from '@ai-sdk/gateway';
 import { streamText } from 'ai';
@@ -13,10 +13,10 @@ const AUTH = { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'applicat
 
 describe('Next adapter', () => {
   let upstreams: Upstreams;
-  before(async () => {
+  beforeAll(async () => {
     upstreams = await startUpstreams();
   });
-  after(() => upstreams.close());
+  afterAll(() => upstreams.close());
 
   it('App Router handlers answer Web Requests: JSON, streams, CORS preflight and 404', async () => {
     const { GET, POST, OPTIONS } = createGatewayRouteHandlers({ router: upstreams.router, basePath: '/api', apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }], cors: true, logger: false });

@@ -3,7 +3,7 @@
  * resolution and report grouping.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { applyBudget, budgetsFor, type BudgetRule } from '../../src/billing/budgets.js';
 import { nanoToUsdNumber, withMarkup } from '../../src/billing/markup.js';
 import { resolveRateLimits, validateRateLimits } from '../../src/billing/rate-limits.js';

@@ -4,7 +4,7 @@
  * reports and the store-failure policies.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { nanoToDollars } from '../../src/billing/cost.js';
 import { withMarkup } from '../../src/billing/markup.js';
 import { MemoryStore } from '../../src/store/memory-store.js';

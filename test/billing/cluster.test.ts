@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { UsageRecord } from '../../src/billing/usage-record.js';
 import { RedisStore } from '../../src/store/redis-store.js';
@@ -77,20 +77,20 @@ function codes(outcomes: Outcome[]): Record<string, number> {
 
 const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
-describe('two gateway processes on one Redis', { timeout: 60_000, skip: REDIS_SKIP }, () => {
+describe('two gateway processes on one Redis', { timeout: 60_000, skip: Boolean(REDIS_SKIP) }, () => {
   let redis: TestRedisServer;
   let simulator: Simulator;
   let simulatorUrl: string;
   let store: RedisStore;
   let run = 0;
 
-  before(async () => {
+  beforeAll(async () => {
     redis = await startRedisServer();
     simulator = createOpenAISimulator({ behaviour: { latencyMs: 15 } });
     simulatorUrl = await simulator.start();
     store = new RedisStore({ url: redis.url, prefix: 'cluster:' });
   });
-  after(async () => {
+  afterAll(async () => {
     await store.close();
     await simulator.close();
     await redis.stop();
@@ -138,7 +138,7 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: REDIS_SK
     return { balance: ledger.credit - ledger.used };
   }
 
-  it('never serves beyond the balance: balance = grant - exact settled costs, records exact', async (t: TestContext) => {
+  it('never serves beyond the balance: balance = grant - exact settled costs, records exact', async () => {
     const config = base({ requests: 60 });
     const before = simulator.totals.requests;
     const { outcomes } = await runPair(config);
@@ -153,10 +153,10 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: REDIS_SK
     const ok = served(outcomes);
     const errors = ok.map((outcome) => outcome.inputTokens - outcome.estimatedInputTokens);
     assert.ok(ok.every((outcome) => outcome.costNano <= outcome.reservedNano));
-    t.diagnostic(`served ${counts.ok}, refused ${counts.insufficient_credits}, final balance ${balance} nano; input estimate error (actual - estimated tokens) from ${Math.min(...errors)} to ${Math.max(...errors)}`);
+    console.log(`served ${counts.ok}, refused ${counts.insufficient_credits}, final balance ${balance} nano; input estimate error (actual - estimated tokens) from ${Math.min(...errors)} to ${Math.max(...errors)}`);
   });
 
-  it('bounds the overspend by the input estimate error, and measures it', async (t: TestContext) => {
+  it('bounds the overspend by the input estimate error, and measures it', async () => {
     // The vendor counts 400 input tokens for a prompt the router estimates at about 20: every attempt
     // costs more than it reserved by (400 - estimate) input tokens.
     simulator.configure({
@@ -177,7 +177,7 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: REDIS_SK
       // The balance can only go below zero by the estimate error of the attempts in flight when it ran out.
       assert.ok(balance > -perAttempt * inFlight, `balance ${balance} beyond ${inFlight} × ${perAttempt}`);
       assert.ok(balance < 0, 'with under-estimated input, the last attempts overspend (the bound is reached, not just assumed)');
-      t.diagnostic(`estimate error ${perAttempt} nano per attempt (${perAttempt / INPUT_NANO_PER_TOKEN} input tokens); served ${ok.length}; final balance ${balance} nano = ${(-balance / perAttempt).toFixed(2)} attempts' error (bound: ${inFlight} in flight)`);
+      console.log(`estimate error ${perAttempt} nano per attempt (${perAttempt / INPUT_NANO_PER_TOKEN} input tokens); served ${ok.length}; final balance ${balance} nano = ${(-balance / perAttempt).toFixed(2)} attempts' error (bound: ${inFlight} in flight)`);
     } finally {
       simulator.configure({ reply: undefined });
     }
@@ -192,7 +192,7 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: REDIS_SK
   });
 
   for (const policy of ['fail-closed', 'fail-open'] as const) {
-    it(`holds the ${policy} policy while Redis is down and resumes when it returns`, async (t: TestContext) => {
+    it(`holds the ${policy} policy while Redis is down and resumes when it returns`, async () => {
       const config = base({ policy, freeAllocationNano: 1_000_000_000, durationMs: 2_400, concurrency: 3, pauseMs: 10, flushTimeoutMs: 5_000 });
       let downAt = 0;
       let upAt = 0;
@@ -224,7 +224,7 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: REDIS_SK
       assert.ok(afterwards.length > 0 && afterwards.every((outcome) => outcome.ok), `service resumed: ${JSON.stringify(codes(afterwards))}`);
       assert.ok(reports.every((report) => report.pendingSettlements === 0), 'every deferred settlement reached Redis');
       await assertConsistent(config, outcomes);
-      t.diagnostic(`${policy}: ${JSON.stringify(counts)}; during the outage ${JSON.stringify(codes(during))}; slowest ${slowest} ms`);
+      console.log(`${policy}: ${JSON.stringify(counts)}; during the outage ${JSON.stringify(codes(during))}; slowest ${slowest} ms`);
     });
   }
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { computeCost, dollarsToNano, nanoToDollars, tokenCost } from '../../src/billing/cost.js';
 import { BUILT_IN_MODELS } from '../../src/catalog/built-in-models.js';
 

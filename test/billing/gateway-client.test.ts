@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createGateway } from '@ai-sdk/gateway';
 import { generateText, streamText } from 'ai';
 import { createBilling, type Billing } from '../../src/billing/billing.js';
@@ -28,7 +28,7 @@ describe('@ai-sdk/gateway client against a gateway that took traffic', () => {
   let billing: Billing;
   const usage: UsageEvent[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     simulator = createOpenAISimulator();
     const url = await simulator.start();
     billing = createBilling({ freeAllocationNano: GRANT });
@@ -50,7 +50,7 @@ describe('@ai-sdk/gateway client against a gateway that took traffic', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(async () => {
+  afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await billing.close();

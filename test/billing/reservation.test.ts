@@ -4,7 +4,7 @@
  * counted as served.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { gatewayError, MODEL, startBillingFixture } from './billing-fixture.js';
 
 const acme = { id: 'team_acme', apiKeyId: 'key_1' };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { BUILT_IN_MODELS } from '../../src/catalog/built-in-models.js';
 import { Catalog, parseRawModelId } from '../../src/catalog/catalog.js';
 import { dollarsToNano } from '../../src/billing/cost.js';

@@ -3,7 +3,7 @@
  * three providers must not lose a request, a token or a nano-dollar.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { runChaos } from './chaos-harness.js';
 
 test('chaos: two of three providers failing often, every request answered, every served token billed once and exactly', async () => {

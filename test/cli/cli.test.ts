@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import OpenAI from 'openai';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
@@ -71,12 +71,12 @@ describe('switchyard (the command)', () => {
   let directory: string;
   let simulator: Simulator;
   let simulatorURL: string;
-  before(async () => {
+  beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'switchyard-cli-'));
     simulator = createOpenAISimulator();
     simulatorURL = await simulator.start();
   });
-  after(async () => {
+  afterAll(async () => {
     for (const started of running) {
       if (started.child.exitCode === null && started.child.signalCode === null) started.child.kill('SIGKILL');
       await started.exited;
@@ -242,12 +242,12 @@ describe('switchyard (the command)', () => {
     await waitFor(() => simulator.requests.some((request) => request.aborted), 60_000);
   });
 
-  describe('with a Redis store', { skip: REDIS_SKIP }, () => {
+  describe('with a Redis store', { skip: Boolean(REDIS_SKIP) }, () => {
     let redis: TestRedisServer;
-    before(async () => {
+    beforeAll(async () => {
       redis = await startRedisServer();
     });
-    after(() => redis.stop());
+    afterAll(() => redis.stop());
 
     it('on SIGTERM the stream in flight is settled in the store before it closes, and the process exits 0', { timeout: 300_000 }, async () => {
       simulator.reset();
@@ -308,7 +308,7 @@ describe('switchyard (the command)', () => {
     }
   });
 
-  it('the built binary (package.json bin) runs', { timeout: 120_000, skip: existsSync(BUILT) ? false : 'dist/cli/main.js is not built (npm test builds it first)' }, async () => {
+  it('the built binary (package.json bin) runs', { timeout: 120_000, skip: Boolean(existsSync(BUILT) ? false : 'dist/cli/main.js is not built (npm test builds it first)') }, async () => {
     const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     assert.equal(join(ROOT, manifest.bin.switchyard), BUILT);
     assert.match(await readFile(BUILT, 'utf8'), /^#!\/usr\/bin\/env node/);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { freePort, REDIS_SKIP, startRedisServer, type TestRedisServer } from '../store/redis-server.js';
 
@@ -26,12 +26,12 @@ describe('the billing example', () => {
     assert.doesNotMatch(output, /\n\s+at /, 'no stack trace');
   });
 
-  describe('against Redis', { skip: REDIS_SKIP }, () => {
+  describe('against Redis', { skip: Boolean(REDIS_SKIP) }, () => {
     let redis: TestRedisServer;
-    before(async () => {
+    beforeAll(async () => {
       redis = await startRedisServer();
     });
-    after(() => redis.stop());
+    afterAll(() => redis.stop());
 
     it('serves on a second run against the same Redis', { timeout: 600_000 }, async () => {
       for (const run of [1, 2]) {

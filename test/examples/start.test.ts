@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../store/redis-server.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -40,7 +40,7 @@ function start(extra: Record<string, string>): Started {
 }
 
 const running: Started[] = [];
-after(async () => {
+afterAll(async () => {
   for (const started of running) {
     if (started.child.exitCode === null) started.child.kill('SIGKILL');
     await started.exited;

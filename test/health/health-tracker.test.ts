@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { HealthTracker, percentile } from '../../src/health/health-tracker.js';
 
 describe('health tracker', () => {

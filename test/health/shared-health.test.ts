@@ -4,7 +4,7 @@
  * where one router's failures steer the other away from the failing offering.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { HEALTH_REPORTS_KEY, type HealthReport } from '../../src/health/health-sharing.js';
 import { HealthTracker, type HealthOptions } from '../../src/health/health-tracker.js';
@@ -25,15 +25,15 @@ const MANUAL = { shareIntervalMs: 3_600_000, shareTtlMs: 3_000 } as const;
 
 /** Registers the sharing cases for one kind of store; `connect` gives two instances their store (one shared object, or two clients of one server). */
 function sharedHealthSuite(name: string, setup: () => Promise<{ connect: (clock: TestClock) => [StateStore, StateStore]; close: () => Promise<void> }>, skip: string | false = false): void {
-  describe(`health shared through the ${name} store`, { skip }, () => {
+  describe(`health shared through the ${name} store`, { skip: Boolean(skip) }, () => {
     let connect: (clock: TestClock) => [StateStore, StateStore];
     let closeStores: () => Promise<void>;
     const opened: HealthTracker[] = [];
     let run = 0;
-    before(async () => {
+    beforeAll(async () => {
       ({ connect, close: closeStores } = await setup());
     });
-    after(async () => closeStores());
+    afterAll(async () => closeStores());
     afterEach(async () => {
       await Promise.all(opened.splice(0).map((tracker) => tracker.close()));
     });
@@ -200,12 +200,12 @@ sharedHealthSuite('Redis', async () => {
   };
 }, REDIS_SKIP);
 
-describe('health sharing through a Redis outage', { skip: REDIS_SKIP }, () => {
+describe('health sharing through a Redis outage', { skip: Boolean(REDIS_SKIP) }, () => {
   let server: TestRedisServer;
-  before(async () => {
+  beforeAll(async () => {
     server = await startRedisServer();
   });
-  after(async () => server.stop());
+  afterAll(async () => server.stop());
 
   it('keeps the trackers working while Redis is down, and shares again once it is back', async () => {
     const clock = new TestClock();
@@ -266,16 +266,16 @@ describe('trackers without a store', () => {
   });
 });
 
-describe('two routers sharing health', { skip: REDIS_SKIP }, () => {
+describe('two routers sharing health', { skip: Boolean(REDIS_SKIP) }, () => {
   const failing = createOpenAISimulator();
   const healthy = createOpenAISimulator();
   let server: TestRedisServer;
   const routers: Router[] = [];
   const stores: RedisStore[] = [];
-  before(async () => {
+  beforeAll(async () => {
     server = await startRedisServer();
   });
-  after(async () => {
+  afterAll(async () => {
     for (const router of routers) {
       await router.health.close();
       await router.close();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createGateway, GatewayAuthenticationError, GatewayForbiddenError, GatewayInternalServerError, GatewayInvalidRequestError, GatewayModelNotFoundError, GatewayRateLimitError } from '@ai-sdk/gateway';
 import { embed, generateObject, generateText, streamText, tool } from 'ai';
 import * as gatewayV3 from 'ai-gateway-v3';
@@ -25,7 +25,7 @@ const LINES = [
 describe('@ai-sdk/gateway protocol', () => {
   let gateway: Gateway;
 
-  before(async () => {
+  beforeAll(async () => {
     gateway = await startGateway({
       apiKeys: [
         { key: GATEWAY_KEY, id: 'key_test', account: 'team_test' },
@@ -35,7 +35,7 @@ describe('@ai-sdk/gateway protocol', () => {
       hooks: [{ onRequest: (context) => { if (context.user === 'explode') throw new Error('hook exploded'); } }],
     });
   });
-  after(() => gateway.close());
+  afterAll(() => gateway.close());
 
   for (const line of LINES) {
     describe(line.name, () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { waitFor } from '../helpers/wait-for.js';
 import { ANTHROPIC_VENDOR_KEY, GATEWAY_KEY, send, startGateway, type Gateway } from './gateway-fixture.js';
@@ -11,11 +11,11 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
   let gateway: Gateway;
   let client: Anthropic;
 
-  before(async () => {
+  beforeAll(async () => {
     gateway = await startGateway();
     client = new Anthropic({ apiKey: GATEWAY_KEY, baseURL: gateway.origin, maxRetries: 0 });
   });
-  after(() => gateway.close());
+  afterAll(() => gateway.close());
 
   it('answers messages with system prompt and usage, using the vendor key upstream', async () => {
     const message = await client.messages.create({ model: 'anthropic/claude-sonnet-4', max_tokens: 100, system: 'Be brief.', messages: [{ role: 'user', content: 'Hello Claude' }] });

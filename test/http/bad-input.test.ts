@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import OpenAI from 'openai';
 import { createGatewayHandler } from '../../src/http/gateway-handler.js';
 import { Router } from '../../src/router/router.js';
@@ -15,10 +15,10 @@ function errorOf(body: unknown): { message: string; type: string; param: unknown
 
 describe('bad input gets a 400 naming the field, never a 5xx', () => {
   let gateway: Gateway;
-  before(async () => {
+  beforeAll(async () => {
     gateway = await startGateway();
   });
-  after(() => gateway.close());
+  afterAll(() => gateway.close());
 
   describe('BYOK credentials (providerOptions.gateway.byok)', () => {
     const client = () => new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${gateway.origin}/v1`, maxRetries: 0 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createGateway, GatewayAuthenticationError, GatewayNotFoundError, GatewayInvalidRequestError } from '@ai-sdk/gateway';
 import { generateText } from 'ai';
 import { createBilling } from '../../src/billing/billing.js';
@@ -68,10 +68,10 @@ describe('billing endpoints (@ai-sdk/gateway client)', () => {
     },
   };
 
-  before(async () => {
+  beforeAll(async () => {
     gateway = await startGateway({ billing });
   });
-  after(() => gateway.close());
+  afterAll(() => gateway.close());
 
   const client = (key = GATEWAY_KEY) => createGateway({ apiKey: key, baseURL: `${gateway.origin}/v4/ai` });
 

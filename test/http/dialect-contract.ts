@@ -6,7 +6,7 @@
  * every response carries `x-request-id`; no provider key appears in any body.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ANTHROPIC_VENDOR_KEY, OPENAI_VENDOR_KEY, send, startGateway, type Gateway } from './gateway-fixture.js';
 
 /** What the contract needs to know of a dialect. */
@@ -56,10 +56,10 @@ export function runDialectContract(name: string, spec: DialectContractSpec): voi
   describe(`${name} (dialect contract)`, () => {
     let gateway: Gateway;
     const seen: Array<{ what: string; status: number; headers: Headers; text: string }> = [];
-    before(async () => {
+    beforeAll(async () => {
       gateway = await startGateway({ bodyLimitBytes: BODY_LIMIT });
     });
-    after(() => gateway.close());
+    afterAll(() => gateway.close());
 
     const call = async (what: string, path: string, body: string | undefined, headers: Record<string, string> = {}, method?: string) => {
       const response = await send(gateway.origin, path, body, headers, method);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createGatewayHandler } from '../../src/http/gateway-handler.js';
 import { writeNodeResponse } from '../../src/http/node-bridge.js';
 import type { GatewayHandlerConfig } from '../../src/http/http-types.js';
@@ -33,10 +33,10 @@ function gatewayError(body: unknown): { message: string; type: string } {
 
 describe('gateway handler', () => {
   let gateway: Gateway;
-  before(async () => {
+  beforeAll(async () => {
     gateway = await startGateway({ bodyLimitBytes: 64 * 1024 });
   });
-  after(() => gateway.close());
+  afterAll(() => gateway.close());
 
   for (const endpoint of POST_ENDPOINTS) {
     it(`POST ${endpoint.path}: bad input gets a 4xx saying what is wrong, in the dialect's format`, async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { GATEWAY_KEY, startGateway, type Gateway } from './gateway-fixture.js';
@@ -8,12 +8,12 @@ describe('model names users type', () => {
   let gateway: Gateway;
   let openai: OpenAI;
   let anthropic: Anthropic;
-  before(async () => {
+  beforeAll(async () => {
     gateway = await startGateway();
     openai = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${gateway.origin}/v1`, maxRetries: 0 });
     anthropic = new Anthropic({ apiKey: GATEWAY_KEY, baseURL: gateway.origin, maxRetries: 0 });
   });
-  after(() => gateway.close());
+  afterAll(() => gateway.close());
 
   const aliases: Array<[typed: string, model: string, upstream: string]> = [
     ['claude-sonnet-4-5', 'anthropic/claude-sonnet-4.5', 'claude-sonnet-4-5-20250929'],

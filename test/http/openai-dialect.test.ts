@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import OpenAI from 'openai';
 import { GATEWAY_KEY, OPENAI_VENDOR_KEY, send, startGateway, type Gateway } from './gateway-fixture.js';
 
@@ -10,11 +10,11 @@ describe('OpenAI-compatible dialect (openai SDK)', () => {
   let gateway: Gateway;
   let client: OpenAI;
 
-  before(async () => {
+  beforeAll(async () => {
     gateway = await startGateway({}, { health: { consecutiveFailuresToOpen: 1, cooldownMs: 60_000 } });
     client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${gateway.origin}/v1`, maxRetries: 0 });
   });
-  after(() => gateway.close());
+  afterAll(() => gateway.close());
 
   it('answers a chat completion with usage, the generation id and gateway metadata, using the vendor key upstream', async () => {
     const { data, response } = await client.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello there' }] }).withResponse();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { createGateway, GatewayAuthenticationError, GatewayFailedDependencyError } from '@ai-sdk/gateway';
 import { generateText } from 'ai';
@@ -10,10 +10,10 @@ import { ANTHROPIC_VENDOR_KEY, GATEWAY_KEY, OPENAI_VENDOR_KEY, send, startGatewa
 describe('a provider rejecting a credential', () => {
   let gateway: Gateway;
   const logged: string[] = [];
-  before(async () => {
+  beforeAll(async () => {
     gateway = await startGateway({ logger: { warn: () => {}, error: (message) => void logged.push(message) } });
   });
-  after(() => gateway.close());
+  afterAll(() => gateway.close());
   beforeEach(() => {
     logged.length = 0;
     gateway.openai.reset();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { createGateway, GatewayError } from '@ai-sdk/gateway';
 import OpenAI from 'openai';
@@ -7,10 +7,10 @@ import { GATEWAY_KEY, send, startGateway, type Gateway } from './gateway-fixture
 
 describe('vendor paths the gateway does not serve get a JSON 404 in the dialect format', () => {
   let gateway: Gateway;
-  before(async () => {
+  beforeAll(async () => {
     gateway = await startGateway();
   });
-  after(() => gateway.close());
+  afterAll(() => gateway.close());
 
   it('openai SDK: responses.create and completions.create get NotFoundError with the gateway message', async () => {
     const client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${gateway.origin}/v1`, maxRetries: 0 });

@@ -10,7 +10,7 @@
  * request object it was given (it replaces `run.request`, never edits it).
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { isGatewayError } from '../../src/errors.js';
 import type { RequestMiddleware, RequestRun } from '../../src/middleware/middleware.js';
 import type { Router } from '../../src/router/router.js';
@@ -70,10 +70,10 @@ export function runMiddlewareContract(name: string, create: () => RequestMiddlew
     const seen = new Map<RequestRun, string>();
     const originals = new Map<RequestRun, { request: RequestRun['request']; json: string }>();
 
-    before(async () => {
+    beforeAll(async () => {
       fixture = await startRouterFixture();
     });
-    after(async () => {
+    afterAll(async () => {
       await fixture.close();
     });
     beforeEach(() => {
@@ -102,7 +102,7 @@ export function runMiddlewareContract(name: string, create: () => RequestMiddlew
       for (const { request, json } of originals.values()) assert.equal(JSON.stringify(request), json);
     });
 
-    it('passes the pipeline failures through, as the GatewayError they are', { skip: options.answersWithoutNext }, async () => {
+    it('passes the pipeline failures through, as the GatewayError they are', { skip: Boolean(options.answersWithoutNext) }, async () => {
       fixture.openai.script({ type: 'status', status: 400, message: 'bad request from the vendor' });
       const error = await router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Fail please' }).then(
         () => undefined,
@@ -118,7 +118,7 @@ export function runMiddlewareContract(name: string, create: () => RequestMiddlew
       assert.ok(isGatewayError(streamed) && streamed.code === 'provider_invalid_request', `stream rejected with ${String(streamed)}`);
     });
 
-    it("passes the caller's abort through to the vendor", { skip: options.answersWithoutNext }, async () => {
+    it("passes the caller's abort through to the vendor", { skip: Boolean(options.answersWithoutNext) }, async () => {
       fixture.openai.script({ type: 'hang' });
       const controller = new AbortController();
       const pending = router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hang', abortSignal: controller.signal, providerOptions: { gateway: { only: ['openai'] } } });

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { installTarball, PACKAGE_TESTS, packTarball, ROOT, run, scratchDirectory } from './tarball.js';
 
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -22,11 +22,11 @@ const SETTINGS: Record<string, { compilerOptions: Record<string, unknown>; files
   node10: { compilerOptions: { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true }, files: ['consumer.ts'] },
 };
 
-describe('the packed package in a consumer app', { skip: PACKAGE_TESTS }, () => {
+describe('the packed package in a consumer app', { skip: Boolean(PACKAGE_TESTS) }, () => {
   let app: string;
   let tarball: string;
   const checks = new Map<string, Promise<{ failed: boolean; output: string }>>();
-  before(() => {
+  beforeAll(() => {
     tarball = process.env.SWITCHYARD_TARBALL ?? packTarball({ fromCleanClone: !existsSync(join(ROOT, 'dist', 'index.js')) });
     app = scratchDirectory('consumer');
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
@@ -52,7 +52,7 @@ describe('the packed package in a consumer app', { skip: PACKAGE_TESTS }, () => 
     assert.match(manifest.scripts.prepack ?? '', /tsup/, 'npm pack builds dist/ first');
   });
 
-  after(async () => {
+  afterAll(async () => {
     await Promise.all(checks.values());
     if (app) rmSync(app, { recursive: true, force: true });
   });

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createAnthropicSimulator, createOpenAISimulator } from '../../src/testing/index.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { PACKAGE_TESTS, packTarball, ROOT, run, scratchDirectory } from './tarball.js';
@@ -44,14 +44,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('a Next.js app using switchyard/next', { skip: PACKAGE_TESTS }, () => {
+describe('a Next.js app using switchyard/next', { skip: Boolean(PACKAGE_TESTS) }, () => {
   const openai = createOpenAISimulator();
   const anthropic = createAnthropicSimulator();
   let app: string;
   let openaiURL: string;
   let anthropicURL: string;
 
-  before(
+  beforeAll(
     async () => {
       openaiURL = await openai.start();
       anthropicURL = await anthropic.start();
@@ -73,10 +73,10 @@ describe('a Next.js app using switchyard/next', { skip: PACKAGE_TESTS }, () => {
       writeFileSync(join(app, 'next.config.mjs'), 'export default {};\n'); // no serverExternalPackages
       run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, env: buildEnvironment() });
     },
-    { timeout: 10 * MINUTES },
+    10 * MINUTES,
   );
 
-  after(async () => {
+  afterAll(async () => {
     await openai.close();
     await anthropic.close();
     if (app) rmSync(app, { recursive: true, force: true });

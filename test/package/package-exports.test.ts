@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 
 const VENDORS = ['openai', '@anthropic-ai/sdk', '@anthropic-ai/vertex-sdk', 'google-auth-library', '@google/genai', '@mistralai/mistralai', '@aws-sdk/client-bedrock-runtime', 'cohere-ai', 'ioredis'];
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { configureNodeFetch, nodeFetch, type NodeFetchQueuedEvent } from '../../src/providers/node-fetch.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -45,7 +45,7 @@ async function readAll(response: Response): Promise<string> {
 }
 
 describe('nodeFetch connections', () => {
-  after(() => configureNodeFetch());
+  afterAll(() => configureNodeFetch());
 
   it('opens 1,000 concurrent streams to one origin at once (no hidden cap), and all finish', async () => {
     const server = await holdingServer();

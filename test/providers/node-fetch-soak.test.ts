@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { watchChild } from '../helpers/watched-child.js';
 
 /** How long the soak may go without finishing another hundred requests before it counts as stuck. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import OpenAI from 'openai';
 import { ATTEMPT_ABORT, nodeFetch, transportSignalOptions, withTransportDeadline, type TransportAbort } from '../../src/providers/node-fetch.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -28,7 +28,7 @@ describe('nodeFetch', () => {
   let server: Server;
   let origin: string;
   const closed: string[] = [];
-  before(async () => {
+  beforeAll(async () => {
     server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -61,7 +61,7 @@ describe('nodeFetch', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('sends method, headers and string or byte bodies, and returns status, headers and body', async () => {
     const response = await nodeFetch(`${origin}/echo`, { method: 'POST', headers: { 'X-Test': 'yes' }, body: 'hello' });

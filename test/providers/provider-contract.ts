@@ -3,7 +3,7 @@
  * A provider test file calls `runProviderContract({...})` once.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import type { Provider, ProviderCall } from '../../src/providers/provider.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
@@ -54,11 +54,11 @@ export function runProviderContract(setup: ProviderContractSetup): void {
       ...overrides,
     });
 
-    before(async () => {
+    beforeAll(async () => {
       const baseURL = await simulator.start();
       provider = await setup.createProvider(baseURL, secretKey);
     });
-    after(() => simulator.close());
+    afterAll(() => simulator.close());
     beforeEach(() => {
       simulator.reset();
     });

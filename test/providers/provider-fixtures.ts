@@ -3,7 +3,7 @@
  * expectation and a simulator that lives for one test.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach } from 'node:test';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import type { Provider, ProviderCall } from '../../src/providers/provider.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
@@ -51,10 +51,10 @@ export async function withSimulator(simulator: Simulator, test: (baseURL: string
  */
 export function useSimulatedProvider(simulator: Simulator, create: (baseURL: string) => Promise<Provider>): { readonly provider: Provider; lastBody(): Record<string, unknown> } {
   let provider: Provider | undefined;
-  before(async () => {
+  beforeAll(async () => {
     provider = await create(await simulator.start());
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });

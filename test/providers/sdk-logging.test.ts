@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ProviderType } from '../../src/providers/provider.js';
 import { Router } from '../../src/router/router.js';
 import { startSimulatedProviders, type SimulatedProviders } from '../../src/testing/simulated-providers.js';
@@ -58,7 +58,7 @@ describe('vendor SDK logging', () => {
   const logged: Array<{ level: 'warn' | 'error'; message: string }> = [];
   let withLogger: Router;
   let withoutLogger: Router;
-  before(async () => {
+  beforeAll(async () => {
     simulators = await startSimulatedProviders({ types: [...new Set(MODELS.map((entry) => entry.type))] });
     const config = { providers: simulators.providers, retry: { maxRetries: 0 }, attemptTimeoutMs: 60_000 }; // the first call loads the SDK: slow on a busy machine
     withLogger = new Router({ ...config, logger: { warn: (message) => void logged.push({ level: 'warn', message }), error: (message) => void logged.push({ level: 'error', message }) } });
@@ -69,7 +69,7 @@ describe('vendor SDK logging', () => {
       await withoutLogger.generate({ model: `${type}:${model}`, prompt: 'Hello' });
     }
   });
-  after(() => simulators.close());
+  afterAll(() => simulators.close());
 
   for (const { type, model } of MODELS) {
     it(`${type}:${model}: a malformed upstream prints nothing, and the SDK's errors go to the router's logger`, async () => {

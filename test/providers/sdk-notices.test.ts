@@ -5,7 +5,7 @@
  * logger (once each), or nowhere; never to the console.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Router } from '../../src/router/router.js';
 import { startSimulatedProviders, type SimulatedProviders } from '../../src/testing/simulated-providers.js';
 
@@ -33,12 +33,12 @@ async function capturePrinting(body: () => Promise<void>): Promise<string[]> {
 
 describe('vendor SDK notices', () => {
   let simulators: SimulatedProviders;
-  before(async () => {
+  beforeAll(async () => {
     simulators = await startSimulatedProviders({ types: ['bedrock', 'anthropic'] });
   });
-  after(() => simulators.close());
+  afterAll(() => simulators.close());
 
-  it("the AWS SDK's Node version warning goes to the logger, not the console", { skip: NODE_MAJOR >= 22 ? 'the AWS SDK warns on Node < 22 only' : undefined }, async () => {
+  it("the AWS SDK's Node version warning goes to the logger, not the console", { skip: Boolean(NODE_MAJOR >= 22 ? 'the AWS SDK warns on Node < 22 only' : undefined) }, async () => {
     const logged: string[] = [];
     const printed = await capturePrinting(async () => {
       // The first Bedrock client in this process: the SDK warns once per process, when a client is built.

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { GatewayError, isGatewayError } from '../../src/errors.js';
 import type { PipelineStream, RequestMiddleware } from '../../src/middleware/middleware.js';
 import type { OpenAttempt } from '../../src/router/attempts.js';
@@ -62,10 +62,10 @@ runMiddlewareContract('a stream transformer', () => upper);
 
 describe('the middleware chain', () => {
   let fixture: RouterFixture;
-  before(async () => {
+  beforeAll(async () => {
     fixture = await startRouterFixture();
   });
-  after(async () => {
+  afterAll(async () => {
     await fixture.close();
   });
   beforeEach(() => {

@@ -2,17 +2,17 @@
  * The first config a new user types: `providers: { openai: { apiKey } }`.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Router } from '../../src/router/router.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 
 describe('provider instances in the router config', () => {
   const simulator = createOpenAISimulator();
   let baseURL = '';
-  before(async () => {
+  beforeAll(async () => {
     baseURL = `${await simulator.start()}/v1`;
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
 
   it('takes the type from the name when an instance is named after its type', async () => {
     const router = new Router({ providers: { openai: { apiKey: 'sk-config-test-0123456789', baseURL } }, retry: { maxRetries: 0 } });

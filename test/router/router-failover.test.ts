@@ -3,7 +3,7 @@
  * candidate is left, and the half-open breaker's probe runs in the background, not on a user's request.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Router } from '../../src/router/router.js';
 import type { RouterConfig } from '../../src/router-types.js';
 import { createAnthropicSimulator } from '../../src/testing/anthropic-simulator.js';
@@ -22,12 +22,12 @@ describe('Router failover with a dead primary', () => {
   let anthropic: Simulator;
   let openaiURL: string;
   let anthropicURL: string;
-  before(async () => {
+  beforeAll(async () => {
     openai = createOpenAISimulator();
     anthropic = createAnthropicSimulator();
     [openaiURL, anthropicURL] = await Promise.all([openai.start(), anthropic.start()]);
   });
-  after(async () => {
+  afterAll(async () => {
     await Promise.all([openai.close(), anthropic.close()]);
   });
 

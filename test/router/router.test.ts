@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { AbortHandle } from '../../src/abort-handle.js';
 import { computeCost } from '../../src/billing/cost.js';
 import { GatewayError } from '../../src/errors.js';
@@ -26,11 +26,11 @@ async function collect(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]>
 
 describe('Router', () => {
   let fixture: RouterFixture;
-  before(async () => {
+  beforeAll(async () => {
     fixture = await startRouterFixture();
   });
-  after(() => fixture.close());
-  beforeEach(() => fixture.reset());
+  afterAll(() => fixture.close());
+  beforeEach(async () => { await fixture.reset(); });
 
   describe('generate', () => {
     it('answers through the catalog offering and reports provider, usage, cost and attempts', async () => {

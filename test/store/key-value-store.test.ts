@@ -3,7 +3,7 @@
  * redis-server on a free port; two store instances share it), and the in-memory store's bounds.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { MemoryKeyValueStore } from '../../src/store/memory-key-value-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';

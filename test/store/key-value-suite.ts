@@ -5,7 +5,7 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { KeyValueStore } from '../../src/store/key-value-store.js';
 
 /**
@@ -43,15 +43,15 @@ export function keyValueSuite(
   options: { skip?: string | false; shared?: boolean } = {},
 ): void {
   const skip = options.skip ?? false;
-  describe(`${name} key-value store`, { skip }, () => {
+  describe(`${name} key-value store`, { skip: Boolean(skip) }, () => {
     let subject: KeyValueSubject;
     let close: () => Promise<void>;
     let store: KeyValueStore;
-    before(async () => {
+    beforeAll(async () => {
       ({ subject, close } = await open());
       store = subject.store;
     });
-    after(async () => close?.());
+    afterAll(async () => close?.());
 
     it('returns what was set, and undefined for what was not', async () => {
       const namespace = fresh('ns');
@@ -106,7 +106,7 @@ export function keyValueSuite(
       assert.deepEqual(await store.getValues(elsewhere, ['m1.k1', 'm1.k2', 'm2.k1']), ['1', '2', '3'], 'another namespace is untouched');
     });
 
-    it('another instance sees the same values', { skip: options.shared ? false : 'one process only' }, async () => {
+    it('another instance sees the same values', { skip: Boolean(options.shared ? false : 'one process only') }, async () => {
       const peer = subject.peer;
       assert.ok(peer, 'a shared store has a peer');
       const namespace = fresh('ns');

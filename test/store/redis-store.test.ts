@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
@@ -25,12 +25,12 @@ async function timed<T>(promise: Promise<T>): Promise<{ ms: number; error: unkno
   }
 }
 
-describe('Redis store', { skip: REDIS_SKIP }, () => {
+describe('Redis store', { skip: Boolean(REDIS_SKIP) }, () => {
   let redis: TestRedisServer;
-  before(async () => {
+  beforeAll(async () => {
     redis = await startRedisServer();
   });
-  after(async () => {
+  afterAll(async () => {
     await redis.stop();
   });
 

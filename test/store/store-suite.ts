@@ -5,7 +5,7 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import type { MeterRef, StateStore, StoredRecord } from '../../src/store/store.js';
 
@@ -54,16 +54,16 @@ const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => 
  * ```
  */
 export function storeSuite(name: string, open: () => Promise<{ subject: StoreSubject; close: () => Promise<void> }>, skip: string | false = false): void {
-  describe(`${name} store`, { skip }, () => {
+  describe(`${name} store`, { skip: Boolean(skip) }, () => {
     let subject: StoreSubject;
     let close: () => Promise<void>;
     let store: StateStore;
     let ledger: MeterRef;
-    before(async () => {
+    beforeAll(async () => {
       ({ subject, close } = await open());
       store = subject.store;
     });
-    after(async () => close());
+    afterAll(async () => close());
     beforeEach(() => {
       ledger = { key: fresh('ledger') };
     });

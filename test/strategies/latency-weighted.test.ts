@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { HealthTracker } from '../../src/health/health-tracker.js';
 import { latencyWeighted, weightedOrder } from '../../src/strategies/latency-weighted.js';
 import { candidate, seededRandom } from '../helpers/candidates.js';

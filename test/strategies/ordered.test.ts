@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { HealthTracker } from '../../src/health/health-tracker.js';
 import { ordered } from '../../src/strategies/ordered.js';
 import { candidate, seededRandom } from '../helpers/candidates.js';

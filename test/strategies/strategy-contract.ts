@@ -2,7 +2,7 @@
  * The strategy contract suite: every strategy (built-in or a user's) must pass it.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { HealthTracker } from '../../src/health/health-tracker.js';
 import type { Candidate, Strategy, StrategyContext } from '../../src/strategies/strategy.js';
 import { candidate, seededRandom } from '../helpers/candidates.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { createAnthropicSimulator, thinkingSignature } from '../../src/testing/anthropic-simulator.js';
 
 // Wire bodies are free-form vendor JSON: tests read them loosely.
@@ -30,10 +30,10 @@ describe('anthropic simulator (raw HTTP)', () => {
   const post = (body: unknown, headers: Record<string, string> = HEADERS): Promise<Response> => fetch(`${url}/v1/messages`, { method: 'POST', headers, body: JSON.stringify(body) });
   const chat = (extra: Body = {}): Body => ({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'Hello simulator' }], ...extra });
 
-  before(async () => {
+  beforeAll(async () => {
     url = await simulator.start();
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });

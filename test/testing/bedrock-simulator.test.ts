@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 // The AWS SDK's own event-stream decoder, reached as a transitive dependency (tests only).
 import { EventStreamCodec } from '@smithy/core/event-streams';
 import { fromUtf8, toUtf8 } from '@smithy/core/serde';
@@ -60,10 +60,10 @@ describe('bedrock simulator (raw HTTP)', () => {
   const converse = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ messages: [{ role: 'user', content: [{ text: 'Hello there' }] }], ...extra });
   const errorType = (response: Response): string | null => response.headers.get('x-amzn-errortype');
 
-  before(async () => {
+  beforeAll(async () => {
     baseURL = await simulator.start();
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });

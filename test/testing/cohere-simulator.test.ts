@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { COHERE_TEMPLATE_TOKENS, createCohereSimulator } from '../../src/testing/cohere-simulator.js';
 
 interface StreamEvent {
@@ -24,10 +24,10 @@ describe('cohere simulator (raw HTTP)', () => {
       return { event: match[1], data };
     });
 
-  before(async () => {
+  beforeAll(async () => {
     baseURL = await simulator.start();
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });

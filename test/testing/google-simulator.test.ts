@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { createGoogleSimulator } from '../../src/testing/google-simulator.js';
 import { countTokens } from '../../src/testing/simulator-server.js';
 
@@ -34,10 +34,10 @@ describe('google simulator (raw HTTP)', () => {
     return body;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     baseURL = await simulator.start();
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });
@@ -208,10 +208,10 @@ describe('google simulator: Claude on Vertex AI', () => {
   const post = (path: string, body: unknown, token = TOKEN): Promise<Response> =>
     fetch(`${baseURL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
 
-  before(async () => {
+  beforeAll(async () => {
     baseURL = await simulator.start();
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });

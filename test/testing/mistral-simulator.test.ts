@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { ChatCompletionResponse$inboundSchema, CompletionChunk$inboundSchema, EmbeddingResponse$inboundSchema } from '@mistralai/mistralai/models/components';
 import { createMistralSimulator } from '../../src/testing/mistral-simulator.js';
 
@@ -15,10 +15,10 @@ describe('mistral simulator (raw HTTP)', () => {
   });
   const weatherTool = { type: 'function', function: { name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
 
-  before(async () => {
+  beforeAll(async () => {
     baseURL = await simulator.start();
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 
 describe('openai simulator (raw HTTP)', () => {
@@ -14,10 +14,10 @@ describe('openai simulator (raw HTTP)', () => {
   const chat = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }], ...extra });
   const events = (text: string): string[] => text.split('\n\n').filter((event) => event !== '');
 
-  before(async () => {
+  beforeAll(async () => {
     baseURL = await simulator.start();
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });

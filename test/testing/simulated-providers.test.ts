@@ -4,7 +4,7 @@
  * for Google.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { createCohereProvider } from '../../src/providers/cohere/index.js';
 import { createCohereSimulator } from '../../src/testing/cohere-simulator.js';
 import { startSimulatedProviders } from '../../src/testing/simulated-providers.js';

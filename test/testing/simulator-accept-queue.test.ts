@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { afterAll, describe, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -15,11 +15,11 @@ const CONNECTIONS = 700; // past Node's default backlog of 511, within Linux's d
 
 describe('simulator accept queue', () => {
   const sockets: Socket[] = [];
-  after(() => {
+  afterAll(() => {
     for (const socket of sockets) socket.destroy();
   });
 
-  it(`queues ${CONNECTIONS} connections that arrive while its event loop is busy`, { skip: process.platform !== 'linux' ? 'the backlog cap is Linux-specific' : undefined }, async () => {
+  it(`queues ${CONNECTIONS} connections that arrive while its event loop is busy`, { skip: Boolean(process.platform !== 'linux' ? 'the backlog cap is Linux-specific' : undefined) }, async () => {
     const gate = new SharedArrayBuffer(4);
     // The simulator in a worker thread, which then blocks its event loop until the gate opens: no
     // connection is accepted meanwhile, so every handshake must be queued by the kernel.

@@ -5,7 +5,7 @@
  * `npm run fuzz` runs longer (FUZZ_RUNS per endpoint, FUZZ_SEED to vary or replay).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import fc from 'fast-check';
 import { createGatewayHandler, type GatewayHandler } from '../../../src/http/gateway-handler.js';
 import type { GatewayBilling } from '../../../src/http/http-types.js';
@@ -60,7 +60,7 @@ describe(`HTTP fuzz (${RUNS} runs per endpoint, seed ${SEED})`, () => {
   /** The router's last failures, with their causes, for reporting a 5xx. */
   const routerErrors: string[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     // No retry: any failure, of the input or of the transport, fails the suite.
     upstreams = await startUpstreams({ retry: { maxRetries: 0 } });
     upstreams.router.on('error', ({ error }) => {
@@ -71,7 +71,7 @@ describe(`HTTP fuzz (${RUNS} runs per endpoint, seed ${SEED})`, () => {
     });
     handler = createGatewayHandler({ router: upstreams.router, apiKeys: [{ key: GATEWAY_KEY, id: 'key_fuzz', account: 'team_fuzz' }], billing, bodyLimitBytes: 256 * 1024, logger: { warn: () => {}, error: (message) => void logged.push(message) } });
   });
-  after(() => upstreams.close());
+  afterAll(() => upstreams.close());
 
   /** Statuses seen for the current endpoint (printed with FUZZ_STATS=1, to see how deep the fuzz reaches). */
   const statuses = new Map<number, number>();

@@ -3,7 +3,7 @@
  * controls, and a result's cache outcome becomes the `x-gateway-cache` and `age` response headers.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { cacheHeaders } from '../../../src/http/dialects/generation.js';
 import { mergeProviderOptions, routingFromHeaders } from '../../../src/http/routing-options.js';
 

@@ -3,7 +3,7 @@
  * fields that do not decide the answer are not in it; accounts are apart unless the scope is shared.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { cacheNamespace, canonicalJson, embeddingKeys, languageKey } from '../../../src/middleware/cache/cache-key.js';
 import type { NormalizedRequest } from '../../../src/router-types.js';
 

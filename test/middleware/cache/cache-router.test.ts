@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import express from 'express';
 import OpenAI from 'openai';
 import { createGatewayMiddleware } from '../../../adapters/express.js';
@@ -31,7 +31,7 @@ describe('response cache through the router', () => {
   const usage: UsageEvent[] = [];
   const events: CacheEvent[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     openai = createOpenAISimulator();
     anthropic = createAnthropicSimulator();
     const [openaiURL, anthropicURL] = await Promise.all([openai.start(), anthropic.start()]);
@@ -52,7 +52,7 @@ describe('response cache through the router', () => {
     router.on('usage', (event) => void usage.push(event));
     router.on('cache', (event) => void events.push(event));
   });
-  after(async () => {
+  afterAll(async () => {
     await router?.close();
     await Promise.all([openai?.close(), anthropic?.close()]);
   });
@@ -130,7 +130,7 @@ describe('response cache over HTTP (Express, openai SDK)', () => {
   let client: OpenAI;
   const stored: CacheEvent[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     openai = createOpenAISimulator();
     const url = await openai.start();
     cache = responseCache();
@@ -150,7 +150,7 @@ describe('response cache over HTTP (Express, openai SDK)', () => {
       await openai.close();
     };
   });
-  after(async () => close?.());
+  afterAll(async () => close?.());
 
   it('a repeated chat completion is a hit: the same message, x-gateway-cache: hit and an age', async () => {
     const body = { model: 'openai/gpt-4o', messages: [{ role: 'user' as const, content: 'over http' }] };

@@ -3,7 +3,7 @@
  * that answers like the rest of the pipeline (and counts its calls).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.js';
 import { responseCache, type ResponseCache } from '../../../src/middleware/cache/response-cache.js';
 import type { PipelineStream, RequestRun } from '../../../src/middleware/middleware.js';
@@ -351,12 +351,12 @@ describe('response cache: store unreachable', () => {
   });
 });
 
-describe('response cache on Redis', { skip: REDIS_SKIP }, () => {
+describe('response cache on Redis', { skip: Boolean(REDIS_SKIP) }, () => {
   let redis: TestRedisServer;
-  before(async () => {
+  beforeAll(async () => {
     redis = await startRedisServer();
   });
-  after(async () => redis?.stop());
+  afterAll(async () => redis?.stop());
 
   it('two instances share entries, per account', async () => {
     const stores = [new RedisStore({ url: redis.url }), new RedisStore({ url: redis.url })];

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { githubTokenChecksumValid, ibanValid, luhnValid } from '../../../src/middleware/guardrails/checksums.js';
 import { builtInDetector, type BuiltInDetectorName } from '../../../src/middleware/guardrails/detectors.js';
 import { denyDetector } from '../../../src/middleware/guardrails/lists.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.js';
 import type { AccountReference } from '../../../src/events.js';
 import { guardrails, type GuardrailJudge } from '../../../src/middleware/guardrails/guardrails.js';

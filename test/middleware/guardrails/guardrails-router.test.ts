@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import express from 'express';
 import OpenAI from 'openai';
@@ -38,7 +38,7 @@ describe('guardrails through the router and the HTTP dialects', () => {
   let anthropic: Anthropic;
   const events: GuardrailEvent[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     simulator = createOpenAISimulator();
     const vendorURL = await simulator.start();
     const middleware = guardrails({
@@ -64,7 +64,7 @@ describe('guardrails through the router and the HTTP dialects', () => {
     openai = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${origin}/v1`, maxRetries: 0 });
     anthropic = new Anthropic({ apiKey: GATEWAY_KEY, baseURL: origin, maxRetries: 0 });
   });
-  after(async () => {
+  afterAll(async () => {
     await closeServer(server);
     await router.close();
     await simulator.close();

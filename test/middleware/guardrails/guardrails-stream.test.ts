@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.js';
 import type { GuardrailEvent } from '../../../src/events.js';
 import { builtInDetector, type BuiltInDetectorName } from '../../../src/middleware/guardrails/detectors.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { ERROR_CODES, GatewayError } from '../../../src/errors.js';
 import type { GuardrailEvent } from '../../../src/events.js';
 import { guardrails, type GuardrailsConfig } from '../../../src/middleware/guardrails/guardrails.js';

@@ -4,7 +4,7 @@
  * cost, to the nano-dollar, through the real SDK against the simulator.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { tokenCost } from '../../../src/billing/cost.js';
 import { BUILT_IN_MODELS } from '../../../src/catalog/built-in-models.js';
 import type { UsageEvent } from '../../../src/events.js';
@@ -34,12 +34,12 @@ describe('anthropic 1-hour cache writes', () => {
   let baseURL = '';
   const call = (prompt: Message[]): ProviderCall => ({ modelId: MODEL, prompt, abortSignal: new AbortController().signal });
 
-  before(async () => {
+  beforeAll(async () => {
     baseURL = await simulator.start();
     provider = await createAnthropicProvider('anthropic', { type: 'anthropic', apiKey: API_KEY, baseURL });
   });
-  after(() => simulator.close());
-  beforeEach(() => simulator.reset());
+  afterAll(() => simulator.close());
+  beforeEach(async () => { await simulator.reset(); });
 
   it('the simulator reports the writes by lifetime, as the API does, and rejects 1h after 5m', async () => {
     const send = async (system: unknown): Promise<Response> =>

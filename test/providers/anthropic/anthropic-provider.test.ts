@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.js';
 import { AnthropicProvider, createAnthropicProvider } from '../../../src/providers/anthropic/index.js';
 import type { Provider, ProviderCall } from '../../../src/providers/provider.js';
@@ -59,12 +59,12 @@ describe('anthropic provider (vendor specifics)', () => {
   const call = (overrides: Partial<ProviderCall> = {}): ProviderCall => ({ modelId: MODEL, prompt: [user('Hello vendor')], abortSignal: new AbortController().signal, ...overrides });
   const lastBody = (): Body => simulator.requests[simulator.requests.length - 1].body as Body;
 
-  before(async () => {
+  beforeAll(async () => {
     const baseURL = await simulator.start();
     simulatorURL = baseURL;
     provider = await createAnthropicProvider('anthropic', { type: 'anthropic', apiKey: API_KEY, baseURL, headers: { 'x-config-header': 'configured' } });
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });
@@ -435,10 +435,10 @@ describe('anthropic provider (stream failures)', () => {
     },
   });
   let provider: Provider;
-  before(async () => {
+  beforeAll(async () => {
     provider = await createAnthropicProvider('anthropic', { type: 'anthropic', apiKey: API_KEY, baseURL: await simulator.start() });
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
 
   async function consume(): Promise<{ parts: StreamPart[]; failure: unknown }> {
     const { stream } = await provider.stream({ modelId: MODEL, prompt: [user('Tell me something')], abortSignal: new AbortController().signal });

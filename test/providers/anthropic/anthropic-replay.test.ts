@@ -4,7 +4,7 @@
  * writes, a malformed stream, and each cost to the nano-dollar against the catalog's list price.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.js';
 import { user, weatherTool } from '../provider-fixtures.js';
 import { assistantMessage, listPrice, loadFixture, replayRouter, startReplayServer } from '../replay-server.js';
@@ -13,10 +13,10 @@ type Replay = Awaited<ReturnType<typeof startReplayServer>>;
 
 describe('anthropic replays', () => {
   let replay: Replay;
-  before(async () => {
+  beforeAll(async () => {
     replay = await startReplayServer();
   });
-  after(() => replay.close());
+  afterAll(() => replay.close());
   const router = () => replayRouter({ anthropic: { type: 'anthropic', apiKey: 'sk-ant-replay-0123456789', baseURL: replay.baseURL } });
 
   it('stream: thinking signatures and redacted thinking stay on stream.result, which can be sent back', async () => {

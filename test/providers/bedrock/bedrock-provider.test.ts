@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.js';
 import { createBedrockProvider } from '../../../src/providers/bedrock/index.js';
 import type { Provider, ProviderCall, ProviderConfig } from '../../../src/providers/provider.js';
@@ -59,11 +59,11 @@ describe('bedrock provider (vendor specifics)', () => {
   const lastRequest = () => simulator.requests[simulator.requests.length - 1];
   const lastBody = (): Record<string, any> => lastRequest().body as Record<string, any>;
 
-  before(async () => {
+  beforeAll(async () => {
     const baseURL = await simulator.start();
     provider = await createBedrockProvider('bedrock-east', config(baseURL, SECRET, { headers: { 'x-config-header': 'from-config' } }));
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });

@@ -5,7 +5,7 @@
  * catalog's list price.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { user, weatherTool } from '../provider-fixtures.js';
 import { assistantMessage, listPrice, loadFixture, replayRouter, startReplayServer } from '../replay-server.js';
 
@@ -19,10 +19,10 @@ const jsonFormat = { type: 'json' as const, schema: { type: 'object', properties
 
 describe('bedrock replays', () => {
   let replay: Replay;
-  before(async () => {
+  beforeAll(async () => {
     replay = await startReplayServer();
   });
-  after(() => replay.close());
+  afterAll(() => replay.close());
   const router = () =>
     replayRouter({ bedrock: { type: 'bedrock', baseURL: replay.baseURL, region: 'us-east-1', credentials: { accessKeyId: 'AKIDREPLAY00000001', secretAccessKey: 'replay-secret-key-0000000000' } } });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { fetchFailureOf, settlingFetch } from '../../../src/providers/cohere/cohere-fetch.js';
 import { createCohereProvider } from '../../../src/providers/cohere/index.js';
 import { COHERE_TEMPLATE_TOKENS, createCohereSimulator } from '../../../src/testing/cohere-simulator.js';

@@ -4,7 +4,7 @@
  * nano-dollar against the catalog's list price.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { ToolDefinition } from '../../../src/types.js';
 import { weatherTool } from '../provider-fixtures.js';
 import { listPrice, loadFixture, replayRouter, startReplayServer } from '../replay-server.js';
@@ -14,10 +14,10 @@ const clockTool: ToolDefinition = { type: 'function', name: 'clock', inputSchema
 
 describe('cohere replays', () => {
   let replay: Replay;
-  before(async () => {
+  beforeAll(async () => {
     replay = await startReplayServer();
   });
-  after(() => replay.close());
+  afterAll(() => replay.close());
   const router = () => replayRouter({ cohere: { type: 'cohere', apiKey: 'co-replay-key-0123456789', baseURL: replay.baseURL } });
 
   it('bills the billed units: cached tokens (counted in tokens, not in billed_units) are not charged again', async () => {

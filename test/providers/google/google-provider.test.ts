@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.js';
 import { createGoogleProvider } from '../../../src/providers/google/index.js';
 import type { Provider, ProviderCall } from '../../../src/providers/provider.js';
@@ -47,11 +47,11 @@ describe('google provider (vendor specifics)', () => {
   const lastRequest = () => simulator.requests[simulator.requests.length - 1];
   const lastBody = (): Body => lastRequest().body as Body;
 
-  before(async () => {
+  beforeAll(async () => {
     const baseURL = await simulator.start();
     provider = await createGoogleProvider('gemini-eu', { type: 'google', apiKey: configuredKey, baseURL, headers: { 'x-config-header': 'from-config' } });
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });
@@ -301,11 +301,11 @@ describe('google provider (auth, errors and timeouts)', () => {
   let baseURL: string;
   const call = (overrides: Partial<ProviderCall> = {}): ProviderCall => ({ modelId: MODEL, prompt: [user('Hi')], abortSignal: new AbortController().signal, ...overrides });
 
-  before(async () => {
+  beforeAll(async () => {
     baseURL = await simulator.start();
     await retryInfo.start();
   });
-  after(async () => {
+  afterAll(async () => {
     await simulator.close();
     await retryInfo.close();
   });

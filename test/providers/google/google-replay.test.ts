@@ -4,7 +4,7 @@
  * cached tokens, and each cost to the nano-dollar against the catalog's list price.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { user, weatherTool } from '../provider-fixtures.js';
 import { assistantMessage, listPrice, loadFixture, replayRouter, startReplayServer } from '../replay-server.js';
 
@@ -12,10 +12,10 @@ type Replay = Awaited<ReturnType<typeof startReplayServer>>;
 
 describe('google replays', () => {
   let replay: Replay;
-  before(async () => {
+  beforeAll(async () => {
     replay = await startReplayServer();
   });
-  after(() => replay.close());
+  afterAll(() => replay.close());
   const router = () => replayRouter({ google: { type: 'google', apiKey: 'AIzaReplayKey-0123456789abcdefghijklm', baseURL: replay.baseURL } });
 
   it('gemini-2.5-flash: thoughts are output beside the candidates, cached tokens are cache reads, the call keeps its signature', async () => {

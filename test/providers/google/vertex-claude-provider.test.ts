@@ -3,7 +3,7 @@
  * simulator (the same one that serves its Gemini models).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { maxOutputTokensFor } from '../../../src/providers/anthropic/anthropic-request.js';
 import { createVertexProvider, VertexProvider } from '../../../src/providers/google/index.js';
 import { claudeBaseURL, isClaudeModel } from '../../../src/providers/google/vertex-claude-client.js';
@@ -124,10 +124,10 @@ describe('vertex provider, Claude (configuration)', () => {
   const simulator = createGoogleSimulator();
   const last = () => simulator.requests[simulator.requests.length - 1];
   let baseURL: string;
-  before(async () => {
+  beforeAll(async () => {
     baseURL = await simulator.start();
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
 
   it('puts the region in the URL, global included, and keeps a base URL that names its API version', async () => {
     const global = await createVertexProvider('vertex-global', config(`${baseURL}/v1/`, token, { region: 'global' }));

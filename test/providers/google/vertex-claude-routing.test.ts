@@ -3,7 +3,7 @@
  * failover between the three (generate and stream), and the simulated gateway serving Claude on Vertex.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { Router } from '../../../src/router/router.js';
 import type { RouterConfig } from '../../../src/router-types.js';
 import { createAnthropicSimulator } from '../../../src/testing/anthropic-simulator.js';
@@ -23,7 +23,7 @@ describe('Claude through anthropic, bedrock and vertex', () => {
   let router: Router;
   const generate = (gateway: Record<string, unknown>, prompt = 'Hi') => router.generate({ model: MODEL, prompt, providerOptions: { gateway } });
 
-  before(async () => {
+  beforeAll(async () => {
     const [anthropicURL, bedrockURL, vertexURL] = await Promise.all([anthropic.start(), bedrock.start(), vertex.start()]);
     const config: RouterConfig = {
       providers: {
@@ -40,7 +40,7 @@ describe('Claude through anthropic, bedrock and vertex', () => {
     for (const provider of warm.providerNames()) await warm.generate({ model: 'anthropic/claude-sonnet-4', prompt: 'warm up', providerOptions: { gateway: { only: [provider] } } });
     router = new Router(config);
   });
-  after(() => Promise.all([anthropic.close(), bedrock.close(), vertex.close()]));
+  afterAll(() => Promise.all([anthropic.close(), bedrock.close(), vertex.close()]));
   beforeEach(() => {
     for (const simulator of [anthropic, bedrock, vertex]) simulator.reset();
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.js';
 import { createVertexProvider } from '../../../src/providers/google/index.js';
 import type { Provider, ProviderCall } from '../../../src/providers/provider.js';
@@ -40,11 +40,11 @@ describe('vertex provider (vendor specifics)', () => {
   const lastRequest = () => simulator.requests[simulator.requests.length - 1];
   const embedCall = (modelId: string, values: string[]) => ({ modelId, values, dimensions: 16, abortSignal: new AbortController().signal });
 
-  before(async () => {
+  beforeAll(async () => {
     baseURL = await simulator.start();
     provider = await createVertexProvider('vertex', { type: 'vertex', project: PROJECT, region: LOCATION, baseURL, credentials: { accessToken: token } });
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });

@@ -5,7 +5,7 @@
  * the catalog's list price.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { timeTool, weatherTool } from '../provider-fixtures.js';
 import { listPrice, loadFixture, replayRouter, startReplayServer } from '../replay-server.js';
 
@@ -13,10 +13,10 @@ type Replay = Awaited<ReturnType<typeof startReplayServer>>;
 
 describe('vertex replays', () => {
   let replay: Replay;
-  before(async () => {
+  beforeAll(async () => {
     replay = await startReplayServer();
   });
-  after(() => replay.close());
+  afterAll(() => replay.close());
   const router = () => replayRouter({ vertex: { type: 'vertex', project: 'replay-project', region: 'us-central1', baseURL: replay.baseURL, credentials: { accessToken: 'ya29.replay-token-0123456789' } } });
 
   it('streamed function-call arguments: two calls with their arguments, not one empty call per piece', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { createMistralProvider, mistralToolCallId } from '../../../src/providers/mistral/index.js';
 import { createMistralSimulator } from '../../../src/testing/mistral-simulator.js';
 import type { Message } from '../../../src/types.js';

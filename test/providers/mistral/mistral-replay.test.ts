@@ -4,7 +4,7 @@
  * against the catalog's list price.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { weatherTool } from '../provider-fixtures.js';
 import { listPrice, loadFixture, replayRouter, startReplayServer } from '../replay-server.js';
 
@@ -12,10 +12,10 @@ type Replay = Awaited<ReturnType<typeof startReplayServer>>;
 
 describe('mistral replays', () => {
   let replay: Replay;
-  before(async () => {
+  beforeAll(async () => {
     replay = await startReplayServer();
   });
-  after(() => replay.close());
+  afterAll(() => replay.close());
   const router = () => replayRouter({ mistral: { type: 'mistral', apiKey: 'mistral-replay-key-0123456789', baseURL: replay.baseURL } });
 
   it('mistral-medium: a tool call with string arguments', async () => {

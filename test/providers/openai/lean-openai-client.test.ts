@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import OpenAI, { APIConnectionTimeoutError, AzureOpenAI } from 'openai';
 import { nodeFetch } from '../../../src/providers/node-fetch.js';
 import { leanOpenAIClass } from '../../../src/providers/openai/lean-openai-client.js';
@@ -26,7 +26,7 @@ describe('leanOpenAIClass', () => {
   let baseURL: string;
   const options = (): ConstructorParameters<typeof OpenAI>[0] => ({ apiKey: 'sk-lean-0001', baseURL, fetch: nodeFetch, maxRetries: 0, organization: 'org-1', project: 'proj-1', defaultHeaders: { 'X-Team': 'blue', 'x-drop': 'me' } });
 
-  before(async () => {
+  beforeAll(async () => {
     server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (part: Buffer) => chunks.push(part));
@@ -63,7 +63,7 @@ describe('leanOpenAIClass', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   /** The request the server received from `call` made with the SDK's client and with the lean one. */
   async function sideBySide(call: (client: OpenAI) => Promise<unknown>): Promise<[Received, Received]> {

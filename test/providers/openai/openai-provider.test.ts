@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.js';
 import { createOpenAIProvider } from '../../../src/providers/openai/index.js';
 import type { Provider, ProviderCall } from '../../../src/providers/provider.js';
@@ -40,11 +40,11 @@ describe('openai provider (vendor specifics)', () => {
   });
   const lastBody = (): Record<string, unknown> => simulator.requests[simulator.requests.length - 1].body as Record<string, unknown>;
 
-  before(async () => {
+  beforeAll(async () => {
     const baseURL = await simulator.start();
     provider = await createOpenAIProvider('openai-eu', { type: 'openai', apiKey: configuredKey, baseURL: `${baseURL}/v1`, headers: { 'x-config-header': 'from-config' } });
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });

@@ -5,7 +5,7 @@
  * price.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { timeTool, weatherTool } from '../provider-fixtures.js';
 import { listPrice, loadFixture, replayRouter, startReplayServer } from '../replay-server.js';
 
@@ -13,10 +13,10 @@ type Replay = Awaited<ReturnType<typeof startReplayServer>>;
 
 describe('openai replays', () => {
   let replay: Replay;
-  before(async () => {
+  beforeAll(async () => {
     replay = await startReplayServer();
   });
-  after(() => replay.close());
+  afterAll(() => replay.close());
   const router = () => replayRouter({ openai: { type: 'openai', apiKey: 'sk-replay-0123456789abcdef', baseURL: `${replay.baseURL}/v1` } });
 
   it('o4-mini: reasoning tokens are part of completion_tokens, cached tokens part of prompt_tokens', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import type { Provider, ProviderCall } from '../../../src/providers/provider.js';
 import { XAI_BASE_URL, createXaiProvider } from '../../../src/providers/xai/index.js';
 import { createOpenAISimulator } from '../../../src/testing/openai-simulator.js';
@@ -27,11 +27,11 @@ describe('xai provider (vendor specifics)', () => {
   });
   const lastBody = (): Record<string, unknown> => simulator.requests[simulator.requests.length - 1].body as Record<string, unknown>;
 
-  before(async () => {
+  beforeAll(async () => {
     const baseURL = await simulator.start();
     provider = await createXaiProvider('xai', { type: 'xai', apiKey: 'xai-configured-key-0123456789', baseURL: `${baseURL}/v1` });
   });
-  after(() => simulator.close());
+  afterAll(() => simulator.close());
   beforeEach(() => {
     simulator.reset();
   });

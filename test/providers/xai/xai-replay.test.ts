@@ -4,7 +4,7 @@
  * against the catalog's list price and the `cost_in_usd_ticks` xAI reports in the same response.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { weatherTool } from '../provider-fixtures.js';
 import { listPrice, loadFixture, replayRouter, startReplayServer } from '../replay-server.js';
 
@@ -14,10 +14,10 @@ const ticksToNano = (ticks: number): number => ticks / 10;
 
 describe('xai replays', () => {
   let replay: Replay;
-  before(async () => {
+  beforeAll(async () => {
     replay = await startReplayServer();
   });
-  after(() => replay.close());
+  afterAll(() => replay.close());
   const router = () => replayRouter({ xai: { type: 'xai', apiKey: 'xai-replay-key-0123456789', baseURL: `${replay.baseURL}/v1` } });
 
   it('grok-3-mini: reasoning tokens are output on top of completion_tokens, and the cost is the one xAI reports', async () => {
