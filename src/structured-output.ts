@@ -222,6 +222,7 @@ export function streamObjectWith<T>(
   } catch (error) {
     const failed = Promise.reject(error);
     failed.catch(() => undefined);
+    // biome-ignore lint/correctness/useYield: a stream that fails on its first read, with nothing to yield
     const empty = (async function* () {
       throw error;
     })();

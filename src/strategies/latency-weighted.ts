@@ -52,7 +52,7 @@ export function latencyWeighted(options: LatencyWeightedOptions = {}): Strategy 
       const scores = available.map((candidate) => context.health.score(candidate.provider, candidate.providerModelId, context.streamed));
       const known = scores.flatMap((score) => (score.latencyMs === undefined ? [] : [score.latencyMs])).sort((a, b) => a - b);
       const fallbackLatency = known.length > 0 ? known[Math.floor(known.length / 2)] : 1;
-      const weights = scores.map((score) => Math.pow(score.successRate, successExponent) / Math.pow(Math.max(score.latencyMs ?? fallbackLatency, 0.001), latencyExponent));
+      const weights = scores.map((score) => score.successRate ** successExponent / Math.max(score.latencyMs ?? fallbackLatency, 0.001) ** latencyExponent);
       const floor = Math.max(...weights) * minimumWeightRatio;
       return [...weightedOrder(available, weights.map((weight) => Math.max(weight, floor)), context.random), ...unavailable];
     },
@@ -70,7 +70,7 @@ export function latencyWeighted(options: LatencyWeightedOptions = {}): Strategy 
 export function weightedOrder<T>(items: readonly T[], weights: readonly number[], random: () => number): T[] {
   const keyed = items.map((item, index) => {
     const weight = weights[index] > 0 && Number.isFinite(weights[index]) ? weights[index] : Number.MIN_VALUE;
-    return { item, key: Math.pow(Math.max(random(), Number.MIN_VALUE), 1 / weight) };
+    return { item, key: Math.max(random(), Number.MIN_VALUE) ** (1 / weight) };
   });
   keyed.sort((a, b) => b.key - a.key);
   return keyed.map((entry) => entry.item);

@@ -8,7 +8,7 @@
  * @module
  */
 import { parseRawModelId } from '../../catalog/catalog.js';
-import { GatewayError } from '../../errors.js';
+import type { GatewayError } from '../../errors.js';
 import { estimatePromptTokens, estimateTextTokens } from '../../tokens.js';
 import type { GenerateResult, StreamResult } from '../../router-types.js';
 import type { AssistantMessage, FilePart, FinishReason, GenerateRequest, JsonSchema, Message, MessageInput, ProviderOptions, ReasoningEffort, ResponseFormat, StreamPart, TextPart, ToolChoice, ToolDefinition, ToolResultOutput, ToolResultPart } from '../../types.js';

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { GatewayError } from '../../errors.js';
+import type { GatewayError } from '../../errors.js';
 import type { EmbedManyResult, GenerateResult, StreamResult } from '../../router-types.js';
 import type { AssistantMessage, FinishReason, JsonSchema, MessageInput, ProviderOptions, ReasoningEffort, ResponseFormat, StreamPart, TextPart, FilePart, ToolChoice, ToolDefinition, GenerateRequest } from '../../types.js';
 import { gatewayMetadata } from '../gateway-metadata.js';

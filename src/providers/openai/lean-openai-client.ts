@@ -59,7 +59,7 @@ function overridesRequestHooks(Base: typeof OpenAIClient): boolean {
     for (let prototype = Base.prototype as object; ; prototype = Object.getPrototypeOf(prototype) as object) {
       const parent = Object.getPrototypeOf(prototype) as object | null;
       if (!parent || !('buildRequest' in parent)) break; // the SDK's root client
-      if (REQUEST_HOOKS.some((hook) => Object.prototype.hasOwnProperty.call(prototype, hook))) overrides = true;
+      if (REQUEST_HOOKS.some((hook) => Object.hasOwn(prototype, hook))) overrides = true;
     }
     overridesByBase.set(Base, overrides);
   }
