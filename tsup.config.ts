@@ -9,7 +9,8 @@ import { defineConfig } from 'tsup';
  * `import()` works in CommonJS on every supported Node), and fails the build if it cannot find it.
  */
 function keepNativeOptionalImport(directory: string): void {
-  const required = /Promise\.resolve\(\)\.then\(\(\) => _interopRequireWildcard\(require\((\s*\/\* webpackIgnore: true \*\/\s*\/\* turbopackIgnore: true \*\/[^)]*?specifier\s*)\)\)\)/g;
+  const required =
+    /Promise\.resolve\(\)\.then\(\(\) => _interopRequireWildcard\(require\((\s*\/\* webpackIgnore: true \*\/\s*\/\* turbopackIgnore: true \*\/[^)]*?specifier\s*)\)\)\)/g;
   let rewritten = 0;
   for (const name of readdirSync(directory)) {
     if (!name.endsWith('.cjs')) continue;
@@ -22,7 +23,8 @@ function keepNativeOptionalImport(directory: string): void {
     });
     writeFileSync(path, fixed);
   }
-  if (rewritten !== 1) throw new Error(`tsup.config.ts: expected one optional import to restore in dist/*.cjs, found ${rewritten}`);
+  if (rewritten !== 1)
+    throw new Error(`tsup.config.ts: expected one optional import to restore in dist/*.cjs, found ${rewritten}`);
 }
 
 export default defineConfig({
@@ -44,5 +46,19 @@ export default defineConfig({
   // Vendor SDKs and frameworks stay external: they are optional peers, loaded lazily (google-auth-library
   // comes with the Google SDKs; the vertex provider loads it for Claude with service-account keys).
   onSuccess: async () => keepNativeOptionalImport('dist'),
-  external: [/^openai/, /^@anthropic-ai\//, /^@google\//, /^@mistralai\//, /^@aws-sdk\//, /^@smithy\//, /^cohere-ai/, 'google-auth-library', 'ioredis', 'express', 'koa', 'next', 'zod'],
+  external: [
+    /^openai/,
+    /^@anthropic-ai\//,
+    /^@google\//,
+    /^@mistralai\//,
+    /^@aws-sdk\//,
+    /^@smithy\//,
+    /^cohere-ai/,
+    'google-auth-library',
+    'ioredis',
+    'express',
+    'koa',
+    'next',
+    'zod',
+  ],
 });

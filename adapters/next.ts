@@ -28,7 +28,10 @@ import { errorResponse } from '../src/http/responses.js';
 export type RouteHandler = (request: Request) => Promise<Response>;
 
 /** A Pages API route handler. @example `export default createPagesApiHandler(config) satisfies PagesApiHandler;` */
-export type PagesApiHandler = (request: IncomingMessage & { body?: unknown }, response: ServerResponse) => Promise<void>;
+export type PagesApiHandler = (
+  request: IncomingMessage & { body?: unknown },
+  response: ServerResponse,
+) => Promise<void>;
 
 /**
  * The configuration of a Next route: a gateway configuration (`{ providers, apiKeys, ... }`, or the
@@ -58,7 +61,9 @@ function lazyHandler(config: NextGatewayConfig): LazyHandler {
   const logged = new Set<string>();
   const fail = (thrown: unknown, logger: { error(message: string): void } | undefined): GatewayHttpResponse => {
     const code = thrown instanceof GatewayError ? thrown.code : 'config_invalid';
-    const message = redactSecrets(`switchyard: the Next route cannot start the gateway (${code}): ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+    const message = redactSecrets(
+      `switchyard: the Next route cannot start the gateway (${code}): ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+    );
     if (!logged.has(message) && logged.size < MAX_LOGGED) {
       logged.add(message);
       logger?.error(message);
@@ -111,7 +116,11 @@ function webResponse(answer: GatewayHttpResponse): Response {
  * export const { GET, POST, OPTIONS } = createGatewayRouteHandlers({ providers, basePath: '/api' });
  * ```
  */
-export function createGatewayRouteHandlers(config: NextGatewayConfig): { GET: RouteHandler; POST: RouteHandler; OPTIONS: RouteHandler } {
+export function createGatewayRouteHandlers(config: NextGatewayConfig): {
+  GET: RouteHandler;
+  POST: RouteHandler;
+  OPTIONS: RouteHandler;
+} {
   const lazy = lazyHandler(config);
   const serve: RouteHandler = async (request) => {
     const handler = await lazy.get();

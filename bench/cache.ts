@@ -11,7 +11,15 @@
  *
  *   npx tsup --silent && npx tsx bench/cache.ts [--requests 2000]
  */
-import { normalizeRequest, responseCache, Router, type GenerateResult, type RequestMiddleware, type RequestRun, type RouterConfig } from '../dist/index.js';
+import {
+  normalizeRequest,
+  responseCache,
+  Router,
+  type GenerateResult,
+  type RequestMiddleware,
+  type RequestRun,
+  type RouterConfig,
+} from '../dist/index.js';
 import { createOpenAISimulator } from '../dist/testing/index.js';
 
 const at = process.argv.indexOf('--requests');
@@ -31,7 +39,12 @@ async function time(run: () => Promise<unknown>): Promise<number> {
 }
 
 let counter = 0;
-function makeRun(model: string, prompt: string, operation: RequestRun['operation'] = 'generate', values?: string[]): RequestRun {
+function makeRun(
+  model: string,
+  prompt: string,
+  operation: RequestRun['operation'] = 'generate',
+  values?: string[],
+): RequestRun {
   counter += 1;
   const request = normalizeRequest({ model, prompt });
   return {
@@ -57,7 +70,10 @@ function makeRun(model: string, prompt: string, operation: RequestRun['operation
 const simulator = createOpenAISimulator();
 const baseURL = `${await simulator.start()}/v1`;
 const cache = responseCache({ maxEntries: 100_000 });
-const router = new Router({ providers: { openai: { apiKey: 'sk-bench', baseURL } }, middleware: [cache] } as MiddlewareConfig);
+const router = new Router({
+  providers: { openai: { apiKey: 'sk-bench', baseURL } },
+  middleware: [cache],
+} as MiddlewareConfig);
 router.on('usage', () => undefined);
 await router.ready?.();
 const model = 'openai/gpt-4o-mini';
@@ -71,24 +87,49 @@ const seedRun = makeRun(model, prompt);
 await cache.wrapGenerate!(seedRun, async () => warm);
 const streamSeed = makeRun(model, `${prompt} (stream)`, 'stream');
 const streamed = router.stream({ model, prompt: `${prompt} (stream)` });
-const seeded = await cache.wrapStream!(streamSeed, async () => ({ parts: streamed.fullStream, result: streamed.result }));
+const seeded = await cache.wrapStream!(streamSeed, async () => ({
+  parts: streamed.fullStream,
+  result: streamed.result,
+}));
 for await (const _part of seeded.parts);
 await seeded.result;
 const embedValues = Array.from({ length: 16 }, (_, index) => `value number ${index}`);
 const embedSeed = makeRun('openai/text-embedding-3-small', '', 'embed', embedValues);
-await cache.wrapEmbed!(embedSeed, () => router.embedMany({ model: 'openai/text-embedding-3-small', values: embedValues }));
+await cache.wrapEmbed!(embedSeed, () =>
+  router.embedMany({ model: 'openai/text-embedding-3-small', values: embedValues }),
+);
 await new Promise((resolve) => setTimeout(resolve, 50));
 const key = (await import('../dist/index.js')).languageKey(model, seedRun.request);
 
-const samples: Record<string, number[]> = { miss: [], hitRouter: [], hitMiddleware: [], lookup: [], streamHit: [], embedHit: [] };
+const samples: Record<string, number[]> = {
+  miss: [],
+  hitRouter: [],
+  hitMiddleware: [],
+  lookup: [],
+  streamHit: [],
+  embedHit: [],
+};
 const never = async (): Promise<GenerateResult> => {
   throw new Error('a hit never calls next');
 };
 for (let index = 0; index < requests; index += 1) {
-  samples.miss.push(await time(() => router.generate({ model, prompt: `${prompt} ${index}`, providerOptions: { gateway: { cache: { noStore: true, skip: true } } } })));
-  if (chain) samples.hitRouter.push(await time(() => router.generate({ model, prompt, account: { id: 'team_bench' } })));
+  samples.miss.push(
+    await time(() =>
+      router.generate({
+        model,
+        prompt: `${prompt} ${index}`,
+        providerOptions: { gateway: { cache: { noStore: true, skip: true } } },
+      }),
+    ),
+  );
+  if (chain)
+    samples.hitRouter.push(await time(() => router.generate({ model, prompt, account: { id: 'team_bench' } })));
   // Runs are made outside the timing: the router makes one per request whether a cache is configured or not.
-  const [generateRun, streamRun, embedRun] = [makeRun(model, prompt), makeRun(model, `${prompt} (stream)`, 'stream'), makeRun('openai/text-embedding-3-small', '', 'embed', embedValues)];
+  const [generateRun, streamRun, embedRun] = [
+    makeRun(model, prompt),
+    makeRun(model, `${prompt} (stream)`, 'stream'),
+    makeRun('openai/text-embedding-3-small', '', 'embed', embedValues),
+  ];
   samples.hitMiddleware.push(await time(() => cache.wrapGenerate!(generateRun, never)));
   samples.lookup.push(await time(() => cache.store.getValue('cache:a:team_bench', key)));
   samples.streamHit.push(
@@ -110,12 +151,16 @@ const rows: Array<[string, number[]]> = [
   ['embedMany hit, 16 values (middleware alone)', samples.embedHit],
 ];
 const missMedian = percentile(samples.miss, 0.5);
-console.log(`Node ${process.version}, ${requests} requests per measure, ${new Date().toISOString()}; router middleware chain: ${chain ? 'yes' : 'no (before #12: hits measured on the middleware alone)'}\n`);
+console.log(
+  `Node ${process.version}, ${requests} requests per measure, ${new Date().toISOString()}; router middleware chain: ${chain ? 'yes' : 'no (before #12: hits measured on the middleware alone)'}\n`,
+);
 console.log('| measure | p50 µs | p99 µs | p50 speed-up over a miss |');
 console.log('| --- | ---: | ---: | ---: |');
 for (const [name, values] of rows) {
   const median = percentile(values, 0.5);
-  console.log(`| ${name} | ${median.toFixed(1)} | ${percentile(values, 0.99).toFixed(1)} | ${(missMedian / median).toFixed(1)}× |`);
+  console.log(
+    `| ${name} | ${median.toFixed(1)} | ${percentile(values, 0.99).toFixed(1)} | ${(missMedian / median).toFixed(1)}× |`,
+  );
 }
 const added = percentile(samples.hitMiddleware, 0.5) - percentile(samples.lookup, 0.5);
 console.log(`\nA hit adds ${added.toFixed(1)} µs (p50) over the lookup itself (target: at most 20 µs).`);

@@ -6,7 +6,13 @@
  *
  *   npx tsup --silent && npx tsx bench/guardrails.ts [--rounds 15]
  */
-import { guardrails, type PipelineStream, type RequestMiddleware, type RequestRun, type StreamPart } from '../dist/index.js';
+import {
+  guardrails,
+  type PipelineStream,
+  type RequestMiddleware,
+  type RequestRun,
+  type StreamPart,
+} from '../dist/index.js';
 
 const ALL_DETECTORS = ['pii', 'secrets', 'prompt-injection'] as const;
 
@@ -24,7 +30,9 @@ const SENTENCES = [
   'Contact the on-call engineer at oncall@example.com or +1 415-555-2671 if the deploy fails.',
 ];
 
-/** A prompt of about `bytes` characters of prose with a little PII in it (an e-mail and a phone per ~550 characters). */
+/**
+ * A prompt of about `bytes` characters of prose with a little PII in it (an e-mail and a phone per ~550 characters).
+ */
 function prompt(bytes: number): string {
   let text = '';
   for (let index = 0; text.length < bytes; index += 1) text += `${SENTENCES[index % SENTENCES.length]} `;
@@ -38,7 +46,12 @@ function runFor(text: string, streamed = false): RequestRun {
     operation: streamed ? 'stream' : 'generate',
     streamed,
     model: 'openai/gpt-4o',
-    request: { model: 'openai/gpt-4o', prompt: [{ role: 'user', content: [{ type: 'text', text }] }], tags: [], metadata: {} },
+    request: {
+      model: 'openai/gpt-4o',
+      prompt: [{ role: 'user', content: [{ type: 'text', text }] }],
+      tags: [],
+      metadata: {},
+    },
     values: undefined,
     account: undefined,
     user: undefined,
@@ -81,14 +94,20 @@ function streamOf(deltas: readonly string[]): PipelineStream {
   };
 }
 
-async function streamRound(middleware: RequestMiddleware | undefined, deltas: readonly string[], iterations: number): Promise<{ first: number; total: number }> {
+async function streamRound(
+  middleware: RequestMiddleware | undefined,
+  deltas: readonly string[],
+  iterations: number,
+): Promise<{ first: number; total: number }> {
   let first = 0;
   let total = 0;
   for (let index = 0; index < iterations; index += 1) {
     const run = runFor('hello', true);
     const started = process.hrtime.bigint();
     await middleware?.transformRequest?.(run);
-    const stream = middleware?.wrapStream ? await middleware.wrapStream(run, async () => streamOf(deltas)) : streamOf(deltas);
+    const stream = middleware?.wrapStream
+      ? await middleware.wrapStream(run, async () => streamOf(deltas))
+      : streamOf(deltas);
     let seen = false;
     for await (const part of stream.parts) {
       if (!seen && part.type === 'text-delta') {
@@ -107,8 +126,14 @@ async function main(): Promise<void> {
   const variants: Variant[] = [
     { name: 'no middleware', middleware: undefined },
     { name: 'guardrails, none configured', middleware: guardrails({}) },
-    { name: 'all detectors, warn', middleware: guardrails({ guardrails: [{ name: 'all', detectors: ALL_DETECTORS, action: 'warn' }] }) },
-    { name: 'all detectors, redact', middleware: guardrails({ guardrails: [{ name: 'all', detectors: ALL_DETECTORS, action: 'redact' }] }) },
+    {
+      name: 'all detectors, warn',
+      middleware: guardrails({ guardrails: [{ name: 'all', detectors: ALL_DETECTORS, action: 'warn' }] }),
+    },
+    {
+      name: 'all detectors, redact',
+      middleware: guardrails({ guardrails: [{ name: 'all', detectors: ALL_DETECTORS, action: 'redact' }] }),
+    },
   ];
   console.log(`guardrails bench, ${rounds} rounds, node ${process.version}\n`);
   console.log('| prompt | variant | median µs per request | added µs vs no middleware | fastest round µs |');
@@ -125,7 +150,9 @@ async function main(): Promise<void> {
     for (const variant of variants) {
       const value = median(samples.get(variant.name) ?? []);
       const fastest = Math.min(...(samples.get(variant.name) ?? []));
-      console.log(`| ${size / 1024} KB | ${variant.name} | ${value.toFixed(1)} | ${(value - base).toFixed(1)} | ${fastest.toFixed(1)} |`);
+      console.log(
+        `| ${size / 1024} KB | ${variant.name} | ${value.toFixed(1)} | ${(value - base).toFixed(1)} | ${fastest.toFixed(1)} |`,
+      );
     }
   }
 
@@ -134,7 +161,10 @@ async function main(): Promise<void> {
   const deltas = answer.match(/[\s\S]{1,5}/g) ?? [];
   const streamVariants: Array<[string, RequestMiddleware | undefined]> = [
     ['unguarded', undefined],
-    ['all detectors on the output, redact', guardrails({ guardrails: [{ name: 'all', detectors: ALL_DETECTORS, action: 'redact', phases: ['output'] }] })],
+    [
+      'all detectors on the output, redact',
+      guardrails({ guardrails: [{ name: 'all', detectors: ALL_DETECTORS, action: 'redact', phases: ['output'] }] }),
+    ],
   ];
   const firsts = new Map<string, number[]>();
   const totals = new Map<string, number[]>();
@@ -151,7 +181,9 @@ async function main(): Promise<void> {
   console.log('| --- | --- | --- | --- |');
   for (const [name] of streamVariants) {
     const total = median(totals.get(name) ?? []);
-    console.log(`| ${name} | ${median(firsts.get(name) ?? []).toFixed(1)} | ${total.toFixed(1)} | ${(total / deltas.length).toFixed(2)} |`);
+    console.log(
+      `| ${name} | ${median(firsts.get(name) ?? []).toFixed(1)} | ${total.toFixed(1)} | ${(total / deltas.length).toFixed(2)} |`,
+    );
   }
 }
 

@@ -19,7 +19,10 @@ import { createGatewayMiddleware } from '../dist/adapters/express.js';
 import { Router, type GatewayRouter, type GenerateResult } from '../dist/index.js';
 import { createOpenAISimulator } from '../dist/testing/index.js';
 
-/** One row of the benchmark table. @example `{ measure: 'latency p50, sequential', direct: '0.150 ms', gateway: '0.600 ms', added: '0.450 ms' }` */
+/**
+ * One row of the benchmark table. @example
+ * `{ measure: 'latency p50, sequential', direct: '0.150 ms', gateway: '0.600 ms', added: '0.450 ms' }`
+ */
 export interface HttpBenchRow {
   measure: string;
   direct: string;
@@ -52,7 +55,9 @@ export interface BaselineBuild {
 export async function loadBaseline(directory: string, label: string): Promise<BaselineBuild> {
   const root = pathToFileURL(`${directory.replace(/\/$/, '')}/dist/`);
   const main = (await import(new URL('index.js', root).href)) as { Router: typeof Router };
-  const adapter = (await import(new URL('adapters/express.js', root).href)) as { createGatewayMiddleware: typeof createGatewayMiddleware };
+  const adapter = (await import(new URL('adapters/express.js', root).href)) as {
+    createGatewayMiddleware: typeof createGatewayMiddleware;
+  };
   return { label, Router: main.Router, createGatewayMiddleware: adapter.createGatewayMiddleware };
 }
 
@@ -61,17 +66,30 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 export const agentForBench = agent;
 
 /** POSTs JSON; resolves with the time to the first content chunk (stream) and to the end, in ms. */
-function post(url: URL, body: string, headers: Record<string, string>, stream: boolean): Promise<{ firstContentMs: number; totalMs: number }> {
+function post(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  stream: boolean,
+): Promise<{ firstContentMs: number; totalMs: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let firstContentMs = -1;
     const request = httpRequest(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
       (response) => {
         if (response.statusCode !== 200) reject(new Error(`HTTP ${response.statusCode} from ${url.href}`));
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => {
-          if (firstContentMs < 0 && (!stream || chunk.includes('"content":"') && !chunk.includes('"content":""'))) firstContentMs = performance.now() - started;
+          if (firstContentMs < 0 && (!stream || (chunk.includes('"content":"') && !chunk.includes('"content":""'))))
+            firstContentMs = performance.now() - started;
         });
         response.on('end', () => resolve({ firstContentMs, totalMs: performance.now() - started }));
         response.on('error', reject);
@@ -198,8 +216,22 @@ export async function runHttpBenchInProcesses(requests = 2000, concurrency = 32)
   const front = await startChild('bench/fixtures/gateway-process.ts', [simulator.url, 'front']);
   try {
     const messages = [{ role: 'user', content: 'Measure the overhead of the gateway please' }];
-    const direct: BenchTarget = (stream) => post(new URL(`${simulator.url}/v1/chat/completions`), JSON.stringify({ model: 'gpt-4o-mini', messages, stream }), { authorization: 'Bearer sk-bench-000000' }, stream);
-    const via = (url: string): BenchTarget => (stream) => post(new URL(`${url}/v1/chat/completions`), JSON.stringify({ model: 'openai/gpt-4o-mini', messages, stream }), { authorization: 'Bearer gw-bench-key-0001' }, stream);
+    const direct: BenchTarget = (stream) =>
+      post(
+        new URL(`${simulator.url}/v1/chat/completions`),
+        JSON.stringify({ model: 'gpt-4o-mini', messages, stream }),
+        { authorization: 'Bearer sk-bench-000000' },
+        stream,
+      );
+    const via =
+      (url: string): BenchTarget =>
+      (stream) =>
+        post(
+          new URL(`${url}/v1/chat/completions`),
+          JSON.stringify({ model: 'openai/gpt-4o-mini', messages, stream }),
+          { authorization: 'Bearer gw-bench-key-0001' },
+          stream,
+        );
     return rowsOf(await measure([direct, via(gateway.url), via(front.url)], requests, concurrency), concurrency);
   } finally {
     gateway.process.kill();
@@ -230,29 +262,52 @@ async function startChild(script: string, args: string[]): Promise<{ process: Ch
  * const rows = await runHttpBench(500, 32);
  * ```
  */
-export async function runHttpBench(requests = 2000, concurrency = 32, baseline?: BaselineBuild): Promise<HttpBenchRow[]> {
+export async function runHttpBench(
+  requests = 2000,
+  concurrency = 32,
+  baseline?: BaselineBuild,
+): Promise<HttpBenchRow[]> {
   const simulator = createOpenAISimulator();
   const simulatorURL = await simulator.start();
   // Two gateways side by side: this build, and either an earlier build (`--baseline`) or this build
   // with the provider's SDK on the global (undici) fetch instead of switchyard's nodeFetch.
   const startGateway = async (build: BaselineBuild, clientOptions: Record<string, unknown>) => {
-    const router = new build.Router({ providers: { openai: { type: 'openai', apiKey: 'sk-bench-000000', baseURL: `${simulatorURL}/v1`, clientOptions } } });
+    const router = new build.Router({
+      providers: {
+        openai: { type: 'openai', apiKey: 'sk-bench-000000', baseURL: `${simulatorURL}/v1`, clientOptions },
+      },
+    });
     router.on('usage', () => undefined);
     const app = express();
-    app.use(build.createGatewayMiddleware({ router, apiKeys: [{ key: 'gw-bench-key-0001', id: 'bench', account: 'bench' }], logger: false }));
+    app.use(
+      build.createGatewayMiddleware({
+        router,
+        apiKeys: [{ key: 'gw-bench-key-0001', id: 'bench', account: 'bench' }],
+        logger: false,
+      }),
+    );
     const server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    return { router, server, url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`) };
+    return {
+      router,
+      server,
+      url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`),
+    };
   };
   const current: BaselineBuild = { label: 'this build', Router, createGatewayMiddleware };
-  const gateways = [await startGateway(current, {}), baseline ? await startGateway(baseline, {}) : await startGateway(current, { fetch: globalThis.fetch })];
+  const gateways = [
+    await startGateway(current, {}),
+    baseline ? await startGateway(baseline, {}) : await startGateway(current, { fetch: globalThis.fetch }),
+  ];
   const directURL = new URL(`${simulatorURL}/v1/chat/completions`);
   const messages = [{ role: 'user', content: 'Measure the overhead of the gateway please' }];
   const directBody = (stream: boolean) => JSON.stringify({ model: 'gpt-4o-mini', messages, stream });
   const gatewayBody = (stream: boolean) => JSON.stringify({ model: 'openai/gpt-4o-mini', messages, stream });
   const gatewayHeaders = { authorization: 'Bearer gw-bench-key-0001' };
-  const direct = (stream: boolean) => post(directURL, directBody(stream), { authorization: 'Bearer sk-bench-000000' }, stream);
-  const via = (index: number) => (stream: boolean) => post(gateways[index].url, gatewayBody(stream), gatewayHeaders, stream);
+  const direct = (stream: boolean) =>
+    post(directURL, directBody(stream), { authorization: 'Bearer sk-bench-000000' }, stream);
+  const via = (index: number) => (stream: boolean) =>
+    post(gateways[index].url, gatewayBody(stream), gatewayHeaders, stream);
   const variants = [direct, via(0), via(1)];
 
   try {
@@ -281,9 +336,25 @@ const CANNED: GenerateResult = {
   content: [{ type: 'text', text: 'You said: Measure the overhead of the gateway please' }],
   toolCalls: [],
   finishReason: { unified: 'stop', raw: 'stop' },
-  usage: { inputTokens: { total: 9, noCache: 9, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 9, text: 9, reasoning: 0 } },
+  usage: {
+    inputTokens: { total: 9, noCache: 9, cacheRead: 0, cacheWrite: 0 },
+    outputTokens: { total: 9, text: 9, reasoning: 0 },
+  },
   cost: { input: 1350, output: 5400, cacheRead: 0, cacheWrite: 0, total: 6750 },
-  attempts: [{ provider: 'openai', providerType: 'openai', providerModelId: 'gpt-4o-mini', model: 'openai/gpt-4o-mini', outcome: 'success', status: 200, latencyMs: 1, credentialType: 'system', startTime: 0, endTime: 1 }],
+  attempts: [
+    {
+      provider: 'openai',
+      providerType: 'openai',
+      providerModelId: 'gpt-4o-mini',
+      model: 'openai/gpt-4o-mini',
+      outcome: 'success',
+      status: 200,
+      latencyMs: 1,
+      credentialType: 'system',
+      startTime: 0,
+      endTime: 1,
+    },
+  ],
   warnings: [],
   providerMetadata: undefined,
   responseId: 'chatcmpl-bench',
@@ -319,7 +390,13 @@ export async function runHandlerOnlyBench(requests = 2000): Promise<AttributionR
     embedMany: (request) => real.embedMany(request),
   };
   const app = express();
-  app.use(createGatewayMiddleware({ router: stub, apiKeys: [{ key: 'gw-bench-key-0001', id: 'bench', account: 'bench' }], logger: false }));
+  app.use(
+    createGatewayMiddleware({
+      router: stub,
+      apiKeys: [{ key: 'gw-bench-key-0001', id: 'bench', account: 'bench' }],
+      logger: false,
+    }),
+  );
   let answer = ''; // the gateway's own answer to the request (fetched below), so all three send the same bytes
   const answerJson = (request: IncomingMessage, response: ServerResponse): void => {
     let text = '';
@@ -327,18 +404,27 @@ export async function runHandlerOnlyBench(requests = 2000): Promise<AttributionR
     request.on('data', (chunk: string) => (text += chunk));
     request.on('end', () => {
       JSON.parse(text);
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) }).end(answer);
+      response
+        .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) })
+        .end(answer);
     });
   };
   const expressAlone = express();
   expressAlone.use(answerJson);
   const servers = [createServer(answerJson), createServer(expressAlone), createServer(app)];
   for (const server of servers) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const urls = servers.map((server) => new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`));
-  const body = JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Measure the overhead of the gateway please' }] });
+  const urls = servers.map(
+    (server) => new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`),
+  );
+  const body = JSON.stringify({
+    model: 'openai/gpt-4o-mini',
+    messages: [{ role: 'user', content: 'Measure the overhead of the gateway please' }],
+  });
   const headers = { authorization: 'Bearer gw-bench-key-0001' };
   const samples = servers.map(() => [] as number[]);
-  answer = await (await fetch(urls[2], { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })).text();
+  answer = await (
+    await fetch(urls[2], { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+  ).text();
   try {
     for (let index = 0; index < requests + 500; index += 1) {
       for (let offset = 0; offset < servers.length; offset += 1) {
@@ -354,7 +440,12 @@ export async function runHandlerOnlyBench(requests = 2000): Promise<AttributionR
     }
     await real.close();
   }
-  const row = (measure: string, quantile: number): AttributionRow => ({ measure, bareMs: percentile(samples[0], quantile), expressMs: percentile(samples[1], quantile), gatewayMs: percentile(samples[2], quantile) });
+  const row = (measure: string, quantile: number): AttributionRow => ({
+    measure,
+    bareMs: percentile(samples[0], quantile),
+    expressMs: percentile(samples[1], quantile),
+    gatewayMs: percentile(samples[2], quantile),
+  });
   return [row('p50', 0.5), row('p99', 0.99)];
 }
 
@@ -370,7 +461,10 @@ export function formatAttribution(rows: AttributionRow[]): string {
   return [
     '| measure | bare node:http JSON server | Express, same JSON answer | Express + gateway handler, stub router | Express adds | the gateway handler adds |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...rows.map((row) => `| HTTP layer only, ${row.measure} | ${ms(row.bareMs)} | ${ms(row.expressMs)} | ${ms(row.gatewayMs)} | ${ms(row.expressMs - row.bareMs)} | ${ms(row.gatewayMs - row.expressMs)} |`),
+    ...rows.map(
+      (row) =>
+        `| HTTP layer only, ${row.measure} | ${ms(row.bareMs)} | ${ms(row.expressMs)} | ${ms(row.gatewayMs)} | ${ms(row.expressMs - row.bareMs)} | ${ms(row.gatewayMs - row.expressMs)} |`,
+    ),
   ].join('\n');
 }
 
@@ -382,18 +476,30 @@ export function formatAttribution(rows: AttributionRow[]): string {
  * console.log(formatHttpBench(await runHttpBench()));
  * ```
  */
-export function formatHttpBench(rows: HttpBenchRow[], columns: [string, string] = ['direct to simulator', 'through Express gateway'], labels: [string, string] = ['SDK on nodeFetch', 'SDK on the global fetch']): string {
+export function formatHttpBench(
+  rows: HttpBenchRow[],
+  columns: [string, string] = ['direct to simulator', 'through Express gateway'],
+  labels: [string, string] = ['SDK on nodeFetch', 'SDK on the global fetch'],
+): string {
   if (rows.some((row) => row.before !== undefined)) {
     return [
       `| measure | ${columns[0]} | ${columns[1]} (${labels[0]}) | added | ${columns[1]} (${labels[1]}) | added (${labels[1]}) |`,
       '| --- | --- | --- | --- | --- | --- |',
-      ...rows.map((row) => `| ${row.measure} | ${row.direct} | ${row.gateway} | ${row.added} | ${row.before ?? ''} | ${row.addedBefore ?? ''} |`),
+      ...rows.map(
+        (row) =>
+          `| ${row.measure} | ${row.direct} | ${row.gateway} | ${row.added} | ${row.before ?? ''} | ${row.addedBefore ?? ''} |`,
+      ),
     ].join('\n');
   }
-  return [`| measure | ${columns[0]} | ${columns[1]} | added |`, '| --- | --- | --- | --- |', ...rows.map((row) => `| ${row.measure} | ${row.direct} | ${row.gateway} | ${row.added} |`)].join('\n');
+  return [
+    `| measure | ${columns[0]} | ${columns[1]} | added |`,
+    '| --- | --- | --- | --- |',
+    ...rows.map((row) => `| ${row.measure} | ${row.direct} | ${row.gateway} | ${row.added} |`),
+  ].join('\n');
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
 if (invokedDirectly) {
   const argument = (name: string, fallback: number): number => {
     const index = process.argv.indexOf(`--${name}`);

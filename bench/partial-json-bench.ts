@@ -7,7 +7,12 @@
 import { PartialJsonParser } from '../src/partial-json.js';
 import { parsePartialJson } from '../src/structured-output.js';
 
-const items = Array.from({ length: 500 }, (_, index) => ({ id: index, name: `item number ${index}`, tags: ['a', 'b'], score: index / 8 }));
+const items = Array.from({ length: 500 }, (_, index) => ({
+  id: index,
+  name: `item number ${index}`,
+  tags: ['a', 'b'],
+  score: index / 8,
+}));
 const document = JSON.stringify({ title: 'A long list', items });
 const deltas: string[] = [];
 for (let offset = 0; offset < document.length; offset += 4) deltas.push(document.slice(offset, offset + 4));

@@ -14,7 +14,10 @@ import { createOpenAISimulator } from '../dist/testing/index.js';
 
 export interface RouterBenchRow {
   measure: string;
-  /** A plain POST on the keep-alive nodeFetch (undici's dispatcher), no SDK: the JSON parsed, or the stream read to its first content. */
+  /**
+   * A plain POST on the keep-alive nodeFetch (undici's dispatcher), no SDK: the JSON parsed, or the stream read to its
+   * first content.
+   */
   plainMedianMs: number;
   /** The SDK with its default (undici) fetch. */
   directDefaultMedianMs: number;
@@ -26,7 +29,10 @@ export interface RouterBenchRow {
   /** Router minus the lean client on the same transport: the router's own cost. */
   addedMedianMicroseconds: number;
   ratio: number;
-  /** With a baseline build: its router, measured in the same run (an earlier build's providers may use the SDK's own client). */
+  /**
+   * With a baseline build: its router, measured in the same run (an earlier build's providers may use the SDK's own
+   * client).
+   */
   baselineMedianMs?: number;
   baselineAddedMedianMicroseconds?: number;
 }
@@ -52,30 +58,49 @@ export async function runRouterBench(requests = 2000, BaselineRouter?: typeof Ro
   const leanClient = new LeanOpenAI({ apiKey: 'sk-bench', baseURL, maxRetries: 0, fetch: nodeFetch });
   const router = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-bench', baseURL } } });
   router.on('usage', () => undefined); // a billing hook is the common case: keep the event path warm
-  const baseline = BaselineRouter ? new BaselineRouter({ providers: { openai: { type: 'openai', apiKey: 'sk-bench', baseURL } } }) : undefined;
+  const baseline = BaselineRouter
+    ? new BaselineRouter({ providers: { openai: { type: 'openai', apiKey: 'sk-bench', baseURL } } })
+    : undefined;
   baseline?.on('usage', () => undefined);
   const messages = [{ role: 'user' as const, content: 'Measure the overhead of the gateway please' }];
 
   const generateWith = (sdk: OpenAI) => () => sdk.chat.completions.create({ model: 'gpt-4o-mini', messages });
   const firstTokenWith = (sdk: OpenAI) => async () => {
     const started = process.hrtime.bigint();
-    const stream = await sdk.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+    const stream = await sdk.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let first: number | undefined;
-    for await (const chunk of stream) if (first === undefined && chunk.choices[0]?.delta?.content) first = Number(process.hrtime.bigint() - started) / 1e6;
+    for await (const chunk of stream)
+      if (first === undefined && chunk.choices[0]?.delta?.content)
+        first = Number(process.hrtime.bigint() - started) / 1e6;
     return first ?? 0;
   };
-  const routedWith = (through: Router) => () => through.generate({ model: 'openai/gpt-4o-mini', prompt: 'Measure the overhead of the gateway please' });
+  const routedWith = (through: Router) => () =>
+    through.generate({ model: 'openai/gpt-4o-mini', prompt: 'Measure the overhead of the gateway please' });
   const routedFirstTokenWith = (through: Router) => async () => {
     const started = process.hrtime.bigint();
     let first: number | undefined;
-    for await (const _text of through.stream({ model: 'openai/gpt-4o-mini', prompt: 'Measure the overhead of the gateway please' })) if (first === undefined) first = Number(process.hrtime.bigint() - started) / 1e6;
+    for await (const _text of through.stream({
+      model: 'openai/gpt-4o-mini',
+      prompt: 'Measure the overhead of the gateway please',
+    }))
+      if (first === undefined) first = Number(process.hrtime.bigint() - started) / 1e6;
     return first ?? 0;
   };
-  const plainPost = (stream: boolean) => nodeFetch(`${baseURL}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-    body: JSON.stringify(stream ? { model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } } : { model: 'gpt-4o-mini', messages }),
-  });
+  const plainPost = (stream: boolean) =>
+    nodeFetch(`${baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+      body: JSON.stringify(
+        stream
+          ? { model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } }
+          : { model: 'gpt-4o-mini', messages },
+      ),
+    });
   const plain = async () => JSON.parse(await (await plainPost(false)).text()) as unknown;
   const plainFirstToken = async () => {
     const started = process.hrtime.bigint();
@@ -83,14 +108,28 @@ export async function runRouterBench(requests = 2000, BaselineRouter?: typeof Ro
     const decoder = new TextDecoder();
     let first: number | undefined;
     for (let part = await reader.read(); !part.done; part = await reader.read()) {
-      if (first === undefined && /"content":"[^"]/.test(decoder.decode(part.value, { stream: true }))) first = Number(process.hrtime.bigint() - started) / 1e6;
+      if (first === undefined && /"content":"[^"]/.test(decoder.decode(part.value, { stream: true })))
+        first = Number(process.hrtime.bigint() - started) / 1e6;
     }
     return first ?? 0;
   };
   const timed = (run: () => Promise<unknown>) => () => time(run);
-  // Each measure: [plain POST, direct with the default fetch, direct with nodeFetch, lean client, through the router, (through the baseline's router)].
-  const generate = [timed(plain), timed(generateWith(defaultClient)), timed(generateWith(client)), timed(generateWith(leanClient)), timed(routedWith(router))];
-  const firstToken = [plainFirstToken, firstTokenWith(defaultClient), firstTokenWith(client), firstTokenWith(leanClient), routedFirstTokenWith(router)];
+  // Each measure: [plain POST, direct with the default fetch, direct with nodeFetch, lean client, through the router,
+  // (through the baseline's router)].
+  const generate = [
+    timed(plain),
+    timed(generateWith(defaultClient)),
+    timed(generateWith(client)),
+    timed(generateWith(leanClient)),
+    timed(routedWith(router)),
+  ];
+  const firstToken = [
+    plainFirstToken,
+    firstTokenWith(defaultClient),
+    firstTokenWith(client),
+    firstTokenWith(leanClient),
+    routedFirstTokenWith(router),
+  ];
   if (baseline) {
     generate.push(timed(routedWith(baseline)));
     firstToken.push(routedFirstTokenWith(baseline));
@@ -108,11 +147,23 @@ export async function runRouterBench(requests = 2000, BaselineRouter?: typeof Ro
   await simulator.close();
   await router.close();
   await baseline?.close();
-  const row = (measure: string, [plainValues, directDefault, direct, lean, routedValues, baselineValues]: number[][]): RouterBenchRow => {
+  const row = (
+    measure: string,
+    [plainValues, directDefault, direct, lean, routedValues, baselineValues]: number[][],
+  ): RouterBenchRow => {
     const directMedianMs = median(direct);
     const leanMedianMs = median(lean);
     const routerMedianMs = median(routedValues);
-    const result: RouterBenchRow = { measure, plainMedianMs: median(plainValues), directDefaultMedianMs: median(directDefault), directMedianMs, leanMedianMs, routerMedianMs, addedMedianMicroseconds: Math.round((routerMedianMs - leanMedianMs) * 1000), ratio: routerMedianMs / leanMedianMs };
+    const result: RouterBenchRow = {
+      measure,
+      plainMedianMs: median(plainValues),
+      directDefaultMedianMs: median(directDefault),
+      directMedianMs,
+      leanMedianMs,
+      routerMedianMs,
+      addedMedianMicroseconds: Math.round((routerMedianMs - leanMedianMs) * 1000),
+      ratio: routerMedianMs / leanMedianMs,
+    };
     if (baselineValues) {
       result.baselineMedianMs = median(baselineValues);
       result.baselineAddedMedianMicroseconds = Math.round((result.baselineMedianMs - directMedianMs) * 1000);
@@ -132,13 +183,31 @@ export async function runRouterBench(requests = 2000, BaselineRouter?: typeof Ro
  * const { thisBuild } = await runRouterCodeBench(100_000);
  * ```
  */
-export async function runRouterCodeBench(iterations = 100_000, BaselineRouter?: typeof Router): Promise<{ thisBuild: number; baseline?: number }> {
-  const completion = { id: 'chatcmpl-bench', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello! How can I help you today?', refusal: null }, finish_reason: 'stop', logprobs: null }], usage: { prompt_tokens: 9, completion_tokens: 9, total_tokens: 18 } };
+export async function runRouterCodeBench(
+  iterations = 100_000,
+  BaselineRouter?: typeof Router,
+): Promise<{ thisBuild: number; baseline?: number }> {
+  const completion = {
+    id: 'chatcmpl-bench',
+    object: 'chat.completion',
+    created: 1,
+    model: 'gpt-4o-mini',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: 'Hello! How can I help you today?', refusal: null },
+        finish_reason: 'stop',
+        logprobs: null,
+      },
+    ],
+    usage: { prompt_tokens: 9, completion_tokens: 9, total_tokens: 18 },
+  };
   const client = { chat: { completions: { create: async () => ({ ...completion }) } } };
   const config = { providers: { openai: { type: 'openai' as const, apiKey: 'sk-bench', client } } };
   const routers = [new Router(config), ...(BaselineRouter ? [new BaselineRouter(config)] : [])];
   for (const router of routers) router.on('usage', () => undefined);
-  const once = (router: Router) => router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Measure the overhead of the gateway please' });
+  const once = (router: Router) =>
+    router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Measure the overhead of the gateway please' });
   for (const router of routers) for (let index = 0; index < 20_000; index += 1) await once(router);
   const elapsed = routers.map(() => 0);
   const rounds = 4;
@@ -162,8 +231,12 @@ export function routerBenchTable(rows: RouterBenchRow[], baselineLabel?: string)
     `| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${baseline ? ' ---: | ---: |' : ''}`,
   ];
   for (const row of rows) {
-    const extra = baseline ? ` ${row.baselineMedianMs?.toFixed(3)} ms | ${row.baselineAddedMedianMicroseconds} µs |` : '';
-    lines.push(`| ${row.measure} | ${row.plainMedianMs.toFixed(3)} ms | ${row.directDefaultMedianMs.toFixed(3)} ms | ${row.directMedianMs.toFixed(3)} ms | ${row.leanMedianMs.toFixed(3)} ms | ${row.routerMedianMs.toFixed(3)} ms | ${row.addedMedianMicroseconds} µs | ${row.ratio.toFixed(3)} |${extra}`);
+    const extra = baseline
+      ? ` ${row.baselineMedianMs?.toFixed(3)} ms | ${row.baselineAddedMedianMicroseconds} µs |`
+      : '';
+    lines.push(
+      `| ${row.measure} | ${row.plainMedianMs.toFixed(3)} ms | ${row.directDefaultMedianMs.toFixed(3)} ms | ${row.directMedianMs.toFixed(3)} ms | ${row.leanMedianMs.toFixed(3)} ms | ${row.routerMedianMs.toFixed(3)} ms | ${row.addedMedianMicroseconds} µs | ${row.ratio.toFixed(3)} |${extra}`,
+    );
   }
   return lines.join('\n');
 }

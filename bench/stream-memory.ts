@@ -33,7 +33,12 @@ const BATCH = 100;
 let release: () => void = () => undefined;
 let held = new Promise<void>((resolve) => (release = resolve));
 let upstreamOpen = 0;
-const chunk = (id: string, delta: Record<string, unknown>, finish: string | null, usage?: Record<string, number>): string =>
+const chunk = (
+  id: string,
+  delta: Record<string, unknown>,
+  finish: string | null,
+  usage?: Record<string, number>,
+): string =>
   `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o-mini', choices: usage ? [] : [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`;
 const upstream = createServer((request: IncomingMessage, response: ServerResponse) => {
   request.resume();
@@ -55,7 +60,11 @@ upstream.keepAliveTimeout = 60_000;
 async function main(): Promise<void> {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', () => resolve()));
   const upstreamURL = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
-  const child: ChildProcess = fork(fileURLToPath(new URL('./fixtures/gateway-memory-process.ts', import.meta.url)), [upstreamURL], { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(
+    fileURLToPath(new URL('./fixtures/gateway-memory-process.ts', import.meta.url)),
+    [upstreamURL],
+    { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+  );
   const origin = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (data: Buffer) => {
       const match = /listening (\S+)/.exec(data.toString());
@@ -74,7 +83,11 @@ async function main(): Promise<void> {
     const response = await fetch(`${origin}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: 'Bearer gw-bench-key-0001', 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, messages: [{ role: 'user', content: `stream ${index}` }] }),
+      body: JSON.stringify({
+        model: 'openai/gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: `stream ${index}` }],
+      }),
       dispatcher: clients,
     } as RequestInit);
     if (response.status !== 200) throw new Error(`stream ${index}: ${response.status} ${await response.text()}`);
@@ -136,9 +149,13 @@ async function main(): Promise<void> {
   console.log('|---|---|');
   console.log(`| JS heap | ${perStream('heapUsed')} |`);
   console.log(`| external (buffers, sockets) | ${perStream('external')} |`);
-  console.log(`| heap + external | ${(((busy.heapUsed + busy.external) - (idle.heapUsed + idle.external)) / STREAMS / 1024).toFixed(1)} KiB |`);
+  console.log(
+    `| heap + external | ${((busy.heapUsed + busy.external - (idle.heapUsed + idle.external)) / STREAMS / 1024).toFixed(1)} KiB |`,
+  );
   // RSS is printed, not divided: the warm-up rounds' peak stays mapped, so its difference means little.
-  console.log(`\nheap ${(idle.heapUsed / 2 ** 20).toFixed(1)} → ${(busy.heapUsed / 2 ** 20).toFixed(1)} MiB, RSS ${(idle.rss / 2 ** 20).toFixed(1)} → ${(busy.rss / 2 ** 20).toFixed(1)} MiB; ${finished} of ${STREAMS} streams finished`);
+  console.log(
+    `\nheap ${(idle.heapUsed / 2 ** 20).toFixed(1)} → ${(busy.heapUsed / 2 ** 20).toFixed(1)} MiB, RSS ${(idle.rss / 2 ** 20).toFixed(1)} → ${(busy.rss / 2 ** 20).toFixed(1)} MiB; ${finished} of ${STREAMS} streams finished`,
+  );
   await clients.close();
   child.kill();
   upstream.close();

@@ -34,7 +34,9 @@ export interface TransportSoakReport {
   written: number;
   /** Responses the client read whole, with the right body. */
   delivered: number;
-  /** Requests that failed before their server wrote a response (a socket closed under a request on the way): retryable. */
+  /**
+   * Requests that failed before their server wrote a response (a socket closed under a request on the way): retryable.
+   */
   failedUnwritten: number;
   /** Responses written in full that never reached the client whole: the defect this soak looks for. */
   lost: Array<{ id: number; server: string; timing: string; error: string }>;
@@ -42,7 +44,6 @@ export interface TransportSoakReport {
   late: Array<{ id: number; server: string; timing: string; error: string }>;
   elapsedMs: number;
 }
-
 
 /** The body size of request `id`: mostly small, some tens of KiB, a few past 64 KiB. */
 function sizeOf(id: number): number {
@@ -143,14 +144,30 @@ export async function runTransportSoak(options: TransportSoakOptions): Promise<T
       if (idle < 0.05) await new Promise((resolve) => setTimeout(resolve, Math.floor(idle * 1000)));
       started.set(id, performance.now());
       try {
-        const response = await nodeFetch(`${origin}/${stream ? 'stream' : 'json'}/${id}`, withTransportDeadline({ method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"id":${id}}` }, options.timeoutMs, new AbortController()));
+        const response = await nodeFetch(
+          `${origin}/${stream ? 'stream' : 'json'}/${id}`,
+          withTransportDeadline(
+            { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"id":${id}}` },
+            options.timeoutMs,
+            new AbortController(),
+          ),
+        );
         // Some streams are read slowly, part by part, so that the transport pauses the upstream at every kind of point.
         const text = stream && next() < 0.5 ? await readSlowly(response) : await response.text();
         if (text !== bodyOf(id, stream)) throw new Error(`wrong body (${text.length} bytes)`);
         delivered += 1;
       } catch (error) {
-        const at = (times: Map<number, number>): string => (times.has(id) ? `${Math.round(times.get(id)! - started.get(id)!)} ms` : 'never');
-        failed.push({ id, timing: `received ${at(received)}, written ${at(written)}`, server: `idle ${[0, 1, 5, 20, 100][serverIndex % 5]} ms, ${serverIndex % 2 === 1 ? 'destroy' : 'end'}, ${stream ? 'stream' : 'json'} ${sizeOf(id)}`, error: error instanceof Error ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error) });
+        const at = (times: Map<number, number>): string =>
+          times.has(id) ? `${Math.round(times.get(id)! - started.get(id)!)} ms` : 'never';
+        failed.push({
+          id,
+          timing: `received ${at(received)}, written ${at(written)}`,
+          server: `idle ${[0, 1, 5, 20, 100][serverIndex % 5]} ms, ${serverIndex % 2 === 1 ? 'destroy' : 'end'}, ${stream ? 'stream' : 'json'} ${sizeOf(id)}`,
+          error:
+            error instanceof Error
+              ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`
+              : String(error),
+        });
       }
       done += 1;
       if (done % 100 === 0) options.onProgress?.(done);
@@ -162,7 +179,9 @@ export async function runTransportSoak(options: TransportSoakOptions): Promise<T
   await new Promise((resolve) => setTimeout(resolve, 50));
   // A response written in full well before its request's deadline (a tenth of it) that never arrived is lost;
   // one written at the last moment, on a machine too busy to read it in time, is late.
-  const lost = failed.filter((failure) => (written.get(failure.id) ?? Infinity) < (started.get(failure.id) ?? 0) + options.timeoutMs * 0.9);
+  const lost = failed.filter(
+    (failure) => (written.get(failure.id) ?? Infinity) < (started.get(failure.id) ?? 0) + options.timeoutMs * 0.9,
+  );
   const late = failed.filter((failure) => written.has(failure.id) && !lost.includes(failure));
   failedUnwritten = failed.length - lost.length - late.length;
   for (const server of servers) server.closeAllConnections();
@@ -170,17 +189,32 @@ export async function runTransportSoak(options: TransportSoakOptions): Promise<T
   return { written: written.size, delivered, failedUnwritten, lost, late, elapsedMs };
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
+const isMain =
+  process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
 if (isMain) {
   const option = (name: string, fallback: number): number => {
     const at = process.argv.indexOf(`--${name}`);
     return at > 0 ? Number(process.argv[at + 1]) : fallback;
   };
   const progress = process.argv.includes('--progress');
-  const report = await runTransportSoak({ requests: option('requests', 100_000), concurrency: option('concurrency', 32), timeoutMs: option('timeout-ms', 1_000), seed: option('seed', 1), servers: option('servers', 10), onProgress: progress ? (done) => console.log(`progress ${done}`) : undefined });
-  console.log(`${report.written} responses written, ${report.delivered} delivered, ${report.lost.length} lost, ${report.late.length} late, ${report.failedUnwritten} failed before a response was written, in ${(report.elapsedMs / 1000).toFixed(1)} s`);
-  for (const each of report.lost.slice(0, 20)) console.log(`  lost #${each.id} (${each.server}; ${each.timing}): ${each.error}`);
-  for (const each of report.late.slice(0, 5)) console.log(`  late #${each.id} (${each.server}; ${each.timing}): ${each.error}`);
-  if (progress) console.log(`report ${JSON.stringify({ written: report.written, delivered: report.delivered, lost: report.lost, late: report.late.length, failedUnwritten: report.failedUnwritten })}`);
+  const report = await runTransportSoak({
+    requests: option('requests', 100_000),
+    concurrency: option('concurrency', 32),
+    timeoutMs: option('timeout-ms', 1_000),
+    seed: option('seed', 1),
+    servers: option('servers', 10),
+    onProgress: progress ? (done) => console.log(`progress ${done}`) : undefined,
+  });
+  console.log(
+    `${report.written} responses written, ${report.delivered} delivered, ${report.lost.length} lost, ${report.late.length} late, ${report.failedUnwritten} failed before a response was written, in ${(report.elapsedMs / 1000).toFixed(1)} s`,
+  );
+  for (const each of report.lost.slice(0, 20))
+    console.log(`  lost #${each.id} (${each.server}; ${each.timing}): ${each.error}`);
+  for (const each of report.late.slice(0, 5))
+    console.log(`  late #${each.id} (${each.server}; ${each.timing}): ${each.error}`);
+  if (progress)
+    console.log(
+      `report ${JSON.stringify({ written: report.written, delivered: report.delivered, lost: report.lost, late: report.late.length, failedUnwritten: report.failedUnwritten })}`,
+    );
   process.exit(report.lost.length === 0 ? 0 : 1);
 }

@@ -36,17 +36,33 @@ async function step(title: string, run: () => Promise<void>): Promise<void> {
     await run();
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    say(`  ✗ failed${typeof code === 'string' ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`);
+    say(
+      `  ✗ failed${typeof code === 'string' ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
 /** Prints router events as a readable log. */
 export function logRouterEvents(router: Router): void {
-  router.on('request', (event) => say(dim(`  → ${event.model}: candidates ${event.candidates.map((candidate) => `${candidate.provider}(${candidate.providerModelId})`).join(', ')}`)));
+  router.on('request', (event) =>
+    say(
+      dim(
+        `  → ${event.model}: candidates ${event.candidates.map((candidate) => `${candidate.provider}(${candidate.providerModelId})`).join(', ')}`,
+      ),
+    ),
+  );
   router.on('warning', (event) => say(`  ! ${event.code}: ${event.message}`));
-  router.on('fallback', (event) => say(`  ↪ ${event.from.provider} failed (${event.code}); falling back to ${event.to.provider} for ${event.to.model}`));
+  router.on('fallback', (event) =>
+    say(
+      `  ↪ ${event.from.provider} failed (${event.code}); falling back to ${event.to.provider} for ${event.to.model}`,
+    ),
+  );
   router.on('usage', (event: UsageEvent) =>
-    say(dim(`  $ usage: ${event.provider}/${event.providerModelId} in=${event.inputTokens} (cached ${event.cacheReadTokens}) out=${event.outputTokens} cost=$${nanoToDollars(event.cost.total)}${event.estimated ? ' (estimated)' : ''}`)),
+    say(
+      dim(
+        `  $ usage: ${event.provider}/${event.providerModelId} in=${event.inputTokens} (cached ${event.cacheReadTokens}) out=${event.outputTokens} cost=$${nanoToDollars(event.cost.total)}${event.estimated ? ' (estimated)' : ''}`,
+      ),
+    ),
   );
 }
 
@@ -58,7 +74,11 @@ export async function runDemo(router: Router, gateway: SimulatedProviders): Prom
   });
 
   await step('2. A stream, with the order fixed to one provider', async () => {
-    const stream = router.stream({ model: 'openai/gpt-4o-mini', prompt: 'Stream a short greeting', providerOptions: { gateway: { order: ['openai'] } } });
+    const stream = router.stream({
+      model: 'openai/gpt-4o-mini',
+      prompt: 'Stream a short greeting',
+      providerOptions: { gateway: { order: ['openai'] } },
+    });
     write('  ');
     for await (const text of stream) write(text);
     const streamed = await stream.result;
@@ -72,31 +92,65 @@ export async function runDemo(router: Router, gateway: SimulatedProviders): Prom
       return;
     }
     broken.script({ type: 'status', status: 503 }, { type: 'status', status: 503 });
-    const failover = await router.generate({ model: 'anthropic/claude-sonnet-4', prompt: 'Are you still there?', providerOptions: { gateway: { order: ['anthropic', 'bedrock'] } } });
-    say(`  attempts: ${failover.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}${attempt.code ? `(${attempt.code})` : ''}`).join(' → ')}`);
+    const failover = await router.generate({
+      model: 'anthropic/claude-sonnet-4',
+      prompt: 'Are you still there?',
+      providerOptions: { gateway: { order: ['anthropic', 'bedrock'] } },
+    });
+    say(
+      `  attempts: ${failover.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}${attempt.code ? `(${attempt.code})` : ''}`).join(' → ')}`,
+    );
   });
 
   await step('4. A model fallback and a tool call', async () => {
     gateway.simulators.bedrock?.script({ type: 'status', status: 429, retryAfterSeconds: 30 });
-    const fallback = await router.generate({ model: 'meta/llama-3.3-70b', prompt: 'Hello Llama', providerOptions: { gateway: { models: ['mistral/mistral-large'], order: ['bedrock'] } } });
+    const fallback = await router.generate({
+      model: 'meta/llama-3.3-70b',
+      prompt: 'Hello Llama',
+      providerOptions: { gateway: { models: ['mistral/mistral-large'], order: ['bedrock'] } },
+    });
     say(`  asked for meta/llama-3.3-70b, answered by ${fallback.model} via ${fallback.provider}`);
-    const tool = await router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Please use the weather tool for Paris', tools: [{ type: 'function', name: 'weather', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }] });
+    const tool = await router.generate({
+      model: 'openai/gpt-4o-mini',
+      prompt: 'Please use the weather tool for Paris',
+      tools: [
+        {
+          type: 'function',
+          name: 'weather',
+          inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+      ],
+    });
     say(`  tool calls: ${JSON.stringify(tool.toolCalls)}`);
   });
 
   await step('5. An object that matches a JSON Schema', async () => {
-    const { object } = await router.generateObject({ model: 'google/gemini-2.5-flash', prompt: 'Invent a city', schema: { type: 'object', properties: { name: { type: 'string' }, population: { type: 'integer' } }, required: ['name', 'population'] } });
+    const { object } = await router.generateObject({
+      model: 'google/gemini-2.5-flash',
+      prompt: 'Invent a city',
+      schema: {
+        type: 'object',
+        properties: { name: { type: 'string' }, population: { type: 'integer' } },
+        required: ['name', 'population'],
+      },
+    });
     say(`  object: ${JSON.stringify(object)}`);
   });
 
   await step('6. Embeddings', async () => {
-    const { embeddings } = await router.embedMany({ model: 'cohere/embed-v4.0', values: ['gateway', 'router'], dimensions: 8 });
+    const { embeddings } = await router.embedMany({
+      model: 'cohere/embed-v4.0',
+      values: ['gateway', 'router'],
+      dimensions: 8,
+    });
     say(`  embeddings: ${embeddings.length} × ${embeddings[0].length}`);
   });
 
   await step('7. Health after the tour', async () => {
     for (const snapshot of router.health.snapshots()) {
-      say(`  ${snapshot.provider}/${snapshot.providerModelId}: ${snapshot.successes}/${snapshot.samples} ok, p50 ${snapshot.latencyMs.p50 ?? '-'} ms, ${snapshot.state}`);
+      say(
+        `  ${snapshot.provider}/${snapshot.providerModelId}: ${snapshot.successes}/${snapshot.samples} ok, p50 ${snapshot.latencyMs.p50 ?? '-'} ms, ${snapshot.state}`,
+      );
     }
   });
 }

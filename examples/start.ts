@@ -28,13 +28,19 @@ await gateway.ready(); // every SDK loaded before the first request: no cold sta
 
 if (!process.env.SKIP_TOUR) {
   // The tour runs at full speed; the served gateway keeps the simulators' human pace.
-  for (const simulator of Object.values(upstreams.simulators)) simulator?.configure({ timeToFirstTokenMs: 0, tokensPerSecond: 0 });
+  for (const simulator of Object.values(upstreams.simulators))
+    simulator?.configure({ timeToFirstTokenMs: 0, tokensPerSecond: 0 });
   await runDemo(gateway.router, upstreams);
-  for (const simulator of Object.values(upstreams.simulators)) simulator?.configure({ timeToFirstTokenMs: 150, tokensPerSecond: 40 });
+  for (const simulator of Object.values(upstreams.simulators))
+    simulator?.configure({ timeToFirstTokenMs: 150, tokensPerSecond: 40 });
 }
 
 const app = express();
-app.get('/', (_request, response) => void response.type('text').send('Your app is here; the gateway answers under /v1, /v3/ai and /v4/ai.'));
+app.get(
+  '/',
+  (_request, response) =>
+    void response.type('text').send('Your app is here; the gateway answers under /v1, /v3/ai and /v4/ai.'),
+);
 app.use(createGatewayMiddleware(gateway));
 
 announceExample('Express', app.listen(port, exampleHost()), gatewayKey, async () => {

@@ -30,7 +30,20 @@ const HOOKS = new Set(['before', 'after', 'beforeEach', 'afterEach']);
 const BOOLEAN_OPTIONS = new Set(['skip', 'todo', 'only']);
 const UNSUPPORTED_OPTIONS = new Set(['concurrency', 'plan', 'signal']);
 const CONTEXT_METHODS = { diagnostic: 'console.log', after: 'onTestFinished' };
-const UNSUPPORTED_CONTEXT = new Set(['test', 'mock', 'plan', 'runOnly', 'todo', 'before', 'beforeEach', 'afterEach', 'assert', 'waitFor', 'fullName', 'filePath']);
+const UNSUPPORTED_CONTEXT = new Set([
+  'test',
+  'mock',
+  'plan',
+  'runOnly',
+  'todo',
+  'before',
+  'beforeEach',
+  'afterEach',
+  'assert',
+  'waitFor',
+  'fullName',
+  'filePath',
+]);
 
 /**
  * Converts the source of one file; returns the new text and the constructs it could not convert.
@@ -42,7 +55,10 @@ export function toVitest(source, fileName = 'file.ts') {
   if (!/from\s+['"]node:test['"]/.test(source)) return { text: source, unsupported: [] };
   const host = ts.createCompilerHost({ noLib: true, noResolve: true, allowJs: true });
   const original = host.getSourceFile;
-  host.getSourceFile = (name, version) => (name === fileName ? ts.createSourceFile(fileName, source, version, true, kindOf(fileName)) : original.call(host, name, version));
+  host.getSourceFile = (name, version) =>
+    name === fileName
+      ? ts.createSourceFile(fileName, source, version, true, kindOf(fileName))
+      : original.call(host, name, version);
   const program = ts.createProgram([fileName], { noLib: true, noResolve: true, allowJs: true, types: [] }, host);
   const checker = program.getTypeChecker();
   const file = program.getSourceFile(fileName);
@@ -58,14 +74,24 @@ export function toVitest(source, fileName = 'file.ts') {
     if (!ts.isImportDeclaration(statement) || statement.moduleSpecifier.text !== 'node:test') continue;
     importDeclarations.push(statement);
     const clause = statement.importClause;
-    if (clause?.name) imported.set(checker.getSymbolAtLocation(clause.name), { name: 'test', local: clause.name.text, node: clause.name });
+    if (clause?.name)
+      imported.set(checker.getSymbolAtLocation(clause.name), {
+        name: 'test',
+        local: clause.name.text,
+        node: clause.name,
+      });
     const bindings = clause?.namedBindings;
-    if (bindings && ts.isNamespaceImport(bindings)) unsupported.push(`${where(bindings)}: a namespace import of node:test`);
+    if (bindings && ts.isNamespaceImport(bindings))
+      unsupported.push(`${where(bindings)}: a namespace import of node:test`);
     if (bindings && ts.isNamedImports(bindings)) {
       for (const specifier of bindings.elements) {
         const name = (specifier.propertyName ?? specifier.name).text;
         if (!(name in RENAMED) && !KEPT.has(name)) unsupported.push(`${where(specifier)}: node:test's ${name}`);
-        imported.set(checker.getSymbolAtLocation(specifier.name), { name, local: specifier.name.text, node: specifier });
+        imported.set(checker.getSymbolAtLocation(specifier.name), {
+          name,
+          local: specifier.name.text,
+          node: specifier,
+        });
       }
     }
   }
@@ -91,7 +117,11 @@ export function toVitest(source, fileName = 'file.ts') {
       if (testFunction) {
         for (const argument of node.arguments) {
           if (ts.isObjectLiteralExpression(argument)) rewriteOptions(argument);
-          if ((ts.isArrowFunction(argument) || ts.isFunctionExpression(argument)) && testFunction !== 'describe' && testFunction !== 'suite') {
+          if (
+            (ts.isArrowFunction(argument) || ts.isFunctionExpression(argument)) &&
+            testFunction !== 'describe' &&
+            testFunction !== 'suite'
+          ) {
             if (argument.parameters.length > 1) unsupported.push(`${where(argument)}: a test with a done callback`);
             const first = argument.parameters[0];
             if (first && ts.isIdentifier(first.name)) contextParameters.add(checker.getSymbolAtLocation(first.name));
@@ -105,21 +135,29 @@ export function toVitest(source, fileName = 'file.ts') {
         const callback = node.arguments[0];
         if (callback && ts.isArrowFunction(callback) && !ts.isBlock(callback.body)) {
           const parameters = callback.parameters.map((parameter) => parameter.getText(file)).join(', ');
-          edits.push({ start: callback.getStart(file), end: callback.body.getStart(file), text: `async (${parameters}) => { await ` });
+          edits.push({
+            start: callback.getStart(file),
+            end: callback.body.getStart(file),
+            text: `async (${parameters}) => { await `,
+          });
           edits.push({ start: callback.body.getEnd(), end: callback.body.getEnd(), text: '; }' });
         }
       }
     }
     if (ts.isParameter(node) && node.type && ts.isTypeReferenceNode(node.type) && ts.isIdentifier(node.type.typeName)) {
       const binding = importOf(node.type.typeName);
-      if (binding?.name === 'TestContext' && ts.isIdentifier(node.name)) contextParameters.add(checker.getSymbolAtLocation(node.name));
+      if (binding?.name === 'TestContext' && ts.isIdentifier(node.name))
+        contextParameters.add(checker.getSymbolAtLocation(node.name));
     }
     ts.forEachChild(node, visit);
   };
   // node:test's before(fn, { timeout }) is vitest's beforeAll(fn, timeout).
   const rewriteHookOptions = (options) => {
-    const timeout = options.properties.find((property) => property.name && ts.isIdentifier(property.name) && property.name.text === 'timeout');
-    if (options.properties.length !== 1 || !timeout) unsupported.push(`${where(options)}: hook options other than timeout`);
+    const timeout = options.properties.find(
+      (property) => property.name && ts.isIdentifier(property.name) && property.name.text === 'timeout',
+    );
+    if (options.properties.length !== 1 || !timeout)
+      unsupported.push(`${where(options)}: hook options other than timeout`);
     else replace(options, ts.isShorthandPropertyAssignment(timeout) ? 'timeout' : timeout.initializer.getText(file));
   };
   const rewriteOptions = (options) => {
@@ -134,7 +172,8 @@ export function toVitest(source, fileName = 'file.ts') {
         const value = property.initializer;
         if (value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword) continue;
         if (ts.isPrefixUnaryExpression(value) && value.operator === ts.SyntaxKind.ExclamationToken) continue;
-        if (ts.isCallExpression(value) && ts.isIdentifier(value.expression) && value.expression.text === 'Boolean') continue;
+        if (ts.isCallExpression(value) && ts.isIdentifier(value.expression) && value.expression.text === 'Boolean')
+          continue;
         if (ts.isStringLiteralLike(value)) replace(value, value.text === '' ? 'false' : 'true');
         else replace(value, `Boolean(${value.getText(file)})`);
       }
@@ -191,7 +230,11 @@ export function toVitest(source, fileName = 'file.ts') {
   const typeUses = (node) => {
     if (ts.isIdentifier(node) && !ts.isImportSpecifier(node.parent)) {
       const binding = imported.get(checker.getSymbolAtLocation(node));
-      if (binding?.name === 'TestContext' && ![...removedParameters].some((parameter) => node.pos >= parameter.pos && node.end <= parameter.end)) testContextUsed = true;
+      if (
+        binding?.name === 'TestContext' &&
+        ![...removedParameters].some((parameter) => node.pos >= parameter.pos && node.end <= parameter.end)
+      )
+        testContextUsed = true;
     }
     ts.forEachChild(node, typeUses);
   };
@@ -250,7 +293,8 @@ function main(argv) {
     for (const path of sourceFiles(root)) {
       const source = readFileSync(path, 'utf8');
       const { text, unsupported } = toVitest(source, path);
-      for (const problem of unsupported) console.error(`${relative(process.cwd(), path)}:${problem.replace(/^(\d+): /, '$1: needs hand work: ')}`);
+      for (const problem of unsupported)
+        console.error(`${relative(process.cwd(), path)}:${problem.replace(/^(\d+): /, '$1: needs hand work: ')}`);
       handWork += unsupported.length;
       if (text === source) continue;
       changed += 1;
@@ -258,7 +302,9 @@ function main(argv) {
       else writeFileSync(path, text);
     }
   }
-  console.log(`to-vitest: ${changed} file(s) ${check ? 'to convert' : 'converted'}${handWork ? `, ${handWork} construct(s) need hand work` : ''}`);
+  console.log(
+    `to-vitest: ${changed} file(s) ${check ? 'to convert' : 'converted'}${handWork ? `, ${handWork} construct(s) need hand work` : ''}`,
+  );
   if (handWork) process.exit(2);
   if (check && changed) process.exit(1);
 }

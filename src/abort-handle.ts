@@ -76,7 +76,10 @@ export class AbortHandle implements TransportAbort {
     return this.controller.signal;
   }
 
-  /** Aborts (once): the signal, if one was built, then the listeners. No reason means an `AbortError`, as `AbortController` gives. */
+  /**
+   * Aborts (once): the signal, if one was built, then the listeners. No reason means an `AbortError`, as
+   * `AbortController` gives.
+   */
   abort(reason?: unknown): void {
     if (this.aborted) return;
     this.aborted = true;

@@ -114,7 +114,18 @@ export class GatewayError extends Error {
   readonly text: string | undefined;
   readonly details: Record<string, unknown> | undefined;
   /** Every attempt the router made before giving up (set by the router). */
-  attempts: ReadonlyArray<{ provider: string; providerModelId: string; model: string; outcome: string; status?: number; code?: string; latencyMs: number; credentialType?: 'byok' | 'system' }> | undefined;
+  attempts:
+    | ReadonlyArray<{
+        provider: string;
+        providerModelId: string;
+        model: string;
+        outcome: string;
+        status?: number;
+        code?: string;
+        latencyMs: number;
+        credentialType?: 'byok' | 'system';
+      }>
+    | undefined;
 
   constructor(code: GatewayErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
@@ -203,15 +214,19 @@ export function redactSecrets(text: string, extraSecrets: readonly string[] = []
  * parseRetryAfter({ 'retry-after': '2' }); // 2000
  * ```
  */
-export function parseRetryAfter(headers: { get(name: string): string | null } | Record<string, string | string[] | undefined> | undefined): number | undefined {
+export function parseRetryAfter(
+  headers: { get(name: string): string | null } | Record<string, string | string[] | undefined> | undefined,
+): number | undefined {
   if (!headers) return undefined;
   const read = (name: string): string | undefined => {
-    if (typeof (headers as { get?: unknown }).get === 'function') return (headers as { get(name: string): string | null }).get(name) ?? undefined;
+    if (typeof (headers as { get?: unknown }).get === 'function')
+      return (headers as { get(name: string): string | null }).get(name) ?? undefined;
     const value = (headers as Record<string, string | string[] | undefined>)[name];
     return Array.isArray(value) ? value[0] : value;
   };
   const milliseconds = read('retry-after-ms');
-  if (milliseconds !== undefined && milliseconds !== '' && Number.isFinite(Number(milliseconds))) return Math.max(0, Number(milliseconds));
+  if (milliseconds !== undefined && milliseconds !== '' && Number.isFinite(Number(milliseconds)))
+    return Math.max(0, Number(milliseconds));
   const value = read('retry-after');
   if (value === undefined || value === '') return undefined;
   const seconds = Number(value);
@@ -230,7 +245,8 @@ export function parseRetryAfter(headers: { get(name: string): string | null } | 
  */
 export function codeForUpstreamStatus(status: number | undefined): GatewayErrorCode {
   if (status === undefined) return 'provider_connection';
-  if (status === 400 || status === 409 || status === 413 || status === 415 || status === 422) return 'provider_invalid_request';
+  if (status === 400 || status === 409 || status === 413 || status === 415 || status === 422)
+    return 'provider_invalid_request';
   if (status === 401) return 'provider_authentication';
   if (status === 402 || status === 403) return 'provider_permission';
   if (status === 404) return 'provider_not_found';

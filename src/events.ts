@@ -161,7 +161,9 @@ export interface CacheEvent {
   /** The first 16 hex digits of the entry's key (for embeddings, of the first value's). */
   key?: string;
   account?: AccountReference;
-  /** On a hit: what the stored answer cost when it was made, in nano-dollars, at the price of the offering that made it. */
+  /**
+   * On a hit: what the stored answer cost when it was made, in nano-dollars, at the price of the offering that made it.
+   */
   savedCostNano?: number;
   /** On a hit: how old the entry is, in whole seconds. */
   ageSeconds?: number;
@@ -181,21 +183,62 @@ export interface CacheEvent {
  */
 export interface RouterEvents {
   /** A request arrived and its candidates were ordered. */
-  request: [event: { requestId: string; model: string; streamed: boolean; operation: UsageEvent['operation']; candidates: Array<{ provider: string; providerModelId: string; model: string }>; user?: string; tags: string[]; account?: AccountReference }];
+  request: [
+    event: {
+      requestId: string;
+      model: string;
+      streamed: boolean;
+      operation: UsageEvent['operation'];
+      candidates: Array<{ provider: string; providerModelId: string; model: string }>;
+      user?: string;
+      tags: string[];
+      account?: AccountReference;
+    },
+  ];
   /** An attempt ended (success or failure). */
   attempt: [event: AttemptRecord & { requestId: string }];
   /** The router moved on from a failed offering to the next one. */
-  fallback: [event: { requestId: string; from: { provider: string; model: string; providerModelId: string }; to: { provider: string; model: string; providerModelId: string }; code: GatewayErrorCode; message: string }];
+  fallback: [
+    event: {
+      requestId: string;
+      from: { provider: string; model: string; providerModelId: string };
+      to: { provider: string; model: string; providerModelId: string };
+      code: GatewayErrorCode;
+      message: string;
+    },
+  ];
   /** One billable attempt's usage and cost. */
   usage: [event: UsageEvent];
   /** A request succeeded. */
-  response: [event: { requestId: string; generationId: string; model: string; provider: string; providerModelId: string; finishReason: FinishReason['unified']; latencyMs: number; streamed: boolean; attempts: AttemptRecord[] }];
+  response: [
+    event: {
+      requestId: string;
+      generationId: string;
+      model: string;
+      provider: string;
+      providerModelId: string;
+      finishReason: FinishReason['unified'];
+      latencyMs: number;
+      streamed: boolean;
+      attempts: AttemptRecord[];
+    },
+  ];
   /** A request failed for good. */
   error: [event: { requestId: string; model: string; error: GatewayError; attempts: AttemptRecord[] }];
   /** An offering's breaker changed state. */
-  health: [event: { provider: string; providerModelId: string; state: 'closed' | 'open' | 'half-open'; previousState: 'closed' | 'open' | 'half-open'; reason: string }];
+  health: [
+    event: {
+      provider: string;
+      providerModelId: string;
+      state: 'closed' | 'open' | 'half-open';
+      previousState: 'closed' | 'open' | 'half-open';
+      reason: string;
+    },
+  ];
   /** A soft budget limit was crossed (fired by the billing layer). */
-  budget: [event: { accountId: string; scope: string; limitNano: number; spentNano: number; period: string; hard: boolean }];
+  budget: [
+    event: { accountId: string; scope: string; limitNano: number; spentNano: number; period: string; hard: boolean },
+  ];
   /** The response cache answered, missed, stored or skipped a request. */
   cache: [event: CacheEvent];
   /** A listener threw or rejected; the request was not affected. */

@@ -275,7 +275,11 @@ class Problems {
     }
   }
 
-  string(path: string, value: unknown, options: { optional?: boolean; secret?: boolean; nonEmpty?: boolean } = {}): void {
+  string(
+    path: string,
+    value: unknown,
+    options: { optional?: boolean; secret?: boolean; nonEmpty?: boolean } = {},
+  ): void {
     if (value === undefined && options.optional !== false) return;
     if (typeof value !== 'string') this.add(path, 'a string', value, options);
     else if (options.nonEmpty && value.trim() === '') this.add(path, 'a non-empty string', value, options);
@@ -284,7 +288,12 @@ class Problems {
   integer(path: string, value: unknown, minimum: number, unit: string): void {
     if (value === undefined) return;
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum) {
-      const what = minimum === 0 ? 'a non-negative integer' : minimum === 1 ? 'a positive integer' : `an integer of at least ${minimum}`;
+      const what =
+        minimum === 0
+          ? 'a non-negative integer'
+          : minimum === 1
+            ? 'a positive integer'
+            : `an integer of at least ${minimum}`;
       this.add(path, `${what}${unit ? ` (${unit})` : ''}`, value);
     }
   }
@@ -302,7 +311,8 @@ class Problems {
 
   oneOf(path: string, value: unknown, allowed: readonly string[]): void {
     if (value === undefined) return;
-    if (typeof value !== 'string' || !allowed.includes(value)) this.add(path, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+    if (typeof value !== 'string' || !allowed.includes(value))
+      this.add(path, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
   }
 
   fn(path: string, value: unknown): void {
@@ -367,7 +377,8 @@ export function configError(problems: ConfigProblem[], heading = 'Invalid gatewa
   // "path — expected": a colon after a name like `apiKey` would read as a secret to redactSecrets().
   const lines = problems.map((problem) => `${problem.path} — expected ${problem.expected}, found ${problem.found}`);
   // One problem reads on one line (a log line); several get a line each.
-  const message = lines.length === 1 ? `${heading}: ${lines[0]}` : `${heading} (${lines.length} problems):\n  ${lines.join('\n  ')}`;
+  const message =
+    lines.length === 1 ? `${heading}: ${lines[0]}` : `${heading} (${lines.length} problems):\n  ${lines.join('\n  ')}`;
   return new GatewayError('config_invalid', message, { details: { problems } });
 }
 
@@ -394,9 +405,12 @@ function checkRouterOptions(problems: Problems, base: string, config: Record<str
   const providers = config.providers;
   if (providers === undefined) {
     problems.add(providersPath, 'provider instances by name, such as { "openai": { "apiKey": "..." } }', providers);
-  } else if (problems.object(providersPath, providers, 'provider instances by name, such as { "openai": { "apiKey": "..." } }')) {
+  } else if (
+    problems.object(providersPath, providers, 'provider instances by name, such as { "openai": { "apiKey": "..." } }')
+  ) {
     if (Object.keys(providers).length === 0) problems.add(providersPath, 'at least one provider instance', providers);
-    for (const [name, instance] of Object.entries(providers)) checkProvider(problems, join(providersPath, name), name, instance);
+    for (const [name, instance] of Object.entries(providers))
+      checkProvider(problems, join(providersPath, name), name, instance);
   }
   checkCatalog(problems, join(base, 'catalog'), config.catalog);
   checkStrategy(problems, join(base, 'strategy'), config.strategy);
@@ -404,7 +418,8 @@ function checkRouterOptions(problems: Problems, base: string, config: Record<str
   if (retry !== undefined && problems.object(join(base, 'retry'), retry)) {
     problems.unknownKeys(join(base, 'retry'), retry, ['maxRetries', 'initialDelayMs', 'maxDelayMs', 'maxRetryAfterMs']);
     problems.integer(join(base, 'retry.maxRetries'), retry.maxRetries, 0, '');
-    for (const key of ['initialDelayMs', 'maxDelayMs', 'maxRetryAfterMs']) problems.integer(join(base, `retry.${key}`), retry[key], 0, 'milliseconds');
+    for (const key of ['initialDelayMs', 'maxDelayMs', 'maxRetryAfterMs'])
+      problems.integer(join(base, `retry.${key}`), retry[key], 0, 'milliseconds');
   }
   problems.integer(join(base, 'attemptTimeoutMs'), config.attemptTimeoutMs, 1, 'milliseconds');
   problems.integer(join(base, 'deadlineMs'), config.deadlineMs, 1, 'milliseconds');
@@ -412,16 +427,31 @@ function checkRouterOptions(problems: Problems, base: string, config: Record<str
   if (health !== undefined && problems.object(join(base, 'health'), health)) {
     const path = join(base, 'health');
     problems.unknownKeys(path, health, HEALTH_KEYS);
-    for (const key of ['windowMs', 'cooldownMs', 'shareIntervalMs', 'shareTtlMs']) problems.integer(`${path}.${key}`, health[key], 1, 'milliseconds');
-    for (const key of ['maxSamples', 'consecutiveFailuresToOpen', 'minimumSamples']) problems.integer(`${path}.${key}`, health[key], 1, '');
+    for (const key of ['windowMs', 'cooldownMs', 'shareIntervalMs', 'shareTtlMs'])
+      problems.integer(`${path}.${key}`, health[key], 1, 'milliseconds');
+    for (const key of ['maxSamples', 'consecutiveFailuresToOpen', 'minimumSamples'])
+      problems.integer(`${path}.${key}`, health[key], 1, '');
     problems.number(`${path}.failureRateToOpen`, health.failureRateToOpen, 0, 1);
     problems.string(`${path}.instanceId`, health.instanceId, { nonEmpty: true });
     problems.fn(`${path}.now`, health.now);
     problems.fn(`${path}.onShareError`, health.onShareError);
-    if (health.store !== undefined && !isStoreInstance(health.store)) problems.add(`${path}.store`, 'a StateStore (in code); set the top-level `store` to share health through it', health.store);
+    if (health.store !== undefined && !isStoreInstance(health.store))
+      problems.add(
+        `${path}.store`,
+        'a StateStore (in code); set the top-level `store` to share health through it',
+        health.store,
+      );
   }
-  checkInstances(problems, join(base, 'middleware'), config.middleware, 'request middleware objects with a `name` (in code)', (item) => isPlainObjectOrInstance(item) && typeof item.name === 'string');
-  checkInstances(problems, join(base, 'hooks'), config.hooks, 'request hooks (in code)', (item) => isPlainObjectOrInstance(item));
+  checkInstances(
+    problems,
+    join(base, 'middleware'),
+    config.middleware,
+    'request middleware objects with a `name` (in code)',
+    (item) => isPlainObjectOrInstance(item) && typeof item.name === 'string',
+  );
+  checkInstances(problems, join(base, 'hooks'), config.hooks, 'request hooks (in code)', (item) =>
+    isPlainObjectOrInstance(item),
+  );
   problems.fn(join(base, 'random'), config.random);
   problems.boolean(join(base, 'preload'), config.preload);
 }
@@ -431,24 +461,45 @@ function checkProvider(problems: Problems, path: string, name: string, instance:
   problems.unknownKeys(path, instance, PROVIDER_KEYS);
   const slug = PROVIDER_TYPES.includes(name as ProviderType);
   if (instance.type === undefined) {
-    if (!slug) problems.add(`${path}.type`, `a provider type (${PROVIDER_TYPES.join(', ')}): '${name}' is not one, so the instance needs a \`type\``, undefined);
+    if (!slug)
+      problems.add(
+        `${path}.type`,
+        `a provider type (${PROVIDER_TYPES.join(', ')}): '${name}' is not one, so the instance needs a \`type\``,
+        undefined,
+      );
   } else {
     problems.oneOf(`${path}.type`, instance.type, PROVIDER_TYPES);
   }
   problems.string(`${path}.apiKey`, instance.apiKey, { secret: true, nonEmpty: true });
   if (instance.baseURL !== undefined) {
-    if (typeof instance.baseURL !== 'string' || !/^https?:\/\/[^\s]+$/.test(instance.baseURL) || !URL.canParse(instance.baseURL)) {
+    if (
+      typeof instance.baseURL !== 'string' ||
+      !/^https?:\/\/[^\s]+$/.test(instance.baseURL) ||
+      !URL.canParse(instance.baseURL)
+    ) {
       problems.add(`${path}.baseURL`, 'an http:// or https:// URL', instance.baseURL);
     }
   }
   problems.integer(`${path}.timeoutMs`, instance.timeoutMs, 1, 'milliseconds');
-  if (instance.headers !== undefined && problems.object(`${path}.headers`, instance.headers, 'an object of header names to string values')) {
-    for (const [header, value] of Object.entries(instance.headers)) problems.string(`${path}.headers.${header}`, value, { optional: false, secret: true });
+  if (
+    instance.headers !== undefined &&
+    problems.object(`${path}.headers`, instance.headers, 'an object of header names to string values')
+  ) {
+    for (const [header, value] of Object.entries(instance.headers))
+      problems.string(`${path}.headers.${header}`, value, { optional: false, secret: true });
   }
   problems.string(`${path}.region`, instance.region, { nonEmpty: true });
   problems.string(`${path}.project`, instance.project, { nonEmpty: true });
-  if (instance.credentials !== undefined && problems.object(`${path}.credentials`, instance.credentials, 'credentials such as { "accessKeyId": "...", "secretAccessKey": "..." }')) {
-    for (const [key, value] of Object.entries(instance.credentials)) problems.string(`${path}.credentials.${key}`, value, { secret: true });
+  if (
+    instance.credentials !== undefined &&
+    problems.object(
+      `${path}.credentials`,
+      instance.credentials,
+      'credentials such as { "accessKeyId": "...", "secretAccessKey": "..." }',
+    )
+  ) {
+    for (const [key, value] of Object.entries(instance.credentials))
+      problems.string(`${path}.credentials.${key}`, value, { secret: true });
   }
   if (instance.clientOptions !== undefined) problems.object(`${path}.clientOptions`, instance.clientOptions);
   problems.logger(`${path}.logger`, instance.logger, false);
@@ -471,20 +522,38 @@ function checkCatalog(problems: Problems, path: string, catalog: unknown): void 
   try {
     new Catalog(catalog as CatalogConfig);
   } catch (error) {
-    problems.add(path, `a catalog the gateway accepts (${error instanceof Error ? error.message : String(error)})`, catalog);
+    problems.add(
+      path,
+      `a catalog the gateway accepts (${error instanceof Error ? error.message : String(error)})`,
+      catalog,
+    );
   }
 }
 
 function checkModel(problems: Problems, path: string, model: unknown): void {
   if (!problems.object(path, model, 'a model { "id": "creator/model", "offerings": [...] }')) return;
-  problems.unknownKeys(path, model, ['id', 'name', 'description', 'released', 'type', 'capabilities', 'limits', 'offerings']);
-  if (typeof model.id !== 'string' || !/^[^/\s]+\/[^\s]+$/.test(model.id)) problems.add(`${path}.id`, "a model id 'creator/model'", model.id);
+  problems.unknownKeys(path, model, [
+    'id',
+    'name',
+    'description',
+    'released',
+    'type',
+    'capabilities',
+    'limits',
+    'offerings',
+  ]);
+  if (typeof model.id !== 'string' || !/^[^/\s]+\/[^\s]+$/.test(model.id))
+    problems.add(`${path}.id`, "a model id 'creator/model'", model.id);
   for (const key of ['name', 'description', 'released']) problems.string(`${path}.${key}`, model[key]);
   problems.oneOf(`${path}.type`, model.type, ['language', 'embedding']);
   checkCapabilities(problems, `${path}.capabilities`, model.capabilities);
   checkLimits(problems, `${path}.limits`, model.limits);
   if (!Array.isArray(model.offerings)) {
-    problems.add(`${path}.offerings`, 'an array of offerings { "provider", "providerModelId", "pricing" }', model.offerings);
+    problems.add(
+      `${path}.offerings`,
+      'an array of offerings { "provider", "providerModelId", "pricing" }',
+      model.offerings,
+    );
     return;
   }
   model.offerings.forEach((offering: unknown, index: number) => {
@@ -496,13 +565,20 @@ function checkModel(problems: Problems, path: string, model: unknown): void {
     checkCapabilities(problems, `${at}.capabilities`, offering.capabilities);
     checkLimits(problems, `${at}.limits`, offering.limits);
     const pricing = offering.pricing;
-    if (!problems.object(`${at}.pricing`, pricing, 'prices { "input": "2.50", "output": "10" } in USD per million tokens')) return;
+    if (
+      !problems.object(`${at}.pricing`, pricing, 'prices { "input": "2.50", "output": "10" } in USD per million tokens')
+    )
+      return;
     problems.unknownKeys(`${at}.pricing`, pricing, ['input', 'output', 'cacheRead', 'cacheWrite']);
     for (const key of ['input', 'output', 'cacheRead', 'cacheWrite']) {
       const value = pricing[key];
       if (value === undefined && (key === 'cacheRead' || key === 'cacheWrite')) continue;
       if (typeof value !== 'string' || !DECIMAL.test(value)) {
-        problems.add(`${at}.pricing.${key}`, 'a decimal string of USD per million tokens, such as "2.50" (money is never a float)', value);
+        problems.add(
+          `${at}.pricing.${key}`,
+          'a decimal string of USD per million tokens, such as "2.50" (money is never a float)',
+          value,
+        );
       }
     }
   });
@@ -525,15 +601,16 @@ function checkStrategy(problems: Problems, path: string, strategy: unknown): voi
   if (strategy === undefined) return;
   if (typeof strategy === 'string') {
     if (strategy !== 'latency-weighted') {
-      const expected = strategy === 'ordered' || strategy === 'only'
-        ? `{ "name": "${strategy}", "providers": [...] } (it needs the providers)`
-        : "'latency-weighted', or { \"name\": 'ordered' | 'only', \"providers\": [...] }";
+      const expected =
+        strategy === 'ordered' || strategy === 'only'
+          ? `{ "name": "${strategy}", "providers": [...] } (it needs the providers)`
+          : "'latency-weighted', or { \"name\": 'ordered' | 'only', \"providers\": [...] }";
       problems.add(path, expected, strategy);
     }
     return;
   }
   if (isStrategyInstance(strategy)) return;
-  if (!problems.object(path, strategy, "a strategy name, { name, ... }, or (in code) a Strategy")) return;
+  if (!problems.object(path, strategy, 'a strategy name, { name, ... }, or (in code) a Strategy')) return;
   if (typeof strategy.name !== 'string' || !STRATEGY_NAMES.includes(strategy.name)) {
     problems.oneOf(`${path}.name`, strategy.name ?? '', STRATEGY_NAMES);
     return;
@@ -563,15 +640,25 @@ function checkHandlerSide(problems: Problems, config: Record<string, unknown>): 
         if (!problems.object(path, entry, 'a key { "key", "id", "account" }')) return;
         problems.unknownKeys(path, entry, ['key', 'id', 'account', 'user', 'models']);
         if (typeof entry.key !== 'string' || entry.key.length < MIN_GATEWAY_KEY_LENGTH) {
-          problems.add(`${path}.key`, `a string of at least ${MIN_GATEWAY_KEY_LENGTH} characters`, entry.key, { secret: true });
+          problems.add(`${path}.key`, `a string of at least ${MIN_GATEWAY_KEY_LENGTH} characters`, entry.key, {
+            secret: true,
+          });
         } else if (secrets.has(entry.key)) {
-          problems.list.push({ path: `${path}.key`, expected: 'a key of its own', found: `the same key as apiKeys[${secrets.get(entry.key)}]` });
+          problems.list.push({
+            path: `${path}.key`,
+            expected: 'a key of its own',
+            found: `the same key as apiKeys[${secrets.get(entry.key)}]`,
+          });
         } else {
           secrets.set(entry.key, index);
         }
         problems.string(`${path}.id`, entry.id, { optional: false, nonEmpty: true });
         if (typeof entry.id === 'string' && ids.has(entry.id)) {
-          problems.list.push({ path: `${path}.id`, expected: 'an id of its own', found: `the id of apiKeys[${ids.get(entry.id)}] ("${entry.id}")` });
+          problems.list.push({
+            path: `${path}.id`,
+            expected: 'an id of its own',
+            found: `the id of apiKeys[${ids.get(entry.id)}] ("${entry.id}")`,
+          });
         } else if (typeof entry.id === 'string') {
           ids.set(entry.id, index);
         }
@@ -593,15 +680,21 @@ function checkHandlerSide(problems: Problems, config: Record<string, unknown>): 
   }
   problems.integer('bodyLimitBytes', config.bodyLimitBytes, 1, 'bytes');
   const cors = config.cors;
-  if (cors !== undefined && typeof cors !== 'boolean' && problems.object('cors', cors, 'true, false or { "origin": "*" | [...] }')) {
+  if (
+    cors !== undefined &&
+    typeof cors !== 'boolean' &&
+    problems.object('cors', cors, 'true, false or { "origin": "*" | [...] }')
+  ) {
     problems.unknownKeys('cors', cors, ['origin', 'maxAgeSeconds', 'credentials']);
-    if (cors.origin !== '*' && typeof cors.origin !== 'function') problems.stringArray('cors.origin', cors.origin ?? null);
+    if (cors.origin !== '*' && typeof cors.origin !== 'function')
+      problems.stringArray('cors.origin', cors.origin ?? null);
     problems.integer('cors.maxAgeSeconds', cors.maxAgeSeconds, 0, 'seconds');
     problems.boolean('cors.credentials', cors.credentials);
   }
   const dialects = config.dialects;
   if (dialects !== undefined) {
-    if (!Array.isArray(dialects)) problems.add('dialects', `an array of ${DIALECTS.map((d) => `'${d}'`).join(', ')}`, dialects);
+    if (!Array.isArray(dialects))
+      problems.add('dialects', `an array of ${DIALECTS.map((d) => `'${d}'`).join(', ')}`, dialects);
     else dialects.forEach((name: unknown, index: number) => problems.oneOf(`dialects[${index}]`, name, DIALECTS));
   }
   problems.logger('logger', config.logger, true);
@@ -614,19 +707,29 @@ function checkBilling(problems: Problems, config: Record<string, unknown>): void
   if (billing === undefined || billing === false) return;
   // A ready Router beside a ready Billing is the older wiring (the caller put `billing.hook` into the router).
   if (isRouterInstance(config.router) && !isBillingSource(billing)) {
-    const expected = "no billing beside a ready `Router`: billing is wired into the router the gateway builds, so pass the router's configuration";
+    const expected =
+      "no billing beside a ready `Router`: billing is wired into the router the gateway builds, so pass the router's configuration";
     problems.add('billing', expected, billing);
     return;
   }
   if (billing === true) return;
   if (isBillingInstance(billing) || isBillingSource(billing)) {
-    if (store !== undefined) problems.add('store', 'no store beside a ready billing instance (it has its own store)', store);
+    if (store !== undefined)
+      problems.add('store', 'no store beside a ready billing instance (it has its own store)', store);
     return;
   }
-  if (!problems.object('billing', billing, 'billing options such as { "freeAllocationNano": 1000000000 }, true, or (in code) a Billing')) return;
+  if (
+    !problems.object(
+      'billing',
+      billing,
+      'billing options such as { "freeAllocationNano": 1000000000 }, true, or (in code) a Billing',
+    )
+  )
+    return;
   problems.unknownKeys('billing', billing, BILLING_KEYS);
   problems.integer('billing.freeAllocationNano', billing.freeAllocationNano, 0, 'nano-dollars');
-  for (const key of ['reservationTtlMs', 'configCacheMs', 'retryIntervalMs']) problems.integer(`billing.${key}`, billing[key], 1, 'milliseconds');
+  for (const key of ['reservationTtlMs', 'configCacheMs', 'retryIntervalMs'])
+    problems.integer(`billing.${key}`, billing[key], 1, 'milliseconds');
   problems.integer('billing.defaultOutputReservationTokens', billing.defaultOutputReservationTokens, 1, 'tokens');
   problems.integer('billing.maxPendingSettlements', billing.maxPendingSettlements, 1, '');
   problems.number('billing.inputEstimateMargin', billing.inputEstimateMargin, 0, 10);
@@ -640,12 +743,16 @@ function checkBilling(problems: Problems, config: Record<string, unknown>): void
     else budgets.forEach((rule: unknown, index: number) => checkBudget(problems, `billing.budgets[${index}]`, rule));
   }
   const limits = billing.rateLimits;
-  if (limits !== undefined && problems.object('billing.rateLimits', limits, 'rate limits { "requestsPerMinute", "tokensPerMinute" }')) {
+  if (
+    limits !== undefined &&
+    problems.object('billing.rateLimits', limits, 'rate limits { "requestsPerMinute", "tokensPerMinute" }')
+  ) {
     problems.unknownKeys('billing.rateLimits', limits, ['requestsPerMinute', 'tokensPerMinute']);
     const before = problems.list.length;
     problems.integer('billing.rateLimits.requestsPerMinute', limits.requestsPerMinute, 1, '');
     problems.integer('billing.rateLimits.tokensPerMinute', limits.tokensPerMinute, 1, '');
-    if (problems.list.length === before) delegate(problems, 'billing.rateLimits', limits, () => validateRateLimits(limits as RateLimits));
+    if (problems.list.length === before)
+      delegate(problems, 'billing.rateLimits', limits, () => validateRateLimits(limits as RateLimits));
   }
 }
 
@@ -655,7 +762,8 @@ function checkBudget(problems: Problems, path: string, rule: unknown): void {
   const before = problems.list.length;
   problems.integer(`${path}.softLimitNano`, rule.softLimitNano, 0, 'nano-dollars');
   problems.integer(`${path}.hardLimitNano`, rule.hardLimitNano, 0, 'nano-dollars');
-  if (problems.list.length === before) delegate(problems, path, rule, () => validateBudget(rule as unknown as BudgetRule));
+  if (problems.list.length === before)
+    delegate(problems, path, rule, () => validateBudget(rule as unknown as BudgetRule));
 }
 
 /** Runs a module's own validator, turning its error into a problem at the path of the field it names. */
@@ -681,10 +789,18 @@ function checkStore(problems: Problems, store: unknown): void {
   }
   const kind = kinds[0];
   const options = store[kind];
-  if (!problems.object(`store.${kind}`, options, kind === 'redis' ? '{ "url": "redis://host:6379" }' : 'memory store options, or {}')) return;
+  if (
+    !problems.object(
+      `store.${kind}`,
+      options,
+      kind === 'redis' ? '{ "url": "redis://host:6379" }' : 'memory store options, or {}',
+    )
+  )
+    return;
   problems.unknownKeys(`store.${kind}`, options, kind === 'redis' ? REDIS_KEYS : MEMORY_KEYS);
   problems.string(`store.${kind}.prefix`, options.prefix, { nonEmpty: true });
-  for (const key of ['recordRetentionMs', 'markerRetentionMs']) problems.integer(`store.${kind}.${key}`, options[key], 1, 'milliseconds');
+  for (const key of ['recordRetentionMs', 'markerRetentionMs'])
+    problems.integer(`store.${kind}.${key}`, options[key], 1, 'milliseconds');
   if (kind === 'redis') {
     const url = options.url;
     if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url) || !URL.canParse(url))) {
@@ -699,7 +815,13 @@ function checkStore(problems: Problems, store: unknown): void {
   }
 }
 
-function checkInstances(problems: Problems, path: string, value: unknown, expected: string, accepts: (item: Record<string, unknown>) => boolean): void {
+function checkInstances(
+  problems: Problems,
+  path: string,
+  value: unknown,
+  expected: string,
+  accepts: (item: Record<string, unknown>) => boolean,
+): void {
   if (value === undefined) return;
   if (!Array.isArray(value)) {
     problems.add(path, `an array of ${expected}`, value);
@@ -710,7 +832,10 @@ function checkInstances(problems: Problems, path: string, value: unknown, expect
   });
 }
 
-/** Whether a value is a ready router (a `Router`, or anything with its request methods). @example `isRouterInstance(new Router({ providers }))` */
+/**
+ * Whether a value is a ready router (a `Router`, or anything with its request methods). @example
+ * `isRouterInstance(new Router({ providers }))`
+ */
 export function isRouterInstance(value: unknown): value is Router {
   return isPlainObjectOrInstance(value) && typeof value.generate === 'function' && typeof value.stream === 'function';
 }
@@ -720,14 +845,21 @@ export function isStoreInstance(value: unknown): value is StateStore {
   return isPlainObjectOrInstance(value) && typeof value.reserve === 'function' && typeof value.settle === 'function';
 }
 
-/** Whether a value is a `Billing` (it has the request hook to wire). @example `isBillingInstance(createBilling()) // true` */
+/**
+ * Whether a value is a `Billing` (it has the request hook to wire). @example
+ * `isBillingInstance(createBilling()) // true`
+ */
 export function isBillingInstance(value: unknown): value is Billing {
   return isPlainObjectOrInstance(value) && isPlainObjectOrInstance(value.hook) && typeof value.attach === 'function';
 }
 
-/** Whether a value is a source for the billing endpoints (a `Billing` is one too). @example `isBillingSource(billing)` */
+/**
+ * Whether a value is a source for the billing endpoints (a `Billing` is one too). @example `isBillingSource(billing)`
+ */
 export function isBillingSource(value: unknown): value is GatewayBilling {
-  return isPlainObjectOrInstance(value) && typeof value.getCredits === 'function' && typeof value.getReport === 'function';
+  return (
+    isPlainObjectOrInstance(value) && typeof value.getCredits === 'function' && typeof value.getReport === 'function'
+  );
 }
 
 function isStrategyInstance(value: unknown): value is Strategy {
@@ -757,7 +889,8 @@ function describeValue(value: unknown, secret: boolean): string {
     if (secret) return `a string of ${value.length} characters`;
     return value.length > 60 ? `"${value.slice(0, 57)}..."` : JSON.stringify(value);
   }
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return secret ? `a ${typeof value}` : `${typeof value} ${String(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return secret ? `a ${typeof value}` : `${typeof value} ${String(value)}`;
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${value.length}`;
   const keys = Object.keys(value as object);

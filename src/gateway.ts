@@ -207,16 +207,27 @@ export type GatewaySource = Gateway | GatewayConfig | GatewayHandlerConfig;
  * const { handler, close } = gatewayHandlerFor({ providers: { openai: { apiKey } } });
  * ```
  */
-export function gatewayHandlerFor(source: GatewaySource): { handler: GatewayHandler; gateway: Gateway | undefined; close(): Promise<void> } {
+export function gatewayHandlerFor(source: GatewaySource): {
+  handler: GatewayHandler;
+  gateway: Gateway | undefined;
+  close(): Promise<void>;
+} {
   if (isGateway(source)) return { handler: source.handler, gateway: source, close: async () => undefined };
   if (!source || typeof source !== 'object') {
-    throw new GatewayError('config_invalid', 'The gateway needs a configuration such as { providers: { openai: { apiKey } } }, or a gateway from createGateway()');
+    throw new GatewayError(
+      'config_invalid',
+      'The gateway needs a configuration such as { providers: { openai: { apiKey } } }, or a gateway from createGateway()',
+    );
   }
   const gateway = createGateway(source as GatewayConfig);
   return { handler: gateway.handler, gateway, close: () => gateway.close() };
 }
 
-function routerConfigOf(config: GatewayConfig, billing: Billing | undefined, store: StateStore | undefined): RouterConfig {
+function routerConfigOf(
+  config: GatewayConfig,
+  billing: Billing | undefined,
+  store: StateStore | undefined,
+): RouterConfig {
   const nested = config.router && !isRouterInstance(config.router) ? config.router : undefined;
   const picked: Record<string, unknown> = { ...nested };
   if (!nested) {

@@ -11,22 +11,74 @@
  * @module switchyard
  */
 export { Router } from './router/router.js';
-export type { MiddlewareEvents, OperationName, PipelineStream, RequestMiddleware, RequestRun } from './middleware/middleware.js';
+export type {
+  MiddlewareEvents,
+  OperationName,
+  PipelineStream,
+  RequestMiddleware,
+  RequestRun,
+} from './middleware/middleware.js';
 export * from './middleware/guardrails/index.js';
 export type * from './router-types.js';
 export type * from './types.js';
 export { CONTENT_PART_TYPES, emptyUsage } from './types.js';
-export { ERROR_CODES, GatewayError, isGatewayError, redactSecrets, type ErrorScope, type GatewayErrorCode, type GatewayErrorOptions } from './errors.js';
+export {
+  ERROR_CODES,
+  GatewayError,
+  isGatewayError,
+  redactSecrets,
+  type ErrorScope,
+  type GatewayErrorCode,
+  type GatewayErrorOptions,
+} from './errors.js';
 export type * from './events.js';
-export { Catalog, parseRawModelId, type Capabilities, type CatalogConfig, type Limits, type ModelDefinition, type Offering, type Pricing, type ResolvedOffering } from './catalog/catalog.js';
+export {
+  Catalog,
+  parseRawModelId,
+  type Capabilities,
+  type CatalogConfig,
+  type Limits,
+  type ModelDefinition,
+  type Offering,
+  type Pricing,
+  type ResolvedOffering,
+} from './catalog/catalog.js';
 export { BUILT_IN_MODELS } from './catalog/built-in-models.js';
 export { computeCost, dollarsToNano, nanoToDollars, tokenCost, type BillableTokens } from './billing/cost.js';
-export { HealthTracker, percentile, type BreakerState, type HealthOptions, type HealthReader, type HealthSample, type HealthSnapshot } from './health/health-tracker.js';
+export {
+  HealthTracker,
+  percentile,
+  type BreakerState,
+  type HealthOptions,
+  type HealthReader,
+  type HealthSample,
+  type HealthSnapshot,
+} from './health/health-tracker.js';
 export * from './strategies/index.js';
-export { PROVIDER_TYPES, type Provider, type ProviderCall, type ProviderConfig, type ProviderEmbedCall, type ProviderEmbedResult, type ProviderFactory, type ProviderGenerateResult, type ProviderStreamResult, type ProviderType } from './providers/provider.js';
+export {
+  PROVIDER_TYPES,
+  type Provider,
+  type ProviderCall,
+  type ProviderConfig,
+  type ProviderEmbedCall,
+  type ProviderEmbedResult,
+  type ProviderFactory,
+  type ProviderGenerateResult,
+  type ProviderStreamResult,
+  type ProviderType,
+} from './providers/provider.js';
 export type { SdkLogger } from './providers/sdk-logger.js';
 export { createProvider } from './providers/registry.js';
-export { configureNodeFetch, nodeFetch, transportSignalOptions, type CallAbort, type NodeFetchOptions, type NodeFetchQueuedEvent, type TransportAbort, type TransportFetchOptions } from './providers/node-fetch.js';
+export {
+  configureNodeFetch,
+  nodeFetch,
+  transportSignalOptions,
+  type CallAbort,
+  type NodeFetchOptions,
+  type NodeFetchQueuedEvent,
+  type TransportAbort,
+  type TransportFetchOptions,
+} from './providers/node-fetch.js';
 export { leanOpenAIClass, type OpenAIClientClass } from './providers/openai/lean-openai-client.js';
 export { normalizeRequest } from './request.js';
 export { parsePartialJson, toJsonSchema } from './structured-output.js';

@@ -52,12 +52,15 @@ function isWhitespace(code: number): boolean {
 }
 
 function isNumberCharacter(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x2b || code === 0x2e || code === 0x65 || code === 0x45;
+  return (
+    (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x2b || code === 0x2e || code === 0x65 || code === 0x45
+  );
 }
 
 /** Sets a member as JSON.parse does: `__proto__` becomes an own property, never the prototype. */
 function setMember(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
   else target[key] = value;
 }
 
@@ -294,7 +297,8 @@ export class PartialJsonParser {
 
   private beginValue(character: string, code: number): boolean {
     if (character === '{' || character === '[') {
-      const container: Container = character === '{' ? { kind: 'object', value: {}, key: '' } : { kind: 'array', value: [] };
+      const container: Container =
+        character === '{' ? { kind: 'object', value: {}, key: '' } : { kind: 'array', value: [] };
       this.place(container.value, true);
       this.stack.push(container);
       this.expect = character === '{' ? Expect.KeyOrObjectEnd : Expect.ValueOrArrayEnd;

@@ -12,7 +12,17 @@ import type { SdkLogger } from './providers/sdk-logger.js';
 import type { RequestMiddleware } from './middleware/middleware.js';
 import type { AttemptPolicy, CandidatePolicy } from './resilience/policy.js';
 import type { Strategy } from './strategies/strategy.js';
-import type { ContentPart, FinishReason, GenerateRequest, JsonSchema, Message, ProviderMetadata, StreamPart, Usage, Warning } from './types.js';
+import type {
+  ContentPart,
+  FinishReason,
+  GenerateRequest,
+  JsonSchema,
+  Message,
+  ProviderMetadata,
+  StreamPart,
+  Usage,
+  Warning,
+} from './types.js';
 
 /**
  * Retry policy for retryable errors (429, 5xx, timeouts, resets) on one offering, before the router
@@ -414,7 +424,9 @@ export interface SchemaLike {
  * type Person = SchemaOutput<typeof schema>; // { name: string }
  * ```
  */
-export type SchemaOutput<Schema> = Schema extends { '~standard': { types?: { output: infer Output } } } ? Output : unknown;
+export type SchemaOutput<Schema> = Schema extends { '~standard': { types?: { output: infer Output } } }
+  ? Output
+  : unknown;
 
 /**
  * The object type of `generateObject<T>` / `streamObject<T>`: `T` when given, else inferred from the schema.

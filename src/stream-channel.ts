@@ -38,7 +38,8 @@ export class StreamChannel<T> {
   private resolveCompletion!: () => void;
 
   /**
-   * @param produce pushes parts; `push` resolves when a reader wants more. Its rejection ends the channel with that error.
+   * @param produce pushes parts; `push` resolves when a reader wants more. Its rejection ends the channel with that
+   *   error.
    * @param onAbandon called when every reader stopped early and nobody drains (the caller aborts upstream).
    */
   constructor(

@@ -9,7 +9,15 @@ import { LRUCache } from 'lru-cache';
 import { GatewayError } from './errors.js';
 import type { AccountReference } from './events.js';
 import { PartialJsonParser } from './partial-json.js';
-import type { CallScope, GenerateObjectRequest, GenerateObjectResult, GenerateResult, SchemaLike, StreamObjectResult, StreamResult } from './router-types.js';
+import type {
+  CallScope,
+  GenerateObjectRequest,
+  GenerateObjectResult,
+  GenerateResult,
+  SchemaLike,
+  StreamObjectResult,
+  StreamResult,
+} from './router-types.js';
 import { StreamChannel } from './stream-channel.js';
 import type { GenerateRequest, JsonSchema } from './types.js';
 
@@ -20,7 +28,10 @@ interface TextRouter {
 }
 
 interface StandardJsonSchemaProps {
-  jsonSchema?: { output?: (options: { target: string }) => Record<string, unknown>; input?: (options: { target: string }) => Record<string, unknown> };
+  jsonSchema?: {
+    output?: (options: { target: string }) => Record<string, unknown>;
+    input?: (options: { target: string }) => Record<string, unknown>;
+  };
   validate(value: unknown): unknown;
 }
 
@@ -65,9 +76,11 @@ export function schemaValidatorCacheSize(): number {
 
 /** JSON text of a value with object keys sorted, so equal schemas written in any key order give one key. */
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined || typeof item === 'function' ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => (item === undefined || typeof item === 'function' ? 'null' : canonicalJson(item))).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((value as { toJSON: () => unknown }).toJSON());
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+      return canonicalJson((value as { toJSON: () => unknown }).toJSON());
     const record = value as Record<string, unknown>;
     const members: string[] = [];
     for (const key of Object.keys(record).sort()) {
@@ -97,9 +110,16 @@ function validatorFor(schema: JsonSchema): ValidateFunction {
   let validate = validators.get(key);
   if (!validate) {
     try {
-      if (!metaSchemaChecker.validateSchema(schema)) throw new Error(`schema is invalid: ${metaSchemaChecker.errorsText(metaSchemaChecker.errors)}`);
+      if (!metaSchemaChecker.validateSchema(schema))
+        throw new Error(`schema is invalid: ${metaSchemaChecker.errorsText(metaSchemaChecker.errors)}`);
       // Compile a private copy (parsed from the key), so the cache never holds the caller's object.
-      validate = new Ajv({ allErrors: true, strict: false, meta: false, validateSchema: false, addUsedSchema: false }).compile(JSON.parse(key) as JsonSchema);
+      validate = new Ajv({
+        allErrors: true,
+        strict: false,
+        meta: false,
+        validateSchema: false,
+        addUsedSchema: false,
+      }).compile(JSON.parse(key) as JsonSchema);
     } catch (error) {
       throw invalidSchema(error instanceof Error ? error.message : String(error));
     }
@@ -132,7 +152,12 @@ export function toJsonSchema(schema: JsonSchema | SchemaLike): JsonSchema {
   }
   const method = (schema as unknown as { toJSONSchema?: () => Record<string, unknown> }).toJSONSchema;
   if (!converted && typeof method === 'function') converted = method.call(schema);
-  if (!converted) throw new GatewayError('invalid_request', 'The schema cannot be converted to JSON Schema: pass a JSON Schema object or a zod 4 schema', { param: 'schema' });
+  if (!converted)
+    throw new GatewayError(
+      'invalid_request',
+      'The schema cannot be converted to JSON Schema: pass a JSON Schema object or a zod 4 schema',
+      { param: 'schema' },
+    );
   const { $schema: _ignored, ...rest } = converted;
   return rest;
 }
@@ -148,16 +173,26 @@ export function toJsonSchema(schema: JsonSchema | SchemaLike): JsonSchema {
  */
 export async function validateObject<T>(schema: JsonSchema | SchemaLike, value: unknown, text: string): Promise<T> {
   if (isSchemaLike(schema)) {
-    const outcome = (await schema['~standard'].validate(value)) as { value?: unknown; issues?: Array<{ message: string; path?: ReadonlyArray<unknown> }> };
+    const outcome = (await schema['~standard'].validate(value)) as {
+      value?: unknown;
+      issues?: Array<{ message: string; path?: ReadonlyArray<unknown> }>;
+    };
     if (outcome.issues && outcome.issues.length > 0) {
-      const details = outcome.issues.map((issue) => `${(issue.path ?? []).map((segment) => String((segment as { key?: unknown })?.key ?? segment)).join('.') || '(root)'}: ${issue.message}`).join('; ');
+      const details = outcome.issues
+        .map(
+          (issue) =>
+            `${(issue.path ?? []).map((segment) => String((segment as { key?: unknown })?.key ?? segment)).join('.') || '(root)'}: ${issue.message}`,
+        )
+        .join('; ');
       throw new GatewayError('invalid_object', `The model's object does not match the schema: ${details}`, { text });
     }
     return outcome.value as T;
   }
   const validate = validatorFor(schema);
   if (!validate(value)) {
-    const details = (validate.errors ?? []).map((error) => `${error.instancePath || '(root)'} ${error.message ?? ''}`.trim()).join('; ');
+    const details = (validate.errors ?? [])
+      .map((error) => `${error.instancePath || '(root)'} ${error.message ?? ''}`.trim())
+      .join('; ');
     throw new GatewayError('invalid_object', `The model's object does not match the schema: ${details}`, { text });
   }
   return value as T;
@@ -167,7 +202,8 @@ function parseObjectText(text: string, finishReason: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    const why = finishReason === 'length' ? 'the output was truncated at the token limit' : 'the output is not valid JSON';
+    const why =
+      finishReason === 'length' ? 'the output was truncated at the token limit' : 'the output is not valid JSON';
     throw new GatewayError('invalid_object', `The model did not return a valid object: ${why}`, { text });
   }
 }
@@ -178,10 +214,23 @@ function objectText(result: GenerateResult): string {
   return toolCall && toolCall.type === 'tool-call' ? toolCall.input : '';
 }
 
-function textRequest(request: GenerateObjectRequest & { account?: AccountReference }): GenerateRequest & { account?: AccountReference } {
+function textRequest(
+  request: GenerateObjectRequest & { account?: AccountReference },
+): GenerateRequest & { account?: AccountReference } {
   const { schema, schemaName, schemaDescription, ...rest } = request;
-  if (!schema || typeof schema !== 'object') throw new GatewayError('invalid_request', '`schema` is required: a JSON Schema object or a zod schema', { param: 'schema' });
-  return { ...rest, responseFormat: { type: 'json', schema: toJsonSchema(schema), ...(schemaName ? { name: schemaName } : {}), ...(schemaDescription ? { description: schemaDescription } : {}) } };
+  if (!schema || typeof schema !== 'object')
+    throw new GatewayError('invalid_request', '`schema` is required: a JSON Schema object or a zod schema', {
+      param: 'schema',
+    });
+  return {
+    ...rest,
+    responseFormat: {
+      type: 'json',
+      schema: toJsonSchema(schema),
+      ...(schemaName ? { name: schemaName } : {}),
+      ...(schemaDescription ? { description: schemaDescription } : {}),
+    },
+  };
 }
 
 /**
@@ -226,25 +275,37 @@ export function streamObjectWith<T>(
     const empty = (async function* () {
       throw error;
     })();
-    return { requestId: 'req_invalid', generationId: 'gen_invalid', partialObjectStream: empty, textStream: empty, object: failed, result: failed, abort: () => undefined };
+    return {
+      requestId: 'req_invalid',
+      generationId: 'gen_invalid',
+      partialObjectStream: empty,
+      textStream: empty,
+      object: failed,
+      result: failed,
+      abort: () => undefined,
+    };
   }
   let json = '';
-  const partials = new StreamChannel<Partial<T>>(async (push) => {
-    // One parser across deltas: each delta costs its own length, and partial objects are copied at a
-    // bounded rate (a snapshot when the value changed and enough text arrived to pay for it).
-    const parser = new PartialJsonParser();
-    for await (const part of stream.fullStream) {
-      if (part.type === 'error') throw part.error;
-      const delta = part.type === 'text-delta' ? part.delta : part.type === 'tool-input-delta' ? part.delta : undefined;
-      if (delta === undefined) continue;
-      json += delta;
-      parser.append(delta);
-      const partial = parser.takePartial();
-      if (partial !== undefined) await push(partial as Partial<T>);
-    }
-    parser.end();
-    if (parser.changed && !parser.failed) await push(parser.snapshot() as Partial<T>);
-  }, () => stream.abort());
+  const partials = new StreamChannel<Partial<T>>(
+    async (push) => {
+      // One parser across deltas: each delta costs its own length, and partial objects are copied at a
+      // bounded rate (a snapshot when the value changed and enough text arrived to pay for it).
+      const parser = new PartialJsonParser();
+      for await (const part of stream.fullStream) {
+        if (part.type === 'error') throw part.error;
+        const delta =
+          part.type === 'text-delta' ? part.delta : part.type === 'tool-input-delta' ? part.delta : undefined;
+        if (delta === undefined) continue;
+        json += delta;
+        parser.append(delta);
+        const partial = parser.takePartial();
+        if (partial !== undefined) await push(partial as Partial<T>);
+      }
+      parser.end();
+      if (parser.changed && !parser.failed) await push(parser.snapshot() as Partial<T>);
+    },
+    () => stream.abort(),
+  );
   let resultPromise: Promise<GenerateObjectResult<T>> | undefined;
   const result = (): Promise<GenerateObjectResult<T>> => {
     if (!resultPromise) {

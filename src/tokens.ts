@@ -56,6 +56,7 @@ export function estimatePromptTokens(prompt: readonly Message[], tools: readonly
       }
     }
   }
-  for (const tool of tools) characters += tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.inputSchema).length;
+  for (const tool of tools)
+    characters += tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.inputSchema).length;
   return Math.ceil(characters / 4) + files * ESTIMATED_TOKENS_PER_FILE;
 }

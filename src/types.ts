@@ -28,7 +28,9 @@ export type JsonSchema = { [key: string]: unknown };
  * };
  * ```
  */
-export type ProviderOptions = { gateway?: GatewayOptions } & { [provider: string]: { [key: string]: unknown } | undefined };
+export type ProviderOptions = { gateway?: GatewayOptions } & {
+  [provider: string]: { [key: string]: unknown } | undefined;
+};
 
 /**
  * Routing options, named after Vercel AI Gateway's `providerOptions.gateway`.
@@ -112,7 +114,10 @@ export interface ReasoningPart {
   providerOptions?: ProviderOptions;
 }
 
-/** A tool call made by the assistant; `input` is the parsed JSON arguments. @example `{ type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: { city: 'Paris' } }` */
+/**
+ * A tool call made by the assistant; `input` is the parsed JSON arguments. @example
+ * `{ type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: { city: 'Paris' } }`
+ */
 export interface ToolCallPart {
   type: 'tool-call';
   toolCallId: string;
@@ -135,9 +140,15 @@ export type ToolResultOutput =
   | { type: 'error-text'; value: string }
   | { type: 'error-json'; value: JsonValue }
   | { type: 'execution-denied'; reason?: string }
-  | { type: 'content'; value: Array<{ type: 'text'; text: string } | { type: 'media'; data: string; mediaType: string }> };
+  | {
+      type: 'content';
+      value: Array<{ type: 'text'; text: string } | { type: 'media'; data: string; mediaType: string }>;
+    };
 
-/** The result of a tool call, sent back to the model. @example `{ type: 'tool-result', toolCallId: 'c1', toolName: 'weather', output: { type: 'text', value: 'sunny' } }` */
+/**
+ * The result of a tool call, sent back to the model. @example
+ * `{ type: 'tool-result', toolCallId: 'c1', toolName: 'weather', output: { type: 'text', value: 'sunny' } }`
+ */
 export interface ToolResultPart {
   type: 'tool-result';
   toolCallId: string;
@@ -192,9 +203,7 @@ export type Message = SystemMessage | UserMessage | AssistantMessage | ToolMessa
  * const input: MessageInput = { role: 'user', content: 'Hi' };
  * ```
  */
-export type MessageInput =
-  | Message
-  | { role: 'user' | 'assistant'; content: string; providerOptions?: ProviderOptions };
+export type MessageInput = Message | { role: 'user' | 'assistant'; content: string; providerOptions?: ProviderOptions };
 
 /**
  * A function tool the model may call.
@@ -217,10 +226,16 @@ export interface ToolDefinition {
 }
 
 /** How the model must use tools. @example `{ type: 'tool', toolName: 'weather' }` */
-export type ToolChoice = { type: 'auto' } | { type: 'none' } | { type: 'required' } | { type: 'tool'; toolName: string };
+export type ToolChoice =
+  | { type: 'auto' }
+  | { type: 'none' }
+  | { type: 'required' }
+  | { type: 'tool'; toolName: string };
 
 /** Plain text, or JSON (optionally with a schema). @example `{ type: 'json', schema: { type: 'object' } }` */
-export type ResponseFormat = { type: 'text' } | { type: 'json'; schema?: JsonSchema; name?: string; description?: string };
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json'; schema?: JsonSchema; name?: string; description?: string };
 
 /** Reasoning effort, as in the V4 specification. @example `'low'` */
 export type ReasoningEffort = 'provider-default' | 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
@@ -323,7 +338,10 @@ export interface Usage {
     noCache: number | undefined;
     cacheRead: number | undefined;
     cacheWrite: number | undefined;
-    /** Of `cacheWrite`, the tokens written with a 1-hour lifetime (Anthropic, Bedrock), when the vendor reports the split. */
+    /**
+     * Of `cacheWrite`, the tokens written with a 1-hour lifetime (Anthropic, Bedrock), when the vendor reports the
+     * split.
+     */
     cacheWriteOneHour?: number;
   };
   outputTokens: { total: number | undefined; text: number | undefined; reasoning: number | undefined };
@@ -335,7 +353,10 @@ export type Warning =
   | { type: 'compatibility'; feature: string; details?: string }
   | { type: 'other'; message: string };
 
-/** A tool call in a result: `input` is the JSON string the model produced, as in the V4 specification. @example `{ type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: '{"city":"Paris"}' }` */
+/**
+ * A tool call in a result: `input` is the JSON string the model produced, as in the V4 specification. @example
+ * `{ type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: '{"city":"Paris"}' }`
+ */
 export interface ToolCallContent {
   type: 'tool-call';
   toolCallId: string;

@@ -27,7 +27,11 @@ describe('AbortHandle', () => {
     assert.equal(early.aborted, false);
     before.abort();
     assert.equal(early.aborted, true);
-    assert.equal((early.reason as DOMException).name, 'AbortError', 'no reason gives an AbortError, as AbortController does');
+    assert.equal(
+      (early.reason as DOMException).name,
+      'AbortError',
+      'no reason gives an AbortError, as AbortController does',
+    );
     const after = new AbortHandle();
     after.abort(new Error('gone'));
     assert.equal(after.signal.aborted, true);

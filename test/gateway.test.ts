@@ -14,7 +14,13 @@ import { createBilling } from '../src/billing/billing.js';
 import type { UsageRecord } from '../src/billing/usage-record.js';
 import type { RouterEvents, UsageEvent } from '../src/events.js';
 import { GatewayError } from '../src/errors.js';
-import { configProblems, createGateway, validateGatewayConfig, type ConfigProblem, type Gateway } from '../src/gateway.js';
+import {
+  configProblems,
+  createGateway,
+  validateGatewayConfig,
+  type ConfigProblem,
+  type Gateway,
+} from '../src/gateway.js';
 import { Router } from '../src/router/router.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { createAnthropicSimulator } from '../src/testing/anthropic-simulator.js';
@@ -42,7 +48,10 @@ function problemsOf(data: unknown): ConfigProblem[] {
 
 function problemAt(problems: ConfigProblem[], path: string): ConfigProblem {
   const found = problems.find((problem) => problem.path === path);
-  assert.ok(found, `a problem at ${path}; got:\n${problems.map((p) => `${p.path}: ${p.expected} / ${p.found}`).join('\n')}`);
+  assert.ok(
+    found,
+    `a problem at ${path}; got:\n${problems.map((p) => `${p.path}: ${p.expected} / ${p.found}`).join('\n')}`,
+  );
   return found;
 }
 
@@ -50,7 +59,10 @@ describe('validateGatewayConfig', () => {
   it('accepts the first config a new user types, and a whole file-shaped config', () => {
     validateGatewayConfig({ providers: { openai: { apiKey: 'sk-anything-at-all' } } });
     validateGatewayConfig({
-      providers: { openai: { apiKey: 'sk-x-0123456789' }, 'anthropic-eu': { type: 'anthropic', apiKey: 'k', baseURL: 'https://eu.example/v1' } },
+      providers: {
+        openai: { apiKey: 'sk-x-0123456789' },
+        'anthropic-eu': { type: 'anthropic', apiKey: 'k', baseURL: 'https://eu.example/v1' },
+      },
       catalog: { models: [TEST_MODEL] },
       strategy: { name: 'ordered', providers: ['anthropic-eu', 'openai'] },
       retry: { maxRetries: 2, initialDelayMs: 100 },
@@ -76,17 +88,38 @@ describe('validateGatewayConfig', () => {
         myproxy: { apiKey: 'sk-proxy-0123456789' },
         anthropic: { type: 'anthropicc' },
       },
-      catalog: { models: [{ id: 'acme/small', offerings: [{ provider: 'openai', providerModelId: 'small', pricing: { input: 0.15, output: '0.60' } }] }] },
+      catalog: {
+        models: [
+          {
+            id: 'acme/small',
+            offerings: [{ provider: 'openai', providerModelId: 'small', pricing: { input: 0.15, output: '0.60' } }],
+          },
+        ],
+      },
       strategy: 'ordered',
-      apiKeys: [{ key: 'short', id: 'k1', account: 'team_a' }, { key: RICH_KEY, id: 'k1' }],
-      billing: { freeAllocationNano: 0.5, budgets: [{ accountId: 'team_a', scope: 'user', period: 'week', hardLimitNano: 10 }], rateLimits: { requestsPerMinute: 0 } },
+      apiKeys: [
+        { key: 'short', id: 'k1', account: 'team_a' },
+        { key: RICH_KEY, id: 'k1' },
+      ],
+      billing: {
+        freeAllocationNano: 0.5,
+        budgets: [{ accountId: 'team_a', scope: 'user', period: 'week', hardLimitNano: 10 }],
+        rateLimits: { requestsPerMinute: 0 },
+      },
       store: { redis: { url: 'http://localhost:6379' } },
       stratgy: 'ordered',
     });
     assert.match(problemAt(problems, 'providers.openai.apiKey').expected, /string/);
     assert.equal(problemAt(problems, 'providers.openai.apiKey').found, 'a number', 'a secret is never echoed');
-    assert.deepEqual(problemAt(problems, 'providers.openai.timeoutMs'), { path: 'providers.openai.timeoutMs', expected: 'a positive integer (milliseconds)', found: '"30s"' });
-    assert.match(problemAt(problems, 'providers.myproxy.type').expected, /'myproxy' is not one, so the instance needs a `type`/);
+    assert.deepEqual(problemAt(problems, 'providers.openai.timeoutMs'), {
+      path: 'providers.openai.timeoutMs',
+      expected: 'a positive integer (milliseconds)',
+      found: '"30s"',
+    });
+    assert.match(
+      problemAt(problems, 'providers.myproxy.type').expected,
+      /'myproxy' is not one, so the instance needs a `type`/,
+    );
     assert.equal(problemAt(problems, 'providers.myproxy.type').found, 'nothing');
     assert.match(problemAt(problems, 'providers.anthropic.type').expected, /one of 'openai', 'anthropic'/);
     assert.equal(problemAt(problems, 'providers.anthropic.type').found, '"anthropicc"');
@@ -113,13 +146,17 @@ describe('validateGatewayConfig', () => {
 
   it('refuses billing options beside a ready Router: billing can only be wired into a router the gateway builds', () => {
     const router = new Router({ providers: { openai: { apiKey: OPENAI_KEY } }, preload: false });
-    assert.match(problemAt(problemsOf({ router, billing: { freeAllocationNano: 1 } }), 'billing').expected, /pass the router's configuration/);
+    assert.match(
+      problemAt(problemsOf({ router, billing: { freeAllocationNano: 1 } }), 'billing').expected,
+      /pass the router's configuration/,
+    );
     assert.match(problemAt(problemsOf({ router, billing: true }), 'billing').expected, /ready `Router`/);
   });
 
   it('the error message lists the problems, one per line, without secrets', () => {
     assert.throws(
-      () => createGateway({ providers: { openai: { apiKey: '' } }, apiKeys: [{ key: 'sk-shrt', id: 'k', account: 'a' }] }),
+      () =>
+        createGateway({ providers: { openai: { apiKey: '' } }, apiKeys: [{ key: 'sk-shrt', id: 'k', account: 'a' }] }),
       (error: unknown) => {
         assert.ok(error instanceof GatewayError);
         assert.equal(
@@ -158,11 +195,17 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
   }
 
   it('the first config a new user types just works: createGatewayMiddleware({ providers: { openai: { apiKey } } })', async () => {
-    const middleware = createGatewayMiddleware({ providers: { openai: { apiKey: OPENAI_KEY, baseURL: `${openaiURL}/v1` } }, logger: false });
+    const middleware = createGatewayMiddleware({
+      providers: { openai: { apiKey: OPENAI_KEY, baseURL: `${openaiURL}/v1` } },
+      logger: false,
+    });
     const { origin, server } = await serve(middleware);
     try {
       const client = new OpenAI({ apiKey: 'anything: auth is off', baseURL: `${origin}/v1`, maxRetries: 0 });
-      const completion = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'first try' }] });
+      const completion = await client.chat.completions.create({
+        model: 'openai/gpt-4o-mini',
+        messages: [{ role: 'user', content: 'first try' }],
+      });
       assert.equal(completion.choices[0].message.content, 'You said: first try');
     } finally {
       await closeServer(server);
@@ -180,7 +223,10 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
 
     beforeAll(async () => {
       gateway = createGateway({
-        providers: { openai: { apiKey: OPENAI_KEY, baseURL: `${openaiURL}/v1` }, anthropic: { apiKey: ANTHROPIC_KEY, baseURL: anthropicURL } },
+        providers: {
+          openai: { apiKey: OPENAI_KEY, baseURL: `${openaiURL}/v1` },
+          anthropic: { apiKey: ANTHROPIC_KEY, baseURL: anthropicURL },
+        },
         catalog: { models: [TEST_MODEL] },
         strategy: { name: 'ordered', providers: ['openai', 'anthropic'] },
         retry: { maxRetries: 0 },
@@ -209,7 +255,8 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
       const client = new OpenAI({ apiKey: POOR_KEY, baseURL: `${origin}/v1`, maxRetries: 0 });
       await assert.rejects(
         client.chat.completions.create({ model: 'test/echo', messages: [{ role: 'user', content: 'no money' }] }),
-        (error: unknown) => error instanceof OpenAI.APIError && error.status === 402 && /Insufficient credits/.test(error.message),
+        (error: unknown) =>
+          error instanceof OpenAI.APIError && error.status === 402 && /Insufficient credits/.test(error.message),
       );
       assert.equal(openai.requests.length + anthropic.requests.length, 0, 'no vendor was called');
     });
@@ -220,15 +267,28 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
       const before = await gateway.billing!.getBalance('team_rich');
       openai.script({ type: 'status', status: 503 }); // the first attempt fails: the request fails over to anthropic
       const client = new OpenAI({ apiKey: RICH_KEY, baseURL: `${origin}/v1`, maxRetries: 0 });
-      const completion = await client.chat.completions.create({ model: 'test/echo', max_tokens: 30, messages: [{ role: 'user', content: 'fail over' }] });
+      const completion = await client.chat.completions.create({
+        model: 'test/echo',
+        max_tokens: 30,
+        messages: [{ role: 'user', content: 'fail over' }],
+      });
       assert.equal(completion.choices[0].message.content, 'You said: fail over');
-      const stream = await client.chat.completions.create({ model: 'test/echo', max_tokens: 30, stream: true, messages: [{ role: 'user', content: 'stream it' }] });
+      const stream = await client.chat.completions.create({
+        model: 'test/echo',
+        max_tokens: 30,
+        stream: true,
+        messages: [{ role: 'user', content: 'stream it' }],
+      });
       let text = '';
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
       assert.equal(text, 'You said: stream it');
 
       await waitFor(() => usage.length === 2 && records.length === 2);
-      assert.deepEqual(usage.map((event) => event.provider), ['anthropic', 'openai'], 'the failed attempt was not billable; each served one was');
+      assert.deepEqual(
+        usage.map((event) => event.provider),
+        ['anthropic', 'openai'],
+        'the failed attempt was not billable; each served one was',
+      );
       const settled = records.map((record) => `${record.generationId}:${record.provider}`);
       assert.equal(new Set(settled).size, settled.length, 'no attempt settled twice');
       const after = await gateway.billing!.getBalance('team_rich');
@@ -250,7 +310,11 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
 
   it('a Billing passed in code whose hook is also in `hooks` is wired once: one charge, one request counted', async () => {
     const records: UsageRecord[] = [];
-    const billing = createBilling({ freeAllocationNano: DOLLAR, rateLimits: { requestsPerMinute: 2 }, onUsageRecord: (record) => void records.push(record) });
+    const billing = createBilling({
+      freeAllocationNano: DOLLAR,
+      rateLimits: { requestsPerMinute: 2 },
+      onUsageRecord: (record) => void records.push(record),
+    });
     const gateway = createGateway({
       providers: { openai: { apiKey: OPENAI_KEY, baseURL: `${openaiURL}/v1` } },
       billing,
@@ -263,17 +327,29 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
     const { origin, server } = await serve(createGatewayMiddleware(gateway));
     try {
       const client = new OpenAI({ apiKey: RICH_KEY, baseURL: `${origin}/v1`, maxRetries: 0 });
-      await client.chat.completions.create({ model: 'openai/gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'once' }] });
+      await client.chat.completions.create({
+        model: 'openai/gpt-4o-mini',
+        max_tokens: 20,
+        messages: [{ role: 'user', content: 'once' }],
+      });
       await waitFor(() => usage.length === 1 && records.length === 1);
       const balance = await billing.getBalance('team_once');
       assert.equal(balance.totalUsedNano, usage[0].cost.total);
       assert.equal(balance.reservedNano, 0);
       assert.equal(records.length, 1);
       // Two requests a minute: the second is served (a hook wired twice would have counted the first one twice)...
-      await client.chat.completions.create({ model: 'openai/gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'twice' }] });
+      await client.chat.completions.create({
+        model: 'openai/gpt-4o-mini',
+        max_tokens: 20,
+        messages: [{ role: 'user', content: 'twice' }],
+      });
       // ...and the third is refused.
       await assert.rejects(
-        client.chat.completions.create({ model: 'openai/gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'thrice' }] }),
+        client.chat.completions.create({
+          model: 'openai/gpt-4o-mini',
+          max_tokens: 20,
+          messages: [{ role: 'user', content: 'thrice' }],
+        }),
         (error: unknown) => error instanceof OpenAI.APIError && error.status === 429,
       );
     } finally {
@@ -285,7 +361,12 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
 
   it('close() closes what the gateway built and leaves a store passed in open', async () => {
     const store = new MemoryStore();
-    const gateway = createGateway({ providers: { openai: { apiKey: OPENAI_KEY, baseURL: `${openaiURL}/v1` } }, billing: true, store, logger: false });
+    const gateway = createGateway({
+      providers: { openai: { apiKey: OPENAI_KEY, baseURL: `${openaiURL}/v1` } },
+      billing: true,
+      store,
+      logger: false,
+    });
     assert.equal(gateway.store, store);
     assert.equal(gateway.billing?.store, store);
     await gateway.close();

@@ -14,12 +14,20 @@ describe('importOptional', () => {
   });
 
   it('a package that is not installed fails as import() does, and loadSdk names it', async () => {
-    await assert.rejects(importOptional('switchyard-test-package-not-installed'), (error: { code?: string }) => error.code === 'ERR_MODULE_NOT_FOUND');
-    await assert.rejects(loadSdk('switchyard-test-package-not-installed', 'example', () => importOptional('switchyard-test-package-not-installed')), (error: unknown) => {
-      assert.ok(error instanceof GatewayError);
-      assert.equal(error.code, 'provider_sdk_missing');
-      assert.match(error.message, /npm install switchyard-test-package-not-installed/);
-      return true;
-    });
+    await assert.rejects(
+      importOptional('switchyard-test-package-not-installed'),
+      (error: { code?: string }) => error.code === 'ERR_MODULE_NOT_FOUND',
+    );
+    await assert.rejects(
+      loadSdk('switchyard-test-package-not-installed', 'example', () =>
+        importOptional('switchyard-test-package-not-installed'),
+      ),
+      (error: unknown) => {
+        assert.ok(error instanceof GatewayError);
+        assert.equal(error.code, 'provider_sdk_missing');
+        assert.match(error.message, /npm install switchyard-test-package-not-installed/);
+        return true;
+      },
+    );
   });
 });

@@ -15,7 +15,9 @@ function isPrefix(partial: unknown, final: unknown): boolean {
   if (typeof partial === 'string') return typeof final === 'string' && final.startsWith(partial);
   if (Array.isArray(partial)) {
     if (!Array.isArray(final) || partial.length > final.length) return false;
-    return partial.every((item, index) => (index === partial.length - 1 ? isPrefix(item, final[index]) : equal(item, final[index])));
+    return partial.every((item, index) =>
+      index === partial.length - 1 ? isPrefix(item, final[index]) : equal(item, final[index]),
+    );
   }
   if (partial !== null && typeof partial === 'object') {
     if (final === null || typeof final !== 'object' || Array.isArray(final)) return false;
@@ -24,8 +26,13 @@ function isPrefix(partial: unknown, final: unknown): boolean {
     // Keys come in document order except integer-like ones, which JavaScript orders first: compare as sets
     // and allow one member (the open one) to be a proper prefix.
     if (!keys.every((key) => finalKeys.includes(key))) return false;
-    const open = keys.filter((key) => !equal((partial as Record<string, unknown>)[key], (final as Record<string, unknown>)[key]));
-    return open.length <= 1 && open.every((key) => isPrefix((partial as Record<string, unknown>)[key], (final as Record<string, unknown>)[key]));
+    const open = keys.filter(
+      (key) => !equal((partial as Record<string, unknown>)[key], (final as Record<string, unknown>)[key]),
+    );
+    return (
+      open.length <= 1 &&
+      open.every((key) => isPrefix((partial as Record<string, unknown>)[key], (final as Record<string, unknown>)[key]))
+    );
   }
   return equal(partial, final);
 }
@@ -71,12 +78,19 @@ function randomValue(random: () => number, depth: number): unknown {
     case 5:
       return Array.from({ length: Math.floor(random() * 4) }, () => randomValue(random, depth + 1));
     default:
-      return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, (_, index) => [`k${index}${word()}`, randomValue(random, depth + 1)]));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(random() * 4) }, (_, index) => [
+          `k${index}${word()}`,
+          randomValue(random, depth + 1),
+        ]),
+      );
   }
 }
 
 const random = seededRandom(2026);
-const RANDOM_DOCUMENTS = Array.from({ length: 60 }, (_, index) => JSON.stringify(randomValue(random, 0), null, index % 3 === 0 ? 2 : undefined));
+const RANDOM_DOCUMENTS = Array.from({ length: 60 }, (_, index) =>
+  JSON.stringify(randomValue(random, 0), null, index % 3 === 0 ? 2 : undefined),
+);
 
 describe('PartialJsonParser', () => {
   it('gives JSON.parse’s value for any document split at every boundary, and a prefix of it at the split', () => {
@@ -125,7 +139,31 @@ describe('PartialJsonParser', () => {
   });
 
   it('never completes a text that is not JSON', () => {
-    const invalid = ['{"a":1,}', '[1,]', '{"a" 1}', '{a:1}', '01', '1.', '-', '.5', '+1', 'tru', 'nul', 'truex', '"\\x"', '"\\u12g4"', '"a\nb"', '{"a":1}}', '[1}', '{"a":1] ', '1 2', "'a'", '{"a":1} x', '[', '"open'];
+    const invalid = [
+      '{"a":1,}',
+      '[1,]',
+      '{"a" 1}',
+      '{a:1}',
+      '01',
+      '1.',
+      '-',
+      '.5',
+      '+1',
+      'tru',
+      'nul',
+      'truex',
+      '"\\x"',
+      '"\\u12g4"',
+      '"a\nb"',
+      '{"a":1}}',
+      '[1}',
+      '{"a":1] ',
+      '1 2',
+      "'a'",
+      '{"a":1} x',
+      '[',
+      '"open',
+    ];
     for (const text of invalid) {
       assert.throws(() => JSON.parse(text), `${text} is invalid JSON`);
       for (let split = 0; split <= text.length; split += 1) {
@@ -139,7 +177,12 @@ describe('PartialJsonParser', () => {
   });
 
   it('scans each character once and copies O(1) nodes per character over a stream', () => {
-    const items = Array.from({ length: 500 }, (_, index) => ({ id: index, name: `item number ${index}`, tags: ['a', 'b'], score: index / 8 }));
+    const items = Array.from({ length: 500 }, (_, index) => ({
+      id: index,
+      name: `item number ${index}`,
+      tags: ['a', 'b'],
+      score: index / 8,
+    }));
     const document = JSON.stringify({ title: 'A long list', items });
     assert.ok(document.length > 27_000);
     for (const size of [1, 4, 64]) {
@@ -153,7 +196,10 @@ describe('PartialJsonParser', () => {
       const final = parser.snapshot();
       assert.deepStrictEqual(final, JSON.parse(document));
       assert.equal(parser.work.charactersScanned, document.length);
-      assert.ok(parser.work.nodesCopied <= 8 * document.length + 3_000, `${parser.work.nodesCopied} nodes copied for ${document.length} characters`);
+      assert.ok(
+        parser.work.nodesCopied <= 8 * document.length + 3_000,
+        `${parser.work.nodesCopied} nodes copied for ${document.length} characters`,
+      );
       assert.ok(partials > 50, `${partials} partials in ${size}-character deltas`);
     }
   });
@@ -181,7 +227,11 @@ describe('streamObject over a long object in small deltas', () => {
     const textChunks: string[] = [];
     for (let offset = 0; offset < document.length; offset += 4) textChunks.push(document.slice(offset, offset + 4));
     fixture.openai.configure({ reply: () => ({ text: document, textChunks }) });
-    const schema = { type: 'object', properties: { title: { type: 'string' }, items: { type: 'array' } }, required: ['title', 'items'] };
+    const schema = {
+      type: 'object',
+      properties: { title: { type: 'string' }, items: { type: 'array' } },
+      required: ['title', 'items'],
+    };
     // Count the characters JSON.parse and JSON.stringify see: the SDK parses each small SSE event; a parser that
     // starts over on each delta parses (or serializes) the whole text so far each time.
     const { parse, stringify } = JSON;

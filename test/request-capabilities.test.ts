@@ -6,14 +6,39 @@ import { describe, it } from 'vitest';
 import { Router } from '../src/router/router.js';
 import { normalizeRequest, requiredCapabilities } from '../src/request.js';
 
-const pdf = { type: 'file' as const, mediaType: 'application/pdf', data: { type: 'data' as const, data: 'JVBERi0xLjQK' } };
-const png = { type: 'file' as const, mediaType: 'image/png', data: { type: 'url' as const, url: 'https://example.com/cat.png' } };
+const pdf = {
+  type: 'file' as const,
+  mediaType: 'application/pdf',
+  data: { type: 'data' as const, data: 'JVBERi0xLjQK' },
+};
+const png = {
+  type: 'file' as const,
+  mediaType: 'image/png',
+  data: { type: 'url' as const, url: 'https://example.com/cat.png' },
+};
 
 describe('requiredCapabilities', () => {
   it('tells images from documents, and file URLs from inline bytes', () => {
-    assert.deepEqual(requiredCapabilities(normalizeRequest({ model: 'm/x', messages: [{ role: 'user', content: [{ type: 'text', text: 'Read' }, pdf] }] })), { tools: false, images: true, json: false, fileUrls: false, documents: true });
-    assert.deepEqual(requiredCapabilities(normalizeRequest({ model: 'm/x', messages: [{ role: 'user', content: [png] }] })), { tools: false, images: true, json: false, fileUrls: true, documents: false });
-    assert.deepEqual(requiredCapabilities(normalizeRequest({ model: 'm/x', prompt: 'Hi' })), { tools: false, images: false, json: false, fileUrls: false, documents: false });
+    assert.deepEqual(
+      requiredCapabilities(
+        normalizeRequest({
+          model: 'm/x',
+          messages: [{ role: 'user', content: [{ type: 'text', text: 'Read' }, pdf] }],
+        }),
+      ),
+      { tools: false, images: true, json: false, fileUrls: false, documents: true },
+    );
+    assert.deepEqual(
+      requiredCapabilities(normalizeRequest({ model: 'm/x', messages: [{ role: 'user', content: [png] }] })),
+      { tools: false, images: true, json: false, fileUrls: true, documents: false },
+    );
+    assert.deepEqual(requiredCapabilities(normalizeRequest({ model: 'm/x', prompt: 'Hi' })), {
+      tools: false,
+      images: false,
+      json: false,
+      fileUrls: false,
+      documents: false,
+    });
   });
 });
 
@@ -21,7 +46,12 @@ describe('no_route for file input', () => {
   const router = new Router({ providers: { mistral: { type: 'mistral', apiKey: 'mistral-key-0123456789' } } });
   const reasonFor = (content: Array<typeof pdf | typeof png>): string => {
     try {
-      router.candidates(router.normalize({ model: 'mistral/mistral-large', messages: [{ role: 'user', content: [{ type: 'text', text: 'Read this' }, ...content] }] }));
+      router.candidates(
+        router.normalize({
+          model: 'mistral/mistral-large',
+          messages: [{ role: 'user', content: [{ type: 'text', text: 'Read this' }, ...content] }],
+        }),
+      );
     } catch (error) {
       assert.equal((error as { code?: string }).code, 'no_route');
       return (error as Error).message;
@@ -42,9 +72,22 @@ describe('no_route for file input', () => {
 
 describe('images sent with a wildcard media type (the AI SDK’s `image` when it cannot tell)', () => {
   const png1x1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
-  const webp = Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x1a, 0, 0, 0]), Buffer.from('WEBPVP8 ')]).toString('base64');
+  const webp = Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x1a, 0, 0, 0]), Buffer.from('WEBPVP8 ')]).toString(
+    'base64',
+  );
   const typeOf = (mediaType: string, data: { type: 'data'; data: string } | { type: 'url'; url: string }): string => {
-    const normalized = normalizeRequest({ model: 'm/x', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'file', mediaType, data }] }] });
+    const normalized = normalizeRequest({
+      model: 'm/x',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'file', mediaType, data },
+          ],
+        },
+      ],
+    });
     const part = (normalized.prompt[0].content as Array<{ type: string; mediaType?: string }>)[1];
     return part.mediaType ?? '';
   };
@@ -61,7 +104,9 @@ describe('images sent with a wildcard media type (the AI SDK’s `image` when it
   it('answers 400 naming the part when the format cannot be told', () => {
     assert.throws(
       () => typeOf('image', { type: 'data', data: 'AAAAAAAA' }),
-      (error: unknown) => (error as { code?: string; param?: string }).code === 'invalid_request' && /messages\[0\]\.content\[1\]\.mediaType 'image' names no image format/.test((error as Error).message),
+      (error: unknown) =>
+        (error as { code?: string; param?: string }).code === 'invalid_request' &&
+        /messages\[0\]\.content\[1\]\.mediaType 'image' names no image format/.test((error as Error).message),
     );
   });
 

@@ -38,7 +38,10 @@ describe('StreamChannel', () => {
     assert.ok(channel.produced.length >= 500, 'the slow reader has read none of them yet');
     const slowParts = await collect(slow);
     fastParts.push(...(await collect(fast)));
-    assert.deepEqual(slowParts, Array.from({ length: 1_000 }, (_, index) => index));
+    assert.deepEqual(
+      slowParts,
+      Array.from({ length: 1_000 }, (_, index) => index),
+    );
     assert.deepEqual(fastParts, slowParts);
     assert.equal(channel.produced.length, 0);
   });
@@ -47,7 +50,10 @@ describe('StreamChannel', () => {
     const channel = counting(100);
     await channel.drain();
     assert.equal(channel.done, true);
-    assert.deepEqual(await collect(channel.reader()), Array.from({ length: 100 }, (_, index) => index));
+    assert.deepEqual(
+      await collect(channel.reader()),
+      Array.from({ length: 100 }, (_, index) => index),
+    );
   });
 
   it('starts a reader opened late at the oldest part still held', async () => {
@@ -57,7 +63,11 @@ describe('StreamChannel', () => {
     const late = await collect(channel.reader());
     assert.equal(late.at(-1), 199);
     assert.ok(late[0] <= 100, 'it sees the part the open reader had not read yet');
-    assert.deepEqual(late, Array.from({ length: late.length }, (_, index) => late[0] + index), 'in order, none skipped after the first');
+    assert.deepEqual(
+      late,
+      Array.from({ length: late.length }, (_, index) => late[0] + index),
+      'in order, none skipped after the first',
+    );
     await first.return?.();
   });
 

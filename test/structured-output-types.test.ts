@@ -42,9 +42,17 @@ describe('structured output types', () => {
 
   it('an explicit type argument wins; a JSON Schema gives unknown', async () => {
     const jsonSchema = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] };
-    const given = await fixture.router.generateObject<{ name: string }>({ model: 'openai/gpt-4o-mini', prompt: 'A person', schema: jsonSchema });
+    const given = await fixture.router.generateObject<{ name: string }>({
+      model: 'openai/gpt-4o-mini',
+      prompt: 'A person',
+      schema: jsonSchema,
+    });
     expectType<Equal<typeof given.object, { name: string }>>(true);
-    const untyped = await fixture.router.generateObject({ model: 'openai/gpt-4o-mini', prompt: 'A person', schema: jsonSchema });
+    const untyped = await fixture.router.generateObject({
+      model: 'openai/gpt-4o-mini',
+      prompt: 'A person',
+      schema: jsonSchema,
+    });
     expectType<Equal<typeof untyped.object, unknown>>(true);
     expectType<Equal<SchemaOutput<typeof schema>, Post>>(true);
     assert.deepEqual(given.object, { name: 'sample' });

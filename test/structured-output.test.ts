@@ -32,7 +32,13 @@ let unique = 0;
 function personSchema(tag: string, reversed = false): Record<string, unknown> {
   const properties = { name: { type: 'string' }, age: { type: 'integer', minimum: 0 } };
   return reversed
-    ? { additionalProperties: false, required: ['name'], properties: { age: properties.age, name: properties.name }, description: tag, type: 'object' }
+    ? {
+        additionalProperties: false,
+        required: ['name'],
+        properties: { age: properties.age, name: properties.name },
+        description: tag,
+        type: 'object',
+      }
     : { type: 'object', description: tag, properties, required: ['name'], additionalProperties: false };
 }
 
@@ -41,7 +47,10 @@ describe('JSON Schema validator cache', () => {
     const tag = `equal-${(unique += 1)}`;
     const compilations = await countCompilations(async () => {
       for (let call = 0; call < 50; call += 1) {
-        assert.deepEqual(await validateObject(personSchema(tag, call % 2 === 1), { name: 'Ada', age: 3 }, ''), { name: 'Ada', age: 3 });
+        assert.deepEqual(await validateObject(personSchema(tag, call % 2 === 1), { name: 'Ada', age: 3 }, ''), {
+          name: 'Ada',
+          age: 3,
+        });
         await assert.rejects(validateObject(personSchema(tag), { name: 5 }, '{"name":5}'), { code: 'invalid_object' });
       }
     });
@@ -68,7 +77,8 @@ describe('JSON Schema validator cache', () => {
 
   it('does not grow the heap with every distinct schema', async () => {
     const warm = async (count: number): Promise<void> => {
-      for (let call = 0; call < count; call += 1) await validateObject(personSchema(`heap-${(unique += 1)}`), { name: 'Ada' }, '');
+      for (let call = 0; call < count; call += 1)
+        await validateObject(personSchema(`heap-${(unique += 1)}`), { name: 'Ada' }, '');
     };
     await warm(SCHEMA_VALIDATOR_CACHE_SIZE); // fill the cache: from here on every entry added evicts one
     collectGarbage();
@@ -81,10 +91,18 @@ describe('JSON Schema validator cache', () => {
   });
 
   it('reports an invalid schema as invalid_request and lets schemas share an $id', async () => {
-    await assert.rejects(validateObject({ type: 'object', required: 'name' }, {}, ''), { code: 'invalid_request', message: /required must be array/ });
+    await assert.rejects(validateObject({ type: 'object', required: 'name' }, {}, ''), {
+      code: 'invalid_request',
+      message: /required must be array/,
+    });
     assert.equal(await validateObject({ $id: 'https://example.com/thing', type: 'string' }, 'a', ''), 'a');
     assert.equal(await validateObject({ $id: 'https://example.com/thing', type: 'number' }, 1, ''), 1);
-    const withDefinitions = { $schema: 'http://json-schema.org/draft-07/schema#', definitions: { name: { type: 'string' } }, type: 'object', properties: { name: { $ref: '#/definitions/name' } } };
+    const withDefinitions = {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      definitions: { name: { type: 'string' } },
+      type: 'object',
+      properties: { name: { $ref: '#/definitions/name' } },
+    };
     await assert.rejects(validateObject(withDefinitions, { name: 1 }, ''), { code: 'invalid_object' });
   });
 });
@@ -99,8 +117,14 @@ describe('generateObject with a schema that is new on each call', () => {
   it('compiles it once', async () => {
     const compilations = await countCompilations(async () => {
       for (let call = 0; call < 5; call += 1) {
-        const schema = JSON.parse('{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"}},"required":["name","age"],"description":"over HTTP"}') as Record<string, unknown>;
-        const { object } = await fixture.router.generateObject({ model: 'openai/gpt-4o-mini', prompt: 'A person', schema });
+        const schema = JSON.parse(
+          '{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"}},"required":["name","age"],"description":"over HTTP"}',
+        ) as Record<string, unknown>;
+        const { object } = await fixture.router.generateObject({
+          model: 'openai/gpt-4o-mini',
+          prompt: 'A person',
+          schema,
+        });
         assert.deepEqual(object, { name: 'sample', age: 1 });
       }
     });

@@ -22,7 +22,11 @@ const gatewayKey = process.env.GATEWAY_API_KEY ?? 'gw-demo-key-0001';
 const { providers, close } = await exampleProviders();
 
 const app = express();
-app.get('/', (_request, response) => void response.type('text').send('Your app is here; the gateway answers under /v1, /v3/ai and /v4/ai.'));
+app.get(
+  '/',
+  (_request, response) =>
+    void response.type('text').send('Your app is here; the gateway answers under /v1, /v3/ai and /v4/ai.'),
+);
 const gateway = createGateway({
   providers,
   apiKeys: [{ key: gatewayKey, id: 'key_demo', account: 'team_demo' }],
@@ -31,7 +35,9 @@ const gateway = createGateway({
 
 if (process.env.GATEWAY_IN_FRONT === '1') {
   const { handler } = gateway;
-  const server = createServer((request, response) => void (handler.handleNode(request, response) || app(request, response)));
+  const server = createServer(
+    (request, response) => void (handler.handleNode(request, response) || app(request, response)),
+  );
   announceExample('Express (gateway in front)', server.listen(port, exampleHost()), gatewayKey, async () => {
     await gateway.close();
     await close();

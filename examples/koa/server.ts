@@ -18,7 +18,10 @@ const { providers, close } = await exampleProviders();
 
 const app = new Koa();
 // The router's options at the top level: createGatewayMiddleware builds the gateway (see createGateway) and owns it.
-const gateway = createGatewayMiddleware({ providers, apiKeys: [{ key: gatewayKey, id: 'key_demo', account: 'team_demo' }] });
+const gateway = createGatewayMiddleware({
+  providers,
+  apiKeys: [{ key: gatewayKey, id: 'key_demo', account: 'team_demo' }],
+});
 app.use(gateway);
 app.use((context) => {
   context.body = 'Your Koa app is here; the gateway answers under /v1, /v3/ai and /v4/ai.';

@@ -41,7 +41,10 @@ function fixtureAnswers(answers: Record<string, string>): RequestMiddleware {
     if (!message || typeof message.content === 'string') return undefined;
     return message.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
   };
-  const answer = (run: Parameters<NonNullable<RequestMiddleware['wrapGenerate']>>[0], text: string): GenerateResult => ({
+  const answer = (
+    run: Parameters<NonNullable<RequestMiddleware['wrapGenerate']>>[0],
+    text: string,
+  ): GenerateResult => ({
     requestId: run.requestId,
     generationId: run.generationId,
     model: run.model,
@@ -54,7 +57,10 @@ function fixtureAnswers(answers: Record<string, string>): RequestMiddleware {
     content: [{ type: 'text', text }],
     toolCalls: [],
     finishReason: { unified: 'stop' },
-    usage: { inputTokens: { total: 0, noCache: 0, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 0, text: 0, reasoning: 0 } },
+    usage: {
+      inputTokens: { total: 0, noCache: 0, cacheRead: 0, cacheWrite: 0 },
+      outputTokens: { total: 0, text: 0, reasoning: 0 },
+    },
     cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
     attempts: [],
     warnings: [],

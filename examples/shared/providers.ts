@@ -9,7 +9,11 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PROVIDER_ENVIRONMENT, startSimulatedProviders, type SimulatedProviders } from '../../src/testing/simulated-providers.js';
+import {
+  PROVIDER_ENVIRONMENT,
+  startSimulatedProviders,
+  type SimulatedProviders,
+} from '../../src/testing/simulated-providers.js';
 
 /**
  * Real providers where credentials are set, simulators elsewhere (with a human pace: 150 ms to the
@@ -22,9 +26,15 @@ import { PROVIDER_ENVIRONMENT, startSimulatedProviders, type SimulatedProviders 
  * ```
  */
 export async function exampleProviders(log: (line: string) => void = console.log): Promise<SimulatedProviders> {
-  const gateway = await startSimulatedProviders({ environment: process.env, simulator: { behaviour: { timeToFirstTokenMs: 150, tokensPerSecond: 40 } } });
+  const gateway = await startSimulatedProviders({
+    environment: process.env,
+    simulator: { behaviour: { timeToFirstTokenMs: 150, tokensPerSecond: 40 } },
+  });
   for (const type of gateway.real) log(`${type}: real API (${PROVIDER_ENVIRONMENT[type].join(' + ')} set)`);
-  for (const type of gateway.simulated) log(`${type}: simulator at ${gateway.simulators[type]?.baseURL} (set ${PROVIDER_ENVIRONMENT[type].join(' + ')} to use the real API)`);
+  for (const type of gateway.simulated)
+    log(
+      `${type}: simulator at ${gateway.simulators[type]?.baseURL} (set ${PROVIDER_ENVIRONMENT[type].join(' + ')} to use the real API)`,
+    );
   return gateway;
 }
 
@@ -72,17 +82,34 @@ export function announceExample(name: string, server: Server, gatewayKey: string
   const host = exampleHost();
   server.once('listening', () => {
     const address = server.address() as AddressInfo;
-    const shown = address.address === '::' || address.address === '0.0.0.0' ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const shown =
+      address.address === '::' || address.address === '0.0.0.0'
+        ? 'localhost'
+        : address.family === 'IPv6'
+          ? `[${address.address}]`
+          : address.address;
     const origin = `http://${shown}:${address.port}`;
     console.log(`\nswitchyard ${name} example on ${origin}`);
-    if (isLoopback(host)) console.log(`(listening on ${host} only: set HOST=0.0.0.0 to accept other machines, and GATEWAY_API_KEY to a key of your own)\n`);
-    else console.log(`(listening on ${host}: other machines can reach it${process.env.GATEWAY_API_KEY ? '' : '; set GATEWAY_API_KEY, the demo key is public'})\n`);
+    if (isLoopback(host))
+      console.log(
+        `(listening on ${host} only: set HOST=0.0.0.0 to accept other machines, and GATEWAY_API_KEY to a key of your own)\n`,
+      );
+    else
+      console.log(
+        `(listening on ${host}: other machines can reach it${process.env.GATEWAY_API_KEY ? '' : '; set GATEWAY_API_KEY, the demo key is public'})\n`,
+      );
     for (const line of clientInstructions(origin, gatewayKey)) console.log(`  ${line}`);
   });
   server.once('error', (error: NodeJS.ErrnoException) => {
     const port = (error as { port?: number }).port ?? process.env.PORT;
-    if (error.code === 'EADDRINUSE') console.error(`switchyard: port ${port} on ${host} is already in use; set PORT=<another port> (or stop what is using it)`);
-    else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') console.error(`switchyard: cannot listen on HOST=${host} (${error.code}); set HOST to an address of this machine`);
+    if (error.code === 'EADDRINUSE')
+      console.error(
+        `switchyard: port ${port} on ${host} is already in use; set PORT=<another port> (or stop what is using it)`,
+      );
+    else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+      console.error(
+        `switchyard: cannot listen on HOST=${host} (${error.code}); set HOST to an address of this machine`,
+      );
     else console.error(`switchyard: cannot listen on ${host}:${port}: ${error.message}`);
     void cleanup().finally(() => process.exit(1));
   });

@@ -20,14 +20,28 @@ import type { AccountReference, CredentialType, RouterEvents, UsageEvent } from 
 import { GatewayError, isGatewayError } from '../errors.js';
 import type { AttemptLease, AttemptPlan, RequestContext, RequestHook } from '../router-types.js';
 import { MemoryStore } from '../store/memory-store.js';
-import type { MeterCharge, MeterHold, MeterRef, ReserveResult, SettleRequest, SettleResult, StateStore } from '../store/store.js';
+import type {
+  MeterCharge,
+  MeterHold,
+  MeterRef,
+  ReserveResult,
+  SettleRequest,
+  SettleResult,
+  StateStore,
+} from '../store/store.js';
 import { assertInteger } from '../store/store.js';
 import { budgetId, budgetsFor, validateBudget, type AppliedBudget, type BudgetRule } from './budgets.js';
 import { nanoToDollars, tokenCost } from './cost.js';
 import { parseMarkup, withMarkup } from './markup.js';
 import { RATE_WINDOW, rateLimitError, resolveRateLimits, validateRateLimits, type RateLimits } from './rate-limits.js';
 import { buildSpendReport, checkReportQuery, type SpendReport, type SpendReportQuery } from './spend-report.js';
-import { toGenerationSummary, toUsageRecord, visibleTo, type GenerationSummary, type UsageRecord } from './usage-record.js';
+import {
+  toGenerationSummary,
+  toUsageRecord,
+  visibleTo,
+  type GenerationSummary,
+  type UsageRecord,
+} from './usage-record.js';
 
 /**
  * What billing does when its store cannot be reached: `fail-closed` refuses requests with 503
@@ -76,7 +90,9 @@ export interface BillingOptions {
    * output beyond it (see "How money moves").
    */
   defaultOutputReservationTokens?: number;
-  /** How long an instance reuses an account's settings (markup, budgets, limits) before re-reading them (default 1 s). */
+  /**
+   * How long an instance reuses an account's settings (markup, budgets, limits) before re-reading them (default 1 s).
+   */
   configCacheMs?: number;
   /** The account billed for requests that carry none; without it such requests are not billed. */
   defaultAccountId?: string;
@@ -241,12 +257,23 @@ export class Billing {
       const limits = this.limitsFor(await this.accountSettings(account.id), account);
       const subject = account.apiKeyId === undefined ? `account '${account.id}'` : `API key '${account.apiKeyId}'`;
       if (limits.tokensPerMinute !== undefined) {
-        const tokens = await this.store.windowAdd({ key: rateKey('tpm', account), amount: 0, limit: limits.tokensPerMinute, window: RATE_WINDOW });
+        const tokens = await this.store.windowAdd({
+          key: rateKey('tpm', account),
+          amount: 0,
+          limit: limits.tokensPerMinute,
+          window: RATE_WINDOW,
+        });
         if (!tokens.allowed) throw rateLimitError('tokens', limits.tokensPerMinute, subject, tokens.retryAfterMs);
       }
       if (limits.requestsPerMinute !== undefined) {
-        const requests = await this.store.windowAdd({ key: rateKey('rpm', account), amount: 1, limit: limits.requestsPerMinute, window: RATE_WINDOW });
-        if (!requests.allowed) throw rateLimitError('requests', limits.requestsPerMinute, subject, requests.retryAfterMs);
+        const requests = await this.store.windowAdd({
+          key: rateKey('rpm', account),
+          amount: 1,
+          limit: limits.requestsPerMinute,
+          window: RATE_WINDOW,
+        });
+        if (!requests.allowed)
+          throw rateLimitError('requests', limits.requestsPerMinute, subject, requests.retryAfterMs);
         this.counted.add(context);
       }
     });
@@ -260,7 +287,10 @@ export class Billing {
       const settings = await this.accountSettings(account.id);
       const state = this.attemptState(id, account, context, plan, settings, true);
       if (plan.credentialType === 'byok') return state;
-      const margin = tokenCost(Math.ceil(plan.estimatedInputTokens * (this.options.inputEstimateMargin ?? 0)), plan.pricing.input);
+      const margin = tokenCost(
+        Math.ceil(plan.estimatedInputTokens * (this.options.inputEstimateMargin ?? 0)),
+        plan.pricing.input,
+      );
       const amount = withMarkup(this.reservedCost(context, plan) + margin, settings.markup);
       const hard = state.budgets.filter((budget) => budget.rule.hardLimitNano !== undefined);
       const holds: MeterHold[] = [
@@ -276,34 +306,71 @@ export class Billing {
       return state;
     });
     // Fail-open: no reservation was made, but the usage is still charged once the store is back.
-    const state = outcome === DEGRADED ? this.attemptState(id, account, context, plan, this.cachedSettings(account.id), false) : outcome;
+    const state =
+      outcome === DEGRADED
+        ? this.attemptState(id, account, context, plan, this.cachedSettings(account.id), false)
+        : outcome;
     return {
       settle: (usage) => this.settle(state, usage),
       release: () => this.release(state),
     };
   }
 
-  /** The most an attempt may cost as reserved: the plan's, with the default output reservation when the request set no limit. */
+  /**
+   * The most an attempt may cost as reserved: the plan's, with the default output reservation when the request set no
+   * limit.
+   */
   private reservedCost(context: RequestContext, plan: AttemptPlan): number {
     if (context.request.maxOutputTokens !== undefined) return plan.maxCostNano;
-    const reservedOutput = Math.min(plan.maxOutputTokens, this.options.defaultOutputReservationTokens ?? DEFAULT_OUTPUT_RESERVATION_TOKENS);
-    return plan.maxCostNano - tokenCost(plan.maxOutputTokens, plan.pricing.output) + tokenCost(reservedOutput, plan.pricing.output);
+    const reservedOutput = Math.min(
+      plan.maxOutputTokens,
+      this.options.defaultOutputReservationTokens ?? DEFAULT_OUTPUT_RESERVATION_TOKENS,
+    );
+    return (
+      plan.maxCostNano -
+      tokenCost(plan.maxOutputTokens, plan.pricing.output) +
+      tokenCost(reservedOutput, plan.pricing.output)
+    );
   }
 
-  /** A request refused for credits or a hard budget is not served: it gives back the request it took from the rate limit. */
-  private async uncountRefusedRequest(context: RequestContext, account: AccountReference, settings: AccountSettings): Promise<void> {
+  /**
+   * A request refused for credits or a hard budget is not served: it gives back the request it took from the rate
+   * limit.
+   */
+  private async uncountRefusedRequest(
+    context: RequestContext,
+    account: AccountReference,
+    settings: AccountSettings,
+  ): Promise<void> {
     if (!this.counted.delete(context)) return;
     const limits = this.limitsFor(settings, account);
     if (limits.requestsPerMinute === undefined) return;
-    await this.store.windowAdd({ key: rateKey('rpm', account), amount: -1, window: RATE_WINDOW }).catch((error: unknown) => this.warn('rate_limit_unrecorded', `A refused request was not taken back from the requests per minute: ${messageOf(error)}`));
+    await this.store
+      .windowAdd({ key: rateKey('rpm', account), amount: -1, window: RATE_WINDOW })
+      .catch((error: unknown) =>
+        this.warn(
+          'rate_limit_unrecorded',
+          `A refused request was not taken back from the requests per minute: ${messageOf(error)}`,
+        ),
+      );
   }
 
-  private attemptState(id: string, account: AccountReference, context: RequestContext, plan: AttemptPlan, settings: AccountSettings, withBudgets: boolean): AttemptState {
+  private attemptState(
+    id: string,
+    account: AccountReference,
+    context: RequestContext,
+    plan: AttemptPlan,
+    settings: AccountSettings,
+    withBudgets: boolean,
+  ): AttemptState {
     const limits = this.limitsFor(settings, account);
     const user = account.user ?? context.user;
     const now = this.now();
     const billed = plan.credentialType === 'system';
-    const budgets = withBudgets && billed ? budgetsFor([...settings.budgets, ...(this.options.budgets ?? [])], account, user, now) : [];
+    const budgets =
+      withBudgets && billed
+        ? budgetsFor([...settings.budgets, ...(this.options.budgets ?? [])], account, user, now)
+        : [];
     // Calendar spend is counted whether or not a budget exists yet, so a budget set mid-period sees it.
     const calendar = billed ? budgetsFor(SPEND_COUNTERS, account, user, now).map((budget) => budget.meter) : [];
     const spend = new Map([...calendar, ...budgets.map((budget) => budget.meter)].map((meter) => [meter.key, meter]));
@@ -319,7 +386,13 @@ export class Billing {
     };
   }
 
-  private refusal(result: Extract<ReserveResult, { ok: false }>, account: AccountReference, hard: AppliedBudget[], plan: AttemptPlan, amount: number): GatewayError {
+  private refusal(
+    result: Extract<ReserveResult, { ok: false }>,
+    account: AccountReference,
+    hard: AppliedBudget[],
+    plan: AttemptPlan,
+    amount: number,
+  ): GatewayError {
     const { limit, state } = result;
     const available = Math.max(0, limit - state.used - state.reserved);
     if (result.index === 0) {
@@ -330,12 +403,28 @@ export class Billing {
       );
     }
     const budget = hard[result.index - 1];
-    this.emit('budget', { accountId: account.id, scope: budget.scope, limitNano: limit, spentNano: state.used, period: budget.period, hard: true });
+    this.emit('budget', {
+      accountId: account.id,
+      scope: budget.scope,
+      limitNano: limit,
+      spentNano: state.used,
+      period: budget.period,
+      hard: true,
+    });
     const inFlight = state.reserved > 0 ? ` (plus ${usd(state.reserved)} held by requests in flight)` : '';
     return new GatewayError(
       'budget_exceeded',
       `Budget exceeded: the ${describePeriod(budget.period)} budget of ${describeScope(budget.scope, account.id)} is ${usd(limit)}, ${usd(state.used)} is spent${inFlight}, and this request may cost up to ${usd(amount)}.`,
-      { details: { accountId: account.id, scope: budget.scope, period: budget.period, limitNano: limit, spentNano: state.used, requiredNano: amount } },
+      {
+        details: {
+          accountId: account.id,
+          scope: budget.scope,
+          period: budget.period,
+          limitNano: limit,
+          spentNano: state.used,
+          requiredNano: amount,
+        },
+      },
     );
   }
 
@@ -343,11 +432,18 @@ export class Billing {
     const billed = state.credentialType === 'system' && usage.credentialType === 'system';
     const charged = billed ? withMarkup(usage.cost.total, state.markup) : 0;
     const record = toUsageRecord(state.id, usage, state.account, charged);
-    const charges: MeterCharge[] = billed ? [ledgerMeter(state.account.id), ...state.spend].map((meter) => ({ ...meter, amount: charged })) : [];
+    const charges: MeterCharge[] = billed
+      ? [ledgerMeter(state.account.id), ...state.spend].map((meter) => ({ ...meter, amount: charged }))
+      : [];
     const request: SettleRequest = {
       id: state.id,
       charges,
-      record: { id: state.id, timestamp: usage.timestamp, indexes: [accountIndex(state.account.id), generationIndex(usage.generationId)], body: JSON.stringify(record) },
+      record: {
+        id: state.id,
+        timestamp: usage.timestamp,
+        indexes: [accountIndex(state.account.id), generationIndex(usage.generationId)],
+        body: JSON.stringify(record),
+      },
     };
     await this.applySettlement({ request, state, record });
   }
@@ -373,13 +469,28 @@ export class Billing {
     for (const budget of state.budgets) {
       const spent = result.meters[request.charges.findIndex((charge) => charge.key === budget.meter.key)]?.used ?? 0;
       const before = spent - record.costNano;
-      for (const [limit, hard] of [[budget.rule.softLimitNano, false], [budget.rule.hardLimitNano, true]] as const) {
-        if (limit !== undefined && before < limit && spent >= limit) this.emit('budget', { accountId: state.account.id, scope: budget.scope, limitNano: limit, spentNano: spent, period: budget.period, hard });
+      for (const [limit, hard] of [
+        [budget.rule.softLimitNano, false],
+        [budget.rule.hardLimitNano, true],
+      ] as const) {
+        if (limit !== undefined && before < limit && spent >= limit)
+          this.emit('budget', {
+            accountId: state.account.id,
+            scope: budget.scope,
+            limitNano: limit,
+            spentNano: spent,
+            period: budget.period,
+            hard,
+          });
       }
     }
     const tokens = record.inputTokens + record.outputTokens;
     if (state.tokensKey !== undefined && tokens > 0) {
-      await this.store.windowAdd({ key: state.tokensKey, amount: tokens, window: RATE_WINDOW }).catch((error: unknown) => this.warn('rate_limit_unrecorded', `Tokens per minute were not counted: ${messageOf(error)}`));
+      await this.store
+        .windowAdd({ key: state.tokensKey, amount: tokens, window: RATE_WINDOW })
+        .catch((error: unknown) =>
+          this.warn('rate_limit_unrecorded', `Tokens per minute were not counted: ${messageOf(error)}`),
+        );
     }
     const sink = this.options.onUsageRecord;
     if (sink) {
@@ -397,7 +508,10 @@ export class Billing {
       this.warn('usage_lost', `More than ${max} settlements waited for the store; the oldest (${oldest}) was dropped`);
     }
     this.pending.set(settlement.request.id, settlement);
-    this.warn('store_unavailable', `The billing store is unreachable; ${this.pending.size} settlement(s) will be retried`);
+    this.warn(
+      'store_unavailable',
+      `The billing store is unreachable; ${this.pending.size} settlement(s) will be retried`,
+    );
     if (!this.retryTimer) {
       this.retryTimer = setInterval(() => void this.flush(), this.options.retryIntervalMs ?? 1_000);
       this.retryTimer.unref();
@@ -407,7 +521,11 @@ export class Billing {
   private async release(state: AttemptState): Promise<void> {
     if (state.held.length === 0) return;
     // Unreachable store: the hold lapses by itself after the reservation TTL.
-    await this.store.release(state.id, state.held).catch((error: unknown) => this.warn('release_failed', `A reservation was not released (it lapses by itself): ${messageOf(error)}`));
+    await this.store
+      .release(state.id, state.held)
+      .catch((error: unknown) =>
+        this.warn('release_failed', `A reservation was not released (it lapses by itself): ${messageOf(error)}`),
+      );
   }
 
   /**
@@ -472,7 +590,10 @@ export class Billing {
   async getReport(account: AccountReference, query: SpendReportQuery): Promise<SpendReport> {
     const checked = checkReportQuery(query);
     const records = await this.records(accountIndex(account.id), checked.from, checked.to);
-    return buildSpendReport(records.filter((record) => visibleTo(record, account)), checked);
+    return buildSpendReport(
+      records.filter((record) => visibleTo(record, account)),
+      checked,
+    );
   }
 
   /**
@@ -485,7 +606,9 @@ export class Billing {
    * ```
    */
   async getGeneration(account: AccountReference, id: string): Promise<GenerationSummary | undefined> {
-    const records = (await this.records(generationIndex(id), 0, Number.MAX_SAFE_INTEGER)).filter((record) => visibleTo(record, account));
+    const records = (await this.records(generationIndex(id), 0, Number.MAX_SAFE_INTEGER)).filter((record) =>
+      visibleTo(record, account),
+    );
     return records.length === 0 ? undefined : toGenerationSummary(records.sort((a, b) => a.timestamp - b.timestamp));
   }
 
@@ -518,7 +641,11 @@ export class Billing {
    * await billing.topUp('team_acme', 10_000_000_000, { idempotencyKey: 'pi_3Nx...' }); // $10
    * ```
    */
-  async topUp(accountId: string, amountNano: number, options: { idempotencyKey?: string } = {}): Promise<AccountBalance & { applied: boolean }> {
+  async topUp(
+    accountId: string,
+    amountNano: number,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<AccountBalance & { applied: boolean }> {
     assertInteger(amountNano, 'amountNano');
     await this.grantIfNew(accountId);
     const state = await this.store.credit(ledgerMeter(accountId), amountNano, options);
@@ -562,7 +689,12 @@ export class Billing {
    */
   async setBudget(rule: BudgetRule): Promise<void> {
     validateBudget(rule);
-    if (rule.accountId === '*') throw new GatewayError('invalid_request', "Budgets for every account ('*') belong in createBilling({ budgets })", { param: 'accountId' });
+    if (rule.accountId === '*')
+      throw new GatewayError(
+        'invalid_request',
+        "Budgets for every account ('*') belong in createBilling({ budgets })",
+        { param: 'accountId' },
+      );
     await this.setSetting(rule.accountId, `${BUDGET_FIELD_PREFIX}${budgetId(rule)}`, JSON.stringify(rule));
   }
 
@@ -601,11 +733,22 @@ export class Billing {
    */
   async getBudgetStatus(account: AccountReference): Promise<BudgetStatus[]> {
     const settings = await this.accountSettings(account.id, true);
-    const budgets = budgetsFor([...settings.budgets, ...(this.options.budgets ?? [])], account, account.user, this.now());
+    const budgets = budgetsFor(
+      [...settings.budgets, ...(this.options.budgets ?? [])],
+      account,
+      account.user,
+      this.now(),
+    );
     return Promise.all(
       budgets.map(async (budget) => {
         const state = await this.store.readMeter(budget.meter);
-        return { rule: budget.rule, scope: budget.scope, period: budget.period, spentNano: state.used, reservedNano: state.reserved };
+        return {
+          rule: budget.rule,
+          scope: budget.scope,
+          period: budget.period,
+          spentNano: state.used,
+          reservedNano: state.reserved,
+        };
       }),
     );
   }
@@ -621,7 +764,11 @@ export class Billing {
    */
   async setRateLimits(accountId: string, limits: RateLimits | undefined, apiKeyId?: string): Promise<void> {
     if (limits) validateRateLimits(limits);
-    await this.setSetting(accountId, `${KEY_FIELD_PREFIX}${apiKeyId ?? '*'}`, limits ? JSON.stringify(limits) : undefined);
+    await this.setSetting(
+      accountId,
+      `${KEY_FIELD_PREFIX}${apiKeyId ?? '*'}`,
+      limits ? JSON.stringify(limits) : undefined,
+    );
   }
 
   /**
@@ -658,7 +805,9 @@ export class Billing {
 
   private async grantIfNew(accountId: string): Promise<AccountBalance> {
     const meter = ledgerMeter(accountId);
-    return toBalance(this.grant > 0 ? await this.store.credit(meter, this.grant, { grant: true }) : await this.store.readMeter(meter));
+    return toBalance(
+      this.grant > 0 ? await this.store.credit(meter, this.grant, { grant: true }) : await this.store.readMeter(meter),
+    );
   }
 
   private async setSetting(accountId: string, field: string, value: string | undefined): Promise<void> {
@@ -674,7 +823,8 @@ export class Billing {
     const value: AccountSettings = { markup: fields.markup, budgets: [], limits: new Map() };
     for (const [field, raw] of Object.entries(fields)) {
       if (field.startsWith(BUDGET_FIELD_PREFIX)) value.budgets.push(JSON.parse(raw) as BudgetRule);
-      else if (field.startsWith(KEY_FIELD_PREFIX)) value.limits.set(field.slice(KEY_FIELD_PREFIX.length), JSON.parse(raw) as RateLimits);
+      else if (field.startsWith(KEY_FIELD_PREFIX))
+        value.limits.set(field.slice(KEY_FIELD_PREFIX.length), JSON.parse(raw) as RateLimits);
     }
     this.settings.set(accountId, { value, at: this.now() });
     return value;
@@ -691,9 +841,16 @@ export class Billing {
     } catch (error) {
       if (!isStoreUnavailable(error)) throw error;
       if ((this.options.onStoreFailure ?? 'fail-closed') === 'fail-closed') {
-        throw new GatewayError('store_unavailable', 'Billing is unavailable: its state store cannot be reached. Retry shortly.', { retryAfterMs: 1_000, cause: error });
+        throw new GatewayError(
+          'store_unavailable',
+          'Billing is unavailable: its state store cannot be reached. Retry shortly.',
+          { retryAfterMs: 1_000, cause: error },
+        );
       }
-      this.warn('store_unavailable', `The billing store is unreachable; serving without credit, budget or rate checks (fail-open): ${messageOf(error)}`);
+      this.warn(
+        'store_unavailable',
+        `The billing store is unreachable; serving without credit, budget or rate checks (fail-open): ${messageOf(error)}`,
+      );
       return DEGRADED;
     }
   }
@@ -750,7 +907,11 @@ function rateKey(kind: 'rpm' | 'tpm', account: AccountReference): string {
 }
 
 function meterOf(hold: MeterHold): MeterRef {
-  return { key: hold.key, ...(hold.window ? { window: hold.window } : {}), ...(hold.ttlMs !== undefined ? { ttlMs: hold.ttlMs } : {}) };
+  return {
+    key: hold.key,
+    ...(hold.window ? { window: hold.window } : {}),
+    ...(hold.ttlMs !== undefined ? { ttlMs: hold.ttlMs } : {}),
+  };
 }
 
 function toBalance(state: { credit: number; used: number; reserved: number }): AccountBalance {

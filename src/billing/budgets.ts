@@ -100,13 +100,25 @@ export function validateBudget(rule: BudgetRule): void {
     throw new GatewayError('invalid_request', `Invalid budget: ${message}`, { param });
   };
   if (typeof rule.accountId !== 'string' || rule.accountId === '') fail('accountId is required', 'accountId');
-  if (!['account', 'user', 'apiKey'].includes(rule.scope)) fail(`scope must be 'account', 'user' or 'apiKey', got '${String(rule.scope)}'`, 'scope');
-  if (rule.scope !== 'account' && (typeof rule.target !== 'string' || rule.target === '')) fail(`a ${rule.scope} budget needs a target (an id, or '*' for each one)`, 'target');
+  if (!['account', 'user', 'apiKey'].includes(rule.scope))
+    fail(`scope must be 'account', 'user' or 'apiKey', got '${String(rule.scope)}'`, 'scope');
+  if (rule.scope !== 'account' && (typeof rule.target !== 'string' || rule.target === ''))
+    fail(`a ${rule.scope} budget needs a target (an id, or '*' for each one)`, 'target');
   const period = rule.period;
-  if (period !== 'day' && period !== 'month' && !(typeof period === 'object' && period !== null && Number.isSafeInteger(period.rollingMs) && period.rollingMs >= 1_000)) {
+  if (
+    period !== 'day' &&
+    period !== 'month' &&
+    !(
+      typeof period === 'object' &&
+      period !== null &&
+      Number.isSafeInteger(period.rollingMs) &&
+      period.rollingMs >= 1_000
+    )
+  ) {
     fail("period must be 'day', 'month' or { rollingMs } of at least 1000", 'period');
   }
-  if (rule.softLimitNano === undefined && rule.hardLimitNano === undefined) fail('give a softLimitNano, a hardLimitNano or both', 'hardLimitNano');
+  if (rule.softLimitNano === undefined && rule.hardLimitNano === undefined)
+    fail('give a softLimitNano, a hardLimitNano or both', 'hardLimitNano');
   for (const name of ['softLimitNano', 'hardLimitNano'] as const) {
     const value = rule[name];
     if (value === undefined) continue;
@@ -136,7 +148,12 @@ export function budgetId(rule: Pick<BudgetRule, 'scope' | 'target' | 'period'>):
  * applyBudget({ accountId: 'acme', scope: 'user', target: '*', period: 'day', hardLimitNano: 1e9 }, { id: 'acme' }, 'bob', Date.now());
  * ```
  */
-export function applyBudget(rule: BudgetRule, account: AccountReference, user: string | undefined, now: number): AppliedBudget | undefined {
+export function applyBudget(
+  rule: BudgetRule,
+  account: AccountReference,
+  user: string | undefined,
+  now: number,
+): AppliedBudget | undefined {
   let subject: string;
   let scope: string;
   if (rule.scope === 'account') {
@@ -150,7 +167,8 @@ export function applyBudget(rule: BudgetRule, account: AccountReference, user: s
   }
   const base = `budget:${encodeURIComponent(account.id)}:${subject}`;
   const period = periodName(rule.period);
-  if (typeof rule.period === 'object') return { rule, scope, period, meter: { key: `${base}:${period}`, window: { windowMs: rule.period.rollingMs } } };
+  if (typeof rule.period === 'object')
+    return { rule, scope, period, meter: { key: `${base}:${period}`, window: { windowMs: rule.period.rollingMs } } };
   const date = new Date(now);
   const year = date.getUTCFullYear();
   const month = date.getUTCMonth();
@@ -168,7 +186,12 @@ export function applyBudget(rule: BudgetRule, account: AccountReference, user: s
  * const budgets = budgetsFor([...storedRules, ...configuredRules], { id: 'acme', apiKeyId: 'key_1' }, 'alice', Date.now());
  * ```
  */
-export function budgetsFor(rules: readonly BudgetRule[], account: AccountReference, user: string | undefined, now: number): AppliedBudget[] {
+export function budgetsFor(
+  rules: readonly BudgetRule[],
+  account: AccountReference,
+  user: string | undefined,
+  now: number,
+): AppliedBudget[] {
   const chosen = new Map<string, { budget: AppliedBudget; rank: number }>();
   for (const [position, rule] of rules.entries()) {
     if (rule.accountId !== account.id && rule.accountId !== '*') continue;

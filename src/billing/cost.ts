@@ -24,7 +24,8 @@ export function dollarsToNano(dollars: string): bigint {
   const cached = parsed.get(dollars);
   if (cached !== undefined) return cached;
   const match = /^(\d+)(?:\.(\d{1,9}))?$/.exec(dollars.trim());
-  if (!match) throw new GatewayError('config_invalid', `'${dollars}' is not a decimal USD amount with at most 9 decimals`);
+  if (!match)
+    throw new GatewayError('config_invalid', `'${dollars}' is not a decimal USD amount with at most 9 decimals`);
   const value = BigInt(match[1]) * NANO_PER_DOLLAR + BigInt((match[2] ?? '').padEnd(9, '0'));
   parsed.set(dollars, value);
   return value;
@@ -43,7 +44,9 @@ export function nanoToDollars(nano: number | bigint): string {
     // Integer arithmetic on safe integers is exact; BigInt is only needed beyond 2^53.
     const absolute = Math.abs(nano);
     const whole = Math.floor(absolute / 1_000_000_000);
-    const fraction = String(absolute - whole * 1_000_000_000).padStart(9, '0').replace(/0+$/, '');
+    const fraction = String(absolute - whole * 1_000_000_000)
+      .padStart(9, '0')
+      .replace(/0+$/, '');
     return `${nano < 0 ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
   }
   const value = BigInt(nano);
@@ -132,6 +135,10 @@ export function computeCost(tokens: BillableTokens, pricing: Pricing): CostBreak
   const cacheRead = tokenCost(tokens.cacheRead, pricing.cacheRead ?? pricing.input);
   const writePrice = pricing.cacheWrite ?? pricing.input;
   const oneHour = Math.min(Math.max(0, tokens.cacheWriteOneHour ?? 0), tokens.cacheWrite);
-  const cacheWrite = oneHour === 0 ? tokenCost(tokens.cacheWrite, writePrice) : tokenCost(tokens.cacheWrite - oneHour, writePrice) + tokenCost(oneHour, pricing.cacheWriteOneHour ?? writePrice);
+  const cacheWrite =
+    oneHour === 0
+      ? tokenCost(tokens.cacheWrite, writePrice)
+      : tokenCost(tokens.cacheWrite - oneHour, writePrice) +
+        tokenCost(oneHour, pricing.cacheWriteOneHour ?? writePrice);
   return { input, output, cacheRead, cacheWrite, total: input + output + cacheRead + cacheWrite };
 }

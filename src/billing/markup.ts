@@ -18,7 +18,10 @@ const ONE = 1_000_000_000n;
  * ```
  */
 export function parseMarkup(markup: string): bigint {
-  if (!/^\d+(\.\d{1,9})?$/.test(markup)) throw new GatewayError('invalid_request', `A markup is a decimal fraction such as '0.2' (20 %), got '${markup}'`, { param: 'markup' });
+  if (!/^\d+(\.\d{1,9})?$/.test(markup))
+    throw new GatewayError('invalid_request', `A markup is a decimal fraction such as '0.2' (20 %), got '${markup}'`, {
+      param: 'markup',
+    });
   return dollarsToNano(markup);
 }
 

@@ -46,7 +46,10 @@ export function validateRateLimits(limits: RateLimits): void {
     const value = limits[name];
     if (value === undefined) continue;
     assertInteger(value, name);
-    if (value < 1) throw new GatewayError('invalid_request', `Invalid rate limit: ${name} must be at least 1, got ${value}`, { param: name });
+    if (value < 1)
+      throw new GatewayError('invalid_request', `Invalid rate limit: ${name} must be at least 1, got ${value}`, {
+        param: name,
+      });
   }
 }
 
@@ -60,10 +63,14 @@ export function validateRateLimits(limits: RateLimits): void {
  * ```
  */
 export function resolveRateLimits(layers: ReadonlyArray<RateLimits | undefined>): RateLimits {
-  const pick = (name: keyof RateLimits): number | undefined => layers.find((layer) => layer?.[name] !== undefined)?.[name];
+  const pick = (name: keyof RateLimits): number | undefined =>
+    layers.find((layer) => layer?.[name] !== undefined)?.[name];
   const requestsPerMinute = pick('requestsPerMinute');
   const tokensPerMinute = pick('tokensPerMinute');
-  return { ...(requestsPerMinute !== undefined ? { requestsPerMinute } : {}), ...(tokensPerMinute !== undefined ? { tokensPerMinute } : {}) };
+  return {
+    ...(requestsPerMinute !== undefined ? { requestsPerMinute } : {}),
+    ...(tokensPerMinute !== undefined ? { tokensPerMinute } : {}),
+  };
 }
 
 /**
@@ -74,9 +81,18 @@ export function resolveRateLimits(layers: ReadonlyArray<RateLimits | undefined>)
  * throw rateLimitError('requests', 60, 'API key key_1', 4_200);
  * ```
  */
-export function rateLimitError(kind: 'requests' | 'tokens', limit: number, subject: string, retryAfterMs: number): GatewayError {
-  return new GatewayError('rate_limited', `Rate limit exceeded: ${subject} may use at most ${limit} ${kind} per minute; retry in ${Math.ceil(retryAfterMs / 1000)} s.`, {
-    retryAfterMs,
-    details: { limit, kind },
-  });
+export function rateLimitError(
+  kind: 'requests' | 'tokens',
+  limit: number,
+  subject: string,
+  retryAfterMs: number,
+): GatewayError {
+  return new GatewayError(
+    'rate_limited',
+    `Rate limit exceeded: ${subject} may use at most ${limit} ${kind} per minute; retry in ${Math.ceil(retryAfterMs / 1000)} s.`,
+    {
+      retryAfterMs,
+      details: { limit, kind },
+    },
+  );
 }

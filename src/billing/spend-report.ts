@@ -16,7 +16,15 @@ import { addTokens, emptyTokenTotals, type TokenTotals, type UsageRecord } from 
 export type SpendGrouping = 'day' | 'hour' | 'user' | 'model' | 'tag' | 'provider' | 'credentialType';
 
 /** Every grouping a report knows. @example `SPEND_GROUPINGS.includes('model'); // true` */
-export const SPEND_GROUPINGS: readonly SpendGrouping[] = ['day', 'hour', 'user', 'model', 'tag', 'provider', 'credentialType'];
+export const SPEND_GROUPINGS: readonly SpendGrouping[] = [
+  'day',
+  'hour',
+  'user',
+  'model',
+  'tag',
+  'provider',
+  'credentialType',
+];
 
 /** The credential types a report can filter on. @example `CREDENTIAL_TYPES.includes('byok'); // true` */
 export const CREDENTIAL_TYPES: readonly CredentialType[] = ['byok', 'system'];
@@ -109,10 +117,17 @@ export function checkReportQuery(query: SpendReportQuery): CheckedReportQuery {
   if (to < from) throw invalid('the end of the range is before its start', 'to');
   if (to - from > MAX_REPORT_DAYS * 86_400_000) throw invalid(`a report covers at most ${MAX_REPORT_DAYS} days`, 'to');
   const groupBy = query.groupBy ?? 'day';
-  if (!SPEND_GROUPINGS.includes(groupBy)) throw invalid(`the grouping must be one of ${SPEND_GROUPINGS.join(', ')}, got ${JSON.stringify(groupBy)}`, 'groupBy');
+  if (!SPEND_GROUPINGS.includes(groupBy))
+    throw invalid(
+      `the grouping must be one of ${SPEND_GROUPINGS.join(', ')}, got ${JSON.stringify(groupBy)}`,
+      'groupBy',
+    );
   const credentialType = query.credentialType;
   if (credentialType !== undefined && !CREDENTIAL_TYPES.includes(credentialType)) {
-    throw invalid(`the credential type must be one of ${CREDENTIAL_TYPES.join(', ')}, got ${JSON.stringify(credentialType)}`, 'credentialType');
+    throw invalid(
+      `the credential type must be one of ${CREDENTIAL_TYPES.join(', ')}, got ${JSON.stringify(credentialType)}`,
+      'credentialType',
+    );
   }
   const tags = (query.tags ?? []).filter((tag) => tag !== '');
   const { userId, model, provider } = query;
@@ -148,7 +163,14 @@ export function buildSpendReport(records: readonly UsageRecord[], query: Checked
       const id = key ?? '\u0000';
       let row = rows.get(id);
       if (!row) {
-        row = { ...groupOf(key, query.groupBy), costNano: 0, marketCostNano: 0, ...emptyTokenTotals(), requestCount: 0, requests: new Set() };
+        row = {
+          ...groupOf(key, query.groupBy),
+          costNano: 0,
+          marketCostNano: 0,
+          ...emptyTokenTotals(),
+          requestCount: 0,
+          requests: new Set(),
+        };
         rows.set(id, row);
       }
       row.costNano += record.costNano;
@@ -157,7 +179,9 @@ export function buildSpendReport(records: readonly UsageRecord[], query: Checked
       row.requests.add(record.requestId);
     }
   }
-  const sorted = [...rows.entries()].sort(([a], [b]) => (a === '\u0000' ? '' : a).localeCompare(b === '\u0000' ? '' : b));
+  const sorted = [...rows.entries()].sort(([a], [b]) =>
+    (a === '\u0000' ? '' : a).localeCompare(b === '\u0000' ? '' : b),
+  );
   return {
     groupBy: query.groupBy,
     rows: sorted.map(([, { requests, ...row }]) => ({ ...row, requestCount: requests.size })),

@@ -10,17 +10,31 @@ import type { Capabilities, Limits, ModelDefinition, Offering, Pricing } from '.
 type PriceList = [input: string, output: string, cacheRead?: string, cacheWrite?: string, cacheWriteOneHour?: string];
 
 function price([input, output, cacheRead, cacheWrite, cacheWriteOneHour]: PriceList): Pricing {
-  return { input, output, ...(cacheRead ? { cacheRead } : {}), ...(cacheWrite ? { cacheWrite } : {}), ...(cacheWriteOneHour ? { cacheWriteOneHour } : {}) };
+  return {
+    input,
+    output,
+    ...(cacheRead ? { cacheRead } : {}),
+    ...(cacheWrite ? { cacheWrite } : {}),
+    ...(cacheWriteOneHour ? { cacheWriteOneHour } : {}),
+  };
 }
 
-function model(id: string, name: string, capabilities: Capabilities, limits: Limits, offerings: Array<[provider: string, providerModelId: string, prices: PriceList]>): ModelDefinition {
+function model(
+  id: string,
+  name: string,
+  capabilities: Capabilities,
+  limits: Limits,
+  offerings: Array<[provider: string, providerModelId: string, prices: PriceList]>,
+): ModelDefinition {
   return {
     id,
     name,
     type: capabilities.embeddings ? 'embedding' : 'language',
     capabilities,
     limits,
-    offerings: offerings.map(([provider, providerModelId, prices]): Offering => ({ provider, providerModelId, pricing: price(prices) })),
+    offerings: offerings.map(
+      ([provider, providerModelId, prices]): Offering => ({ provider, providerModelId, pricing: price(prices) }),
+    ),
   };
 }
 
@@ -28,7 +42,10 @@ function model(id: string, name: string, capabilities: Capabilities, limits: Lim
  * Offerings of one model sold at the same list price by every provider that serves it (as Claude is
  * on Anthropic's API, Bedrock and Vertex AI).
  */
-function atListPrice(prices: PriceList, offerings: Array<[provider: string, providerModelId: string]>): Array<[provider: string, providerModelId: string, prices: PriceList]> {
+function atListPrice(
+  prices: PriceList,
+  offerings: Array<[provider: string, providerModelId: string]>,
+): Array<[provider: string, providerModelId: string, prices: PriceList]> {
   return offerings.map(([provider, providerModelId]) => [provider, providerModelId, prices]);
 }
 
@@ -104,7 +121,9 @@ const RELEASE_DATES: Record<string, string> = {
 export const UNKNOWN_RELEASE_DATE = '2024-01-01';
 
 function withReleaseDates(models: ModelDefinition[]): ModelDefinition[] {
-  return models.map((definition) => (RELEASE_DATES[definition.id] ? { ...definition, released: RELEASE_DATES[definition.id] } : definition));
+  return models.map((definition) =>
+    RELEASE_DATES[definition.id] ? { ...definition, released: RELEASE_DATES[definition.id] } : definition,
+  );
 }
 
 /**
@@ -120,61 +139,157 @@ function withReleaseDates(models: ModelDefinition[]): ModelDefinition[] {
  */
 export const BUILT_IN_MODELS: readonly ModelDefinition[] = withReleaseDates([
   // OpenAI
-  model('openai/gpt-5.1', 'GPT-5.1', REASONING, { context: 400_000, output: 128_000 }, [['openai', 'gpt-5.1', ['1.25', '10', '0.125']]]),
-  model('openai/gpt-5', 'GPT-5', REASONING, { context: 400_000, output: 128_000 }, [['openai', 'gpt-5', ['1.25', '10', '0.125']]]),
-  model('openai/gpt-5-mini', 'GPT-5 mini', REASONING, { context: 400_000, output: 128_000 }, [['openai', 'gpt-5-mini', ['0.25', '2', '0.025']]]),
-  model('openai/gpt-5-nano', 'GPT-5 nano', REASONING, { context: 400_000, output: 128_000 }, [['openai', 'gpt-5-nano', ['0.05', '0.40', '0.005']]]),
-  model('openai/gpt-4.1', 'GPT-4.1', CHAT, { context: 1_047_576, output: 32_768 }, [['openai', 'gpt-4.1', ['2', '8', '0.50']]]),
-  model('openai/gpt-4.1-mini', 'GPT-4.1 mini', CHAT, { context: 1_047_576, output: 32_768 }, [['openai', 'gpt-4.1-mini', ['0.40', '1.60', '0.10']]]),
-  model('openai/gpt-4.1-nano', 'GPT-4.1 nano', CHAT, { context: 1_047_576, output: 32_768 }, [['openai', 'gpt-4.1-nano', ['0.10', '0.40', '0.025']]]),
-  model('openai/gpt-4o', 'GPT-4o', CHAT, { context: 128_000, output: 16_384 }, [['openai', 'gpt-4o', ['2.50', '10', '1.25']]]),
-  model('openai/gpt-4o-mini', 'GPT-4o mini', CHAT, { context: 128_000, output: 16_384 }, [['openai', 'gpt-4o-mini', ['0.15', '0.60', '0.075']]]),
+  model('openai/gpt-5.1', 'GPT-5.1', REASONING, { context: 400_000, output: 128_000 }, [
+    ['openai', 'gpt-5.1', ['1.25', '10', '0.125']],
+  ]),
+  model('openai/gpt-5', 'GPT-5', REASONING, { context: 400_000, output: 128_000 }, [
+    ['openai', 'gpt-5', ['1.25', '10', '0.125']],
+  ]),
+  model('openai/gpt-5-mini', 'GPT-5 mini', REASONING, { context: 400_000, output: 128_000 }, [
+    ['openai', 'gpt-5-mini', ['0.25', '2', '0.025']],
+  ]),
+  model('openai/gpt-5-nano', 'GPT-5 nano', REASONING, { context: 400_000, output: 128_000 }, [
+    ['openai', 'gpt-5-nano', ['0.05', '0.40', '0.005']],
+  ]),
+  model('openai/gpt-4.1', 'GPT-4.1', CHAT, { context: 1_047_576, output: 32_768 }, [
+    ['openai', 'gpt-4.1', ['2', '8', '0.50']],
+  ]),
+  model('openai/gpt-4.1-mini', 'GPT-4.1 mini', CHAT, { context: 1_047_576, output: 32_768 }, [
+    ['openai', 'gpt-4.1-mini', ['0.40', '1.60', '0.10']],
+  ]),
+  model('openai/gpt-4.1-nano', 'GPT-4.1 nano', CHAT, { context: 1_047_576, output: 32_768 }, [
+    ['openai', 'gpt-4.1-nano', ['0.10', '0.40', '0.025']],
+  ]),
+  model('openai/gpt-4o', 'GPT-4o', CHAT, { context: 128_000, output: 16_384 }, [
+    ['openai', 'gpt-4o', ['2.50', '10', '1.25']],
+  ]),
+  model('openai/gpt-4o-mini', 'GPT-4o mini', CHAT, { context: 128_000, output: 16_384 }, [
+    ['openai', 'gpt-4o-mini', ['0.15', '0.60', '0.075']],
+  ]),
   model('openai/o3', 'o3', REASONING, { context: 200_000, output: 100_000 }, [['openai', 'o3', ['2', '8', '0.50']]]),
-  model('openai/o4-mini', 'o4-mini', REASONING, { context: 200_000, output: 100_000 }, [['openai', 'o4-mini', ['1.10', '4.40', '0.275']]]),
-  model('openai/text-embedding-3-small', 'text-embedding-3-small', EMBEDDING, { context: 8_191 }, [['openai', 'text-embedding-3-small', ['0.02', '0']]]),
-  model('openai/text-embedding-3-large', 'text-embedding-3-large', EMBEDDING, { context: 8_191 }, [['openai', 'text-embedding-3-large', ['0.13', '0']]]),
+  model('openai/o4-mini', 'o4-mini', REASONING, { context: 200_000, output: 100_000 }, [
+    ['openai', 'o4-mini', ['1.10', '4.40', '0.275']],
+  ]),
+  model('openai/text-embedding-3-small', 'text-embedding-3-small', EMBEDDING, { context: 8_191 }, [
+    ['openai', 'text-embedding-3-small', ['0.02', '0']],
+  ]),
+  model('openai/text-embedding-3-large', 'text-embedding-3-large', EMBEDDING, { context: 8_191 }, [
+    ['openai', 'text-embedding-3-large', ['0.13', '0']],
+  ]),
 
   // Anthropic: direct, on Bedrock and on Vertex AI, at Anthropic's list prices
-  model('anthropic/claude-opus-4.5', 'Claude Opus 4.5', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['5', '25', '0.50', '6.25', '10'], [
-    ['anthropic', 'claude-opus-4-5-20251101'],
-    ['bedrock', 'us.anthropic.claude-opus-4-5-20251101-v1:0'],
-    ['vertex', 'claude-opus-4-5@20251101'],
-  ])),
-  model('anthropic/claude-opus-4.1', 'Claude Opus 4.1', REASONING, { context: 200_000, output: 32_000 }, atListPrice(['15', '75', '1.50', '18.75', '30'], [
-    ['anthropic', 'claude-opus-4-1-20250805'],
-    ['bedrock', 'us.anthropic.claude-opus-4-1-20250805-v1:0'],
-    ['vertex', 'claude-opus-4-1@20250805'],
-  ])),
-  model('anthropic/claude-opus-4', 'Claude Opus 4', REASONING, { context: 200_000, output: 32_000 }, atListPrice(['15', '75', '1.50', '18.75', '30'], [
-    ['anthropic', 'claude-opus-4-20250514'],
-    ['bedrock', 'us.anthropic.claude-opus-4-20250514-v1:0'],
-    ['vertex', 'claude-opus-4@20250514'],
-  ])),
-  model('anthropic/claude-sonnet-4.5', 'Claude Sonnet 4.5', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['3', '15', '0.30', '3.75', '6'], [
-    ['anthropic', 'claude-sonnet-4-5-20250929'],
-    ['bedrock', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0'],
-    ['vertex', 'claude-sonnet-4-5@20250929'],
-  ])),
-  model('anthropic/claude-sonnet-4', 'Claude Sonnet 4', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['3', '15', '0.30', '3.75', '6'], [
-    ['anthropic', 'claude-sonnet-4-20250514'],
-    ['bedrock', 'us.anthropic.claude-sonnet-4-20250514-v1:0'],
-    ['vertex', 'claude-sonnet-4@20250514'],
-  ])),
-  model('anthropic/claude-3.7-sonnet', 'Claude 3.7 Sonnet', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['3', '15', '0.30', '3.75', '6'], [
-    ['anthropic', 'claude-3-7-sonnet-20250219'],
-    ['bedrock', 'us.anthropic.claude-3-7-sonnet-20250219-v1:0'],
-    ['vertex', 'claude-3-7-sonnet@20250219'],
-  ])),
-  model('anthropic/claude-haiku-4.5', 'Claude Haiku 4.5', REASONING, { context: 200_000, output: 64_000 }, atListPrice(['1', '5', '0.10', '1.25', '2'], [
-    ['anthropic', 'claude-haiku-4-5-20251001'],
-    ['bedrock', 'us.anthropic.claude-haiku-4-5-20251001-v1:0'],
-    ['vertex', 'claude-haiku-4-5@20251001'],
-  ])),
-  model('anthropic/claude-3.5-haiku', 'Claude 3.5 Haiku', CHAT, { context: 200_000, output: 8_192 }, atListPrice(['0.80', '4', '0.08', '1', '1.60'], [
-    ['anthropic', 'claude-3-5-haiku-20241022'],
-    ['bedrock', 'us.anthropic.claude-3-5-haiku-20241022-v1:0'],
-    ['vertex', 'claude-3-5-haiku@20241022'],
-  ])),
+  model(
+    'anthropic/claude-opus-4.5',
+    'Claude Opus 4.5',
+    REASONING,
+    { context: 200_000, output: 64_000 },
+    atListPrice(
+      ['5', '25', '0.50', '6.25', '10'],
+      [
+        ['anthropic', 'claude-opus-4-5-20251101'],
+        ['bedrock', 'us.anthropic.claude-opus-4-5-20251101-v1:0'],
+        ['vertex', 'claude-opus-4-5@20251101'],
+      ],
+    ),
+  ),
+  model(
+    'anthropic/claude-opus-4.1',
+    'Claude Opus 4.1',
+    REASONING,
+    { context: 200_000, output: 32_000 },
+    atListPrice(
+      ['15', '75', '1.50', '18.75', '30'],
+      [
+        ['anthropic', 'claude-opus-4-1-20250805'],
+        ['bedrock', 'us.anthropic.claude-opus-4-1-20250805-v1:0'],
+        ['vertex', 'claude-opus-4-1@20250805'],
+      ],
+    ),
+  ),
+  model(
+    'anthropic/claude-opus-4',
+    'Claude Opus 4',
+    REASONING,
+    { context: 200_000, output: 32_000 },
+    atListPrice(
+      ['15', '75', '1.50', '18.75', '30'],
+      [
+        ['anthropic', 'claude-opus-4-20250514'],
+        ['bedrock', 'us.anthropic.claude-opus-4-20250514-v1:0'],
+        ['vertex', 'claude-opus-4@20250514'],
+      ],
+    ),
+  ),
+  model(
+    'anthropic/claude-sonnet-4.5',
+    'Claude Sonnet 4.5',
+    REASONING,
+    { context: 200_000, output: 64_000 },
+    atListPrice(
+      ['3', '15', '0.30', '3.75', '6'],
+      [
+        ['anthropic', 'claude-sonnet-4-5-20250929'],
+        ['bedrock', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0'],
+        ['vertex', 'claude-sonnet-4-5@20250929'],
+      ],
+    ),
+  ),
+  model(
+    'anthropic/claude-sonnet-4',
+    'Claude Sonnet 4',
+    REASONING,
+    { context: 200_000, output: 64_000 },
+    atListPrice(
+      ['3', '15', '0.30', '3.75', '6'],
+      [
+        ['anthropic', 'claude-sonnet-4-20250514'],
+        ['bedrock', 'us.anthropic.claude-sonnet-4-20250514-v1:0'],
+        ['vertex', 'claude-sonnet-4@20250514'],
+      ],
+    ),
+  ),
+  model(
+    'anthropic/claude-3.7-sonnet',
+    'Claude 3.7 Sonnet',
+    REASONING,
+    { context: 200_000, output: 64_000 },
+    atListPrice(
+      ['3', '15', '0.30', '3.75', '6'],
+      [
+        ['anthropic', 'claude-3-7-sonnet-20250219'],
+        ['bedrock', 'us.anthropic.claude-3-7-sonnet-20250219-v1:0'],
+        ['vertex', 'claude-3-7-sonnet@20250219'],
+      ],
+    ),
+  ),
+  model(
+    'anthropic/claude-haiku-4.5',
+    'Claude Haiku 4.5',
+    REASONING,
+    { context: 200_000, output: 64_000 },
+    atListPrice(
+      ['1', '5', '0.10', '1.25', '2'],
+      [
+        ['anthropic', 'claude-haiku-4-5-20251001'],
+        ['bedrock', 'us.anthropic.claude-haiku-4-5-20251001-v1:0'],
+        ['vertex', 'claude-haiku-4-5@20251001'],
+      ],
+    ),
+  ),
+  model(
+    'anthropic/claude-3.5-haiku',
+    'Claude 3.5 Haiku',
+    CHAT,
+    { context: 200_000, output: 8_192 },
+    atListPrice(
+      ['0.80', '4', '0.08', '1', '1.60'],
+      [
+        ['anthropic', 'claude-3-5-haiku-20241022'],
+        ['bedrock', 'us.anthropic.claude-3-5-haiku-20241022-v1:0'],
+        ['vertex', 'claude-3-5-haiku@20241022'],
+      ],
+    ),
+  ),
 
   // Google: Gemini API and Vertex AI
   model('google/gemini-2.5-pro', 'Gemini 2.5 Pro', REASONING, { context: 1_048_576, output: 65_536 }, [
@@ -203,13 +318,23 @@ export const BUILT_IN_MODELS: readonly ModelDefinition[] = withReleaseDates([
     ['mistral', 'mistral-large-latest', ['2', '6']],
     ['bedrock', 'mistral.mistral-large-2407-v1:0', ['2', '6']],
   ]),
-  model('mistral/mistral-medium', 'Mistral Medium', CHAT, { context: 128_000, output: 128_000 }, [['mistral', 'mistral-medium-latest', ['0.40', '2']]]),
-  model('mistral/mistral-small', 'Mistral Small', CHAT, { context: 128_000, output: 128_000 }, [['mistral', 'mistral-small-latest', ['0.10', '0.30']]]),
-  model('mistral/codestral', 'Codestral', CHAT_TEXT_ONLY, { context: 256_000, output: 256_000 }, [['mistral', 'codestral-latest', ['0.30', '0.90']]]),
-  model('mistral/mistral-embed', 'Mistral Embed', EMBEDDING, { context: 8_192 }, [['mistral', 'mistral-embed', ['0.10', '0']]]),
+  model('mistral/mistral-medium', 'Mistral Medium', CHAT, { context: 128_000, output: 128_000 }, [
+    ['mistral', 'mistral-medium-latest', ['0.40', '2']],
+  ]),
+  model('mistral/mistral-small', 'Mistral Small', CHAT, { context: 128_000, output: 128_000 }, [
+    ['mistral', 'mistral-small-latest', ['0.10', '0.30']],
+  ]),
+  model('mistral/codestral', 'Codestral', CHAT_TEXT_ONLY, { context: 256_000, output: 256_000 }, [
+    ['mistral', 'codestral-latest', ['0.30', '0.90']],
+  ]),
+  model('mistral/mistral-embed', 'Mistral Embed', EMBEDDING, { context: 8_192 }, [
+    ['mistral', 'mistral-embed', ['0.10', '0']],
+  ]),
 
   // Cohere: direct and on Bedrock
-  model('cohere/command-a', 'Command A', CHAT_TEXT_ONLY, { context: 256_000, output: 8_000 }, [['cohere', 'command-a-03-2025', ['2.50', '10']]]),
+  model('cohere/command-a', 'Command A', CHAT_TEXT_ONLY, { context: 256_000, output: 8_000 }, [
+    ['cohere', 'command-a-03-2025', ['2.50', '10']],
+  ]),
   model('cohere/command-r-plus', 'Command R+', CHAT_TEXT_ONLY, { context: 128_000, output: 4_000 }, [
     ['cohere', 'command-r-plus-08-2024', ['2.50', '10']],
     ['bedrock', 'cohere.command-r-plus-v1:0', ['3', '15']],
@@ -227,18 +352,38 @@ export const BUILT_IN_MODELS: readonly ModelDefinition[] = withReleaseDates([
   // xAI (through the OpenAI SDK)
   model('xai/grok-4', 'Grok 4', REASONING, { context: 256_000 }, [['xai', 'grok-4-0709', ['3', '15', '0.75']]]),
   model('xai/grok-3', 'Grok 3', CHAT_TEXT_ONLY, { context: 131_072 }, [['xai', 'grok-3', ['3', '15', '0.75']]]),
-  model('xai/grok-3-mini', 'Grok 3 Mini', { ...CHAT_TEXT_ONLY, reasoning: true }, { context: 131_072 }, [['xai', 'grok-3-mini', ['0.30', '0.50', '0.075']]]),
-  model('xai/grok-code-fast-1', 'Grok Code Fast 1', { ...CHAT_TEXT_ONLY, reasoning: true }, { context: 256_000 }, [['xai', 'grok-code-fast-1', ['0.20', '1.50', '0.02']]]),
+  model('xai/grok-3-mini', 'Grok 3 Mini', { ...CHAT_TEXT_ONLY, reasoning: true }, { context: 131_072 }, [
+    ['xai', 'grok-3-mini', ['0.30', '0.50', '0.075']],
+  ]),
+  model('xai/grok-code-fast-1', 'Grok Code Fast 1', { ...CHAT_TEXT_ONLY, reasoning: true }, { context: 256_000 }, [
+    ['xai', 'grok-code-fast-1', ['0.20', '1.50', '0.02']],
+  ]),
 
   // Meta Llama (through Bedrock)
-  model('meta/llama-3.3-70b', 'Llama 3.3 70B Instruct', CHAT_TEXT_ONLY, { context: 128_000, output: 8_192 }, [['bedrock', 'us.meta.llama3-3-70b-instruct-v1:0', ['0.72', '0.72']]]),
-  model('meta/llama-3.1-8b', 'Llama 3.1 8B Instruct', CHAT_TEXT_ONLY, { context: 128_000, output: 8_192 }, [['bedrock', 'us.meta.llama3-1-8b-instruct-v1:0', ['0.22', '0.22']]]),
-  model('meta/llama-4-maverick', 'Llama 4 Maverick 17B', CHAT, { context: 1_000_000, output: 8_192 }, [['bedrock', 'us.meta.llama4-maverick-17b-instruct-v1:0', ['0.24', '0.97']]]),
-  model('meta/llama-4-scout', 'Llama 4 Scout 17B', CHAT, { context: 3_500_000, output: 8_192 }, [['bedrock', 'us.meta.llama4-scout-17b-instruct-v1:0', ['0.17', '0.66']]]),
+  model('meta/llama-3.3-70b', 'Llama 3.3 70B Instruct', CHAT_TEXT_ONLY, { context: 128_000, output: 8_192 }, [
+    ['bedrock', 'us.meta.llama3-3-70b-instruct-v1:0', ['0.72', '0.72']],
+  ]),
+  model('meta/llama-3.1-8b', 'Llama 3.1 8B Instruct', CHAT_TEXT_ONLY, { context: 128_000, output: 8_192 }, [
+    ['bedrock', 'us.meta.llama3-1-8b-instruct-v1:0', ['0.22', '0.22']],
+  ]),
+  model('meta/llama-4-maverick', 'Llama 4 Maverick 17B', CHAT, { context: 1_000_000, output: 8_192 }, [
+    ['bedrock', 'us.meta.llama4-maverick-17b-instruct-v1:0', ['0.24', '0.97']],
+  ]),
+  model('meta/llama-4-scout', 'Llama 4 Scout 17B', CHAT, { context: 3_500_000, output: 8_192 }, [
+    ['bedrock', 'us.meta.llama4-scout-17b-instruct-v1:0', ['0.17', '0.66']],
+  ]),
 
   // Amazon (Bedrock)
-  model('amazon/nova-pro', 'Nova Pro', CHAT, { context: 300_000, output: 10_000 }, [['bedrock', 'us.amazon.nova-pro-v1:0', ['0.80', '3.20', '0.20']]]),
-  model('amazon/nova-lite', 'Nova Lite', CHAT, { context: 300_000, output: 10_000 }, [['bedrock', 'us.amazon.nova-lite-v1:0', ['0.06', '0.24', '0.015']]]),
-  model('amazon/nova-micro', 'Nova Micro', CHAT_TEXT_ONLY, { context: 128_000, output: 10_000 }, [['bedrock', 'us.amazon.nova-micro-v1:0', ['0.035', '0.14', '0.00875']]]),
-  model('amazon/titan-embed-text-v2', 'Titan Text Embeddings V2', EMBEDDING, { context: 8_192 }, [['bedrock', 'amazon.titan-embed-text-v2:0', ['0.02', '0']]]),
+  model('amazon/nova-pro', 'Nova Pro', CHAT, { context: 300_000, output: 10_000 }, [
+    ['bedrock', 'us.amazon.nova-pro-v1:0', ['0.80', '3.20', '0.20']],
+  ]),
+  model('amazon/nova-lite', 'Nova Lite', CHAT, { context: 300_000, output: 10_000 }, [
+    ['bedrock', 'us.amazon.nova-lite-v1:0', ['0.06', '0.24', '0.015']],
+  ]),
+  model('amazon/nova-micro', 'Nova Micro', CHAT_TEXT_ONLY, { context: 128_000, output: 10_000 }, [
+    ['bedrock', 'us.amazon.nova-micro-v1:0', ['0.035', '0.14', '0.00875']],
+  ]),
+  model('amazon/titan-embed-text-v2', 'Titan Text Embeddings V2', EMBEDDING, { context: 8_192 }, [
+    ['bedrock', 'amazon.titan-embed-text-v2:0', ['0.02', '0']],
+  ]),
 ]);

@@ -134,7 +134,9 @@ export class Catalog {
       this.models.set(model.id, { ...model, offerings: [...model.offerings] });
       return;
     }
-    const offerings = existing.offerings.filter((offering) => !model.offerings.some((added) => added.provider === offering.provider));
+    const offerings = existing.offerings.filter(
+      (offering) => !model.offerings.some((added) => added.provider === offering.provider),
+    );
     this.models.set(model.id, {
       ...existing,
       ...model,
@@ -182,7 +184,11 @@ export class Catalog {
       const matches = this.list().filter((model) => model.id.slice(model.id.indexOf('/') + 1) === variant);
       if (matches.length === 1) return matches[0].id;
     }
-    const byOffering = this.list().filter((model) => (creator === undefined || model.id.startsWith(`${creator}/`)) && model.offerings.some((offering) => offering.providerModelId === name));
+    const byOffering = this.list().filter(
+      (model) =>
+        (creator === undefined || model.id.startsWith(`${creator}/`)) &&
+        model.offerings.some((offering) => offering.providerModelId === name),
+    );
     return byOffering.length === 1 ? byOffering[0].id : undefined;
   }
 
@@ -202,11 +208,17 @@ export class Catalog {
     const all = this.list();
     const sameCreator = creator === undefined ? [] : all.filter((model) => model.id.startsWith(`${creator}/`));
     const pool = sameCreator.length > 0 ? sameCreator : all;
-    const scored = pool.map((model) => ({ id: model.id, distance: editDistance(name.toLowerCase(), model.id.slice(model.id.indexOf('/') + 1).toLowerCase()) }));
+    const scored = pool.map((model) => ({
+      id: model.id,
+      distance: editDistance(name.toLowerCase(), model.id.slice(model.id.indexOf('/') + 1).toLowerCase()),
+    }));
     scored.sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id));
     // Within another creator's models, only a close name is a useful suggestion.
     const limitDistance = sameCreator.length > 0 ? Infinity : Math.max(3, Math.floor(name.length / 3));
-    return scored.filter((item) => item.distance <= limitDistance).slice(0, limit).map((item) => item.id);
+    return scored
+      .filter((item) => item.distance <= limitDistance)
+      .slice(0, limit)
+      .map((item) => item.id);
   }
 
   /** Every model. */
@@ -214,7 +226,10 @@ export class Catalog {
     return [...this.models.values()];
   }
 
-  /** The offerings of a model id, each with the model's capabilities merged in (computed once, then shared: do not modify). Throws `model_not_found`. */
+  /**
+   * The offerings of a model id, each with the model's capabilities merged in (computed once, then shared: do not
+   * modify). Throws `model_not_found`.
+   */
   resolve(id: string): ResolvedOffering[] {
     const cached = this.resolved.get(id);
     if (cached) return cached;
@@ -222,8 +237,14 @@ export class Catalog {
     const model = canonical === undefined ? undefined : this.models.get(canonical);
     if (!model) {
       const suggestions = typeof id === 'string' ? this.suggest(id) : [];
-      const hint = suggestions.length > 0 ? `Did you mean ${suggestions.map((suggestion) => `'${suggestion}'`).join(' or ')}?` : "Use a catalog id such as 'openai/gpt-4o', or a raw 'provider:model' id.";
-      throw new GatewayError('model_not_found', `Model '${id}' is not in the catalog. ${hint}`, { param: 'model', details: { modelId: id, ...(suggestions.length > 0 ? { suggestions } : {}) } });
+      const hint =
+        suggestions.length > 0
+          ? `Did you mean ${suggestions.map((suggestion) => `'${suggestion}'`).join(' or ')}?`
+          : "Use a catalog id such as 'openai/gpt-4o', or a raw 'provider:model' id.";
+      throw new GatewayError('model_not_found', `Model '${id}' is not in the catalog. ${hint}`, {
+        param: 'model',
+        details: { modelId: id, ...(suggestions.length > 0 ? { suggestions } : {}) },
+      });
     }
     const offerings = model.offerings.map((offering) => ({
       ...offering,
@@ -240,7 +261,9 @@ const DECIMAL = /^\d+(\.\d+)?$/;
 const DATED = /-(\d{8}|\d{4}-\d{2}-\d{2})$/;
 const DASHED_VERSION = /(^|\D)(\d)-(\d)(?=\D|$)/g;
 
-/** The names an id may stand for, most literal first: as given, without `-latest`, without a date, with dotted versions. */
+/**
+ * The names an id may stand for, most literal first: as given, without `-latest`, without a date, with dotted versions.
+ */
 function nameVariants(name: string): string[] {
   const variants = [name];
   const add = (variant: string): void => {
@@ -258,23 +281,32 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i += 1) {
     const current = [i];
-    for (let j = 1; j <= b.length; j += 1) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j += 1)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = current;
   }
   return previous[b.length];
 }
 
 function validateModel(model: ModelDefinition): void {
-  if (typeof model.id !== 'string' || !model.id.includes('/')) throw new GatewayError('config_invalid', `Model id '${String(model.id)}' must look like 'creator/model'`);
-  if (!Array.isArray(model.offerings)) throw new GatewayError('config_invalid', `Model '${model.id}' needs an offerings array`);
+  if (typeof model.id !== 'string' || !model.id.includes('/'))
+    throw new GatewayError('config_invalid', `Model id '${String(model.id)}' must look like 'creator/model'`);
+  if (!Array.isArray(model.offerings))
+    throw new GatewayError('config_invalid', `Model '${model.id}' needs an offerings array`);
   for (const offering of model.offerings) {
     for (const [field, value] of Object.entries(offering.pricing ?? {})) {
       if (value !== undefined && (typeof value !== 'string' || !DECIMAL.test(value))) {
-        throw new GatewayError('config_invalid', `Model '${model.id}' offering '${offering.provider}': price '${field}' must be a decimal string in USD per million tokens, such as '2.50'`);
+        throw new GatewayError(
+          'config_invalid',
+          `Model '${model.id}' offering '${offering.provider}': price '${field}' must be a decimal string in USD per million tokens, such as '2.50'`,
+        );
       }
     }
     if (!offering.pricing || offering.pricing.input === undefined || offering.pricing.output === undefined) {
-      throw new GatewayError('config_invalid', `Model '${model.id}' offering '${offering.provider}' needs pricing.input and pricing.output`);
+      throw new GatewayError(
+        'config_invalid',
+        `Model '${model.id}' offering '${offering.provider}' needs pricing.input and pricing.output`,
+      );
     }
   }
 }

@@ -43,7 +43,9 @@ export interface DirectorySource {
  */
 export function modelAllowed(patterns: readonly string[] | undefined, model: string): boolean {
   if (!patterns) return true;
-  return patterns.some((pattern) => (pattern.endsWith('*') ? model.startsWith(pattern.slice(0, -1)) : pattern === model));
+  return patterns.some((pattern) =>
+    pattern.endsWith('*') ? model.startsWith(pattern.slice(0, -1)) : pattern === model,
+  );
 }
 
 /**
@@ -105,7 +107,11 @@ export function listModels(router: DirectorySource, allowed: readonly string[] |
  * const listed = findModel(router, 'openai/gpt-4o', undefined);
  * ```
  */
-export function findModel(router: DirectorySource, id: string, allowed: readonly string[] | undefined): ListedModel | undefined {
+export function findModel(
+  router: DirectorySource,
+  id: string,
+  allowed: readonly string[] | undefined,
+): ListedModel | undefined {
   const model = router.catalog.get(id);
   if (!model || !modelAllowed(allowed, id)) return undefined;
   const offerings = configuredOfferings(router, model, new Set(router.providerNames()));
@@ -132,7 +138,13 @@ export function servingProviders(router: DirectorySource, id: string): readonly 
   let providers = cache.byModel.get(id);
   if (!providers) {
     const model = router.catalog.get(id);
-    providers = model ? [...new Set(configuredOfferings(router, model, new Set(router.providerNames())).map((offering) => offering.provider))] : [];
+    providers = model
+      ? [
+          ...new Set(
+            configuredOfferings(router, model, new Set(router.providerNames())).map((offering) => offering.provider),
+          ),
+        ]
+      : [];
     if (cache.byModel.size < MAX_CACHED_MODELS) cache.byModel.set(id, providers);
   }
   return providers;
@@ -159,7 +171,8 @@ export function resolveBareModelId(router: DirectorySource, id: string, vendor: 
   if (id.includes('/')) return catalog.get(id) ? id : (catalog.canonicalId?.(id) ?? id);
   if (catalog.get(`${vendor}/${id}`)) return `${vendor}/${id}`;
   for (const model of catalog.list()) {
-    if (model.offerings.some((offering) => offering.provider === vendor && offering.providerModelId === id)) return model.id;
+    if (model.offerings.some((offering) => offering.provider === vendor && offering.providerModelId === id))
+      return model.id;
   }
   // The names users type: dated snapshots, `-latest`, dashed versions, ids without a creator.
   return catalog.canonicalId?.(`${vendor}/${id}`) ?? catalog.canonicalId?.(id) ?? id;
@@ -170,11 +183,16 @@ function configuredOfferings(router: DirectorySource, model: ModelDefinition, na
   let pairs: Array<{ provider: string; providerModelId: string; pricing: Pricing }>;
   if (router.candidates) {
     try {
-      const rank = (provider: string): number => model.offerings.findIndex((offering) => offering.provider === provider);
+      const rank = (provider: string): number =>
+        model.offerings.findIndex((offering) => offering.provider === provider);
       pairs = router
         .candidates({ model: model.id, prompt: [], tags: [], metadata: {} }, operation)
         .sort((a, b) => rank(a.offering.provider) - rank(b.offering.provider) || a.provider.localeCompare(b.provider))
-        .map((candidate) => ({ provider: candidate.provider, providerModelId: candidate.providerModelId, pricing: candidate.offering.pricing }));
+        .map((candidate) => ({
+          provider: candidate.provider,
+          providerModelId: candidate.providerModelId,
+          pricing: candidate.offering.pricing,
+        }));
     } catch {
       pairs = [];
     }
@@ -213,6 +231,10 @@ export function releasedAt(model: ModelDefinition): Date {
  */
 export function modelNotFound(router: DirectorySource, id: string): GatewayError {
   const suggestions = router.catalog.suggest?.(id) ?? [];
-  const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((suggestion) => `'${suggestion}'`).join(' or ')}?` : '';
-  return new GatewayError('model_not_found', `Model '${id}' is not available through this gateway.${hint}`, { param: 'model', details: { modelId: id, ...(suggestions.length > 0 ? { suggestions } : {}) } });
+  const hint =
+    suggestions.length > 0 ? ` Did you mean ${suggestions.map((suggestion) => `'${suggestion}'`).join(' or ')}?` : '';
+  return new GatewayError('model_not_found', `Model '${id}' is not available through this gateway.${hint}`, {
+    param: 'model',
+    details: { modelId: id, ...(suggestions.length > 0 ? { suggestions } : {}) },
+  });
 }

@@ -122,7 +122,9 @@ export async function runCli(argv: string[], context: CliContext = defaultCliCon
       parseArgs({ args: rest, strict: true, allowPositionals: false, options }).values;
     values = command === 'serve' ? parse(serveOptions) : command === 'init' ? parse(initOptions) : parse(common);
   } catch (error) {
-    context.error(`switchyard ${command}: ${error instanceof Error ? error.message : String(error)}\n\n${HELP[command]}`);
+    context.error(
+      `switchyard ${command}: ${error instanceof Error ? error.message : String(error)}\n\n${HELP[command]}`,
+    );
     return 2;
   }
   if (values.help) {
@@ -142,7 +144,9 @@ export async function runCli(argv: string[], context: CliContext = defaultCliCon
 async function init(target: string | undefined, force: boolean, context: CliContext): Promise<number> {
   const path = resolve(context.cwd, target ?? 'switchyard.config.mjs');
   if (!/\.(mjs|js)$/.test(path)) {
-    context.error(`switchyard init: the starter config is a commented module: give a path ending in .mjs or .js (got ${path})`);
+    context.error(
+      `switchyard init: the starter config is a commented module: give a path ending in .mjs or .js (got ${path})`,
+    );
     return 2;
   }
   if (existsSync(path) && !force) {
@@ -185,8 +189,10 @@ async function serve(values: { config?: string; port?: string; host?: string }, 
     const code = (error as NodeJS.ErrnoException).code;
     const host = values.host ?? loaded.server.host ?? '127.0.0.1';
     const shownPort = port ?? loaded.server.port ?? 8787;
-    if (code === 'EADDRINUSE') context.error(`switchyard: port ${shownPort} on ${host} is already in use; pass --port <another port>`);
-    else if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') context.error(`switchyard: cannot listen on ${host} (${code}); pass --host <an address of this machine>`);
+    if (code === 'EADDRINUSE')
+      context.error(`switchyard: port ${shownPort} on ${host} is already in use; pass --port <another port>`);
+    else if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      context.error(`switchyard: cannot listen on ${host} (${code}); pass --host <an address of this machine>`);
     else context.error(describeFailure(error));
     return 1;
   }
@@ -222,12 +228,13 @@ async function serve(values: { config?: string; port?: string; host?: string }, 
  */
 export function describeConfig(loaded: LoadedConfig): string[] {
   const config = loaded.gateway;
-  const routerConfig = (config.router && typeof config.router === 'object' && 'providers' in config.router ? config.router : config) as Pick<
-    GatewayConfig,
-    'providers' | 'catalog'
-  >;
+  const routerConfig = (
+    config.router && typeof config.router === 'object' && 'providers' in config.router ? config.router : config
+  ) as Pick<GatewayConfig, 'providers' | 'catalog'>;
   const providers = Object.entries(routerConfig.providers ?? {});
-  const lines = [`listen:    http://${loaded.server.host ?? '127.0.0.1'}:${loaded.server.port ?? 8787}${config.basePath ?? ''}`];
+  const lines = [
+    `listen:    http://${loaded.server.host ?? '127.0.0.1'}:${loaded.server.port ?? 8787}${config.basePath ?? ''}`,
+  ];
   const names = providers.map(([name, instance]) => {
     const type = instance.type ?? name;
     const where = instance.baseURL ? `, ${instance.baseURL}` : '';
@@ -236,20 +243,36 @@ export function describeConfig(loaded: LoadedConfig): string[] {
   lines.push(`providers: ${names.join(', ') || 'none'}`);
   const catalog = routerConfig.catalog instanceof Catalog ? routerConfig.catalog : new Catalog(routerConfig.catalog);
   const configured = new Set<string>(providers.map(([name]) => name));
-  const types = new Set<ProviderType>(providers.map(([name, instance]) => instance.type ?? (name as ProviderType)).filter((type) => PROVIDER_TYPES.includes(type)));
-  const servable = catalog.list().filter((model) => model.offerings.some((offering) => configured.has(offering.provider) || types.has(offering.provider as ProviderType)));
+  const types = new Set<ProviderType>(
+    providers
+      .map(([name, instance]) => instance.type ?? (name as ProviderType))
+      .filter((type) => PROVIDER_TYPES.includes(type)),
+  );
+  const servable = catalog
+    .list()
+    .filter((model) =>
+      model.offerings.some(
+        (offering) => configured.has(offering.provider) || types.has(offering.provider as ProviderType),
+      ),
+    );
   lines.push(`models:    ${servable.length} of the catalog's ${catalog.list().length} servable by these providers`);
   const keys = config.apiKeys;
-  if (keys === undefined) lines.push('auth:      OFF: no apiKeys, every request is accepted (set apiKeys to require gateway keys)');
+  if (keys === undefined)
+    lines.push('auth:      OFF: no apiKeys, every request is accepted (set apiKeys to require gateway keys)');
   else if (typeof keys === 'function') lines.push('auth:      a key lookup function');
-  else lines.push(`auth:      ${keys.length} gateway API key(s), accounts: ${[...new Set(keys.map((key) => key.account))].join(', ')}`);
+  else
+    lines.push(
+      `auth:      ${keys.length} gateway API key(s), accounts: ${[...new Set(keys.map((key) => key.account))].join(', ')}`,
+    );
   const billing = config.billing;
   if (billing === undefined || billing === false) {
     lines.push('billing:   off');
   } else if (billing === true || (typeof billing === 'object' && !('getCredits' in billing))) {
     const options = billing === true ? {} : billing;
     const parts = [
-      options.freeAllocationNano ? `free allocation ${options.freeAllocationNano} nano-USD per account` : 'no free allocation',
+      options.freeAllocationNano
+        ? `free allocation ${options.freeAllocationNano} nano-USD per account`
+        : 'no free allocation',
       options.rateLimits?.requestsPerMinute ? `${options.rateLimits.requestsPerMinute} requests/min` : undefined,
       options.rateLimits?.tokensPerMinute ? `${options.rateLimits.tokensPerMinute} tokens/min` : undefined,
       options.budgets?.length ? `${options.budgets.length} budget(s)` : undefined,
@@ -259,8 +282,10 @@ export function describeConfig(loaded: LoadedConfig): string[] {
     lines.push('billing:   on (an instance from the config module)');
   }
   const store = config.store;
-  if (store === undefined || store === 'memory' || (typeof store === 'object' && 'memory' in store)) lines.push('store:     memory (this process only)');
-  else if (typeof store === 'object' && 'redis' in store) lines.push(`store:     ${safeUrl(store.redis.url ?? 'redis://127.0.0.1:6379')} (shared by every instance on it)`);
+  if (store === undefined || store === 'memory' || (typeof store === 'object' && 'memory' in store))
+    lines.push('store:     memory (this process only)');
+  else if (typeof store === 'object' && 'redis' in store)
+    lines.push(`store:     ${safeUrl(store.redis.url ?? 'redis://127.0.0.1:6379')} (shared by every instance on it)`);
   else lines.push('store:     an instance from the config module');
   lines.push(`dialects:  ${(config.dialects ?? ['openai', 'anthropic', 'ai-gateway']).join(', ')}`);
   return lines;

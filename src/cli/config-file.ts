@@ -11,7 +11,13 @@ import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GatewayError } from '../errors.js';
-import { configError, configProblems, validateGatewayConfig, type ConfigProblem, type GatewayConfig } from '../gateway-config.js';
+import {
+  configError,
+  configProblems,
+  validateGatewayConfig,
+  type ConfigProblem,
+  type GatewayConfig,
+} from '../gateway-config.js';
 
 /**
  * The `server` section of a config file: where `switchyard serve` listens and how long it lets requests
@@ -137,11 +143,17 @@ async function readConfigData(path: string): Promise<unknown> {
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new GatewayError('config_invalid', `${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+      throw new GatewayError(
+        'config_invalid',
+        `${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   if (!['.mjs', '.js', '.cjs', '.ts', '.mts'].includes(extension)) {
-    throw new GatewayError('config_invalid', `${path}: a config file ends in .mjs, .js, .json or .ts (found '${extension || 'no extension'}')`);
+    throw new GatewayError(
+      'config_invalid',
+      `${path}: a config file ends in .mjs, .js, .json or .ts (found '${extension || 'no extension'}')`,
+    );
   }
   let module: { default?: unknown };
   try {
@@ -156,7 +168,11 @@ async function readConfigData(path: string): Promise<unknown> {
           'or write switchyard.config.mjs',
       );
     }
-    throw new GatewayError('config_invalid', `${path} failed to load: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new GatewayError(
+      'config_invalid',
+      `${path} failed to load: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const exported = module.default ?? module;
   return typeof exported === 'function' ? await (exported as () => unknown)() : exported;
@@ -182,7 +198,12 @@ const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\$\{/g;
  * interpolate({ apiKey: '${OPENAI_API_KEY}' }, '', { OPENAI_API_KEY: 'sk-1' }, []); // { apiKey: 'sk-1' }
  * ```
  */
-export function interpolate(value: unknown, path: string, environment: NodeJS.ProcessEnv, problems: ConfigProblem[]): unknown {
+export function interpolate(
+  value: unknown,
+  path: string,
+  environment: NodeJS.ProcessEnv,
+  problems: ConfigProblem[],
+): unknown {
   if (typeof value === 'string') {
     if (!value.includes('${')) return value;
     return value.replace(REFERENCE, (match, name: string | undefined, fallback: string | undefined) => {
@@ -190,14 +211,20 @@ export function interpolate(value: unknown, path: string, environment: NodeJS.Pr
       const set = environment[name];
       if (set !== undefined && set !== '') return set;
       if (fallback !== undefined) return fallback;
-      problems.push({ path: path || '(the config)', expected: `the environment variable ${name} to be set`, found: 'it unset or empty' });
+      problems.push({
+        path: path || '(the config)',
+        expected: `the environment variable ${name} to be set`,
+        found: 'it unset or empty',
+      });
       return match;
     });
   }
-  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, `${path}[${index}]`, environment, problems));
+  if (Array.isArray(value))
+    return value.map((item, index) => interpolate(item, `${path}[${index}]`, environment, problems));
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const result: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) result[key] = interpolate(item, path ? `${path}.${key}` : key, environment, problems);
+    for (const [key, item] of Object.entries(value))
+      result[key] = interpolate(item, path ? `${path}.${key}` : key, environment, problems);
     return result;
   }
   return value;
@@ -208,24 +235,41 @@ function splitServer(data: unknown, problems: ConfigProblem[]): { server: Server
   const { server, ...rest } = data as Record<string, unknown>;
   if (server === undefined) return { server: {}, rest };
   if (server === null || typeof server !== 'object' || Array.isArray(server)) {
-    problems.push({ path: 'server', expected: 'an object { "port", "host", "shutdownTimeoutMs" }', found: typeof server });
+    problems.push({
+      path: 'server',
+      expected: 'an object { "port", "host", "shutdownTimeoutMs" }',
+      found: typeof server,
+    });
     return { server: {}, rest };
   }
   const section = server as Record<string, unknown>;
   for (const key of Object.keys(section)) {
     if (!['port', 'host', 'shutdownTimeoutMs'].includes(key)) {
-      problems.push({ path: `server.${key}`, expected: 'a known option (port, host, shutdownTimeoutMs)', found: 'an unknown option' });
+      problems.push({
+        path: `server.${key}`,
+        expected: 'a known option (port, host, shutdownTimeoutMs)',
+        found: 'an unknown option',
+      });
     }
   }
   const port = section.port;
-  if (port !== undefined && !isPort(port)) problems.push({ path: 'server.port', expected: 'a port number from 0 to 65535', found: shown(port) });
+  if (port !== undefined && !isPort(port))
+    problems.push({ path: 'server.port', expected: 'a port number from 0 to 65535', found: shown(port) });
   const host = section.host;
   if (host !== undefined && (typeof host !== 'string' || host.trim() === '')) {
-    problems.push({ path: 'server.host', expected: 'a host name or address, such as "127.0.0.1" or "0.0.0.0"', found: shown(host) });
+    problems.push({
+      path: 'server.host',
+      expected: 'a host name or address, such as "127.0.0.1" or "0.0.0.0"',
+      found: shown(host),
+    });
   }
   const timeout = section.shutdownTimeoutMs;
   if (timeout !== undefined && !(typeof timeout === 'number' && Number.isSafeInteger(timeout) && timeout >= 0)) {
-    problems.push({ path: 'server.shutdownTimeoutMs', expected: 'a non-negative integer (milliseconds)', found: shown(timeout) });
+    problems.push({
+      path: 'server.shutdownTimeoutMs',
+      expected: 'a non-negative integer (milliseconds)',
+      found: shown(timeout),
+    });
   }
   return { server: section as ServerConfig, rest };
 }

@@ -11,7 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { createGateway, type Gateway } from '../gateway.js';
 import type { LoadedConfig } from './config-file.js';
 
-/** Where the command writes: standard output and standard error, as lines. @example `{ out: console.log, error: console.error }` */
+/**
+ * Where the command writes: standard output and standard error, as lines. @example
+ * `{ out: console.log, error: console.error }`
+ */
 export interface CommandOutput {
   out(line: string): void;
   error(line: string): void;
@@ -96,7 +99,9 @@ export async function startServer(
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      output.out(`switchyard: ${reason}: stopped accepting; ${inFlight.size} request(s) in flight get up to ${deadlineMs} ms to finish`);
+      output.out(
+        `switchyard: ${reason}: stopped accepting; ${inFlight.size} request(s) in flight get up to ${deadlineMs} ms to finish`,
+      );
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<'deadline'>((resolve) => {
         timer = setTimeout(() => resolve('deadline'), deadlineMs);
@@ -104,7 +109,9 @@ export async function startServer(
       const outcome = await Promise.race([closed.then(() => 'finished' as const), deadline]);
       clearTimeout(timer);
       if (outcome === 'deadline') {
-        output.out(`switchyard: ${inFlight.size} request(s) still in flight after ${deadlineMs} ms: closing their connections`);
+        output.out(
+          `switchyard: ${inFlight.size} request(s) still in flight after ${deadlineMs} ms: closing their connections`,
+        );
         server.closeAllConnections();
         await closed;
       }

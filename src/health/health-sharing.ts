@@ -139,7 +139,15 @@ export function mergeHealthReports(fields: Record<string, string>, selfId: strin
       const key = offeringKey(offering.provider, offering.providerModelId);
       let shared = merged.get(key);
       if (!shared) {
-        shared = { provider: offering.provider, providerModelId: offering.providerModelId, successes: 0, failures: 0, latencyMs: { sum: 0, count: 0 }, timeToFirstTokenMs: { sum: 0, count: 0 }, msPerOutputToken: { sum: 0, count: 0 } };
+        shared = {
+          provider: offering.provider,
+          providerModelId: offering.providerModelId,
+          successes: 0,
+          failures: 0,
+          latencyMs: { sum: 0, count: 0 },
+          timeToFirstTokenMs: { sum: 0, count: 0 },
+          msPerOutputToken: { sum: 0, count: 0 },
+        };
         merged.set(key, shared);
       }
       shared.successes += offering.successes;
@@ -147,7 +155,8 @@ export function mergeHealthReports(fields: Record<string, string>, selfId: strin
       addMean(shared.latencyMs, offering.latencyMs);
       addMean(shared.timeToFirstTokenMs, offering.timeToFirstTokenMs);
       addMean(shared.msPerOutputToken, offering.msPerOutputToken);
-      if (offering.open && (!shared.open || offering.open.until > shared.open.until)) shared.open = { instanceId, ...offering.open };
+      if (offering.open && (!shared.open || offering.open.until > shared.open.until))
+        shared.open = { instanceId, ...offering.open };
     }
   }
   return merged;
@@ -172,8 +181,18 @@ export class HealthSharing {
   private closed = false;
 
   constructor(
-    private readonly options: { store: StateStore; instanceId: string; intervalMs: number; ttlMs: number; now: () => number; onError?: (error: unknown) => void },
-    private readonly tracker: { report(now: number): OfferingReport[]; apply(shared: Map<string, SharedOfferingHealth>): void },
+    private readonly options: {
+      store: StateStore;
+      instanceId: string;
+      intervalMs: number;
+      ttlMs: number;
+      now: () => number;
+      onError?: (error: unknown) => void;
+    },
+    private readonly tracker: {
+      report(now: number): OfferingReport[];
+      apply(shared: Map<string, SharedOfferingHealth>): void;
+    },
   ) {
     this.lastPullAt = options.now();
     this.timer = setInterval(() => void this.syncNow(), options.intervalMs);
@@ -245,7 +264,11 @@ function isOfferingReport(value: unknown): value is OfferingReport {
     isMean(value.latencyMs) &&
     isMean(value.timeToFirstTokenMs) &&
     isMean(value.msPerOutputToken) &&
-    (open === undefined || (isObject(open) && Number.isFinite(open.openedAt) && Number.isFinite(open.until) && typeof open.reason === 'string'))
+    (open === undefined ||
+      (isObject(open) &&
+        Number.isFinite(open.openedAt) &&
+        Number.isFinite(open.until) &&
+        typeof open.reason === 'string'))
   );
 }
 

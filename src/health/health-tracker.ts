@@ -130,8 +130,14 @@ interface OfferingHealth {
  * ```
  */
 export interface HealthReader {
-  /** Recent success rate (0..1) with a prior, and the recent latency figure for ranking (ms), or undefined when unknown. */
-  score(provider: string, providerModelId: string, streamed: boolean): { successRate: number; latencyMs: number | undefined; samples: number };
+  /**
+   * Recent success rate (0..1) with a prior, and the recent latency figure for ranking (ms), or undefined when unknown.
+   */
+  score(
+    provider: string,
+    providerModelId: string,
+    streamed: boolean,
+  ): { successRate: number; latencyMs: number | undefined; samples: number };
   /** Whether the breaker lets a request through now (false while open and cooling down). */
   isAvailable(provider: string, providerModelId: string): boolean;
   state(provider: string, providerModelId: string): BreakerState;
@@ -151,7 +157,15 @@ const EWMA_WEIGHT = 0.2;
  */
 export class HealthTracker implements HealthReader {
   private readonly offerings = new Map<string, OfferingHealth>();
-  private readonly listeners: Array<(change: { provider: string; providerModelId: string; state: BreakerState; previousState: BreakerState; reason: string }) => void> = [];
+  private readonly listeners: Array<
+    (change: {
+      provider: string;
+      providerModelId: string;
+      state: BreakerState;
+      previousState: BreakerState;
+      reason: string;
+    }) => void
+  > = [];
   private readonly windowMs: number;
   private readonly maxSamples: number;
   private readonly consecutiveFailuresToOpen: number;
@@ -176,7 +190,14 @@ export class HealthTracker implements HealthReader {
     if (options.store) {
       const intervalMs = Math.max(1, options.shareIntervalMs ?? 1_000);
       this.sharing = new HealthSharing(
-        { store: options.store, instanceId: options.instanceId ?? randomUUID(), intervalMs, ttlMs: options.shareTtlMs ?? 3 * intervalMs, now: this.now, onError: options.onShareError },
+        {
+          store: options.store,
+          instanceId: options.instanceId ?? randomUUID(),
+          intervalMs,
+          ttlMs: options.shareTtlMs ?? 3 * intervalMs,
+          now: this.now,
+          onError: options.onShareError,
+        },
         { report: (now) => this.report(now), apply: (shared) => this.applyShared(shared) },
       );
     }
@@ -209,7 +230,15 @@ export class HealthTracker implements HealthReader {
   }
 
   /** Calls `listener` on every breaker state change. */
-  onStateChange(listener: (change: { provider: string; providerModelId: string; state: BreakerState; previousState: BreakerState; reason: string }) => void): void {
+  onStateChange(
+    listener: (change: {
+      provider: string;
+      providerModelId: string;
+      state: BreakerState;
+      previousState: BreakerState;
+      reason: string;
+    }) => void,
+  ): void {
     this.listeners.push(listener);
   }
 
@@ -217,7 +246,23 @@ export class HealthTracker implements HealthReader {
     const key = `${provider}\u0000${providerModelId}`;
     let entry = this.offerings.get(key);
     if (!entry) {
-      entry = { provider, providerModelId, samples: [], successes: 0, state: 'closed', consecutiveFailures: 0, openedAt: 0, openReason: '', adopted: false, lastSuccessAt: -Infinity, probeInFlight: false, ewmaSuccess: 1, ewmaTimeToFirstTokenMs: undefined, ewmaMsPerOutputToken: undefined, ewmaLatencyMs: undefined };
+      entry = {
+        provider,
+        providerModelId,
+        samples: [],
+        successes: 0,
+        state: 'closed',
+        consecutiveFailures: 0,
+        openedAt: 0,
+        openReason: '',
+        adopted: false,
+        lastSuccessAt: -Infinity,
+        probeInFlight: false,
+        ewmaSuccess: 1,
+        ewmaTimeToFirstTokenMs: undefined,
+        ewmaMsPerOutputToken: undefined,
+        ewmaLatencyMs: undefined,
+      };
       this.offerings.set(key, entry);
     }
     return entry;
@@ -226,7 +271,10 @@ export class HealthTracker implements HealthReader {
   private prune(entry: OfferingHealth, now: number): void {
     const cutoff = now - this.windowMs;
     let drop = 0;
-    while (drop < entry.samples.length && (entry.samples[drop].at < cutoff || entry.samples.length - drop > this.maxSamples)) {
+    while (
+      drop < entry.samples.length &&
+      (entry.samples[drop].at < cutoff || entry.samples.length - drop > this.maxSamples)
+    ) {
       if (entry.samples[drop].success) entry.successes -= 1;
       drop += 1;
     }
@@ -244,21 +292,31 @@ export class HealthTracker implements HealthReader {
       entry.openReason = reason;
       entry.adopted = false;
     }
-    for (const listener of this.listeners) listener({ provider: entry.provider, providerModelId: entry.providerModelId, state, previousState, reason });
+    for (const listener of this.listeners)
+      listener({ provider: entry.provider, providerModelId: entry.providerModelId, state, previousState, reason });
   }
 
   /** Records one attempt's outcome and updates the breaker. */
   record(provider: string, providerModelId: string, sample: HealthSample): void {
     const now = this.now();
     const entry = this.entry(provider, providerModelId);
-    entry.samples.push({ success: sample.success, latencyMs: sample.latencyMs, timeToFirstTokenMs: sample.timeToFirstTokenMs, outputTokens: sample.outputTokens, streamed: sample.streamed, at: now });
+    entry.samples.push({
+      success: sample.success,
+      latencyMs: sample.latencyMs,
+      timeToFirstTokenMs: sample.timeToFirstTokenMs,
+      outputTokens: sample.outputTokens,
+      streamed: sample.streamed,
+      at: now,
+    });
     if (sample.success) entry.successes += 1;
     this.prune(entry, now);
     entry.ewmaSuccess = entry.ewmaSuccess * (1 - EWMA_WEIGHT) + (sample.success ? 1 : 0) * EWMA_WEIGHT;
     if (sample.success) {
       entry.ewmaLatencyMs = ewma(entry.ewmaLatencyMs, sample.latencyMs);
-      if (sample.timeToFirstTokenMs !== undefined) entry.ewmaTimeToFirstTokenMs = ewma(entry.ewmaTimeToFirstTokenMs, sample.timeToFirstTokenMs);
-      if (!sample.streamed && sample.outputTokens && sample.outputTokens > 0) entry.ewmaMsPerOutputToken = ewma(entry.ewmaMsPerOutputToken, sample.latencyMs / sample.outputTokens);
+      if (sample.timeToFirstTokenMs !== undefined)
+        entry.ewmaTimeToFirstTokenMs = ewma(entry.ewmaTimeToFirstTokenMs, sample.timeToFirstTokenMs);
+      if (!sample.streamed && sample.outputTokens && sample.outputTokens > 0)
+        entry.ewmaMsPerOutputToken = ewma(entry.ewmaMsPerOutputToken, sample.latencyMs / sample.outputTokens);
     }
     entry.probeInFlight = false;
     if (sample.success) {
@@ -274,7 +332,8 @@ export class HealthTracker implements HealthReader {
       return;
     }
     if (entry.state === 'closed') {
-      if (entry.consecutiveFailures >= this.consecutiveFailuresToOpen) this.transition(entry, 'open', `${entry.consecutiveFailures} consecutive failures`);
+      if (entry.consecutiveFailures >= this.consecutiveFailuresToOpen)
+        this.transition(entry, 'open', `${entry.consecutiveFailures} consecutive failures`);
       else {
         const reason = this.failureRateTooHigh(entry, this.shared.get(offeringKey(provider, providerModelId)));
         if (reason) this.transition(entry, 'open', reason);
@@ -282,8 +341,14 @@ export class HealthTracker implements HealthReader {
     }
   }
 
-  /** Why a closed breaker should open on the failure rate over the window (this instance's samples and the shared ones), or undefined. */
-  private failureRateTooHigh(entry: OfferingHealth | undefined, shared: SharedOfferingHealth | undefined): string | undefined {
+  /**
+   * Why a closed breaker should open on the failure rate over the window (this instance's samples and the shared ones),
+   * or undefined.
+   */
+  private failureRateTooHigh(
+    entry: OfferingHealth | undefined,
+    shared: SharedOfferingHealth | undefined,
+  ): string | undefined {
     const sharedTotal = shared ? shared.successes + shared.failures : 0;
     const localTotal = entry ? entry.samples.length : 0;
     const total = localTotal + sharedTotal;
@@ -299,9 +364,20 @@ export class HealthTracker implements HealthReader {
     for (const entry of this.offerings.values()) {
       this.prune(entry, now);
       const until = entry.openedAt + this.cooldownMs;
-      const open = entry.state === 'open' && !entry.adopted && until > now ? { openedAt: entry.openedAt, until, reason: entry.openReason } : undefined;
+      const open =
+        entry.state === 'open' && !entry.adopted && until > now
+          ? { openedAt: entry.openedAt, until, reason: entry.openReason }
+          : undefined;
       if (entry.samples.length === 0 && !open) continue;
-      const offering: OfferingReport = { provider: entry.provider, providerModelId: entry.providerModelId, successes: entry.successes, failures: entry.samples.length - entry.successes, latencyMs: { sum: 0, count: 0 }, timeToFirstTokenMs: { sum: 0, count: 0 }, msPerOutputToken: { sum: 0, count: 0 } };
+      const offering: OfferingReport = {
+        provider: entry.provider,
+        providerModelId: entry.providerModelId,
+        successes: entry.successes,
+        failures: entry.samples.length - entry.successes,
+        latencyMs: { sum: 0, count: 0 },
+        timeToFirstTokenMs: { sum: 0, count: 0 },
+        msPerOutputToken: { sum: 0, count: 0 },
+      };
       for (const sample of entry.samples) {
         if (!sample.success) continue;
         offering.latencyMs.sum += sample.latencyMs;
@@ -381,7 +457,8 @@ export class HealthTracker implements HealthReader {
   isAvailable(provider: string, providerModelId: string): boolean {
     const entry = this.offerings.get(`${provider}\u0000${providerModelId}`);
     if (!entry || entry.state === 'closed') return true;
-    if (entry.state === 'open' && this.now() - entry.openedAt >= this.cooldownMs) this.transition(entry, 'half-open', 'cooldown elapsed');
+    if (entry.state === 'open' && this.now() - entry.openedAt >= this.cooldownMs)
+      this.transition(entry, 'half-open', 'cooldown elapsed');
     if (entry.state === 'half-open' && !entry.probeInFlight) return true;
     return false;
   }
@@ -402,7 +479,11 @@ export class HealthTracker implements HealthReader {
     return this.offerings.get(`${provider}\u0000${providerModelId}`)?.state ?? 'closed';
   }
 
-  score(provider: string, providerModelId: string, streamed: boolean): { successRate: number; latencyMs: number | undefined; samples: number } {
+  score(
+    provider: string,
+    providerModelId: string,
+    streamed: boolean,
+  ): { successRate: number; latencyMs: number | undefined; samples: number } {
     const key = `${provider}\u0000${providerModelId}`;
     const entry = this.offerings.get(key);
     const shared = this.shared.size === 0 ? undefined : this.shared.get(key);
@@ -414,11 +495,20 @@ export class HealthTracker implements HealthReader {
       this.prune(entry, this.now());
       samples = entry.samples.length;
       successes = entry.successes;
-      latencyMs = streamed ? (entry.ewmaTimeToFirstTokenMs ?? entry.ewmaLatencyMs) : (entry.ewmaMsPerOutputToken ?? entry.ewmaLatencyMs);
+      latencyMs = streamed
+        ? (entry.ewmaTimeToFirstTokenMs ?? entry.ewmaLatencyMs)
+        : (entry.ewmaMsPerOutputToken ?? entry.ewmaLatencyMs);
     }
     if (shared) {
-      // Other instances' samples count like this one's; latency is the sample-weighted mean of the local and shared averages.
-      const mean = streamed ? (shared.timeToFirstTokenMs.count > 0 ? shared.timeToFirstTokenMs : shared.latencyMs) : (shared.msPerOutputToken.count > 0 ? shared.msPerOutputToken : shared.latencyMs);
+      // Other instances' samples count like this one's; latency is the sample-weighted mean of the local and shared
+      // averages.
+      const mean = streamed
+        ? shared.timeToFirstTokenMs.count > 0
+          ? shared.timeToFirstTokenMs
+          : shared.latencyMs
+        : shared.msPerOutputToken.count > 0
+          ? shared.msPerOutputToken
+          : shared.latencyMs;
       if (mean.count > 0) {
         const localWeight = latencyMs === undefined ? 0 : Math.max(1, successes);
         latencyMs = ((latencyMs ?? 0) * localWeight + mean.sum) / (localWeight + mean.count);
@@ -440,13 +530,29 @@ export class HealthTracker implements HealthReader {
     const entry = this.offerings.get(`${provider}\u0000${providerModelId}`);
     if (!entry) {
       // Never seen: an empty, closed snapshot (reading does not start tracking an offering).
-      return { provider, providerModelId, samples: 0, successes: 0, failures: 0, successRate: undefined, latencyMs: { p50: undefined, p95: undefined }, timeToFirstTokenMs: { p50: undefined, p95: undefined }, msPerOutputToken: { p50: undefined }, state: 'closed', consecutiveFailures: 0 };
+      return {
+        provider,
+        providerModelId,
+        samples: 0,
+        successes: 0,
+        failures: 0,
+        successRate: undefined,
+        latencyMs: { p50: undefined, p95: undefined },
+        timeToFirstTokenMs: { p50: undefined, p95: undefined },
+        msPerOutputToken: { p50: undefined },
+        state: 'closed',
+        consecutiveFailures: 0,
+      };
     }
     this.prune(entry, this.now());
     const successes = entry.samples.filter((sample) => sample.success);
     const latencies = successes.map((sample) => sample.latencyMs);
-    const ttfts = successes.flatMap((sample) => (sample.timeToFirstTokenMs === undefined ? [] : [sample.timeToFirstTokenMs]));
-    const perToken = successes.flatMap((sample) => (!sample.streamed && sample.outputTokens ? [sample.latencyMs / sample.outputTokens] : []));
+    const ttfts = successes.flatMap((sample) =>
+      sample.timeToFirstTokenMs === undefined ? [] : [sample.timeToFirstTokenMs],
+    );
+    const perToken = successes.flatMap((sample) =>
+      !sample.streamed && sample.outputTokens ? [sample.latencyMs / sample.outputTokens] : [],
+    );
     return {
       provider,
       providerModelId,

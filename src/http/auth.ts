@@ -54,10 +54,16 @@ export class KeyAuthenticator {
       return;
     }
     if (keys === undefined) return;
-    if (!Array.isArray(keys)) throw new GatewayError('config_invalid', '`apiKeys` must be an array of { key, id, account } or a lookup function');
+    if (!Array.isArray(keys))
+      throw new GatewayError(
+        'config_invalid',
+        '`apiKeys` must be an array of { key, id, account } or a lookup function',
+      );
     this.stored = keys.map((entry, index) => {
-      if (!entry || typeof entry.key !== 'string' || entry.key.length < 8) throw new GatewayError('config_invalid', `apiKeys[${index}].key must be a string of at least 8 characters`);
-      if (typeof entry.id !== 'string' || typeof entry.account !== 'string') throw new GatewayError('config_invalid', `apiKeys[${index}] needs string \`id\` and \`account\``);
+      if (!entry || typeof entry.key !== 'string' || entry.key.length < 8)
+        throw new GatewayError('config_invalid', `apiKeys[${index}].key must be a string of at least 8 characters`);
+      if (typeof entry.id !== 'string' || typeof entry.account !== 'string')
+        throw new GatewayError('config_invalid', `apiKeys[${index}] needs string \`id\` and \`account\``);
       const { key, ...identity } = entry;
       return { digest: sha256(key), identity };
     });
@@ -72,17 +78,25 @@ export class KeyAuthenticator {
   async authenticate(headers: HttpHeaders): Promise<Caller> {
     if (!this.enabled) return this.anonymous;
     const presented = presentedKey(headers);
-    if (presented === undefined) throw new GatewayError('unauthorized', 'Missing gateway API key: send it in the Authorization header as a Bearer token, or in the x-api-key header');
+    if (presented === undefined)
+      throw new GatewayError(
+        'unauthorized',
+        'Missing gateway API key: send it in the Authorization header as a Bearer token, or in the x-api-key header',
+      );
     const digest = sha256(presented);
     let identity: GatewayKeyIdentity | undefined;
     if (this.stored) {
       // Compare against every stored digest, without stopping early, so timing says nothing.
-      for (const entry of this.stored) if (timingSafeEqual(entry.digest, digest) && !identity) identity = entry.identity;
+      for (const entry of this.stored)
+        if (timingSafeEqual(entry.digest, digest) && !identity) identity = entry.identity;
     } else if (this.lookup) {
       identity = await this.lookup(presented, digest.toString('hex'));
     }
     if (!identity) throw new GatewayError('unauthorized', 'Invalid gateway API key');
-    return { account: { id: identity.account, apiKeyId: identity.id, ...(identity.user ? { user: identity.user } : {}) }, models: identity.models };
+    return {
+      account: { id: identity.account, apiKeyId: identity.id, ...(identity.user ? { user: identity.user } : {}) },
+      models: identity.models,
+    };
   }
 }
 
@@ -98,7 +112,11 @@ export function authorizeModels(caller: Caller, models: Iterable<string>): void 
   if (!caller.models) return;
   for (const model of models) {
     if (!modelAllowed(caller.models, model)) {
-      throw new GatewayError('forbidden', `This API key may not use model '${model}' (allowed: ${caller.models.join(', ')})`, { param: 'model', details: { ruleId: 'api-key-models', modelId: model } });
+      throw new GatewayError(
+        'forbidden',
+        `This API key may not use model '${model}' (allowed: ${caller.models.join(', ')})`,
+        { param: 'model', details: { ruleId: 'api-key-models', modelId: model } },
+      );
     }
   }
 }

@@ -5,7 +5,10 @@
  */
 import { GatewayError } from '../errors.js';
 
-/** The default largest accepted request body: 10 MiB. @example `createGatewayHandler({ router, bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES / 10 })` */
+/**
+ * The default largest accepted request body: 10 MiB. @example
+ * `createGatewayHandler({ router, bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES / 10 })`
+ */
 export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /**
@@ -17,5 +20,7 @@ export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
  * ```
  */
 export function bodyTooLarge(limitBytes: number): GatewayError {
-  return new GatewayError('payload_too_large', `The request body is larger than the limit of ${limitBytes} bytes`, { param: 'body' });
+  return new GatewayError('payload_too_large', `The request body is larger than the limit of ${limitBytes} bytes`, {
+    param: 'body',
+  });
 }

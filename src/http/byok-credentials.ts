@@ -40,7 +40,8 @@ const SHAPES: Record<ProviderType, Shape> = {
 const EXPECTED: Record<Shape, string> = {
   'api-key': '{ "apiKey": "..." }',
   aws: '{ "apiKey": "..." } (a Bedrock API key) or { "accessKeyId": "...", "secretAccessKey": "..." }',
-  vertex: '{ "accessToken": "..." }, a service-account key ({ "client_email": "...", "private_key": "..." }) or { "apiKey": "..." }',
+  vertex:
+    '{ "accessToken": "..." }, a service-account key ({ "client_email": "...", "private_key": "..." }) or { "apiKey": "..." }',
 };
 
 /**
@@ -54,15 +55,28 @@ const EXPECTED: Record<Shape, string> = {
  * validateByokCredentials({ anthropic: [{ apiKey: 'sk-ant-...' }] }, 'providerOptions.gateway.byok', () => undefined);
  * ```
  */
-export function validateByokCredentials(byok: unknown, path: string, typeOf: (provider: string) => ProviderType | undefined): void {
-  if (!isFields(byok)) throw invalid(`\`${path}\` must be an object of credential lists by provider, such as { "anthropic": [{ "apiKey": "..." }] }`, path);
+export function validateByokCredentials(
+  byok: unknown,
+  path: string,
+  typeOf: (provider: string) => ProviderType | undefined,
+): void {
+  if (!isFields(byok))
+    throw invalid(
+      `\`${path}\` must be an object of credential lists by provider, such as { "anthropic": [{ "apiKey": "..." }] }`,
+      path,
+    );
   for (const [provider, list] of Object.entries(byok)) {
     const listPath = `${path}.${provider}`;
     if (!Array.isArray(list) || list.length === 0 || list.some((credentials) => !isFields(credentials))) {
-      throw invalid(`\`${listPath}\` must be a non-empty array of credential objects, such as [{ "apiKey": "..." }]`, listPath);
+      throw invalid(
+        `\`${listPath}\` must be a non-empty array of credential objects, such as [{ "apiKey": "..." }]`,
+        listPath,
+      );
     }
     const type = typeOf(provider) ?? (Object.hasOwn(SHAPES, provider) ? (provider as ProviderType) : undefined);
-    list.forEach((credentials: Fields, index) => validateCredentials(credentials, `${listPath}[${index}]`, type === undefined ? undefined : SHAPES[type]));
+    list.forEach((credentials: Fields, index) =>
+      validateCredentials(credentials, `${listPath}[${index}]`, type === undefined ? undefined : SHAPES[type]),
+    );
   }
 }
 
@@ -73,14 +87,21 @@ function validateCredentials(credentials: Fields, path: string, shape: Shape | u
     // Never echo a credential's value: say what kind of value it was, not which.
     if (typeof value !== 'string') throw invalid(`\`${fieldPath}\` must be a string, got ${kindOf(value)}`, fieldPath);
     if ((HEADER_FIELDS as readonly string[]).includes(field) && !TOKEN.test(value)) {
-      throw invalid(`\`${fieldPath}\` must be a non-empty string of visible ASCII characters (no spaces, line breaks or control characters)`, fieldPath);
+      throw invalid(
+        `\`${fieldPath}\` must be a non-empty string of visible ASCII characters (no spaces, line breaks or control characters)`,
+        fieldPath,
+      );
     }
-    if ((LOCATION_FIELDS as readonly string[]).includes(field) && !LOCATION.test(value)) throw invalid(`\`${fieldPath}\` must be a region name such as "us-east-1"`, fieldPath);
-    if (field === 'project' && !PROJECT.test(value)) throw invalid(`\`${fieldPath}\` must be a project id such as "my-project-123"`, fieldPath);
+    if ((LOCATION_FIELDS as readonly string[]).includes(field) && !LOCATION.test(value))
+      throw invalid(`\`${fieldPath}\` must be a region name such as "us-east-1"`, fieldPath);
+    if (field === 'project' && !PROJECT.test(value))
+      throw invalid(`\`${fieldPath}\` must be a project id such as "my-project-123"`, fieldPath);
   }
   const has = (field: string): boolean => typeof credentials[field] === 'string' && credentials[field] !== '';
-  if (has('accessKeyId') !== has('secretAccessKey')) throw invalid(`\`${path}\` needs both \`accessKeyId\` and \`secretAccessKey\``, path);
-  if (has('client_email') !== has('private_key')) throw invalid(`\`${path}\` needs both \`client_email\` and \`private_key\` (a service-account key)`, path);
+  if (has('accessKeyId') !== has('secretAccessKey'))
+    throw invalid(`\`${path}\` needs both \`accessKeyId\` and \`secretAccessKey\``, path);
+  if (has('client_email') !== has('private_key'))
+    throw invalid(`\`${path}\` needs both \`client_email\` and \`private_key\` (a service-account key)`, path);
   const forms: Record<Shape, boolean> = {
     'api-key': has('apiKey'),
     aws: has('apiKey') || has('accessKeyId'),

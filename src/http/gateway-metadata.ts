@@ -56,11 +56,18 @@ export function gatewayMetadata(router: GatewayRouter, requestedModel: string, s
   for (const [modelId, list] of byModel) {
     let success = false;
     for (const attempt of list) if (attempt.success === true) success = true;
-    modelAttempts.push({ modelId, canonicalSlug: modelId, success, providerAttemptCount: list.length, providerAttempts: list });
+    modelAttempts.push({
+      modelId,
+      canonicalSlug: modelId,
+      success,
+      providerAttemptCount: list.length,
+      providerAttempts: list,
+    });
   }
   const resolvedProvider = first?.provider ?? source.provider;
   const fallbacksAvailable: string[] = [];
-  for (const provider of servingProviders(router, requestedModel)) if (provider !== resolvedProvider) fallbacksAvailable.push(provider);
+  for (const provider of servingProviders(router, requestedModel))
+    if (provider !== resolvedProvider) fallbacksAvailable.push(provider);
   return {
     generationId: source.generationId,
     cost: credentialType === 'byok' ? '0' : marketCost,

@@ -18,13 +18,25 @@ import { createAnthropicDialect } from './dialects/anthropic-dialect.js';
 import type { Dialect } from './dialects/dialect.js';
 import { createOpenAIDialect } from './dialects/openai-dialect.js';
 import { singleHeader } from './headers.js';
-import type { CorsOptions, DialectName, GatewayHandlerConfig, GatewayHttpRequest, GatewayHttpResponse, GatewayLogger, GatewayRouter, HttpHeaders } from './http-types.js';
+import type {
+  CorsOptions,
+  DialectName,
+  GatewayHandlerConfig,
+  GatewayHttpRequest,
+  GatewayHttpResponse,
+  GatewayLogger,
+  GatewayRouter,
+  HttpHeaders,
+} from './http-types.js';
 import { errorResponse, jsonResponse, toGatewayError } from './responses.js';
 import { RouteTable, type RouteMatch } from './route-table.js';
 
 export type { PathEntry, RouteMatch } from './route-table.js';
 
-/** The built-in dialects, mounted when a config names none. @example `createGatewayHandler({ router, dialects: [...BUILT_IN_DIALECTS, myDialect] })` */
+/**
+ * The built-in dialects, mounted when a config names none. @example
+ * `createGatewayHandler({ router, dialects: [...BUILT_IN_DIALECTS, myDialect] })`
+ */
 export const BUILT_IN_DIALECTS: readonly DialectName[] = ['openai', 'anthropic', 'ai-gateway'];
 
 const BUILDERS: Record<DialectName, () => Dialect> = {
@@ -55,7 +67,11 @@ export class HttpHandler {
   private readonly table: RouteTable;
 
   constructor(config: GatewayHandlerConfig) {
-    if (!config || typeof config !== 'object' || !config.router) throw new GatewayError('config_invalid', 'createGatewayHandler needs `router`: a Router or a router configuration');
+    if (!config || typeof config !== 'object' || !config.router)
+      throw new GatewayError(
+        'config_invalid',
+        'createGatewayHandler needs `router`: a Router or a router configuration',
+      );
     const given = config.router;
     this.ownsRouter = !isRouter(given);
     this.router = isRouter(given) ? given : new Router(given);
@@ -66,9 +82,12 @@ export class HttpHandler {
     this.logger = config.logger === false ? undefined : (config.logger ?? console);
     this.table = new RouteTable(mountedDialects(config));
     if (!this.auth.enabled) {
-      const message = 'switchyard: gateway API keys are not configured, so auth is OFF: every request is accepted and billed to the default account. Set `apiKeys` to require keys.';
+      const message =
+        'switchyard: gateway API keys are not configured, so auth is OFF: every request is accepted and billed to the default account. Set `apiKeys` to require keys.';
       this.logger?.warn(message);
-      const emitter = this.router as { emit?: (event: 'warning', payload: { code: string; message: string }) => boolean };
+      const emitter = this.router as {
+        emit?: (event: 'warning', payload: { code: string; message: string }) => boolean;
+      };
       if (typeof emitter.emit === 'function') emitter.emit('warning', { code: 'auth_disabled', message });
     }
   }
@@ -86,13 +105,19 @@ export class HttpHandler {
     const queryStart = url.indexOf('?');
     let path = queryStart < 0 ? url : url.slice(0, queryStart);
     if (this.basePath) {
-      if (!path.startsWith(this.basePath) || (path.length > this.basePath.length && path[this.basePath.length] !== '/')) return undefined;
+      if (!path.startsWith(this.basePath) || (path.length > this.basePath.length && path[this.basePath.length] !== '/'))
+        return undefined;
       path = path.slice(this.basePath.length) || '/';
     }
     while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
     const found = this.table.lookup(path);
     if (!found) return undefined;
-    return { entry: found.entry, path, query: queryStart < 0 ? '' : url.slice(queryStart + 1), pathRest: found.pathRest };
+    return {
+      entry: found.entry,
+      path,
+      query: queryStart < 0 ? '' : url.slice(queryStart + 1),
+      pathRest: found.pathRest,
+    };
   }
 
   /**
@@ -128,12 +153,22 @@ export class HttpHandler {
         response = { status: 204, headers: this.preflightHeaders(match, request.headers), body: '' };
       } else if (match.entry.reserved) {
         const hint = match.entry.reserved.hint ?? '';
-        throw new GatewayError('not_found', `This gateway does not serve ${method} ${this.basePath}${match.path}${hint}`, { param: 'path' });
+        throw new GatewayError(
+          'not_found',
+          `This gateway does not serve ${method} ${this.basePath}${match.path}${hint}`,
+          { param: 'path' },
+        );
       } else {
-        const chosen = match.entry.routes.find(({ route }) => route.method === method && (!route.accepts || route.accepts(request.headers)));
+        const chosen = match.entry.routes.find(
+          ({ route }) => route.method === method && (!route.accepts || route.accepts(request.headers)),
+        );
         if (!chosen) {
           const allowed = [...new Set(match.entry.routes.map(({ route }) => route.method))].join(', ');
-          throw new GatewayError('invalid_request', `Method ${method} is not allowed on ${this.basePath}${match.path}; use ${allowed}`, { status: 405 });
+          throw new GatewayError(
+            'invalid_request',
+            `Method ${method} is not allowed on ${this.basePath}${match.path}; use ${allowed}`,
+            { status: 405 },
+          );
         }
         dialect = chosen.dialect;
         const route = chosen.route;
@@ -162,26 +197,44 @@ export class HttpHandler {
 
   private errorFor(dialect: Dialect, thrown: unknown, requestId: string): GatewayHttpResponse {
     const error = toGatewayError(thrown);
-    if (error.code === 'internal_error' || error.code === 'config_invalid' || (error.details?.credentialType === 'system' && (error.code === 'provider_authentication' || error.code === 'provider_permission'))) {
-      this.logger?.error(redactSecrets(`switchyard: ${error.code}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`));
+    if (
+      error.code === 'internal_error' ||
+      error.code === 'config_invalid' ||
+      (error.details?.credentialType === 'system' &&
+        (error.code === 'provider_authentication' || error.code === 'provider_permission'))
+    ) {
+      this.logger?.error(
+        redactSecrets(
+          `switchyard: ${error.code}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`,
+        ),
+      );
     }
     try {
       const response = errorResponse(error, dialect.errorBody(error, requestId));
       if (error.status === 413) response.headers.connection = 'close';
       return response;
     } catch {
-      return jsonResponse(500, { error: { message: 'The gateway failed to handle the request', type: 'internal_server_error' } });
+      return jsonResponse(500, {
+        error: { message: 'The gateway failed to handle the request', type: 'internal_server_error' },
+      });
     }
   }
 
   private async readJson(request: GatewayHttpRequest): Promise<unknown> {
     const contentType = singleHeader(request.headers['content-type']);
     if (contentType && !/json|^text\/plain/i.test(contentType)) {
-      throw new GatewayError('invalid_request', `Content-Type must be application/json, got '${contentType}'`, { status: 415, param: 'content-type' });
+      throw new GatewayError('invalid_request', `Content-Type must be application/json, got '${contentType}'`, {
+        status: 415,
+        param: 'content-type',
+      });
     }
     const encoding = singleHeader(request.headers['content-encoding'])?.trim().toLowerCase();
     if (encoding && encoding !== 'identity' && !request.parsedBody) {
-      throw new GatewayError('invalid_request', `Content-Encoding '${encoding}' is not supported: send the JSON body uncompressed`, { status: 415, param: 'content-encoding' });
+      throw new GatewayError(
+        'invalid_request',
+        `Content-Encoding '${encoding}' is not supported: send the JSON body uncompressed`,
+        { status: 415, param: 'content-encoding' },
+      );
     }
     let raw: Uint8Array | string;
     if (request.parsedBody) {
@@ -195,30 +248,43 @@ export class HttpHandler {
     }
     const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
     if (size > this.bodyLimit) throw bodyTooLarge(this.bodyLimit);
-    const text = typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
-    if (!/\S/.test(text)) throw new GatewayError('invalid_request', 'The request body is empty: send a JSON object', { param: 'body' });
+    const text =
+      typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+    if (!/\S/.test(text))
+      throw new GatewayError('invalid_request', 'The request body is empty: send a JSON object', { param: 'body' });
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new GatewayError('invalid_request', `The request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { param: 'body' });
+      throw new GatewayError(
+        'invalid_request',
+        `The request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+        { param: 'body' },
+      );
     }
   }
 
   private corsHeaders(headers: HttpHeaders): Record<string, string> | undefined {
     const cors = this.cors as CorsOptions;
     const origin = singleHeader(headers.origin);
-    if (cors.origin === '*') return { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS };
+    if (cors.origin === '*')
+      return { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS };
     if (!origin) return undefined;
     const allowed = typeof cors.origin === 'function' ? cors.origin(origin) : cors.origin.includes(origin);
     if (!allowed) return undefined;
-    return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': EXPOSED_HEADERS, ...(cors.credentials ? { 'access-control-allow-credentials': 'true' } : {}) };
+    return {
+      'access-control-allow-origin': origin,
+      vary: 'Origin',
+      'access-control-expose-headers': EXPOSED_HEADERS,
+      ...(cors.credentials ? { 'access-control-allow-credentials': 'true' } : {}),
+    };
   }
 
   private preflightHeaders(match: RouteMatch, headers: HttpHeaders): Record<string, string> {
     const methods = [...new Set(match.entry.routes.map(({ route }) => route.method)), 'OPTIONS'].join(', ');
     return {
       'access-control-allow-methods': methods,
-      'access-control-allow-headers': singleHeader(headers['access-control-request-headers']) ?? 'authorization, content-type, x-api-key',
+      'access-control-allow-headers':
+        singleHeader(headers['access-control-request-headers']) ?? 'authorization, content-type, x-api-key',
       'access-control-max-age': String((this.cors as CorsOptions).maxAgeSeconds ?? 600),
       'content-length': '0',
     };
@@ -251,7 +317,8 @@ export class HttpHandler {
   }
 }
 
-const EXPOSED_HEADERS = 'x-gateway-generation-id, x-gateway-warnings, x-gateway-cache, age, x-request-id, retry-after, retry-after-ms';
+const EXPOSED_HEADERS =
+  'x-gateway-generation-id, x-gateway-warnings, x-gateway-cache, age, x-request-id, retry-after, retry-after-ms';
 
 /** A client's request id worth echoing: a short token of safe characters. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
@@ -270,15 +337,29 @@ function mountedDialects(config: GatewayHandlerConfig): Dialect[] {
   const named = given.filter((item): item is DialectName => typeof item === 'string');
   for (const name of named) {
     if (!BUILT_IN_DIALECTS.includes(name)) {
-      throw new GatewayError('config_invalid', `Unknown dialect '${String(name)}'; known dialects: ${BUILT_IN_DIALECTS.join(', ')}`);
+      throw new GatewayError(
+        'config_invalid',
+        `Unknown dialect '${String(name)}'; known dialects: ${BUILT_IN_DIALECTS.join(', ')}`,
+      );
     }
   }
-  const dialects = (named.length > 0 ? BUILT_IN_DIALECTS.filter((name) => named.includes(name)) : BUILT_IN_DIALECTS).map((name) => BUILDERS[name]());
+  const dialects = (
+    named.length > 0 ? BUILT_IN_DIALECTS.filter((name) => named.includes(name)) : BUILT_IN_DIALECTS
+  ).map((name) => BUILDERS[name]());
   if (config.billing) dialects.push(createBillingDialect(config.billing));
   for (const item of given) {
     if (typeof item === 'string') continue;
-    if (!item || typeof item !== 'object' || typeof item.name !== 'string' || !Array.isArray(item.routes) || typeof item.errorBody !== 'function') {
-      throw new GatewayError('config_invalid', 'A dialect must be a built-in name or an object with `name`, `routes` and `errorBody`');
+    if (
+      !item ||
+      typeof item !== 'object' ||
+      typeof item.name !== 'string' ||
+      !Array.isArray(item.routes) ||
+      typeof item.errorBody !== 'function'
+    ) {
+      throw new GatewayError(
+        'config_invalid',
+        'A dialect must be a built-in name or an object with `name`, `routes` and `errorBody`',
+      );
     }
     dialects.push(item);
   }

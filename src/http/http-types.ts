@@ -10,7 +10,14 @@ import type { SpendReport, SpendReportQuery } from '../billing/spend-report.js';
 import type { GenerationSummary } from '../billing/usage-record.js';
 import type { DirectorySource } from '../catalog/model-directory.js';
 import type { AccountReference } from '../events.js';
-import type { CallScope, EmbedManyRequest, EmbedManyResult, GenerateResult, RouterConfig, StreamResult } from '../router-types.js';
+import type {
+  CallScope,
+  EmbedManyRequest,
+  EmbedManyResult,
+  GenerateResult,
+  RouterConfig,
+  StreamResult,
+} from '../router-types.js';
 import type { ProviderType } from '../providers/provider.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { GenerateRequest } from '../types.js';
@@ -105,7 +112,10 @@ export type GatewayKeyIdentity = Omit<GatewayApiKey, 'key'>;
  * const lookup: GatewayKeyLookup = async (_key, sha256) => keysByHash.get(sha256);
  * ```
  */
-export type GatewayKeyLookup = (key: string, sha256Hex: string) => GatewayKeyIdentity | undefined | Promise<GatewayKeyIdentity | undefined>;
+export type GatewayKeyLookup = (
+  key: string,
+  sha256Hex: string,
+) => GatewayKeyIdentity | undefined | Promise<GatewayKeyIdentity | undefined>;
 
 /** The wire dialects the handler can mount. @example `['openai', 'ai-gateway']` */
 export type DialectName = 'openai' | 'anthropic' | 'ai-gateway';
@@ -214,7 +224,10 @@ export interface GatewayHttpRequest {
   parsedBody?: { value: unknown };
   /** Aborted when the client goes away. */
   signal: AbortSignal;
-  /** Internal to the gateway's bridges: the client's going away as a handle, standing in for `signal` (built from it only if read). */
+  /**
+   * Internal to the gateway's bridges: the client's going away as a handle, standing in for `signal` (built from it
+   * only if read).
+   */
   abort?: AbortSource;
 }
 

@@ -43,7 +43,12 @@ export interface NodeBridgeOptions {
  * });
  * ```
  */
-export function handleNodeRequest(handler: HttpHandler, request: IncomingMessage, response: ServerResponse, options: NodeBridgeOptions = {}): boolean {
+export function handleNodeRequest(
+  handler: HttpHandler,
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: NodeBridgeOptions = {},
+): boolean {
   const url = options.url ?? request.url ?? '/';
   const match = handler.match(url);
   if (!match) {
@@ -84,7 +89,14 @@ class NodeGatewayRequest implements GatewayHttpRequest {
 }
 
 /** Answers a matched request; never rejects. */
-async function serveMatched(handler: HttpHandler, match: RouteMatch, request: IncomingMessage, response: ServerResponse, url: string, options: NodeBridgeOptions): Promise<void> {
+async function serveMatched(
+  handler: HttpHandler,
+  match: RouteMatch,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: string,
+  options: NodeBridgeOptions,
+): Promise<void> {
   const input = new NodeGatewayRequest(request, url);
   const abort = input.abort;
   // Left attached when the answer is done: a close after the finish aborts nothing, and removing the
@@ -98,7 +110,10 @@ async function serveMatched(handler: HttpHandler, match: RouteMatch, request: In
   try {
     await writeNodeResponse(response, await handler.handleMatched(match, input));
   } catch {
-    if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"The gateway failed to write the response","type":"internal_server_error"}}');
+    if (!response.headersSent)
+      response
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end('{"error":{"message":"The gateway failed to write the response","type":"internal_server_error"}}');
     else response.destroy();
   }
 }

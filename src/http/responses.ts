@@ -34,7 +34,10 @@ export function jsonResponse(status: number, body: unknown, headers?: Record<str
  * ```
  */
 export function toGatewayError(thrown: unknown): GatewayError {
-  if (isGatewayError(thrown)) return thrown.code === 'provider_authentication' || thrown.code === 'provider_permission' ? credentialFailure(thrown) : thrown;
+  if (isGatewayError(thrown))
+    return thrown.code === 'provider_authentication' || thrown.code === 'provider_permission'
+      ? credentialFailure(thrown)
+      : thrown;
   return new GatewayError('internal_error', 'The gateway failed to handle the request', { cause: thrown });
 }
 

@@ -56,21 +56,30 @@ export class RouteTable {
   constructor(dialects: readonly Dialect[]) {
     for (const dialect of dialects) for (const route of dialect.routes) this.add(dialect, route);
     for (const dialect of dialects) {
-      for (const reserved of dialect.reservedPaths ?? []) this.reserved.push({ reserved, entry: { dialect, routes: [], reserved } });
+      for (const reserved of dialect.reservedPaths ?? [])
+        this.reserved.push({ reserved, entry: { dialect, routes: [], reserved } });
     }
   }
 
   private add(dialect: Dialect, route: Route): void {
     if (typeof route?.path !== 'string' || !route.path.startsWith('/') || typeof route.handle !== 'function') {
-      throw new GatewayError('config_invalid', `Dialect '${dialect.name}' has a route without a path starting with '/' or a handle function`);
+      throw new GatewayError(
+        'config_invalid',
+        `Dialect '${dialect.name}' has a route without a path starting with '/' or a handle function`,
+      );
     }
     const wildcard = route.path.endsWith('/*');
     const path = wildcard ? route.path.slice(0, -1) : route.path;
     const existing = wildcard ? this.prefixes.find((item) => item.prefix === path)?.entry : this.exact.get(path);
     const entry = existing ?? { dialect, routes: [] };
-    const clash = entry.routes.find((item) => item.route.method === route.method && !item.route.accepts && !route.accepts);
+    const clash = entry.routes.find(
+      (item) => item.route.method === route.method && !item.route.accepts && !route.accepts,
+    );
     if (clash) {
-      throw new GatewayError('config_invalid', `${route.method} ${route.path} is served by both dialect '${clash.dialect.name}' and '${dialect.name}'`);
+      throw new GatewayError(
+        'config_invalid',
+        `${route.method} ${route.path} is served by both dialect '${clash.dialect.name}' and '${dialect.name}'`,
+      );
     }
     // A route that picks requests by their headers goes before a catch-all one on the same path.
     if (route.accepts) entry.routes.unshift({ route, dialect });
@@ -93,7 +102,8 @@ export class RouteTable {
     const entry = this.exact.get(path);
     if (entry) return { entry, pathRest: '' };
     for (const { prefix, entry: prefixed } of this.prefixes) {
-      if (path.startsWith(prefix) && path.length > prefix.length) return { entry: prefixed, pathRest: path.slice(prefix.length) };
+      if (path.startsWith(prefix) && path.length > prefix.length)
+        return { entry: prefixed, pathRest: path.slice(prefix.length) };
     }
     for (const { reserved, entry: owner } of this.reserved) {
       const under = path.startsWith(reserved.path) && (reserved.prefix === true || path[reserved.path.length] === '/');

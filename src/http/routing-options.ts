@@ -43,19 +43,29 @@ export function routingFromHeaders(headers: HttpHeaders): GatewayOptions | undef
   for (const [header, key] of LIST_HEADERS) {
     const value = headers[header];
     if (value === undefined) continue;
-    const list = (Array.isArray(value) ? value.join(',') : value).split(',').map((item) => item.trim()).filter((item) => item !== '');
+    const list = (Array.isArray(value) ? value.join(',') : value)
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
     (options ??= {})[key] = list;
   }
   const sort = singleHeader(headers['x-gateway-sort'])?.trim();
   if (sort !== undefined) {
-    if (!(SORTS as readonly string[]).includes(sort)) throw invalid(`The x-gateway-sort header must be one of ${SORTS.join(', ')}, got ${JSON.stringify(sort)}`, 'x-gateway-sort');
+    if (!(SORTS as readonly string[]).includes(sort))
+      throw invalid(
+        `The x-gateway-sort header must be one of ${SORTS.join(', ')}, got ${JSON.stringify(sort)}`,
+        'x-gateway-sort',
+      );
     (options ??= {}).sort = sort as GatewayOptions['sort'];
   }
   const user = singleHeader(headers['x-gateway-user'])?.trim();
   if (user !== undefined) (options ??= {}).user = user;
   const cacheControl = headers['cache-control'];
   if (cacheControl !== undefined) {
-    const directives = (Array.isArray(cacheControl) ? cacheControl.join(',') : cacheControl).toLowerCase().split(',').map((item) => item.trim());
+    const directives = (Array.isArray(cacheControl) ? cacheControl.join(',') : cacheControl)
+      .toLowerCase()
+      .split(',')
+      .map((item) => item.trim());
     const skip = directives.includes('no-cache');
     const noStore = directives.includes('no-store');
     if (skip || noStore) (options ??= {}).cache = { ...(skip ? { skip } : {}), ...(noStore ? { noStore } : {}) };
@@ -72,11 +82,17 @@ export function routingFromHeaders(headers: HttpHeaders): GatewayOptions | undef
  * const providerOptions = mergeProviderOptions(body.providerOptions, routingFromHeaders(headers), 'providerOptions');
  * ```
  */
-export function mergeProviderOptions(value: unknown, fromHeaders: GatewayOptions | undefined, path: string): ProviderOptions | undefined {
+export function mergeProviderOptions(
+  value: unknown,
+  fromHeaders: GatewayOptions | undefined,
+  path: string,
+): ProviderOptions | undefined {
   if (value === undefined || value === null) return fromHeaders ? { gateway: fromHeaders } : undefined;
-  if (!isFields(value)) throw invalid(`\`${path}\` must be an object of per-provider options, got ${describeValue(value)}`, path);
+  if (!isFields(value))
+    throw invalid(`\`${path}\` must be an object of per-provider options, got ${describeValue(value)}`, path);
   for (const [provider, options] of Object.entries(value)) {
-    if (!isFields(options)) throw invalid(`\`${path}.${provider}\` must be an object, got ${describeValue(options)}`, `${path}.${provider}`);
+    if (!isFields(options))
+      throw invalid(`\`${path}.${provider}\` must be an object, got ${describeValue(options)}`, `${path}.${provider}`);
   }
   const gateway = value.gateway as GatewayOptions | undefined;
   if (gateway !== undefined) validateGatewayOptions(gateway, `${path}.gateway`);
@@ -95,19 +111,26 @@ export function mergeProviderOptions(value: unknown, fromHeaders: GatewayOptions
  */
 export function requestedModels(model: string, providerOptions: ProviderOptions | undefined): string[] {
   const fallbacks = providerOptions?.gateway?.models;
-  return Array.isArray(fallbacks) ? [model, ...fallbacks.filter((item): item is string => typeof item === 'string')] : [model];
+  return Array.isArray(fallbacks)
+    ? [model, ...fallbacks.filter((item): item is string => typeof item === 'string')]
+    : [model];
 }
 
-/** The routing fields of `providerOptions.gateway` the router reads: lists of strings, a sort, a user (`null` counts as absent). */
+/**
+ * The routing fields of `providerOptions.gateway` the router reads: lists of strings, a sort, a user (`null` counts as
+ * absent).
+ */
 function validateGatewayOptions(gateway: GatewayOptions, path: string): void {
   for (const key of ['order', 'only', 'models', 'tags'] as const) {
     const list = gateway[key];
     if (list === undefined || list === null) continue;
-    if (!Array.isArray(list) || list.some((item) => typeof item !== 'string')) throw invalid(`\`${path}.${key}\` must be an array of strings, got ${describeValue(list)}`, `${path}.${key}`);
+    if (!Array.isArray(list) || list.some((item) => typeof item !== 'string'))
+      throw invalid(`\`${path}.${key}\` must be an array of strings, got ${describeValue(list)}`, `${path}.${key}`);
   }
   const sort = gateway.sort;
-  if (sort !== undefined && sort !== null && !(SORTS as readonly unknown[]).includes(sort)) throw invalid(`\`${path}.sort\` must be one of ${SORTS.join(', ')}, got ${describeValue(sort)}`, `${path}.sort`);
+  if (sort !== undefined && sort !== null && !(SORTS as readonly unknown[]).includes(sort))
+    throw invalid(`\`${path}.sort\` must be one of ${SORTS.join(', ')}, got ${describeValue(sort)}`, `${path}.sort`);
   const user = gateway.user;
-  if (user !== undefined && user !== null && typeof user !== 'string') throw invalid(`\`${path}.user\` must be a string, got ${describeValue(user)}`, `${path}.user`);
+  if (user !== undefined && user !== null && typeof user !== 'string')
+    throw invalid(`\`${path}.user\` must be a string, got ${describeValue(user)}`, `${path}.user`);
 }
-

@@ -55,7 +55,13 @@ const SSE_HEADERS = {
  * return await streamResponse(router.stream(request), context.abort, encoder, { 'x-gateway-generation-id': id });
  * ```
  */
-export async function streamResponse(stream: StreamResult, abort: AbortSource, encoder: StreamEncoder, headers: Record<string, string> = {}, warnings?: readonly Warning[]): Promise<GatewayHttpResponse> {
+export async function streamResponse(
+  stream: StreamResult,
+  abort: AbortSource,
+  encoder: StreamEncoder,
+  headers: Record<string, string> = {},
+  warnings?: readonly Warning[],
+): Promise<GatewayHttpResponse> {
   const onAbort = (): void => stream.abort();
   if (abort.aborted) stream.abort();
   else listenTo(abort, onAbort);
@@ -71,13 +77,30 @@ export async function streamResponse(stream: StreamResult, abort: AbortSource, e
     throw toGatewayError(error);
   }
   let allWarnings = warnings ?? [];
-  for (const part of held) if (part.type === 'stream-start' && part.warnings.length > 0) allWarnings = [...allWarnings, ...part.warnings];
-  return { status: 200, headers: { ...SSE_HEADERS, ...headers, ...warningsHeader(allWarnings) }, stream: encodeParts(held, iterator, encoder, () => {
-    unlistenTo(abort, onAbort);
-  }, stream) };
+  for (const part of held)
+    if (part.type === 'stream-start' && part.warnings.length > 0) allWarnings = [...allWarnings, ...part.warnings];
+  return {
+    status: 200,
+    headers: { ...SSE_HEADERS, ...headers, ...warningsHeader(allWarnings) },
+    stream: encodeParts(
+      held,
+      iterator,
+      encoder,
+      () => {
+        unlistenTo(abort, onAbort);
+      },
+      stream,
+    ),
+  };
 }
 
-async function* encodeParts(held: StreamPart[], iterator: AsyncIterator<StreamPart>, encoder: StreamEncoder, detach: () => void, stream: StreamResult): AsyncGenerator<string> {
+async function* encodeParts(
+  held: StreamPart[],
+  iterator: AsyncIterator<StreamPart>,
+  encoder: StreamEncoder,
+  detach: () => void,
+  stream: StreamResult,
+): AsyncGenerator<string> {
   let complete = false;
   try {
     let first = encoder.start?.() ?? '';

@@ -34,7 +34,9 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return value.length > 40 ? 'a string' : `the string ${JSON.stringify(value)}`;
   if (typeof value === 'object') return 'an object';
-  return typeof value === 'undefined' ? 'nothing' : `${typeof value === 'number' ? 'the number' : `a ${typeof value}`} ${String(value)}`;
+  return typeof value === 'undefined'
+    ? 'nothing'
+    : `${typeof value === 'number' ? 'the number' : `a ${typeof value}`} ${String(value)}`;
 }
 
 /**
@@ -85,8 +87,10 @@ export function expectArray(value: unknown, path: string): unknown[] {
  */
 export function requiredString(fields: Fields, key: string, path = key, hint = ''): string {
   const value = fields[key];
-  if (value === undefined || value === null) throw invalid(`${label(path)} is required${hint ? `: ${hint}` : ''}`, path);
-  if (typeof value !== 'string' || value === '') throw invalid(`${label(path)} must be a non-empty string, got ${describeValue(value)}`, path);
+  if (value === undefined || value === null)
+    throw invalid(`${label(path)} is required${hint ? `: ${hint}` : ''}`, path);
+  if (typeof value !== 'string' || value === '')
+    throw invalid(`${label(path)} must be a non-empty string, got ${describeValue(value)}`, path);
   return value;
 }
 
@@ -113,13 +117,21 @@ export function optionalString(fields: Fields, key: string, path = key): string 
  * const temperature = optionalNumber(body, 'temperature', { min: 0, max: 2 });
  * ```
  */
-export function optionalNumber(fields: Fields, key: string, bounds: { integer?: boolean; min?: number; max?: number } = {}, path = key): number | undefined {
+export function optionalNumber(
+  fields: Fields,
+  key: string,
+  bounds: { integer?: boolean; min?: number; max?: number } = {},
+  path = key,
+): number | undefined {
   const value = fields[key];
   if (value === undefined || value === null) return undefined;
   const kind = bounds.integer ? 'an integer' : 'a number';
-  if (typeof value !== 'number' || !Number.isFinite(value) || (bounds.integer && !Number.isInteger(value))) throw invalid(`${label(path)} must be ${kind}, got ${describeValue(value)}`, path);
-  if (bounds.min !== undefined && value < bounds.min) throw invalid(`${label(path)} must be at least ${bounds.min}, got ${value}`, path);
-  if (bounds.max !== undefined && value > bounds.max) throw invalid(`${label(path)} must be at most ${bounds.max}, got ${value}`, path);
+  if (typeof value !== 'number' || !Number.isFinite(value) || (bounds.integer && !Number.isInteger(value)))
+    throw invalid(`${label(path)} must be ${kind}, got ${describeValue(value)}`, path);
+  if (bounds.min !== undefined && value < bounds.min)
+    throw invalid(`${label(path)} must be at least ${bounds.min}, got ${value}`, path);
+  if (bounds.max !== undefined && value > bounds.max)
+    throw invalid(`${label(path)} must be at most ${bounds.max}, got ${value}`, path);
   return value;
 }
 
@@ -134,7 +146,8 @@ export function optionalNumber(fields: Fields, key: string, bounds: { integer?: 
 export function optionalBoolean(fields: Fields, key: string, path = key): boolean | undefined {
   const value = fields[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw invalid(`${label(path)} must be true or false, got ${describeValue(value)}`, path);
+  if (typeof value !== 'boolean')
+    throw invalid(`${label(path)} must be true or false, got ${describeValue(value)}`, path);
   return value;
 }
 
@@ -149,7 +162,8 @@ export function optionalBoolean(fields: Fields, key: string, path = key): boolea
 export function optionalStringArray(fields: Fields, key: string, path = key): string[] | undefined {
   const value = fields[key];
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw invalid(`${label(path)} must be an array of strings, got ${describeValue(value)}`, path);
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))
+    throw invalid(`${label(path)} must be an array of strings, got ${describeValue(value)}`, path);
   return value as string[];
 }
 
@@ -175,10 +189,16 @@ export function optionalFields(fields: Fields, key: string, path = key): Fields 
  * const sort = optionalEnum(body, 'sort', ['cost', 'tps', 'ttft'] as const);
  * ```
  */
-export function optionalEnum<T extends string>(fields: Fields, key: string, allowed: readonly T[], path = key): T | undefined {
+export function optionalEnum<T extends string>(
+  fields: Fields,
+  key: string,
+  allowed: readonly T[],
+  path = key,
+): T | undefined {
   const value = fields[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw invalid(`${label(path)} must be one of ${allowed.join(', ')}, got ${describeValue(value)}`, path);
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value))
+    throw invalid(`${label(path)} must be one of ${allowed.join(', ')}, got ${describeValue(value)}`, path);
   return value as T;
 }
 
@@ -195,7 +215,11 @@ function label(path: string): string {
  * const names = mapObjects(body.tools, 'tools', (tool, path) => requiredString(tool, 'name', `${path}.name`));
  * ```
  */
-export function mapObjects<T>(value: unknown, path: string, map: (fields: Fields, itemPath: string, index: number) => T): T[] {
+export function mapObjects<T>(
+  value: unknown,
+  path: string,
+  map: (fields: Fields, itemPath: string, index: number) => T,
+): T[] {
   return expectArray(value, path).map((item, index) => {
     const itemPath = `${path}[${index}]`;
     return map(expectFields(item, itemPath), itemPath, index);
@@ -210,7 +234,11 @@ export function mapObjects<T>(value: unknown, path: string, map: (fields: Fields
  * const tools = mapOptionalObjects(body.tools, 'tools', toToolDefinition);
  * ```
  */
-export function mapOptionalObjects<T>(value: unknown, path: string, map: (fields: Fields, itemPath: string, index: number) => T): T[] | undefined {
+export function mapOptionalObjects<T>(
+  value: unknown,
+  path: string,
+  map: (fields: Fields, itemPath: string, index: number) => T,
+): T[] | undefined {
   return value === undefined || value === null ? undefined : mapObjects(value, path, map);
 }
 
@@ -230,13 +258,26 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 export function optionalHeaderFields(fields: Fields, key: string, path = key): Record<string, string> | undefined {
   const value = fields[key];
   if (value === undefined || value === null) return undefined;
-  if (!isFields(value)) throw invalid(`${label(path)} must be an object of string values, got ${describeValue(value)}`, path);
+  if (!isFields(value))
+    throw invalid(`${label(path)} must be an object of string values, got ${describeValue(value)}`, path);
   const headers: Record<string, string> = {};
   for (const [name, headerValue] of Object.entries(value)) {
     if (headerValue === undefined) continue;
-    if (!HEADER_NAME.test(name)) throw invalid(`${label(path)} has a header name that is not a valid HTTP token: ${JSON.stringify(name)}`, `${path}.${name}`);
-    if (typeof headerValue !== 'string') throw invalid(`The header ${JSON.stringify(name)} in ${label(path)} must be a string, got ${describeValue(headerValue)}`, `${path}.${name}`);
-    if (!HEADER_VALUE.test(headerValue)) throw invalid(`The header ${JSON.stringify(name)} in ${label(path)} has a value with a line break or control character`, `${path}.${name}`);
+    if (!HEADER_NAME.test(name))
+      throw invalid(
+        `${label(path)} has a header name that is not a valid HTTP token: ${JSON.stringify(name)}`,
+        `${path}.${name}`,
+      );
+    if (typeof headerValue !== 'string')
+      throw invalid(
+        `The header ${JSON.stringify(name)} in ${label(path)} must be a string, got ${describeValue(headerValue)}`,
+        `${path}.${name}`,
+      );
+    if (!HEADER_VALUE.test(headerValue))
+      throw invalid(
+        `The header ${JSON.stringify(name)} in ${label(path)} has a value with a line break or control character`,
+        `${path}.${name}`,
+      );
     headers[name] = headerValue;
   }
   return headers;

@@ -45,7 +45,12 @@ export async function answerWebRequest(handler: HttpHandler, request: Request): 
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
-async function serveWebRequest(handler: HttpHandler, match: RouteMatch, url: string, request: Request): Promise<Response> {
+async function serveWebRequest(
+  handler: HttpHandler,
+  match: RouteMatch,
+  url: string,
+  request: Request,
+): Promise<Response> {
   const headers: HttpHeaders = {};
   request.headers.forEach((value, name) => {
     headers[name] = value;

@@ -65,7 +65,10 @@ export const embeddingOperation: Operation<Embedded, EmbedManyResult> = {
   async call(run: PipelineRun, attempt: Attempt): Promise<Embedded> {
     const { provider, candidate } = attempt;
     const name = candidate.provider;
-    if (!provider.embed) throw new GatewayError('provider_not_found', `Provider '${name}' does not support embeddings`, { provider: name });
+    if (!provider.embed)
+      throw new GatewayError('provider_not_found', `Provider '${name}' does not support embeddings`, {
+        provider: name,
+      });
     const values = run.values ?? [];
     const request = run.request;
     const batchSize = provider.maxEmbeddingsPerCall ?? DEFAULT_EMBEDDINGS_PER_CALL;
@@ -117,7 +120,8 @@ export const embeddingOperation: Operation<Embedded, EmbedManyResult> = {
     };
   },
   probe(provider: Provider, providerModelId: string, abort: TransportAbort): Promise<unknown> {
-    if (!provider.embed) return Promise.reject(new GatewayError('provider_not_found', 'The provider does not support embeddings'));
+    if (!provider.embed)
+      return Promise.reject(new GatewayError('provider_not_found', 'The provider does not support embeddings'));
     return provider.embed({ modelId: providerModelId, values: ['ping'], abortSignal: abort.signal });
   },
 };

@@ -50,10 +50,13 @@ class LanguageEligibility implements Eligibility {
     const missing = (['tools', 'images', 'json'] as const).filter((need) => this[need] && capabilities[need] === false);
     if (missing.length > 0) {
       // A PDF is not an image: say "files" when the request's files are documents.
-      const names = missing.map((need) => (need === 'images' && this.documents ? 'file input (documents such as PDFs)' : need));
+      const names = missing.map((need) =>
+        need === 'images' && this.documents ? 'file input (documents such as PDFs)' : need,
+      );
       return `${candidate.provider} (${candidate.providerModelId}) does not support ${names.join(', ')}`;
     }
-    if (this.fileUrls && !PROVIDER_TRAITS[candidate.providerType].fileUrls) return `${candidate.provider} takes files as inline bytes, not URLs`;
+    if (this.fileUrls && !PROVIDER_TRAITS[candidate.providerType].fileUrls)
+      return `${candidate.provider} takes files as inline bytes, not URLs`;
     return undefined;
   }
 }
@@ -111,7 +114,13 @@ export const generateOperation: Operation<ProviderGenerateResult, GenerateResult
       timeToFirstTokenMs: undefined,
     };
   },
-  result(run: PipelineRun, attempt: Attempt, value: ProviderGenerateResult, metered: Metered, cost: CostBreakdown): GenerateResult {
+  result(
+    run: PipelineRun,
+    attempt: Attempt,
+    value: ProviderGenerateResult,
+    metered: Metered,
+    cost: CostBreakdown,
+  ): GenerateResult {
     return languageResult(run, attempt, value.content, metered, cost, value.warnings, value.providerMetadata);
   },
 };
@@ -159,7 +168,10 @@ export const streamOperation: Operation<OpenedStream, GenerateResult> = {
   meter(run: PipelineRun, value: OpenedStream): Metered {
     const { collector, failure } = value;
     const finish = collector.finish;
-    const finishReason: FinishReason = finish?.finishReason ?? { unified: failure?.code === 'aborted' ? 'other' : 'error', raw: failure?.code };
+    const finishReason: FinishReason = finish?.finishReason ?? {
+      unified: failure?.code === 'aborted' ? 'other' : 'error',
+      raw: failure?.code,
+    };
     const reported = finish?.usage;
     const estimated = needsEstimate(reported);
     const usage = estimated ? estimateUsage(reported, run.request, collector.content) : (reported as Usage);
@@ -172,9 +184,23 @@ export const streamOperation: Operation<OpenedStream, GenerateResult> = {
       timeToFirstTokenMs: value.timeToFirstTokenMs,
     };
   },
-  result(run: PipelineRun, attempt: Attempt, value: OpenedStream, metered: Metered, cost: CostBreakdown): GenerateResult {
+  result(
+    run: PipelineRun,
+    attempt: Attempt,
+    value: OpenedStream,
+    metered: Metered,
+    cost: CostBreakdown,
+  ): GenerateResult {
     const { collector } = value;
-    const result = languageResult(run, attempt, collector.content, metered, cost, collector.warnings, collector.finish?.providerMetadata);
+    const result = languageResult(
+      run,
+      attempt,
+      collector.content,
+      metered,
+      cost,
+      collector.warnings,
+      collector.finish?.providerMetadata,
+    );
     if (metered.timeToFirstTokenMs !== undefined) result.timeToFirstTokenMs = metered.timeToFirstTokenMs;
     return result;
   },
@@ -228,7 +254,8 @@ function languageResult(
   for (const part of content) {
     if (part.type === 'text') text += part.text;
     else if (part.type === 'reasoning') reasoning = (reasoning ?? '') + part.text;
-    else if (part.type === 'tool-call') toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: parseJsonOrText(part.input) });
+    else if (part.type === 'tool-call')
+      toolCalls.push({ toolCallId: part.toolCallId, toolName: part.toolName, input: parseJsonOrText(part.input) });
   }
   const { candidate } = attempt;
   // The same seven leading fields as the usage event, written out for the same reason as there.

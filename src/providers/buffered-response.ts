@@ -161,7 +161,12 @@ export class BufferedResponse implements Response {
   clone(): Response {
     if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
     if (this.real) return this.real.clone();
-    return new BufferedResponse(this.content, { status: this.status, statusText: this.statusText, headers: this.headers, url: this.url });
+    return new BufferedResponse(this.content, {
+      status: this.status,
+      statusText: this.statusText,
+      headers: this.headers,
+      url: this.url,
+    });
   }
 
   private consume<T>(read: () => T): Promise<T> {
@@ -185,7 +190,11 @@ export class BufferedResponse implements Response {
       const nullBody = this.status === 101 || this.status === 204 || this.status === 205 || this.status === 304;
       const headers = new Headers();
       for (const [key, value] of this.headers.entries()) headers.append(key, value);
-      this.real = new Response(nullBody ? null : this.copy(), { status: this.status, statusText: this.statusText, headers });
+      this.real = new Response(nullBody ? null : this.copy(), {
+        status: this.status,
+        statusText: this.statusText,
+        headers,
+      });
       Object.defineProperty(this.real, 'url', { value: this.url });
       if (this.used) void this.real.arrayBuffer().catch(() => undefined); // the body was read: so is the real one's
     }

@@ -25,8 +25,15 @@ const TRANSPORT_SIGNAL = Symbol('switchyard.transportSignal');
 const TRANSPORT_TIMEOUT = Symbol('switchyard.transportTimeout');
 const TRANSPORT_CONTROLLER = Symbol('switchyard.transportController');
 
-/** A fetch init that may carry an attempt's abort signal (or handle), a timeout and a stream controller for {@link nodeFetch}. */
-type TransportInit = RequestInit & { [TRANSPORT_SIGNAL]?: AbortSignal | TransportAbort; [TRANSPORT_TIMEOUT]?: number; [TRANSPORT_CONTROLLER]?: AbortController };
+/**
+ * A fetch init that may carry an attempt's abort signal (or handle), a timeout and a stream controller for {@link
+ * nodeFetch}.
+ */
+type TransportInit = RequestInit & {
+  [TRANSPORT_SIGNAL]?: AbortSignal | TransportAbort;
+  [TRANSPORT_TIMEOUT]?: number;
+  [TRANSPORT_CONTROLLER]?: AbortController;
+};
 
 /**
  * What {@link transportSignalOptions} reads from a provider call.
@@ -96,8 +103,14 @@ const warnedOrigins = new Set<string>();
  * router's attempt timeouts bound a request.
  */
 function newDispatcher(connections: number | undefined): Agent {
-  // Always a pool, even of one connection (undici's default makes that a bare client), so that a wait shows in its queue.
-  return new Agent({ connections: connections ?? null, headersTimeout: 0, bodyTimeout: 0, factory: (origin, options) => new Pool(origin, options) });
+  // Always a pool, even of one connection (undici's default makes that a bare client), so that a wait shows in its
+  // queue.
+  return new Agent({
+    connections: connections ?? null,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    factory: (origin, options) => new Pool(origin, options),
+  });
 }
 
 /**
@@ -114,7 +127,8 @@ function newDispatcher(connections: number | undefined): Agent {
  */
 export function configureNodeFetch(options: NodeFetchOptions = {}): void {
   const { connectionsPerOrigin } = options;
-  if (connectionsPerOrigin !== undefined && !(Number.isInteger(connectionsPerOrigin) && connectionsPerOrigin > 0)) throw new RangeError(`connectionsPerOrigin must be a positive integer, not ${connectionsPerOrigin}`);
+  if (connectionsPerOrigin !== undefined && !(Number.isInteger(connectionsPerOrigin) && connectionsPerOrigin > 0))
+    throw new RangeError(`connectionsPerOrigin must be a positive integer, not ${connectionsPerOrigin}`);
   const previous = dispatcher;
   dispatcher = newDispatcher(connectionsPerOrigin);
   connectionLimit = connectionsPerOrigin;
@@ -148,7 +162,10 @@ function checkQueued(origin: string, checked: Agent): void {
   if (onQueued) onQueued(event);
   else if (!warnedOrigins.has(origin)) {
     warnedOrigins.add(origin);
-    process.emitWarning(`Requests to ${origin} wait for a connection: all ${connectionLimit} (connectionsPerOrigin) are busy`, { code: 'SWITCHYARD_TRANSPORT_QUEUED' });
+    process.emitWarning(
+      `Requests to ${origin} wait for a connection: all ${connectionLimit} (connectionsPerOrigin) are busy`,
+      { code: 'SWITCHYARD_TRANSPORT_QUEUED' },
+    );
   }
 }
 
@@ -168,7 +185,8 @@ function targetOf(url: string): UrlTarget {
   if (!target) {
     const parsed = new URL(url);
     target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
-    if (parsed.username || parsed.password) target.auth = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+    if (parsed.username || parsed.password)
+      target.auth = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
     // Only plain URLs are kept: a query or user info may carry a credential.
     if (parsed.search || target.auth) return target;
     if (targets.size >= MAX_CACHED_URLS) targets.delete(targets.keys().next().value as string);
@@ -182,10 +200,11 @@ function headerRecord(headers: RequestInit['headers']): Record<string, string> {
   if (!headers) return record;
   if (headers instanceof Headers) headers.forEach((value, key) => (record[key] = value));
   else if (Array.isArray(headers)) for (const [key, value] of headers) record[key.toLowerCase()] = value;
-  else for (const key in headers) {
-    const value = (headers as Record<string, string | undefined>)[key];
-    if (value !== undefined) record[key.toLowerCase()] = String(value);
-  }
+  else
+    for (const key in headers) {
+      const value = (headers as Record<string, string | undefined>)[key];
+      if (value !== undefined) record[key.toLowerCase()] = String(value);
+    }
   return record;
 }
 
@@ -197,7 +216,8 @@ function headerList(headers: RequestInit['headers'], target: UrlTarget): string[
   const record = headerRecord(headers);
   const list: string[] = [];
   for (const name in record) list.push(name, record[name]);
-  if (target.auth !== undefined && record['authorization'] === undefined) list.push('authorization', `Basic ${Buffer.from(target.auth).toString('base64')}`);
+  if (target.auth !== undefined && record['authorization'] === undefined)
+    list.push('authorization', `Basic ${Buffer.from(target.auth).toString('base64')}`);
   return list;
 }
 
@@ -302,10 +322,16 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.stopReason !== undefined) controller.abort(this.stopReason instanceof Error ? this.stopReason : abortError());
+    if (this.stopReason !== undefined)
+      controller.abort(this.stopReason instanceof Error ? this.stopReason : abortError());
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders, statusText?: string): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    status: number,
+    headers: IncomingHttpHeaders,
+    statusText?: string,
+  ): void {
     if (status < 200 || this.stopReason !== undefined) return; // an informational response: the real one follows
     this.status = status;
     this.statusText = statusText ?? '';
@@ -328,7 +354,9 @@ class Exchange implements Dispatcher.DispatchHandler {
         else listenTo(this.sdkController.signal, this.onStreamAbort);
       }
       this.settled = true;
-      this.resolve(withUrl(new Response(body, { status, statusText: this.statusText, headers: fetchHeaders(headers) }), this.url));
+      this.resolve(
+        withUrl(new Response(body, { status, statusText: this.statusText, headers: fetchHeaders(headers) }), this.url),
+      );
       return;
     }
     this.chunks = [];
@@ -360,7 +388,12 @@ class Exchange implements Dispatcher.DispatchHandler {
       try {
         const { chunks } = this;
         const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-        response = new BufferedResponse(body, { status: this.status, statusText: this.statusText, headers: new ResponseHeaders(this.headers ?? {}), url: this.url });
+        response = new BufferedResponse(body, {
+          status: this.status,
+          statusText: this.statusText,
+          headers: new ResponseHeaders(this.headers ?? {}),
+          url: this.url,
+        });
       } catch (error) {
         this.fail(error);
         return;
@@ -392,7 +425,11 @@ function timeOut(exchange: Exchange): void {
  * const response = await nodeFetch(url, withTransportDeadline({ method: 'POST', headers, body }, 60_000, new AbortController()));
  * ```
  */
-export function withTransportDeadline<T extends RequestInit>(init: T, timeoutMs: number, controller: AbortController): T {
+export function withTransportDeadline<T extends RequestInit>(
+  init: T,
+  timeoutMs: number,
+  controller: AbortController,
+): T {
   const transport = init as T & TransportInit;
   transport[TRANSPORT_TIMEOUT] = timeoutMs;
   transport[TRANSPORT_CONTROLLER] = controller;
@@ -413,8 +450,10 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
   const transportSignal = (init as TransportInit)[TRANSPORT_SIGNAL];
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   const body = bodyBytes(init.body);
-  if (typeof input === 'object' && !(input instanceof URL)) return fetch(input, withTransportSignal(init, transportSignal));
-  if (body === false || !(url.startsWith('http://') || url.startsWith('https://'))) return fetch(input, withTransportSignal(init, transportSignal));
+  if (typeof input === 'object' && !(input instanceof URL))
+    return fetch(input, withTransportSignal(init, transportSignal));
+  if (body === false || !(url.startsWith('http://') || url.startsWith('https://')))
+    return fetch(input, withTransportSignal(init, transportSignal));
   return new Promise<Response>((resolve, reject) => {
     const signal = init.signal ?? undefined;
     const aborted = signal?.aborted ? signal : transportSignal?.aborted ? transportSignal : undefined;
@@ -424,8 +463,28 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
     }
     const target = targetOf(url);
     const transport = init as TransportInit;
-    const exchange = new Exchange(url, resolve, reject, signal, transportSignal, transport[TRANSPORT_TIMEOUT], transport[TRANSPORT_CONTROLLER]);
-    if (!dispatcher.dispatch({ origin: target.origin, path: target.path, method: (init.method ?? 'GET').toUpperCase(), headers: headerList(init.headers, target), body: body ?? null }, exchange)) reportQueued(target.origin);
+    const exchange = new Exchange(
+      url,
+      resolve,
+      reject,
+      signal,
+      transportSignal,
+      transport[TRANSPORT_TIMEOUT],
+      transport[TRANSPORT_CONTROLLER],
+    );
+    if (
+      !dispatcher.dispatch(
+        {
+          origin: target.origin,
+          path: target.path,
+          method: (init.method ?? 'GET').toUpperCase(),
+          headers: headerList(init.headers, target),
+          body: body ?? null,
+        },
+        exchange,
+      )
+    )
+      reportQueued(target.origin);
   });
 }
 
@@ -450,11 +509,16 @@ function withTransportSignal(init: RequestInit, transport: AbortSignal | Transpo
  * const message = await client.messages.create(body, { maxRetries: 0, ...transportSignalOptions(client, call) });
  * ```
  */
-export function transportSignalOptions(client: object, source: AbortSignal | CallAbort): { signal: AbortSignal } | { fetchOptions: TransportFetchOptions } {
+export function transportSignalOptions(
+  client: object,
+  source: AbortSignal | CallAbort,
+): { signal: AbortSignal } | { fetchOptions: TransportFetchOptions } {
   const isSignal = source instanceof AbortSignal;
   if ((client as { fetch?: unknown }).fetch !== nodeFetch) return { signal: isSignal ? source : source.abortSignal };
   const abort = isSignal ? source : (source[ATTEMPT_ABORT] ?? source.abortSignal);
-  const fetchOptions: TransportFetchOptions & { [TRANSPORT_SIGNAL]: AbortSignal | TransportAbort } = { [TRANSPORT_SIGNAL]: abort };
+  const fetchOptions: TransportFetchOptions & { [TRANSPORT_SIGNAL]: AbortSignal | TransportAbort } = {
+    [TRANSPORT_SIGNAL]: abort,
+  };
   return { fetchOptions };
 }
 

@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { GatewayError, codeForUpstreamStatus, parseRetryAfter, redactSecrets, type GatewayErrorCode } from '../errors.js';
+import {
+  GatewayError,
+  codeForUpstreamStatus,
+  parseRetryAfter,
+  redactSecrets,
+  type GatewayErrorCode,
+} from '../errors.js';
 import type { FileData, FilePart, ToolResultOutput, Usage } from '../types.js';
 
 /**
@@ -21,7 +27,11 @@ export async function loadSdk<T>(packageName: string, providerType: string, impo
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new GatewayError('provider_sdk_missing', `Provider type '${providerType}' needs the package '${packageName}': run npm install ${packageName}`, { details: { package: packageName } });
+      throw new GatewayError(
+        'provider_sdk_missing',
+        `Provider type '${providerType}' needs the package '${packageName}': run npm install ${packageName}`,
+        { details: { package: packageName } },
+      );
     }
     throw error;
   }
@@ -55,11 +65,19 @@ export interface UpstreamErrorInfo {
  */
 export function toGatewayError(
   error: unknown,
-  options: { provider: string; signal?: AbortSignal; extract?: (error: unknown) => UpstreamErrorInfo | undefined; secrets?: readonly string[] },
+  options: {
+    provider: string;
+    signal?: AbortSignal;
+    extract?: (error: unknown) => UpstreamErrorInfo | undefined;
+    secrets?: readonly string[];
+  },
 ): GatewayError {
   if (error instanceof GatewayError) return error;
   if (options.signal?.aborted) {
-    return new GatewayError('aborted', `The request to ${options.provider} was aborted`, { provider: options.provider, cause: undefined });
+    return new GatewayError('aborted', `The request to ${options.provider} was aborted`, {
+      provider: options.provider,
+      cause: undefined,
+    });
   }
   const info = options.extract?.(error) ?? {};
   const rawMessage = info.message ?? (error instanceof Error ? error.message : String(error));
@@ -68,7 +86,8 @@ export function toGatewayError(
   let code: GatewayErrorCode = info.code ?? codeForUpstreamStatus(info.status);
   if (info.code === undefined && info.status === undefined) {
     if (/timeout|timed out/i.test(name) || /timed? ?out/i.test(rawMessage)) code = 'provider_timeout';
-    else if (error instanceof SyntaxError || /json|unexpected token|parse/i.test(rawMessage)) code = 'provider_bad_response';
+    else if (error instanceof SyntaxError || /json|unexpected token|parse/i.test(rawMessage))
+      code = 'provider_bad_response';
     else code = 'provider_connection';
   }
   return new GatewayError(code, `${options.provider}: ${message}`, {
@@ -170,7 +189,13 @@ export function parseToolInput(text: string): unknown {
  * makeUsage({ inputTotal: 120, cacheRead: 100, output: 40, reasoning: 10 });
  * ```
  */
-export function makeUsage(counts: { inputTotal?: number; cacheRead?: number; cacheWrite?: number; output?: number; reasoning?: number }): Usage {
+export function makeUsage(counts: {
+  inputTotal?: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  output?: number;
+  reasoning?: number;
+}): Usage {
   const cacheRead = counts.cacheRead ?? 0;
   const cacheWrite = counts.cacheWrite ?? 0;
   return {

@@ -19,7 +19,16 @@ import type {
 export type ProviderType = 'openai' | 'anthropic' | 'google' | 'vertex' | 'mistral' | 'bedrock' | 'cohere' | 'xai';
 
 /** Every provider type, in a stable order. */
-export const PROVIDER_TYPES: readonly ProviderType[] = ['openai', 'anthropic', 'google', 'vertex', 'mistral', 'bedrock', 'cohere', 'xai'];
+export const PROVIDER_TYPES: readonly ProviderType[] = [
+  'openai',
+  'anthropic',
+  'google',
+  'vertex',
+  'mistral',
+  'bedrock',
+  'cohere',
+  'xai',
+];
 
 /**
  * Configuration of one provider instance. Several instances of one type may be declared under

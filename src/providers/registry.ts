@@ -6,7 +6,13 @@
 import { GatewayError } from '../errors.js';
 import { importOptional } from '../optional-import.js';
 import { loadSdk } from './provider-support.js';
-import { PROVIDER_TYPES, type Provider, type ProviderConfig, type ProviderFactory, type ProviderType } from './provider.js';
+import {
+  PROVIDER_TYPES,
+  type Provider,
+  type ProviderConfig,
+  type ProviderFactory,
+  type ProviderType,
+} from './provider.js';
 
 const LOADERS: Partial<Record<ProviderType, () => Promise<ProviderFactory>>> = {
   openai: async () => (await import('./openai/index.js')).createOpenAIProvider,
@@ -51,15 +57,22 @@ export const PROVIDER_TRAITS: Readonly<Record<ProviderType, { readonly fileUrls:
  */
 export async function createProvider(name: string, config: ProviderConfig): Promise<Provider> {
   if (!PROVIDER_TYPES.includes(config.type)) {
-    throw new GatewayError('config_invalid', `Provider '${name}' has unknown type '${String(config.type)}'; known types: ${PROVIDER_TYPES.join(', ')}`);
+    throw new GatewayError(
+      'config_invalid',
+      `Provider '${name}' has unknown type '${String(config.type)}'; known types: ${PROVIDER_TYPES.join(', ')}`,
+    );
   }
   const loader = LOADERS[config.type];
-  if (!loader) throw new GatewayError('config_invalid', `Provider type '${config.type}' is not available in this build`);
+  if (!loader)
+    throw new GatewayError('config_invalid', `Provider type '${config.type}' is not available in this build`);
   const factory = await loader();
   return factory(name, config);
 }
 
-/** The vendor SDK each provider type loads for its client (the same specifier its module imports; loaded so that bundlers leave it alone). */
+/**
+ * The vendor SDK each provider type loads for its client (the same specifier its module imports; loaded so that
+ * bundlers leave it alone).
+ */
 const SDKS: Partial<Record<ProviderType, { packageName: string; load: () => Promise<unknown> }>> = {
   openai: { packageName: 'openai', load: () => importOptional('openai') },
   xai: { packageName: 'openai', load: () => importOptional('openai') },
@@ -68,7 +81,10 @@ const SDKS: Partial<Record<ProviderType, { packageName: string; load: () => Prom
   vertex: { packageName: '@google/genai', load: () => importOptional('@google/genai') },
   mistral: { packageName: '@mistralai/mistralai', load: () => importOptional('@mistralai/mistralai') },
   cohere: { packageName: 'cohere-ai', load: () => importOptional('cohere-ai') },
-  bedrock: { packageName: '@aws-sdk/client-bedrock-runtime', load: () => importOptional('@aws-sdk/client-bedrock-runtime') },
+  bedrock: {
+    packageName: '@aws-sdk/client-bedrock-runtime',
+    load: () => importOptional('@aws-sdk/client-bedrock-runtime'),
+  },
 };
 
 /**

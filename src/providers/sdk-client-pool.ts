@@ -33,7 +33,10 @@ export class SdkClientPool<Client> {
   /** The client for a BYOK key, or the configured client when there is none. */
   get(byokKey: string | undefined): Promise<Client> {
     if (byokKey === undefined || byokKey === '') {
-      this.configured ??= this.remember(this.injected === undefined ? this.build(undefined) : Promise.resolve(this.injected), () => (this.configured = undefined));
+      this.configured ??= this.remember(
+        this.injected === undefined ? this.build(undefined) : Promise.resolve(this.injected),
+        () => (this.configured = undefined),
+      );
       return this.configured;
     }
     let client = this.byok.get(byokKey);

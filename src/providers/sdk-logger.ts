@@ -54,7 +54,8 @@ export const SILENT_LOGGER: LeveledLogger = Object.freeze({ debug: ignore, info:
  */
 export function sdkLoggerFor(provider: string, logger: SdkLogger | undefined): LeveledLogger {
   if (!logger) return SILENT_LOGGER;
-  const line = (message: unknown, details: unknown[]): string => redactSecrets(`switchyard: ${provider}: ${format(message, ...details)}`);
+  const line = (message: unknown, details: unknown[]): string =>
+    redactSecrets(`switchyard: ${provider}: ${format(message, ...details)}`);
   return {
     debug: ignore,
     info: ignore,
@@ -99,7 +100,10 @@ export function withSdkNotices<T>(logger: LeveledLogger, body: () => T): T {
     console.warn = consoleWarn;
   };
   const install = (): void => {
-    process.emitWarning = ((warning: string | Error) => notice(typeof warning === 'string' ? warning : `${warning.name}: ${warning.message}`)) as typeof process.emitWarning;
+    process.emitWarning = ((warning: string | Error) =>
+      notice(
+        typeof warning === 'string' ? warning : `${warning.name}: ${warning.message}`,
+      )) as typeof process.emitWarning;
     console.warn = (message?: unknown, ...details: unknown[]): void => notice(format(message, ...details));
   };
   const notice = (text: string): void => {

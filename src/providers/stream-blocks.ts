@@ -51,7 +51,12 @@ export class StreamBlocks {
     return [open.kind === 'text' ? { type: 'text-end', id: open.id } : { type: 'reasoning-end', id: open.id }];
   }
 
-  private delta(kind: 'text' | 'reasoning', delta: string, providerMetadata?: ProviderMetadata, deltaMetadata?: ProviderMetadata): StreamPart[] {
+  private delta(
+    kind: 'text' | 'reasoning',
+    delta: string,
+    providerMetadata?: ProviderMetadata,
+    deltaMetadata?: ProviderMetadata,
+  ): StreamPart[] {
     if (delta === '' && !deltaMetadata) return [];
     const parts: StreamPart[] = [];
     const metadata = providerMetadata ? JSON.stringify(providerMetadata) : '';
@@ -64,7 +69,9 @@ export class StreamBlocks {
     }
     const id = (this.open as { id: string }).id;
     const own = deltaMetadata ? { providerMetadata: deltaMetadata } : {};
-    parts.push(kind === 'text' ? { type: 'text-delta', id, delta, ...own } : { type: 'reasoning-delta', id, delta, ...own });
+    parts.push(
+      kind === 'text' ? { type: 'text-delta', id, delta, ...own } : { type: 'reasoning-delta', id, delta, ...own },
+    );
     return parts;
   }
 }

@@ -5,6 +5,13 @@
  */
 export { deadline } from './deadline.js';
 export { fallback } from './fallback.js';
-export { type AttemptPolicy, type AttemptStep, type CandidatePolicy, type CandidateStep, type CandidateSteps, wrapAttempt } from './policy.js';
+export {
+  type AttemptPolicy,
+  type AttemptStep,
+  type CandidatePolicy,
+  type CandidateStep,
+  type CandidateSteps,
+  wrapAttempt,
+} from './policy.js';
 export { retry } from './retry.js';
 export { timeout } from './timeout.js';

@@ -105,7 +105,10 @@ export class AttemptStream implements PipelineStream, AsyncIterableIterator<Stre
 
   /** Stops reading (the caller let go): the upstream call is aborted and what was consumed is billed. */
   async return(): Promise<IteratorResult<StreamPart>> {
-    if (!this.ended) await this.fail(new GatewayError('aborted', 'The stream was aborted', { provider: this.attempt.candidate.provider }));
+    if (!this.ended)
+      await this.fail(
+        new GatewayError('aborted', 'The stream was aborted', { provider: this.attempt.candidate.provider }),
+      );
     return DONE;
   }
 
@@ -114,7 +117,8 @@ export class AttemptStream implements PipelineStream, AsyncIterableIterator<Stre
     const provider = this.attempt.candidate.provider;
     if (this.run.abort?.aborted) throw new GatewayError('aborted', 'The stream was aborted', { provider });
     const next = await this.opened.iterator.next();
-    if (next.done) throw new GatewayError('provider_bad_response', `${provider} ended the stream without a finish`, { provider });
+    if (next.done)
+      throw new GatewayError('provider_bad_response', `${provider} ended the stream without a finish`, { provider });
     if (next.value.type === 'error') throw next.value.error;
     return next.value;
   }
@@ -123,7 +127,9 @@ export class AttemptStream implements PipelineStream, AsyncIterableIterator<Stre
     this.ended = true;
     const { attempt, opened } = this;
     const provider = attempt.candidate.provider;
-    const failure = this.run.abort?.aborted ? new GatewayError('aborted', 'The stream was aborted', { provider }) : asGatewayError(error, provider);
+    const failure = this.run.abort?.aborted
+      ? new GatewayError('aborted', 'The stream was aborted', { provider })
+      : asGatewayError(error, provider);
     opened.failure = failure;
     attempt.abort.abort(failure);
     void opened.iterator.return?.().catch(ignore);

@@ -234,7 +234,11 @@ export class Attempts {
    * and the leases settled with it (exactly once). Returns the usage event: at once when there is no lease
    * to settle (the common case, which then costs no promise), else once they are settled.
    */
-  settle(attempt: OpenAttempt<unknown>, metered: Metered, failure: GatewayError | undefined): UsageEvent | Promise<UsageEvent> {
+  settle(
+    attempt: OpenAttempt<unknown>,
+    metered: Metered,
+    failure: GatewayError | undefined,
+  ): UsageEvent | Promise<UsageEvent> {
     const { run, record } = attempt;
     if (attempt.operation.kind === 'language') record.providerResponseId = metered.responseId;
     if (metered.timeToFirstTokenMs !== undefined) record.timeToFirstTokenMs = metered.timeToFirstTokenMs;
@@ -275,7 +279,10 @@ export class Attempts {
     const { run, candidate, credentialType } = attempt;
     const { estimatedInputTokens, maxOutputTokens } = attempt.operation.plan(run, candidate);
     const pricing = candidate.offering.pricing;
-    const maxCost = computeCost({ noCacheInput: estimatedInputTokens, cacheRead: 0, cacheWrite: 0, output: maxOutputTokens }, pricing);
+    const maxCost = computeCost(
+      { noCacheInput: estimatedInputTokens, cacheRead: 0, cacheWrite: 0, output: maxOutputTokens },
+      pricing,
+    );
     return {
       attempt: attempt.number,
       provider: candidate.provider,
@@ -312,7 +319,10 @@ export class Attempts {
         else await lease.release();
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        this.events.emit('warning', { code: 'hook_failed', message: `A billing hook failed to ${usage ? 'settle' : 'release'}: ${message}` });
+        this.events.emit('warning', {
+          code: 'hook_failed',
+          message: `A billing hook failed to ${usage ? 'settle' : 'release'}: ${message}`,
+        });
       }
     }
   }
@@ -324,12 +334,23 @@ export class Attempts {
 
   private classify(thrown: unknown, attempt: Attempt<unknown>): GatewayError {
     const { provider } = attempt.candidate;
-    if (attempt.abort?.timedOut) return new GatewayError('provider_timeout', `${provider} did not answer within ${attempt.timeoutMs} ms`, { provider });
-    if (attempt.run.abort?.aborted) return new GatewayError('aborted', 'The request was aborted by the caller', { provider });
+    if (attempt.abort?.timedOut)
+      return new GatewayError('provider_timeout', `${provider} did not answer within ${attempt.timeoutMs} ms`, {
+        provider,
+      });
+    if (attempt.run.abort?.aborted)
+      return new GatewayError('aborted', 'The request was aborted by the caller', { provider });
     return asGatewayError(thrown, provider);
   }
 
-  private finish(run: PipelineRun, record: AttemptRecord, error: GatewayError | undefined, billable: boolean, outputTokens?: number, timeToFirstTokenMs?: number): void {
+  private finish(
+    run: PipelineRun,
+    record: AttemptRecord,
+    error: GatewayError | undefined,
+    billable: boolean,
+    outputTokens?: number,
+    timeToFirstTokenMs?: number,
+  ): void {
     record.endTime = Date.now();
     record.latencyMs = record.endTime - record.startTime;
     if (error) {
@@ -339,8 +360,16 @@ export class Attempts {
     } else record.status = 200;
     if (timeToFirstTokenMs !== undefined) record.timeToFirstTokenMs = timeToFirstTokenMs;
     run.attempts.push(record);
-    if (error && (error.scope !== 'provider' || error.code === 'provider_sdk_missing') && !billable) this.health.cancel(record.provider, record.providerModelId);
-    else this.health.record(record.provider, record.providerModelId, { success: !error, latencyMs: record.latencyMs, timeToFirstTokenMs, outputTokens, streamed: run.streamed });
+    if (error && (error.scope !== 'provider' || error.code === 'provider_sdk_missing') && !billable)
+      this.health.cancel(record.provider, record.providerModelId);
+    else
+      this.health.record(record.provider, record.providerModelId, {
+        success: !error,
+        latencyMs: record.latencyMs,
+        timeToFirstTokenMs,
+        outputTokens,
+        streamed: run.streamed,
+      });
     if (this.events.listenerCount('attempt') > 0) this.events.emit('attempt', { ...record, requestId: run.requestId });
   }
 }
@@ -356,5 +385,9 @@ export class Attempts {
 export function asGatewayError(error: unknown, provider?: string): GatewayError {
   if (isGatewayError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new GatewayError(provider ? 'provider_error' : 'internal_error', provider ? `${provider}: ${message}` : message, { provider, cause: error });
+  return new GatewayError(
+    provider ? 'provider_error' : 'internal_error',
+    provider ? `${provider}: ${message}` : message,
+    { provider, cause: error },
+  );
 }

@@ -69,7 +69,10 @@ export class Candidates {
       // The reasons say why each offering was left out; the list of configured providers is the
       // operator's business and does not go to clients.
       const why = [...new Set(reasons)].join('; ') || 'no offering';
-      throw new GatewayError('no_route', `No provider can serve '${request.model}': ${why}`, { param: 'model', details: { modelId: request.model } });
+      throw new GatewayError('no_route', `No provider can serve '${request.model}': ${why}`, {
+        param: 'model',
+        details: { modelId: request.model },
+      });
     }
     return ordered;
   }
@@ -95,7 +98,11 @@ export class Candidates {
    * The configured offerings of one model that fit an operation and the request's needs, with the
    * reasons others were left out. Computed once per key, then reused (the catalog's version invalidates it).
    */
-  private eligibleOfferings(model: string, key: string, eligibility: ReturnType<Operation<unknown, unknown>['eligibility']>): Eligible {
+  private eligibleOfferings(
+    model: string,
+    key: string,
+    eligibility: ReturnType<Operation<unknown, unknown>['eligibility']>,
+  ): Eligible {
     if (this.eligibleVersion !== this.catalog.version) {
       this.eligible.clear();
       this.eligibleVersion = this.catalog.version;
@@ -114,12 +121,20 @@ export class Candidates {
     return entry;
   }
 
-  private rank(group: Candidate[], context: StrategyContext, order: string[] | undefined, sort: SortKey | undefined): Candidate[] {
+  private rank(
+    group: Candidate[],
+    context: StrategyContext,
+    order: string[] | undefined,
+    sort: SortKey | undefined,
+  ): Candidate[] {
     if (group.length <= 1) return group;
     let ranked = this.strategy.rank(group, context);
     if (sort) ranked = sortCandidates(ranked, sort, context);
     if (order && order.length > 0) {
-      const asRanked: Strategy = { name: 'as-ranked', rank: (rest) => ranked.filter((candidate) => rest.includes(candidate)) };
+      const asRanked: Strategy = {
+        name: 'as-ranked',
+        rank: (rest) => ranked.filter((candidate) => rest.includes(candidate)),
+      };
       ranked = orderFirst(ranked, order, asRanked, context);
     }
     return ranked;
@@ -140,18 +155,32 @@ export class Candidates {
           model,
           capabilities: {},
         };
-        return { model: known?.model ?? model, provider: entry.name, providerType: entry.type, providerModelId: raw.providerModelId, offering };
+        return {
+          model: known?.model ?? model,
+          provider: entry.name,
+          providerType: entry.type,
+          providerModelId: raw.providerModelId,
+          offering,
+        };
       });
     }
     const offerings = this.catalog.resolve(model);
     const candidates: Candidate[] = [];
     for (const offering of offerings) {
       const serving = entries.filter(
-        (entry) => entry.name === offering.provider || (entry.type === offering.provider && !offerings.some((known) => known.provider === entry.name)),
+        (entry) =>
+          entry.name === offering.provider ||
+          (entry.type === offering.provider && !offerings.some((known) => known.provider === entry.name)),
       );
       if (serving.length === 0) reasons.push(`${model} is offered by ${offering.provider}, which is not configured`);
       for (const entry of serving) {
-        candidates.push({ model, provider: entry.name, providerType: entry.type, providerModelId: offering.providerModelId, offering });
+        candidates.push({
+          model,
+          provider: entry.name,
+          providerType: entry.type,
+          providerModelId: offering.providerModelId,
+          offering,
+        });
       }
     }
     return candidates;
@@ -160,7 +189,10 @@ export class Candidates {
   private findPriced(entry: ProviderEntry, providerModelId: string): ResolvedOffering | undefined {
     for (const model of this.catalog.list()) {
       for (const offering of model.offerings) {
-        if (offering.providerModelId === providerModelId && (offering.provider === entry.name || offering.provider === entry.type)) {
+        if (
+          offering.providerModelId === providerModelId &&
+          (offering.provider === entry.name || offering.provider === entry.type)
+        ) {
           return this.catalog.resolve(model.id).find((resolved) => resolved.provider === offering.provider);
         }
       }

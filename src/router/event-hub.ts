@@ -20,7 +20,9 @@ export class EventHub {
   private readonly emitter = new EventEmitter();
   private readonly wrappedListeners = new WeakMap<(...args: never[]) => unknown, (...args: unknown[]) => void>();
 
-  /** Subscribes to an event. A listener that throws or rejects is reported as `listener-error`, never to the request. */
+  /**
+   * Subscribes to an event. A listener that throws or rejects is reported as `listener-error`, never to the request.
+   */
   on<E extends RouterEventName>(event: E, listener: (...args: RouterEvents[E]) => unknown): this {
     this.emitter.on(event, this.wrap(event, listener));
     return this;
@@ -54,7 +56,10 @@ export class EventHub {
     this.emitter.removeAllListeners();
   }
 
-  private wrap<E extends RouterEventName>(event: E, listener: (...args: RouterEvents[E]) => unknown): (...args: unknown[]) => void {
+  private wrap<E extends RouterEventName>(
+    event: E,
+    listener: (...args: RouterEvents[E]) => unknown,
+  ): (...args: unknown[]) => void {
     const existing = this.wrappedListeners.get(listener as (...args: never[]) => unknown);
     if (existing) return existing;
     const wrapped = (...args: unknown[]): void => {

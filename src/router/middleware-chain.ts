@@ -51,11 +51,16 @@ type Wrap<Result> = (run: RequestRun, next: () => Promise<Result>) => Promise<Re
  */
 export function composeMiddleware(
   middleware: readonly RequestMiddleware[],
-  innermost: { generate: ChainStep<GenerateResult>; stream: ChainStep<PipelineStream>; embed: ChainStep<EmbedManyResult> },
+  innermost: {
+    generate: ChainStep<GenerateResult>;
+    stream: ChainStep<PipelineStream>;
+    embed: ChainStep<EmbedManyResult>;
+  },
 ): MiddlewareChain {
   for (const each of middleware) {
     if (!each || typeof each !== 'object' || typeof each.name !== 'string') {
-      const message = 'Each middleware must be an object with a `name` (and transformRequest, wrapGenerate, wrapStream, wrapEmbed)';
+      const message =
+        'Each middleware must be an object with a `name` (and transformRequest, wrapGenerate, wrapStream, wrapEmbed)';
       throw new GatewayError('config_invalid', message);
     }
   }
@@ -75,7 +80,11 @@ export function composeMiddleware(
   };
 }
 
-function wrapAll<Result>(middleware: readonly RequestMiddleware[], name: WrapName, innermost: ChainStep<Result>): ChainStep<Result> {
+function wrapAll<Result>(
+  middleware: readonly RequestMiddleware[],
+  name: WrapName,
+  innermost: ChainStep<Result>,
+): ChainStep<Result> {
   let step = innermost;
   for (let index = middleware.length - 1; index >= 0; index -= 1) {
     const each = middleware[index];
@@ -85,7 +94,10 @@ function wrapAll<Result>(middleware: readonly RequestMiddleware[], name: WrapNam
     step = (run) => {
       let called = false;
       const callNext = (): Promise<Result> => {
-        if (called) return Promise.reject(new GatewayError('internal_error', `Middleware '${each.name}' called next() more than once`));
+        if (called)
+          return Promise.reject(
+            new GatewayError('internal_error', `Middleware '${each.name}' called next() more than once`),
+          );
         called = true;
         return next(run);
       };

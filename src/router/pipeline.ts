@@ -12,11 +12,24 @@ import type { HealthTracker } from '../health/health-tracker.js';
 import { embeddingOperation } from '../operations/embedding.js';
 import { generateOperation, OpenedStream, streamOperation } from '../operations/language.js';
 import type { Operation } from '../operations/operation.js';
-import { wrapAttempt, type AttemptPolicy, type AttemptStep, type CandidatePolicy, type CandidateSteps } from '../resilience/policy.js';
+import {
+  wrapAttempt,
+  type AttemptPolicy,
+  type AttemptStep,
+  type CandidatePolicy,
+  type CandidateSteps,
+} from '../resilience/policy.js';
 import type { EmbedManyResult, GenerateResult } from '../router-types.js';
 import type { Candidate } from '../strategies/strategy.js';
 import { AttemptStream } from './attempt-stream.js';
-import { asGatewayError, Attempt, AttemptAbort, type AttemptEvents, type Attempts, type OpenAttempt } from './attempts.js';
+import {
+  asGatewayError,
+  Attempt,
+  AttemptAbort,
+  type AttemptEvents,
+  type Attempts,
+  type OpenAttempt,
+} from './attempts.js';
 import type { Candidates } from './candidates.js';
 import type { ProviderRegistry } from './provider-registry.js';
 import type { PipelineRun } from './request-run.js';
@@ -62,7 +75,12 @@ export class Pipeline {
   ) {
     const attemptStep: AttemptStep = wrapAttempt(policies.attempt, (attempt) => attempts.make(attempt));
     this.candidatePolicy = policies.candidate;
-    const tryCandidate = <Value>(run: PipelineRun, operation: Operation<Value, unknown>, candidate: Candidate, next: Candidate | undefined) => {
+    const tryCandidate = <Value>(
+      run: PipelineRun,
+      operation: Operation<Value, unknown>,
+      candidate: Candidate,
+      next: Candidate | undefined,
+    ) => {
       const provider = providers.built(candidate.provider);
       if (provider) return attemptStep(new Attempt(run, operation, candidate, next, provider));
       // Building the provider and loading its SDK (when start-up has not finished it) is not part of the
@@ -103,10 +121,15 @@ export class Pipeline {
    * the `usage` event and the leases settled, then the result and the `response` event. With a failure
    * (a stream that failed midway), what was consumed is billed and the request fails.
    */
-  finish<Value, Result>(attempt: OpenAttempt<Value>, operation: Operation<Value, Result>, failure: GatewayError | undefined): Result | Promise<Result> {
+  finish<Value, Result>(
+    attempt: OpenAttempt<Value>,
+    operation: Operation<Value, Result>,
+    failure: GatewayError | undefined,
+  ): Result | Promise<Result> {
     const metered = operation.meter(attempt.run, attempt.value);
     const usage = this.attempts.settle(attempt, metered, failure);
-    if (usage instanceof Promise) return usage.then((event) => this.answer(attempt, operation, metered, event, failure));
+    if (usage instanceof Promise)
+      return usage.then((event) => this.answer(attempt, operation, metered, event, failure));
     return this.answer(attempt, operation, metered, usage, failure);
   }
 
@@ -174,7 +197,11 @@ export class Pipeline {
         model: run.model,
         streamed: run.streamed,
         operation: run.operation,
-        candidates: candidates.map((candidate) => ({ provider: candidate.provider, providerModelId: candidate.providerModelId, model: candidate.model })),
+        candidates: candidates.map((candidate) => ({
+          provider: candidate.provider,
+          providerModelId: candidate.providerModelId,
+          model: candidate.model,
+        })),
         user: run.user,
         tags: run.tags,
         account: run.account,
@@ -186,7 +213,8 @@ export class Pipeline {
       if (request.abortSignal === undefined && run.abort !== undefined) request.abortSignal = signalOf(run.abort);
       await this.attempts.beforeRequest(run);
     }
-    if (!this.health.allClosed) candidates = this.candidates.deferHalfOpen(candidates, (candidate) => this.probe(candidate, operation));
+    if (!this.health.allClosed)
+      candidates = this.candidates.deferHalfOpen(candidates, (candidate) => this.probe(candidate, operation));
     try {
       return await this.candidatePolicy.execute(run, operation, candidates, this.steps);
     } catch (error) {
@@ -213,16 +241,18 @@ export class Pipeline {
         await operation.probe(await this.providers.provider(name), providerModelId, abort);
         success = true;
       } catch (thrown) {
-        const error = abort.timedOut ? new GatewayError('provider_timeout', `${name} did not answer the probe`, { provider: name }) : asGatewayError(thrown, name);
+        const error = abort.timedOut
+          ? new GatewayError('provider_timeout', `${name} did not answer the probe`, { provider: name })
+          : asGatewayError(thrown, name);
         success = error.scope === 'request' && error.code !== 'aborted';
       } finally {
         abort.cleanup();
         this.probes.delete(abort);
       }
-      if (abort.aborted && !abort.timedOut) this.health.cancel(name, providerModelId); // the router closed
+      if (abort.aborted && !abort.timedOut)
+        this.health.cancel(name, providerModelId); // the router closed
       else this.health.recordProbe(name, providerModelId, success);
     })();
     this.track(task);
   }
 }
-

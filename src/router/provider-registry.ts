@@ -50,17 +50,32 @@ export class ProviderRegistry {
     for (const [name, instanceConfig] of Object.entries(config.providers)) {
       if (!instanceConfig || typeof instanceConfig !== 'object') {
         const got = instanceConfig === null ? 'null' : typeof instanceConfig;
-        throw new GatewayError('config_invalid', `Provider '${name}' must be an object such as { apiKey } (got ${got})`);
+        throw new GatewayError(
+          'config_invalid',
+          `Provider '${name}' must be an object such as { apiKey } (got ${got})`,
+        );
       }
-      const type = instanceConfig.type ?? (PROVIDER_TYPES.includes(name as ProviderType) ? (name as ProviderType) : undefined);
+      const type =
+        instanceConfig.type ?? (PROVIDER_TYPES.includes(name as ProviderType) ? (name as ProviderType) : undefined);
       if (typeof type !== 'string') {
         const types = PROVIDER_TYPES.join(', ');
-        throw new GatewayError('config_invalid', `Provider '${name}' needs a \`type\` (${types}); only an instance named after its type may leave it out`);
+        throw new GatewayError(
+          'config_invalid',
+          `Provider '${name}' needs a \`type\` (${types}); only an instance named after its type may leave it out`,
+        );
       }
-      const typed: ProviderConfig = instanceConfig.type === type ? (instanceConfig as ProviderConfig) : { ...instanceConfig, type };
+      const typed: ProviderConfig =
+        instanceConfig.type === type ? (instanceConfig as ProviderConfig) : { ...instanceConfig, type };
       // The SDKs' own logging.
       const providerConfig = config.logger && !typed.logger ? { ...typed, logger: config.logger } : typed;
-      this.entries.set(name, { name, type, config: providerConfig, instance: undefined, ready: undefined, missing: undefined });
+      this.entries.set(name, {
+        name,
+        type,
+        config: providerConfig,
+        instance: undefined,
+        ready: undefined,
+        missing: undefined,
+      });
     }
   }
 
@@ -79,9 +94,13 @@ export class ProviderRegistry {
           entry.ready = provider;
         },
         (error: unknown) => {
-          // A missing SDK stays missing until restart (installing a package needs one); anything else may be tried again.
+          // A missing SDK stays missing until restart (installing a package needs one); anything else may be tried
+          // again.
           if (isGatewayError(error) && error.code === 'provider_sdk_missing') {
-            entry.missing = new GatewayError('provider_sdk_missing', error.message, { provider: name, details: error.details });
+            entry.missing = new GatewayError('provider_sdk_missing', error.message, {
+              provider: name,
+              details: error.details,
+            });
           } else entry.instance = undefined;
         },
       );

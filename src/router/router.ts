@@ -102,9 +102,18 @@ export class Router extends EventHub {
     const attempts = new Attempts(this.health, this.hooks, this);
     const policies = {
       attempt: config.policies?.attempt ?? [retry(config.retry, random), deadline(), timeout()],
-      candidate: config.policies?.candidate ?? fallback((run, from, to, error) => attempts.fallback(run, from, to, error)),
+      candidate:
+        config.policies?.candidate ?? fallback((run, from, to, error) => attempts.fallback(run, from, to, error)),
     };
-    const pipeline = new Pipeline(this.routing, attempts, this.providers, this.health, this, policies, this.attemptTimeoutMs);
+    const pipeline = new Pipeline(
+      this.routing,
+      attempts,
+      this.providers,
+      this.health,
+      this,
+      policies,
+      this.attemptTimeoutMs,
+    );
     this.pipeline = pipeline;
     for (const middleware of config.middleware ?? []) middleware.attach?.(this);
     this.chain = composeMiddleware(config.middleware ?? [], {
@@ -159,7 +168,10 @@ export class Router extends EventHub {
           () => undefined,
           (error: unknown) => {
             const failure = asGatewayError(error, name);
-            this.emit('warning', { code: failure.code, message: `Provider '${name}' cannot serve: ${failure.message}` });
+            this.emit('warning', {
+              code: failure.code,
+              message: `Provider '${name}' cannot serve: ${failure.message}`,
+            });
           },
         ),
       );
@@ -185,7 +197,11 @@ export class Router extends EventHub {
    * Throws `no_route` saying why.
    */
   candidates(request: NormalizedRequest, operation: OperationName = 'generate'): Candidate[] {
-    return this.routing.resolve(request, operation === 'embed' ? embeddingOperation : generateOperation, operation === 'stream');
+    return this.routing.resolve(
+      request,
+      operation === 'embed' ? embeddingOperation : generateOperation,
+      operation === 'stream',
+    );
   }
 
   /**
@@ -256,7 +272,8 @@ export class Router extends EventHub {
               if (next.value.type === 'error') errorSent = true;
               await push(next.value);
             }
-            if (!piped.outcome) throw piped.failure ?? new GatewayError('internal_error', 'The stream ended without a result');
+            if (!piped.outcome)
+              throw piped.failure ?? new GatewayError('internal_error', 'The stream ended without a result');
             finalResult = piped.outcome;
           } else finalResult = await pipeStream(piped, push, () => (errorSent = true));
         } catch (error) {
@@ -308,7 +325,8 @@ export class Router extends EventHub {
    */
   async embed(request: EmbedRequest, scope?: CallScope): Promise<EmbedResult> {
     const { value, ...rest } = request;
-    if (typeof value !== 'string') throw new GatewayError('invalid_request', '`value` must be a string', { param: 'value' });
+    if (typeof value !== 'string')
+      throw new GatewayError('invalid_request', '`value` must be a string', { param: 'value' });
     const { embeddings, ...result } = await this.embedMany({ ...rest, values: [value] }, scope);
     return { ...result, embedding: embeddings[0] };
   }
@@ -389,13 +407,31 @@ export class Router extends EventHub {
     this.removeAllListeners();
   }
 
-  private begin(request: NormalizedRequest, operation: OperationName, scope: CallScope | undefined, values?: string[], dimensions?: number): PipelineRun {
-    return new PipelineRun(request, operation, scope?.abort, this.attemptTimeoutMs, this.deadlineMs, values, dimensions);
+  private begin(
+    request: NormalizedRequest,
+    operation: OperationName,
+    scope: CallScope | undefined,
+    values?: string[],
+    dimensions?: number,
+  ): PipelineRun {
+    return new PipelineRun(
+      request,
+      operation,
+      scope?.abort,
+      this.attemptTimeoutMs,
+      this.deadlineMs,
+      values,
+      dimensions,
+    );
   }
 }
 
 /** Reads a stream a middleware returned into the channel; resolves with its result. */
-async function pipeStream(piped: PipelineStream, push: (part: StreamPart) => Promise<void>, onError: () => void): Promise<GenerateResult> {
+async function pipeStream(
+  piped: PipelineStream,
+  push: (part: StreamPart) => Promise<void>,
+  onError: () => void,
+): Promise<GenerateResult> {
   for await (const part of piped.parts) {
     if (part.type === 'error') onError();
     await push(part);

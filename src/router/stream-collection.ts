@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { CONTENT_PART_TYPES, type ContentPart, type ProviderMetadata, type StreamPart, type Warning } from '../types.js';
+import {
+  CONTENT_PART_TYPES,
+  type ContentPart,
+  type ProviderMetadata,
+  type StreamPart,
+  type Warning,
+} from '../types.js';
 
 /**
  * Whether a part ends the held prefix of a stream: content (text, reasoning, a tool call, a file...) or
@@ -31,7 +37,10 @@ export function isFirstContent(part: StreamPart): boolean {
  * const first = await readUntilContent(iterator, held);
  * ```
  */
-export async function readUntilContent(iterator: AsyncIterator<StreamPart>, held: StreamPart[]): Promise<StreamPart | undefined> {
+export async function readUntilContent(
+  iterator: AsyncIterator<StreamPart>,
+  held: StreamPart[],
+): Promise<StreamPart | undefined> {
   for (;;) {
     const next = await iterator.next();
     if (next.done) return undefined;
@@ -94,7 +103,8 @@ export class StreamCollector {
       }
       case 'text-end':
       case 'reasoning-end': {
-        // Thinking signatures and redacted thinking arrive on the block's parts: the result keeps them, as generate's does.
+        // Thinking signatures and redacted thinking arrive on the block's parts: the result keeps them, as generate's
+        // does.
         const kind = part.type === 'text-end' ? 'text' : 'reasoning';
         const buffer = part.providerMetadata && this.buffers.get(`${kind}:${part.id}`);
         if (buffer) mergeMetadata(buffer, part.providerMetadata as ProviderMetadata);

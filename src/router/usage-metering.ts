@@ -74,7 +74,11 @@ export function needsEstimate(usage: Usage | undefined): boolean {
  * const usage = estimateUsage(undefined, request, content); // a stream cut before its finish
  * ```
  */
-export function estimateUsage(usage: Usage | undefined, request: NormalizedRequest, content: readonly ContentPart[]): Usage {
+export function estimateUsage(
+  usage: Usage | undefined,
+  request: NormalizedRequest,
+  content: readonly ContentPart[],
+): Usage {
   const input = usage?.inputTokens;
   const output = usage?.outputTokens;
   const inputTotal = input?.total ?? estimatePromptTokens(request.prompt, request.tools);
@@ -88,7 +92,12 @@ export function estimateUsage(usage: Usage | undefined, request: NormalizedReque
   const cacheWrite = input?.cacheWrite ?? 0;
   const reasoning = output?.reasoning ?? 0;
   return {
-    inputTokens: { total: inputTotal, noCache: input?.noCache ?? inputTotal - cacheRead - cacheWrite, cacheRead, cacheWrite },
+    inputTokens: {
+      total: inputTotal,
+      noCache: input?.noCache ?? inputTotal - cacheRead - cacheWrite,
+      cacheRead,
+      cacheWrite,
+    },
     outputTokens: { total: outputTotal, text: output?.text ?? outputTotal - reasoning, reasoning },
   };
 }

@@ -11,6 +11,22 @@
  */
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
-export type { MeterCharge, MeterHold, MeterRef, MeterState, RecordQuery, ReserveRequest, ReserveResult, SettleRequest, SettleResult, StateStore, StoreOptions, StoredRecord, WindowAddRequest, WindowResult, WindowSpec } from './store.js';
+export type {
+  MeterCharge,
+  MeterHold,
+  MeterRef,
+  MeterState,
+  RecordQuery,
+  ReserveRequest,
+  ReserveResult,
+  SettleRequest,
+  SettleResult,
+  StateStore,
+  StoreOptions,
+  StoredRecord,
+  WindowAddRequest,
+  WindowResult,
+  WindowSpec,
+} from './store.js';
 export { MemoryKeyValueStore, type MemoryKeyValueStoreOptions } from './memory-key-value-store.js';
 export type { KeyValueSelector, KeyValueStore } from './key-value-store.js';

@@ -23,7 +23,9 @@
  * const everyAccount: KeyValueSelector = { namespacePrefix: 'cache:' };
  * ```
  */
-export type KeyValueSelector = { namespace: string; keyPrefix?: string } | { namespacePrefix: string; keyPrefix?: string };
+export type KeyValueSelector =
+  | { namespace: string; keyPrefix?: string }
+  | { namespacePrefix: string; keyPrefix?: string };
 
 /**
  * A store of string values with a time to live.
@@ -74,5 +76,8 @@ export function globEscape(text: string): string {
  * ```
  */
 export function encodeNamespace(namespace: string): string {
-  return encodeURIComponent(namespace).replace(/[*!'()~]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(namespace).replace(
+    /[*!'()~]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }

@@ -99,7 +99,12 @@ export class MemoryKeyValueStore implements KeyValueStore {
     const now = this.now();
     let cleared = 0;
     for (const [name, held] of [...this.values.entries()]) {
-      if (prefix !== undefined ? !name.startsWith(prefix) : !matchesPrefixes(name, selector as { namespacePrefix: string; keyPrefix?: string })) continue;
+      if (
+        prefix !== undefined
+          ? !name.startsWith(prefix)
+          : !matchesPrefixes(name, selector as { namespacePrefix: string; keyPrefix?: string })
+      )
+        continue;
       this.values.delete(name);
       if (held.expiresAt > now) cleared += 1;
     }
@@ -127,5 +132,8 @@ function mapKey(namespace: string, key: string): string {
 
 function matchesPrefixes(name: string, selector: { namespacePrefix: string; keyPrefix?: string }): boolean {
   const split = name.indexOf(SEPARATOR);
-  return name.slice(0, split).startsWith(selector.namespacePrefix) && name.slice(split + 1).startsWith(selector.keyPrefix ?? '');
+  return (
+    name.slice(0, split).startsWith(selector.namespacePrefix) &&
+    name.slice(split + 1).startsWith(selector.keyPrefix ?? '')
+  );
 }

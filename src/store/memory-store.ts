@@ -91,7 +91,11 @@ export class MemoryStore implements StateStore {
     this.markers = new LRUCache<string, string>({ max, perf });
     this.indexes = new LRUCache<string, IndexEntry[]>({ max, perf });
     this.expiringFields = new LRUCache<string, Map<string, { value: string; expiresAt: number }>>({ max, perf });
-    this.records = new LRUCache<string, string>({ max: options.maxRecords ?? 100_000, perf, ttl: this.recordRetentionMs });
+    this.records = new LRUCache<string, string>({
+      max: options.maxRecords ?? 100_000,
+      perf,
+      ttl: this.recordRetentionMs,
+    });
   }
 
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
@@ -127,7 +131,10 @@ export class MemoryStore implements StateStore {
   async settle(request: SettleRequest): Promise<SettleResult> {
     const now = this.now();
     if (this.markers.get(request.id) === 'settled') {
-      return { applied: false, meters: request.charges.map((charge) => this.state(charge, this.meter(charge, false), now)) };
+      return {
+        applied: false,
+        meters: request.charges.map((charge) => this.state(charge, this.meter(charge, false), now)),
+      };
     }
     for (const charge of request.charges) assertInteger(charge.amount, 'amount');
     const meters = request.charges.map((charge) => {
@@ -158,7 +165,11 @@ export class MemoryStore implements StateStore {
     return this.state(ref, meter, this.now());
   }
 
-  async credit(ref: MeterRef, amount: number, options: { grant?: boolean; idempotencyKey?: string } = {}): Promise<MeterState & { applied: boolean }> {
+  async credit(
+    ref: MeterRef,
+    amount: number,
+    options: { grant?: boolean; idempotencyKey?: string } = {},
+  ): Promise<MeterState & { applied: boolean }> {
     assertInteger(amount, 'amount');
     const meter = this.meter(ref, true);
     const marker = options.idempotencyKey === undefined ? undefined : `credit:${ref.key}:${options.idempotencyKey}`;
@@ -180,7 +191,11 @@ export class MemoryStore implements StateStore {
     const total = counts.reduce((sum, count) => sum + count, 0);
     if (request.limit !== undefined && total + Math.max(request.amount, 1) > request.limit) {
       const need = total + Math.max(request.amount, 1) - request.limit;
-      return { allowed: false, total, retryAfterMs: retryAfter(counts, slices.first, slices.sliceMs, slices.last - slices.first, now, need) };
+      return {
+        allowed: false,
+        total,
+        retryAfterMs: retryAfter(counts, slices.first, slices.sliceMs, slices.last - slices.first, now, need),
+      };
     }
     if (request.amount !== 0) this.addToSlice(`w:${request.key}`, slices.last, request.amount, slices.ttlMs);
     return { allowed: true, total: total + request.amount, retryAfterMs: 0 };
@@ -213,7 +228,11 @@ export class MemoryStore implements StateStore {
   async listRecords(query: RecordQuery): Promise<string[]> {
     const entries = this.indexes.get(query.index) ?? [];
     const bodies: string[] = [];
-    for (let position = lowerBound(entries, query.from); position < entries.length && entries[position].timestamp <= query.to; position += 1) {
+    for (
+      let position = lowerBound(entries, query.from);
+      position < entries.length && entries[position].timestamp <= query.to;
+      position += 1
+    ) {
       const body = this.records.get(entries[position].id);
       if (body !== undefined) bodies.push(body);
       if (query.limit !== undefined && bodies.length >= query.limit) break;

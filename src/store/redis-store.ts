@@ -90,8 +90,19 @@ type RedisConstructor = new (url: string, options: Record<string, unknown>) => R
 
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)\b/;
 /** Connection errors that mean Redis is not there (down), as opposed to slow to answer. */
-const DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN']);
-const SHAS = Object.fromEntries(Object.entries(REDIS_SCRIPTS).map(([name, script]) => [name, createHash('sha1').update(script).digest('hex')])) as Record<RedisScriptName, string>;
+const DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+]);
+const SHAS = Object.fromEntries(
+  Object.entries(REDIS_SCRIPTS).map(([name, script]) => [name, createHash('sha1').update(script).digest('hex')]),
+) as Record<RedisScriptName, string>;
 
 /**
  * The Redis {@link StateStore}, and a {@link KeyValueStore} (a shared response cache) on the same
@@ -165,7 +176,13 @@ export class RedisStore implements StateStore, KeyValueStore {
       assertInteger(hold.amount, 'amount');
       if (hold.grant !== undefined) assertInteger(hold.grant, 'grant');
       const slices = this.meterKeys(hold, now, keys);
-      args.push(String(slices), String(hold.ttlMs ?? 0), String(hold.amount), hold.limit === 'credit' ? '-1' : String(hold.limit), String(hold.grant ?? -1));
+      args.push(
+        String(slices),
+        String(hold.ttlMs ?? 0),
+        String(hold.amount),
+        hold.limit === 'credit' ? '-1' : String(hold.limit),
+        String(hold.grant ?? -1),
+      );
     }
     const reply = (await this.script('reserve', keys, args)) as number[];
     if (reply[0] === 1) return { ok: true, duplicate: reply[1] === 1 };
@@ -175,7 +192,11 @@ export class RedisStore implements StateStore, KeyValueStore {
   async settle(request: SettleRequest): Promise<SettleResult> {
     const now = this.now();
     const record = request.record;
-    const keys = [this.key('r', request.id), this.key('rec', record?.id ?? request.id), ...(record?.indexes ?? []).map((index) => this.key('i', index))];
+    const keys = [
+      this.key('r', request.id),
+      this.key('rec', record?.id ?? request.id),
+      ...(record?.indexes ?? []).map((index) => this.key('i', index)),
+    ];
     const args = [
       String(now),
       request.id,
@@ -212,10 +233,20 @@ export class RedisStore implements StateStore, KeyValueStore {
     return toState((await this.script('readMeter', keys, [String(now), String(slices)])) as number[]);
   }
 
-  async credit(meter: MeterRef, amount: number, options: { grant?: boolean; idempotencyKey?: string } = {}): Promise<MeterState & { applied: boolean }> {
+  async credit(
+    meter: MeterRef,
+    amount: number,
+    options: { grant?: boolean; idempotencyKey?: string } = {},
+  ): Promise<MeterState & { applied: boolean }> {
     assertInteger(amount, 'amount');
     const marker = this.key('r', `credit:${meter.key}:${options.idempotencyKey ?? ''}`);
-    const args = [String(amount), options.grant ? '1' : '0', options.idempotencyKey === undefined ? '0' : '1', String(this.markerRetentionMs), String(meter.ttlMs ?? 0)];
+    const args = [
+      String(amount),
+      options.grant ? '1' : '0',
+      options.idempotencyKey === undefined ? '0' : '1',
+      String(this.markerRetentionMs),
+      String(meter.ttlMs ?? 0),
+    ];
     const reply = (await this.script('credit', [...this.holdKeys(meter), marker], args)) as number[];
     return { ...toState(reply), applied: reply[4] === 1 };
   }
@@ -225,16 +256,29 @@ export class RedisStore implements StateStore, KeyValueStore {
     const now = this.now();
     const slices = windowSlices(request.window, now);
     const keys: string[] = [];
-    for (let index = slices.first; index <= slices.last; index += 1) keys.push(this.key('w', `${request.key}:${index}`));
-    const reply = (await this.script('windowAdd', keys, [String(request.amount), String(request.limit ?? -1), String(slices.ttlMs)])) as number[];
+    for (let index = slices.first; index <= slices.last; index += 1)
+      keys.push(this.key('w', `${request.key}:${index}`));
+    const reply = (await this.script('windowAdd', keys, [
+      String(request.amount),
+      String(request.limit ?? -1),
+      String(slices.ttlMs),
+    ])) as number[];
     if (reply[0] === 1) return { allowed: true, total: reply[1], retryAfterMs: 0 };
     const need = reply[1] + Math.max(request.amount, 1) - (request.limit ?? 0);
-    return { allowed: false, total: reply[1], retryAfterMs: retryAfter(reply.slice(2), slices.first, slices.sliceMs, slices.last - slices.first, now, need) };
+    return {
+      allowed: false,
+      total: reply[1],
+      retryAfterMs: retryAfter(reply.slice(2), slices.first, slices.sliceMs, slices.last - slices.first, now, need),
+    };
   }
 
   async increment(key: string, amount: number, ttlMs?: number): Promise<number> {
     assertInteger(amount, 'amount');
-    return (await this.script('increment', [this.key('c', key)], [String(amount), ttlMs === undefined ? '' : String(Math.max(1, ttlMs))])) as number;
+    return (await this.script(
+      'increment',
+      [this.key('c', key)],
+      [String(amount), ttlMs === undefined ? '' : String(Math.max(1, ttlMs))],
+    )) as number;
   }
 
   async readCounter(key: string): Promise<number> {
@@ -244,7 +288,13 @@ export class RedisStore implements StateStore, KeyValueStore {
   async appendRecord(record: StoredRecord): Promise<boolean> {
     const now = this.now();
     const keys = [this.key('rec', record.id), ...record.indexes.map((index) => this.key('i', index))];
-    const args = [record.body, String(record.timestamp), String(this.recordRetentionMs), String(now - this.recordRetentionMs), record.id];
+    const args = [
+      record.body,
+      String(record.timestamp),
+      String(this.recordRetentionMs),
+      String(now - this.recordRetentionMs),
+      record.id,
+    ];
     return (await this.script('appendRecord', keys, args)) === 1;
   }
 
@@ -254,7 +304,9 @@ export class RedisStore implements StateStore, KeyValueStore {
 
   async listRecords(query: RecordQuery): Promise<string[]> {
     const limit = query.limit === undefined ? [] : ['LIMIT', '0', String(query.limit)];
-    const ids = await this.command((client) => client.zrangebyscore(this.key('i', query.index), String(query.from), String(query.to), ...limit));
+    const ids = await this.command((client) =>
+      client.zrangebyscore(this.key('i', query.index), String(query.from), String(query.to), ...limit),
+    );
     const bodies: string[] = [];
     for (let start = 0; start < ids.length; start += 500) {
       const chunk = ids.slice(start, start + 500).map((id) => this.key('rec', id));
@@ -274,7 +326,12 @@ export class RedisStore implements StateStore, KeyValueStore {
 
   async setExpiringField(key: string, field: string, value: string, ttlMs: number): Promise<void> {
     const now = this.now();
-    await this.script('setExpiringField', this.expiringKeys(key), [String(now), field, value, String(now + Math.max(1, Math.ceil(ttlMs)))]);
+    await this.script('setExpiringField', this.expiringKeys(key), [
+      String(now),
+      field,
+      value,
+      String(now + Math.max(1, Math.ceil(ttlMs))),
+    ]);
   }
 
   async getExpiringFields(key: string): Promise<Record<string, string>> {
@@ -295,7 +352,9 @@ export class RedisStore implements StateStore, KeyValueStore {
   }
 
   async setValue(namespace: string, key: string, value: string, ttlMs: number): Promise<void> {
-    await this.command((client) => client.set(this.valueKey(namespace, key), value, 'PX', Math.max(1, Math.ceil(ttlMs))));
+    await this.command((client) =>
+      client.set(this.valueKey(namespace, key), value, 'PX', Math.max(1, Math.ceil(ttlMs))),
+    );
   }
 
   async deleteValue(namespace: string, key: string): Promise<boolean> {
@@ -358,7 +417,8 @@ export class RedisStore implements StateStore, KeyValueStore {
     keys.push(...this.holdKeys(meter));
     if (!meter.window) return 0;
     const slices = windowSlices(meter.window, now);
-    for (let index = slices.first; index <= slices.last; index += 1) keys.push(`${this.key('m', meter.key)}:s:${index}`);
+    for (let index = slices.first; index <= slices.last; index += 1)
+      keys.push(`${this.key('m', meter.key)}:s:${index}`);
     return slices.last - slices.first + 1;
   }
 
@@ -388,14 +448,23 @@ export class RedisStore implements StateStore, KeyValueStore {
     const client = await this.clientPromise;
     if (client.status === 'ready') return client;
     if (client.status === 'wait') client.connect().catch(() => undefined);
-    // A known outage (refused, reset) fails at once; a connection that is under way or timed out is slow, and waited for.
+    // A known outage (refused, reset) fails at once; a connection that is under way or timed out is slow, and waited
+    // for.
     const waitMs = this.connectedOnce ? this.connectTimeoutMs : this.startTimeoutMs;
     if (!this.isDown() && client.status !== 'end') await waitForReady(client, waitMs, true);
     if (client.status === 'ready') return client;
     if (this.isDown() || client.status === 'end') {
-      throw new GatewayError('store_unavailable', `The Redis store is unreachable (${this.connectionError ?? `connection ${client.status}`}): Redis is down or not at the configured url`, { details: { reason: 'down' } });
+      throw new GatewayError(
+        'store_unavailable',
+        `The Redis store is unreachable (${this.connectionError ?? `connection ${client.status}`}): Redis is down or not at the configured url`,
+        { details: { reason: 'down' } },
+      );
     }
-    throw new GatewayError('store_unavailable', `Redis did not answer within ${waitMs} ms (connection ${client.status}): it is slow, not down; raise ${this.connectedOnce ? 'connectTimeoutMs' : 'startTimeoutMs'} if this machine is this busy`, { details: { reason: 'slow' } });
+    throw new GatewayError(
+      'store_unavailable',
+      `Redis did not answer within ${waitMs} ms (connection ${client.status}): it is slow, not down; raise ${this.connectedOnce ? 'connectTimeoutMs' : 'startTimeoutMs'} if this machine is this busy`,
+      { details: { reason: 'slow' } },
+    );
   }
 
   private isDown(): boolean {
@@ -409,7 +478,9 @@ export class RedisStore implements StateStore, KeyValueStore {
       Redis = (module.Redis ?? module.default) as RedisConstructor;
     } catch (error) {
       this.clientPromise = undefined;
-      throw new GatewayError('config_invalid', "The Redis store needs the 'ioredis' package: npm install ioredis", { cause: error });
+      throw new GatewayError('config_invalid', "The Redis store needs the 'ioredis' package: npm install ioredis", {
+        cause: error,
+      });
     }
     const maxDelay = this.options.maxReconnectDelayMs ?? 1_000;
     const client = new Redis(this.options.url ?? 'redis://127.0.0.1:6379', {
@@ -424,7 +495,12 @@ export class RedisStore implements StateStore, KeyValueStore {
     // Connection errors surface on commands as store_unavailable; the event itself must not crash.
     client.on('error', (error: unknown) => {
       const code = (error as { code?: unknown }).code;
-      this.connectionError = typeof code === 'string' ? code : error instanceof Error && /timed? ?out/i.test(error.message) ? 'ETIMEDOUT' : this.connectionError;
+      this.connectionError =
+        typeof code === 'string'
+          ? code
+          : error instanceof Error && /timed? ?out/i.test(error.message)
+            ? 'ETIMEDOUT'
+            : this.connectionError;
     });
     client.on('ready', () => {
       this.connectedOnce = true;
@@ -445,12 +521,19 @@ function storeError(error: unknown, commandTimeoutMs: number): GatewayError {
     return new GatewayError('internal_error', `A Redis store command failed: ${message}`, { cause: error });
   }
   if (/command timed out/i.test(message)) {
-    return new GatewayError('store_unavailable', `Redis did not answer a command within commandTimeoutMs (${commandTimeoutMs} ms): it is slow or frozen; raise commandTimeoutMs if this machine is this busy`, { cause: error, details: { reason: 'slow' } });
+    return new GatewayError(
+      'store_unavailable',
+      `Redis did not answer a command within commandTimeoutMs (${commandTimeoutMs} ms): it is slow or frozen; raise commandTimeoutMs if this machine is this busy`,
+      { cause: error, details: { reason: 'slow' } },
+    );
   }
   return new GatewayError('store_unavailable', `The Redis store is unavailable: ${message}`, { cause: error });
 }
 
-/** Resolves when the client is ready, has ended, the time is up, or (with `untilDown`) a connection error says Redis is down. */
+/**
+ * Resolves when the client is ready, has ended, the time is up, or (with `untilDown`) a connection error says Redis is
+ * down.
+ */
 function waitForReady(client: RedisClient, timeoutMs: number, untilDown: boolean): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {

@@ -245,7 +245,11 @@ export interface StateStore {
    * Credits a meter (a top-up; negative to debit). With `grant`, credits only if the meter was never
    * granted. With `idempotencyKey`, a second call with the same key changes nothing.
    */
-  credit(meter: MeterRef, amount: number, options?: { grant?: boolean; idempotencyKey?: string }): Promise<MeterState & { applied: boolean }>;
+  credit(
+    meter: MeterRef,
+    amount: number,
+    options?: { grant?: boolean; idempotencyKey?: string },
+  ): Promise<MeterState & { applied: boolean }>;
   /** Adds to a rolling window if it stays within the limit. */
   windowAdd(request: WindowAddRequest): Promise<WindowResult>;
   /** Adds to a counter, which expires `ttlMs` after its creation (if given); returns the new value. */
@@ -307,7 +311,10 @@ export const STORE_DEFAULTS = {
  * windowSlices({ windowMs: 60_000, slices: 12 }, 1_000_000); // { first: 188, last: 200, sliceMs: 5_000, ttlMs: 65_000 }
  * ```
  */
-export function windowSlices(window: WindowSpec, now: number): { first: number; last: number; sliceMs: number; ttlMs: number } {
+export function windowSlices(
+  window: WindowSpec,
+  now: number,
+): { first: number; last: number; sliceMs: number; ttlMs: number } {
   const slices = Math.max(1, Math.floor(window.slices ?? STORE_DEFAULTS.slices));
   const sliceMs = Math.max(1, Math.ceil(window.windowMs / slices));
   const last = Math.floor(now / sliceMs);
@@ -324,7 +331,14 @@ export function windowSlices(window: WindowSpec, now: number): { first: number; 
  * retryAfter([3, 0, 2], 188, 5_000, 12, 1_000_000, 4); // ms until slices 188 and 189..190 have left
  * ```
  */
-export function retryAfter(counts: readonly number[], first: number, sliceMs: number, slices: number, now: number, need: number): number {
+export function retryAfter(
+  counts: readonly number[],
+  first: number,
+  sliceMs: number,
+  slices: number,
+  now: number,
+  need: number,
+): number {
   let freed = 0;
   for (const [offset, count] of counts.entries()) {
     freed += count;
@@ -342,5 +356,10 @@ export function retryAfter(counts: readonly number[], first: number, sliceMs: nu
  * ```
  */
 export function assertInteger(value: number, name: string): void {
-  if (!Number.isSafeInteger(value)) throw new GatewayError('invalid_request', `${name} must be a whole number of nano-dollars (or units), got ${value}`, { param: name });
+  if (!Number.isSafeInteger(value))
+    throw new GatewayError(
+      'invalid_request',
+      `${name} must be a whole number of nano-dollars (or units), got ${value}`,
+      { param: name },
+    );
 }

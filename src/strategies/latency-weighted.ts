@@ -48,13 +48,30 @@ export function latencyWeighted(options: LatencyWeightedOptions = {}): Strategy 
       if (candidates.length <= 1) return [...candidates];
       const available: Candidate[] = [];
       const unavailable: Candidate[] = [];
-      for (const candidate of candidates) (context.health.isAvailable(candidate.provider, candidate.providerModelId) ? available : unavailable).push(candidate);
-      const scores = available.map((candidate) => context.health.score(candidate.provider, candidate.providerModelId, context.streamed));
-      const known = scores.flatMap((score) => (score.latencyMs === undefined ? [] : [score.latencyMs])).sort((a, b) => a - b);
+      for (const candidate of candidates)
+        (context.health.isAvailable(candidate.provider, candidate.providerModelId) ? available : unavailable).push(
+          candidate,
+        );
+      const scores = available.map((candidate) =>
+        context.health.score(candidate.provider, candidate.providerModelId, context.streamed),
+      );
+      const known = scores
+        .flatMap((score) => (score.latencyMs === undefined ? [] : [score.latencyMs]))
+        .sort((a, b) => a - b);
       const fallbackLatency = known.length > 0 ? known[Math.floor(known.length / 2)] : 1;
-      const weights = scores.map((score) => score.successRate ** successExponent / Math.max(score.latencyMs ?? fallbackLatency, 0.001) ** latencyExponent);
+      const weights = scores.map(
+        (score) =>
+          score.successRate ** successExponent / Math.max(score.latencyMs ?? fallbackLatency, 0.001) ** latencyExponent,
+      );
       const floor = Math.max(...weights) * minimumWeightRatio;
-      return [...weightedOrder(available, weights.map((weight) => Math.max(weight, floor)), context.random), ...unavailable];
+      return [
+        ...weightedOrder(
+          available,
+          weights.map((weight) => Math.max(weight, floor)),
+          context.random,
+        ),
+        ...unavailable,
+      ];
     },
   };
 }

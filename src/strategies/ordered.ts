@@ -8,7 +8,8 @@ import { selectProvider, type Candidate, type Strategy, type StrategyContext } f
 
 /**
  * The listed providers first, in that order; the rest after them, ranked by `then` (default
- * `latencyWeighted()`). A name selects the instance of that name, or else every instance of that provider type. A listed offering whose
+ * `latencyWeighted()`). A name selects the instance of that name, or else every instance of that provider type. A
+ * listed offering whose
  * breaker is open goes last until its cooldown ends.
  *
  * @example
@@ -33,11 +34,26 @@ export function ordered(providers: readonly string[], then: Strategy = latencyWe
  * orderFirst(candidates, ['bedrock'], latencyWeighted(), context);
  * ```
  */
-export function orderFirst(candidates: readonly Candidate[], providers: readonly string[], rest: Strategy, context: StrategyContext): Candidate[] {
+export function orderFirst(
+  candidates: readonly Candidate[],
+  providers: readonly string[],
+  rest: Strategy,
+  context: StrategyContext,
+): Candidate[] {
   const first: Candidate[] = [];
-  for (const name of providers) for (const candidate of selectProvider(candidates, name)) if (!first.includes(candidate)) first.push(candidate);
+  for (const name of providers)
+    for (const candidate of selectProvider(candidates, name)) if (!first.includes(candidate)) first.push(candidate);
   // A listed offering whose breaker is open waits out its cooldown at the end, like any other.
-  const available = first.filter((candidate) => context.health.isAvailable(candidate.provider, candidate.providerModelId));
+  const available = first.filter((candidate) =>
+    context.health.isAvailable(candidate.provider, candidate.providerModelId),
+  );
   const cooling = first.filter((candidate) => !available.includes(candidate));
-  return [...available, ...rest.rank(candidates.filter((candidate) => !first.includes(candidate)), context), ...cooling];
+  return [
+    ...available,
+    ...rest.rank(
+      candidates.filter((candidate) => !first.includes(candidate)),
+      context,
+    ),
+    ...cooling,
+  ];
 }

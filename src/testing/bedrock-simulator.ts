@@ -10,7 +10,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { crc32 } from 'node:zlib';
 import type { JsonSchema } from '../types.js';
-import { PromptPrefixCache, isWireObject, jsonResponse, readJsonObject, type WireObject } from './chat-simulator-support.js';
+import {
+  PromptPrefixCache,
+  isWireObject,
+  jsonResponse,
+  readJsonObject,
+  type WireObject,
+} from './chat-simulator-support.js';
 import {
   Simulator,
   countTokens,
@@ -63,7 +69,10 @@ export function encodeEventStreamHeaders(headers: Readonly<Record<string, string
  * const frame = encodeEventStreamMessage({ ':event-type': 'messageStart', ':content-type': 'application/json', ':message-type': 'event' }, '{"role":"assistant"}');
  * ```
  */
-export function encodeEventStreamMessage(headers: Buffer | Readonly<Record<string, string>>, payload: string | Uint8Array): Buffer {
+export function encodeEventStreamMessage(
+  headers: Buffer | Readonly<Record<string, string>>,
+  payload: string | Uint8Array,
+): Buffer {
   const headerBytes = Buffer.isBuffer(headers) ? headers : encodeEventStreamHeaders(headers);
   const payloadLength = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   const total = PRELUDE_LENGTH + headerBytes.length + payloadLength + 4;
@@ -101,7 +110,10 @@ function frameHeaders(messageType: 'event' | 'exception', type: string): Buffer 
 const PADDING = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 function eventFrame(type: string, body: WireObject, sequence: number): Buffer {
-  return encodeEventStreamMessage(frameHeaders('event', type), JSON.stringify({ ...body, p: PADDING.slice(0, 1 + (sequence * 7) % PADDING.length) }));
+  return encodeEventStreamMessage(
+    frameHeaders('event', type),
+    JSON.stringify({ ...body, p: PADDING.slice(0, 1 + ((sequence * 7) % PADDING.length)) }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,10 +130,17 @@ function eventFrame(type: string, body: WireObject, sequence: number): Buffer {
  */
 export function awsErrorResponse(status: number, type: string, message: string): SimulatedResponse {
   const namespace = /Client|Signature|Token/.test(type) ? 'com.amazon.coral.service' : 'com.amazon.bedrock';
-  return jsonResponse(status, { message }, { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/${namespace}/`, 'x-amzn-requestid': randomUUID() });
+  return jsonResponse(
+    status,
+    { message },
+    { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/${namespace}/`, 'x-amzn-requestid': randomUUID() },
+  );
 }
 
-/** A simulated status → what AWS answers: its status and exception name (AWS answers 403 for a bad key, 503 when overloaded). */
+/**
+ * A simulated status → what AWS answers: its status and exception name (AWS answers 403 for a bad key, 503 when
+ * overloaded).
+ */
 const AWS_ERRORS: Record<number, [number, string]> = {
   400: [400, 'ValidationException'],
   401: [403, 'UnrecognizedClientException'],
@@ -175,7 +194,12 @@ export interface BedrockSimulatorAuth {
  * ```
  */
 export interface BedrockStreamException {
-  type: 'internalServerException' | 'modelStreamErrorException' | 'validationException' | 'throttlingException' | 'serviceUnavailableException';
+  type:
+    | 'internalServerException'
+    | 'modelStreamErrorException'
+    | 'validationException'
+    | 'throttlingException'
+    | 'serviceUnavailableException';
   message?: string;
   afterParts?: number;
 }
@@ -212,23 +236,48 @@ interface RequestExtras {
 function blockText(block: WireObject): { text: string; image: boolean } {
   if (typeof block.text === 'string') return { text: block.text, image: false };
   if (isWireObject(block.image)) return { text: '', image: true };
-  if (isWireObject(block.toolUse)) return { text: `${String(block.toolUse.name)}${JSON.stringify(block.toolUse.input ?? {})}`, image: false };
+  if (isWireObject(block.toolUse))
+    return { text: `${String(block.toolUse.name)}${JSON.stringify(block.toolUse.input ?? {})}`, image: false };
   if (isWireObject(block.toolResult)) {
     const content = Array.isArray(block.toolResult.content) ? block.toolResult.content : [];
-    return { text: content.map((item) => (isWireObject(item) ? (typeof item.text === 'string' ? item.text : JSON.stringify(item.json ?? '')) : '')).join(' '), image: false };
+    return {
+      text: content
+        .map((item) =>
+          isWireObject(item) ? (typeof item.text === 'string' ? item.text : JSON.stringify(item.json ?? '')) : '',
+        )
+        .join(' '),
+      image: false,
+    };
   }
-  if (isWireObject(block.reasoningContent) && isWireObject(block.reasoningContent.reasoningText)) return { text: String(block.reasoningContent.reasoningText.text ?? ''), image: false };
+  if (isWireObject(block.reasoningContent) && isWireObject(block.reasoningContent.reasoningText))
+    return { text: String(block.reasoningContent.reasoningText.text ?? ''), image: false };
   if (isWireObject(block.document)) return { text: String(block.document.name ?? ''), image: false };
   return { text: '', image: false };
 }
 
-const BLOCK_MEMBERS = ['text', 'image', 'document', 'video', 'audio', 'toolUse', 'toolResult', 'guardContent', 'cachePoint', 'reasoningContent', 'citationsContent', 'searchResult'];
+const BLOCK_MEMBERS = [
+  'text',
+  'image',
+  'document',
+  'video',
+  'audio',
+  'toolUse',
+  'toolResult',
+  'guardContent',
+  'cachePoint',
+  'reasoningContent',
+  'citationsContent',
+  'searchResult',
+];
 
 function checkBlock(block: unknown, where: string): WireObject {
   if (!isWireObject(block)) invalid(`The content block at ${where} is not an object.`);
   const members = Object.keys(block).filter((key) => BLOCK_MEMBERS.includes(key));
   if (members.length !== 1) invalid(`The content block at ${where} must set exactly one member.`);
-  if (typeof block.text === 'string' && block.text.trim() === '') invalid(`The text field in the ContentBlock object at ${where} is blank. Add text to the text field, and try again.`);
+  if (typeof block.text === 'string' && block.text.trim() === '')
+    invalid(
+      `The text field in the ContentBlock object at ${where} is blank. Add text to the text field, and try again.`,
+    );
   return block;
 }
 
@@ -242,39 +291,80 @@ function modelKind(modelId: string): 'meta' | 'anthropic' | 'titan-v1' | 'titan'
   return 'other';
 }
 
-const SIGV4 = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
+const SIGV4 =
+  /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
 
 function checkAuth(headers: IncomingMessage['headers'], auth: BedrockSimulatorAuth): SimulatedResponse | undefined {
   const authorization = headers.authorization ?? '';
   const bearer = /^Bearer (\S+)$/.exec(authorization);
   if (bearer) {
-    return auth.apiKeys && !auth.apiKeys.includes(bearer[1]) ? awsErrorResponse(403, 'UnrecognizedClientException', 'Invalid API Key format: Must start with pre-defined prefix') : undefined;
+    return auth.apiKeys && !auth.apiKeys.includes(bearer[1])
+      ? awsErrorResponse(
+          403,
+          'UnrecognizedClientException',
+          'Invalid API Key format: Must start with pre-defined prefix',
+        )
+      : undefined;
   }
   const signature = SIGV4.exec(authorization);
   if (!signature || typeof headers['x-amz-date'] !== 'string') {
-    return awsErrorResponse(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+    return awsErrorResponse(
+      403,
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid.',
+    );
   }
-  if (signature[4] !== 'bedrock') return awsErrorResponse(403, 'InvalidSignatureException', `Credential should be scoped to correct service: 'bedrock'.`);
+  if (signature[4] !== 'bedrock')
+    return awsErrorResponse(
+      403,
+      'InvalidSignatureException',
+      `Credential should be scoped to correct service: 'bedrock'.`,
+    );
   const accessKeyId = signature[1];
-  if (auth.invalidAccessKeyIds?.includes(accessKeyId) || (auth.accessKeyIds && !auth.accessKeyIds.includes(accessKeyId))) {
-    return awsErrorResponse(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+  if (
+    auth.invalidAccessKeyIds?.includes(accessKeyId) ||
+    (auth.accessKeyIds && !auth.accessKeyIds.includes(accessKeyId))
+  ) {
+    return awsErrorResponse(
+      403,
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid.',
+    );
   }
   return undefined;
 }
 
-const STOP_REASONS: Record<SimulatedReply['finishReason'], string> = { stop: 'end_turn', length: 'max_tokens', 'tool-calls': 'tool_use', 'content-filter': 'content_filtered' };
+const STOP_REASONS: Record<SimulatedReply['finishReason'], string> = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  'tool-calls': 'tool_use',
+  'content-filter': 'content_filtered',
+};
 
 /** The model-native fields Claude takes through `additionalModelRequestFields` (its Messages API names). */
 const CLAUDE_FIELDS = new Set(['thinking', 'top_k', 'anthropic_beta', 'output_config', 'context_management']);
 
 /** Claude answers any other native field, or an AI SDK spelling such as `budgetTokens`, with a validation error. */
 function checkClaudeFields(fields: WireObject): void {
-  for (const key of Object.keys(fields)) if (!CLAUDE_FIELDS.has(key)) invalid(`The model returned the following errors: ${key}: Extra inputs are not permitted`);
+  for (const key of Object.keys(fields))
+    if (!CLAUDE_FIELDS.has(key))
+      invalid(`The model returned the following errors: ${key}: Extra inputs are not permitted`);
   const thinking = fields.thinking;
   if (thinking === undefined) return;
-  if (!isWireObject(thinking)) invalid('The model returned the following errors: thinking: Input should be a valid dictionary');
-  for (const key of Object.keys(thinking)) if (!['type', 'budget_tokens', 'display'].includes(key)) invalid(`The model returned the following errors: thinking.${String(thinking.type)}.${key}: Extra inputs are not permitted`);
-  if (thinking.type === 'enabled' && !(Number.isInteger(thinking.budget_tokens) && (thinking.budget_tokens as number) >= 1024)) invalid('The model returned the following errors: thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
+  if (!isWireObject(thinking))
+    invalid('The model returned the following errors: thinking: Input should be a valid dictionary');
+  for (const key of Object.keys(thinking))
+    if (!['type', 'budget_tokens', 'display'].includes(key))
+      invalid(
+        `The model returned the following errors: thinking.${String(thinking.type)}.${key}: Extra inputs are not permitted`,
+      );
+  if (
+    thinking.type === 'enabled' &&
+    !(Number.isInteger(thinking.budget_tokens) && (thinking.budget_tokens as number) >= 1024)
+  )
+    invalid(
+      'The model returned the following errors: thinking.enabled.budget_tokens: Input should be greater than or equal to 1024',
+    );
 }
 
 /**
@@ -292,7 +382,10 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
 
   function parseConverse(modelId: string, body: WireObject, stream: boolean): SimulatedRequest {
     const messages = body.messages;
-    if (!Array.isArray(messages) || messages.length === 0) invalid('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
+    if (!Array.isArray(messages) || messages.length === 0)
+      invalid(
+        'A conversation must start with a user message. Try again with a conversation that starts with a user message.',
+      );
     const toolConfig = isWireObject(body.toolConfig) ? body.toolConfig : undefined;
     const tools: SimulatedRequest['tools'] = [];
     const pieces: string[] = [];
@@ -306,7 +399,10 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
     };
     for (const tool of Array.isArray(toolConfig?.tools) ? toolConfig.tools : []) {
       if (isWireObject(tool) && isWireObject(tool.toolSpec) && typeof tool.toolSpec.name === 'string') {
-        const schema = isWireObject(tool.toolSpec.inputSchema) && isWireObject(tool.toolSpec.inputSchema.json) ? (tool.toolSpec.inputSchema.json as JsonSchema) : undefined;
+        const schema =
+          isWireObject(tool.toolSpec.inputSchema) && isWireObject(tool.toolSpec.inputSchema.json)
+            ? (tool.toolSpec.inputSchema.json as JsonSchema)
+            : undefined;
         tools.push(schema ? { name: tool.toolSpec.name, inputSchema: schema } : { name: tool.toolSpec.name });
       } else if (isWireObject(tool) && isWireObject(tool.cachePoint)) markCachePoint(tool.cachePoint);
     }
@@ -321,11 +417,21 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
     let lastUserHasToolResult = false;
     let previousRole = '';
     for (const [index, message] of messages.entries()) {
-      if (!isWireObject(message) || (message.role !== 'user' && message.role !== 'assistant')) invalid(`The role at messages.${index} must be user or assistant.`);
-      if (index === 0 && message.role !== 'user') invalid('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
-      if (message.role === previousRole) invalid('A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.');
+      if (!isWireObject(message) || (message.role !== 'user' && message.role !== 'assistant'))
+        invalid(`The role at messages.${index} must be user or assistant.`);
+      if (index === 0 && message.role !== 'user')
+        invalid(
+          'A conversation must start with a user message. Try again with a conversation that starts with a user message.',
+        );
+      if (message.role === previousRole)
+        invalid(
+          'A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.',
+        );
       previousRole = message.role;
-      if (!Array.isArray(message.content) || message.content.length === 0) invalid(`The content field in the Message object at messages.${index} is empty. Add a ContentBlock object to the content field and try again.`);
+      if (!Array.isArray(message.content) || message.content.length === 0)
+        invalid(
+          `The content field in the Message object at messages.${index} is empty. Add a ContentBlock object to the content field and try again.`,
+        );
       const texts: string[] = [];
       let toolResult = false;
       for (const [position, raw] of message.content.entries()) {
@@ -346,27 +452,45 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
         if (texts.length > 0) lastUserText = texts.join(' ');
       }
     }
-    if (hasToolContent && !toolConfig) invalid('The toolConfig field must be defined when using toolUse and toolResult content blocks.');
+    if (hasToolContent && !toolConfig)
+      invalid('The toolConfig field must be defined when using toolUse and toolResult content blocks.');
     let toolChoice: SimulatedRequest['toolChoice'];
     if (toolConfig) {
-      if (!Array.isArray(toolConfig.tools) || toolConfig.tools.length === 0) invalid('The value at toolConfig.tools must have at least one tool.');
+      if (!Array.isArray(toolConfig.tools) || toolConfig.tools.length === 0)
+        invalid('The value at toolConfig.tools must have at least one tool.');
       const choice = isWireObject(toolConfig.toolChoice) ? toolConfig.toolChoice : undefined;
       if (choice?.any || choice?.tool) {
-        if (modelKind(modelId) === 'meta') invalid(`This model doesn't support the toolConfig.toolChoice.${choice.any ? 'any' : 'tool'} field. Remove toolConfig.toolChoice.${choice.any ? 'any' : 'tool'} and try again.`);
+        if (modelKind(modelId) === 'meta')
+          invalid(
+            `This model doesn't support the toolConfig.toolChoice.${choice.any ? 'any' : 'tool'} field. Remove toolConfig.toolChoice.${choice.any ? 'any' : 'tool'} and try again.`,
+          );
         if (isWireObject(choice.tool)) {
           const name = choice.tool.name;
-          if (!tools.some((tool) => tool.name === name)) invalid(`The tool ${String(name)} named in toolConfig.toolChoice is not among toolConfig.tools.`);
+          if (!tools.some((tool) => tool.name === name))
+            invalid(`The tool ${String(name)} named in toolConfig.toolChoice is not among toolConfig.tools.`);
           toolChoice = { name: String(name) };
         } else toolChoice = 'required';
       } else toolChoice = 'auto';
     }
     const inference = isWireObject(body.inferenceConfig) ? body.inferenceConfig : {};
-    if (inference.maxTokens !== undefined && (!Number.isInteger(inference.maxTokens) || (inference.maxTokens as number) < 1)) invalid('The value at inferenceConfig.maxTokens must be a positive integer.');
+    if (
+      inference.maxTokens !== undefined &&
+      (!Number.isInteger(inference.maxTokens) || (inference.maxTokens as number) < 1)
+    )
+      invalid('The value at inferenceConfig.maxTokens must be a positive integer.');
     const fields = isWireObject(body.additionalModelRequestFields) ? body.additionalModelRequestFields : {};
     if (modelKind(modelId) === 'anthropic') checkClaudeFields(fields);
-    const reasoning = (isWireObject(fields.thinking) && fields.thinking.type === 'enabled') || (isWireObject(fields.reasoningConfig) && fields.reasoningConfig.type === 'enabled');
-    const textFormat = isWireObject(body.outputConfig) && isWireObject(body.outputConfig.textFormat) ? body.outputConfig.textFormat : undefined;
-    const jsonSchema = textFormat && isWireObject(textFormat.structure) && isWireObject(textFormat.structure.jsonSchema) ? textFormat.structure.jsonSchema.schema : undefined;
+    const reasoning =
+      (isWireObject(fields.thinking) && fields.thinking.type === 'enabled') ||
+      (isWireObject(fields.reasoningConfig) && fields.reasoningConfig.type === 'enabled');
+    const textFormat =
+      isWireObject(body.outputConfig) && isWireObject(body.outputConfig.textFormat)
+        ? body.outputConfig.textFormat
+        : undefined;
+    const jsonSchema =
+      textFormat && isWireObject(textFormat.structure) && isWireObject(textFormat.structure.jsonSchema)
+        ? textFormat.structure.jsonSchema.schema
+        : undefined;
 
     const promptText = pieces.join('\n');
     const cachedTokens = caching ? cache.cachedTokens(modelId, promptText) : 0;
@@ -381,7 +505,9 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
       toolChoice,
       hasToolResults: lastUserHasToolResult,
       maxTokens: typeof inference.maxTokens === 'number' ? inference.maxTokens : undefined,
-      stopSequences: Array.isArray(inference.stopSequences) ? inference.stopSequences.filter((stop): stop is string => typeof stop === 'string') : undefined,
+      stopSequences: Array.isArray(inference.stopSequences)
+        ? inference.stopSequences.filter((stop): stop is string => typeof stop === 'string')
+        : undefined,
       reasoning,
       cachedTokens,
       cacheWrite: cachePrefix !== undefined && countTokens(cachePrefix) > cachedTokens,
@@ -395,10 +521,20 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
     const kind = modelKind(modelId);
     const base = { kind: 'embed' as const, model: modelId, stream: false, lastUserText: '', tools: [] };
     if (kind === 'titan' || kind === 'titan-v1') {
-      if (typeof body.inputText !== 'string') invalid('Malformed input request: #: required key [inputText] not found, please reformat your input and try again.');
-      if (body.inputText.trim() === '') invalid('Malformed input request: expected minLength: 1, actual: 0, please reformat your input and try again.');
-      if (kind === 'titan-v1' && body.dimensions !== undefined) invalid('Malformed input request: #: extraneous key [dimensions] is not permitted, please reformat your input and try again.');
-      if (body.dimensions !== undefined && (!Number.isInteger(body.dimensions) || (body.dimensions as number) < 1)) invalid('Malformed input request: #/dimensions: expected a positive integer, please reformat your input and try again.');
+      if (typeof body.inputText !== 'string')
+        invalid(
+          'Malformed input request: #: required key [inputText] not found, please reformat your input and try again.',
+        );
+      if (body.inputText.trim() === '')
+        invalid('Malformed input request: expected minLength: 1, actual: 0, please reformat your input and try again.');
+      if (kind === 'titan-v1' && body.dimensions !== undefined)
+        invalid(
+          'Malformed input request: #: extraneous key [dimensions] is not permitted, please reformat your input and try again.',
+        );
+      if (body.dimensions !== undefined && (!Number.isInteger(body.dimensions) || (body.dimensions as number) < 1))
+        invalid(
+          'Malformed input request: #/dimensions: expected a positive integer, please reformat your input and try again.',
+        );
       const dimensions = typeof body.dimensions === 'number' ? body.dimensions : kind === 'titan' ? 1024 : 1536;
       const request: SimulatedRequest = { ...base, promptText: body.inputText, values: [body.inputText], dimensions };
       extras.set(request, { caching: false });
@@ -406,12 +542,34 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
     }
     if (kind === 'cohere') {
       const texts = body.texts;
-      if (!Array.isArray(texts) || texts.length === 0 || !texts.every((text) => typeof text === 'string')) invalid('Malformed input request: #: required key [texts] not found, please reformat your input and try again.');
-      if (texts.length > 96) invalid('Malformed input request: #/texts: expected maximum item count: 96, found: ' + texts.length + ', please reformat your input and try again.');
-      if (!['search_document', 'search_query', 'classification', 'clustering', 'image'].includes(String(body.input_type))) invalid('Malformed input request: #: required key [input_type] not found, please reformat your input and try again.');
-      const dimensions = typeof body.output_dimension === 'number' ? body.output_dimension : /embed-v4/.test(modelId) ? 1536 : 1024;
-      const request: SimulatedRequest = { ...base, promptText: texts.join('\n'), values: texts as string[], dimensions };
-      extras.set(request, { caching: false, embeddingTypes: Array.isArray(body.embedding_types) ? body.embedding_types.map(String) : undefined });
+      if (!Array.isArray(texts) || texts.length === 0 || !texts.every((text) => typeof text === 'string'))
+        invalid(
+          'Malformed input request: #: required key [texts] not found, please reformat your input and try again.',
+        );
+      if (texts.length > 96)
+        invalid(
+          'Malformed input request: #/texts: expected maximum item count: 96, found: ' +
+            texts.length +
+            ', please reformat your input and try again.',
+        );
+      if (
+        !['search_document', 'search_query', 'classification', 'clustering', 'image'].includes(String(body.input_type))
+      )
+        invalid(
+          'Malformed input request: #: required key [input_type] not found, please reformat your input and try again.',
+        );
+      const dimensions =
+        typeof body.output_dimension === 'number' ? body.output_dimension : /embed-v4/.test(modelId) ? 1536 : 1024;
+      const request: SimulatedRequest = {
+        ...base,
+        promptText: texts.join('\n'),
+        values: texts as string[],
+        dimensions,
+      };
+      extras.set(request, {
+        caching: false,
+        embeddingTypes: Array.isArray(body.embedding_types) ? body.embedding_types.map(String) : undefined,
+      });
       return request;
     }
     return invalid(`The simulator answers InvokeModel for Titan and Cohere embedding models only, not ${modelId}.`);
@@ -426,26 +584,58 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
       inputTokens: input,
       outputTokens: reply.outputTokens,
       totalTokens: input + cacheRead + cacheWrite + reply.outputTokens,
-      ...(caching || cacheRead > 0 || cacheWrite > 0 ? { cacheReadInputTokens: cacheRead, cacheWriteInputTokens: cacheWrite } : {}),
+      ...(caching || cacheRead > 0 || cacheWrite > 0
+        ? { cacheReadInputTokens: cacheRead, cacheWriteInputTokens: cacheWrite }
+        : {}),
       // The writes by lifetime, as Bedrock reports them (empty when nothing was written).
-      ...(caching ? { cacheDetails: cacheWrite > 0 ? [{ ttl: extras.get(request)?.cacheTtl ?? '5m', inputTokens: cacheWrite }] : [] } : {}),
+      ...(caching
+        ? {
+            cacheDetails:
+              cacheWrite > 0 ? [{ ttl: extras.get(request)?.cacheTtl ?? '5m', inputTokens: cacheWrite }] : [],
+          }
+        : {}),
     };
   }
 
   function stopReason(request: SimulatedRequest, reply: SimulatedReply): string {
-    if (reply.finishReason === 'stop' && request.stopSequences?.some((stop) => `You said: ${request.lastUserText}`.includes(stop))) return 'stop_sequence';
+    if (
+      reply.finishReason === 'stop' &&
+      request.stopSequences?.some((stop) => `You said: ${request.lastUserText}`.includes(stop))
+    )
+      return 'stop_sequence';
     return STOP_REASONS[reply.finishReason];
   }
 
   function renderEmbeddings(request: SimulatedRequest, reply: SimulatedReply, responseId: string): SimulatedResponse {
     const embeddings = reply.embeddings ?? [];
-    const headers = { 'x-amzn-requestid': responseId, 'x-amzn-bedrock-input-token-count': String(reply.inputTokens), 'x-amzn-bedrock-invocation-latency': '12' };
+    const headers = {
+      'x-amzn-requestid': responseId,
+      'x-amzn-bedrock-input-token-count': String(reply.inputTokens),
+      'x-amzn-bedrock-invocation-latency': '12',
+    };
     if (modelKind(request.model) === 'cohere') {
       const types = extras.get(request)?.embeddingTypes;
       const vectors = types ? Object.fromEntries(types.map((type) => [type, embeddings])) : embeddings;
-      return jsonResponse(200, { embeddings: vectors, id: responseId, response_type: types ? 'embeddings_by_type' : 'embeddings_floats', texts: request.values ?? [] }, headers);
+      return jsonResponse(
+        200,
+        {
+          embeddings: vectors,
+          id: responseId,
+          response_type: types ? 'embeddings_by_type' : 'embeddings_floats',
+          texts: request.values ?? [],
+        },
+        headers,
+      );
     }
-    return jsonResponse(200, { embedding: embeddings[0] ?? [], embeddingsByType: { float: embeddings[0] ?? [] }, inputTextTokenCount: reply.inputTokens }, headers);
+    return jsonResponse(
+      200,
+      {
+        embedding: embeddings[0] ?? [],
+        embeddingsByType: { float: embeddings[0] ?? [] },
+        inputTextTokenCount: reply.inputTokens,
+      },
+      headers,
+    );
   }
 
   function renderStream(request: SimulatedRequest, reply: SimulatedReply, responseId: string): SimulatedResponse {
@@ -457,19 +647,37 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
     push('messageStart', { role: 'assistant' }, false);
     let index = 0;
     if (reply.reasoning) {
-      for (const piece of splitIntoTokens(reply.reasoning)) push('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { text: piece } } }, true);
-      push('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { signature: simulatedSignature(reply.reasoning) } } }, false);
+      for (const piece of splitIntoTokens(reply.reasoning))
+        push('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { text: piece } } }, true);
+      push(
+        'contentBlockDelta',
+        { contentBlockIndex: index, delta: { reasoningContent: { signature: simulatedSignature(reply.reasoning) } } },
+        false,
+      );
       push('contentBlockStop', { contentBlockIndex: index++ }, false);
     }
     if (reply.textChunks.length > 0) {
-      for (const piece of reply.textChunks) push('contentBlockDelta', { contentBlockIndex: index, delta: { text: piece } }, true);
+      for (const piece of reply.textChunks)
+        push('contentBlockDelta', { contentBlockIndex: index, delta: { text: piece } }, true);
       push('contentBlockStop', { contentBlockIndex: index++ }, false);
     }
     for (const call of reply.toolCalls) {
-      push('contentBlockStart', { contentBlockIndex: index, start: { toolUse: { toolUseId: toolUseId(call.id, responseId), name: call.name } } }, false);
+      push(
+        'contentBlockStart',
+        {
+          contentBlockIndex: index,
+          start: { toolUse: { toolUseId: toolUseId(call.id, responseId), name: call.name } },
+        },
+        false,
+      );
       const input = JSON.stringify(call.input);
       const third = Math.max(1, Math.ceil(input.length / 3));
-      for (let at = 0; at < input.length; at += third) push('contentBlockDelta', { contentBlockIndex: index, delta: { toolUse: { input: input.slice(at, at + third) } } }, true);
+      for (let at = 0; at < input.length; at += third)
+        push(
+          'contentBlockDelta',
+          { contentBlockIndex: index, delta: { toolUse: { input: input.slice(at, at + third) } } },
+          true,
+        );
       push('contentBlockStop', { contentBlockIndex: index++ }, false);
     }
     const failure = pendingExceptions.shift();
@@ -479,23 +687,52 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
       const limit = failure.afterParts ?? 2;
       const cut = chunks.findIndex((chunk) => chunk.content && ++kept > limit);
       if (cut >= 0) chunks.length = cut;
-      const body = failure.type === 'modelStreamErrorException' ? { message: failure.message ?? 'The model stream failed (simulated)', originalStatusCode: 500, originalMessage: 'simulated' } : { message: failure.message ?? `${failure.type} (simulated)` };
-      chunks.push({ data: encodeEventStreamMessage(frameHeaders('exception', failure.type), JSON.stringify(body)), content: false });
-      return { kind: 'stream', contentType: 'application/vnd.amazon.eventstream', chunks, headers: { 'x-amzn-requestid': responseId } };
+      const body =
+        failure.type === 'modelStreamErrorException'
+          ? {
+              message: failure.message ?? 'The model stream failed (simulated)',
+              originalStatusCode: 500,
+              originalMessage: 'simulated',
+            }
+          : { message: failure.message ?? `${failure.type} (simulated)` };
+      chunks.push({
+        data: encodeEventStreamMessage(frameHeaders('exception', failure.type), JSON.stringify(body)),
+        content: false,
+      });
+      return {
+        kind: 'stream',
+        contentType: 'application/vnd.amazon.eventstream',
+        chunks,
+        headers: { 'x-amzn-requestid': responseId },
+      };
     }
     push('messageStop', { stopReason: stopReason(request, reply) }, false);
     push('metadata', { usage: usageOf(request, reply), metrics: { latencyMs: 42 } }, false);
-    return { kind: 'stream', contentType: 'application/vnd.amazon.eventstream', chunks, headers: { 'x-amzn-requestid': responseId } };
+    return {
+      kind: 'stream',
+      contentType: 'application/vnd.amazon.eventstream',
+      chunks,
+      headers: { 'x-amzn-requestid': responseId },
+    };
   }
 
   function renderConverse(request: SimulatedRequest, reply: SimulatedReply, responseId: string): SimulatedResponse {
     const content: WireObject[] = [];
-    if (reply.reasoning) content.push({ reasoningContent: { reasoningText: { text: reply.reasoning, signature: simulatedSignature(reply.reasoning) } } });
+    if (reply.reasoning)
+      content.push({
+        reasoningContent: { reasoningText: { text: reply.reasoning, signature: simulatedSignature(reply.reasoning) } },
+      });
     if (reply.text) content.push({ text: reply.text });
-    for (const call of reply.toolCalls) content.push({ toolUse: { toolUseId: toolUseId(call.id, responseId), name: call.name, input: call.input } });
+    for (const call of reply.toolCalls)
+      content.push({ toolUse: { toolUseId: toolUseId(call.id, responseId), name: call.name, input: call.input } });
     return jsonResponse(
       200,
-      { output: { message: { role: 'assistant', content } }, stopReason: stopReason(request, reply), usage: usageOf(request, reply), metrics: { latencyMs: 42 } },
+      {
+        output: { message: { role: 'assistant', content } },
+        stopReason: stopReason(request, reply),
+        usage: usageOf(request, reply),
+        metrics: { latencyMs: 42 },
+      },
       { 'x-amzn-requestid': responseId },
     );
   }
@@ -507,7 +744,8 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
       const denied = checkAuth(headers, auth);
       if (denied) return denied;
       const route = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/.exec(path.split('?')[0]);
-      if (method !== 'POST' || !route) return awsErrorResponse(404, 'UnknownOperationException', `Unknown operation: ${method} ${path}`);
+      if (method !== 'POST' || !route)
+        return awsErrorResponse(404, 'UnknownOperationException', `Unknown operation: ${method} ${path}`);
       let modelId: string;
       try {
         modelId = decodeURIComponent(route[1]);
@@ -515,9 +753,12 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
         return awsErrorResponse(400, 'ValidationException', 'The provided model identifier is invalid.');
       }
       const json = readJsonObject(body);
-      if (json === 'invalid-json' || json === 'not-an-object') return awsErrorResponse(400, 'SerializationException', 'Unable to parse the request body as a JSON object.');
+      if (json === 'invalid-json' || json === 'not-an-object')
+        return awsErrorResponse(400, 'SerializationException', 'Unable to parse the request body as a JSON object.');
       try {
-        return route[2] === 'invoke' ? parseInvoke(modelId, json) : parseConverse(modelId, json, route[2] === 'converse-stream');
+        return route[2] === 'invoke'
+          ? parseInvoke(modelId, json)
+          : parseConverse(modelId, json, route[2] === 'converse-stream');
       } catch (error) {
         if (error instanceof ValidationFailure) return awsErrorResponse(400, 'ValidationException', error.message);
         throw error;
@@ -538,11 +779,19 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
     },
 
     malformedResponse(request) {
-      if (!request.stream) return jsonResponse(200, '{"output":{"message":{"role":"assistant","content":[{"text":"trunc');
+      if (!request.stream)
+        return jsonResponse(200, '{"output":{"message":{"role":"assistant","content":[{"text":"trunc');
       const good = eventFrame('messageStart', { role: 'assistant' }, 0);
       const broken = eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'broken' } }, 1);
       broken.writeUInt32BE((broken.readUInt32BE(broken.length - 4) ^ 0xffffffff) >>> 0, broken.length - 4); // a bad message CRC
-      return { kind: 'stream', contentType: 'application/vnd.amazon.eventstream', chunks: [{ data: good, content: false }, { data: broken, content: true }] };
+      return {
+        kind: 'stream',
+        contentType: 'application/vnd.amazon.eventstream',
+        chunks: [
+          { data: good, content: false },
+          { data: broken, content: true },
+        ],
+      };
     },
 
     failNextStream(exception) {

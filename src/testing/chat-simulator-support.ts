@@ -108,7 +108,8 @@ export interface PromptSummary {
 function partText(part: WireObject): string {
   if (typeof part.text === 'string') return part.text;
   if (typeof part.thinking === 'string') return part.thinking;
-  if (Array.isArray(part.thinking)) return part.thinking.map((chunk) => (isWireObject(chunk) ? partText(chunk) : '')).join('');
+  if (Array.isArray(part.thinking))
+    return part.thinking.map((chunk) => (isWireObject(chunk) ? partText(chunk) : '')).join('');
   if (isWireObject(part.document)) return JSON.stringify(part.document.data ?? part.document);
   return '';
 }
@@ -161,7 +162,10 @@ export function summarizeMessages(messages: readonly WireObject[]): PromptSummar
     imageCount += media;
     if (message.role === 'user') lastUserText = text;
     if (message.role === 'tool') hasToolResults = true;
-    const extra = [typeof message.tool_plan === 'string' ? message.tool_plan : '', toolCallsText(message.tool_calls)].filter(Boolean);
+    const extra = [
+      typeof message.tool_plan === 'string' ? message.tool_plan : '',
+      toolCallsText(message.tool_calls),
+    ].filter(Boolean);
     texts.push([text, ...extra].filter(Boolean).join('\n'));
   }
   return { lastUserText, promptText: texts.filter(Boolean).join('\n'), imageCount, hasToolResults };
@@ -182,7 +186,11 @@ export function functionTools(tools: unknown): SimulatedRequest['tools'] {
   for (const tool of tools) {
     if (!isWireObject(tool) || !isWireObject(tool.function) || typeof tool.function.name !== 'string') continue;
     const parameters = tool.function.parameters;
-    result.push(isWireObject(parameters) ? { name: tool.function.name, inputSchema: parameters as JsonSchema } : { name: tool.function.name });
+    result.push(
+      isWireObject(parameters)
+        ? { name: tool.function.name, inputSchema: parameters as JsonSchema }
+        : { name: tool.function.name },
+    );
   }
   return result;
 }

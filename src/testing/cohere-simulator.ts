@@ -11,8 +11,27 @@
  *
  * @module
  */
-import { alphanumericId, functionTools, isWireObject, jsonResponse, PromptPrefixCache, readJsonObject, sseFrame, summarizeMessages, type WireObject } from './chat-simulator-support.js';
-import { defaultReply, Simulator, splitIntoTokens, type SimulatedReply, type SimulatedRequest, type SimulatedResponse, type SimulatorOptions, type SimulatorProtocol } from './simulator-server.js';
+import {
+  alphanumericId,
+  functionTools,
+  isWireObject,
+  jsonResponse,
+  PromptPrefixCache,
+  readJsonObject,
+  sseFrame,
+  summarizeMessages,
+  type WireObject,
+} from './chat-simulator-support.js';
+import {
+  defaultReply,
+  Simulator,
+  splitIntoTokens,
+  type SimulatedReply,
+  type SimulatedRequest,
+  type SimulatedResponse,
+  type SimulatorOptions,
+  type SimulatorProtocol,
+} from './simulator-server.js';
 
 /** A finish reason Cohere reports. @example `'MAX_TOKENS'` */
 export type CohereFinishReason = 'COMPLETE' | 'STOP_SEQUENCE' | 'MAX_TOKENS' | 'TOOL_CALL' | 'ERROR' | 'TIMEOUT';
@@ -64,14 +83,23 @@ function checkMessages(model: string, messages: unknown): SimulatedResponse | un
   if (!Array.isArray(messages) || messages.length === 0) return invalid('messages must be a non-empty list');
   const callIds = new Set<string>();
   for (const message of messages) {
-    if (!isWireObject(message) || typeof message.role !== 'string' || !ROLES.has(message.role)) return invalid('message role must be one of system, user, assistant, tool');
-    if (message.role !== 'assistant' && message.content === undefined) return invalid(`${message.role} message must have content`);
-    if (Array.isArray(message.content) && message.content.some((part) => isWireObject(part) && part.type === 'image_url') && !model.includes('vision')) {
+    if (!isWireObject(message) || typeof message.role !== 'string' || !ROLES.has(message.role))
+      return invalid('message role must be one of system, user, assistant, tool');
+    if (message.role !== 'assistant' && message.content === undefined)
+      return invalid(`${message.role} message must have content`);
+    if (
+      Array.isArray(message.content) &&
+      message.content.some((part) => isWireObject(part) && part.type === 'image_url') &&
+      !model.includes('vision')
+    ) {
       return invalid(`model '${model}' does not support image inputs`);
     }
-    for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) if (isWireObject(call) && typeof call.id === 'string') callIds.add(call.id);
+    for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : [])
+      if (isWireObject(call) && typeof call.id === 'string') callIds.add(call.id);
     if (message.role === 'tool' && (typeof message.tool_call_id !== 'string' || !callIds.has(message.tool_call_id))) {
-      return invalid(`tool message with tool_call_id '${String(message.tool_call_id)}' does not answer a previous tool call`);
+      return invalid(
+        `tool message with tool_call_id '${String(message.tool_call_id)}' does not answer a previous tool call`,
+      );
     }
   }
   return undefined;
@@ -80,20 +108,39 @@ function checkMessages(model: string, messages: unknown): SimulatedResponse | un
 function checkChatBody(body: WireObject): SimulatedResponse | undefined {
   if (typeof body.model !== 'string' || body.model === '') return invalid('model must be a non-empty string');
   if (body.stream !== undefined && typeof body.stream !== 'boolean') return invalid('stream must be a boolean');
-  if (body.max_tokens !== undefined && !(typeof body.max_tokens === 'number' && Number.isInteger(body.max_tokens) && body.max_tokens > 0)) return invalid('max_tokens must be a positive integer');
-  if (body.tool_choice !== undefined && body.tool_choice !== 'REQUIRED' && body.tool_choice !== 'NONE') return invalid("tool_choice must be one of 'REQUIRED', 'NONE'");
+  if (
+    body.max_tokens !== undefined &&
+    !(typeof body.max_tokens === 'number' && Number.isInteger(body.max_tokens) && body.max_tokens > 0)
+  )
+    return invalid('max_tokens must be a positive integer');
+  if (body.tool_choice !== undefined && body.tool_choice !== 'REQUIRED' && body.tool_choice !== 'NONE')
+    return invalid("tool_choice must be one of 'REQUIRED', 'NONE'");
   const format = body.response_format;
-  if (format !== undefined && !(isWireObject(format) && (format.type === 'text' || format.type === 'json_object'))) return invalid("response_format.type must be one of 'text', 'json_object'");
+  if (format !== undefined && !(isWireObject(format) && (format.type === 'text' || format.type === 'json_object')))
+    return invalid("response_format.type must be one of 'text', 'json_object'");
   const thinking = body.thinking;
-  if (thinking !== undefined && !(isWireObject(thinking) && (thinking.type === 'enabled' || thinking.type === 'disabled'))) return invalid("thinking.type must be one of 'enabled', 'disabled'");
+  if (
+    thinking !== undefined &&
+    !(isWireObject(thinking) && (thinking.type === 'enabled' || thinking.type === 'disabled'))
+  )
+    return invalid("thinking.type must be one of 'enabled', 'disabled'");
   if (isWireObject(thinking)) {
-    for (const key of Object.keys(thinking)) if (key !== 'type' && key !== 'token_budget') return invalid(`thinking: unknown field '${key}'`);
-    if (thinking.token_budget !== undefined && !(Number.isInteger(thinking.token_budget) && (thinking.token_budget as number) > 0)) return invalid('thinking.token_budget must be a positive integer');
+    for (const key of Object.keys(thinking))
+      if (key !== 'type' && key !== 'token_budget') return invalid(`thinking: unknown field '${key}'`);
+    if (
+      thinking.token_budget !== undefined &&
+      !(Number.isInteger(thinking.token_budget) && (thinking.token_budget as number) > 0)
+    )
+      return invalid('thinking.token_budget must be a positive integer');
   }
   return checkMessages(body.model, body.messages);
 }
 
-function finishReasonOf(request: SimulatedRequest, reply: SimulatedReply, override: CohereFinishReason | undefined): CohereFinishReason {
+function finishReasonOf(
+  request: SimulatedRequest,
+  reply: SimulatedReply,
+  override: CohereFinishReason | undefined,
+): CohereFinishReason {
   if (override) return override;
   if (reply.finishReason === 'tool-calls') return 'TOOL_CALL';
   if (reply.finishReason === 'length') return 'MAX_TOKENS';
@@ -113,27 +160,53 @@ function argumentPieces(text: string): string[] {
 }
 
 /** The v2 stream of a reply: one SSE event per step, each with its `type` in the data too. */
-function streamEvents(id: string, reply: SimulatedReply, toolCalls: WireObject[], toolPlan: string, finishReason: string, usage: WireObject): SimulatedResponse {
+function streamEvents(
+  id: string,
+  reply: SimulatedReply,
+  toolCalls: WireObject[],
+  toolPlan: string,
+  finishReason: string,
+  usage: WireObject,
+): SimulatedResponse {
   const chunks: Array<{ data: string; content: boolean }> = [];
   const event = (type: string, fields: WireObject, content = false): void => {
     chunks.push({ data: sseFrame({ type, ...fields }, type), content });
   };
-  event('message-start', { id, delta: { message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] } } });
+  event('message-start', {
+    id,
+    delta: { message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] } },
+  });
   let index = 0;
   const block = (kind: 'thinking' | 'text', pieces: string[]): void => {
     event('content-start', { index, delta: { message: { content: { type: kind, [kind]: '' } } } });
-    for (const piece of pieces) event('content-delta', { index, delta: { message: { content: { [kind]: piece } } } }, true);
+    for (const piece of pieces)
+      event('content-delta', { index, delta: { message: { content: { [kind]: piece } } } }, true);
     event('content-end', { index });
     index += 1;
   };
   if (reply.reasoning) block('thinking', splitIntoTokens(reply.reasoning));
   if (toolCalls.length === 0) block('text', reply.textChunks);
   else {
-    for (const piece of splitIntoTokens(toolPlan)) event('tool-plan-delta', { delta: { message: { tool_plan: piece } } });
+    for (const piece of splitIntoTokens(toolPlan))
+      event('tool-plan-delta', { delta: { message: { tool_plan: piece } } });
     for (const [callIndex, call] of toolCalls.entries()) {
       const fn = call.function as { name: string; arguments: string };
-      event('tool-call-start', { index: callIndex, delta: { message: { tool_calls: { id: call.id, type: 'function', function: { name: fn.name, arguments: '' } } } } }, true);
-      for (const piece of argumentPieces(fn.arguments)) event('tool-call-delta', { index: callIndex, delta: { message: { tool_calls: { function: { arguments: piece } } } } }, true);
+      event(
+        'tool-call-start',
+        {
+          index: callIndex,
+          delta: {
+            message: { tool_calls: { id: call.id, type: 'function', function: { name: fn.name, arguments: '' } } },
+          },
+        },
+        true,
+      );
+      for (const piece of argumentPieces(fn.arguments))
+        event(
+          'tool-call-delta',
+          { index: callIndex, delta: { message: { tool_calls: { function: { arguments: piece } } } } },
+          true,
+        );
       event('tool-call-end', { index: callIndex });
     }
   }
@@ -149,7 +222,9 @@ function streamEvents(id: string, reply: SimulatedReply, toolCalls: WireObject[]
  * const simulator = new Simulator(createCohereProtocol({ finishReason: 'ERROR' }));
  * ```
  */
-export function createCohereProtocol(options: Pick<CohereSimulatorOptions, 'finishReason' | 'apiKey'> = {}): SimulatorProtocol {
+export function createCohereProtocol(
+  options: Pick<CohereSimulatorOptions, 'finishReason' | 'apiKey'> = {},
+): SimulatorProtocol {
   const cache = new PromptPrefixCache();
 
   const parseChat = (body: WireObject): SimulatedRequest | SimulatedResponse => {
@@ -166,9 +241,16 @@ export function createCohereProtocol(options: Pick<CohereSimulatorOptions, 'fini
       ...summary,
       tools,
       toolChoice: body.tool_choice === 'REQUIRED' ? 'required' : body.tool_choice === 'NONE' ? 'none' : 'auto',
-      json: format?.type === 'json_object' ? (isWireObject(format.json_schema) ? { schema: format.json_schema } : {}) : undefined,
+      json:
+        format?.type === 'json_object'
+          ? isWireObject(format.json_schema)
+            ? { schema: format.json_schema }
+            : {}
+          : undefined,
       maxTokens: body.max_tokens as number | undefined,
-      stopSequences: Array.isArray(body.stop_sequences) ? body.stop_sequences.filter((stop): stop is string => typeof stop === 'string') : undefined,
+      stopSequences: Array.isArray(body.stop_sequences)
+        ? body.stop_sequences.filter((stop): stop is string => typeof stop === 'string')
+        : undefined,
       cachedTokens: cache.cachedTokens(model, summary.promptText),
       reasoning: isWireObject(body.thinking) && body.thinking.type === 'enabled',
     };
@@ -177,12 +259,17 @@ export function createCohereProtocol(options: Pick<CohereSimulatorOptions, 'fini
   const parseEmbed = (body: WireObject): SimulatedRequest | SimulatedResponse => {
     if (typeof body.model !== 'string' || body.model === '') return invalid('model must be a non-empty string');
     const texts = body.texts;
-    if (!Array.isArray(texts) || texts.length === 0 || !texts.every((text) => typeof text === 'string')) return invalid('texts must be a non-empty list of strings');
-    if (texts.length > MAX_EMBED_TEXTS) return invalid(`too many texts: ${texts.length}; the maximum is ${MAX_EMBED_TEXTS}`);
-    if (typeof body.input_type !== 'string') return invalid('valid input_type must be provided with the provided model');
+    if (!Array.isArray(texts) || texts.length === 0 || !texts.every((text) => typeof text === 'string'))
+      return invalid('texts must be a non-empty list of strings');
+    if (texts.length > MAX_EMBED_TEXTS)
+      return invalid(`too many texts: ${texts.length}; the maximum is ${MAX_EMBED_TEXTS}`);
+    if (typeof body.input_type !== 'string')
+      return invalid('valid input_type must be provided with the provided model');
     const types = body.embedding_types ?? ['float'];
-    if (!Array.isArray(types) || !types.every((type) => typeof type === 'string' && EMBEDDING_TYPES.has(type))) return invalid('embedding_types must be a list of float, int8, uint8 (in this simulator)');
-    if (body.output_dimension !== undefined && !body.model.startsWith('embed-v4')) return invalid(`output_dimension is not supported for model '${body.model}'`);
+    if (!Array.isArray(types) || !types.every((type) => typeof type === 'string' && EMBEDDING_TYPES.has(type)))
+      return invalid('embedding_types must be a list of float, int8, uint8 (in this simulator)');
+    if (body.output_dimension !== undefined && !body.model.startsWith('embed-v4'))
+      return invalid(`output_dimension is not supported for model '${body.model}'`);
     return {
       kind: 'embed',
       model: body.model,
@@ -195,15 +282,31 @@ export function createCohereProtocol(options: Pick<CohereSimulatorOptions, 'fini
     };
   };
 
-  const renderEmbed = (request: SimulatedRequest, reply: SimulatedReply, responseId: string, body: WireObject): SimulatedResponse => {
+  const renderEmbed = (
+    request: SimulatedRequest,
+    reply: SimulatedReply,
+    responseId: string,
+    body: WireObject,
+  ): SimulatedResponse => {
     const floats = reply.embeddings ?? [];
     const types = (body.embedding_types as string[] | undefined) ?? ['float'];
     const embeddings: Record<string, number[][]> = {};
     for (const type of types) {
-      embeddings[type] = type === 'float' ? floats : floats.map((vector) => vector.map((value) => (type === 'int8' ? Math.round(value * 127) : Math.round((value + 1) * 127.5))));
+      embeddings[type] =
+        type === 'float'
+          ? floats
+          : floats.map((vector) =>
+              vector.map((value) => (type === 'int8' ? Math.round(value * 127) : Math.round((value + 1) * 127.5))),
+            );
     }
     const meta = { api_version: { version: '2' }, billed_units: { input_tokens: reply.inputTokens } };
-    return jsonResponse(200, { id: responseId, texts: request.values, embeddings, meta, response_type: 'embeddings_by_type' });
+    return jsonResponse(200, {
+      id: responseId,
+      texts: request.values,
+      embeddings,
+      meta,
+      response_type: 'embeddings_by_type',
+    });
   };
 
   const embedBodies = new WeakMap<SimulatedRequest, WireObject>();
@@ -214,9 +317,13 @@ export function createCohereProtocol(options: Pick<CohereSimulatorOptions, 'fini
       id: `${call.name}_${alphanumericId(`${responseId}:${index}`, 12).toLowerCase()}`,
       type: 'function',
       // A call without arguments comes with the arguments "null", as Cohere sends it.
-      function: { name: call.name, arguments: Object.keys(call.input).length === 0 ? 'null' : JSON.stringify(call.input) },
+      function: {
+        name: call.name,
+        arguments: Object.keys(call.input).length === 0 ? 'null' : JSON.stringify(call.input),
+      },
     }));
-    const toolPlan = toolCalls.length > 0 ? `I will call ${reply.toolCalls.map((call) => call.name).join(' and ')}.` : '';
+    const toolPlan =
+      toolCalls.length > 0 ? `I will call ${reply.toolCalls.map((call) => call.name).join(' and ')}.` : '';
     const finishReason = finishReasonOf(request, reply, options.finishReason);
     const usage = {
       // Cohere bills neither its template nor the prompt tokens served from its cache.
@@ -225,8 +332,15 @@ export function createCohereProtocol(options: Pick<CohereSimulatorOptions, 'fini
       ...(reply.cachedInputTokens > 0 ? { cached_tokens: reply.cachedInputTokens } : {}),
     };
     if (request.stream) return streamEvents(responseId, reply, toolCalls, toolPlan, finishReason, usage);
-    const content = [...(reply.reasoning ? [{ type: 'thinking', thinking: reply.reasoning }] : []), ...(toolCalls.length === 0 ? [{ type: 'text', text: reply.text }] : [])];
-    const message = { role: 'assistant', ...(content.length > 0 ? { content } : {}), ...(toolCalls.length > 0 ? { tool_plan: toolPlan, tool_calls: toolCalls } : {}) };
+    const content = [
+      ...(reply.reasoning ? [{ type: 'thinking', thinking: reply.reasoning }] : []),
+      ...(toolCalls.length === 0 ? [{ type: 'text', text: reply.text }] : []),
+    ];
+    const message = {
+      role: 'assistant',
+      ...(content.length > 0 ? { content } : {}),
+      ...(toolCalls.length > 0 ? { tool_plan: toolPlan, tool_calls: toolCalls } : {}),
+    };
     return jsonResponse(200, { id: responseId, finish_reason: finishReason, message, usage });
   };
 
@@ -238,7 +352,8 @@ export function createCohereProtocol(options: Pick<CohereSimulatorOptions, 'fini
       if (method !== 'POST') return cohereError(405, `method ${method} not allowed`);
       const authorization = headers.authorization;
       if (!authorization?.startsWith('Bearer ')) return cohereError(401, 'no api key supplied');
-      if (options.apiKey !== undefined && authorization !== `Bearer ${options.apiKey}`) return cohereError(401, 'invalid api token');
+      if (options.apiKey !== undefined && authorization !== `Bearer ${options.apiKey}`)
+        return cohereError(401, 'invalid api token');
       const parsed = readJsonObject(body);
       if (typeof parsed === 'string') return invalid('the request body must be a JSON object');
       if (route === '/v2/chat') return parseChat(parsed);

@@ -26,8 +26,24 @@
  * @module
  */
 import { createAnthropicProtocol } from './anthropic-simulator.js';
-import { isWireObject, jsonResponse, PromptPrefixCache, readJsonObject, sseFrame, type WireObject } from './chat-simulator-support.js';
-import { Simulator, countTokens, splitIntoTokens, type SimulatedReply, type SimulatedRequest, type SimulatedResponse, type SimulatorOptions, type SimulatorProtocol } from './simulator-server.js';
+import {
+  isWireObject,
+  jsonResponse,
+  PromptPrefixCache,
+  readJsonObject,
+  sseFrame,
+  type WireObject,
+} from './chat-simulator-support.js';
+import {
+  Simulator,
+  countTokens,
+  splitIntoTokens,
+  type SimulatedReply,
+  type SimulatedRequest,
+  type SimulatedResponse,
+  type SimulatorOptions,
+  type SimulatorProtocol,
+} from './simulator-server.js';
 import type { JsonSchema } from '../types.js';
 
 /**
@@ -39,9 +55,14 @@ import type { JsonSchema } from '../types.js';
  * ```
  */
 export interface GoogleSimulatorOptions extends SimulatorOptions {
-  /** When set, only these API keys are accepted (Gemini API and Vertex express mode); otherwise any non-empty key is. */
+  /**
+   * When set, only these API keys are accepted (Gemini API and Vertex express mode); otherwise any non-empty key is.
+   */
   apiKey?: string | readonly string[];
-  /** When set, only these bearer tokens are accepted on Vertex AI paths (Gemini and Claude); otherwise any bearer token is. */
+  /**
+   * When set, only these bearer tokens are accepted on Vertex AI paths (Gemini and Claude); otherwise any bearer token
+   * is.
+   */
   accessToken?: string | readonly string[];
   /** Smallest prompt, in tokens, that implicit caching remembers (default 1024, Gemini 2.5 Flash's minimum). */
   implicitCacheMinTokens?: number;
@@ -79,7 +100,8 @@ const STATUS_NAMES: Record<number, string> = {
 };
 
 const GEMINI_PATH = /^\/(v1|v1beta|v1alpha)\/models\/([^/:]+):([A-Za-z]+)$/;
-const VERTEX_PATH = /^\/(v1|v1beta1)\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/([^/]+)\/models\/([^/:]+):([A-Za-z]+)$/;
+const VERTEX_PATH =
+  /^\/(v1|v1beta1)\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/([^/]+)\/models\/([^/:]+):([A-Za-z]+)$/;
 const VERTEX_EXPRESS_PATH = /^\/(v1|v1beta1)\/publishers\/([^/]+)\/models\/([^/:]+):([A-Za-z]+)$/;
 const METHODS: Record<GoogleApi, ReadonlySet<string>> = {
   gemini: new Set(['generateContent', 'streamGenerateContent', 'embedContent', 'batchEmbedContents']),
@@ -92,13 +114,59 @@ const CLAUDE_METHODS: ReadonlySet<string> = new Set(['rawPredict', 'streamRawPre
 const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 
 /** Top-level fields of a GenerateContentRequest, and of its generationConfig. */
-const REQUEST_FIELDS = new Set(['model', 'contents', 'systemInstruction', 'tools', 'toolConfig', 'safetySettings', 'generationConfig', 'cachedContent', 'labels', 'serviceTier', 'store', 'continuationToken', 'modelArmorConfig', 'outputConfig']);
-const GENERATION_FIELDS = new Set([
-  'stopSequences', 'responseMimeType', 'responseSchema', 'responseJsonSchema', 'responseModalities', 'candidateCount', 'maxOutputTokens', 'temperature', 'topP', 'topK', 'seed',
-  'presencePenalty', 'frequencyPenalty', 'responseLogprobs', 'logprobs', 'enableEnhancedCivicAnswers', 'speechConfig', 'thinkingConfig', 'imageConfig', 'mediaResolution',
-  'audioTimestamp', 'routingConfig', 'modelConfig', 'audioTranscriptionConfig',
+const REQUEST_FIELDS = new Set([
+  'model',
+  'contents',
+  'systemInstruction',
+  'tools',
+  'toolConfig',
+  'safetySettings',
+  'generationConfig',
+  'cachedContent',
+  'labels',
+  'serviceTier',
+  'store',
+  'continuationToken',
+  'modelArmorConfig',
+  'outputConfig',
 ]);
-const PART_DATA_FIELDS = ['text', 'inlineData', 'fileData', 'functionCall', 'functionResponse', 'executableCode', 'codeExecutionResult', 'toolCall', 'toolResponse'];
+const GENERATION_FIELDS = new Set([
+  'stopSequences',
+  'responseMimeType',
+  'responseSchema',
+  'responseJsonSchema',
+  'responseModalities',
+  'candidateCount',
+  'maxOutputTokens',
+  'temperature',
+  'topP',
+  'topK',
+  'seed',
+  'presencePenalty',
+  'frequencyPenalty',
+  'responseLogprobs',
+  'logprobs',
+  'enableEnhancedCivicAnswers',
+  'speechConfig',
+  'thinkingConfig',
+  'imageConfig',
+  'mediaResolution',
+  'audioTimestamp',
+  'routingConfig',
+  'modelConfig',
+  'audioTranscriptionConfig',
+]);
+const PART_DATA_FIELDS = [
+  'text',
+  'inlineData',
+  'fileData',
+  'functionCall',
+  'functionResponse',
+  'executableCode',
+  'codeExecutionResult',
+  'toolCall',
+  'toolResponse',
+];
 const FUNCTION_MODES = new Set(['MODE_UNSPECIFIED', 'AUTO', 'ANY', 'NONE', 'VALIDATED']);
 const FUNCTION_NAME = /^[a-zA-Z_][a-zA-Z0-9_.:-]{0,63}$/;
 /** Tokens a simulated image counts for (as the engine counts them). */
@@ -113,7 +181,9 @@ const IMAGE_TOKENS = 85;
  * ```
  */
 export function googleErrorResponse(status: number, message: string, details?: WireObject[]): SimulatedResponse {
-  return jsonResponse(status, { error: { code: status, message, status: STATUS_NAMES[status] ?? 'UNKNOWN', ...(details ? { details } : {}) } });
+  return jsonResponse(status, {
+    error: { code: status, message, status: STATUS_NAMES[status] ?? 'UNKNOWN', ...(details ? { details } : {}) },
+  });
 }
 
 const invalid = (message: string): SimulatedResponse => googleErrorResponse(400, message);
@@ -124,38 +194,51 @@ function partsText(parts: readonly WireObject[]): { text: string; media: number 
   let media = 0;
   for (const part of parts) {
     if (typeof part.text === 'string' && part.thought !== true) texts.push(part.text);
-    if (isWireObject(part.functionCall)) texts.push(`${String(part.functionCall.name)}${JSON.stringify(part.functionCall.args ?? {})}`);
-    if (isWireObject(part.functionResponse)) texts.push(`${String(part.functionResponse.name)}${JSON.stringify(part.functionResponse.response ?? {})}`);
+    if (isWireObject(part.functionCall))
+      texts.push(`${String(part.functionCall.name)}${JSON.stringify(part.functionCall.args ?? {})}`);
+    if (isWireObject(part.functionResponse))
+      texts.push(`${String(part.functionResponse.name)}${JSON.stringify(part.functionResponse.response ?? {})}`);
     if (isWireObject(part.inlineData) || isWireObject(part.fileData)) media += 1;
   }
   return { text: texts.join(' '), media };
 }
 
-const countParts = (parts: readonly WireObject[], field: string): number => parts.filter((part) => isWireObject(part[field])).length;
+const countParts = (parts: readonly WireObject[], field: string): number =>
+  parts.filter((part) => isWireObject(part[field])).length;
 
 /** Checks `contents` as the API does: roles, non-empty parts, function-call / function-response turns. */
 function checkContents(contents: unknown): SimulatedResponse | undefined {
-  if (!Array.isArray(contents) || contents.length === 0) return invalid('* GenerateContentRequest.contents: contents is not specified\n');
+  if (!Array.isArray(contents) || contents.length === 0)
+    return invalid('* GenerateContentRequest.contents: contents is not specified\n');
   let previous: WireObject | undefined;
   for (const [index, content] of contents.entries()) {
     if (!isWireObject(content)) return invalid(`Invalid value at 'contents[${index}]': expected a Content object`);
-    if (content.role !== undefined && content.role !== 'user' && content.role !== 'model') return invalid('Please use a valid role: user, model.');
-    if (!Array.isArray(content.parts) || content.parts.length === 0) return invalid(`* GenerateContentRequest.contents[${index}].parts: contents.parts must not be empty.\n`);
+    if (content.role !== undefined && content.role !== 'user' && content.role !== 'model')
+      return invalid('Please use a valid role: user, model.');
+    if (!Array.isArray(content.parts) || content.parts.length === 0)
+      return invalid(`* GenerateContentRequest.contents[${index}].parts: contents.parts must not be empty.\n`);
     for (const [partIndex, part] of content.parts.entries()) {
       if (!isWireObject(part) || !PART_DATA_FIELDS.some((field) => part[field] !== undefined)) {
-        return invalid(`* GenerateContentRequest.contents[${index}].parts[${partIndex}].data: required oneof field 'data' must have one initialized field\n`);
+        return invalid(
+          `* GenerateContentRequest.contents[${index}].parts[${partIndex}].data: required oneof field 'data' must have one initialized field\n`,
+        );
       }
     }
     const parts = content.parts as WireObject[];
     const calls = countParts(parts, 'functionCall');
     const responses = countParts(parts, 'functionResponse');
     if (calls > 0 && (previous === undefined || previous.role === 'model')) {
-      return invalid('Please ensure that function call turn comes immediately after a user turn or after a function response turn.');
+      return invalid(
+        'Please ensure that function call turn comes immediately after a user turn or after a function response turn.',
+      );
     }
     if (responses > 0) {
-      const previousCalls = previous && Array.isArray(previous.parts) ? countParts(previous.parts as WireObject[], 'functionCall') : 0;
+      const previousCalls =
+        previous && Array.isArray(previous.parts) ? countParts(previous.parts as WireObject[], 'functionCall') : 0;
       if (previousCalls !== responses) {
-        return invalid('Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.');
+        return invalid(
+          'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.',
+        );
       }
     }
     previous = content;
@@ -165,34 +248,68 @@ function checkContents(contents: unknown): SimulatedResponse | undefined {
 
 /** Checks tools, toolConfig and generationConfig. */
 function checkConfig(body: WireObject): SimulatedResponse | undefined {
-  for (const key of Object.keys(body)) if (!REQUEST_FIELDS.has(key)) return invalid(`Invalid JSON payload received. Unknown name "${key}": Cannot find field.`);
+  for (const key of Object.keys(body))
+    if (!REQUEST_FIELDS.has(key))
+      return invalid(`Invalid JSON payload received. Unknown name "${key}": Cannot find field.`);
   for (const tool of Array.isArray(body.tools) ? body.tools : []) {
-    for (const declaration of isWireObject(tool) && Array.isArray(tool.functionDeclarations) ? tool.functionDeclarations : []) {
+    for (const declaration of isWireObject(tool) && Array.isArray(tool.functionDeclarations)
+      ? tool.functionDeclarations
+      : []) {
       const name = isWireObject(declaration) ? declaration.name : undefined;
       if (typeof name !== 'string' || !FUNCTION_NAME.test(name)) {
-        return invalid('* GenerateContentRequest.tools[0].function_declarations[0].name: Invalid function name. Must start with a letter or an underscore. Must be a-z, A-Z, 0-9, or contain underscores, dots, colons and dashes, with a maximum length of 64.\n');
+        return invalid(
+          '* GenerateContentRequest.tools[0].function_declarations[0].name: Invalid function name. Must start with a letter or an underscore. Must be a-z, A-Z, 0-9, or contain underscores, dots, colons and dashes, with a maximum length of 64.\n',
+        );
       }
     }
   }
-  const calling = isWireObject(body.toolConfig) && isWireObject(body.toolConfig.functionCallingConfig) ? body.toolConfig.functionCallingConfig : undefined;
+  const calling =
+    isWireObject(body.toolConfig) && isWireObject(body.toolConfig.functionCallingConfig)
+      ? body.toolConfig.functionCallingConfig
+      : undefined;
   if (calling) {
-    if (calling.mode !== undefined && !FUNCTION_MODES.has(String(calling.mode))) return invalid(`Invalid value at 'tool_config.function_calling_config.mode' (type.googleapis.com/google.ai.generativelanguage.v1beta.FunctionCallingConfig.Mode), "${String(calling.mode)}"`);
-    if (Array.isArray(calling.allowedFunctionNames) && calling.allowedFunctionNames.length > 0 && calling.mode !== 'ANY' && calling.mode !== 'VALIDATED') {
-      return invalid('* GenerateContentRequest.tool_config.function_calling_config.allowed_function_names: allowed_function_names should only be set when the mode is ANY or VALIDATED.\n');
+    if (calling.mode !== undefined && !FUNCTION_MODES.has(String(calling.mode)))
+      return invalid(
+        `Invalid value at 'tool_config.function_calling_config.mode' (type.googleapis.com/google.ai.generativelanguage.v1beta.FunctionCallingConfig.Mode), "${String(calling.mode)}"`,
+      );
+    if (
+      Array.isArray(calling.allowedFunctionNames) &&
+      calling.allowedFunctionNames.length > 0 &&
+      calling.mode !== 'ANY' &&
+      calling.mode !== 'VALIDATED'
+    ) {
+      return invalid(
+        '* GenerateContentRequest.tool_config.function_calling_config.allowed_function_names: allowed_function_names should only be set when the mode is ANY or VALIDATED.\n',
+      );
     }
   }
   const generation = body.generationConfig;
   if (generation === undefined) return undefined;
   if (!isWireObject(generation)) return invalid("Invalid value at 'generation_config': expected an object");
-  for (const key of Object.keys(generation)) if (!GENERATION_FIELDS.has(key)) return invalid(`Invalid JSON payload received. Unknown name "${key}" at 'generation_config': Cannot find field.`);
-  if ((generation.responseSchema !== undefined || generation.responseJsonSchema !== undefined) && generation.responseMimeType !== 'application/json' && generation.responseMimeType !== 'text/x.enum') {
-    return invalid('* GenerateContentRequest.generation_config.response_mime_type: must be application/json or text/x.enum when response_schema is set.\n');
+  for (const key of Object.keys(generation))
+    if (!GENERATION_FIELDS.has(key))
+      return invalid(`Invalid JSON payload received. Unknown name "${key}" at 'generation_config': Cannot find field.`);
+  if (
+    (generation.responseSchema !== undefined || generation.responseJsonSchema !== undefined) &&
+    generation.responseMimeType !== 'application/json' &&
+    generation.responseMimeType !== 'text/x.enum'
+  ) {
+    return invalid(
+      '* GenerateContentRequest.generation_config.response_mime_type: must be application/json or text/x.enum when response_schema is set.\n',
+    );
   }
-  if (generation.responseSchema !== undefined && generation.responseJsonSchema !== undefined) return invalid('response_schema and response_json_schema cannot both be set.');
+  if (generation.responseSchema !== undefined && generation.responseJsonSchema !== undefined)
+    return invalid('response_schema and response_json_schema cannot both be set.');
   const thinking = generation.thinkingConfig;
-  if (isWireObject(thinking) && thinking.thinkingBudget !== undefined && thinking.thinkingLevel !== undefined) return invalid('You can only set only one of thinking budget and thinking level.');
-  if (generation.maxOutputTokens !== undefined && !(Number.isInteger(generation.maxOutputTokens) && (generation.maxOutputTokens as number) > 0)) {
-    return invalid(`* GenerateContentRequest.generation_config.max_output_tokens: max_output_tokens must be positive.\n`);
+  if (isWireObject(thinking) && thinking.thinkingBudget !== undefined && thinking.thinkingLevel !== undefined)
+    return invalid('You can only set only one of thinking budget and thinking level.');
+  if (
+    generation.maxOutputTokens !== undefined &&
+    !(Number.isInteger(generation.maxOutputTokens) && (generation.maxOutputTokens as number) > 0)
+  ) {
+    return invalid(
+      `* GenerateContentRequest.generation_config.max_output_tokens: max_output_tokens must be positive.\n`,
+    );
   }
   return undefined;
 }
@@ -202,7 +319,8 @@ function lowerCaseTypes(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(lowerCaseTypes);
   if (!isWireObject(schema)) return schema;
   const result: WireObject = {};
-  for (const [key, value] of Object.entries(schema)) result[key] = key === 'type' && typeof value === 'string' ? value.toLowerCase() : lowerCaseTypes(value);
+  for (const [key, value] of Object.entries(schema))
+    result[key] = key === 'type' && typeof value === 'string' ? value.toLowerCase() : lowerCaseTypes(value);
   return result;
 }
 
@@ -210,14 +328,25 @@ function lowerCaseTypes(schema: unknown): unknown {
 function toolsOf(body: WireObject): Pick<SimulatedRequest, 'tools' | 'toolChoice'> {
   let tools: SimulatedRequest['tools'] = [];
   for (const tool of Array.isArray(body.tools) ? body.tools : []) {
-    for (const declaration of isWireObject(tool) && Array.isArray(tool.functionDeclarations) ? tool.functionDeclarations : []) {
+    for (const declaration of isWireObject(tool) && Array.isArray(tool.functionDeclarations)
+      ? tool.functionDeclarations
+      : []) {
       if (!isWireObject(declaration) || typeof declaration.name !== 'string') continue;
       const schema = declaration.parametersJsonSchema ?? lowerCaseTypes(declaration.parameters);
-      tools.push(isWireObject(schema) ? { name: declaration.name, inputSchema: schema as JsonSchema } : { name: declaration.name });
+      tools.push(
+        isWireObject(schema)
+          ? { name: declaration.name, inputSchema: schema as JsonSchema }
+          : { name: declaration.name },
+      );
     }
   }
-  const calling = isWireObject(body.toolConfig) && isWireObject(body.toolConfig.functionCallingConfig) ? body.toolConfig.functionCallingConfig : {};
-  const allowed = Array.isArray(calling.allowedFunctionNames) ? calling.allowedFunctionNames.filter((name): name is string => typeof name === 'string') : [];
+  const calling =
+    isWireObject(body.toolConfig) && isWireObject(body.toolConfig.functionCallingConfig)
+      ? body.toolConfig.functionCallingConfig
+      : {};
+  const allowed = Array.isArray(calling.allowedFunctionNames)
+    ? calling.allowedFunctionNames.filter((name): name is string => typeof name === 'string')
+    : [];
   if (allowed.length > 0) tools = tools.filter((tool) => allowed.includes(tool.name));
   switch (calling.mode) {
     case 'ANY':
@@ -237,11 +366,15 @@ function memberPath(path: string, key: string): string {
 /** The partial arguments of one value: one per leaf, a string of two characters or more in two pieces. */
 function partialArgs(path: string, value: unknown): WireObject[] {
   if (Array.isArray(value)) return value.flatMap((item, index) => partialArgs(`${path}[${index}]`, item));
-  if (isWireObject(value)) return Object.entries(value).flatMap(([key, item]) => partialArgs(memberPath(path, key), item));
+  if (isWireObject(value))
+    return Object.entries(value).flatMap(([key, item]) => partialArgs(memberPath(path, key), item));
   if (typeof value === 'string') {
     if (value.length < 2) return [{ jsonPath: path, stringValue: value }];
     const half = Math.ceil(value.length / 2);
-    return [{ jsonPath: path, stringValue: value.slice(0, half), willContinue: true }, { jsonPath: path, stringValue: value.slice(half) }];
+    return [
+      { jsonPath: path, stringValue: value.slice(0, half), willContinue: true },
+      { jsonPath: path, stringValue: value.slice(half) },
+    ];
   }
   if (typeof value === 'number') return [{ jsonPath: path, numberValue: value }];
   if (typeof value === 'boolean') return [{ jsonPath: path, boolValue: value }];
@@ -267,34 +400,53 @@ function embeddingDimensions(model: string): number {
   return model.includes('gemini-embedding') ? 3072 : 768;
 }
 
-const isPositiveInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
+const isPositiveInteger = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value > 0;
 
 /** The text of an embedding request's `content` (`{ parts: [{ text }] }`). */
 function contentText(content: unknown): string | undefined {
   if (!isWireObject(content) || !Array.isArray(content.parts)) return undefined;
-  const texts = content.parts.map((part) => (isWireObject(part) && typeof part.text === 'string' ? part.text : undefined));
+  const texts = content.parts.map((part) =>
+    isWireObject(part) && typeof part.text === 'string' ? part.text : undefined,
+  );
   return texts.every((text) => text !== undefined) && texts.length > 0 ? texts.join(' ') : undefined;
 }
 
 function embedRequest(model: string, values: string[], dimensions: unknown): SimulatedRequest | SimulatedResponse {
-  if (dimensions !== undefined && !isPositiveInteger(dimensions)) return invalid('* outputDimensionality must be a positive integer.\n');
+  if (dimensions !== undefined && !isPositiveInteger(dimensions))
+    return invalid('* outputDimensionality must be a positive integer.\n');
   const dimension = (dimensions as number | undefined) ?? embeddingDimensions(model);
-  if (dimension > embeddingDimensions(model)) return invalid(`* outputDimensionality must be at most ${embeddingDimensions(model)}.\n`);
-  return { kind: 'embed', model, stream: false, lastUserText: '', promptText: values.join('\n'), tools: [], values, dimensions: dimension };
+  if (dimension > embeddingDimensions(model))
+    return invalid(`* outputDimensionality must be at most ${embeddingDimensions(model)}.\n`);
+  return {
+    kind: 'embed',
+    model,
+    stream: false,
+    lastUserText: '',
+    promptText: values.join('\n'),
+    tools: [],
+    values,
+    dimensions: dimension,
+  };
 }
 
 /** Parses the body of an embedding call on any of the four embedding endpoints. */
 function parseEmbed(route: GoogleRoute, body: WireObject): SimulatedRequest | SimulatedResponse {
   if (route.method === 'batchEmbedContents') {
     const requests = body.requests;
-    if (!Array.isArray(requests) || requests.length === 0) return invalid('* BatchEmbedContentsRequest.requests: requests is not specified\n');
-    if (requests.length > 100) return invalid('* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch\n');
+    if (!Array.isArray(requests) || requests.length === 0)
+      return invalid('* BatchEmbedContentsRequest.requests: requests is not specified\n');
+    if (requests.length > 100)
+      return invalid('* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch\n');
     const values: string[] = [];
     for (const request of requests) {
-      if (!isWireObject(request)) return invalid('* BatchEmbedContentsRequest.requests: each request must be an object\n');
-      if (request.model !== `models/${route.model}`) return invalid(`Model names in requests must match the model name in the request URL (models/${route.model}).`);
+      if (!isWireObject(request))
+        return invalid('* BatchEmbedContentsRequest.requests: each request must be an object\n');
+      if (request.model !== `models/${route.model}`)
+        return invalid(`Model names in requests must match the model name in the request URL (models/${route.model}).`);
       const text = contentText(request.content);
-      if (text === undefined) return invalid('* BatchEmbedContentsRequest.requests[0].content: content is not specified\n');
+      if (text === undefined)
+        return invalid('* BatchEmbedContentsRequest.requests[0].content: content is not specified\n');
       values.push(text);
     }
     const first = requests[0] as WireObject;
@@ -304,11 +456,17 @@ function parseEmbed(route: GoogleRoute, body: WireObject): SimulatedRequest | Si
     const instances = body.instances;
     if (!Array.isArray(instances) || instances.length === 0) return invalid('instances must not be empty.');
     if (route.model.includes('gemini') && instances.length > 1) {
-      return invalid(`Unable to submit request because the model ${route.model} supports only one instance per request.`);
+      return invalid(
+        `Unable to submit request because the model ${route.model} supports only one instance per request.`,
+      );
     }
-    if (instances.length > 250) return invalid('Unable to submit request because the number of instances exceeds the limit of 250.');
-    const values = instances.map((instance) => (isWireObject(instance) && typeof instance.content === 'string' ? instance.content : undefined));
-    if (values.some((value) => value === undefined)) return invalid('Each instance must have a string field "content".');
+    if (instances.length > 250)
+      return invalid('Unable to submit request because the number of instances exceeds the limit of 250.');
+    const values = instances.map((instance) =>
+      isWireObject(instance) && typeof instance.content === 'string' ? instance.content : undefined,
+    );
+    if (values.some((value) => value === undefined))
+      return invalid('Each instance must have a string field "content".');
     const parameters = isWireObject(body.parameters) ? body.parameters : {};
     return embedRequest(route.model, values as string[], parameters.outputDimensionality);
   }
@@ -323,7 +481,8 @@ function routeOf(pathname: string, sse: boolean): GoogleRoute | undefined {
   const gemini = GEMINI_PATH.exec(pathname);
   if (gemini) return { api: 'gemini', model: decodeURIComponent(gemini[2]), method: gemini[3], sse };
   const vertex = VERTEX_PATH.exec(pathname);
-  if (vertex) return { api: 'vertex', publisher: vertex[4], model: decodeURIComponent(vertex[5]), method: vertex[6], sse };
+  if (vertex)
+    return { api: 'vertex', publisher: vertex[4], model: decodeURIComponent(vertex[5]), method: vertex[6], sse };
   const express = VERTEX_EXPRESS_PATH.exec(pathname);
   if (express) return { api: 'vertex-express', model: decodeURIComponent(express[3]), method: express[4], sse };
   return undefined;
@@ -339,7 +498,8 @@ function serves(route: GoogleRoute): boolean {
 }
 
 /** Whether a protocol's parse result is a request to answer (not an answer already). */
-const isRequest = (parsed: SimulatedRequest | SimulatedResponse): parsed is SimulatedRequest => parsed.kind === 'chat' || parsed.kind === 'embed';
+const isRequest = (parsed: SimulatedRequest | SimulatedResponse): parsed is SimulatedRequest =>
+  parsed.kind === 'chat' || parsed.kind === 'embed';
 
 /** Whether a credential is one of the accepted ones (any is, when none are configured). */
 function accepted(value: string, allowed: string | readonly string[] | undefined): boolean {
@@ -347,27 +507,46 @@ function accepted(value: string, allowed: string | readonly string[] | undefined
 }
 
 /** The authentication failure of a request, if any. */
-function authFailure(route: GoogleRoute, headers: Record<string, string | string[] | undefined>, url: URL, options: GoogleSimulatorOptions): SimulatedResponse | undefined {
+function authFailure(
+  route: GoogleRoute,
+  headers: Record<string, string | string[] | undefined>,
+  url: URL,
+  options: GoogleSimulatorOptions,
+): SimulatedResponse | undefined {
   if (route.api === 'vertex') {
     const authorization = typeof headers.authorization === 'string' ? headers.authorization : '';
     const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
     if (token === undefined) {
-      return googleErrorResponse(401, 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.');
+      return googleErrorResponse(
+        401,
+        'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+      );
     }
     if (!accepted(token, options.accessToken)) {
-      return googleErrorResponse(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.');
+      return googleErrorResponse(
+        401,
+        'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+      );
     }
     return undefined;
   }
   const header = headers['x-goog-api-key'];
   const key = (typeof header === 'string' ? header : undefined) ?? url.searchParams.get('key') ?? undefined;
   if (!key) {
-    return googleErrorResponse(403, "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.");
+    return googleErrorResponse(
+      403,
+      "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+    );
   }
   if (!accepted(key, options.apiKey)) {
     const service = route.api === 'gemini' ? 'generativelanguage.googleapis.com' : 'aiplatform.googleapis.com';
     return googleErrorResponse(400, 'API key not valid. Please pass a valid API key.', [
-      { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service } },
+      {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'API_KEY_INVALID',
+        domain: 'googleapis.com',
+        metadata: { service },
+      },
     ]);
   }
   return undefined;
@@ -394,7 +573,9 @@ function thoughtSignature(seed: string): string {
  * const simulator = new Simulator(createGoogleProtocol({ apiKey: 'AIza-test-key' }));
  * ```
  */
-export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiKey' | 'accessToken' | 'implicitCacheMinTokens'> = {}): SimulatorProtocol {
+export function createGoogleProtocol(
+  options: Pick<GoogleSimulatorOptions, 'apiKey' | 'accessToken' | 'implicitCacheMinTokens'> = {},
+): SimulatorProtocol {
   const cache = new PromptPrefixCache(options.implicitCacheMinTokens ?? 1024);
   const routes = new WeakMap<SimulatedRequest, GoogleRoute>();
   const claude = createAnthropicProtocol();
@@ -406,9 +587,15 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
   const parseClaude = (route: GoogleRoute, body: WireObject): SimulatedRequest | SimulatedResponse => {
     const { anthropic_version: version, ...messages } = body;
     if (version === undefined) return claude.errorResponse(400, 'anthropic_version: Field required');
-    if (version !== VERTEX_ANTHROPIC_VERSION) return claude.errorResponse(400, `anthropic_version: Input should be '${VERTEX_ANTHROPIC_VERSION}'`);
-    if (messages.model !== undefined) return claude.errorResponse(400, 'model: Extra inputs are not permitted (the model is named in the URL)');
-    const parsed = claude.parseMessages({ ...messages, model: route.model, stream: route.method === 'streamRawPredict' });
+    if (version !== VERTEX_ANTHROPIC_VERSION)
+      return claude.errorResponse(400, `anthropic_version: Input should be '${VERTEX_ANTHROPIC_VERSION}'`);
+    if (messages.model !== undefined)
+      return claude.errorResponse(400, 'model: Extra inputs are not permitted (the model is named in the URL)');
+    const parsed = claude.parseMessages({
+      ...messages,
+      model: route.model,
+      stream: route.method === 'streamRawPredict',
+    });
     if (isRequest(parsed)) claudeRequests.add(parsed);
     return parsed;
   };
@@ -416,12 +603,20 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
   const parseChat = (route: GoogleRoute, body: WireObject): SimulatedRequest | SimulatedResponse => {
     const problem = checkContents(body.contents) ?? checkConfig(body);
     if (problem) return problem;
-    const calling = isWireObject(body.toolConfig) && isWireObject(body.toolConfig.functionCallingConfig) ? body.toolConfig.functionCallingConfig : {};
+    const calling =
+      isWireObject(body.toolConfig) && isWireObject(body.toolConfig.functionCallingConfig)
+        ? body.toolConfig.functionCallingConfig
+        : {};
     if (calling.streamFunctionCallArguments !== undefined && route.api === 'gemini') {
-      return invalid(`Invalid JSON payload received. Unknown name "streamFunctionCallArguments" at 'tool_config.function_calling_config': Cannot find field.`);
+      return invalid(
+        `Invalid JSON payload received. Unknown name "streamFunctionCallArguments" at 'tool_config.function_calling_config': Cannot find field.`,
+      );
     }
     const contents = body.contents as WireObject[];
-    const system = isWireObject(body.systemInstruction) && Array.isArray(body.systemInstruction.parts) ? partsText(body.systemInstruction.parts as WireObject[]).text : '';
+    const system =
+      isWireObject(body.systemInstruction) && Array.isArray(body.systemInstruction.parts)
+        ? partsText(body.systemInstruction.parts as WireObject[]).text
+        : '';
     const texts = system ? [system] : [];
     let lastUserText = '';
     let imageCount = 0;
@@ -431,7 +626,10 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
       const { text, media } = partsText(parts);
       imageCount += media;
       if (countParts(parts, 'functionResponse') > 0) hasToolResults = true;
-      const userText = parts.filter((part) => typeof part.text === 'string').map((part) => part.text as string).join(' ');
+      const userText = parts
+        .filter((part) => typeof part.text === 'string')
+        .map((part) => part.text as string)
+        .join(' ');
       if (content.role !== 'model' && userText) lastUserText = userText;
       if (text) texts.push(text);
     }
@@ -449,9 +647,16 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
       imageCount,
       hasToolResults,
       ...toolsOf(body),
-      json: generation.responseMimeType === 'application/json' ? (isWireObject(schema) ? { schema: schema as JsonSchema } : {}) : undefined,
+      json:
+        generation.responseMimeType === 'application/json'
+          ? isWireObject(schema)
+            ? { schema: schema as JsonSchema }
+            : {}
+          : undefined,
       maxTokens: typeof generation.maxOutputTokens === 'number' ? generation.maxOutputTokens : undefined,
-      stopSequences: Array.isArray(generation.stopSequences) ? generation.stopSequences.filter((stop): stop is string => typeof stop === 'string') : undefined,
+      stopSequences: Array.isArray(generation.stopSequences)
+        ? generation.stopSequences.filter((stop): stop is string => typeof stop === 'string')
+        : undefined,
       cachedTokens: cache.cachedTokens(scope, promptText),
       reasoning: thinking.includeThoughts === true && thinking.thinkingBudget !== 0,
     };
@@ -460,27 +665,45 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
     return request;
   };
 
-  const renderChat = (request: SimulatedRequest, reply: SimulatedReply, route: GoogleRoute, responseId: string, created: number): SimulatedResponse => {
+  const renderChat = (
+    request: SimulatedRequest,
+    reply: SimulatedReply,
+    route: GoogleRoute,
+    responseId: string,
+    created: number,
+  ): SimulatedResponse => {
     const usageMetadata = {
       promptTokenCount: reply.inputTokens,
       candidatesTokenCount: reply.outputTokens - reply.reasoningTokens,
       totalTokenCount: reply.inputTokens + reply.outputTokens,
-      ...(reply.cachedInputTokens > 0 ? { cachedContentTokenCount: reply.cachedInputTokens, cacheTokensDetails: [{ modality: 'TEXT', tokenCount: reply.cachedInputTokens }] } : {}),
+      ...(reply.cachedInputTokens > 0
+        ? {
+            cachedContentTokenCount: reply.cachedInputTokens,
+            cacheTokensDetails: [{ modality: 'TEXT', tokenCount: reply.cachedInputTokens }],
+          }
+        : {}),
       ...(reply.reasoningTokens > 0 ? { thoughtsTokenCount: reply.reasoningTokens } : {}),
       promptTokensDetails: [
         { modality: 'TEXT', tokenCount: reply.inputTokens - (request.imageCount ?? 0) * IMAGE_TOKENS },
-        ...((request.imageCount ?? 0) > 0 ? [{ modality: 'IMAGE', tokenCount: (request.imageCount ?? 0) * IMAGE_TOKENS }] : []),
+        ...((request.imageCount ?? 0) > 0
+          ? [{ modality: 'IMAGE', tokenCount: (request.imageCount ?? 0) * IMAGE_TOKENS }]
+          : []),
       ],
       ...(route.api === 'gemini' ? {} : { trafficType: 'ON_DEMAND' }),
     };
     const signature = request.reasoning ? thoughtSignature(responseId) : undefined;
-    const functionParts = reply.toolCalls.map((call, index) => ({ functionCall: { name: call.name, args: call.input }, ...(index === 0 && signature ? { thoughtSignature: signature } : {}) }));
+    const functionParts = reply.toolCalls.map((call, index) => ({
+      functionCall: { name: call.name, args: call.input },
+      ...(index === 0 && signature ? { thoughtSignature: signature } : {}),
+    }));
     const envelope = (parts: WireObject[], last: boolean): WireObject => ({
-      candidates: [{
-        content: { parts, role: 'model' },
-        ...(last ? { finishReason: finishReasonOf(reply) } : {}),
-        ...(route.api === 'gemini' ? { index: 0 } : {}),
-      }],
+      candidates: [
+        {
+          content: { parts, role: 'model' },
+          ...(last ? { finishReason: finishReasonOf(reply) } : {}),
+          ...(route.api === 'gemini' ? { index: 0 } : {}),
+        },
+      ],
       ...(last ? { usageMetadata } : {}),
       modelVersion: request.model,
       ...(route.api === 'gemini' ? {} : { createTime: new Date(created * 1000).toISOString() }),
@@ -489,20 +712,35 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
     if (!request.stream) {
       const parts: WireObject[] = [];
       if (reply.reasoning) parts.push({ text: reply.reasoning, thought: true });
-      if (reply.text) parts.push({ text: reply.text, ...(signature && functionParts.length === 0 ? { thoughtSignature: signature } : {}) });
+      if (reply.text)
+        parts.push({
+          text: reply.text,
+          ...(signature && functionParts.length === 0 ? { thoughtSignature: signature } : {}),
+        });
       parts.push(...functionParts);
       return jsonResponse(200, envelope(parts.length > 0 ? parts : [{ text: '' }], true));
     }
     const pieces: WireObject[][] = [
       ...(reply.reasoning ? splitIntoTokens(reply.reasoning).map((text) => [{ text, thought: true }]) : []),
       ...reply.textChunks.map((text) => [{ text }]),
-      ...(functionParts.length > 0 ? (streamedArguments.has(request) ? functionParts.flatMap(argumentPieces) : [functionParts]) : []),
+      ...(functionParts.length > 0
+        ? streamedArguments.has(request)
+          ? functionParts.flatMap(argumentPieces)
+          : [functionParts]
+        : []),
       // In a stream the signature of a text answer comes on a last part with empty text.
       ...(signature && functionParts.length === 0 && reply.text ? [[{ text: '', thoughtSignature: signature }]] : []),
     ];
-    const events = pieces.length > 0 ? pieces.map((parts, index) => envelope(parts, index === pieces.length - 1)) : [envelope([{ text: '' }], true)];
+    const events =
+      pieces.length > 0
+        ? pieces.map((parts, index) => envelope(parts, index === pieces.length - 1))
+        : [envelope([{ text: '' }], true)];
     if (!route.sse) return jsonResponse(200, events);
-    return { kind: 'stream', contentType: 'text/event-stream', chunks: events.map((event) => ({ data: sseFrame(event), content: pieces.length > 0 })) };
+    return {
+      kind: 'stream',
+      contentType: 'text/event-stream',
+      chunks: events.map((event) => ({ data: sseFrame(event), content: pieces.length > 0 })),
+    };
   };
 
   const renderEmbed = (request: SimulatedRequest, reply: SimulatedReply, route: GoogleRoute): SimulatedResponse => {
@@ -514,11 +752,19 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
         return jsonResponse(200, { embeddings: embeddings.map((vector) => ({ values: vector })), usageMetadata });
       case 'predict':
         return jsonResponse(200, {
-          predictions: embeddings.map((vector, index) => ({ embeddings: { values: vector, statistics: { truncated: false, token_count: countTokens(values[index] ?? '') } } })),
+          predictions: embeddings.map((vector, index) => ({
+            embeddings: {
+              values: vector,
+              statistics: { truncated: false, token_count: countTokens(values[index] ?? '') },
+            },
+          })),
           metadata: { billableCharacterCount: values.reduce((sum, value) => sum + value.replace(/\s/g, '').length, 0) },
         });
       default:
-        return jsonResponse(200, { embedding: { values: embeddings[0] ?? [] }, ...(route.api === 'gemini' ? {} : { usageMetadata, truncated: false }) });
+        return jsonResponse(200, {
+          embedding: { values: embeddings[0] ?? [] },
+          ...(route.api === 'gemini' ? {} : { usageMetadata, truncated: false }),
+        });
     }
   };
 
@@ -527,20 +773,30 @@ export function createGoogleProtocol(options: Pick<GoogleSimulatorOptions, 'apiK
     parse({ method, path, headers, body }) {
       const url = new URL(path, 'http://simulator');
       const route = routeOf(url.pathname, url.searchParams.get('alt') === 'sse');
-      if (!route || !serves(route)) return googleErrorResponse(404, `The requested URL ${url.pathname} was not found on this server.`);
+      if (!route || !serves(route))
+        return googleErrorResponse(404, `The requested URL ${url.pathname} was not found on this server.`);
       if (method !== 'POST') return googleErrorResponse(404, `Method ${method} is not supported on ${url.pathname}.`);
       const unauthenticated = authFailure(route, headers, url, options);
       if (unauthenticated) return unauthenticated;
       const parsed = readJsonObject(body);
-      if (parsed === 'invalid-json' || parsed === 'not-an-object') return invalid('Invalid JSON payload received. Unexpected token.');
+      if (parsed === 'invalid-json' || parsed === 'not-an-object')
+        return invalid('Invalid JSON payload received. Unexpected token.');
       if (isClaudeRoute(route)) return parseClaude(route, parsed);
-      const request = route.method === 'generateContent' || route.method === 'streamGenerateContent' ? parseChat(route, parsed) : parseEmbed(route, parsed);
+      const request =
+        route.method === 'generateContent' || route.method === 'streamGenerateContent'
+          ? parseChat(route, parsed)
+          : parseEmbed(route, parsed);
       if ('kind' in request && request.kind === 'embed') routes.set(request, route);
       return request;
     },
     render(request, reply, { responseId, created }) {
       if (claudeRequests.has(request)) return claude.render(request, reply, { responseId, created });
-      const route = routes.get(request) ?? { api: 'gemini', model: request.model, method: request.kind === 'embed' ? 'batchEmbedContents' : 'generateContent', sse: true };
+      const route = routes.get(request) ?? {
+        api: 'gemini',
+        model: request.model,
+        method: request.kind === 'embed' ? 'batchEmbedContents' : 'generateContent',
+        sse: true,
+      };
       if (request.kind === 'embed') return renderEmbed(request, reply, route);
       if (route.cacheScope !== undefined) cache.remember(route.cacheScope, request.promptText);
       return renderChat(request, reply, route, responseId, created);

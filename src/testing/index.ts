@@ -28,8 +28,18 @@ export {
   type SimulatorProtocol,
   type SimulatorStep,
 } from './simulator-server.js';
-export { createOpenAIProtocol, createOpenAISimulator, openAIProtocol, type OpenAIProtocolOptions } from './openai-simulator.js';
-export { anthropicProtocol, createAnthropicProtocol, createAnthropicSimulator, type AnthropicProtocol } from './anthropic-simulator.js';
+export {
+  createOpenAIProtocol,
+  createOpenAISimulator,
+  openAIProtocol,
+  type OpenAIProtocolOptions,
+} from './openai-simulator.js';
+export {
+  anthropicProtocol,
+  createAnthropicProtocol,
+  createAnthropicSimulator,
+  type AnthropicProtocol,
+} from './anthropic-simulator.js';
 export {
   BedrockSimulator,
   awsErrorResponse,
@@ -43,7 +53,29 @@ export {
   type BedrockSimulatorProtocol,
   type BedrockStreamException,
 } from './bedrock-simulator.js';
-export { createGoogleProtocol, createGoogleSimulator, googleErrorResponse, googleProtocol, type GoogleSimulatorOptions } from './google-simulator.js';
-export { ENVIRONMENT_ALIASES, PROVIDER_ENVIRONMENT, startSimulatedProviders, type SimulatedProviders, type SimulatedProvidersOptions } from './simulated-providers.js';
-export { createMistralProtocol, createMistralSimulator, mistralProtocol, type MistralSimulatorOptions } from './mistral-simulator.js';
-export { createCohereProtocol, createCohereSimulator, cohereProtocol, type CohereSimulatorOptions } from './cohere-simulator.js';
+export {
+  createGoogleProtocol,
+  createGoogleSimulator,
+  googleErrorResponse,
+  googleProtocol,
+  type GoogleSimulatorOptions,
+} from './google-simulator.js';
+export {
+  ENVIRONMENT_ALIASES,
+  PROVIDER_ENVIRONMENT,
+  startSimulatedProviders,
+  type SimulatedProviders,
+  type SimulatedProvidersOptions,
+} from './simulated-providers.js';
+export {
+  createMistralProtocol,
+  createMistralSimulator,
+  mistralProtocol,
+  type MistralSimulatorOptions,
+} from './mistral-simulator.js';
+export {
+  createCohereProtocol,
+  createCohereSimulator,
+  cohereProtocol,
+  type CohereSimulatorOptions,
+} from './cohere-simulator.js';

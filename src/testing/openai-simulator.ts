@@ -44,7 +44,16 @@ type WireBody = Record<string, unknown>;
 type WireMessage = { role?: unknown; content?: unknown; tool_calls?: unknown; tool_call_id?: unknown };
 type ParseInput = Parameters<SimulatorProtocol['parse']>[0];
 
-const MODELS = ['gpt-4o', 'gpt-4o-mini', 'o4-mini', 'gpt-5-mini', 'text-embedding-3-small', 'text-embedding-3-large', 'grok-3-mini', 'grok-4'];
+const MODELS = [
+  'gpt-4o',
+  'gpt-4o-mini',
+  'o4-mini',
+  'gpt-5-mini',
+  'text-embedding-3-small',
+  'text-embedding-3-large',
+  'grok-3-mini',
+  'grok-4',
+];
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 const MAX_CACHE_ENTRIES = 2000;
 
@@ -78,7 +87,9 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
     const messages = body.messages as WireMessage[];
     const texts = messages.map(messageText);
     const prefixTokens = texts.map((_, index) => countTokens(texts.slice(0, index + 1).join('\n')));
-    const keys = messages.map((_, index) => JSON.stringify([model, body.tools ?? null, messages.slice(0, index + 1)], withoutBreakpoints));
+    const keys = messages.map((_, index) =>
+      JSON.stringify([model, body.tools ?? null, messages.slice(0, index + 1)], withoutBreakpoints),
+    );
     let cachedTokens = 0;
     for (let index = messages.length - 1; index >= 0; index -= 1) {
       if (cache.has(keys[index])) {
@@ -106,7 +117,8 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
       hasToolResults: messages.some((message) => message.role === 'tool'),
       json: wireJson(body.response_format),
       maxTokens: numberOrUndefined(body.max_completion_tokens) ?? numberOrUndefined(body.max_tokens),
-      stopSequences: typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? (body.stop as string[]) : undefined,
+      stopSequences:
+        typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? (body.stop as string[]) : undefined,
       cachedTokens,
       cacheWrite,
       reasoning: model.includes('grok-3-mini') || (typeof effort === 'string' && effort !== 'none'),
@@ -123,19 +135,41 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
   }
 
   function parseEmbeddings(body: WireBody): SimulatedRequest | SimulatedResponse {
-    if (typeof body.model !== 'string' || body.model === '') return openAIError(400, 'you must provide a model parameter', 'model');
+    if (typeof body.model !== 'string' || body.model === '')
+      return openAIError(400, 'you must provide a model parameter', 'model');
     const values = embeddingValues(body.input);
-    if (!values) return openAIError(400, "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", 'input');
+    if (!values)
+      return openAIError(
+        400,
+        "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.",
+        'input',
+      );
     const dimensions = body.dimensions;
     if (dimensions !== undefined) {
-      if (body.model === 'text-embedding-ada-002') return openAIError(400, 'This model does not support specifying dimensions.', 'dimensions');
-      if (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1) return openAIError(400, `Invalid 'dimensions': expected an integer >= 1, got ${JSON.stringify(dimensions)}.`, 'dimensions');
+      if (body.model === 'text-embedding-ada-002')
+        return openAIError(400, 'This model does not support specifying dimensions.', 'dimensions');
+      if (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1)
+        return openAIError(
+          400,
+          `Invalid 'dimensions': expected an integer >= 1, got ${JSON.stringify(dimensions)}.`,
+          'dimensions',
+        );
       // The API caps dimensions at the model's own (a request for more is a 400, not a huge vector).
       const most = defaultDimensions(body.model) ?? 3072;
-      if (dimensions > most) return openAIError(400, `Invalid value for 'dimensions' = ${dimensions}. Must be less than or equal to ${most}.`, 'dimensions');
+      if (dimensions > most)
+        return openAIError(
+          400,
+          `Invalid value for 'dimensions' = ${dimensions}. Must be less than or equal to ${most}.`,
+          'dimensions',
+        );
     }
     const encoding = body.encoding_format ?? 'float';
-    if (encoding !== 'float' && encoding !== 'base64') return openAIError(400, `Invalid value for 'encoding_format': ${JSON.stringify(encoding)}. Supported values are: 'float' and 'base64'.`, 'encoding_format');
+    if (encoding !== 'float' && encoding !== 'base64')
+      return openAIError(
+        400,
+        `Invalid value for 'encoding_format': ${JSON.stringify(encoding)}. Supported values are: 'float' and 'base64'.`,
+        'encoding_format',
+      );
     const request: SimulatedRequest = {
       kind: 'embed',
       model: body.model,
@@ -154,11 +188,20 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
     name: 'openai',
 
     parse(input: ParseInput): SimulatedRequest | SimulatedResponse {
-      const path = input.path.split('?')[0].replace(/^\/v1(?=\/)/, '').replace(/\/+$/, '');
+      const path = input.path
+        .split('?')[0]
+        .replace(/^\/v1(?=\/)/, '')
+        .replace(/\/+$/, '');
       const method = input.method.toUpperCase();
       const authorization = input.headers.authorization;
       if (typeof authorization !== 'string' || !/^Bearer\s+\S+/i.test(authorization)) {
-        return openAIError(401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", null, null, 'invalid_request_error');
+        return openAIError(
+          401,
+          "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+          null,
+          null,
+          'invalid_request_error',
+        );
       }
       if (method === 'GET' && path === '/models') {
         return { kind: 'json', status: 200, body: { object: 'list', data: MODELS.map(modelObject) } };
@@ -166,7 +209,8 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
       const modelMatch = /^\/models\/([^/]+)$/.exec(path);
       if (method === 'GET' && modelMatch) {
         const id = decodeURIComponent(modelMatch[1]);
-        if (!MODELS.includes(id)) return openAIError(404, `The model '${id}' does not exist`, 'model', 'model_not_found');
+        if (!MODELS.includes(id))
+          return openAIError(404, `The model '${id}' does not exist`, 'model', 'model_not_found');
         return { kind: 'json', status: 200, body: modelObject(id) };
       }
       if (method !== 'POST' || (path !== '/chat/completions' && path !== '/embeddings')) {
@@ -176,18 +220,34 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
       try {
         body = JSON.parse(input.body);
       } catch {
-        return openAIError(400, "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)", null);
+        return openAIError(
+          400,
+          "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+          null,
+        );
       }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) return openAIError(400, 'The request body must be a JSON object.', null);
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        return openAIError(400, 'The request body must be a JSON object.', null);
       return path === '/embeddings' ? parseEmbeddings(body as WireBody) : parseChat(body as WireBody);
     },
 
-    render(request: SimulatedRequest, reply: SimulatedReply, context: { responseId: string; created: number }): SimulatedResponse {
+    render(
+      request: SimulatedRequest,
+      reply: SimulatedReply,
+      context: { responseId: string; created: number },
+    ): SimulatedResponse {
       const extra = extras.get(request) ?? { includeUsage: false, reasoningContent: false, encoding: 'float' };
       const headers = { 'x-request-id': `req_${context.responseId}` };
-      if (request.kind === 'embed') return { kind: 'json', status: 200, headers, body: renderEmbeddings(request, reply, extra) };
+      if (request.kind === 'embed')
+        return { kind: 'json', status: 200, headers, body: renderEmbeddings(request, reply, extra) };
       const id = `chatcmpl-${context.responseId}`;
-      const base = { id, created: context.created, model: request.model, service_tier: serviceTierOf(extra), system_fingerprint: 'fp_simulated' };
+      const base = {
+        id,
+        created: context.created,
+        model: request.model,
+        service_tier: serviceTierOf(extra),
+        system_fingerprint: 'fp_simulated',
+      };
       const usage = renderUsage(reply, extra.reasoningContent);
       const finishReason = wireFinishReason(reply.finishReason);
       const reasoning = extra.reasoningContent && reply.reasoning ? reply.reasoning : undefined;
@@ -199,27 +259,53 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
           annotations: [],
         };
         if (reasoning !== undefined) message.reasoning_content = reasoning;
-        if (reply.toolCalls.length > 0) message.tool_calls = reply.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.input) } }));
+        if (reply.toolCalls.length > 0)
+          message.tool_calls = reply.toolCalls.map((call) => ({
+            id: call.id,
+            type: 'function',
+            function: { name: call.name, arguments: JSON.stringify(call.input) },
+          }));
         return {
           kind: 'json',
           status: 200,
           headers,
-          body: { ...base, object: 'chat.completion', choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }], usage },
+          body: {
+            ...base,
+            object: 'chat.completion',
+            choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+            usage,
+          },
         };
       }
       const nullUsage = extra.includeUsage ? { usage: null } : {};
       const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
-        sse({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...nullUsage });
-      const chunks: Array<{ data: string; content: boolean }> = [{ data: chunk({ role: 'assistant', content: '', refusal: null }), content: false }];
+        sse({
+          ...base,
+          object: 'chat.completion.chunk',
+          choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+          ...nullUsage,
+        });
+      const chunks: Array<{ data: string; content: boolean }> = [
+        { data: chunk({ role: 'assistant', content: '', refusal: null }), content: false },
+      ];
       // Reasoning is sent unpaced ahead of the answer: pacing, time to first token and cut-offs count answer parts.
-      if (reasoning !== undefined) for (const piece of splitIntoTokens(reasoning)) chunks.push({ data: chunk({ reasoning_content: piece }), content: false });
+      if (reasoning !== undefined)
+        for (const piece of splitIntoTokens(reasoning))
+          chunks.push({ data: chunk({ reasoning_content: piece }), content: false });
       for (const piece of reply.textChunks) chunks.push({ data: chunk({ content: piece }), content: true });
       reply.toolCalls.forEach((call, index) => {
-        chunks.push({ data: chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }), content: true });
-        for (const piece of slices(JSON.stringify(call.input), 8)) chunks.push({ data: chunk({ tool_calls: [{ index, function: { arguments: piece } }] }), content: true });
+        chunks.push({
+          data: chunk({
+            tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
+          }),
+          content: true,
+        });
+        for (const piece of slices(JSON.stringify(call.input), 8))
+          chunks.push({ data: chunk({ tool_calls: [{ index, function: { arguments: piece } }] }), content: true });
       });
       chunks.push({ data: chunk({}, finishReason), content: false });
-      if (extra.includeUsage) chunks.push({ data: sse({ ...base, object: 'chat.completion.chunk', choices: [], usage }), content: false });
+      if (extra.includeUsage)
+        chunks.push({ data: sse({ ...base, object: 'chat.completion.chunk', choices: [], usage }), content: false });
       chunks.push({ data: 'data: [DONE]\n\n', content: false });
       return { kind: 'stream', contentType: 'text/event-stream; charset=utf-8', headers, chunks };
     },
@@ -229,7 +315,12 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
     },
 
     malformedResponse(request: SimulatedRequest): SimulatedResponse {
-      if (request.stream) return { kind: 'stream', contentType: 'text/event-stream', chunks: [{ data: 'data: {"id":"chatcmpl-broken","object":"chat.completion.chunk","choi\n\n', content: true }] };
+      if (request.stream)
+        return {
+          kind: 'stream',
+          contentType: 'text/event-stream',
+          chunks: [{ data: 'data: {"id":"chatcmpl-broken","object":"chat.completion.chunk","choi\n\n', content: true }],
+        };
       return { kind: 'json', status: 200, body: '{"id":"chatcmpl-broken","object":"chat.completion","choi' };
     },
   };
@@ -264,8 +355,19 @@ export function createOpenAISimulator(options?: SimulatorOptions & OpenAIProtoco
   return new Simulator(createOpenAIProtocol(options), options);
 }
 
-function openAIError(status: number, message: string, param: string | null, code?: string | null, type?: string): SimulatedResponse {
-  return { kind: 'json', status, headers: { 'x-request-id': `req_error_${status}` }, body: { error: { message, type: type ?? errorType(status), param, code: code ?? errorCode(status) } } };
+function openAIError(
+  status: number,
+  message: string,
+  param: string | null,
+  code?: string | null,
+  type?: string,
+): SimulatedResponse {
+  return {
+    kind: 'json',
+    status,
+    headers: { 'x-request-id': `req_error_${status}` },
+    body: { error: { message, type: type ?? errorType(status), param, code: code ?? errorCode(status) } },
+  };
 }
 
 function errorType(status: number): string {
@@ -287,52 +389,138 @@ function errorCode(status: number): string | null {
  * xAI's `search_parameters` (the simulator also plays xAI's OpenAI-compatible API): any other is a 400.
  */
 const CHAT_FIELDS = new Set([
-  'messages', 'model', 'audio', 'frequency_penalty', 'function_call', 'functions', 'logit_bias', 'logprobs', 'max_completion_tokens', 'max_tokens',
-  'metadata', 'modalities', 'moderation', 'n', 'parallel_tool_calls', 'prediction', 'presence_penalty', 'prompt_cache_key', 'prompt_cache_options',
-  'prompt_cache_retention', 'reasoning_effort', 'response_format', 'safety_identifier', 'seed', 'service_tier', 'stop', 'store', 'stream',
-  'stream_options', 'temperature', 'tool_choice', 'tools', 'top_logprobs', 'top_p', 'user', 'verbosity', 'web_search_options', 'search_parameters',
+  'messages',
+  'model',
+  'audio',
+  'frequency_penalty',
+  'function_call',
+  'functions',
+  'logit_bias',
+  'logprobs',
+  'max_completion_tokens',
+  'max_tokens',
+  'metadata',
+  'modalities',
+  'moderation',
+  'n',
+  'parallel_tool_calls',
+  'prediction',
+  'presence_penalty',
+  'prompt_cache_key',
+  'prompt_cache_options',
+  'prompt_cache_retention',
+  'reasoning_effort',
+  'response_format',
+  'safety_identifier',
+  'seed',
+  'service_tier',
+  'stop',
+  'store',
+  'stream',
+  'stream_options',
+  'temperature',
+  'tool_choice',
+  'tools',
+  'top_logprobs',
+  'top_p',
+  'user',
+  'verbosity',
+  'web_search_options',
+  'search_parameters',
 ]);
 
 function validateChat(body: WireBody): SimulatedResponse | undefined {
-  if (typeof body.model !== 'string' || body.model === '') return openAIError(400, 'you must provide a model parameter', 'model');
-  for (const key of Object.keys(body)) if (!CHAT_FIELDS.has(key)) return openAIError(400, `Unrecognized request argument supplied: ${key}`, null);
-  if (body.parallel_tool_calls !== undefined && !(Array.isArray(body.tools) && body.tools.length > 0)) return openAIError(400, "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.", 'parallel_tool_calls');
-  if (body.messages === undefined) return openAIError(400, "Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
-  if (!Array.isArray(body.messages) || body.messages.length === 0) return openAIError(400, "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
-  if (body.stream_options != null && body.stream !== true) return openAIError(400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');
+  if (typeof body.model !== 'string' || body.model === '')
+    return openAIError(400, 'you must provide a model parameter', 'model');
+  for (const key of Object.keys(body))
+    if (!CHAT_FIELDS.has(key)) return openAIError(400, `Unrecognized request argument supplied: ${key}`, null);
+  if (body.parallel_tool_calls !== undefined && !(Array.isArray(body.tools) && body.tools.length > 0))
+    return openAIError(
+      400,
+      "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.",
+      'parallel_tool_calls',
+    );
+  if (body.messages === undefined)
+    return openAIError(400, "Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
+  if (!Array.isArray(body.messages) || body.messages.length === 0)
+    return openAIError(
+      400,
+      "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      'messages',
+      'empty_array',
+    );
+  if (body.stream_options != null && body.stream !== true)
+    return openAIError(
+      400,
+      "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+      'stream_options',
+    );
   const messages = body.messages as WireMessage[];
   const pending = new Set<string>();
   for (const [index, message] of messages.entries()) {
     if (typeof message !== 'object' || message === null || !ROLES.has(message.role as string)) {
-      return openAIError(400, `Invalid value for 'messages[${index}].role'.`, `messages[${index}].role`, 'invalid_value');
+      return openAIError(
+        400,
+        `Invalid value for 'messages[${index}].role'.`,
+        `messages[${index}].role`,
+        'invalid_value',
+      );
     }
     if (message.role === 'tool') {
-      if (typeof message.tool_call_id !== 'string') return openAIError(400, `Missing required parameter: 'messages[${index}].tool_call_id'.`, `messages[${index}].tool_call_id`, 'missing_required_parameter');
-      if (!pending.delete(message.tool_call_id)) return openAIError(400, "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", `messages[${index}].role`);
+      if (typeof message.tool_call_id !== 'string')
+        return openAIError(
+          400,
+          `Missing required parameter: 'messages[${index}].tool_call_id'.`,
+          `messages[${index}].tool_call_id`,
+          'missing_required_parameter',
+        );
+      if (!pending.delete(message.tool_call_id))
+        return openAIError(
+          400,
+          "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+          `messages[${index}].role`,
+        );
       continue;
     }
     if (pending.size > 0) return unansweredToolCalls(pending, index);
     if (message.role === 'assistant' && Array.isArray(message.tool_calls)) {
-      for (const call of message.tool_calls as Array<{ id?: unknown }>) if (typeof call.id === 'string') pending.add(call.id);
+      for (const call of message.tool_calls as Array<{ id?: unknown }>)
+        if (typeof call.id === 'string') pending.add(call.id);
     }
   }
   if (pending.size > 0) return unansweredToolCalls(pending, messages.length);
   const tools = body.tools;
   if (tools !== undefined) {
-    if (!Array.isArray(tools)) return openAIError(400, "Invalid type for 'tools': expected an array.", 'tools', 'invalid_type');
+    if (!Array.isArray(tools))
+      return openAIError(400, "Invalid type for 'tools': expected an array.", 'tools', 'invalid_type');
     for (const [index, tool] of (tools as Array<{ type?: unknown; function?: { name?: unknown } }>).entries()) {
-      if (tool.type === 'function' && typeof tool.function?.name !== 'string') return openAIError(400, `Missing required parameter: 'tools[${index}].function.name'.`, `tools[${index}].function.name`, 'missing_required_parameter');
+      if (tool.type === 'function' && typeof tool.function?.name !== 'string')
+        return openAIError(
+          400,
+          `Missing required parameter: 'tools[${index}].function.name'.`,
+          `tools[${index}].function.name`,
+          'missing_required_parameter',
+        );
     }
   }
   const format = body.response_format as { type?: unknown; json_schema?: { name?: unknown } } | undefined;
   if (format?.type === 'json_schema' && typeof format.json_schema?.name !== 'string') {
-    return openAIError(400, "Missing required parameter: 'response_format.json_schema.name'.", 'response_format.json_schema.name', 'missing_required_parameter');
+    return openAIError(
+      400,
+      "Missing required parameter: 'response_format.json_schema.name'.",
+      'response_format.json_schema.name',
+      'missing_required_parameter',
+    );
   }
   return undefined;
 }
 
 function unansweredToolCalls(pending: Set<string>, index: number): SimulatedResponse {
-  return openAIError(400, `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...pending].join(', ')}`, `messages.[${index}].role`);
+  return openAIError(
+    400,
+    `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...pending].join(', ')}`,
+    `messages.[${index}].role`,
+  );
 }
 
 function contentParts(message: WireMessage): Array<Record<string, unknown>> {
@@ -347,13 +535,16 @@ function messageText(message: WireMessage): string {
     if (typeof part.refusal === 'string') pieces.push(part.refusal);
   }
   if (Array.isArray(message.tool_calls)) {
-    for (const call of message.tool_calls as Array<{ function?: { name?: string; arguments?: string } }>) pieces.push(`${call.function?.name ?? ''}${call.function?.arguments ?? ''}`);
+    for (const call of message.tool_calls as Array<{ function?: { name?: string; arguments?: string } }>)
+      pieces.push(`${call.function?.name ?? ''}${call.function?.arguments ?? ''}`);
   }
   return pieces.join('\n');
 }
 
 function mediaCount(message: WireMessage): number {
-  return contentParts(message).filter((part) => part.type === 'image_url' || part.type === 'input_audio' || part.type === 'file').length;
+  return contentParts(message).filter(
+    (part) => part.type === 'image_url' || part.type === 'input_audio' || part.type === 'file',
+  ).length;
 }
 
 function hasBreakpoint(message: WireMessage): boolean {
@@ -395,7 +586,12 @@ function numberOrUndefined(value: unknown): number | undefined {
  */
 function fitReasoningIntoBudget(request: SimulatedRequest): void {
   if (!request.reasoning || request.maxTokens === undefined) return;
-  const reasoningTokens = defaultReply({ ...request, maxTokens: undefined, stopSequences: undefined, tools: [] }).reasoningTokens;
+  const reasoningTokens = defaultReply({
+    ...request,
+    maxTokens: undefined,
+    stopSequences: undefined,
+    tools: [],
+  }).reasoningTokens;
   if (request.maxTokens <= reasoningTokens) request.reasoning = false;
   else request.maxTokens -= reasoningTokens;
 }
@@ -405,7 +601,8 @@ function embeddingValues(input: unknown): string[] | undefined {
   if (!Array.isArray(input) || input.length === 0) return undefined;
   if (input.every((value) => typeof value === 'number')) return [input.join(' ')];
   if (input.every((value) => typeof value === 'string' && value !== '')) return input as string[];
-  if (input.every((value) => Array.isArray(value) && value.length > 0)) return (input as unknown[][]).map((tokens) => tokens.join(' '));
+  if (input.every((value) => Array.isArray(value) && value.length > 0))
+    return (input as unknown[][]).map((tokens) => tokens.join(' '));
   return undefined;
 }
 
@@ -443,11 +640,20 @@ function renderUsage(reply: SimulatedReply, xai: boolean): Record<string, unknow
     completion_tokens: xai ? reply.outputTokens - reply.reasoningTokens : reply.outputTokens,
     total_tokens: reply.inputTokens + reply.outputTokens,
     prompt_tokens_details: promptDetails,
-    completion_tokens_details: { reasoning_tokens: reply.reasoningTokens, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: reply.reasoningTokens,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
   };
 }
 
-function renderEmbeddings(request: SimulatedRequest, reply: SimulatedReply, extra: RequestExtras): Record<string, unknown> {
+function renderEmbeddings(
+  request: SimulatedRequest,
+  reply: SimulatedReply,
+  extra: RequestExtras,
+): Record<string, unknown> {
   const vectors = reply.embeddings ?? [];
   return {
     object: 'list',

@@ -29,11 +29,14 @@ export const ENVIRONMENT_ALIASES: Readonly<Record<string, readonly string[]>> = 
 
 /** A variable of the environment, or the first of its aliases that is set. */
 function variable(environment: NodeJS.ProcessEnv, name: string): string | undefined {
-  for (const candidate of [name, ...(ENVIRONMENT_ALIASES[name] ?? [])]) if (environment[candidate]) return environment[candidate];
+  for (const candidate of [name, ...(ENVIRONMENT_ALIASES[name] ?? [])])
+    if (environment[candidate]) return environment[candidate];
   return undefined;
 }
 
-/** The environment variables that make a provider type real instead of simulated (or their {@link ENVIRONMENT_ALIASES}). */
+/**
+ * The environment variables that make a provider type real instead of simulated (or their {@link ENVIRONMENT_ALIASES}).
+ */
 export const PROVIDER_ENVIRONMENT: Readonly<Record<ProviderType, readonly string[]>> = {
   openai: ['OPENAI_API_KEY'],
   anthropic: ['ANTHROPIC_API_KEY'],
@@ -52,20 +55,59 @@ interface SimulatedType {
 }
 
 const SIMULATED: Record<ProviderType, SimulatedType> = {
-  openai: { create: (options) => createOpenAISimulator(options), config: (url) => ({ type: 'openai', apiKey: 'sk-simulated-openai', baseURL: `${url}/v1` }), real: (env) => ({ type: 'openai', apiKey: env.OPENAI_API_KEY }) },
-  xai: { create: (options) => createOpenAISimulator(options), config: (url) => ({ type: 'xai', apiKey: 'xai-simulated-key', baseURL: `${url}/v1` }), real: (env) => ({ type: 'xai', apiKey: env.XAI_API_KEY }) },
-  anthropic: { create: (options) => createAnthropicSimulator(options), config: (url) => ({ type: 'anthropic', apiKey: 'sk-ant-simulated', baseURL: url }), real: (env) => ({ type: 'anthropic', apiKey: env.ANTHROPIC_API_KEY }) },
-  google: { create: (options) => createGoogleSimulator(options), config: (url) => ({ type: 'google', apiKey: 'simulated-google-key', baseURL: url }), real: (env) => ({ type: 'google', apiKey: variable(env, 'GOOGLE_API_KEY') }) },
+  openai: {
+    create: (options) => createOpenAISimulator(options),
+    config: (url) => ({ type: 'openai', apiKey: 'sk-simulated-openai', baseURL: `${url}/v1` }),
+    real: (env) => ({ type: 'openai', apiKey: env.OPENAI_API_KEY }),
+  },
+  xai: {
+    create: (options) => createOpenAISimulator(options),
+    config: (url) => ({ type: 'xai', apiKey: 'xai-simulated-key', baseURL: `${url}/v1` }),
+    real: (env) => ({ type: 'xai', apiKey: env.XAI_API_KEY }),
+  },
+  anthropic: {
+    create: (options) => createAnthropicSimulator(options),
+    config: (url) => ({ type: 'anthropic', apiKey: 'sk-ant-simulated', baseURL: url }),
+    real: (env) => ({ type: 'anthropic', apiKey: env.ANTHROPIC_API_KEY }),
+  },
+  google: {
+    create: (options) => createGoogleSimulator(options),
+    config: (url) => ({ type: 'google', apiKey: 'simulated-google-key', baseURL: url }),
+    real: (env) => ({ type: 'google', apiKey: variable(env, 'GOOGLE_API_KEY') }),
+  },
   vertex: {
     create: (options) => createGoogleSimulator(options),
-    config: (url) => ({ type: 'vertex', project: 'simulated-project', region: 'us-central1', baseURL: url, credentials: { accessToken: 'simulated-vertex-token' } }),
-    real: (env) => ({ type: 'vertex', project: env.GOOGLE_CLOUD_PROJECT, region: env.GOOGLE_CLOUD_LOCATION ?? 'us-central1' }),
+    config: (url) => ({
+      type: 'vertex',
+      project: 'simulated-project',
+      region: 'us-central1',
+      baseURL: url,
+      credentials: { accessToken: 'simulated-vertex-token' },
+    }),
+    real: (env) => ({
+      type: 'vertex',
+      project: env.GOOGLE_CLOUD_PROJECT,
+      region: env.GOOGLE_CLOUD_LOCATION ?? 'us-central1',
+    }),
   },
-  mistral: { create: (options) => createMistralSimulator(options), config: (url) => ({ type: 'mistral', apiKey: 'simulated-mistral-key', baseURL: url }), real: (env) => ({ type: 'mistral', apiKey: env.MISTRAL_API_KEY }) },
-  cohere: { create: (options) => createCohereSimulator(options), config: (url) => ({ type: 'cohere', apiKey: 'simulated-cohere-key', baseURL: url }), real: (env) => ({ type: 'cohere', apiKey: variable(env, 'COHERE_API_KEY') }) },
+  mistral: {
+    create: (options) => createMistralSimulator(options),
+    config: (url) => ({ type: 'mistral', apiKey: 'simulated-mistral-key', baseURL: url }),
+    real: (env) => ({ type: 'mistral', apiKey: env.MISTRAL_API_KEY }),
+  },
+  cohere: {
+    create: (options) => createCohereSimulator(options),
+    config: (url) => ({ type: 'cohere', apiKey: 'simulated-cohere-key', baseURL: url }),
+    real: (env) => ({ type: 'cohere', apiKey: variable(env, 'COHERE_API_KEY') }),
+  },
   bedrock: {
     create: (options) => createBedrockSimulator(options),
-    config: (url) => ({ type: 'bedrock', baseURL: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIASIMULATED000001', secretAccessKey: 'simulated-secret-access-key' } }),
+    config: (url) => ({
+      type: 'bedrock',
+      baseURL: url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIASIMULATED000001', secretAccessKey: 'simulated-secret-access-key' },
+    }),
     real: (env) => ({ type: 'bedrock', region: env.AWS_REGION ?? 'us-east-1' }),
   },
 };

@@ -107,7 +107,12 @@ export interface SimulatedReply {
  */
 export type SimulatedResponse =
   | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
-  | { kind: 'stream'; contentType: string; chunks: Array<{ data: string | Uint8Array; content: boolean }>; headers?: Record<string, string> };
+  | {
+      kind: 'stream';
+      contentType: string;
+      chunks: Array<{ data: string | Uint8Array; content: boolean }>;
+      headers?: Record<string, string>;
+    };
 
 /**
  * What a vendor protocol supplies to the shared simulator engine.
@@ -124,12 +129,25 @@ export interface SimulatorProtocol {
    * Turns an HTTP request into a neutral request, or answers it directly (404, 400 for a bad body,
    * a model list...). `body` is the raw body text.
    */
-  parse(request: { method: string; path: string; headers: IncomingMessage['headers']; body: string; bodyBytes: Buffer }): SimulatedRequest | SimulatedResponse;
+  parse(request: {
+    method: string;
+    path: string;
+    headers: IncomingMessage['headers'];
+    body: string;
+    bodyBytes: Buffer;
+  }): SimulatedRequest | SimulatedResponse;
   /** Renders a reply in the vendor's wire format. */
-  render(request: SimulatedRequest, reply: SimulatedReply, context: { responseId: string; created: number }): SimulatedResponse;
+  render(
+    request: SimulatedRequest,
+    reply: SimulatedReply,
+    context: { responseId: string; created: number },
+  ): SimulatedResponse;
   /** The vendor's error body for a status (429, 500, 529, 401...). */
   errorResponse(status: number, message: string): SimulatedResponse;
-  /** A body that does not parse as the vendor's format (when absent or `undefined`: truncated JSON / a broken SSE event). */
+  /**
+   * A body that does not parse as the vendor's format (when absent or `undefined`: truncated JSON / a broken SSE
+   * event).
+   */
   malformedResponse?(request: SimulatedRequest): SimulatedResponse | undefined;
 }
 
@@ -154,7 +172,8 @@ export interface SimulatorBehaviour {
   fault: SimulatorFault;
   /**
    * A mix of faults, each given to its share (0..1) of the requests (the shares add up to at most 1),
-   * drawn after `faultRate`/`fault`. For chaos runs: `[{ rate: 0.3, fault: { type: 'status', status: 503 } }, { rate: 0.05, fault: { type: 'hang' } }]`.
+   * drawn after `faultRate`/`fault`. For chaos runs:
+   * `[{ rate: 0.3, fault: { type: 'status', status: 503 } }, { rate: 0.05, fault: { type: 'hang' } }]`.
    */
   faults?: ReadonlyArray<{ rate: number; fault: SimulatorFault }>;
   /**
@@ -186,7 +205,13 @@ export interface RecordedRequest {
   /** Whether the client went away before the answer was complete. */
   aborted: boolean;
   /** The usage reported to the client, when it was reported. */
-  usage?: { inputTokens: number; outputTokens: number; cachedInputTokens: number; cacheWriteTokens: number; reasoningTokens: number };
+  usage?: {
+    inputTokens: number;
+    outputTokens: number;
+    cachedInputTokens: number;
+    cacheWriteTokens: number;
+    reasoningTokens: number;
+  };
 }
 
 /**
@@ -228,7 +253,10 @@ export class Simulator {
   private url: string | undefined;
   private sequence = 0;
 
-  constructor(protocol: SimulatorProtocol, private readonly options: SimulatorOptions = {}) {
+  constructor(
+    protocol: SimulatorProtocol,
+    private readonly options: SimulatorOptions = {},
+  ) {
     this.protocol = protocol;
     this.behaviour = {
       latencyMs: 0,
@@ -263,7 +291,10 @@ export class Simulator {
       // The longest accept queue the system allows (Node's default is 511): a burst of new connections
       // (1,000 streams at once) past it has its handshakes dropped and retried a second or more later,
       // so a healthy upstream's answers arrive after the client's attempt timeout.
-      server.listen({ port: this.options.port ?? 0, host: this.options.host ?? '127.0.0.1', backlog: LISTEN_BACKLOG }, () => resolve());
+      server.listen(
+        { port: this.options.port ?? 0, host: this.options.host ?? '127.0.0.1', backlog: LISTEN_BACKLOG },
+        () => resolve(),
+      );
     });
     const address = server.address() as AddressInfo;
     this.url = `http://${this.options.host ?? '127.0.0.1'}:${address.port}`;
@@ -302,13 +333,40 @@ export class Simulator {
   reset(): this {
     this.steps.length = 0;
     this.requests.length = 0;
-    this.behaviour = { ...this.behaviour, faultRate: 0, faults: undefined, hold: undefined, reply: undefined, latencyMs: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0 };
+    this.behaviour = {
+      ...this.behaviour,
+      faultRate: 0,
+      faults: undefined,
+      hold: undefined,
+      reply: undefined,
+      latencyMs: 0,
+      timeToFirstTokenMs: 0,
+      tokensPerSecond: 0,
+    };
     return this;
   }
 
   /** Totals over the recorded requests: usage reported to clients, aborted requests, faults. */
-  get totals(): { requests: number; aborted: number; faults: number; inputTokens: number; outputTokens: number; cachedInputTokens: number; cacheWriteTokens: number; reasoningTokens: number } {
-    const totals = { requests: 0, aborted: 0, faults: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+  get totals(): {
+    requests: number;
+    aborted: number;
+    faults: number;
+    inputTokens: number;
+    outputTokens: number;
+    cachedInputTokens: number;
+    cacheWriteTokens: number;
+    reasoningTokens: number;
+  } {
+    const totals = {
+      requests: 0,
+      aborted: 0,
+      faults: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+    };
     for (const recorded of this.requests) {
       totals.requests += 1;
       if (recorded.aborted) totals.aborted += 1;
@@ -345,7 +403,13 @@ export class Simulator {
     const bodyBytes = Buffer.concat(chunks);
     const body = bodyBytes.toString('utf8');
     const url = new URL(request.url ?? '/', 'http://simulator');
-    const parsed = this.protocol.parse({ method: request.method ?? 'GET', path: url.pathname + url.search, headers: request.headers, body, bodyBytes });
+    const parsed = this.protocol.parse({
+      method: request.method ?? 'GET',
+      path: url.pathname + url.search,
+      headers: request.headers,
+      body,
+      bodyBytes,
+    });
     let parsedBody: unknown = body;
     try {
       parsedBody = body ? JSON.parse(body) : undefined;
@@ -377,7 +441,8 @@ export class Simulator {
       switch (step.type) {
         case 'status': {
           const rendered = this.protocol.errorResponse(step.status, step.message ?? defaultFaultMessage(step.status));
-          const headers: Record<string, string> = step.retryAfterSeconds === undefined ? {} : { 'retry-after': String(step.retryAfterSeconds) };
+          const headers: Record<string, string> =
+            step.retryAfterSeconds === undefined ? {} : { 'retry-after': String(step.retryAfterSeconds) };
           await this.write(response, { ...rendered, headers: { ...rendered.headers, ...headers } }, undefined);
           return;
         }
@@ -387,7 +452,11 @@ export class Simulator {
           request.socket.destroy();
           return;
         case 'malformed':
-          await this.write(response, this.protocol.malformedResponse?.(simulated) ?? defaultMalformed(simulated), undefined);
+          await this.write(
+            response,
+            this.protocol.malformedResponse?.(simulated) ?? defaultMalformed(simulated),
+            undefined,
+          );
           return;
         case 'disconnect':
           if (!simulated.stream) {
@@ -398,7 +467,10 @@ export class Simulator {
     }
     const reply = this.reply(simulated);
     this.sequence += 1;
-    const rendered = this.protocol.render(simulated, reply, { responseId: `${this.protocol.name}-sim-${this.sequence}`, created: Math.floor(Date.now() / 1000) });
+    const rendered = this.protocol.render(simulated, reply, {
+      responseId: `${this.protocol.name}-sim-${this.sequence}`,
+      created: Math.floor(Date.now() / 1000),
+    });
     recorded.usage = {
       inputTokens: reply.inputTokens,
       outputTokens: reply.outputTokens,
@@ -417,12 +489,18 @@ export class Simulator {
     if (!custom) return base;
     const merged: SimulatedReply = { ...base, ...custom };
     if (custom.text !== undefined && custom.textChunks === undefined) merged.textChunks = splitIntoTokens(custom.text);
-    if (custom.text !== undefined && custom.outputTokens === undefined) merged.outputTokens = merged.textChunks.length + toolCallTokens(merged.toolCalls) + merged.reasoningTokens;
-    if (custom.toolCalls && custom.finishReason === undefined) merged.finishReason = custom.toolCalls.length > 0 ? 'tool-calls' : 'stop';
+    if (custom.text !== undefined && custom.outputTokens === undefined)
+      merged.outputTokens = merged.textChunks.length + toolCallTokens(merged.toolCalls) + merged.reasoningTokens;
+    if (custom.toolCalls && custom.finishReason === undefined)
+      merged.finishReason = custom.toolCalls.length > 0 ? 'tool-calls' : 'stop';
     return merged;
   }
 
-  private async write(response: ServerResponse, rendered: SimulatedResponse, disconnectAfterParts: number | undefined): Promise<void> {
+  private async write(
+    response: ServerResponse,
+    rendered: SimulatedResponse,
+    disconnectAfterParts: number | undefined,
+  ): Promise<void> {
     if (rendered.kind === 'json') {
       const text = typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body);
       response.writeHead(rendered.status, { 'content-type': 'application/json', ...rendered.headers });
@@ -472,7 +550,12 @@ function defaultFaultMessage(status: number): string {
 }
 
 function defaultMalformed(request: SimulatedRequest): SimulatedResponse {
-  if (request.stream) return { kind: 'stream', contentType: 'text/event-stream', chunks: [{ data: 'data: {"id": "broken", "choi\n\n', content: true }] };
+  if (request.stream)
+    return {
+      kind: 'stream',
+      contentType: 'text/event-stream',
+      chunks: [{ data: 'data: {"id": "broken", "choi\n\n', content: true }],
+    };
   return { kind: 'json', status: 200, body: '{"id": "broken", "choi' };
 }
 
@@ -519,7 +602,9 @@ export function sampleFromSchema(schema: JsonSchema | undefined, depth = 0): unk
   if ('const' in schema) return schema.const;
   const anyOf = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
   if (Array.isArray(anyOf) && anyOf.length > 0) return sampleFromSchema(anyOf[0], depth + 1);
-  const type = Array.isArray(schema.type) ? (schema.type as string[]).find((t) => t !== 'null') : (schema.type as string | undefined);
+  const type = Array.isArray(schema.type)
+    ? (schema.type as string[]).find((t) => t !== 'null')
+    : (schema.type as string | undefined);
   switch (type) {
     case 'string':
       return typeof schema.format === 'string' && schema.format === 'date-time' ? '2026-01-01T00:00:00Z' : 'sample';
@@ -533,10 +618,14 @@ export function sampleFromSchema(schema: JsonSchema | undefined, depth = 0): unk
       return null;
     case 'array': {
       const minItems = typeof schema.minItems === 'number' ? schema.minItems : 1;
-      return Array.from({ length: Math.max(1, minItems) }, () => sampleFromSchema(schema.items as JsonSchema | undefined, depth + 1));
+      return Array.from({ length: Math.max(1, minItems) }, () =>
+        sampleFromSchema(schema.items as JsonSchema | undefined, depth + 1),
+      );
     }
     default: {
-      const properties = (schema.properties !== null && typeof schema.properties === 'object' ? schema.properties : {}) as Record<string, JsonSchema>;
+      const properties = (
+        schema.properties !== null && typeof schema.properties === 'object' ? schema.properties : {}
+      ) as Record<string, JsonSchema>;
       const result: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(properties)) result[key] = sampleFromSchema(value, depth + 1);
       return result;
@@ -587,23 +676,48 @@ export function defaultReply(request: SimulatedRequest): SimulatedReply {
   };
   if (request.kind === 'embed') {
     const values = request.values ?? [];
-    return { ...base, inputTokens: values.reduce((sum, value) => sum + countTokens(value), 0), cachedInputTokens: 0, cacheWriteTokens: 0, embeddings: values.map((value) => embeddingFor(value, request.dimensions ?? 8)) };
+    return {
+      ...base,
+      inputTokens: values.reduce((sum, value) => sum + countTokens(value), 0),
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
+      embeddings: values.map((value) => embeddingFor(value, request.dimensions ?? 8)),
+    };
   }
-  const forced = request.toolChoice === 'required' || (typeof request.toolChoice === 'object' && request.toolChoice !== null);
-  const asked = request.toolChoice !== 'none' && !request.hasToolResults && /\b(use|call)\b.*\btools?\b|\btools?\b.*\bplease\b/i.test(request.lastUserText);
+  const forced =
+    request.toolChoice === 'required' || (typeof request.toolChoice === 'object' && request.toolChoice !== null);
+  const asked =
+    request.toolChoice !== 'none' &&
+    !request.hasToolResults &&
+    /\b(use|call)\b.*\btools?\b|\btools?\b.*\bplease\b/i.test(request.lastUserText);
   if (request.tools.length > 0 && (forced || asked)) {
-    const chosen = typeof request.toolChoice === 'object' ? request.tools.filter((tool) => tool.name === (request.toolChoice as { name: string }).name) : /\bparallel\b|\ball tools\b/i.test(request.lastUserText) ? request.tools : [request.tools[0]];
-    const toolCalls = chosen.map((tool, index) => ({ id: `call_sim_${index + 1}`, name: tool.name, input: (sampleFromSchema(tool.inputSchema) ?? {}) as Record<string, unknown> }));
+    const chosen =
+      typeof request.toolChoice === 'object'
+        ? request.tools.filter((tool) => tool.name === (request.toolChoice as { name: string }).name)
+        : /\bparallel\b|\ball tools\b/i.test(request.lastUserText)
+          ? request.tools
+          : [request.tools[0]];
+    const toolCalls = chosen.map((tool, index) => ({
+      id: `call_sim_${index + 1}`,
+      name: tool.name,
+      input: (sampleFromSchema(tool.inputSchema) ?? {}) as Record<string, unknown>,
+    }));
     return { ...base, toolCalls, finishReason: 'tool-calls', outputTokens: toolCallTokens(toolCalls) };
   }
   let text: string;
-  if (request.json) text = JSON.stringify(request.json.schema ? sampleFromSchema(request.json.schema) : { answer: request.lastUserText });
+  if (request.json)
+    text = JSON.stringify(
+      request.json.schema ? sampleFromSchema(request.json.schema) : { answer: request.lastUserText },
+    );
   else text = `You said: ${request.lastUserText}`;
   let chunks = request.json ? splitJson(text) : splitIntoTokens(text);
   let finishReason: SimulatedReply['finishReason'] = 'stop';
   if (request.stopSequences && request.stopSequences.length > 0) {
     const joined = chunks.join('');
-    const cut = request.stopSequences.map((stop) => joined.indexOf(stop)).filter((at) => at >= 0).sort((a, b) => a - b)[0];
+    const cut = request.stopSequences
+      .map((stop) => joined.indexOf(stop))
+      .filter((at) => at >= 0)
+      .sort((a, b) => a - b)[0];
     if (cut !== undefined) {
       text = joined.slice(0, cut);
       chunks = splitIntoTokens(text);
@@ -616,7 +730,15 @@ export function defaultReply(request: SimulatedRequest): SimulatedReply {
   }
   const reasoning = request.reasoning ? `Thinking about: ${request.lastUserText}` : undefined;
   const reasoningTokens = reasoning ? splitIntoTokens(reasoning).length : 0;
-  return { ...base, text, textChunks: chunks, finishReason, reasoning, reasoningTokens, outputTokens: chunks.length + reasoningTokens };
+  return {
+    ...base,
+    text,
+    textChunks: chunks,
+    finishReason,
+    reasoning,
+    reasoningTokens,
+    outputTokens: chunks.length + reasoningTokens,
+  };
 }
 
 function splitJson(text: string): string[] {

@@ -6,7 +6,14 @@ import { createGateway } from '@ai-sdk/gateway';
 import { streamText } from 'ai';
 import { createGatewayRouteHandlers, createPagesApiHandler } from '../../adapters/next.js';
 import { createGateway as createSwitchyardGateway } from '../../src/gateway.js';
-import { closeServer, GATEWAY_KEY, listen, OPENAI_VENDOR_KEY, startUpstreams, type Upstreams } from '../http/gateway-fixture.js';
+import {
+  closeServer,
+  GATEWAY_KEY,
+  listen,
+  OPENAI_VENDOR_KEY,
+  startUpstreams,
+  type Upstreams,
+} from '../http/gateway-fixture.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const AUTH = { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' };
@@ -19,41 +26,107 @@ describe('Next adapter', () => {
   afterAll(() => upstreams.close());
 
   it('App Router handlers answer Web Requests: JSON, streams, CORS preflight and 404', async () => {
-    const { GET, POST, OPTIONS } = createGatewayRouteHandlers({ router: upstreams.router, basePath: '/api', apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }], cors: true, logger: false });
-    const json = await POST(new Request('http://localhost:3000/api/v1/chat/completions', { method: 'POST', headers: AUTH, body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hello next' }] }) }));
+    const { GET, POST, OPTIONS } = createGatewayRouteHandlers({
+      router: upstreams.router,
+      basePath: '/api',
+      apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }],
+      cors: true,
+      logger: false,
+    });
+    const json = await POST(
+      new Request('http://localhost:3000/api/v1/chat/completions', {
+        method: 'POST',
+        headers: AUTH,
+        body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hello next' }] }),
+      }),
+    );
     assert.equal(json.status, 200);
     assert.equal(json.headers.get('access-control-allow-origin'), '*');
-    assert.equal(((await json.json()) as { choices: Array<{ message: { content: string } }> }).choices[0].message.content, 'You said: hello next');
+    assert.equal(
+      ((await json.json()) as { choices: Array<{ message: { content: string } }> }).choices[0].message.content,
+      'You said: hello next',
+    );
 
-    const streamed = await POST(new Request('http://localhost:3000/api/v1/messages', { method: 'POST', headers: AUTH, body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', max_tokens: 30, stream: true, messages: [{ role: 'user', content: 'stream next' }] }) }));
+    const streamed = await POST(
+      new Request('http://localhost:3000/api/v1/messages', {
+        method: 'POST',
+        headers: AUTH,
+        body: JSON.stringify({
+          model: 'anthropic/claude-sonnet-4',
+          max_tokens: 30,
+          stream: true,
+          messages: [{ role: 'user', content: 'stream next' }],
+        }),
+      }),
+    );
     assert.equal(streamed.headers.get('content-type'), 'text/event-stream; charset=utf-8');
     const events = await streamed.text();
     assert.ok(events.startsWith('event: message_start') && events.includes('event: message_stop'));
 
     const models = await GET(new Request('http://localhost:3000/api/v4/ai/config', { headers: AUTH }));
     assert.ok(((await models.json()) as { models: unknown[] }).models.length > 0);
-    const preflight = await OPTIONS(new Request('http://localhost:3000/api/v1/chat/completions', { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } }));
+    const preflight = await OPTIONS(
+      new Request('http://localhost:3000/api/v1/chat/completions', {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+      }),
+    );
     assert.equal(preflight.status, 204);
     const missing = await GET(new Request('http://localhost:3000/api/v1/nothing-here', { headers: AUTH }));
     assert.equal(missing.status, 404);
-    assert.match(((await missing.json()) as { error: { message: string } }).error.message, /No gateway endpoint at \/api\/v1\/nothing-here/);
-    const oversize = await POST(new Request('http://localhost:3000/api/v1/chat/completions', { method: 'POST', headers: AUTH, body: 'x'.repeat(11 * 1024 * 1024) }));
+    assert.match(
+      ((await missing.json()) as { error: { message: string } }).error.message,
+      /No gateway endpoint at \/api\/v1\/nothing-here/,
+    );
+    const oversize = await POST(
+      new Request('http://localhost:3000/api/v1/chat/completions', {
+        method: 'POST',
+        headers: AUTH,
+        body: 'x'.repeat(11 * 1024 * 1024),
+      }),
+    );
     assert.equal(oversize.status, 413);
   });
 
   it('App Router: the @ai-sdk/gateway client streams through a fetch bridge, and cancelling aborts upstream', async () => {
-    const { POST } = createGatewayRouteHandlers({ router: upstreams.router, basePath: '/api', apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }], logger: false });
-    const provider = createGateway({ apiKey: GATEWAY_KEY, baseURL: 'http://next.local/api/v4/ai', fetch: (input, init) => POST(new Request(input, init)) });
+    const { POST } = createGatewayRouteHandlers({
+      router: upstreams.router,
+      basePath: '/api',
+      apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }],
+      logger: false,
+    });
+    const provider = createGateway({
+      apiKey: GATEWAY_KEY,
+      baseURL: 'http://next.local/api/v4/ai',
+      fetch: (input, init) => POST(new Request(input, init)),
+    });
     const result = streamText({ model: provider('openai/gpt-4o'), prompt: 'via route handler', maxRetries: 0 });
     assert.equal(await result.text, 'You said: via route handler');
 
-    upstreams.openai.configure({ tokensPerSecond: 20, reply: () => ({ text: Array.from({ length: 50 }, (_, index) => `w${index}`).join(' ') }) });
+    upstreams.openai.configure({
+      tokensPerSecond: 20,
+      reply: () => ({ text: Array.from({ length: 50 }, (_, index) => `w${index}`).join(' ') }),
+    });
     try {
-      const response = await POST(new Request('http://next.local/api/v1/chat/completions', { method: 'POST', headers: AUTH, body: JSON.stringify({ model: 'openai/gpt-4o', stream: true, messages: [{ role: 'user', content: 'cancel me' }] }) }));
+      const response = await POST(
+        new Request('http://next.local/api/v1/chat/completions', {
+          method: 'POST',
+          headers: AUTH,
+          body: JSON.stringify({
+            model: 'openai/gpt-4o',
+            stream: true,
+            messages: [{ role: 'user', content: 'cancel me' }],
+          }),
+        }),
+      );
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       await reader.read();
       await reader.cancel();
-      await waitFor(() => upstreams.openai.requests.find((request) => JSON.stringify(request.body).includes('cancel me'))?.aborted === true);
+      await waitFor(
+        () =>
+          upstreams.openai.requests.find((request) => JSON.stringify(request.body).includes('cancel me'))?.aborted ===
+          true,
+      );
     } finally {
       upstreams.openai.reset();
     }
@@ -61,7 +134,12 @@ describe('Next adapter', () => {
 
   for (const bodyParser of [true, false]) {
     it(`Pages API handler on node:http${bodyParser ? ' (Next body parser on)' : ' (bodyParser: false)'}`, async () => {
-      const handle = createPagesApiHandler({ router: upstreams.router, basePath: '/api', apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }], logger: false });
+      const handle = createPagesApiHandler({
+        router: upstreams.router,
+        basePath: '/api',
+        apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }],
+        logger: false,
+      });
       const server = createServer(async (request: IncomingMessage & { body?: unknown }, response) => {
         if (bodyParser && request.method === 'POST') {
           let text = '';
@@ -73,9 +151,17 @@ describe('Next adapter', () => {
       const origin = await listen(server);
       try {
         const client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${origin}/api/v1`, maxRetries: 0 });
-        const completion = await client.chat.completions.create({ model: 'anthropic/claude-sonnet-4', max_tokens: 30, messages: [{ role: 'user', content: 'pages route' }] });
+        const completion = await client.chat.completions.create({
+          model: 'anthropic/claude-sonnet-4',
+          max_tokens: 30,
+          messages: [{ role: 'user', content: 'pages route' }],
+        });
         assert.equal(completion.choices[0].message.content, 'You said: pages route');
-        const stream = await client.chat.completions.create({ model: 'openai/gpt-4o', stream: true, messages: [{ role: 'user', content: 'pages stream' }] });
+        const stream = await client.chat.completions.create({
+          model: 'openai/gpt-4o',
+          stream: true,
+          messages: [{ role: 'user', content: 'pages stream' }],
+        });
         let text = '';
         for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
         assert.equal(text, 'You said: pages stream');
@@ -87,14 +173,29 @@ describe('Next adapter', () => {
     });
   }
   describe('configuration checked on the first request, not at import (next build has no runtime secrets)', () => {
-    const chat = (): Request => new Request('http://localhost:3000/api/v1/chat/completions', { method: 'POST', headers: AUTH, body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'configured?' }] }) });
+    const chat = (): Request =>
+      new Request('http://localhost:3000/api/v1/chat/completions', {
+        method: 'POST',
+        headers: AUTH,
+        body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'configured?' }] }),
+      });
 
     it('a bad configuration does not throw when the route is created; requests get a 500 config_invalid, logged once', async () => {
       const errors: string[] = [];
       const logger = { warn: () => undefined, error: (message: string) => void errors.push(message) };
       const unsetKey = process.env.SWITCHYARD_TEST_UNSET_GATEWAY_KEY as string; // as in a CI build
-      const { POST, GET } = createGatewayRouteHandlers({ router: upstreams.router, basePath: '/api', apiKeys: [{ key: unsetKey, id: 'k', account: 'a' }], logger });
-      const pages = createPagesApiHandler({ router: upstreams.router, basePath: '/api', apiKeys: [{ key: unsetKey, id: 'k', account: 'a' }], logger });
+      const { POST, GET } = createGatewayRouteHandlers({
+        router: upstreams.router,
+        basePath: '/api',
+        apiKeys: [{ key: unsetKey, id: 'k', account: 'a' }],
+        logger,
+      });
+      const pages = createPagesApiHandler({
+        router: upstreams.router,
+        basePath: '/api',
+        apiKeys: [{ key: unsetKey, id: 'k', account: 'a' }],
+        logger,
+      });
       for (const response of [await POST(chat()), await GET(new Request('http://localhost:3000/api/v1/models'))]) {
         assert.equal(response.status, 500);
         const body = (await response.json()) as { error: { code: string; message: string } };
@@ -124,7 +225,12 @@ describe('Next adapter', () => {
       const { POST } = createGatewayRouteHandlers(async () => {
         calls += 1;
         if (calls === 1) throw new Error('secret store unreachable');
-        return { router: upstreams.router, basePath: '/api', apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }], logger: false };
+        return {
+          router: upstreams.router,
+          basePath: '/api',
+          apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }],
+          logger: false,
+        };
       });
       assert.equal(calls, 0, 'not called when the route module is imported');
       const failed = await POST(chat());
@@ -132,7 +238,10 @@ describe('Next adapter', () => {
       assert.equal(((await failed.json()) as { error: { code: string } }).error.code, 'config_invalid');
       const [one, two] = await Promise.all([POST(chat()), POST(chat())]);
       assert.equal(one.status, 200);
-      assert.equal(((await two.json()) as { choices: Array<{ message: { content: string } }> }).choices[0].message.content, 'You said: configured?');
+      assert.equal(
+        ((await two.json()) as { choices: Array<{ message: { content: string } }> }).choices[0].message.content,
+        'You said: configured?',
+      );
       await one.body?.cancel();
       assert.equal(calls, 2, 'called again after a failure, then once for concurrent requests');
     });
@@ -149,7 +258,17 @@ describe('Next adapter', () => {
     });
     try {
       const { GET, POST } = createGatewayRouteHandlers(gateway);
-      const chat = await POST(new Request('http://localhost:3000/api/v1/chat/completions', { method: 'POST', headers: AUTH, body: JSON.stringify({ model: 'openai/gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'billed' }] }) }));
+      const chat = await POST(
+        new Request('http://localhost:3000/api/v1/chat/completions', {
+          method: 'POST',
+          headers: AUTH,
+          body: JSON.stringify({
+            model: 'openai/gpt-4o-mini',
+            max_tokens: 20,
+            messages: [{ role: 'user', content: 'billed' }],
+          }),
+        }),
+      );
       assert.equal(chat.status, 200);
       await chat.text();
       await waitFor(() => settled === 1); // the usage record is written after the charge
@@ -159,12 +278,19 @@ describe('Next adapter', () => {
       assert.ok(Number(body.total_used) > 0, `charged: ${JSON.stringify(body)}`);
       assert.equal(Number(body.balance) + Number(body.total_used), 2);
 
-      const pages = createPagesApiHandler(async () => ({ providers: { openai: { apiKey: OPENAI_VENDOR_KEY, baseURL: `${upstreams.openai.baseURL}/v1` } }, basePath: '/api', logger: false }));
+      const pages = createPagesApiHandler(async () => ({
+        providers: { openai: { apiKey: OPENAI_VENDOR_KEY, baseURL: `${upstreams.openai.baseURL}/v1` } },
+        basePath: '/api',
+        logger: false,
+      }));
       const server = createServer((request, response) => void pages(request, response));
       const origin = await listen(server);
       try {
         const client = new OpenAI({ apiKey: 'auth is off', baseURL: `${origin}/api/v1`, maxRetries: 0 });
-        const completion = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'pages top level' }] });
+        const completion = await client.chat.completions.create({
+          model: 'openai/gpt-4o-mini',
+          messages: [{ role: 'user', content: 'pages top level' }],
+        });
         assert.equal(completion.choices[0].message.content, 'You said: pages top level');
       } finally {
         await closeServer(server);

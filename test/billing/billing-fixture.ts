@@ -39,7 +39,8 @@ export function wireBilling(billing: Billing): WireBilling {
     getCredits: async (account) => creditsBody(await billing.getCredits(account)),
     getReport: async (account, query) => {
       const params = new URLSearchParams();
-      for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, Array.isArray(value) ? value.join(',') : value);
+      for (const [name, value] of Object.entries(query))
+        if (value !== undefined) params.set(name, Array.isArray(value) ? value.join(',') : value);
       return reportBody(await billing.getReport(account, reportQuery(params)));
     },
     getGeneration: async (account, id) => {
@@ -65,7 +66,11 @@ export interface BillingFixture {
   close(): Promise<void>;
 }
 
-export async function startBillingFixture(options: BillingOptions = {}, config: Partial<RouterConfig> = {}, simulator: Simulator = createOpenAISimulator()): Promise<BillingFixture> {
+export async function startBillingFixture(
+  options: BillingOptions = {},
+  config: Partial<RouterConfig> = {},
+  simulator: Simulator = createOpenAISimulator(),
+): Promise<BillingFixture> {
   const url = await simulator.start();
   const billing = createBilling({ configCacheMs: 0, ...options });
   const plans: AttemptPlan[] = [];
@@ -124,7 +129,9 @@ export class SwitchableStore implements StateStore {
   down = false;
   constructor(private readonly inner: StateStore) {}
   private run<T>(operation: () => Promise<T>): Promise<T> {
-    return this.down ? Promise.reject(new GatewayError('store_unavailable', 'The test store is switched off')) : operation();
+    return this.down
+      ? Promise.reject(new GatewayError('store_unavailable', 'The test store is switched off'))
+      : operation();
   }
   reserve: StateStore['reserve'] = (request) => this.run(() => this.inner.reserve(request));
   settle: StateStore['settle'] = (request) => this.run(() => this.inner.settle(request));
@@ -139,7 +146,8 @@ export class SwitchableStore implements StateStore {
   listRecords: StateStore['listRecords'] = (query) => this.run(() => this.inner.listRecords(query));
   setField: StateStore['setField'] = (key, field, value) => this.run(() => this.inner.setField(key, field, value));
   getFields: StateStore['getFields'] = (key) => this.run(() => this.inner.getFields(key));
-  setExpiringField: StateStore['setExpiringField'] = (key, field, value, ttlMs) => this.run(() => this.inner.setExpiringField(key, field, value, ttlMs));
+  setExpiringField: StateStore['setExpiringField'] = (key, field, value, ttlMs) =>
+    this.run(() => this.inner.setExpiringField(key, field, value, ttlMs));
   getExpiringFields: StateStore['getExpiringFields'] = (key) => this.run(() => this.inner.getExpiringFields(key));
   close: StateStore['close'] = () => this.inner.close();
 }

@@ -31,22 +31,56 @@ describe('budget periods', () => {
   const at = Date.UTC(2025, 0, 31, 23, 30);
 
   it('keys a day budget by UTC date and keeps it until two days after the day ends', () => {
-    const budget = applyBudget({ accountId: 'acme', scope: 'account', period: 'day', hardLimitNano: 1 }, account, undefined, at);
+    const budget = applyBudget(
+      { accountId: 'acme', scope: 'account', period: 'day', hardLimitNano: 1 },
+      account,
+      undefined,
+      at,
+    );
     assert.equal(budget?.meter.key, 'budget:acme:account:day:2025-01-31');
     assert.equal(budget?.meter.ttlMs, 30 * 60_000 + 2 * 86_400_000);
   });
 
   it('keys a month budget by UTC month', () => {
-    const budget = applyBudget({ accountId: 'acme', scope: 'apiKey', target: '*', period: 'month', hardLimitNano: 1 }, account, undefined, at);
+    const budget = applyBudget(
+      { accountId: 'acme', scope: 'apiKey', target: '*', period: 'month', hardLimitNano: 1 },
+      account,
+      undefined,
+      at,
+    );
     assert.equal(budget?.meter.key, 'budget:acme:apiKey:key_1:month:2025-01');
     assert.equal(budget?.scope, 'apiKey:key_1');
   });
 
   it('counts a rolling budget over a window and skips rules that do not concern the request', () => {
-    const rolling = applyBudget({ accountId: 'acme', scope: 'user', target: 'alice', period: { rollingMs: 3_600_000 }, hardLimitNano: 1 }, account, 'alice', at);
-    assert.deepEqual(rolling?.meter, { key: 'budget:acme:user:alice:rolling:3600000', window: { windowMs: 3_600_000 } });
-    assert.equal(applyBudget({ accountId: 'acme', scope: 'user', target: 'alice', period: 'day', hardLimitNano: 1 }, account, 'bob', at), undefined);
-    assert.equal(applyBudget({ accountId: 'acme', scope: 'user', target: '*', period: 'day', hardLimitNano: 1 }, account, undefined, at), undefined);
+    const rolling = applyBudget(
+      { accountId: 'acme', scope: 'user', target: 'alice', period: { rollingMs: 3_600_000 }, hardLimitNano: 1 },
+      account,
+      'alice',
+      at,
+    );
+    assert.deepEqual(rolling?.meter, {
+      key: 'budget:acme:user:alice:rolling:3600000',
+      window: { windowMs: 3_600_000 },
+    });
+    assert.equal(
+      applyBudget(
+        { accountId: 'acme', scope: 'user', target: 'alice', period: 'day', hardLimitNano: 1 },
+        account,
+        'bob',
+        at,
+      ),
+      undefined,
+    );
+    assert.equal(
+      applyBudget(
+        { accountId: 'acme', scope: 'user', target: '*', period: 'day', hardLimitNano: 1 },
+        account,
+        undefined,
+        at,
+      ),
+      undefined,
+    );
   });
 
   it('lets an account rule win over a rule for every account, and an exact target over a wildcard', () => {
@@ -58,13 +92,26 @@ describe('budget periods', () => {
       { accountId: 'other', scope: 'account', period: 'month', hardLimitNano: 6 },
     ];
     const chosen = budgetsFor(rules, account, 'alice', at);
-    assert.deepEqual(chosen.map((budget) => [budget.scope, budget.period, budget.rule.hardLimitNano]), [['user:alice', 'day', 3], ['account', 'month', 5]]);
+    assert.deepEqual(
+      chosen.map((budget) => [budget.scope, budget.period, budget.rule.hardLimitNano]),
+      [
+        ['user:alice', 'day', 3],
+        ['account', 'month', 5],
+      ],
+    );
   });
 });
 
 describe('rate limits', () => {
   it('resolves each limit from the key, then the account, then the default', () => {
-    assert.deepEqual(resolveRateLimits([{ tokensPerMinute: 5 }, { requestsPerMinute: 7, tokensPerMinute: 9 }, { requestsPerMinute: 60 }]), { requestsPerMinute: 7, tokensPerMinute: 5 });
+    assert.deepEqual(
+      resolveRateLimits([
+        { tokensPerMinute: 5 },
+        { requestsPerMinute: 7, tokensPerMinute: 9 },
+        { requestsPerMinute: 60 },
+      ]),
+      { requestsPerMinute: 7, tokensPerMinute: 5 },
+    );
     assert.deepEqual(resolveRateLimits([undefined, undefined, undefined]), {});
     assert.throws(() => validateRateLimits({ requestsPerMinute: 0 }), { code: 'invalid_request' });
     assert.throws(() => validateRateLimits({ tokensPerMinute: 1.5 }), { code: 'invalid_request' });
@@ -109,14 +156,44 @@ describe('spend report grouping', () => {
     ];
     const range = { from: Date.UTC(2025, 5, 1), to: Date.UTC(2025, 5, 3) - 1 };
     const hourly = buildSpendReport(records, checkReportQuery({ ...range, groupBy: 'hour' }));
-    assert.deepEqual(hourly.rows.map((row) => [row.periodStart?.toISOString(), row.costNano]), [['2025-06-01T10:00:00.000Z', 100], ['2025-06-01T11:00:00.000Z', 200], ['2025-06-02T00:00:00.000Z', 100]]);
+    assert.deepEqual(
+      hourly.rows.map((row) => [row.periodStart?.toISOString(), row.costNano]),
+      [
+        ['2025-06-01T10:00:00.000Z', 100],
+        ['2025-06-01T11:00:00.000Z', 200],
+        ['2025-06-02T00:00:00.000Z', 100],
+      ],
+    );
     const byUser = buildSpendReport(records, checkReportQuery({ ...range, groupBy: 'user' }));
-    assert.deepEqual(byUser.rows.map((row) => [row.group, row.requestCount, row.costNano]), [[undefined, 1, 100], ['alice', 2, 300]]);
+    assert.deepEqual(
+      byUser.rows.map((row) => [row.group, row.requestCount, row.costNano]),
+      [
+        [undefined, 1, 100],
+        ['alice', 2, 300],
+      ],
+    );
   });
 
   it('filters by tags (every one), provider and credential type', () => {
-    const records = [record({ requestId: 'a', tags: ['x', 'y'] }), record({ requestId: 'b', tags: ['x'] }), record({ requestId: 'c', tags: ['x', 'y'], credentialType: 'byok', costNano: 0 })];
-    const query = checkReportQuery({ from: Date.UTC(2025, 5, 1), to: Date.UTC(2025, 5, 2) - 1, groupBy: 'tag', tags: ['x', 'y'], provider: 'openai', credentialType: 'system' });
-    assert.deepEqual(buildSpendReport(records, query).rows.map((row) => [row.group, row.requestCount]), [['x', 1], ['y', 1]]);
+    const records = [
+      record({ requestId: 'a', tags: ['x', 'y'] }),
+      record({ requestId: 'b', tags: ['x'] }),
+      record({ requestId: 'c', tags: ['x', 'y'], credentialType: 'byok', costNano: 0 }),
+    ];
+    const query = checkReportQuery({
+      from: Date.UTC(2025, 5, 1),
+      to: Date.UTC(2025, 5, 2) - 1,
+      groupBy: 'tag',
+      tags: ['x', 'y'],
+      provider: 'openai',
+      credentialType: 'system',
+    });
+    assert.deepEqual(
+      buildSpendReport(records, query).rows.map((row) => [row.group, row.requestCount]),
+      [
+        ['x', 1],
+        ['y', 1],
+      ],
+    );
   });
 });

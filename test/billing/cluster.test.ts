@@ -29,7 +29,10 @@ interface Worker {
 }
 
 async function startWorker(config: WorkerConfig): Promise<Worker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], { env: { ...process.env, WORKER_CONFIG: JSON.stringify(config) }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
+    env: { ...process.env, WORKER_CONFIG: JSON.stringify(config) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
   let resolveReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (resolveReady = resolve));
@@ -49,12 +52,16 @@ async function startWorker(config: WorkerConfig): Promise<Worker> {
   });
   report.catch(() => undefined);
   await Promise.race([ready, report]);
-  const served = (count: number): Promise<void> => (servedCount >= count ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve })));
+  const served = (count: number): Promise<void> =>
+    servedCount >= count ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve }));
   return { child, report, served, go: () => child.stdin!.write('go\n') };
 }
 
 /** Starts two workers, lets them go at once, and returns their outcomes together. */
-async function runPair(config: WorkerConfig, during?: (workers: Worker[]) => Promise<void>): Promise<{ outcomes: Outcome[]; reports: WorkerReport[] }> {
+async function runPair(
+  config: WorkerConfig,
+  during?: (workers: Worker[]) => Promise<void>,
+): Promise<{ outcomes: Outcome[]; reports: WorkerReport[] }> {
   const workers = await Promise.all([startWorker(config), startWorker(config)]);
   for (const worker of workers) worker.go();
   await during?.(workers);
@@ -119,7 +126,11 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: Boolean(
   }
 
   async function recordsOf(accountId: string): Promise<UsageRecord[]> {
-    const bodies = await store.listRecords({ index: `account:${encodeURIComponent(accountId)}`, from: 0, to: Number.MAX_SAFE_INTEGER });
+    const bodies = await store.listRecords({
+      index: `account:${encodeURIComponent(accountId)}`,
+      from: 0,
+      to: Number.MAX_SAFE_INTEGER,
+    });
     return bodies.map((body) => JSON.parse(body) as UsageRecord);
   }
 
@@ -133,8 +144,15 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: Boolean(
     assert.equal(ledger.reserved, 0, 'no hold left behind');
     const records = await recordsOf(config.account.id);
     assert.equal(records.length, ok.length, 'one usage record per served request');
-    assert.deepEqual(new Set(records.map((record) => record.generationId)), new Set(ok.map((outcome) => outcome.generationId)), 'no record lost or doubled');
-    assert.equal(records.reduce((sum, record) => sum + record.costNano, 0), settled);
+    assert.deepEqual(
+      new Set(records.map((record) => record.generationId)),
+      new Set(ok.map((outcome) => outcome.generationId)),
+      'no record lost or doubled',
+    );
+    assert.equal(
+      records.reduce((sum, record) => sum + record.costNano, 0),
+      settled,
+    );
     return { balance: ledger.credit - ledger.used };
   }
 
@@ -153,7 +171,9 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: Boolean(
     const ok = served(outcomes);
     const errors = ok.map((outcome) => outcome.inputTokens - outcome.estimatedInputTokens);
     assert.ok(ok.every((outcome) => outcome.costNano <= outcome.reservedNano));
-    console.log(`served ${counts.ok}, refused ${counts.insufficient_credits}, final balance ${balance} nano; input estimate error (actual - estimated tokens) from ${Math.min(...errors)} to ${Math.max(...errors)}`);
+    console.log(
+      `served ${counts.ok}, refused ${counts.insufficient_credits}, final balance ${balance} nano; input estimate error (actual - estimated tokens) from ${Math.min(...errors)} to ${Math.max(...errors)}`,
+    );
   });
 
   it('bounds the overspend by the input estimate error, and measures it', async () => {
@@ -176,8 +196,13 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: Boolean(
       const inFlight = 2 * config.concurrency;
       // The balance can only go below zero by the estimate error of the attempts in flight when it ran out.
       assert.ok(balance > -perAttempt * inFlight, `balance ${balance} beyond ${inFlight} × ${perAttempt}`);
-      assert.ok(balance < 0, 'with under-estimated input, the last attempts overspend (the bound is reached, not just assumed)');
-      console.log(`estimate error ${perAttempt} nano per attempt (${perAttempt / INPUT_NANO_PER_TOKEN} input tokens); served ${ok.length}; final balance ${balance} nano = ${(-balance / perAttempt).toFixed(2)} attempts' error (bound: ${inFlight} in flight)`);
+      assert.ok(
+        balance < 0,
+        'with under-estimated input, the last attempts overspend (the bound is reached, not just assumed)',
+      );
+      console.log(
+        `estimate error ${perAttempt} nano per attempt (${perAttempt / INPUT_NANO_PER_TOKEN} input tokens); served ${ok.length}; final balance ${balance} nano = ${(-balance / perAttempt).toFixed(2)} attempts' error (bound: ${inFlight} in flight)`,
+      );
     } finally {
       simulator.configure({ reply: undefined });
     }
@@ -187,13 +212,22 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: Boolean(
     const config = base({ requests: 30, freeAllocationNano: 1_000_000_000, rateLimits: { requestsPerMinute: 25 } });
     const { outcomes } = await runPair(config);
     assert.deepEqual(codes(outcomes), { ok: 25, rate_limited: 35 });
-    for (const outcome of outcomes) if (!outcome.ok) assert.ok(outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 0 && outcome.retryAfterMs <= 65_000);
+    for (const outcome of outcomes)
+      if (!outcome.ok)
+        assert.ok(outcome.retryAfterMs !== undefined && outcome.retryAfterMs > 0 && outcome.retryAfterMs <= 65_000);
     await assertConsistent(config, outcomes);
   });
 
   for (const policy of ['fail-closed', 'fail-open'] as const) {
     it(`holds the ${policy} policy while Redis is down and resumes when it returns`, async () => {
-      const config = base({ policy, freeAllocationNano: 1_000_000_000, durationMs: 2_400, concurrency: 3, pauseMs: 10, flushTimeoutMs: 5_000 });
+      const config = base({
+        policy,
+        freeAllocationNano: 1_000_000_000,
+        durationMs: 2_400,
+        concurrency: 3,
+        pauseMs: 10,
+        flushTimeoutMs: 5_000,
+      });
       let downAt = 0;
       let upAt = 0;
       const { outcomes, reports } = await runPair(config, async (workers) => {
@@ -211,20 +245,34 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: Boolean(
       assert.ok(before.length > 0 && before.every((outcome) => outcome.ok), 'served before the outage');
       assert.ok(during.length > 0, 'requests were made during the outage');
       if (policy === 'fail-closed') {
-        assert.ok(during.every((outcome) => !outcome.ok && outcome.code === 'store_unavailable'), JSON.stringify(codes(during)));
+        assert.ok(
+          during.every((outcome) => !outcome.ok && outcome.code === 'store_unavailable'),
+          JSON.stringify(codes(during)),
+        );
         assert.deepEqual(Object.keys(counts).sort(), ['ok', 'store_unavailable']);
       } else {
-        assert.ok(during.every((outcome) => outcome.ok), JSON.stringify(codes(during)));
+        assert.ok(
+          during.every((outcome) => outcome.ok),
+          JSON.stringify(codes(during)),
+        );
         assert.deepEqual(Object.keys(counts), ['ok']);
         assert.ok(reports.every((report) => report.warnings.includes('store_unavailable')));
       }
       // Neither crashed nor hung: every request ended promptly.
       const slowest = Math.max(...outcomes.map((outcome) => outcome.endedAt - outcome.startedAt));
       assert.ok(slowest < 1_500, `slowest request took ${slowest} ms`);
-      assert.ok(afterwards.length > 0 && afterwards.every((outcome) => outcome.ok), `service resumed: ${JSON.stringify(codes(afterwards))}`);
-      assert.ok(reports.every((report) => report.pendingSettlements === 0), 'every deferred settlement reached Redis');
+      assert.ok(
+        afterwards.length > 0 && afterwards.every((outcome) => outcome.ok),
+        `service resumed: ${JSON.stringify(codes(afterwards))}`,
+      );
+      assert.ok(
+        reports.every((report) => report.pendingSettlements === 0),
+        'every deferred settlement reached Redis',
+      );
       await assertConsistent(config, outcomes);
-      console.log(`${policy}: ${JSON.stringify(counts)}; during the outage ${JSON.stringify(codes(during))}; slowest ${slowest} ms`);
+      console.log(
+        `${policy}: ${JSON.stringify(counts)}; during the outage ${JSON.stringify(codes(during))}; slowest ${slowest} ms`,
+      );
     });
   }
 });

@@ -25,7 +25,8 @@ describe('cost arithmetic', () => {
   });
 
   it('agrees with exact BigInt arithmetic on random and boundary inputs, including beyond 2^53', () => {
-    const exact = (tokens: number, price: string): number => Number((BigInt(tokens) * dollarsToNano(price) + 500_000n) / 1_000_000n);
+    const exact = (tokens: number, price: string): number =>
+      Number((BigInt(tokens) * dollarsToNano(price) + 500_000n) / 1_000_000n);
     const prices = ['0.00875', '0.075', '2.50', '15', '75', '0.000000001', '999.999999999'];
     let seed = 7;
     const next = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648);
@@ -34,13 +35,26 @@ describe('cost arithmetic', () => {
       const tokens = index % 3 === 0 ? next() * 4_000 + next() : next() % 2_000_000;
       assert.equal(tokenCost(tokens, price), exact(tokens, price), `${tokens} tokens at ${price}`);
     }
-    for (const tokens of [499_999, 500_000, 1_000_000, 9_007_199, 123_456_789_012]) for (const price of prices) assert.equal(tokenCost(tokens, price), exact(tokens, price));
+    for (const tokens of [499_999, 500_000, 1_000_000, 9_007_199, 123_456_789_012])
+      for (const price of prices) assert.equal(tokenCost(tokens, price), exact(tokens, price));
   });
 
   it('splits cost by token kind, with cache prices falling back to the input price', () => {
-    const cost = computeCost({ noCacheInput: 1_000, cacheRead: 2_000, cacheWrite: 500, output: 300 }, { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75' });
-    assert.deepEqual(cost, { input: 3_000_000, output: 4_500_000, cacheRead: 600_000, cacheWrite: 1_875_000, total: 9_975_000 });
-    const fallback = computeCost({ noCacheInput: 0, cacheRead: 1_000, cacheWrite: 0, output: 0 }, { input: '2', output: '8' });
+    const cost = computeCost(
+      { noCacheInput: 1_000, cacheRead: 2_000, cacheWrite: 500, output: 300 },
+      { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75' },
+    );
+    assert.deepEqual(cost, {
+      input: 3_000_000,
+      output: 4_500_000,
+      cacheRead: 600_000,
+      cacheWrite: 1_875_000,
+      total: 9_975_000,
+    });
+    const fallback = computeCost(
+      { noCacheInput: 0, cacheRead: 1_000, cacheWrite: 0, output: 0 },
+      { input: '2', output: '8' },
+    );
     assert.equal(fallback.cacheRead, 2_000_000);
     for (const value of Object.values(cost)) assert.ok(Number.isInteger(value));
   });
@@ -48,26 +62,70 @@ describe('cost arithmetic', () => {
   it('prices 1-hour cache writes at their own price, falling back to the cache write price', () => {
     const pricing = { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75', cacheWriteOneHour: '6' };
     // 600 five-minute writes at $3.75/M and 400 one-hour writes at $6/M.
-    const split = computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 400, output: 0 }, pricing);
+    const split = computeCost(
+      { noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 400, output: 0 },
+      pricing,
+    );
     assert.deepEqual(split, { input: 0, output: 0, cacheRead: 0, cacheWrite: 2_250_000 + 2_400_000, total: 4_650_000 });
-    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 2, cacheWriteOneHour: 1, output: 0 }, pricing).cacheWrite, 3_750 + 6_000);
+    assert.equal(
+      computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 2, cacheWriteOneHour: 1, output: 0 }, pricing)
+        .cacheWrite,
+      3_750 + 6_000,
+    );
     // Each lifetime rounds on its own, half up: 1.5 nano → 2 and 2.5 nano → 3.
-    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 2, cacheWriteOneHour: 1, output: 0 }, { input: '1', output: '1', cacheWrite: '0.0015', cacheWriteOneHour: '0.0025' }).cacheWrite, 2 + 3);
+    assert.equal(
+      computeCost(
+        { noCacheInput: 0, cacheRead: 0, cacheWrite: 2, cacheWriteOneHour: 1, output: 0 },
+        { input: '1', output: '1', cacheWrite: '0.0015', cacheWriteOneHour: '0.0025' },
+      ).cacheWrite,
+      2 + 3,
+    );
     // All writes of one hour; more 1-hour writes than writes is clamped to the writes.
-    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 1_000, output: 0 }, pricing).cacheWrite, 6_000_000);
-    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 5_000, output: 0 }, pricing).cacheWrite, 6_000_000);
+    assert.equal(
+      computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 1_000, output: 0 }, pricing)
+        .cacheWrite,
+      6_000_000,
+    );
+    assert.equal(
+      computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 5_000, output: 0 }, pricing)
+        .cacheWrite,
+      6_000_000,
+    );
     // Without a 1-hour price, as before: the cache write price, then the input price.
-    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 400, output: 0 }, { input: '3', output: '15', cacheWrite: '3.75' }).cacheWrite, 3_750_000);
-    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 400, output: 0 }, { input: '3', output: '15' }).cacheWrite, 3_000_000);
-    assert.equal(computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, output: 0 }, pricing).cacheWrite, 3_750_000);
+    assert.equal(
+      computeCost(
+        { noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 400, output: 0 },
+        { input: '3', output: '15', cacheWrite: '3.75' },
+      ).cacheWrite,
+      3_750_000,
+    );
+    assert.equal(
+      computeCost(
+        { noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, cacheWriteOneHour: 400, output: 0 },
+        { input: '3', output: '15' },
+      ).cacheWrite,
+      3_000_000,
+    );
+    assert.equal(
+      computeCost({ noCacheInput: 0, cacheRead: 0, cacheWrite: 1_000, output: 0 }, pricing).cacheWrite,
+      3_750_000,
+    );
   });
 
   it('lists a 1-hour cache write price of 2x input for every Claude offering', () => {
     for (const model of BUILT_IN_MODELS.filter((definition) => definition.id.startsWith('anthropic/'))) {
       for (const { provider, pricing } of model.offerings) {
         assert.ok(pricing.cacheWriteOneHour, `${model.id} on ${provider}`);
-        assert.equal(dollarsToNano(pricing.cacheWriteOneHour), 2n * dollarsToNano(pricing.input), `${model.id} on ${provider}`);
-        assert.equal(dollarsToNano(pricing.cacheWrite ?? '0') * 4n, 5n * dollarsToNano(pricing.input), `${model.id} on ${provider}: 5-minute writes at 1.25x`);
+        assert.equal(
+          dollarsToNano(pricing.cacheWriteOneHour),
+          2n * dollarsToNano(pricing.input),
+          `${model.id} on ${provider}`,
+        );
+        assert.equal(
+          dollarsToNano(pricing.cacheWrite ?? '0') * 4n,
+          5n * dollarsToNano(pricing.input),
+          `${model.id} on ${provider}: 5-minute writes at 1.25x`,
+        );
       }
     }
   });

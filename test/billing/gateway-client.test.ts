@@ -32,7 +32,11 @@ describe('@ai-sdk/gateway client against a gateway that took traffic', () => {
     simulator = createOpenAISimulator();
     const url = await simulator.start();
     billing = createBilling({ freeAllocationNano: GRANT });
-    const router = new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-test-client-0123456789', baseURL: `${url}/v1` } }, retry: { maxRetries: 0 }, hooks: [billing.hook] });
+    const router = new Router({
+      providers: { openai: { type: 'openai', apiKey: 'sk-test-client-0123456789', baseURL: `${url}/v1` } },
+      retry: { maxRetries: 0 },
+      hooks: [billing.hook],
+    });
     billing.attach(router);
     router.on('usage', (event) => void usage.push(event));
     const handler = createGatewayHandler({
@@ -59,23 +63,61 @@ describe('@ai-sdk/gateway client against a gateway that took traffic', () => {
 
   it('reports exact credits, spend and generation figures', async () => {
     const gateway = createGateway({ apiKey: KEY, baseURL: `${origin}/v4/ai` });
-    const first = await generateText({ model: gateway('openai/gpt-4o-mini'), prompt: 'How much does this cost?', maxOutputTokens: 64, maxRetries: 0, providerOptions: { gateway: { user: 'alice', tags: ['docs'] } } });
-    const second = await generateText({ model: gateway('openai/gpt-4.1-nano'), prompt: 'And this one?', maxOutputTokens: 64, maxRetries: 0, providerOptions: { gateway: { user: 'bob' } } });
-    const streamed = streamText({ model: gateway('openai/gpt-4o-mini'), prompt: 'Stream the answer', maxOutputTokens: 64, maxRetries: 0, providerOptions: { gateway: { user: 'alice', tags: ['docs'] } } });
+    const first = await generateText({
+      model: gateway('openai/gpt-4o-mini'),
+      prompt: 'How much does this cost?',
+      maxOutputTokens: 64,
+      maxRetries: 0,
+      providerOptions: { gateway: { user: 'alice', tags: ['docs'] } },
+    });
+    const second = await generateText({
+      model: gateway('openai/gpt-4.1-nano'),
+      prompt: 'And this one?',
+      maxOutputTokens: 64,
+      maxRetries: 0,
+      providerOptions: { gateway: { user: 'bob' } },
+    });
+    const streamed = streamText({
+      model: gateway('openai/gpt-4o-mini'),
+      prompt: 'Stream the answer',
+      maxOutputTokens: 64,
+      maxRetries: 0,
+      providerOptions: { gateway: { user: 'alice', tags: ['docs'] } },
+    });
     await streamed.text;
     assert.equal(usage.length, 3);
     const spent = usage.reduce((sum, event) => sum + event.cost.total, 0);
 
-    assert.deepEqual(await gateway.getCredits(), { balance: nanoToDollars(GRANT - spent), totalUsed: nanoToDollars(spent) });
+    assert.deepEqual(await gateway.getCredits(), {
+      balance: nanoToDollars(GRANT - spent),
+      totalUsed: nanoToDollars(spent),
+    });
 
     const byUser = await gateway.getSpendReport({ startDate: today(), endDate: today(), groupBy: 'user' });
     const aliceNano = usage.filter((event) => event.user === 'alice').reduce((sum, event) => sum + event.cost.total, 0);
-    assert.deepEqual(byUser.results.map((row) => [row.user, row.totalCost, row.requestCount]), [
-      ['alice', Number(nanoToDollars(aliceNano)), 2],
-      ['bob', Number(nanoToDollars(spent - aliceNano)), 1],
-    ]);
-    const tagged = await gateway.getSpendReport({ startDate: today(), endDate: today(), groupBy: 'model', tags: ['docs'] });
-    assert.deepEqual(tagged.results.map((row) => [row.model, row.requestCount, row.inputTokens]), [['openai/gpt-4o-mini', 2, usage.filter((event) => event.tags.includes('docs')).reduce((sum, event) => sum + event.inputTokens, 0)]]);
+    assert.deepEqual(
+      byUser.results.map((row) => [row.user, row.totalCost, row.requestCount]),
+      [
+        ['alice', Number(nanoToDollars(aliceNano)), 2],
+        ['bob', Number(nanoToDollars(spent - aliceNano)), 1],
+      ],
+    );
+    const tagged = await gateway.getSpendReport({
+      startDate: today(),
+      endDate: today(),
+      groupBy: 'model',
+      tags: ['docs'],
+    });
+    assert.deepEqual(
+      tagged.results.map((row) => [row.model, row.requestCount, row.inputTokens]),
+      [
+        [
+          'openai/gpt-4o-mini',
+          2,
+          usage.filter((event) => event.tags.includes('docs')).reduce((sum, event) => sum + event.inputTokens, 0),
+        ],
+      ],
+    );
 
     const generationId = (first.providerMetadata?.gateway as { generationId: string }).generationId;
     const event = usage.find((candidate) => candidate.generationId === generationId);
@@ -94,11 +136,14 @@ describe('@ai-sdk/gateway client against a gateway that took traffic', () => {
   it('answers 402 in the dialect error format when the balance cannot cover a request', async () => {
     await billing.topUp('team_poor', -GRANT);
     const gateway = createGateway({ apiKey: POOR_KEY, baseURL: `${origin}/v4/ai` });
-    await assert.rejects(generateText({ model: gateway('openai/gpt-4o-mini'), prompt: 'Hi', maxRetries: 0 }), (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      assert.match(message, /Insufficient credits: account 'team_poor' has \$0 available/);
-      assert.equal((error as { statusCode?: number }).statusCode, 402);
-      return true;
-    });
+    await assert.rejects(
+      generateText({ model: gateway('openai/gpt-4o-mini'), prompt: 'Hi', maxRetries: 0 }),
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        assert.match(message, /Insufficient credits: account 'team_poor' has \$0 available/);
+        assert.equal((error as { statusCode?: number }).statusCode, 402);
+        return true;
+      },
+    );
   });
 });

@@ -45,12 +45,26 @@ describe('rate limits and refused requests', () => {
     const fixture = await startBillingFixture({ freeAllocationNano: 0, rateLimits: { requestsPerMinute: 2 } });
     try {
       for (let index = 0; index < 3; index += 1) {
-        assert.equal((await gatewayError(fixture.router.generate({ model: MODEL, prompt: 'Hi', maxOutputTokens: 10, account: acme }))).code, 'insufficient_credits');
+        assert.equal(
+          (
+            await gatewayError(
+              fixture.router.generate({ model: MODEL, prompt: 'Hi', maxOutputTokens: 10, account: acme }),
+            )
+          ).code,
+          'insufficient_credits',
+        );
       }
       await fixture.billing.topUp(acme.id, 1_000_000_000);
       await fixture.router.generate({ model: MODEL, prompt: 'Hi', maxOutputTokens: 10, account: acme });
       await fixture.router.generate({ model: MODEL, prompt: 'Hi', maxOutputTokens: 10, account: acme });
-      assert.equal((await gatewayError(fixture.router.generate({ model: MODEL, prompt: 'Hi', maxOutputTokens: 10, account: acme }))).code, 'rate_limited');
+      assert.equal(
+        (
+          await gatewayError(
+            fixture.router.generate({ model: MODEL, prompt: 'Hi', maxOutputTokens: 10, account: acme }),
+          )
+        ).code,
+        'rate_limited',
+      );
       assert.equal(fixture.simulator.totals.requests, 2);
     } finally {
       await fixture.close();

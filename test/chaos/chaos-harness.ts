@@ -43,7 +43,10 @@ export const FAULT_MIX: ReadonlyArray<{ rate: number; fault: SimulatorFault }> =
   { rate: 0.02, fault: { type: 'disconnect', afterParts: 2 } },
 ];
 
-/** Prices of the chaos model's offerings (dollars per million tokens, at most three decimals: whole nano-dollars per token). */
+/**
+ * Prices of the chaos model's offerings (dollars per million tokens, at most three decimals: whole nano-dollars per
+ * token).
+ */
 const PRICES = {
   openai: { input: '0.15', output: '0.6' },
   anthropic: { input: '3', output: '15' },
@@ -132,7 +135,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     anthropic: createAnthropicSimulator({ behaviour: { faults: FAULT_MIX, random: seededRandom(options.seed + 2) } }),
     mistral: createMistralSimulator(),
   };
-  const [openaiURL, anthropicURL, mistralURL] = await Promise.all([simulators.openai.start(), simulators.anthropic.start(), simulators.mistral.start()]);
+  const [openaiURL, anthropicURL, mistralURL] = await Promise.all([
+    simulators.openai.start(),
+    simulators.anthropic.start(),
+    simulators.mistral.start(),
+  ]);
   const router = new Router({
     providers: {
       openai: { type: 'openai', apiKey: 'sk-chaos-openai-0123456789', baseURL: `${openaiURL}/v1` },
@@ -162,7 +169,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   // The SDKs load at start-up, outside every attempt's clock (router.ready()).
   await router.ready();
   // The router's own background probes of half-open offerings (prompt `ping`, one token) are billed to no account.
-  const isProbe = (request: Simulator['requests'][number]): boolean => JSON.stringify(request.body ?? '').includes('"ping"');
+  const isProbe = (request: Simulator['requests'][number]): boolean =>
+    JSON.stringify(request.body ?? '').includes('"ping"');
   const requestsOf = (name: ProviderName) => simulators[name].requests.filter((request) => !isProbe(request));
   const probesOf = (name: ProviderName) => simulators[name].requests.filter(isProbe).length;
   const usage: UsageEvent[] = [];
@@ -175,7 +183,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     attemptOutcomes[key] = (attemptOutcomes[key] ?? 0) + 1;
   });
   const gatewayKey = 'gw-chaos-key-0001';
-  const handler = createGatewayHandler({ apiKeys: [{ key: gatewayKey, id: 'key_chaos', account: 'team_chaos' }], logger: false, router });
+  const handler = createGatewayHandler({
+    apiKeys: [{ key: gatewayKey, id: 'key_chaos', account: 'team_chaos' }],
+    logger: false,
+    router,
+  });
   const server = createServer((request, response) => {
     if (!handler.handleNode(request, response)) response.writeHead(404).end();
   });
@@ -184,8 +196,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   const outcomes = { succeeded: 0, cutAfterContent: 0, failed: 0 };
   const failures: string[] = [];
-  const plan = Array.from({ length: options.requests }, (_, index) => ({ index, streamed: index % 2 === 0, overHttp: index % 4 >= 2, words: 3 + Math.floor(random() * 12) }));
-  const promptFor = (words: number, index: number): string => Array.from({ length: words }, (_, word) => `w${(index + word) % 97}`).join(' ');
+  const plan = Array.from({ length: options.requests }, (_, index) => ({
+    index,
+    streamed: index % 2 === 0,
+    overHttp: index % 4 >= 2,
+    words: 3 + Math.floor(random() * 12),
+  }));
+  const promptFor = (words: number, index: number): string =>
+    Array.from({ length: words }, (_, word) => `w${(index + word) % 97}`).join(' ');
 
   const runOne = async (item: (typeof plan)[number]): Promise<void> => {
     const prompt = promptFor(item.words, item.index);
@@ -207,10 +225,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (errored !== undefined) throw errored;
         if (!text) throw new Error('empty stream');
       } else if (!item.streamed) {
-        const completion = await client.chat.completions.create({ model: 'chaos/echo', messages: [{ role: 'user', content: prompt }] });
+        const completion = await client.chat.completions.create({
+          model: 'chaos/echo',
+          messages: [{ role: 'user', content: prompt }],
+        });
         if (!completion.choices[0]?.message.content) throw new Error('empty completion');
       } else {
-        const stream = await client.chat.completions.create({ model: 'chaos/echo', messages: [{ role: 'user', content: prompt }], stream: true });
+        const stream = await client.chat.completions.create({
+          model: 'chaos/echo',
+          messages: [{ role: 'user', content: prompt }],
+          stream: true,
+        });
         let text = '';
         let finished = false;
         for await (const chunk of stream) {
@@ -228,7 +253,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (item.streamed && sawContent) outcomes.cutAfterContent += 1;
       else {
         outcomes.failed += 1;
-        if (failures.length < 20) failures.push(`#${item.index} ${item.streamed ? 'stream' : 'generate'} ${item.overHttp ? 'http' : 'router'}: ${error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error)}`);
+        if (failures.length < 20)
+          failures.push(
+            `#${item.index} ${item.streamed ? 'stream' : 'generate'} ${item.overHttp ? 'http' : 'router'}: ${error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error)}`,
+          );
       }
     }
   };
@@ -242,12 +270,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   // Usage events of attempts that ended after their request (aborted hangs) arrive a little later.
   const recorded = (Object.keys(simulators) as ProviderName[]).flatMap((name) => requestsOf(name));
-  const servedResponses = (): number => recorded.filter((request) => request.outcome === 'ok' && !request.aborted && request.usage).length;
-  const isStream = (request: (typeof recorded)[number]): boolean => (request.body as { stream?: boolean } | undefined)?.stream === true;
+  const servedResponses = (): number =>
+    recorded.filter((request) => request.outcome === 'ok' && !request.aborted && request.usage).length;
+  const isStream = (request: (typeof recorded)[number]): boolean =>
+    (request.body as { stream?: boolean } | undefined)?.stream === true;
   const droppedStreams = recorded.filter((request) => request.outcome === 'disconnect' && isStream(request)).length;
   // Streams the gateway itself cut short (an attempt aborted once its request had an answer, or by the client).
-  const abortedStreams = recorded.filter((request) => request.outcome === 'ok' && request.aborted && isStream(request)).length;
-  await until(() => usage.filter((event) => !event.estimated).length >= servedResponses() && usage.filter((event) => event.estimated).length >= droppedStreams, 5_000);
+  const abortedStreams = recorded.filter(
+    (request) => request.outcome === 'ok' && request.aborted && isStream(request),
+  ).length;
+  await until(
+    () =>
+      usage.filter((event) => !event.estimated).length >= servedResponses() &&
+      usage.filter((event) => event.estimated).length >= droppedStreams,
+    5_000,
+  );
 
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -270,8 +307,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const price = PRICES[event.provider as ProviderName];
     const input = tokenNano(event.noCacheInputTokens, price.input);
     const output = tokenNano(event.outputTokens, price.output);
-    if (BigInt(event.cost.input) !== input || BigInt(event.cost.output) !== output || BigInt(event.cost.total) !== input + output + BigInt(event.cost.cacheRead) + BigInt(event.cost.cacheWrite)) {
-      if (costMismatches.length < 20) costMismatches.push(`${key} ${event.provider}: ${JSON.stringify(event.cost)} for ${event.noCacheInputTokens} in / ${event.outputTokens} out`);
+    if (
+      BigInt(event.cost.input) !== input ||
+      BigInt(event.cost.output) !== output ||
+      BigInt(event.cost.total) !== input + output + BigInt(event.cost.cacheRead) + BigInt(event.cost.cacheWrite)
+    ) {
+      if (costMismatches.length < 20)
+        costMismatches.push(
+          `${key} ${event.provider}: ${JSON.stringify(event.cost)} for ${event.noCacheInputTokens} in / ${event.outputTokens} out`,
+        );
     }
   }
   const servedTokens = { input: 0, output: 0 };
@@ -287,7 +331,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         requests: requestsOf(name).length,
         probes: probesOf(name),
         faults: requestsOf(name).filter((request) => request.outcome !== 'ok').length,
-        served: requestsOf(name).filter((request) => request.outcome === 'ok' && !request.aborted && request.usage).length,
+        served: requestsOf(name).filter((request) => request.outcome === 'ok' && !request.aborted && request.usage)
+          .length,
         counted: usage.filter((event) => event.provider === name && !event.estimated).length,
       },
     ]),

@@ -37,9 +37,18 @@ const running: Run[] = [];
 
 /** Spawns the command (from source, through tsx, or the built binary), in `cwd`, with `environment` only. */
 function run(args: string[], options: { cwd: string; environment?: Record<string, string>; built?: boolean }): Run {
-  const environment: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.environment };
+  const environment: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NO_COLOR: '1',
+    ...options.environment,
+  };
   const argv = options.built ? [BUILT, ...args] : ['--import', TSX, MAIN, ...args];
-  const child = spawn(process.execPath, argv, { cwd: options.cwd, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, argv, {
+    cwd: options.cwd,
+    env: environment,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk) => (stdout += String(chunk)));
@@ -50,7 +59,10 @@ function run(args: string[], options: { cwd: string; environment?: Record<string
   return started;
 }
 
-async function finished(args: string[], options: Parameters<typeof run>[1]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function finished(
+  args: string[],
+  options: Parameters<typeof run>[1],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const started = run(args, options);
   const code = await started.exited;
   return { code, stdout: started.stdout(), stderr: started.stderr() };
@@ -110,7 +122,9 @@ describe('switchyard (the command)', () => {
     assert.match(command.stderr, /unknown command 'srve'/);
   });
 
-  it('init writes a commented starter config that check validates once its environment variables are set', { timeout: 120_000 }, async () => {
+  it('init writes a commented starter config that check validates once its environment variables are set', {
+    timeout: 120_000,
+  }, async () => {
     const cwd = join(directory, 'init');
     await mkdir(cwd);
     const target = join(cwd, 'switchyard.config.mjs');
@@ -124,10 +138,16 @@ describe('switchyard (the command)', () => {
 
     const missing = await finished(['check'], { cwd });
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /providers\.openai\.apiKey — expected the environment variable OPENAI_API_KEY to be set/);
+    assert.match(
+      missing.stderr,
+      /providers\.openai\.apiKey — expected the environment variable OPENAI_API_KEY to be set/,
+    );
     assert.match(missing.stderr, /apiKeys\[0\]\.key — expected the environment variable GATEWAY_API_KEY to be set/);
 
-    const valid = await finished(['check'], { cwd, environment: { OPENAI_API_KEY: VENDOR_KEY, GATEWAY_API_KEY: GATEWAY_KEY } });
+    const valid = await finished(['check'], {
+      cwd,
+      environment: { OPENAI_API_KEY: VENDOR_KEY, GATEWAY_API_KEY: GATEWAY_KEY },
+    });
     assert.equal(valid.code, 0, valid.stderr);
     assert.match(valid.stdout, /switchyard\.config\.mjs is valid/);
     assert.match(valid.stdout, /providers: openai \(openai\)/);
@@ -135,14 +155,19 @@ describe('switchyard (the command)', () => {
     assert.doesNotMatch(valid.stdout + valid.stderr, new RegExp(`${VENDOR_KEY}|${GATEWAY_KEY}`), 'no secret printed');
   });
 
-  it('check reports every problem of a file with its path, and says how YAML is handled', { timeout: 120_000 }, async () => {
+  it('check reports every problem of a file with its path, and says how YAML is handled', {
+    timeout: 120_000,
+  }, async () => {
     const path = await writeConfig('broken.json', {
       server: { port: 99999 },
       providers: { openai: { apiKey: '${CLI_TEST_KEY}', timeoutMs: '30s' }, proxy: {} },
       billing: { freeAllocationNano: 1.5 },
       store: { redis: { url: 'localhost:6379' } },
     });
-    const result = await finished(['check', '--config', path], { cwd: directory, environment: { CLI_TEST_KEY: 'sk-from-the-environment-0001' } });
+    const result = await finished(['check', '--config', path], {
+      cwd: directory,
+      environment: { CLI_TEST_KEY: 'sk-from-the-environment-0001' },
+    });
     assert.equal(result.code, 1);
     for (const expected of [
       /server\.port — expected a port number from 0 to 65535, found number 99999/,
@@ -167,7 +192,9 @@ describe('switchyard (the command)', () => {
     assert.match(notJsonResult.stderr, /bad\.json is not valid JSON/);
   });
 
-  it('serve answers the openai SDK; on SIGTERM it stops accepting, lets the stream in flight finish, and exits 0', { timeout: 300_000 }, async () => {
+  it('serve answers the openai SDK; on SIGTERM it stops accepting, lets the stream in flight finish, and exits 0', {
+    timeout: 300_000,
+  }, async () => {
     simulator.reset();
     simulator.configure({ tokensPerSecond: 20, timeToFirstTokenMs: 0 });
     const path = await writeConfig('serve.json', {
@@ -176,20 +203,33 @@ describe('switchyard (the command)', () => {
       apiKeys: [{ key: '${CLI_GATEWAY_KEY}', id: 'key_cli', account: 'team_cli' }],
       billing: { freeAllocationNano: 1_000_000_000 },
     });
-    const server = run(['serve', '--config', path, '--port', '0'], { cwd: directory, environment: { CLI_OPENAI_KEY: VENDOR_KEY, CLI_GATEWAY_KEY: GATEWAY_KEY } });
-    await waitFor(() => /serving on http:\/\/127\.0\.0\.1:\d+/.test(server.stdout()) || server.child.exitCode !== null, 240_000);
+    const server = run(['serve', '--config', path, '--port', '0'], {
+      cwd: directory,
+      environment: { CLI_OPENAI_KEY: VENDOR_KEY, CLI_GATEWAY_KEY: GATEWAY_KEY },
+    });
+    await waitFor(
+      () => /serving on http:\/\/127\.0\.0\.1:\d+/.test(server.stdout()) || server.child.exitCode !== null,
+      240_000,
+    );
     assert.equal(server.child.exitCode, null, `serve exited:\n${server.stdout()}\n${server.stderr()}`);
     const port = Number(/serving on http:\/\/127\.0\.0\.1:(\d+)/.exec(server.stdout())?.[1]);
     const client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
 
-    const completion = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'served' }] });
+    const completion = await client.chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'served' }],
+    });
     assert.equal(completion.choices[0].message.content, 'You said: served');
     const refused = await fetch(`http://127.0.0.1:${port}/v1/models`);
     assert.equal(refused.status, 401, 'gateway keys are required');
     await refused.text();
 
     const words = Array.from({ length: 30 }, (_, index) => `word${index}`).join(' ');
-    const stream = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', stream: true, messages: [{ role: 'user', content: words }] });
+    const stream = await client.chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: words }],
+    });
     const iterator = stream[Symbol.asyncIterator]();
     let text = '';
     const first = await iterator.next();
@@ -208,7 +248,9 @@ describe('switchyard (the command)', () => {
     assert.doesNotMatch(server.stdout() + server.stderr(), new RegExp(VENDOR_KEY));
   });
 
-  it('on SIGTERM, a stream longer than server.shutdownTimeoutMs is cut at the deadline and the process still exits 0', { timeout: 300_000 }, async () => {
+  it('on SIGTERM, a stream longer than server.shutdownTimeoutMs is cut at the deadline and the process still exits 0', {
+    timeout: 300_000,
+  }, async () => {
     simulator.reset();
     simulator.configure({ tokensPerSecond: 2, timeToFirstTokenMs: 0 });
     const path = await writeConfig('deadline.json', {
@@ -216,13 +258,20 @@ describe('switchyard (the command)', () => {
       providers: { openai: { apiKey: VENDOR_KEY, baseURL: `${simulatorURL}/v1` } },
     });
     const server = run(['serve', '-c', path, '-p', '0'], { cwd: directory });
-    await waitFor(() => /serving on http:\/\/127\.0\.0\.1:\d+/.test(server.stdout()) || server.child.exitCode !== null, 240_000);
+    await waitFor(
+      () => /serving on http:\/\/127\.0\.0\.1:\d+/.test(server.stdout()) || server.child.exitCode !== null,
+      240_000,
+    );
     assert.equal(server.child.exitCode, null, `serve exited:\n${server.stdout()}\n${server.stderr()}`);
     assert.match(server.stderr(), /auth is OFF/, 'the auth-off warning goes to standard error');
     const port = Number(/serving on http:\/\/127\.0\.0\.1:(\d+)/.exec(server.stdout())?.[1]);
     const client = new OpenAI({ apiKey: 'auth is off', baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
     const words = Array.from({ length: 200 }, (_, index) => `word${index}`).join(' ');
-    const stream = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', stream: true, messages: [{ role: 'user', content: words }] });
+    const stream = await client.chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: words }],
+    });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
     server.child.kill('SIGTERM');
@@ -249,7 +298,9 @@ describe('switchyard (the command)', () => {
     });
     afterAll(() => redis.stop());
 
-    it('on SIGTERM the stream in flight is settled in the store before it closes, and the process exits 0', { timeout: 300_000 }, async () => {
+    it('on SIGTERM the stream in flight is settled in the store before it closes, and the process exits 0', {
+      timeout: 300_000,
+    }, async () => {
       simulator.reset();
       simulator.configure({ tokensPerSecond: 20, timeToFirstTokenMs: 0 });
       const store = { redis: { url: '${CLI_REDIS_URL}', prefix: `cli-test-${Date.now()}:` } };
@@ -260,14 +311,24 @@ describe('switchyard (the command)', () => {
         billing: { freeAllocationNano: 1_000_000_000 },
         store,
       });
-      const server = run(['serve', '--config', path, '--port', '0'], { cwd: directory, environment: { CLI_REDIS_URL: redis.url } });
-      await waitFor(() => /serving on http:\/\/127\.0\.0\.1:\d+/.test(server.stdout()) || server.child.exitCode !== null, 240_000);
+      const server = run(['serve', '--config', path, '--port', '0'], {
+        cwd: directory,
+        environment: { CLI_REDIS_URL: redis.url },
+      });
+      await waitFor(
+        () => /serving on http:\/\/127\.0\.0\.1:\d+/.test(server.stdout()) || server.child.exitCode !== null,
+        240_000,
+      );
       assert.equal(server.child.exitCode, null, `serve exited:\n${server.stdout()}\n${server.stderr()}`);
       assert.match(server.stdout(), /store: +redis:\/\/127\.0\.0\.1:\d+\/? \(shared by every instance on it\)/);
       const port = Number(/serving on http:\/\/127\.0\.0\.1:(\d+)/.exec(server.stdout())?.[1]);
       const client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
       const words = Array.from({ length: 30 }, (_, index) => `word${index}`).join(' ');
-      const stream = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', stream: true, messages: [{ role: 'user', content: words }] });
+      const stream = await client.chat.completions.create({
+        model: 'openai/gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: words }],
+      });
       const iterator = stream[Symbol.asyncIterator]();
       await iterator.next();
       server.child.kill('SIGTERM');
@@ -275,7 +336,13 @@ describe('switchyard (the command)', () => {
       // An open Redis connection would keep the process alive: exiting at all means the store was closed.
       assert.equal(await server.exited, 0, `${server.stdout()}\n${server.stderr()}`);
 
-      const reader = createGateway({ providers: { openai: { apiKey: VENDOR_KEY } }, preload: false, billing: true, store: { redis: { ...store.redis, url: redis.url } }, logger: false });
+      const reader = createGateway({
+        providers: { openai: { apiKey: VENDOR_KEY } },
+        preload: false,
+        billing: true,
+        store: { redis: { ...store.redis, url: redis.url } },
+        logger: false,
+      });
       try {
         await reader.ready();
         const balance = await reader.billing!.getBalance('team_redis');
@@ -287,7 +354,9 @@ describe('switchyard (the command)', () => {
     });
   });
 
-  it('serve refuses an invalid config before listening, and a taken port in one line', { timeout: 120_000 }, async () => {
+  it('serve refuses an invalid config before listening, and a taken port in one line', {
+    timeout: 120_000,
+  }, async () => {
     const path = await writeConfig('invalid.json', { providers: { openai: { apiKey: 7 } } });
     const invalid = await finished(['serve', '--config', path], { cwd: directory });
     assert.equal(invalid.code, 1);
@@ -298,7 +367,9 @@ describe('switchyard (the command)', () => {
     const takenURL = await taken.start();
     try {
       const takenPort = new URL(takenURL).port;
-      const config = await writeConfig('taken.json', { providers: { openai: { apiKey: VENDOR_KEY, baseURL: `${simulatorURL}/v1` } } });
+      const config = await writeConfig('taken.json', {
+        providers: { openai: { apiKey: VENDOR_KEY, baseURL: `${simulatorURL}/v1` } },
+      });
       const result = await finished(['serve', '--config', config, '--port', takenPort], { cwd: directory });
       assert.equal(result.code, 1);
       assert.match(result.stderr, new RegExp(`port ${takenPort} on 127\\.0\\.0\\.1 is already in use; pass --port`));
@@ -308,24 +379,36 @@ describe('switchyard (the command)', () => {
     }
   });
 
-  it('the built binary (package.json bin) runs', { timeout: 120_000, skip: Boolean(existsSync(BUILT) ? false : 'dist/cli/main.js is not built (npm test builds it first)') }, async () => {
+  it('the built binary (package.json bin) runs', {
+    timeout: 120_000,
+    skip: Boolean(existsSync(BUILT) ? false : 'dist/cli/main.js is not built (npm test builds it first)'),
+  }, async () => {
     const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     assert.equal(join(ROOT, manifest.bin.switchyard), BUILT);
     assert.match(await readFile(BUILT, 'utf8'), /^#!\/usr\/bin\/env node/);
-    const path = await writeConfig('built.json', { providers: { openai: { apiKey: VENDOR_KEY } }, apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }] });
+    const path = await writeConfig('built.json', {
+      providers: { openai: { apiKey: VENDOR_KEY } },
+      apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }],
+    });
     const result = await finished(['check', '--config', path], { cwd: directory, built: true });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /built\.json is valid/);
 
     // A TypeScript config: Node 22.18+ strips the types itself; an older Node says what to do instead.
-    const typescript = await writeConfig('typed.config.ts', "const config: { providers: Record<string, { apiKey: string }> } = { providers: { openai: { apiKey: 'sk-typed-0123456789' } } };\nexport default config;\n");
+    const typescript = await writeConfig(
+      'typed.config.ts',
+      "const config: { providers: Record<string, { apiKey: string }> } = { providers: { openai: { apiKey: 'sk-typed-0123456789' } } };\nexport default config;\n",
+    );
     const typed = await finished(['check', '--config', typescript], { cwd: directory, built: true });
     const [major, minor] = process.versions.node.split('.').map(Number);
     if (major >= 24 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18)) {
       assert.equal(typed.code, 0, typed.stderr);
     } else {
       assert.equal(typed.code, 1);
-      assert.match(typed.stderr, /cannot load TypeScript by itself\. Use Node 22\.18 or later .*--import tsx.*switchyard\.config\.mjs/);
+      assert.match(
+        typed.stderr,
+        /cannot load TypeScript by itself\. Use Node 22\.18 or later .*--import tsx.*switchyard\.config\.mjs/,
+      );
     }
   });
 });

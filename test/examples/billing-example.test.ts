@@ -12,9 +12,14 @@ const EXAMPLE = fileURLToPath(new URL('../../examples/billing/index.ts', import.
 
 function runExample(redisUrl: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', EXAMPLE], { env: { ...process.env, REDIS_URL: redisUrl }, timeout: 300_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', EXAMPLE],
+      { env: { ...process.env, REDIS_URL: redisUrl }, timeout: 300_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 

@@ -31,7 +31,11 @@ interface Started {
 }
 
 function start(extra: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', START], { cwd: ROOT, env: cleanEnvironment(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', START], {
+    cwd: ROOT,
+    env: cleanEnvironment(extra),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += String(chunk)));
   child.stderr?.on('data', (chunk) => (output += String(chunk)));
@@ -49,13 +53,24 @@ afterAll(async () => {
 
 // Each test starts the whole gateway (every SDK, every simulator): minutes on a busy two-core machine.
 describe('npm start', () => {
-  it('serves on 127.0.0.1 even when a real key is set but does not work, and says so', { timeout: 600_000 }, async () => {
+  it('serves on 127.0.0.1 even when a real key is set but does not work, and says so', {
+    timeout: 600_000,
+  }, async () => {
     const port = await freePort();
     const closed = await freePort(); // nothing listens there: the "real" OpenAI API refuses every connection
-    const started = start({ PORT: String(port), OPENAI_API_KEY: 'sk-bogus-not-a-key', OPENAI_BASE_URL: `http://127.0.0.1:${closed}/v1` });
+    const started = start({
+      PORT: String(port),
+      OPENAI_API_KEY: 'sk-bogus-not-a-key',
+      OPENAI_BASE_URL: `http://127.0.0.1:${closed}/v1`,
+    });
     running.push(started);
     // The address and the line after it come in separate writes: wait for both.
-    await waitFor(() => (started.output().includes(`http://127.0.0.1:${port}`) && /HOST=/.test(started.output())) || started.child.exitCode !== null, 540_000);
+    await waitFor(
+      () =>
+        (started.output().includes(`http://127.0.0.1:${port}`) && /HOST=/.test(started.output())) ||
+        started.child.exitCode !== null,
+      540_000,
+    );
     assert.equal(started.child.exitCode, null, `npm start exited:\n${started.output()}`);
     assert.match(started.output(), /openai: real API/);
     assert.match(started.output(), /HOST=/, 'it says how to listen on other interfaces');

@@ -42,7 +42,12 @@ describe('health tracker', () => {
 
   it('forgets samples outside the window', () => {
     let now = 0;
-    const tracker = new HealthTracker({ windowMs: 1_000, consecutiveFailuresToOpen: 100, minimumSamples: 100, now: () => now });
+    const tracker = new HealthTracker({
+      windowMs: 1_000,
+      consecutiveFailuresToOpen: 100,
+      minimumSamples: 100,
+      now: () => now,
+    });
     tracker.record('p', 'm', failure);
     now = 2_000;
     tracker.record('p', 'm', success);
@@ -60,7 +65,8 @@ describe('health tracker', () => {
 
   it('reports p50/p95 latency and TTFT in snapshots', () => {
     const tracker = new HealthTracker();
-    for (let index = 1; index <= 100; index += 1) tracker.record('p', 'm', { success: true, latencyMs: index, timeToFirstTokenMs: index / 10, streamed: true });
+    for (let index = 1; index <= 100; index += 1)
+      tracker.record('p', 'm', { success: true, latencyMs: index, timeToFirstTokenMs: index / 10, streamed: true });
     const snapshot = tracker.snapshot('p', 'm');
     assert.equal(snapshot.latencyMs.p50, 50);
     assert.equal(snapshot.latencyMs.p95, 95);

@@ -23,8 +23,15 @@ const success = { success: true, latencyMs: 100, outputTokens: 10, streamed: fal
 /** No timer-driven round during a test: rounds run when the test says so. */
 const MANUAL = { shareIntervalMs: 3_600_000, shareTtlMs: 3_000 } as const;
 
-/** Registers the sharing cases for one kind of store; `connect` gives two instances their store (one shared object, or two clients of one server). */
-function sharedHealthSuite(name: string, setup: () => Promise<{ connect: (clock: TestClock) => [StateStore, StateStore]; close: () => Promise<void> }>, skip: string | false = false): void {
+/**
+ * Registers the sharing cases for one kind of store; `connect` gives two instances their store (one shared object, or
+ * two clients of one server).
+ */
+function sharedHealthSuite(
+  name: string,
+  setup: () => Promise<{ connect: (clock: TestClock) => [StateStore, StateStore]; close: () => Promise<void> }>,
+  skip: string | false = false,
+): void {
   describe(`health shared through the ${name} store`, { skip: Boolean(skip) }, () => {
     let connect: (clock: TestClock) => [StateStore, StateStore];
     let closeStores: () => Promise<void>;
@@ -39,11 +46,24 @@ function sharedHealthSuite(name: string, setup: () => Promise<{ connect: (clock:
     });
 
     /** Two instances on a fresh namespace, with a shared fake clock. */
-    const instances = (options: HealthOptions = {}): { clock: TestClock; a: HealthTracker; b: HealthTracker; store: StateStore } => {
+    const instances = (
+      options: HealthOptions = {},
+    ): { clock: TestClock; a: HealthTracker; b: HealthTracker; store: StateStore } => {
       const clock = new TestClock();
       const stores = connect(clock);
       const prefix = `run${(run += 1)}`;
-      const [a, b] = stores.map((store, index) => new HealthTracker({ ...MANUAL, consecutiveFailuresToOpen: 5, cooldownMs: 10_000, ...options, now: clock.now, store, instanceId: `${prefix}-${'ab'[index]}` }));
+      const [a, b] = stores.map(
+        (store, index) =>
+          new HealthTracker({
+            ...MANUAL,
+            consecutiveFailuresToOpen: 5,
+            cooldownMs: 10_000,
+            ...options,
+            now: clock.now,
+            store,
+            instanceId: `${prefix}-${'ab'[index]}`,
+          }),
+      );
       opened.push(a, b);
       return { clock, a, b, store: stores[0] };
     };
@@ -59,7 +79,9 @@ function sharedHealthSuite(name: string, setup: () => Promise<{ connect: (clock:
       const badFirst = (): number => {
         const random = seededRandom(7);
         let count = 0;
-        for (let index = 0; index < 200; index += 1) if (strategy.rank(candidates, { health: b, streamed: false, random })[0].providerModelId === 'bad') count += 1;
+        for (let index = 0; index < 200; index += 1)
+          if (strategy.rank(candidates, { health: b, streamed: false, random })[0].providerModelId === 'bad')
+            count += 1;
         return count;
       };
       assert.deepEqual(b.score('p', 'bad', false), { successRate: 1, latencyMs: undefined, samples: 0 });
@@ -75,12 +97,16 @@ function sharedHealthSuite(name: string, setup: () => Promise<{ connect: (clock:
       assert.equal(good.latencyMs, 10, 'the shared ms per output token');
       assert.equal(b.state('p', 'bad'), 'closed', 'four failures open no breaker');
       const afterSharing = badFirst();
-      assert.ok(afterSharing < 20 && afterSharing < before / 3, `with shared health B puts 'bad' first ${afterSharing} times in 200 (before: ${before}); the strategy keeps a 5% probing floor`);
+      assert.ok(
+        afterSharing < 20 && afterSharing < before / 3,
+        `with shared health B puts 'bad' first ${afterSharing} times in 200 (before: ${before}); the strategy keeps a 5% probing floor`,
+      );
     });
 
     it('blends B’s own latency with the shared one by sample count', async () => {
       const { a, b } = instances();
-      for (let index = 0; index < 3; index += 1) a.record('p', 'm', { success: true, latencyMs: 400, streamed: true, timeToFirstTokenMs: 300 });
+      for (let index = 0; index < 3; index += 1)
+        a.record('p', 'm', { success: true, latencyMs: 400, streamed: true, timeToFirstTokenMs: 300 });
       b.record('p', 'm', { success: true, latencyMs: 200, streamed: true, timeToFirstTokenMs: 100 });
       await a.syncNow();
       await b.syncNow();
@@ -103,8 +129,15 @@ function sharedHealthSuite(name: string, setup: () => Promise<{ connect: (clock:
       assert.match(changes[0], /^closed->open: instance run\d+-a opened it: 5 consecutive failures$/);
       assert.equal(b.snapshot('p', 'm').retryAt, a.snapshot('p', 'm').retryAt, 'open until A’s cooldown ends');
       await b.syncNow();
-      const reports = Object.values(await store.getExpiringFields(HEALTH_REPORTS_KEY)).map((text) => JSON.parse(text) as HealthReport);
-      const openings = reports.map((report) => `${report.instanceId.replace(/^run\d+-/, '')}:${report.offerings.some((offering) => offering.open) ? 'open' : '-'}`).sort();
+      const reports = Object.values(await store.getExpiringFields(HEALTH_REPORTS_KEY)).map(
+        (text) => JSON.parse(text) as HealthReport,
+      );
+      const openings = reports
+        .map(
+          (report) =>
+            `${report.instanceId.replace(/^run\d+-/, '')}:${report.offerings.some((offering) => offering.open) ? 'open' : '-'}`,
+        )
+        .sort();
       assert.deepEqual(openings, ['a:open', 'b:-'], 'B does not publish the breaker it adopted');
       clock.advance(6_000);
       assert.equal(b.isAvailable('p', 'm'), true, 'half-open at the end of A’s cooldown');
@@ -183,22 +216,26 @@ sharedHealthSuite('in-memory', async () => ({
 let redis: TestRedisServer;
 const redisClients: RedisStore[] = [];
 let namespaces = 0;
-sharedHealthSuite('Redis', async () => {
-  redis = await startRedisServer();
-  return {
-    connect: (clock) => {
-      // A namespace per test: each test's fake clock starts anew, so earlier tests' reports must not be seen.
-      const prefix = `shared-health-${(namespaces += 1)}:`;
-      const stores = [0, 1].map(() => new RedisStore({ url: redis.url, now: clock.now, prefix }));
-      redisClients.push(...stores);
-      return [stores[0], stores[1]];
-    },
-    close: async () => {
-      await Promise.all(redisClients.splice(0).map((store) => store.close()));
-      await redis.stop();
-    },
-  };
-}, REDIS_SKIP);
+sharedHealthSuite(
+  'Redis',
+  async () => {
+    redis = await startRedisServer();
+    return {
+      connect: (clock) => {
+        // A namespace per test: each test's fake clock starts anew, so earlier tests' reports must not be seen.
+        const prefix = `shared-health-${(namespaces += 1)}:`;
+        const stores = [0, 1].map(() => new RedisStore({ url: redis.url, now: clock.now, prefix }));
+        redisClients.push(...stores);
+        return [stores[0], stores[1]];
+      },
+      close: async () => {
+        await Promise.all(redisClients.splice(0).map((store) => store.close()));
+        await redis.stop();
+      },
+    };
+  },
+  REDIS_SKIP,
+);
 
 describe('health sharing through a Redis outage', { skip: Boolean(REDIS_SKIP) }, () => {
   let server: TestRedisServer;
@@ -209,10 +246,23 @@ describe('health sharing through a Redis outage', { skip: Boolean(REDIS_SKIP) },
 
   it('keeps the trackers working while Redis is down, and shares again once it is back', async () => {
     const clock = new TestClock();
-    const connect = (): RedisStore => new RedisStore({ url: server.url, now: clock.now, prefix: 'outage:', commandTimeoutMs: 300, connectTimeoutMs: 300, maxReconnectDelayMs: 50 });
+    const connect = (): RedisStore =>
+      new RedisStore({
+        url: server.url,
+        now: clock.now,
+        prefix: 'outage:',
+        commandTimeoutMs: 300,
+        connectTimeoutMs: 300,
+        maxReconnectDelayMs: 50,
+      });
     const stores = [connect(), connect()];
     const errors: unknown[] = [];
-    const options = { ...MANUAL, consecutiveFailuresToOpen: 100, now: clock.now, onShareError: (error: unknown) => errors.push(error) };
+    const options = {
+      ...MANUAL,
+      consecutiveFailuresToOpen: 100,
+      now: clock.now,
+      onShareError: (error: unknown) => errors.push(error),
+    };
     const a = new HealthTracker({ ...options, store: stores[0], instanceId: 'a' });
     const b = new HealthTracker({ ...options, store: stores[1], instanceId: 'b' });
     try {
@@ -228,14 +278,22 @@ describe('health sharing through a Redis outage', { skip: Boolean(REDIS_SKIP) },
       await a.syncNow();
       await b.syncNow();
       assert.ok(Date.now() - started < 2_000, 'a round fails fast');
-      assert.ok(errors.length >= 2 && errors.every((error) => error instanceof GatewayError && error.code === 'store_unavailable'), String(errors));
+      assert.ok(
+        errors.length >= 2 &&
+          errors.every((error) => error instanceof GatewayError && error.code === 'store_unavailable'),
+        String(errors),
+      );
       assert.equal(a.score('p', 'm', false).samples, 4, 'A still tracks locally');
       assert.equal(b.score('p', 'm', false).samples, 3, 'B keeps the last shared view for a while');
       b.record('p', 'm', success);
       assert.equal(b.isAvailable('p', 'm'), true);
       clock.advance(MANUAL.shareTtlMs);
       await b.syncNow();
-      assert.equal(b.score('p', 'm', false).samples, 1, 'after the reports’ lifetime without news, B goes by its own samples');
+      assert.equal(
+        b.score('p', 'm', false).samples,
+        1,
+        'after the reports’ lifetime without news, B goes by its own samples',
+      );
 
       await server.start();
       const deadline = Date.now() + 30_000;
@@ -301,7 +359,11 @@ describe('two routers sharing health', { skip: Boolean(REDIS_SKIP) }, () => {
               name: 'Echo',
               offerings: [
                 { provider: 'openai', providerModelId: 'gpt-4o-mini', pricing: { input: '0.15', output: '0.60' } },
-                { provider: 'openai-backup', providerModelId: 'gpt-4o-mini', pricing: { input: '0.15', output: '0.60' } },
+                {
+                  provider: 'openai-backup',
+                  providerModelId: 'gpt-4o-mini',
+                  pricing: { input: '0.15', output: '0.60' },
+                },
               ],
             },
           ],
@@ -320,13 +382,23 @@ describe('two routers sharing health', { skip: Boolean(REDIS_SKIP) }, () => {
 
     // Before: B spreads its traffic over both offerings.
     for (let index = 0; index < 20; index += 1) await b.generate({ model: 'test/echo', prompt: `warm ${index}` });
-    assert.ok(failing.requests.length > 0 && healthy.requests.length > 0, `B used both (${failing.requests.length} / ${healthy.requests.length})`);
+    assert.ok(
+      failing.requests.length > 0 && healthy.requests.length > 0,
+      `B used both (${failing.requests.length} / ${healthy.requests.length})`,
+    );
 
     // A meets a failing `openai` three times and opens its breaker.
     failing.configure({ faultRate: 1, fault: { type: 'status', status: 500 } });
     for (let index = 0; index < 3; index += 1) {
-      const result = await a.generate({ model: 'test/echo', prompt: `fail ${index}`, providerOptions: { gateway: { order: ['openai', 'openai-backup'] } } });
-      assert.deepEqual(result.attempts.map((attempt) => `${attempt.provider}:${attempt.code ?? 'ok'}`), ['openai:provider_unavailable', 'openai-backup:ok']);
+      const result = await a.generate({
+        model: 'test/echo',
+        prompt: `fail ${index}`,
+        providerOptions: { gateway: { order: ['openai', 'openai-backup'] } },
+      });
+      assert.deepEqual(
+        result.attempts.map((attempt) => `${attempt.provider}:${attempt.code ?? 'ok'}`),
+        ['openai:provider_unavailable', 'openai-backup:ok'],
+      );
     }
     assert.equal(a.health.state('openai', 'gpt-4o-mini'), 'open');
     assert.equal(b.health.state('openai', 'gpt-4o-mini'), 'closed', 'B has not heard yet');
@@ -339,7 +411,10 @@ describe('two routers sharing health', { skip: Boolean(REDIS_SKIP) }, () => {
     const before = failing.requests.length;
     for (let index = 0; index < 10; index += 1) {
       const result = await b.generate({ model: 'test/echo', prompt: `after ${index}` });
-      assert.deepEqual(result.attempts.map((attempt) => `${attempt.provider}:${attempt.code ?? 'ok'}`), ['openai-backup:ok']);
+      assert.deepEqual(
+        result.attempts.map((attempt) => `${attempt.provider}:${attempt.code ?? 'ok'}`),
+        ['openai-backup:ok'],
+      );
     }
     assert.equal(failing.requests.length, before, 'B sent nothing to the failing offering');
   });

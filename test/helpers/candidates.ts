@@ -13,7 +13,13 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** A candidate for strategy tests. */
-export function candidate(provider: string, providerModelId = 'model-x', type: Candidate['providerType'] = 'openai', input = '1', output = '2'): Candidate {
+export function candidate(
+  provider: string,
+  providerModelId = 'model-x',
+  type: Candidate['providerType'] = 'openai',
+  input = '1',
+  output = '2',
+): Candidate {
   return {
     model: 'test/model',
     provider,

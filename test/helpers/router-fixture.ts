@@ -29,8 +29,16 @@ export const TEST_MODEL = {
   name: 'Echo',
   capabilities: { tools: true, images: true, json: true },
   offerings: [
-    { provider: 'openai', providerModelId: 'gpt-4o-mini', pricing: { input: '0.15', output: '0.60', cacheRead: '0.075' } },
-    { provider: 'anthropic', providerModelId: 'claude-sonnet-4-20250514', pricing: { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75' } },
+    {
+      provider: 'openai',
+      providerModelId: 'gpt-4o-mini',
+      pricing: { input: '0.15', output: '0.60', cacheRead: '0.075' },
+    },
+    {
+      provider: 'anthropic',
+      providerModelId: 'claude-sonnet-4-20250514',
+      pricing: { input: '3', output: '15', cacheRead: '0.30', cacheWrite: '3.75' },
+    },
   ],
 };
 

@@ -13,7 +13,12 @@ import { spawn } from 'node:child_process';
  * const { stalled } = await watchChild(process.execPath, ['--import', 'tsx', script], 20_000, (line) => lines.push(line));
  * ```
  */
-export function watchChild(command: string, args: string[], stallMs: number, onLine: (line: string) => void): Promise<{ stalled: boolean }> {
+export function watchChild(
+  command: string,
+  args: string[],
+  stallMs: number,
+  onLine: (line: string) => void,
+): Promise<{ stalled: boolean }> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let stalled = false;
   let buffered = '';

@@ -5,7 +5,11 @@ import { waitFor } from '../helpers/wait-for.js';
 import { ANTHROPIC_VENDOR_KEY, GATEWAY_KEY, send, startGateway, type Gateway } from './gateway-fixture.js';
 
 const PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
-const WEATHER = { name: 'weather', description: 'Weather for a city', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] } };
+const WEATHER = {
+  name: 'weather',
+  description: 'Weather for a city',
+  input_schema: { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] },
+};
 
 describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
   let gateway: Gateway;
@@ -18,7 +22,12 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
   afterAll(() => gateway.close());
 
   it('answers messages with system prompt and usage, using the vendor key upstream', async () => {
-    const message = await client.messages.create({ model: 'anthropic/claude-sonnet-4', max_tokens: 100, system: 'Be brief.', messages: [{ role: 'user', content: 'Hello Claude' }] });
+    const message = await client.messages.create({
+      model: 'anthropic/claude-sonnet-4',
+      max_tokens: 100,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Hello Claude' }],
+    });
     assert.equal(message.type, 'message');
     assert.deepEqual(message.content, [{ type: 'text', text: 'You said: Hello Claude' }]);
     assert.equal(message.stop_reason, 'end_turn');
@@ -34,25 +43,48 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
     const response = await fetch(`${gateway.origin}/v1/messages`, {
       method: 'POST',
       headers: { 'x-api-key': GATEWAY_KEY, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', max_tokens: 20, messages: [{ role: 'user', content: 'key header' }] }),
+      body: JSON.stringify({
+        model: 'anthropic/claude-sonnet-4',
+        max_tokens: 20,
+        messages: [{ role: 'user', content: 'key header' }],
+      }),
     });
     assert.equal(response.status, 200);
-    assert.equal(((await response.json()) as { content: Array<{ text: string }> }).content[0].text, 'You said: key header');
-    const wrong = await fetch(`${gateway.origin}/v1/messages`, { method: 'POST', headers: { 'x-api-key': 'gw-wrong-key-0000', 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(
+      ((await response.json()) as { content: Array<{ text: string }> }).content[0].text,
+      'You said: key header',
+    );
+    const wrong = await fetch(`${gateway.origin}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'gw-wrong-key-0000', 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(wrong.status, 401);
   });
 
   it('accepts Bearer auth and a bare Claude model id, and reaches OpenAI through a catalog id', async () => {
     const bearer = new Anthropic({ authToken: GATEWAY_KEY, apiKey: null, baseURL: gateway.origin, maxRetries: 0 });
-    const message = await bearer.messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 50, messages: [{ role: 'user', content: 'bare id' }] });
+    const message = await bearer.messages.create({
+      model: 'claude-sonnet-4-20250514',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'bare id' }],
+    });
     assert.equal(message.model, 'anthropic/claude-sonnet-4');
-    const viaOpenAI = await client.messages.create({ model: 'openai/gpt-4o', max_tokens: 50, messages: [{ role: 'user', content: 'to OpenAI' }] });
+    const viaOpenAI = await client.messages.create({
+      model: 'openai/gpt-4o',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'to OpenAI' }],
+    });
     assert.deepEqual(viaOpenAI.content, [{ type: 'text', text: 'You said: to OpenAI' }]);
     assert.equal((gateway.openai.requests.at(-1)?.body as { model: string }).model, 'gpt-4o');
   });
 
   it('streams the message event sequence', async () => {
-    const stream = client.messages.stream({ model: 'anthropic/claude-sonnet-4', max_tokens: 100, messages: [{ role: 'user', content: 'Stream this please' }] });
+    const stream = client.messages.stream({
+      model: 'anthropic/claude-sonnet-4',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Stream this please' }],
+    });
     const types: string[] = [];
     let text = '';
     for await (const event of stream) {
@@ -63,18 +95,25 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
     assert.equal(text, 'You said: Stream this please');
     assert.equal(types[0], 'message_start');
     assert.equal(types.at(-1), 'message_stop');
-    assert.ok(types.includes('content_block_start') && types.includes('content_block_stop') && types.includes('message_delta'));
+    assert.ok(
+      types.includes('content_block_start') && types.includes('content_block_stop') && types.includes('message_delta'),
+    );
     assert.equal(final.stop_reason, 'end_turn');
     assert.ok(final.usage.output_tokens > 0 && final.usage.input_tokens > 0);
   });
 
   it('ends a stream that fails after content began with an error event the SDK raises', async () => {
     gateway.anthropic.script({ type: 'disconnect', afterParts: 2 });
-    const stream = client.messages.stream({ model: 'anthropic/claude-sonnet-4', max_tokens: 100, messages: [{ role: 'user', content: 'this stream will break midway' }] });
+    const stream = client.messages.stream({
+      model: 'anthropic/claude-sonnet-4',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'this stream will break midway' }],
+    });
     let text = '';
     await assert.rejects(
       (async () => {
-        for await (const event of stream) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+        for await (const event of stream)
+          if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
       })(),
       (error: unknown) => error instanceof Anthropic.APIError,
     );
@@ -82,10 +121,21 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
   });
 
   it('calls tools (JSON and streamed) and takes tool results back', async () => {
-    const first = await client.messages.create({ model: 'anthropic/claude-sonnet-4', max_tokens: 100, tools: [WEATHER], tool_choice: { type: 'any' }, messages: [{ role: 'user', content: 'Weather in Paris?' }] });
+    const first = await client.messages.create({
+      model: 'anthropic/claude-sonnet-4',
+      max_tokens: 100,
+      tools: [WEATHER],
+      tool_choice: { type: 'any' },
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    });
     assert.equal(first.stop_reason, 'tool_use');
     const use = first.content.find((block) => block.type === 'tool_use');
-    assert.ok(use && use.type === 'tool_use' && use.name === 'weather' && typeof (use.input as { city?: unknown }).city === 'string');
+    assert.ok(
+      use &&
+        use.type === 'tool_use' &&
+        use.name === 'weather' &&
+        typeof (use.input as { city?: unknown }).city === 'string',
+    );
     const second = await client.messages.create({
       model: 'openai/gpt-4o',
       max_tokens: 100,
@@ -97,13 +147,30 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
       ],
     });
     assert.equal(second.stop_reason, 'end_turn');
-    const upstream = gateway.openai.requests.at(-1)?.body as { messages: Array<{ role: string; tool_call_id?: string; content?: unknown }> };
-    assert.ok(upstream.messages.some((message) => message.role === 'tool' && message.tool_call_id === use.id && JSON.stringify(message.content).includes('sunny')));
+    const upstream = gateway.openai.requests.at(-1)?.body as {
+      messages: Array<{ role: string; tool_call_id?: string; content?: unknown }>;
+    };
+    assert.ok(
+      upstream.messages.some(
+        (message) =>
+          message.role === 'tool' &&
+          message.tool_call_id === use.id &&
+          JSON.stringify(message.content).includes('sunny'),
+      ),
+    );
 
-    const stream = client.messages.stream({ model: 'openai/gpt-4o', max_tokens: 100, tools: [WEATHER], tool_choice: { type: 'tool', name: 'weather' }, messages: [{ role: 'user', content: 'Weather?' }] });
+    const stream = client.messages.stream({
+      model: 'openai/gpt-4o',
+      max_tokens: 100,
+      tools: [WEATHER],
+      tool_choice: { type: 'tool', name: 'weather' },
+      messages: [{ role: 'user', content: 'Weather?' }],
+    });
     const final = await stream.finalMessage();
     const streamed = final.content.find((block) => block.type === 'tool_use');
-    assert.ok(streamed && streamed.type === 'tool_use' && typeof (streamed.input as { city?: unknown }).city === 'string');
+    assert.ok(
+      streamed && streamed.type === 'tool_use' && typeof (streamed.input as { city?: unknown }).city === 'string',
+    );
     assert.equal(final.stop_reason, 'tool_use');
   });
 
@@ -111,7 +178,15 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
     await client.messages.create({
       model: 'openai/gpt-4o',
       max_tokens: 50,
-      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: PIXEL } }, { type: 'text', text: 'What is this?' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PIXEL } },
+            { type: 'text', text: 'What is this?' },
+          ],
+        },
+      ],
     });
     const upstream = JSON.stringify(gateway.openai.requests.at(-1)?.body);
     assert.ok(upstream.includes(`data:image/png;base64,${PIXEL}`), upstream.slice(0, 300));
@@ -127,7 +202,9 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
         client.messages.create({
           model: 'anthropic/claude-sonnet-4',
           max_tokens: 50,
-          system: [{ type: 'text', text: longSystem, ...(cached ? { cache_control: { type: 'ephemeral' as const } } : {}) }],
+          system: [
+            { type: 'text', text: longSystem, ...(cached ? { cache_control: { type: 'ephemeral' as const } } : {}) },
+          ],
           messages: [{ role: 'user', content: question }],
         });
       const uncached = await ask('What does a switchyard do?', false);
@@ -140,7 +217,10 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
       assert.ok((read.usage.cache_read_input_tokens ?? 0) > 1000, 'the second one reads the prefix from the cache');
       await waitFor(() => costs.length === 3);
       const [uncachedCost, , readCost] = costs;
-      assert.ok(readCost * 3 < uncachedCost, `a cache read costs far less: ${readCost} vs ${uncachedCost} nano-dollars`);
+      assert.ok(
+        readCost * 3 < uncachedCost,
+        `a cache read costs far less: ${readCost} vs ${uncachedCost} nano-dollars`,
+      );
     } finally {
       gateway.router.off('usage', listener);
     }
@@ -148,7 +228,13 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
 
   it('keeps cache_control on message blocks, tool results, tools and at the top level', async () => {
     const marker = { type: 'ephemeral' as const, ttl: '1h' as const };
-    const first = await client.messages.create({ model: 'anthropic/claude-sonnet-4', max_tokens: 100, tools: [WEATHER], tool_choice: { type: 'any' }, messages: [{ role: 'user', content: 'Weather in Oslo?' }] });
+    const first = await client.messages.create({
+      model: 'anthropic/claude-sonnet-4',
+      max_tokens: 100,
+      tools: [WEATHER],
+      tool_choice: { type: 'any' },
+      messages: [{ role: 'user', content: 'Weather in Oslo?' }],
+    });
     const use = first.content.find((block) => block.type === 'tool_use');
     assert.ok(use && use.type === 'tool_use');
     await client.messages.create({
@@ -159,10 +245,19 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
       messages: [
         { role: 'user', content: [{ type: 'text', text: 'Weather in Oslo?', cache_control: marker }] },
         { role: 'assistant', content: [{ ...use, cache_control: { type: 'ephemeral' } }] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: 'snow', cache_control: { type: 'ephemeral' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: use.id, content: 'snow', cache_control: { type: 'ephemeral' } },
+          ],
+        },
       ],
     });
-    const body = gateway.anthropic.requests.at(-1)?.body as { cache_control: unknown; tools: Array<{ cache_control?: unknown }>; messages: Array<{ content: Array<{ cache_control?: unknown }> }> };
+    const body = gateway.anthropic.requests.at(-1)?.body as {
+      cache_control: unknown;
+      tools: Array<{ cache_control?: unknown }>;
+      messages: Array<{ content: Array<{ cache_control?: unknown }> }>;
+    };
     assert.deepEqual(body.cache_control, { type: 'ephemeral' });
     assert.deepEqual(body.tools[0].cache_control, marker);
     assert.deepEqual(body.messages[0].content[0].cache_control, marker);
@@ -171,9 +266,19 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
   });
 
   it('honours output_config.format: the answer is JSON matching the schema', async () => {
-    const schema = { type: 'object', properties: { city: { type: 'string' }, population: { type: 'number' } }, required: ['city', 'population'], additionalProperties: false };
+    const schema = {
+      type: 'object',
+      properties: { city: { type: 'string' }, population: { type: 'number' } },
+      required: ['city', 'population'],
+      additionalProperties: false,
+    };
     for (const model of ['anthropic/claude-sonnet-4', 'openai/gpt-4o']) {
-      const answer = await client.messages.create({ model, max_tokens: 200, output_config: { format: { type: 'json_schema', schema } }, messages: [{ role: 'user', content: 'Invent a city' }] });
+      const answer = await client.messages.create({
+        model,
+        max_tokens: 200,
+        output_config: { format: { type: 'json_schema', schema } },
+        messages: [{ role: 'user', content: 'Invent a city' }],
+      });
       const text = answer.content.find((block) => block.type === 'text');
       assert.ok(text && text.type === 'text', model);
       const object = JSON.parse(text.text) as { city: unknown; population: unknown };
@@ -198,35 +303,87 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
     const body = gateway.anthropic.requests.at(-1)?.body as Record<string, unknown>;
     assert.deepEqual(body.metadata, { user_id: 'user-7' });
     assert.equal(body.service_tier, 'standard_only');
-    assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 1024 }, 'the budget is sent as asked, not rounded to an effort');
+    assert.deepEqual(
+      body.thinking,
+      { type: 'enabled', budget_tokens: 1024 },
+      'the budget is sent as asked, not rounded to an effort',
+    );
     assert.deepEqual(body.tool_choice, { type: 'auto', disable_parallel_tool_use: true });
 
     const viaOpenAI = await client.messages
-      .create({ model: 'openai/gpt-4o', max_tokens: 100, metadata: { user_id: 'user-7' }, service_tier: 'auto', tools: [WEATHER], tool_choice: { type: 'auto', disable_parallel_tool_use: true }, messages: [{ role: 'user', content: 'Weather in Rome?' }] })
+      .create({
+        model: 'openai/gpt-4o',
+        max_tokens: 100,
+        metadata: { user_id: 'user-7' },
+        service_tier: 'auto',
+        tools: [WEATHER],
+        tool_choice: { type: 'auto', disable_parallel_tool_use: true },
+        messages: [{ role: 'user', content: 'Weather in Rome?' }],
+      })
       .withResponse();
     const openai = gateway.openai.requests.at(-1)?.body as Record<string, unknown>;
     assert.equal(openai.safety_identifier, 'user-7', "OpenAI's replacement of the deprecated `user`");
     assert.equal(openai.parallel_tool_calls, false);
     assert.equal('service_tier' in openai, false);
-    const warnings = JSON.parse(viaOpenAI.response.headers.get('x-gateway-warnings') ?? '[]') as Array<{ feature?: string }>;
-    assert.ok(warnings.some((warning) => warning.feature === 'service_tier'), JSON.stringify(warnings));
+    const warnings = JSON.parse(viaOpenAI.response.headers.get('x-gateway-warnings') ?? '[]') as Array<{
+      feature?: string;
+    }>;
+    assert.ok(
+      warnings.some((warning) => warning.feature === 'service_tier'),
+      JSON.stringify(warnings),
+    );
   });
 
   it('drops temperature and top_k for Claude with a warning header, and rejects fields the API does not have', async () => {
-    const { response } = await client.messages.create({ model: 'anthropic/claude-sonnet-4', max_tokens: 50, temperature: 0.2, top_k: 5, messages: [{ role: 'user', content: 'sample' }] } as Anthropic.MessageCreateParamsNonStreaming).withResponse();
+    const { response } = await client.messages
+      .create({
+        model: 'anthropic/claude-sonnet-4',
+        max_tokens: 50,
+        temperature: 0.2,
+        top_k: 5,
+        messages: [{ role: 'user', content: 'sample' }],
+      } as Anthropic.MessageCreateParamsNonStreaming)
+      .withResponse();
     const body = gateway.anthropic.requests.at(-1)?.body as Record<string, unknown>;
     assert.equal('temperature' in body, false);
     assert.equal('top_k' in body, false);
     const warnings = JSON.parse(response.headers.get('x-gateway-warnings') ?? '[]') as Array<{ feature?: string }>;
     assert.deepEqual(warnings.map((warning) => warning.feature).sort(), ['temperature', 'topK']);
-    const stream = await client.messages.stream({ model: 'anthropic/claude-sonnet-4', max_tokens: 50, temperature: 0.2, messages: [{ role: 'user', content: 'stream sample' }] } as Anthropic.MessageStreamParams).withResponse();
+    const stream = await client.messages
+      .stream({
+        model: 'anthropic/claude-sonnet-4',
+        max_tokens: 50,
+        temperature: 0.2,
+        messages: [{ role: 'user', content: 'stream sample' }],
+      } as Anthropic.MessageStreamParams)
+      .withResponse();
     assert.match(stream.response.headers.get('x-gateway-warnings') ?? '', /temperature/);
     await stream.data.finalMessage();
 
-    const unknown = await send(gateway.origin, '/v1/messages', JSON.stringify({ model: 'anthropic/claude-sonnet-4', max_tokens: 10, messages: [{ role: 'user', content: 'x' }], frequency_penalty: 1 }), { 'anthropic-version': '2023-06-01' });
+    const unknown = await send(
+      gateway.origin,
+      '/v1/messages',
+      JSON.stringify({
+        model: 'anthropic/claude-sonnet-4',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'x' }],
+        frequency_penalty: 1,
+      }),
+      { 'anthropic-version': '2023-06-01' },
+    );
     assert.equal(unknown.status, 400);
     assert.match(JSON.stringify(unknown.body), /frequency_penalty/);
-    const badMarker = await send(gateway.origin, '/v1/messages', JSON.stringify({ model: 'anthropic/claude-sonnet-4', max_tokens: 10, system: [{ type: 'text', text: 'x', cache_control: { type: 'persistent' } }], messages: [{ role: 'user', content: 'x' }] }), { 'anthropic-version': '2023-06-01' });
+    const badMarker = await send(
+      gateway.origin,
+      '/v1/messages',
+      JSON.stringify({
+        model: 'anthropic/claude-sonnet-4',
+        max_tokens: 10,
+        system: [{ type: 'text', text: 'x', cache_control: { type: 'persistent' } }],
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+      { 'anthropic-version': '2023-06-01' },
+    );
     assert.equal(badMarker.status, 400);
   });
 
@@ -239,12 +396,44 @@ describe('Anthropic-compatible dialect (@anthropic-ai/sdk)', () => {
 
   it('answers errors in the Anthropic error format with the SDK classes', async () => {
     const badKey = new Anthropic({ apiKey: 'gw-wrong-key-0000', baseURL: gateway.origin, maxRetries: 0 });
-    await assert.rejects(badKey.messages.create({ model: 'anthropic/claude-sonnet-4', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), (error: unknown) => error instanceof Anthropic.AuthenticationError);
-    await assert.rejects(client.messages.create({ model: 'acme/none', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), (error: unknown) => error instanceof Anthropic.NotFoundError && /acme\/none/.test(error.message));
-    const missing = await send(gateway.origin, '/v1/messages', JSON.stringify({ model: 'anthropic/claude-sonnet-4', messages: [{ role: 'user', content: 'x' }] }));
+    await assert.rejects(
+      badKey.messages.create({
+        model: 'anthropic/claude-sonnet-4',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+      (error: unknown) => error instanceof Anthropic.AuthenticationError,
+    );
+    await assert.rejects(
+      client.messages.create({ model: 'acme/none', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
+      (error: unknown) => error instanceof Anthropic.NotFoundError && /acme\/none/.test(error.message),
+    );
+    const missing = await send(
+      gateway.origin,
+      '/v1/messages',
+      JSON.stringify({ model: 'anthropic/claude-sonnet-4', messages: [{ role: 'user', content: 'x' }] }),
+    );
     assert.equal(missing.status, 400);
-    assert.deepEqual(missing.body, { type: 'error', error: { type: 'invalid_request_error', message: '`max_tokens` is required: the most tokens the reply may have', code: 'invalid_request' }, request_id: missing.headers.get('request-id') });
+    assert.deepEqual(missing.body, {
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        message: '`max_tokens` is required: the most tokens the reply may have',
+        code: 'invalid_request',
+      },
+      request_id: missing.headers.get('request-id'),
+    });
     gateway.anthropic.script({ type: 'status', status: 529 });
-    await assert.rejects(client.messages.create({ model: 'anthropic/claude-haiku-4.5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), (error: unknown) => error instanceof Anthropic.APIError && error.status === 529 && (error.error as { error: { type: string } }).error.type === 'overloaded_error');
+    await assert.rejects(
+      client.messages.create({
+        model: 'anthropic/claude-haiku-4.5',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+      (error: unknown) =>
+        error instanceof Anthropic.APIError &&
+        error.status === 529 &&
+        (error.error as { error: { type: string } }).error.type === 'overloaded_error',
+    );
   });
 });

@@ -22,26 +22,82 @@ describe('bad input gets a 400 naming the field, never a 5xx', () => {
 
   describe('BYOK credentials (providerOptions.gateway.byok)', () => {
     const client = () => new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${gateway.origin}/v1`, maxRetries: 0 });
-    const chatWith = (byok: unknown) => client().chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }], providerOptions: { gateway: { byok } } } as never);
+    const chatWith = (byok: unknown) =>
+      client().chat.completions.create({
+        model: 'openai/gpt-4o',
+        messages: [{ role: 'user', content: 'hi' }],
+        providerOptions: { gateway: { byok } },
+      } as never);
 
     const cases: Array<[string, unknown, string]> = [
       ['a non-string apiKey', { openai: [{ apiKey: 5 }] }, 'providerOptions.gateway.byok.openai[0].apiKey'],
-      ['an object apiKey', { anthropic: [{ apiKey: { key: 'x' } }] }, 'providerOptions.gateway.byok.anthropic[0].apiKey'],
-      ['an apiKey with a line break', { openai: [{ apiKey: 'sk-caller\r\nInjected: 1' }] }, 'providerOptions.gateway.byok.openai[0].apiKey'],
-      ['an empty apiKey (would run on the gateway key, billed as BYOK)', { openai: [{ apiKey: '' }] }, 'providerOptions.gateway.byok.openai[0].apiKey'],
-      ['no credential at all (would run on the gateway key, billed as BYOK)', { openai: [{}] }, 'providerOptions.gateway.byok.openai[0]'],
-      ['AWS keys for an apiKey vendor', { openai: [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }] }, 'providerOptions.gateway.byok.openai[0]'],
-      ['bedrock: an access key id without its secret', { bedrock: [{ accessKeyId: 'AKIDEXAMPLE' }] }, 'providerOptions.gateway.byok.bedrock[0]'],
-      ['bedrock: a region alone (would use the gateway keys)', { bedrock: [{ region: 'us-east-1' }] }, 'providerOptions.gateway.byok.bedrock[0]'],
-      ['bedrock: a region that is not a region name', { bedrock: [{ apiKey: 'k', region: 'evil.example#' }] }, 'providerOptions.gateway.byok.bedrock[0].region'],
-      ['bedrock: a numeric session token', { bedrock: [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 's', sessionToken: 7 }] }, 'providerOptions.gateway.byok.bedrock[0].sessionToken'],
-      ['vertex: a service-account email without its key', { vertex: [{ client_email: 'a@b.iam.gserviceaccount.com' }] }, 'providerOptions.gateway.byok.vertex[0]'],
-      ['vertex: a numeric project', { vertex: [{ accessToken: 'ya29.x', project: 12 }] }, 'providerOptions.gateway.byok.vertex[0].project'],
-      ['a second credential that is bad', { openai: [{ apiKey: 'sk-good-123456789' }, { apiKey: null }] }, 'providerOptions.gateway.byok.openai[1].apiKey'],
+      [
+        'an object apiKey',
+        { anthropic: [{ apiKey: { key: 'x' } }] },
+        'providerOptions.gateway.byok.anthropic[0].apiKey',
+      ],
+      [
+        'an apiKey with a line break',
+        { openai: [{ apiKey: 'sk-caller\r\nInjected: 1' }] },
+        'providerOptions.gateway.byok.openai[0].apiKey',
+      ],
+      [
+        'an empty apiKey (would run on the gateway key, billed as BYOK)',
+        { openai: [{ apiKey: '' }] },
+        'providerOptions.gateway.byok.openai[0].apiKey',
+      ],
+      [
+        'no credential at all (would run on the gateway key, billed as BYOK)',
+        { openai: [{}] },
+        'providerOptions.gateway.byok.openai[0]',
+      ],
+      [
+        'AWS keys for an apiKey vendor',
+        { openai: [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }] },
+        'providerOptions.gateway.byok.openai[0]',
+      ],
+      [
+        'bedrock: an access key id without its secret',
+        { bedrock: [{ accessKeyId: 'AKIDEXAMPLE' }] },
+        'providerOptions.gateway.byok.bedrock[0]',
+      ],
+      [
+        'bedrock: a region alone (would use the gateway keys)',
+        { bedrock: [{ region: 'us-east-1' }] },
+        'providerOptions.gateway.byok.bedrock[0]',
+      ],
+      [
+        'bedrock: a region that is not a region name',
+        { bedrock: [{ apiKey: 'k', region: 'evil.example#' }] },
+        'providerOptions.gateway.byok.bedrock[0].region',
+      ],
+      [
+        'bedrock: a numeric session token',
+        { bedrock: [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 's', sessionToken: 7 }] },
+        'providerOptions.gateway.byok.bedrock[0].sessionToken',
+      ],
+      [
+        'vertex: a service-account email without its key',
+        { vertex: [{ client_email: 'a@b.iam.gserviceaccount.com' }] },
+        'providerOptions.gateway.byok.vertex[0]',
+      ],
+      [
+        'vertex: a numeric project',
+        { vertex: [{ accessToken: 'ya29.x', project: 12 }] },
+        'providerOptions.gateway.byok.vertex[0].project',
+      ],
+      [
+        'a second credential that is bad',
+        { openai: [{ apiKey: 'sk-good-123456789' }, { apiKey: null }] },
+        'providerOptions.gateway.byok.openai[1].apiKey',
+      ],
     ];
     for (const [name, byok, param] of cases) {
       it(`${name}: 400 invalid_request naming ${param}`, async () => {
-        const error = await chatWith(byok).then(() => undefined, (thrown: unknown) => thrown);
+        const error = await chatWith(byok).then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        );
         assert.ok(error instanceof OpenAI.BadRequestError, `expected a 400, got ${String(error)}`);
         const body = errorOf(error.error === undefined ? undefined : { error: error.error });
         assert.equal(body.code, 'invalid_request');
@@ -51,17 +107,41 @@ describe('bad input gets a 400 naming the field, never a 5xx', () => {
     }
 
     it('an openai credential takes only apiKey: a Vertex access token is refused', async () => {
-      const raw = await send(gateway.origin, CHAT, JSON.stringify({ model: 'openai/gpt-4o', messages: HI, providerOptions: { gateway: { byok: { openai: [{ accessToken: 'ya29.token' }] } } } }));
+      const raw = await send(
+        gateway.origin,
+        CHAT,
+        JSON.stringify({
+          model: 'openai/gpt-4o',
+          messages: HI,
+          providerOptions: { gateway: { byok: { openai: [{ accessToken: 'ya29.token' }] } } },
+        }),
+      );
       assert.equal(raw.status, 400, raw.text);
       assert.equal(errorOf(raw.body).param, 'providerOptions.gateway.byok.openai[0]');
     });
 
     it('a configured instance name is checked against its type (openai-eu, of type openai, takes only apiKey)', async () => {
-      const router = new Router({ providers: { 'openai-eu': { type: 'openai', apiKey: 'sk-gateway-eu-key-000', baseURL: 'http://127.0.0.1:9/v1' } } });
+      const router = new Router({
+        providers: {
+          'openai-eu': { type: 'openai', apiKey: 'sk-gateway-eu-key-000', baseURL: 'http://127.0.0.1:9/v1' },
+        },
+      });
       const handler = createGatewayHandler({ router, logger: false });
       try {
-        const body = JSON.stringify({ model: 'openai/gpt-4o', messages: HI, providerOptions: { gateway: { byok: { 'openai-eu': [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }] } } } });
-        const response = await handler.handle({ method: 'POST', url: CHAT, headers: { 'content-type': 'application/json' }, readBody: async () => body, signal: new AbortController().signal });
+        const body = JSON.stringify({
+          model: 'openai/gpt-4o',
+          messages: HI,
+          providerOptions: {
+            gateway: { byok: { 'openai-eu': [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }] } },
+          },
+        });
+        const response = await handler.handle({
+          method: 'POST',
+          url: CHAT,
+          headers: { 'content-type': 'application/json' },
+          readBody: async () => body,
+          signal: new AbortController().signal,
+        });
         assert.equal(response?.status, 400, response?.body as string);
         assert.equal(errorOf(JSON.parse(response?.body as string)).param, 'providerOptions.gateway.byok.openai-eu[0]');
       } finally {
@@ -72,7 +152,10 @@ describe('bad input gets a 400 naming the field, never a 5xx', () => {
     it('a good credential still reaches the vendor as the caller key', async () => {
       const byokKey = 'sk-byok-caller-key-123456789';
       const completion = await chatWith({ openai: [{ apiKey: byokKey }] });
-      assert.equal((completion as { choices: Array<{ message: { content: string } }> }).choices[0].message.content, 'You said: hi');
+      assert.equal(
+        (completion as { choices: Array<{ message: { content: string } }> }).choices[0].message.content,
+        'You said: hi',
+      );
       assert.equal(gateway.openai.requests.at(-1)?.headers.authorization, `Bearer ${byokKey}`);
       assert.notEqual(gateway.openai.requests.at(-1)?.headers.authorization, `Bearer ${OPENAI_VENDOR_KEY}`);
     });
@@ -80,7 +163,12 @@ describe('bad input gets a 400 naming the field, never a 5xx', () => {
 
   describe('per-call headers on /v4/ai/language-model', () => {
     const call = (headers: unknown) =>
-      send(gateway.origin, LANGUAGE_MODEL, JSON.stringify({ prompt: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }], headers }), { 'ai-language-model-id': 'openai/gpt-4o' });
+      send(
+        gateway.origin,
+        LANGUAGE_MODEL,
+        JSON.stringify({ prompt: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }], headers }),
+        { 'ai-language-model-id': 'openai/gpt-4o' },
+      );
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ['a name with CR/LF', { 'x-evil\r\nx': 'v' }, 'headers.x-evil\r\nx'],
       ['a value with CR/LF', { 'x-a': 'v\r\nInjected: 1' }, 'headers.x-a'],
@@ -110,7 +198,10 @@ describe('bad input gets a 400 naming the field, never a 5xx', () => {
   });
 
   it('GET /v1/models/{id} with a malformed percent escape: 404 model_not_found, in both dialects', async () => {
-    for (const [headers, shape] of [[{ 'anthropic-version': '2023-06-01' }, 'anthropic'], [{}, 'openai']] as const) {
+    for (const [headers, shape] of [
+      [{ 'anthropic-version': '2023-06-01' }, 'anthropic'],
+      [{}, 'openai'],
+    ] as const) {
       for (const id of ['%', '%E0%A4%A', 'openai%2F%ZZ']) {
         const response = await send(gateway.origin, `/v1/models/${id}`, undefined, headers);
         assert.equal(response.status, 404, `${shape} ${id}: ${response.text}`);
@@ -127,8 +218,20 @@ describe('bad input gets a 400 naming the field, never a 5xx', () => {
       [CHAT, { model: 'openai/gpt-4o', messages: HI }, {}],
     ];
     for (const [path, body, headers] of cases) {
-      for (const [field, value] of [['only', JSON.parse('{"__proto__":{"x":1}}')], ['order', 'openai'], ['models', [1]], ['tags', {}], ['sort', 'fastest'], ['user', 5]] as const) {
-        const response = await send(gateway.origin, path, JSON.stringify({ ...body, providerOptions: { gateway: { [field]: value } } }), headers);
+      for (const [field, value] of [
+        ['only', JSON.parse('{"__proto__":{"x":1}}')],
+        ['order', 'openai'],
+        ['models', [1]],
+        ['tags', {}],
+        ['sort', 'fastest'],
+        ['user', 5],
+      ] as const) {
+        const response = await send(
+          gateway.origin,
+          path,
+          JSON.stringify({ ...body, providerOptions: { gateway: { [field]: value } } }),
+          headers,
+        );
         assert.equal(response.status, 400, `${path} ${field}: ${response.text}`);
         assert.equal(errorOf(response.body).param, `providerOptions.gateway.${field}`, `${path} ${field}`);
       }
@@ -137,7 +240,15 @@ describe('bad input gets a 400 naming the field, never a 5xx', () => {
 
   it('a compressed body is a 415 naming content-encoding, not a JSON parse error or an upstream call', async () => {
     const { gzipSync } = await import('node:zlib');
-    const response = await fetch(`${gateway.origin}${CHAT}`, { method: 'POST', headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify({ model: 'openai/gpt-4o', messages: HI })) });
+    const response = await fetch(`${gateway.origin}${CHAT}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${GATEWAY_KEY}`,
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      },
+      body: gzipSync(JSON.stringify({ model: 'openai/gpt-4o', messages: HI })),
+    });
     assert.equal(response.status, 415);
     const error = errorOf(await response.json());
     assert.equal(error.param, 'content-encoding');

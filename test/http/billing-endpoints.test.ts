@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { createGateway, GatewayAuthenticationError, GatewayNotFoundError, GatewayInvalidRequestError } from '@ai-sdk/gateway';
+import {
+  createGateway,
+  GatewayAuthenticationError,
+  GatewayNotFoundError,
+  GatewayInvalidRequestError,
+} from '@ai-sdk/gateway';
 import { generateText } from 'ai';
 import { createBilling } from '../../src/billing/billing.js';
 import type { AccountReference } from '../../src/events.js';
@@ -59,7 +64,17 @@ describe('billing endpoints (@ai-sdk/gateway client)', () => {
     getReport: async (account, query: ReportQuery) => {
       calls.push({ method: 'report', account, argument: query });
       checkReportQuery(query); // a billing source checks the query's rules (the real one does)
-      const row = { group: 'openai/gpt-4o', costNano: 250_000_000, marketCostNano: 250_000_000, inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, requestCount: 2 };
+      const row = {
+        group: 'openai/gpt-4o',
+        costNano: 250_000_000,
+        marketCostNano: 250_000_000,
+        inputTokens: 100,
+        outputTokens: 20,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        reasoningTokens: 0,
+        requestCount: 2,
+      };
       return { groupBy: query.groupBy ?? 'day', rows: [row] };
     },
     getGeneration: async (account, id) => {
@@ -78,9 +93,21 @@ describe('billing endpoints (@ai-sdk/gateway client)', () => {
   it('serves credits, reports and generations for the key account', async () => {
     assert.deepEqual(await client().getCredits(), { balance: '12.5', totalUsed: '0.25' });
     assert.deepEqual(calls.at(-1)?.account, { id: 'team_test', apiKeyId: 'key_test' });
-    const report = await client().getSpendReport({ startDate: '2025-06-01', endDate: '2025-06-30', groupBy: 'model', tags: ['beta', 'eu'], credentialType: 'system' });
+    const report = await client().getSpendReport({
+      startDate: '2025-06-01',
+      endDate: '2025-06-30',
+      groupBy: 'model',
+      tags: ['beta', 'eu'],
+      credentialType: 'system',
+    });
     assert.equal(report.results[0].totalCost, 0.25);
-    assert.deepEqual(calls.at(-1)?.argument, { from: Date.UTC(2025, 5, 1), to: Date.UTC(2025, 6, 1) - 1, groupBy: 'model', credentialType: 'system', tags: ['beta', 'eu'] });
+    assert.deepEqual(calls.at(-1)?.argument, {
+      from: Date.UTC(2025, 5, 1),
+      to: Date.UTC(2025, 6, 1) - 1,
+      groupBy: 'model',
+      credentialType: 'system',
+      tags: ['beta', 'eu'],
+    });
     const generation = await client().getGenerationInfo({ id: GENERATION.id });
     const wire = await send(gateway.origin, `/v1/generation?id=${GENERATION.id}`);
     assert.deepEqual(wire.body, { data: { ...GENERATION, surcharge_cost: 0 } });
@@ -89,21 +116,36 @@ describe('billing endpoints (@ai-sdk/gateway client)', () => {
   });
 
   it('answers 404 for an unknown generation, 400 for a bad query, 401 without a valid key', async () => {
-    await assert.rejects(client().getGenerationInfo({ id: 'gen_missing' }), (error: unknown) => GatewayNotFoundError.isInstance(error) && /gen_missing/.test((error as Error).message));
-    await assert.rejects(client().getSpendReport({ startDate: 'yesterday', endDate: '2025-06-30' }), (error: unknown) => GatewayInvalidRequestError.isInstance(error) && /start_date/.test((error as Error).message));
-    await assert.rejects(client('gw-wrong-key-0000').getCredits(), (error: unknown) => GatewayAuthenticationError.isInstance(error));
+    await assert.rejects(
+      client().getGenerationInfo({ id: 'gen_missing' }),
+      (error: unknown) => GatewayNotFoundError.isInstance(error) && /gen_missing/.test((error as Error).message),
+    );
+    await assert.rejects(
+      client().getSpendReport({ startDate: 'yesterday', endDate: '2025-06-30' }),
+      (error: unknown) => GatewayInvalidRequestError.isInstance(error) && /start_date/.test((error as Error).message),
+    );
+    await assert.rejects(client('gw-wrong-key-0000').getCredits(), (error: unknown) =>
+      GatewayAuthenticationError.isInstance(error),
+    );
     const cases: Array<[string, RegExp]> = [
       ['/v1/report?end_date=2025-06-30', /`start_date` query parameter is required/],
       ['/v1/report?start_date=2025-06-30&end_date=2025-06-01', /end of the range is before its start/],
-      ['/v1/report?start_date=2025-06-01&end_date=2025-06-30&group_by=planet', /`group_by` query parameter must be one of/],
-      ['/v1/report?start_date=2025-06-01&end_date=2025-06-30&credential_type=stolen', /`credential_type` query parameter must be one of byok, system/],
+      [
+        '/v1/report?start_date=2025-06-01&end_date=2025-06-30&group_by=planet',
+        /`group_by` query parameter must be one of/,
+      ],
+      [
+        '/v1/report?start_date=2025-06-01&end_date=2025-06-30&credential_type=stolen',
+        /`credential_type` query parameter must be one of byok, system/,
+      ],
       ['/v1/generation', /`id` query parameter is required/],
     ];
     for (const [path, message] of cases) {
       const response = await send(gateway.origin, path);
       assert.equal(response.status, 400, path);
       assert.match((response.body as { error: { message: string } }).error.message, message);
-      if (path.includes('end_date=2025-06-01')) assert.equal((response.body as { error: { param: string } }).error.param, 'end_date');
+      if (path.includes('end_date=2025-06-01'))
+        assert.equal((response.body as { error: { param: string } }).error.param, 'end_date');
     }
   });
 

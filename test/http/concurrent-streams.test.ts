@@ -37,7 +37,12 @@ describe('1,000 concurrent streams through the gateway', () => {
       const response = await fetch(`${gateway.origin}/v1/chat/completions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'test/echo', stream: true, messages: [{ role: 'user', content: `stream ${index}` }], providerOptions: { gateway: { only: ['openai'] } } }),
+        body: JSON.stringify({
+          model: 'test/echo',
+          stream: true,
+          messages: [{ role: 'user', content: `stream ${index}` }],
+          providerOptions: { gateway: { only: ['openai'] } },
+        }),
         dispatcher: clients,
       } as RequestInit);
       assert.equal(response.status, 200);
@@ -53,7 +58,13 @@ describe('1,000 concurrent streams through the gateway', () => {
     }
     const heapWhileOpen = process.memoryUsage().heapUsed;
     const texts = await bodies;
-    assert.equal(texts.filter((body) => body.includes('stream') && body.includes('data: [DONE]')).length, STREAMS, 'every stream finished with all its text');
-    console.log(`heap while ${STREAMS} streams were open (gateway, simulator and clients in one process): ${Math.round((heapWhileOpen - heapBefore) / STREAMS / 1024)} KiB per stream`);
+    assert.equal(
+      texts.filter((body) => body.includes('stream') && body.includes('data: [DONE]')).length,
+      STREAMS,
+      'every stream finished with all its text',
+    );
+    console.log(
+      `heap while ${STREAMS} streams were open (gateway, simulator and clients in one process): ${Math.round((heapWhileOpen - heapBefore) / STREAMS / 1024)} KiB per stream`,
+    );
   });
 });

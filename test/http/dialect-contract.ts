@@ -61,7 +61,13 @@ export function runDialectContract(name: string, spec: DialectContractSpec): voi
     });
     afterAll(() => gateway.close());
 
-    const call = async (what: string, path: string, body: string | undefined, headers: Record<string, string> = {}, method?: string) => {
+    const call = async (
+      what: string,
+      path: string,
+      body: string | undefined,
+      headers: Record<string, string> = {},
+      method?: string,
+    ) => {
       const response = await send(gateway.origin, path, body, headers, method);
       seen.push({ what, status: response.status, headers: response.headers, text: response.text });
       return response;
@@ -104,7 +110,10 @@ export function runDialectContract(name: string, spec: DialectContractSpec): voi
 
     it('answers an unknown model with 404 in its format', async () => {
       const request = valid('acme/no-such-model');
-      expectError(await call('unknown model', request.path, JSON.stringify(request.body), request.headers), 'unknown model');
+      expectError(
+        await call('unknown model', request.path, JSON.stringify(request.body), request.headers),
+        'unknown model',
+      );
     });
 
     it('answers a missing or invalid gateway key with 401 in its format', async () => {
@@ -112,7 +121,10 @@ export function runDialectContract(name: string, spec: DialectContractSpec): voi
       const body = JSON.stringify(request.body);
       // `send` sends the fixture's key; an empty authorization header is no key at all.
       expectError(await call('no key', request.path, body, { ...request.headers, authorization: '' }), 'missing key');
-      expectError(await call('wrong key', request.path, body, { ...request.headers, authorization: 'Bearer gw-wrong-key-0000' }), 'invalid key');
+      expectError(
+        await call('wrong key', request.path, body, { ...request.headers, authorization: 'Bearer gw-wrong-key-0000' }),
+        'invalid key',
+      );
     });
 
     it('answers a method it does not serve with 405 in its format', async () => {
@@ -128,12 +140,18 @@ export function runDialectContract(name: string, spec: DialectContractSpec): voi
     it('sends x-request-id on every response, and echoes a sane one the client sent', async () => {
       const request = valid();
       const id = `contract-${name.replace(/[^A-Za-z0-9]/g, '-')}`;
-      const echoed = await call('echo', request.path, JSON.stringify(request.body), { ...request.headers, 'x-request-id': id });
+      const echoed = await call('echo', request.path, JSON.stringify(request.body), {
+        ...request.headers,
+        'x-request-id': id,
+      });
       assert.equal(echoed.status, 200);
       assert.equal(echoed.headers.get('x-request-id'), id);
       const failed = await call('echo error', request.path, '{', { ...request.headers, 'x-request-id': `${id}-error` });
       assert.equal(failed.headers.get('x-request-id'), `${id}-error`);
-      const unsafe = await call('unsafe id', request.path, JSON.stringify(request.body), { ...request.headers, 'x-request-id': 'a b<script>' });
+      const unsafe = await call('unsafe id', request.path, JSON.stringify(request.body), {
+        ...request.headers,
+        'x-request-id': 'a b<script>',
+      });
       assert.match(unsafe.headers.get('x-request-id') ?? '', /^req_/, 'an unsafe id is replaced, not echoed');
       assert.ok(seen.length >= 10, 'the suite saw its responses');
       for (const response of seen) {
@@ -144,7 +162,11 @@ export function runDialectContract(name: string, spec: DialectContractSpec): voi
 
     it('never puts a provider key in a body', async () => {
       // A vendor that rejects the gateway's credentials (its error may quote the key) is the likely leak.
-      gateway.openai.script({ type: 'status', status: 401, message: `Incorrect API key provided: ${OPENAI_VENDOR_KEY}` });
+      gateway.openai.script({
+        type: 'status',
+        status: 401,
+        message: `Incorrect API key provided: ${OPENAI_VENDOR_KEY}`,
+      });
       gateway.anthropic.script({ type: 'status', status: 401, message: `invalid x-api-key ${ANTHROPIC_VENDOR_KEY}` });
       const request = valid();
       try {
@@ -154,7 +176,9 @@ export function runDialectContract(name: string, spec: DialectContractSpec): voi
         gateway.openai.reset();
         gateway.anthropic.reset();
       }
-      for (const response of seen) for (const key of VENDOR_KEYS) assert.ok(!response.text.includes(key), `${response.what}: no provider key in the body`);
+      for (const response of seen)
+        for (const key of VENDOR_KEYS)
+          assert.ok(!response.text.includes(key), `${response.what}: no provider key in the body`);
     });
   });
 }

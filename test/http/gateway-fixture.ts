@@ -90,11 +90,20 @@ export interface Gateway extends Upstreams {
  * const client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${gateway.origin}/v1` });
  * ```
  */
-export async function startGateway(config: Partial<GatewayHandlerConfig> = {}, routerOptions: Partial<RouterConfig> = {}): Promise<Gateway> {
+export async function startGateway(
+  config: Partial<GatewayHandlerConfig> = {},
+  routerOptions: Partial<RouterConfig> = {},
+): Promise<Gateway> {
   const upstreams = await startUpstreams(routerOptions);
-  const handler = createGatewayHandler({ apiKeys: [{ key: GATEWAY_KEY, id: 'key_test', account: 'team_test' }], logger: false, ...config, router: upstreams.router });
+  const handler = createGatewayHandler({
+    apiKeys: [{ key: GATEWAY_KEY, id: 'key_test', account: 'team_test' }],
+    logger: false,
+    ...config,
+    router: upstreams.router,
+  });
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    if (!handler.handleNode(request, response)) response.writeHead(404, { 'content-type': 'text/plain' }).end('passed through');
+    if (!handler.handleNode(request, response))
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('passed through');
   });
   const origin = await listen(server);
   return {
@@ -117,10 +126,20 @@ export async function startGateway(config: Partial<GatewayHandlerConfig> = {}, r
  * const { status, body } = await send(gateway.origin, '/v1/chat/completions', '{not json');
  * ```
  */
-export async function send(origin: string, path: string, body?: string, headers: Record<string, string> = {}, method = body === undefined ? 'GET' : 'POST'): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
+export async function send(
+  origin: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+  method = body === undefined ? 'GET' : 'POST',
+): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
   const response = await fetch(`${origin}${path}`, {
     method,
-    headers: { authorization: `Bearer ${GATEWAY_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      authorization: `Bearer ${GATEWAY_KEY}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
     ...(body === undefined ? {} : { body }),
   });
   const text = await response.text();

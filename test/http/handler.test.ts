@@ -6,18 +6,64 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createGatewayHandler } from '../../src/http/gateway-handler.js';
 import { writeNodeResponse } from '../../src/http/node-bridge.js';
 import type { GatewayHandlerConfig } from '../../src/http/http-types.js';
-import { closeServer, GATEWAY_KEY, listen, send, startGateway, startUpstreams, type Gateway, type Upstreams } from './gateway-fixture.js';
+import {
+  closeServer,
+  GATEWAY_KEY,
+  listen,
+  send,
+  startGateway,
+  startUpstreams,
+  type Gateway,
+  type Upstreams,
+} from './gateway-fixture.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const CHAT = '/v1/chat/completions';
 
 /** Every POST endpoint with a body of the wrong type and one with an unknown model. */
 const POST_ENDPOINTS = [
-  { path: CHAT, headers: {}, wrongType: { model: 'openai/gpt-4o', messages: 'hi' }, wrongMessage: /`messages` must be an array/, unknownModel: { model: 'acme/nope', messages: [{ role: 'user', content: 'x' }] }, errorOf: openAIError },
-  { path: '/v1/embeddings', headers: {}, wrongType: { model: 'openai/text-embedding-3-small', input: 42 }, wrongMessage: /`input` must be a non-empty string or array of strings, got the number 42/, unknownModel: { model: 'acme/nope', input: 'x' }, errorOf: openAIError },
-  { path: '/v1/messages', headers: {}, wrongType: { model: 'anthropic/claude-sonnet-4', max_tokens: 'ten', messages: [] }, wrongMessage: /`max_tokens` must be an integer, got the string "ten"/, unknownModel: { model: 'acme/nope', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }, errorOf: anthropicError },
-  { path: '/v4/ai/language-model', headers: { 'ai-language-model-id': 'openai/gpt-4o', 'ai-language-model-streaming': 'false' }, wrongType: { prompt: 'hi' }, wrongMessage: /`prompt` must be an array, got the string "hi"/, unknownModel: { prompt: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] }, unknownHeaders: { 'ai-language-model-id': 'acme/nope' }, errorOf: gatewayError },
-  { path: '/v3/ai/embedding-model', headers: { 'ai-model-id': 'openai/text-embedding-3-small' }, wrongType: { values: 'x' }, wrongMessage: /`values` must be an array/, unknownModel: { values: ['x'] }, unknownHeaders: { 'ai-model-id': 'acme/nope' }, errorOf: gatewayError },
+  {
+    path: CHAT,
+    headers: {},
+    wrongType: { model: 'openai/gpt-4o', messages: 'hi' },
+    wrongMessage: /`messages` must be an array/,
+    unknownModel: { model: 'acme/nope', messages: [{ role: 'user', content: 'x' }] },
+    errorOf: openAIError,
+  },
+  {
+    path: '/v1/embeddings',
+    headers: {},
+    wrongType: { model: 'openai/text-embedding-3-small', input: 42 },
+    wrongMessage: /`input` must be a non-empty string or array of strings, got the number 42/,
+    unknownModel: { model: 'acme/nope', input: 'x' },
+    errorOf: openAIError,
+  },
+  {
+    path: '/v1/messages',
+    headers: {},
+    wrongType: { model: 'anthropic/claude-sonnet-4', max_tokens: 'ten', messages: [] },
+    wrongMessage: /`max_tokens` must be an integer, got the string "ten"/,
+    unknownModel: { model: 'acme/nope', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] },
+    errorOf: anthropicError,
+  },
+  {
+    path: '/v4/ai/language-model',
+    headers: { 'ai-language-model-id': 'openai/gpt-4o', 'ai-language-model-streaming': 'false' },
+    wrongType: { prompt: 'hi' },
+    wrongMessage: /`prompt` must be an array, got the string "hi"/,
+    unknownModel: { prompt: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] },
+    unknownHeaders: { 'ai-language-model-id': 'acme/nope' },
+    errorOf: gatewayError,
+  },
+  {
+    path: '/v3/ai/embedding-model',
+    headers: { 'ai-model-id': 'openai/text-embedding-3-small' },
+    wrongType: { values: 'x' },
+    wrongMessage: /`values` must be an array/,
+    unknownModel: { values: ['x'] },
+    unknownHeaders: { 'ai-model-id': 'acme/nope' },
+    errorOf: gatewayError,
+  },
 ] as const;
 
 function openAIError(body: unknown): { message: string; type: string } {
@@ -40,7 +86,8 @@ describe('gateway handler', () => {
 
   for (const endpoint of POST_ENDPOINTS) {
     it(`POST ${endpoint.path}: bad input gets a 4xx saying what is wrong, in the dialect's format`, async () => {
-      const post = (body: string, headers: Record<string, string> = {}) => send(gateway.origin, endpoint.path, body, { ...endpoint.headers, ...headers });
+      const post = (body: string, headers: Record<string, string> = {}) =>
+        send(gateway.origin, endpoint.path, body, { ...endpoint.headers, ...headers });
       const notJson = await post('{"model": ');
       assert.equal(notJson.status, 400);
       assert.match(endpoint.errorOf(notJson.body).message, /^The request body is not valid JSON/);
@@ -53,7 +100,10 @@ describe('gateway handler', () => {
       const wrongType = await post(JSON.stringify(endpoint.wrongType));
       assert.equal(wrongType.status, 400, wrongType.text);
       assert.match(endpoint.errorOf(wrongType.body).message, endpoint.wrongMessage);
-      const unknown = await post(JSON.stringify(endpoint.unknownModel), 'unknownHeaders' in endpoint ? endpoint.unknownHeaders : {});
+      const unknown = await post(
+        JSON.stringify(endpoint.unknownModel),
+        'unknownHeaders' in endpoint ? endpoint.unknownHeaders : {},
+      );
       assert.equal(unknown.status, 404, unknown.text);
       assert.match(endpoint.errorOf(unknown.body).message, /acme\/nope/);
       const oversize = await post(JSON.stringify({ ...endpoint.wrongType, padding: 'x'.repeat(70 * 1024) }));
@@ -80,8 +130,21 @@ describe('gateway handler', () => {
       [{ prompt, responseFormat: { type: 'xml' } }, /`responseFormat.type` must be "text" or "json"/],
       [{ prompt, reasoning: 'extreme' }, /`reasoning` must be one of/],
       [{ prompt, stopSequences: 'END' }, /`stopSequences` must be an array of strings/],
-      [{ prompt, tools: [{ type: 'provider', id: 'openai.web_search', name: 'web_search', args: {} }] }, /only function tools are supported/],
-      [{ prompt: [{ role: 'user', content: [{ type: 'file', mediaType: 'image/png', data: { type: 'reference', reference: {} } }] }] }, /`prompt\[0\].content\[0\].data` must be/],
+      [
+        { prompt, tools: [{ type: 'provider', id: 'openai.web_search', name: 'web_search', args: {} }] },
+        /only function tools are supported/,
+      ],
+      [
+        {
+          prompt: [
+            {
+              role: 'user',
+              content: [{ type: 'file', mediaType: 'image/png', data: { type: 'reference', reference: {} } }],
+            },
+          ],
+        },
+        /`prompt\[0\].content\[0\].data` must be/,
+      ],
       [{ prompt: [{ role: 'wizard', content: 'x' }] }, /role must be one of system, user, assistant, tool/],
     ];
     for (const [body, message] of cases) {
@@ -97,7 +160,11 @@ describe('gateway handler', () => {
 
   it('GET endpoints: bad key, unknown model, wrong method', async () => {
     for (const path of ['/v1/models', '/v4/ai/config', '/v3/ai/config']) {
-      assert.equal((await send(gateway.origin, path, undefined, { authorization: 'Bearer nope-nope-nope' })).status, 401, path);
+      assert.equal(
+        (await send(gateway.origin, path, undefined, { authorization: 'Bearer nope-nope-nope' })).status,
+        401,
+        path,
+      );
       assert.equal((await send(gateway.origin, path)).status, 200, path);
     }
     const missing = await send(gateway.origin, '/v1/models/acme%2Fnope');
@@ -105,7 +172,10 @@ describe('gateway handler', () => {
     assert.match(openAIError(missing.body).message, /acme\/nope/);
     const wrongMethod = await send(gateway.origin, CHAT);
     assert.equal(wrongMethod.status, 405);
-    assert.match(openAIError(wrongMethod.body).message, /Method GET is not allowed on \/v1\/chat\/completions; use POST/);
+    assert.match(
+      openAIError(wrongMethod.body).message,
+      /Method GET is not allowed on \/v1\/chat\/completions; use POST/,
+    );
   });
 
   it('stops reading a chunked body as soon as it passes the limit (413)', async () => {
@@ -118,15 +188,28 @@ describe('gateway handler', () => {
         else controller.enqueue(sent === 1 ? piece : new TextEncoder().encode('y'.repeat(16 * 1024)));
       },
     });
-    const response = await fetch(`${gateway.origin}${CHAT}`, { method: 'POST', headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    const response = await fetch(`${gateway.origin}${CHAT}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     assert.equal(response.status, 413);
     assert.equal(response.headers.get('content-length') === null, false);
     assert.match(openAIError(await response.json()).message, /larger than the limit/);
   });
 
   it('passes through paths it does not serve', async () => {
-    for (const [path, method] of [['/', 'GET'], ['/health', 'GET'], ['/v1/other', 'POST'], ['/v2/ai/language-model', 'POST']] as const) {
-      const response = await fetch(`${gateway.origin}${path}`, { method, ...(method === 'POST' ? { body: '{}' } : {}) });
+    for (const [path, method] of [
+      ['/', 'GET'],
+      ['/health', 'GET'],
+      ['/v1/other', 'POST'],
+      ['/v2/ai/language-model', 'POST'],
+    ] as const) {
+      const response = await fetch(`${gateway.origin}${path}`, {
+        method,
+        ...(method === 'POST' ? { body: '{}' } : {}),
+      });
       assert.equal(await response.text(), 'passed through', path);
     }
   });
@@ -134,19 +217,43 @@ describe('gateway handler', () => {
   it('aborts the upstream call when the client disconnects (JSON and stream)', async () => {
     gateway.openai.configure({ latencyMs: 60_000 }); // far longer than the abort may take to arrive on a busy machine
     const controller = new AbortController();
-    const pending = fetch(`${gateway.origin}${CHAT}`, { method: 'POST', signal: controller.signal, headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'slow' }] }) });
+    const pending = fetch(`${gateway.origin}${CHAT}`, {
+      method: 'POST',
+      signal: controller.signal,
+      headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'slow' }] }),
+    });
     await waitFor(() => gateway.openai.requests.some((request) => JSON.stringify(request.body).includes('slow')));
     controller.abort();
     await assert.rejects(pending);
-    await waitFor(() => gateway.openai.requests.find((request) => JSON.stringify(request.body).includes('slow'))?.aborted === true);
-    gateway.openai.configure({ latencyMs: 0, tokensPerSecond: 20, reply: () => ({ text: Array.from({ length: 1_200 }, (_, index) => `word${index}`).join(' ') }) });
+    await waitFor(
+      () => gateway.openai.requests.find((request) => JSON.stringify(request.body).includes('slow'))?.aborted === true,
+    );
+    gateway.openai.configure({
+      latencyMs: 0,
+      tokensPerSecond: 20,
+      reply: () => ({ text: Array.from({ length: 1_200 }, (_, index) => `word${index}`).join(' ') }),
+    });
     try {
       const streamController = new AbortController();
-      const response = await fetch(`${gateway.origin}${CHAT}`, { method: 'POST', signal: streamController.signal, headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o', stream: true, messages: [{ role: 'user', content: 'long stream' }] }) });
+      const response = await fetch(`${gateway.origin}${CHAT}`, {
+        method: 'POST',
+        signal: streamController.signal,
+        headers: { authorization: `Bearer ${GATEWAY_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'openai/gpt-4o',
+          stream: true,
+          messages: [{ role: 'user', content: 'long stream' }],
+        }),
+      });
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       await reader.read();
       streamController.abort();
-      await waitFor(() => gateway.openai.requests.find((request) => JSON.stringify(request.body).includes('long stream'))?.aborted === true);
+      await waitFor(
+        () =>
+          gateway.openai.requests.find((request) => JSON.stringify(request.body).includes('long stream'))?.aborted ===
+          true,
+      );
     } finally {
       gateway.openai.reset();
     }
@@ -154,9 +261,21 @@ describe('gateway handler', () => {
 
   it('flushes streamed parts as they come, never buffering the whole answer', async () => {
     // Parts 100 ms apart: far enough that a busy machine does not merge them into one read.
-    gateway.anthropic.configure({ tokensPerSecond: 10, reply: () => ({ text: 'one two three four five six seven eight nine ten' }) });
+    gateway.anthropic.configure({
+      tokensPerSecond: 10,
+      reply: () => ({ text: 'one two three four five six seven eight nine ten' }),
+    });
     try {
-      const response = await fetch(`${gateway.origin}/v1/messages`, { method: 'POST', headers: { 'x-api-key': GATEWAY_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'count' }] }) });
+      const response = await fetch(`${gateway.origin}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': GATEWAY_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'anthropic/claude-sonnet-4',
+          max_tokens: 50,
+          stream: true,
+          messages: [{ role: 'user', content: 'count' }],
+        }),
+      });
       assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       const arrivals: number[] = [];
@@ -177,7 +296,11 @@ describe('gateway handler', () => {
 
   it('answers 429 with Retry-After and retry-after-ms', async () => {
     gateway.anthropic.script({ type: 'status', status: 429, retryAfterSeconds: 7 });
-    const limited = await send(gateway.origin, '/v1/messages', JSON.stringify({ model: 'anthropic/claude-sonnet-4', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }));
+    const limited = await send(
+      gateway.origin,
+      '/v1/messages',
+      JSON.stringify({ model: 'anthropic/claude-sonnet-4', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
+    );
     assert.equal(limited.status, 429);
     assert.equal(limited.headers.get('retry-after'), '7');
     assert.equal(limited.headers.get('retry-after-ms'), '7000');
@@ -203,7 +326,11 @@ describe('gateway handler', () => {
         yield `chunk${index}`;
       }
     }
-    const writing = writeNodeResponse(fake as unknown as ServerResponse, { status: 200, headers: {}, stream: chunks() });
+    const writing = writeNodeResponse(fake as unknown as ServerResponse, {
+      status: 200,
+      headers: {},
+      stream: chunks(),
+    });
     // Each write reports a full socket, so the writer waits for 'drain' right after it.
     await waitFor(() => fake.written.length === 1);
     assert.equal(pulled, 1, 'the second chunk is not pulled while the socket is full');
@@ -220,7 +347,10 @@ describe('gateway handler', () => {
 
 describe('handler configuration', () => {
   /** Runs `test` against a node:http server whose handler gets `config` (built once upstreams are up). */
-  async function withHandler(config: (upstreams: Upstreams) => GatewayHandlerConfig, test: (origin: string, upstreams: Upstreams) => Promise<void>): Promise<void> {
+  async function withHandler(
+    config: (upstreams: Upstreams) => GatewayHandlerConfig,
+    test: (origin: string, upstreams: Upstreams) => Promise<void>,
+  ): Promise<void> {
     const upstreams = await startUpstreams();
     const handler = createGatewayHandler(config(upstreams));
     const server = createServer((request, response) => {
@@ -237,7 +367,13 @@ describe('handler configuration', () => {
 
   it('serves under basePath only, with CORS for allowed origins', () =>
     withHandler(
-      (upstreams) => ({ router: upstreams.router, basePath: '/ai/', apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }], cors: { origin: ['https://app.example'] }, logger: false }),
+      (upstreams) => ({
+        router: upstreams.router,
+        basePath: '/ai/',
+        apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }],
+        cors: { origin: ['https://app.example'] },
+        logger: false,
+      }),
       async (origin) => {
         assert.equal((await send(origin, '/v1/models')).text, 'passed through');
         assert.equal((await send(origin, '/aix/v1/models')).text, 'passed through');
@@ -246,7 +382,14 @@ describe('handler configuration', () => {
         assert.equal(served.headers.get('access-control-allow-origin'), 'https://app.example');
         const other = await send(origin, '/ai/v1/models', undefined, { origin: 'https://evil.example' });
         assert.equal(other.headers.get('access-control-allow-origin'), null);
-        const preflight = await fetch(`${origin}/ai/v1/chat/completions`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+        const preflight = await fetch(`${origin}/ai/v1/chat/completions`, {
+          method: 'OPTIONS',
+          headers: {
+            origin: 'https://app.example',
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'authorization, content-type',
+          },
+        });
         assert.equal(preflight.status, 204);
         assert.equal(preflight.headers.get('access-control-allow-methods'), 'POST, OPTIONS');
         assert.equal(preflight.headers.get('access-control-allow-headers'), 'authorization, content-type');
@@ -259,13 +402,20 @@ describe('handler configuration', () => {
     await withHandler(
       (upstreams) => {
         upstreams.router.on('warning', (event) => void events.push(event.code));
-        return { router: upstreams.router, logger: { warn: (message) => void warnings.push(message), error: () => undefined } };
+        return {
+          router: upstreams.router,
+          logger: { warn: (message) => void warnings.push(message), error: () => undefined },
+        };
       },
       async (origin) => {
         assert.equal(warnings.length, 1);
         assert.match(warnings[0], /auth is OFF/);
         assert.deepEqual(events, ['auth_disabled']);
-        const response = await fetch(`${origin}${CHAT}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'no key' }] }) });
+        const response = await fetch(`${origin}${CHAT}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'no key' }] }),
+        });
         assert.equal(response.status, 200);
         assert.equal(warnings.length, 1, 'warned once, at start-up');
       },
@@ -283,15 +433,25 @@ describe('handler configuration', () => {
           logger: false,
           apiKeys: (_key, sha256) => {
             seen.push(sha256);
-            return sha256 === createHash('sha256').update('looked-up-key-1').digest('hex') ? { id: 'key_lookup', account: 'team_lookup', user: 'alice' } : undefined;
+            return sha256 === createHash('sha256').update('looked-up-key-1').digest('hex')
+              ? { id: 'key_lookup', account: 'team_lookup', user: 'alice' }
+              : undefined;
           },
         };
       },
       async (origin) => {
-        const ok = await fetch(`${origin}${CHAT}`, { method: 'POST', headers: { authorization: 'Bearer looked-up-key-1', 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] }) });
+        const ok = await fetch(`${origin}${CHAT}`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer looked-up-key-1', 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+        });
         assert.equal(ok.status, 200);
         assert.deepEqual(accounts, [{ id: 'team_lookup', apiKeyId: 'key_lookup', user: 'alice' }]);
-        const bad = await fetch(`${origin}${CHAT}`, { method: 'POST', headers: { authorization: 'Bearer looked-up-key-2', 'content-type': 'application/json' }, body: '{}' });
+        const bad = await fetch(`${origin}${CHAT}`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer looked-up-key-2', 'content-type': 'application/json' },
+          body: '{}',
+        });
         assert.equal(bad.status, 401);
         assert.equal(seen.length, 2);
       },
@@ -300,7 +460,12 @@ describe('handler configuration', () => {
 
   it('mounts only the dialects asked for', () =>
     withHandler(
-      (upstreams) => ({ router: upstreams.router, dialects: ['anthropic'], apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }], logger: false }),
+      (upstreams) => ({
+        router: upstreams.router,
+        dialects: ['anthropic'],
+        apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'a' }],
+        logger: false,
+      }),
       async (origin) => {
         assert.equal((await send(origin, CHAT, '{}')).text, 'passed through');
         assert.equal((await send(origin, '/v4/ai/config')).text, 'passed through');
@@ -310,7 +475,18 @@ describe('handler configuration', () => {
 
   it('rejects an invalid configuration with a clear error', () => {
     assert.throws(() => createGatewayHandler({} as never), /needs `router`/);
-    assert.throws(() => createGatewayHandler({ router: { providers: {} }, dialects: ['grpc' as never], logger: false }), /Unknown dialect 'grpc'/);
-    assert.throws(() => createGatewayHandler({ router: { providers: {} }, apiKeys: [{ key: 'short', id: 'k', account: 'a' }], logger: false }), /at least 8 characters/);
+    assert.throws(
+      () => createGatewayHandler({ router: { providers: {} }, dialects: ['grpc' as never], logger: false }),
+      /Unknown dialect 'grpc'/,
+    );
+    assert.throws(
+      () =>
+        createGatewayHandler({
+          router: { providers: {} },
+          apiKeys: [{ key: 'short', id: 'k', account: 'a' }],
+          logger: false,
+        }),
+      /at least 8 characters/,
+    );
   });
 });

@@ -24,7 +24,10 @@ describe('model names users type', () => {
   ];
   for (const [typed, model, upstream] of aliases) {
     it(`openai SDK: '${typed}' resolves to ${model}`, async () => {
-      const completion = await openai.chat.completions.create({ model: typed, messages: [{ role: 'user', content: 'hi' }] });
+      const completion = await openai.chat.completions.create({
+        model: typed,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
       assert.equal(completion.model, model);
       const simulator = model.startsWith('anthropic/') ? gateway.anthropic : gateway.openai;
       assert.equal((simulator.requests.at(-1)?.body as { model: string }).model, upstream);
@@ -33,17 +36,29 @@ describe('model names users type', () => {
 
   it("anthropic SDK: 'claude-sonnet-4-5' and 'claude-3-5-haiku-latest' resolve", async () => {
     for (const typed of ['claude-sonnet-4-5', 'claude-3-5-haiku-latest']) {
-      const message = await anthropic.messages.create({ model: typed, max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
+      const message = await anthropic.messages.create({
+        model: typed,
+        max_tokens: 16,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
       assert.equal(message.type, 'message');
     }
   });
 
   it('a miss says "did you mean" with the nearest model by name, of the same creator', async () => {
-    const error = await anthropic.messages.create({ model: 'anthropic/claude-sonet-4.5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }).then(() => undefined, (thrown: unknown) => thrown);
+    const error = await anthropic.messages
+      .create({ model: 'anthropic/claude-sonet-4.5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
     assert.ok(error instanceof Anthropic.NotFoundError, String(error));
     assert.match(error.message, /Did you mean 'anthropic\/claude-sonnet-4\.5'/);
     assert.doesNotMatch(error.message, /openai\/gpt-4o/);
-    const retrieved = await openai.models.retrieve('anthropic/claude-opus-9').then(() => undefined, (thrown: unknown) => thrown);
+    const retrieved = await openai.models.retrieve('anthropic/claude-opus-9').then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     assert.ok(retrieved instanceof OpenAI.NotFoundError, String(retrieved));
     assert.match(retrieved.message, /Did you mean 'anthropic\/claude-opus-/);
   });
@@ -52,7 +67,10 @@ describe('model names users type', () => {
     const models = await openai.models.list();
     const gpt4o = models.data.find((model) => model.id === 'openai/gpt-4o');
     assert.equal(gpt4o?.created, Date.UTC(2024, 4, 13) / 1000);
-    assert.ok(models.data.every((model) => model.created >= Date.UTC(2023, 0, 1) / 1000), 'every model has a real or the documented date');
+    assert.ok(
+      models.data.every((model) => model.created >= Date.UTC(2023, 0, 1) / 1000),
+      'every model has a real or the documented date',
+    );
     const listed = await anthropic.models.list();
     const sonnet = listed.data.find((model) => model.id === 'anthropic/claude-sonnet-4.5');
     assert.equal(sonnet?.created_at, '2025-09-29T00:00:00Z');

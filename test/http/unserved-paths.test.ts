@@ -14,10 +14,19 @@ describe('vendor paths the gateway does not serve get a JSON 404 in the dialect 
 
   it('openai SDK: responses.create and completions.create get NotFoundError with the gateway message', async () => {
     const client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${gateway.origin}/v1`, maxRetries: 0 });
-    for (const call of [() => client.responses.create({ model: 'openai/gpt-4o', input: 'hi' }), () => client.completions.create({ model: 'openai/gpt-4o', prompt: 'hi' })]) {
-      const error = await call().then(() => undefined, (thrown: unknown) => thrown);
+    for (const call of [
+      () => client.responses.create({ model: 'openai/gpt-4o', input: 'hi' }),
+      () => client.completions.create({ model: 'openai/gpt-4o', prompt: 'hi' }),
+    ]) {
+      const error = await call().then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
       assert.ok(error instanceof OpenAI.NotFoundError, String(error));
-      assert.match(error.message, /This gateway does not serve POST \/v1\/(responses|completions): it serves POST \/v1\/chat\/completions/);
+      assert.match(
+        error.message,
+        /This gateway does not serve POST \/v1\/(responses|completions): it serves POST \/v1\/chat\/completions/,
+      );
       assert.equal((error.error as { type?: string }).type, 'invalid_request_error');
       assert.equal(error.code, 'not_found');
     }
@@ -25,28 +34,48 @@ describe('vendor paths the gateway does not serve get a JSON 404 in the dialect 
 
   it('anthropic SDK: messages.countTokens answers an estimate, and says it is one', async () => {
     const client = new Anthropic({ apiKey: GATEWAY_KEY, baseURL: gateway.origin, maxRetries: 0 });
-    const counted = await client.messages.countTokens({ model: 'claude-sonnet-4-5', system: 'Be brief.', messages: [{ role: 'user', content: 'Hello there, how are you today?' }] }).withResponse();
+    const counted = await client.messages
+      .countTokens({
+        model: 'claude-sonnet-4-5',
+        system: 'Be brief.',
+        messages: [{ role: 'user', content: 'Hello there, how are you today?' }],
+      })
+      .withResponse();
     assert.ok(counted.data.input_tokens > 0 && counted.data.input_tokens < 50, String(counted.data.input_tokens));
     assert.equal((counted.data as unknown as { estimated: boolean }).estimated, true);
     assert.equal(counted.response.headers.get('x-gateway-token-count'), 'estimate');
-    const longer = await client.messages.countTokens({ model: 'anthropic/claude-sonnet-4', messages: [{ role: 'user', content: 'x'.repeat(4000) }] });
+    const longer = await client.messages.countTokens({
+      model: 'anthropic/claude-sonnet-4',
+      messages: [{ role: 'user', content: 'x'.repeat(4000) }],
+    });
     assert.ok(longer.input_tokens >= 1000, 'grows with the input');
   });
 
   it('anthropic SDK: countTokens of an unknown model is NotFoundError in the Anthropic error shape; other /v1/messages/* paths are a JSON 404', async () => {
     const client = new Anthropic({ apiKey: GATEWAY_KEY, baseURL: gateway.origin, maxRetries: 0 });
-    const error = await client.messages.countTokens({ model: 'anthropic/claude-nope', messages: [{ role: 'user', content: 'hi' }] }).then(() => undefined, (thrown: unknown) => thrown);
+    const error = await client.messages
+      .countTokens({ model: 'anthropic/claude-nope', messages: [{ role: 'user', content: 'hi' }] })
+      .then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
     assert.ok(error instanceof Anthropic.NotFoundError, String(error));
     assert.equal((error.error as { type: string }).type, 'error');
     assert.equal((error.error as { error: { type: string } }).error.type, 'not_found_error');
-    const batches = await client.messages.batches.list().then(() => undefined, (thrown: unknown) => thrown);
+    const batches = await client.messages.batches.list().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     assert.ok(batches instanceof Anthropic.NotFoundError, String(batches));
     assert.match(batches.message, /does not serve GET \/v1\/messages\/batches/);
   });
 
   it('@ai-sdk/gateway: getCredits without billing configured says billing is not configured', async () => {
     const provider = createGateway({ apiKey: GATEWAY_KEY, baseURL: `${gateway.origin}/v4/ai` });
-    const error = await provider.getCredits().then(() => undefined, (thrown: unknown) => thrown);
+    const error = await provider.getCredits().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     assert.ok(GatewayError.isInstance(error), String(error));
     assert.match((error as Error).message, /billing is not configured/);
   });
@@ -56,7 +85,12 @@ describe('vendor paths the gateway does not serve get a JSON 404 in the dialect 
       const response = await send(gateway.origin, path, '{}');
       assert.equal(response.status, 404, response.text);
       assert.match(response.headers.get('content-type') ?? '', /application\/json/);
-      assert.deepEqual(Object.keys((response.body as { error: object }).error).sort(), ['code', 'message', 'param', 'type']);
+      assert.deepEqual(Object.keys((response.body as { error: object }).error).sort(), [
+        'code',
+        'message',
+        'param',
+        'type',
+      ]);
       assert.equal((response.body as { error: { type: string } }).error.type, 'not_found');
     }
   });

@@ -18,12 +18,17 @@ import { startRouterFixture, type RouterFixture } from '../helpers/router-fixtur
 import { waitFor } from '../helpers/wait-for.js';
 
 export interface MiddlewareContractOptions {
-  /** The middleware may answer without calling `next` (a cache): failures of the pipeline may then not reach the caller. */
+  /**
+   * The middleware may answer without calling `next` (a cache): failures of the pipeline may then not reach the caller.
+   */
   answersWithoutNext?: boolean;
 }
 
 /** Counts the calls of the rest of the pipeline, and snapshots the request objects it was handed. */
-function innermostProbe(counts: { generate: number; stream: number; embed: number }, seen: Map<RequestRun, string>): RequestMiddleware {
+function innermostProbe(
+  counts: { generate: number; stream: number; embed: number },
+  seen: Map<RequestRun, string>,
+): RequestMiddleware {
   return {
     name: 'contract-probe',
     wrapGenerate(run, next) {
@@ -45,7 +50,9 @@ function innermostProbe(counts: { generate: number; stream: number; embed: numbe
 }
 
 /** Snapshots the request a run starts with, before the middleware under test sees it. */
-function outermostSnapshot(originals: Map<RequestRun, { request: RequestRun['request']; json: string }>): RequestMiddleware {
+function outermostSnapshot(
+  originals: Map<RequestRun, { request: RequestRun['request']; json: string }>,
+): RequestMiddleware {
   return {
     name: 'contract-snapshot',
     transformRequest(run) {
@@ -62,7 +69,11 @@ function outermostSnapshot(originals: Map<RequestRun, { request: RequestRun['req
  * runMiddlewareContract('logging', () => logging());
  * ```
  */
-export function runMiddlewareContract(name: string, create: () => RequestMiddleware, options: MiddlewareContractOptions = {}): void {
+export function runMiddlewareContract(
+  name: string,
+  create: () => RequestMiddleware,
+  options: MiddlewareContractOptions = {},
+): void {
   describe(`request middleware contract: ${name}`, () => {
     let fixture: RouterFixture;
     let router: Router;
@@ -102,7 +113,9 @@ export function runMiddlewareContract(name: string, create: () => RequestMiddlew
       for (const { request, json } of originals.values()) assert.equal(JSON.stringify(request), json);
     });
 
-    it('passes the pipeline failures through, as the GatewayError they are', { skip: Boolean(options.answersWithoutNext) }, async () => {
+    it('passes the pipeline failures through, as the GatewayError they are', {
+      skip: Boolean(options.answersWithoutNext),
+    }, async () => {
       fixture.openai.script({ type: 'status', status: 400, message: 'bad request from the vendor' });
       const error = await router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Fail please' }).then(
         () => undefined,
@@ -115,13 +128,21 @@ export function runMiddlewareContract(name: string, create: () => RequestMiddlew
         () => undefined,
         (thrown: unknown) => thrown,
       );
-      assert.ok(isGatewayError(streamed) && streamed.code === 'provider_invalid_request', `stream rejected with ${String(streamed)}`);
+      assert.ok(
+        isGatewayError(streamed) && streamed.code === 'provider_invalid_request',
+        `stream rejected with ${String(streamed)}`,
+      );
     });
 
     it("passes the caller's abort through to the vendor", { skip: Boolean(options.answersWithoutNext) }, async () => {
       fixture.openai.script({ type: 'hang' });
       const controller = new AbortController();
-      const pending = router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hang', abortSignal: controller.signal, providerOptions: { gateway: { only: ['openai'] } } });
+      const pending = router.generate({
+        model: 'openai/gpt-4o-mini',
+        prompt: 'Hang',
+        abortSignal: controller.signal,
+        providerOptions: { gateway: { only: ['openai'] } },
+      });
       await waitFor(() => fixture.openai.requests.length > 0);
       controller.abort();
       const error = await pending.then(

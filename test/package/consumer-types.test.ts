@@ -17,9 +17,15 @@ const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const FIXTURE = join(ROOT, 'test', 'package', 'fixtures', 'consumer', 'consumer.ts');
 
 const SETTINGS: Record<string, { compilerOptions: Record<string, unknown>; files: string[] }> = {
-  nodenext: { compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext' }, files: ['consumer.mts', 'consumer.cts'] },
+  nodenext: {
+    compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext' },
+    files: ['consumer.mts', 'consumer.cts'],
+  },
   bundler: { compilerOptions: { module: 'esnext', moduleResolution: 'bundler' }, files: ['consumer.ts'] },
-  node10: { compilerOptions: { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true }, files: ['consumer.ts'] },
+  node10: {
+    compilerOptions: { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true },
+    files: ['consumer.ts'],
+  },
 };
 
 describe('the packed package in a consumer app', { skip: Boolean(PACKAGE_TESTS) }, () => {
@@ -27,7 +33,8 @@ describe('the packed package in a consumer app', { skip: Boolean(PACKAGE_TESTS) 
   let tarball: string;
   const checks = new Map<string, Promise<{ failed: boolean; output: string }>>();
   beforeAll(() => {
-    tarball = process.env.SWITCHYARD_TARBALL ?? packTarball({ fromCleanClone: !existsSync(join(ROOT, 'dist', 'index.js')) });
+    tarball =
+      process.env.SWITCHYARD_TARBALL ?? packTarball({ fromCleanClone: !existsSync(join(ROOT, 'dist', 'index.js')) });
     app = scratchDirectory('consumer');
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
     // Of the vendor SDKs, only @anthropic-ai/sdk; Express's types for switchyard/express.
@@ -36,15 +43,48 @@ describe('the packed package in a consumer app', { skip: Boolean(PACKAGE_TESTS) 
     // The type checks run side by side (each is a tsc process); each test below reads its own.
     for (const [name, setting] of Object.entries(SETTINGS)) {
       const tsconfig = `tsconfig.${name}.json`;
-      writeFileSync(join(app, tsconfig), JSON.stringify({ compilerOptions: { target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], ...setting.compilerOptions }, files: setting.files }));
-      checks.set(name, new Promise((resolve) => execFile(process.execPath, [TSC, '-p', tsconfig], { cwd: app, encoding: 'utf8' }, (error, stdout, stderr) => resolve({ failed: error !== null, output: `tsc -p ${tsconfig}:\n${stdout}${stderr}` }))));
+      writeFileSync(
+        join(app, tsconfig),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'es2022',
+            strict: true,
+            noEmit: true,
+            skipLibCheck: false,
+            types: ['node'],
+            ...setting.compilerOptions,
+          },
+          files: setting.files,
+        }),
+      );
+      checks.set(
+        name,
+        new Promise((resolve) =>
+          execFile(process.execPath, [TSC, '-p', tsconfig], { cwd: app, encoding: 'utf8' }, (error, stdout, stderr) =>
+            resolve({ failed: error !== null, output: `tsc -p ${tsconfig}:\n${stdout}${stderr}` }),
+          ),
+        ),
+      );
     }
   });
 
   it('ships dist, README and LICENSE', () => {
     const files = run('tar', ['-tzf', tarball], { cwd: app }).stdout.split('\n');
-    for (const file of ['package/dist/index.js', 'package/dist/index.cjs', 'package/dist/index.d.ts', 'package/dist/adapters/next.js', 'package/README.md', 'package/LICENSE']) assert.ok(files.includes(file), `the tarball holds ${file}`);
-    const manifest = JSON.parse(readFileSync(join(app, 'node_modules', 'switchyard', 'package.json'), 'utf8')) as { license: string; repository?: { url: string }; homepage?: string; scripts: Record<string, string> };
+    for (const file of [
+      'package/dist/index.js',
+      'package/dist/index.cjs',
+      'package/dist/index.d.ts',
+      'package/dist/adapters/next.js',
+      'package/README.md',
+      'package/LICENSE',
+    ])
+      assert.ok(files.includes(file), `the tarball holds ${file}`);
+    const manifest = JSON.parse(readFileSync(join(app, 'node_modules', 'switchyard', 'package.json'), 'utf8')) as {
+      license: string;
+      repository?: { url: string };
+      homepage?: string;
+      scripts: Record<string, string>;
+    };
     assert.equal(manifest.license, 'MIT');
     assert.match(readFileSync(join(app, 'node_modules', 'switchyard', 'LICENSE'), 'utf8'), /^MIT License/);
     assert.match(manifest.repository?.url ?? '', /github\.com\/switchyard-gateway\/switchyard/);

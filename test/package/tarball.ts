@@ -12,7 +12,8 @@ import { dirname, join, resolve } from 'node:path';
  * The `skip` option of the slow package tests: they run under `npm run test:package`, which sets
  * SWITCHYARD_PACKAGE_TESTS=1, and are skipped by `npm test`.
  */
-export const PACKAGE_TESTS: string | false = process.env.SWITCHYARD_PACKAGE_TESTS === '1' ? false : 'slow: run by npm run test:package';
+export const PACKAGE_TESTS: string | false =
+  process.env.SWITCHYARD_PACKAGE_TESTS === '1' ? false : 'slow: run by npm run test:package';
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -25,9 +26,22 @@ export const ROOT = resolve(import.meta.dirname, '../..');
  * const { stdout } = run('npm', ['pack', '--json'], { cwd: ROOT });
  * ```
  */
-export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): { stdout: string; stderr: string } {
-  const result = spawnSync(command, args, { cwd: options.cwd, env: options.env ?? process.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  assert.equal(result.status, 0, `${command} ${args.join(' ')} (in ${options.cwd}) failed:\n${result.stdout}\n${result.stderr}`);
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): { stdout: string; stderr: string } {
+  const result = spawnSync(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  assert.equal(
+    result.status,
+    0,
+    `${command} ${args.join(' ')} (in ${options.cwd}) failed:\n${result.stdout}\n${result.stderr}`,
+  );
   return { stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -51,7 +65,9 @@ export function packTarball(options: { fromCleanClone: boolean }): string {
   let source = ROOT;
   if (options.fromCleanClone) {
     source = join(destination, 'clone');
-    const files = run('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT }).stdout.split('\0').filter(Boolean);
+    const files = run('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT })
+      .stdout.split('\0')
+      .filter(Boolean);
     for (const file of files) {
       mkdirSync(dirname(join(source, file)), { recursive: true });
       try {
@@ -62,9 +78,19 @@ export function packTarball(options: { fromCleanClone: boolean }): string {
     }
     symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'), 'dir');
   }
-  const { stdout } = run('npm', ['pack', '--json', '--pack-destination', destination, ...(options.fromCleanClone ? [] : ['--ignore-scripts'])], { cwd: source });
-  const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  assert.ok(packed.files.some((file) => file.path === 'dist/index.js'), 'the tarball holds dist/');
+  const { stdout } = run(
+    'npm',
+    ['pack', '--json', '--pack-destination', destination, ...(options.fromCleanClone ? [] : ['--ignore-scripts'])],
+    { cwd: source },
+  );
+  const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
+  assert.ok(
+    packed.files.some((file) => file.path === 'dist/index.js'),
+    'the tarball holds dist/',
+  );
   return join(destination, packed.filename);
 }
 
@@ -81,7 +107,10 @@ export function installTarball(tarball: string, app: string, alsoLink: string[])
   const target = join(app, 'node_modules', 'switchyard');
   mkdirSync(target, { recursive: true });
   run('tar', ['-xzf', tarball, '-C', target, '--strip-components=1'], { cwd: app });
-  const dependencies = Object.keys((JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {});
+  const dependencies = Object.keys(
+    (JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> })
+      .dependencies ?? {},
+  );
   for (const name of [...dependencies, ...alsoLink]) {
     mkdirSync(dirname(join(app, 'node_modules', name)), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules', name), join(app, 'node_modules', name), 'dir');

@@ -6,8 +6,17 @@ import { afterAll, describe, it } from 'vitest';
 import { configureNodeFetch, nodeFetch, type NodeFetchQueuedEvent } from '../../src/providers/node-fetch.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-/** A server whose event streams stay open until `release()`; `open` counts the streams open now, `most` the most at once. */
-async function holdingServer(): Promise<{ origin: string; open: () => number; most: () => number; release(): void; close(): Promise<void> }> {
+/**
+ * A server whose event streams stay open until `release()`; `open` counts the streams open now, `most` the most at
+ * once.
+ */
+async function holdingServer(): Promise<{
+  origin: string;
+  open: () => number;
+  most: () => number;
+  release(): void;
+  close(): Promise<void>;
+}> {
   const held = new Set<ServerResponse>();
   let most = 0;
   let released = false;
@@ -50,8 +59,12 @@ describe('nodeFetch connections', () => {
   it('opens 1,000 concurrent streams to one origin at once (no hidden cap), and all finish', async () => {
     const server = await holdingServer();
     try {
-      const streams = Array.from({ length: 1_000 }, () => nodeFetch(`${server.origin}/v1/chat/completions`, { method: 'POST', body: '{}' }).then(readAll));
-      await waitFor(() => server.open() === 1_000, 60_000).catch(() => assert.fail(`only ${server.most()} of 1,000 streams were open at once`));
+      const streams = Array.from({ length: 1_000 }, () =>
+        nodeFetch(`${server.origin}/v1/chat/completions`, { method: 'POST', body: '{}' }).then(readAll),
+      );
+      await waitFor(() => server.open() === 1_000, 60_000).catch(() =>
+        assert.fail(`only ${server.most()} of 1,000 streams were open at once`),
+      );
       server.release();
       const bodies = await Promise.all(streams);
       assert.ok(bodies.every((body) => body.endsWith('data: [DONE]\n\n')));
@@ -66,10 +79,15 @@ describe('nodeFetch connections', () => {
     configureNodeFetch({ connectionsPerOrigin: 4, onQueued: (event) => events.push(event) });
     const server = await holdingServer();
     try {
-      const streams = Array.from({ length: 10 }, () => nodeFetch(`${server.origin}/stream`, { method: 'POST', body: '{}' }).then(readAll));
+      const streams = Array.from({ length: 10 }, () =>
+        nodeFetch(`${server.origin}/stream`, { method: 'POST', body: '{}' }).then(readAll),
+      );
       await waitFor(() => server.open() === 4);
       assert.ok(events.length >= 1, 'the wait was reported');
-      assert.deepEqual({ ...events[0], queued: undefined }, { origin: server.origin, connectionsPerOrigin: 4, queued: undefined });
+      assert.deepEqual(
+        { ...events[0], queued: undefined },
+        { origin: server.origin, connectionsPerOrigin: 4, queued: undefined },
+      );
       assert.ok(events.at(-1)!.queued >= 1 && events.at(-1)!.queued <= 6);
       server.release();
       assert.equal((await Promise.all(streams)).length, 10);
@@ -88,11 +106,15 @@ describe('nodeFetch connections', () => {
     process.on('warning', onWarning);
     const server = await holdingServer();
     try {
-      const streams = Array.from({ length: 3 }, () => nodeFetch(`${server.origin}/stream`, { method: 'POST', body: '{}' }).then(readAll));
+      const streams = Array.from({ length: 3 }, () =>
+        nodeFetch(`${server.origin}/stream`, { method: 'POST', body: '{}' }).then(readAll),
+      );
       await waitFor(() => server.open() === 1 && warnings.length > 0);
       server.release();
       await Promise.all(streams);
-      const queued = warnings.filter((warning) => (warning as Error & { code?: string }).code === 'SWITCHYARD_TRANSPORT_QUEUED');
+      const queued = warnings.filter(
+        (warning) => (warning as Error & { code?: string }).code === 'SWITCHYARD_TRANSPORT_QUEUED',
+      );
       assert.equal(queued.length, 1);
       assert.match(queued[0].message, /wait for a connection: all 1 \(connectionsPerOrigin\) are busy/);
     } finally {

@@ -19,7 +19,9 @@ function chunkEvent(content: string): string {
 }
 
 /** An HTTP server that answers every request with the given events, written by `write`. */
-async function sseServer(write: (response: import('node:http').ServerResponse) => Promise<void> | void): Promise<{ origin: string; close(): Promise<void> }> {
+async function sseServer(
+  write: (response: import('node:http').ServerResponse) => Promise<void> | void,
+): Promise<{ origin: string; close(): Promise<void> }> {
   const server = createHttpServer((request, response) => {
     request.resume();
     request.on('end', () => {
@@ -40,7 +42,11 @@ async function sseServer(write: (response: import('node:http').ServerResponse) =
 
 /** Reads a chat completion stream through the SDK on `nodeFetch`, `delayMs` between events; returns the text. */
 async function readStream(client: OpenAI, delayMs = 0, startDelayMs = 0): Promise<string> {
-  const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true });
+  const stream = await client.chat.completions.create({
+    model: 'gpt-4o',
+    messages: [{ role: 'user', content: 'hi' }],
+    stream: true,
+  });
   if (startDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, startDelayMs));
   let text = '';
   for await (const chunk of stream) {
@@ -59,7 +65,10 @@ const expectText = (actual: string, expected: string): void => {
 
 const Lean = leanOpenAIClass(OpenAI);
 for (const size of [1_000, 64_000, 65_000, 65_536, 70_000, 100_000, 1_000_000, 4_000_000]) {
-  for (const [label, Client] of [['sdk', OpenAI], ['lean', Lean]] as const) {
+  for (const [label, Client] of [
+    ['sdk', OpenAI],
+    ['lean', Lean],
+  ] as const) {
     scenario(`one ${size}-character event, ${label} client`, async () => {
       const content = 'a'.repeat(size);
       const server = await sseServer((response) => {
@@ -67,7 +76,12 @@ for (const size of [1_000, 64_000, 65_000, 65_536, 70_000, 100_000, 1_000_000, 4
         response.end('data: [DONE]\n\n');
       });
       try {
-        expectText(await readStream(new Client({ apiKey: 'sk-test', baseURL: `${server.origin}/v1`, fetch: nodeFetch, maxRetries: 0 })), content);
+        expectText(
+          await readStream(
+            new Client({ apiKey: 'sk-test', baseURL: `${server.origin}/v1`, fetch: nodeFetch, maxRetries: 0 }),
+          ),
+          content,
+        );
       } finally {
         await server.close();
       }
@@ -85,7 +99,14 @@ scenario('300 events of 1 KiB, the reader a second behind', async () => {
     response.end('data: [DONE]\n\n');
   });
   try {
-    expectText(await readStream(new OpenAI({ apiKey: 'sk-test', baseURL: `${server.origin}/v1`, fetch: nodeFetch, maxRetries: 0 }), 0, 1_000), pieces.join(''));
+    expectText(
+      await readStream(
+        new OpenAI({ apiKey: 'sk-test', baseURL: `${server.origin}/v1`, fetch: nodeFetch, maxRetries: 0 }),
+        0,
+        1_000,
+      ),
+      pieces.join(''),
+    );
   } finally {
     await server.close();
   }
@@ -95,20 +116,35 @@ scenario('a 100 KB stream in one burst, read slowly', async () => {
   const pieces = Array.from({ length: 1_000 }, (_, index) => `w${index} `.padEnd(100, '.'));
   const server = await sseServer((response) => void response.end(pieces.map(chunkEvent).join('') + 'data: [DONE]\n\n'));
   try {
-    expectText(await readStream(new OpenAI({ apiKey: 'sk-test', baseURL: `${server.origin}/v1`, fetch: nodeFetch, maxRetries: 0 }), 0, 200), pieces.join(''));
+    expectText(
+      await readStream(
+        new OpenAI({ apiKey: 'sk-test', baseURL: `${server.origin}/v1`, fetch: nodeFetch, maxRetries: 0 }),
+        0,
+        200,
+      ),
+      pieces.join(''),
+    );
   } finally {
     await server.close();
   }
 });
 
 scenario('bursts of large events with a reader that pauses between them', async () => {
-  const pieces = Array.from({ length: 12 }, (_, index) => String.fromCharCode(97 + index).repeat(30_000 + index * 9_000));
+  const pieces = Array.from({ length: 12 }, (_, index) =>
+    String.fromCharCode(97 + index).repeat(30_000 + index * 9_000),
+  );
   const server = await sseServer((response) => {
     response.write(pieces.slice(0, 6).map(chunkEvent).join(''));
     setTimeout(() => response.end(pieces.slice(6).map(chunkEvent).join('') + 'data: [DONE]\n\n'), 20);
   });
   try {
-    expectText(await readStream(new OpenAI({ apiKey: 'sk-test', baseURL: `${server.origin}/v1`, fetch: nodeFetch, maxRetries: 0 }), 15), pieces.join(''));
+    expectText(
+      await readStream(
+        new OpenAI({ apiKey: 'sk-test', baseURL: `${server.origin}/v1`, fetch: nodeFetch, maxRetries: 0 }),
+        15,
+      ),
+      pieces.join(''),
+    );
   } finally {
     await server.close();
   }
@@ -148,15 +184,38 @@ async function rawServer(response: Buffer, cuts: number[]): Promise<{ origin: st
 {
   const pieces = ['x'.repeat(70_000), 'y'.repeat(10), 'z'.repeat(200_000)];
   const chunks = [...pieces.map(chunkEvent), 'data: [DONE]\n\n'].map((event) => Buffer.from(event));
-  const framed = Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n'), ...chunks.flatMap((chunk) => [Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]), Buffer.from('0\r\n\r\n')]);
+  const framed = Buffer.concat([
+    Buffer.from(
+      'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n',
+    ),
+    ...chunks.flatMap((chunk) => [Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]),
+    Buffer.from('0\r\n\r\n'),
+  ]);
   const headerEnd = framed.indexOf('\r\n\r\n') + 4;
   // Cuts right after the headers, inside chunk headers, at chunk ends, inside the terminator, at 64 KiB and around it.
-  const boundaries = [headerEnd, headerEnd + 1, headerEnd + 3, 65_536, 65_535, 65_537, headerEnd + 65_536, framed.indexOf('\r\n', headerEnd + 10) + 1, framed.length - 5, framed.length - 2, framed.length - 1];
+  const boundaries = [
+    headerEnd,
+    headerEnd + 1,
+    headerEnd + 3,
+    65_536,
+    65_535,
+    65_537,
+    headerEnd + 65_536,
+    framed.indexOf('\r\n', headerEnd + 10) + 1,
+    framed.length - 5,
+    framed.length - 2,
+    framed.length - 1,
+  ];
   for (const cut of boundaries) {
     scenario(`a chunk boundary at byte ${cut} of ${framed.length}`, async () => {
       const server = await rawServer(framed, [cut]);
       try {
-        expectText(await readStream(new OpenAI({ apiKey: 'sk-test', baseURL: `${server.origin}/v1`, fetch: nodeFetch, maxRetries: 0 })), pieces.join(''));
+        expectText(
+          await readStream(
+            new OpenAI({ apiKey: 'sk-test', baseURL: `${server.origin}/v1`, fetch: nodeFetch, maxRetries: 0 }),
+          ),
+          pieces.join(''),
+        );
       } finally {
         await server.close();
       }
@@ -166,7 +225,14 @@ async function rawServer(response: Buffer, cuts: number[]): Promise<{ origin: st
     const cuts = Array.from({ length: Math.floor(framed.length / 4_093) }, (_, index) => (index + 1) * 4_093);
     const server = await rawServer(framed, cuts);
     try {
-      expectText(await readStream(new OpenAI({ apiKey: 'sk-test', baseURL: `${server.origin}/v1`, fetch: nodeFetch, maxRetries: 0 }), 0, 100), pieces.join(''));
+      expectText(
+        await readStream(
+          new OpenAI({ apiKey: 'sk-test', baseURL: `${server.origin}/v1`, fetch: nodeFetch, maxRetries: 0 }),
+          0,
+          100,
+        ),
+        pieces.join(''),
+      );
     } finally {
       await server.close();
     }

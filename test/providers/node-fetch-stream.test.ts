@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
 import { watchChild } from '../helpers/watched-child.js';
 
-/** How long the child may go without reading anything before it counts as frozen: far past any scenario's own pauses. */
+/**
+ * How long the child may go without reading anything before it counts as frozen: far past any scenario's own pauses.
+ */
 const STALL_MS = 20_000;
 
 interface ChildOutcome {
@@ -20,11 +22,16 @@ interface ChildOutcome {
 function runChild(runtime: string[] = [process.execPath]): Promise<ChildOutcome> {
   const outcome: ChildOutcome = { passed: [], failed: [], frozenIn: undefined };
   let current: string | undefined;
-  const watched = watchChild(runtime[0], [...runtime.slice(1), '--import', 'tsx', fileURLToPath(new URL('./node-fetch-stream-child.ts', import.meta.url))], STALL_MS, (line) => {
-    if (line.startsWith('start ')) current = line.slice(6);
-    else if (line.startsWith('ok ')) outcome.passed.push(line.slice(3));
-    else if (line.startsWith('fail ')) outcome.failed.push(line.slice(5));
-  });
+  const watched = watchChild(
+    runtime[0],
+    [...runtime.slice(1), '--import', 'tsx', fileURLToPath(new URL('./node-fetch-stream-child.ts', import.meta.url))],
+    STALL_MS,
+    (line) => {
+      if (line.startsWith('start ')) current = line.slice(6);
+      else if (line.startsWith('ok ')) outcome.passed.push(line.slice(3));
+      else if (line.startsWith('fail ')) outcome.failed.push(line.slice(5));
+    },
+  );
   return watched.then(({ stalled }) => {
     if (stalled) outcome.frozenIn = current ?? '(before the first scenario)';
     return outcome;

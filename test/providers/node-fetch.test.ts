@@ -3,14 +3,24 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import OpenAI from 'openai';
-import { ATTEMPT_ABORT, nodeFetch, transportSignalOptions, withTransportDeadline, type TransportAbort } from '../../src/providers/node-fetch.js';
+import {
+  ATTEMPT_ABORT,
+  nodeFetch,
+  transportSignalOptions,
+  withTransportDeadline,
+  type TransportAbort,
+} from '../../src/providers/node-fetch.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * With a streaming body in progress: calls `abort`, and checks that the body then fails (within a
  * second, not by running on) and that the server saw its connection close.
  */
-async function expectAbortMidStream(reader: ReadableStreamDefaultReader<Uint8Array>, abort: () => void, closed: string[]): Promise<void> {
+async function expectAbortMidStream(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  abort: () => void,
+  closed: string[],
+): Promise<void> {
   closed.length = 0;
   abort();
   const drained = (async () => {
@@ -18,7 +28,12 @@ async function expectAbortMidStream(reader: ReadableStreamDefaultReader<Uint8Arr
   })();
   // The server trickles for far longer than this bound: a stream that runs on was not aborted.
   const stillFlowing = new Promise((resolve) => setTimeout(resolve, 10_000, 'still flowing'));
-  await assert.rejects(Promise.race([drained, stillFlowing.then((outcome) => assert.fail(`the stream was ${outcome} ten seconds after the abort`))]));
+  await assert.rejects(
+    Promise.race([
+      drained,
+      stillFlowing.then((outcome) => assert.fail(`the stream was ${outcome} ten seconds after the abort`)),
+    ]),
+  );
   await waitFor(() => closed.length > 0);
   assert.deepEqual(closed, ['slow-stream'], 'the server saw the connection close');
   await reader.cancel().catch(() => undefined);
@@ -54,7 +69,11 @@ describe('nodeFetch', () => {
           response.writeHead(204).end();
           return;
         }
-        response.writeHead(201, { 'content-type': 'application/json', 'x-echo-header': String(request.headers['x-test'] ?? ''), 'set-cookie': ['a=1', 'b=2'] });
+        response.writeHead(201, {
+          'content-type': 'application/json',
+          'x-echo-header': String(request.headers['x-test'] ?? ''),
+          'set-cookie': ['a=1', 'b=2'],
+        });
         response.end(JSON.stringify({ method: request.method, body: Buffer.concat(chunks).toString('utf8') }));
       });
     });
@@ -69,7 +88,11 @@ describe('nodeFetch', () => {
     assert.equal(response.headers.get('x-echo-header'), 'yes');
     assert.equal(response.url, `${origin}/echo`);
     assert.deepEqual(await response.json(), { method: 'POST', body: 'hello' });
-    const bytes = await nodeFetch(new URL(`${origin}/echo`), { method: 'PUT', headers: new Headers({ 'x-test': 'h' }), body: new TextEncoder().encode('bytes') });
+    const bytes = await nodeFetch(new URL(`${origin}/echo`), {
+      method: 'PUT',
+      headers: new Headers({ 'x-test': 'h' }),
+      body: new TextEncoder().encode('bytes'),
+    });
     assert.deepEqual(await bytes.json(), { method: 'PUT', body: 'bytes' });
   });
 
@@ -83,16 +106,34 @@ describe('nodeFetch', () => {
     await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
     const port = (echo.address() as AddressInfo).port;
     try {
-      await (await nodeFetch(`http://127.0.0.1:${port}/a`, { method: 'post', headers: { 'X-Test': 'yes', 'x-test': 'last wins' }, body: 'héllo' })).text();
+      await (
+        await nodeFetch(`http://127.0.0.1:${port}/a`, {
+          method: 'post',
+          headers: { 'X-Test': 'yes', 'x-test': 'last wins' },
+          body: 'héllo',
+        })
+      ).text();
       await (await nodeFetch(`http://user:p%40ss@localhost:${port}/b`, { method: 'POST' })).text();
-      await (await nodeFetch(`http://127.0.0.1:${port}/c`, { headers: { host: 'example.test', authorization: 'Bearer k' } })).text();
+      await (
+        await nodeFetch(`http://127.0.0.1:${port}/c`, { headers: { host: 'example.test', authorization: 'Bearer k' } })
+      ).text();
       const [posted, empty, got] = seen.map((raw) => {
         const headers: Record<string, string> = {};
         for (let index = 0; index < raw.length; index += 2) headers[raw[index].toLowerCase()] = raw[index + 1];
         return headers;
       });
-      assert.deepEqual(posted, { 'x-test': 'last wins', host: `127.0.0.1:${port}`, 'content-length': '6', connection: 'keep-alive' });
-      assert.deepEqual(empty, { host: `localhost:${port}`, authorization: `Basic ${Buffer.from('user:p@ss').toString('base64')}`, 'content-length': '0', connection: 'keep-alive' });
+      assert.deepEqual(posted, {
+        'x-test': 'last wins',
+        host: `127.0.0.1:${port}`,
+        'content-length': '6',
+        connection: 'keep-alive',
+      });
+      assert.deepEqual(empty, {
+        host: `localhost:${port}`,
+        authorization: `Basic ${Buffer.from('user:p@ss').toString('base64')}`,
+        'content-length': '0',
+        connection: 'keep-alive',
+      });
       assert.deepEqual(got, { host: 'example.test', authorization: 'Bearer k', connection: 'keep-alive' });
     } finally {
       await new Promise<void>((resolve) => echo.close(() => resolve()));
@@ -106,7 +147,12 @@ describe('nodeFetch', () => {
   });
 
   it('hands bodies it does not handle to the global fetch', async () => {
-    const stream = new ReadableStream({ start: (controller) => { controller.enqueue(new TextEncoder().encode('streamed')); controller.close(); } });
+    const stream = new ReadableStream({
+      start: (controller) => {
+        controller.enqueue(new TextEncoder().encode('streamed'));
+        controller.close();
+      },
+    });
     const response = await nodeFetch(`${origin}/echo`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
     assert.deepEqual(await response.json(), { method: 'POST', body: 'streamed' });
   });
@@ -128,8 +174,18 @@ describe('nodeFetch', () => {
     assert.deepEqual(response.headers.getSetCookie(), ['a=1', 'b=2']);
     const entries: [string, string][] = [];
     response.headers.forEach((value, key) => entries.push([key, value]));
-    assert.deepEqual(entries.filter(([key]) => key === 'set-cookie'), [['set-cookie', 'a=1'], ['set-cookie', 'b=2']]);
-    assert.deepEqual(entries.map(([key]) => key), [...entries.map(([key]) => key)].sort(), 'in name order, as fetch iterates');
+    assert.deepEqual(
+      entries.filter(([key]) => key === 'set-cookie'),
+      [
+        ['set-cookie', 'a=1'],
+        ['set-cookie', 'b=2'],
+      ],
+    );
+    assert.deepEqual(
+      entries.map(([key]) => key),
+      [...entries.map(([key]) => key)].sort(),
+      'in name order, as fetch iterates',
+    );
     assert.throws(() => response.headers.set('x', 'y'), TypeError);
   });
 
@@ -159,8 +215,14 @@ describe('nodeFetch', () => {
     const client = new OpenAI({ apiKey: 'sk-test', fetch: nodeFetch });
     const options = transportSignalOptions(client, controller.signal);
     assert.ok('fetchOptions' in options, 'a client on nodeFetch gets the signal through fetchOptions');
-    assert.deepEqual(transportSignalOptions(new OpenAI({ apiKey: 'sk-test' }), controller.signal), { signal: controller.signal }, 'any other client gets it as signal');
-    const reader = (await nodeFetch(`${origin}/slow-stream`, { signal: new AbortController().signal, ...options.fetchOptions })).body!.getReader();
+    assert.deepEqual(
+      transportSignalOptions(new OpenAI({ apiKey: 'sk-test' }), controller.signal),
+      { signal: controller.signal },
+      'any other client gets it as signal',
+    );
+    const reader = (
+      await nodeFetch(`${origin}/slow-stream`, { signal: new AbortController().signal, ...options.fetchOptions })
+    ).body!.getReader();
     await reader.read();
     await expectAbortMidStream(reader, () => controller.abort(new Error('attempt timed out')), closed);
     const abortedAlready = transportSignalOptions(client, AbortSignal.abort(new Error('gone')));
@@ -194,17 +256,31 @@ describe('nodeFetch', () => {
     const answered = await nodeFetch(`${origin}/echo`, { method: 'POST', body: 'x', ...options.fetchOptions });
     assert.equal(answered.status, 201);
     assert.equal(listeners.size, 0, 'it stops listening once the response is complete');
-    const reader = (await nodeFetch(`${origin}/slow-stream`, { method: 'POST', body: 'x', ...options.fetchOptions })).body!.getReader();
+    const reader = (
+      await nodeFetch(`${origin}/slow-stream`, { method: 'POST', body: 'x', ...options.fetchOptions })
+    ).body!.getReader();
     await reader.read();
     await expectAbortMidStream(reader, () => attempt.fire(new Error('attempt timed out')), closed);
-    await assert.rejects(nodeFetch(`${origin}/echo`, { method: 'POST', body: 'x', ...options.fetchOptions }), /attempt timed out/, 'an aborted attempt fails at once');
+    await assert.rejects(
+      nodeFetch(`${origin}/echo`, { method: 'POST', body: 'x', ...options.fetchOptions }),
+      /attempt timed out/,
+      'an aborted attempt fails at once',
+    );
   });
 
   it('rejects with a TimeoutError when the deadline passes before the response (a JSON body included)', async () => {
     const started = performance.now();
-    await assert.rejects(nodeFetch(`${origin}/hang`, withTransportDeadline({ method: 'POST', body: 'x' }, 80, new AbortController())), (error: unknown) => error instanceof DOMException && error.name === 'TimeoutError' && /timed out after 80 ms/.test(error.message));
+    await assert.rejects(
+      nodeFetch(`${origin}/hang`, withTransportDeadline({ method: 'POST', body: 'x' }, 80, new AbortController())),
+      (error: unknown) =>
+        error instanceof DOMException && error.name === 'TimeoutError' && /timed out after 80 ms/.test(error.message),
+    );
     assert.ok(performance.now() - started < 1000);
-    await assert.rejects(nodeFetch(`${origin}/slow-json`, withTransportDeadline({}, 60, new AbortController())), /timed out/, 'a JSON body still arriving counts');
+    await assert.rejects(
+      nodeFetch(`${origin}/slow-json`, withTransportDeadline({}, 60, new AbortController())),
+      /timed out/,
+      'a JSON body still arriving counts',
+    );
     const inTime = await nodeFetch(`${origin}/slow-json`, withTransportDeadline({}, 2000, new AbortController()));
     assert.deepEqual(await inTime.json(), { slow: true });
   });
@@ -215,7 +291,10 @@ describe('nodeFetch', () => {
     // A deadline the headers beat even on a busy machine; then parts are read until twice the deadline.
     const deadlineMs = 1_500;
     const startedAt = Date.now();
-    const response = await nodeFetch(`${origin}/slow-stream`, withTransportDeadline({ method: 'POST', body: 'x' }, deadlineMs, controller));
+    const response = await nodeFetch(
+      `${origin}/slow-stream`,
+      withTransportDeadline({ method: 'POST', body: 'x' }, deadlineMs, controller),
+    );
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let afterDeadline = '';
@@ -229,7 +308,10 @@ describe('nodeFetch', () => {
   });
 
   it('fails like fetch when the server cannot be reached', async () => {
-    await assert.rejects(nodeFetch('http://127.0.0.1:9/unreachable'), (error: unknown) => error instanceof TypeError && /fetch failed/.test(error.message));
+    await assert.rejects(
+      nodeFetch('http://127.0.0.1:9/unreachable'),
+      (error: unknown) => error instanceof TypeError && /fetch failed/.test(error.message),
+    );
   });
 });
 

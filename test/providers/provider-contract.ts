@@ -64,8 +64,13 @@ export function runProviderContract(setup: ProviderContractSetup): void {
     });
 
     it('generates text with usage that matches what the vendor reported', async () => {
-      const result = await provider.generate(call({ prompt: [{ role: 'system', content: 'Be brief.' }, user('Hello contract')] }));
-      const text = result.content.filter((part) => part.type === 'text').map((part) => (part as { text: string }).text).join('');
+      const result = await provider.generate(
+        call({ prompt: [{ role: 'system', content: 'Be brief.' }, user('Hello contract')] }),
+      );
+      const text = result.content
+        .filter((part) => part.type === 'text')
+        .map((part) => (part as { text: string }).text)
+        .join('');
       assert.match(text, /Hello contract/);
       assert.equal(result.finishReason.unified, 'stop');
       const totals = simulator.totals;
@@ -77,28 +82,46 @@ export function runProviderContract(setup: ProviderContractSetup): void {
     it('streams text deltas that join to the full text, then finishes with usage', async () => {
       const { stream } = await provider.stream(call({ prompt: [user('Stream this please')] }));
       const parts = await collect(stream);
-      const text = parts.filter((part) => part.type === 'text-delta').map((part) => (part as { delta: string }).delta).join('');
+      const text = parts
+        .filter((part) => part.type === 'text-delta')
+        .map((part) => (part as { delta: string }).delta)
+        .join('');
       assert.match(text, /Stream this please/);
       const finish = parts.find((part) => part.type === 'finish');
       assert.ok(finish && finish.type === 'finish', 'a finish part');
       assert.equal(finish.finishReason.unified, 'stop');
       assert.equal(finish.usage.outputTokens.total, simulator.totals.outputTokens);
       assert.equal(finish.usage.inputTokens.total, simulator.totals.inputTokens);
-      assert.ok(parts.findIndex((part) => part.type === 'text-start') < parts.findIndex((part) => part.type === 'text-delta'));
+      assert.ok(
+        parts.findIndex((part) => part.type === 'text-start') < parts.findIndex((part) => part.type === 'text-delta'),
+      );
     });
 
     it('stops at maxOutputTokens with finish reason length', async () => {
-      const result = await provider.generate(call({ prompt: [user('one two three four five six seven')], maxOutputTokens: 3 }));
+      const result = await provider.generate(
+        call({ prompt: [user('one two three four five six seven')], maxOutputTokens: 3 }),
+      );
       assert.equal(result.finishReason.unified, 'length');
       assert.equal(result.usage.outputTokens.total, 3);
     });
 
     if (setup.supports.tools) {
-      const weather = { type: 'function' as const, name: 'weather', description: 'Weather for a city', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
-      const time = { type: 'function' as const, name: 'time', inputSchema: { type: 'object', properties: { zone: { type: 'string' } }, required: ['zone'] } };
+      const weather = {
+        type: 'function' as const,
+        name: 'weather',
+        description: 'Weather for a city',
+        inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      };
+      const time = {
+        type: 'function' as const,
+        name: 'time',
+        inputSchema: { type: 'object', properties: { zone: { type: 'string' } }, required: ['zone'] },
+      };
 
       it('makes a tool call with JSON input', async () => {
-        const result = await provider.generate(call({ prompt: [user('Please use the tool')], tools: [weather], toolChoice: { type: 'required' } }));
+        const result = await provider.generate(
+          call({ prompt: [user('Please use the tool')], tools: [weather], toolChoice: { type: 'required' } }),
+        );
         const toolCall = result.content.find((part) => part.type === 'tool-call');
         assert.ok(toolCall && toolCall.type === 'tool-call');
         assert.equal(toolCall.toolName, 'weather');
@@ -107,16 +130,32 @@ export function runProviderContract(setup: ProviderContractSetup): void {
       });
 
       it('makes parallel tool calls', async () => {
-        const result = await provider.generate(call({ prompt: [user('Use all tools in parallel please')], tools: [weather, time] }));
-        const names = result.content.filter((part) => part.type === 'tool-call').map((part) => (part as { toolName: string }).toolName);
+        const result = await provider.generate(
+          call({ prompt: [user('Use all tools in parallel please')], tools: [weather, time] }),
+        );
+        const names = result.content
+          .filter((part) => part.type === 'tool-call')
+          .map((part) => (part as { toolName: string }).toolName);
         assert.deepEqual(names.sort(), ['time', 'weather']);
       });
 
       it('streams tool-call input', async () => {
-        const { stream } = await provider.stream(call({ prompt: [user('Please use the tool')], tools: [weather], toolChoice: { type: 'tool', toolName: 'weather' } }));
+        const { stream } = await provider.stream(
+          call({
+            prompt: [user('Please use the tool')],
+            tools: [weather],
+            toolChoice: { type: 'tool', toolName: 'weather' },
+          }),
+        );
         const parts = await collect(stream);
-        assert.ok(parts.some((part) => part.type === 'tool-input-start'), 'tool-input-start');
-        const deltas = parts.filter((part) => part.type === 'tool-input-delta').map((part) => (part as { delta: string }).delta).join('');
+        assert.ok(
+          parts.some((part) => part.type === 'tool-input-start'),
+          'tool-input-start',
+        );
+        const deltas = parts
+          .filter((part) => part.type === 'tool-input-delta')
+          .map((part) => (part as { delta: string }).delta)
+          .join('');
         assert.deepEqual(JSON.parse(deltas), { city: 'sample' });
         const toolCall = parts.find((part) => part.type === 'tool-call');
         assert.ok(toolCall && toolCall.type === 'tool-call');
@@ -126,14 +165,29 @@ export function runProviderContract(setup: ProviderContractSetup): void {
       });
 
       it('sends a tool result back and gets text', async () => {
-        const result = await provider.generate(call({
-          tools: [weather],
-          prompt: [
-            user('Please use the tool'),
-            { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'weather', input: { city: 'Paris' } }] },
-            { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'call_1', toolName: 'weather', output: { type: 'json', value: { temperature: 21 } } }] },
-          ],
-        }));
+        const result = await provider.generate(
+          call({
+            tools: [weather],
+            prompt: [
+              user('Please use the tool'),
+              {
+                role: 'assistant',
+                content: [{ type: 'tool-call', toolCallId: 'call_1', toolName: 'weather', input: { city: 'Paris' } }],
+              },
+              {
+                role: 'tool',
+                content: [
+                  {
+                    type: 'tool-result',
+                    toolCallId: 'call_1',
+                    toolName: 'weather',
+                    output: { type: 'json', value: { temperature: 21 } },
+                  },
+                ],
+              },
+            ],
+          }),
+        );
         assert.ok(result.content.some((part) => part.type === 'text'));
         assert.equal(result.finishReason.unified, 'stop');
       });
@@ -141,9 +195,19 @@ export function runProviderContract(setup: ProviderContractSetup): void {
 
     if (setup.supports.json) {
       it('returns JSON that matches the requested schema', async () => {
-        const schema = { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' } }, required: ['name', 'age'], additionalProperties: false };
-        const result = await provider.generate(call({ prompt: [user('A person as JSON')], responseFormat: { type: 'json', schema, name: 'person' } }));
-        const text = result.content.filter((part) => part.type === 'text').map((part) => (part as { text: string }).text).join('');
+        const schema = {
+          type: 'object',
+          properties: { name: { type: 'string' }, age: { type: 'integer' } },
+          required: ['name', 'age'],
+          additionalProperties: false,
+        };
+        const result = await provider.generate(
+          call({ prompt: [user('A person as JSON')], responseFormat: { type: 'json', schema, name: 'person' } }),
+        );
+        const text = result.content
+          .filter((part) => part.type === 'text')
+          .map((part) => (part as { text: string }).text)
+          .join('');
         const toolInput = result.content.find((part) => part.type === 'tool-call');
         const value = JSON.parse(text || (toolInput && toolInput.type === 'tool-call' ? toolInput.input : '{}'));
         assert.deepEqual(value, { name: 'sample', age: 1 });
@@ -152,9 +216,25 @@ export function runProviderContract(setup: ProviderContractSetup): void {
 
     if (setup.supports.images) {
       it('sends image input', async () => {
-        const result = await provider.generate(call({ prompt: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'file', mediaType: 'image/png', data: { type: 'data', data: PNG_1PX } }] }] }));
+        const result = await provider.generate(
+          call({
+            prompt: [
+              {
+                role: 'user',
+                content: [
+                  { type: 'text', text: 'What is this?' },
+                  { type: 'file', mediaType: 'image/png', data: { type: 'data', data: PNG_1PX } },
+                ],
+              },
+            ],
+          }),
+        );
         assert.ok(result.content.some((part) => part.type === 'text'));
-        assert.ok(JSON.stringify(simulator.requests[0].body).includes(PNG_1PX.slice(0, 20)) || simulator.requests[0].body === undefined || typeof simulator.requests[0].body === 'string');
+        assert.ok(
+          JSON.stringify(simulator.requests[0].body).includes(PNG_1PX.slice(0, 20)) ||
+            simulator.requests[0].body === undefined ||
+            typeof simulator.requests[0].body === 'string',
+        );
       });
     }
 
@@ -162,7 +242,12 @@ export function runProviderContract(setup: ProviderContractSetup): void {
       const embeddings = setup.supports.embeddings;
       it('embeds values with usage', async () => {
         assert.ok(provider.embed, 'provider.embed');
-        const result = await provider.embed({ modelId: embeddings.modelId, values: ['hello', 'world'], abortSignal: new AbortController().signal, ...(embeddings.dimensions ? { dimensions: 4 } : {}) });
+        const result = await provider.embed({
+          modelId: embeddings.modelId,
+          values: ['hello', 'world'],
+          abortSignal: new AbortController().signal,
+          ...(embeddings.dimensions ? { dimensions: 4 } : {}),
+        });
         assert.equal(result.embeddings.length, 2);
         if (embeddings.dimensions) assert.equal(result.embeddings[0].length, 4);
         assert.notDeepEqual(result.embeddings[0], result.embeddings[1]);
@@ -186,7 +271,8 @@ export function runProviderContract(setup: ProviderContractSetup): void {
         const error = await expectGatewayError(provider.generate(call()), code);
         assert.equal(error.provider, provider.name);
         assert.ok(!error.message.includes(secretKey), 'the key never reaches an error');
-        if (fault !== 'ok' && fault.type === 'status' && fault.retryAfterSeconds) assert.equal(error.retryAfterMs, fault.retryAfterSeconds * 1000);
+        if (fault !== 'ok' && fault.type === 'status' && fault.retryAfterSeconds)
+          assert.equal(error.retryAfterMs, fault.retryAfterSeconds * 1000);
         if (fault !== 'ok' && fault.type === 'status' && fault.status >= 500) assert.equal(error.isRetryable, true);
       });
     }
@@ -228,7 +314,9 @@ export function runProviderContract(setup: ProviderContractSetup): void {
     it('aborts a stream in progress when the signal fires', async () => {
       simulator.configure({ tokensPerSecond: 20 });
       const controller = new AbortController();
-      const { stream } = await provider.stream(call({ prompt: [user('a b c d e f g h i j k l m n o p')], abortSignal: controller.signal }));
+      const { stream } = await provider.stream(
+        call({ prompt: [user('a b c d e f g h i j k l m n o p')], abortSignal: controller.signal }),
+      );
       let deltas = 0;
       let failure: unknown;
       try {

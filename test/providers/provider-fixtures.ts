@@ -10,16 +10,26 @@ import type { Simulator } from '../../src/testing/simulator-server.js';
 import type { Message, StreamPart } from '../../src/types.js';
 
 /** A 1×1 PNG, base64. */
-export const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+export const PNG_1PX =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 /** A user message with one text part. */
 export const user = (text: string): Message => ({ role: 'user', content: [{ type: 'text', text }] });
 
 /** A tool taking `{ city }`. */
-export const weatherTool = { type: 'function' as const, name: 'weather', description: 'Weather for a city', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+export const weatherTool = {
+  type: 'function' as const,
+  name: 'weather',
+  description: 'Weather for a city',
+  inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+};
 
 /** A tool taking `{ zone }`. */
-export const timeTool = { type: 'function' as const, name: 'time', inputSchema: { type: 'object', properties: { zone: { type: 'string' } }, required: ['zone'] } };
+export const timeTool = {
+  type: 'function' as const,
+  name: 'time',
+  inputSchema: { type: 'object', properties: { zone: { type: 'string' } }, required: ['zone'] },
+};
 
 /** Every part of a stream. */
 export async function collect(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
@@ -30,7 +40,10 @@ export async function collect(stream: AsyncIterable<StreamPart>): Promise<Stream
 
 /** The `GatewayError` a promise rejects with (fails when it resolves or rejects with anything else). */
 export async function gatewayFailure(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   assert.ok(error instanceof GatewayError, `a GatewayError, got ${String(error)}`);
   return error;
 }
@@ -49,7 +62,10 @@ export async function withSimulator(simulator: Simulator, test: (baseURL: string
  * Registers the hooks of a vendor-specific suite: starts the simulator and builds the provider
  * before the tests, resets the simulator before each, closes it after. Call inside `describe`.
  */
-export function useSimulatedProvider(simulator: Simulator, create: (baseURL: string) => Promise<Provider>): { readonly provider: Provider; lastBody(): Record<string, unknown> } {
+export function useSimulatedProvider(
+  simulator: Simulator,
+  create: (baseURL: string) => Promise<Provider>,
+): { readonly provider: Provider; lastBody(): Record<string, unknown> } {
   let provider: Provider | undefined;
   beforeAll(async () => {
     provider = await create(await simulator.start());
@@ -69,7 +85,12 @@ export function useSimulatedProvider(simulator: Simulator, create: (baseURL: str
 
 /** A call builder for one model: a user message and a fresh abort signal, with overrides. */
 export function callFor(modelId: string): (overrides?: Partial<ProviderCall>) => ProviderCall {
-  return (overrides = {}) => ({ modelId, prompt: [user('Hello vendor')], abortSignal: new AbortController().signal, ...overrides });
+  return (overrides = {}) => ({
+    modelId,
+    prompt: [user('Hello vendor')],
+    abortSignal: new AbortController().signal,
+    ...overrides,
+  });
 }
 
 /**
@@ -77,7 +98,12 @@ export function callFor(modelId: string): (overrides?: Partial<ProviderCall>) =>
  * `headers: { 'x-config-header': 'from-config' }` and a call's own headers, then a BYOK key for that
  * call only. `simulator.requests` must be empty at the start.
  */
-export async function assertKeysReachVendor(provider: Provider, simulator: Simulator, configuredKey: string, call: (overrides?: Partial<ProviderCall>) => ProviderCall): Promise<void> {
+export async function assertKeysReachVendor(
+  provider: Provider,
+  simulator: Simulator,
+  configuredKey: string,
+  call: (overrides?: Partial<ProviderCall>) => ProviderCall,
+): Promise<void> {
   await provider.generate(call({ headers: { 'x-call-header': 'from-call' } }));
   const first = simulator.requests[0].headers;
   assert.equal(first.authorization, `Bearer ${configuredKey}`);
@@ -93,7 +119,12 @@ export async function assertKeysReachVendor(provider: Provider, simulator: Simul
  * Checks that a BYOK key the vendor rejects fails with `provider_authentication` without the key in
  * the message, while the configured key still works. `simulator` accepts only `validKey`.
  */
-export async function assertRejectedKeyHidden(simulator: Simulator, validKey: string, create: (baseURL: string, apiKey: string) => Promise<Provider>, call: (overrides?: Partial<ProviderCall>) => ProviderCall): Promise<GatewayError> {
+export async function assertRejectedKeyHidden(
+  simulator: Simulator,
+  validKey: string,
+  create: (baseURL: string, apiKey: string) => Promise<Provider>,
+  call: (overrides?: Partial<ProviderCall>) => ProviderCall,
+): Promise<GatewayError> {
   let failure: GatewayError | undefined;
   await withSimulator(simulator, async (baseURL) => {
     const guarded = await create(baseURL, validKey);

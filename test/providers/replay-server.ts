@@ -49,14 +49,20 @@ export function loadFixture(vendor: string, name: string): ReplayFixture {
 function render(fixture: ReplayFixture): { contentType: string; body: string | Buffer } {
   if (fixture.format === 'sse') {
     const text = (fixture.events ?? [])
-      .map((entry) => `${typeof entry.event === 'string' ? `event: ${entry.event}\n` : ''}data: ${typeof entry.data === 'string' ? entry.data : JSON.stringify(entry.data)}\n\n`)
+      .map(
+        (entry) =>
+          `${typeof entry.event === 'string' ? `event: ${entry.event}\n` : ''}data: ${typeof entry.data === 'string' ? entry.data : JSON.stringify(entry.data)}\n\n`,
+      )
       .join('');
     return { contentType: 'text/event-stream', body: text };
   }
   if (fixture.format === 'aws-eventstream') {
     const frames = (fixture.events ?? []).map((entry) => {
       const [type, payload] = Object.entries(entry)[0];
-      return encodeEventStreamMessage({ ':event-type': type, ':content-type': 'application/json', ':message-type': 'event' }, JSON.stringify(payload));
+      return encodeEventStreamMessage(
+        { ':event-type': type, ':content-type': 'application/json', ':message-type': 'event' },
+        JSON.stringify(payload),
+      );
     });
     return { contentType: 'application/vnd.amazon.eventstream', body: Buffer.concat(frames) };
   }
@@ -73,7 +79,12 @@ function render(fixture: ReplayFixture): { contentType: string; body: string | B
  * replay.queue(loadFixture('xai', 'reasoning-chat'));
  * ```
  */
-export async function startReplayServer(): Promise<{ baseURL: string; requests: ReplayedRequest[]; queue(...fixtures: ReplayFixture[]): void; close(): Promise<void> }> {
+export async function startReplayServer(): Promise<{
+  baseURL: string;
+  requests: ReplayedRequest[];
+  queue(...fixtures: ReplayFixture[]): void;
+  close(): Promise<void>;
+}> {
   const pending: ReplayFixture[] = [];
   const requests: ReplayedRequest[] = [];
   const server: Server = createServer((request, response) => {
@@ -95,7 +106,11 @@ export async function startReplayServer(): Promise<{ baseURL: string; requests: 
         return;
       }
       const { contentType, body: payload } = render(fixture);
-      response.writeHead(200, { 'content-type': contentType, 'x-amzn-requestid': 'replay-request-id', 'request-id': 'req_replay' });
+      response.writeHead(200, {
+        'content-type': contentType,
+        'x-amzn-requestid': 'replay-request-id',
+        'request-id': 'req_replay',
+      });
       response.end(payload);
     });
   });
@@ -125,7 +140,11 @@ export async function startReplayServer(): Promise<{ baseURL: string; requests: 
 export function replayRouter(providers: RouterConfig['providers']): { router: Router; usage: UsageEvent[] } {
   const usage: UsageEvent[] = [];
   // A generous attempt timeout: a vendor SDK's first import alone can take seconds on a loaded machine.
-  const router = new Router({ providers, retry: { maxRetries: 0, initialDelayMs: 10, maxDelayMs: 50 }, attemptTimeoutMs: 120_000 });
+  const router = new Router({
+    providers,
+    retry: { maxRetries: 0, initialDelayMs: 10, maxDelayMs: 50 },
+    attemptTimeoutMs: 120_000,
+  });
   router.on('usage', (event) => {
     usage.push(event);
   });
@@ -135,7 +154,9 @@ export function replayRouter(providers: RouterConfig['providers']): { router: Ro
 /** The list price of an offering in the built-in catalog (to show which price a cost was checked against). */
 export function listPrice(provider: string, providerModelId: string): Pricing {
   for (const model of BUILT_IN_MODELS) {
-    const offering = model.offerings.find((candidate) => candidate.provider === provider && candidate.providerModelId === providerModelId);
+    const offering = model.offerings.find(
+      (candidate) => candidate.provider === provider && candidate.providerModelId === providerModelId,
+    );
     if (offering) return offering.pricing;
   }
   throw new Error(`no built-in offering ${provider} ${providerModelId}`);
@@ -151,7 +172,14 @@ export function assistantMessage(content: readonly ContentPart[]): AssistantMess
     const metadata = 'providerMetadata' in part ? part.providerMetadata : undefined;
     const options = metadata ? { providerOptions: metadata as ProviderOptions } : {};
     if (part.type === 'text' || part.type === 'reasoning') parts.push({ type: part.type, text: part.text, ...options });
-    else if (part.type === 'tool-call') parts.push({ type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: JSON.parse(part.input) as unknown, ...options });
+    else if (part.type === 'tool-call')
+      parts.push({
+        type: 'tool-call',
+        toolCallId: part.toolCallId,
+        toolName: part.toolName,
+        input: JSON.parse(part.input) as unknown,
+        ...options,
+      });
   }
   return { role: 'assistant', content: parts };
 }

@@ -24,7 +24,8 @@ async function capturePrinting(body: () => Promise<void>): Promise<string[]> {
   const printed: string[] = [];
   const saved = CONSOLE_METHODS.map((method) => console[method]);
   const stderrWrite = process.stderr.write;
-  for (const method of CONSOLE_METHODS) console[method] = (...args: unknown[]) => void printed.push(`console.${method}: ${args.map(String).join(' ')}`);
+  for (const method of CONSOLE_METHODS)
+    console[method] = (...args: unknown[]) => void printed.push(`console.${method}: ${args.map(String).join(' ')}`);
   process.stderr.write = ((chunk: unknown) => {
     printed.push(`stderr: ${String(chunk)}`);
     return true;
@@ -41,16 +42,29 @@ async function capturePrinting(body: () => Promise<void>): Promise<string[]> {
 }
 
 /** A stream and a call against a simulator answering with a malformed body; both fail as provider_bad_response. */
-async function malformedExchanges(router: Router, simulators: SimulatedProviders, type: ProviderType, model: string): Promise<void> {
+async function malformedExchanges(
+  router: Router,
+  simulators: SimulatedProviders,
+  type: ProviderType,
+  model: string,
+): Promise<void> {
   const simulator = simulators.simulators[type];
   assert.ok(simulator);
   simulator.script({ type: 'malformed' });
   const stream = router.stream({ model: `${type}:${model}`, prompt: 'Hello' });
   let streamError: unknown;
   for await (const part of stream.fullStream) if (part.type === 'error') streamError = part.error;
-  assert.equal((streamError as { code?: string } | undefined)?.code, 'provider_bad_response', `${type}:${model} stream`);
+  assert.equal(
+    (streamError as { code?: string } | undefined)?.code,
+    'provider_bad_response',
+    `${type}:${model} stream`,
+  );
   simulator.script({ type: 'malformed' });
-  await assert.rejects(router.generate({ model: `${type}:${model}`, prompt: 'Hello' }), { code: 'provider_bad_response' }, `${type}:${model} generate`);
+  await assert.rejects(
+    router.generate({ model: `${type}:${model}`, prompt: 'Hello' }),
+    { code: 'provider_bad_response' },
+    `${type}:${model} generate`,
+  );
 }
 
 describe('vendor SDK logging', () => {
@@ -61,9 +75,16 @@ describe('vendor SDK logging', () => {
   beforeAll(async () => {
     simulators = await startSimulatedProviders({ types: [...new Set(MODELS.map((entry) => entry.type))] });
     const config = { providers: simulators.providers, retry: { maxRetries: 0 }, attemptTimeoutMs: 60_000 }; // the first call loads the SDK: slow on a busy machine
-    withLogger = new Router({ ...config, logger: { warn: (message) => void logged.push({ level: 'warn', message }), error: (message) => void logged.push({ level: 'error', message }) } });
+    withLogger = new Router({
+      ...config,
+      logger: {
+        warn: (message) => void logged.push({ level: 'warn', message }),
+        error: (message) => void logged.push({ level: 'error', message }),
+      },
+    });
     withoutLogger = new Router(config);
-    // Load every SDK first: one-time notices at load (the AWS SDK's Node version warning) are not the SDKs' request logging.
+    // Load every SDK first: one-time notices at load (the AWS SDK's Node version warning) are not the SDKs' request
+    // logging.
     for (const { type, model } of MODELS) {
       await withLogger.generate({ model: `${type}:${model}`, prompt: 'Hello' });
       await withoutLogger.generate({ model: `${type}:${model}`, prompt: 'Hello' });
@@ -85,7 +106,10 @@ describe('vendor SDK logging', () => {
       }
       // The openai and anthropic SDKs report the unparsable event; the others have nothing to say about it.
       if (type === 'openai' || type === 'xai' || type === 'anthropic' || model.startsWith('claude')) {
-        assert.ok(logged.some((entry) => entry.level === 'error' && /Could not parse message into JSON/.test(entry.message)), JSON.stringify(logged));
+        assert.ok(
+          logged.some((entry) => entry.level === 'error' && /Could not parse message into JSON/.test(entry.message)),
+          JSON.stringify(logged),
+        );
       }
     });
   }

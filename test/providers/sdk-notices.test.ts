@@ -11,7 +11,10 @@ import { startSimulatedProviders, type SimulatedProviders } from '../../src/test
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
-/** What console.warn/error and process warnings would have printed while `body` ran (and the warnings emitted during it, which print a tick later). */
+/**
+ * What console.warn/error and process warnings would have printed while `body` ran (and the warnings emitted during it,
+ * which print a tick later).
+ */
 async function capturePrinting(body: () => Promise<void>): Promise<string[]> {
   const printed: string[] = [];
   const savedWarn = console.warn;
@@ -38,22 +41,39 @@ describe('vendor SDK notices', () => {
   });
   afterAll(() => simulators.close());
 
-  it("the AWS SDK's Node version warning goes to the logger, not the console", { skip: Boolean(NODE_MAJOR >= 22 ? 'the AWS SDK warns on Node < 22 only' : undefined) }, async () => {
+  it("the AWS SDK's Node version warning goes to the logger, not the console", {
+    skip: Boolean(NODE_MAJOR >= 22 ? 'the AWS SDK warns on Node < 22 only' : undefined),
+  }, async () => {
     const logged: string[] = [];
     const printed = await capturePrinting(async () => {
       // The first Bedrock client in this process: the SDK warns once per process, when a client is built.
-      const router = new Router({ providers: { bedrock: simulators.providers.bedrock }, retry: { maxRetries: 0 }, logger: { warn: (message) => void logged.push(message), error: (message) => void logged.push(message) } });
+      const router = new Router({
+        providers: { bedrock: simulators.providers.bedrock },
+        retry: { maxRetries: 0 },
+        logger: { warn: (message) => void logged.push(message), error: (message) => void logged.push(message) },
+      });
       await router.generate({ model: 'bedrock:anthropic.claude-3-haiku-20240307-v1:0', prompt: 'Hello' });
       await router.close();
     });
     assert.deepEqual(printed, []);
-    assert.equal(logged.filter((line) => /^switchyard: bedrock: .*AWS SDK for JavaScript \(v3\)/s.test(line)).length, 1, JSON.stringify(logged));
+    assert.equal(
+      logged.filter((line) => /^switchyard: bedrock: .*AWS SDK for JavaScript \(v3\)/s.test(line)).length,
+      1,
+      JSON.stringify(logged),
+    );
   });
 
   it("the anthropic SDK's deprecation notice for a model goes to the logger once, or nowhere", async () => {
     const logged: string[] = [];
-    const withLogger = new Router({ providers: { anthropic: simulators.providers.anthropic }, retry: { maxRetries: 0 }, logger: { warn: (message) => void logged.push(message), error: (message) => void logged.push(message) } });
-    const withoutLogger = new Router({ providers: { anthropic: simulators.providers.anthropic }, retry: { maxRetries: 0 } });
+    const withLogger = new Router({
+      providers: { anthropic: simulators.providers.anthropic },
+      retry: { maxRetries: 0 },
+      logger: { warn: (message) => void logged.push(message), error: (message) => void logged.push(message) },
+    });
+    const withoutLogger = new Router({
+      providers: { anthropic: simulators.providers.anthropic },
+      retry: { maxRetries: 0 },
+    });
     const model = 'anthropic:claude-sonnet-4-5-20250929'; // in the SDK's list of deprecated models
     const printed = await capturePrinting(async () => {
       for (const router of [withLogger, withoutLogger]) {

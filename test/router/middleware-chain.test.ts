@@ -33,7 +33,10 @@ function fixtureResult(text: string): GenerateResult {
     content: [{ type: 'text', text }],
     toolCalls: [],
     finishReason: { unified: 'stop' },
-    usage: { inputTokens: { total: 0, noCache: 0, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 0, text: 0, reasoning: 0 } },
+    usage: {
+      inputTokens: { total: 0, noCache: 0, cacheRead: 0, cacheWrite: 0 },
+      outputTokens: { total: 0, text: 0, reasoning: 0 },
+    },
     cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
     attempts: [],
     warnings: [],
@@ -50,14 +53,19 @@ const upper: RequestMiddleware = {
     const inner = await next();
     return {
       parts: (async function* () {
-        for await (const part of inner.parts) yield part.type === 'text-delta' ? { ...part, delta: part.delta.toUpperCase() } : part;
+        for await (const part of inner.parts)
+          yield part.type === 'text-delta' ? { ...part, delta: part.delta.toUpperCase() } : part;
       })(),
       result: inner.result.then((result) => ({ ...result, text: result.text.toUpperCase() })),
     };
   },
 };
 
-runMiddlewareContract('a pass-through middleware', () => ({ name: 'pass-through', wrapGenerate: (_run, next) => next(), wrapStream: (_run, next) => next() }));
+runMiddlewareContract('a pass-through middleware', () => ({
+  name: 'pass-through',
+  wrapGenerate: (_run, next) => next(),
+  wrapStream: (_run, next) => next(),
+}));
 runMiddlewareContract('a stream transformer', () => upper);
 
 describe('the middleware chain', () => {
@@ -88,7 +96,17 @@ describe('the middleware chain', () => {
     });
     const router = fixture.build({ middleware: [recording('a'), recording('b'), recording('c')] });
     await router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi' });
-    assert.deepEqual(log, ['a:transform', 'b:transform', 'c:transform', 'a:in', 'b:in', 'c:in', 'c:out', 'b:out', 'a:out']);
+    assert.deepEqual(log, [
+      'a:transform',
+      'b:transform',
+      'c:transform',
+      'a:in',
+      'b:in',
+      'c:in',
+      'c:out',
+      'b:out',
+      'a:out',
+    ]);
   });
 
   it('answers without next: no attempt, no usage event, no billing hook, nothing upstream', async () => {
@@ -103,14 +121,20 @@ describe('the middleware chain', () => {
           { type: 'text-delta', id: '0', delta: 'from the fixture' },
           { type: 'text-end', id: '0' },
         ];
-        return { parts: (async function* () { yield* parts; })(), result: Promise.resolve(fixtureResult('from the fixture')) };
+        return {
+          parts: (async function* () {
+            yield* parts;
+          })(),
+          result: Promise.resolve(fixtureResult('from the fixture')),
+        };
       },
     };
     const router = fixture.build({
       middleware: [cache],
       hooks: [{ onRequest: () => void hookCalls.push('request'), onAttempt: () => void hookCalls.push('attempt') }],
     });
-    for (const event of ['request', 'attempt', 'usage', 'response', 'error'] as const) router.on(event, () => void events.push(event));
+    for (const event of ['request', 'attempt', 'usage', 'response', 'error'] as const)
+      router.on(event, () => void events.push(event));
     const result = await router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi' });
     assert.equal(result.text, 'from the fixture');
     const stream = router.stream({ model: 'openai/gpt-4o-mini', prompt: 'Hi' });
@@ -125,7 +149,10 @@ describe('the middleware chain', () => {
     const rewrite: RequestMiddleware = {
       name: 'rewrite',
       transformRequest(run) {
-        run.request = { ...run.request, prompt: [{ role: 'user', content: [{ type: 'text', text: 'rewritten by the middleware' }] }] };
+        run.request = {
+          ...run.request,
+          prompt: [{ role: 'user', content: [{ type: 'text', text: 'rewritten by the middleware' }] }],
+        };
       },
     };
     const router = fixture.build({ middleware: [rewrite] });
@@ -142,9 +169,15 @@ describe('the middleware chain', () => {
         throw new GatewayError('invalid_request', 'refused by the guardrail');
       },
     };
-    const router = fixture.build({ middleware: [refuse], hooks: [{ onRequest: () => void hookCalls.push('request') }] });
+    const router = fixture.build({
+      middleware: [refuse],
+      hooks: [{ onRequest: () => void hookCalls.push('request') }],
+    });
     await assert.rejects(router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi' }), /refused by the guardrail/);
-    await assert.rejects(router.stream({ model: 'openai/gpt-4o-mini', prompt: 'Hi' }).result, /refused by the guardrail/);
+    await assert.rejects(
+      router.stream({ model: 'openai/gpt-4o-mini', prompt: 'Hi' }).result,
+      /refused by the guardrail/,
+    );
     assert.deepEqual(hookCalls, []);
     assert.equal(fixture.openai.requests.length, 0);
   });
@@ -175,7 +208,10 @@ describe('the middleware chain', () => {
     };
     const router = fixture.build({ middleware: [watching] });
     fixture.openai.script({ type: 'status', status: 400 });
-    await assert.rejects(router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi' }), (error: unknown) => isGatewayError(error) && error.code === 'provider_invalid_request');
+    await assert.rejects(
+      router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi' }),
+      (error: unknown) => isGatewayError(error) && error.code === 'provider_invalid_request',
+    );
     assert.deepEqual(seen, ['provider_invalid_request']);
   });
 
@@ -188,7 +224,10 @@ describe('the middleware chain', () => {
       },
     };
     const router = fixture.build({ middleware: [twice] });
-    await assert.rejects(router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi' }), /called next\(\) more than once/);
+    await assert.rejects(
+      router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi' }),
+      /called next\(\) more than once/,
+    );
     assert.equal(fixture.openai.requests.length, 1);
   });
 
@@ -230,7 +269,10 @@ describe('the middleware chain', () => {
     });
     await router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi' });
     assert.deepEqual(order, ['middleware', 'onRequest']);
-    assert.deepEqual(plans.map((plan) => plan.attempt), [0]);
+    assert.deepEqual(
+      plans.map((plan) => plan.attempt),
+      [0],
+    );
   });
 });
 
@@ -248,7 +290,10 @@ describe('attempt numbers under a candidate policy that runs attempts at once', 
       const both: CandidatePolicy = {
         name: 'both-at-once',
         async execute(run, operation, candidates, steps) {
-          const started = [steps.tryCandidate(run, operation, candidates[0], undefined), steps.tryCandidate(run, operation, candidates[1], undefined)];
+          const started = [
+            steps.tryCandidate(run, operation, candidates[0], undefined),
+            steps.tryCandidate(run, operation, candidates[1], undefined),
+          ];
           const settled = await Promise.allSettled(started);
           const opened = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
           for (const extra of opened.slice(1)) await steps.discard(extra as OpenAttempt<unknown>);
@@ -278,7 +323,11 @@ describe('attempt numbers under a candidate policy that runs attempts at once', 
       assert.equal(result.text.length > 0, true);
       assert.deepEqual([...leases].sort(), [`${result.requestId}:0`, `${result.requestId}:1`]);
       assert.deepEqual([...settledLeases].sort(), [...leases].sort(), 'each lease settled once');
-      assert.deepEqual(fixture.usage.map((event) => event.attempt).sort(), [0, 1], 'one usage event per attempt, numbered apart');
+      assert.deepEqual(
+        fixture.usage.map((event) => event.attempt).sort(),
+        [0, 1],
+        'one usage event per attempt, numbered apart',
+      );
     } finally {
       await fixture.close();
     }

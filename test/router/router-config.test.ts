@@ -15,7 +15,10 @@ describe('provider instances in the router config', () => {
   afterAll(() => simulator.close());
 
   it('takes the type from the name when an instance is named after its type', async () => {
-    const router = new Router({ providers: { openai: { apiKey: 'sk-config-test-0123456789', baseURL } }, retry: { maxRetries: 0 } });
+    const router = new Router({
+      providers: { openai: { apiKey: 'sk-config-test-0123456789', baseURL } },
+      retry: { maxRetries: 0 },
+    });
     const result = await router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hello there' });
     assert.equal(result.provider, 'openai');
     assert.match(result.text, /Hello there/);
@@ -25,8 +28,16 @@ describe('provider instances in the router config', () => {
   it('still needs a type for an instance with a name of its own, and says so', () => {
     assert.throws(
       () => new Router({ providers: { 'openai-eu': { apiKey: 'sk-config-test-0123456789' } } }),
-      (error: unknown) => (error as { code?: string }).code === 'config_invalid' && /Provider 'openai-eu' needs a `type` \(openai, anthropic, .*\); only an instance named after its type may leave it out/.test((error as Error).message),
+      (error: unknown) =>
+        (error as { code?: string }).code === 'config_invalid' &&
+        /Provider 'openai-eu' needs a `type` \(openai, anthropic, .*\); only an instance named after its type may leave it out/.test(
+          (error as Error).message,
+        ),
     );
-    assert.throws(() => new Router({ providers: { openai: null as never } }), (error: unknown) => (error as { code?: string }).code === 'config_invalid' && /must be an object/.test((error as Error).message));
+    assert.throws(
+      () => new Router({ providers: { openai: null as never } }),
+      (error: unknown) =>
+        (error as { code?: string }).code === 'config_invalid' && /must be an object/.test((error as Error).message),
+    );
   });
 });

@@ -55,10 +55,12 @@ describe('Router failover with a dead primary', () => {
       ['openai:provider_connection', 'anthropic:success'],
     );
     const alone = build(closed, { retry: { maxRetries: 1, initialDelayMs: 1, maxDelayMs: 1 } });
-    const error = await alone.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: { gateway: { only: ['openai'] } } }).then(
-      () => assert.fail('no candidate can answer'),
-      (failure: { code: string; attempts: Array<{ retry?: number }> }) => failure,
-    );
+    const error = await alone
+      .generate({ model: 'test/echo', prompt: 'Hi', providerOptions: { gateway: { only: ['openai'] } } })
+      .then(
+        () => assert.fail('no candidate can answer'),
+        (failure: { code: string; attempts: Array<{ retry?: number }> }) => failure,
+      );
     assert.equal(error.code, 'provider_connection');
     assert.equal(error.attempts.length, 2, 'the only candidate is retried');
     await Promise.all([router.close(), alone.close()]);
@@ -66,7 +68,11 @@ describe('Router failover with a dead primary', () => {
 
   it('probes a half-open breaker in the background: no request waits on the probe, and a good probe closes it', async () => {
     const clock = new TestClock();
-    const router = build(`${openaiURL}/v1`, { retry: { maxRetries: 0 }, attemptTimeoutMs: 1_500, health: { consecutiveFailuresToOpen: 1, cooldownMs: 30_000, now: clock.now } });
+    const router = build(`${openaiURL}/v1`, {
+      retry: { maxRetries: 0 },
+      attemptTimeoutMs: 1_500,
+      health: { consecutiveFailuresToOpen: 1, cooldownMs: 30_000, now: clock.now },
+    });
     const states: string[] = [];
     router.on('health', (change) => void states.push(`${change.provider}:${change.state}`));
     openai.reset();
@@ -82,7 +88,11 @@ describe('Router failover with a dead primary', () => {
     const requestsBefore = openai.requests.length;
     const during = await router.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: PRIMARY_FIRST });
     assert.equal(during.provider, 'anthropic');
-    assert.deepEqual(during.attempts.map((attempt) => attempt.provider), ['anthropic'], 'the user request did not go to the half-open primary');
+    assert.deepEqual(
+      during.attempts.map((attempt) => attempt.provider),
+      ['anthropic'],
+      'the user request did not go to the half-open primary',
+    );
     await waitFor(() => openai.requests.length > requestsBefore, 10_000);
     assert.match(JSON.stringify(openai.requests.at(-1)?.body), /ping/, 'the probe is the gateway’s own request');
     await waitFor(() => router.health.state('openai', 'gpt-4o-mini') === 'open', 20_000);
@@ -90,7 +100,10 @@ describe('Router failover with a dead primary', () => {
     // Next cooldown: the primary is back. The probe closes the breaker, and requests return to it.
     clock.advance(30_000);
     const recovering = await router.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: PRIMARY_FIRST });
-    assert.deepEqual(recovering.attempts.map((attempt) => attempt.provider), ['anthropic']);
+    assert.deepEqual(
+      recovering.attempts.map((attempt) => attempt.provider),
+      ['anthropic'],
+    );
     await waitFor(() => router.health.state('openai', 'gpt-4o-mini') === 'closed', 20_000);
     const back = await router.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: PRIMARY_FIRST });
     assert.equal(back.provider, 'openai');

@@ -17,7 +17,10 @@ describe('Router start-up', () => {
     const simulator = createAnthropicSimulator();
     const url = await simulator.start();
     try {
-      const router = new Router({ providers: { anthropic: { type: 'anthropic', apiKey: 'sk-ant-test', baseURL: url } }, retry: { maxRetries: 0 } });
+      const router = new Router({
+        providers: { anthropic: { type: 'anthropic', apiKey: 'sk-ant-test', baseURL: url } },
+        retry: { maxRetries: 0 },
+      });
       const attempts: AttemptRecord[] = [];
       router.on('attempt', (attempt) => void attempts.push(attempt));
       // Sent at once, while the SDK is still loading (this process has not loaded it yet).
@@ -37,8 +40,14 @@ describe('Router start-up', () => {
       assert.ok(loadedAt > sentAt, 'the SDK took a while to load');
       // The attempt's clock started once the SDK had loaded, so its latency, and the health statistics,
       // hold the request only.
-      assert.ok(attempts[0].startTime >= loadedAt, `the attempt started ${loadedAt - attempts[0].startTime} ms before the SDK had loaded`);
-      assert.equal(router.health.snapshot('anthropic', 'claude-sonnet-4-20250514').latencyMs.p50, attempts[0].latencyMs);
+      assert.ok(
+        attempts[0].startTime >= loadedAt,
+        `the attempt started ${loadedAt - attempts[0].startTime} ms before the SDK had loaded`,
+      );
+      assert.equal(
+        router.health.snapshot('anthropic', 'claude-sonnet-4-20250514').latencyMs.p50,
+        attempts[0].latencyMs,
+      );
       await router.close();
     } finally {
       await simulator.close();
@@ -48,7 +57,10 @@ describe('Router start-up', () => {
   it('warns at start-up of a provider whose SDK is missing, and skips it without retrying it on every request', async () => {
     const script = fileURLToPath(new URL('../fixtures/router-without-cohere.ts', import.meta.url));
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script]);
-    const report = JSON.parse(stdout) as { warningsAtReady: Array<{ code: string; message: string }>; attempts: Array<Array<{ provider: string; outcome: string; code?: string }>> };
+    const report = JSON.parse(stdout) as {
+      warningsAtReady: Array<{ code: string; message: string }>;
+      attempts: Array<Array<{ provider: string; outcome: string; code?: string }>>;
+    };
     assert.equal(report.warningsAtReady.length, 1);
     assert.equal(report.warningsAtReady[0].code, 'provider_sdk_missing');
     assert.match(report.warningsAtReady[0].message, /cohere.*npm install cohere-ai/);
@@ -57,6 +69,10 @@ describe('Router start-up', () => {
       { provider: 'openai', outcome: 'success' },
     ];
     assert.deepEqual(report.attempts, [skipped, skipped]);
-    assert.equal(stderr.split('\n').filter((line) => line === 'RESOLVE cohere-ai').length, 1, 'the missing package is looked for once, not on every request');
+    assert.equal(
+      stderr.split('\n').filter((line) => line === 'RESOLVE cohere-ai').length,
+      1,
+      'the missing package is looked for once, not on every request',
+    );
   });
 });

@@ -132,8 +132,18 @@ describe('to-vitest', () => {
 
   it("passes a hook's timeout option as vitest's timeout argument", () => {
     assert.equal(
-      convert(lines("import { after, before } from 'node:test';", 'before(async () => {}, { timeout: 10 * MINUTES });', 'after(stop, { timeout });')).text,
-      lines("import { afterAll, beforeAll } from 'vitest';", 'beforeAll(async () => {}, 10 * MINUTES);', 'afterAll(stop, timeout);'),
+      convert(
+        lines(
+          "import { after, before } from 'node:test';",
+          'before(async () => {}, { timeout: 10 * MINUTES });',
+          'after(stop, { timeout });',
+        ),
+      ).text,
+      lines(
+        "import { afterAll, beforeAll } from 'vitest';",
+        'beforeAll(async () => {}, 10 * MINUTES);',
+        'afterAll(stop, timeout);',
+      ),
     );
   });
 
@@ -176,12 +186,21 @@ describe('to-vitest', () => {
     const directory = mkdtempSync(join(tmpdir(), 'to-vitest-'));
     try {
       const file = join(directory, 'a.test.ts');
-      writeFileSync(file, lines("import { before, it } from 'node:test';", "before(async () => {}); it('a', () => {});"));
+      writeFileSync(
+        file,
+        lines("import { before, it } from 'node:test';", "before(async () => {}); it('a', () => {});"),
+      );
       const script = join(import.meta.dirname, '../../scripts/to-vitest.mjs');
       const output = execFileSync(process.execPath, [script, directory], { encoding: 'utf8' });
       assert.match(output, /1 file\(s\) converted/);
-      assert.equal(readFileSync(file, 'utf8'), lines("import { beforeAll, it } from 'vitest';", "beforeAll(async () => {}); it('a', () => {});"));
-      assert.match(execFileSync(process.execPath, [script, '--check', directory], { encoding: 'utf8' }), /0 file\(s\) to convert/);
+      assert.equal(
+        readFileSync(file, 'utf8'),
+        lines("import { beforeAll, it } from 'vitest';", "beforeAll(async () => {}); it('a', () => {});"),
+      );
+      assert.match(
+        execFileSync(process.execPath, [script, '--check', directory], { encoding: 'utf8' }),
+        /0 file\(s\) to convert/,
+      );
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

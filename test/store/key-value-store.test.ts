@@ -14,31 +14,38 @@ import { TestClock } from './store-suite.js';
 keyValueSuite('in-memory', async () => {
   const clock = new TestClock();
   const store = new MemoryKeyValueStore({ now: clock.now });
-  return { subject: { store, shortTtlMs: 1_000, expire: async (milliseconds) => clock.advance(milliseconds) }, close: () => store.close() };
+  return {
+    subject: { store, shortTtlMs: 1_000, expire: async (milliseconds) => clock.advance(milliseconds) },
+    close: () => store.close(),
+  };
 });
 
-keyValueSuite('Redis', async () => {
-  const redis = await startRedisServer();
-  const store = new RedisStore({ url: redis.url, prefix: 'kv-suite:' });
-  const peer = new RedisStore({ url: redis.url, prefix: 'kv-suite:' });
-  const expire = async (milliseconds: number): Promise<void> => {
-    // Redis expires in real time: wait until a probe with the same TTL, set now, is gone.
-    await store.setValue('probe', 'p', '1', milliseconds);
-    const deadline = Date.now() + 30_000;
-    while ((await store.getValue('probe', 'p')) !== undefined) {
-      assert.ok(Date.now() < deadline, 'the probe expired in time');
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  };
-  return {
-    subject: { store, peer, shortTtlMs: 30, expire },
-    close: async () => {
-      await store.close();
-      await peer.close();
-      await redis.stop();
-    },
-  };
-}, { skip: REDIS_SKIP, shared: true });
+keyValueSuite(
+  'Redis',
+  async () => {
+    const redis = await startRedisServer();
+    const store = new RedisStore({ url: redis.url, prefix: 'kv-suite:' });
+    const peer = new RedisStore({ url: redis.url, prefix: 'kv-suite:' });
+    const expire = async (milliseconds: number): Promise<void> => {
+      // Redis expires in real time: wait until a probe with the same TTL, set now, is gone.
+      await store.setValue('probe', 'p', '1', milliseconds);
+      const deadline = Date.now() + 30_000;
+      while ((await store.getValue('probe', 'p')) !== undefined) {
+        assert.ok(Date.now() < deadline, 'the probe expired in time');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    return {
+      subject: { store, peer, shortTtlMs: 30, expire },
+      close: async () => {
+        await store.close();
+        await peer.close();
+        await redis.stop();
+      },
+    };
+  },
+  { skip: REDIS_SKIP, shared: true },
+);
 
 describe('in-memory key-value store bounds', () => {
   it('holds at most maxEntries values, the least recently used evicted first', async () => {
@@ -64,10 +71,20 @@ describe('in-memory key-value store bounds', () => {
 
 describe('Redis key-value store unreachable', () => {
   it('rejects quickly with store_unavailable', async () => {
-    const store = new RedisStore({ url: `redis://127.0.0.1:${await freePort()}`, connectTimeoutMs: 200, startTimeoutMs: 200 });
+    const store = new RedisStore({
+      url: `redis://127.0.0.1:${await freePort()}`,
+      connectTimeoutMs: 200,
+      startTimeoutMs: 200,
+    });
     try {
-      await assert.rejects(store.getValue('n', 'k'), (error) => error instanceof GatewayError && error.code === 'store_unavailable');
-      await assert.rejects(store.setValue('n', 'k', 'v', 1_000), (error) => error instanceof GatewayError && error.code === 'store_unavailable');
+      await assert.rejects(
+        store.getValue('n', 'k'),
+        (error) => error instanceof GatewayError && error.code === 'store_unavailable',
+      );
+      await assert.rejects(
+        store.setValue('n', 'k', 'v', 1_000),
+        (error) => error instanceof GatewayError && error.code === 'store_unavailable',
+      );
     } finally {
       await store.close();
     }

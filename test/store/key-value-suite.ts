@@ -103,10 +103,16 @@ export function keyValueSuite(
       assert.equal(await store.clearValues({ namespacePrefix: `${base}:a:`, keyPrefix: 'm2.' }), 1);
       assert.deepEqual(await store.getValues(two, ['m1.k1', 'm2.k1']), ['1', undefined]);
       assert.equal(await store.clearValues({ namespacePrefix: `${base}:` }), 2);
-      assert.deepEqual(await store.getValues(elsewhere, ['m1.k1', 'm1.k2', 'm2.k1']), ['1', '2', '3'], 'another namespace is untouched');
+      assert.deepEqual(
+        await store.getValues(elsewhere, ['m1.k1', 'm1.k2', 'm2.k1']),
+        ['1', '2', '3'],
+        'another namespace is untouched',
+      );
     });
 
-    it('another instance sees the same values', { skip: Boolean(options.shared ? false : 'one process only') }, async () => {
+    it('another instance sees the same values', {
+      skip: Boolean(options.shared ? false : 'one process only'),
+    }, async () => {
       const peer = subject.peer;
       assert.ok(peer, 'a shared store has a peer');
       const namespace = fresh('ns');

@@ -99,9 +99,28 @@ export async function startRedisServer(): Promise<TestRedisServer> {
 
   const start = async (): Promise<void> => {
     mkdirSync(directory, { recursive: true });
-    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', directory, '--dbfilename', 'dump.rdb'], { stdio: 'ignore' });
+    const server = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        directory,
+        '--dbfilename',
+        'dump.rdb',
+      ],
+      { stdio: 'ignore' },
+    );
     const failed = new Promise<never>((_, reject) => {
-      server.once('error', (error) => reject(new Error(`Could not start redis-server (install the Debian package redis-server): ${error.message}`)));
+      server.once('error', (error) =>
+        reject(new Error(`Could not start redis-server (install the Debian package redis-server): ${error.message}`)),
+      );
       server.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`)));
     });
     failed.catch(() => undefined);
@@ -112,7 +131,12 @@ export async function startRedisServer(): Promise<TestRedisServer> {
         await Promise.race([send(port, ['PING']), failed]);
         return;
       } catch (error) {
-        if (Date.now() > deadline || server.exitCode !== null || (error instanceof Error && error.message.includes('redis-server'))) throw error;
+        if (
+          Date.now() > deadline ||
+          server.exitCode !== null ||
+          (error instanceof Error && error.message.includes('redis-server'))
+        )
+          throw error;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     }
@@ -149,7 +173,9 @@ function send(port: number, args: string[]): Promise<string> {
     const socket = createConnection({ port, host: '127.0.0.1' });
     let reply = '';
     socket.setTimeout(2_000, () => socket.destroy(new Error('redis-server did not answer')));
-    socket.once('connect', () => socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`));
+    socket.once('connect', () =>
+      socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`),
+    );
     socket.on('data', (chunk) => {
       reply += chunk.toString();
       if (reply.endsWith('\r\n')) {

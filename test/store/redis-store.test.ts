@@ -12,8 +12,10 @@ import { GatewayError } from '../../src/errors.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { freePort, REDIS_SKIP, startRedisServer, type TestRedisServer } from './redis-server.js';
 
-const sleep = (milliseconds: number): Promise<undefined> => new Promise((resolve) => setTimeout(() => resolve(undefined), milliseconds));
-const isUnavailable = (error: unknown): boolean => error instanceof GatewayError && error.code === 'store_unavailable' && error.status === 503;
+const sleep = (milliseconds: number): Promise<undefined> =>
+  new Promise((resolve) => setTimeout(() => resolve(undefined), milliseconds));
+const isUnavailable = (error: unknown): boolean =>
+  error instanceof GatewayError && error.code === 'store_unavailable' && error.status === 503;
 
 async function timed<T>(promise: Promise<T>): Promise<{ ms: number; error: unknown }> {
   const start = Date.now();
@@ -48,13 +50,27 @@ describe('Redis store', { skip: Boolean(REDIS_SKIP) }, () => {
     const raw = new Redis(redis.url);
     try {
       await store.credit({ key: 'ledger:x' }, 100);
-      await store.reserve({ id: 'r1', ttlMs: 60_000, holds: [{ key: 'ledger:x', amount: 10, limit: 'credit' }, { key: 'budget:x:day', amount: 10, limit: 50, ttlMs: 3_600_000 }] });
+      await store.reserve({
+        id: 'r1',
+        ttlMs: 60_000,
+        holds: [
+          { key: 'ledger:x', amount: 10, limit: 'credit' },
+          { key: 'budget:x:day', amount: 10, limit: 50, ttlMs: 3_600_000 },
+        ],
+      });
       await store.windowAdd({ key: 'rpm:x', amount: 1, limit: 5, window: { windowMs: 60_000 } });
       await store.appendRecord({ id: 'rec1', timestamp: Date.now(), indexes: ['account:x'], body: '{}' });
       assert.equal((await other.readMeter({ key: 'ledger:x' })).credit, 0);
       const keys = await raw.keys('*');
       assert.ok(keys.length > 0 && keys.every((key) => key.startsWith('ns-a:')), keys.join(', '));
-      for (const key of keys.filter((name) => name.startsWith('ns-a:w:') || name.startsWith('ns-a:r:') || name.startsWith('ns-a:rec:') || name.startsWith('ns-a:i:') || name.startsWith('ns-a:m:budget:'))) {
+      for (const key of keys.filter(
+        (name) =>
+          name.startsWith('ns-a:w:') ||
+          name.startsWith('ns-a:r:') ||
+          name.startsWith('ns-a:rec:') ||
+          name.startsWith('ns-a:i:') ||
+          name.startsWith('ns-a:m:budget:'),
+      )) {
         const ttl = await raw.pttl(key);
         assert.ok(ttl > 0, `${key} expires (pttl ${ttl})`);
       }
@@ -90,7 +106,12 @@ describe('Redis store', { skip: Boolean(REDIS_SKIP) }, () => {
   it('fails fast with store_unavailable when Redis is not there, and connects by itself once it is', async () => {
     const port = await freePort();
     // Long timeouts: failing fast means not waiting for them, however busy the machine is.
-    const store = new RedisStore({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 30_000, startTimeoutMs: 30_000, maxReconnectDelayMs: 100 });
+    const store = new RedisStore({
+      url: `redis://127.0.0.1:${port}`,
+      connectTimeoutMs: 30_000,
+      startTimeoutMs: 30_000,
+      maxReconnectDelayMs: 100,
+    });
     try {
       const first = await timed(store.readCounter('x'));
       assert.ok(isUnavailable(first.error), String(first.error));
@@ -102,7 +123,8 @@ describe('Redis store', { skip: Boolean(REDIS_SKIP) }, () => {
       try {
         const deadline = Date.now() + 3_000;
         let value: number | undefined;
-        while (value === undefined && Date.now() < deadline) value = await store.increment('x', 1).catch(() => sleep(20));
+        while (value === undefined && Date.now() < deadline)
+          value = await store.increment('x', 1).catch(() => sleep(20));
         assert.equal(value, 1);
       } finally {
         await late.stop();
@@ -126,7 +148,8 @@ describe('Redis store', { skip: Boolean(REDIS_SKIP) }, () => {
       }
       const deadline = Date.now() + 3_000;
       let value: number | undefined;
-      while (value === undefined && Date.now() < deadline) value = await store.readCounter('freeze').catch(() => sleep(20));
+      while (value === undefined && Date.now() < deadline)
+        value = await store.readCounter('freeze').catch(() => sleep(20));
       assert.ok(value !== undefined && value >= 1);
     } finally {
       await store.close();
@@ -152,13 +175,20 @@ describe('Redis store', { skip: Boolean(REDIS_SKIP) }, () => {
   });
 
   it('tells a slow store from a down one in its errors', async () => {
-    const down = new RedisStore({ url: `redis://127.0.0.1:${await freePort()}`, startTimeoutMs: 60_000, connectTimeoutMs: 60_000 });
+    const down = new RedisStore({
+      url: `redis://127.0.0.1:${await freePort()}`,
+      startTimeoutMs: 60_000,
+      connectTimeoutMs: 60_000,
+    });
     const refused = await timed(down.increment('x', 1));
     await down.close();
     assert.ok(isUnavailable(refused.error), String(refused.error));
     assert.equal((refused.error as GatewayError).details?.reason, 'down');
     assert.match((refused.error as GatewayError).message, /ECONNREFUSED/);
-    assert.ok(refused.ms < 30_000, `a refused connection fails at once, without waiting for the start timeout (took ${refused.ms} ms)`);
+    assert.ok(
+      refused.ms < 30_000,
+      `a refused connection fails at once, without waiting for the start timeout (took ${refused.ms} ms)`,
+    );
 
     const slow = new RedisStore({ url: redis.url, commandTimeoutMs: 100 });
     try {
@@ -208,7 +238,11 @@ describe('Redis store', { skip: Boolean(REDIS_SKIP) }, () => {
 /** A redis-server started later on a given port. */
 async function startLateServer(port: number): Promise<{ stop(): Promise<void> }> {
   const { spawn } = await import('node:child_process');
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   return {
     stop: async () => {
       if (child.exitCode !== null) return;

@@ -53,7 +53,11 @@ const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => 
  * storeSuite('memory', async () => ({ subject: { store: new MemoryStore({ now: clock.now }), clock }, close: async () => {} }));
  * ```
  */
-export function storeSuite(name: string, open: () => Promise<{ subject: StoreSubject; close: () => Promise<void> }>, skip: string | false = false): void {
+export function storeSuite(
+  name: string,
+  open: () => Promise<{ subject: StoreSubject; close: () => Promise<void> }>,
+  skip: string | false = false,
+): void {
   describe(`${name} store`, { skip: Boolean(skip) }, () => {
     let subject: StoreSubject;
     let close: () => Promise<void>;
@@ -70,17 +74,40 @@ export function storeSuite(name: string, open: () => Promise<{ subject: StoreSub
 
     it('reserves within the credit and refuses beyond it, reporting the meter state', async () => {
       await store.credit(ledger, 1_000);
-      assert.deepEqual(await store.reserve({ id: fresh('r'), ttlMs: 60_000, holds: [{ ...ledger, amount: 600, limit: 'credit' }] }), { ok: true, duplicate: false });
-      const refused = await store.reserve({ id: fresh('r'), ttlMs: 60_000, holds: [{ ...ledger, amount: 401, limit: 'credit' }] });
-      assert.deepEqual(refused, { ok: false, index: 0, limit: 1_000, state: { credit: 1_000, used: 0, reserved: 600, granted: false } });
-      assert.equal((await store.reserve({ id: fresh('r'), ttlMs: 60_000, holds: [{ ...ledger, amount: 400, limit: 'credit' }] })).ok, true);
+      assert.deepEqual(
+        await store.reserve({ id: fresh('r'), ttlMs: 60_000, holds: [{ ...ledger, amount: 600, limit: 'credit' }] }),
+        { ok: true, duplicate: false },
+      );
+      const refused = await store.reserve({
+        id: fresh('r'),
+        ttlMs: 60_000,
+        holds: [{ ...ledger, amount: 401, limit: 'credit' }],
+      });
+      assert.deepEqual(refused, {
+        ok: false,
+        index: 0,
+        limit: 1_000,
+        state: { credit: 1_000, used: 0, reserved: 600, granted: false },
+      });
+      assert.equal(
+        (await store.reserve({ id: fresh('r'), ttlMs: 60_000, holds: [{ ...ledger, amount: 400, limit: 'credit' }] }))
+          .ok,
+        true,
+      );
       assert.deepEqual(await store.readMeter(ledger), { credit: 1_000, used: 0, reserved: 1_000, granted: false });
     });
 
     it('reserves all meters or none', async () => {
       const budget: MeterRef = { key: fresh('budget') };
       await store.credit(ledger, 1_000);
-      const refused = await store.reserve({ id: fresh('r'), ttlMs: 60_000, holds: [{ ...ledger, amount: 300, limit: 'credit' }, { ...budget, amount: 300, limit: 200 }] });
+      const refused = await store.reserve({
+        id: fresh('r'),
+        ttlMs: 60_000,
+        holds: [
+          { ...ledger, amount: 300, limit: 'credit' },
+          { ...budget, amount: 300, limit: 200 },
+        ],
+      });
       assert.equal(refused.ok, false);
       assert.equal(!refused.ok && refused.index, 1);
       assert.equal((await store.readMeter(ledger)).reserved, 0);
@@ -103,12 +130,19 @@ export function storeSuite(name: string, open: () => Promise<{ subject: StoreSub
       await store.credit(ledger, 1_000);
       const id = fresh('r');
       await store.reserve({ id, ttlMs: 60_000, holds: [{ ...ledger, amount: 500, limit: 'credit' }] });
-      const record: StoredRecord = { id, timestamp: subject.clock.now(), indexes: [`acct:${ledger.key}`], body: JSON.stringify({ cost: 123 }) };
+      const record: StoredRecord = {
+        id,
+        timestamp: subject.clock.now(),
+        indexes: [`acct:${ledger.key}`],
+        body: JSON.stringify({ cost: 123 }),
+      };
       const first = await store.settle({ id, charges: [{ ...ledger, amount: 123 }], record });
       assert.deepEqual(first, { applied: true, meters: [{ credit: 1_000, used: 123, reserved: 0, granted: false }] });
       const replay = await store.settle({ id, charges: [{ ...ledger, amount: 123 }], record });
       assert.deepEqual(replay, { applied: false, meters: [{ credit: 1_000, used: 123, reserved: 0, granted: false }] });
-      assert.deepEqual(await store.listRecords({ index: `acct:${ledger.key}`, from: 0, to: Number.MAX_SAFE_INTEGER }), [record.body]);
+      assert.deepEqual(await store.listRecords({ index: `acct:${ledger.key}`, from: 0, to: Number.MAX_SAFE_INTEGER }), [
+        record.body,
+      ]);
       assert.equal(await store.release(id, [ledger]), false);
       const bare = fresh('r');
       await store.settle({ id: bare, charges: [{ ...ledger, amount: 7 }] });
@@ -129,10 +163,18 @@ export function storeSuite(name: string, open: () => Promise<{ subject: StoreSub
       await store.credit(ledger, 1_000);
       const id = fresh('r');
       await store.reserve({ id, ttlMs: 5_000, holds: [{ ...ledger, amount: 900, limit: 'credit' }] });
-      assert.equal((await store.reserve({ id: fresh('r'), ttlMs: 5_000, holds: [{ ...ledger, amount: 200, limit: 'credit' }] })).ok, false);
+      assert.equal(
+        (await store.reserve({ id: fresh('r'), ttlMs: 5_000, holds: [{ ...ledger, amount: 200, limit: 'credit' }] }))
+          .ok,
+        false,
+      );
       subject.clock.advance(5_001);
       assert.equal((await store.readMeter(ledger)).reserved, 0);
-      assert.equal((await store.reserve({ id: fresh('r'), ttlMs: 5_000, holds: [{ ...ledger, amount: 200, limit: 'credit' }] })).ok, true);
+      assert.equal(
+        (await store.reserve({ id: fresh('r'), ttlMs: 5_000, holds: [{ ...ledger, amount: 200, limit: 'credit' }] }))
+          .ok,
+        true,
+      );
       const late = await store.settle({ id, charges: [{ ...ledger, amount: 850 }] });
       assert.deepEqual(late.meters[0], { credit: 1_000, used: 850, reserved: 200, granted: false });
     });
@@ -141,7 +183,10 @@ export function storeSuite(name: string, open: () => Promise<{ subject: StoreSub
       await store.credit(ledger, 1_000);
       const id = fresh('r');
       await store.reserve({ id, ttlMs: 60_000, holds: [{ ...ledger, amount: 400, limit: 'credit' }] });
-      assert.deepEqual(await store.reserve({ id, ttlMs: 60_000, holds: [{ ...ledger, amount: 400, limit: 'credit' }] }), { ok: true, duplicate: true });
+      assert.deepEqual(
+        await store.reserve({ id, ttlMs: 60_000, holds: [{ ...ledger, amount: 400, limit: 'credit' }] }),
+        { ok: true, duplicate: true },
+      );
       assert.equal((await store.readMeter(ledger)).reserved, 400);
     });
 
@@ -149,7 +194,13 @@ export function storeSuite(name: string, open: () => Promise<{ subject: StoreSub
       await store.credit(ledger, 10_000);
       const stores = [store, subject.peer ?? store];
       const results = await Promise.all(
-        Array.from({ length: 120 }, (_, index) => stores[index % stores.length].reserve({ id: fresh('r'), ttlMs: 60_000, holds: [{ ...ledger, amount: 300, limit: 'credit' }] })),
+        Array.from({ length: 120 }, (_, index) =>
+          stores[index % stores.length].reserve({
+            id: fresh('r'),
+            ttlMs: 60_000,
+            holds: [{ ...ledger, amount: 300, limit: 'credit' }],
+          }),
+        ),
       );
       assert.equal(results.filter((result) => result.ok).length, 33);
       assert.deepEqual(await store.readMeter(ledger), { credit: 10_000, used: 0, reserved: 9_900, granted: false });
@@ -159,10 +210,17 @@ export function storeSuite(name: string, open: () => Promise<{ subject: StoreSub
       const big = 9_007_199_254_740_000;
       await store.credit(ledger, big);
       const id = fresh('r');
-      await store.reserve({ id, ttlMs: 60_000, holds: [{ ...ledger, amount: 1_234_567_890_123_457, limit: 'credit' }] });
+      await store.reserve({
+        id,
+        ttlMs: 60_000,
+        holds: [{ ...ledger, amount: 1_234_567_890_123_457, limit: 'credit' }],
+      });
       const settled = await store.settle({ id, charges: [{ ...ledger, amount: 1_234_567_890_123_451 }] });
       assert.deepEqual(settled.meters[0], { credit: big, used: 1_234_567_890_123_451, reserved: 0, granted: false });
-      await assert.rejects(store.credit(ledger, 0.5), (error: unknown) => error instanceof GatewayError && error.code === 'invalid_request');
+      await assert.rejects(
+        store.credit(ledger, 0.5),
+        (error: unknown) => error instanceof GatewayError && error.code === 'invalid_request',
+      );
     });
 
     it('applies a top-up once per idempotency key, and debits', async () => {
@@ -174,7 +232,8 @@ export function storeSuite(name: string, open: () => Promise<{ subject: StoreSub
     it('checks a rolling window with a limit and says when to retry', async () => {
       const key = fresh('rpm');
       const window = { windowMs: 60_000, slices: 12 };
-      for (let index = 0; index < 3; index += 1) assert.equal((await store.windowAdd({ key, amount: 1, limit: 3, window })).allowed, true);
+      for (let index = 0; index < 3; index += 1)
+        assert.equal((await store.windowAdd({ key, amount: 1, limit: 3, window })).allowed, true);
       const refused = await store.windowAdd({ key, amount: 1, limit: 3, window });
       assert.equal(refused.allowed, false);
       assert.equal(refused.total, 3);
@@ -182,7 +241,11 @@ export function storeSuite(name: string, open: () => Promise<{ subject: StoreSub
       subject.clock.advance(refused.retryAfterMs - 1);
       assert.equal((await store.windowAdd({ key, amount: 1, limit: 3, window })).allowed, false);
       subject.clock.advance(1);
-      assert.deepEqual(await store.windowAdd({ key, amount: 1, limit: 3, window }), { allowed: true, total: 1, retryAfterMs: 0 });
+      assert.deepEqual(await store.windowAdd({ key, amount: 1, limit: 3, window }), {
+        allowed: true,
+        total: 1,
+        retryAfterMs: 0,
+      });
     });
 
     it('checks room in a window without adding (amount 0) and adds past a limit when none is given', async () => {
@@ -197,7 +260,10 @@ export function storeSuite(name: string, open: () => Promise<{ subject: StoreSub
     it('counts a rolling-window meter over its window only', async () => {
       const meter: MeterRef = { key: fresh('rolling'), window: { windowMs: 3_600_000, slices: 6 } };
       await store.settle({ id: fresh('r'), charges: [{ ...meter, amount: 400 }] });
-      assert.equal((await store.reserve({ id: fresh('r'), ttlMs: 60_000, holds: [{ ...meter, amount: 700, limit: 1_000 }] })).ok, false);
+      assert.equal(
+        (await store.reserve({ id: fresh('r'), ttlMs: 60_000, holds: [{ ...meter, amount: 700, limit: 1_000 }] })).ok,
+        false,
+      );
       subject.clock.advance(30 * 60_000);
       const second = await store.settle({ id: fresh('r'), charges: [{ ...meter, amount: 100 }] });
       assert.equal(second.meters[0].used, 500);
@@ -219,12 +285,20 @@ export function storeSuite(name: string, open: () => Promise<{ subject: StoreSub
     it('appends a record once and lists records by index and time range', async () => {
       const index = fresh('account');
       const t0 = subject.clock.now();
-      const records = [0, 1, 2].map((offset) => ({ id: fresh('rec'), timestamp: t0 + offset * 1_000, indexes: [index, `${index}:all`], body: `{"n":${offset}}` }));
+      const records = [0, 1, 2].map((offset) => ({
+        id: fresh('rec'),
+        timestamp: t0 + offset * 1_000,
+        indexes: [index, `${index}:all`],
+        body: `{"n":${offset}}`,
+      }));
       for (const record of [records[2], records[0], records[1]]) assert.equal(await store.appendRecord(record), true);
       assert.equal(await store.appendRecord({ ...records[0], body: '{"n":"again"}' }), false);
       assert.deepEqual(await store.listRecords({ index, from: t0, to: t0 + 2_000 }), ['{"n":0}', '{"n":1}', '{"n":2}']);
       assert.deepEqual(await store.listRecords({ index, from: t0 + 500, to: t0 + 1_500 }), ['{"n":1}']);
-      assert.deepEqual(await store.listRecords({ index: `${index}:all`, from: t0, to: t0 + 2_000, limit: 2 }), ['{"n":0}', '{"n":1}']);
+      assert.deepEqual(await store.listRecords({ index: `${index}:all`, from: t0, to: t0 + 2_000, limit: 2 }), [
+        '{"n":0}',
+        '{"n":1}',
+      ]);
       assert.equal(await store.getRecord(records[1].id), '{"n":1}');
       assert.equal(await store.getRecord(fresh('missing')), undefined);
     });
@@ -260,7 +334,11 @@ export function storeSuite(name: string, open: () => Promise<{ subject: StoreSub
       assert.deepEqual(await store.getExpiringFields(key), { 'instance-b': '{"n":2}' });
       await store.setExpiringField(key, 'instance-a', '{"n":3}', 5_000);
       subject.clock.advance(2_500);
-      assert.deepEqual(await reader.getExpiringFields(key), { 'instance-a': '{"n":3}' }, 'a field set again gets a new expiry');
+      assert.deepEqual(
+        await reader.getExpiringFields(key),
+        { 'instance-a': '{"n":3}' },
+        'a field set again gets a new expiry',
+      );
       subject.clock.advance(2_500);
       assert.deepEqual(await store.getExpiringFields(key), {});
       assert.deepEqual(await store.getExpiringFields(fresh('none')), {});

@@ -13,17 +13,21 @@ storeSuite('in-memory', async () => {
   return { subject: { store, clock }, close: () => store.close() };
 });
 
-storeSuite('Redis', async () => {
-  const redis = await startRedisServer();
-  const clock = new TestClock();
-  const store = new RedisStore({ url: redis.url, now: clock.now, prefix: 'suite:' });
-  const peer = new RedisStore({ url: redis.url, now: clock.now, prefix: 'suite:' });
-  return {
-    subject: { store, peer, clock },
-    close: async () => {
-      await store.close();
-      await peer.close();
-      await redis.stop();
-    },
-  };
-}, REDIS_SKIP);
+storeSuite(
+  'Redis',
+  async () => {
+    const redis = await startRedisServer();
+    const clock = new TestClock();
+    const store = new RedisStore({ url: redis.url, now: clock.now, prefix: 'suite:' });
+    const peer = new RedisStore({ url: redis.url, now: clock.now, prefix: 'suite:' });
+    return {
+      subject: { store, peer, clock },
+      close: async () => {
+        await store.close();
+        await peer.close();
+        await redis.stop();
+      },
+    };
+  },
+  REDIS_SKIP,
+);

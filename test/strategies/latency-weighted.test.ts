@@ -72,7 +72,10 @@ describe('latencyWeighted', () => {
       health.record('new', 'model-x', { success: true, latencyMs: 5, outputTokens: 5, streamed: false });
     }
     const counts = firsts(health, false);
-    assert.ok(counts.slow >= 20 && counts.slow < 150, `about 2% of first picks (never zero): ${JSON.stringify(counts)}`);
+    assert.ok(
+      counts.slow >= 20 && counts.slow < 150,
+      `about 2% of first picks (never zero): ${JSON.stringify(counts)}`,
+    );
   });
 
   it('weightedOrder follows the weights', () => {

@@ -9,8 +9,17 @@ import { candidate, seededRandom } from '../helpers/candidates.js';
 
 export function runStrategyContract(name: string, create: () => Strategy, options: { mayDrop?: boolean } = {}): void {
   describe(`${name} (strategy contract)`, () => {
-    const context = (health = new HealthTracker(), seed = 1): StrategyContext => ({ health, streamed: false, random: seededRandom(seed) });
-    const pool = (): Candidate[] => [candidate('openai'), candidate('anthropic', 'm', 'anthropic'), candidate('bedrock', 'm', 'bedrock'), candidate('openai-eu')];
+    const context = (health = new HealthTracker(), seed = 1): StrategyContext => ({
+      health,
+      streamed: false,
+      random: seededRandom(seed),
+    });
+    const pool = (): Candidate[] => [
+      candidate('openai'),
+      candidate('anthropic', 'm', 'anthropic'),
+      candidate('bedrock', 'm', 'bedrock'),
+      candidate('openai-eu'),
+    ];
 
     it('has a name', () => {
       assert.equal(typeof create().name, 'string');
@@ -40,14 +49,19 @@ export function runStrategyContract(name: string, create: () => Strategy, option
 
     it('is deterministic for the same random source and health', () => {
       const input = pool();
-      const first = create().rank(input, context(new HealthTracker(), 7)).map((item) => item.provider);
-      const second = create().rank(input, context(new HealthTracker(), 7)).map((item) => item.provider);
+      const first = create()
+        .rank(input, context(new HealthTracker(), 7))
+        .map((item) => item.provider);
+      const second = create()
+        .rank(input, context(new HealthTracker(), 7))
+        .map((item) => item.provider);
       assert.deepEqual(first, second);
     });
 
     it('puts an offering whose breaker is open after the healthy ones', () => {
       const health = new HealthTracker({ consecutiveFailuresToOpen: 2 });
-      for (let index = 0; index < 2; index += 1) health.record('anthropic', 'm', { success: false, latencyMs: 5, streamed: false });
+      for (let index = 0; index < 2; index += 1)
+        health.record('anthropic', 'm', { success: false, latencyMs: 5, streamed: false });
       const input = pool();
       for (let seed = 1; seed <= 10; seed += 1) {
         const ranked = create().rank(input, context(health, seed));

@@ -6,7 +6,11 @@ import { createAnthropicSimulator, thinkingSignature } from '../../src/testing/a
 type Body = Record<string, any>;
 
 const MODEL = 'claude-sonnet-4-20250514';
-const HEADERS = { 'content-type': 'application/json', 'x-api-key': 'sk-ant-simulator-test', 'anthropic-version': '2023-06-01' };
+const HEADERS = {
+  'content-type': 'application/json',
+  'x-api-key': 'sk-ant-simulator-test',
+  'anthropic-version': '2023-06-01',
+};
 
 interface SseEvent {
   event: string;
@@ -27,8 +31,14 @@ function parseSse(text: string): SseEvent[] {
 describe('anthropic simulator (raw HTTP)', () => {
   const simulator = createAnthropicSimulator();
   let url: string;
-  const post = (body: unknown, headers: Record<string, string> = HEADERS): Promise<Response> => fetch(`${url}/v1/messages`, { method: 'POST', headers, body: JSON.stringify(body) });
-  const chat = (extra: Body = {}): Body => ({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'Hello simulator' }], ...extra });
+  const post = (body: unknown, headers: Record<string, string> = HEADERS): Promise<Response> =>
+    fetch(`${url}/v1/messages`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const chat = (extra: Body = {}): Body => ({
+    model: MODEL,
+    max_tokens: 100,
+    messages: [{ role: 'user', content: 'Hello simulator' }],
+    ...extra,
+  });
 
   beforeAll(async () => {
     url = await simulator.start();
@@ -56,7 +66,11 @@ describe('anthropic simulator (raw HTTP)', () => {
   });
 
   it('rejects a body without max_tokens, model or messages with a 400 invalid_request_error', async () => {
-    for (const [field, body] of [['max_tokens', { model: MODEL, messages: [{ role: 'user', content: 'x' }] }], ['model', { max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }], ['messages', { model: MODEL, max_tokens: 10 }]] as const) {
+    for (const [field, body] of [
+      ['max_tokens', { model: MODEL, messages: [{ role: 'user', content: 'x' }] }],
+      ['model', { max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }],
+      ['messages', { model: MODEL, max_tokens: 10 }],
+    ] as const) {
       const response = await post(body);
       assert.equal(response.status, 400, field);
       const error = (await response.json()) as Body;
@@ -91,15 +105,34 @@ describe('anthropic simulator (raw HTTP)', () => {
     const names = events.map((event) => event.event);
     const deltas = names.filter((name) => name === 'content_block_delta').length;
     assert.ok(deltas >= 3);
-    assert.deepEqual(names, ['message_start', 'ping', 'content_block_start', ...Array<string>(deltas).fill('content_block_delta'), 'content_block_stop', 'message_delta', 'message_stop']);
+    assert.deepEqual(names, [
+      'message_start',
+      'ping',
+      'content_block_start',
+      ...Array<string>(deltas).fill('content_block_delta'),
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     const start = events[0].data.message;
     assert.deepEqual(start.content, []);
     assert.equal(start.stop_reason, null);
     assert.equal(start.usage.input_tokens, simulator.totals.inputTokens);
     // message_delta's usage is cumulative: the input and cache counts again, with the final output.
-    assert.deepEqual(events.find((event) => event.event === 'message_delta')?.data.usage, { input_tokens: simulator.totals.inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: simulator.totals.outputTokens });
+    assert.deepEqual(events.find((event) => event.event === 'message_delta')?.data.usage, {
+      input_tokens: simulator.totals.inputTokens,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      output_tokens: simulator.totals.outputTokens,
+    });
     assert.deepEqual(events[2].data.content_block, { type: 'text', text: '', citations: null });
-    const text = events.filter((event) => event.event === 'content_block_delta').map((event) => { assert.equal(event.data.delta.type, 'text_delta'); return event.data.delta.text as string; }).join('');
+    const text = events
+      .filter((event) => event.event === 'content_block_delta')
+      .map((event) => {
+        assert.equal(event.data.delta.type, 'text_delta');
+        return event.data.delta.text as string;
+      })
+      .join('');
     assert.equal(text, 'You said: Hello simulator');
     const delta = events[events.length - 2].data;
     assert.deepEqual(delta.delta, { stop_reason: 'end_turn', stop_sequence: null });
@@ -107,12 +140,22 @@ describe('anthropic simulator (raw HTTP)', () => {
   });
 
   it('streams a forced tool call as input_json_delta and stops with tool_use', async () => {
-    const tools = [{ name: 'weather', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
-    const events = parseSse(await (await post(chat({ stream: true, tools, tool_choice: { type: 'tool', name: 'weather' } }))).text());
+    const tools = [
+      {
+        name: 'weather',
+        input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      },
+    ];
+    const events = parseSse(
+      await (await post(chat({ stream: true, tools, tool_choice: { type: 'tool', name: 'weather' } }))).text(),
+    );
     const start = events.find((event) => event.event === 'content_block_start');
     assert.equal(start?.data.content_block.type, 'tool_use');
     assert.match(start?.data.content_block.id, /^toolu_/);
-    const json = events.filter((event) => event.data.delta?.type === 'input_json_delta').map((event) => event.data.delta.partial_json as string).join('');
+    const json = events
+      .filter((event) => event.data.delta?.type === 'input_json_delta')
+      .map((event) => event.data.delta.partial_json as string)
+      .join('');
     assert.deepEqual(JSON.parse(json), { city: 'sample' });
     assert.equal(events.find((event) => event.event === 'message_delta')?.data.delta.stop_reason, 'tool_use');
   });
@@ -126,11 +169,26 @@ describe('anthropic simulator (raw HTTP)', () => {
     assert.ok(body.usage.output_tokens_details.thinking_tokens > 0);
 
     const events = parseSse(await (await post(chat({ max_tokens: 2048, thinking, stream: true }))).text());
-    const kinds = events.filter((event) => event.event === 'content_block_delta').map((event) => event.data.delta.type as string);
+    const kinds = events
+      .filter((event) => event.event === 'content_block_delta')
+      .map((event) => event.data.delta.type as string);
     assert.ok(kinds.indexOf('thinking_delta') < kinds.indexOf('signature_delta'));
     assert.ok(kinds.indexOf('signature_delta') < kinds.indexOf('text_delta'));
 
-    const replay = (signature: string): Body => chat({ messages: [{ role: 'user', content: 'Hello simulator' }, { role: 'assistant', content: [{ ...block, signature }, { type: 'text', text: 'Hi' }] }, { role: 'user', content: 'Again' }] });
+    const replay = (signature: string): Body =>
+      chat({
+        messages: [
+          { role: 'user', content: 'Hello simulator' },
+          {
+            role: 'assistant',
+            content: [
+              { ...block, signature },
+              { type: 'text', text: 'Hi' },
+            ],
+          },
+          { role: 'user', content: 'Again' },
+        ],
+      });
     assert.equal((await post(replay(block.signature))).status, 200);
     assert.equal((await post(replay('forged'))).status, 400);
     const tooSmall = await post(chat({ max_tokens: 1024, thinking }));
@@ -139,12 +197,16 @@ describe('anthropic simulator (raw HTTP)', () => {
   });
 
   it('writes a cache_control prefix and reads it on the next request', async () => {
-    const system = [{ type: 'text', text: 'Long shared instructions. '.repeat(30), cache_control: { type: 'ephemeral' } }];
+    const system = [
+      { type: 'text', text: 'Long shared instructions. '.repeat(30), cache_control: { type: 'ephemeral' } },
+    ];
     const first = ((await (await post(chat({ system }))).json()) as Body).usage;
     assert.ok(first.cache_creation_input_tokens > 0);
     assert.equal(first.cache_read_input_tokens, 0);
     assert.equal(first.cache_creation.ephemeral_5m_input_tokens, first.cache_creation_input_tokens);
-    const second = ((await (await post(chat({ system, messages: [{ role: 'user', content: 'Another question' }] }))).json()) as Body).usage;
+    const second = (
+      (await (await post(chat({ system, messages: [{ role: 'user', content: 'Another question' }] }))).json()) as Body
+    ).usage;
     assert.ok(second.cache_read_input_tokens > 0);
     assert.equal(second.cache_creation_input_tokens, 0);
     assert.ok(second.input_tokens > 0 && second.input_tokens < second.cache_read_input_tokens);
@@ -152,10 +214,14 @@ describe('anthropic simulator (raw HTTP)', () => {
   });
 
   it('reports max_tokens and stop_sequence stops', async () => {
-    const cut = (await (await post(chat({ max_tokens: 2, messages: [{ role: 'user', content: 'one two three four' }] }))).json()) as Body;
+    const cut = (await (
+      await post(chat({ max_tokens: 2, messages: [{ role: 'user', content: 'one two three four' }] }))
+    ).json()) as Body;
     assert.equal(cut.stop_reason, 'max_tokens');
     assert.equal(cut.usage.output_tokens, 2);
-    const stopped = (await (await post(chat({ stop_sequences: ['three'], messages: [{ role: 'user', content: 'one two three four' }] }))).json()) as Body;
+    const stopped = (await (
+      await post(chat({ stop_sequences: ['three'], messages: [{ role: 'user', content: 'one two three four' }] }))
+    ).json()) as Body;
     assert.equal(stopped.stop_reason, 'stop_sequence');
     assert.equal(stopped.stop_sequence, 'three');
     assert.equal(stopped.content[0].text, 'You said: one two ');

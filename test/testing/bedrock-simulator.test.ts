@@ -19,7 +19,12 @@ function decodeAll(bytes: Uint8Array): DecodedMessage[] {
   while (offset < bytes.length) {
     const length = new DataView(bytes.buffer, bytes.byteOffset + offset, 4).getUint32(0, false);
     const decoded = codec.decode(bytes.subarray(offset, offset + length));
-    messages.push({ headers: Object.fromEntries(Object.entries(decoded.headers).map(([name, header]) => [name, String(header.value)])), body: toUtf8(decoded.body) });
+    messages.push({
+      headers: Object.fromEntries(
+        Object.entries(decoded.headers).map(([name, header]) => [name, String(header.value)]),
+      ),
+      body: toUtf8(decoded.body),
+    });
     offset += length;
   }
   return messages;
@@ -27,7 +32,11 @@ function decodeAll(bytes: Uint8Array): DecodedMessage[] {
 
 describe('bedrock event-stream encoder', () => {
   it('round-trips through the SDK decoder, with multi-byte text', () => {
-    const headers = { ':event-type': 'contentBlockDelta', ':content-type': 'application/json', ':message-type': 'event' };
+    const headers = {
+      ':event-type': 'contentBlockDelta',
+      ':content-type': 'application/json',
+      ':message-type': 'event',
+    };
     const payload = JSON.stringify({ contentBlockIndex: 0, delta: { text: 'Grüße, 世界 🚂' } });
     const [message] = decodeAll(encodeEventStreamMessage(headers, payload));
     assert.deepEqual(message, { headers, body: payload });
@@ -36,7 +45,13 @@ describe('bedrock event-stream encoder', () => {
   it('matches the SDK encoder byte for byte', () => {
     const payload = new TextEncoder().encode('{"role":"assistant"}');
     const ours = encodeEventStreamMessage({ ':event-type': 'messageStart', ':message-type': 'event' }, payload);
-    const theirs = codec.encode({ headers: { ':event-type': { type: 'string', value: 'messageStart' }, ':message-type': { type: 'string', value: 'event' } }, body: payload });
+    const theirs = codec.encode({
+      headers: {
+        ':event-type': { type: 'string', value: 'messageStart' },
+        ':message-type': { type: 'string', value: 'event' },
+      },
+      body: payload,
+    });
     assert.deepEqual(new Uint8Array(ours), theirs);
   });
 
@@ -55,9 +70,16 @@ describe('bedrock simulator (raw HTTP)', () => {
     'x-amz-date': '20260101T000000Z',
   });
   const post = (path: string, body: unknown, headers: Record<string, string> = signed()): Promise<Response> =>
-    fetch(`${baseURL}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(`${baseURL}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   const CLAUDE_PATH = `/model/${encodeURIComponent('anthropic.claude-sonnet-4-20250514-v1:0')}`;
-  const converse = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ messages: [{ role: 'user', content: [{ text: 'Hello there' }] }], ...extra });
+  const converse = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    messages: [{ role: 'user', content: [{ text: 'Hello there' }] }],
+    ...extra,
+  });
   const errorType = (response: Response): string | null => response.headers.get('x-amzn-errortype');
 
   beforeAll(async () => {
@@ -73,7 +95,12 @@ describe('bedrock simulator (raw HTTP)', () => {
     const response = await post(`${CLAUDE_PATH}/converse`, converse());
     assert.equal(response.status, 200);
     assert.match(response.headers.get('x-amzn-requestid') ?? '', /^[0-9a-f-]{36}$/);
-    const body = (await response.json()) as { output: { message: { role: string; content: Array<{ text: string }> } }; stopReason: string; usage: Record<string, number>; metrics: { latencyMs: number } };
+    const body = (await response.json()) as {
+      output: { message: { role: string; content: Array<{ text: string }> } };
+      stopReason: string;
+      usage: Record<string, number>;
+      metrics: { latencyMs: number };
+    };
     assert.deepEqual(body.output.message, { role: 'assistant', content: [{ text: 'You said: Hello there' }] });
     assert.equal(body.stopReason, 'end_turn');
     assert.deepEqual(Object.keys(body.usage).sort(), ['inputTokens', 'outputTokens', 'totalTokens']);
@@ -87,20 +114,41 @@ describe('bedrock simulator (raw HTTP)', () => {
     const types = messages.map((message) => message.headers[':event-type']);
     assert.equal(types[0], 'messageStart');
     assert.deepEqual(types.slice(-3), ['contentBlockStop', 'messageStop', 'metadata']);
-    assert.ok(messages.every((message) => message.headers[':message-type'] === 'event' && message.headers[':content-type'] === 'application/json'));
-    const text = messages.filter((message) => message.headers[':event-type'] === 'contentBlockDelta').map((message) => (JSON.parse(message.body) as { delta: { text: string } }).delta.text).join('');
+    assert.ok(
+      messages.every(
+        (message) =>
+          message.headers[':message-type'] === 'event' && message.headers[':content-type'] === 'application/json',
+      ),
+    );
+    const text = messages
+      .filter((message) => message.headers[':event-type'] === 'contentBlockDelta')
+      .map((message) => (JSON.parse(message.body) as { delta: { text: string } }).delta.text)
+      .join('');
     assert.equal(text, 'You said: Hello there');
     assert.equal((JSON.parse(messages[messages.length - 2].body) as { stopReason: string }).stopReason, 'end_turn');
   });
 
   it('streams tool use as contentBlockStart plus input deltas', async () => {
-    const tools = [{ toolSpec: { name: 'weather', inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } } }];
-    const response = await post(`${CLAUDE_PATH}/converse-stream`, converse({ toolConfig: { tools, toolChoice: { any: {} } } }));
+    const tools = [
+      {
+        toolSpec: {
+          name: 'weather',
+          inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+        },
+      },
+    ];
+    const response = await post(
+      `${CLAUDE_PATH}/converse-stream`,
+      converse({ toolConfig: { tools, toolChoice: { any: {} } } }),
+    );
     const messages = decodeAll(new Uint8Array(await response.arrayBuffer()));
     const start = messages.find((message) => message.headers[':event-type'] === 'contentBlockStart');
     assert.ok(start);
     assert.equal((JSON.parse(start.body) as { start: { toolUse: { name: string } } }).start.toolUse.name, 'weather');
-    const input = messages.filter((message) => message.headers[':event-type'] === 'contentBlockDelta').map((message) => (JSON.parse(message.body) as { delta: { toolUse: { input: string } } }).delta.toolUse.input).join('');
+    const input = messages
+      .filter((message) => message.headers[':event-type'] === 'contentBlockDelta')
+      .map((message) => (JSON.parse(message.body) as { delta: { toolUse: { input: string } } }).delta.toolUse.input)
+      .join('');
     assert.deepEqual(JSON.parse(input), { city: 'sample' });
     assert.equal((JSON.parse(messages[messages.length - 2].body) as { stopReason: string }).stopReason, 'tool_use');
   });
@@ -110,7 +158,11 @@ describe('bedrock simulator (raw HTTP)', () => {
     const response = await post(`${CLAUDE_PATH}/converse-stream`, converse());
     const messages = decodeAll(new Uint8Array(await response.arrayBuffer()));
     const last = messages[messages.length - 1];
-    assert.deepEqual(last.headers, { ':exception-type': 'throttlingException', ':content-type': 'application/json', ':message-type': 'exception' });
+    assert.deepEqual(last.headers, {
+      ':exception-type': 'throttlingException',
+      ':content-type': 'application/json',
+      ':message-type': 'exception',
+    });
     assert.deepEqual(JSON.parse(last.body), { message: 'Too many tokens' });
     assert.equal(messages.filter((message) => message.headers[':event-type'] === 'contentBlockDelta').length, 1);
   });
@@ -157,9 +209,20 @@ describe('bedrock simulator (raw HTTP)', () => {
     const cases: Array<[Record<string, unknown> | string, RegExp]> = [
       [{}, /must start with a user message/],
       [{ messages: [{ role: 'assistant', content: [{ text: 'Hi' }] }] }, /must start with a user message/],
-      [{ messages: [{ role: 'user', content: [{ text: 'a' }] }, { role: 'user', content: [{ text: 'b' }] }] }, /alternate between user and assistant/],
+      [
+        {
+          messages: [
+            { role: 'user', content: [{ text: 'a' }] },
+            { role: 'user', content: [{ text: 'b' }] },
+          ],
+        },
+        /alternate between user and assistant/,
+      ],
       [{ messages: [{ role: 'user', content: [{ text: '  ' }] }] }, /is blank/],
-      [{ messages: [{ role: 'user', content: [{ toolResult: { toolUseId: 't', content: [{ text: 'x' }] } }] }] }, /toolConfig field must be defined/],
+      [
+        { messages: [{ role: 'user', content: [{ toolResult: { toolUseId: 't', content: [{ text: 'x' }] } }] }] },
+        /toolConfig field must be defined/,
+      ],
       [converse({ inferenceConfig: { maxTokens: 0 } }), /maxTokens/],
     ];
     for (const [body, message] of cases) {
@@ -179,22 +242,42 @@ describe('bedrock simulator (raw HTTP)', () => {
       system: [{ text: 'A long and stable system prompt for caching.' }, { cachePoint: { type: 'default' } }],
       messages: [{ role: 'user', content: [{ text: question }] }],
     });
-    const first = ((await (await post(`${CLAUDE_PATH}/converse`, body('First?'))).json()) as { usage: Record<string, number> }).usage;
+    const first = (
+      (await (await post(`${CLAUDE_PATH}/converse`, body('First?'))).json()) as { usage: Record<string, number> }
+    ).usage;
     assert.equal(first.cacheReadInputTokens, 0);
     assert.ok(first.cacheWriteInputTokens > 0);
-    const second = ((await (await post(`${CLAUDE_PATH}/converse`, body('Second?'))).json()) as { usage: Record<string, number> }).usage;
+    const second = (
+      (await (await post(`${CLAUDE_PATH}/converse`, body('Second?'))).json()) as { usage: Record<string, number> }
+    ).usage;
     assert.ok(second.cacheReadInputTokens > 0);
     assert.equal(second.cacheWriteInputTokens, 0);
-    assert.equal(second.totalTokens, second.inputTokens + second.cacheReadInputTokens + second.cacheWriteInputTokens + second.outputTokens, 'inputTokens excludes cached tokens');
+    assert.equal(
+      second.totalTokens,
+      second.inputTokens + second.cacheReadInputTokens + second.cacheWriteInputTokens + second.outputTokens,
+      'inputTokens excludes cached tokens',
+    );
   });
 
   it('answers Titan v2 and Cohere embeddings through InvokeModel', async () => {
-    const titan = await post(`/model/${encodeURIComponent('amazon.titan-embed-text-v2:0')}/invoke`, { inputText: 'hello world', dimensions: 256, normalize: true });
+    const titan = await post(`/model/${encodeURIComponent('amazon.titan-embed-text-v2:0')}/invoke`, {
+      inputText: 'hello world',
+      dimensions: 256,
+      normalize: true,
+    });
     const titanBody = (await titan.json()) as { embedding: number[]; inputTextTokenCount: number };
     assert.equal(titanBody.embedding.length, 256);
     assert.equal(titanBody.inputTextTokenCount, 3);
-    const cohere = await post(`/model/${encodeURIComponent('cohere.embed-english-v3')}/invoke`, { texts: ['a', 'b'], input_type: 'search_document' });
-    const cohereBody = (await cohere.json()) as { embeddings: number[][]; id: string; response_type: string; texts: string[] };
+    const cohere = await post(`/model/${encodeURIComponent('cohere.embed-english-v3')}/invoke`, {
+      texts: ['a', 'b'],
+      input_type: 'search_document',
+    });
+    const cohereBody = (await cohere.json()) as {
+      embeddings: number[][];
+      id: string;
+      response_type: string;
+      texts: string[];
+    };
     assert.equal(cohereBody.embeddings.length, 2);
     assert.equal(cohereBody.response_type, 'embeddings_floats');
     assert.deepEqual(cohereBody.texts, ['a', 'b']);

@@ -11,7 +11,10 @@ import { startSimulatedProviders } from '../../src/testing/simulated-providers.j
 
 describe('environment names', () => {
   it('makes cohere and google real with the names their SDKs read', async () => {
-    const gateway = await startSimulatedProviders({ types: ['cohere', 'google'], environment: { CO_API_KEY: 'co-key', GEMINI_API_KEY: 'gemini-key' } });
+    const gateway = await startSimulatedProviders({
+      types: ['cohere', 'google'],
+      environment: { CO_API_KEY: 'co-key', GEMINI_API_KEY: 'gemini-key' },
+    });
     try {
       assert.deepEqual(gateway.real.sort(), ['cohere', 'google']);
       assert.equal((gateway.providers.cohere as { apiKey?: string }).apiKey, 'co-key');
@@ -29,12 +32,17 @@ describe('environment names', () => {
     process.env.COHERE_API_KEY = 'cohere-readme-key';
     try {
       const provider = await createCohereProvider('cohere', { type: 'cohere', baseURL: url });
-      const result = await provider.generate({ modelId: 'command-a-03-2025', prompt: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], abortSignal: new AbortController().signal });
+      const result = await provider.generate({
+        modelId: 'command-a-03-2025',
+        prompt: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+        abortSignal: new AbortController().signal,
+      });
       assert.ok(result.content.length > 0);
       assert.match(String(simulator.requests[0].headers.authorization), /cohere-readme-key/);
     } finally {
-      for (const [name, value] of Object.entries(saved)) if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
+      for (const [name, value] of Object.entries(saved))
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
       await simulator.close();
     }
   });

@@ -19,11 +19,15 @@ describe('simulator accept queue', () => {
     for (const socket of sockets) socket.destroy();
   });
 
-  it(`queues ${CONNECTIONS} connections that arrive while its event loop is busy`, { skip: Boolean(process.platform !== 'linux' ? 'the backlog cap is Linux-specific' : undefined) }, async () => {
+  it(`queues ${CONNECTIONS} connections that arrive while its event loop is busy`, {
+    skip: Boolean(process.platform !== 'linux' ? 'the backlog cap is Linux-specific' : undefined),
+  }, async () => {
     const gate = new SharedArrayBuffer(4);
     // The simulator in a worker thread, which then blocks its event loop until the gate opens: no
     // connection is accepted meanwhile, so every handshake must be queued by the kernel.
-    const worker = new Worker(new URL('./fixtures/blocking-simulator-worker.mjs', import.meta.url), { workerData: { gate } });
+    const worker = new Worker(new URL('./fixtures/blocking-simulator-worker.mjs', import.meta.url), {
+      workerData: { gate },
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         worker.once('message', resolve);

@@ -9,7 +9,18 @@
  */
 import { GatewayError } from '../../errors.js';
 import type { GenerateResult, StreamResult } from '../../router-types.js';
-import type { ContentPart, FilePart, GenerateRequest, MessageInput, ProviderMetadata, ResponseFormat, StreamPart, ToolChoice, ToolDefinition, ToolResultOutput } from '../../types.js';
+import type {
+  ContentPart,
+  FilePart,
+  GenerateRequest,
+  MessageInput,
+  ProviderMetadata,
+  ResponseFormat,
+  StreamPart,
+  ToolChoice,
+  ToolDefinition,
+  ToolResultOutput,
+} from '../../types.js';
 import { gatewayMetadata } from '../gateway-metadata.js';
 import type { GatewayHttpResponse, GatewayRouter, HttpHeaders } from '../http-types.js';
 import { dollarsToNano } from '../../billing/cost.js';
@@ -17,7 +28,22 @@ import { listModels } from '../../catalog/model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
-import { describeValue, expectArray, expectFields, invalid, isFields, mapObjects, mapOptionalObjects, optionalEnum, optionalHeaderFields, optionalNumber, optionalString, optionalStringArray, requiredString, type Fields } from '../validate.js';
+import {
+  describeValue,
+  expectArray,
+  expectFields,
+  invalid,
+  isFields,
+  mapObjects,
+  mapOptionalObjects,
+  optionalEnum,
+  optionalHeaderFields,
+  optionalNumber,
+  optionalString,
+  optionalStringArray,
+  requiredString,
+  type Fields,
+} from '../validate.js';
 import type { Dialect, ReservedPath, Route, RouteContext } from './dialect.js';
 import { fileFromReference } from './file-data.js';
 import { answerEmbedding, answerGeneration } from './generation.js';
@@ -70,7 +96,11 @@ export function createAiGatewayDialect(): Dialect {
     routes.push(
       { method: 'POST', path: `/${spec}/ai/language-model`, handle: (context) => languageModel(context, spec) },
       { method: 'POST', path: `/${spec}/ai/embedding-model`, handle: (context) => embeddingModel(context) },
-      { method: 'GET', path: `/${spec}/ai/config`, handle: async (context) => jsonResponse(200, config(context, spec)) },
+      {
+        method: 'GET',
+        path: `/${spec}/ai/config`,
+        handle: async (context) => jsonResponse(200, config(context, spec)),
+      },
     );
   }
   return { name: 'ai-gateway', errorBody: aiGatewayErrorBody, routes, reservedPaths: RESERVED_PATHS };
@@ -82,8 +112,15 @@ export function createAiGatewayDialect(): Dialect {
  * the billing dialect serves them).
  */
 const RESERVED_PATHS: ReservedPath[] = [
-  ...['/v3/ai/', '/v4/ai/'].map((path) => ({ path, prefix: true, hint: ': it serves POST language-model, POST embedding-model and GET config under /v3/ai and /v4/ai' })),
-  ...['/v1/credits', '/v1/report', '/v1/generation'].map((path) => ({ path, hint: ': billing is not configured on this gateway' })),
+  ...['/v3/ai/', '/v4/ai/'].map((path) => ({
+    path,
+    prefix: true,
+    hint: ': it serves POST language-model, POST embedding-model and GET config under /v3/ai and /v4/ai',
+  })),
+  ...['/v1/credits', '/v1/report', '/v1/generation'].map((path) => ({
+    path,
+    hint: ': billing is not configured on this gateway',
+  })),
 ];
 
 function modelHeader(headers: HttpHeaders, name: string): string {
@@ -138,26 +175,56 @@ function responseFormat(value: unknown): ResponseFormat | undefined {
   const format = value === undefined || value === null ? undefined : expectFields(value, 'responseFormat');
   if (!format) return undefined;
   if (format.type === 'text') return { type: 'text' };
-  if (format.type !== 'json') throw invalid(`\`responseFormat.type\` must be "text" or "json", got ${describeValue(format.type)}`, 'responseFormat.type');
-  const schema = format.schema === undefined || format.schema === null ? undefined : expectFields(format.schema, 'responseFormat.schema');
+  if (format.type !== 'json')
+    throw invalid(
+      `\`responseFormat.type\` must be "text" or "json", got ${describeValue(format.type)}`,
+      'responseFormat.type',
+    );
+  const schema =
+    format.schema === undefined || format.schema === null
+      ? undefined
+      : expectFields(format.schema, 'responseFormat.schema');
   const name = optionalString(format, 'name', 'responseFormat.name');
   const description = optionalString(format, 'description', 'responseFormat.description');
-  return { type: 'json', ...(schema ? { schema } : {}), ...(name ? { name } : {}), ...(description ? { description } : {}) };
+  return {
+    type: 'json',
+    ...(schema ? { schema } : {}),
+    ...(name ? { name } : {}),
+    ...(description ? { description } : {}),
+  };
 }
 
 function toolChoice(value: unknown): ToolChoice | undefined {
   const choice = value === undefined || value === null ? undefined : expectFields(value, 'toolChoice');
   if (!choice) return undefined;
   if (choice.type === 'auto' || choice.type === 'none' || choice.type === 'required') return { type: choice.type };
-  if (choice.type === 'tool') return { type: 'tool', toolName: requiredString(choice, 'toolName', 'toolChoice.toolName') };
-  throw invalid(`\`toolChoice.type\` must be one of auto, none, required, tool, got ${describeValue(choice.type)}`, 'toolChoice.type');
+  if (choice.type === 'tool')
+    return { type: 'tool', toolName: requiredString(choice, 'toolName', 'toolChoice.toolName') };
+  throw invalid(
+    `\`toolChoice.type\` must be one of auto, none, required, tool, got ${describeValue(choice.type)}`,
+    'toolChoice.type',
+  );
 }
 
 /** Per-call headers go upstream, except credentials and hop-by-hop ones (BYOK goes through providerOptions). */
-const UNFORWARDED_HEADERS = new Set(['authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'cookie', 'host', 'content-length', 'connection']);
+const UNFORWARDED_HEADERS = new Set([
+  'authorization',
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+  'cookie',
+  'host',
+  'content-length',
+  'connection',
+]);
 
 function forwardableHeaders(headers: Fields): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !UNFORWARDED_HEADERS.has(entry[0].toLowerCase())));
+  return Object.fromEntries(
+    Object.entries(headers).filter(
+      (entry): entry is [string, string] =>
+        typeof entry[1] === 'string' && !UNFORWARDED_HEADERS.has(entry[0].toLowerCase()),
+    ),
+  );
 }
 
 function callMessage(entry: unknown, path: string, spec: Spec): MessageInput {
@@ -176,23 +243,44 @@ function callMessage(entry: unknown, path: string, spec: Spec): MessageInput {
       case 'tool-call':
         return [fields];
       default:
-        throw invalid(`\`${partPath}.type\` ${describeValue(fields.type)} is not supported by this gateway`, `${partPath}.type`);
+        throw invalid(
+          `\`${partPath}.type\` ${describeValue(fields.type)} is not supported by this gateway`,
+          `${partPath}.type`,
+        );
     }
   }).flat();
   return { ...message, content } as unknown as MessageInput;
 }
 
 function callFile(part: Fields, path: string, spec: Spec): FilePart {
-  const mediaType = typeof part.mediaType === 'string' && part.mediaType !== '' ? part.mediaType : 'application/octet-stream';
+  const mediaType =
+    typeof part.mediaType === 'string' && part.mediaType !== '' ? part.mediaType : 'application/octet-stream';
   const filename = typeof part.filename === 'string' ? { filename: part.filename } : {};
   const data = part.data;
-  if (typeof data === 'string') return { type: 'file', ...fileFromReference(data, mediaType, `${path}.data`), ...(mediaType.endsWith('/*') ? {} : { mediaType }), ...filename };
+  if (typeof data === 'string')
+    return {
+      type: 'file',
+      ...fileFromReference(data, mediaType, `${path}.data`),
+      ...(mediaType.endsWith('/*') ? {} : { mediaType }),
+      ...filename,
+    };
   if (spec === 'v4' && isFields(data)) {
-    if (data.type === 'data' && typeof data.data === 'string') return { type: 'file', mediaType, data: { type: 'data', data: data.data }, ...filename };
-    if (data.type === 'url' && typeof data.url === 'string') return { type: 'file', mediaType, data: { type: 'url', url: data.url }, ...filename };
-    if (data.type === 'text' && typeof data.text === 'string') return { type: 'file', mediaType, data: { type: 'data', data: Buffer.from(data.text).toString('base64') }, ...filename };
+    if (data.type === 'data' && typeof data.data === 'string')
+      return { type: 'file', mediaType, data: { type: 'data', data: data.data }, ...filename };
+    if (data.type === 'url' && typeof data.url === 'string')
+      return { type: 'file', mediaType, data: { type: 'url', url: data.url }, ...filename };
+    if (data.type === 'text' && typeof data.text === 'string')
+      return {
+        type: 'file',
+        mediaType,
+        data: { type: 'data', data: Buffer.from(data.text).toString('base64') },
+        ...filename,
+      };
   }
-  throw invalid(`\`${path}.data\` must be ${spec === 'v4' ? '{ type: "data", data: base64 } or { type: "url", url }' : 'a base64 string or a URL'}`, `${path}.data`);
+  throw invalid(
+    `\`${path}.data\` must be ${spec === 'v4' ? '{ type: "data", data: base64 } or { type: "url", url }' : 'a base64 string or a URL'}`,
+    `${path}.data`,
+  );
 }
 
 function toolOutput(value: unknown, path: string): ToolResultOutput {
@@ -201,32 +289,53 @@ function toolOutput(value: unknown, path: string): ToolResultOutput {
   const items = mapObjects(output.value, `${path}.value`, (item, itemPath) => {
     if (item.type === 'text') return { type: 'text' as const, text: String(item.text ?? '') };
     const data = isFields(item.data) ? (item.data.type === 'data' ? item.data.data : undefined) : item.data;
-    if ((item.type === 'media' || item.type === 'file' || item.type === 'file-data' || item.type === 'image-data') && typeof data === 'string') {
-      return { type: 'media' as const, data, mediaType: typeof item.mediaType === 'string' ? item.mediaType : 'application/octet-stream' };
+    if (
+      (item.type === 'media' || item.type === 'file' || item.type === 'file-data' || item.type === 'image-data') &&
+      typeof data === 'string'
+    ) {
+      return {
+        type: 'media' as const,
+        data,
+        mediaType: typeof item.mediaType === 'string' ? item.mediaType : 'application/octet-stream',
+      };
     }
-    throw invalid(`\`${itemPath}\` (${describeValue(item.type)}) is not supported in tool results: send text or inline base64 data`, itemPath);
+    throw invalid(
+      `\`${itemPath}\` (${describeValue(item.type)}) is not supported in tool results: send text or inline base64 data`,
+      itemPath,
+    );
   });
   return { type: 'content', value: items };
 }
 
 function callTools(value: unknown): ToolDefinition[] | undefined {
   return mapOptionalObjects(value, 'tools', (tool, path) => {
-    if (tool.type !== 'function') throw invalid(`\`${path}\` is a ${describeValue(tool.type)} tool (${String(tool.id ?? tool.name)}); only function tools are supported by this gateway`, `${path}.type`);
+    if (tool.type !== 'function')
+      throw invalid(
+        `\`${path}\` is a ${describeValue(tool.type)} tool (${String(tool.id ?? tool.name)}); only function tools are supported by this gateway`,
+        `${path}.type`,
+      );
     const { inputExamples: _examples, ...definition } = tool;
     return definition as unknown as ToolDefinition;
   });
 }
 
 function wireContent(part: ContentPart | Extract<StreamPart, { type: 'file' }>, spec: Spec): unknown {
-  if (part.type === 'file' && spec === 'v4') return { type: 'file', mediaType: part.mediaType, data: { type: 'data', data: part.data } };
+  if (part.type === 'file' && spec === 'v4')
+    return { type: 'file', mediaType: part.mediaType, data: { type: 'data', data: part.data } };
   return part;
 }
 
-function finishReason(reason: GenerateResult['finishReason'], spec: Spec): { unified: string; raw: string | undefined } {
+function finishReason(
+  reason: GenerateResult['finishReason'],
+  spec: Spec,
+): { unified: string; raw: string | undefined } {
   return { unified: spec === 'v3' && reason.unified === 'interrupted' ? 'other' : reason.unified, raw: reason.raw };
 }
 
-function withGateway(metadata: ProviderMetadata | undefined, gateway: ReturnType<typeof gatewayMetadata>): ProviderMetadata {
+function withGateway(
+  metadata: ProviderMetadata | undefined,
+  gateway: ReturnType<typeof gatewayMetadata>,
+): ProviderMetadata {
   return { ...metadata, gateway };
 }
 
@@ -237,11 +346,23 @@ function generateResult(router: GatewayRouter, model: string, result: GenerateRe
     usage: result.usage,
     providerMetadata: withGateway(result.providerMetadata, gatewayMetadata(router, model, result)),
     warnings: result.warnings,
-    response: { id: result.responseId ?? result.generationId, modelId: result.providerModelId, timestamp: new Date().toISOString() },
+    response: {
+      id: result.responseId ?? result.generationId,
+      modelId: result.providerModelId,
+      timestamp: new Date().toISOString(),
+    },
   };
 }
 
-const METADATA_PARTS = new Set<StreamPart['type']>(['text-start', 'text-delta', 'reasoning-start', 'reasoning-delta', 'tool-input-start', 'tool-input-delta', 'tool-call']);
+const METADATA_PARTS = new Set<StreamPart['type']>([
+  'text-start',
+  'text-delta',
+  'reasoning-start',
+  'reasoning-delta',
+  'tool-input-start',
+  'tool-input-delta',
+  'tool-call',
+]);
 
 /** Encodes router stream parts as the specification's stream parts, one SSE `data:` event each. */
 class StreamPartEncoder implements StreamEncoder {
@@ -260,24 +381,40 @@ class StreamPartEncoder implements StreamEncoder {
       case 'raw':
         return this.includeRaw ? sseEvent(part) : '';
       case 'error':
-        return this.error(part.error instanceof GatewayError ? part.error : new GatewayError('provider_error', 'The stream failed'));
+        return this.error(
+          part.error instanceof GatewayError ? part.error : new GatewayError('provider_error', 'The stream failed'),
+        );
       case 'file':
         return sseEvent(wireContent(part, this.spec));
       case 'finish': {
         let providerMetadata: ProviderMetadata = { ...part.providerMetadata };
         try {
-          providerMetadata = withGateway(part.providerMetadata, gatewayMetadata(this.router, this.model, await this.stream.result));
+          providerMetadata = withGateway(
+            part.providerMetadata,
+            gatewayMetadata(this.router, this.model, await this.stream.result),
+          );
         } catch {
           // the result is settled before the finish part; a failure here leaves the upstream metadata alone
         }
-        return sseEvent({ type: 'finish', finishReason: finishReason(part.finishReason, this.spec), usage: part.usage, providerMetadata });
+        return sseEvent({
+          type: 'finish',
+          finishReason: finishReason(part.finishReason, this.spec),
+          usage: part.usage,
+          providerMetadata,
+        });
       }
       default:
         if (!this.announced && METADATA_PARTS.has(part.type)) {
           // The generation id rides on the first content chunk, as the hosted gateway does.
           this.announced = true;
           const withId = part as StreamPart & { providerMetadata?: ProviderMetadata };
-          return sseEvent({ ...withId, providerMetadata: { ...withId.providerMetadata, gateway: { ...withId.providerMetadata?.gateway, generationId: this.stream.generationId } } });
+          return sseEvent({
+            ...withId,
+            providerMetadata: {
+              ...withId.providerMetadata,
+              gateway: { ...withId.providerMetadata?.gateway, generationId: this.stream.generationId },
+            },
+          });
         }
         return sseEvent(part);
     }
@@ -285,7 +422,10 @@ class StreamPartEncoder implements StreamEncoder {
 
   error(error: GatewayError): string {
     const body = aiGatewayErrorBody(error) as { error: { message: string; type: string; code: string } };
-    return sseEvent({ type: 'error', error: { ...body.error, statusCode: error.status, isRetryable: error.isRetryable } });
+    return sseEvent({
+      type: 'error',
+      error: { ...body.error, statusCode: error.status, isRetryable: error.isRetryable },
+    });
   }
 
   end(): string {
@@ -297,14 +437,28 @@ async function embeddingModel(context: RouteContext): Promise<GatewayHttpRespons
   const model = modelHeader(context.headers, 'ai-model-id');
   const body = expectFields(context.body, 'The request body');
   const values = expectArray(body.values, 'values');
-  if (values.length === 0 || values.some((value) => typeof value !== 'string')) throw invalid('`values` must be a non-empty array of strings', 'values');
+  if (values.length === 0 || values.some((value) => typeof value !== 'string'))
+    throw invalid('`values` must be a non-empty array of strings', 'values');
   const dimensions = optionalNumber(body, 'dimensions', { integer: true, min: 1 });
-  return answerEmbedding(context, { model, values: values as string[], ...(dimensions !== undefined ? { dimensions } : {}), providerOptions: mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions') }, (result) => ({
-    embeddings: result.embeddings,
-    usage: { tokens: result.usage.tokens },
-    warnings: result.warnings,
-    providerMetadata: { gateway: gatewayMetadata(context.router, model, result) },
-  }));
+  return answerEmbedding(
+    context,
+    {
+      model,
+      values: values as string[],
+      ...(dimensions !== undefined ? { dimensions } : {}),
+      providerOptions: mergeProviderOptions(
+        body.providerOptions,
+        routingFromHeaders(context.headers),
+        'providerOptions',
+      ),
+    },
+    (result) => ({
+      embeddings: result.embeddings,
+      usage: { tokens: result.usage.tokens },
+      warnings: result.warnings,
+      providerMetadata: { gateway: gatewayMetadata(context.router, model, result) },
+    }),
+  );
 }
 
 function config(context: RouteContext, spec: Spec): unknown {

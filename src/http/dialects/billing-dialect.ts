@@ -33,7 +33,13 @@ const WIRE_GROUPS: Record<SpendGrouping, string> = {
   credentialType: 'credential_type',
 };
 /** The wire parameter of each query field billing may reject. */
-const WIRE_PARAMS: Record<string, string> = { from: 'start_date', to: 'end_date', groupBy: 'group_by', credentialType: 'credential_type', userId: 'user_id' };
+const WIRE_PARAMS: Record<string, string> = {
+  from: 'start_date',
+  to: 'end_date',
+  groupBy: 'group_by',
+  credentialType: 'credential_type',
+  userId: 'user_id',
+};
 
 /**
  * The billing endpoints as a dialect.
@@ -49,12 +55,18 @@ export function createBillingDialect(billing: GatewayBilling): Dialect {
     name: 'billing',
     errorBody: aiGatewayErrorBody,
     routes: [
-      { method: 'GET', path: '/v1/credits', handle: async (context) => jsonResponse(200, creditsBody(await billing.getCredits(context.caller.account))) },
+      {
+        method: 'GET',
+        path: '/v1/credits',
+        handle: async (context) => jsonResponse(200, creditsBody(await billing.getCredits(context.caller.account))),
+      },
       {
         method: 'GET',
         path: '/v1/report',
         handle: async (context) => {
-          const report = await billing.getReport(context.caller.account, reportQuery(context.query)).catch(withWireParam);
+          const report = await billing
+            .getReport(context.caller.account, reportQuery(context.query))
+            .catch(withWireParam);
           return jsonResponse(200, reportBody(report));
         },
       },
@@ -65,7 +77,8 @@ export function createBillingDialect(billing: GatewayBilling): Dialect {
           const id = context.query.get('id');
           if (!id) throw invalid('The `id` query parameter is required: a generation id such as gen_01J...', 'id');
           const generation = await billing.getGeneration(context.caller.account, id);
-          if (!generation) throw new GatewayError('not_found', `Generation '${id}' was not found for this account`, { param: 'id' });
+          if (!generation)
+            throw new GatewayError('not_found', `Generation '${id}' was not found for this account`, { param: 'id' });
           return jsonResponse(200, { data: generationBody(generation) });
         },
       },
@@ -99,7 +112,11 @@ export function reportQuery(query: URLSearchParams): ReportQuery {
   const provider = query.get('provider');
   if (provider) result.provider = provider;
   const tags = query.get('tags');
-  if (tags) result.tags = tags.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
+  if (tags)
+    result.tags = tags
+      .split(',')
+      .map((tag) => tag.trim())
+      .filter((tag) => tag !== '');
   return result;
 }
 
@@ -111,7 +128,10 @@ export function reportQuery(query: URLSearchParams): ReportQuery {
  * creditsBody({ balanceNano: 4_998_760_000, totalUsedNano: 1_240_000 }); // { balance: '4.99876', total_used: '0.00124' }
  * ```
  */
-export function creditsBody(credits: Pick<AccountBalance, 'balanceNano' | 'totalUsedNano'>): { balance: string; total_used: string } {
+export function creditsBody(credits: Pick<AccountBalance, 'balanceNano' | 'totalUsedNano'>): {
+  balance: string;
+  total_used: string;
+} {
   return { balance: nanoToDollars(credits.balanceNano), total_used: nanoToDollars(credits.totalUsedNano) };
 }
 
@@ -191,23 +211,40 @@ function wireDate(query: URLSearchParams, name: 'start_date' | 'end_date'): numb
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const time = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
   if (!match || Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== value) {
-    throw invalid(`The \`${name}\` query parameter must be a date such as 2025-01-31, got ${describeValue(value)}`, name);
+    throw invalid(
+      `The \`${name}\` query parameter must be a date such as 2025-01-31, got ${describeValue(value)}`,
+      name,
+    );
   }
   return time;
 }
 
 /** An optional parameter naming one of billing's values by its wire name. */
-function wireName<T extends string>(query: URLSearchParams, name: string, values: readonly T[], toWire: (value: T) => string): T | undefined {
+function wireName<T extends string>(
+  query: URLSearchParams,
+  name: string,
+  values: readonly T[],
+  toWire: (value: T) => string,
+): T | undefined {
   const given = query.get(name);
   if (given === null) return undefined;
   const found = values.find((value) => toWire(value) === given);
-  if (found === undefined) throw invalid(`The \`${name}\` query parameter must be one of ${values.map(toWire).join(', ')}, got ${describeValue(given)}`, name);
+  if (found === undefined)
+    throw invalid(
+      `The \`${name}\` query parameter must be one of ${values.map(toWire).join(', ')}, got ${describeValue(given)}`,
+      name,
+    );
   return found;
 }
 
 /** Billing names the query field it rejects; the client sent it under its wire name. */
 function withWireParam(error: unknown): never {
-  if (isGatewayError(error) && error.code === 'invalid_request' && error.param !== undefined && WIRE_PARAMS[error.param]) {
+  if (
+    isGatewayError(error) &&
+    error.code === 'invalid_request' &&
+    error.param !== undefined &&
+    WIRE_PARAMS[error.param]
+  ) {
     throw new GatewayError('invalid_request', error.message, { param: WIRE_PARAMS[error.param], cause: error });
   }
   throw error;

@@ -9,7 +9,10 @@
 import type { ProviderType } from '../../providers/provider.js';
 import type { Warning } from '../../types.js';
 
-/** The response header listing the request's warnings as a JSON array. @example `JSON.parse(response.headers.get(WARNINGS_HEADER) ?? '[]')` */
+/**
+ * The response header listing the request's warnings as a JSON array. @example
+ * `JSON.parse(response.headers.get(WARNINGS_HEADER) ?? '[]')`
+ */
 export const WARNINGS_HEADER = 'x-gateway-warnings';
 
 /**
@@ -56,13 +59,20 @@ export class DialectNotes {
     return this.warnings.length === 0 && this.fields.length === 0;
   }
 
-  /** The warnings for an answer by a provider of this type (`undefined` when it is not known yet: vendor fields are left out). */
+  /**
+   * The warnings for an answer by a provider of this type (`undefined` when it is not known yet: vendor fields are left
+   * out).
+   */
   warningsFor(providerType: ProviderType | undefined): Warning[] {
     const result = [...this.warnings];
     if (providerType === undefined) return result;
     for (const field of this.fields) {
       if (!field.honouredBy.includes(providerType)) {
-        result.push({ type: 'unsupported', feature: field.feature, details: `${providerType} has no such setting (only ${field.honouredBy.join(', ')}); it was not sent` });
+        result.push({
+          type: 'unsupported',
+          feature: field.feature,
+          details: `${providerType} has no such setting (only ${field.honouredBy.join(', ')}); it was not sent`,
+        });
       }
     }
     return result;
@@ -80,5 +90,10 @@ export class DialectNotes {
  */
 export function warningsHeader(warnings: readonly Warning[]): Record<string, string> {
   if (warnings.length === 0) return {};
-  return { [WARNINGS_HEADER]: JSON.stringify(warnings).replace(/[\u007f-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`) };
+  return {
+    [WARNINGS_HEADER]: JSON.stringify(warnings).replace(
+      /[\u007f-\uffff]/g,
+      (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    ),
+  };
 }

@@ -28,16 +28,23 @@ const EXTENSION_TYPES: Record<string, string> = {
  * // { mediaType: 'image/png', data: { type: 'data', data: 'iVBORw0KGgo=' } }
  * ```
  */
-export function fileFromReference(reference: string, fallbackMediaType: string, path: string): { mediaType: string; data: FileData } {
+export function fileFromReference(
+  reference: string,
+  fallbackMediaType: string,
+  path: string,
+): { mediaType: string; data: FileData } {
   if (reference.startsWith('data:')) {
     const comma = reference.indexOf(',');
     const header = comma < 0 ? '' : reference.slice(5, comma);
-    if (comma < 0 || !header.endsWith(';base64')) throw invalid(`\`${path}\` must be a base64 data URL (data:<media type>;base64,<data>) or an http(s) URL`, path);
+    if (comma < 0 || !header.endsWith(';base64'))
+      throw invalid(`\`${path}\` must be a base64 data URL (data:<media type>;base64,<data>) or an http(s) URL`, path);
     const mediaType = header.slice(0, -';base64'.length) || fallbackMediaType;
     return { mediaType, data: { type: 'data', data: reference.slice(comma + 1) } };
   }
-  if (/^https?:\/\//i.test(reference)) return { mediaType: mediaTypeFromUrl(reference) ?? fallbackMediaType, data: { type: 'url', url: reference } };
-  if (/^[A-Za-z0-9+/=\s]+$/.test(reference)) return { mediaType: fallbackMediaType, data: { type: 'data', data: reference } };
+  if (/^https?:\/\//i.test(reference))
+    return { mediaType: mediaTypeFromUrl(reference) ?? fallbackMediaType, data: { type: 'url', url: reference } };
+  if (/^[A-Za-z0-9+/=\s]+$/.test(reference))
+    return { mediaType: fallbackMediaType, data: { type: 'data', data: reference } };
   throw invalid(`\`${path}\` must be a data URL, an http(s) URL or base64 data`, path);
 }
 

@@ -16,7 +16,10 @@ import { streamResponse, type StreamEncoder } from '../sse-stream.js';
 import type { RouteContext } from './dialect.js';
 import { warningsHeader, type DialectNotes } from './dialect-warnings.js';
 
-/** Response header naming the generation (for `GET /v1/generation?id=`). @example `response.headers.get(GENERATION_ID_HEADER)` */
+/**
+ * Response header naming the generation (for `GET /v1/generation?id=`). @example
+ * `response.headers.get(GENERATION_ID_HEADER)`
+ */
 export const GENERATION_ID_HEADER = 'x-gateway-generation-id';
 
 /**
@@ -40,11 +43,22 @@ export async function answerGeneration(
   const routed = forCaller(context, request);
   if (!streaming) {
     const result = await context.router.generate(routed, { abort: context.abort });
-    const warnings = notes && !notes.empty ? [...notes.warningsFor(result.providerType), ...result.warnings] : result.warnings;
-    return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId, ...warningsHeader(warnings), ...cacheHeaders(result.cache) });
+    const warnings =
+      notes && !notes.empty ? [...notes.warningsFor(result.providerType), ...result.warnings] : result.warnings;
+    return jsonResponse(200, toJson(result), {
+      [GENERATION_ID_HEADER]: result.generationId,
+      ...warningsHeader(warnings),
+      ...cacheHeaders(result.cache),
+    });
   }
   const stream = context.router.stream(routed, { abort: context.abort });
-  return streamResponse(stream, context.abort, createEncoder(stream), { [GENERATION_ID_HEADER]: stream.generationId }, notes && !notes.empty ? notes.warningsFor(undefined) : undefined);
+  return streamResponse(
+    stream,
+    context.abort,
+    createEncoder(stream),
+    { [GENERATION_ID_HEADER]: stream.generationId },
+    notes && !notes.empty ? notes.warningsFor(undefined) : undefined,
+  );
 }
 
 /**
@@ -55,9 +69,16 @@ export async function answerGeneration(
  * return answerEmbedding(context, { model, values }, (result) => ({ embeddings: result.embeddings }));
  * ```
  */
-export async function answerEmbedding(context: RouteContext, request: EmbedManyRequest, toJson: (result: EmbedManyResult) => unknown): Promise<GatewayHttpResponse> {
+export async function answerEmbedding(
+  context: RouteContext,
+  request: EmbedManyRequest,
+  toJson: (result: EmbedManyResult) => unknown,
+): Promise<GatewayHttpResponse> {
   const result = await context.router.embedMany(forCaller(context, request), { abort: context.abort });
-  return jsonResponse(200, toJson(result), { [GENERATION_ID_HEADER]: result.generationId, ...cacheHeaders(result.cache) });
+  return jsonResponse(200, toJson(result), {
+    [GENERATION_ID_HEADER]: result.generationId,
+    ...cacheHeaders(result.cache),
+  });
 }
 
 /** Response header saying what the response cache did: `hit`, `miss` or `skip` (absent with no cache). */
@@ -73,16 +94,22 @@ export const CACHE_HEADER = 'x-gateway-cache';
  */
 export function cacheHeaders(cache: GenerateResult['cache']): Record<string, string> | undefined {
   if (!cache) return undefined;
-  return cache.status === 'hit' && cache.ageSeconds !== undefined ? { [CACHE_HEADER]: cache.status, age: String(cache.ageSeconds) } : { [CACHE_HEADER]: cache.status };
+  return cache.status === 'hit' && cache.ageSeconds !== undefined
+    ? { [CACHE_HEADER]: cache.status, age: String(cache.ageSeconds) }
+    : { [CACHE_HEADER]: cache.status };
 }
 
-function forCaller<T extends { model: string; providerOptions?: GenerateRequest['providerOptions'] }>(context: RouteContext, request: T): T & { account: AccountReference } {
+function forCaller<T extends { model: string; providerOptions?: GenerateRequest['providerOptions'] }>(
+  context: RouteContext,
+  request: T,
+): T & { account: AccountReference } {
   authorizeModels(context.caller, requestedModels(request.model, request.providerOptions));
   // The dialect checked the credentials' shape by provider type name; a configured instance name
   // (`openai-eu`) is checked here against its type.
   const byok = request.providerOptions?.gateway?.byok;
   const router = context.router;
-  if (byok !== undefined && router.providerType) validateByokCredentials(byok, 'providerOptions.gateway.byok', (name) => router.providerType?.(name));
+  if (byok !== undefined && router.providerType)
+    validateByokCredentials(byok, 'providerOptions.gateway.byok', (name) => router.providerType?.(name));
   // The dialect built `request` for this call alone: set the fields rather than copy it (a spread
   // costs microseconds on the request path).
   const routed = request as T & { account: AccountReference };
@@ -102,6 +129,10 @@ export { tokenCounts } from '../../router/usage-metering.js';
  * finishReasonIn({ unified: 'tool-calls', raw: 'tool_use' }, { stop: 'stop', length: 'length', 'tool-calls': 'tool_calls', 'content-filter': 'content_filter', error: 'stop', interrupted: 'stop', other: 'stop' }, ['stop', 'length', 'tool_calls']); // 'tool_calls'
  * ```
  */
-export function finishReasonIn(reason: FinishReason, names: Record<FinishReason['unified'], string>, dialectValues: readonly string[]): string {
+export function finishReasonIn(
+  reason: FinishReason,
+  names: Record<FinishReason['unified'], string>,
+  dialectValues: readonly string[],
+): string {
   return reason.raw !== undefined && dialectValues.includes(reason.raw) ? reason.raw : names[reason.unified];
 }

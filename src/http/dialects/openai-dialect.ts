@@ -8,10 +8,31 @@
  */
 import type { GatewayError } from '../../errors.js';
 import type { EmbedManyResult, GenerateResult, StreamResult } from '../../router-types.js';
-import type { AssistantMessage, FinishReason, JsonSchema, MessageInput, ProviderOptions, ReasoningEffort, ResponseFormat, StreamPart, TextPart, FilePart, ToolChoice, ToolDefinition, GenerateRequest } from '../../types.js';
+import type {
+  AssistantMessage,
+  FinishReason,
+  JsonSchema,
+  MessageInput,
+  ProviderOptions,
+  ReasoningEffort,
+  ResponseFormat,
+  StreamPart,
+  TextPart,
+  FilePart,
+  ToolChoice,
+  ToolDefinition,
+  GenerateRequest,
+} from '../../types.js';
 import { gatewayMetadata } from '../gateway-metadata.js';
 import type { GatewayHttpResponse } from '../http-types.js';
-import { findModel, listModels, modelNotFound, releasedAt, resolveBareModelId, type ListedModel } from '../../catalog/model-directory.js';
+import {
+  findModel,
+  listModels,
+  modelNotFound,
+  releasedAt,
+  resolveBareModelId,
+  type ListedModel,
+} from '../../catalog/model-directory.js';
 import { jsonResponse } from '../responses.js';
 import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
 import { sseEvent, type StreamEncoder } from '../sse-stream.js';
@@ -58,7 +79,14 @@ const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] 
  * ```
  */
 export function openAIErrorBody(error: GatewayError): unknown {
-  return { error: { message: error.message, type: openAIErrorType(error.status), param: error.param ?? null, code: error.code } };
+  return {
+    error: {
+      message: error.message,
+      type: openAIErrorType(error.status),
+      param: error.param ?? null,
+      code: error.code,
+    },
+  };
 }
 
 function openAIErrorType(status: number): string {
@@ -73,9 +101,24 @@ function openAIErrorType(status: number): string {
 
 /** The vendor's own endpoints this gateway does not serve (a host application may serve other `/v1/` paths). */
 const RESERVED_PATHS = [
-  '/v1/responses', '/v1/completions', '/v1/images', '/v1/audio', '/v1/files', '/v1/uploads', '/v1/batches', '/v1/moderations',
-  '/v1/assistants', '/v1/threads', '/v1/vector_stores', '/v1/fine_tuning', '/v1/realtime', '/v1/conversations', '/v1/containers',
-  '/v1/evals', '/v1/videos', '/v1/chat/completions',
+  '/v1/responses',
+  '/v1/completions',
+  '/v1/images',
+  '/v1/audio',
+  '/v1/files',
+  '/v1/uploads',
+  '/v1/batches',
+  '/v1/moderations',
+  '/v1/assistants',
+  '/v1/threads',
+  '/v1/vector_stores',
+  '/v1/fine_tuning',
+  '/v1/realtime',
+  '/v1/conversations',
+  '/v1/containers',
+  '/v1/evals',
+  '/v1/videos',
+  '/v1/chat/completions',
 ];
 const RESERVED_HINT = ': it serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models';
 
@@ -96,7 +139,15 @@ export function createOpenAIDialect(): Dialect {
     routes: [
       { method: 'POST', path: '/v1/chat/completions', handle: chatCompletions },
       { method: 'POST', path: '/v1/embeddings', handle: embeddings },
-      { method: 'GET', path: '/v1/models', handle: async (context) => jsonResponse(200, { object: 'list', data: listModels(context.router, context.caller.models).map(modelEntry) }) },
+      {
+        method: 'GET',
+        path: '/v1/models',
+        handle: async (context) =>
+          jsonResponse(200, {
+            object: 'list',
+            data: listModels(context.router, context.caller.models).map(modelEntry),
+          }),
+      },
       { method: 'GET', path: '/v1/models/*', handle: retrieveModel },
     ],
   };
@@ -108,18 +159,58 @@ async function chatCompletions(context: RouteContext): Promise<GatewayHttpRespon
   const request = chatRequest(context, body, notes);
   const stream = optionalBoolean(body, 'stream') ?? false;
   const streamOptions = optionalFields(body, 'stream_options');
-  const includeUsage = (streamOptions && optionalBoolean(streamOptions, 'include_usage', 'stream_options.include_usage')) ?? false;
-  return answerGeneration(context, request, stream, (result) => chatCompletion(context, request.model, result), (streamResult) => new ChatChunkEncoder(streamResult, request.model, includeUsage), notes);
+  const includeUsage =
+    (streamOptions && optionalBoolean(streamOptions, 'include_usage', 'stream_options.include_usage')) ?? false;
+  return answerGeneration(
+    context,
+    request,
+    stream,
+    (result) => chatCompletion(context, request.model, result),
+    (streamResult) => new ChatChunkEncoder(streamResult, request.model, includeUsage),
+    notes,
+  );
 }
 
 /** Chat Completions fields the dialect turns into canonical options (or checks, as `n`). */
 const CANONICAL_FIELDS = new Set([
-  'model', 'messages', 'max_completion_tokens', 'max_tokens', 'temperature', 'top_p', 'presence_penalty', 'frequency_penalty', 'seed', 'stop', 'tools',
-  'tool_choice', 'parallel_tool_calls', 'response_format', 'reasoning_effort', 'user', 'safety_identifier', 'metadata', 'stream', 'stream_options', 'n',
-  'logprobs', 'top_logprobs', 'service_tier', 'providerOptions',
+  'model',
+  'messages',
+  'max_completion_tokens',
+  'max_tokens',
+  'temperature',
+  'top_p',
+  'presence_penalty',
+  'frequency_penalty',
+  'seed',
+  'stop',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'response_format',
+  'reasoning_effort',
+  'user',
+  'safety_identifier',
+  'metadata',
+  'stream',
+  'stream_options',
+  'n',
+  'logprobs',
+  'top_logprobs',
+  'service_tier',
+  'providerOptions',
 ]);
 /** OpenAI-only fields, sent to OpenAI as they are (`providerOptions.openai`); other vendors have no such setting. */
-const OPENAI_ONLY_FIELDS = ['store', 'logit_bias', 'prompt_cache_key', 'prompt_cache_options', 'prompt_cache_retention', 'verbosity', 'prediction', 'web_search_options', 'moderation'] as const;
+const OPENAI_ONLY_FIELDS = [
+  'store',
+  'logit_bias',
+  'prompt_cache_key',
+  'prompt_cache_options',
+  'prompt_cache_retention',
+  'verbosity',
+  'prediction',
+  'web_search_options',
+  'moderation',
+] as const;
 /** Fields the gateway cannot answer for (audio output, the deprecated function calling): a 400. */
 const REJECTED_FIELDS: Record<string, string> = {
   audio: 'audio output is not supported by this gateway',
@@ -146,7 +237,10 @@ function serviceTierOptions(tier: string, options: Record<string, Record<string,
 }
 
 /** The dialect's vendor options under the caller's own `providerOptions` (the caller's win). */
-function withVendorOptions(options: ProviderOptions | undefined, vendor: Record<string, Record<string, unknown>>): ProviderOptions | undefined {
+function withVendorOptions(
+  options: ProviderOptions | undefined,
+  vendor: Record<string, Record<string, unknown>>,
+): ProviderOptions | undefined {
   const entries = Object.entries(vendor).filter(([, fields]) => Object.keys(fields).length > 0);
   if (entries.length === 0) return options;
   const merged: ProviderOptions = { ...options };
@@ -154,17 +248,23 @@ function withVendorOptions(options: ProviderOptions | undefined, vendor: Record<
   return merged;
 }
 
-/** `providerOptions.gateway.caching: 'auto'` for a request that asked for caching, unless the caller set `caching` itself. */
+/**
+ * `providerOptions.gateway.caching: 'auto'` for a request that asked for caching, unless the caller set `caching`
+ * itself.
+ */
 function withCaching(options: ProviderOptions | undefined, caching: boolean): ProviderOptions | undefined {
   if (!caching || options?.gateway?.caching !== undefined) return options;
   return { ...options, gateway: { ...options?.gateway, caching: 'auto' } };
 }
 
 function chatRequest(context: RouteContext, body: Fields, notes: DialectNotes): GenerateRequest {
-  for (const [field, reason] of Object.entries(REJECTED_FIELDS)) if (body[field] !== undefined && body[field] !== null) throw invalid(reason, field);
-  if (Array.isArray(body.modalities) && body.modalities.includes('audio')) throw invalid('audio output is not supported by this gateway', 'modalities');
+  for (const [field, reason] of Object.entries(REJECTED_FIELDS))
+    if (body[field] !== undefined && body[field] !== null) throw invalid(reason, field);
+  if (Array.isArray(body.modalities) && body.modalities.includes('audio'))
+    throw invalid('audio output is not supported by this gateway', 'modalities');
   // OpenAI caches on its own; a `prompt_cache_key` asks for caching, which Claude needs asked for.
-  if (typeof body.prompt_cache_key === 'string') notes.vendorOnly('prompt_cache_key', ['openai', 'anthropic', 'vertex', 'bedrock']);
+  if (typeof body.prompt_cache_key === 'string')
+    notes.vendorOnly('prompt_cache_key', ['openai', 'anthropic', 'vertex', 'bedrock']);
   const vendor: Record<string, Record<string, unknown>> = { openai: {} };
   for (const key of Object.keys(body)) {
     if (CANONICAL_FIELDS.has(key) || key in REJECTED_FIELDS || key === 'modalities') continue;
@@ -172,30 +272,48 @@ function chatRequest(context: RouteContext, body: Fields, notes: DialectNotes): 
       if (body[key] === undefined || body[key] === null) continue;
       vendor.openai[key] = body[key];
       notes.vendorOnly(key, ['openai']);
-    } else notes.warn({ type: 'unsupported', feature: key, details: 'Not a Chat Completions field this gateway knows; it was ignored' });
+    } else
+      notes.warn({
+        type: 'unsupported',
+        feature: key,
+        details: 'Not a Chat Completions field this gateway knows; it was ignored',
+      });
   }
   const tier = optionalString(body, 'service_tier');
   if (tier !== undefined) serviceTierOptions(tier, vendor, notes);
   const safetyIdentifier = optionalString(body, 'safety_identifier');
   if (safetyIdentifier !== undefined) vendor.openai.safety_identifier = safetyIdentifier;
-  if (body.top_logprobs !== undefined && body.top_logprobs !== null) throw invalid('`top_logprobs` is not supported by this gateway', 'top_logprobs');
+  if (body.top_logprobs !== undefined && body.top_logprobs !== null)
+    throw invalid('`top_logprobs` is not supported by this gateway', 'top_logprobs');
   const parallelToolCalls = optionalBoolean(body, 'parallel_tool_calls');
-  const model = resolveBareModelId(context.router, requiredString(body, 'model', 'model', 'a catalog id such as "openai/gpt-4o" or "anthropic/claude-sonnet-4"'), 'openai');
+  const model = resolveBareModelId(
+    context.router,
+    requiredString(body, 'model', 'model', 'a catalog id such as "openai/gpt-4o" or "anthropic/claude-sonnet-4"'),
+    'openai',
+  );
   if (body.messages === undefined) throw invalid('`messages` is required: an array of chat messages', 'messages');
   const n = optionalNumber(body, 'n', { integer: true });
   if (n !== undefined && n !== 1) throw invalid('`n` must be 1: this gateway returns one choice per request', 'n');
   if (body.logprobs === true) throw invalid('`logprobs` is not supported by this gateway', 'logprobs');
   const stop = body.stop;
-  if (stop !== undefined && stop !== null && typeof stop !== 'string' && (!Array.isArray(stop) || stop.some((item) => typeof item !== 'string'))) {
+  if (
+    stop !== undefined &&
+    stop !== null &&
+    typeof stop !== 'string' &&
+    (!Array.isArray(stop) || stop.some((item) => typeof item !== 'string'))
+  ) {
     throw invalid(`\`stop\` must be a string or an array of strings, got ${describeValue(stop)}`, 'stop');
   }
   const metadata = optionalFields(body, 'metadata');
-  if (metadata && Object.values(metadata).some((value) => typeof value !== 'string')) throw invalid('`metadata` must be an object of string values', 'metadata');
+  if (metadata && Object.values(metadata).some((value) => typeof value !== 'string'))
+    throw invalid('`metadata` must be an object of string values', 'metadata');
   const tools = chatTools(body.tools);
   return {
     model,
     messages: chatMessages(expectArray(body.messages, 'messages'), notes),
-    maxOutputTokens: optionalNumber(body, 'max_completion_tokens', { integer: true, min: 1 }) ?? optionalNumber(body, 'max_tokens', { integer: true, min: 1 }),
+    maxOutputTokens:
+      optionalNumber(body, 'max_completion_tokens', { integer: true, min: 1 }) ??
+      optionalNumber(body, 'max_tokens', { integer: true, min: 1 }),
     temperature: optionalNumber(body, 'temperature', { min: 0, max: 2 }),
     topP: optionalNumber(body, 'top_p', { min: 0, max: 1 }),
     presencePenalty: optionalNumber(body, 'presence_penalty', { min: -2, max: 2 }),
@@ -210,14 +328,21 @@ function chatRequest(context: RouteContext, body: Fields, notes: DialectNotes): 
     // OpenAI has replaced `user` by `safety_identifier`: either names the end user to every vendor.
     user: optionalString(body, 'user') ?? safetyIdentifier,
     ...(metadata ? { metadata: metadata as Record<string, string> } : {}),
-    providerOptions: withCaching(withVendorOptions(mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'), vendor), typeof body.prompt_cache_key === 'string'),
+    providerOptions: withCaching(
+      withVendorOptions(
+        mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'),
+        vendor,
+      ),
+      typeof body.prompt_cache_key === 'string',
+    ),
   };
 }
 
 function textOf(content: unknown, path: string): string {
   if (typeof content === 'string') return content;
   return mapObjects(content, path, (part, partPath) => {
-    if (part.type !== 'text' && part.type !== 'refusal') throw invalid(`\`${partPath}.type\` must be "text" here, got ${describeValue(part.type)}`, `${partPath}.type`);
+    if (part.type !== 'text' && part.type !== 'refusal')
+      throw invalid(`\`${partPath}.type\` must be "text" here, got ${describeValue(part.type)}`, `${partPath}.type`);
     return part.type === 'text' ? requiredString(part, 'text', `${partPath}.text`) : '';
   }).join('');
 }
@@ -229,17 +354,39 @@ function chatMessages(list: unknown[], notes: DialectNotes): MessageInput[] {
     const path = `messages[${index}]`;
     const message = expectFields(entry, path);
     const role = message.role;
-    if (role === 'system' || role === 'developer') return { role: 'system', content: textOf(message.content, `${path}.content`) };
-    if (role === 'user') return typeof message.content === 'string' ? { role: 'user', content: message.content } : { role: 'user', content: userParts(message.content, `${path}.content`, notes) };
+    if (role === 'system' || role === 'developer')
+      return { role: 'system', content: textOf(message.content, `${path}.content`) };
+    if (role === 'user')
+      return typeof message.content === 'string'
+        ? { role: 'user', content: message.content }
+        : { role: 'user', content: userParts(message.content, `${path}.content`, notes) };
     if (role === 'assistant') return assistantMessage(message, path, toolNames);
     if (role === 'tool') {
       const toolCallId = requiredString(message, 'tool_call_id', `${path}.tool_call_id`);
       const toolName = toolNames.get(toolCallId);
-      if (toolName === undefined) throw invalid(`\`${path}.tool_call_id\` "${toolCallId}" does not answer any tool call of an earlier assistant message`, `${path}.tool_call_id`);
-      return { role: 'tool', content: [{ type: 'tool-result', toolCallId, toolName, output: { type: 'text', value: textOf(message.content, `${path}.content`) } }] };
+      if (toolName === undefined)
+        throw invalid(
+          `\`${path}.tool_call_id\` "${toolCallId}" does not answer any tool call of an earlier assistant message`,
+          `${path}.tool_call_id`,
+        );
+      return {
+        role: 'tool',
+        content: [
+          {
+            type: 'tool-result',
+            toolCallId,
+            toolName,
+            output: { type: 'text', value: textOf(message.content, `${path}.content`) },
+          },
+        ],
+      };
     }
-    if (role === 'function') throw invalid(`\`${path}.role\` "function" is deprecated and not supported: use "tool" messages`, `${path}.role`);
-    throw invalid(`\`${path}.role\` must be one of system, developer, user, assistant, tool, got ${describeValue(role)}`, `${path}.role`);
+    if (role === 'function')
+      throw invalid(`\`${path}.role\` "function" is deprecated and not supported: use "tool" messages`, `${path}.role`);
+    throw invalid(
+      `\`${path}.role\` must be one of system, developer, user, assistant, tool, got ${describeValue(role)}`,
+      `${path}.role`,
+    );
   });
 }
 
@@ -250,25 +397,57 @@ function userParts(content: unknown, path: string, notes: DialectNotes): Array<T
         return { type: 'text', text: requiredString(part, 'text', `${partPath}.text`) };
       case 'image_url': {
         const image = part.image_url;
-        const url = typeof image === 'string' ? image : isFields(image) ? requiredString(image, 'url', `${partPath}.image_url.url`) : undefined;
-        if (url === undefined) throw invalid(`\`${partPath}.image_url\` must be an object with a \`url\``, `${partPath}.image_url`);
-        const detail = isFields(image) ? optionalEnum(image, 'detail', ['auto', 'low', 'high'] as const, `${partPath}.image_url.detail`) : undefined;
+        const url =
+          typeof image === 'string'
+            ? image
+            : isFields(image)
+              ? requiredString(image, 'url', `${partPath}.image_url.url`)
+              : undefined;
+        if (url === undefined)
+          throw invalid(`\`${partPath}.image_url\` must be an object with a \`url\``, `${partPath}.image_url`);
+        const detail = isFields(image)
+          ? optionalEnum(image, 'detail', ['auto', 'low', 'high'] as const, `${partPath}.image_url.detail`)
+          : undefined;
         if (detail !== undefined) notes.vendorOnly('image_url.detail', ['openai']);
-        return { type: 'file', ...fileFromReference(url, 'image/*', `${partPath}.image_url.url`), ...(detail ? { providerOptions: { openai: { imageDetail: detail } } } : {}) };
+        return {
+          type: 'file',
+          ...fileFromReference(url, 'image/*', `${partPath}.image_url.url`),
+          ...(detail ? { providerOptions: { openai: { imageDetail: detail } } } : {}),
+        };
       }
       case 'input_audio': {
         const audio = expectFields(part.input_audio, `${partPath}.input_audio`);
-        const format = optionalEnum(audio, 'format', ['wav', 'mp3'] as const, `${partPath}.input_audio.format`) ?? 'wav';
-        return { type: 'file', mediaType: format === 'mp3' ? 'audio/mpeg' : 'audio/wav', data: { type: 'data', data: requiredString(audio, 'data', `${partPath}.input_audio.data`) } };
+        const format =
+          optionalEnum(audio, 'format', ['wav', 'mp3'] as const, `${partPath}.input_audio.format`) ?? 'wav';
+        return {
+          type: 'file',
+          mediaType: format === 'mp3' ? 'audio/mpeg' : 'audio/wav',
+          data: { type: 'data', data: requiredString(audio, 'data', `${partPath}.input_audio.data`) },
+        };
       }
       case 'file': {
         const file = expectFields(part.file, `${partPath}.file`);
-        if (file.file_id !== undefined) throw invalid(`\`${partPath}.file.file_id\` is not supported: send the file inline as \`file_data\``, `${partPath}.file.file_id`);
+        if (file.file_id !== undefined)
+          throw invalid(
+            `\`${partPath}.file.file_id\` is not supported: send the file inline as \`file_data\``,
+            `${partPath}.file.file_id`,
+          );
         const filename = optionalString(file, 'filename', `${partPath}.file.filename`);
-        return { type: 'file', ...fileFromReference(requiredString(file, 'file_data', `${partPath}.file.file_data`), 'application/pdf', `${partPath}.file.file_data`), ...(filename ? { filename } : {}) };
+        return {
+          type: 'file',
+          ...fileFromReference(
+            requiredString(file, 'file_data', `${partPath}.file.file_data`),
+            'application/pdf',
+            `${partPath}.file.file_data`,
+          ),
+          ...(filename ? { filename } : {}),
+        };
       }
       default:
-        throw invalid(`\`${partPath}.type\` must be one of text, image_url, input_audio, file, got ${describeValue(part.type)}`, `${partPath}.type`);
+        throw invalid(
+          `\`${partPath}.type\` must be one of text, image_url, input_audio, file, got ${describeValue(part.type)}`,
+          `${partPath}.type`,
+        );
     }
   });
 }
@@ -300,20 +479,39 @@ function assistantMessage(message: Fields, path: string, toolNames: Map<string, 
 
 function chatTools(value: unknown): ToolDefinition[] | undefined {
   return mapOptionalObjects(value, 'tools', (tool, path): ToolDefinition => {
-    if (tool.type !== 'function') throw invalid(`\`${path}.type\` must be "function", got ${describeValue(tool.type)}`, `${path}.type`);
+    if (tool.type !== 'function')
+      throw invalid(`\`${path}.type\` must be "function", got ${describeValue(tool.type)}`, `${path}.type`);
     const fn = expectFields(tool.function, `${path}.function`);
-    const parameters = fn.parameters === undefined || fn.parameters === null ? { type: 'object', properties: {} } : expectFields(fn.parameters, `${path}.function.parameters`);
+    const parameters =
+      fn.parameters === undefined || fn.parameters === null
+        ? { type: 'object', properties: {} }
+        : expectFields(fn.parameters, `${path}.function.parameters`);
     const description = optionalString(fn, 'description', `${path}.function.description`);
     const strict = optionalBoolean(fn, 'strict', `${path}.function.strict`);
-    return { type: 'function', name: requiredString(fn, 'name', `${path}.function.name`), inputSchema: parameters as JsonSchema, ...(description ? { description } : {}), ...(strict !== undefined ? { strict } : {}) };
+    return {
+      type: 'function',
+      name: requiredString(fn, 'name', `${path}.function.name`),
+      inputSchema: parameters as JsonSchema,
+      ...(description ? { description } : {}),
+      ...(strict !== undefined ? { strict } : {}),
+    };
   });
 }
 
 function chatToolChoice(value: unknown): ToolChoice | undefined {
   if (value === undefined || value === null) return undefined;
   if (value === 'auto' || value === 'none' || value === 'required') return { type: value };
-  if (isFields(value) && value.type === 'function' && isFields(value.function) && typeof value.function.name === 'string') return { type: 'tool', toolName: value.function.name };
-  throw invalid('`tool_choice` must be "auto", "none", "required" or { "type": "function", "function": { "name": ... } }', 'tool_choice');
+  if (
+    isFields(value) &&
+    value.type === 'function' &&
+    isFields(value.function) &&
+    typeof value.function.name === 'string'
+  )
+    return { type: 'tool', toolName: value.function.name };
+  throw invalid(
+    '`tool_choice` must be "auto", "none", "required" or { "type": "function", "function": { "name": ... } }',
+    'tool_choice',
+  );
 }
 
 function chatResponseFormat(value: unknown): ResponseFormat | undefined {
@@ -323,12 +521,21 @@ function chatResponseFormat(value: unknown): ResponseFormat | undefined {
   if (format.type === 'json_object') return { type: 'json' };
   if (format.type === 'json_schema') {
     const spec = expectFields(format.json_schema, 'response_format.json_schema');
-    const schema = spec.schema === undefined ? undefined : expectFields(spec.schema, 'response_format.json_schema.schema');
+    const schema =
+      spec.schema === undefined ? undefined : expectFields(spec.schema, 'response_format.json_schema.schema');
     const name = optionalString(spec, 'name', 'response_format.json_schema.name');
     const description = optionalString(spec, 'description', 'response_format.json_schema.description');
-    return { type: 'json', ...(schema ? { schema } : {}), ...(name ? { name } : {}), ...(description ? { description } : {}) };
+    return {
+      type: 'json',
+      ...(schema ? { schema } : {}),
+      ...(name ? { name } : {}),
+      ...(description ? { description } : {}),
+    };
   }
-  throw invalid(`\`response_format.type\` must be one of text, json_object, json_schema, got ${describeValue(format.type)}`, 'response_format.type');
+  throw invalid(
+    `\`response_format.type\` must be one of text, json_object, json_schema, got ${describeValue(format.type)}`,
+    'response_format.type',
+  );
 }
 
 function chatUsage(result: { usage: GenerateResult['usage'] }): Record<string, unknown> {
@@ -343,7 +550,14 @@ function chatUsage(result: { usage: GenerateResult['usage'] }): Record<string, u
 }
 
 function chatCompletion(context: RouteContext, requestedModel: string, result: GenerateResult): unknown {
-  const toolCalls = result.toolCalls.length === 0 ? undefined : result.content.flatMap((part) => (part.type === 'tool-call' ? [{ id: part.toolCallId, type: 'function', function: { name: part.toolName, arguments: part.input } }] : []));
+  const toolCalls =
+    result.toolCalls.length === 0
+      ? undefined
+      : result.content.flatMap((part) =>
+          part.type === 'tool-call'
+            ? [{ id: part.toolCallId, type: 'function', function: { name: part.toolName, arguments: part.input } }]
+            : [],
+        );
   return {
     id: result.generationId,
     object: 'chat.completion',
@@ -380,7 +594,13 @@ class ChatChunkEncoder implements StreamEncoder {
   ) {}
 
   private chunk(delta: Record<string, unknown>, finishReason: string | null = null): string {
-    return sseEvent({ id: this.stream.generationId, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
+    return sseEvent({
+      id: this.stream.generationId,
+      object: 'chat.completion.chunk',
+      created: this.created,
+      model: this.model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    });
   }
 
   start(): string {
@@ -394,16 +614,44 @@ class ChatChunkEncoder implements StreamEncoder {
       case 'reasoning-delta':
         return part.delta ? this.chunk({ reasoning_content: part.delta }) : '';
       case 'tool-input-start':
-        return this.chunk({ tool_calls: [{ index: this.toolIndex(part.id), id: part.id, type: 'function', function: { name: part.toolName, arguments: '' } }] });
+        return this.chunk({
+          tool_calls: [
+            {
+              index: this.toolIndex(part.id),
+              id: part.id,
+              type: 'function',
+              function: { name: part.toolName, arguments: '' },
+            },
+          ],
+        });
       case 'tool-input-delta':
         return this.chunk({ tool_calls: [{ index: this.toolIndex(part.id), function: { arguments: part.delta } }] });
       case 'tool-call':
         if (this.toolIndexes.has(part.toolCallId)) return '';
-        return this.chunk({ tool_calls: [{ index: this.toolIndex(part.toolCallId), id: part.toolCallId, type: 'function', function: { name: part.toolName, arguments: part.input } }] });
+        return this.chunk({
+          tool_calls: [
+            {
+              index: this.toolIndex(part.toolCallId),
+              id: part.toolCallId,
+              type: 'function',
+              function: { name: part.toolName, arguments: part.input },
+            },
+          ],
+        });
       case 'finish': {
         const last = this.chunk({}, finishReasonIn(part.finishReason, FINISH_REASONS, OPENAI_FINISH_VALUES));
         if (!this.includeUsage) return last;
-        return last + sseEvent({ id: this.stream.generationId, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage: chatUsage(part) });
+        return (
+          last +
+          sseEvent({
+            id: this.stream.generationId,
+            object: 'chat.completion.chunk',
+            created: this.created,
+            model: this.model,
+            choices: [],
+            usage: chatUsage(part),
+          })
+        );
       }
       default:
         return '';
@@ -430,22 +678,48 @@ class ChatChunkEncoder implements StreamEncoder {
 
 async function embeddings(context: RouteContext): Promise<GatewayHttpResponse> {
   const body = expectFields(context.body, 'The request body');
-  const model = resolveBareModelId(context.router, requiredString(body, 'model', 'model', 'an embedding model id such as "openai/text-embedding-3-small"'), 'openai');
+  const model = resolveBareModelId(
+    context.router,
+    requiredString(body, 'model', 'model', 'an embedding model id such as "openai/text-embedding-3-small"'),
+    'openai',
+  );
   const input = body.input;
   let values: string[];
   if (typeof input === 'string') values = [input];
-  else if (Array.isArray(input) && input.length > 0 && input.every((value) => typeof value === 'string')) values = input as string[];
-  else if (input === undefined || input === null) throw invalid('`input` is required: a string or an array of strings', 'input');
-  else if (Array.isArray(input) && input.length > 0 && input.every((value) => typeof value === 'number' || Array.isArray(value))) throw invalid('`input` as token arrays is not supported: send strings', 'input');
+  else if (Array.isArray(input) && input.length > 0 && input.every((value) => typeof value === 'string'))
+    values = input as string[];
+  else if (input === undefined || input === null)
+    throw invalid('`input` is required: a string or an array of strings', 'input');
+  else if (
+    Array.isArray(input) &&
+    input.length > 0 &&
+    input.every((value) => typeof value === 'number' || Array.isArray(value))
+  )
+    throw invalid('`input` as token arrays is not supported: send strings', 'input');
   else throw invalid(`\`input\` must be a non-empty string or array of strings, got ${describeValue(input)}`, 'input');
   const encoding = optionalEnum(body, 'encoding_format', ['float', 'base64'] as const) ?? 'float';
   const dimensions = optionalNumber(body, 'dimensions', { integer: true, min: 1 });
   return answerEmbedding(
     context,
-    { model, values, ...(dimensions !== undefined ? { dimensions } : {}), user: optionalString(body, 'user'), providerOptions: mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions') },
+    {
+      model,
+      values,
+      ...(dimensions !== undefined ? { dimensions } : {}),
+      user: optionalString(body, 'user'),
+      providerOptions: mergeProviderOptions(
+        body.providerOptions,
+        routingFromHeaders(context.headers),
+        'providerOptions',
+      ),
+    },
     (result: EmbedManyResult) => ({
       object: 'list',
-      data: result.embeddings.map((embedding, index) => ({ object: 'embedding', index, embedding: encoding === 'base64' ? Buffer.from(Float32Array.from(embedding).buffer).toString('base64') : embedding })),
+      data: result.embeddings.map((embedding, index) => ({
+        object: 'embedding',
+        index,
+        embedding:
+          encoding === 'base64' ? Buffer.from(Float32Array.from(embedding).buffer).toString('base64') : embedding,
+      })),
       model: result.model,
       usage: { prompt_tokens: result.usage.tokens, total_tokens: result.usage.tokens },
     }),
@@ -478,7 +752,13 @@ function modelEntry({ model, offerings }: ListedModel): Record<string, unknown> 
     providers: offerings.map((offering) => ({
       provider: offering.provider,
       provider_model_id: offering.providerModelId,
-      pricing: { input: offering.pricing.input, output: offering.pricing.output, ...(offering.pricing.cacheRead ? { cache_read: offering.pricing.cacheRead } : {}), ...(offering.pricing.cacheWrite ? { cache_write: offering.pricing.cacheWrite } : {}), unit: 'USD per million tokens' },
+      pricing: {
+        input: offering.pricing.input,
+        output: offering.pricing.output,
+        ...(offering.pricing.cacheRead ? { cache_read: offering.pricing.cacheRead } : {}),
+        ...(offering.pricing.cacheWrite ? { cache_write: offering.pricing.cacheWrite } : {}),
+        unit: 'USD per million tokens',
+      },
       available: offering.available,
       state: offering.state,
     })),

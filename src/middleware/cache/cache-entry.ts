@@ -97,7 +97,11 @@ export function decodeVector(text: string): number[] {
  * const text = JSON.stringify(languageEntry(result, undefined, Date.now()));
  * ```
  */
-export function languageEntry(result: GenerateResult, parts: StreamPart[] | undefined, createdAt: number): LanguageEntry {
+export function languageEntry(
+  result: GenerateResult,
+  parts: StreamPart[] | undefined,
+  createdAt: number,
+): LanguageEntry {
   return {
     v: 1,
     kind: 'language',
@@ -132,10 +136,15 @@ export function languageEntry(result: GenerateResult, parts: StreamPart[] | unde
  * const entry = parseEntry(text, 'language');
  * ```
  */
-export function parseEntry<K extends 'language' | 'embedding'>(text: string, kind: K): (K extends 'language' ? LanguageEntry : EmbeddingEntry) | undefined {
+export function parseEntry<K extends 'language' | 'embedding'>(
+  text: string,
+  kind: K,
+): (K extends 'language' ? LanguageEntry : EmbeddingEntry) | undefined {
   try {
     const entry = JSON.parse(text) as { v?: unknown; kind?: unknown };
-    return entry && entry.v === 1 && entry.kind === kind ? (entry as K extends 'language' ? LanguageEntry : EmbeddingEntry) : undefined;
+    return entry && entry.v === 1 && entry.kind === kind
+      ? (entry as K extends 'language' ? LanguageEntry : EmbeddingEntry)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -149,8 +158,17 @@ function zeroCost(): CostBreakdown {
 /** Usage with every count present (JSON leaves out the unknown ones). */
 function fullUsage(usage: Usage): Usage {
   return {
-    inputTokens: { total: usage.inputTokens?.total, noCache: usage.inputTokens?.noCache, cacheRead: usage.inputTokens?.cacheRead, cacheWrite: usage.inputTokens?.cacheWrite },
-    outputTokens: { total: usage.outputTokens?.total, text: usage.outputTokens?.text, reasoning: usage.outputTokens?.reasoning },
+    inputTokens: {
+      total: usage.inputTokens?.total,
+      noCache: usage.inputTokens?.noCache,
+      cacheRead: usage.inputTokens?.cacheRead,
+      cacheWrite: usage.inputTokens?.cacheWrite,
+    },
+    outputTokens: {
+      total: usage.outputTokens?.total,
+      text: usage.outputTokens?.text,
+      reasoning: usage.outputTokens?.reasoning,
+    },
   };
 }
 
@@ -162,7 +180,12 @@ function fullUsage(usage: Usage): Usage {
  * const result = resultOfEntry(entry, run, { status: 'hit', key });
  * ```
  */
-export function resultOfEntry(entry: LanguageEntry, ids: { requestId: string; generationId: string; startTime: number }, cache: GenerateResult['cache'], now: number): GenerateResult {
+export function resultOfEntry(
+  entry: LanguageEntry,
+  ids: { requestId: string; generationId: string; startTime: number },
+  cache: GenerateResult['cache'],
+  now: number,
+): GenerateResult {
   const stored = entry.result;
   return {
     requestId: ids.requestId,
@@ -200,7 +223,8 @@ export function resultOfEntry(entry: LanguageEntry, ids: { requestId: string; ge
 export function partsOfEntry(entry: LanguageEntry): StreamPart[] {
   if (entry.parts) {
     return entry.parts.map((part) => {
-      if (part.type === 'response-metadata' && part.timestamp !== undefined) return { ...part, timestamp: new Date(part.timestamp) };
+      if (part.type === 'response-metadata' && part.timestamp !== undefined)
+        return { ...part, timestamp: new Date(part.timestamp) };
       if (part.type === 'finish') return { ...part, usage: fullUsage(part.usage) };
       return part;
     });
@@ -212,15 +236,29 @@ export function partsOfEntry(entry: LanguageEntry): StreamPart[] {
     const id = String(index);
     if (content.type === 'text' || content.type === 'reasoning') {
       const kind = content.type;
-      parts.push({ type: `${kind}-start`, id }, { type: `${kind}-delta`, id, delta: content.text }, { type: `${kind}-end`, id });
+      parts.push(
+        { type: `${kind}-start`, id },
+        { type: `${kind}-delta`, id, delta: content.text },
+        { type: `${kind}-end`, id },
+      );
     } else if (content.type === 'tool-call') {
       const call = content.toolCallId;
-      parts.push({ type: 'tool-input-start', id: call, toolName: content.toolName }, { type: 'tool-input-delta', id: call, delta: content.input }, { type: 'tool-input-end', id: call }, content);
+      parts.push(
+        { type: 'tool-input-start', id: call, toolName: content.toolName },
+        { type: 'tool-input-delta', id: call, delta: content.input },
+        { type: 'tool-input-end', id: call },
+        content,
+      );
     } else {
       parts.push(content);
     }
   }
-  parts.push({ type: 'finish', finishReason: stored.finishReason, usage: fullUsage(stored.usage), ...(stored.providerMetadata ? { providerMetadata: stored.providerMetadata } : {}) });
+  parts.push({
+    type: 'finish',
+    finishReason: stored.finishReason,
+    usage: fullUsage(stored.usage),
+    ...(stored.providerMetadata ? { providerMetadata: stored.providerMetadata } : {}),
+  });
   return parts;
 }
 
@@ -253,7 +291,11 @@ export function shares(total: number, values: readonly string[]): number[] {
  * const result = embedResultOfEntries(entries, run, cache);
  * ```
  */
-export function embedResultOfEntries(entries: readonly EmbeddingEntry[], ids: { requestId: string; generationId: string }, cache: EmbedManyResult['cache']): EmbedManyResult {
+export function embedResultOfEntries(
+  entries: readonly EmbeddingEntry[],
+  ids: { requestId: string; generationId: string },
+  cache: EmbedManyResult['cache'],
+): EmbedManyResult {
   const first = entries[0];
   return {
     requestId: ids.requestId,

@@ -45,10 +45,12 @@ export function canonicalJson(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) {
     let text = '[';
-    for (let index = 0; index < value.length; index += 1) text += (index === 0 ? '' : ',') + canonicalJson(value[index]);
+    for (let index = 0; index < value.length; index += 1)
+      text += (index === 0 ? '' : ',') + canonicalJson(value[index]);
     return `${text}]`;
   }
-  if (value instanceof Uint8Array) return `{"$bytes":"${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"}`;
+  if (value instanceof Uint8Array)
+    return `{"$bytes":"${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"}`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (value instanceof URL) return JSON.stringify(value.href);
   const object = value as Record<string, unknown>;
@@ -141,8 +143,12 @@ export function embeddingKeys(
   dimensions?: number,
 ): string[] {
   const tag = modelTag(model);
-  const shared = createHash('sha256').update(canonicalJson({ v: KEY_VERSION, kind: 'embedding', model, dimensions, request: decidingFields(request) })).digest('hex');
-  return values.map((value) => `${tag}.${createHash('sha256').update(shared).update('\u0000').update(value).digest('hex')}`);
+  const shared = createHash('sha256')
+    .update(canonicalJson({ v: KEY_VERSION, kind: 'embedding', model, dimensions, request: decidingFields(request) }))
+    .digest('hex');
+  return values.map(
+    (value) => `${tag}.${createHash('sha256').update(shared).update('\u0000').update(value).digest('hex')}`,
+  );
 }
 
 /**

@@ -9,5 +9,11 @@
  *
  * @module
  */
-export { responseCache, type CacheEventSink, type RequestCacheOptions, type ResponseCache, type ResponseCacheConfig } from './response-cache.js';
+export {
+  responseCache,
+  type CacheEventSink,
+  type RequestCacheOptions,
+  type ResponseCache,
+  type ResponseCacheConfig,
+} from './response-cache.js';
 export { canonicalJson, decidingFields, embeddingKeys, languageKey } from './cache-key.js';

@@ -150,9 +150,12 @@ const STORED_FINISH = new Set(['stop', 'tool-calls']);
 export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
   const store = config.store ?? new MemoryKeyValueStore({ maxEntries: config.maxEntries, maxBytes: config.maxBytes });
   const scope = config.scope ?? 'account';
-  if (scope !== 'account' && scope !== 'shared') throw new GatewayError('config_invalid', `cache.scope must be 'account' or 'shared', got ${JSON.stringify(scope)}`);
+  if (scope !== 'account' && scope !== 'shared')
+    throw new GatewayError('config_invalid', `cache.scope must be 'account' or 'shared', got ${JSON.stringify(scope)}`);
   const defaultTtlSeconds = checkTtl(config.ttlSeconds ?? 3_600, 'cache.ttlSeconds', 'config_invalid');
-  for (const [model, options] of Object.entries(config.models ?? {})) if (options.ttlSeconds !== undefined) checkTtl(options.ttlSeconds, `cache.models.${model}.ttlSeconds`, 'config_invalid');
+  for (const [model, options] of Object.entries(config.models ?? {}))
+    if (options.ttlSeconds !== undefined)
+      checkTtl(options.ttlSeconds, `cache.models.${model}.ttlSeconds`, 'config_invalid');
   const maxEntryBytes = config.maxEntryBytes ?? 1024 * 1024;
   const now = config.now ?? Date.now;
   let emit = config.emit;
@@ -160,14 +163,25 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
 
   const event = (run: RequestRun, outcome: CacheEvent['outcome'], fields: Partial<CacheEvent>): void => {
     if (!emit) return;
-    emit('cache', { requestId: run.requestId, kind: 'exact', outcome, operation: run.operation, model: run.model, account: run.account, ...fields });
+    emit('cache', {
+      requestId: run.requestId,
+      kind: 'exact',
+      outcome,
+      operation: run.operation,
+      model: run.model,
+      account: run.account,
+      ...fields,
+    });
   };
   const storeFailed = (action: string, error: unknown): void => {
     const time = now();
     if (!emit || time - lastWarning < WARNING_INTERVAL_MS) return;
     lastWarning = time;
     const message = error instanceof Error ? error.message : String(error);
-    emit('warning', { code: 'cache_unavailable', message: `The response cache could not ${action} (${store.kind} store): ${message}; requests are served without it` });
+    emit('warning', {
+      code: 'cache_unavailable',
+      message: `The response cache could not ${action} (${store.kind} store): ${message}; requests are served without it`,
+    });
   };
 
   const plan = (run: RequestRun): Plan | string => {
@@ -192,7 +206,13 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
     return text === undefined ? undefined : parseEntry(text, 'language');
   };
 
-  const write = (run: RequestRun, steps: Plan, key: string, entry: LanguageEntry | EmbeddingEntry, eventKey = key): void => {
+  const write = (
+    run: RequestRun,
+    steps: Plan,
+    key: string,
+    entry: LanguageEntry | EmbeddingEntry,
+    eventKey = key,
+  ): void => {
     const text = JSON.stringify(entry);
     if (text.length > maxEntryBytes) return;
     store.setValue(steps.namespace, key, text, steps.ttlMs).then(
@@ -201,9 +221,15 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
     );
   };
 
-  const storable = (result: GenerateResult): boolean => STORED_FINISH.has(result.finishReason.unified) || (config.storeTruncated === true && result.finishReason.unified === 'length');
+  const storable = (result: GenerateResult): boolean =>
+    STORED_FINISH.has(result.finishReason.unified) ||
+    (config.storeTruncated === true && result.finishReason.unified === 'length');
 
-  const hitOutcome = (entry: LanguageEntry | EmbeddingEntry, key: string, savedCostNano: number): NonNullable<GenerateResult['cache']> => ({
+  const hitOutcome = (
+    entry: LanguageEntry | EmbeddingEntry,
+    key: string,
+    savedCostNano: number,
+  ): NonNullable<GenerateResult['cache']> => ({
     status: 'hit',
     key: shortKey(key),
     ageSeconds: Math.max(0, Math.floor((now() - entry.createdAt) / 1_000)),
@@ -240,7 +266,10 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
       if (entry) {
         const outcome = hitOutcome(entry, key, entry.costNano);
         event(run, 'hit', { key: outcome.key, savedCostNano: entry.costNano, ageSeconds: outcome.ageSeconds });
-        return { parts: replay(partsOfEntry(entry)), result: Promise.resolve(resultOfEntry(entry, run, outcome, now())) };
+        return {
+          parts: replay(partsOfEntry(entry)),
+          result: Promise.resolve(resultOfEntry(entry, run, outcome, now())),
+        };
       }
       if (entry === false) return skippedStream(run, 'unavailable', await next());
       if (steps.read) event(run, 'miss', { key: shortKey(key) });
@@ -262,7 +291,8 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
           }
           ended = true;
         } finally {
-          // Stored only when the caller read the whole stream, it ended with a finish part, nothing failed and nobody aborted.
+          // Stored only when the caller read the whole stream, it ended with a finish part, nothing failed and nobody
+          // aborted.
           if (ended && finished && !failed && !run.abort?.aborted) {
             inner.result.then(
               (answer) => {
@@ -284,7 +314,9 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
       let entries: Array<EmbeddingEntry | undefined> = [];
       if (steps.read) {
         try {
-          entries = (await store.getValues(steps.namespace, keys)).map((text) => (text === undefined ? undefined : parseEntry(text, 'embedding')));
+          entries = (await store.getValues(steps.namespace, keys)).map((text) =>
+            text === undefined ? undefined : parseEntry(text, 'embedding'),
+          );
         } catch (error) {
           storeFailed('be read', error);
           return skipped(run, 'unavailable', await next());
@@ -301,7 +333,12 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
       }
       if (steps.read && hits === values.length && oldest) {
         const outcome = { ...hitOutcome(oldest, keys[0], savedCostNano), hitValues: hits };
-        event(run, 'hit', { key: outcome.key, savedCostNano, ageSeconds: outcome.ageSeconds, values: { hits, total: values.length } });
+        event(run, 'hit', {
+          key: outcome.key,
+          savedCostNano,
+          ageSeconds: outcome.ageSeconds,
+          values: { hits, total: values.length },
+        });
         return embedResultOfEntries(entries as EmbeddingEntry[], run, outcome);
       }
       // The values to embed upstream: each missing one once, in the order they first appear.
@@ -325,7 +362,11 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
       } finally {
         run.values = values;
       }
-      if (result.embeddings.length !== missing.length) throw new GatewayError('internal_error', `The embedding call answered ${result.embeddings.length} embeddings for ${missing.length} values`);
+      if (result.embeddings.length !== missing.length)
+        throw new GatewayError(
+          'internal_error',
+          `The embedding call answered ${result.embeddings.length} embeddings for ${missing.length} values`,
+        );
       const embeddings = values.map((value, index) => {
         const entry = entries[index];
         return entry ? decodeVector(entry.embedding) : result.embeddings[position.get(value) as number];
@@ -335,12 +376,26 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
         const costs = shares(result.cost.total, missing);
         const createdAt = now();
         for (const [index, embedding] of result.embeddings.entries()) {
-          const entry: EmbeddingEntry = { v: 1, kind: 'embedding', createdAt, model: result.model, provider: result.provider, providerModelId: result.providerModelId, embedding: encodeVector(embedding), tokens: tokens[index], costNano: costs[index] };
+          const entry: EmbeddingEntry = {
+            v: 1,
+            kind: 'embedding',
+            createdAt,
+            model: result.model,
+            provider: result.provider,
+            providerModelId: result.providerModelId,
+            embedding: encodeVector(embedding),
+            tokens: tokens[index],
+            costNano: costs[index],
+          };
           write(run, steps, missingKeys[index], entry);
         }
       }
       const status = steps.read ? 'miss' : 'skip';
-      return { ...result, embeddings, cache: { status, key: shortKey(keys[0]), hitValues: hits, ...(hits > 0 ? { savedCostNano } : {}) } };
+      return {
+        ...result,
+        embeddings,
+        cache: { status, key: shortKey(keys[0]), hitValues: hits, ...(hits > 0 ? { savedCostNano } : {}) },
+      };
     },
 
     async clear(selector = {}) {
@@ -373,8 +428,13 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
   return cache;
 }
 
-/** The result with the cache's outcome set; handled, so that a caller who never reads it sees no unhandled rejection. */
-function withOutcome(result: Promise<GenerateResult>, outcome: NonNullable<GenerateResult['cache']>): Promise<GenerateResult> {
+/**
+ * The result with the cache's outcome set; handled, so that a caller who never reads it sees no unhandled rejection.
+ */
+function withOutcome(
+  result: Promise<GenerateResult>,
+  outcome: NonNullable<GenerateResult['cache']>,
+): Promise<GenerateResult> {
   const derived = result.then((answer) => {
     answer.cache = outcome;
     return answer;
@@ -392,10 +452,14 @@ function requestOptions(run: RequestRun): RequestCacheOptions {
   const value = run.request.providerOptions?.gateway?.cache;
   if (value === undefined || value === null) return {};
   const path = 'providerOptions.gateway.cache';
-  if (typeof value !== 'object' || Array.isArray(value)) throw new GatewayError('invalid_request', `\`${path}\` must be an object ({ ttlSeconds, skip, noStore })`, { param: path });
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new GatewayError('invalid_request', `\`${path}\` must be an object ({ ttlSeconds, skip, noStore })`, {
+      param: path,
+    });
   const options = value as Record<string, unknown>;
   for (const flag of ['skip', 'noStore'] as const) {
-    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') throw new GatewayError('invalid_request', `\`${path}.${flag}\` must be a boolean`, { param: `${path}.${flag}` });
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean')
+      throw new GatewayError('invalid_request', `\`${path}.${flag}\` must be a boolean`, { param: `${path}.${flag}` });
   }
   if (options.ttlSeconds !== undefined) checkTtl(options.ttlSeconds, `${path}.ttlSeconds`, 'invalid_request');
   return options as RequestCacheOptions;
@@ -403,7 +467,11 @@ function requestOptions(run: RequestRun): RequestCacheOptions {
 
 function checkTtl(value: unknown, name: string, code: 'invalid_request' | 'config_invalid'): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new GatewayError(code, `\`${name}\` must be a number of seconds, 0 or more, got ${JSON.stringify(value)}`, code === 'invalid_request' ? { param: name } : {});
+    throw new GatewayError(
+      code,
+      `\`${name}\` must be a number of seconds, 0 or more, got ${JSON.stringify(value)}`,
+      code === 'invalid_request' ? { param: name } : {},
+    );
   }
   return value;
 }

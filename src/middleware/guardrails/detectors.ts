@@ -98,7 +98,8 @@ function regexDetector(
           pattern.lastIndex += 1;
           continue;
         }
-        if (validate === undefined || validate(found[0])) matches.push({ start: found.index, end: found.index + found[0].length });
+        if (validate === undefined || validate(found[0]))
+          matches.push({ start: found.index, end: found.index + found[0].length });
       }
       return matches;
     },
@@ -108,11 +109,21 @@ function regexDetector(
 // E-mail: a dot-atom local part (no leading, trailing or doubled dot) @ domain labels (no leading or
 // trailing hyphen) and an alphabetic TLD. Found from each `@` outwards, so text without one costs a scan
 // for `@` only.
-const EMAIL_DOMAIN = /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/y;
+const EMAIL_DOMAIN =
+  /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9-]|\.[A-Za-z0-9])/y;
 
 function isLocalCharacter(code: number): boolean {
   // A-Z a-z 0-9 . _ % + -
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 46 || code === 95 || code === 37 || code === 43 || code === 45;
+  return (
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    (code >= 48 && code <= 57) ||
+    code === 46 ||
+    code === 95 ||
+    code === 37 ||
+    code === 43 ||
+    code === 45
+  );
 }
 
 const emailDetector: Detector = {
@@ -325,15 +336,18 @@ interface InjectionPattern {
 const PROMPT_INJECTION_PATTERNS: readonly InjectionPattern[] = [
   {
     // "Ignore all previous instructions", "disregard the above rules", "forget your prior prompt".
-    pattern: /\b(?:ignore|disregard|forget|override|skip)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+|these\s+)?(?:previous|prior|above|earlier|preceding|initial|original|system)\s+(?:instructions?|prompts?|rules|directions|directives|guidelines|messages)\b/iy,
+    pattern:
+      /\b(?:ignore|disregard|forget|override|skip)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+|my\s+|these\s+)?(?:previous|prior|above|earlier|preceding|initial|original|system)\s+(?:instructions?|prompts?|rules|directions|directives|guidelines|messages)\b/iy,
   },
   {
     // "Reveal your system prompt", "print the hidden instructions".
-    pattern: /\b(?:reveal|show|print|repeat|output|display|leak|tell\s+me)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|(?:initial|hidden|secret|original)\s+(?:prompt|instructions)|instructions\s+above)\b/iy,
+    pattern:
+      /\b(?:reveal|show|print|repeat|output|display|leak|tell\s+me)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+prompt|(?:initial|hidden|secret|original)\s+(?:prompt|instructions)|instructions\s+above)\b/iy,
   },
   {
     // "You are now DAN", "you are now in developer mode", "you are now an unrestricted AI".
-    pattern: /\byou\s+are\s+now\s+(?:DAN\b|in\s+developer\s+mode|an?\s+(?:unrestricted|unfiltered|uncensored|jailbroken)\b|jailbroken|free\s+(?:of|from)\s+(?:all\s+)?(?:restrictions|rules))/iy,
+    pattern:
+      /\byou\s+are\s+now\s+(?:DAN\b|in\s+developer\s+mode|an?\s+(?:unrestricted|unfiltered|uncensored|jailbroken)\b|jailbroken|free\s+(?:of|from)\s+(?:all\s+)?(?:restrictions|rules))/iy,
   },
   {
     // "Do anything now", "developer mode enabled", "jailbreak mode".
@@ -341,20 +355,24 @@ const PROMPT_INJECTION_PATTERNS: readonly InjectionPattern[] = [
   },
   {
     // "Pretend you are an AI without restrictions", "act as if you have no filters".
-    pattern: /\b(?:pretend|act|behave)\s+(?:as\s+if\s+|that\s+|to\s+be\s+|as\s+)?(?:you\s+(?:are|were|have)\s+)?[^.\n]{0,40}?\b(?:without|no)\s+(?:any\s+)?(?:restrictions|filters|guidelines|rules|limits|limitations|censorship)\b/iy,
+    pattern:
+      /\b(?:pretend|act|behave)\s+(?:as\s+if\s+|that\s+|to\s+be\s+|as\s+)?(?:you\s+(?:are|were|have)\s+)?[^.\n]{0,40}?\b(?:without|no)\s+(?:any\s+)?(?:restrictions|filters|guidelines|rules|limits|limitations|censorship)\b/iy,
   },
   {
     // "Bypass your safety filters", "disable the content policy".
-    pattern: /\b(?:bypass|disable|circumvent|turn\s+off)\s+(?:your|the|all|any)\s+(?:safety|content|moderation)\s+(?:filters?|guidelines|polic(?:y|ies)|restrictions|settings)\b/iy,
+    pattern:
+      /\b(?:bypass|disable|circumvent|turn\s+off)\s+(?:your|the|all|any)\s+(?:safety|content|moderation)\s+(?:filters?|guidelines|polic(?:y|ies)|restrictions|settings)\b/iy,
   },
   {
     // Role or template markers pasted into user text: "<|im_start|>system", "[INST]", "<system>", "### System:".
-    pattern: /<\|im_(?:start|end)\|>|\[\/?INST\]|<\/?system>|^#{1,3}\s*system\s*:|\bnew\s+system\s+(?:prompt|instructions?)\s*:/imy,
+    pattern:
+      /<\|im_(?:start|end)\|>|\[\/?INST\]|<\/?system>|^#{1,3}\s*system\s*:|\bnew\s+system\s+(?:prompt|instructions?)\s*:/imy,
   },
 ];
 
 // Where a pattern can begin: its first word or marker. The patterns are tried (sticky) at these only.
-const INJECTION_TRIGGER = /\b(?:ignore|disregard|forget|override|skip|reveal|show|print|repeat|output|display|leak|tell|you|do|developer|jailbreak|pretend|act|behave|bypass|disable|circumvent|turn|new)\b|<\|im_|\[\/?INST\]|<\/?system>|^#/gim;
+const INJECTION_TRIGGER =
+  /\b(?:ignore|disregard|forget|override|skip|reveal|show|print|repeat|output|display|leak|tell|you|do|developer|jailbreak|pretend|act|behave|bypass|disable|circumvent|turn|new)\b|<\|im_|\[\/?INST\]|<\/?system>|^#/gim;
 
 const promptInjectionDetector: Detector = {
   name: 'prompt-injection',
@@ -412,7 +430,12 @@ const BUILT_IN: Record<BuiltInDetectorName, Detector> = {
   ipv4: regexDetector('ipv4', 'IPV4', 15, IPV4, undefined, (text) => text.includes('.')),
   ipv6: regexDetector('ipv6', 'IPV6', 45, IPV6, ipv6Valid, (text) => text.includes(':')),
   // AWS access key ids: a documented four-letter prefix and 16 base-32 characters (20 in all).
-  'aws-access-key': regexDetector('aws-access-key', 'AWS_ACCESS_KEY', 20, /A(?<![A-Za-z0-9]A)(?:KIA|SIA|BIA|CCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g),
+  'aws-access-key': regexDetector(
+    'aws-access-key',
+    'AWS_ACCESS_KEY',
+    20,
+    /A(?<![A-Za-z0-9]A)(?:KIA|SIA|BIA|CCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g,
+  ),
   // OpenAI keys: sk-, sk-proj-, sk-svcacct- or sk-admin-, with the `T3BlbkFJ` marker (base64 of "OpenAI").
   'openai-key': regexDetector(
     'openai-key',
@@ -432,7 +455,14 @@ const BUILT_IN: Record<BuiltInDetectorName, Detector> = {
     (text) => text.includes('-ant-'),
   ),
   // Google API keys: `AIza` and 35 characters.
-  'google-api-key': regexDetector('google-api-key', 'GOOGLE_API_KEY', 39, /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g, undefined, (text) => text.includes('AIza')),
+  'google-api-key': regexDetector(
+    'google-api-key',
+    'GOOGLE_API_KEY',
+    39,
+    /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
+    undefined,
+    (text) => text.includes('AIza'),
+  ),
   // GitHub: classic tokens (gh[pousr]_ + 30 characters + a CRC32 checksum) and fine-grained `github_pat_`.
   'github-token': regexDetector(
     'github-token',
@@ -466,7 +496,15 @@ const BUILT_IN: Record<BuiltInDetectorName, Detector> = {
 };
 
 /** The PII detectors (`pii` in a guardrail's `detectors`). */
-export const PII_DETECTORS: readonly BuiltInDetectorName[] = ['email', 'phone', 'payment-card', 'iban', 'us-ssn', 'ipv4', 'ipv6'];
+export const PII_DETECTORS: readonly BuiltInDetectorName[] = [
+  'email',
+  'phone',
+  'payment-card',
+  'iban',
+  'us-ssn',
+  'ipv4',
+  'ipv6',
+];
 
 /** The secret detectors (`secrets` in a guardrail's `detectors`). */
 export const SECRET_DETECTORS: readonly BuiltInDetectorName[] = [

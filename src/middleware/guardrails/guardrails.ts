@@ -9,7 +9,13 @@ import type { AccountReference, GuardrailEvent } from '../../events.js';
 import { randomUUID } from 'node:crypto';
 import type { GenerateResult, ToolCall } from '../../router-types.js';
 import { estimatePromptTokens } from '../../tokens.js';
-import { CONTENT_PART_TYPES, type ContentPart, type GenerateRequest, type Message, type StreamPart } from '../../types.js';
+import {
+  CONTENT_PART_TYPES,
+  type ContentPart,
+  type GenerateRequest,
+  type Message,
+  type StreamPart,
+} from '../../types.js';
 import type { PipelineStream, RequestMiddleware, RequestRun } from '../middleware.js';
 import {
   builtInDetector,
@@ -113,7 +119,9 @@ export interface GuardrailJudge {
 export interface GuardrailDefinition {
   /** Names the guardrail in errors and events; the name a request's key may be allowed to turn off. */
   name: string;
-  /** `block`: fail the request (`guardrail_blocked`); `redact`: replace matches by `[TYPE_n]`; `warn`: an event only. */
+  /**
+   * `block`: fail the request (`guardrail_blocked`); `redact`: replace matches by `[TYPE_n]`; `warn`: an event only.
+   */
   action: GuardrailAction;
   /** Default `['input']`. Limits apply to the input only. */
   phases?: readonly GuardrailPhase[];
@@ -128,7 +136,10 @@ export interface GuardrailDefinition {
   maxInputCharacters?: number;
   /** A custom check (detector `check`, or the name it returns). Not with `redact`. */
   check?: GuardrailCheck;
-  /** A model-based check (detector `judge`, or `judge:<category>`; `judge-failed` when it failed closed). Not with `redact`. */
+  /**
+   * A model-based check (detector `judge`, or `judge:<category>`; `judge-failed` when it failed closed). Not with
+   * `redact`.
+   */
   judge?: GuardrailJudge;
   /** With `redact`: the placeholders in the answer are restored to the originals for the caller. */
   reversible?: boolean;
@@ -232,7 +243,9 @@ function expandDetectors(selection: readonly DetectorSelection[], guardrail: str
   for (const entry of selection) {
     if (typeof entry !== 'string') {
       if (typeof entry.find !== 'function' || !/^[A-Z][A-Z0-9_]*$/.test(entry.label) || !(entry.maxLength > 0)) {
-        throw invalid(`guardrail '${guardrail}': a custom detector needs a name, an upper-case label, a maxLength and find()`);
+        throw invalid(
+          `guardrail '${guardrail}': a custom detector needs a name, an upper-case label, a maxLength and find()`,
+        );
       }
       add(entry);
     } else if (entry === 'pii') for (const name of PII_DETECTORS) add(builtInDetector(name));
@@ -251,7 +264,11 @@ const JUDGE_SCHEMA = {
 };
 
 function judgeCheck(judge: GuardrailJudge, guardrail: string, marker: string): GuardrailCheck {
-  if (typeof judge.router?.generate !== 'function' || typeof judge.model !== 'string' || typeof judge.instructions !== 'string') {
+  if (
+    typeof judge.router?.generate !== 'function' ||
+    typeof judge.model !== 'string' ||
+    typeof judge.instructions !== 'string'
+  ) {
     throw invalid(`guardrail '${guardrail}': a judge needs a router, a model and instructions`);
   }
   const timeoutMs = judge.timeoutMs ?? 5_000;
@@ -283,7 +300,9 @@ function judgeCheck(judge: GuardrailJudge, guardrail: string, marker: string): G
       const verdict = JSON.parse(result.text) as { flagged?: unknown; category?: unknown };
       if (typeof verdict.flagged !== 'boolean') throw new Error('the judge gave no verdict');
       if (!verdict.flagged) return false;
-      return typeof verdict.category === 'string' && verdict.category !== '' && verdict.category !== 'none' ? `judge:${verdict.category}` : 'judge';
+      return typeof verdict.category === 'string' && verdict.category !== '' && verdict.category !== 'none'
+        ? `judge:${verdict.category}`
+        : 'judge';
     } catch {
       return judge.onFailure === 'block' ? 'judge-failed' : false;
     } finally {
@@ -298,26 +317,34 @@ const JUDGE_MARKER = 'switchyard-guardrail-judge';
 function compile(definition: GuardrailDefinition, denyRegexMaxLength: number, marker: string): CompiledGuardrail {
   const { name, action } = definition;
   if (typeof name !== 'string' || name === '') throw invalid('every guardrail needs a name');
-  if (action !== 'block' && action !== 'redact' && action !== 'warn') throw invalid(`guardrail '${name}': action must be block, redact or warn`);
+  if (action !== 'block' && action !== 'redact' && action !== 'warn')
+    throw invalid(`guardrail '${name}': action must be block, redact or warn`);
   const phases = definition.phases ?? ['input'];
   if (phases.length === 0 || phases.some((phase) => phase !== 'input' && phase !== 'output')) {
     throw invalid(`guardrail '${name}': phases are 'input' and 'output'`);
   }
   const detectors = expandDetectors(definition.detectors ?? [], name);
-  if (definition.deny !== undefined && definition.deny.length > 0) detectors.push(denyDetector(definition.deny, denyRegexMaxLength));
+  if (definition.deny !== undefined && definition.deny.length > 0)
+    detectors.push(denyDetector(definition.deny, denyRegexMaxLength));
   const limited = definition.maxInputTokens !== undefined || definition.maxInputCharacters !== undefined;
-  if (definition.check !== undefined && definition.judge !== undefined) throw invalid(`guardrail '${name}': a check or a judge, not both`);
+  if (definition.check !== undefined && definition.judge !== undefined)
+    throw invalid(`guardrail '${name}': a check or a judge, not both`);
   const check = definition.judge === undefined ? definition.check : judgeCheck(definition.judge, name, marker);
   if (detectors.length === 0 && !limited && check === undefined) {
     throw invalid(`guardrail '${name}': give it detectors, deny patterns, a limit, a check or a judge`);
   }
-  if (action === 'redact' && detectors.length === 0) throw invalid(`guardrail '${name}': redact needs detectors or deny patterns`);
+  if (action === 'redact' && detectors.length === 0)
+    throw invalid(`guardrail '${name}': redact needs detectors or deny patterns`);
   if (action === 'redact' && (limited || check !== undefined)) {
-    throw invalid(`guardrail '${name}': limits and checks can block or warn, not redact (make them a guardrail of their own)`);
+    throw invalid(
+      `guardrail '${name}': limits and checks can block or warn, not redact (make them a guardrail of their own)`,
+    );
   }
-  if (definition.reversible === true && action !== 'redact') throw invalid(`guardrail '${name}': reversible is for redact`);
+  if (definition.reversible === true && action !== 'redact')
+    throw invalid(`guardrail '${name}': reversible is for redact`);
   for (const limit of [definition.maxInputTokens, definition.maxInputCharacters]) {
-    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw invalid(`guardrail '${name}': limits are positive integers`);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+      throw invalid(`guardrail '${name}': limits are positive integers`);
   }
   const allow = definition.allow ?? [];
   const reversible = definition.reversible === true;
@@ -335,7 +362,12 @@ function compile(definition: GuardrailDefinition, denyRegexMaxLength: number, ma
   };
 }
 
-function compileList(definitions: readonly GuardrailDefinition[] | undefined, denyRegexMaxLength: number, marker: string, where: string): CompiledGuardrail[] {
+function compileList(
+  definitions: readonly GuardrailDefinition[] | undefined,
+  denyRegexMaxLength: number,
+  marker: string,
+  where: string,
+): CompiledGuardrail[] {
   const compiled = (definitions ?? []).map((definition) => compile(definition, denyRegexMaxLength, marker));
   const names = new Set<string>();
   for (const guardrail of compiled) {
@@ -378,9 +410,13 @@ function promptText(prompt: readonly Message[]): string {
 
 function blockedError(guardrail: string, detector: string, phase: GuardrailPhase): GatewayError {
   const where = phase === 'input' ? 'The request was' : 'The answer was';
-  return new GatewayError('guardrail_blocked', `${where} blocked by guardrail '${guardrail}' (detector: ${detector}).`, {
-    details: { guardrail, detector, phase },
-  });
+  return new GatewayError(
+    'guardrail_blocked',
+    `${where} blocked by guardrail '${guardrail}' (detector: ${detector}).`,
+    {
+      details: { guardrail, detector, phase },
+    },
+  );
 }
 
 function verdictDetector(verdict: GuardrailCheckResult): string | undefined {
@@ -428,10 +464,14 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
   const marker = randomUUID();
   const gateway = compileList(config.guardrails, denyRegexMaxLength, marker, 'the gateway');
   const accounts = new Map<string, CompiledGuardrail[]>();
-  for (const [id, scope] of Object.entries(config.accounts ?? {})) accounts.set(id, compileList(scope.guardrails, denyRegexMaxLength, marker, `account '${id}'`));
+  for (const [id, scope] of Object.entries(config.accounts ?? {}))
+    accounts.set(id, compileList(scope.guardrails, denyRegexMaxLength, marker, `account '${id}'`));
   const keys = new Map<string, { guardrails: CompiledGuardrail[]; mayDisable: ReadonlySet<string> }>();
   for (const [id, scope] of Object.entries(config.apiKeys ?? {})) {
-    keys.set(id, { guardrails: compileList(scope.guardrails, denyRegexMaxLength, marker, `API key '${id}'`), mayDisable: new Set(scope.mayDisable ?? []) });
+    keys.set(id, {
+      guardrails: compileList(scope.guardrails, denyRegexMaxLength, marker, `API key '${id}'`),
+      mayDisable: new Set(scope.mayDisable ?? []),
+    });
   }
   const states = new WeakMap<RequestRun, RequestState>();
 
@@ -449,26 +489,49 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
       candidates = [...gateway, ...(accountGuardrails ?? []), ...(key?.guardrails ?? [])];
     }
     const active = candidates.filter((guardrail) => guardrail.models === undefined || guardrail.models.test(run.model));
-    const requested = (run.request.providerOptions?.gateway as { guardrails?: { disable?: unknown } } | undefined)?.guardrails?.disable;
+    const requested = (run.request.providerOptions?.gateway as { guardrails?: { disable?: unknown } } | undefined)
+      ?.guardrails?.disable;
     if (requested === undefined) return active;
     if (!Array.isArray(requested) || requested.some((name) => typeof name !== 'string')) {
-      throw new GatewayError('invalid_request', 'providerOptions.gateway.guardrails.disable must be an array of guardrail names', {
-        param: 'providerOptions.gateway.guardrails.disable',
-      });
+      throw new GatewayError(
+        'invalid_request',
+        'providerOptions.gateway.guardrails.disable must be an array of guardrail names',
+        {
+          param: 'providerOptions.gateway.guardrails.disable',
+        },
+      );
     }
     for (const name of requested as string[]) {
       if (!(key?.mayDisable.has(name) === true || key?.mayDisable.has('*') === true)) {
-        throw new GatewayError('forbidden', `This API key may not turn off guardrail '${name}'.`, { details: { ruleId: 'guardrail_disable', guardrail: name } });
+        throw new GatewayError('forbidden', `This API key may not turn off guardrail '${name}'.`, {
+          details: { ruleId: 'guardrail_disable', guardrail: name },
+        });
       }
     }
     return active.filter((guardrail) => !requested.includes(guardrail.name));
   };
 
-  const count = (state: RequestState, run: RequestRun, phase: GuardrailPhase, guardrail: string, detector: string, action: GuardrailAction): void => {
+  const count = (
+    state: RequestState,
+    run: RequestRun,
+    phase: GuardrailPhase,
+    guardrail: string,
+    detector: string,
+    action: GuardrailAction,
+  ): void => {
     const key = `${phase}\u0000${guardrail}\u0000${detector}\u0000${action}`;
     const event = state.counts.get(key);
     if (event !== undefined) event.count += 1;
-    else state.counts.set(key, { requestId: run.requestId, phase, guardrail, detector, action, count: 1, ...(run.account ? { account: run.account } : {}) });
+    else
+      state.counts.set(key, {
+        requestId: run.requestId,
+        phase,
+        guardrail,
+        detector,
+        action,
+        count: 1,
+        ...(run.account ? { account: run.account } : {}),
+      });
   };
 
   const flushEvents = (state: RequestState, phase: GuardrailPhase): void => {
@@ -483,15 +546,23 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
     }
   };
 
-  const onMatch = (state: RequestState, run: RequestRun, phase: GuardrailPhase) => (rule: GuardRule): void => {
-    count(state, run, phase, rule.guardrail, rule.detector.name, rule.action);
-    if (rule.action === 'block') {
-      flushEvents(state, phase);
-      throw blockedError(rule.guardrail, rule.detector.name, phase);
-    }
-  };
+  const onMatch =
+    (state: RequestState, run: RequestRun, phase: GuardrailPhase) =>
+    (rule: GuardRule): void => {
+      count(state, run, phase, rule.guardrail, rule.detector.name, rule.action);
+      if (rule.action === 'block') {
+        flushEvents(state, phase);
+        throw blockedError(rule.guardrail, rule.detector.name, phase);
+      }
+    };
 
-  const runChecks = async (state: RequestState, run: RequestRun, phase: GuardrailPhase, text: string, streaming = false): Promise<void> => {
+  const runChecks = async (
+    state: RequestState,
+    run: RequestRun,
+    phase: GuardrailPhase,
+    text: string,
+    streaming = false,
+  ): Promise<void> => {
     for (const guardrail of state.active) {
       if (guardrail.check === undefined || !(phase === 'input' ? guardrail.input : guardrail.output)) continue;
       if (streaming && !guardrail.checkStreams) continue;
@@ -507,14 +578,23 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
 
   const outputGuard = (state: RequestState, run: RequestRun, json = false): TextGuard => {
     const rules = json ? [] : state.active.flatMap((guardrail) => (guardrail.output ? guardrail.rules : []));
-    return new TextGuard({ rules, holdBack, vault: state.vault, restore: state.vault.restores, json, onMatch: onMatch(state, run, 'output') });
+    return new TextGuard({
+      rules,
+      holdBack,
+      vault: state.vault,
+      restore: state.vault.restores,
+      json,
+      onMatch: onMatch(state, run, 'output'),
+    });
   };
 
   const guardsOutput = (state: RequestState | undefined): state is RequestState =>
     state !== undefined && (state.vault.restores || state.active.some((guardrail) => guardrail.output));
 
   const hasOutputChecks = (state: RequestState, streaming = false): boolean =>
-    state.active.some((guardrail) => guardrail.output && guardrail.check !== undefined && (!streaming || guardrail.checkStreams));
+    state.active.some(
+      (guardrail) => guardrail.output && guardrail.check !== undefined && (!streaming || guardrail.checkStreams),
+    );
 
   // Where `guardrail` events go: `onEvent` when configured, else the router this middleware is given to.
   let emitEvent: ((event: GuardrailEvent) => void) | undefined = config.onEvent;
@@ -537,7 +617,9 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
       for (const guardrail of input) {
         if (guardrail.maxInputTokens === undefined && guardrail.maxInputCharacters === undefined) continue;
         const text = embedding ? (run.values ?? []).join('\n') : promptText(run.request.prompt);
-        const tokens = embedding ? Math.ceil(text.length / 4) : estimatePromptTokens(run.request.prompt, run.request.tools);
+        const tokens = embedding
+          ? Math.ceil(text.length / 4)
+          : estimatePromptTokens(run.request.prompt, run.request.tools);
         const over =
           guardrail.maxInputTokens !== undefined && tokens > guardrail.maxInputTokens
             ? 'max-input-tokens'
@@ -552,12 +634,23 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
         }
       }
       if (input.some((guardrail) => guardrail.check !== undefined)) {
-        await runChecks(state, run, 'input', embedding ? (run.values ?? []).join('\n') : promptText(run.request.prompt));
+        await runChecks(
+          state,
+          run,
+          'input',
+          embedding ? (run.values ?? []).join('\n') : promptText(run.request.prompt),
+        );
       }
       const rules = input.flatMap((guardrail) => guardrail.rules);
       if (rules.length > 0) {
         const guardText = (text: string): string =>
-          new TextGuard({ rules, holdBack, vault: state.vault, restore: false, onMatch: onMatch(state, run, 'input') }).finish(text);
+          new TextGuard({
+            rules,
+            holdBack,
+            vault: state.vault,
+            restore: false,
+            onMatch: onMatch(state, run, 'input'),
+          }).finish(text);
         if (embedding) {
           if (run.values !== undefined) {
             const values = run.values.map(guardText);
@@ -600,7 +693,8 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
     if (hasOutputChecks(state)) await runChecks(state, run, 'output', result.text);
     const originalTexts = result.content.filter((part) => part.type === 'text').map((part) => part.text);
     const content: ContentPart[] = result.content.map((part) => {
-      if (part.type === 'text' || part.type === 'reasoning') return { ...part, text: outputGuard(state, run).finish(part.text) };
+      if (part.type === 'text' || part.type === 'reasoning')
+        return { ...part, text: outputGuard(state, run).finish(part.text) };
       if (part.type === 'tool-call') return { ...part, input: outputGuard(state, run, true).finish(part.input) };
       return part;
     });
@@ -642,14 +736,16 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
     const enqueueDelta = (part: DeltaPart, delta: string): void => {
       if (delta === '') return;
       if (part.type === 'text-delta') emitted.set(part.id, (emitted.get(part.id) ?? '') + delta);
-      if (part.type === 'reasoning-delta') emitted.set(`reasoning:${part.id}`, (emitted.get(`reasoning:${part.id}`) ?? '') + delta);
+      if (part.type === 'reasoning-delta')
+        emitted.set(`reasoning:${part.id}`, (emitted.get(`reasoning:${part.id}`) ?? '') + delta);
       enqueue({ ...part, delta });
     };
     const flushOpen = (): void => {
       for (const [key, guard] of guards) {
         guards.delete(key);
         const [type, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-        const deltaType = type === 'text' ? 'text-delta' : type === 'reasoning' ? 'reasoning-delta' : 'tool-input-delta';
+        const deltaType =
+          type === 'text' ? 'text-delta' : type === 'reasoning' ? 'reasoning-delta' : 'tool-input-delta';
         enqueueDelta({ type: deltaType, id, delta: '' }, guard.finish());
       }
     };
@@ -675,7 +771,8 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
           const guard = guards.get(key);
           if (guard !== undefined) {
             guards.delete(key);
-            const deltaType = kind === 'text' ? 'text-delta' : kind === 'reasoning' ? 'reasoning-delta' : 'tool-input-delta';
+            const deltaType =
+              kind === 'text' ? 'text-delta' : kind === 'reasoning' ? 'reasoning-delta' : 'tool-input-delta';
             enqueueDelta({ type: deltaType, id: part.id, delta: '' }, guard.finish());
           }
           enqueue(part);
@@ -769,7 +866,8 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
           return [{ ...part, text: texts[textIndex++] ?? '' }];
         }
         if (part.type === 'reasoning') {
-          if (reasoningParts !== reasoning.length) return reasoningIndex++ === 0 ? [{ ...part, text: reasoning.join('') }] : [];
+          if (reasoningParts !== reasoning.length)
+            return reasoningIndex++ === 0 ? [{ ...part, text: reasoning.join('') }] : [];
           return [{ ...part, text: reasoning[reasoningIndex++] ?? '' }];
         }
         if (part.type === 'tool-call') return [{ ...part, input: state.vault.restore(part.input, true) }];
@@ -780,7 +878,9 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
         text: texts.join(''),
         content,
         reasoningText: original.reasoningText === undefined ? undefined : reasoning.join(''),
-        toolCalls: original.toolCalls.map((call): ToolCall => ({ ...call, input: restoreInput(call.input, state.vault) })),
+        toolCalls: original.toolCalls.map(
+          (call): ToolCall => ({ ...call, input: restoreInput(call.input, state.vault) }),
+        ),
       };
     });
     result.catch(() => undefined);

@@ -239,7 +239,11 @@ export class TextGuard {
         // A placeholder cut by the boundary waits for its end.
         const open = text.lastIndexOf('[', emitEnd - 1);
         const lastActed = acted.at(-1);
-        if (open >= offset && open > emitEnd - this.options.vault.longestReversible - 1 && (lastActed === undefined || open >= lastActed.end)) {
+        if (
+          open >= offset &&
+          open > emitEnd - this.options.vault.longestReversible - 1 &&
+          (lastActed === undefined || open >= lastActed.end)
+        ) {
           if (!text.slice(open, emitEnd).includes(']')) emitEnd = open;
         }
       }

@@ -51,11 +51,15 @@ export function extractAnthropicError(error: unknown): UpstreamErrorInfo | undef
   const type = typeof fields.type === 'string' ? fields.type : undefined;
   const apiMessage = typeof fields.apiMessage === 'string' ? fields.apiMessage : undefined;
   // The SDK refuses to send a request when it finds no key (none configured, none in the environment).
-  if (/Could not resolve authentication method/.test(error.message)) return { code: 'provider_authentication', message: 'no Anthropic API key is configured' };
+  if (/Could not resolve authentication method/.test(error.message))
+    return { code: 'provider_authentication', message: 'no Anthropic API key is configured' };
   if (status === undefined && type === undefined && apiMessage === undefined) return undefined;
   return {
     status,
-    headers: typeof (fields.headers as { get?: unknown } | undefined)?.get === 'function' ? (fields.headers as { get(name: string): string | null }) : undefined,
+    headers:
+      typeof (fields.headers as { get?: unknown } | undefined)?.get === 'function'
+        ? (fields.headers as { get(name: string): string | null })
+        : undefined,
     message: apiMessage === undefined ? undefined : `${status ?? type} ${apiMessage}`,
     code: status === undefined && type !== undefined ? CODES_BY_ERROR_TYPE[type] : undefined,
   };
@@ -116,9 +120,19 @@ export class AnthropicMessages {
     try {
       const plan = this.plan(call);
       const client = await this.settings.client(call);
-      const message = await withSdkNotices(sdkLogger(client), () => client.messages.create({ ...plan.body, stream: false }, this.requestOptions(client, call, plan)));
+      const message = await withSdkNotices(sdkLogger(client), () =>
+        client.messages.create({ ...plan.body, stream: false }, this.requestOptions(client, call, plan)),
+      );
       const { content, finishReason, usage, providerMetadata } = mapMessage(message, plan.jsonToolName);
-      return { content, finishReason, usage, warnings: plan.warnings, responseId: message.id, responseModelId: message.model, providerMetadata };
+      return {
+        content,
+        finishReason,
+        usage,
+        warnings: plan.warnings,
+        responseId: message.id,
+        responseModelId: message.model,
+        providerMetadata,
+      };
     } catch (error) {
       throw this.toError(error, call);
     }
@@ -128,7 +142,9 @@ export class AnthropicMessages {
     try {
       const plan = this.plan(call);
       const client = await this.settings.client(call);
-      const events = await withSdkNotices(sdkLogger(client), () => client.messages.create({ ...plan.body, stream: true }, this.requestOptions(client, call, plan)));
+      const events = await withSdkNotices(sdkLogger(client), () =>
+        client.messages.create({ ...plan.body, stream: true }, this.requestOptions(client, call, plan)),
+      );
       const stream = mapMessageStream(events, {
         warnings: plan.warnings,
         jsonToolName: plan.jsonToolName,
@@ -158,7 +174,12 @@ export class AnthropicMessages {
   }
 
   private toError(error: unknown, call: ProviderCall): GatewayError {
-    return toGatewayError(error, { provider: this.settings.provider, signal: call.abortSignal, extract: this.settings.extract ?? extractAnthropicError, secrets: this.settings.secrets(call) });
+    return toGatewayError(error, {
+      provider: this.settings.provider,
+      signal: call.abortSignal,
+      extract: this.settings.extract ?? extractAnthropicError,
+      secrets: this.settings.secrets(call),
+    });
   }
 }
 

@@ -19,7 +19,15 @@ import type {
 import { GatewayError } from '../../errors.js';
 import type { ProviderCall } from '../provider.js';
 import { fileDataToBase64, parseToolInput, toolResultToText } from '../provider-support.js';
-import type { FilePart, JsonSchema, Message, ProviderOptions, ReasoningEffort, ToolResultOutput, Warning } from '../../types.js';
+import type {
+  FilePart,
+  JsonSchema,
+  Message,
+  ProviderOptions,
+  ReasoningEffort,
+  ToolResultOutput,
+  Warning,
+} from '../../types.js';
 
 /**
  * The body sent to `messages.create`: exactly the SDK's request type. The API version the SDK sends
@@ -83,7 +91,21 @@ const THINKING_BUDGETS: Record<Exclude<ReasoningEffort, 'provider-default' | 'no
  * Provider-option keys this module interprets (the AI SDK's `@ai-sdk/anthropic` options among them);
  * every other key is merged into the body, camelCase keys in the wire's snake_case.
  */
-const INTERPRETED_OPTIONS = ['cacheControl', 'cache_control', 'betas', 'disableParallelToolUse', 'thinking', 'signature', 'redactedData', 'effort', 'sendReasoning', 'structuredOutputMode', 'toolStreaming', 'output_config', 'outputConfig'] as const;
+const INTERPRETED_OPTIONS = [
+  'cacheControl',
+  'cache_control',
+  'betas',
+  'disableParallelToolUse',
+  'thinking',
+  'signature',
+  'redactedData',
+  'effort',
+  'sendReasoning',
+  'structuredOutputMode',
+  'toolStreaming',
+  'output_config',
+  'outputConfig',
+] as const;
 
 /** `inferenceGeo` → `inference_geo`: the AI SDK's option names in the Messages API's spelling. */
 function wireName(key: string): string {
@@ -144,7 +166,12 @@ class PromptConverter {
         this.system.push({ type: 'text', text: message.content, ...this.cacheControl(message.providerOptions) });
         continue;
       }
-      const blocks = message.role === 'assistant' ? this.assistantBlocks(message.content) : message.role === 'user' ? message.content.map((part) => this.userPart(part)) : message.content.map((part) => this.toolResult(part.toolCallId, part.output, part.providerOptions));
+      const blocks =
+        message.role === 'assistant'
+          ? this.assistantBlocks(message.content)
+          : message.role === 'user'
+            ? message.content.map((part) => this.userPart(part))
+            : message.content.map((part) => this.toolResult(part.toolCallId, part.output, part.providerOptions));
       if (blocks.length === 0) continue;
       const messageMarker = this.cacheControl(message.providerOptions);
       if (messageMarker.cache_control) Object.assign(blocks[blocks.length - 1], messageMarker);
@@ -180,34 +207,63 @@ class PromptConverter {
         case 'reasoning': {
           if (!this.sendReasoning) break;
           const options = anthropicOptions(part.providerOptions, this.providerName);
-          if (typeof options.signature === 'string') blocks.push({ type: 'thinking', thinking: part.text, signature: options.signature });
-          else if (typeof options.redactedData === 'string') blocks.push({ type: 'redacted_thinking', data: options.redactedData });
-          else this.warnings.push({ type: 'other', message: 'A reasoning part without providerOptions.anthropic.signature was not sent: Anthropic only accepts signed thinking blocks' });
+          if (typeof options.signature === 'string')
+            blocks.push({ type: 'thinking', thinking: part.text, signature: options.signature });
+          else if (typeof options.redactedData === 'string')
+            blocks.push({ type: 'redacted_thinking', data: options.redactedData });
+          else
+            this.warnings.push({
+              type: 'other',
+              message:
+                'A reasoning part without providerOptions.anthropic.signature was not sent: Anthropic only accepts signed thinking blocks',
+            });
           break;
         }
         case 'tool-call':
-          blocks.push({ type: 'tool_use', id: part.toolCallId, name: part.toolName, input: typeof part.input === 'string' ? parseToolInput(part.input) : (part.input ?? {}), ...marker });
+          blocks.push({
+            type: 'tool_use',
+            id: part.toolCallId,
+            name: part.toolName,
+            input: typeof part.input === 'string' ? parseToolInput(part.input) : (part.input ?? {}),
+            ...marker,
+          });
           break;
         case 'tool-result':
           blocks.push(this.toolResult(part.toolCallId, part.output, part.providerOptions));
           break;
         case 'file':
-          this.warnings.push({ type: 'unsupported', feature: 'assistant file parts', details: 'Anthropic assistant messages cannot contain files; the part was dropped' });
+          this.warnings.push({
+            type: 'unsupported',
+            feature: 'assistant file parts',
+            details: 'Anthropic assistant messages cannot contain files; the part was dropped',
+          });
           break;
       }
     }
     return blocks;
   }
 
-  private toolResult(toolCallId: string, output: ToolResultOutput, options: ProviderOptions | undefined): ToolResultBlockParam {
+  private toolResult(
+    toolCallId: string,
+    output: ToolResultOutput,
+    options: ProviderOptions | undefined,
+  ): ToolResultBlockParam {
     const isError = output.type === 'error-text' || output.type === 'error-json';
     let content: ToolResultBlockParam['content'];
     if (output.type === 'content') {
       content = output.value.map((item) =>
-        item.type === 'text' ? { type: 'text' as const, text: item.text } : fileBlock({ type: 'file', mediaType: item.mediaType, data: { type: 'data', data: item.data } }),
+        item.type === 'text'
+          ? { type: 'text' as const, text: item.text }
+          : fileBlock({ type: 'file', mediaType: item.mediaType, data: { type: 'data', data: item.data } }),
       ) as ToolResultBlockParam['content'];
     } else content = toolResultToText(output);
-    return { type: 'tool_result', tool_use_id: toolCallId, content, ...(isError ? { is_error: true } : {}), ...this.cacheControl(options) };
+    return {
+      type: 'tool_result',
+      tool_use_id: toolCallId,
+      content,
+      ...(isError ? { is_error: true } : {}),
+      ...this.cacheControl(options),
+    };
   }
 }
 
@@ -216,17 +272,36 @@ function fileBlock(part: FilePart): ContentBlockParam {
   const url = part.data.type === 'url' && /^https?:\/\//i.test(part.data.url) ? part.data.url : undefined;
   if (part.mediaType.startsWith('image/')) {
     if (url) return { type: 'image', source: { type: 'url', url } };
-    return { type: 'image', source: { type: 'base64', media_type: part.mediaType as 'image/png', data: fileDataToBase64(part.data) } };
+    return {
+      type: 'image',
+      source: { type: 'base64', media_type: part.mediaType as 'image/png', data: fileDataToBase64(part.data) },
+    };
   }
   const title = part.filename ? { title: part.filename } : {};
   if (part.mediaType === 'application/pdf') {
     if (url) return { type: 'document', source: { type: 'url', url }, ...title };
-    return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: fileDataToBase64(part.data) }, ...title };
+    return {
+      type: 'document',
+      source: { type: 'base64', media_type: 'application/pdf', data: fileDataToBase64(part.data) },
+      ...title,
+    };
   }
   if (part.mediaType === 'text/plain' && !url) {
-    return { type: 'document', source: { type: 'text', media_type: 'text/plain', data: Buffer.from(fileDataToBase64(part.data), 'base64').toString('utf8') }, ...title };
+    return {
+      type: 'document',
+      source: {
+        type: 'text',
+        media_type: 'text/plain',
+        data: Buffer.from(fileDataToBase64(part.data), 'base64').toString('utf8'),
+      },
+      ...title,
+    };
   }
-  throw new GatewayError('invalid_request', `Anthropic does not accept files of type '${part.mediaType}'${url ? ' by URL' : ''}`, { param: 'prompt' });
+  throw new GatewayError(
+    'invalid_request',
+    `Anthropic does not accept files of type '${part.mediaType}'${url ? ' by URL' : ''}`,
+    { param: 'prompt' },
+  );
 }
 
 function toolChoiceFor(choice: ProviderCall['toolChoice']): AnthropicToolChoice | undefined {
@@ -251,7 +326,8 @@ function toolChoiceFor(choice: ProviderCall['toolChoice']): AnthropicToolChoice 
 function thinkingFor(call: ProviderCall, options: Record<string, unknown>): ThinkingConfigParam | undefined {
   if (isRecord(options.thinking)) {
     const thinking: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(options.thinking)) if (value !== undefined) thinking[wireName(key)] = value;
+    for (const [key, value] of Object.entries(options.thinking))
+      if (value !== undefined) thinking[wireName(key)] = value;
     return thinking as unknown as ThinkingConfigParam;
   }
   // Anthropic's own effort (`output_config.effort`) replaces a thinking budget derived from the call's.
@@ -264,13 +340,19 @@ function thinkingFor(call: ProviderCall, options: Record<string, unknown>): Thin
 /** Sets `max_tokens` (thinking budget on top of the output tokens), clamped to the model's limit. */
 function applyMaxTokens(body: AnthropicRequestBody, call: ProviderCall, warnings: Warning[]): void {
   const thinking = body.thinking;
-  const budget = thinking?.type === 'enabled' && typeof thinking.budget_tokens === 'number' ? thinking.budget_tokens : 0;
+  const budget =
+    thinking?.type === 'enabled' && typeof thinking.budget_tokens === 'number' ? thinking.budget_tokens : 0;
   const limit = maxOutputTokensFor(call.modelId);
   let maxTokens = (call.maxOutputTokens ?? Math.min(DEFAULT_MAX_TOKENS, limit ?? DEFAULT_MAX_TOKENS)) + budget;
   if (limit !== undefined && maxTokens > limit) {
-    warnings.push({ type: 'compatibility', feature: 'maxOutputTokens', details: `max_tokens ${maxTokens} (output plus thinking budget) was clamped to the model's limit of ${limit}` });
+    warnings.push({
+      type: 'compatibility',
+      feature: 'maxOutputTokens',
+      details: `max_tokens ${maxTokens} (output plus thinking budget) was clamped to the model's limit of ${limit}`,
+    });
     maxTokens = limit;
-    if (thinking?.type === 'enabled' && budget >= limit) body.thinking = { ...thinking, budget_tokens: Math.max(1024, limit - DEFAULT_MAX_TOKENS) };
+    if (thinking?.type === 'enabled' && budget >= limit)
+      body.thinking = { ...thinking, budget_tokens: Math.max(1024, limit - DEFAULT_MAX_TOKENS) };
   }
   body.max_tokens = maxTokens;
 }
@@ -281,20 +363,39 @@ function applyMaxTokens(body: AnthropicRequestBody, call: ProviderCall, warnings
  * value is the default anyway (temperature 1, top-p 1).
  */
 function applySampling(body: AnthropicRequestBody, call: ProviderCall, warnings: Warning[]): void {
-  const sampling: Array<['temperature' | 'topP' | 'topK', string, number | undefined]> = [['temperature', 'temperature', 1], ['topP', 'top_p', 1], ['topK', 'top_k', undefined]];
+  const sampling: Array<['temperature' | 'topP' | 'topK', string, number | undefined]> = [
+    ['temperature', 'temperature', 1],
+    ['topP', 'top_p', 1],
+    ['topK', 'top_k', undefined],
+  ];
   for (const [option, field, neutral] of sampling) {
     const value = call[option];
     if (typeof value !== 'number' || value === neutral) continue;
-    warnings.push({ type: 'unsupported', feature: option, details: `The Anthropic Messages API (version 2026-10-21) has no \`${field}\`; it was not sent` });
+    warnings.push({
+      type: 'unsupported',
+      feature: option,
+      details: `The Anthropic Messages API (version 2026-10-21) has no \`${field}\`; it was not sent`,
+    });
   }
   if (call.stopSequences && call.stopSequences.length > 0) body.stop_sequences = call.stopSequences;
   for (const option of ['seed', 'presencePenalty', 'frequencyPenalty'] as const) {
-    if (call[option] !== undefined) warnings.push({ type: 'unsupported', feature: option, details: 'The Anthropic Messages API has no such parameter' });
+    if (call[option] !== undefined)
+      warnings.push({
+        type: 'unsupported',
+        feature: option,
+        details: 'The Anthropic Messages API has no such parameter',
+      });
   }
 }
 
 /** Tools and tool choice, plus the forced tool that carries a JSON response. */
-function applyTools(body: AnthropicRequestBody, call: ProviderCall, options: Record<string, unknown>, providerName: string, warnings: Warning[]): string | undefined {
+function applyTools(
+  body: AnthropicRequestBody,
+  call: ProviderCall,
+  options: Record<string, unknown>,
+  providerName: string,
+  warnings: Warning[],
+): string | undefined {
   const tools: Tool[] = (call.tools ?? []).map((tool) => {
     const marker = anthropicOptions(tool.providerOptions, providerName).cacheControl;
     return {
@@ -307,7 +408,11 @@ function applyTools(body: AnthropicRequestBody, call: ProviderCall, options: Rec
   });
   let toolChoice = tools.length > 0 ? toolChoiceFor(call.toolChoice) : undefined;
   let jsonToolName: string | undefined;
-  if (call.responseFormat?.type === 'json' && options.structuredOutputMode === 'outputFormat' && call.responseFormat.schema) {
+  if (
+    call.responseFormat?.type === 'json' &&
+    options.structuredOutputMode === 'outputFormat' &&
+    call.responseFormat.schema
+  ) {
     body.output_config = { ...body.output_config, format: { type: 'json_schema', schema: call.responseFormat.schema } };
   } else if (call.responseFormat?.type === 'json') {
     const format = call.responseFormat;
@@ -316,12 +421,19 @@ function applyTools(body: AnthropicRequestBody, call: ProviderCall, options: Rec
     tools.push({
       name: jsonToolName,
       description: format.description ?? 'Respond with a JSON object that matches the input schema.',
-      input_schema: { type: 'object', ...(format.schema ?? { additionalProperties: true }) } as JsonSchema as Tool.InputSchema,
+      input_schema: {
+        type: 'object',
+        ...(format.schema ?? { additionalProperties: true }),
+      } as JsonSchema as Tool.InputSchema,
     });
     const thinking = body.thinking !== undefined && body.thinking.type !== 'disabled';
     if (thinking) {
       toolChoice = { type: 'auto' };
-      warnings.push({ type: 'compatibility', feature: 'responseFormat', details: 'With thinking enabled Anthropic cannot force the JSON tool; the model may answer in plain text' });
+      warnings.push({
+        type: 'compatibility',
+        feature: 'responseFormat',
+        details: 'With thinking enabled Anthropic cannot force the JSON tool; the model may answer in plain text',
+      });
     } else toolChoice = tools.length > 1 ? { type: 'any' } : { type: 'tool', name: jsonToolName };
   }
   if ((options.disableParallelToolUse === true || call.parallelToolCalls === false) && tools.length > 0) {
@@ -354,12 +466,19 @@ export function buildMessagesRequest(call: ProviderCall, providerName: string): 
   const converter = new PromptConverter(providerName, warnings, options.sendReasoning !== false);
   converter.convert(call.prompt);
   const body: AnthropicRequestBody = { model: call.modelId, max_tokens: 0, messages: converter.messages };
-  if (converter.system.length > 0) body.system = converter.system.some((block) => block.cache_control) ? converter.system : converter.system.map((block) => block.text).join('\n\n');
+  if (converter.system.length > 0)
+    body.system = converter.system.some((block) => block.cache_control)
+      ? converter.system
+      : converter.system.map((block) => block.text).join('\n\n');
   const thinking = thinkingFor(call, options);
   if (thinking) body.thinking = thinking;
   const outputConfig = options.output_config ?? options.outputConfig;
   if (isRecord(outputConfig)) body.output_config = { ...outputConfig };
-  if (typeof options.effort === 'string') body.output_config = { ...body.output_config, effort: options.effort as NonNullable<AnthropicRequestBody['output_config']>['effort'] };
+  if (typeof options.effort === 'string')
+    body.output_config = {
+      ...body.output_config,
+      effort: options.effort as NonNullable<AnthropicRequestBody['output_config']>['effort'],
+    };
   applyMaxTokens(body, call, warnings);
   applySampling(body, call, warnings);
   const jsonToolName = applyTools(body, call, options, providerName, warnings);
@@ -367,7 +486,8 @@ export function buildMessagesRequest(call: ProviderCall, providerName: string): 
   if (isRecord(callMarker)) body.cache_control = callMarker as unknown as CacheControlEphemeral;
   // `providerOptions.gateway.caching: 'auto'` (Vercel AI Gateway's option): with no breakpoint of the
   // caller's, the API's own top-level marker caches up to the last cacheable block.
-  else if (call.providerOptions?.gateway?.caching === 'auto' && !hasCacheBreakpoint(body)) body.cache_control = { type: 'ephemeral' };
+  else if (call.providerOptions?.gateway?.caching === 'auto' && !hasCacheBreakpoint(body))
+    body.cache_control = { type: 'ephemeral' };
   if (call.user !== undefined) body.metadata = { user_id: call.user };
 
   const passthrough: Record<string, unknown> = {};
@@ -377,6 +497,7 @@ export function buildMessagesRequest(call: ProviderCall, providerName: string): 
   Object.assign(body, passthrough);
 
   const headers: Record<string, string> = {};
-  if (Array.isArray(options.betas) && options.betas.length > 0) headers['anthropic-beta'] = options.betas.map(String).join(',');
+  if (Array.isArray(options.betas) && options.betas.length > 0)
+    headers['anthropic-beta'] = options.betas.map(String).join(',');
   return { body, warnings, headers, ...(jsonToolName ? { jsonToolName } : {}) };
 }

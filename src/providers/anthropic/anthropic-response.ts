@@ -61,7 +61,10 @@ export function mapUsage(usage: AnthropicUsage): Usage {
  * mapFinishReason('max_tokens', false); // { unified: 'length', raw: 'max_tokens' }
  * ```
  */
-export function mapFinishReason(stopReason: StopReason | string | null | undefined, calledRealTools: boolean): FinishReason {
+export function mapFinishReason(
+  stopReason: StopReason | string | null | undefined,
+  calledRealTools: boolean,
+): FinishReason {
   const raw = stopReason ?? undefined;
   switch (stopReason) {
     case 'end_turn':
@@ -107,7 +110,9 @@ export function anthropicMetadata(usage: AnthropicUsage, stopSequence: string | 
  * ```
  */
 export function reasoningMetadata(block: { signature?: string; redactedData?: string }): ProviderMetadata {
-  return { anthropic: block.signature !== undefined ? { signature: block.signature } : { redactedData: block.redactedData } };
+  return {
+    anthropic: block.signature !== undefined ? { signature: block.signature } : { redactedData: block.redactedData },
+  };
 }
 
 function mapBlock(block: ContentBlock, jsonToolName: string | undefined): ContentPart | undefined {
@@ -115,12 +120,21 @@ function mapBlock(block: ContentBlock, jsonToolName: string | undefined): Conten
     case 'text':
       return { type: 'text', text: block.text };
     case 'thinking':
-      return { type: 'reasoning', text: block.thinking, providerMetadata: reasoningMetadata({ signature: block.signature }) };
+      return {
+        type: 'reasoning',
+        text: block.thinking,
+        providerMetadata: reasoningMetadata({ signature: block.signature }),
+      };
     case 'redacted_thinking':
       return { type: 'reasoning', text: '', providerMetadata: reasoningMetadata({ redactedData: block.data }) };
     case 'tool_use':
       if (block.name === jsonToolName) return { type: 'text', text: JSON.stringify(block.input ?? {}) };
-      return { type: 'tool-call', toolCallId: block.id, toolName: block.name, input: JSON.stringify(block.input ?? {}) };
+      return {
+        type: 'tool-call',
+        toolCallId: block.id,
+        toolName: block.name,
+        input: JSON.stringify(block.input ?? {}),
+      };
     default:
       return undefined; // server-tool blocks: not part of the canonical result
   }
@@ -134,8 +148,13 @@ function mapBlock(block: ContentBlock, jsonToolName: string | undefined): Conten
  * const { content, finishReason, usage } = mapMessage(message, undefined);
  * ```
  */
-export function mapMessage(message: Message, jsonToolName: string | undefined): { content: ContentPart[]; finishReason: FinishReason; usage: Usage; providerMetadata: ProviderMetadata } {
-  const content = message.content.map((block) => mapBlock(block, jsonToolName)).filter((part): part is ContentPart => part !== undefined);
+export function mapMessage(
+  message: Message,
+  jsonToolName: string | undefined,
+): { content: ContentPart[]; finishReason: FinishReason; usage: Usage; providerMetadata: ProviderMetadata } {
+  const content = message.content
+    .map((block) => mapBlock(block, jsonToolName))
+    .filter((part): part is ContentPart => part !== undefined);
   const calledRealTools = content.some((part) => part.type === 'tool-call');
   return {
     content,

@@ -6,7 +6,13 @@
 import type { RawMessageStreamEvent, StopReason } from '@anthropic-ai/sdk/resources/messages';
 import { GatewayError } from '../../errors.js';
 import type { StreamPart, Warning } from '../../types.js';
-import { anthropicMetadata, mapFinishReason, mapUsage, reasoningMetadata, type AnthropicUsage } from './anthropic-response.js';
+import {
+  anthropicMetadata,
+  mapFinishReason,
+  mapUsage,
+  reasoningMetadata,
+  type AnthropicUsage,
+} from './anthropic-response.js';
 
 /** What one open content block is, while its deltas arrive. */
 type OpenBlock =
@@ -56,7 +62,12 @@ class MessageStreamMapper {
     switch (event.type) {
       case 'message_start':
         // One stream is one message: a second message_start before message_stop is not Anthropic's protocol.
-        if (this.started) throw new GatewayError('provider_bad_response', `${this.provider}: the stream started a second message before message_stop`, { provider: this.provider });
+        if (this.started)
+          throw new GatewayError(
+            'provider_bad_response',
+            `${this.provider}: the stream started a second message before message_stop`,
+            { provider: this.provider },
+          );
         this.started = true;
         this.usage = { ...event.message.usage };
         yield { type: 'response-metadata', id: event.message.id, modelId: event.message.model };
@@ -74,7 +85,14 @@ class MessageStreamMapper {
         this.stopReason = event.delta.stop_reason ?? this.stopReason;
         this.stopSequence = event.delta.stop_sequence ?? this.stopSequence;
         const update: AnthropicUsage = event.usage;
-        for (const key of ['input_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'cache_creation', 'output_tokens', 'output_tokens_details'] as const) {
+        for (const key of [
+          'input_tokens',
+          'cache_read_input_tokens',
+          'cache_creation_input_tokens',
+          'cache_creation',
+          'output_tokens',
+          'output_tokens_details',
+        ] as const) {
           if (update[key] !== undefined && update[key] !== null) Object.assign(this.usage, { [key]: update[key] });
         }
         break;
@@ -91,7 +109,10 @@ class MessageStreamMapper {
     }
   }
 
-  private *start(index: number, block: Extract<RawMessageStreamEvent, { type: 'content_block_start' }>['content_block']): Generator<StreamPart> {
+  private *start(
+    index: number,
+    block: Extract<RawMessageStreamEvent, { type: 'content_block_start' }>['content_block'],
+  ): Generator<StreamPart> {
     const id = String(index);
     switch (block.type) {
       case 'text':
@@ -116,7 +137,13 @@ class MessageStreamMapper {
           return;
         }
         this.calledRealTools = true;
-        this.blocks.set(index, { kind: 'tool', id: block.id, toolName: block.name, input: '', startInput: block.input });
+        this.blocks.set(index, {
+          kind: 'tool',
+          id: block.id,
+          toolName: block.name,
+          input: '',
+          startInput: block.input,
+        });
         yield { type: 'tool-input-start', id: block.id, toolName: block.name };
         return;
       default:
@@ -124,12 +151,18 @@ class MessageStreamMapper {
     }
   }
 
-  private *delta(index: number, delta: Extract<RawMessageStreamEvent, { type: 'content_block_delta' }>['delta']): Generator<StreamPart> {
+  private *delta(
+    index: number,
+    delta: Extract<RawMessageStreamEvent, { type: 'content_block_delta' }>['delta'],
+  ): Generator<StreamPart> {
     const block = this.blocks.get(index);
     if (!block || block.kind === 'ignored') return;
-    if (delta.type === 'text_delta' && block.kind === 'text') yield { type: 'text-delta', id: block.id, delta: delta.text };
-    else if (delta.type === 'thinking_delta' && block.kind === 'reasoning') yield { type: 'reasoning-delta', id: block.id, delta: delta.thinking };
-    else if (delta.type === 'signature_delta' && block.kind === 'reasoning') block.signature = (block.signature ?? '') + delta.signature;
+    if (delta.type === 'text_delta' && block.kind === 'text')
+      yield { type: 'text-delta', id: block.id, delta: delta.text };
+    else if (delta.type === 'thinking_delta' && block.kind === 'reasoning')
+      yield { type: 'reasoning-delta', id: block.id, delta: delta.thinking };
+    else if (delta.type === 'signature_delta' && block.kind === 'reasoning')
+      block.signature = (block.signature ?? '') + delta.signature;
     else if (delta.type === 'input_json_delta' && delta.partial_json !== '') {
       if (block.kind === 'json') {
         block.sentText = true;
@@ -150,7 +183,11 @@ class MessageStreamMapper {
         yield { type: 'text-end', id: block.id };
         return;
       case 'reasoning':
-        yield { type: 'reasoning-end', id: block.id, ...(block.signature ? { providerMetadata: reasoningMetadata({ signature: block.signature }) } : {}) };
+        yield {
+          type: 'reasoning-end',
+          id: block.id,
+          ...(block.signature ? { providerMetadata: reasoningMetadata({ signature: block.signature }) } : {}),
+        };
         return;
       case 'json': {
         const whole = initialInput(block.startInput);
@@ -182,7 +219,10 @@ class MessageStreamMapper {
  * for await (const part of mapMessageStream(sdkStream, context)) console.log(part.type);
  * ```
  */
-export async function* mapMessageStream(events: AsyncIterable<RawMessageStreamEvent>, context: MessageStreamContext): AsyncGenerator<StreamPart> {
+export async function* mapMessageStream(
+  events: AsyncIterable<RawMessageStreamEvent>,
+  context: MessageStreamContext,
+): AsyncGenerator<StreamPart> {
   yield { type: 'stream-start', warnings: context.warnings };
   const mapper = new MessageStreamMapper(context.jsonToolName, context.provider);
   try {
@@ -196,6 +236,8 @@ export async function* mapMessageStream(events: AsyncIterable<RawMessageStreamEv
   // The SDK ends its iteration quietly when the request is aborted.
   if (context.signal.aborted) throw context.toError(context.signal.reason);
   if (!mapper.finished) {
-    throw new GatewayError('provider_connection', `${context.provider}: the stream ended before message_stop`, { provider: context.provider });
+    throw new GatewayError('provider_connection', `${context.provider}: the stream ended before message_stop`, {
+      provider: context.provider,
+    });
   }
 }

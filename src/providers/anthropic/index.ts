@@ -6,13 +6,25 @@
  */
 import { nodeFetch } from '../node-fetch.js';
 import type Anthropic from '@anthropic-ai/sdk';
-import type { Provider, ProviderCall, ProviderConfig, ProviderFactory, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
+import type {
+  Provider,
+  ProviderCall,
+  ProviderConfig,
+  ProviderFactory,
+  ProviderGenerateResult,
+  ProviderStreamResult,
+} from '../provider.js';
 import { loadSdk } from '../provider-support.js';
 import { sdkLoggerFor } from '../sdk-logger.js';
 import { importOptional } from '../../optional-import.js';
 import { AnthropicMessages } from './anthropic-messages.js';
 
-export { AnthropicMessages, extractAnthropicError, type AnthropicMessagesSettings, type MessagesClient } from './anthropic-messages.js';
+export {
+  AnthropicMessages,
+  extractAnthropicError,
+  type AnthropicMessagesSettings,
+  type MessagesClient,
+} from './anthropic-messages.js';
 
 /** BYOK clients kept per key; the oldest is dropped beyond this many. */
 const MAX_BYOK_CLIENTS = 32;
@@ -41,7 +53,8 @@ export class AnthropicProvider implements Provider {
       optionsKey: name,
       timeoutMs: config.timeoutMs,
       client: (call) => this.clientFor(call),
-      secrets: (call) => [config.apiKey, call.credentials?.apiKey].filter((secret): secret is string => typeof secret === 'string'),
+      secrets: (call) =>
+        [config.apiKey, call.credentials?.apiKey].filter((secret): secret is string => typeof secret === 'string'),
     });
   }
 
@@ -59,9 +72,12 @@ export class AnthropicProvider implements Provider {
     if (typeof apiKey !== 'string' || apiKey === '' || apiKey === this.config.apiKey) return this.baseClient();
     let client = this.byokClients.get(apiKey);
     if (!client) {
-      client = this.config.client ? this.baseClient().then((base) => base.withOptions({ apiKey })) : this.createClient(apiKey);
+      client = this.config.client
+        ? this.baseClient().then((base) => base.withOptions({ apiKey }))
+        : this.createClient(apiKey);
       client.catch(() => this.byokClients.delete(apiKey));
-      if (this.byokClients.size >= MAX_BYOK_CLIENTS) this.byokClients.delete(this.byokClients.keys().next().value as string);
+      if (this.byokClients.size >= MAX_BYOK_CLIENTS)
+        this.byokClients.delete(this.byokClients.keys().next().value as string);
       this.byokClients.set(apiKey, client);
     }
     return client;
@@ -69,17 +85,22 @@ export class AnthropicProvider implements Provider {
 
   private baseClient(): Promise<Anthropic> {
     if (!this.client) {
-      this.client = this.config.client ? Promise.resolve(this.config.client as Anthropic) : this.createClient(this.config.apiKey);
+      this.client = this.config.client
+        ? Promise.resolve(this.config.client as Anthropic)
+        : this.createClient(this.config.apiKey);
       this.client.catch(() => (this.client = undefined));
     }
     return this.client;
   }
 
   private async createClient(apiKey: string | undefined): Promise<Anthropic> {
-    const { default: AnthropicClient } = await loadSdk('@anthropic-ai/sdk', 'anthropic', () => importOptional<typeof import('@anthropic-ai/sdk')>('@anthropic-ai/sdk'));
+    const { default: AnthropicClient } = await loadSdk('@anthropic-ai/sdk', 'anthropic', () =>
+      importOptional<typeof import('@anthropic-ai/sdk')>('@anthropic-ai/sdk'),
+    );
     return new AnthropicClient({
       fetch: nodeFetch,
-      // The SDK logs to the console by default (a malformed stream event, for one): to the configured logger or nowhere.
+      // The SDK logs to the console by default (a malformed stream event, for one): to the configured logger or
+      // nowhere.
       logger: sdkLoggerFor(this.name, this.config.logger),
       logLevel: this.config.logger ? 'warn' : 'off',
       ...this.config.clientOptions,
@@ -100,4 +121,5 @@ export class AnthropicProvider implements Provider {
  * const provider = await createAnthropicProvider('anthropic', { type: 'anthropic', apiKey: process.env.ANTHROPIC_API_KEY });
  * ```
  */
-export const createAnthropicProvider: ProviderFactory = async (name: string, config: ProviderConfig) => new AnthropicProvider(name, config);
+export const createAnthropicProvider: ProviderFactory = async (name: string, config: ProviderConfig) =>
+  new AnthropicProvider(name, config);

@@ -26,7 +26,9 @@ export type BedrockSdk = typeof import('@aws-sdk/client-bedrock-runtime');
  * ```
  */
 export function loadBedrockSdk(): Promise<BedrockSdk> {
-  return loadSdk('@aws-sdk/client-bedrock-runtime', 'bedrock', () => importOptional<BedrockSdk>('@aws-sdk/client-bedrock-runtime'));
+  return loadSdk('@aws-sdk/client-bedrock-runtime', 'bedrock', () =>
+    importOptional<BedrockSdk>('@aws-sdk/client-bedrock-runtime'),
+  );
 }
 
 /**
@@ -56,13 +58,23 @@ export interface BedrockAuth {
  * ```
  */
 export function resolveAuth(config: ProviderConfig, credentials: ProviderCredentials | undefined): BedrockAuth {
-  const region = credentials?.region ?? config.credentials?.region ?? config.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const region =
+    credentials?.region ?? config.credentials?.region ?? config.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const pick = (source: ProviderCredentials | undefined, apiKey: string | undefined): BedrockAuth | undefined => {
-    if (source?.accessKeyId && source.secretAccessKey) return { region, accessKeyId: source.accessKeyId, secretAccessKey: source.secretAccessKey, sessionToken: source.sessionToken };
+    if (source?.accessKeyId && source.secretAccessKey)
+      return {
+        region,
+        accessKeyId: source.accessKeyId,
+        secretAccessKey: source.secretAccessKey,
+        sessionToken: source.sessionToken,
+      };
     if (apiKey) return { region, apiKey };
     return undefined;
   };
-  return pick(credentials, credentials?.apiKey) ?? pick(config.credentials, config.credentials?.apiKey ?? config.apiKey) ?? { region };
+  return (
+    pick(credentials, credentials?.apiKey) ??
+    pick(config.credentials, config.credentials?.apiKey ?? config.apiKey) ?? { region }
+  );
 }
 
 /**
@@ -74,7 +86,9 @@ export function resolveAuth(config: ProviderConfig, credentials: ProviderCredent
  * ```
  */
 export function authSecrets(auth: BedrockAuth): string[] {
-  return [auth.secretAccessKey, auth.sessionToken, auth.apiKey].filter((value): value is string => typeof value === 'string' && value.length > 0);
+  return [auth.secretAccessKey, auth.sessionToken, auth.apiKey].filter(
+    (value): value is string => typeof value === 'string' && value.length > 0,
+  );
 }
 
 /**
@@ -86,7 +100,9 @@ export function authSecrets(auth: BedrockAuth): string[] {
  * ```
  */
 export function authKey(auth: BedrockAuth): string {
-  return createHash('sha256').update(JSON.stringify([auth.region, auth.accessKeyId, auth.secretAccessKey, auth.sessionToken, auth.apiKey])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([auth.region, auth.accessKeyId, auth.secretAccessKey, auth.sessionToken, auth.apiKey]))
+    .digest('hex');
 }
 
 /** Adds headers to a request at the build step (before SigV4 signing, so they are signed). */
@@ -124,10 +140,15 @@ const MAX_SOCKETS = 256;
 function loadHttp1Handler(timeoutMs: number | undefined): Promise<NodeHttpHandler | undefined> {
   const create = async (): Promise<NodeHttpHandler | undefined> => {
     try {
-      const { NodeHttpHandler: Handler } = await importOptional<typeof import('@smithy/node-http-handler')>('@smithy/node-http-handler');
+      const { NodeHttpHandler: Handler } =
+        await importOptional<typeof import('@smithy/node-http-handler')>('@smithy/node-http-handler');
       // A gateway runs many calls at once: more sockets per host than the SDK's default 50.
       const agents = { httpAgent: { maxSockets: MAX_SOCKETS }, httpsAgent: { maxSockets: MAX_SOCKETS } };
-      return new Handler(timeoutMs === undefined ? agents : { ...agents, requestTimeout: timeoutMs, throwOnRequestTimeout: true, socketTimeout: timeoutMs });
+      return new Handler(
+        timeoutMs === undefined
+          ? agents
+          : { ...agents, requestTimeout: timeoutMs, throwOnRequestTimeout: true, socketTimeout: timeoutMs },
+      );
     } catch {
       return undefined;
     }
@@ -145,13 +166,25 @@ function loadHttp1Handler(timeoutMs: number | undefined): Promise<NodeHttpHandle
  * const client = await createBedrockClient({ type: 'bedrock', baseURL: 'http://127.0.0.1:4010' }, { region: 'us-east-1', accessKeyId: 'AKIA...', secretAccessKey: '...' });
  * ```
  */
-export async function createBedrockClient(config: ProviderConfig, auth: BedrockAuth, name: string = config.type): Promise<BedrockRuntimeClient> {
+export async function createBedrockClient(
+  config: ProviderConfig,
+  auth: BedrockAuth,
+  name: string = config.type,
+): Promise<BedrockRuntimeClient> {
   const sdk = await loadBedrockSdk();
   // The AWS SDK's logger gets each command's input and output at info level: only warnings and errors go on.
-  const options: BedrockRuntimeClientConfig = { region: auth.region, maxAttempts: 1, logger: sdkLoggerFor(name, config.logger) };
+  const options: BedrockRuntimeClientConfig = {
+    region: auth.region,
+    maxAttempts: 1,
+    logger: sdkLoggerFor(name, config.logger),
+  };
   if (config.baseURL) options.endpoint = config.baseURL;
   if (auth.accessKeyId && auth.secretAccessKey) {
-    options.credentials = { accessKeyId: auth.accessKeyId, secretAccessKey: auth.secretAccessKey, ...(auth.sessionToken ? { sessionToken: auth.sessionToken } : {}) };
+    options.credentials = {
+      accessKeyId: auth.accessKeyId,
+      secretAccessKey: auth.secretAccessKey,
+      ...(auth.sessionToken ? { sessionToken: auth.sessionToken } : {}),
+    };
     options.authSchemePreference = ['sigv4'];
   } else if (auth.apiKey) {
     options.token = { token: auth.apiKey };
@@ -161,11 +194,23 @@ export async function createBedrockClient(config: ProviderConfig, auth: BedrockA
     const handler = await loadHttp1Handler(config.timeoutMs);
     if (handler) options.requestHandler = handler;
     else if (config.baseURL?.startsWith('http:')) {
-      throw new GatewayError('provider_sdk_missing', "A plain-HTTP Bedrock endpoint needs the package '@smithy/node-http-handler': run npm install @smithy/node-http-handler", { details: { package: '@smithy/node-http-handler' } });
-    } else if (config.timeoutMs !== undefined) options.requestHandler = { requestTimeout: config.timeoutMs, disableConcurrentStreams: true };
+      throw new GatewayError(
+        'provider_sdk_missing',
+        "A plain-HTTP Bedrock endpoint needs the package '@smithy/node-http-handler': run npm install @smithy/node-http-handler",
+        { details: { package: '@smithy/node-http-handler' } },
+      );
+    } else if (config.timeoutMs !== undefined)
+      options.requestHandler = { requestTimeout: config.timeoutMs, disableConcurrentStreams: true };
   }
   // Building a client may print the SDK's Node version warning (a process warning): it goes to the logger.
-  const client = withSdkNotices(options.logger as LeveledLogger, () => new sdk.BedrockRuntimeClient({ ...options, ...(config.clientOptions as Partial<BedrockRuntimeClientConfig> | undefined) }));
+  const client = withSdkNotices(
+    options.logger as LeveledLogger,
+    () =>
+      new sdk.BedrockRuntimeClient({
+        ...options,
+        ...(config.clientOptions as Partial<BedrockRuntimeClientConfig> | undefined),
+      }),
+  );
   addHeaders(client.middlewareStack as unknown as HeaderStack, config.headers);
   return client;
 }

@@ -20,8 +20,18 @@ interface InvokeResult {
   inputTokens: number | undefined;
 }
 
-async function invoke(sdk: BedrockSdk, client: BedrockRuntimeClient, call: ProviderEmbedCall, body: Record<string, unknown>): Promise<InvokeResult> {
-  const command = new sdk.InvokeModelCommand({ modelId: call.modelId, contentType: 'application/json', accept: 'application/json', body: new TextEncoder().encode(JSON.stringify(body)) });
+async function invoke(
+  sdk: BedrockSdk,
+  client: BedrockRuntimeClient,
+  call: ProviderEmbedCall,
+  body: Record<string, unknown>,
+): Promise<InvokeResult> {
+  const command = new sdk.InvokeModelCommand({
+    modelId: call.modelId,
+    contentType: 'application/json',
+    accept: 'application/json',
+    body: new TextEncoder().encode(JSON.stringify(body)),
+  });
   let inputTokens: number | undefined;
   command.middlewareStack.add(
     (next) => async (args) => {
@@ -40,16 +50,28 @@ async function invoke(sdk: BedrockSdk, client: BedrockRuntimeClient, call: Provi
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new GatewayError('provider_bad_response', `Bedrock returned an embedding answer that is not JSON: ${String(error)}`, { cause: error });
+    throw new GatewayError(
+      'provider_bad_response',
+      `Bedrock returned an embedding answer that is not JSON: ${String(error)}`,
+      { cause: error },
+    );
   }
-  if (!parsed || typeof parsed !== 'object') throw new GatewayError('provider_bad_response', 'Bedrock returned an empty embedding answer');
+  if (!parsed || typeof parsed !== 'object')
+    throw new GatewayError('provider_bad_response', 'Bedrock returned an empty embedding answer');
   return { body: parsed as Record<string, unknown>, inputTokens };
 }
 
 function vectorsOf(value: unknown, count: number): number[][] {
-  const vectors = Array.isArray(value) ? value : value && typeof value === 'object' ? (value as { float?: unknown }).float : undefined;
+  const vectors = Array.isArray(value)
+    ? value
+    : value && typeof value === 'object'
+      ? (value as { float?: unknown }).float
+      : undefined;
   if (!Array.isArray(vectors) || vectors.length !== count || !vectors.every((vector) => Array.isArray(vector))) {
-    throw new GatewayError('provider_bad_response', `Bedrock returned ${Array.isArray(vectors) ? vectors.length : 'no'} embeddings for ${count} values`);
+    throw new GatewayError(
+      'provider_bad_response',
+      `Bedrock returned ${Array.isArray(vectors) ? vectors.length : 'no'} embeddings for ${count} values`,
+    );
   }
   return vectors as number[][];
 }
@@ -63,34 +85,61 @@ function vectorsOf(value: unknown, count: number): number[][] {
  * const result = await embedWithBedrock(sdk, client, { modelId: 'amazon.titan-embed-text-v2:0', values: ['hi'], dimensions: 256, abortSignal }, {});
  * ```
  */
-export async function embedWithBedrock(sdk: BedrockSdk, client: BedrockRuntimeClient, call: ProviderEmbedCall, options: Record<string, unknown>): Promise<ProviderEmbedResult> {
+export async function embedWithBedrock(
+  sdk: BedrockSdk,
+  client: BedrockRuntimeClient,
+  call: ProviderEmbedCall,
+  options: Record<string, unknown>,
+): Promise<ProviderEmbedResult> {
   const warnings: Warning[] = [];
   const family = modelFamily(call.modelId);
   if (family === 'cohere') {
-    if (call.values.length > COHERE_MAX_TEXTS) throw new GatewayError('invalid_request', `Cohere Embed on Bedrock takes at most ${COHERE_MAX_TEXTS} values per call`, { param: 'values' });
+    if (call.values.length > COHERE_MAX_TEXTS)
+      throw new GatewayError(
+        'invalid_request',
+        `Cohere Embed on Bedrock takes at most ${COHERE_MAX_TEXTS} values per call`,
+        { param: 'values' },
+      );
     const body: Record<string, unknown> = { texts: call.values, input_type: 'search_document', ...options };
     if (call.dimensions !== undefined) {
       if (/embed-v4/.test(call.modelId)) body.output_dimension = call.dimensions;
       else warnings.push({ type: 'unsupported', feature: 'dimensions', details: `${call.modelId} has a fixed size` });
     }
     const result = await invoke(sdk, client, call, body);
-    return { embeddings: vectorsOf(result.body.embeddings, call.values.length), usage: { tokens: result.inputTokens }, warnings };
+    return {
+      embeddings: vectorsOf(result.body.embeddings, call.values.length),
+      usage: { tokens: result.inputTokens },
+      warnings,
+    };
   }
-  if (family !== 'titan') throw new GatewayError('invalid_request', `Bedrock embeddings support Amazon Titan and Cohere Embed models, not ${call.modelId}`, { param: 'model' });
+  if (family !== 'titan')
+    throw new GatewayError(
+      'invalid_request',
+      `Bedrock embeddings support Amazon Titan and Cohere Embed models, not ${call.modelId}`,
+      { param: 'model' },
+    );
   const takesDimensions = !/titan-embed-text-v1|titan-embed-g1/.test(call.modelId);
-  if (call.dimensions !== undefined && !takesDimensions) warnings.push({ type: 'unsupported', feature: 'dimensions', details: `${call.modelId} has a fixed size` });
+  if (call.dimensions !== undefined && !takesDimensions)
+    warnings.push({ type: 'unsupported', feature: 'dimensions', details: `${call.modelId} has a fixed size` });
   // Titan takes one text per call: the values go out in parallel, and the first failure cancels the rest.
   const cancel = new AbortController();
   const each: ProviderEmbedCall = { ...call, abortSignal: AbortSignal.any([call.abortSignal, cancel.signal]) };
   const results = await Promise.all(
-    call.values.map((inputText) => invoke(sdk, client, each, { inputText, ...(call.dimensions !== undefined && takesDimensions ? { dimensions: call.dimensions } : {}), ...options })),
+    call.values.map((inputText) =>
+      invoke(sdk, client, each, {
+        inputText,
+        ...(call.dimensions !== undefined && takesDimensions ? { dimensions: call.dimensions } : {}),
+        ...options,
+      }),
+    ),
   ).catch((error: unknown) => {
     cancel.abort();
     throw error;
   });
   let tokens: number | undefined = 0;
   const embeddings = results.map((result) => {
-    const count = typeof result.body.inputTextTokenCount === 'number' ? result.body.inputTextTokenCount : result.inputTokens;
+    const count =
+      typeof result.body.inputTextTokenCount === 'number' ? result.body.inputTextTokenCount : result.inputTokens;
     tokens = tokens === undefined || count === undefined ? undefined : tokens + count;
     return vectorsOf([result.body.embedding], 1)[0];
   });

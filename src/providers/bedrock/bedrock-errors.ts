@@ -57,14 +57,18 @@ export function extractBedrockError(error: unknown): UpstreamErrorInfo | undefin
   const name = aws.name ?? '';
   const status = aws.$metadata?.httpStatusCode ?? aws.$response?.statusCode;
   let rawMessage = (aws.message ?? '').split('\n  Deserialization error')[0];
-  if (aws.code === 'ECONNRESET' && rawMessage === 'aborted') rawMessage = 'the connection closed before the answer was complete';
+  if (aws.code === 'ECONNRESET' && rawMessage === 'aborted')
+    rawMessage = 'the connection closed before the answer was complete';
   const awsName = name in CODES_BY_NAME || name.endsWith('Exception');
   const message = awsName && !rawMessage.startsWith(name) ? `${name}: ${rawMessage}` : rawMessage;
   let code: GatewayErrorCode | undefined = CODES_BY_NAME[name];
-  // The SDK's HTTP handler names ECONNRESET and EPIPE "TimeoutError" (for its retry logic): they are connection failures.
-  if (code === undefined && (aws.code === 'ECONNRESET' || aws.code === 'EPIPE' || aws.code === 'ECONNREFUSED')) code = 'provider_connection';
+  // The SDK's HTTP handler names ECONNRESET and EPIPE "TimeoutError" (for its retry logic): they are connection
+  // failures.
+  if (code === undefined && (aws.code === 'ECONNRESET' || aws.code === 'EPIPE' || aws.code === 'ECONNREFUSED'))
+    code = 'provider_connection';
   if (code === undefined && status !== undefined && status >= 200 && status < 300) code = 'provider_bad_response'; // a body the SDK could not read
-  if (code === undefined && /checksum|event stream|message length|eventstream/i.test(rawMessage)) code = 'provider_bad_response';
+  if (code === undefined && /checksum|event stream|message length|eventstream/i.test(rawMessage))
+    code = 'provider_bad_response';
   return { status, headers: aws.$response?.headers, message, code };
 }
 
@@ -76,6 +80,11 @@ export function extractBedrockError(error: unknown): UpstreamErrorInfo | undefin
  * catch (error) { throw bedrockError(error, 'bedrock', call.abortSignal, [secretAccessKey]); }
  * ```
  */
-export function bedrockError(error: unknown, provider: string, signal: AbortSignal | undefined, secrets: readonly string[]): GatewayError {
+export function bedrockError(
+  error: unknown,
+  provider: string,
+  signal: AbortSignal | undefined,
+  secrets: readonly string[],
+): GatewayError {
   return toGatewayError(error, { provider, signal, extract: extractBedrockError, secrets });
 }

@@ -26,7 +26,10 @@ import { fileDataToBytes, toolResultToText } from '../provider-support.js';
  * readOptions({ bedrock: { cachePoint: true } }, ['bedrock', 'bedrock-eu']); // { cachePoint: true }
  * ```
  */
-export function readOptions(providerOptions: ProviderOptions | undefined, keys: readonly string[]): Record<string, unknown> {
+export function readOptions(
+  providerOptions: ProviderOptions | undefined,
+  keys: readonly string[],
+): Record<string, unknown> {
   let merged: Record<string, unknown> = {};
   for (const key of keys) {
     const value = providerOptions?.[key];
@@ -47,7 +50,11 @@ export function readOptions(providerOptions: ProviderOptions | undefined, keys: 
  * cachePointFor({ anthropic: { cacheControl: { type: 'ephemeral', ttl: '1h' } } }, ['bedrock'], true); // { type: 'default', ttl: '1h' }
  * ```
  */
-export function cachePointFor(providerOptions: ProviderOptions | undefined, keys: readonly string[], fromAnthropic = false): CachePointBlock | undefined {
+export function cachePointFor(
+  providerOptions: ProviderOptions | undefined,
+  keys: readonly string[],
+  fromAnthropic = false,
+): CachePointBlock | undefined {
   let value = readOptions(providerOptions, keys).cachePoint;
   if ((value === undefined || value === null) && fromAnthropic) {
     const anthropic = providerOptions?.anthropic;
@@ -55,11 +62,20 @@ export function cachePointFor(providerOptions: ProviderOptions | undefined, keys
     if (marker && typeof marker === 'object') value = marker;
   }
   if (value === undefined || value === false || value === null) return undefined;
-  const ttl = typeof value === 'object' && typeof (value as { ttl?: unknown }).ttl === 'string' ? (value as { ttl: CachePointBlock['ttl'] }).ttl : undefined;
+  const ttl =
+    typeof value === 'object' && typeof (value as { ttl?: unknown }).ttl === 'string'
+      ? (value as { ttl: CachePointBlock['ttl'] }).ttl
+      : undefined;
   return ttl ? { type: 'default', ttl } : { type: 'default' };
 }
 
-const IMAGE_FORMATS: Record<string, ImageFormat> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/jpg': 'jpeg', 'image/gif': 'gif', 'image/webp': 'webp' };
+const IMAGE_FORMATS: Record<string, ImageFormat> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpeg',
+  'image/jpg': 'jpeg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
 const DOCUMENT_FORMATS: Record<string, DocumentFormat> = {
   'application/pdf': 'pdf',
   'text/csv': 'csv',
@@ -74,7 +90,11 @@ const DOCUMENT_FORMATS: Record<string, DocumentFormat> = {
 
 function inlineBytes(part: FilePart): Uint8Array {
   if (part.data.type === 'url' && !part.data.url.startsWith('data:')) {
-    throw new GatewayError('invalid_request', `Bedrock takes files as inline bytes, not URLs (${part.mediaType}); send the data instead`, { param: 'prompt' });
+    throw new GatewayError(
+      'invalid_request',
+      `Bedrock takes files as inline bytes, not URLs (${part.mediaType}); send the data instead`,
+      { param: 'prompt' },
+    );
   }
   return fileDataToBytes(part.data);
 }
@@ -99,10 +119,18 @@ export function fileBlock(part: FilePart, index: number): ContentBlock {
   if (image) return image;
   const format = DOCUMENT_FORMATS[part.mediaType.toLowerCase().split(';')[0]];
   if (!format) {
-    throw new GatewayError('invalid_request', `Bedrock cannot read files of type ${part.mediaType} (images: png, jpeg, gif, webp; documents: ${Object.values(DOCUMENT_FORMATS).join(', ')})`, { param: 'prompt' });
+    throw new GatewayError(
+      'invalid_request',
+      `Bedrock cannot read files of type ${part.mediaType} (images: png, jpeg, gif, webp; documents: ${Object.values(DOCUMENT_FORMATS).join(', ')})`,
+      { param: 'prompt' },
+    );
   }
   // Document names: letters, digits, single spaces, hyphens, parentheses and brackets only.
-  const base = (part.filename ?? '').replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9\s\-()[\]]/g, ' ').replace(/\s+/g, ' ').trim();
+  const base = (part.filename ?? '')
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^A-Za-z0-9\s\-()[\]]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return { document: { format, name: `${base || 'document'} ${index + 1}`, source: { bytes: inlineBytes(part) } } };
 }
 
@@ -162,20 +190,34 @@ export interface ConvertedPrompt {
  * const { system, messages } = convertPrompt([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: [{ type: 'text', text: 'Hi' }] }], ['bedrock'], []);
  * ```
  */
-export function convertPrompt(prompt: Message[], optionKeys: readonly string[], warnings: Warning[], anthropicCacheHints = false): ConvertedPrompt {
+export function convertPrompt(
+  prompt: Message[],
+  optionKeys: readonly string[],
+  warnings: Warning[],
+  anthropicCacheHints = false,
+): ConvertedPrompt {
   const system: SystemContentBlock[] = [];
   const messages: BedrockMessage[] = [];
   let hasToolContent = false;
   let fileIndex = 0;
   let seenConversation = false;
-  const withCachePoint = <T>(blocks: T[], options: ProviderOptions | undefined, make: (cachePoint: CachePointBlock) => T): void => {
+  const withCachePoint = <T>(
+    blocks: T[],
+    options: ProviderOptions | undefined,
+    make: (cachePoint: CachePointBlock) => T,
+  ): void => {
     const cachePoint = cachePointFor(options, optionKeys, anthropicCacheHints);
     if (cachePoint) blocks.push(make(cachePoint));
   };
 
   for (const message of prompt) {
     if (message.role === 'system') {
-      if (seenConversation) warnings.push({ type: 'compatibility', feature: 'system message position', details: 'Bedrock takes system text before the conversation; a later system message was moved there' });
+      if (seenConversation)
+        warnings.push({
+          type: 'compatibility',
+          feature: 'system message position',
+          details: 'Bedrock takes system text before the conversation; a later system message was moved there',
+        });
       system.push({ text: message.content });
       withCachePoint(system, message.providerOptions, (cachePoint) => ({ cachePoint }));
       continue;
@@ -193,25 +235,44 @@ export function convertPrompt(prompt: Message[], optionKeys: readonly string[], 
         case 'reasoning': {
           const options = readOptions(part.providerOptions, optionKeys);
           if (typeof options.redactedData === 'string') {
-            blocks.push({ reasoningContent: { redactedContent: new Uint8Array(Buffer.from(options.redactedData, 'base64')) } });
+            blocks.push({
+              reasoningContent: { redactedContent: new Uint8Array(Buffer.from(options.redactedData, 'base64')) },
+            });
           } else if (part.text.length > 0) {
             const signature = typeof options.signature === 'string' ? options.signature : undefined;
-            blocks.push({ reasoningContent: { reasoningText: signature ? { text: part.text, signature } : { text: part.text } } });
+            blocks.push({
+              reasoningContent: { reasoningText: signature ? { text: part.text, signature } : { text: part.text } },
+            });
           }
           break;
         }
         case 'tool-call':
           hasToolContent = true;
-          blocks.push({ toolUse: { toolUseId: part.toolCallId, name: part.toolName, input: toolUseInput(part.input) } });
+          blocks.push({
+            toolUse: { toolUseId: part.toolCallId, name: part.toolName, input: toolUseInput(part.input) },
+          });
           break;
         case 'tool-result': {
           if (message.role === 'assistant') {
-            warnings.push({ type: 'unsupported', feature: 'assistant tool-result part', details: 'Bedrock takes tool results from the user side only; the part was dropped' });
+            warnings.push({
+              type: 'unsupported',
+              feature: 'assistant tool-result part',
+              details: 'Bedrock takes tool results from the user side only; the part was dropped',
+            });
             continue;
           }
           hasToolContent = true;
-          const error = part.output.type === 'error-text' || part.output.type === 'error-json' || part.output.type === 'execution-denied';
-          blocks.push({ toolResult: { toolUseId: part.toolCallId, content: toolResultContent(part.output), ...(error ? { status: 'error' as const } : {}) } });
+          const error =
+            part.output.type === 'error-text' ||
+            part.output.type === 'error-json' ||
+            part.output.type === 'execution-denied';
+          blocks.push({
+            toolResult: {
+              toolUseId: part.toolCallId,
+              content: toolResultContent(part.output),
+              ...(error ? { status: 'error' as const } : {}),
+            },
+          });
           break;
         }
       }
@@ -229,7 +290,8 @@ export function convertPrompt(prompt: Message[], optionKeys: readonly string[], 
   const last = messages[messages.length - 1];
   if (last?.role === 'assistant') {
     const lastBlock = last.content![last.content!.length - 1];
-    if (lastBlock && typeof lastBlock.text === 'string') (lastBlock as { text: string }).text = lastBlock.text.trimEnd() || lastBlock.text;
+    if (lastBlock && typeof lastBlock.text === 'string')
+      (lastBlock as { text: string }).text = lastBlock.text.trimEnd() || lastBlock.text;
   }
   return { system, messages, hasToolContent };
 }

@@ -58,14 +58,18 @@ export function bedrockUsage(usage: TokenUsage | undefined, reasoned = false): U
     output: usage?.outputTokens,
   });
   // 1-hour cache writes cost more than 5-minute ones: keep the split.
-  const oneHour = usage?.cacheDetails?.reduce((sum, detail) => sum + (detail.ttl === '1h' ? (detail.inputTokens ?? 0) : 0), 0) ?? 0;
+  const oneHour =
+    usage?.cacheDetails?.reduce((sum, detail) => sum + (detail.ttl === '1h' ? (detail.inputTokens ?? 0) : 0), 0) ?? 0;
   if (oneHour > 0) result.inputTokens.cacheWriteOneHour = Math.min(oneHour, cacheWrite ?? 0);
   // Bedrock counts reasoning inside outputTokens without breaking it out: the split is unknown.
   if (reasoned) result.outputTokens = { total: result.outputTokens.total, text: undefined, reasoning: undefined };
   return result;
 }
 
-function reasoningMetadata(signature: string | undefined, redacted: Uint8Array | undefined): ProviderMetadata | undefined {
+function reasoningMetadata(
+  signature: string | undefined,
+  redacted: Uint8Array | undefined,
+): ProviderMetadata | undefined {
   if (redacted) return { bedrock: { redactedData: Buffer.from(redacted).toString('base64') } };
   return signature ? { bedrock: { signature } } : undefined;
 }
@@ -87,11 +91,21 @@ export function convertContent(blocks: ContentBlock[], jsonMode: boolean): Conte
     } else if (block.reasoningContent) {
       const reasoning = block.reasoningContent;
       const metadata = reasoningMetadata(reasoning.reasoningText?.signature, reasoning.redactedContent);
-      content.push({ type: 'reasoning', text: reasoning.reasoningText?.text ?? '', ...(metadata ? { providerMetadata: metadata } : {}) });
+      content.push({
+        type: 'reasoning',
+        text: reasoning.reasoningText?.text ?? '',
+        ...(metadata ? { providerMetadata: metadata } : {}),
+      });
     } else if (block.toolUse) {
       const input = JSON.stringify(block.toolUse.input ?? {});
       if (jsonMode && block.toolUse.name === JSON_TOOL_NAME) content.push({ type: 'text', text: input });
-      else content.push({ type: 'tool-call', toolCallId: block.toolUse.toolUseId ?? '', toolName: block.toolUse.name ?? '', input });
+      else
+        content.push({
+          type: 'tool-call',
+          toolCallId: block.toolUse.toolUseId ?? '',
+          toolName: block.toolUse.name ?? '',
+          input,
+        });
     }
   }
   return content;
@@ -107,7 +121,13 @@ interface OpenBlock {
 }
 
 /** The stream member names that carry an exception (the SDK normally throws these itself). */
-const STREAM_EXCEPTIONS = ['internalServerException', 'modelStreamErrorException', 'validationException', 'throttlingException', 'serviceUnavailableException'] as const;
+const STREAM_EXCEPTIONS = [
+  'internalServerException',
+  'modelStreamErrorException',
+  'validationException',
+  'throttlingException',
+  'serviceUnavailableException',
+] as const;
 
 /**
  * Turns ConverseStream events into V4 stream parts (text, reasoning, tool input, finish). A stream
@@ -119,7 +139,10 @@ const STREAM_EXCEPTIONS = ['internalServerException', 'modelStreamErrorException
  * for await (const part of convertStream(response.stream, { jsonMode: false })) console.log(part.type);
  * ```
  */
-export async function* convertStream(events: AsyncIterable<ConverseStreamOutput>, options: { jsonMode: boolean; provider: string }): AsyncGenerator<StreamPart> {
+export async function* convertStream(
+  events: AsyncIterable<ConverseStreamOutput>,
+  options: { jsonMode: boolean; provider: string },
+): AsyncGenerator<StreamPart> {
   const open = new Map<number, OpenBlock>();
   let stopReason: string | undefined;
   let usage: TokenUsage | undefined;
@@ -156,7 +179,9 @@ export async function* convertStream(events: AsyncIterable<ConverseStreamOutput>
         const kind = options.jsonMode && toolUse.name === JSON_TOOL_NAME ? 'json' : 'tool';
         if (kind === 'tool') calledRealTools = true;
         const index = event.contentBlockStart.contentBlockIndex ?? 0;
-        yield startPart(start(index, kind, kind === 'json' ? String(index) : (toolUse.toolUseId ?? ''), toolUse.name ?? ''));
+        yield startPart(
+          start(index, kind, kind === 'json' ? String(index) : (toolUse.toolUseId ?? ''), toolUse.name ?? ''),
+        );
       }
     } else if (event.contentBlockDelta) {
       const index = event.contentBlockDelta.contentBlockIndex ?? 0;
@@ -170,13 +195,17 @@ export async function* convertStream(events: AsyncIterable<ConverseStreamOutput>
         reasoned = true;
         if (!block) yield startPart((block = start(index, 'reasoning')));
         const reasoning = delta.reasoningContent;
-        if (typeof reasoning.text === 'string' && reasoning.text.length > 0) yield { type: 'reasoning-delta', id: block.id, delta: reasoning.text };
+        if (typeof reasoning.text === 'string' && reasoning.text.length > 0)
+          yield { type: 'reasoning-delta', id: block.id, delta: reasoning.text };
         if (typeof reasoning.signature === 'string') block.signature = (block.signature ?? '') + reasoning.signature;
         if (reasoning.redactedContent) block.redacted = reasoning.redactedContent;
       } else if (delta.toolUse && block) {
         const piece = delta.toolUse.input ?? '';
         block.input += piece;
-        if (piece.length > 0) yield block.kind === 'json' ? { type: 'text-delta', id: block.id, delta: piece } : { type: 'tool-input-delta', id: block.id, delta: piece };
+        if (piece.length > 0)
+          yield block.kind === 'json'
+            ? { type: 'text-delta', id: block.id, delta: piece }
+            : { type: 'tool-input-delta', id: block.id, delta: piece };
       }
     } else if (event.contentBlockStop) {
       const index = event.contentBlockStop.contentBlockIndex ?? 0;
@@ -193,12 +222,17 @@ export async function* convertStream(events: AsyncIterable<ConverseStreamOutput>
     } else {
       for (const name of STREAM_EXCEPTIONS) {
         const exception = (event as unknown as Record<string, unknown>)[name] as { message?: string } | undefined;
-        if (exception) throw Object.assign(new Error(exception.message ?? name), { name: name[0].toUpperCase() + name.slice(1) });
+        if (exception)
+          throw Object.assign(new Error(exception.message ?? name), { name: name[0].toUpperCase() + name.slice(1) });
       }
     }
   }
   if (stopReason === undefined) {
-    throw new GatewayError('provider_connection', `${options.provider}: the stream ended before the model finished (no messageStop event)`, { provider: options.provider });
+    throw new GatewayError(
+      'provider_connection',
+      `${options.provider}: the stream ended before the model finished (no messageStop event)`,
+      { provider: options.provider },
+    );
   }
   for (const block of open.values()) yield* end(block);
   yield {

@@ -5,7 +5,11 @@
  *
  * @module
  */
-import type { BedrockRuntimeClient, ConverseStreamCommandInput, ConverseStreamCommandOutput } from '@aws-sdk/client-bedrock-runtime';
+import type {
+  BedrockRuntimeClient,
+  ConverseStreamCommandInput,
+  ConverseStreamCommandOutput,
+} from '@aws-sdk/client-bedrock-runtime';
 import type { ProviderCredentials, StreamPart } from '../../types.js';
 import type {
   Provider,
@@ -17,7 +21,15 @@ import type {
   ProviderGenerateResult,
   ProviderStreamResult,
 } from '../provider.js';
-import { addHeaders, authKey, authSecrets, createBedrockClient, loadBedrockSdk, resolveAuth, type BedrockAuth } from './bedrock-client.js';
+import {
+  addHeaders,
+  authKey,
+  authSecrets,
+  createBedrockClient,
+  loadBedrockSdk,
+  resolveAuth,
+  type BedrockAuth,
+} from './bedrock-client.js';
 import { COHERE_MAX_TEXTS, embedWithBedrock } from './bedrock-embeddings.js';
 import { bedrockError } from './bedrock-errors.js';
 import { readOptions } from './bedrock-prompt.js';
@@ -76,12 +88,21 @@ export class BedrockProvider implements Provider {
       const content = convertContent(response.output?.message?.content ?? [], prepared.jsonMode);
       return {
         content,
-        finishReason: finishReason(response.stopReason, prepared.jsonMode, content.some((part) => part.type === 'tool-call')),
-        usage: bedrockUsage(response.usage, content.some((part) => part.type === 'reasoning')),
+        finishReason: finishReason(
+          response.stopReason,
+          prepared.jsonMode,
+          content.some((part) => part.type === 'tool-call'),
+        ),
+        usage: bedrockUsage(
+          response.usage,
+          content.some((part) => part.type === 'reasoning'),
+        ),
         warnings: prepared.warnings,
         responseId: response.$metadata.requestId,
         responseModelId: invokedModelId ?? call.modelId,
-        ...(response.metrics?.latencyMs === undefined ? {} : { providerMetadata: { bedrock: { latencyMs: response.metrics.latencyMs } } }),
+        ...(response.metrics?.latencyMs === undefined
+          ? {}
+          : { providerMetadata: { bedrock: { latencyMs: response.metrics.latencyMs } } }),
       };
     } catch (error) {
       throw bedrockError(error, this.name, call.abortSignal, authSecrets(auth));
@@ -188,4 +209,5 @@ async function* emptyEvents(): AsyncGenerator<never> {
  * const provider = await createBedrockProvider('bedrock', { type: 'bedrock', region: 'eu-central-1', credentials: { accessKeyId, secretAccessKey } });
  * ```
  */
-export const createBedrockProvider: ProviderFactory = async (name: string, config: ProviderConfig) => new BedrockProvider(name, config);
+export const createBedrockProvider: ProviderFactory = async (name: string, config: ProviderConfig) =>
+  new BedrockProvider(name, config);

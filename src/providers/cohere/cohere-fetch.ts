@@ -36,12 +36,19 @@ export function settlingFetch(base: typeof fetch): typeof fetch {
       return await base(input, init);
     } catch (error) {
       const signal = init?.signal;
-      const failure: FetchFailure = signal?.aborted ? (signal.reason === 'timeout' ? 'timeout' : 'aborted') : 'connection';
+      const failure: FetchFailure = signal?.aborted
+        ? signal.reason === 'timeout'
+          ? 'timeout'
+          : 'aborted'
+        : 'connection';
       const status = failure === 'timeout' ? 408 : failure === 'aborted' ? 499 : 502;
-      return new Response(JSON.stringify({ message: failure === 'timeout' ? 'the request timed out' : describe(error) }), {
-        status,
-        headers: { 'content-type': 'application/json', [FAILURE_HEADER]: failure },
-      });
+      return new Response(
+        JSON.stringify({ message: failure === 'timeout' ? 'the request timed out' : describe(error) }),
+        {
+          status,
+          headers: { 'content-type': 'application/json', [FAILURE_HEADER]: failure },
+        },
+      );
     }
   };
 }

@@ -8,7 +8,15 @@ import type { Cohere } from 'cohere-ai';
 import { GatewayError } from '../../errors.js';
 import { fileDataToBytes, fileToUrl, toolResultToText } from '../provider-support.js';
 import type { ProviderCall, ProviderEmbedCall } from '../provider.js';
-import type { AssistantMessage, FilePart, Message, ProviderOptions, ReasoningEffort, TextPart, Warning } from '../../types.js';
+import type {
+  AssistantMessage,
+  FilePart,
+  Message,
+  ProviderOptions,
+  ReasoningEffort,
+  TextPart,
+  Warning,
+} from '../../types.js';
 
 /** The provider instance a request is built for. @example `{ type: 'cohere', name: 'cohere' }` */
 export interface CohereTarget {
@@ -16,13 +24,43 @@ export interface CohereTarget {
   readonly name: string;
 }
 
-/** The fields of the SDK's chat request: a passthrough key in wire spelling (`safety_mode`) is renamed to the SDK's (`safetyMode`). */
+/**
+ * The fields of the SDK's chat request: a passthrough key in wire spelling (`safety_mode`) is renamed to the SDK's
+ * (`safetyMode`).
+ */
 const CHAT_FIELDS: ReadonlySet<string> = new Set<keyof Cohere.V2ChatRequest>([
-  'model', 'messages', 'tools', 'strictTools', 'documents', 'citationOptions', 'responseFormat', 'safetyMode', 'maxTokens', 'stopSequences', 'temperature',
-  'seed', 'frequencyPenalty', 'presencePenalty', 'k', 'p', 'logprobs', 'toolChoice', 'thinking', 'priority',
+  'model',
+  'messages',
+  'tools',
+  'strictTools',
+  'documents',
+  'citationOptions',
+  'responseFormat',
+  'safetyMode',
+  'maxTokens',
+  'stopSequences',
+  'temperature',
+  'seed',
+  'frequencyPenalty',
+  'presencePenalty',
+  'k',
+  'p',
+  'logprobs',
+  'toolChoice',
+  'thinking',
+  'priority',
 ]);
 const EMBED_FIELDS: ReadonlySet<string> = new Set<keyof Cohere.V2EmbedRequest>([
-  'texts', 'images', 'model', 'inputType', 'inputs', 'maxTokens', 'outputDimension', 'embeddingTypes', 'truncate', 'priority',
+  'texts',
+  'images',
+  'model',
+  'inputType',
+  'inputs',
+  'maxTokens',
+  'outputDimension',
+  'embeddingTypes',
+  'truncate',
+  'priority',
 ]);
 
 /** Thinking token budgets for the canonical reasoning efforts. */
@@ -45,7 +83,11 @@ const THINKING_BUDGETS: Record<Exclude<ReasoningEffort, 'provider-default' | 'no
  * cohereVendorOptions({ cohere: { safety_mode: 'STRICT' } }, { type: 'cohere', name: 'cohere' }, 'chat'); // { safetyMode: 'STRICT' }
  * ```
  */
-export function cohereVendorOptions(options: ProviderOptions | undefined, target: CohereTarget, kind: 'chat' | 'embed'): Record<string, unknown> {
+export function cohereVendorOptions(
+  options: ProviderOptions | undefined,
+  target: CohereTarget,
+  kind: 'chat' | 'embed',
+): Record<string, unknown> {
   const merged = { ...options?.[target.type], ...(target.name === target.type ? {} : options?.[target.name]) };
   const known = kind === 'chat' ? CHAT_FIELDS : EMBED_FIELDS;
   const result: Record<string, unknown> = {};
@@ -60,8 +102,11 @@ export function cohereVendorOptions(options: ProviderOptions | undefined, target
 function userContent(part: TextPart | FilePart): Cohere.Content {
   if (part.type === 'text') return { type: 'text', text: part.text };
   if (part.mediaType.startsWith('image/')) return { type: 'image_url', imageUrl: { url: fileToUrl(part) } };
-  if (part.mediaType.startsWith('text/') && part.data.type === 'data') return { type: 'text', text: Buffer.from(fileDataToBytes(part.data)).toString('utf8') };
-  throw new GatewayError('invalid_request', `Cohere does not accept files of type ${part.mediaType} in a prompt`, { param: 'prompt' });
+  if (part.mediaType.startsWith('text/') && part.data.type === 'data')
+    return { type: 'text', text: Buffer.from(fileDataToBytes(part.data)).toString('utf8') };
+  throw new GatewayError('invalid_request', `Cohere does not accept files of type ${part.mediaType} in a prompt`, {
+    param: 'prompt',
+  });
 }
 
 /**
@@ -79,13 +124,30 @@ function assistantMessages(message: AssistantMessage, target: CohereTarget): Coh
       if (part.providerOptions?.[target.type]?.toolPlan === true) toolPlan.push(part.text);
       else content.push({ type: 'thinking', thinking: part.text });
     } else if (part.type === 'tool-call') {
-      toolCalls.push({ id: part.toolCallId, type: 'function', function: { name: part.toolName, arguments: typeof part.input === 'string' ? part.input : JSON.stringify(part.input ?? {}) } });
-    } else if (part.type === 'tool-result') results.push({ role: 'tool', toolCallId: part.toolCallId, content: toolResultToText(part.output) });
-    else throw new GatewayError('invalid_request', 'Cohere does not accept files in assistant messages', { param: 'prompt' });
+      toolCalls.push({
+        id: part.toolCallId,
+        type: 'function',
+        function: {
+          name: part.toolName,
+          arguments: typeof part.input === 'string' ? part.input : JSON.stringify(part.input ?? {}),
+        },
+      });
+    } else if (part.type === 'tool-result')
+      results.push({ role: 'tool', toolCallId: part.toolCallId, content: toolResultToText(part.output) });
+    else
+      throw new GatewayError('invalid_request', 'Cohere does not accept files in assistant messages', {
+        param: 'prompt',
+      });
   }
   const assistant: Cohere.ChatMessageV2 = {
     role: 'assistant',
-    ...(content.length > 0 ? { content: content.every((item) => item.type === 'text') ? content.map((item) => (item as { text: string }).text).join('') : content } : {}),
+    ...(content.length > 0
+      ? {
+          content: content.every((item) => item.type === 'text')
+            ? content.map((item) => (item as { text: string }).text).join('')
+            : content,
+        }
+      : {}),
     ...(toolCalls.length > 0 ? { toolCalls } : {}),
     ...(toolPlan.length > 0 ? { toolPlan: toolPlan.join('') } : {}),
   };
@@ -107,28 +169,59 @@ export function cohereMessages(prompt: Message[], target: CohereTarget): Cohere.
         return [{ role: 'system', content: message.content }];
       case 'user': {
         const content = message.content.map(userContent);
-        return [{ role: 'user', content: content.every((item) => item.type === 'text') ? content.map((item) => (item as { text: string }).text).join('') : content }];
+        return [
+          {
+            role: 'user',
+            content: content.every((item) => item.type === 'text')
+              ? content.map((item) => (item as { text: string }).text).join('')
+              : content,
+          },
+        ];
       }
       case 'assistant':
         return assistantMessages(message, target);
       case 'tool':
-        return message.content.map((part): Cohere.ChatMessageV2 => ({ role: 'tool', toolCallId: part.toolCallId, content: toolResultToText(part.output) }));
+        return message.content.map(
+          (part): Cohere.ChatMessageV2 => ({
+            role: 'tool',
+            toolCallId: part.toolCallId,
+            content: toolResultToText(part.output),
+          }),
+        );
     }
   });
 }
 
 /** Tools and tool choice: Cohere has no "this tool" choice, so it is sent as only that tool, required. */
-function toolSettings(call: ProviderCall, warnings: Warning[]): Pick<Cohere.V2ChatRequest, 'tools' | 'toolChoice' | 'strictTools'> {
+function toolSettings(
+  call: ProviderCall,
+  warnings: Warning[],
+): Pick<Cohere.V2ChatRequest, 'tools' | 'toolChoice' | 'strictTools'> {
   const choice = call.toolChoice;
   const chosen = choice?.type === 'tool' ? call.tools?.filter((tool) => tool.name === choice.toolName) : call.tools;
-  if (choice?.type === 'tool' && !chosen?.length) throw new GatewayError('invalid_request', `toolChoice names the tool '${choice.toolName}', which is not in tools`, { param: 'toolChoice' });
+  if (choice?.type === 'tool' && !chosen?.length)
+    throw new GatewayError('invalid_request', `toolChoice names the tool '${choice.toolName}', which is not in tools`, {
+      param: 'toolChoice',
+    });
   if (!chosen?.length) return {};
-  const tools: Cohere.ToolV2[] = chosen.map((tool) => ({ type: 'function', function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.inputSchema } }));
+  const tools: Cohere.ToolV2[] = chosen.map((tool) => ({
+    type: 'function',
+    function: {
+      name: tool.name,
+      ...(tool.description ? { description: tool.description } : {}),
+      parameters: tool.inputSchema,
+    },
+  }));
   const strict = chosen.filter((tool) => tool.strict === true).length;
   if (strict > 0 && strict < chosen.length) {
-    warnings.push({ type: 'compatibility', feature: 'strict', details: 'Cohere applies strict tool schemas to all tools or none; strict_tools was set for all' });
+    warnings.push({
+      type: 'compatibility',
+      feature: 'strict',
+      details: 'Cohere applies strict tool schemas to all tools or none; strict_tools was set for all',
+    });
   }
-  const toolChoice = choice?.type === 'required' || choice?.type === 'tool' ? 'REQUIRED' : choice?.type === 'none' ? 'NONE' : undefined;
+  const toolChoice =
+    choice?.type === 'required' || choice?.type === 'tool' ? 'REQUIRED' : choice?.type === 'none' ? 'NONE' : undefined;
   return { tools, ...(toolChoice ? { toolChoice } : {}), ...(strict > 0 ? { strictTools: true } : {}) };
 }
 
@@ -147,9 +240,17 @@ function thinking(effort: ReasoningEffort | undefined): Cohere.Thinking | undefi
  * await client.chat(request);
  * ```
  */
-export function buildCohereChatRequest(call: ProviderCall, target: CohereTarget): { request: Cohere.V2ChatRequest; warnings: Warning[] } {
+export function buildCohereChatRequest(
+  call: ProviderCall,
+  target: CohereTarget,
+): { request: Cohere.V2ChatRequest; warnings: Warning[] } {
   const warnings: Warning[] = [];
-  if (call.parallelToolCalls === false && call.tools?.length) warnings.push({ type: 'unsupported', feature: 'parallelToolCalls', details: 'Cohere has no setting for parallel tool calls' });
+  if (call.parallelToolCalls === false && call.tools?.length)
+    warnings.push({
+      type: 'unsupported',
+      feature: 'parallelToolCalls',
+      details: 'Cohere has no setting for parallel tool calls',
+    });
   const format = call.responseFormat;
   const reasoning = thinking(call.reasoning);
   const request: Cohere.V2ChatRequest = {
@@ -164,7 +265,9 @@ export function buildCohereChatRequest(call: ProviderCall, target: CohereTarget)
     ...(call.seed === undefined ? {} : { seed: call.seed }),
     ...(call.presencePenalty === undefined ? {} : { presencePenalty: call.presencePenalty }),
     ...(call.frequencyPenalty === undefined ? {} : { frequencyPenalty: call.frequencyPenalty }),
-    ...(format?.type === 'json' ? { responseFormat: { type: 'json_object', ...(format.schema ? { jsonSchema: format.schema } : {}) } } : {}),
+    ...(format?.type === 'json'
+      ? { responseFormat: { type: 'json_object', ...(format.schema ? { jsonSchema: format.schema } : {}) } }
+      : {}),
     ...(reasoning ? { thinking: reasoning } : {}),
     ...cohereVendorOptions(call.providerOptions, target, 'chat'),
   };
@@ -181,12 +284,25 @@ export function buildCohereChatRequest(call: ProviderCall, target: CohereTarget)
  * const { request } = buildCohereEmbedRequest({ modelId: 'embed-v4.0', values: ['hi'], dimensions: 256, abortSignal }, target);
  * ```
  */
-export function buildCohereEmbedRequest(call: ProviderEmbedCall, target: CohereTarget): { request: Cohere.V2EmbedRequest; warnings: Warning[] } {
+export function buildCohereEmbedRequest(
+  call: ProviderEmbedCall,
+  target: CohereTarget,
+): { request: Cohere.V2EmbedRequest; warnings: Warning[] } {
   const warnings: Warning[] = [];
-  const request: Cohere.V2EmbedRequest = { model: call.modelId, texts: call.values, inputType: 'search_document', embeddingTypes: ['float'] };
+  const request: Cohere.V2EmbedRequest = {
+    model: call.modelId,
+    texts: call.values,
+    inputType: 'search_document',
+    embeddingTypes: ['float'],
+  };
   if (call.dimensions !== undefined) {
     if (call.modelId.startsWith('embed-v4')) request.outputDimension = call.dimensions;
-    else warnings.push({ type: 'unsupported', feature: 'dimensions', details: `${call.modelId} has a fixed output dimension; dimensions was dropped` });
+    else
+      warnings.push({
+        type: 'unsupported',
+        feature: 'dimensions',
+        details: `${call.modelId} has a fixed output dimension; dimensions was dropped`,
+      });
   }
   return { request: { ...request, ...cohereVendorOptions(call.providerOptions, target, 'embed') }, warnings };
 }

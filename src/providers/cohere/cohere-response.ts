@@ -61,17 +61,21 @@ export function cohereUsage(usage: Cohere.Usage | undefined): Usage {
 function usageMetadata(type: string, usage: Cohere.Usage | undefined, error?: string): ProviderMetadata | undefined {
   const tokens = usage?.tokens;
   const fields = {
-    ...(tokens ? { tokens: { inputTokens: tokens.inputTokens ?? null, outputTokens: tokens.outputTokens ?? null } } : {}),
+    ...(tokens
+      ? { tokens: { inputTokens: tokens.inputTokens ?? null, outputTokens: tokens.outputTokens ?? null } }
+      : {}),
     ...(typeof usage?.cachedTokens === 'number' ? { cachedTokens: usage.cachedTokens } : {}),
     ...(error ? { error } : {}),
   };
   return Object.keys(fields).length > 0 ? { [type]: fields } : undefined;
 }
 
-/** A call's input: Cohere sends the arguments of a call without any as `"null"` (or nothing); the input is then `{}`. */
+/**
+ * A call's input: Cohere sends the arguments of a call without any as `"null"` (or nothing); the input is then `{}`.
+ */
 function toolInput(args: string | undefined): string {
   const trimmed = args?.trim();
-  return trimmed === undefined || trimmed === '' || trimmed === 'null' ? '{}' : args as string;
+  return trimmed === undefined || trimmed === '' || trimmed === 'null' ? '{}' : (args as string);
 }
 
 /** Stream parts with each tool call's input made an object (see {@link toolInput}). */
@@ -93,19 +97,31 @@ function toolPlanMetadata(type: string): ProviderMetadata {
  * const result = cohereResult(await client.chat(request), warnings, { type: 'cohere', name: 'cohere' });
  * ```
  */
-export function cohereResult(response: Cohere.V2ChatResponse, warnings: Warning[], target: { type: string; name: string }): ProviderGenerateResult {
+export function cohereResult(
+  response: Cohere.V2ChatResponse,
+  warnings: Warning[],
+  target: { type: string; name: string },
+): ProviderGenerateResult {
   const message = response?.message as Cohere.AssistantMessageResponse | undefined;
   if (typeof response?.finishReason !== 'string' || typeof message !== 'object' || message === null) {
-    throw new GatewayError('provider_bad_response', `${target.name}: the response is not in Cohere's format`, { provider: target.name });
+    throw new GatewayError('provider_bad_response', `${target.name}: the response is not in Cohere's format`, {
+      provider: target.name,
+    });
   }
   const content: ContentPart[] = [];
   for (const item of message.content ?? []) {
     if (item.type === 'thinking') content.push({ type: 'reasoning', text: item.thinking });
     else if (item.type === 'text') content.push({ type: 'text', text: item.text });
   }
-  if (message.toolPlan) content.push({ type: 'reasoning', text: message.toolPlan, providerMetadata: toolPlanMetadata(target.type) });
+  if (message.toolPlan)
+    content.push({ type: 'reasoning', text: message.toolPlan, providerMetadata: toolPlanMetadata(target.type) });
   for (const call of message.toolCalls ?? []) {
-    content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.function?.name ?? '', input: toolInput(call.function?.arguments) });
+    content.push({
+      type: 'tool-call',
+      toolCallId: call.id,
+      toolName: call.function?.name ?? '',
+      input: toolInput(call.function?.arguments),
+    });
   }
   const providerMetadata = usageMetadata(target.type, response.usage);
   return {
@@ -129,7 +145,13 @@ export function cohereResult(response: Cohere.V2ChatResponse, warnings: Warning[
  */
 export async function* cohereStreamParts(
   events: AsyncIterable<Cohere.V2ChatStreamResponse>,
-  context: { target: { type: string; name: string }; modelId: string; warnings: Warning[]; signal: AbortSignal; toError(error: unknown): GatewayError },
+  context: {
+    target: { type: string; name: string };
+    modelId: string;
+    warnings: Warning[];
+    signal: AbortSignal;
+    toError(error: unknown): GatewayError;
+  },
 ): AsyncGenerator<StreamPart> {
   const { target } = context;
   yield { type: 'stream-start', warnings: context.warnings };
@@ -177,9 +199,17 @@ export async function* cohereStreamParts(
     throw context.toError(error);
   }
   if (context.signal.aborted) throw context.toError(context.signal.reason);
-  if (end === undefined) throw new GatewayError('provider_connection', `${target.name}: the stream ended before the response was complete`, { provider: target.name });
+  if (end === undefined)
+    throw new GatewayError('provider_connection', `${target.name}: the stream ended before the response was complete`, {
+      provider: target.name,
+    });
   yield* blocks.close();
   yield* withObjectInput(tools.finish());
   const providerMetadata = usageMetadata(target.type, end.usage, end.error);
-  yield { type: 'finish', finishReason: cohereFinishReason(end.finishReason), usage: cohereUsage(end.usage), ...(providerMetadata ? { providerMetadata } : {}) };
+  yield {
+    type: 'finish',
+    finishReason: cohereFinishReason(end.finishReason),
+    usage: cohereUsage(end.usage),
+    ...(providerMetadata ? { providerMetadata } : {}),
+  };
 }

@@ -9,14 +9,29 @@ import type { CohereClientV2 } from 'cohere-ai';
 import { GatewayError } from '../../errors.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
 import { importOptional } from '../../optional-import.js';
-import type { Provider, ProviderCall, ProviderConfig, ProviderEmbedCall, ProviderEmbedResult, ProviderFactory, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
+import type {
+  Provider,
+  ProviderCall,
+  ProviderConfig,
+  ProviderEmbedCall,
+  ProviderEmbedResult,
+  ProviderFactory,
+  ProviderGenerateResult,
+  ProviderStreamResult,
+} from '../provider.js';
 import { SdkClientPool } from '../sdk-client-pool.js';
 import { sdkLoggerFor } from '../sdk-logger.js';
 import { fetchFailureOf, settlingFetch } from './cohere-fetch.js';
 import { buildCohereChatRequest, buildCohereEmbedRequest } from './cohere-request.js';
 import { cohereResult, cohereStreamParts } from './cohere-response.js';
 
-export { buildCohereChatRequest, buildCohereEmbedRequest, cohereMessages, cohereVendorOptions, type CohereTarget } from './cohere-request.js';
+export {
+  buildCohereChatRequest,
+  buildCohereEmbedRequest,
+  cohereMessages,
+  cohereVendorOptions,
+  type CohereTarget,
+} from './cohere-request.js';
 export { cohereFinishReason, cohereResult, cohereStreamParts, cohereUsage } from './cohere-response.js';
 
 type RequestOptions = NonNullable<Parameters<CohereClientV2['chat']>[1]>;
@@ -37,14 +52,29 @@ function bodyMessage(body: unknown): string | undefined {
 function extractCohereError(error: unknown): UpstreamErrorInfo | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error.name === 'CohereTimeoutError') return { code: 'provider_timeout', message: 'the request timed out' };
-  const upstream = error as Error & { statusCode?: unknown; body?: unknown; rawResponse?: { headers?: UpstreamErrorInfo['headers'] } };
+  const upstream = error as Error & {
+    statusCode?: unknown;
+    body?: unknown;
+    rawResponse?: { headers?: UpstreamErrorInfo['headers'] };
+  };
   const status = upstream.statusCode;
   const failure = fetchFailureOf(upstream.rawResponse?.headers);
-  if (failure) return { code: failure === 'timeout' ? 'provider_timeout' : failure === 'aborted' ? 'aborted' : 'provider_connection', message: bodyMessage(upstream.body) ?? failure };
-  if (typeof status === 'number' && status >= 200 && status < 300) return { code: 'provider_bad_response', message: "the response is not in Cohere's format" };
-  if (typeof status === 'number') return { status, headers: upstream.rawResponse?.headers, message: `status ${status}: ${bodyMessage(upstream.body) ?? error.message}` };
+  if (failure)
+    return {
+      code: failure === 'timeout' ? 'provider_timeout' : failure === 'aborted' ? 'aborted' : 'provider_connection',
+      message: bodyMessage(upstream.body) ?? failure,
+    };
+  if (typeof status === 'number' && status >= 200 && status < 300)
+    return { code: 'provider_bad_response', message: "the response is not in Cohere's format" };
+  if (typeof status === 'number')
+    return {
+      status,
+      headers: upstream.rawResponse?.headers,
+      message: `status ${status}: ${bodyMessage(upstream.body) ?? error.message}`,
+    };
   // The SDK's timeout aborts the request with the reason "timeout", which reaches here as the message.
-  if (/^"?timeout"?$/i.test(error.message.trim())) return { code: 'provider_timeout', message: 'the request timed out' };
+  if (/^"?timeout"?$/i.test(error.message.trim()))
+    return { code: 'provider_timeout', message: 'the request timed out' };
   return undefined;
 }
 
@@ -68,7 +98,10 @@ export class CohereProvider implements Provider {
     readonly name: string,
     private readonly config: ProviderConfig,
   ) {
-    this.clients = new SdkClientPool((apiKey) => this.createClient(apiKey), config.client as CohereClientV2 | undefined);
+    this.clients = new SdkClientPool(
+      (apiKey) => this.createClient(apiKey),
+      config.client as CohereClientV2 | undefined,
+    );
   }
 
   async generate(call: ProviderCall): Promise<ProviderGenerateResult> {
@@ -86,7 +119,13 @@ export class CohereProvider implements Provider {
       const { request, warnings } = buildCohereChatRequest(call, this);
       const client = await this.clients.get(call.credentials?.apiKey);
       const events = await client.chatStream(request, this.requestOptions(call));
-      const stream = cohereStreamParts(events, { target: this, modelId: call.modelId, warnings, signal: call.abortSignal, toError: (error) => this.toError(error, call) });
+      const stream = cohereStreamParts(events, {
+        target: this,
+        modelId: call.modelId,
+        warnings,
+        signal: call.abortSignal,
+        toError: (error) => this.toError(error, call),
+      });
       return { stream, warnings };
     } catch (error) {
       throw this.toError(error, call);
@@ -100,7 +139,11 @@ export class CohereProvider implements Provider {
       const response = await client.embed(request, this.requestOptions(call));
       const embeddings = response?.embeddings?.float;
       if (!Array.isArray(embeddings) || embeddings.length !== call.values.length) {
-        throw new GatewayError('provider_bad_response', `${this.name}: expected ${call.values.length} float embeddings, got ${Array.isArray(embeddings) ? embeddings.length : 'none'}`, { provider: this.name });
+        throw new GatewayError(
+          'provider_bad_response',
+          `${this.name}: expected ${call.values.length} float embeddings, got ${Array.isArray(embeddings) ? embeddings.length : 'none'}`,
+          { provider: this.name },
+        );
       }
       const tokens = response.meta?.billedUnits?.inputTokens ?? response.meta?.tokens?.inputTokens;
       return { embeddings, usage: { tokens }, warnings };
@@ -120,8 +163,15 @@ export class CohereProvider implements Provider {
   }
 
   private toError(error: unknown, call: { abortSignal: AbortSignal; credentials?: { apiKey?: string } }): GatewayError {
-    const secrets = [this.configuredKey(), call.credentials?.apiKey].filter((secret): secret is string => typeof secret === 'string' && secret !== '');
-    return toGatewayError(error, { provider: this.name, signal: call.abortSignal, secrets, extract: extractCohereError });
+    const secrets = [this.configuredKey(), call.credentials?.apiKey].filter(
+      (secret): secret is string => typeof secret === 'string' && secret !== '',
+    );
+    return toGatewayError(error, {
+      provider: this.name,
+      signal: call.abortSignal,
+      secrets,
+      extract: extractCohereError,
+    });
   }
 
   private configuredKey(): string | undefined {
@@ -130,14 +180,23 @@ export class CohereProvider implements Provider {
 
   private async createClient(byokKey: string | undefined): Promise<CohereClientV2> {
     const token = byokKey ?? this.configuredKey();
-    if (!token) throw new GatewayError('provider_authentication', `${this.name}: no API key; set apiKey in the provider config, or CO_API_KEY / COHERE_API_KEY`, { provider: this.name });
-    const { CohereClientV2: Client } = await loadSdk('cohere-ai', this.type, () => importOptional<typeof import('cohere-ai')>('cohere-ai'));
+    if (!token)
+      throw new GatewayError(
+        'provider_authentication',
+        `${this.name}: no API key; set apiKey in the provider config, or CO_API_KEY / COHERE_API_KEY`,
+        { provider: this.name },
+      );
+    const { CohereClientV2: Client } = await loadSdk('cohere-ai', this.type, () =>
+      importOptional<typeof import('cohere-ai')>('cohere-ai'),
+    );
     const options = (this.config.clientOptions ?? {}) as ConstructorParameters<typeof CohereClientV2>[0];
     // The SDK appends `v2/chat` to the base URL, so a trailing `/v1` or `/v2` is dropped.
     const baseUrl = this.config.baseURL?.replace(/\/+$/, '').replace(/\/v[12]$/, '');
     return new Client({
       // Fern's logger: to the configured logger (warnings and errors) or silent.
-      logging: this.config.logger ? { level: 'warn', logger: sdkLoggerFor(this.name, this.config.logger), silent: false } : { silent: true },
+      logging: this.config.logger
+        ? { level: 'warn', logger: sdkLoggerFor(this.name, this.config.logger), silent: false }
+        : { silent: true },
       ...options,
       token,
       ...(baseUrl ? { baseUrl } : {}),

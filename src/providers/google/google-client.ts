@@ -9,7 +9,10 @@
 import type { GoogleGenAIOptions } from '@google/genai';
 import type { UpstreamErrorInfo } from '../provider-support.js';
 
-/** The `fetch` signature `@google/genai` accepts in `httpOptions.fetch`. @example `const send: GeminiFetch = (input, init) => fetch(input, init);` */
+/**
+ * The `fetch` signature `@google/genai` accepts in `httpOptions.fetch`. @example
+ * `const send: GeminiFetch = (input, init) => fetch(input, init);`
+ */
 export type GeminiFetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
 /** The `authClient` type of `googleAuthOptions` (a google-auth-library `AuthClient`). */
@@ -24,10 +27,14 @@ const UNDICI_GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
  */
 const NO_TIMEOUT_DISPATCHER = {
   dispatch(options: Record<string, unknown>, handler: unknown): boolean {
-    let global = (globalThis as Record<symbol, { dispatch?: (options: unknown, handler: unknown) => boolean } | undefined>)[UNDICI_GLOBAL_DISPATCHER];
+    let global = (
+      globalThis as Record<symbol, { dispatch?: (options: unknown, handler: unknown) => boolean } | undefined>
+    )[UNDICI_GLOBAL_DISPATCHER];
     if (!global) {
       new Headers(); // makes Node initialise its undici global dispatcher
-      global = (globalThis as Record<symbol, { dispatch?: (options: unknown, handler: unknown) => boolean } | undefined>)[UNDICI_GLOBAL_DISPATCHER];
+      global = (
+        globalThis as Record<symbol, { dispatch?: (options: unknown, handler: unknown) => boolean } | undefined>
+      )[UNDICI_GLOBAL_DISPATCHER];
     }
     if (typeof global?.dispatch !== 'function') throw new Error('undici global dispatcher is not available');
     return global.dispatch({ ...options, headersTimeout: 0, bodyTimeout: 0 }, handler);
@@ -71,7 +78,9 @@ export class UpstreamExchange {
       if (callerSignal.aborted) controller.abort(callerSignal.reason);
       else callerSignal.addEventListener('abort', () => controller.abort(callerSignal.reason), { once: true });
     }
-    const timer = controller && setTimeout(() => controller.abort(new DOMException(`No response within ${timeout} ms`, 'TimeoutError')), timeout);
+    const timer =
+      controller &&
+      setTimeout(() => controller.abort(new DOMException(`No response within ${timeout} ms`, 'TimeoutError')), timeout);
     try {
       const request: RequestInit & { dispatcher?: unknown } = { ...init, signal: controller?.signal ?? callerSignal };
       if (!this.delegate) request.dispatcher = NO_TIMEOUT_DISPATCHER;
@@ -108,12 +117,16 @@ export function accessTokenAuthClient(accessToken: string): AuthClient {
 }
 
 /** Google's error body, `{ error: { code, message, status, details } }`, from an `ApiError` message. */
-function errorBody(message: string): { code?: unknown; message?: unknown; status?: unknown; details?: unknown } | undefined {
+function errorBody(
+  message: string,
+): { code?: unknown; message?: unknown; status?: unknown; details?: unknown } | undefined {
   const start = message.indexOf('{');
   if (start < 0) return undefined;
   try {
     const parsed = JSON.parse(message.slice(start)) as { error?: unknown };
-    return typeof parsed.error === 'object' && parsed.error !== null ? (parsed.error as Record<string, unknown>) : undefined;
+    return typeof parsed.error === 'object' && parsed.error !== null
+      ? (parsed.error as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -123,7 +136,11 @@ function errorBody(message: string): { code?: unknown; message?: unknown; status
 function retryDelaySeconds(details: unknown): string | undefined {
   if (!Array.isArray(details)) return undefined;
   for (const detail of details as Array<{ '@type'?: unknown; retryDelay?: unknown }>) {
-    if (typeof detail?.['@type'] === 'string' && detail['@type'].endsWith('google.rpc.RetryInfo') && typeof detail.retryDelay === 'string') {
+    if (
+      typeof detail?.['@type'] === 'string' &&
+      detail['@type'].endsWith('google.rpc.RetryInfo') &&
+      typeof detail.retryDelay === 'string'
+    ) {
       const seconds = Number.parseFloat(detail.retryDelay);
       if (Number.isFinite(seconds)) return String(seconds);
     }
@@ -133,8 +150,14 @@ function retryDelaySeconds(details: unknown): string | undefined {
 
 /** Whether an error body says the API key is invalid (Google answers 400 for that). */
 function isInvalidKey(body: { message?: unknown; details?: unknown }): boolean {
-  const reasons = Array.isArray(body.details) ? (body.details as Array<{ reason?: unknown }>).map((detail) => detail?.reason) : [];
-  return reasons.includes('API_KEY_INVALID') || reasons.includes('API_KEY_EXPIRED') || /API key (not valid|expired)/i.test(String(body.message ?? ''));
+  const reasons = Array.isArray(body.details)
+    ? (body.details as Array<{ reason?: unknown }>).map((detail) => detail?.reason)
+    : [];
+  return (
+    reasons.includes('API_KEY_INVALID') ||
+    reasons.includes('API_KEY_EXPIRED') ||
+    /API key (not valid|expired)/i.test(String(body.message ?? ''))
+  );
 }
 
 /**
@@ -155,7 +178,9 @@ export function extractGeminiError(error: unknown, exchange: UpstreamExchange): 
   if (error.name === 'ApiError' && typeof status === 'number') {
     const body = errorBody(error.message);
     const retry = exchange.headers?.get('retry-after') ?? retryDelaySeconds(body?.details);
-    const message = body ? `${status} ${typeof body.status === 'string' ? `${body.status}: ` : ''}${String(body.message ?? '')}` : error.message;
+    const message = body
+      ? `${status} ${typeof body.status === 'string' ? `${body.status}: ` : ''}${String(body.message ?? '')}`
+      : error.message;
     return {
       status,
       headers: retry === undefined ? undefined : { 'retry-after': retry },

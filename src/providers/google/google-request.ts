@@ -6,12 +6,25 @@
  *
  * @module
  */
-import type { Content, EmbedContentConfig, FunctionCallingConfigMode, FunctionDeclaration, GenerateContentConfig, Part, ThinkingConfig, ThinkingLevel, Tool } from '@google/genai';
+import type {
+  Content,
+  EmbedContentConfig,
+  FunctionCallingConfigMode,
+  FunctionDeclaration,
+  GenerateContentConfig,
+  Part,
+  ThinkingConfig,
+  ThinkingLevel,
+  Tool,
+} from '@google/genai';
 import { fileDataToBase64, parseToolInput } from '../provider-support.js';
 import type { ProviderCall, ProviderEmbedCall } from '../provider.js';
 import type { FilePart, Message, ProviderOptions, ReasoningEffort, ToolResultPart, Warning } from '../../types.js';
 
-/** Which API a request is for, and the provider instance's name (for `providerOptions`). @example `const target: GeminiTarget = { type: 'vertex', name: 'vertex-eu' };` */
+/**
+ * Which API a request is for, and the provider instance's name (for `providerOptions`). @example
+ * `const target: GeminiTarget = { type: 'vertex', name: 'vertex-eu' };`
+ */
 export interface GeminiTarget {
   type: 'google' | 'vertex';
   name: string;
@@ -38,14 +51,44 @@ type Options = { [key: string]: unknown };
 
 /** `GenerateContentConfig` fields the SDK sends on both APIs. */
 const CONFIG_FIELDS = new Set([
-  'serviceTier', 'systemInstruction', 'temperature', 'topP', 'topK', 'candidateCount', 'maxOutputTokens', 'stopSequences', 'responseLogprobs', 'logprobs', 'presencePenalty',
-  'frequencyPenalty', 'seed', 'responseMimeType', 'responseSchema', 'responseJsonSchema', 'safetySettings', 'tools', 'toolConfig', 'labels', 'cachedContent',
-  'responseModalities', 'mediaResolution', 'speechConfig', 'thinkingConfig', 'audioTranscriptionConfig', 'imageConfig',
+  'serviceTier',
+  'systemInstruction',
+  'temperature',
+  'topP',
+  'topK',
+  'candidateCount',
+  'maxOutputTokens',
+  'stopSequences',
+  'responseLogprobs',
+  'logprobs',
+  'presencePenalty',
+  'frequencyPenalty',
+  'seed',
+  'responseMimeType',
+  'responseSchema',
+  'responseJsonSchema',
+  'safetySettings',
+  'tools',
+  'toolConfig',
+  'labels',
+  'cachedContent',
+  'responseModalities',
+  'mediaResolution',
+  'speechConfig',
+  'thinkingConfig',
+  'audioTranscriptionConfig',
+  'imageConfig',
 ]);
 /** Fields the SDK accepts only for one of the two APIs (it throws for the other). */
 const API_ONLY_FIELDS: Record<GeminiTarget['type'], ReadonlySet<string>> = {
   google: new Set(['enableEnhancedCivicAnswers', 'store']),
-  vertex: new Set(['routingConfig', 'modelSelectionConfig', 'audioTimestamp', 'modelArmorConfig', 'generationOutputConfig']),
+  vertex: new Set([
+    'routingConfig',
+    'modelSelectionConfig',
+    'audioTimestamp',
+    'modelArmorConfig',
+    'generationOutputConfig',
+  ]),
 };
 /** `EmbedContentConfig` fields per API. */
 const EMBED_FIELDS: Record<GeminiTarget['type'], ReadonlySet<string>> = {
@@ -67,7 +110,8 @@ const FLASH_MAX_BUDGET = 24576;
 /** The smallest budget of Pro models, which cannot turn thinking off. */
 const PRO_MIN_BUDGET = 128;
 
-const isObject = (value: unknown): value is Options => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Options =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The passthrough options for a target: `providerOptions[type]`, overridden by `providerOptions[name]`.
@@ -77,7 +121,10 @@ const isObject = (value: unknown): value is Options => typeof value === 'object'
  * geminiProviderOptions({ google: { safetySettings: [] } }, { type: 'google', name: 'gemini' }); // { safetySettings: [] }
  * ```
  */
-export function geminiProviderOptions(providerOptions: ProviderOptions | undefined, target: GeminiTarget): Record<string, unknown> {
+export function geminiProviderOptions(
+  providerOptions: ProviderOptions | undefined,
+  target: GeminiTarget,
+): Record<string, unknown> {
   const byType = providerOptions?.[target.type];
   const byName = target.name === target.type ? undefined : providerOptions?.[target.name];
   return { ...(isObject(byType) ? byType : {}), ...(isObject(byName) ? byName : {}) };
@@ -94,7 +141,8 @@ function thoughtSignatureOf(providerOptions: ProviderOptions | undefined, target
 
 /** A file as a part: inline base64 data, or a file URI (`gs://`, `https://`, Files API). */
 function filePart(part: FilePart): Part {
-  if (part.data.type === 'url' && !part.data.url.startsWith('data:')) return { fileData: { mimeType: part.mediaType, fileUri: part.data.url } };
+  if (part.data.type === 'url' && !part.data.url.startsWith('data:'))
+    return { fileData: { mimeType: part.mediaType, fileUri: part.data.url } };
   return { inlineData: { mimeType: part.mediaType, data: fileDataToBase64(part.data) } };
 }
 
@@ -115,7 +163,12 @@ function toolResultParts(part: ToolResultPart): Part[] {
         return { output: output.value.flatMap((item) => (item.type === 'text' ? [item.text] : [])).join('\n') };
     }
   })();
-  const media = output.type === 'content' ? output.value.flatMap((item) => (item.type === 'media' ? [{ inlineData: { mimeType: item.mediaType, data: item.data } }] : [])) : [];
+  const media =
+    output.type === 'content'
+      ? output.value.flatMap((item) =>
+          item.type === 'media' ? [{ inlineData: { mimeType: item.mediaType, data: item.data } }] : [],
+        )
+      : [];
   return [{ functionResponse: { name: part.toolName, response } }, ...media];
 }
 
@@ -128,7 +181,13 @@ function callArguments(input: unknown): Record<string, unknown> {
 /** One message's parts, in the role Gemini gives them. */
 function messageContent(message: Exclude<Message, { role: 'system' }>, target: GeminiTarget): Content[] {
   if (message.role === 'tool') return [{ role: 'user', parts: message.content.flatMap(toolResultParts) }];
-  if (message.role === 'user') return [{ role: 'user', parts: message.content.map((part) => (part.type === 'text' ? { text: part.text } : filePart(part))) }];
+  if (message.role === 'user')
+    return [
+      {
+        role: 'user',
+        parts: message.content.map((part) => (part.type === 'text' ? { text: part.text } : filePart(part))),
+      },
+    ];
   const model: Part[] = [];
   const results: Part[] = [];
   for (const part of message.content) {
@@ -152,7 +211,10 @@ function messageContent(message: Exclude<Message, { role: 'system' }>, target: G
         break;
     }
   }
-  return [{ role: 'model', parts: model }, { role: 'user', parts: results }];
+  return [
+    { role: 'model', parts: model },
+    { role: 'user', parts: results },
+  ];
 }
 
 /**
@@ -166,7 +228,10 @@ function messageContent(message: Exclude<Message, { role: 'system' }>, target: G
  * // { systemInstruction: 'Be brief.', contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] }
  * ```
  */
-export function geminiContents(prompt: readonly Message[], target: GeminiTarget): { systemInstruction?: string; contents: Content[] } {
+export function geminiContents(
+  prompt: readonly Message[],
+  target: GeminiTarget,
+): { systemInstruction?: string; contents: Content[] } {
   const system: string[] = [];
   const contents: Content[] = [];
   for (const message of prompt) {
@@ -199,25 +264,49 @@ function generation(modelId: string): number | undefined {
  * geminiThinkingConfig('gemini-2.5-flash', 'low', []); // { thinkingBudget: 2048, includeThoughts: true }
  * ```
  */
-export function geminiThinkingConfig(modelId: string, effort: ReasoningEffort | undefined, warnings: Warning[]): ThinkingConfig | undefined {
+export function geminiThinkingConfig(
+  modelId: string,
+  effort: ReasoningEffort | undefined,
+  warnings: Warning[],
+): ThinkingConfig | undefined {
   if (effort === undefined || effort === 'provider-default') return undefined;
   const pro = /-pro\b/.test(modelId);
   if ((generation(modelId) ?? 0) >= 3) {
-    const levels: Record<Exclude<ReasoningEffort, 'provider-default'>, string> = { none: 'MINIMAL', minimal: 'MINIMAL', low: 'LOW', medium: 'MEDIUM', high: 'HIGH', xhigh: 'HIGH', max: 'HIGH' };
+    const levels: Record<Exclude<ReasoningEffort, 'provider-default'>, string> = {
+      none: 'MINIMAL',
+      minimal: 'MINIMAL',
+      low: 'LOW',
+      medium: 'MEDIUM',
+      high: 'HIGH',
+      xhigh: 'HIGH',
+      max: 'HIGH',
+    };
     const level = levels[effort];
     if (effort === 'none' || effort === 'xhigh' || effort === 'max') {
-      warnings.push({ type: 'compatibility', feature: 'reasoning', details: `Gemini 3 models have no '${effort}' thinking level; thinkingLevel ${level} was used` });
+      warnings.push({
+        type: 'compatibility',
+        feature: 'reasoning',
+        details: `Gemini 3 models have no '${effort}' thinking level; thinkingLevel ${level} was used`,
+      });
     }
     return { thinkingLevel: level as ThinkingLevel, includeThoughts: effort !== 'none' };
   }
   if (effort === 'none') {
     if (!pro) return { thinkingBudget: 0 };
-    warnings.push({ type: 'compatibility', feature: 'reasoning', details: `${modelId} cannot turn thinking off; the smallest thinking budget (${PRO_MIN_BUDGET}) was used` });
+    warnings.push({
+      type: 'compatibility',
+      feature: 'reasoning',
+      details: `${modelId} cannot turn thinking off; the smallest thinking budget (${PRO_MIN_BUDGET}) was used`,
+    });
     return { thinkingBudget: PRO_MIN_BUDGET, includeThoughts: false };
   }
   let budget = THINKING_BUDGETS[effort];
   if (!pro && budget > FLASH_MAX_BUDGET) {
-    warnings.push({ type: 'compatibility', feature: 'reasoning', details: `${modelId} allows a thinking budget of at most ${FLASH_MAX_BUDGET}; reasoning '${effort}' was capped` });
+    warnings.push({
+      type: 'compatibility',
+      feature: 'reasoning',
+      details: `${modelId} allows a thinking budget of at most ${FLASH_MAX_BUDGET}; reasoning '${effort}' was capped`,
+    });
     budget = FLASH_MAX_BUDGET;
   }
   return { thinkingBudget: budget, includeThoughts: true };
@@ -232,17 +321,28 @@ function toolsConfig(call: ProviderCall, warnings: Warning[]): Pick<GenerateCont
     parametersJsonSchema: tool.inputSchema,
   }));
   if (call.tools.some((tool) => tool.strict)) {
-    warnings.push({ type: 'unsupported', feature: 'tools.strict', details: 'Gemini has no strict function schemas; the schemas were sent as parametersJsonSchema' });
+    warnings.push({
+      type: 'unsupported',
+      feature: 'tools.strict',
+      details: 'Gemini has no strict function schemas; the schemas were sent as parametersJsonSchema',
+    });
   }
   const choice = call.toolChoice;
   const mode = (value: string): FunctionCallingConfigMode => value as FunctionCallingConfigMode;
   const functionCallingConfig =
-    choice === undefined ? undefined
-    : choice.type === 'auto' ? { mode: mode('AUTO') }
-    : choice.type === 'none' ? { mode: mode('NONE') }
-    : choice.type === 'required' ? { mode: mode('ANY') }
-    : { mode: mode('ANY'), allowedFunctionNames: [choice.toolName] };
-  return { tools: [{ functionDeclarations }], ...(functionCallingConfig ? { toolConfig: { functionCallingConfig } } : {}) };
+    choice === undefined
+      ? undefined
+      : choice.type === 'auto'
+        ? { mode: mode('AUTO') }
+        : choice.type === 'none'
+          ? { mode: mode('NONE') }
+          : choice.type === 'required'
+            ? { mode: mode('ANY') }
+            : { mode: mode('ANY'), allowedFunctionNames: [choice.toolName] };
+  return {
+    tools: [{ functionDeclarations }],
+    ...(functionCallingConfig ? { toolConfig: { functionCallingConfig } } : {}),
+  };
 }
 
 /**
@@ -250,7 +350,12 @@ function toolsConfig(call: ProviderCall, warnings: Warning[]): Pick<GenerateCont
  * `tools` appended, `thinkingConfig` replacing the one derived from the reasoning effort), `extraBody`
  * kept for the request body; anything else, and fields of the other API, dropped with a warning.
  */
-function mergeProviderOptions(config: GenerateContentConfig, options: Options, target: GeminiTarget, warnings: Warning[]): Record<string, unknown> | undefined {
+function mergeProviderOptions(
+  config: GenerateContentConfig,
+  options: Options,
+  target: GeminiTarget,
+  warnings: Warning[],
+): Record<string, unknown> | undefined {
   let extraBody: Record<string, unknown> | undefined;
   const merged = config as Options;
   for (const [key, value] of Object.entries(options)) {
@@ -261,7 +366,13 @@ function mergeProviderOptions(config: GenerateContentConfig, options: Options, t
       continue; // message-level metadata, not a request option
     } else if (!CONFIG_FIELDS.has(key) && !API_ONLY_FIELDS[target.type].has(key)) {
       const other = API_ONLY_FIELDS[target.type === 'google' ? 'vertex' : 'google'].has(key);
-      warnings.push({ type: 'unsupported', feature: `providerOptions.${key}`, details: other ? `not supported by ${target.type === 'google' ? 'the Gemini API' : 'Vertex AI'}` : 'not a @google/genai GenerateContentConfig field the gateway passes through' });
+      warnings.push({
+        type: 'unsupported',
+        feature: `providerOptions.${key}`,
+        details: other
+          ? `not supported by ${target.type === 'google' ? 'the Gemini API' : 'Vertex AI'}`
+          : 'not a @google/genai GenerateContentConfig field the gateway passes through',
+      });
     } else if (key === 'tools' && Array.isArray(value)) {
       merged.tools = [...(config.tools ?? []), ...(value as Tool[])];
     } else if (key === 'thinkingConfig' && isObject(value)) {
@@ -294,7 +405,9 @@ export function buildGeminiRequest(call: ProviderCall, target: GeminiTarget): Ge
     ...(call.temperature === undefined ? {} : { temperature: call.temperature }),
     ...(call.topP === undefined ? {} : { topP: call.topP }),
     ...(call.topK === undefined ? {} : { topK: call.topK }),
-    ...(call.stopSequences === undefined || call.stopSequences.length === 0 ? {} : { stopSequences: call.stopSequences }),
+    ...(call.stopSequences === undefined || call.stopSequences.length === 0
+      ? {}
+      : { stopSequences: call.stopSequences }),
     ...(call.presencePenalty === undefined ? {} : { presencePenalty: call.presencePenalty }),
     ...(call.frequencyPenalty === undefined ? {} : { frequencyPenalty: call.frequencyPenalty }),
     ...(call.seed === undefined ? {} : { seed: call.seed }),
@@ -304,9 +417,15 @@ export function buildGeminiRequest(call: ProviderCall, target: GeminiTarget): Ge
   if (call.responseFormat?.type === 'json') {
     config.responseMimeType = 'application/json';
     // `@ai-sdk/google`'s `structuredOutputs: false`: JSON without a schema.
-    if (call.responseFormat.schema && structuredOutputs !== false) config.responseJsonSchema = call.responseFormat.schema;
+    if (call.responseFormat.schema && structuredOutputs !== false)
+      config.responseJsonSchema = call.responseFormat.schema;
   }
-  if (call.parallelToolCalls === false && call.tools?.length) warnings.push({ type: 'unsupported', feature: 'parallelToolCalls', details: 'Gemini has no setting for parallel function calls' });
+  if (call.parallelToolCalls === false && call.tools?.length)
+    warnings.push({
+      type: 'unsupported',
+      feature: 'parallelToolCalls',
+      details: 'Gemini has no setting for parallel function calls',
+    });
   const thinkingConfig = geminiThinkingConfig(call.modelId, call.reasoning, warnings);
   if (thinkingConfig) config.thinkingConfig = thinkingConfig;
   const extraBody = mergeProviderOptions(config, options, target, warnings);
@@ -323,13 +442,26 @@ export function buildGeminiRequest(call: ProviderCall, target: GeminiTarget): Ge
  * const { contents, config } = buildGeminiEmbedRequest({ modelId: 'gemini-embedding-001', values: ['hi'], dimensions: 768, abortSignal }, { type: 'google', name: 'google' });
  * ```
  */
-export function buildGeminiEmbedRequest(call: ProviderEmbedCall, target: GeminiTarget): { model: string; contents: Content[]; config: EmbedContentConfig; warnings: Warning[] } {
+export function buildGeminiEmbedRequest(
+  call: ProviderEmbedCall,
+  target: GeminiTarget,
+): { model: string; contents: Content[]; config: EmbedContentConfig; warnings: Warning[] } {
   const warnings: Warning[] = [];
   const config: EmbedContentConfig = call.dimensions === undefined ? {} : { outputDimensionality: call.dimensions };
   for (const [key, value] of Object.entries(geminiProviderOptions(call.providerOptions, target))) {
     if (value === undefined) continue;
     if (EMBED_FIELDS[target.type].has(key)) (config as Options)[key] = value;
-    else warnings.push({ type: 'unsupported', feature: `providerOptions.${key}`, details: 'not an embedding option of this API' });
+    else
+      warnings.push({
+        type: 'unsupported',
+        feature: `providerOptions.${key}`,
+        details: 'not an embedding option of this API',
+      });
   }
-  return { model: call.modelId, contents: call.values.map((text) => ({ role: 'user', parts: [{ text }] })), config, warnings };
+  return {
+    model: call.modelId,
+    contents: call.values.map((text) => ({ role: 'user', parts: [{ text }] })),
+    config,
+    warnings,
+  };
 }

@@ -16,9 +16,26 @@ import type { ContentPart, FinishReason, ProviderMetadata, StreamPart, Usage, Wa
 import type { GeminiTarget } from './google-request.js';
 
 /** Finish reasons that mean a safety or policy filter stopped the answer. */
-const FILTERED = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'IMAGE_RECITATION', 'MODEL_ARMOR', 'ESCALATION', 'PUP_LIMITED_DISABLED']);
+const FILTERED = new Set([
+  'SAFETY',
+  'RECITATION',
+  'BLOCKLIST',
+  'PROHIBITED_CONTENT',
+  'SPII',
+  'IMAGE_SAFETY',
+  'IMAGE_PROHIBITED_CONTENT',
+  'IMAGE_RECITATION',
+  'MODEL_ARMOR',
+  'ESCALATION',
+  'PUP_LIMITED_DISABLED',
+]);
 /** Finish reasons that mean the model produced an invalid function call. */
-const FAILED = new Set(['MALFORMED_FUNCTION_CALL', 'UNEXPECTED_TOOL_CALL', 'MALFORMED_RESPONSE', 'MISSING_THOUGHT_SIGNATURE']);
+const FAILED = new Set([
+  'MALFORMED_FUNCTION_CALL',
+  'UNEXPECTED_TOOL_CALL',
+  'MALFORMED_RESPONSE',
+  'MISSING_THOUGHT_SIGNATURE',
+]);
 
 /**
  * Maps a Gemini finish reason; `STOP` with function calls is `tool-calls` (Gemini has no own value for it).
@@ -52,7 +69,12 @@ export function geminiFinishReason(raw: string | undefined, hasToolCalls: boolea
 export function geminiUsage(usage: GenerateContentResponseUsageMetadata | undefined): Usage {
   const candidates = usage?.candidatesTokenCount;
   const thoughts = usage?.thoughtsTokenCount;
-  const output = candidates === undefined && thoughts === undefined ? (usage?.promptTokenCount === undefined ? undefined : 0) : (candidates ?? 0) + (thoughts ?? 0);
+  const output =
+    candidates === undefined && thoughts === undefined
+      ? usage?.promptTokenCount === undefined
+        ? undefined
+        : 0
+      : (candidates ?? 0) + (thoughts ?? 0);
   const prompt = usage?.promptTokenCount;
   const toolUse = usage?.toolUsePromptTokenCount ?? 0;
   const input = prompt === undefined && toolUse === 0 ? undefined : (prompt ?? 0) + toolUse;
@@ -61,7 +83,9 @@ export function geminiUsage(usage: GenerateContentResponseUsageMetadata | undefi
 
 /** Provider metadata carrying a part's thought signature, keyed by the provider type. */
 function signatureMetadata(part: Part, target: GeminiTarget): { providerMetadata?: ProviderMetadata } {
-  return part.thoughtSignature ? { providerMetadata: { [target.type]: { thoughtSignature: part.thoughtSignature } } } : {};
+  return part.thoughtSignature
+    ? { providerMetadata: { [target.type]: { thoughtSignature: part.thoughtSignature } } }
+    : {};
 }
 
 /** The id of a function call: the one Gemini sent, else one derived from the response id and position. */
@@ -76,7 +100,15 @@ function sources(candidate: Candidate | undefined): Array<Extract<ContentPart, {
     const uri = chunk.web?.uri ?? chunk.retrievedContext?.uri;
     if (!uri) return [];
     const title = chunk.web?.title ?? chunk.retrievedContext?.title;
-    return [{ type: 'source' as const, sourceType: 'url' as const, id: `source-${index}`, url: uri, ...(title ? { title } : {}) }];
+    return [
+      {
+        type: 'source' as const,
+        sourceType: 'url' as const,
+        id: `source-${index}`,
+        url: uri,
+        ...(title ? { title } : {}),
+      },
+    ];
   });
 }
 
@@ -89,13 +121,29 @@ function sources(candidate: Candidate | undefined): Array<Extract<ContentPart, {
  * const result = geminiResult(await client.models.generateContent(params), warnings, { type: 'google', name: 'google' });
  * ```
  */
-export function geminiResult(response: GenerateContentResponse, warnings: Warning[], target: GeminiTarget): ProviderGenerateResult {
-  const meta = { ...(response.responseId ? { responseId: response.responseId } : {}), ...(response.modelVersion ? { responseModelId: response.modelVersion } : {}) };
+export function geminiResult(
+  response: GenerateContentResponse,
+  warnings: Warning[],
+  target: GeminiTarget,
+): ProviderGenerateResult {
+  const meta = {
+    ...(response.responseId ? { responseId: response.responseId } : {}),
+    ...(response.modelVersion ? { responseModelId: response.modelVersion } : {}),
+  };
   const candidate = response.candidates?.[0];
   if (!candidate) {
     const blockReason = response.promptFeedback?.blockReason;
-    if (blockReason) return { content: [], finishReason: { unified: 'content-filter', raw: blockReason }, usage: geminiUsage(response.usageMetadata), warnings, ...meta };
-    throw new GatewayError('provider_bad_response', `${target.name}: the response has no candidates`, { provider: target.name });
+    if (blockReason)
+      return {
+        content: [],
+        finishReason: { unified: 'content-filter', raw: blockReason },
+        usage: geminiUsage(response.usageMetadata),
+        warnings,
+        ...meta,
+      };
+    throw new GatewayError('provider_bad_response', `${target.name}: the response has no candidates`, {
+      provider: target.name,
+    });
   }
   const responseKey = response.responseId ?? randomUUID();
   const content: ContentPart[] = [];
@@ -103,16 +151,32 @@ export function geminiResult(response: GenerateContentResponse, warnings: Warnin
   for (const part of candidate.content?.parts ?? []) {
     if (part.functionCall) {
       const input = JSON.stringify(part.functionCall.args ?? {});
-      content.push({ type: 'tool-call', toolCallId: toolCallId(part, responseKey, calls), toolName: part.functionCall.name ?? '', input, ...signatureMetadata(part, target) });
+      content.push({
+        type: 'tool-call',
+        toolCallId: toolCallId(part, responseKey, calls),
+        toolName: part.functionCall.name ?? '',
+        input,
+        ...signatureMetadata(part, target),
+      });
       calls += 1;
     } else if (typeof part.text === 'string' && (part.text !== '' || part.thoughtSignature)) {
       content.push({ type: part.thought ? 'reasoning' : 'text', text: part.text, ...signatureMetadata(part, target) });
     } else if (part.inlineData?.data) {
-      content.push({ type: 'file', mediaType: part.inlineData.mimeType ?? 'application/octet-stream', data: part.inlineData.data });
+      content.push({
+        type: 'file',
+        mediaType: part.inlineData.mimeType ?? 'application/octet-stream',
+        data: part.inlineData.data,
+      });
     }
   }
   content.push(...sources(candidate));
-  return { content, finishReason: geminiFinishReason(candidate.finishReason, calls > 0), usage: geminiUsage(response.usageMetadata), warnings, ...meta };
+  return {
+    content,
+    finishReason: geminiFinishReason(candidate.finishReason, calls > 0),
+    usage: geminiUsage(response.usageMetadata),
+    warnings,
+    ...meta,
+  };
 }
 
 /**
@@ -138,7 +202,8 @@ class StreamedCall {
     if (call.args) Object.assign(this.args, call.args);
     for (const piece of call.partialArgs ?? []) {
       const path = piece.jsonPath ?? '$';
-      const value = piece.stringValue ?? piece.numberValue ?? piece.boolValue ?? (piece.nullValue !== undefined ? null : undefined);
+      const value =
+        piece.stringValue ?? piece.numberValue ?? piece.boolValue ?? (piece.nullValue !== undefined ? null : undefined);
       if (value === undefined) continue;
       const append = typeof value === 'string' && this.continuing.has(path);
       setAtJsonPath(this.args, path, value, append);
@@ -207,7 +272,9 @@ export async function* geminiStreamParts(
     const call = streamed as StreamedCall;
     streamed = undefined;
     yield* tools.append(call.index, JSON.stringify(call.args));
-    const metadata = call.signature ? { providerMetadata: { [context.target.type]: { thoughtSignature: call.signature } } } : {};
+    const metadata = call.signature
+      ? { providerMetadata: { [context.target.type]: { thoughtSignature: call.signature } } }
+      : {};
     yield* tools.end(call.index).map((ended) => (ended.type === 'tool-call' ? { ...ended, ...metadata } : ended));
   };
   try {
@@ -215,7 +282,12 @@ export async function* geminiStreamParts(
       if (responseKey === undefined) {
         responseKey = chunk.responseId ?? randomUUID();
         const timestamp = chunk.createTime ? new Date(chunk.createTime) : undefined;
-        yield { type: 'response-metadata', id: chunk.responseId, modelId: chunk.modelVersion, ...(timestamp && !Number.isNaN(timestamp.getTime()) ? { timestamp } : {}) };
+        yield {
+          type: 'response-metadata',
+          id: chunk.responseId,
+          modelId: chunk.modelVersion,
+          ...(timestamp && !Number.isNaN(timestamp.getTime()) ? { timestamp } : {}),
+        };
       }
       if (chunk.usageMetadata) usage = chunk.usageMetadata;
       if (chunk.promptFeedback?.blockReason) blockReason = chunk.promptFeedback.blockReason;
@@ -244,10 +316,18 @@ export async function* geminiStreamParts(
         } else if (typeof part.text === 'string') {
           const kind = part.thought ? 'reasoning' : 'text';
           const { providerMetadata } = signatureMetadata(part, context.target);
-          yield* providerMetadata ? blocks.annotated(kind, part.text, providerMetadata) : kind === 'reasoning' ? blocks.reasoning(part.text) : blocks.text(part.text);
+          yield* providerMetadata
+            ? blocks.annotated(kind, part.text, providerMetadata)
+            : kind === 'reasoning'
+              ? blocks.reasoning(part.text)
+              : blocks.text(part.text);
         } else if (part.inlineData?.data) {
           yield* blocks.close();
-          yield { type: 'file', mediaType: part.inlineData.mimeType ?? 'application/octet-stream', data: part.inlineData.data };
+          yield {
+            type: 'file',
+            mediaType: part.inlineData.mimeType ?? 'application/octet-stream',
+            data: part.inlineData.data,
+          };
         }
       }
       for (const source of sources(candidate)) {
@@ -263,10 +343,15 @@ export async function* geminiStreamParts(
   if (context.signal.aborted) throw context.toError(context.signal.reason);
   const provider = context.target.name;
   if (finishReason === undefined && blockReason === undefined) {
-    throw new GatewayError('provider_connection', `${provider}: the stream ended before the response was complete`, { provider });
+    throw new GatewayError('provider_connection', `${provider}: the stream ended before the response was complete`, {
+      provider,
+    });
   }
   if (streamed) yield* finishStreamedCall();
   yield* blocks.close();
-  const finish = finishReason === undefined ? { unified: 'content-filter' as const, raw: blockReason } : geminiFinishReason(finishReason, calls > 0);
+  const finish =
+    finishReason === undefined
+      ? { unified: 'content-filter' as const, raw: blockReason }
+      : geminiFinishReason(finishReason, calls > 0);
   yield { type: 'finish', finishReason: finish, usage: geminiUsage(usage) };
 }

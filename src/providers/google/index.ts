@@ -21,23 +21,64 @@
  * @module
  */
 import type { AnthropicVertex } from '@anthropic-ai/vertex-sdk';
-import type { Content, EmbedContentConfig, EmbedContentResponse, GenerateContentParameters, GoogleGenAI, GoogleGenAIOptions } from '@google/genai';
+import type {
+  Content,
+  EmbedContentConfig,
+  EmbedContentResponse,
+  GenerateContentParameters,
+  GoogleGenAI,
+  GoogleGenAIOptions,
+} from '@google/genai';
 import { GatewayError } from '../../errors.js';
 import type { ProviderCredentials } from '../../types.js';
 import { loadSdk, toGatewayError } from '../provider-support.js';
 import { importOptional } from '../../optional-import.js';
-import type { Provider, ProviderCall, ProviderConfig, ProviderEmbedCall, ProviderEmbedResult, ProviderFactory, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
+import type {
+  Provider,
+  ProviderCall,
+  ProviderConfig,
+  ProviderEmbedCall,
+  ProviderEmbedResult,
+  ProviderFactory,
+  ProviderGenerateResult,
+  ProviderStreamResult,
+} from '../provider.js';
 import { SdkClientPool } from '../sdk-client-pool.js';
 import { AnthropicMessages } from '../anthropic/anthropic-messages.js';
 import { accessTokenAuthClient, extractGeminiError, UpstreamExchange, type GeminiFetch } from './google-client.js';
-import { buildGeminiEmbedRequest, buildGeminiRequest, type GeminiRequestPlan, type GeminiTarget } from './google-request.js';
+import {
+  buildGeminiEmbedRequest,
+  buildGeminiRequest,
+  type GeminiRequestPlan,
+  type GeminiTarget,
+} from './google-request.js';
 import { geminiResult, geminiStreamParts } from './google-response.js';
-import { createClaudeClient, extractClaudeOnVertexError, isClaudeModel, VERTEX_ANTHROPIC_VERSION } from './vertex-claude-client.js';
+import {
+  createClaudeClient,
+  extractClaudeOnVertexError,
+  isClaudeModel,
+  VERTEX_ANTHROPIC_VERSION,
+} from './vertex-claude-client.js';
 
 export { accessTokenAuthClient, extractGeminiError, UpstreamExchange, type GeminiFetch } from './google-client.js';
-export { buildGeminiEmbedRequest, buildGeminiRequest, geminiContents, geminiProviderOptions, geminiThinkingConfig, type GeminiRequestPlan, type GeminiTarget } from './google-request.js';
+export {
+  buildGeminiEmbedRequest,
+  buildGeminiRequest,
+  geminiContents,
+  geminiProviderOptions,
+  geminiThinkingConfig,
+  type GeminiRequestPlan,
+  type GeminiTarget,
+} from './google-request.js';
 export { geminiFinishReason, geminiResult, geminiStreamParts, geminiUsage } from './google-response.js';
-export { claudeBaseURL, createClaudeClient, extractClaudeOnVertexError, isClaudeModel, VERTEX_ANTHROPIC_VERSION, type ClaudeClientSettings } from './vertex-claude-client.js';
+export {
+  claudeBaseURL,
+  createClaudeClient,
+  extractClaudeOnVertexError,
+  isClaudeModel,
+  VERTEX_ANTHROPIC_VERSION,
+  type ClaudeClientSettings,
+} from './vertex-claude-client.js';
 
 /** Embedding requests a Vertex AI model that takes one input per request runs at once. */
 const EMBED_CONCURRENCY = 8;
@@ -55,14 +96,16 @@ function splitBaseURL(baseURL: string | undefined): { baseUrl?: string; apiVersi
 /** Runs `task` over `items`, at most `limit` at a time, keeping the order of results. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
-  for (let start = 0; start < items.length; start += limit) results.push(...(await Promise.all(items.slice(start, start + limit).map(task))));
+  for (let start = 0; start < items.length; start += limit)
+    results.push(...(await Promise.all(items.slice(start, start + limit).map(task))));
   return results;
 }
 
 /** Tokens an embedding response reports: per-embedding statistics (Vertex AI), else its usage metadata. */
 function embeddingTokens(response: EmbedContentResponse): number | undefined {
   const counts = (response.embeddings ?? []).map((embedding) => embedding.statistics?.tokenCount);
-  if (counts.length > 0 && counts.every((count) => typeof count === 'number')) return (counts as number[]).reduce((sum, count) => sum + count, 0);
+  if (counts.length > 0 && counts.every((count) => typeof count === 'number'))
+    return (counts as number[]).reduce((sum, count) => sum + count, 0);
   return response.usageMetadata?.promptTokenCount;
 }
 
@@ -104,7 +147,12 @@ export class GoogleProvider implements Provider {
     return this.attempt(call, async (client, exchange) => {
       const plan = buildGeminiRequest(call, this.target());
       const chunks = await client.models.generateContentStream(this.parameters(plan, call, exchange));
-      const stream = geminiStreamParts(chunks, { target: this.target(), warnings: plan.warnings, signal: call.abortSignal, toError: (error) => this.toError(error, call, exchange) });
+      const stream = geminiStreamParts(chunks, {
+        target: this.target(),
+        warnings: plan.warnings,
+        signal: call.abortSignal,
+        toError: (error) => this.toError(error, call, exchange),
+      });
       return { stream, warnings: plan.warnings };
     });
   }
@@ -112,15 +160,33 @@ export class GoogleProvider implements Provider {
   async embed(call: ProviderEmbedCall): Promise<ProviderEmbedResult> {
     return this.attempt(call, async (client, exchange) => {
       const plan = buildGeminiEmbedRequest(call, this.target());
-      const config: EmbedContentConfig = { ...plan.config, abortSignal: call.abortSignal, httpOptions: this.httpOptions(call, exchange) };
-      const responses = await mapLimit(this.embeddingBatches(plan.model, plan.contents), EMBED_CONCURRENCY, (contents) => client.models.embedContent({ model: plan.model, contents, config }));
+      const config: EmbedContentConfig = {
+        ...plan.config,
+        abortSignal: call.abortSignal,
+        httpOptions: this.httpOptions(call, exchange),
+      };
+      const responses = await mapLimit(
+        this.embeddingBatches(plan.model, plan.contents),
+        EMBED_CONCURRENCY,
+        (contents) => client.models.embedContent({ model: plan.model, contents, config }),
+      );
       const embeddings = responses.flatMap((response) => response.embeddings ?? []);
       if (embeddings.length !== call.values.length || embeddings.some((embedding) => !embedding.values)) {
-        throw new GatewayError('provider_bad_response', `${this.name}: expected ${call.values.length} embeddings, got ${embeddings.length}`, { provider: this.name });
+        throw new GatewayError(
+          'provider_bad_response',
+          `${this.name}: expected ${call.values.length} embeddings, got ${embeddings.length}`,
+          { provider: this.name },
+        );
       }
       const counts = responses.map(embeddingTokens);
-      const tokens = counts.every((count) => count !== undefined) ? (counts as number[]).reduce((sum, count) => sum + count, 0) : undefined;
-      return { embeddings: embeddings.map((embedding) => embedding.values as number[]), usage: { tokens }, warnings: plan.warnings };
+      const tokens = counts.every((count) => count !== undefined)
+        ? (counts as number[]).reduce((sum, count) => sum + count, 0)
+        : undefined;
+      return {
+        embeddings: embeddings.map((embedding) => embedding.values as number[]),
+        usage: { tokens },
+        warnings: plan.warnings,
+      };
     });
   }
 
@@ -128,7 +194,10 @@ export class GoogleProvider implements Provider {
    * Runs one upstream call with the client for the call's credentials and a fresh
    * {@link UpstreamExchange}; whatever fails leaves as a `GatewayError`.
    */
-  private async attempt<T>(call: { abortSignal: AbortSignal; credentials?: ProviderCredentials }, run: (client: GoogleGenAI, exchange: UpstreamExchange) => Promise<T>): Promise<T> {
+  private async attempt<T>(
+    call: { abortSignal: AbortSignal; credentials?: ProviderCredentials },
+    run: (client: GoogleGenAI, exchange: UpstreamExchange) => Promise<T>,
+  ): Promise<T> {
     let exchange: UpstreamExchange | undefined;
     try {
       const client = await this.clients.get(this.clientKey(call.credentials));
@@ -153,14 +222,23 @@ export class GoogleProvider implements Provider {
   protected async createClient(apiKey: string | undefined): Promise<GoogleGenAI> {
     const key = apiKey ?? this.configuredKey();
     if (!key) {
-      throw new GatewayError('provider_authentication', `${this.name}: no API key; set apiKey in the provider config, or GEMINI_API_KEY / GOOGLE_API_KEY`, { provider: this.name });
+      throw new GatewayError(
+        'provider_authentication',
+        `${this.name}: no API key; set apiKey in the provider config, or GEMINI_API_KEY / GOOGLE_API_KEY`,
+        { provider: this.name },
+      );
     }
     return this.buildClient({ vertexai: false, apiKey: key }, 'v1beta');
   }
 
   /** Constructs the SDK client: the config's client options, base URL, API version and headers, plus `options`. */
-  protected async buildClient(options: GoogleGenAIOptions, defaultApiVersion: string | undefined): Promise<GoogleGenAI> {
-    const { GoogleGenAI: Client } = await loadSdk('@google/genai', this.type, () => importOptional<typeof import('@google/genai')>('@google/genai'));
+  protected async buildClient(
+    options: GoogleGenAIOptions,
+    defaultApiVersion: string | undefined,
+  ): Promise<GoogleGenAI> {
+    const { GoogleGenAI: Client } = await loadSdk('@google/genai', this.type, () =>
+      importOptional<typeof import('@google/genai')>('@google/genai'),
+    );
     const extra = (this.config.clientOptions ?? {}) as GoogleGenAIOptions;
     const { baseUrl, apiVersion } = splitBaseURL(this.config.baseURL);
     const headers = { ...extra.httpOptions?.headers, ...this.config.headers };
@@ -169,13 +247,19 @@ export class GoogleProvider implements Provider {
       ...extra,
       ...options,
       ...(version === undefined ? {} : { apiVersion: version }),
-      httpOptions: { ...extra.httpOptions, ...(baseUrl ? { baseUrl } : {}), ...(Object.keys(headers).length > 0 ? { headers } : {}) },
+      httpOptions: {
+        ...extra.httpOptions,
+        ...(baseUrl ? { baseUrl } : {}),
+        ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      },
     });
   }
 
   /** Secrets that must never reach an error message. */
   protected secrets(credentials: ProviderCredentials | undefined): string[] {
-    return [this.configuredKey(), credentials?.apiKey].filter((secret): secret is string => typeof secret === 'string' && secret !== '');
+    return [this.configuredKey(), credentials?.apiKey].filter(
+      (secret): secret is string => typeof secret === 'string' && secret !== '',
+    );
   }
 
   private configuredKey(): string | undefined {
@@ -189,23 +273,47 @@ export class GoogleProvider implements Provider {
   /** A recorder for one upstream call, sending through the client's own custom `fetch` if it has one. */
   private exchange(client: GoogleGenAI): UpstreamExchange {
     const custom = (client as unknown as { apiClient?: { getFetch?(): unknown } }).apiClient?.getFetch?.();
-    return new UpstreamExchange(this.config.timeoutMs, typeof custom === 'function' ? (custom as GeminiFetch) : undefined);
+    return new UpstreamExchange(
+      this.config.timeoutMs,
+      typeof custom === 'function' ? (custom as GeminiFetch) : undefined,
+    );
   }
 
-  private httpOptions(call: { headers?: Record<string, string> }, exchange: UpstreamExchange, extraBody?: Record<string, unknown>): NonNullable<EmbedContentConfig['httpOptions']> {
+  private httpOptions(
+    call: { headers?: Record<string, string> },
+    exchange: UpstreamExchange,
+    extraBody?: Record<string, unknown>,
+  ): NonNullable<EmbedContentConfig['httpOptions']> {
     const headers = { ...this.config.headers, ...call.headers };
-    return { fetch: exchange.fetch, ...(Object.keys(headers).length > 0 ? { headers } : {}), ...(extraBody ? { extraBody } : {}) };
-  }
-
-  private parameters(plan: GeminiRequestPlan, call: ProviderCall, exchange: UpstreamExchange): GenerateContentParameters {
     return {
-      model: plan.model,
-      contents: plan.contents,
-      config: { ...plan.config, abortSignal: call.abortSignal, automaticContinuation: false, httpOptions: this.httpOptions(call, exchange, plan.extraBody) },
+      fetch: exchange.fetch,
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      ...(extraBody ? { extraBody } : {}),
     };
   }
 
-  private toError(error: unknown, call: { abortSignal: AbortSignal; credentials?: ProviderCredentials }, exchange: UpstreamExchange | undefined): GatewayError {
+  private parameters(
+    plan: GeminiRequestPlan,
+    call: ProviderCall,
+    exchange: UpstreamExchange,
+  ): GenerateContentParameters {
+    return {
+      model: plan.model,
+      contents: plan.contents,
+      config: {
+        ...plan.config,
+        abortSignal: call.abortSignal,
+        automaticContinuation: false,
+        httpOptions: this.httpOptions(call, exchange, plan.extraBody),
+      },
+    };
+  }
+
+  private toError(
+    error: unknown,
+    call: { abortSignal: AbortSignal; credentials?: ProviderCredentials },
+    exchange: UpstreamExchange | undefined,
+  ): GatewayError {
     return toGatewayError(error, {
       provider: this.name,
       signal: call.abortSignal,
@@ -250,7 +358,9 @@ interface VertexSettings {
  */
 export class VertexProvider extends GoogleProvider {
   override readonly type = 'vertex' as const;
-  /** Values per embedding call (text-embedding models' instance limit; Gemini embedding models take one per request). */
+  /**
+   * Values per embedding call (text-embedding models' instance limit; Gemini embedding models take one per request).
+   */
   override readonly maxEmbeddingsPerCall = 250;
   private readonly claudeClients = new SdkClientPool<AnthropicVertex>((key) => this.createClaudeClient(key));
   private readonly claude = new AnthropicMessages({
@@ -280,17 +390,32 @@ export class VertexProvider extends GoogleProvider {
   protected override clientKey(credentials: ProviderCredentials | undefined): string | undefined {
     if (!credentials) return undefined;
     const entries = Object.entries(credentials).filter(([, value]) => value !== undefined && value !== '');
-    return entries.length === 0 ? undefined : JSON.stringify(Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b))));
+    return entries.length === 0
+      ? undefined
+      : JSON.stringify(Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b))));
   }
 
   protected override async createClient(key: string | undefined): Promise<GoogleGenAI> {
     const extra = (this.config.clientOptions ?? {}) as GoogleGenAIOptions;
     const { accessToken, serviceAccount, apiKey, project, location } = this.settings(key);
-    let auth: Pick<GoogleGenAIOptions, 'apiKey' | 'googleAuthOptions'> = extra.googleAuthOptions ? { googleAuthOptions: extra.googleAuthOptions } : {};
-    if (accessToken) auth = { googleAuthOptions: { ...extra.googleAuthOptions, authClient: accessTokenAuthClient(accessToken) } };
-    else if (serviceAccount) auth = { googleAuthOptions: { ...extra.googleAuthOptions, credentials: serviceAccount, ...(project ? { projectId: project } : {}) } };
+    let auth: Pick<GoogleGenAIOptions, 'apiKey' | 'googleAuthOptions'> = extra.googleAuthOptions
+      ? { googleAuthOptions: extra.googleAuthOptions }
+      : {};
+    if (accessToken)
+      auth = { googleAuthOptions: { ...extra.googleAuthOptions, authClient: accessTokenAuthClient(accessToken) } };
+    else if (serviceAccount)
+      auth = {
+        googleAuthOptions: {
+          ...extra.googleAuthOptions,
+          credentials: serviceAccount,
+          ...(project ? { projectId: project } : {}),
+        },
+      };
     else if (apiKey) auth = { apiKey };
-    return this.buildClient({ vertexai: true, ...(project ? { project } : {}), ...(location ? { location } : {}), ...auth }, undefined);
+    return this.buildClient(
+      { vertexai: true, ...(project ? { project } : {}), ...(location ? { location } : {}), ...auth },
+      undefined,
+    );
   }
 
   /** Loads `@anthropic-ai/vertex-sdk`; called on the first call of a Claude model. */
@@ -300,7 +425,9 @@ export class VertexProvider extends GoogleProvider {
 
   /** Builds the `AnthropicVertex` client for a pool key, from the same settings as the Gemini client. */
   private async createClaudeClient(key: string | undefined): Promise<AnthropicVertex> {
-    const { AnthropicVertex: Client } = await loadSdk('@anthropic-ai/vertex-sdk', this.type, () => this.importClaudeSdk());
+    const { AnthropicVertex: Client } = await loadSdk('@anthropic-ai/vertex-sdk', this.type, () =>
+      this.importClaudeSdk(),
+    );
     const { accessToken, serviceAccount, project, location } = this.settings(key);
     return createClaudeClient(Client, {
       provider: this.type,
@@ -322,7 +449,10 @@ export class VertexProvider extends GoogleProvider {
     const credentials = byok ? (JSON.parse(key) as ProviderCredentials) : this.config.credentials;
     return {
       accessToken: text(credentials?.accessToken),
-      serviceAccount: credentials && text(credentials.client_email) && text(credentials.private_key) ? serviceAccountKey(credentials) : undefined,
+      serviceAccount:
+        credentials && text(credentials.client_email) && text(credentials.private_key)
+          ? serviceAccountKey(credentials)
+          : undefined,
       apiKey: text(credentials?.apiKey) ?? (byok ? undefined : text(this.config.apiKey)),
       project: text(credentials?.project) ?? text(this.config.project),
       location: text(credentials?.region) ?? text(credentials?.location) ?? text(this.config.region),
@@ -332,13 +462,23 @@ export class VertexProvider extends GoogleProvider {
   protected override secrets(credentials: ProviderCredentials | undefined): string[] {
     const fields = ['apiKey', 'accessToken', 'private_key'];
     const values = [credentials, this.config.credentials].flatMap((source) => fields.map((field) => source?.[field]));
-    return [...super.secrets(credentials), ...values.filter((value): value is string => typeof value === 'string' && value !== '')];
+    return [
+      ...super.secrets(credentials),
+      ...values.filter((value): value is string => typeof value === 'string' && value !== ''),
+    ];
   }
 }
 
 /** The service-account fields of credentials, as google-auth-library's `credentials` option. */
 function serviceAccountKey(credentials: ProviderCredentials): ServiceAccountKey {
-  const { region: _region, location: _location, project: _project, apiKey: _apiKey, accessToken: _accessToken, ...key } = credentials;
+  const {
+    region: _region,
+    location: _location,
+    project: _project,
+    apiKey: _apiKey,
+    accessToken: _accessToken,
+    ...key
+  } = credentials;
   return key as ServiceAccountKey;
 }
 

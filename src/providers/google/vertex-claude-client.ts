@@ -77,7 +77,10 @@ export function extractClaudeOnVertexError(error: unknown): UpstreamErrorInfo | 
     return { code: 'provider_authentication', message: `no Google credentials for Claude on Vertex AI${cause}` };
   }
   if (error instanceof Error && /No projectId was given/.test(error.message)) {
-    return { code: 'provider_authentication', message: 'no Google Cloud project: set project in the provider config or GOOGLE_CLOUD_PROJECT' };
+    return {
+      code: 'provider_authentication',
+      message: 'no Google Cloud project: set project in the provider config or GOOGLE_CLOUD_PROJECT',
+    };
   }
   return extractAnthropicError(error);
 }
@@ -121,7 +124,10 @@ export interface ClaudeClientSettings {
  * const client = await createClaudeClient(AnthropicVertex, { provider: 'vertex', project: 'my-project', region: 'us-east5' });
  * ```
  */
-export async function createClaudeClient(Client: typeof AnthropicVertex, settings: ClaudeClientSettings): Promise<AnthropicVertex> {
+export async function createClaudeClient(
+  Client: typeof AnthropicVertex,
+  settings: ClaudeClientSettings,
+): Promise<AnthropicVertex> {
   const region = settings.region ?? process.env.CLOUD_ML_REGION ?? process.env.GOOGLE_CLOUD_LOCATION ?? 'global';
   const options: AnthropicVertexOptions = {
     fetch: nodeFetch,
@@ -138,7 +144,9 @@ export async function createClaudeClient(Client: typeof AnthropicVertex, setting
   if (settings.accessToken) {
     options.authClient = accessTokenAuthClient(settings.accessToken) as unknown as AnthropicVertexOptions['authClient'];
   } else if (settings.serviceAccount || settings.googleAuthOptions) {
-    const { GoogleAuth } = await loadSdk('google-auth-library', settings.provider, () => importOptional<typeof import('google-auth-library')>('google-auth-library'));
+    const { GoogleAuth } = await loadSdk('google-auth-library', settings.provider, () =>
+      importOptional<typeof import('google-auth-library')>('google-auth-library'),
+    );
     options.googleAuth = new GoogleAuth({
       scopes: CLOUD_PLATFORM_SCOPE,
       ...settings.googleAuthOptions,

@@ -9,7 +9,16 @@ import type { Mistral } from '@mistralai/mistralai';
 import { GatewayError } from '../../errors.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
 import { importOptional } from '../../optional-import.js';
-import type { Provider, ProviderCall, ProviderConfig, ProviderEmbedCall, ProviderEmbedResult, ProviderFactory, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
+import type {
+  Provider,
+  ProviderCall,
+  ProviderConfig,
+  ProviderEmbedCall,
+  ProviderEmbedResult,
+  ProviderFactory,
+  ProviderGenerateResult,
+  ProviderStreamResult,
+} from '../provider.js';
 import { SdkClientPool } from '../sdk-client-pool.js';
 
 const ignore = (): void => undefined;
@@ -18,7 +27,14 @@ const SILENT_DEBUG_LOGGER = { group: ignore, groupEnd: ignore, log: ignore };
 import { buildMistralChatRequest, buildMistralEmbeddingRequest } from './mistral-request.js';
 import { mistralResult, mistralStreamParts } from './mistral-response.js';
 
-export { buildMistralChatRequest, buildMistralEmbeddingRequest, mistralMessages, mistralToolCallId, mistralVendorOptions, type MistralTarget } from './mistral-request.js';
+export {
+  buildMistralChatRequest,
+  buildMistralEmbeddingRequest,
+  mistralMessages,
+  mistralToolCallId,
+  mistralVendorOptions,
+  type MistralTarget,
+} from './mistral-request.js';
 export { mistralFinishReason, mistralResult, mistralStreamParts, mistralUsage } from './mistral-response.js';
 
 type RequestOptions = NonNullable<Parameters<Mistral['chat']['complete']>[1]>;
@@ -47,9 +63,16 @@ function bodyMessage(body: unknown): string | undefined {
   const value = parsed as { message?: unknown; detail?: unknown };
   if (typeof value.message === 'string') return value.message;
   if (typeof value.detail === 'string') return value.detail;
-  const detail = Array.isArray(value.detail) ? value.detail : (value.message as { detail?: unknown } | undefined)?.detail;
+  const detail = Array.isArray(value.detail)
+    ? value.detail
+    : (value.message as { detail?: unknown } | undefined)?.detail;
   if (Array.isArray(detail)) {
-    return detail.map((item: { loc?: unknown; msg?: unknown }) => `${Array.isArray(item.loc) ? item.loc.join('.') : ''}: ${String(item.msg)}`).join('; ');
+    return detail
+      .map(
+        (item: { loc?: unknown; msg?: unknown }) =>
+          `${Array.isArray(item.loc) ? item.loc.join('.') : ''}: ${String(item.msg)}`,
+      )
+      .join('; ');
   }
   return body.slice(0, 500);
 }
@@ -65,7 +88,10 @@ function extractMistralError(error: unknown): UpstreamErrorInfo | undefined {
     case 'ResponseValidationError':
     case 'ZodError':
     case '$ZodError':
-      return { code: 'provider_bad_response', message: `the response is not in Mistral's format (${error.message.split('\n')[0]})` };
+      return {
+        code: 'provider_bad_response',
+        message: `the response is not in Mistral's format (${error.message.split('\n')[0]})`,
+      };
     case 'SDKValidationError':
       return { code: 'provider_invalid_request', message: error.message.split('\n')[0] };
     case 'RequestTimeoutError':
@@ -75,7 +101,11 @@ function extractMistralError(error: unknown): UpstreamErrorInfo | undefined {
   }
   const upstream = error as Error & { statusCode?: unknown; headers?: UpstreamErrorInfo['headers']; body?: unknown };
   if (typeof upstream.statusCode !== 'number') return undefined;
-  return { status: upstream.statusCode, headers: upstream.headers, message: `status ${upstream.statusCode}: ${bodyMessage(upstream.body) ?? error.message}` };
+  return {
+    status: upstream.statusCode,
+    headers: upstream.headers,
+    message: `status ${upstream.statusCode}: ${bodyMessage(upstream.body) ?? error.message}`,
+  };
 }
 
 /**
@@ -88,7 +118,10 @@ function upstreamSignal(signal: AbortSignal, timeoutMs: number | undefined): { s
   const forward = (): void => controller.abort(signal.reason);
   if (signal.aborted) forward();
   else signal.addEventListener('abort', forward, { once: true });
-  const timer = setTimeout(() => controller.abort(new DOMException('The operation timed out', 'TimeoutError')), timeoutMs);
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The operation timed out', 'TimeoutError')),
+    timeoutMs,
+  );
   return { signal: controller.signal, started: () => clearTimeout(timer) };
 }
 
@@ -136,7 +169,12 @@ export class MistralProvider implements Provider {
       const { request, warnings } = buildMistralChatRequest(call, this, (await this.fields()).chat);
       const client = await this.clients.get(call.credentials?.apiKey);
       const events = await client.chat.stream({ ...request, stream: true }, this.requestOptions(call, upstream.signal));
-      const stream = mistralStreamParts(events, { provider: this.name, warnings, signal: call.abortSignal, toError: (error) => this.toError(error, call) });
+      const stream = mistralStreamParts(events, {
+        provider: this.name,
+        warnings,
+        signal: call.abortSignal,
+        toError: (error) => this.toError(error, call),
+      });
       return { stream, warnings };
     } catch (error) {
       throw this.toError(error, call);
@@ -153,9 +191,17 @@ export class MistralProvider implements Provider {
       const response = await client.embeddings.create(request, this.requestOptions(call, upstream.signal));
       const data = [...response.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
       if (data.length !== call.values.length || data.some((item) => !item.embedding)) {
-        throw new GatewayError('provider_bad_response', `${this.name}: expected ${call.values.length} embeddings, got ${data.length}`, { provider: this.name });
+        throw new GatewayError(
+          'provider_bad_response',
+          `${this.name}: expected ${call.values.length} embeddings, got ${data.length}`,
+          { provider: this.name },
+        );
       }
-      return { embeddings: data.map((item) => item.embedding as number[]), usage: { tokens: response.usage.promptTokens }, warnings };
+      return {
+        embeddings: data.map((item) => item.embedding as number[]),
+        usage: { tokens: response.usage.promptTokens },
+        warnings,
+      };
     } catch (error) {
       throw this.toError(error, call);
     } finally {
@@ -170,8 +216,15 @@ export class MistralProvider implements Provider {
   }
 
   private toError(error: unknown, call: { abortSignal: AbortSignal; credentials?: { apiKey?: string } }): GatewayError {
-    const secrets = [this.configuredKey(), call.credentials?.apiKey].filter((secret): secret is string => typeof secret === 'string' && secret !== '');
-    return toGatewayError(error, { provider: this.name, signal: call.abortSignal, secrets, extract: extractMistralError });
+    const secrets = [this.configuredKey(), call.credentials?.apiKey].filter(
+      (secret): secret is string => typeof secret === 'string' && secret !== '',
+    );
+    return toGatewayError(error, {
+      provider: this.name,
+      signal: call.abortSignal,
+      secrets,
+      extract: extractMistralError,
+    });
   }
 
   private configuredKey(): string | undefined {
@@ -180,19 +233,37 @@ export class MistralProvider implements Provider {
 
   private async createClient(byokKey: string | undefined): Promise<Mistral> {
     const apiKey = byokKey ?? this.configuredKey();
-    if (!apiKey) throw new GatewayError('provider_authentication', `${this.name}: no API key; set apiKey in the provider config or MISTRAL_API_KEY`, { provider: this.name });
-    const { Mistral: MistralClient } = await loadSdk('@mistralai/mistralai', this.type, () => importOptional<typeof import('@mistralai/mistralai')>('@mistralai/mistralai'));
+    if (!apiKey)
+      throw new GatewayError(
+        'provider_authentication',
+        `${this.name}: no API key; set apiKey in the provider config or MISTRAL_API_KEY`,
+        { provider: this.name },
+      );
+    const { Mistral: MistralClient } = await loadSdk('@mistralai/mistralai', this.type, () =>
+      importOptional<typeof import('@mistralai/mistralai')>('@mistralai/mistralai'),
+    );
     // The SDK joins absolute paths (`/v1/...`) to the server URL, so a trailing `/v1` is dropped.
     const serverURL = this.config.baseURL?.replace(/\/+$/, '').replace(/\/v1$/, '');
     // The SDK's only logging is a debug dump of every request and response, headers (the API key) included, to the
     // console when MISTRAL_DEBUG is set: silenced, unless the caller passes its own `debugLogger` in clientOptions.
-    return new MistralClient({ debugLogger: SILENT_DEBUG_LOGGER, ...this.config.clientOptions, apiKey, ...(serverURL ? { serverURL } : {}), retryConfig: { strategy: 'none' } });
+    return new MistralClient({
+      debugLogger: SILENT_DEBUG_LOGGER,
+      ...this.config.clientOptions,
+      apiKey,
+      ...(serverURL ? { serverURL } : {}),
+      retryConfig: { strategy: 'none' },
+    });
   }
 
   /** The SDK's request fields, read once from its schemas (empty when they cannot be read). */
   private fields(): Promise<SchemaFields> {
-    this.schemaFields ??= importOptional<typeof import('@mistralai/mistralai/models/components')>('@mistralai/mistralai/models/components').then(
-      (components) => ({ chat: schemaKeys(components.ChatCompletionRequest$outboundSchema), embed: schemaKeys(components.EmbeddingRequest$outboundSchema) }),
+    this.schemaFields ??= importOptional<typeof import('@mistralai/mistralai/models/components')>(
+      '@mistralai/mistralai/models/components',
+    ).then(
+      (components) => ({
+        chat: schemaKeys(components.ChatCompletionRequest$outboundSchema),
+        embed: schemaKeys(components.EmbeddingRequest$outboundSchema),
+      }),
       () => ({}),
     );
     return this.schemaFields;

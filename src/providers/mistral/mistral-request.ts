@@ -16,7 +16,15 @@ import type {
 import { GatewayError } from '../../errors.js';
 import { fileDataToBytes, fileToUrl, toolResultToText } from '../provider-support.js';
 import type { ProviderCall, ProviderEmbedCall } from '../provider.js';
-import type { AssistantMessage, FilePart, Message, ProviderOptions, ToolResultOutput, ToolResultPart, Warning } from '../../types.js';
+import type {
+  AssistantMessage,
+  FilePart,
+  Message,
+  ProviderOptions,
+  ToolResultOutput,
+  ToolResultPart,
+  Warning,
+} from '../../types.js';
 
 /** The provider instance a request is built for. @example `{ type: 'mistral', name: 'mistral-eu' }` */
 export interface MistralTarget {
@@ -53,7 +61,10 @@ export function mistralToolCallId(id: string): string {
  * mistralVendorOptions({ mistral: { safePrompt: true } }, { type: 'mistral', name: 'mistral' }); // { safePrompt: true }
  * ```
  */
-export function mistralVendorOptions(options: ProviderOptions | undefined, target: MistralTarget): Record<string, unknown> {
+export function mistralVendorOptions(
+  options: ProviderOptions | undefined,
+  target: MistralTarget,
+): Record<string, unknown> {
   return { ...options?.[target.type], ...(target.name === target.type ? {} : options?.[target.name]) };
 }
 
@@ -66,12 +77,19 @@ function camelCase(key: string): string {
  * Passthrough options in the SDK's spelling. Keys the SDK's request schema does not know would be
  * dropped by its serialiser, so they are dropped here with a warning instead.
  */
-function passthrough(options: Record<string, unknown>, knownFields: ReadonlySet<string> | undefined, warnings: Warning[]): Record<string, unknown> {
+function passthrough(
+  options: Record<string, unknown>,
+  knownFields: ReadonlySet<string> | undefined,
+  warnings: Warning[],
+): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
     const field = camelCase(key);
     if (knownFields && !knownFields.has(field)) {
-      warnings.push({ type: 'other', message: `providerOptions key '${key}' is not a Mistral request field and was dropped` });
+      warnings.push({
+        type: 'other',
+        message: `providerOptions key '${key}' is not a Mistral request field and was dropped`,
+      });
       continue;
     }
     result[field] = value;
@@ -82,28 +100,48 @@ function passthrough(options: Record<string, unknown>, knownFields: ReadonlySet<
 /** A file in a user message: images as `image_url`, PDFs as `document_url`, text files inline. */
 function fileChunk(part: FilePart): ContentChunk {
   if (part.mediaType.startsWith('image/')) return { type: 'image_url', imageUrl: fileToUrl(part) };
-  if (part.mediaType === 'application/pdf') return { type: 'document_url', documentUrl: fileToUrl(part), ...(part.filename ? { documentName: part.filename } : {}) };
-  if (part.mediaType.startsWith('text/') && part.data.type === 'data') return { type: 'text', text: Buffer.from(fileDataToBytes(part.data)).toString('utf8') };
-  throw new GatewayError('invalid_request', `Mistral does not accept files of type ${part.mediaType} in a prompt`, { param: 'prompt' });
+  if (part.mediaType === 'application/pdf')
+    return {
+      type: 'document_url',
+      documentUrl: fileToUrl(part),
+      ...(part.filename ? { documentName: part.filename } : {}),
+    };
+  if (part.mediaType.startsWith('text/') && part.data.type === 'data')
+    return { type: 'text', text: Buffer.from(fileDataToBytes(part.data)).toString('utf8') };
+  throw new GatewayError('invalid_request', `Mistral does not accept files of type ${part.mediaType} in a prompt`, {
+    param: 'prompt',
+  });
 }
 
 /** A chunk list as a plain string when it holds only text (the most compatible form). */
 function simplify(chunks: ContentChunk[]): string | ContentChunk[] {
-  return chunks.every((chunk) => chunk.type === 'text') ? chunks.map((chunk) => (chunk as { text: string }).text).join('') : chunks;
+  return chunks.every((chunk) => chunk.type === 'text')
+    ? chunks.map((chunk) => (chunk as { text: string }).text).join('')
+    : chunks;
 }
 
 /** A tool result's content: text, or text and image chunks for `content` outputs. */
 function toolResultContent(output: ToolResultOutput): string | ContentChunk[] {
   if (output.type !== 'content') return toolResultToText(output);
   return simplify(
-    output.value.map((item): ContentChunk =>
-      item.type === 'text' ? { type: 'text', text: item.text } : item.mediaType.startsWith('image/') ? { type: 'image_url', imageUrl: `data:${item.mediaType};base64,${item.data}` } : { type: 'text', text: `[${item.mediaType}]` },
+    output.value.map(
+      (item): ContentChunk =>
+        item.type === 'text'
+          ? { type: 'text', text: item.text }
+          : item.mediaType.startsWith('image/')
+            ? { type: 'image_url', imageUrl: `data:${item.mediaType};base64,${item.data}` }
+            : { type: 'text', text: `[${item.mediaType}]` },
     ),
   );
 }
 
 function toolMessage(part: ToolResultPart): ChatCompletionRequestMessage {
-  return { role: 'tool', toolCallId: mistralToolCallId(part.toolCallId), name: part.toolName, content: toolResultContent(part.output) };
+  return {
+    role: 'tool',
+    toolCallId: mistralToolCallId(part.toolCallId),
+    name: part.toolName,
+    content: toolResultContent(part.output),
+  };
 }
 
 function assistantMessages(message: AssistantMessage, target: MistralTarget): ChatCompletionRequestMessage[] {
@@ -112,11 +150,22 @@ function assistantMessages(message: AssistantMessage, target: MistralTarget): Ch
   const results: ChatCompletionRequestMessage[] = [];
   for (const part of message.content) {
     if (part.type === 'text') chunks.push({ type: 'text', text: part.text });
-    else if (part.type === 'reasoning') chunks.push({ type: 'thinking', thinking: [{ type: 'text', text: part.text }] });
+    else if (part.type === 'reasoning')
+      chunks.push({ type: 'thinking', thinking: [{ type: 'text', text: part.text }] });
     else if (part.type === 'tool-call') {
-      toolCalls.push({ id: mistralToolCallId(part.toolCallId), type: 'function', function: { name: part.toolName, arguments: typeof part.input === 'string' ? part.input : JSON.stringify(part.input ?? {}) } });
+      toolCalls.push({
+        id: mistralToolCallId(part.toolCallId),
+        type: 'function',
+        function: {
+          name: part.toolName,
+          arguments: typeof part.input === 'string' ? part.input : JSON.stringify(part.input ?? {}),
+        },
+      });
     } else if (part.type === 'tool-result') results.push(toolMessage(part));
-    else throw new GatewayError('invalid_request', 'Mistral does not accept files in assistant messages', { param: 'prompt' });
+    else
+      throw new GatewayError('invalid_request', 'Mistral does not accept files in assistant messages', {
+        param: 'prompt',
+      });
   }
   const prefix = mistralVendorOptions(message.providerOptions, target).prefix === true;
   const assistant: ChatCompletionRequestMessage = {
@@ -142,7 +191,16 @@ export function mistralMessages(prompt: Message[], target: MistralTarget): ChatC
       case 'system':
         return [{ role: 'system', content: message.content }];
       case 'user':
-        return [{ role: 'user', content: simplify(message.content.map((part) => (part.type === 'text' ? { type: 'text' as const, text: part.text } : fileChunk(part)))) }];
+        return [
+          {
+            role: 'user',
+            content: simplify(
+              message.content.map((part) =>
+                part.type === 'text' ? { type: 'text' as const, text: part.text } : fileChunk(part),
+              ),
+            ),
+          },
+        ];
       case 'assistant':
         return assistantMessages(message, target);
       case 'tool':
@@ -151,12 +209,23 @@ export function mistralMessages(prompt: Message[], target: MistralTarget): ChatC
   });
 }
 
-/** The response format; `@ai-sdk/mistral`'s `structuredOutputs: false` asks for plain JSON mode, `strictJsonSchema: false` for a lax schema. */
+/**
+ * The response format; `@ai-sdk/mistral`'s `structuredOutputs: false` asks for plain JSON mode,
+ * `strictJsonSchema: false` for a lax schema.
+ */
 function responseFormat(call: ProviderCall, options: Record<string, unknown>): ResponseFormat | undefined {
   const format = call.responseFormat;
   if (!format || format.type === 'text') return undefined;
   if (!format.schema || options.structuredOutputs === false) return { type: 'json_object' };
-  return { type: 'json_schema', jsonSchema: { name: format.name ?? 'response', ...(format.description ? { description: format.description } : {}), schemaDefinition: format.schema, strict: options.strictJsonSchema !== false } };
+  return {
+    type: 'json_schema',
+    jsonSchema: {
+      name: format.name ?? 'response',
+      ...(format.description ? { description: format.description } : {}),
+      schemaDefinition: format.schema,
+      strict: options.strictJsonSchema !== false,
+    },
+  };
 }
 
 /** `@ai-sdk/mistral` options that are no request field: read above, never passed through. */
@@ -179,7 +248,11 @@ function reasoningEffort(call: ProviderCall, warnings: Warning[]): ChatCompletio
   if (effort === undefined || effort === 'provider-default') return undefined;
   if (effort === 'none' || effort === 'high') return effort;
   const mapped = effort === 'minimal' ? 'none' : 'high';
-  warnings.push({ type: 'compatibility', feature: 'reasoning', details: `Mistral takes reasoning effort 'none' or 'high'; '${effort}' was sent as '${mapped}'` });
+  warnings.push({
+    type: 'compatibility',
+    feature: 'reasoning',
+    details: `Mistral takes reasoning effort 'none' or 'high'; '${effort}' was sent as '${mapped}'`,
+  });
   return mapped;
 }
 
@@ -193,12 +266,22 @@ function reasoningEffort(call: ProviderCall, warnings: Warning[]): ChatCompletio
  * await client.chat.complete(request);
  * ```
  */
-export function buildMistralChatRequest(call: ProviderCall, target: MistralTarget, knownFields?: ReadonlySet<string>): { request: ChatCompletionRequest; warnings: Warning[] } {
+export function buildMistralChatRequest(
+  call: ProviderCall,
+  target: MistralTarget,
+  knownFields?: ReadonlySet<string>,
+): { request: ChatCompletionRequest; warnings: Warning[] } {
   const warnings: Warning[] = [];
-  if (call.topK !== undefined) warnings.push({ type: 'unsupported', feature: 'topK', details: 'Mistral has no top-k sampling; topK was dropped' });
+  if (call.topK !== undefined)
+    warnings.push({ type: 'unsupported', feature: 'topK', details: 'Mistral has no top-k sampling; topK was dropped' });
   const tools = call.tools?.map((tool) => ({
     type: 'function' as const,
-    function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.inputSchema, ...(tool.strict === undefined ? {} : { strict: tool.strict }) },
+    function: {
+      name: tool.name,
+      ...(tool.description ? { description: tool.description } : {}),
+      parameters: tool.inputSchema,
+      ...(tool.strict === undefined ? {} : { strict: tool.strict }),
+    },
   }));
   const request: ChatCompletionRequest = {
     model: call.modelId,
@@ -234,12 +317,21 @@ export function buildMistralChatRequest(call: ProviderCall, target: MistralTarge
  * const { request } = buildMistralEmbeddingRequest({ modelId: 'mistral-embed', values: ['hi'], abortSignal }, target);
  * ```
  */
-export function buildMistralEmbeddingRequest(call: ProviderEmbedCall, target: MistralTarget, knownFields?: ReadonlySet<string>): { request: EmbeddingRequest; warnings: Warning[] } {
+export function buildMistralEmbeddingRequest(
+  call: ProviderEmbedCall,
+  target: MistralTarget,
+  knownFields?: ReadonlySet<string>,
+): { request: EmbeddingRequest; warnings: Warning[] } {
   const warnings: Warning[] = [];
   const request: EmbeddingRequest = { model: call.modelId, inputs: call.values };
   if (call.dimensions !== undefined) {
     if (call.modelId.startsWith('codestral-embed')) request.outputDimension = call.dimensions;
-    else warnings.push({ type: 'unsupported', feature: 'dimensions', details: `${call.modelId} has a fixed output dimension; dimensions was dropped` });
+    else
+      warnings.push({
+        type: 'unsupported',
+        feature: 'dimensions',
+        details: `${call.modelId} has a fixed output dimension; dimensions was dropped`,
+      });
   }
   Object.assign(request, passthrough(mistralVendorOptions(call.providerOptions, target), knownFields, warnings));
   return { request, warnings };

@@ -3,7 +3,13 @@
  *
  * @module
  */
-import type { ChatCompletionResponse, CompletionEvent, ContentChunk, ToolCall, UsageInfo } from '@mistralai/mistralai/models/components';
+import type {
+  ChatCompletionResponse,
+  CompletionEvent,
+  ContentChunk,
+  ToolCall,
+  UsageInfo,
+} from '@mistralai/mistralai/models/components';
 import { GatewayError } from '../../errors.js';
 import { makeUsage } from '../provider-support.js';
 import type { ProviderGenerateResult } from '../provider.js';
@@ -47,17 +53,25 @@ export function mistralUsage(usage: UsageInfo | undefined): Usage {
   if (!usage) return makeUsage({});
   const details = usage.prompt_tokens_details as { cached_tokens?: unknown } | undefined;
   const cached = typeof details?.cached_tokens === 'number' ? details.cached_tokens : undefined;
-  return makeUsage({ inputTotal: usage.promptTokens, output: usage.completionTokens, ...(cached === undefined ? {} : { cacheRead: cached }) });
+  return makeUsage({
+    inputTotal: usage.promptTokens,
+    output: usage.completionTokens,
+    ...(cached === undefined ? {} : { cacheRead: cached }),
+  });
 }
 
 /** Text and reasoning pieces of a message or delta content (a string, or text/thinking chunks). */
-function contentPieces(content: string | ContentChunk[] | null | undefined): Array<{ kind: 'text' | 'reasoning'; text: string }> {
+function contentPieces(
+  content: string | ContentChunk[] | null | undefined,
+): Array<{ kind: 'text' | 'reasoning'; text: string }> {
   if (typeof content === 'string') return content ? [{ kind: 'text', text: content }] : [];
   const pieces: Array<{ kind: 'text' | 'reasoning'; text: string }> = [];
   for (const chunk of content ?? []) {
     if (chunk.type === 'text' && 'text' in chunk) pieces.push({ kind: 'text', text: chunk.text });
     else if (chunk.type === 'thinking' && 'thinking' in chunk) {
-      const text = chunk.thinking.map((item) => ('text' in item && typeof item.text === 'string' ? item.text : '')).join('');
+      const text = chunk.thinking
+        .map((item) => ('text' in item && typeof item.text === 'string' ? item.text : ''))
+        .join('');
       if (text) pieces.push({ kind: 'reasoning', text });
     }
   }
@@ -83,13 +97,26 @@ function toolCallId(call: ToolCall, fallback: string): string {
  * const result = mistralResult(await client.chat.complete(request), warnings, 'mistral');
  * ```
  */
-export function mistralResult(response: ChatCompletionResponse, warnings: Warning[], provider: string): ProviderGenerateResult {
+export function mistralResult(
+  response: ChatCompletionResponse,
+  warnings: Warning[],
+  provider: string,
+): ProviderGenerateResult {
   const choice = response.choices?.[0];
-  if (!choice) throw new GatewayError('provider_bad_response', `${provider}: the response has no choices`, { provider });
+  if (!choice)
+    throw new GatewayError('provider_bad_response', `${provider}: the response has no choices`, { provider });
   const message = choice.message;
-  const content: ContentPart[] = contentPieces(message?.content).map((piece) => ({ type: piece.kind, text: piece.text }));
+  const content: ContentPart[] = contentPieces(message?.content).map((piece) => ({
+    type: piece.kind,
+    text: piece.text,
+  }));
   for (const [index, call] of (message?.toolCalls ?? []).entries()) {
-    content.push({ type: 'tool-call', toolCallId: toolCallId(call, `${response.id}-${index}`), toolName: call.function.name, input: argumentsText(call) });
+    content.push({
+      type: 'tool-call',
+      toolCallId: toolCallId(call, `${response.id}-${index}`),
+      toolName: call.function.name,
+      input: argumentsText(call),
+    });
   }
   return {
     content,
@@ -124,15 +151,25 @@ export async function* mistralStreamParts(
     for await (const { data: chunk } of events) {
       if (!started) {
         started = true;
-        yield { type: 'response-metadata', id: chunk.id, modelId: chunk.model, ...(chunk.created ? { timestamp: new Date(chunk.created * 1000) } : {}) };
+        yield {
+          type: 'response-metadata',
+          id: chunk.id,
+          modelId: chunk.model,
+          ...(chunk.created ? { timestamp: new Date(chunk.created * 1000) } : {}),
+        };
       }
       if (chunk.usage) usage = chunk.usage;
       const choice = chunk.choices[0];
       if (!choice) continue;
-      for (const piece of contentPieces(choice.delta.content)) yield* piece.kind === 'text' ? blocks.text(piece.text) : blocks.reasoning(piece.text);
+      for (const piece of contentPieces(choice.delta.content))
+        yield* piece.kind === 'text' ? blocks.text(piece.text) : blocks.reasoning(piece.text);
       for (const call of choice.delta.toolCalls ?? []) {
         const index = call.index ?? 0;
-        if (!tools.has(index)) yield* [...blocks.close(), ...tools.start(index, toolCallId(call, `${chunk.id}-${index}`), call.function.name)];
+        if (!tools.has(index))
+          yield* [
+            ...blocks.close(),
+            ...tools.start(index, toolCallId(call, `${chunk.id}-${index}`), call.function.name),
+          ];
         yield* tools.append(index, argumentsText(call));
       }
       if (choice.finishReason) finishReason = choice.finishReason;
@@ -142,7 +179,11 @@ export async function* mistralStreamParts(
   }
   if (context.signal.aborted) throw context.toError(context.signal.reason);
   if (finishReason === undefined) {
-    throw new GatewayError('provider_connection', `${context.provider}: the stream ended before the response was complete`, { provider: context.provider });
+    throw new GatewayError(
+      'provider_connection',
+      `${context.provider}: the stream ended before the response was complete`,
+      { provider: context.provider },
+    );
   }
   yield* blocks.close();
   yield* tools.finish();

@@ -9,7 +9,13 @@ import { OpenAICompatibleProvider } from './openai-compatible-provider.js';
 import { passthroughOptions, type SamplingSetting } from './openai-request.js';
 
 export { OpenAICompatibleProvider, type OpenAICompatibleSettings } from './openai-compatible-provider.js';
-export { buildChatRequest, passthroughOptions, type ChatRequest, type OpenAIChatDialect, type SamplingSetting } from './openai-request.js';
+export {
+  buildChatRequest,
+  passthroughOptions,
+  type ChatRequest,
+  type OpenAIChatDialect,
+  type SamplingSetting,
+} from './openai-request.js';
 export { mapCompletion, mapFinishReason, mapUsage } from './openai-response.js';
 export { mapChatStream, type ChatStreamContext } from './openai-stream.js';
 
@@ -60,11 +66,20 @@ export class OpenAIProvider extends OpenAICompatibleProvider {
     try {
       const client = await this.clientFor(call);
       const response = await client.embeddings.create(
-        { model: call.modelId, input: call.values, ...(call.dimensions === undefined ? {} : { dimensions: call.dimensions }), ...passthroughOptions(call.providerOptions, this) },
+        {
+          model: call.modelId,
+          input: call.values,
+          ...(call.dimensions === undefined ? {} : { dimensions: call.dimensions }),
+          ...passthroughOptions(call.providerOptions, this),
+        },
         this.requestOptions(client, call),
       );
       const data = [...response.data].sort((a, b) => a.index - b.index);
-      return { embeddings: data.map((item) => item.embedding), usage: { tokens: response.usage?.prompt_tokens }, warnings: [] };
+      return {
+        embeddings: data.map((item) => item.embedding),
+        usage: { tokens: response.usage?.prompt_tokens },
+        warnings: [],
+      };
     } catch (error) {
       throw this.toError(error, call);
     }

@@ -31,7 +31,14 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const RETRY_COUNT_HEADER = 'x-stainless-retry-count';
 
 /** Client options under which the SDK authenticates or addresses requests in ways the lean path does not copy. */
-const SDK_ONLY_OPTIONS = ['adminAPIKey', 'workloadIdentity', 'credential', 'provider', 'defaultQuery', 'dataResidency'] as const;
+const SDK_ONLY_OPTIONS = [
+  'adminAPIKey',
+  'workloadIdentity',
+  'credential',
+  'provider',
+  'defaultQuery',
+  'dataResidency',
+] as const;
 
 /** What of the SDK's client the lean builder reads (protected or untyped in the SDK's declarations). */
 interface ClientInternals {
@@ -44,7 +51,16 @@ interface ClientInternals {
 const leanClasses = new WeakMap<typeof OpenAIClient, typeof OpenAIClient>();
 
 /** The SDK hooks a subclass (such as the SDK's own `AzureOpenAI`) may override to shape its requests. */
-const REQUEST_HOOKS = ['buildRequest', 'buildURL', 'fetchWithTimeout', 'fetchWithAuth', 'prepareOptions', 'prepareRequest', 'authHeaders', 'defaultHeaders'];
+const REQUEST_HOOKS = [
+  'buildRequest',
+  'buildURL',
+  'fetchWithTimeout',
+  'fetchWithAuth',
+  'prepareOptions',
+  'prepareRequest',
+  'authHeaders',
+  'defaultHeaders',
+];
 
 const overridesByBase = new WeakMap<typeof OpenAIClient, boolean>();
 
@@ -102,7 +118,10 @@ export function leanOpenAIClass<Base extends OpenAIClientClass>(Base: Base): Bas
       private readonly leanUrls = new Map<string, string>();
       private leanEligible: boolean | undefined;
 
-      override async buildRequest(options: RequestOptions, context: { retryCount?: number } = {}): Promise<BuiltRequest> {
+      override async buildRequest(
+        options: RequestOptions,
+        context: { retryCount?: number } = {},
+      ): Promise<BuiltRequest> {
         const extraHeaders = leanRequestHeaders(options);
         if (extraHeaders === false || !this.takesLeanPath()) return super.buildRequest(options, context);
         this.leanHeaders ??= this.sdkHeaders(options.path).catch((error: unknown) => {
@@ -130,7 +149,12 @@ export function leanOpenAIClass<Base extends OpenAIClientClass>(Base: Base): Bas
         return { req: req as BuiltRequest['req'], url: this.leanUrl(options.path), timeout: internals.timeout };
       }
 
-      override fetchWithTimeout(url: RequestInfo, init: RequestInit | undefined, ms: number, controller: AbortController): Promise<Response> {
+      override fetchWithTimeout(
+        url: RequestInfo,
+        init: RequestInit | undefined,
+        ms: number,
+        controller: AbortController,
+      ): Promise<Response> {
         if (!init || init.signal || typeof init.body !== 'string' || typeof url !== 'string' || !this.takesLeanPath()) {
           return super.fetchWithTimeout(url, init, ms, controller);
         }
@@ -139,7 +163,9 @@ export function leanOpenAIClass<Base extends OpenAIClientClass>(Base: Base): Bas
         return nodeFetch(url, withTransportDeadline(init, ms, controller));
       }
 
-      /** Whether this client's requests may take the lean path: string key, `nodeFetch`, no SDK-only auth or addressing. */
+      /**
+       * Whether this client's requests may take the lean path: string key, `nodeFetch`, no SDK-only auth or addressing.
+       */
       private takesLeanPath(): boolean {
         if (this.leanEligible === undefined) {
           const internals = this as unknown as ClientInternals;
@@ -184,16 +210,35 @@ export function leanOpenAIClass<Base extends OpenAIClientClass>(Base: Base): Bas
  * `false` when it must go through the SDK's builder.
  */
 function leanRequestHeaders(options: RequestOptions): Record<string, string | null | undefined> | undefined | false {
-  if (options.method !== 'post' || options.query || options.defaultBaseURL || options.idempotencyKey || 'timeout' in options) return false;
+  if (
+    options.method !== 'post' ||
+    options.query ||
+    options.defaultBaseURL ||
+    options.idempotencyKey ||
+    'timeout' in options
+  )
+    return false;
   const body = options.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.getPrototypeOf(body) !== Object.prototype) return false;
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    Array.isArray(body) ||
+    Object.getPrototypeOf(body) !== Object.prototype
+  )
+    return false;
   const metadata = options.__metadata;
   if (metadata) for (const key in metadata) if (key !== 'streamFromBody') return false;
   const security = options.__security;
   if (security && (security.bearerAuth !== true || Object.keys(security).length !== 1)) return false;
   const headers = options.headers;
   if (headers === undefined || headers === null) return undefined;
-  if (typeof headers !== 'object' || Array.isArray(headers) || headers instanceof Headers || Object.getPrototypeOf(headers) !== Object.prototype) return false;
+  if (
+    typeof headers !== 'object' ||
+    Array.isArray(headers) ||
+    headers instanceof Headers ||
+    Object.getPrototypeOf(headers) !== Object.prototype
+  )
+    return false;
   const record = headers as Record<string, unknown>;
   for (const name in record) {
     const value = record[name];

@@ -13,7 +13,14 @@ import { sdkLoggerFor } from '../sdk-logger.js';
 import { leanOpenAIClass } from './lean-openai-client.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
 import { importOptional } from '../../optional-import.js';
-import type { Provider, ProviderCall, ProviderConfig, ProviderGenerateResult, ProviderStreamResult, ProviderType } from '../provider.js';
+import type {
+  Provider,
+  ProviderCall,
+  ProviderConfig,
+  ProviderGenerateResult,
+  ProviderStreamResult,
+  ProviderType,
+} from '../provider.js';
 import type { ProviderCredentials, ReasoningEffort, Warning } from '../../types.js';
 import { buildChatRequest, type OpenAIChatDialect, type SamplingSetting } from './openai-request.js';
 import { mapCompletion } from './openai-response.js';
@@ -39,7 +46,12 @@ export interface OpenAICompatibleSettings {
 type CallTransport = { credentials?: ProviderCredentials; abortSignal: AbortSignal; headers?: Record<string, string> };
 
 /** The per-request options switchyard passes to the SDK. */
-type OpenAIRequestOptions = { signal?: AbortSignal; fetchOptions?: TransportFetchOptions; maxRetries?: number; headers?: Record<string, string> };
+type OpenAIRequestOptions = {
+  signal?: AbortSignal;
+  fetchOptions?: TransportFetchOptions;
+  maxRetries?: number;
+  headers?: Record<string, string>;
+};
 /** What the Chat Completions protocol cannot express, for any model. */
 const TOP_K_ONLY: ReadonlySet<SamplingSetting> = new Set<SamplingSetting>(['topK']);
 const MAX_BYOK_CLIENTS = 64;
@@ -94,7 +106,12 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
         { ...body, stream: true, stream_options: { include_usage: true, ...body.stream_options } },
         this.requestOptions(client, call),
       );
-      const stream = mapChatStream(chunks, { dialect: this, warnings, signal: call.abortSignal, toError: (error) => this.toError(error, call) });
+      const stream = mapChatStream(chunks, {
+        dialect: this,
+        warnings,
+        signal: call.abortSignal,
+        toError: (error) => this.toError(error, call),
+      });
       return { stream, warnings };
     } catch (error) {
       throw this.toError(error, call);
@@ -127,12 +144,16 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
     if (!client) {
       client = this.forgetOnFailure(this.createClient(byokKey), () => this.byokClients.delete(byokKey));
       this.byokClients.set(byokKey, client);
-      if (this.byokClients.size > MAX_BYOK_CLIENTS) this.byokClients.delete(this.byokClients.keys().next().value as string);
+      if (this.byokClients.size > MAX_BYOK_CLIENTS)
+        this.byokClients.delete(this.byokClients.keys().next().value as string);
     }
     return client;
   }
 
-  /** Per-request SDK options: the abort signal (see {@link transportSignalOptions}), no SDK retries, the call's extra headers. */
+  /**
+   * Per-request SDK options: the abort signal (see {@link transportSignalOptions}), no SDK retries, the call's extra
+   * headers.
+   */
   protected requestOptions(client: OpenAI, call: CallTransport): OpenAIRequestOptions {
     const options: OpenAIRequestOptions = transportSignalOptions(client, call);
     options.maxRetries = 0;
@@ -142,8 +163,15 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
 
   /** Anything the SDK threw, as a `GatewayError` without any key in it. */
   protected toError(error: unknown, call: CallTransport): GatewayError {
-    const secrets = [this.configuredKey(), call.credentials?.apiKey].filter((secret): secret is string => typeof secret === 'string');
-    return toGatewayError(error, { provider: this.name, signal: call.abortSignal, secrets, extract: extractOpenAIError });
+    const secrets = [this.configuredKey(), call.credentials?.apiKey].filter(
+      (secret): secret is string => typeof secret === 'string',
+    );
+    return toGatewayError(error, {
+      provider: this.name,
+      signal: call.abortSignal,
+      secrets,
+      extract: extractOpenAIError,
+    });
   }
 
   private async createClient(byokKey: string | undefined): Promise<OpenAI> {
@@ -151,15 +179,22 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
     if (injected) return byokKey === undefined ? injected : injected.withOptions({ apiKey: byokKey, maxRetries: 0 });
     const apiKey = byokKey ?? this.configuredKey();
     if (!apiKey) {
-      throw new GatewayError('provider_authentication', `${this.name}: no API key; set apiKey in the provider config or ${this.settings.apiKeyVariable}`, { provider: this.name });
+      throw new GatewayError(
+        'provider_authentication',
+        `${this.name}: no API key; set apiKey in the provider config or ${this.settings.apiKeyVariable}`,
+        { provider: this.name },
+      );
     }
-    const { default: OpenAIClient } = await loadSdk('openai', this.type, () => importOptional<typeof import('openai')>('openai'));
+    const { default: OpenAIClient } = await loadSdk('openai', this.type, () =>
+      importOptional<typeof import('openai')>('openai'),
+    );
     const clientOptions = (this.config.clientOptions ?? {}) as ClientOptions;
     // The SDK's client, with less work per request on the common path (see lean-openai-client.ts).
     const Client = leanOpenAIClass(OpenAIClient);
     return new Client({
       ...this.settings.clientDefaults,
-      // The SDK logs to the console by default (a malformed stream event, for one): to the configured logger or nowhere.
+      // The SDK logs to the console by default (a malformed stream event, for one): to the configured logger or
+      // nowhere.
       logger: sdkLoggerFor(this.name, this.config.logger),
       logLevel: this.config.logger ? 'warn' : 'off',
       ...clientOptions,
@@ -168,7 +203,10 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
       ...(this.config.timeoutMs === undefined ? {} : { timeout: this.config.timeoutMs }),
       maxRetries: 0,
       fetch: clientOptions.fetch ?? nodeFetch,
-      defaultHeaders: { ...(clientOptions.defaultHeaders as Record<string, string> | undefined), ...this.config.headers },
+      defaultHeaders: {
+        ...(clientOptions.defaultHeaders as Record<string, string> | undefined),
+        ...this.config.headers,
+      },
     });
   }
 
@@ -183,15 +221,29 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
   }
 }
 
-/** Reads the `openai` SDK's error classes by shape, so that an injected client from another copy of the SDK works too. */
+/**
+ * Reads the `openai` SDK's error classes by shape, so that an injected client from another copy of the SDK works too.
+ */
 function extractOpenAIError(error: unknown): UpstreamErrorInfo | undefined {
   if (!(error instanceof Error)) return undefined;
-  const upstream = error as Error & { status?: unknown; headers?: UpstreamErrorInfo['headers']; code?: unknown; error?: unknown; requestID?: unknown };
+  const upstream = error as Error & {
+    status?: unknown;
+    headers?: UpstreamErrorInfo['headers'];
+    code?: unknown;
+    error?: unknown;
+    requestID?: unknown;
+  };
   if (typeof upstream.status === 'number') {
     const filtered = typeof upstream.code === 'string' && CONTENT_FILTER_CODES.has(upstream.code);
-    return { status: upstream.status, headers: upstream.headers, message: upstream.message, ...(filtered ? { code: 'provider_content_filter' } : {}) };
+    return {
+      status: upstream.status,
+      headers: upstream.headers,
+      message: upstream.message,
+      ...(filtered ? { code: 'provider_content_filter' } : {}),
+    };
   }
   // An error event inside a stream: an APIError without a status, carrying the vendor's error body.
-  if ('requestID' in upstream && typeof upstream.error === 'object' && upstream.error !== null) return { message: upstream.message, code: 'provider_error' };
+  if ('requestID' in upstream && typeof upstream.error === 'object' && upstream.error !== null)
+    return { message: upstream.message, code: 'provider_error' };
   return undefined;
 }

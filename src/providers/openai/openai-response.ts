@@ -77,7 +77,10 @@ export interface OpenAIResponseDialect extends OpenAIChatDialect {
  * responseMetadata('openai', { service_tier: 'default' }); // { openai: { serviceTier: 'default' } }
  * ```
  */
-export function responseMetadata(type: string, response: { service_tier?: string | null; system_fingerprint?: string }): ProviderMetadata | undefined {
+export function responseMetadata(
+  type: string,
+  response: { service_tier?: string | null; system_fingerprint?: string },
+): ProviderMetadata | undefined {
   const values: { [key: string]: string } = {};
   if (response.service_tier) values.serviceTier = response.service_tier;
   if (response.system_fingerprint) values.systemFingerprint = response.system_fingerprint;
@@ -92,10 +95,16 @@ export function responseMetadata(type: string, response: { service_tier?: string
  * const result = mapCompletion(await client.chat.completions.create(body), dialect, warnings);
  * ```
  */
-export function mapCompletion(response: ChatCompletion, dialect: OpenAIResponseDialect, warnings: Warning[]): ProviderGenerateResult {
+export function mapCompletion(
+  response: ChatCompletion,
+  dialect: OpenAIResponseDialect,
+  warnings: Warning[],
+): ProviderGenerateResult {
   const choice = response.choices?.[0];
   if (!choice || typeof choice.message !== 'object' || choice.message === null) {
-    throw new GatewayError('provider_bad_response', `${dialect.name}: the response has no choices`, { provider: dialect.name });
+    throw new GatewayError('provider_bad_response', `${dialect.name}: the response has no choices`, {
+      provider: dialect.name,
+    });
   }
   return {
     content: messageContent(choice.message, dialect),
@@ -115,12 +124,30 @@ function messageContent(message: ChatCompletionMessage, dialect: OpenAIChatDiale
   if (message.content) content.push({ type: 'text', text: message.content });
   else if (message.refusal) content.push({ type: 'text', text: message.refusal });
   for (const call of message.tool_calls ?? []) {
-    if (call.type === 'function') content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.function.name, input: call.function.arguments || '{}' });
-    else content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.custom.name, input: JSON.stringify(call.custom.input) });
+    if (call.type === 'function')
+      content.push({
+        type: 'tool-call',
+        toolCallId: call.id,
+        toolName: call.function.name,
+        input: call.function.arguments || '{}',
+      });
+    else
+      content.push({
+        type: 'tool-call',
+        toolCallId: call.id,
+        toolName: call.custom.name,
+        input: JSON.stringify(call.custom.input),
+      });
   }
   for (const annotation of message.annotations ?? []) {
     if (annotation.type === 'url_citation') {
-      content.push({ type: 'source', sourceType: 'url', id: `${annotation.url_citation.start_index}-${annotation.url_citation.end_index}`, url: annotation.url_citation.url, title: annotation.url_citation.title });
+      content.push({
+        type: 'source',
+        sourceType: 'url',
+        id: `${annotation.url_citation.start_index}-${annotation.url_citation.end_index}`,
+        url: annotation.url_citation.url,
+        title: annotation.url_citation.title,
+      });
     }
   }
   return content;

@@ -41,7 +41,10 @@ interface ToolCallState {
  * for await (const part of mapChatStream(await client.chat.completions.create({ ...body, stream: true }), context)) console.log(part.type);
  * ```
  */
-export async function* mapChatStream(chunks: AsyncIterable<ChatCompletionChunk>, context: ChatStreamContext): AsyncGenerator<StreamPart> {
+export async function* mapChatStream(
+  chunks: AsyncIterable<ChatCompletionChunk>,
+  context: ChatStreamContext,
+): AsyncGenerator<StreamPart> {
   const { dialect } = context;
   yield { type: 'stream-start', warnings: context.warnings };
   let started = false;
@@ -55,10 +58,18 @@ export async function* mapChatStream(chunks: AsyncIterable<ChatCompletionChunk>,
     for await (const chunk of chunks) {
       if (!started) {
         started = true;
-        yield { type: 'response-metadata', id: chunk.id, modelId: chunk.model, timestamp: new Date(chunk.created * 1000) };
+        yield {
+          type: 'response-metadata',
+          id: chunk.id,
+          modelId: chunk.model,
+          timestamp: new Date(chunk.created * 1000),
+        };
       }
       if (chunk.usage) usage = chunk.usage;
-      metadata = { service_tier: chunk.service_tier ?? metadata.service_tier, system_fingerprint: chunk.system_fingerprint ?? metadata.system_fingerprint };
+      metadata = {
+        service_tier: chunk.service_tier ?? metadata.service_tier,
+        system_fingerprint: chunk.system_fingerprint ?? metadata.system_fingerprint,
+      };
       const choice = chunk.choices?.[0];
       if (!choice) continue;
       const delta = choice.delta ?? {};
@@ -82,7 +93,11 @@ export async function* mapChatStream(chunks: AsyncIterable<ChatCompletionChunk>,
         const piece = toolDelta.function?.arguments ?? toolDelta.custom?.input ?? '';
         let state = toolCalls.get(toolDelta.index);
         if (!state) {
-          state = { id: toolDelta.id ?? `call_${toolDelta.index}`, name: toolDelta.function?.name ?? toolDelta.custom?.name ?? '', input: '' };
+          state = {
+            id: toolDelta.id ?? `call_${toolDelta.index}`,
+            name: toolDelta.function?.name ?? toolDelta.custom?.name ?? '',
+            input: '',
+          };
           toolCalls.set(toolDelta.index, state);
           yield { type: 'tool-input-start', id: state.id, toolName: state.name };
         }
@@ -99,7 +114,11 @@ export async function* mapChatStream(chunks: AsyncIterable<ChatCompletionChunk>,
   // The SDK ends its iteration quietly when the request is aborted.
   if (context.signal.aborted) throw context.toError(context.signal.reason);
   if (finishReason === undefined) {
-    throw new GatewayError('provider_connection', `${dialect.name}: the stream ended before the response was complete`, { provider: dialect.name });
+    throw new GatewayError(
+      'provider_connection',
+      `${dialect.name}: the stream ended before the response was complete`,
+      { provider: dialect.name },
+    );
   }
   if (reasoningOpen) yield { type: 'reasoning-end', id: 'reasoning-0' };
   if (textOpen) yield { type: 'text-end', id: 'text-0' };
@@ -108,5 +127,10 @@ export async function* mapChatStream(chunks: AsyncIterable<ChatCompletionChunk>,
     yield { type: 'tool-call', toolCallId: state.id, toolName: state.name, input: state.input || '{}' };
   }
   const providerMetadata = responseMetadata(dialect.type, metadata);
-  yield { type: 'finish', finishReason: mapFinishReason(finishReason), usage: dialect.usage ? dialect.usage(usage) : mapUsage(usage), ...(providerMetadata ? { providerMetadata } : {}) };
+  yield {
+    type: 'finish',
+    finishReason: mapFinishReason(finishReason),
+    usage: dialect.usage ? dialect.usage(usage) : mapUsage(usage),
+    ...(providerMetadata ? { providerMetadata } : {}),
+  };
 }

@@ -44,7 +44,11 @@ const REASONING_UNSUPPORTED: readonly SamplingSetting[] = ['presencePenalty', 'f
 export class XaiProvider extends OpenAICompatibleProvider {
   constructor(name: string, config: ProviderConfig) {
     // organization/project null: the OpenAI SDK would otherwise send OPENAI_ORG_ID / OPENAI_PROJECT_ID to xAI.
-    super(name, config, { type: 'xai', apiKeyVariable: 'XAI_API_KEY', clientDefaults: { baseURL: XAI_BASE_URL, organization: null, project: null } });
+    super(name, config, {
+      type: 'xai',
+      apiKeyVariable: 'XAI_API_KEY',
+      clientDefaults: { baseURL: XAI_BASE_URL, organization: null, project: null },
+    });
   }
 
   override reasoningEffort(effort: ReasoningEffort, modelId: string, warnings: Warning[]): string | undefined {
@@ -54,18 +58,27 @@ export class XaiProvider extends OpenAICompatibleProvider {
       return undefined;
     }
     if (effort === 'none') {
-      warnings.push({ type: 'unsupported', feature: 'reasoning', details: `${modelId} always reasons; effort 'none' was not sent` });
+      warnings.push({
+        type: 'unsupported',
+        feature: 'reasoning',
+        details: `${modelId} always reasons; effort 'none' was not sent`,
+      });
       return undefined;
     }
     if (effort === 'low' || effort === 'high') return effort;
     const mapped = effort === 'minimal' ? 'low' : 'high';
-    warnings.push({ type: 'compatibility', feature: 'reasoning', details: `xAI supports reasoning effort low or high; '${effort}' was sent as '${mapped}'` });
+    warnings.push({
+      type: 'compatibility',
+      feature: 'reasoning',
+      details: `xAI supports reasoning effort low or high; '${effort}' was sent as '${mapped}'`,
+    });
     return mapped;
   }
 
   override unsupportedSettings(modelId: string, reasoningEffort: string | undefined): ReadonlySet<SamplingSetting> {
     const unsupported = new Set(super.unsupportedSettings(modelId, reasoningEffort));
-    if (REASONING_MODEL.test(modelId) && !NON_REASONING_MODEL.test(modelId)) for (const setting of REASONING_UNSUPPORTED) unsupported.add(setting);
+    if (REASONING_MODEL.test(modelId) && !NON_REASONING_MODEL.test(modelId))
+      for (const setting of REASONING_UNSUPPORTED) unsupported.add(setting);
     return unsupported;
   }
 
@@ -95,7 +108,8 @@ export class XaiProvider extends OpenAICompatibleProvider {
 export function xaiUsage(usage: CompletionUsage | null | undefined): Usage {
   const reasoning = usage?.completion_tokens_details?.reasoning_tokens ?? 0;
   if (!usage || reasoning <= 0) return mapUsage(usage);
-  const reasoningInCompletion = usage.total_tokens === usage.prompt_tokens + usage.completion_tokens && usage.completion_tokens >= reasoning;
+  const reasoningInCompletion =
+    usage.total_tokens === usage.prompt_tokens + usage.completion_tokens && usage.completion_tokens >= reasoning;
   if (reasoningInCompletion) return mapUsage(usage);
   return mapUsage({ ...usage, completion_tokens: usage.completion_tokens + reasoning });
 }

@@ -23,7 +23,9 @@ const billing: GatewayBilling = {
 
 /** What the prototypes look like before any request. */
 function prototypeSnapshot(): string {
-  return [Object.prototype, Array.prototype, Function.prototype, String.prototype].map((proto) => Object.getOwnPropertyNames(proto).sort().join(',')).join('|');
+  return [Object.prototype, Array.prototype, Function.prototype, String.prototype]
+    .map((proto) => Object.getOwnPropertyNames(proto).sort().join(','))
+    .join('|');
 }
 
 function assertErrorShape(dialect: ErrorDialect, status: number, body: unknown, context: string): void {
@@ -39,7 +41,12 @@ function assertErrorShape(dialect: ErrorDialect, status: number, body: unknown, 
     assert.ok('param' in error && 'code' in error, `${context}: ${dialect} errors carry param and code`);
     assert.equal(typeof error.code, 'string', `${context}: error.code`);
   }
-  if (dialect === 'ai-gateway' && status === 404 && error.type === 'model_not_found') assert.equal(typeof (error.param as { modelId?: unknown })?.modelId, 'string', `${context}: model_not_found param.modelId`);
+  if (dialect === 'ai-gateway' && status === 404 && error.type === 'model_not_found')
+    assert.equal(
+      typeof (error.param as { modelId?: unknown })?.modelId,
+      'string',
+      `${context}: model_not_found param.modelId`,
+    );
 }
 
 async function drain(stream: AsyncIterable<string>, context: string): Promise<void> {
@@ -47,7 +54,8 @@ async function drain(stream: AsyncIterable<string>, context: string): Promise<vo
     for (const line of chunk.split('\n')) {
       if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
       const event = JSON.parse(line.slice(6)) as { type?: string; error?: { code?: string; statusCode?: number } };
-      if (event.error) assert.notEqual(event.error.code, 'internal_error', `${context}: internal_error in the stream: ${line}`);
+      if (event.error)
+        assert.notEqual(event.error.code, 'internal_error', `${context}: internal_error in the stream: ${line}`);
     }
   }
 }
@@ -65,11 +73,18 @@ describe(`HTTP fuzz (${RUNS} runs per endpoint, seed ${SEED})`, () => {
     upstreams = await startUpstreams({ retry: { maxRetries: 0 } });
     upstreams.router.on('error', ({ error }) => {
       const chain: string[] = [];
-      for (let cause: unknown = error; cause instanceof Error && chain.length < 5; cause = cause.cause) chain.push(`${cause.name}: ${cause.message}${'code' in cause ? ` [${String(cause.code)}]` : ''}`);
+      for (let cause: unknown = error; cause instanceof Error && chain.length < 5; cause = cause.cause)
+        chain.push(`${cause.name}: ${cause.message}${'code' in cause ? ` [${String(cause.code)}]` : ''}`);
       routerErrors.push(chain.join(' <- '));
       if (routerErrors.length > 3) routerErrors.shift();
     });
-    handler = createGatewayHandler({ router: upstreams.router, apiKeys: [{ key: GATEWAY_KEY, id: 'key_fuzz', account: 'team_fuzz' }], billing, bodyLimitBytes: 256 * 1024, logger: { warn: () => {}, error: (message) => void logged.push(message) } });
+    handler = createGatewayHandler({
+      router: upstreams.router,
+      apiKeys: [{ key: GATEWAY_KEY, id: 'key_fuzz', account: 'team_fuzz' }],
+      billing,
+      bodyLimitBytes: 256 * 1024,
+      logger: { warn: () => {}, error: (message) => void logged.push(message) },
+    });
   });
   afterAll(() => upstreams.close());
 
@@ -89,11 +104,20 @@ describe(`HTTP fuzz (${RUNS} runs per endpoint, seed ${SEED})`, () => {
     const context = `${request.method} ${request.url} ${JSON.stringify(request.headers)} ${request.body?.slice(0, 400) ?? ''}`;
     recent.push(context);
     if (recent.length > 4) recent.shift();
-    const response = await handler.handle({ method: request.method, url: request.url, headers: request.headers, readBody: async () => request.body ?? '', signal: new AbortController().signal });
+    const response = await handler.handle({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      readBody: async () => request.body ?? '',
+      signal: new AbortController().signal,
+    });
     assert.ok(response, `${context}: not served`);
     statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
     if (response.stream) await drain(response.stream, context);
-    assert.ok(response.status < 500, `${context}: got ${response.status} ${response.body ?? ''}\nafter:\n${recent.slice(0, -1).join('\n')}\nrouter errors:\n${routerErrors.join('\n')}`);
+    assert.ok(
+      response.status < 500,
+      `${context}: got ${response.status} ${response.body ?? ''}\nafter:\n${recent.slice(0, -1).join('\n')}\nrouter errors:\n${routerErrors.join('\n')}`,
+    );
     if (response.status >= 400) {
       assert.match(response.headers['content-type'] ?? '', /application\/json/, `${context}: error content type`);
       assertErrorShape(dialectOf(request), response.status, JSON.parse(response.body ?? 'null'), context);
@@ -106,12 +130,19 @@ describe(`HTTP fuzz (${RUNS} runs per endpoint, seed ${SEED})`, () => {
     it(endpoint.name, async () => {
       logged.length = 0;
       statuses.clear();
-      const details = await fc.check(fc.asyncProperty(endpoint.requests, (request) => check(request, endpoint.dialectOf)), { numRuns: RUNS, seed: SEED, endOnFailure: true });
+      const details = await fc.check(
+        fc.asyncProperty(endpoint.requests, (request) => check(request, endpoint.dialectOf)),
+        { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      );
       if (details.failed) {
-        const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-        assert.fail(`${endpoint.name} failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath}):\n${cause}`);
+        const cause =
+          details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+        assert.fail(
+          `${endpoint.name} failed after ${details.numRuns} runs (seed ${details.seed}, path ${details.counterexamplePath}):\n${cause}`,
+        );
       }
-      if (process.env.FUZZ_STATS) console.log(endpoint.name, JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b))));
+      if (process.env.FUZZ_STATS)
+        console.log(endpoint.name, JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b))));
       assert.deepEqual(logged, [], 'the handler logged no internal error');
     });
   }

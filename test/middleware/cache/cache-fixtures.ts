@@ -21,12 +21,27 @@ let counter = 0;
  */
 export function makeRun(
   request: Partial<Omit<NormalizedRequest, 'prompt'>> & { prompt?: string | NormalizedRequest['prompt'] },
-  options: { account?: AccountReference; operation?: RequestRun['operation']; values?: string[]; model?: string; aborted?: boolean } = {},
+  options: {
+    account?: AccountReference;
+    operation?: RequestRun['operation'];
+    values?: string[];
+    model?: string;
+    aborted?: boolean;
+  } = {},
 ): RequestRun {
   counter += 1;
   const model = options.model ?? request.model ?? 'openai/gpt-4o';
-  const prompt = typeof request.prompt === 'string' || request.prompt === undefined ? [{ role: 'user' as const, content: [{ type: 'text' as const, text: request.prompt ?? 'Hi' }] }] : request.prompt;
-  const normalized: NormalizedRequest = { ...request, model, prompt, tags: request.tags ?? [], metadata: request.metadata ?? {} };
+  const prompt =
+    typeof request.prompt === 'string' || request.prompt === undefined
+      ? [{ role: 'user' as const, content: [{ type: 'text' as const, text: request.prompt ?? 'Hi' }] }]
+      : request.prompt;
+  const normalized: NormalizedRequest = {
+    ...request,
+    model,
+    prompt,
+    tags: request.tags ?? [],
+    metadata: request.metadata ?? {},
+  };
   const operation = options.operation ?? 'generate';
   const controller = new AbortController();
   if (options.aborted) controller.abort();
@@ -52,7 +67,10 @@ export function makeRun(
 
 /** A usage record. @example `usage(10, 2)` */
 export function usage(input: number, output: number): Usage {
-  return { inputTokens: { total: input, noCache: input, cacheRead: 0, cacheWrite: undefined }, outputTokens: { total: output, text: output, reasoning: undefined } };
+  return {
+    inputTokens: { total: input, noCache: input, cacheRead: 0, cacheWrite: undefined },
+    outputTokens: { total: output, text: output, reasoning: undefined },
+  };
 }
 
 /**
@@ -63,7 +81,11 @@ export function usage(input: number, output: number): Usage {
  * const result = makeResult(run, 'Hello');
  * ```
  */
-export function makeResult(run: RequestRun, text: string, finish: GenerateResult['finishReason']['unified'] = 'stop'): GenerateResult {
+export function makeResult(
+  run: RequestRun,
+  text: string,
+  finish: GenerateResult['finishReason']['unified'] = 'stop',
+): GenerateResult {
   return {
     requestId: run.requestId,
     generationId: run.generationId,
@@ -79,7 +101,19 @@ export function makeResult(run: RequestRun, text: string, finish: GenerateResult
     finishReason: { unified: finish, raw: finish },
     usage: usage(10, 2),
     cost: { input: 25_000, output: 20_000, cacheRead: 0, cacheWrite: 0, total: 45_000 },
-    attempts: [{ provider: 'openai', providerType: 'openai', providerModelId: 'gpt-4o', model: run.model, outcome: 'success', latencyMs: 5, credentialType: 'system', startTime: 0, endTime: 5 }],
+    attempts: [
+      {
+        provider: 'openai',
+        providerType: 'openai',
+        providerModelId: 'gpt-4o',
+        model: run.model,
+        outcome: 'success',
+        latencyMs: 5,
+        credentialType: 'system',
+        startTime: 0,
+        endTime: 5,
+      },
+    ],
     warnings: [],
     providerMetadata: undefined,
     responseId: 'chatcmpl-1',
@@ -97,7 +131,10 @@ export function makeResult(run: RequestRun, text: string, finish: GenerateResult
  * assert.equal(next.calls, 1);
  * ```
  */
-export function generateNext(run: RequestRun, answer: string | (() => GenerateResult | Promise<GenerateResult>)): { calls: number; call: () => Promise<GenerateResult> } {
+export function generateNext(
+  run: RequestRun,
+  answer: string | (() => GenerateResult | Promise<GenerateResult>),
+): { calls: number; call: () => Promise<GenerateResult> } {
   const step = {
     calls: 0,
     call: async (): Promise<GenerateResult> => {
@@ -142,7 +179,10 @@ export function streamParts(text: string, finish: 'stop' | 'length' = 'stop'): S
  * const next = streamNext(run, streamParts('Hello'));
  * ```
  */
-export function streamNext(run: RequestRun, parts: StreamPart[]): { calls: number; call: () => Promise<PipelineStream> } {
+export function streamNext(
+  run: RequestRun,
+  parts: StreamPart[],
+): { calls: number; call: () => Promise<PipelineStream> } {
   const step = {
     calls: 0,
     call: async (): Promise<PipelineStream> => {
@@ -169,7 +209,11 @@ export function streamNext(run: RequestRun, parts: StreamPart[]): { calls: numbe
           const finish = parts.find((part) => part.type === 'finish');
           const answer = makeResult(run, text, finish?.type === 'finish' ? finish.finishReason.unified : 'other');
           answer.content = [{ type: 'text', text }, ...parts.filter((part) => part.type === 'tool-call')];
-          answer.toolCalls = parts.flatMap((part) => (part.type === 'tool-call' ? [{ toolCallId: part.toolCallId, toolName: part.toolName, input: JSON.parse(part.input) as unknown }] : []));
+          answer.toolCalls = parts.flatMap((part) =>
+            part.type === 'tool-call'
+              ? [{ toolCallId: part.toolCallId, toolName: part.toolName, input: JSON.parse(part.input) as unknown }]
+              : [],
+          );
           if (finish?.type === 'finish') answer.usage = finish.usage;
           settle(answer);
         } finally {
@@ -224,7 +268,11 @@ export function embedNext(run: RequestRun): { calls: string[][]; call: () => Pro
  * const cache = responseCache({ emit: events.emit });
  * ```
  */
-export function eventLog(): { cache: CacheEvent[]; warnings: Array<RouterEvents['warning'][0]>; emit: <E extends 'cache' | 'warning'>(event: E, ...args: RouterEvents[E]) => void } {
+export function eventLog(): {
+  cache: CacheEvent[];
+  warnings: Array<RouterEvents['warning'][0]>;
+  emit: <E extends 'cache' | 'warning'>(event: E, ...args: RouterEvents[E]) => void;
+} {
   const log = {
     cache: [] as CacheEvent[],
     warnings: [] as Array<RouterEvents['warning'][0]>,

@@ -11,8 +11,12 @@ describe('Cache-Control request header', () => {
   it('no-cache skips the cache, no-store does not store, both bypass it', () => {
     assert.deepEqual(routingFromHeaders({ 'cache-control': 'no-cache' }), { cache: { skip: true } });
     assert.deepEqual(routingFromHeaders({ 'cache-control': 'No-Store' }), { cache: { noStore: true } });
-    assert.deepEqual(routingFromHeaders({ 'cache-control': 'max-age=0, no-cache, no-store' }), { cache: { skip: true, noStore: true } });
-    assert.deepEqual(routingFromHeaders({ 'cache-control': ['no-cache', 'no-store'] }), { cache: { skip: true, noStore: true } });
+    assert.deepEqual(routingFromHeaders({ 'cache-control': 'max-age=0, no-cache, no-store' }), {
+      cache: { skip: true, noStore: true },
+    });
+    assert.deepEqual(routingFromHeaders({ 'cache-control': ['no-cache', 'no-store'] }), {
+      cache: { skip: true, noStore: true },
+    });
   });
 
   it('other directives, or none, add nothing', () => {
@@ -21,14 +25,21 @@ describe('Cache-Control request header', () => {
   });
 
   it("the body's providerOptions.gateway.cache wins over the header", () => {
-    const merged = mergeProviderOptions({ gateway: { cache: { ttlSeconds: 5 } } }, routingFromHeaders({ 'cache-control': 'no-store', 'x-gateway-order': 'openai' }), 'providerOptions');
+    const merged = mergeProviderOptions(
+      { gateway: { cache: { ttlSeconds: 5 } } },
+      routingFromHeaders({ 'cache-control': 'no-store', 'x-gateway-order': 'openai' }),
+      'providerOptions',
+    );
     assert.deepEqual(merged, { gateway: { order: ['openai'], cache: { ttlSeconds: 5 } } });
   });
 });
 
 describe('x-gateway-cache response header', () => {
   it('says hit (with age), miss or skip, and is absent without a cache', () => {
-    assert.deepEqual(cacheHeaders({ status: 'hit', ageSeconds: 12, savedCostNano: 5 }), { 'x-gateway-cache': 'hit', age: '12' });
+    assert.deepEqual(cacheHeaders({ status: 'hit', ageSeconds: 12, savedCostNano: 5 }), {
+      'x-gateway-cache': 'hit',
+      age: '12',
+    });
     assert.deepEqual(cacheHeaders({ status: 'miss', key: 'abc' }), { 'x-gateway-cache': 'miss' });
     assert.deepEqual(cacheHeaders({ status: 'skip' }), { 'x-gateway-cache': 'skip' });
     assert.equal(cacheHeaders(undefined), undefined);

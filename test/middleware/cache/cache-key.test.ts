@@ -16,7 +16,13 @@ const base = (): NormalizedRequest => ({
   temperature: 0,
   topP: 1,
   maxOutputTokens: 100,
-  tools: [{ type: 'function', name: 'weather', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }],
+  tools: [
+    {
+      type: 'function',
+      name: 'weather',
+      inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  ],
   toolChoice: { type: 'auto' },
   responseFormat: { type: 'text' },
   providerOptions: { openai: { store: false, reasoningEffort: 'low' } },
@@ -41,8 +47,16 @@ describe('language key', () => {
   it('equal requests with differently ordered keys have the same key', () => {
     const one = base();
     const reordered = JSON.parse(canonicalJson(base())) as NormalizedRequest;
-    const shuffled: NormalizedRequest = Object.fromEntries(Object.entries(reordered).reverse()) as unknown as NormalizedRequest;
-    shuffled.tools = [{ inputSchema: { required: ['city'], properties: { city: { type: 'string' } }, type: 'object' }, name: 'weather', type: 'function' }];
+    const shuffled: NormalizedRequest = Object.fromEntries(
+      Object.entries(reordered).reverse(),
+    ) as unknown as NormalizedRequest;
+    shuffled.tools = [
+      {
+        inputSchema: { required: ['city'], properties: { city: { type: 'string' } }, type: 'object' },
+        name: 'weather',
+        type: 'function',
+      },
+    ];
     shuffled.providerOptions = { openai: { reasoningEffort: 'low', store: false } };
     assert.equal(languageKey('openai/gpt-4o', shuffled), languageKey('openai/gpt-4o', one));
   });
@@ -50,9 +64,15 @@ describe('language key', () => {
   it('each deciding field changes the key', () => {
     const key = languageKey('openai/gpt-4o', base());
     const changes: Array<[string, (request: NormalizedRequest) => void]> = [
-      ['the user message', (request) => ((request.prompt[1].content as Array<{ text: string }>)[0].text = 'Weather in Lyon?')],
+      [
+        'the user message',
+        (request) => ((request.prompt[1].content as Array<{ text: string }>)[0].text = 'Weather in Lyon?'),
+      ],
       ['the system prompt', (request) => (request.prompt[0].content = 'Be verbose.')],
-      ['another message', (request) => request.prompt.push({ role: 'assistant', content: [{ type: 'text', text: 'Sunny.' }] })],
+      [
+        'another message',
+        (request) => request.prompt.push({ role: 'assistant', content: [{ type: 'text', text: 'Sunny.' }] }),
+      ],
       ['temperature', (request) => (request.temperature = 0.7)],
       ['topP', (request) => (request.topP = 0.9)],
       ['topK', (request) => (request.topK = 40)],
@@ -67,8 +87,15 @@ describe('language key', () => {
       ['a tool schema', (request) => (request.tools![0].inputSchema = { type: 'object' })],
       ['toolChoice', (request) => (request.toolChoice = { type: 'required' })],
       ['responseFormat', (request) => (request.responseFormat = { type: 'json' })],
-      ['a vendor option', (request) => (request.providerOptions = { openai: { store: false, reasoningEffort: 'high' } })],
-      ['another vendor', (request) => (request.providerOptions = { ...request.providerOptions, anthropic: { thinking: { type: 'enabled' } } })],
+      [
+        'a vendor option',
+        (request) => (request.providerOptions = { openai: { store: false, reasoningEffort: 'high' } }),
+      ],
+      [
+        'another vendor',
+        (request) =>
+          (request.providerOptions = { ...request.providerOptions, anthropic: { thinking: { type: 'enabled' } } }),
+      ],
     ];
     const seen = new Set([key]);
     for (const [name, change] of changes) {
@@ -92,13 +119,26 @@ describe('language key', () => {
       headers: { 'x-trace': '1' },
       abortSignal: new AbortController().signal,
       timeoutMs: 5_000,
-      providerOptions: { ...base().providerOptions, gateway: { order: ['azure'], only: ['openai'], models: ['anthropic/claude-sonnet-4'], user: 'bob', tags: ['x'], cache: { ttlSeconds: 5 } } },
+      providerOptions: {
+        ...base().providerOptions,
+        gateway: {
+          order: ['azure'],
+          only: ['openai'],
+          models: ['anthropic/claude-sonnet-4'],
+          user: 'bob',
+          tags: ['x'],
+          cache: { ttlSeconds: 5 },
+        },
+      },
     };
     assert.equal(languageKey('openai/gpt-4o', request), key);
     // A gateway-only providerOptions is the same as none.
     const bare = base();
     delete bare.providerOptions;
-    assert.equal(languageKey('openai/gpt-4o', { ...bare, providerOptions: { gateway: { sort: 'cost' } } }), languageKey('openai/gpt-4o', bare));
+    assert.equal(
+      languageKey('openai/gpt-4o', { ...bare, providerOptions: { gateway: { sort: 'cost' } } }),
+      languageKey('openai/gpt-4o', bare),
+    );
     assert.equal(languageKey('openai/gpt-4o', { ...bare, providerOptions: {} }), languageKey('openai/gpt-4o', bare));
   });
 
@@ -116,7 +156,11 @@ describe('embedding keys', () => {
     const [a, b, a2] = embeddingKeys('openai/text-embedding-3-small', request, ['alpha', 'beta', 'alpha']);
     assert.equal(a, a2);
     assert.notEqual(a, b);
-    const [other] = embeddingKeys('openai/text-embedding-3-small', { ...request, providerOptions: { openai: { dimensions: 256 } } }, ['alpha']);
+    const [other] = embeddingKeys(
+      'openai/text-embedding-3-small',
+      { ...request, providerOptions: { openai: { dimensions: 256 } } },
+      ['alpha'],
+    );
     assert.notEqual(other, a);
     const [language] = [languageKey('openai/text-embedding-3-small', request)];
     assert.notEqual(language, a);

@@ -47,7 +47,12 @@ describe('response cache through the router', () => {
     usage.length = 0;
     events.length = 0;
     cache = responseCache();
-    router = new Router({ providers, catalog: { models: [TEST_MODEL] }, retry: { maxRetries: 0 }, middleware: [cache] } as MiddlewareConfig);
+    router = new Router({
+      providers,
+      catalog: { models: [TEST_MODEL] },
+      retry: { maxRetries: 0 },
+      middleware: [cache],
+    } as MiddlewareConfig);
 
     router.on('usage', (event) => void usage.push(event));
     router.on('cache', (event) => void events.push(event));
@@ -117,7 +122,10 @@ describe('response cache through the router', () => {
     await router.generate({ ...request, providerOptions: { gateway: { cache: { noStore: true } } } });
     assert.equal((await router.generate(request)).cache?.status, 'miss');
     await waitFor(() => events.some((event) => event.outcome === 'store'));
-    assert.equal((await router.generate({ ...request, providerOptions: { gateway: { cache: { skip: true } } } })).cache?.status, 'skip');
+    assert.equal(
+      (await router.generate({ ...request, providerOptions: { gateway: { cache: { skip: true } } } })).cache?.status,
+      'skip',
+    );
     assert.equal(openai.requests.length, 3);
   });
 });
@@ -134,11 +142,19 @@ describe('response cache over HTTP (Express, openai SDK)', () => {
     openai = createOpenAISimulator();
     const url = await openai.start();
     cache = responseCache();
-    router = new Router({ providers: { openai: { apiKey: OPENAI_KEY, baseURL: `${url}/v1` } }, retry: { maxRetries: 0 }, middleware: [cache] } as MiddlewareConfig);
+    router = new Router({
+      providers: { openai: { apiKey: OPENAI_KEY, baseURL: `${url}/v1` } },
+      retry: { maxRetries: 0 },
+      middleware: [cache],
+    } as MiddlewareConfig);
 
     router.on('cache', (event) => void (event.outcome === 'store' && stored.push(event)));
     const app = express();
-    const gateway = createGatewayMiddleware({ router, apiKeys: [{ key: GATEWAY_KEY, id: 'key_1', account: 'team_http' }], logger: false });
+    const gateway = createGatewayMiddleware({
+      router,
+      apiKeys: [{ key: GATEWAY_KEY, id: 'key_1', account: 'team_http' }],
+      logger: false,
+    });
     app.use(gateway);
     const server = createServer(app);
     const origin = await listen(server);
@@ -162,16 +178,23 @@ describe('response cache over HTTP (Express, openai SDK)', () => {
     assert.match(second.response.headers.get('age') ?? '', /^\d+$/);
     assert.equal(second.data.choices[0].message.content, first.data.choices[0].message.content);
     assert.equal(openai.requests.length, 1);
-    const skipped = await client.chat.completions.create(body, { headers: { 'cache-control': 'no-cache' } }).withResponse();
+    const skipped = await client.chat.completions
+      .create(body, { headers: { 'cache-control': 'no-cache' } })
+      .withResponse();
     assert.equal(skipped.response.headers.get('x-gateway-cache'), 'skip');
     assert.equal(openai.requests.length, 2);
   });
 
   it('a repeated streamed completion replays the same text', async () => {
-    const body = { model: 'openai/gpt-4o', stream: true as const, messages: [{ role: 'user' as const, content: 'stream over http' }] };
+    const body = {
+      model: 'openai/gpt-4o',
+      stream: true as const,
+      messages: [{ role: 'user' as const, content: 'stream over http' }],
+    };
     const read = async (): Promise<string> => {
       let text = '';
-      for await (const chunk of await client.chat.completions.create(body)) text += chunk.choices[0]?.delta.content ?? '';
+      for await (const chunk of await client.chat.completions.create(body))
+        text += chunk.choices[0]?.delta.content ?? '';
       return text;
     };
     const before = openai.requests.length;

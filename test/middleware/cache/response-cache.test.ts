@@ -14,14 +14,34 @@ import type { StreamPart } from '../../../src/types.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { REDIS_SKIP, freePort, startRedisServer, type TestRedisServer } from '../../store/redis-server.js';
 import { TestClock } from '../../store/store-suite.js';
-import { embedNext, eventLog, generateNext, makeResult, makeRun, readAll, streamNext, streamParts } from './cache-fixtures.js';
+import {
+  embedNext,
+  eventLog,
+  generateNext,
+  makeResult,
+  makeRun,
+  readAll,
+  streamNext,
+  streamParts,
+} from './cache-fixtures.js';
 
-const generate = (cache: ResponseCache, run: RequestRun, next: () => Promise<GenerateResult>): Promise<GenerateResult> => cache.wrapGenerate!(run, next);
-const stream = (cache: ResponseCache, run: RequestRun, next: () => Promise<PipelineStream>): Promise<PipelineStream> => cache.wrapStream!(run, next);
-const embed = (cache: ResponseCache, run: RequestRun, next: () => Promise<EmbedManyResult>): Promise<EmbedManyResult> => cache.wrapEmbed!(run, next);
+const generate = (
+  cache: ResponseCache,
+  run: RequestRun,
+  next: () => Promise<GenerateResult>,
+): Promise<GenerateResult> => cache.wrapGenerate!(run, next);
+const stream = (cache: ResponseCache, run: RequestRun, next: () => Promise<PipelineStream>): Promise<PipelineStream> =>
+  cache.wrapStream!(run, next);
+const embed = (cache: ResponseCache, run: RequestRun, next: () => Promise<EmbedManyResult>): Promise<EmbedManyResult> =>
+  cache.wrapEmbed!(run, next);
 
 /** Generates `prompt` through the cache and says whether `next` was called. */
-async function ask(cache: ResponseCache, prompt: string, options: Parameters<typeof makeRun>[1] = {}, request: Parameters<typeof makeRun>[0] = {}): Promise<{ result: GenerateResult; upstream: boolean }> {
+async function ask(
+  cache: ResponseCache,
+  prompt: string,
+  options: Parameters<typeof makeRun>[1] = {},
+  request: Parameters<typeof makeRun>[0] = {},
+): Promise<{ result: GenerateResult; upstream: boolean }> {
   const run = makeRun({ prompt, ...request }, options);
   const next = generateNext(run, `answer to ${prompt} for ${options.account?.id ?? 'nobody'}`);
   const result = await generate(cache, run, next.call);
@@ -49,7 +69,10 @@ describe('response cache: generate', () => {
     assert.equal(second.result.cache?.status, 'hit');
     assert.equal(second.result.cache?.savedCostNano, 45_000);
     assert.equal(second.result.cache?.key, first.result.cache?.key);
-    assert.deepEqual(events.cache.map((event) => event.outcome), ['miss', 'store', 'hit']);
+    assert.deepEqual(
+      events.cache.map((event) => event.outcome),
+      ['miss', 'store', 'hit'],
+    );
     const hit = events.cache[2];
     assert.equal(hit.savedCostNano, 45_000);
     assert.match(hit.key ?? '', /^[0-9a-f]{16}$/);
@@ -87,7 +110,12 @@ describe('response cache: generate', () => {
   it('errors are not stored', async () => {
     const cache = responseCache();
     const run = makeRun({ prompt: 'Fail' });
-    await assert.rejects(generate(cache, run, async () => { throw new GatewayError('provider_unavailable', 'down'); }), /down/);
+    await assert.rejects(
+      generate(cache, run, async () => {
+        throw new GatewayError('provider_unavailable', 'down');
+      }),
+      /down/,
+    );
     assert.equal((await ask(cache, 'Fail')).upstream, true);
   });
 
@@ -105,7 +133,11 @@ describe('response cache: generate', () => {
     for (const unified of ['content-filter', 'error', 'other'] as const) {
       const cache = responseCache();
       const run = makeRun({ prompt: 'Odd' });
-      await generate(cache, run, generateNext(run, () => ({ ...makeResult(run, 'x'), finishReason: { unified } })).call);
+      await generate(
+        cache,
+        run,
+        generateNext(run, () => ({ ...makeResult(run, 'x'), finishReason: { unified } })).call,
+      );
       assert.equal((await ask(cache, 'Odd')).upstream, true, unified);
     }
   });
@@ -159,14 +191,24 @@ describe('response cache: stream', () => {
     assert.equal(next.calls, 0);
     const text = parts.map((part) => (part.type === 'text-delta' ? part.delta : '')).join('');
     assert.equal(text, 'answer to Generated first for nobody');
-    assert.deepEqual(parts.map((part) => part.type), ['stream-start', 'response-metadata', 'text-start', 'text-delta', 'text-end', 'finish']);
+    assert.deepEqual(
+      parts.map((part) => part.type),
+      ['stream-start', 'response-metadata', 'text-start', 'text-delta', 'text-end', 'finish'],
+    );
     const finish = parts.at(-1) as Extract<StreamPart, { type: 'finish' }>;
     assert.equal(finish.usage.inputTokens.total, 10);
   });
 
   it('a stream that failed, was aborted, was not read to the end or was cut by length is not stored', async () => {
     const cases: Array<[string, StreamPart[], { aborted?: boolean; stopAfter?: number }]> = [
-      ['failed', [...streamParts('partial').slice(0, 4), { type: 'error', error: new GatewayError('provider_connection', 'reset') }], {}],
+      [
+        'failed',
+        [
+          ...streamParts('partial').slice(0, 4),
+          { type: 'error', error: new GatewayError('provider_connection', 'reset') },
+        ],
+        {},
+      ],
       ['aborted', streamParts('whole'), { aborted: true }],
       ['left early', streamParts('whole'), { stopAfter: 4 }],
       ['cut by length', streamParts('whole', 'length'), {}],
@@ -181,7 +223,11 @@ describe('response cache: stream', () => {
       for await (const _part of miss.parts) if ((read += 1) === options.stopAfter) break;
       await miss.result.catch(() => undefined);
       await new Promise((resolve) => setImmediate(resolve));
-      assert.equal(events.cache.some((event) => event.outcome === 'store'), false, `${name}: not stored`);
+      assert.equal(
+        events.cache.some((event) => event.outcome === 'store'),
+        false,
+        `${name}: not stored`,
+      );
       const again = makeRun({ prompt: name }, { operation: 'stream' });
       const next = streamNext(again, streamParts('fresh'));
       await readAll((await stream(cache, again, next.call)).parts);
@@ -198,7 +244,10 @@ describe('response cache: embeddings', () => {
     const first = makeRun({}, { operation: 'embed', model, values: ['alpha', 'beta'] });
     const firstNext = embedNext(first);
     const stored = await embed(cache, first, firstNext.call);
-    assert.deepEqual(stored.embeddings, [[5, 97], [4, 98]]);
+    assert.deepEqual(stored.embeddings, [
+      [5, 97],
+      [4, 98],
+    ]);
     assert.equal(stored.cache?.status, 'miss');
 
     const second = makeRun({}, { operation: 'embed', model, values: ['beta', 'gamma', 'alpha', 'gamma'] });
@@ -206,7 +255,12 @@ describe('response cache: embeddings', () => {
     const result = await embed(cache, second, next.call);
     assert.deepEqual(next.calls, [['gamma']], 'one call, with each missing value once');
     assert.deepEqual(second.values, ['beta', 'gamma', 'alpha', 'gamma'], 'the run keeps its values');
-    assert.deepEqual(result.embeddings, [[4, 98], [5, 103], [5, 97], [5, 103]]);
+    assert.deepEqual(result.embeddings, [
+      [4, 98],
+      [5, 103],
+      [5, 97],
+      [5, 103],
+    ]);
     assert.equal(result.cache?.status, 'miss');
     assert.equal(result.cache?.hitValues, 2);
     assert.equal(result.cost.total, 100, 'the call for the miss is what was paid');
@@ -215,7 +269,10 @@ describe('response cache: embeddings', () => {
     const none = embedNext(third);
     const hit = await embed(cache, third, none.call);
     assert.deepEqual(none.calls, []);
-    assert.deepEqual(hit.embeddings, [[5, 103], [5, 97]]);
+    assert.deepEqual(hit.embeddings, [
+      [5, 103],
+      [5, 97],
+    ]);
     assert.equal(hit.cache?.status, 'hit');
     assert.equal(hit.cost.total, 0);
     // The first call cost 200 for 'alpha' and 'beta', shared by length (111 and 89); 'gamma' cost 100.
@@ -261,18 +318,30 @@ describe('response cache: controls', () => {
     const fresh = await ask(cache, 'N', {}, { providerOptions: { gateway: { cache: { noStore: true } } } });
     assert.equal(fresh.result.cache?.status, 'miss');
     assert.equal((await ask(cache, 'N')).upstream, true, 'nothing was stored');
-    assert.equal((await ask(cache, 'N', {}, { providerOptions: { gateway: { cache: { noStore: true } } } })).upstream, false);
+    assert.equal(
+      (await ask(cache, 'N', {}, { providerOptions: { gateway: { cache: { noStore: true } } } })).upstream,
+      false,
+    );
   });
 
   it('TTL per config, per model and per request', async () => {
     const clock = new TestClock();
     const store = new MemoryKeyValueStore({ now: clock.now });
-    const cache = responseCache({ store, now: clock.now, ttlSeconds: 60, models: { 'openai/gpt-4o-mini': { ttlSeconds: 10 } } });
+    const cache = responseCache({
+      store,
+      now: clock.now,
+      ttlSeconds: 60,
+      models: { 'openai/gpt-4o-mini': { ttlSeconds: 10 } },
+    });
     await ask(cache, 'config');
     await ask(cache, 'model', { model: 'openai/gpt-4o-mini' });
     await ask(cache, 'request', {}, { providerOptions: { gateway: { cache: { ttlSeconds: 30 } } } });
     clock.advance(11_000);
-    assert.equal((await ask(cache, 'model', { model: 'openai/gpt-4o-mini' })).upstream, true, 'the model TTL (10 s) passed');
+    assert.equal(
+      (await ask(cache, 'model', { model: 'openai/gpt-4o-mini' })).upstream,
+      true,
+      'the model TTL (10 s) passed',
+    );
     const aged = await ask(cache, 'config');
     assert.equal(aged.upstream, false);
     assert.equal(aged.result.cache?.ageSeconds, 11);
@@ -299,9 +368,15 @@ describe('response cache: controls', () => {
   it('bad per-request options are refused with invalid_request', async () => {
     const cache = responseCache();
     for (const options of [{ ttlSeconds: -1 }, { ttlSeconds: '60' }, { skip: 'yes' }, 'no-store']) {
-      await assert.rejects(ask(cache, 'bad', {}, { providerOptions: { gateway: { cache: options } } }), (error) => error instanceof GatewayError && error.code === 'invalid_request');
+      await assert.rejects(
+        ask(cache, 'bad', {}, { providerOptions: { gateway: { cache: options } } }),
+        (error) => error instanceof GatewayError && error.code === 'invalid_request',
+      );
     }
-    assert.throws(() => responseCache({ ttlSeconds: -5 }), (error) => error instanceof GatewayError && error.code === 'config_invalid');
+    assert.throws(
+      () => responseCache({ ttlSeconds: -5 }),
+      (error) => error instanceof GatewayError && error.code === 'config_invalid',
+    );
   });
 
   it('clear({ account, model }) deletes that account and model entries only', async () => {
@@ -324,14 +399,21 @@ describe('response cache: controls', () => {
     const cache = responseCache();
     cache.attach({ emit: events.emit });
     await ask(cache, 'attached');
-    assert.deepEqual(events.cache.map((event) => event.outcome), ['miss', 'store']);
+    assert.deepEqual(
+      events.cache.map((event) => event.outcome),
+      ['miss', 'store'],
+    );
   });
 });
 
 describe('response cache: store unreachable', () => {
   it('the cache is bypassed, a warning fires, the request is served', async () => {
     const events = eventLog();
-    const store = new RedisStore({ url: `redis://127.0.0.1:${await freePort()}`, connectTimeoutMs: 200, startTimeoutMs: 200 });
+    const store = new RedisStore({
+      url: `redis://127.0.0.1:${await freePort()}`,
+      connectTimeoutMs: 200,
+      startTimeoutMs: 200,
+    });
     const cache = responseCache({ store, emit: events.emit });
     try {
       const served = await ask(cache, 'Hi');

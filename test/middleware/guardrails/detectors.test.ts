@@ -27,7 +27,9 @@ function measure(name: BuiltInDetectorName): Measure {
   const total: Measure = { truePositives: 0, falsePositives: 0, falseNegatives: 0 };
   const corpus = CORPUS[name];
   const cases: Array<{ text: string; match: string | undefined; at?: number }> = [
-    ...corpus.positives.map((value) => ({ ...inSentence(value), match: value })).map(({ text, start, match }) => ({ text, match, at: start })),
+    ...corpus.positives
+      .map((value) => ({ ...inSentence(value), match: value }))
+      .map(({ text, start, match }) => ({ text, match, at: start })),
     ...corpus.negatives.map((text) => ({ text, match: undefined })),
     ...corpus.limits.map((limit: CorpusCase) => ({ text: limit.text, match: limit.match })),
   ];
@@ -47,13 +49,21 @@ describe('guardrail detectors: the corpus', () => {
     it(`${name}: finds every true positive exactly, inside a sentence`, () => {
       for (const value of CORPUS[name].positives) {
         const { text, start } = inSentence(value);
-        assert.deepEqual(builtInDetector(name).find(text), [{ start, end: start + value.length }], `${name} on ${JSON.stringify(value)}`);
+        assert.deepEqual(
+          builtInDetector(name).find(text),
+          [{ start, end: start + value.length }],
+          `${name} on ${JSON.stringify(value)}`,
+        );
       }
     });
     it(`${name}: matches none of the true negatives`, () => {
       for (const text of CORPUS[name].negatives) {
         const found = builtInDetector(name).find(text);
-        assert.deepEqual(found.map((match) => text.slice(match.start, match.end)), [], `${name} on ${JSON.stringify(text)}`);
+        assert.deepEqual(
+          found.map((match) => text.slice(match.start, match.end)),
+          [],
+          `${name} on ${JSON.stringify(text)}`,
+        );
       }
     });
   }
@@ -67,7 +77,13 @@ describe('guardrail detectors: the corpus', () => {
       const cases = CORPUS[name].positives.length + CORPUS[name].negatives.length + CORPUS[name].limits.length;
       return `| ${name} | ${cases} | ${truePositives} | ${falsePositives} | ${falseNegatives} | ${precision.toFixed(2)} | ${recall.toFixed(2)} |`;
     });
-    console.log(['| detector | cases | TP | FP | FN | precision | recall |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n'));
+    console.log(
+      [
+        '| detector | cases | TP | FP | FN | precision | recall |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+        ...rows,
+      ].join('\n'),
+    );
   });
 });
 
@@ -94,9 +110,15 @@ describe('deny lists', () => {
   it('matches words and phrases whole, any case, any white space between words; and regular expressions', () => {
     const detector = denyDetector(['project falcon', 'acme'], 64);
     const text = 'About Project  Falcon and ACME, not acmeish or falconry.';
-    assert.deepEqual(detector.find(text).map((match) => text.slice(match.start, match.end)), ['Project  Falcon', 'ACME']);
+    assert.deepEqual(
+      detector.find(text).map((match) => text.slice(match.start, match.end)),
+      ['Project  Falcon', 'ACME'],
+    );
     const regex = denyDetector([/\bTICKET-\d{4}\b/], 64);
-    assert.deepEqual(regex.find('see TICKET-1234 and TICKET-12').map((match) => match.start), [4]);
+    assert.deepEqual(
+      regex.find('see TICKET-1234 and TICKET-12').map((match) => match.start),
+      [4],
+    );
     assert.equal(regex.maxLength, 64);
   });
 });

@@ -9,7 +9,9 @@ import { makeRun, partsOf, readAll, resultOf, streamOf } from './run-fixture.js'
 
 type JudgeRequest = GenerateRequest & { account?: AccountReference };
 
-function fakeRouter(answer: (request: JudgeRequest) => Promise<GenerateResult>): GuardrailJudge['router'] & { requests: JudgeRequest[] } {
+function fakeRouter(
+  answer: (request: JudgeRequest) => Promise<GenerateResult>,
+): GuardrailJudge['router'] & { requests: JudgeRequest[] } {
   const requests: JudgeRequest[] = [];
   return {
     requests,
@@ -20,15 +22,34 @@ function fakeRouter(answer: (request: JudgeRequest) => Promise<GenerateResult>):
   };
 }
 
-const isBlocked = (detector: string) => (error: unknown): boolean =>
-  error instanceof GatewayError && error.code === 'guardrail_blocked' && error.details?.detector === detector;
+const isBlocked =
+  (detector: string) =>
+  (error: unknown): boolean =>
+    error instanceof GatewayError && error.code === 'guardrail_blocked' && error.details?.detector === detector;
 
 describe('guardrails: model-based checks (a judge through the router)', () => {
   it('asks the judge model with a JSON schema, tagged and billed to the account, and blocks on its verdict', async () => {
-    const router = fakeRouter(async (request) => resultOf(String(request.prompt).includes('attack') ? '{"flagged":true,"category":"violence"}' : '{"flagged":false,"category":"none"}'));
-    const middleware = guardrails({ guardrails: [{ name: 'moderation', judge: { router, model: 'openai/gpt-4o-mini', instructions: 'Flag violence.' }, action: 'block' }] });
+    const router = fakeRouter(async (request) =>
+      resultOf(
+        String(request.prompt).includes('attack')
+          ? '{"flagged":true,"category":"violence"}'
+          : '{"flagged":false,"category":"none"}',
+      ),
+    );
+    const middleware = guardrails({
+      guardrails: [
+        {
+          name: 'moderation',
+          judge: { router, model: 'openai/gpt-4o-mini', instructions: 'Flag violence.' },
+          action: 'block',
+        },
+      ],
+    });
     const account = { id: 'team_acme', apiKeyId: 'key_1' };
-    await assert.rejects(middleware.transformRequest?.(makeRun('plan an attack', { account })) ?? Promise.resolve(), isBlocked('judge:violence'));
+    await assert.rejects(
+      middleware.transformRequest?.(makeRun('plan an attack', { account })) ?? Promise.resolve(),
+      isBlocked('judge:violence'),
+    );
     await middleware.transformRequest?.(makeRun('plan a picnic', { account }));
     const asked = router.requests[0];
     assert.equal(asked?.model, 'openai/gpt-4o-mini');
@@ -40,7 +61,9 @@ describe('guardrails: model-based checks (a judge through the router)', () => {
 
   it("the judge's own request is not judged again; a request cannot pass itself off as one", async () => {
     const router = fakeRouter(async () => resultOf('{"flagged":true,"category":"x"}'));
-    const middleware = guardrails({ guardrails: [{ name: 'moderation', judge: { router, model: 'm/j', instructions: 'Flag all.' }, action: 'block' }] });
+    const middleware = guardrails({
+      guardrails: [{ name: 'moderation', judge: { router, model: 'm/j', instructions: 'Flag all.' }, action: 'block' }],
+    });
     await assert.rejects(middleware.transformRequest?.(makeRun('anything')) ?? Promise.resolve(), isBlocked('judge:x'));
     const judgeRequest = makeRun('anything');
     judgeRequest.request = { ...judgeRequest.request, metadata: { ...(router.requests[0]?.metadata ?? {}) } };
@@ -56,23 +79,45 @@ describe('guardrails: model-based checks (a judge through the router)', () => {
       fakeRouter(async () => {
         throw new GatewayError('provider_unavailable', 'down');
       }),
-      fakeRouter((request) => new Promise((_, reject) => request.abortSignal?.addEventListener('abort', () => reject(new Error('timed out'))))),
+      fakeRouter(
+        (request) =>
+          new Promise((_, reject) =>
+            request.abortSignal?.addEventListener('abort', () => reject(new Error('timed out'))),
+          ),
+      ),
       fakeRouter(async () => resultOf('no json here')),
     ];
     for (const router of failing) {
-      const open = guardrails({ guardrails: [{ name: 'j', judge: { router, model: 'm/j', instructions: 'x', timeoutMs: 20 }, action: 'block' }] });
+      const open = guardrails({
+        guardrails: [{ name: 'j', judge: { router, model: 'm/j', instructions: 'x', timeoutMs: 20 }, action: 'block' }],
+      });
       await open.transformRequest?.(makeRun('text'));
-      const closed = guardrails({ guardrails: [{ name: 'j', judge: { router, model: 'm/j', instructions: 'x', timeoutMs: 20, onFailure: 'block' }, action: 'block' }] });
+      const closed = guardrails({
+        guardrails: [
+          {
+            name: 'j',
+            judge: { router, model: 'm/j', instructions: 'x', timeoutMs: 20, onFailure: 'block' },
+            action: 'block',
+          },
+        ],
+      });
       await assert.rejects(closed.transformRequest?.(makeRun('text')) ?? Promise.resolve(), isBlocked('judge-failed'));
     }
   });
 
   it('judges whole generate answers, not stream deltas', async () => {
     const router = fakeRouter(async () => resultOf('{"flagged":true,"category":"leak"}'));
-    const middleware = guardrails({ guardrails: [{ name: 'j', phases: ['output'], judge: { router, model: 'm/j', instructions: 'x' }, action: 'block' }] });
+    const middleware = guardrails({
+      guardrails: [
+        { name: 'j', phases: ['output'], judge: { router, model: 'm/j', instructions: 'x' }, action: 'block' },
+      ],
+    });
     const run = makeRun('hi');
     await middleware.transformRequest?.(run);
-    await assert.rejects(middleware.wrapGenerate?.(run, async () => resultOf('answer')) ?? Promise.resolve(), isBlocked('judge:leak'));
+    await assert.rejects(
+      middleware.wrapGenerate?.(run, async () => resultOf('answer')) ?? Promise.resolve(),
+      isBlocked('judge:leak'),
+    );
     const streamRun = makeRun('hi', { operation: 'stream' });
     await middleware.transformRequest?.(streamRun);
     const stream = await middleware.wrapStream?.(streamRun, async () => streamOf(partsOf(['an ', 'answer'])));
@@ -83,7 +128,19 @@ describe('guardrails: model-based checks (a judge through the router)', () => {
 
   it('a judge with redact, or with a check too, is a configuration error', () => {
     const router = fakeRouter(async () => resultOf('{}'));
-    assert.throws(() => guardrails({ guardrails: [{ name: 'j', judge: { router, model: 'm', instructions: 'x' }, action: 'redact' }] }), /redact/);
-    assert.throws(() => guardrails({ guardrails: [{ name: 'j', judge: { router, model: 'm', instructions: 'x' }, check: () => true, action: 'block' }] }), /not both/);
+    assert.throws(
+      () =>
+        guardrails({ guardrails: [{ name: 'j', judge: { router, model: 'm', instructions: 'x' }, action: 'redact' }] }),
+      /redact/,
+    );
+    assert.throws(
+      () =>
+        guardrails({
+          guardrails: [
+            { name: 'j', judge: { router, model: 'm', instructions: 'x' }, check: () => true, action: 'block' },
+          ],
+        }),
+      /not both/,
+    );
   });
 });

@@ -58,7 +58,13 @@ describe('guardrails through the router and the HTTP dialects', () => {
       events.push(event);
     });
     const app = express();
-    app.use(createGatewayMiddleware({ router, apiKeys: [{ key: GATEWAY_KEY, id: 'key_1', account: 'team_acme' }], logger: false }));
+    app.use(
+      createGatewayMiddleware({
+        router,
+        apiKeys: [{ key: GATEWAY_KEY, id: 'key_1', account: 'team_acme' }],
+        logger: false,
+      }),
+    );
     server = createServer(app);
     const origin = await listen(server);
     openai = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${origin}/v1`, maxRetries: 0 });
@@ -71,16 +77,31 @@ describe('guardrails through the router and the HTTP dialects', () => {
   });
 
   it('redacts before the vendor and restores for the caller (chat completions)', async () => {
-    const completion = await openai.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: `mail ${EMAIL} today` }] });
+    const completion = await openai.chat.completions.create({
+      model: 'openai/gpt-4o',
+      messages: [{ role: 'user', content: `mail ${EMAIL} today` }],
+    });
     assert.equal(lastUserContent(simulator).includes(EMAIL), false, 'the vendor never saw the address');
     assert.match(lastUserContent(simulator), /\[EMAIL_1\]/);
     assert.equal(completion.choices[0]?.message.content, `You said: mail ${EMAIL} today`);
-    assert.ok(events.some((event) => event.guardrail === 'pii' && event.detector === 'email' && event.action === 'redact' && event.phase === 'input'));
+    assert.ok(
+      events.some(
+        (event) =>
+          event.guardrail === 'pii' &&
+          event.detector === 'email' &&
+          event.action === 'redact' &&
+          event.phase === 'input',
+      ),
+    );
     assert.ok(!JSON.stringify(events).includes(EMAIL));
   });
 
   it('redacts and restores inside a stream', async () => {
-    const stream = await openai.chat.completions.create({ model: 'openai/gpt-4o', stream: true, messages: [{ role: 'user', content: `call +44 20 7946 0958 or mail ${EMAIL}` }] });
+    const stream = await openai.chat.completions.create({
+      model: 'openai/gpt-4o',
+      stream: true,
+      messages: [{ role: 'user', content: `call +44 20 7946 0958 or mail ${EMAIL}` }],
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     assert.equal(text, `You said: call +44 20 7946 0958 or mail ${EMAIL}`);
@@ -89,29 +110,43 @@ describe('guardrails through the router and the HTTP dialects', () => {
 
   it('blocks with a 400 the openai SDK raises as BadRequestError, naming the guardrail, never the card', async () => {
     const before = simulator.requests.length;
-    await assert.rejects(openai.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: `card ${CARD}` }] }), (error: unknown) => {
-      assert.ok(error instanceof OpenAI.BadRequestError, String(error));
-      assert.equal(error.status, 400);
-      assert.equal(error.code, 'guardrail_blocked');
-      assert.match(error.message, /guardrail 'cards' \(detector: payment-card\)/);
-      assert.ok(!error.message.includes('4111'));
-      return true;
-    });
+    await assert.rejects(
+      openai.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: `card ${CARD}` }] }),
+      (error: unknown) => {
+        assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+        assert.equal(error.status, 400);
+        assert.equal(error.code, 'guardrail_blocked');
+        assert.match(error.message, /guardrail 'cards' \(detector: payment-card\)/);
+        assert.ok(!error.message.includes('4111'));
+        return true;
+      },
+    );
     assert.equal(simulator.requests.length, before, 'nothing went upstream');
   });
 
   it('blocks with a 400 the anthropic SDK raises as BadRequestError', async () => {
-    await assert.rejects(anthropic.messages.create({ model: 'openai/gpt-4o', max_tokens: 50, messages: [{ role: 'user', content: `card ${CARD}` }] }), (error: unknown) => {
-      assert.ok(error instanceof Anthropic.BadRequestError, String(error));
-      assert.equal(error.status, 400);
-      assert.ok(!error.message.includes('4111'));
-      return true;
-    });
+    await assert.rejects(
+      anthropic.messages.create({
+        model: 'openai/gpt-4o',
+        max_tokens: 50,
+        messages: [{ role: 'user', content: `card ${CARD}` }],
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof Anthropic.BadRequestError, String(error));
+        assert.equal(error.status, 400);
+        assert.ok(!error.message.includes('4111'));
+        return true;
+      },
+    );
   });
 
   it('ends a stream that a block stops after content began with an error the SDK raises', async () => {
     const filler = Array.from({ length: 60 }, (_, index) => `word${index}`).join(' ');
-    const stream = await openai.chat.completions.create({ model: 'openai/gpt-4o', stream: true, messages: [{ role: 'user', content: `${filler} forbidden-word and more` }] });
+    const stream = await openai.chat.completions.create({
+      model: 'openai/gpt-4o',
+      stream: true,
+      messages: [{ role: 'user', content: `${filler} forbidden-word and more` }],
+    });
     let text = '';
     await assert.rejects(
       (async () => {

@@ -31,7 +31,13 @@ export function makeRun(userText: string, options: RunOptions = {}): RequestRun 
     operation: options.operation ?? 'generate',
     streamed: options.operation === 'stream',
     model,
-    request: { model, prompt, tags: [], metadata: {}, ...(options.providerOptions ? { providerOptions: options.providerOptions } : {}) },
+    request: {
+      model,
+      prompt,
+      tags: [],
+      metadata: {},
+      ...(options.providerOptions ? { providerOptions: options.providerOptions } : {}),
+    },
     values: options.values,
     account: options.account,
     user: undefined,
@@ -92,7 +98,9 @@ export function partsOf(deltas: readonly string[]): StreamPart[] {
 }
 
 /** A fake inner pipeline stream; `cancelled` tells whether the guard stopped reading it early. */
-export function streamOf(parts: readonly StreamPart[]): PipelineStream & { readonly state: { cancelled: boolean; read: number } } {
+export function streamOf(
+  parts: readonly StreamPart[],
+): PipelineStream & { readonly state: { cancelled: boolean; read: number } } {
   const state = { cancelled: false, read: 0 };
   const text = parts.flatMap((part) => (part.type === 'text-delta' ? [part.delta] : [])).join('');
   return {

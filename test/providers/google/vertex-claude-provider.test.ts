@@ -17,10 +17,21 @@ const REGION = 'us-east5';
 const MODEL = 'claude-sonnet-4@20250514';
 const token = 'ya29.configured-claude-token-0123456789';
 const byokToken = 'ya29.byok-claude-token-abcdefghij';
-const config = (baseURL: string, accessToken: string, extra: Partial<ProviderConfig> = {}): ProviderConfig => ({ type: 'vertex', project: PROJECT, region: REGION, baseURL, credentials: { accessToken }, ...extra });
+const config = (baseURL: string, accessToken: string, extra: Partial<ProviderConfig> = {}): ProviderConfig => ({
+  type: 'vertex',
+  project: PROJECT,
+  region: REGION,
+  baseURL,
+  credentials: { accessToken },
+  ...extra,
+});
 /** The path `AnthropicVertex` posts to. */
-const claudePath = (method: 'rawPredict' | 'streamRawPredict', project = PROJECT, region = REGION, model = MODEL): string =>
-  `/v1/projects/${project}/locations/${region}/publishers/anthropic/models/${model}:${method}`;
+const claudePath = (
+  method: 'rawPredict' | 'streamRawPredict',
+  project = PROJECT,
+  region = REGION,
+  model = MODEL,
+): string => `/v1/projects/${project}/locations/${region}/publishers/anthropic/models/${model}:${method}`;
 
 runProviderContract({
   name: 'vertex provider, Claude',
@@ -32,12 +43,19 @@ runProviderContract({
 
 describe('vertex provider, Claude (vendor specifics)', () => {
   const simulator = createGoogleSimulator({ accessToken: [token, byokToken] });
-  const vertex = useSimulatedProvider(simulator, (baseURL) => createVertexProvider('vertex', config(baseURL, token, { headers: { 'x-config-header': 'from-config' } })));
+  const vertex = useSimulatedProvider(simulator, (baseURL) =>
+    createVertexProvider('vertex', config(baseURL, token, { headers: { 'x-config-header': 'from-config' } })),
+  );
   const call = callFor(MODEL);
   const last = () => simulator.requests[simulator.requests.length - 1];
 
   it('posts the Messages body to rawPredict: no model, Vertex anthropic_version, a bearer token', async () => {
-    const result = await vertex.provider.generate(call({ prompt: [{ role: 'system', content: 'Be brief.' }, user('Hello Claude on Vertex')], headers: { 'x-call-header': 'from-call' } }));
+    const result = await vertex.provider.generate(
+      call({
+        prompt: [{ role: 'system', content: 'Be brief.' }, user('Hello Claude on Vertex')],
+        headers: { 'x-call-header': 'from-call' },
+      }),
+    );
     const request = last();
     assert.equal(request.path, claudePath('rawPredict'));
     const body = vertex.lastBody();
@@ -60,11 +78,19 @@ describe('vertex provider, Claude (vendor specifics)', () => {
     assert.equal(last().path, claudePath('streamRawPredict'));
     assert.equal(vertex.lastBody().stream, true);
     assert.equal(vertex.lastBody().anthropic_version, 'vertex-2023-10-16');
-    assert.equal(parts.filter((part) => part.type === 'text-delta').map((part) => (part.type === 'text-delta' ? part.delta : '')).join(''), 'You said: Stream on Vertex');
+    assert.equal(
+      parts
+        .filter((part) => part.type === 'text-delta')
+        .map((part) => (part.type === 'text-delta' ? part.delta : ''))
+        .join(''),
+      'You said: Stream on Vertex',
+    );
   });
 
   it('uses BYOK credentials: their token, project and region; then the configured ones again', async () => {
-    await vertex.provider.generate(call({ credentials: { accessToken: byokToken, project: 'byok-project', region: 'europe-west1' } }));
+    await vertex.provider.generate(
+      call({ credentials: { accessToken: byokToken, project: 'byok-project', region: 'europe-west1' } }),
+    );
     assert.equal(last().path, claudePath('rawPredict', 'byok-project', 'europe-west1'));
     assert.equal(last().headers.authorization, `Bearer ${byokToken}`);
     await vertex.provider.generate(call());
@@ -83,24 +109,52 @@ describe('vertex provider, Claude (vendor specifics)', () => {
 
   it('serves Gemini and Claude from one provider and one simulator', async () => {
     await vertex.provider.generate(callFor('gemini-2.5-flash')());
-    assert.equal(last().path, `/v1beta1/projects/${PROJECT}/locations/${REGION}/publishers/google/models/gemini-2.5-flash:generateContent`);
+    assert.equal(
+      last().path,
+      `/v1beta1/projects/${PROJECT}/locations/${REGION}/publishers/google/models/gemini-2.5-flash:generateContent`,
+    );
     await vertex.provider.generate(call());
     assert.equal(last().path, claudePath('rawPredict'));
-    assert.deepEqual(simulator.requests.map((request) => request.headers.authorization), [`Bearer ${token}`, `Bearer ${token}`]);
+    assert.deepEqual(
+      simulator.requests.map((request) => request.headers.authorization),
+      [`Bearer ${token}`, `Bearer ${token}`],
+    );
   });
 
   it('uses the Anthropic mapping: forced tools, thinking signatures sent back, Anthropic provider options only', async () => {
     const first = await vertex.provider.generate(call({ prompt: [user('Think, then answer')], reasoning: 'low' }));
     assert.deepEqual(vertex.lastBody().thinking, { type: 'enabled', budget_tokens: 2048 });
     const reasoning = first.content.find((part) => part.type === 'reasoning');
-    assert.ok(reasoning?.type === 'reasoning' && typeof reasoning.providerMetadata?.anthropic?.signature === 'string', 'a signed thinking block');
+    assert.ok(
+      reasoning?.type === 'reasoning' && typeof reasoning.providerMetadata?.anthropic?.signature === 'string',
+      'a signed thinking block',
+    );
     // The simulator checks the signature: a reasoning part that comes back unchanged is accepted.
-    const second = await vertex.provider.generate(call({
-      prompt: [user('Think, then answer'), { role: 'assistant', content: [{ type: 'reasoning', text: reasoning.text, providerOptions: { anthropic: reasoning.providerMetadata?.anthropic ?? {} } }, { type: 'text', text: 'Done.' }] }, user('Again')],
-      providerOptions: { anthropic: { metadata: { user_id: 'user-7' } }, vertex: { labels: { team: 'gemini-only' } } },
-      tools: [weatherTool],
-      toolChoice: { type: 'tool', toolName: 'weather' },
-    }));
+    const second = await vertex.provider.generate(
+      call({
+        prompt: [
+          user('Think, then answer'),
+          {
+            role: 'assistant',
+            content: [
+              {
+                type: 'reasoning',
+                text: reasoning.text,
+                providerOptions: { anthropic: reasoning.providerMetadata?.anthropic ?? {} },
+              },
+              { type: 'text', text: 'Done.' },
+            ],
+          },
+          user('Again'),
+        ],
+        providerOptions: {
+          anthropic: { metadata: { user_id: 'user-7' } },
+          vertex: { labels: { team: 'gemini-only' } },
+        },
+        tools: [weatherTool],
+        toolChoice: { type: 'tool', toolName: 'weather' },
+      }),
+    );
     const body = vertex.lastBody();
     assert.deepEqual(body.metadata, { user_id: 'user-7' });
     assert.ok(!('labels' in body), 'Gemini options stay out of Claude requests');
@@ -133,8 +187,14 @@ describe('vertex provider, Claude (configuration)', () => {
     const global = await createVertexProvider('vertex-global', config(`${baseURL}/v1/`, token, { region: 'global' }));
     await global.generate(callFor('claude-opus-4-1@20250805')());
     assert.equal(last().path, claudePath('rawPredict', PROJECT, 'global', 'claude-opus-4-1@20250805'));
-    assert.equal(claudeBaseURL('https://us-east5-aiplatform.googleapis.com'), 'https://us-east5-aiplatform.googleapis.com/v1');
-    assert.equal(claudeBaseURL('https://us-east5-aiplatform.googleapis.com/v1beta1'), 'https://us-east5-aiplatform.googleapis.com/v1beta1');
+    assert.equal(
+      claudeBaseURL('https://us-east5-aiplatform.googleapis.com'),
+      'https://us-east5-aiplatform.googleapis.com/v1',
+    );
+    assert.equal(
+      claudeBaseURL('https://us-east5-aiplatform.googleapis.com/v1beta1'),
+      'https://us-east5-aiplatform.googleapis.com/v1beta1',
+    );
     assert.equal(claudeBaseURL(undefined), undefined);
   });
 
@@ -153,7 +213,13 @@ describe('vertex provider, Claude (configuration)', () => {
   });
 
   it('turns Google credentials that cannot be loaded into provider_authentication', async () => {
-    const provider = await createVertexProvider('vertex', { type: 'vertex', project: PROJECT, region: REGION, baseURL, clientOptions: { googleAuthOptions: { keyFilename: '/nonexistent/switchyard-test-key.json' } } });
+    const provider = await createVertexProvider('vertex', {
+      type: 'vertex',
+      project: PROJECT,
+      region: REGION,
+      baseURL,
+      clientOptions: { googleAuthOptions: { keyFilename: '/nonexistent/switchyard-test-key.json' } },
+    });
     const error = await gatewayFailure(provider.generate(callFor(MODEL)()));
     assert.equal(error.code, 'provider_authentication');
     assert.match(error.message, /Google credentials/);

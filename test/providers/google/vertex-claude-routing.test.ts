@@ -13,23 +13,41 @@ import { startSimulatedProviders } from '../../../src/testing/simulated-provider
 import { seededRandom } from '../../helpers/candidates.js';
 
 const MODEL = 'anthropic/claude-sonnet-4';
-const VERTEX_PATH = '/v1/projects/routing-project/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514:rawPredict';
-const routeOf = (result: { attempts: ReadonlyArray<{ provider: string; code?: string }> }): string[] => result.attempts.map((attempt) => `${attempt.provider}:${attempt.code ?? 'ok'}`);
+const VERTEX_PATH =
+  '/v1/projects/routing-project/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514:rawPredict';
+const routeOf = (result: { attempts: ReadonlyArray<{ provider: string; code?: string }> }): string[] =>
+  result.attempts.map((attempt) => `${attempt.provider}:${attempt.code ?? 'ok'}`);
 
 describe('Claude through anthropic, bedrock and vertex', () => {
   const anthropic = createAnthropicSimulator();
   const bedrock = createBedrockSimulator();
   const vertex = createGoogleSimulator({ accessToken: 'ya29.routing-token' });
   let router: Router;
-  const generate = (gateway: Record<string, unknown>, prompt = 'Hi') => router.generate({ model: MODEL, prompt, providerOptions: { gateway } });
+  const generate = (gateway: Record<string, unknown>, prompt = 'Hi') =>
+    router.generate({ model: MODEL, prompt, providerOptions: { gateway } });
 
   beforeAll(async () => {
-    const [anthropicURL, bedrockURL, vertexURL] = await Promise.all([anthropic.start(), bedrock.start(), vertex.start()]);
+    const [anthropicURL, bedrockURL, vertexURL] = await Promise.all([
+      anthropic.start(),
+      bedrock.start(),
+      vertex.start(),
+    ]);
     const config: RouterConfig = {
       providers: {
         anthropic: { type: 'anthropic', apiKey: 'sk-ant-routing-test-key', baseURL: anthropicURL },
-        bedrock: { type: 'bedrock', baseURL: bedrockURL, region: 'us-east-1', credentials: { accessKeyId: 'AKIAROUTINGTEST0001', secretAccessKey: 'routing-test-secret' } },
-        vertex: { type: 'vertex', baseURL: vertexURL, project: 'routing-project', region: 'us-east5', credentials: { accessToken: 'ya29.routing-token' } },
+        bedrock: {
+          type: 'bedrock',
+          baseURL: bedrockURL,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'AKIAROUTINGTEST0001', secretAccessKey: 'routing-test-secret' },
+        },
+        vertex: {
+          type: 'vertex',
+          baseURL: vertexURL,
+          project: 'routing-project',
+          region: 'us-east5',
+          credentials: { accessToken: 'ya29.routing-token' },
+        },
       },
       retry: { maxRetries: 0 },
       random: seededRandom(5),
@@ -37,7 +55,12 @@ describe('Claude through anthropic, bedrock and vertex', () => {
     // Load every vendor SDK once on a throwaway router, so that the cold start (module loading) is
     // not what the test router's latency-weighted strategy measures first.
     const warm = new Router(config);
-    for (const provider of warm.providerNames()) await warm.generate({ model: 'anthropic/claude-sonnet-4', prompt: 'warm up', providerOptions: { gateway: { only: [provider] } } });
+    for (const provider of warm.providerNames())
+      await warm.generate({
+        model: 'anthropic/claude-sonnet-4',
+        prompt: 'warm up',
+        providerOptions: { gateway: { only: [provider] } },
+      });
     router = new Router(config);
   });
   afterAll(() => Promise.all([anthropic.close(), bedrock.close(), vertex.close()]));
@@ -56,7 +79,8 @@ describe('Claude through anthropic, bedrock and vertex', () => {
 
   it('spreads traffic across all three by default', async () => {
     const providers = new Set<string>();
-    for (let index = 0; index < 18; index += 1) providers.add((await router.generate({ model: MODEL, prompt: `Hi ${index}` })).provider);
+    for (let index = 0; index < 18; index += 1)
+      providers.add((await router.generate({ model: MODEL, prompt: `Hi ${index}` })).provider);
     assert.deepEqual([...providers].sort(), ['anthropic', 'bedrock', 'vertex']);
   });
 
@@ -84,7 +108,11 @@ describe('Claude through anthropic, bedrock and vertex', () => {
 
   it('streams through vertex after anthropic fails before the first token, billing what vertex reported', async () => {
     anthropic.script({ type: 'reset' });
-    const stream = router.stream({ model: MODEL, prompt: 'Stream across three vendors', providerOptions: { gateway: { order: ['anthropic', 'vertex'] } } });
+    const stream = router.stream({
+      model: MODEL,
+      prompt: 'Stream across three vendors',
+      providerOptions: { gateway: { order: ['anthropic', 'vertex'] } },
+    });
     let text = '';
     for await (const delta of stream) text += delta;
     assert.match(text, /Stream across three vendors/);
@@ -101,8 +129,16 @@ describe('the simulated gateway serves Claude on vertex', () => {
     const gateway = await startSimulatedProviders({ types: ['anthropic', 'vertex'] });
     try {
       const router = new Router({ providers: gateway.providers, retry: { maxRetries: 0 } });
-      const claude = await router.generate({ model: MODEL, prompt: 'Hi', providerOptions: { gateway: { only: ['vertex'] } } });
-      const gemini = await router.generate({ model: 'google/gemini-2.5-flash', prompt: 'Hi', providerOptions: { gateway: { only: ['vertex'] } } });
+      const claude = await router.generate({
+        model: MODEL,
+        prompt: 'Hi',
+        providerOptions: { gateway: { only: ['vertex'] } },
+      });
+      const gemini = await router.generate({
+        model: 'google/gemini-2.5-flash',
+        prompt: 'Hi',
+        providerOptions: { gateway: { only: ['vertex'] } },
+      });
       assert.equal(claude.provider, 'vertex');
       assert.equal(gemini.provider, 'vertex');
       const paths = gateway.simulators.vertex?.requests.map((request) => request.path) ?? [];

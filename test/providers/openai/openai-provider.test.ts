@@ -12,9 +12,15 @@ import { runProviderContract } from '../provider-contract.js';
 runProviderContract({
   name: 'openai provider',
   createSimulator: () => createOpenAISimulator(),
-  createProvider: (baseURL, apiKey) => createOpenAIProvider('openai', { type: 'openai', apiKey, baseURL: `${baseURL}/v1` }),
+  createProvider: (baseURL, apiKey) =>
+    createOpenAIProvider('openai', { type: 'openai', apiKey, baseURL: `${baseURL}/v1` }),
   modelId: 'gpt-4o-mini',
-  supports: { tools: true, images: true, json: true, embeddings: { modelId: 'text-embedding-3-small', dimensions: true } },
+  supports: {
+    tools: true,
+    images: true,
+    json: true,
+    embeddings: { modelId: 'text-embedding-3-small', dimensions: true },
+  },
 });
 
 const user = (text: string): Message => ({ role: 'user', content: [{ type: 'text', text }] });
@@ -38,11 +44,17 @@ describe('openai provider (vendor specifics)', () => {
     abortSignal: new AbortController().signal,
     ...overrides,
   });
-  const lastBody = (): Record<string, unknown> => simulator.requests[simulator.requests.length - 1].body as Record<string, unknown>;
+  const lastBody = (): Record<string, unknown> =>
+    simulator.requests[simulator.requests.length - 1].body as Record<string, unknown>;
 
   beforeAll(async () => {
     const baseURL = await simulator.start();
-    provider = await createOpenAIProvider('openai-eu', { type: 'openai', apiKey: configuredKey, baseURL: `${baseURL}/v1`, headers: { 'x-config-header': 'from-config' } });
+    provider = await createOpenAIProvider('openai-eu', {
+      type: 'openai',
+      apiKey: configuredKey,
+      baseURL: `${baseURL}/v1`,
+      headers: { 'x-config-header': 'from-config' },
+    });
   });
   afterAll(() => simulator.close());
   beforeEach(() => {
@@ -68,17 +80,33 @@ describe('openai provider (vendor specifics)', () => {
 
   it('forwards prompt_cache_breakpoint from part options and reports cache writes', async () => {
     const prompt: Message[] = [
-      { role: 'user', content: [{ type: 'text', text: 'A short but reusable prefix', providerOptions: { openai: { promptCacheBreakpoint: { mode: 'explicit' } } } }, { type: 'text', text: 'and a question' }] },
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'text',
+            text: 'A short but reusable prefix',
+            providerOptions: { openai: { promptCacheBreakpoint: { mode: 'explicit' } } },
+          },
+          { type: 'text', text: 'and a question' },
+        ],
+      },
     ];
     const result = await provider.generate(call({ prompt }));
     const messages = lastBody().messages as Array<{ content: Array<Record<string, unknown>> }>;
-    assert.deepEqual(messages[0].content[0], { type: 'text', text: 'A short but reusable prefix', prompt_cache_breakpoint: { mode: 'explicit' } });
+    assert.deepEqual(messages[0].content[0], {
+      type: 'text',
+      text: 'A short but reusable prefix',
+      prompt_cache_breakpoint: { mode: 'explicit' },
+    });
     assert.ok((result.usage.inputTokens.cacheWrite ?? 0) > 0);
     assert.equal(result.usage.inputTokens.cacheWrite, simulator.totals.cacheWriteTokens);
   });
 
   it('sends reasoning_effort to reasoning models and reports reasoning tokens', async () => {
-    const result = await provider.generate(call({ modelId: 'o4-mini', reasoning: 'high', temperature: 0.5, prompt: [user('Think hard')] }));
+    const result = await provider.generate(
+      call({ modelId: 'o4-mini', reasoning: 'high', temperature: 0.5, prompt: [user('Think hard')] }),
+    );
     assert.equal(lastBody().reasoning_effort, 'high');
     assert.equal(lastBody().temperature, undefined);
     assert.deepEqual(result.warnings, [{ type: 'unsupported', feature: 'temperature' }]);
@@ -91,20 +119,31 @@ describe('openai provider (vendor specifics)', () => {
   it('drops reasoning effort for a model that does not reason, with a warning', async () => {
     const result = await provider.generate(call({ reasoning: 'medium' }));
     assert.equal(lastBody().reasoning_effort, undefined);
-    assert.deepEqual(result.warnings, [{ type: 'unsupported', feature: 'reasoning', details: 'gpt-4o-mini is not a reasoning model' }]);
+    assert.deepEqual(result.warnings, [
+      { type: 'unsupported', feature: 'reasoning', details: 'gpt-4o-mini is not a reasoning model' },
+    ]);
   });
 
   it('sends images as image_url parts (inline data and URLs)', async () => {
-    await provider.generate(call({
-      prompt: [{
-        role: 'user',
-        content: [
-          { type: 'text', text: 'Compare these' },
-          { type: 'file', mediaType: 'image/png', data: { type: 'data', data: PNG_1PX } },
-          { type: 'file', mediaType: 'image/jpeg', data: { type: 'url', url: 'https://example.com/cat.jpg' }, providerOptions: { openai: { imageDetail: 'low' } } },
+    await provider.generate(
+      call({
+        prompt: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Compare these' },
+              { type: 'file', mediaType: 'image/png', data: { type: 'data', data: PNG_1PX } },
+              {
+                type: 'file',
+                mediaType: 'image/jpeg',
+                data: { type: 'url', url: 'https://example.com/cat.jpg' },
+                providerOptions: { openai: { imageDetail: 'low' } },
+              },
+            ],
+          },
         ],
-      }],
-    }));
+      }),
+    );
     const messages = lastBody().messages as Array<{ content: unknown[] }>;
     assert.deepEqual(messages[0].content, [
       { type: 'text', text: 'Compare these' },
@@ -115,11 +154,28 @@ describe('openai provider (vendor specifics)', () => {
 
   it("maps the AI SDK's @ai-sdk/openai options to wire fields: camelCase, logprobs as a number, structuredOutputs, systemMessageMode", async () => {
     const schema = { type: 'object', properties: { name: { type: 'string' } } };
-    const result = await provider.generate(call({
-      prompt: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
-      responseFormat: { type: 'json', schema },
-      providerOptions: { openai: { promptCacheKey: 'k1', safetyIdentifier: 's1', serviceTier: 'flex', textVerbosity: 'low', logprobs: 3, structuredOutputs: false, systemMessageMode: 'developer', forceReasoning: true, reasoningSummary: 'auto' } },
-    }));
+    const result = await provider.generate(
+      call({
+        prompt: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+        ],
+        responseFormat: { type: 'json', schema },
+        providerOptions: {
+          openai: {
+            promptCacheKey: 'k1',
+            safetyIdentifier: 's1',
+            serviceTier: 'flex',
+            textVerbosity: 'low',
+            logprobs: 3,
+            structuredOutputs: false,
+            systemMessageMode: 'developer',
+            forceReasoning: true,
+            reasoningSummary: 'auto',
+          },
+        },
+      }),
+    );
     const body = lastBody();
     assert.equal(body.prompt_cache_key, 'k1');
     assert.equal(body.safety_identifier, 's1');
@@ -129,8 +185,11 @@ describe('openai provider (vendor specifics)', () => {
     assert.equal(body.top_logprobs, 3);
     assert.deepEqual(body.response_format, { type: 'json_object' }, 'structuredOutputs: false sends no schema');
     assert.equal((body.messages as Array<{ role: string }>)[0].role, 'developer');
-    for (const field of ['structured_outputs', 'system_message_mode', 'force_reasoning', 'reasoning_summary']) assert.equal(field in body, false, field);
-    assert.ok(result.warnings.some((warning) => warning.type === 'unsupported' && warning.feature === 'reasoningSummary'));
+    for (const field of ['structured_outputs', 'system_message_mode', 'force_reasoning', 'reasoning_summary'])
+      assert.equal(field in body, false, field);
+    assert.ok(
+      result.warnings.some((warning) => warning.type === 'unsupported' && warning.feature === 'reasoningSummary'),
+    );
   });
 
   it('sends the user as safety_identifier and parallelToolCalls with the tools', async () => {
@@ -144,38 +203,104 @@ describe('openai provider (vendor specifics)', () => {
   });
 
   it('sends a JSON schema as a strict json_schema response_format', async () => {
-    const schema = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'], additionalProperties: false };
-    const result = await provider.generate(call({ prompt: [user('A name as JSON')], responseFormat: { type: 'json', schema, name: 'person', description: 'A person' } }));
-    assert.deepEqual(lastBody().response_format, { type: 'json_schema', json_schema: { name: 'person', description: 'A person', schema, strict: true } });
+    const schema = {
+      type: 'object',
+      properties: { name: { type: 'string' } },
+      required: ['name'],
+      additionalProperties: false,
+    };
+    const result = await provider.generate(
+      call({
+        prompt: [user('A name as JSON')],
+        responseFormat: { type: 'json', schema, name: 'person', description: 'A person' },
+      }),
+    );
+    assert.deepEqual(lastBody().response_format, {
+      type: 'json_schema',
+      json_schema: { name: 'person', description: 'A person', schema, strict: true },
+    });
     assert.deepEqual(JSON.parse((result.content[0] as { text: string }).text), { name: 'sample' });
     await provider.generate(call({ prompt: [user('Any JSON')], responseFormat: { type: 'json' } }));
     assert.deepEqual(lastBody().response_format, { type: 'json_object' });
   });
 
   it('forwards tool strictness and maps the tool choice', async () => {
-    const tool = { type: 'function' as const, name: 'weather', description: 'Weather', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false }, strict: true };
-    const result = await provider.generate(call({ prompt: [user('Weather in Paris?')], tools: [tool], toolChoice: { type: 'tool', toolName: 'weather' } }));
-    assert.deepEqual(lastBody().tools, [{ type: 'function', function: { name: 'weather', description: 'Weather', parameters: tool.inputSchema, strict: true } }]);
+    const tool = {
+      type: 'function' as const,
+      name: 'weather',
+      description: 'Weather',
+      inputSchema: {
+        type: 'object',
+        properties: { city: { type: 'string' } },
+        required: ['city'],
+        additionalProperties: false,
+      },
+      strict: true,
+    };
+    const result = await provider.generate(
+      call({ prompt: [user('Weather in Paris?')], tools: [tool], toolChoice: { type: 'tool', toolName: 'weather' } }),
+    );
+    assert.deepEqual(lastBody().tools, [
+      {
+        type: 'function',
+        function: { name: 'weather', description: 'Weather', parameters: tool.inputSchema, strict: true },
+      },
+    ]);
     assert.deepEqual(lastBody().tool_choice, { type: 'function', function: { name: 'weather' } });
-    assert.deepEqual(result.content, [{ type: 'tool-call', toolCallId: 'call_sim_1', toolName: 'weather', input: '{"city":"sample"}' }]);
+    assert.deepEqual(result.content, [
+      { type: 'tool-call', toolCallId: 'call_sim_1', toolName: 'weather', input: '{"city":"sample"}' },
+    ]);
   });
 
   it('converts a tool round trip into assistant tool_calls and tool messages', async () => {
-    await provider.generate(call({
-      prompt: [
-        user('Weather?'),
-        { role: 'assistant', content: [{ type: 'reasoning', text: 'hidden' }, { type: 'tool-call', toolCallId: 'call_9', toolName: 'weather', input: { city: 'Oslo' } }] },
-        { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'call_9', toolName: 'weather', output: { type: 'text', value: 'snow' } }] },
-      ],
-    }));
+    await provider.generate(
+      call({
+        prompt: [
+          user('Weather?'),
+          {
+            role: 'assistant',
+            content: [
+              { type: 'reasoning', text: 'hidden' },
+              { type: 'tool-call', toolCallId: 'call_9', toolName: 'weather', input: { city: 'Oslo' } },
+            ],
+          },
+          {
+            role: 'tool',
+            content: [
+              {
+                type: 'tool-result',
+                toolCallId: 'call_9',
+                toolName: 'weather',
+                output: { type: 'text', value: 'snow' },
+              },
+            ],
+          },
+        ],
+      }),
+    );
     assert.deepEqual((lastBody().messages as unknown[]).slice(1), [
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'weather', arguments: '{"city":"Oslo"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'weather', arguments: '{"city":"Oslo"}' } }],
+      },
       { role: 'tool', tool_call_id: 'call_9', content: 'snow' },
     ]);
   });
 
   it('maps the sampling settings and warns about topK', async () => {
-    const { stream, warnings } = await provider.stream(call({ maxOutputTokens: 50, temperature: 0.2, topP: 0.9, topK: 40, seed: 7, presencePenalty: 0.1, frequencyPenalty: 0.3, stopSequences: ['END'] }));
+    const { stream, warnings } = await provider.stream(
+      call({
+        maxOutputTokens: 50,
+        temperature: 0.2,
+        topP: 0.9,
+        topK: 40,
+        seed: 7,
+        presencePenalty: 0.1,
+        frequencyPenalty: 0.3,
+        stopSequences: ['END'],
+      }),
+    );
     const parts = await collect(stream);
     assert.deepEqual(warnings, [{ type: 'unsupported', feature: 'topK' }]);
     assert.deepEqual(parts[0], { type: 'stream-start', warnings });
@@ -189,11 +314,23 @@ describe('openai provider (vendor specifics)', () => {
     assert.equal(body.stream, true);
     assert.deepEqual(body.stream_options, { include_usage: true });
     const metadata = parts[1];
-    assert.ok(metadata.type === 'response-metadata' && metadata.modelId === 'gpt-4o-mini' && metadata.id?.startsWith('chatcmpl-'));
+    assert.ok(
+      metadata.type === 'response-metadata' &&
+        metadata.modelId === 'gpt-4o-mini' &&
+        metadata.id?.startsWith('chatcmpl-'),
+    );
   });
 
   it('passes providerOptions of the type and of the instance name into the request', async () => {
-    const result = await provider.generate(call({ providerOptions: { openai: { user: 'u1', serviceTier: 'flex' }, 'openai-eu': { metadata: { team: 'a' } }, anthropic: { ignored: true } } }));
+    const result = await provider.generate(
+      call({
+        providerOptions: {
+          openai: { user: 'u1', serviceTier: 'flex' },
+          'openai-eu': { metadata: { team: 'a' } },
+          anthropic: { ignored: true },
+        },
+      }),
+    );
     const body = lastBody();
     assert.equal(body.user, 'u1');
     assert.equal(body.service_tier, 'flex');
@@ -203,7 +340,9 @@ describe('openai provider (vendor specifics)', () => {
   });
 
   it('uses BYOK credentials instead of the configured key, and sends call and config headers', async () => {
-    await provider.generate(call({ credentials: { apiKey: 'sk-byok-key-abcdef123456' }, headers: { 'x-call-header': 'from-call' } }));
+    await provider.generate(
+      call({ credentials: { apiKey: 'sk-byok-key-abcdef123456' }, headers: { 'x-call-header': 'from-call' } }),
+    );
     const headers = simulator.requests[0].headers;
     assert.equal(headers.authorization, 'Bearer sk-byok-key-abcdef123456');
     assert.equal(headers['x-call-header'], 'from-call');
@@ -214,11 +353,14 @@ describe('openai provider (vendor specifics)', () => {
 
   it('keeps BYOK and configured keys out of error messages', async () => {
     simulator.script({ type: 'status', status: 401, message: 'Incorrect API key provided: sk-byok-key-abcdef123456' });
-    await assert.rejects(provider.generate(call({ credentials: { apiKey: 'sk-byok-key-abcdef123456' } })), (error: unknown) => {
-      assert.ok(error instanceof GatewayError && error.code === 'provider_authentication');
-      assert.ok(!error.message.includes('sk-byok-key-abcdef123456'), error.message);
-      return true;
-    });
+    await assert.rejects(
+      provider.generate(call({ credentials: { apiKey: 'sk-byok-key-abcdef123456' } })),
+      (error: unknown) => {
+        assert.ok(error instanceof GatewayError && error.code === 'provider_authentication');
+        assert.ok(!error.message.includes('sk-byok-key-abcdef123456'), error.message);
+        return true;
+      },
+    );
   });
 
   it('fails without an API key before any request, naming the variable', async () => {
@@ -226,7 +368,13 @@ describe('openai provider (vendor specifics)', () => {
     delete process.env.OPENAI_API_KEY;
     try {
       const keyless = await createOpenAIProvider('openai', { type: 'openai', baseURL: `${simulator.baseURL}/v1` });
-      await assert.rejects(keyless.generate(call()), (error: unknown) => error instanceof GatewayError && error.code === 'provider_authentication' && /OPENAI_API_KEY/.test(error.message));
+      await assert.rejects(
+        keyless.generate(call()),
+        (error: unknown) =>
+          error instanceof GatewayError &&
+          error.code === 'provider_authentication' &&
+          /OPENAI_API_KEY/.test(error.message),
+      );
       assert.equal(simulator.requests.length, 0);
     } finally {
       if (saved !== undefined) process.env.OPENAI_API_KEY = saved;
@@ -241,26 +389,47 @@ describe('openai provider (vendor specifics)', () => {
 
   it('maps an SDK timeout to provider_timeout', async () => {
     simulator.script({ type: 'hang' });
-    const impatient = await createOpenAIProvider('openai', { type: 'openai', apiKey: configuredKey, baseURL: `${simulator.baseURL}/v1`, timeoutMs: 50 });
-    await assert.rejects(impatient.generate(call()), (error: unknown) => error instanceof GatewayError && error.code === 'provider_timeout');
+    const impatient = await createOpenAIProvider('openai', {
+      type: 'openai',
+      apiKey: configuredKey,
+      baseURL: `${simulator.baseURL}/v1`,
+      timeoutMs: 50,
+    });
+    await assert.rejects(
+      impatient.generate(call()),
+      (error: unknown) => error instanceof GatewayError && error.code === 'provider_timeout',
+    );
   });
 
   it('throws a GatewayError when the stream carries an error event', async () => {
-    const chunk = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: 'Hel' }, finish_reason: null }] };
+    const chunk = {
+      id: 'chatcmpl-1',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'gpt-4o-mini',
+      choices: [{ index: 0, delta: { content: 'Hel' }, finish_reason: null }],
+    };
     const server = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.end(`data: ${JSON.stringify(chunk)}\n\ndata: {"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}}\n\n`);
+      response.end(
+        `data: ${JSON.stringify(chunk)}\n\ndata: {"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}}\n\n`,
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const broken = await createOpenAIProvider('openai', { type: 'openai', apiKey: configuredKey, baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` });
+      const broken = await createOpenAIProvider('openai', {
+        type: 'openai',
+        apiKey: configuredKey,
+        baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+      });
       const { stream } = await broken.stream(call());
       const seen: string[] = [];
       await assert.rejects(
         (async () => {
           for await (const part of stream) seen.push(part.type);
         })(),
-        (error: unknown) => error instanceof GatewayError && error.code === 'provider_error' && /server had an error/.test(error.message),
+        (error: unknown) =>
+          error instanceof GatewayError && error.code === 'provider_error' && /server had an error/.test(error.message),
       );
       assert.ok(seen.includes('text-delta') && !seen.includes('finish'));
     } finally {
@@ -270,7 +439,11 @@ describe('openai provider (vendor specifics)', () => {
 
   it('uses an injected SDK client', async () => {
     const { default: OpenAI } = await import('openai');
-    const client = new OpenAI({ apiKey: 'sk-injected-key-0123456789', baseURL: `${simulator.baseURL}/v1`, maxRetries: 0 });
+    const client = new OpenAI({
+      apiKey: 'sk-injected-key-0123456789',
+      baseURL: `${simulator.baseURL}/v1`,
+      maxRetries: 0,
+    });
     const injected = await createOpenAIProvider('openai', { type: 'openai', client });
     await injected.generate(call());
     assert.equal(simulator.requests[0].headers.authorization, 'Bearer sk-injected-key-0123456789');

@@ -18,7 +18,8 @@ describe('xai replays', () => {
     replay = await startReplayServer();
   });
   afterAll(() => replay.close());
-  const router = () => replayRouter({ xai: { type: 'xai', apiKey: 'xai-replay-key-0123456789', baseURL: `${replay.baseURL}/v1` } });
+  const router = () =>
+    replayRouter({ xai: { type: 'xai', apiKey: 'xai-replay-key-0123456789', baseURL: `${replay.baseURL}/v1` } });
 
   it('grok-3-mini: reasoning tokens are output on top of completion_tokens, and the cost is the one xAI reports', async () => {
     const fixture = loadFixture('xai', 'grok-3-mini-reasoning');
@@ -28,7 +29,10 @@ describe('xai replays', () => {
     assert.deepEqual(listPrice('xai', 'grok-3-mini'), { input: '0.30', output: '0.50', cacheRead: '0.075' });
     assert.equal(result.reasoningText, 'The user asks for 101 times 3. 100 times 3 is 300, plus 3 is 303.');
     assert.equal(result.text, '101 multiplied by 3 is 303.');
-    assert.deepEqual(result.usage, { inputTokens: { total: 32, noCache: 16, cacheRead: 16, cacheWrite: 0 }, outputTokens: { total: 312, text: 12, reasoning: 300 } });
+    assert.deepEqual(result.usage, {
+      inputTokens: { total: 32, noCache: 16, cacheRead: 16, cacheWrite: 0 },
+      outputTokens: { total: 312, text: 12, reasoning: 300 },
+    });
     // 16 x 0.30 + 16 x 0.075 + 312 x 0.50 per million tokens
     assert.deepEqual(result.cost, { input: 4_800, cacheRead: 1_200, cacheWrite: 0, output: 156_000, total: 162_000 });
     const reported = (fixture.response as { usage: { cost_in_usd_ticks: number } }).usage.cost_in_usd_ticks;
@@ -44,11 +48,23 @@ describe('xai replays', () => {
     const { router: subject, usage } = router();
     const stream = subject.stream({ model: 'xai/grok-4', prompt: 'Weather in Paris?', tools: [weatherTool] });
     const result = await stream.result;
-    assert.deepEqual(result.toolCalls.map((call) => [call.toolCallId, call.toolName, call.input]), [['call_58213704', 'weather', { city: 'Paris' }]]);
+    assert.deepEqual(
+      result.toolCalls.map((call) => [call.toolCallId, call.toolName, call.input]),
+      [['call_58213704', 'weather', { city: 'Paris' }]],
+    );
     assert.equal(result.finishReason.unified, 'tool-calls');
-    assert.deepEqual(result.usage, { inputTokens: { total: 410, noCache: 26, cacheRead: 384, cacheWrite: 0 }, outputTokens: { total: 206, text: 26, reasoning: 180 } });
+    assert.deepEqual(result.usage, {
+      inputTokens: { total: 410, noCache: 26, cacheRead: 384, cacheWrite: 0 },
+      outputTokens: { total: 206, text: 26, reasoning: 180 },
+    });
     // 26 x 3 + 384 x 0.75 + 206 x 15 per million tokens
-    assert.deepEqual(result.cost, { input: 78_000, cacheRead: 288_000, cacheWrite: 0, output: 3_090_000, total: 3_456_000 });
+    assert.deepEqual(result.cost, {
+      input: 78_000,
+      cacheRead: 288_000,
+      cacheWrite: 0,
+      output: 3_090_000,
+      total: 3_456_000,
+    });
     const last = fixture.events?.at(-2) as { data: { usage: { cost_in_usd_ticks: number } } };
     assert.equal(result.cost.total, ticksToNano(last.data.usage.cost_in_usd_ticks));
     assert.equal(usage[0].cost.total, 3_456_000);
