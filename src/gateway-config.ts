@@ -24,6 +24,7 @@ import type {
   GatewayKeyLookup,
   GatewayLogger,
 } from './http/http-types.js';
+import type { Dialect } from './http/dialects/dialect.js';
 import type { RequestMiddleware } from './middleware/middleware.js';
 import { PROVIDER_TYPES, type ProviderType } from './providers/provider.js';
 import type { Router } from './router/router.js';
@@ -129,8 +130,8 @@ export interface GatewayConfig {
   bodyLimitBytes?: number;
   /** CORS: `true` for every origin, or options. */
   cors?: boolean | CorsOptions;
-  /** Which dialects to mount (default all). */
-  dialects?: DialectName[];
+  /** Which built-in dialects to mount (default all), and your own (`Dialect` objects, in code). */
+  dialects?: Array<DialectName | Dialect>;
   /**
    * Operational messages of the handler (default `console`) and the vendor SDKs' warnings (default
    * nowhere); `false` silences both. In code.
@@ -695,7 +696,12 @@ function checkHandlerSide(problems: Problems, config: Record<string, unknown>): 
   if (dialects !== undefined) {
     if (!Array.isArray(dialects))
       problems.add('dialects', `an array of ${DIALECTS.map((d) => `'${d}'`).join(', ')}`, dialects);
-    else dialects.forEach((name: unknown, index: number) => problems.oneOf(`dialects[${index}]`, name, DIALECTS));
+    else
+      dialects.forEach((name: unknown, index: number) => {
+        // A dialect object (in code) is checked by the route table when the handler is built.
+        if (typeof name === 'object' && name !== null && 'routes' in name && 'name' in name) return;
+        problems.oneOf(`dialects[${index}]`, name, DIALECTS);
+      });
   }
   problems.logger('logger', config.logger, true);
 }
