@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 
 /**
  * tsup turns the CommonJS chunks' `import()` into `require()` (sucrase), which drops the bundler-ignore
- * comments of src/optional-import.ts: bundlers would then try to resolve every optional vendor SDK.
+ * comments of src/core/optional-import.ts: bundlers would then try to resolve every optional vendor SDK.
  * This puts the native `import()` back in the one function that loads optional packages (dynamic
  * `import()` works in CommonJS on every supported Node), and fails the build if it cannot find it.
  */

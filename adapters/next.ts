@@ -16,7 +16,7 @@
  * @module switchyard/next
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayError, redactSecrets } from '../src/errors.js';
+import { GatewayError, redactSecrets } from '../src/core/errors.js';
 import { aiGatewayErrorBody } from '../src/http/dialects/ai-gateway-dialect.js';
 import { gatewayHandlerFor, isGateway, type GatewaySource } from '../src/gateway.js';
 import type { GatewayHandler } from '../src/http/gateway-handler.js';

@@ -4,8 +4,8 @@
  *
  *   npx tsx bench/partial-json-bench.ts
  */
-import { PartialJsonParser } from '../src/partial-json.js';
-import { parsePartialJson } from '../src/structured-output.js';
+import { PartialJsonParser } from '../src/core/partial-json.js';
+import { parsePartialJson } from '../src/router/structured-output.js';
 
 const items = Array.from({ length: 500 }, (_, index) => ({
   id: index,

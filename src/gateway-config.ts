@@ -14,8 +14,8 @@ import { validateBudget, type BudgetRule } from './billing/budgets.js';
 import type { Billing, BillingOptions } from './billing/billing.js';
 import { validateRateLimits, type RateLimits } from './billing/rate-limits.js';
 import { Catalog, type CatalogConfig } from './catalog/catalog.js';
-import { GatewayError, isGatewayError } from './errors.js';
-import type { AccountReference } from './events.js';
+import { GatewayError, isGatewayError } from './core/errors.js';
+import type { AccountReference } from './core/events.js';
 import type {
   CorsOptions,
   DialectName,
@@ -28,7 +28,7 @@ import type { Dialect } from './http/dialects/dialect.js';
 import type { RequestMiddleware } from './middleware/middleware.js';
 import { PROVIDER_TYPES, type ProviderType } from './providers/provider.js';
 import type { Router } from './router/router.js';
-import type { ProviderInstanceConfig, RequestHook, RetryOptions, RouterConfig } from './router-types.js';
+import type { ProviderInstanceConfig, RequestHook, RetryOptions, RouterConfig } from './router/router-types.js';
 import type { HealthOptions } from './health/health-tracker.js';
 import type { MemoryStoreOptions } from './store/memory-store.js';
 import type { RedisStoreOptions } from './store/redis-store.js';

@@ -7,7 +7,7 @@
  * @module
  */
 import { createBilling, type Billing } from './billing/billing.js';
-import { GatewayError } from './errors.js';
+import { GatewayError } from './core/errors.js';
 import {
   GATEWAY_HANDLER_KEYS,
   GATEWAY_ROUTER_KEYS,
@@ -25,7 +25,7 @@ import { createGatewayHandler, type GatewayHandler } from './http/gateway-handle
 import type { GatewayBilling, GatewayHandlerConfig } from './http/http-types.js';
 import type { RequestMiddleware } from './middleware/middleware.js';
 import { Router } from './router/router.js';
-import type { RouterConfig } from './router-types.js';
+import type { RouterConfig } from './router/router-types.js';
 import { MemoryStore } from './store/memory-store.js';
 import { RedisStore } from './store/redis-store.js';
 import type { StateStore } from './store/store.js';

@@ -19,9 +19,9 @@ export type {
   RequestRun,
 } from './middleware/middleware.js';
 export * from './middleware/guardrails/index.js';
-export type * from './router-types.js';
-export type * from './types.js';
-export { CONTENT_PART_TYPES, emptyUsage } from './types.js';
+export type * from './router/router-types.js';
+export type * from './core/types.js';
+export { CONTENT_PART_TYPES, emptyUsage } from './core/types.js';
 export {
   ERROR_CODES,
   GatewayError,
@@ -30,8 +30,8 @@ export {
   type ErrorScope,
   type GatewayErrorCode,
   type GatewayErrorOptions,
-} from './errors.js';
-export type * from './events.js';
+} from './core/errors.js';
+export type * from './core/events.js';
 export {
   Catalog,
   parseRawModelId,
@@ -80,10 +80,10 @@ export {
   type TransportFetchOptions,
 } from './providers/node-fetch.js';
 export { leanOpenAIClass, type OpenAIClientClass } from './providers/openai/lean-openai-client.js';
-export { normalizeRequest } from './request.js';
-export { parsePartialJson, toJsonSchema } from './structured-output.js';
-export { estimatePromptTokens, estimateTextTokens } from './tokens.js';
-export { createGenerationId, createRequestId, createUlid } from './ids.js';
+export { normalizeRequest } from './core/request.js';
+export { parsePartialJson, toJsonSchema } from './router/structured-output.js';
+export { estimatePromptTokens, estimateTextTokens } from './core/tokens.js';
+export { createGenerationId, createRequestId, createUlid } from './core/ids.js';
 export * from './http/index.js';
 export * from './billing/index.js';
 export * from './store/index.js';

@@ -12,8 +12,8 @@ import OpenAI from 'openai';
 import { createGatewayMiddleware } from '../adapters/express.js';
 import { createBilling } from '../src/billing/billing.js';
 import type { UsageRecord } from '../src/billing/usage-record.js';
-import type { RouterEvents, UsageEvent } from '../src/events.js';
-import { GatewayError } from '../src/errors.js';
+import type { RouterEvents, UsageEvent } from '../src/core/events.js';
+import { GatewayError } from '../src/core/errors.js';
 import {
   configProblems,
   createGateway,

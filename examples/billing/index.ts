@@ -11,7 +11,7 @@
  */
 import type { UsageRecord } from '../../src/billing/index.js';
 import { nanoToDollars } from '../../src/billing/cost.js';
-import { GatewayError } from '../../src/errors.js';
+import { GatewayError } from '../../src/core/errors.js';
 import { createGateway } from '../../src/gateway.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 

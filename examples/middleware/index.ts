@@ -8,10 +8,10 @@
  * code, import `Router` and `RequestMiddleware` from 'switchyard'.
  */
 import type { PipelineStream, RequestMiddleware } from '../../src/middleware/middleware.js';
-import type { GenerateResult } from '../../src/router-types.js';
+import type { GenerateResult } from '../../src/router/router-types.js';
 import { Router } from '../../src/router/router.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
-import type { StreamPart } from '../../src/types.js';
+import type { StreamPart } from '../../src/core/types.js';
 
 /** Logs each request's model and how long the rest of the pipeline took, and any failure. */
 const logging: RequestMiddleware = {

@@ -16,9 +16,9 @@
  * @module
  */
 import { LRUCache } from 'lru-cache';
-import type { AccountReference, CredentialType, RouterEvents, UsageEvent } from '../events.js';
-import { GatewayError, isGatewayError } from '../errors.js';
-import type { AttemptLease, AttemptPlan, RequestContext, RequestHook } from '../router-types.js';
+import type { AccountReference, CredentialType, RouterEvents, UsageEvent } from '../core/events.js';
+import { GatewayError, isGatewayError } from '../core/errors.js';
+import type { AttemptLease, AttemptPlan, RequestContext, RequestHook } from '../router/router-types.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type {
   MeterCharge,

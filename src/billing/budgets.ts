@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { AccountReference } from '../events.js';
-import { GatewayError } from '../errors.js';
+import type { AccountReference } from '../core/events.js';
+import { GatewayError } from '../core/errors.js';
 import type { MeterRef } from '../store/store.js';
 import { assertInteger } from '../store/store.js';
 

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { CostBreakdown } from '../events.js';
+import type { CostBreakdown } from '../core/events.js';
 import type { Pricing } from '../catalog/catalog.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 
 const NANO_PER_DOLLAR = 1_000_000_000n;
 const TOKENS_PER_PRICE_UNIT = 1_000_000n;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 import { dollarsToNano, nanoToDollars } from './cost.js';
 
 const ONE = 1_000_000_000n;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { WindowSpec } from '../store/store.js';
 import { assertInteger } from '../store/store.js';
 

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { CredentialType } from '../events.js';
-import { GatewayError } from '../errors.js';
+import type { CredentialType } from '../core/events.js';
+import { GatewayError } from '../core/errors.js';
 import { addTokens, emptyTokenTotals, type TokenTotals, type UsageRecord } from './usage-record.js';
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AccountReference, UsageEvent } from '../events.js';
+import type { AccountReference, UsageEvent } from '../core/events.js';
 
 /**
  * One billable attempt, as stored.

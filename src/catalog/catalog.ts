@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { ProviderType } from '../providers/provider.js';
 import { BUILT_IN_MODELS } from './built-in-models.js';
 

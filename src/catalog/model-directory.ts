@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { BreakerState } from '../health/health-tracker.js';
-import type { NormalizedRequest } from '../router-types.js';
+import type { NormalizedRequest } from '../router/router-types.js';
 import type { Candidate } from '../strategies/strategy.js';
 import { UNKNOWN_RELEASE_DATE } from './built-in-models.js';
 import type { Catalog, ModelDefinition, Pricing } from './catalog.js';

@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Catalog } from '../catalog/catalog.js';
-import { isGatewayError, redactSecrets } from '../errors.js';
+import { isGatewayError, redactSecrets } from '../core/errors.js';
 import type { GatewayConfig } from '../gateway-config.js';
 import { PROVIDER_TYPES, type ProviderType } from '../providers/provider.js';
 import { isPort, loadConfigFile, type LoadedConfig } from './config-file.js';

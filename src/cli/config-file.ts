@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 import {
   configError,
   configProblems,

@@ -7,8 +7,8 @@
  */
 import { hash, timingSafeEqual } from 'node:crypto';
 import { modelAllowed } from '../catalog/model-directory.js';
-import { GatewayError } from '../errors.js';
-import type { AccountReference } from '../events.js';
+import { GatewayError } from '../core/errors.js';
+import type { AccountReference } from '../core/events.js';
 import { singleHeader } from './headers.js';
 import type { GatewayApiKey, GatewayKeyIdentity, GatewayKeyLookup, HttpHeaders } from './http-types.js';
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 
 /**
  * The default largest accepted request body: 10 MiB. @example

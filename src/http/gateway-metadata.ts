@@ -5,8 +5,8 @@
  * @module
  */
 import { nanoToDollars } from '../billing/cost.js';
-import type { AttemptRecord, CostBreakdown, CredentialType } from '../events.js';
-import type { JsonObject, JsonValue } from '../types.js';
+import type { AttemptRecord, CostBreakdown, CredentialType } from '../core/events.js';
+import type { JsonObject, JsonValue } from '../core/types.js';
 import type { GatewayRouter } from './http-types.js';
 import { servingProviders } from '../catalog/model-directory.js';
 

@@ -8,8 +8,8 @@
  * @module
  */
 import { Router } from '../router/router.js';
-import { GatewayError, redactSecrets } from '../errors.js';
-import { createRequestId } from '../ids.js';
+import { GatewayError, redactSecrets } from '../core/errors.js';
+import { createRequestId } from '../core/ids.js';
 import { KeyAuthenticator } from './auth.js';
 import { bodyTooLarge, DEFAULT_BODY_LIMIT_BYTES } from './body-limit.js';
 import { createBillingDialect } from './dialects/billing-dialect.js';

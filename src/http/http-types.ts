@@ -4,12 +4,12 @@
  *
  * @module
  */
-import type { AbortSource } from '../abort-handle.js';
+import type { AbortSource } from '../core/abort-handle.js';
 import type { AccountBalance } from '../billing/billing.js';
 import type { SpendReport, SpendReportQuery } from '../billing/spend-report.js';
 import type { GenerationSummary } from '../billing/usage-record.js';
 import type { DirectorySource } from '../catalog/model-directory.js';
-import type { AccountReference } from '../events.js';
+import type { AccountReference } from '../core/events.js';
 import type {
   CallScope,
   EmbedManyRequest,
@@ -17,10 +17,10 @@ import type {
   GenerateResult,
   RouterConfig,
   StreamResult,
-} from '../router-types.js';
+} from '../router/router-types.js';
 import type { ProviderType } from '../providers/provider.js';
 import type { Dialect } from './dialects/dialect.js';
-import type { GenerateRequest } from '../types.js';
+import type { GenerateRequest } from '../core/types.js';
 
 /**
  * What the handler needs of a router: what the model directory reads (catalog, health, provider

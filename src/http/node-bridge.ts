@@ -6,8 +6,8 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AbortHandle } from '../abort-handle.js';
-import { GatewayError } from '../errors.js';
+import { AbortHandle } from '../core/abort-handle.js';
+import { GatewayError } from '../core/errors.js';
 import { bodyTooLarge } from './body-limit.js';
 import type { HttpHandler, RouteMatch } from './handler.js';
 import type { GatewayHttpRequest, GatewayHttpResponse } from './http-types.js';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { GatewayError, isGatewayError } from '../errors.js';
+import { GatewayError, isGatewayError } from '../core/errors.js';
 import type { GatewayHttpResponse } from './http-types.js';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';

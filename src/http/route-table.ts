@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { Dialect, ReservedPath, Route } from './dialects/dialect.js';
 
 /**

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { GatewayOptions, ProviderOptions } from '../types.js';
+import type { GatewayOptions, ProviderOptions } from '../core/types.js';
 import { singleHeader } from './headers.js';
 import type { HttpHeaders } from './http-types.js';
 import { validateByokCredentials } from './byok-credentials.js';

@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { listenTo, unlistenTo, type AbortSource } from '../abort-handle.js';
-import type { GatewayError } from '../errors.js';
-import type { StreamResult } from '../router-types.js';
+import { listenTo, unlistenTo, type AbortSource } from '../core/abort-handle.js';
+import type { GatewayError } from '../core/errors.js';
+import type { StreamResult } from '../router/router-types.js';
 import { readUntilContent } from '../router/stream-collection.js';
-import type { StreamPart, Warning } from '../types.js';
+import type { StreamPart, Warning } from '../core/types.js';
 import { warningsHeader } from './dialects/dialect-warnings.js';
 import type { GatewayHttpResponse } from './http-types.js';
 import { toGatewayError } from './responses.js';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 
 /** A JSON object read from a request body. @example `const body: Fields = expectFields(json, 'The request body');` */
 export type Fields = Record<string, unknown>;

@@ -9,10 +9,10 @@
  *
  * @module
  */
-import type { AbortSource } from '../abort-handle.js';
-import type { AccountReference, AttemptRecord, RouterEventName, RouterEvents, UsageEvent } from '../events.js';
-import type { EmbedManyResult, GenerateResult, NormalizedRequest } from '../router-types.js';
-import type { StreamPart } from '../types.js';
+import type { AbortSource } from '../core/abort-handle.js';
+import type { AccountReference, AttemptRecord, RouterEventName, RouterEvents, UsageEvent } from '../core/events.js';
+import type { EmbedManyResult, GenerateResult, NormalizedRequest } from '../router/router-types.js';
+import type { StreamPart } from '../core/types.js';
 
 /** The kind of request a run carries. New operations (image, rerank) add their names here. */
 export type OperationName = UsageEvent['operation'];

@@ -4,17 +4,17 @@
  *
  * @module
  */
-import type { TransportAbort } from '../abort-handle.js';
+import type { TransportAbort } from '../core/abort-handle.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { GatewayError } from '../errors.js';
-import type { CostBreakdown } from '../events.js';
+import { GatewayError } from '../core/errors.js';
+import type { CostBreakdown } from '../core/events.js';
 import type { Provider } from '../providers/provider.js';
-import type { EmbedManyResult } from '../router-types.js';
+import type { EmbedManyResult } from '../router/router-types.js';
 import type { Attempt, AttemptAbort } from '../router/attempts.js';
 import type { PipelineRun } from '../router/request-run.js';
 import { embeddingUsage, type Metered } from '../router/usage-metering.js';
 import type { Candidate } from '../strategies/strategy.js';
-import { estimateTextTokens } from '../tokens.js';
+import { estimateTextTokens } from '../core/tokens.js';
 import type { Eligibility, Operation } from './operation.js';
 
 const DEFAULT_EMBEDDINGS_PER_CALL = 96;

@@ -4,21 +4,21 @@
  *
  * @module
  */
-import { ATTEMPT_ABORT, type TransportAbort } from '../abort-handle.js';
+import { ATTEMPT_ABORT, type TransportAbort } from '../core/abort-handle.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { GatewayError } from '../errors.js';
-import type { CostBreakdown } from '../events.js';
+import type { GatewayError } from '../core/errors.js';
+import type { CostBreakdown } from '../core/events.js';
 import type { Provider, ProviderCall, ProviderGenerateResult } from '../providers/provider.js';
 import { PROVIDER_TRAITS } from '../providers/registry.js';
-import { requiredCapabilities } from '../request.js';
-import type { GenerateResult, NormalizedRequest, ToolCall } from '../router-types.js';
+import { requiredCapabilities } from '../core/request.js';
+import type { GenerateResult, NormalizedRequest, ToolCall } from '../router/router-types.js';
 import type { Attempt, AttemptCall, AttemptAbort } from '../router/attempts.js';
 import type { PipelineRun } from '../router/request-run.js';
 import { readUntilContent, StreamCollector } from '../router/stream-collection.js';
 import { estimateUsage, needsEstimate, type Metered } from '../router/usage-metering.js';
 import type { Candidate } from '../strategies/strategy.js';
-import { estimatePromptTokens } from '../tokens.js';
-import type { ContentPart, FinishReason, ProviderCredentials, StreamPart, Usage } from '../types.js';
+import { estimatePromptTokens } from '../core/tokens.js';
+import type { ContentPart, FinishReason, ProviderCredentials, StreamPart, Usage } from '../core/types.js';
 import type { Eligibility, Operation } from './operation.js';
 
 const DEFAULT_MAX_OUTPUT_TOKENS = 4_096;

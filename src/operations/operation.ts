@@ -4,14 +4,14 @@
  *
  * @module
  */
-import type { TransportAbort } from '../abort-handle.js';
+import type { TransportAbort } from '../core/abort-handle.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { CostBreakdown } from '../events.js';
+import type { CostBreakdown } from '../core/events.js';
 import type { Provider } from '../providers/provider.js';
 import type { Attempt } from '../router/attempts.js';
 import type { PipelineRun } from '../router/request-run.js';
 import type { Metered } from '../router/usage-metering.js';
-import type { NormalizedRequest } from '../router-types.js';
+import type { NormalizedRequest } from '../router/router-types.js';
 import type { Candidate } from '../strategies/strategy.js';
 
 /**

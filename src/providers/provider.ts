@@ -13,7 +13,7 @@ import type {
   StreamPart,
   Usage,
   Warning,
-} from '../types.js';
+} from '../core/types.js';
 
 /** The provider types switchyard ships. @example `'anthropic'` */
 export type ProviderType = 'openai' | 'anthropic' | 'google' | 'vertex' | 'mistral' | 'bedrock' | 'cohere' | 'xai';

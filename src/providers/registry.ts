@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { GatewayError } from '../errors.js';
-import { importOptional } from '../optional-import.js';
+import { GatewayError } from '../core/errors.js';
+import { importOptional } from '../core/optional-import.js';
 import { loadSdk } from './provider-support.js';
 import {
   PROVIDER_TYPES,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { Attempt, OpenAttempt } from '../router/attempts.js';
 import type { AttemptPolicy, AttemptStep } from './policy.js';
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { GatewayError, isGatewayError } from '../errors.js';
+import { GatewayError, isGatewayError } from '../core/errors.js';
 import type { Operation } from '../operations/operation.js';
 import type { OpenAttempt } from '../router/attempts.js';
 import type { PipelineRun } from '../router/request-run.js';

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { listenTo, unlistenTo, type AbortSource } from '../abort-handle.js';
-import { isGatewayError } from '../errors.js';
-import type { RetryOptions } from '../router-types.js';
+import { listenTo, unlistenTo, type AbortSource } from '../core/abort-handle.js';
+import { isGatewayError } from '../core/errors.js';
+import type { RetryOptions } from '../router/router-types.js';
 import type { Attempt, OpenAttempt } from '../router/attempts.js';
 import type { AttemptPolicy, AttemptStep } from './policy.js';
 

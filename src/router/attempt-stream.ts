@@ -5,12 +5,12 @@
  *
  * @module
  */
-import { listenTo, unlistenTo } from '../abort-handle.js';
-import { GatewayError } from '../errors.js';
+import { listenTo, unlistenTo } from '../core/abort-handle.js';
+import { GatewayError } from '../core/errors.js';
 import type { PipelineStream } from '../middleware/middleware.js';
 import { streamOperation, type OpenedStream } from '../operations/language.js';
-import type { GenerateResult } from '../router-types.js';
-import type { StreamPart } from '../types.js';
+import type { GenerateResult } from './router-types.js';
+import type { StreamPart } from '../core/types.js';
 import { asGatewayError, type OpenAttempt } from './attempts.js';
 import type { Pipeline } from './pipeline.js';
 import type { PipelineRun } from './request-run.js';

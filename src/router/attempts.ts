@@ -5,16 +5,16 @@
  *
  * @module
  */
-import { AbortHandle, ATTEMPT_ABORT, listenTo, unlistenTo, type AbortSource } from '../abort-handle.js';
+import { AbortHandle, ATTEMPT_ABORT, listenTo, unlistenTo, type AbortSource } from '../core/abort-handle.js';
 import { computeCost } from '../billing/cost.js';
-import { GatewayError, isGatewayError } from '../errors.js';
-import type { AttemptRecord, CredentialType, RouterEventName, RouterEvents, UsageEvent } from '../events.js';
+import { GatewayError, isGatewayError } from '../core/errors.js';
+import type { AttemptRecord, CredentialType, RouterEventName, RouterEvents, UsageEvent } from '../core/events.js';
 import type { HealthTracker } from '../health/health-tracker.js';
 import type { Operation } from '../operations/operation.js';
 import type { Provider, ProviderCall } from '../providers/provider.js';
-import type { AttemptLease, AttemptPlan, RequestHook } from '../router-types.js';
+import type { AttemptLease, AttemptPlan, RequestHook } from './router-types.js';
 import type { Candidate } from '../strategies/strategy.js';
-import type { ProviderCredentials } from '../types.js';
+import type { ProviderCredentials } from '../core/types.js';
 import type { PipelineRun } from './request-run.js';
 import { usageEventOf, type Metered } from './usage-metering.js';
 

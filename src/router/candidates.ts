@@ -6,10 +6,10 @@
  * @module
  */
 import { parseRawModelId, type Catalog, type ResolvedOffering } from '../catalog/catalog.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { HealthTracker } from '../health/health-tracker.js';
 import type { Operation } from '../operations/operation.js';
-import type { NormalizedRequest } from '../router-types.js';
+import type { NormalizedRequest } from './router-types.js';
 import { filterProviders } from '../strategies/only.js';
 import { orderFirst } from '../strategies/ordered.js';
 import { sortCandidates, type SortKey } from '../strategies/sorted.js';

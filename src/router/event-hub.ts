@@ -5,7 +5,7 @@
  * @module
  */
 import { EventEmitter } from 'eventemitter3';
-import type { RouterEventName, RouterEvents } from '../events.js';
+import type { RouterEventName, RouterEvents } from '../core/events.js';
 
 /**
  * Typed events with guarded listeners; the {@link Router} is one.

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 import type { PipelineStream, RequestMiddleware, RequestRun } from '../middleware/middleware.js';
-import type { EmbedManyResult, GenerateResult } from '../router-types.js';
+import type { EmbedManyResult, GenerateResult } from './router-types.js';
 import type { PipelineRun } from './request-run.js';
 
 /**

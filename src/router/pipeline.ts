@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { signalOf } from '../abort-handle.js';
-import { GatewayError } from '../errors.js';
-import type { UsageEvent } from '../events.js';
+import { signalOf } from '../core/abort-handle.js';
+import { GatewayError } from '../core/errors.js';
+import type { UsageEvent } from '../core/events.js';
 import type { HealthTracker } from '../health/health-tracker.js';
 import { embeddingOperation } from '../operations/embedding.js';
 import { generateOperation, OpenedStream, streamOperation } from '../operations/language.js';
@@ -19,7 +19,7 @@ import {
   type CandidatePolicy,
   type CandidateSteps,
 } from '../resilience/policy.js';
-import type { EmbedManyResult, GenerateResult } from '../router-types.js';
+import type { EmbedManyResult, GenerateResult } from './router-types.js';
 import type { Candidate } from '../strategies/strategy.js';
 import { AttemptStream } from './attempt-stream.js';
 import {

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { GatewayError, isGatewayError } from '../errors.js';
+import { GatewayError, isGatewayError } from '../core/errors.js';
 import { PROVIDER_TYPES, type Provider, type ProviderConfig, type ProviderType } from '../providers/provider.js';
 import { createProvider, loadProviderSdk } from '../providers/registry.js';
-import type { RouterConfig } from '../router-types.js';
+import type { RouterConfig } from './router-types.js';
 
 /**
  * One configured provider instance.

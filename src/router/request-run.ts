@@ -4,13 +4,13 @@
  *
  * @module
  */
-import type { AbortSource } from '../abort-handle.js';
-import type { GatewayError } from '../errors.js';
-import type { AccountReference, AttemptRecord } from '../events.js';
-import { createUlid } from '../ids.js';
+import type { AbortSource } from '../core/abort-handle.js';
+import type { GatewayError } from '../core/errors.js';
+import type { AccountReference, AttemptRecord } from '../core/events.js';
+import { createUlid } from '../core/ids.js';
 import type { OperationName, RequestRun } from '../middleware/middleware.js';
-import type { NormalizedRequest, RequestContext } from '../router-types.js';
-import type { ProviderCredentials } from '../types.js';
+import type { NormalizedRequest, RequestContext } from './router-types.js';
+import type { ProviderCredentials } from '../core/types.js';
 
 /**
  * One request through the pipeline: the public {@link RequestRun}, and what the router keeps beside it.

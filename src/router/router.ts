@@ -5,16 +5,16 @@
  *
  * @module
  */
-import { AbortHandle, listenTo, unlistenTo } from '../abort-handle.js';
+import { AbortHandle, listenTo, unlistenTo } from '../core/abort-handle.js';
 import { Catalog } from '../catalog/catalog.js';
-import { GatewayError } from '../errors.js';
-import type { AccountReference } from '../events.js';
+import { GatewayError } from '../core/errors.js';
+import type { AccountReference } from '../core/events.js';
 import { HealthTracker } from '../health/health-tracker.js';
 import type { OperationName, PipelineStream } from '../middleware/middleware.js';
 import { embeddingOperation } from '../operations/embedding.js';
 import { generateOperation } from '../operations/language.js';
 import type { Provider, ProviderType } from '../providers/provider.js';
-import { normalizeRequest } from '../request.js';
+import { normalizeRequest } from '../core/request.js';
 import { deadline } from '../resilience/deadline.js';
 import { fallback } from '../resilience/fallback.js';
 import { retry } from '../resilience/retry.js';
@@ -35,12 +35,12 @@ import type {
   SchemaLike,
   StreamObjectResult,
   StreamResult,
-} from '../router-types.js';
+} from './router-types.js';
 import { latencyWeighted } from '../strategies/latency-weighted.js';
 import type { Candidate, Strategy } from '../strategies/strategy.js';
-import { StreamChannel } from '../stream-channel.js';
-import { generateObjectWith, streamObjectWith } from '../structured-output.js';
-import type { GenerateRequest, JsonSchema, StreamPart } from '../types.js';
+import { StreamChannel } from '../core/stream-channel.js';
+import { generateObjectWith, streamObjectWith } from './structured-output.js';
+import type { GenerateRequest, JsonSchema, StreamPart } from '../core/types.js';
 import { AttemptStream } from './attempt-stream.js';
 import { asGatewayError, Attempts } from './attempts.js';
 import { Candidates } from './candidates.js';

@@ -11,7 +11,7 @@ import {
   type ProviderMetadata,
   type StreamPart,
   type Warning,
-} from '../types.js';
+} from '../core/types.js';
 
 /**
  * Whether a part ends the held prefix of a stream: content (text, reasoning, a tool call, a file...) or

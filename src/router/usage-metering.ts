@@ -5,10 +5,10 @@
  * @module
  */
 import { computeCost } from '../billing/cost.js';
-import type { CostBreakdown, UsageEvent } from '../events.js';
-import type { NormalizedRequest } from '../router-types.js';
-import { estimatePromptTokens } from '../tokens.js';
-import type { ContentPart, FinishReason, Usage } from '../types.js';
+import type { CostBreakdown, UsageEvent } from '../core/events.js';
+import type { NormalizedRequest } from './router-types.js';
+import { estimatePromptTokens } from '../core/tokens.js';
+import type { ContentPart, FinishReason, Usage } from '../core/types.js';
 import type { OpenAttempt } from './attempts.js';
 import type { PipelineRun } from './request-run.js';
 

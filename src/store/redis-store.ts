@@ -16,8 +16,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { GatewayError, isGatewayError } from '../errors.js';
-import { importOptional } from '../optional-import.js';
+import { GatewayError, isGatewayError } from '../core/errors.js';
+import { importOptional } from '../core/optional-import.js';
 import { encodeNamespace, globEscape, type KeyValueSelector, type KeyValueStore } from './key-value-store.js';
 import { REDIS_SCRIPTS, type RedisScriptName } from './redis-scripts.js';
 import {

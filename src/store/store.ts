@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../core/errors.js';
 
 /**
  * A rolling window, counted in slices: an amount added now stays in the window until `windowMs`

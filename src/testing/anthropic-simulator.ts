@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { JsonSchema } from '../types.js';
+import type { JsonSchema } from '../core/types.js';
 import {
   Simulator,
   countTokens,

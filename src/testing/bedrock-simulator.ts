@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { crc32 } from 'node:zlib';
-import type { JsonSchema } from '../types.js';
+import type { JsonSchema } from '../core/types.js';
 import {
   PromptPrefixCache,
   isWireObject,

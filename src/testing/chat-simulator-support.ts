@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { JsonSchema } from '../types.js';
+import type { JsonSchema } from '../core/types.js';
 import { countTokens, type SimulatedRequest, type SimulatedResponse } from './simulator-server.js';
 
 /** A JSON object as read from a request body. @example `{ model: 'mistral-small-latest' }` */

@@ -44,7 +44,7 @@ import {
   type SimulatorOptions,
   type SimulatorProtocol,
 } from './simulator-server.js';
-import type { JsonSchema } from '../types.js';
+import type { JsonSchema } from '../core/types.js';
 
 /**
  * Options of a Gemini / Vertex AI simulator.

@@ -16,7 +16,7 @@ import {
   type SimulatorOptions,
   type SimulatorProtocol,
 } from './simulator-server.js';
-import type { JsonSchema } from '../types.js';
+import type { JsonSchema } from '../core/types.js';
 
 /**
  * Options of the OpenAI protocol.

@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { JsonSchema } from '../types.js';
+import type { JsonSchema } from '../core/types.js';
 
 /**
  * An injected fault.

@@ -5,7 +5,7 @@ import express5 from 'express';
 import express4 from 'express4';
 import OpenAI from 'openai';
 import { createGatewayMiddleware } from '../../adapters/express.js';
-import { GatewayError } from '../../src/errors.js';
+import { GatewayError } from '../../src/core/errors.js';
 import type { Dialect } from '../../src/http/dialects/dialect.js';
 import { jsonResponse } from '../../src/http/responses.js';
 import { closeServer, GATEWAY_KEY, listen, startUpstreams, type Upstreams } from '../http/gateway-fixture.js';

@@ -3,14 +3,14 @@
  * a billing layer hooked in, and helpers to look at what happened.
  */
 import { createBilling, type Billing, type BillingOptions } from '../../src/billing/billing.js';
-import type { RouterEvents, UsageEvent } from '../../src/events.js';
+import type { RouterEvents, UsageEvent } from '../../src/core/events.js';
 import { Router } from '../../src/router/router.js';
-import type { AttemptPlan, RouterConfig } from '../../src/router-types.js';
+import type { AttemptPlan, RouterConfig } from '../../src/router/router-types.js';
 import type { StateStore } from '../../src/store/store.js';
-import { GatewayError } from '../../src/errors.js';
+import { GatewayError } from '../../src/core/errors.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
-import type { AccountReference } from '../../src/events.js';
+import type { AccountReference } from '../../src/core/events.js';
 import { creditsBody, generationBody, reportBody, reportQuery } from '../../src/http/dialects/billing-dialect.js';
 
 /** A report query as the wire sends it (`tags` as a list). */

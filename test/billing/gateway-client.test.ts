@@ -10,7 +10,7 @@ import { createGateway } from '@ai-sdk/gateway';
 import { generateText, streamText } from 'ai';
 import { createBilling, type Billing } from '../../src/billing/billing.js';
 import { nanoToDollars } from '../../src/billing/cost.js';
-import type { UsageEvent } from '../../src/events.js';
+import type { UsageEvent } from '../../src/core/events.js';
 import { createGatewayHandler } from '../../src/http/gateway-handler.js';
 import { Router } from '../../src/router/router.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';

@@ -3,7 +3,7 @@ import { describe, it } from 'vitest';
 import { BUILT_IN_MODELS } from '../../src/catalog/built-in-models.js';
 import { Catalog, parseRawModelId } from '../../src/catalog/catalog.js';
 import { dollarsToNano } from '../../src/billing/cost.js';
-import { GatewayError } from '../../src/errors.js';
+import { GatewayError } from '../../src/core/errors.js';
 import { PROVIDER_TYPES } from '../../src/providers/provider.js';
 
 describe('catalog', () => {

@@ -12,7 +12,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
-import type { UsageEvent } from '../../src/events.js';
+import type { UsageEvent } from '../../src/core/events.js';
 import { createGatewayHandler } from '../../src/http/gateway-handler.js';
 import { Router } from '../../src/router/router.js';
 import { createAnthropicSimulator } from '../../src/testing/anthropic-simulator.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
-import { GatewayError } from '../../src/errors.js';
+import { GatewayError } from '../../src/core/errors.js';
 import { HEALTH_REPORTS_KEY, type HealthReport } from '../../src/health/health-sharing.js';
 import { HealthTracker, type HealthOptions } from '../../src/health/health-tracker.js';
 import { Router } from '../../src/router/router.js';

@@ -3,11 +3,11 @@
  * that both serve, for router tests.
  */
 import { Router } from '../../src/router/router.js';
-import type { RouterConfig } from '../../src/router-types.js';
+import type { RouterConfig } from '../../src/router/router-types.js';
 import { createAnthropicSimulator } from '../../src/testing/anthropic-simulator.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
-import type { UsageEvent } from '../../src/events.js';
+import type { UsageEvent } from '../../src/core/events.js';
 import { seededRandom } from './candidates.js';
 
 export const OPENAI_KEY = 'sk-test-openai-0123456789abcdef';

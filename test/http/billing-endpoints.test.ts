@@ -8,7 +8,7 @@ import {
 } from '@ai-sdk/gateway';
 import { generateText } from 'ai';
 import { createBilling } from '../../src/billing/billing.js';
-import type { AccountReference } from '../../src/events.js';
+import type { AccountReference } from '../../src/core/events.js';
 import { checkReportQuery } from '../../src/billing/spend-report.js';
 import type { GenerationSummary } from '../../src/billing/usage-record.js';
 import type { GatewayBilling, ReportQuery } from '../../src/http/http-types.js';

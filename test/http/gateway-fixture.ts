@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { GatewayHandlerConfig } from '../../src/http/http-types.js';
 import { createGatewayHandler, type GatewayHandler } from '../../src/http/gateway-handler.js';
 import type { Router } from '../../src/router/router.js';
-import type { RouterConfig } from '../../src/router-types.js';
+import type { RouterConfig } from '../../src/router/router-types.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
 import { ANTHROPIC_KEY, OPENAI_KEY, startRouterFixture } from '../helpers/router-fixture.js';
 

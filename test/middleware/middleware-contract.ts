@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { isGatewayError } from '../../src/errors.js';
+import { isGatewayError } from '../../src/core/errors.js';
 import type { RequestMiddleware, RequestRun } from '../../src/middleware/middleware.js';
 import type { Router } from '../../src/router/router.js';
 import { startRouterFixture, type RouterFixture } from '../helpers/router-fixture.js';

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { GatewayError } from '../../src/errors.js';
+import { GatewayError } from '../../src/core/errors.js';
 import type { Provider, ProviderCall } from '../../src/providers/provider.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
-import type { Message, StreamPart } from '../../src/types.js';
+import type { Message, StreamPart } from '../../src/core/types.js';
 
 /** A 1×1 PNG, base64. */
 export const PNG_1PX =

@@ -17,11 +17,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILT_IN_MODELS } from '../../src/catalog/built-in-models.js';
 import type { Pricing } from '../../src/catalog/catalog.js';
-import type { UsageEvent } from '../../src/events.js';
+import type { UsageEvent } from '../../src/core/events.js';
 import { Router } from '../../src/router/router.js';
-import type { RouterConfig } from '../../src/router-types.js';
+import type { RouterConfig } from '../../src/router/router-types.js';
 import { encodeEventStreamMessage } from '../../src/testing/bedrock-simulator.js';
-import type { AssistantMessage, ContentPart, ProviderOptions } from '../../src/types.js';
+import type { AssistantMessage, ContentPart, ProviderOptions } from '../../src/core/types.js';
 
 /** A fixture as stored. */
 export interface ReplayFixture {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { GatewayError, isGatewayError } from '../../src/errors.js';
+import { GatewayError, isGatewayError } from '../../src/core/errors.js';
 import type { PipelineStream, RequestMiddleware } from '../../src/middleware/middleware.js';
 import type { OpenAttempt } from '../../src/router/attempts.js';
 import type { CandidatePolicy } from '../../src/resilience/policy.js';
-import type { AttemptPlan, GenerateResult } from '../../src/router-types.js';
-import type { StreamPart } from '../../src/types.js';
+import type { AttemptPlan, GenerateResult } from '../../src/router/router-types.js';
+import type { StreamPart } from '../../src/core/types.js';
 import { runMiddlewareContract } from '../middleware/middleware-contract.js';
 import { startRouterFixture, type RouterFixture } from '../helpers/router-fixture.js';
 import { waitFor } from '../helpers/wait-for.js';

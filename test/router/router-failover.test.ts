@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Router } from '../../src/router/router.js';
-import type { RouterConfig } from '../../src/router-types.js';
+import type { RouterConfig } from '../../src/router/router-types.js';
 import { createAnthropicSimulator } from '../../src/testing/anthropic-simulator.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';

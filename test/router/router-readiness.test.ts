@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { AttemptRecord } from '../../src/events.js';
+import type { AttemptRecord } from '../../src/core/events.js';
 import { Router } from '../../src/router/router.js';
 import { createAnthropicSimulator } from '../../src/testing/anthropic-simulator.js';
 

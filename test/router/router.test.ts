@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { AbortHandle } from '../../src/abort-handle.js';
+import { AbortHandle } from '../../src/core/abort-handle.js';
 import { computeCost } from '../../src/billing/cost.js';
-import { GatewayError } from '../../src/errors.js';
-import type { StreamPart } from '../../src/types.js';
+import { GatewayError } from '../../src/core/errors.js';
+import type { StreamPart } from '../../src/core/types.js';
 import { waitFor } from '../helpers/wait-for.js';
 import {
   ANTHROPIC_KEY,

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { GatewayError } from '../../src/errors.js';
+import { GatewayError } from '../../src/core/errors.js';
 import { MemoryKeyValueStore } from '../../src/store/memory-key-value-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { keyValueSuite } from './key-value-suite.js';

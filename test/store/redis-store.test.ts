@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { GatewayError } from '../../src/errors.js';
+import { GatewayError } from '../../src/core/errors.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { freePort, REDIS_SKIP, startRedisServer, type TestRedisServer } from './redis-server.js';
 

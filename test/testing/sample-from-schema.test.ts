@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { sampleFromSchema } from '../../src/testing/simulator-server.js';
-import type { JsonSchema } from '../../src/types.js';
+import type { JsonSchema } from '../../src/core/types.js';
 
 describe('sampleFromSchema', () => {
   it('samples a well-formed schema', () => {

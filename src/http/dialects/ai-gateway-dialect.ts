@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { GatewayError } from '../../errors.js';
-import type { GenerateResult, StreamResult } from '../../router-types.js';
+import { GatewayError } from '../../core/errors.js';
+import type { GenerateResult, StreamResult } from '../../router/router-types.js';
 import type {
   ContentPart,
   FilePart,
@@ -20,7 +20,7 @@ import type {
   ToolChoice,
   ToolDefinition,
   ToolResultOutput,
-} from '../../types.js';
+} from '../../core/types.js';
 import { gatewayMetadata } from '../gateway-metadata.js';
 import type { GatewayHttpResponse, GatewayRouter, HttpHeaders } from '../http-types.js';
 import { dollarsToNano } from '../../billing/cost.js';

@@ -8,9 +8,9 @@
  * @module
  */
 import { parseRawModelId } from '../../catalog/catalog.js';
-import type { GatewayError } from '../../errors.js';
-import { estimatePromptTokens, estimateTextTokens } from '../../tokens.js';
-import type { GenerateResult, StreamResult } from '../../router-types.js';
+import type { GatewayError } from '../../core/errors.js';
+import { estimatePromptTokens, estimateTextTokens } from '../../core/tokens.js';
+import type { GenerateResult, StreamResult } from '../../router/router-types.js';
 import type {
   AssistantMessage,
   FilePart,
@@ -28,7 +28,7 @@ import type {
   ToolDefinition,
   ToolResultOutput,
   ToolResultPart,
-} from '../../types.js';
+} from '../../core/types.js';
 import { authorizeModels } from '../auth.js';
 import type { GatewayHttpResponse, HttpHeaders } from '../http-types.js';
 import {

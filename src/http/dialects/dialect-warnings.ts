@@ -7,7 +7,7 @@
  * @module
  */
 import type { ProviderType } from '../../providers/provider.js';
-import type { Warning } from '../../types.js';
+import type { Warning } from '../../core/types.js';
 
 /**
  * The response header listing the request's warnings as a JSON array. @example

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { AbortSource } from '../../abort-handle.js';
-import type { GatewayError } from '../../errors.js';
+import type { AbortSource } from '../../core/abort-handle.js';
+import type { GatewayError } from '../../core/errors.js';
 import type { Caller } from '../auth.js';
 import type { GatewayHttpResponse, GatewayRouter, HttpHeaders } from '../http-types.js';
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FileData } from '../../types.js';
+import type { FileData } from '../../core/types.js';
 import { invalid } from '../validate.js';
 
 const EXTENSION_TYPES: Record<string, string> = {

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { AccountReference } from '../../events.js';
-import type { EmbedManyRequest, EmbedManyResult, GenerateResult, StreamResult } from '../../router-types.js';
-import type { FinishReason, GenerateRequest, Usage } from '../../types.js';
+import type { AccountReference } from '../../core/events.js';
+import type { EmbedManyRequest, EmbedManyResult, GenerateResult, StreamResult } from '../../router/router-types.js';
+import type { FinishReason, GenerateRequest, Usage } from '../../core/types.js';
 import { authorizeModels } from '../auth.js';
 import type { GatewayHttpResponse } from '../http-types.js';
 import { jsonResponse } from '../responses.js';

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { GatewayError } from '../../errors.js';
-import type { EmbedManyResult, GenerateResult, StreamResult } from '../../router-types.js';
+import type { GatewayError } from '../../core/errors.js';
+import type { EmbedManyResult, GenerateResult, StreamResult } from '../../router/router-types.js';
 import type {
   AssistantMessage,
   FinishReason,
@@ -22,7 +22,7 @@ import type {
   ToolChoice,
   ToolDefinition,
   GenerateRequest,
-} from '../../types.js';
+} from '../../core/types.js';
 import { gatewayMetadata } from '../gateway-metadata.js';
 import type { GatewayHttpResponse } from '../http-types.js';
 import {

@@ -7,10 +7,10 @@
  *
  * @module
  */
-import type { CostBreakdown, CredentialType } from '../../events.js';
+import type { CostBreakdown, CredentialType } from '../../core/events.js';
 import type { ProviderType } from '../../providers/provider.js';
-import type { EmbedManyResult, GenerateResult } from '../../router-types.js';
-import type { ContentPart, FinishReason, ProviderMetadata, StreamPart, Usage, Warning } from '../../types.js';
+import type { EmbedManyResult, GenerateResult } from '../../router/router-types.js';
+import type { ContentPart, FinishReason, ProviderMetadata, StreamPart, Usage, Warning } from '../../core/types.js';
 
 /**
  * A stored language answer.

@@ -9,8 +9,8 @@
  * @module
  */
 import { createHash, hash } from 'node:crypto';
-import type { AccountReference } from '../../events.js';
-import type { NormalizedRequest } from '../../router-types.js';
+import type { AccountReference } from '../../core/events.js';
+import type { NormalizedRequest } from '../../router/router-types.js';
 
 /** Request fields that do not decide the answer: accounting, transport, routing. */
 const NOT_DECIDING = new Set(['model', 'abortSignal', 'user', 'tags', 'metadata', 'account', 'headers', 'timeoutMs']);

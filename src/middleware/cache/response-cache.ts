@@ -14,12 +14,12 @@
  *
  * @module
  */
-import type { AccountReference, CacheEvent, RouterEvents } from '../../events.js';
-import { GatewayError } from '../../errors.js';
-import type { EmbedManyResult, GenerateResult } from '../../router-types.js';
+import type { AccountReference, CacheEvent, RouterEvents } from '../../core/events.js';
+import { GatewayError } from '../../core/errors.js';
+import type { EmbedManyResult, GenerateResult } from '../../router/router-types.js';
 import type { KeyValueSelector, KeyValueStore } from '../../store/key-value-store.js';
 import { MemoryKeyValueStore } from '../../store/memory-key-value-store.js';
-import type { StreamPart } from '../../types.js';
+import type { StreamPart } from '../../core/types.js';
 import type { PipelineStream, RequestMiddleware, RequestRun } from '../middleware.js';
 import { cacheNamespace, embeddingKeys, languageKey, modelTag, shortKey } from './cache-key.js';
 import {

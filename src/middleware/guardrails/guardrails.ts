@@ -4,18 +4,18 @@
  *
  * @module
  */
-import { GatewayError } from '../../errors.js';
-import type { AccountReference, GuardrailEvent } from '../../events.js';
+import { GatewayError } from '../../core/errors.js';
+import type { AccountReference, GuardrailEvent } from '../../core/events.js';
 import { randomUUID } from 'node:crypto';
-import type { GenerateResult, ToolCall } from '../../router-types.js';
-import { estimatePromptTokens } from '../../tokens.js';
+import type { GenerateResult, ToolCall } from '../../router/router-types.js';
+import { estimatePromptTokens } from '../../core/tokens.js';
 import {
   CONTENT_PART_TYPES,
   type ContentPart,
   type GenerateRequest,
   type Message,
   type StreamPart,
-} from '../../types.js';
+} from '../../core/types.js';
 import type { PipelineStream, RequestMiddleware, RequestRun } from '../middleware.js';
 import {
   builtInDetector,
@@ -130,7 +130,7 @@ export interface GuardrailDefinition {
   deny?: readonly DenyPattern[];
   /** Matches exempted from this guardrail: a string equal to the match (any case), or a regex tested on it. */
   allow?: readonly AllowPattern[];
-  /** The most input tokens (estimated as `src/tokens.ts` does) a request may carry (detector `max-input-tokens`). */
+  /** The most input tokens (estimated as `src/core/tokens.ts` does) a request may carry (detector `max-input-tokens`). */
   maxInputTokens?: number;
   /** The most characters of text a request may carry (detector `max-input-characters`). */
   maxInputCharacters?: number;

@@ -7,7 +7,7 @@
  * @module
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import type { GatewayError, GatewayErrorCode } from '../../errors.js';
+import type { GatewayError, GatewayErrorCode } from '../../core/errors.js';
 import type { ProviderCall, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
 import { toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
 import { transportSignalOptions } from '../node-fetch.js';

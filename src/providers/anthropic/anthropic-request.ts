@@ -16,7 +16,7 @@ import type {
   ToolChoice as AnthropicToolChoice,
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import type { ProviderCall } from '../provider.js';
 import { fileDataToBase64, parseToolInput, toolResultToText } from '../provider-support.js';
 import type {
@@ -27,7 +27,7 @@ import type {
   ReasoningEffort,
   ToolResultOutput,
   Warning,
-} from '../../types.js';
+} from '../../core/types.js';
 
 /**
  * The body sent to `messages.create`: exactly the SDK's request type. The API version the SDK sends

@@ -5,7 +5,7 @@
  */
 import type { ContentBlock, Message, StopReason } from '@anthropic-ai/sdk/resources/messages';
 import { makeUsage } from '../provider-support.js';
-import type { ContentPart, FinishReason, ProviderMetadata, Usage } from '../../types.js';
+import type { ContentPart, FinishReason, ProviderMetadata, Usage } from '../../core/types.js';
 
 /**
  * The usage fields Anthropic reports, in a message, a `message_start` or a `message_delta` event.

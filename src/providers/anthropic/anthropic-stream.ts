@@ -4,8 +4,8 @@
  * @module
  */
 import type { RawMessageStreamEvent, StopReason } from '@anthropic-ai/sdk/resources/messages';
-import { GatewayError } from '../../errors.js';
-import type { StreamPart, Warning } from '../../types.js';
+import { GatewayError } from '../../core/errors.js';
+import type { StreamPart, Warning } from '../../core/types.js';
 import {
   anthropicMetadata,
   mapFinishReason,

@@ -16,7 +16,7 @@ import type {
 } from '../provider.js';
 import { loadSdk } from '../provider-support.js';
 import { sdkLoggerFor } from '../sdk-logger.js';
-import { importOptional } from '../../optional-import.js';
+import { importOptional } from '../../core/optional-import.js';
 import { AnthropicMessages } from './anthropic-messages.js';
 
 export {

@@ -7,12 +7,12 @@
 import { createHash } from 'node:crypto';
 import type { BedrockRuntimeClient, BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
-import { GatewayError } from '../../errors.js';
-import type { ProviderCredentials } from '../../types.js';
+import { GatewayError } from '../../core/errors.js';
+import type { ProviderCredentials } from '../../core/types.js';
 import type { ProviderConfig } from '../provider.js';
 import { loadSdk } from '../provider-support.js';
 import { sdkLoggerFor, withSdkNotices, type LeveledLogger } from '../sdk-logger.js';
-import { importOptional } from '../../optional-import.js';
+import { importOptional } from '../../core/optional-import.js';
 
 /** The Bedrock runtime SDK module, loaded on first use. @example `const sdk: BedrockSdk = await loadBedrockSdk();` */
 export type BedrockSdk = typeof import('@aws-sdk/client-bedrock-runtime');

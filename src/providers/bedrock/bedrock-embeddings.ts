@@ -5,8 +5,8 @@
  * @module
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { GatewayError } from '../../errors.js';
-import type { Warning } from '../../types.js';
+import { GatewayError } from '../../core/errors.js';
+import type { Warning } from '../../core/types.js';
 import type { ProviderEmbedCall, ProviderEmbedResult } from '../provider.js';
 import { addHeaders, type BedrockSdk } from './bedrock-client.js';
 import { modelFamily } from './bedrock-request.js';

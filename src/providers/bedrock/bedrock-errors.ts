@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { GatewayError, GatewayErrorCode } from '../../errors.js';
+import type { GatewayError, GatewayErrorCode } from '../../core/errors.js';
 import { toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
 
 /** Bedrock's modelled exceptions and the AWS-wide authentication errors, by name. */

@@ -14,8 +14,8 @@ import type {
   ToolResultContentBlock,
   ToolUseBlock,
 } from '@aws-sdk/client-bedrock-runtime';
-import { GatewayError } from '../../errors.js';
-import type { FilePart, JsonValue, Message, ProviderOptions, ToolResultOutput, Warning } from '../../types.js';
+import { GatewayError } from '../../core/errors.js';
+import type { FilePart, JsonValue, Message, ProviderOptions, ToolResultOutput, Warning } from '../../core/types.js';
 import { fileDataToBytes, toolResultToText } from '../provider-support.js';
 
 /**

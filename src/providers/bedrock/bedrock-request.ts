@@ -11,7 +11,7 @@ import type {
   ToolChoice as BedrockToolChoice,
   ToolConfiguration,
 } from '@aws-sdk/client-bedrock-runtime';
-import type { ReasoningEffort, Warning } from '../../types.js';
+import type { ReasoningEffort, Warning } from '../../core/types.js';
 import type { ProviderCall } from '../provider.js';
 import { asDocument, cachePointFor, convertPrompt, readOptions } from './bedrock-prompt.js';
 

@@ -4,8 +4,8 @@
  * @module
  */
 import type { ContentBlock, ConverseStreamOutput, TokenUsage } from '@aws-sdk/client-bedrock-runtime';
-import { GatewayError } from '../../errors.js';
-import type { ContentPart, FinishReason, ProviderMetadata, StreamPart, Usage } from '../../types.js';
+import { GatewayError } from '../../core/errors.js';
+import type { ContentPart, FinishReason, ProviderMetadata, StreamPart, Usage } from '../../core/types.js';
 import { makeUsage } from '../provider-support.js';
 import { JSON_TOOL_NAME } from './bedrock-request.js';
 

@@ -10,7 +10,7 @@ import type {
   ConverseStreamCommandInput,
   ConverseStreamCommandOutput,
 } from '@aws-sdk/client-bedrock-runtime';
-import type { ProviderCredentials, StreamPart } from '../../types.js';
+import type { ProviderCredentials, StreamPart } from '../../core/types.js';
 import type {
   Provider,
   ProviderCall,

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Cohere } from 'cohere-ai';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { fileDataToBytes, fileToUrl, toolResultToText } from '../provider-support.js';
 import type { ProviderCall, ProviderEmbedCall } from '../provider.js';
 import type {
@@ -16,7 +16,7 @@ import type {
   ReasoningEffort,
   TextPart,
   Warning,
-} from '../../types.js';
+} from '../../core/types.js';
 
 /** The provider instance a request is built for. @example `{ type: 'cohere', name: 'cohere' }` */
 export interface CohereTarget {

@@ -4,11 +4,11 @@
  * @module
  */
 import type { Cohere } from 'cohere-ai';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { makeUsage } from '../provider-support.js';
 import type { ProviderGenerateResult } from '../provider.js';
 import { StreamBlocks, ToolInputs } from '../stream-blocks.js';
-import type { ContentPart, FinishReason, ProviderMetadata, StreamPart, Usage, Warning } from '../../types.js';
+import type { ContentPart, FinishReason, ProviderMetadata, StreamPart, Usage, Warning } from '../../core/types.js';
 
 /**
  * Cohere's finish reason, unified.

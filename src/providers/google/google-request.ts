@@ -19,7 +19,7 @@ import type {
 } from '@google/genai';
 import { fileDataToBase64, parseToolInput } from '../provider-support.js';
 import type { ProviderCall, ProviderEmbedCall } from '../provider.js';
-import type { FilePart, Message, ProviderOptions, ReasoningEffort, ToolResultPart, Warning } from '../../types.js';
+import type { FilePart, Message, ProviderOptions, ReasoningEffort, ToolResultPart, Warning } from '../../core/types.js';
 
 /**
  * Which API a request is for, and the provider instance's name (for `providerOptions`). @example

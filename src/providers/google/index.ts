@@ -29,10 +29,10 @@ import type {
   GoogleGenAI,
   GoogleGenAIOptions,
 } from '@google/genai';
-import { GatewayError } from '../../errors.js';
-import type { ProviderCredentials } from '../../types.js';
+import { GatewayError } from '../../core/errors.js';
+import type { ProviderCredentials } from '../../core/types.js';
 import { loadSdk, toGatewayError } from '../provider-support.js';
-import { importOptional } from '../../optional-import.js';
+import { importOptional } from '../../core/optional-import.js';
 import type {
   Provider,
   ProviderCall,

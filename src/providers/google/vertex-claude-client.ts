@@ -13,7 +13,7 @@ import { extractAnthropicError } from '../anthropic/anthropic-messages.js';
 import { nodeFetch } from '../node-fetch.js';
 import { loadSdk, type UpstreamErrorInfo } from '../provider-support.js';
 import { sdkLoggerFor, type SdkLogger } from '../sdk-logger.js';
-import { importOptional } from '../../optional-import.js';
+import { importOptional } from '../../core/optional-import.js';
 import { accessTokenAuthClient } from './google-client.js';
 
 /**

@@ -6,9 +6,9 @@
  * @module
  */
 import type { Mistral } from '@mistralai/mistralai';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
-import { importOptional } from '../../optional-import.js';
+import { importOptional } from '../../core/optional-import.js';
 import type {
   Provider,
   ProviderCall,

@@ -13,7 +13,7 @@ import type {
   ResponseFormat,
   ToolCall,
 } from '@mistralai/mistralai/models/components';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { fileDataToBytes, fileToUrl, toolResultToText } from '../provider-support.js';
 import type { ProviderCall, ProviderEmbedCall } from '../provider.js';
 import type {
@@ -24,7 +24,7 @@ import type {
   ToolResultOutput,
   ToolResultPart,
   Warning,
-} from '../../types.js';
+} from '../../core/types.js';
 
 /** The provider instance a request is built for. @example `{ type: 'mistral', name: 'mistral-eu' }` */
 export interface MistralTarget {

@@ -10,11 +10,11 @@ import type {
   ToolCall,
   UsageInfo,
 } from '@mistralai/mistralai/models/components';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { makeUsage } from '../provider-support.js';
 import type { ProviderGenerateResult } from '../provider.js';
 import { StreamBlocks, ToolInputs } from '../stream-blocks.js';
-import type { ContentPart, FinishReason, StreamPart, Usage, Warning } from '../../types.js';
+import type { ContentPart, FinishReason, StreamPart, Usage, Warning } from '../../core/types.js';
 
 /**
  * Mistral's finish reason, unified: `model_length` (the context is full) counts as `length`.

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ProviderConfig, ProviderEmbedCall, ProviderEmbedResult, ProviderFactory } from '../provider.js';
-import type { ReasoningEffort, Warning } from '../../types.js';
+import type { ReasoningEffort, Warning } from '../../core/types.js';
 import { OpenAICompatibleProvider } from './openai-compatible-provider.js';
 import { passthroughOptions, type SamplingSetting } from './openai-request.js';
 

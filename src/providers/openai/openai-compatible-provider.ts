@@ -7,12 +7,12 @@
  * @module
  */
 import type { ClientOptions, OpenAI } from 'openai';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { nodeFetch, transportSignalOptions, type TransportFetchOptions } from '../node-fetch.js';
 import { sdkLoggerFor } from '../sdk-logger.js';
 import { leanOpenAIClass } from './lean-openai-client.js';
 import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
-import { importOptional } from '../../optional-import.js';
+import { importOptional } from '../../core/optional-import.js';
 import type {
   Provider,
   ProviderCall,
@@ -21,7 +21,7 @@ import type {
   ProviderStreamResult,
   ProviderType,
 } from '../provider.js';
-import type { ProviderCredentials, ReasoningEffort, Warning } from '../../types.js';
+import type { ProviderCredentials, ReasoningEffort, Warning } from '../../core/types.js';
 import { buildChatRequest, type OpenAIChatDialect, type SamplingSetting } from './openai-request.js';
 import { mapCompletion } from './openai-response.js';
 import { mapChatStream } from './openai-stream.js';

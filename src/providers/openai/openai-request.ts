@@ -11,7 +11,7 @@ import type {
   ChatCompletionTool,
   ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions';
-import { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../core/errors.js';
 import { fileDataToBase64, fileToUrl, toolResultToText } from '../provider-support.js';
 import type { ProviderCall } from '../provider.js';
 import type {
@@ -23,7 +23,7 @@ import type {
   TextPart,
   ToolCallPart,
   Warning,
-} from '../../types.js';
+} from '../../core/types.js';
 
 /** A sampling setting of the call options that a model may not accept. @example `'presencePenalty'` */
 export type SamplingSetting =

@@ -5,8 +5,8 @@
  */
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import { GatewayError } from '../../errors.js';
-import type { StreamPart, Warning } from '../../types.js';
+import { GatewayError } from '../../core/errors.js';
+import type { StreamPart, Warning } from '../../core/types.js';
 import { mapFinishReason, mapUsage, responseMetadata, type OpenAIResponseDialect } from './openai-response.js';
 
 /**

@@ -8,7 +8,7 @@ import type { CompletionUsage } from 'openai/resources/completions';
 import { OpenAICompatibleProvider, type SamplingSetting } from '../openai/index.js';
 import { mapUsage } from '../openai/openai-response.js';
 import type { ProviderConfig, ProviderFactory } from '../provider.js';
-import type { ReasoningEffort, Usage, Warning } from '../../types.js';
+import type { ReasoningEffort, Usage, Warning } from '../../core/types.js';
 
 /**
  * xAI's API, as the `openai` SDK's base URL (the default when the config gives no `baseURL`).

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { AccountReference, CacheEvent, RouterEvents } from '../../../src/events.js';
+import type { AccountReference, CacheEvent, RouterEvents } from '../../../src/core/events.js';
 import type { PipelineStream, RequestRun } from '../../../src/middleware/middleware.js';
-import type { EmbedManyResult, GenerateResult, NormalizedRequest } from '../../../src/router-types.js';
-import type { StreamPart, Usage } from '../../../src/types.js';
+import type { EmbedManyResult, GenerateResult, NormalizedRequest } from '../../../src/router/router-types.js';
+import type { StreamPart, Usage } from '../../../src/core/types.js';
 
 let counter = 0;
 

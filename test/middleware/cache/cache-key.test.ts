@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { cacheNamespace, canonicalJson, embeddingKeys, languageKey } from '../../../src/middleware/cache/cache-key.js';
-import type { NormalizedRequest } from '../../../src/router-types.js';
+import type { NormalizedRequest } from '../../../src/router/router-types.js';
 
 const base = (): NormalizedRequest => ({
   model: 'openai/gpt-4o',

@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { GatewayError } from '../../../src/errors.js';
+import { GatewayError } from '../../../src/core/errors.js';
 import { responseCache, type ResponseCache } from '../../../src/middleware/cache/response-cache.js';
 import type { PipelineStream, RequestRun } from '../../../src/middleware/middleware.js';
-import type { EmbedManyResult, GenerateResult } from '../../../src/router-types.js';
+import type { EmbedManyResult, GenerateResult } from '../../../src/router/router-types.js';
 import { MemoryKeyValueStore } from '../../../src/store/memory-key-value-store.js';
 import { RedisStore } from '../../../src/store/redis-store.js';
-import type { StreamPart } from '../../../src/types.js';
+import type { StreamPart } from '../../../src/core/types.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { REDIS_SKIP, freePort, startRedisServer, type TestRedisServer } from '../../store/redis-server.js';
 import { TestClock } from '../../store/store-suite.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { GatewayError } from '../../../src/errors.js';
-import type { AccountReference } from '../../../src/events.js';
+import { GatewayError } from '../../../src/core/errors.js';
+import type { AccountReference } from '../../../src/core/events.js';
 import { guardrails, type GuardrailJudge } from '../../../src/middleware/guardrails/guardrails.js';
-import type { GenerateRequest } from '../../../src/types.js';
-import type { GenerateResult } from '../../../src/router-types.js';
+import type { GenerateRequest } from '../../../src/core/types.js';
+import type { GenerateResult } from '../../../src/router/router-types.js';
 import { makeRun, partsOf, readAll, resultOf, streamOf } from './run-fixture.js';
 
 type JudgeRequest = GenerateRequest & { account?: AccountReference };

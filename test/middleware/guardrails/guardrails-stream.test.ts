@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { GatewayError } from '../../../src/errors.js';
-import type { GuardrailEvent } from '../../../src/events.js';
+import { GatewayError } from '../../../src/core/errors.js';
+import type { GuardrailEvent } from '../../../src/core/events.js';
 import { builtInDetector, type BuiltInDetectorName } from '../../../src/middleware/guardrails/detectors.js';
 import { guardrails } from '../../../src/middleware/guardrails/guardrails.js';
 import type { PipelineStream, RequestMiddleware } from '../../../src/middleware/middleware.js';
-import type { StreamPart } from '../../../src/types.js';
+import type { StreamPart } from '../../../src/core/types.js';
 import { CORPUS, inSentence } from './detector-corpus.js';
 import { makeRun, partsOf, readAll, streamOf } from './run-fixture.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { ERROR_CODES, GatewayError } from '../../../src/errors.js';
-import type { GuardrailEvent } from '../../../src/events.js';
+import { ERROR_CODES, GatewayError } from '../../../src/core/errors.js';
+import type { GuardrailEvent } from '../../../src/core/events.js';
 import { guardrails, type GuardrailsConfig } from '../../../src/middleware/guardrails/guardrails.js';
 import type { RequestMiddleware, RequestRun } from '../../../src/middleware/middleware.js';
 import { makeRun, resultOf, userText } from './run-fixture.js';

@@ -2,10 +2,10 @@
  * Test fixture for the guardrails middleware without a router: a RequestRun built by hand, and fake
  * `next` steps that answer with a GenerateResult or a PipelineStream of given text deltas.
  */
-import type { AccountReference } from '../../../src/events.js';
+import type { AccountReference } from '../../../src/core/events.js';
 import type { PipelineStream, RequestRun } from '../../../src/middleware/middleware.js';
-import type { GenerateResult, NormalizedRequest } from '../../../src/router-types.js';
-import { emptyUsage, type Message, type StreamPart } from '../../../src/types.js';
+import type { GenerateResult, NormalizedRequest } from '../../../src/router/router-types.js';
+import { emptyUsage, type Message, type StreamPart } from '../../../src/core/types.js';
 
 let counter = 0;
 

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { tokenCost } from '../../../src/billing/cost.js';
 import { BUILT_IN_MODELS } from '../../../src/catalog/built-in-models.js';
-import type { UsageEvent } from '../../../src/events.js';
+import type { UsageEvent } from '../../../src/core/events.js';
 import { createAnthropicProvider } from '../../../src/providers/anthropic/index.js';
 import type { Provider, ProviderCall } from '../../../src/providers/provider.js';
 import { Router } from '../../../src/router/router.js';
 import { createAnthropicSimulator } from '../../../src/testing/anthropic-simulator.js';
-import type { Message, StreamPart } from '../../../src/types.js';
+import type { Message, StreamPart } from '../../../src/core/types.js';
 
 const MODEL = 'claude-sonnet-4-5-20250929';
 const API_KEY = 'sk-ant-configured-key-0123456789';

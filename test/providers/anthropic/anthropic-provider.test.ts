@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { GatewayError } from '../../../src/errors.js';
+import { GatewayError } from '../../../src/core/errors.js';
 import { AnthropicProvider, createAnthropicProvider } from '../../../src/providers/anthropic/index.js';
 import type { Provider, ProviderCall } from '../../../src/providers/provider.js';
 import {
@@ -9,7 +9,7 @@ import {
   thinkingSignature,
 } from '../../../src/testing/anthropic-simulator.js';
 import { Simulator } from '../../../src/testing/simulator-server.js';
-import type { ContentPart, Message, StreamPart } from '../../../src/types.js';
+import type { ContentPart, Message, StreamPart } from '../../../src/core/types.js';
 import { runProviderContract } from '../provider-contract.js';
 
 const MODEL = 'claude-sonnet-4-20250514';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { GatewayError } from '../../../src/errors.js';
+import { GatewayError } from '../../../src/core/errors.js';
 import { user, weatherTool } from '../provider-fixtures.js';
 import { assistantMessage, listPrice, loadFixture, replayRouter, startReplayServer } from '../replay-server.js';
 

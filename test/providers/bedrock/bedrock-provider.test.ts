@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { GatewayError } from '../../../src/errors.js';
+import { GatewayError } from '../../../src/core/errors.js';
 import { createBedrockProvider } from '../../../src/providers/bedrock/index.js';
 import type { Provider, ProviderCall, ProviderConfig } from '../../../src/providers/provider.js';
 import { createBedrockSimulator } from '../../../src/testing/bedrock-simulator.js';
-import type { ContentPart, Message, StreamPart } from '../../../src/types.js';
+import type { ContentPart, Message, StreamPart } from '../../../src/core/types.js';
 import { runProviderContract } from '../provider-contract.js';
 import { waitFor } from '../../helpers/wait-for.js';
 

@@ -3,7 +3,7 @@ import { describe, it } from 'vitest';
 import { fetchFailureOf, settlingFetch } from '../../../src/providers/cohere/cohere-fetch.js';
 import { createCohereProvider } from '../../../src/providers/cohere/index.js';
 import { COHERE_TEMPLATE_TOKENS, createCohereSimulator } from '../../../src/testing/cohere-simulator.js';
-import type { Message } from '../../../src/types.js';
+import type { Message } from '../../../src/core/types.js';
 import { runProviderContract } from '../provider-contract.js';
 import {
   assertKeysReachVendor,

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { ToolDefinition } from '../../../src/types.js';
+import type { ToolDefinition } from '../../../src/core/types.js';
 import { weatherTool } from '../provider-fixtures.js';
 import { listPrice, loadFixture, replayRouter, startReplayServer } from '../replay-server.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { GatewayError } from '../../../src/errors.js';
+import { GatewayError } from '../../../src/core/errors.js';
 import { createGoogleProvider } from '../../../src/providers/google/index.js';
 import type { Provider, ProviderCall } from '../../../src/providers/provider.js';
 import {
@@ -9,7 +9,7 @@ import {
   googleErrorResponse,
 } from '../../../src/testing/google-simulator.js';
 import { countTokens, Simulator } from '../../../src/testing/simulator-server.js';
-import type { Message, StreamPart } from '../../../src/types.js';
+import type { Message, StreamPart } from '../../../src/core/types.js';
 import { runProviderContract } from '../provider-contract.js';
 
 runProviderContract({

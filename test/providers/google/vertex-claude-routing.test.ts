@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { Router } from '../../../src/router/router.js';
-import type { RouterConfig } from '../../../src/router-types.js';
+import type { RouterConfig } from '../../../src/router/router-types.js';
 import { createAnthropicSimulator } from '../../../src/testing/anthropic-simulator.js';
 import { createBedrockSimulator } from '../../../src/testing/bedrock-simulator.js';
 import { createGoogleSimulator } from '../../../src/testing/google-simulator.js';

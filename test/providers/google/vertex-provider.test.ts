@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { GatewayError } from '../../../src/errors.js';
+import { GatewayError } from '../../../src/core/errors.js';
 import { createVertexProvider } from '../../../src/providers/google/index.js';
 import type { Provider, ProviderCall } from '../../../src/providers/provider.js';
 import { createGoogleSimulator } from '../../../src/testing/google-simulator.js';
-import type { Message, StreamPart } from '../../../src/types.js';
+import type { Message, StreamPart } from '../../../src/core/types.js';
 import { runProviderContract } from '../provider-contract.js';
 
 const PROJECT = 'sim-project';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { createMistralProvider, mistralToolCallId } from '../../../src/providers/mistral/index.js';
 import { createMistralSimulator } from '../../../src/testing/mistral-simulator.js';
-import type { Message } from '../../../src/types.js';
+import type { Message } from '../../../src/core/types.js';
 import { runProviderContract } from '../provider-contract.js';
 import {
   assertKeysReachVendor,

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { GatewayError } from '../../../src/errors.js';
+import { GatewayError } from '../../../src/core/errors.js';
 import { createOpenAIProvider } from '../../../src/providers/openai/index.js';
 import type { Provider, ProviderCall } from '../../../src/providers/provider.js';
 import { createOpenAISimulator } from '../../../src/testing/openai-simulator.js';
-import type { Message, StreamPart } from '../../../src/types.js';
+import type { Message, StreamPart } from '../../../src/core/types.js';
 import { runProviderContract } from '../provider-contract.js';
 
 runProviderContract({

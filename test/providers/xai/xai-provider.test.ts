@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import type { Provider, ProviderCall } from '../../../src/providers/provider.js';
 import { XAI_BASE_URL, createXaiProvider } from '../../../src/providers/xai/index.js';
 import { createOpenAISimulator } from '../../../src/testing/openai-simulator.js';
-import type { Message, StreamPart } from '../../../src/types.js';
+import type { Message, StreamPart } from '../../../src/core/types.js';
 import { runProviderContract } from '../provider-contract.js';
 
 runProviderContract({

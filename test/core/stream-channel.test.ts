@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { StreamChannel } from '../src/stream-channel.js';
+import { StreamChannel } from '../../src/core/stream-channel.js';
 
 async function collect<T>(iterator: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { PartialJsonParser } from '../src/partial-json.js';
-import { parsePartialJson } from '../src/structured-output.js';
-import { seededRandom } from './helpers/candidates.js';
-import { OPENAI_KEY, startRouterFixture, type RouterFixture } from './helpers/router-fixture.js';
+import { PartialJsonParser } from '../../src/core/partial-json.js';
+import { parsePartialJson } from '../../src/router/structured-output.js';
+import { seededRandom } from '../helpers/candidates.js';
+import { OPENAI_KEY, startRouterFixture, type RouterFixture } from '../helpers/router-fixture.js';
 
 /**
  * Whether `partial` is a prefix of `final` in the parser's sense: a string is a prefix of the final

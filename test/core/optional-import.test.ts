@@ -3,9 +3,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { importOptional } from '../src/optional-import.js';
-import { loadSdk } from '../src/providers/provider-support.js';
-import { GatewayError } from '../src/errors.js';
+import { importOptional } from '../../src/core/optional-import.js';
+import { loadSdk } from '../../src/providers/provider-support.js';
+import { GatewayError } from '../../src/core/errors.js';
 
 describe('importOptional', () => {
   it('imports an installed package, by its specifier', async () => {

@@ -3,8 +3,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { Router } from '../src/router/router.js';
-import { normalizeRequest, requiredCapabilities } from '../src/request.js';
+import { Router } from '../../src/router/router.js';
+import { normalizeRequest, requiredCapabilities } from '../../src/core/request.js';
 
 const pdf = {
   type: 'file' as const,

@@ -3,8 +3,12 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Ajv } from 'ajv';
-import { SCHEMA_VALIDATOR_CACHE_SIZE, schemaValidatorCacheSize, validateObject } from '../src/structured-output.js';
-import { startRouterFixture, type RouterFixture } from './helpers/router-fixture.js';
+import {
+  SCHEMA_VALIDATOR_CACHE_SIZE,
+  schemaValidatorCacheSize,
+  validateObject,
+} from '../../src/router/structured-output.js';
+import { startRouterFixture, type RouterFixture } from '../helpers/router-fixture.js';
 
 /** Counts Ajv compilations (every Ajv instance) while `body` runs. */
 async function countCompilations(body: () => Promise<void>): Promise<number> {

@@ -5,7 +5,7 @@
  */
 import { GatewayError } from './errors.js';
 import type { AccountReference } from './events.js';
-import type { NormalizedRequest } from './router-types.js';
+import type { NormalizedRequest } from '../router/router-types.js';
 import type { GenerateRequest, Message, MessageInput } from './types.js';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);

@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
-import { Router } from '../src/router/router.js';
-import type { RouterConfig } from '../src/router-types.js';
-import { createAnthropicSimulator } from '../src/testing/anthropic-simulator.js';
-import { createBedrockSimulator } from '../src/testing/bedrock-simulator.js';
-import { seededRandom } from './helpers/candidates.js';
+import { Router } from '../../src/router/router.js';
+import type { RouterConfig } from '../../src/router/router-types.js';
+import { createAnthropicSimulator } from '../../src/testing/anthropic-simulator.js';
+import { createBedrockSimulator } from '../../src/testing/bedrock-simulator.js';
+import { seededRandom } from '../helpers/candidates.js';
 
 describe('Claude through anthropic and bedrock', () => {
   const anthropic = createAnthropicSimulator();

@@ -3,15 +3,15 @@
  *
  * @module
  */
-import type { AbortSource } from './abort-handle.js';
-import type { Catalog, CatalogConfig, Pricing } from './catalog/catalog.js';
-import type { AccountReference, AttemptRecord, CostBreakdown, CredentialType, UsageEvent } from './events.js';
-import type { HealthOptions } from './health/health-tracker.js';
-import type { ProviderConfig, ProviderType } from './providers/provider.js';
-import type { SdkLogger } from './providers/sdk-logger.js';
-import type { RequestMiddleware } from './middleware/middleware.js';
-import type { AttemptPolicy, CandidatePolicy } from './resilience/policy.js';
-import type { Strategy } from './strategies/strategy.js';
+import type { AbortSource } from '../core/abort-handle.js';
+import type { Catalog, CatalogConfig, Pricing } from '../catalog/catalog.js';
+import type { AccountReference, AttemptRecord, CostBreakdown, CredentialType, UsageEvent } from '../core/events.js';
+import type { HealthOptions } from '../health/health-tracker.js';
+import type { ProviderConfig, ProviderType } from '../providers/provider.js';
+import type { SdkLogger } from '../providers/sdk-logger.js';
+import type { RequestMiddleware } from '../middleware/middleware.js';
+import type { AttemptPolicy, CandidatePolicy } from '../resilience/policy.js';
+import type { Strategy } from '../strategies/strategy.js';
 import type {
   ContentPart,
   FinishReason,
@@ -22,7 +22,7 @@ import type {
   StreamPart,
   Usage,
   Warning,
-} from './types.js';
+} from '../core/types.js';
 
 /**
  * Retry policy for retryable errors (429, 5xx, timeouts, resets) on one offering, before the router

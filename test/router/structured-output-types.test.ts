@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { z } from 'zod';
-import type { SchemaOutput } from '../src/router-types.js';
-import { startRouterFixture, type RouterFixture } from './helpers/router-fixture.js';
+import type { SchemaOutput } from '../../src/router/router-types.js';
+import { startRouterFixture, type RouterFixture } from '../helpers/router-fixture.js';
 
 type Equal<A, B> = (<V>() => V extends A ? 1 : 2) extends <V>() => V extends B ? 1 : 2 ? true : false;
 function expectType<Check extends true>(check: Check): Check {

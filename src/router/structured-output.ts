@@ -6,9 +6,9 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { LRUCache } from 'lru-cache';
-import { GatewayError } from './errors.js';
-import type { AccountReference } from './events.js';
-import { PartialJsonParser } from './partial-json.js';
+import { GatewayError } from '../core/errors.js';
+import type { AccountReference } from '../core/events.js';
+import { PartialJsonParser } from '../core/partial-json.js';
 import type {
   CallScope,
   GenerateObjectRequest,
@@ -18,8 +18,8 @@ import type {
   StreamObjectResult,
   StreamResult,
 } from './router-types.js';
-import { StreamChannel } from './stream-channel.js';
-import type { GenerateRequest, JsonSchema } from './types.js';
+import { StreamChannel } from '../core/stream-channel.js';
+import type { GenerateRequest, JsonSchema } from '../core/types.js';
 
 /** The part of the router structured output needs. */
 interface TextRouter {
@@ -341,7 +341,7 @@ export function streamObjectWith<T>(
 
 /**
  * Parses JSON that may be cut off: closes open strings, arrays and objects; a key appears once its value
- * has begun, a number or literal once it is complete (see `PartialJsonParser` in src/partial-json.ts, which does this
+ * has begun, a number or literal once it is complete (see `PartialJsonParser` in src/core/partial-json.ts, which does this
  * incrementally). Returns undefined when nothing usable has arrived yet or the text is not JSON.
  *
  * @example

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { AbortHandle, listenTo, signalOf, unlistenTo } from '../src/abort-handle.js';
+import { AbortHandle, listenTo, signalOf, unlistenTo } from '../../src/core/abort-handle.js';
 
 describe('AbortHandle', () => {
   it('calls its listeners once, in order, and not those taken back or added after the abort', () => {
