@@ -140,7 +140,7 @@ export interface NormalizedRequest extends Omit<GenerateRequest, 'prompt' | 'mes
  */
 export interface CallScope {
   /**
-   * The caller's abort, as an `AbortSignal` or a cheaper {@link AbortHandle} (the HTTP layer passes a
+   * The caller's abort, as an `AbortSignal` or a cheaper `TransportAbort` (the HTTP layer passes a
    * client's disconnect so, building no `AbortSignal` for a request nobody aborts). Stands in for the
    * request's `abortSignal`; hooks see a signal built from it.
    */
