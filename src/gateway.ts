@@ -34,17 +34,6 @@ import { only } from './strategies/only.js';
 import { ordered } from './strategies/ordered.js';
 import type { Strategy } from './strategies/strategy.js';
 
-export {
-  configError,
-  configProblems,
-  validateGatewayConfig,
-  type BillingConfig,
-  type ConfigProblem,
-  type GatewayConfig,
-  type StoreConfig,
-  type StrategyConfig,
-} from './gateway-config.js';
-
 /**
  * A running gateway: the parts {@link createGateway} built, wired together.
  *

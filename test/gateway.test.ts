@@ -14,13 +14,8 @@ import { createBilling } from '../src/billing/billing.js';
 import type { UsageRecord } from '../src/billing/usage-record.js';
 import type { RouterEvents, UsageEvent } from '../src/core/events.js';
 import { GatewayError } from '../src/core/errors.js';
-import {
-  configProblems,
-  createGateway,
-  validateGatewayConfig,
-  type ConfigProblem,
-  type Gateway,
-} from '../src/gateway.js';
+import { createGateway, type Gateway } from '../src/gateway.js';
+import { configProblems, validateGatewayConfig, type ConfigProblem } from '../src/gateway-config.js';
 import { Router } from '../src/router/router.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { createAnthropicSimulator } from '../src/testing/anthropic-simulator.js';
