@@ -7,10 +7,25 @@
  *
  * @module
  */
-import type { CostBreakdown, CredentialType } from '../../core/events.js';
-import type { ProviderType } from '../../providers/provider.js';
+import type { CostBreakdown } from '../../core/events.js';
 import type { EmbedManyResult, GenerateResult } from '../../router/router-types.js';
-import type { ContentPart, FinishReason, ProviderMetadata, StreamPart, Usage, Warning } from '../../core/types.js';
+import type { ProviderMetadata, StreamPart, Usage } from '../../core/types.js';
+
+/** What an entry keeps of a result: JSON leaves out the fields that were undefined. */
+type StoredResult = Pick<
+  GenerateResult,
+  | 'model'
+  | 'provider'
+  | 'providerType'
+  | 'providerModelId'
+  | 'credentialType'
+  | 'text'
+  | 'content'
+  | 'toolCalls'
+  | 'finishReason'
+  | 'usage'
+  | 'warnings'
+> & { reasoningText?: string; providerMetadata?: ProviderMetadata; responseId?: string };
 
 /**
  * A stored language answer.
@@ -27,22 +42,8 @@ export interface LanguageEntry {
   createdAt: number;
   /** What the answer cost upstream, in nano-dollars. */
   costNano: number;
-  result: {
-    model: string;
-    provider: string;
-    providerType: ProviderType;
-    providerModelId: string;
-    credentialType: CredentialType;
-    text: string;
-    reasoningText?: string;
-    content: ContentPart[];
-    toolCalls: GenerateResult['toolCalls'];
-    finishReason: FinishReason;
-    usage: Usage;
-    warnings: Warning[];
-    providerMetadata?: ProviderMetadata;
-    responseId?: string;
-  };
+  result: StoredResult;
+
   /** The stream parts, when the answer was streamed (dates as ISO strings). */
   parts?: StreamPart[];
 }
