@@ -197,6 +197,49 @@ describe('bad input gets a 400 naming the field, never a 5xx', () => {
     });
   });
 
+  describe('objects where /v4/ai/language-model wants text (found by the fuzz suite: a 500 before)', () => {
+    // `{ toString: 'x' }` cannot be turned into a string: String() throws on it.
+    const unprintable = { toString: 'x', valueOf: 1 };
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      [
+        'a tool of another type whose name is such an object',
+        { tools: [{ type: false, name: unprintable, inputSchema: { type: 'object' } }] },
+        'tools[0].type',
+      ],
+      [
+        'a tool result whose text is such an object',
+        {
+          prompt: [
+            { role: 'user', content: [{ type: 'text', text: 'x' }] },
+            { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'c1', toolName: 't', input: '{}' }] },
+            {
+              role: 'tool',
+              content: [
+                {
+                  type: 'tool-result',
+                  toolCallId: 'c1',
+                  toolName: 't',
+                  output: { type: 'content', value: [{ type: 'text', text: unprintable }] },
+                },
+              ],
+            },
+          ],
+        },
+        'prompt[2].content[0].output.value[0].text',
+      ],
+    ];
+    for (const [name, fields, param] of cases) {
+      it(`${name}: 400 naming the field`, async () => {
+        const body = { prompt: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }], ...fields };
+        const response = await send(gateway.origin, LANGUAGE_MODEL, JSON.stringify(body), {
+          'ai-language-model-id': 'openai/gpt-4o',
+        });
+        assert.equal(response.status, 400, response.text);
+        assert.equal(errorOf(response.body).param, param);
+      });
+    }
+  });
+
   it('GET /v1/models/{id} with a malformed percent escape: 404 model_not_found, in both dialects', async () => {
     for (const [headers, shape] of [
       [{ 'anthropic-version': '2023-06-01' }, 'anthropic'],

@@ -287,7 +287,8 @@ function toolOutput(value: unknown, path: string): ToolResultOutput {
   const output = expectFields(value, path);
   if (output.type !== 'content') return output as unknown as ToolResultOutput;
   const items = mapObjects(output.value, `${path}.value`, (item, itemPath) => {
-    if (item.type === 'text') return { type: 'text' as const, text: String(item.text ?? '') };
+    if (item.type === 'text')
+      return { type: 'text' as const, text: optionalString(item, 'text', `${itemPath}.text`) ?? '' };
     const data = isFields(item.data) ? (item.data.type === 'data' ? item.data.data : undefined) : item.data;
     if (
       (item.type === 'media' || item.type === 'file' || item.type === 'file-data' || item.type === 'image-data') &&
@@ -311,7 +312,7 @@ function callTools(value: unknown): ToolDefinition[] | undefined {
   return mapOptionalObjects(value, 'tools', (tool, path) => {
     if (tool.type !== 'function')
       throw invalid(
-        `\`${path}\` is a ${describeValue(tool.type)} tool (${String(tool.id ?? tool.name)}); only function tools are supported by this gateway`,
+        `\`${path}\` is a ${describeValue(tool.type)} tool (${describeValue(tool.id ?? tool.name)}); only function tools are supported by this gateway`,
         `${path}.type`,
       );
     const { inputExamples: _examples, ...definition } = tool;
