@@ -17,7 +17,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, redactSecrets } from '../src/core/errors.js';
-import { aiGatewayErrorBody } from '../src/http/dialects/ai-gateway-dialect.js';
+import { aiGatewayErrorBody } from '../src/http/dialects/ai-gateway/ai-gateway-dialect.js';
 import { gatewayHandlerFor, isGateway, type GatewaySource } from '../src/gateway.js';
 import type { GatewayHandler } from '../src/http/gateway-handler.js';
 import type { GatewayHttpResponse, GatewayLogger } from '../src/http/http-types.js';

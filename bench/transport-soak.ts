@@ -11,7 +11,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { nodeFetch, withTransportDeadline } from '../src/providers/node-fetch.js';
+import { nodeFetch, withTransportDeadline } from '../src/providers/shared/node-fetch.js';
 import { seededRandom as random } from '../test/helpers/candidates.js';
 
 /** What {@link runTransportSoak} runs. */

@@ -67,7 +67,7 @@ export {
   type ProviderStreamResult,
   type ProviderType,
 } from './providers/provider.js';
-export type { SdkLogger } from './providers/sdk-logger.js';
+export type { SdkLogger } from './providers/shared/sdk-logger.js';
 export { createProvider } from './providers/registry.js';
 export {
   configureNodeFetch,
@@ -78,7 +78,7 @@ export {
   type NodeFetchQueuedEvent,
   type TransportAbort,
   type TransportFetchOptions,
-} from './providers/node-fetch.js';
+} from './providers/shared/node-fetch.js';
 export { leanOpenAIClass, type OpenAIClientClass } from './providers/openai/lean-openai-client.js';
 export { normalizeRequest } from './core/request.js';
 export { parsePartialJson, toJsonSchema } from './router/structured-output.js';

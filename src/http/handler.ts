@@ -12,11 +12,11 @@ import { GatewayError, redactSecrets } from '../core/errors.js';
 import { createRequestId } from '../core/ids.js';
 import { KeyAuthenticator } from './auth.js';
 import { bodyTooLarge, DEFAULT_BODY_LIMIT_BYTES } from './body-limit.js';
-import { createBillingDialect } from './dialects/billing-dialect.js';
-import { aiGatewayErrorBody, createAiGatewayDialect } from './dialects/ai-gateway-dialect.js';
-import { createAnthropicDialect } from './dialects/anthropic-dialect.js';
+import { createBillingDialect } from './dialects/ai-gateway/billing-dialect.js';
+import { aiGatewayErrorBody, createAiGatewayDialect } from './dialects/ai-gateway/ai-gateway-dialect.js';
+import { createAnthropicDialect } from './dialects/anthropic/anthropic-dialect.js';
 import type { Dialect } from './dialects/dialect.js';
-import { createOpenAIDialect } from './dialects/openai-dialect.js';
+import { createOpenAIDialect } from './dialects/openai/openai-dialect.js';
 import { singleHeader } from './headers.js';
 import type {
   CorsOptions,

@@ -25,10 +25,10 @@ export { handleWebRequest, readWebBody } from './web-bridge.js';
 export { KeyAuthenticator, authorizeModels, modelAllowed, type Caller } from './auth.js';
 export { routingFromHeaders, mergeProviderOptions } from './routing-options.js';
 export { gatewayMetadata, type MetadataSource } from './gateway-metadata.js';
-export { openAIErrorBody } from './dialects/openai-dialect.js';
-export { anthropicErrorBody } from './dialects/anthropic-dialect.js';
-export { aiGatewayErrorBody } from './dialects/ai-gateway-dialect.js';
-export { creditsBody, generationBody, reportBody } from './dialects/billing-dialect.js';
+export { openAIErrorBody } from './dialects/openai/openai-dialect.js';
+export { anthropicErrorBody } from './dialects/anthropic/anthropic-dialect.js';
+export { aiGatewayErrorBody } from './dialects/ai-gateway/ai-gateway-dialect.js';
+export { creditsBody, generationBody, reportBody } from './dialects/ai-gateway/billing-dialect.js';
 export type {
   CorsOptions,
   DialectName,

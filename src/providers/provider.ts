@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { SdkLogger } from './sdk-logger.js';
+import type { SdkLogger } from './shared/sdk-logger.js';
 import type {
   CallOptions,
   ContentPart,

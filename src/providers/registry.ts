@@ -5,7 +5,7 @@
  */
 import { GatewayError } from '../core/errors.js';
 import { importOptional } from '../core/optional-import.js';
-import { loadSdk } from './provider-support.js';
+import { loadSdk } from './shared/provider-support.js';
 import {
   PROVIDER_TYPES,
   type Provider,

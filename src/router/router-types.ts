@@ -8,7 +8,7 @@ import type { Catalog, CatalogConfig, Pricing } from '../catalog/catalog.js';
 import type { AccountReference, AttemptRecord, CostBreakdown, CredentialType, UsageEvent } from '../core/events.js';
 import type { HealthOptions } from '../health/health-tracker.js';
 import type { ProviderConfig, ProviderType } from '../providers/provider.js';
-import type { SdkLogger } from '../providers/sdk-logger.js';
+import type { SdkLogger } from '../providers/shared/sdk-logger.js';
 import type { RequestMiddleware } from '../middleware/middleware.js';
 import type { AttemptPolicy, CandidatePolicy } from '../resilience/policy.js';
 import type { Strategy } from '../strategies/strategy.js';

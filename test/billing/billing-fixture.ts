@@ -11,7 +11,12 @@ import { GatewayError } from '../../src/core/errors.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
 import type { AccountReference } from '../../src/core/events.js';
-import { creditsBody, generationBody, reportBody, reportQuery } from '../../src/http/dialects/billing-dialect.js';
+import {
+  creditsBody,
+  generationBody,
+  reportBody,
+  reportQuery,
+} from '../../src/http/dialects/ai-gateway/billing-dialect.js';
 
 /** A report query as the wire sends it (`tags` as a list). */
 export type WireReportQuery = Record<string, string | string[] | undefined>;

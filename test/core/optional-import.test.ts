@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
 import { importOptional } from '../../src/core/optional-import.js';
-import { loadSdk } from '../../src/providers/provider-support.js';
+import { loadSdk } from '../../src/providers/shared/provider-support.js';
 import { GatewayError } from '../../src/core/errors.js';
 
 describe('importOptional', () => {

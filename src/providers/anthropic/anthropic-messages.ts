@@ -9,9 +9,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { GatewayError, GatewayErrorCode } from '../../core/errors.js';
 import type { ProviderCall, ProviderGenerateResult, ProviderStreamResult } from '../provider.js';
-import { toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
-import { transportSignalOptions } from '../node-fetch.js';
-import { SILENT_LOGGER, withSdkNotices, type LeveledLogger } from '../sdk-logger.js';
+import { toGatewayError, type UpstreamErrorInfo } from '../shared/provider-support.js';
+import { transportSignalOptions } from '../shared/node-fetch.js';
+import { SILENT_LOGGER, withSdkNotices, type LeveledLogger } from '../shared/sdk-logger.js';
 import { buildMessagesRequest, type AnthropicRequestPlan } from './anthropic-request.js';
 import { mapMessage } from './anthropic-response.js';
 import { mapMessageStream } from './anthropic-stream.js';

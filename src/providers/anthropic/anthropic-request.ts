@@ -18,7 +18,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import { GatewayError } from '../../core/errors.js';
 import type { ProviderCall } from '../provider.js';
-import { fileDataToBase64, parseToolInput, toolResultToText } from '../provider-support.js';
+import { fileDataToBase64, parseToolInput, toolResultToText } from '../shared/provider-support.js';
 import type {
   FilePart,
   JsonSchema,

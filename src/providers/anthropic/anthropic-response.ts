@@ -4,7 +4,7 @@
  * @module
  */
 import type { ContentBlock, Message, StopReason } from '@anthropic-ai/sdk/resources/messages';
-import { makeUsage } from '../provider-support.js';
+import { makeUsage } from '../shared/provider-support.js';
 import type { ContentPart, FinishReason, ProviderMetadata, Usage } from '../../core/types.js';
 
 /**

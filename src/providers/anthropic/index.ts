@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { nodeFetch } from '../node-fetch.js';
+import { nodeFetch } from '../shared/node-fetch.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type {
   Provider,
@@ -14,8 +14,8 @@ import type {
   ProviderGenerateResult,
   ProviderStreamResult,
 } from '../provider.js';
-import { loadSdk } from '../provider-support.js';
-import { sdkLoggerFor } from '../sdk-logger.js';
+import { loadSdk } from '../shared/provider-support.js';
+import { sdkLoggerFor } from '../shared/sdk-logger.js';
 import { importOptional } from '../../core/optional-import.js';
 import { AnthropicMessages } from './anthropic-messages.js';
 

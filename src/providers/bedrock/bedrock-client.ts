@@ -10,8 +10,8 @@ import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { GatewayError } from '../../core/errors.js';
 import type { ProviderCredentials } from '../../core/types.js';
 import type { ProviderConfig } from '../provider.js';
-import { loadSdk } from '../provider-support.js';
-import { sdkLoggerFor, withSdkNotices, type LeveledLogger } from '../sdk-logger.js';
+import { loadSdk } from '../shared/provider-support.js';
+import { sdkLoggerFor, withSdkNotices, type LeveledLogger } from '../shared/sdk-logger.js';
 import { importOptional } from '../../core/optional-import.js';
 
 /** The Bedrock runtime SDK module, loaded on first use. @example `const sdk: BedrockSdk = await loadBedrockSdk();` */

@@ -5,7 +5,7 @@
  * @module
  */
 import type { GatewayError, GatewayErrorCode } from '../../core/errors.js';
-import { toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
+import { toGatewayError, type UpstreamErrorInfo } from '../shared/provider-support.js';
 
 /** Bedrock's modelled exceptions and the AWS-wide authentication errors, by name. */
 const CODES_BY_NAME: Record<string, GatewayErrorCode> = {

@@ -16,7 +16,7 @@ import type {
 } from '@aws-sdk/client-bedrock-runtime';
 import { GatewayError } from '../../core/errors.js';
 import type { FilePart, JsonValue, Message, ProviderOptions, ToolResultOutput, Warning } from '../../core/types.js';
-import { fileDataToBytes, toolResultToText } from '../provider-support.js';
+import { fileDataToBytes, toolResultToText } from '../shared/provider-support.js';
 
 /**
  * The option bags a Bedrock provider reads from `providerOptions`: its type (`bedrock`) and its instance name.

@@ -6,7 +6,7 @@
 import type { ContentBlock, ConverseStreamOutput, TokenUsage } from '@aws-sdk/client-bedrock-runtime';
 import { GatewayError } from '../../core/errors.js';
 import type { ContentPart, FinishReason, ProviderMetadata, StreamPart, Usage } from '../../core/types.js';
-import { makeUsage } from '../provider-support.js';
+import { makeUsage } from '../shared/provider-support.js';
 import { JSON_TOOL_NAME } from './bedrock-request.js';
 
 const FINISH_REASONS: Record<string, FinishReason['unified']> = {

@@ -6,7 +6,7 @@
  */
 import type { Cohere } from 'cohere-ai';
 import { GatewayError } from '../../core/errors.js';
-import { fileDataToBytes, fileToUrl, toolResultToText } from '../provider-support.js';
+import { fileDataToBytes, fileToUrl, toolResultToText } from '../shared/provider-support.js';
 import type { ProviderCall, ProviderEmbedCall } from '../provider.js';
 import type {
   AssistantMessage,

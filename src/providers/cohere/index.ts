@@ -7,7 +7,7 @@
  */
 import type { CohereClientV2 } from 'cohere-ai';
 import { GatewayError } from '../../core/errors.js';
-import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
+import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../shared/provider-support.js';
 import { importOptional } from '../../core/optional-import.js';
 import type {
   Provider,
@@ -19,8 +19,8 @@ import type {
   ProviderGenerateResult,
   ProviderStreamResult,
 } from '../provider.js';
-import { SdkClientPool } from '../sdk-client-pool.js';
-import { sdkLoggerFor } from '../sdk-logger.js';
+import { SdkClientPool } from '../shared/sdk-client-pool.js';
+import { sdkLoggerFor } from '../shared/sdk-logger.js';
 import { fetchFailureOf, settlingFetch } from './cohere-fetch.js';
 import { buildCohereChatRequest, buildCohereEmbedRequest } from './cohere-request.js';
 import { cohereResult, cohereStreamParts } from './cohere-response.js';

@@ -7,7 +7,7 @@
  * @module
  */
 import type { GoogleGenAIOptions } from '@google/genai';
-import type { UpstreamErrorInfo } from '../provider-support.js';
+import type { UpstreamErrorInfo } from '../shared/provider-support.js';
 
 /**
  * The `fetch` signature `@google/genai` accepts in `httpOptions.fetch`. @example

@@ -17,7 +17,7 @@ import type {
   ThinkingLevel,
   Tool,
 } from '@google/genai';
-import { fileDataToBase64, parseToolInput } from '../provider-support.js';
+import { fileDataToBase64, parseToolInput } from '../shared/provider-support.js';
 import type { ProviderCall, ProviderEmbedCall } from '../provider.js';
 import type { FilePart, Message, ProviderOptions, ReasoningEffort, ToolResultPart, Warning } from '../../core/types.js';
 

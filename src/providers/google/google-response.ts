@@ -9,9 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Candidate, GenerateContentResponse, GenerateContentResponseUsageMetadata, Part } from '@google/genai';
 import { GatewayError } from '../../core/errors.js';
-import { makeUsage } from '../provider-support.js';
+import { makeUsage } from '../shared/provider-support.js';
 import type { ProviderGenerateResult } from '../provider.js';
-import { StreamBlocks, ToolInputs } from '../stream-blocks.js';
+import { StreamBlocks, ToolInputs } from '../shared/stream-blocks.js';
 import type { ContentPart, FinishReason, ProviderMetadata, StreamPart, Usage, Warning } from '../../core/types.js';
 import type { GeminiTarget } from './google-request.js';
 

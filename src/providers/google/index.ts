@@ -31,7 +31,7 @@ import type {
 } from '@google/genai';
 import { GatewayError } from '../../core/errors.js';
 import type { ProviderCredentials } from '../../core/types.js';
-import { loadSdk, toGatewayError } from '../provider-support.js';
+import { loadSdk, toGatewayError } from '../shared/provider-support.js';
 import { importOptional } from '../../core/optional-import.js';
 import type {
   Provider,
@@ -43,7 +43,7 @@ import type {
   ProviderGenerateResult,
   ProviderStreamResult,
 } from '../provider.js';
-import { SdkClientPool } from '../sdk-client-pool.js';
+import { SdkClientPool } from '../shared/sdk-client-pool.js';
 import { AnthropicMessages } from '../anthropic/anthropic-messages.js';
 import { accessTokenAuthClient, extractGeminiError, UpstreamExchange, type GeminiFetch } from './google-client.js';
 import {

@@ -10,9 +10,9 @@
 import type { AnthropicVertex, ClientOptions as AnthropicVertexOptions } from '@anthropic-ai/vertex-sdk';
 import type { GoogleGenAIOptions } from '@google/genai';
 import { extractAnthropicError } from '../anthropic/anthropic-messages.js';
-import { nodeFetch } from '../node-fetch.js';
-import { loadSdk, type UpstreamErrorInfo } from '../provider-support.js';
-import { sdkLoggerFor, type SdkLogger } from '../sdk-logger.js';
+import { nodeFetch } from '../shared/node-fetch.js';
+import { loadSdk, type UpstreamErrorInfo } from '../shared/provider-support.js';
+import { sdkLoggerFor, type SdkLogger } from '../shared/sdk-logger.js';
 import { importOptional } from '../../core/optional-import.js';
 import { accessTokenAuthClient } from './google-client.js';
 

@@ -7,7 +7,7 @@
  */
 import type { Mistral } from '@mistralai/mistralai';
 import { GatewayError } from '../../core/errors.js';
-import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
+import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../shared/provider-support.js';
 import { importOptional } from '../../core/optional-import.js';
 import type {
   Provider,
@@ -19,7 +19,7 @@ import type {
   ProviderGenerateResult,
   ProviderStreamResult,
 } from '../provider.js';
-import { SdkClientPool } from '../sdk-client-pool.js';
+import { SdkClientPool } from '../shared/sdk-client-pool.js';
 
 const ignore = (): void => undefined;
 /** A `debugLogger` that drops the SDK's request and response dumps. */

@@ -14,7 +14,7 @@ import type {
   ToolCall,
 } from '@mistralai/mistralai/models/components';
 import { GatewayError } from '../../core/errors.js';
-import { fileDataToBytes, fileToUrl, toolResultToText } from '../provider-support.js';
+import { fileDataToBytes, fileToUrl, toolResultToText } from '../shared/provider-support.js';
 import type { ProviderCall, ProviderEmbedCall } from '../provider.js';
 import type {
   AssistantMessage,

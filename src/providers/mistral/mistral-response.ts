@@ -11,9 +11,9 @@ import type {
   UsageInfo,
 } from '@mistralai/mistralai/models/components';
 import { GatewayError } from '../../core/errors.js';
-import { makeUsage } from '../provider-support.js';
+import { makeUsage } from '../shared/provider-support.js';
 import type { ProviderGenerateResult } from '../provider.js';
-import { StreamBlocks, ToolInputs } from '../stream-blocks.js';
+import { StreamBlocks, ToolInputs } from '../shared/stream-blocks.js';
 import type { ContentPart, FinishReason, StreamPart, Usage, Warning } from '../../core/types.js';
 
 /**

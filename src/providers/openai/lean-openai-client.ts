@@ -21,7 +21,7 @@
  * @module
  */
 import type { OpenAI as OpenAIClient } from 'openai';
-import { nodeFetch, withTransportDeadline } from '../node-fetch.js';
+import { nodeFetch, withTransportDeadline } from '../shared/node-fetch.js';
 
 type RequestOptions = Parameters<OpenAIClient['buildRequest']>[0];
 type BuiltRequest = Awaited<ReturnType<OpenAIClient['buildRequest']>>;

@@ -8,10 +8,10 @@
  */
 import type { ClientOptions, OpenAI } from 'openai';
 import { GatewayError } from '../../core/errors.js';
-import { nodeFetch, transportSignalOptions, type TransportFetchOptions } from '../node-fetch.js';
-import { sdkLoggerFor } from '../sdk-logger.js';
+import { nodeFetch, transportSignalOptions, type TransportFetchOptions } from '../shared/node-fetch.js';
+import { sdkLoggerFor } from '../shared/sdk-logger.js';
 import { leanOpenAIClass } from './lean-openai-client.js';
-import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../provider-support.js';
+import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../shared/provider-support.js';
 import { importOptional } from '../../core/optional-import.js';
 import type {
   Provider,

@@ -12,7 +12,7 @@ import type {
   ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions';
 import { GatewayError } from '../../core/errors.js';
-import { fileDataToBase64, fileToUrl, toolResultToText } from '../provider-support.js';
+import { fileDataToBase64, fileToUrl, toolResultToText } from '../shared/provider-support.js';
 import type { ProviderCall } from '../provider.js';
 import type {
   AssistantMessage,

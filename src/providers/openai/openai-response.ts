@@ -6,7 +6,7 @@
 import type { ChatCompletion, ChatCompletionMessage } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
 import { GatewayError } from '../../core/errors.js';
-import { makeUsage } from '../provider-support.js';
+import { makeUsage } from '../shared/provider-support.js';
 import type { ProviderGenerateResult } from '../provider.js';
 import type { ContentPart, FinishReason, ProviderMetadata, Usage, Warning } from '../../core/types.js';
 import type { OpenAIChatDialect } from './openai-request.js';

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import OpenAI, { APIConnectionTimeoutError, AzureOpenAI } from 'openai';
-import { nodeFetch } from '../../../src/providers/node-fetch.js';
+import { nodeFetch } from '../../../src/providers/shared/node-fetch.js';
 import { leanOpenAIClass } from '../../../src/providers/openai/lean-openai-client.js';
 import { waitFor } from '../../helpers/wait-for.js';
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { format } from 'node:util';
-import { redactSecrets } from '../core/errors.js';
+import { redactSecrets } from '../../core/errors.js';
 
 /**
  * A logger for the vendor SDKs' warnings and errors (a `console`, pino or winston logger fits).

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
-import { watchChild } from '../helpers/watched-child.js';
+import { watchChild } from '../../helpers/watched-child.js';
 
 /**
  * How long the child may go without reading anything before it counts as frozen: far past any scenario's own pauses.

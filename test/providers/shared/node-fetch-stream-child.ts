@@ -9,8 +9,8 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
-import { leanOpenAIClass } from '../../src/providers/openai/lean-openai-client.js';
-import { nodeFetch } from '../../src/providers/node-fetch.js';
+import { leanOpenAIClass } from '../../../src/providers/openai/lean-openai-client.js';
+import { nodeFetch } from '../../../src/providers/shared/node-fetch.js';
 
 const progress = (): void => void process.stdout.write('.\n');
 

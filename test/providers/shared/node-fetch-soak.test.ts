@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
-import { watchChild } from '../helpers/watched-child.js';
+import { watchChild } from '../../helpers/watched-child.js';
 
 /** How long the soak may go without finishing another hundred requests before it counts as stuck. */
 const STALL_MS = 30_000;
@@ -22,7 +22,7 @@ function soak(
   requests: number,
   seed: number,
 ): Promise<{ report: SoakReport | undefined; stalledAt: string | undefined }> {
-  const script = fileURLToPath(new URL('../../bench/transport-soak.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../../../bench/transport-soak.ts', import.meta.url));
   let report: SoakReport | undefined;
   let last = 'start';
   const watched = watchChild(

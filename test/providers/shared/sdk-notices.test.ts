@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { Router } from '../../src/router/router.js';
-import { startSimulatedProviders, type SimulatedProviders } from '../../src/testing/simulated-providers.js';
+import { Router } from '../../../src/router/router.js';
+import { startSimulatedProviders, type SimulatedProviders } from '../../../src/testing/simulated-providers.js';
 
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 

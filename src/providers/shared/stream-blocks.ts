@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ProviderMetadata, StreamPart } from '../core/types.js';
+import type { ProviderMetadata, StreamPart } from '../../core/types.js';
 
 /**
  * Opens and closes text and reasoning blocks: a delta of one kind closes an open block of the other,

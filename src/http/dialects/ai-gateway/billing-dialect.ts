@@ -8,18 +8,23 @@
  *
  * @module
  */
-import { nanoToDollars } from '../../billing/cost.js';
-import { nanoToUsdNumber } from '../../billing/markup.js';
-import { CREDENTIAL_TYPES, SPEND_GROUPINGS, type SpendGrouping, type SpendReport } from '../../billing/spend-report.js';
-import type { GenerationSummary } from '../../billing/usage-record.js';
-import type { AccountBalance } from '../../billing/billing.js';
-import type { CredentialType } from '../../core/events.js';
-import { GatewayError, isGatewayError } from '../../core/errors.js';
-import type { GatewayBilling, ReportQuery } from '../http-types.js';
-import { jsonResponse } from '../responses.js';
-import { describeValue, invalid } from '../validate.js';
+import { nanoToDollars } from '../../../billing/cost.js';
+import { nanoToUsdNumber } from '../../../billing/markup.js';
+import {
+  CREDENTIAL_TYPES,
+  SPEND_GROUPINGS,
+  type SpendGrouping,
+  type SpendReport,
+} from '../../../billing/spend-report.js';
+import type { GenerationSummary } from '../../../billing/usage-record.js';
+import type { AccountBalance } from '../../../billing/billing.js';
+import type { CredentialType } from '../../../core/events.js';
+import { GatewayError, isGatewayError } from '../../../core/errors.js';
+import type { GatewayBilling, ReportQuery } from '../../http-types.js';
+import { jsonResponse } from '../../responses.js';
+import { describeValue, invalid } from '../../validate.js';
 import { aiGatewayErrorBody } from './ai-gateway-dialect.js';
-import type { Dialect } from './dialect.js';
+import type { Dialect } from '../dialect.js';
 
 const DAY_MS = 86_400_000;
 /** The wire name of each grouping (and of the row field carrying its value). */

@@ -9,8 +9,8 @@ import {
   transportSignalOptions,
   withTransportDeadline,
   type TransportAbort,
-} from '../../src/providers/node-fetch.js';
-import { waitFor } from '../helpers/wait-for.js';
+} from '../../../src/providers/shared/node-fetch.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 /**
  * With a streaming body in progress: calls `abort`, and checks that the body then fails (within a

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { GatewayError } from '../../core/errors.js';
-import type { GenerateResult, StreamResult } from '../../router/router-types.js';
+import { GatewayError } from '../../../core/errors.js';
+import type { GenerateResult, StreamResult } from '../../../router/router-types.js';
 import type {
   ContentPart,
   FilePart,
@@ -20,14 +20,14 @@ import type {
   ToolChoice,
   ToolDefinition,
   ToolResultOutput,
-} from '../../core/types.js';
-import { gatewayMetadata } from '../gateway-metadata.js';
-import type { GatewayHttpResponse, GatewayRouter, HttpHeaders } from '../http-types.js';
-import { dollarsToNano } from '../../billing/cost.js';
-import { listModels } from '../../catalog/model-directory.js';
-import { jsonResponse } from '../responses.js';
-import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
-import { sseEvent, type StreamEncoder } from '../sse-stream.js';
+} from '../../../core/types.js';
+import { gatewayMetadata } from '../../gateway-metadata.js';
+import type { GatewayHttpResponse, GatewayRouter, HttpHeaders } from '../../http-types.js';
+import { dollarsToNano } from '../../../billing/cost.js';
+import { listModels } from '../../../catalog/model-directory.js';
+import { jsonResponse } from '../../responses.js';
+import { mergeProviderOptions, routingFromHeaders } from '../../routing-options.js';
+import { sseEvent, type StreamEncoder } from '../../sse-stream.js';
 import {
   describeValue,
   expectArray,
@@ -43,10 +43,10 @@ import {
   optionalStringArray,
   requiredString,
   type Fields,
-} from '../validate.js';
-import type { Dialect, ReservedPath, Route, RouteContext } from './dialect.js';
-import { fileFromReference } from './file-data.js';
-import { answerEmbedding, answerGeneration } from './generation.js';
+} from '../../validate.js';
+import type { Dialect, ReservedPath, Route, RouteContext } from '../dialect.js';
+import { fileFromReference } from '../file-data.js';
+import { answerEmbedding, answerGeneration } from '../generation.js';
 
 /** The specification version a route speaks: `v3` under `/v3/ai`, `v4` under `/v4/ai`. */
 type Spec = 'v3' | 'v4';

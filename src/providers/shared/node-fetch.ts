@@ -10,7 +10,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, Pool, type Dispatcher } from 'undici';
-import { abortError, ATTEMPT_ABORT, listenTo, unlistenTo, type TransportAbort } from '../core/abort-handle.js';
+import { abortError, ATTEMPT_ABORT, listenTo, unlistenTo, type TransportAbort } from '../../core/abort-handle.js';
 import { BufferedResponse, ResponseHeaders } from './buffered-response.js';
 
 export { ATTEMPT_ABORT, type TransportAbort };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { ProviderType } from '../../src/providers/provider.js';
-import { Router } from '../../src/router/router.js';
-import { startSimulatedProviders, type SimulatedProviders } from '../../src/testing/simulated-providers.js';
+import type { ProviderType } from '../../../src/providers/provider.js';
+import { Router } from '../../../src/router/router.js';
+import { startSimulatedProviders, type SimulatedProviders } from '../../../src/testing/simulated-providers.js';
 
 /** A model of each provider type, as a raw `type:model` id (no catalog needed). */
 const MODELS: Array<{ type: ProviderType; model: string }> = [

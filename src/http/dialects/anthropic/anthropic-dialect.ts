@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { parseRawModelId } from '../../catalog/catalog.js';
-import type { GatewayError } from '../../core/errors.js';
-import { estimatePromptTokens, estimateTextTokens } from '../../core/tokens.js';
-import type { GenerateResult, StreamResult } from '../../router/router-types.js';
+import { parseRawModelId } from '../../../catalog/catalog.js';
+import type { GatewayError } from '../../../core/errors.js';
+import { estimatePromptTokens, estimateTextTokens } from '../../../core/tokens.js';
+import type { GenerateResult, StreamResult } from '../../../router/router-types.js';
 import type {
   AssistantMessage,
   FilePart,
@@ -28,9 +28,9 @@ import type {
   ToolDefinition,
   ToolResultOutput,
   ToolResultPart,
-} from '../../core/types.js';
-import { authorizeModels } from '../auth.js';
-import type { GatewayHttpResponse, HttpHeaders } from '../http-types.js';
+} from '../../../core/types.js';
+import { authorizeModels } from '../../auth.js';
+import type { GatewayHttpResponse, HttpHeaders } from '../../http-types.js';
 import {
   findModel,
   listModels,
@@ -38,10 +38,10 @@ import {
   releasedAt,
   resolveBareModelId,
   type ListedModel,
-} from '../../catalog/model-directory.js';
-import { jsonResponse } from '../responses.js';
-import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
-import { sseEvent, type StreamEncoder } from '../sse-stream.js';
+} from '../../../catalog/model-directory.js';
+import { jsonResponse } from '../../responses.js';
+import { mergeProviderOptions, routingFromHeaders } from '../../routing-options.js';
+import { sseEvent, type StreamEncoder } from '../../sse-stream.js';
 import {
   describeValue,
   expectArray,
@@ -58,11 +58,11 @@ import {
   optionalStringArray,
   requiredString,
   type Fields,
-} from '../validate.js';
-import type { Dialect, RouteContext } from './dialect.js';
-import { DialectNotes } from './dialect-warnings.js';
-import { fileFromReference } from './file-data.js';
-import { answerGeneration, finishReasonIn, tokenCounts } from './generation.js';
+} from '../../validate.js';
+import type { Dialect, RouteContext } from '../dialect.js';
+import { DialectNotes } from '../dialect-warnings.js';
+import { fileFromReference } from '../file-data.js';
+import { answerGeneration, finishReasonIn, tokenCounts } from '../generation.js';
 
 const STOP_REASONS: Record<FinishReason['unified'], string> = {
   stop: 'end_turn',

@@ -10,8 +10,8 @@ import {
   parseRetryAfter,
   redactSecrets,
   type GatewayErrorCode,
-} from '../core/errors.js';
-import type { FileData, FilePart, ToolResultOutput, Usage } from '../core/types.js';
+} from '../../core/errors.js';
+import type { FileData, FilePart, ToolResultOutput, Usage } from '../../core/types.js';
 
 /**
  * Loads a vendor SDK lazily; a missing package fails with `provider_sdk_missing` naming it.

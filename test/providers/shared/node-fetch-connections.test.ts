@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, it } from 'vitest';
-import { configureNodeFetch, nodeFetch, type NodeFetchQueuedEvent } from '../../src/providers/node-fetch.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { configureNodeFetch, nodeFetch, type NodeFetchQueuedEvent } from '../../../src/providers/shared/node-fetch.js';
+import { waitFor } from '../../helpers/wait-for.js';
 
 /**
  * A server whose event streams stay open until `release()`; `open` counts the streams open now, `most` the most at

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { GatewayError } from '../../core/errors.js';
-import type { EmbedManyResult, GenerateResult, StreamResult } from '../../router/router-types.js';
+import type { GatewayError } from '../../../core/errors.js';
+import type { EmbedManyResult, GenerateResult, StreamResult } from '../../../router/router-types.js';
 import type {
   AssistantMessage,
   FinishReason,
@@ -22,9 +22,9 @@ import type {
   ToolChoice,
   ToolDefinition,
   GenerateRequest,
-} from '../../core/types.js';
-import { gatewayMetadata } from '../gateway-metadata.js';
-import type { GatewayHttpResponse } from '../http-types.js';
+} from '../../../core/types.js';
+import { gatewayMetadata } from '../../gateway-metadata.js';
+import type { GatewayHttpResponse } from '../../http-types.js';
 import {
   findModel,
   listModels,
@@ -32,10 +32,10 @@ import {
   releasedAt,
   resolveBareModelId,
   type ListedModel,
-} from '../../catalog/model-directory.js';
-import { jsonResponse } from '../responses.js';
-import { mergeProviderOptions, routingFromHeaders } from '../routing-options.js';
-import { sseEvent, type StreamEncoder } from '../sse-stream.js';
+} from '../../../catalog/model-directory.js';
+import { jsonResponse } from '../../responses.js';
+import { mergeProviderOptions, routingFromHeaders } from '../../routing-options.js';
+import { sseEvent, type StreamEncoder } from '../../sse-stream.js';
 import {
   describeValue,
   expectArray,
@@ -51,11 +51,11 @@ import {
   optionalString,
   requiredString,
   type Fields,
-} from '../validate.js';
-import type { Dialect, RouteContext } from './dialect.js';
-import { DialectNotes } from './dialect-warnings.js';
-import { fileFromReference } from './file-data.js';
-import { answerEmbedding, answerGeneration, finishReasonIn, tokenCounts } from './generation.js';
+} from '../../validate.js';
+import type { Dialect, RouteContext } from '../dialect.js';
+import { DialectNotes } from '../dialect-warnings.js';
+import { fileFromReference } from '../file-data.js';
+import { answerEmbedding, answerGeneration, finishReasonIn, tokenCounts } from '../generation.js';
 
 const FINISH_REASONS: Record<FinishReason['unified'], string> = {
   stop: 'stop',
