@@ -211,6 +211,8 @@ export class Billing {
   private readonly ownsStore: boolean;
   private readonly settings: LRUCache<string, { value: AccountSettings; at: number }>;
   private readonly pending = new Map<string, PendingSettlement>();
+  /** Holds to release once the store is back: a release that failed, or a reservation whose answer was lost. */
+  private readonly pendingReleases = new Map<string, MeterRef[]>();
   /** Requests counted against a requests-per-minute limit (held weakly: a request's context ends with it). */
   private readonly counted = new WeakSet<RequestContext>();
   private readonly lastWarning = new Map<string, number>();
@@ -283,6 +285,9 @@ export class Billing {
     const account = this.accountOf(context);
     if (!account) return undefined;
     const id = `${context.requestId}:${plan.attempt}`;
+    // The holds of a reservation on its way to the store: when the store fails before it answers, the
+    // reservation may still have been made there (the answer lost), so the holds are released once it is back.
+    let reserving: MeterRef[] | undefined;
     const outcome = await this.guarded(async () => {
       const settings = await this.accountSettings(account.id);
       const state = this.attemptState(id, account, context, plan, settings, true);
@@ -297,13 +302,19 @@ export class Billing {
         { ...ledgerMeter(account.id), amount, limit: 'credit', ...(this.grant > 0 ? { grant: this.grant } : {}) },
         ...hard.map((budget) => ({ ...budget.meter, amount, limit: budget.rule.hardLimitNano as number })),
       ];
+      reserving = holds.map(meterOf);
       const result = await this.store.reserve({ id, ttlMs: this.options.reservationTtlMs ?? 15 * 60_000, holds });
+      reserving = undefined;
       if (!result.ok) {
         await this.uncountRefusedRequest(context, account, settings);
         throw this.refusal(result, account, hard, plan, amount);
       }
       state.held = holds.map(meterOf);
       return state;
+    }).catch((error: unknown) => {
+      // Fail-closed: the request is refused, so nothing settles this id; release what may be held.
+      if (reserving !== undefined && isStoreUnavailable(error)) this.deferRelease(id, reserving);
+      throw error;
     });
     // Fail-open: no reservation was made, but the usage is still charged once the store is back.
     const state =
@@ -512,6 +523,10 @@ export class Billing {
       'store_unavailable',
       `The billing store is unreachable; ${this.pending.size} settlement(s) will be retried`,
     );
+    this.retryLater();
+  }
+
+  private retryLater(): void {
     if (!this.retryTimer) {
       this.retryTimer = setInterval(() => void this.flush(), this.options.retryIntervalMs ?? 1_000);
       this.retryTimer.unref();
@@ -520,12 +535,28 @@ export class Billing {
 
   private async release(state: AttemptState): Promise<void> {
     if (state.held.length === 0) return;
-    // Unreachable store: the hold lapses by itself after the reservation TTL.
-    await this.store
-      .release(state.id, state.held)
-      .catch((error: unknown) =>
-        this.warn('release_failed', `A reservation was not released (it lapses by itself): ${messageOf(error)}`),
-      );
+    await this.store.release(state.id, state.held).catch((error: unknown) => {
+      // Unreachable store: retried with the settlements (and the hold lapses by itself after the reservation TTL).
+      if (isStoreUnavailable(error)) this.deferRelease(state.id, state.held);
+      else this.warn('release_failed', `A reservation was not released (it lapses by itself): ${messageOf(error)}`);
+    });
+  }
+
+  private deferRelease(id: string, held: MeterRef[]): void {
+    this.pendingReleases.set(id, held);
+    this.retryLater();
+  }
+
+  /** Retries one deferred release; false when the store is still unreachable. */
+  private async applyRelease(id: string, held: MeterRef[]): Promise<boolean> {
+    try {
+      await this.store.release(id, held);
+    } catch (error) {
+      if (isStoreUnavailable(error)) return false;
+      this.warn('release_failed', `A reservation was not released (it lapses by itself): ${messageOf(error)}`);
+    }
+    this.pendingReleases.delete(id);
+    return true;
   }
 
   /**
@@ -538,12 +569,19 @@ export class Billing {
    */
   async flush(): Promise<number> {
     this.flushing ??= (async () => {
-      for (const settlement of [...this.pending.values()]) if (!(await this.applySettlement(settlement))) break;
-      if (this.pending.size === 0 && this.retryTimer) {
+      let reachable = true;
+      for (const settlement of [...this.pending.values()])
+        if (!(await this.applySettlement(settlement))) {
+          reachable = false;
+          break;
+        }
+      if (reachable)
+        for (const [id, held] of [...this.pendingReleases]) if (!(await this.applyRelease(id, held))) break;
+      if (this.pendingSettlements === 0 && this.retryTimer) {
         clearInterval(this.retryTimer);
         this.retryTimer = undefined;
       }
-      return this.pending.size;
+      return this.pendingSettlements;
     })().finally(() => {
       this.flushing = undefined;
     });
@@ -551,7 +589,7 @@ export class Billing {
   }
 
   /**
-   * Settlements waiting for the store to come back.
+   * Settlements (and releases of reservations) waiting for the store to come back.
    *
    * @example
    * ```ts
@@ -559,7 +597,7 @@ export class Billing {
    * ```
    */
   get pendingSettlements(): number {
-    return this.pending.size;
+    return this.pending.size + this.pendingReleases.size;
   }
 
   // ---------------------------------------------------------------------------------------------

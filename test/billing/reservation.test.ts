@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'vitest';
-import { gatewayError, MODEL, startBillingFixture } from './billing-fixture.js';
+import { GatewayError } from '../../src/core/errors.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import type { StateStore } from '../../src/store/store.js';
+import { gatewayError, MODEL, startBillingFixture, SwitchableStore } from './billing-fixture.js';
 
 const acme = { id: 'team_acme', apiKeyId: 'key_1' };
 
@@ -66,6 +69,64 @@ describe('rate limits and refused requests', () => {
         'rate_limited',
       );
       assert.equal(fixture.simulator.totals.requests, 2);
+    } finally {
+      await fixture.close();
+    }
+  });
+});
+
+/** A store that answers `store_unavailable` after doing the work: the answer is lost on its way back. */
+class LostAnswers extends SwitchableStore {
+  lostReserves = 0;
+  failedReleases = 0;
+  constructor(private readonly backend: MemoryStore) {
+    super(backend);
+  }
+  override reserve: StateStore['reserve'] = async (request) => {
+    const result = await this.backend.reserve(request);
+    if (this.lostReserves <= 0) return result;
+    this.lostReserves -= 1;
+    throw new GatewayError('store_unavailable', 'The connection closed before the answer came');
+  };
+  override release: StateStore['release'] = async (id, meters) => {
+    if (this.failedReleases <= 0) return this.backend.release(id, meters);
+    this.failedReleases -= 1;
+    throw new GatewayError('store_unavailable', 'The test store is switched off');
+  };
+}
+
+describe('holds when the store fails around a reservation', () => {
+  it('fail-closed: a reservation made whose answer was lost is released once the store answers again', async () => {
+    const store = new LostAnswers(new MemoryStore());
+    const fixture = await startBillingFixture({ store, freeAllocationNano: 1_000_000_000 });
+    try {
+      store.lostReserves = 1;
+      const error = await gatewayError(
+        fixture.router.generate({ model: MODEL, prompt: 'Hi', maxOutputTokens: 10, account: acme }),
+      );
+      assert.equal(error.code, 'store_unavailable');
+      assert.equal(fixture.simulator.totals.requests, 0, 'refused before any attempt');
+      assert.equal(fixture.billing.pendingSettlements, 1, 'the release waits for the store');
+      assert.equal(await fixture.billing.flush(), 0);
+      assert.equal((await fixture.billing.getBalance(acme.id)).reservedNano, 0, 'no hold left behind');
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it('a release that failed while the store was down is retried, not left to lapse', async () => {
+    const store = new LostAnswers(new MemoryStore());
+    const fixture = await startBillingFixture({ store, freeAllocationNano: 1_000_000_000 });
+    try {
+      fixture.simulator.script({ type: 'status', status: 400, message: 'bad request' });
+      store.failedReleases = 1;
+      const error = await gatewayError(
+        fixture.router.generate({ model: MODEL, prompt: 'Hi', maxOutputTokens: 10, account: acme }),
+      );
+      assert.notEqual(error.code, 'store_unavailable');
+      assert.ok((await fixture.billing.getBalance(acme.id)).reservedNano > 0, 'the hold is still there');
+      assert.equal(await fixture.billing.flush(), 0);
+      assert.equal((await fixture.billing.getBalance(acme.id)).reservedNano, 0, 'released on the retry');
     } finally {
       await fixture.close();
     }
