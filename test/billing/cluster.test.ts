@@ -26,6 +26,12 @@ interface Worker {
   report: Promise<WorkerReport>;
   /** Resolves once the worker served this many requests. */
   served(count: number): Promise<void>;
+  /** Resolves once this many of the worker's requests ended, served or not. */
+  ended(count: number): Promise<void>;
+  /** The counts so far. */
+  counts(): { served: number; ended: number };
+  /** Ends the lanes of an `untilStopped` worker. */
+  stop(): void;
 }
 
 async function startWorker(config: WorkerConfig): Promise<Worker> {
@@ -37,14 +43,17 @@ async function startWorker(config: WorkerConfig): Promise<Worker> {
   let resolveReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (resolveReady = resolve));
   let servedCount = 0;
-  const waiting: Array<{ count: number; resolve: () => void }> = [];
+  let endedCount = 0;
+  const waiting: Array<{ count: number; of: 'served' | 'ended'; resolve: () => void }> = [];
   const report = new Promise<WorkerReport>((resolve, reject) => {
     lines.on('line', (line) => {
-      const message = JSON.parse(line) as { ready?: boolean; done?: boolean; served?: number };
+      const message = JSON.parse(line) as { ready?: boolean; done?: boolean; served?: number; ended?: number };
       if (message.ready) resolveReady();
-      if (message.served !== undefined) {
+      if (message.served !== undefined && message.ended !== undefined) {
         servedCount = message.served;
-        for (const waiter of waiting.filter((item) => item.count <= servedCount)) waiter.resolve();
+        endedCount = message.ended;
+        for (const waiter of waiting)
+          if (waiter.count <= (waiter.of === 'served' ? servedCount : endedCount)) waiter.resolve();
       }
       if (message.done) resolve(message as WorkerReport);
     });
@@ -52,9 +61,21 @@ async function startWorker(config: WorkerConfig): Promise<Worker> {
   });
   report.catch(() => undefined);
   await Promise.race([ready, report]);
-  const served = (count: number): Promise<void> =>
-    servedCount >= count ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve }));
-  return { child, report, served, go: () => child.stdin!.write('go\n') };
+  const when =
+    (of: 'served' | 'ended') =>
+    (count: number): Promise<void> =>
+      (of === 'served' ? servedCount : endedCount) >= count
+        ? Promise.resolve()
+        : new Promise((resolve) => waiting.push({ count, of, resolve }));
+  return {
+    child,
+    report,
+    served: when('served'),
+    ended: when('ended'),
+    counts: () => ({ served: servedCount, ended: endedCount }),
+    stop: () => child.stdin!.write('stop\n'),
+    go: () => child.stdin!.write('go\n'),
+  };
 }
 
 /** Starts two workers, lets them go at once, and returns their outcomes together. */
@@ -81,8 +102,6 @@ function codes(outcomes: Outcome[]): Record<string, number> {
   }
   return counts;
 }
-
-const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 describe('two gateway processes on one Redis', { timeout: 60_000, skip: Boolean(REDIS_SKIP) }, () => {
   let redis: TestRedisServer;
@@ -223,7 +242,7 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: Boolean(
       const config = base({
         policy,
         freeAllocationNano: 1_000_000_000,
-        durationMs: 2_400,
+        untilStopped: true,
         concurrency: 3,
         pauseMs: 10,
         flushTimeoutMs: 5_000,
@@ -234,14 +253,27 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: Boolean(
         await Promise.all(workers.map((worker) => worker.served(3)));
         downAt = Date.now();
         await redis.stop({ save: true });
-        await sleep(800);
+        // Conditions, not durations: each worker made requests while Redis was down...
+        await Promise.all(workers.map((worker) => worker.ended(worker.counts().ended + 2 * config.concurrency)));
         await redis.start();
         upAt = Date.now();
+        // ...and served requests again once it was back; then the lanes stop.
+        await Promise.all(workers.map((worker) => worker.served(worker.counts().served + 2 * config.concurrency)));
+        for (const worker of workers) worker.stop();
       });
       const counts = codes(outcomes);
       const before = outcomes.filter((outcome) => outcome.endedAt < downAt);
       const during = outcomes.filter((outcome) => outcome.startedAt > downAt + 50 && outcome.endedAt < upAt);
-      const afterwards = outcomes.filter((outcome) => outcome.startedAt > upAt + 400);
+      // Service resumed: in each process, once a request was served after Redis came back, every request
+      // started after it was served too.
+      const afterwards = reports.flatMap((report) => {
+        const resumedAt = Math.min(
+          ...report.outcomes
+            .filter((outcome) => outcome.ok && outcome.startedAt > upAt)
+            .map((outcome) => outcome.endedAt),
+        );
+        return report.outcomes.filter((outcome) => outcome.startedAt > resumedAt);
+      });
       assert.ok(before.length > 0 && before.every((outcome) => outcome.ok), 'served before the outage');
       assert.ok(during.length > 0, 'requests were made during the outage');
       if (policy === 'fail-closed') {
@@ -260,7 +292,8 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: Boolean(
       }
       // Neither crashed nor hung: every request ended promptly.
       const slowest = Math.max(...outcomes.map((outcome) => outcome.endedAt - outcome.startedAt));
-      assert.ok(slowest < 1_500, `slowest request took ${slowest} ms`);
+      // A hang would last the attempt timeout or forever; a busy machine still answers well within this.
+      assert.ok(slowest < 10_000, `slowest request took ${slowest} ms`);
       assert.ok(
         afterwards.length > 0 && afterwards.every((outcome) => outcome.ok),
         `service resumed: ${JSON.stringify(codes(afterwards))}`,
@@ -269,6 +302,15 @@ describe('two gateway processes on one Redis', { timeout: 60_000, skip: Boolean(
         reports.every((report) => report.pendingSettlements === 0),
         'every deferred settlement reached Redis',
       );
+      // The test's own connection to Redis reconnects on its own time: wait until it answers.
+      for (;;) {
+        try {
+          await store.readCounter('cluster:probe');
+          break;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
       await assertConsistent(config, outcomes);
       console.log(
         `${policy}: ${JSON.stringify(counts)}; during the outage ${JSON.stringify(codes(during))}; slowest ${slowest} ms`,
