@@ -10,6 +10,7 @@ import { listenTo, unlistenTo, type AbortSource } from '../core/abort-handle.js'
 import type { GatewayError } from '../core/errors.js';
 import type { StreamResult } from '../router/router-types.js';
 import { readUntilContent } from '../router/stream-collection.js';
+import { cacheHeaders } from './cache-headers.js';
 import type { StreamPart, Warning } from '../core/types.js';
 import { warningsHeader } from './dialects/dialect-warnings.js';
 import type { GatewayHttpResponse } from './http-types.js';
@@ -81,7 +82,8 @@ export async function streamResponse(
     if (part.type === 'stream-start' && part.warnings.length > 0) allWarnings = [...allWarnings, ...part.warnings];
   return {
     status: 200,
-    headers: { ...SSE_HEADERS, ...headers, ...warningsHeader(allWarnings) },
+    // The cache's outcome is known once a part arrived (a middleware answered or passed the request on).
+    headers: { ...SSE_HEADERS, ...headers, ...warningsHeader(allWarnings), ...cacheHeaders(stream.cache) },
     stream: encodeParts(
       held,
       iterator,

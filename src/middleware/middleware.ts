@@ -11,7 +11,7 @@
  */
 import type { AbortSource } from '../core/abort-handle.js';
 import type { AccountReference, AttemptRecord, RouterEventName, RouterEvents, UsageEvent } from '../core/events.js';
-import type { EmbedManyResult, GenerateResult, NormalizedRequest } from '../router/router-types.js';
+import type { CacheOutcome, EmbedManyResult, GenerateResult, NormalizedRequest } from '../router/router-types.js';
 import type { StreamPart } from '../core/types.js';
 
 /** The kind of request a run carries. New operations (image, rerank) add their names here. */
@@ -96,6 +96,8 @@ export interface RequestRun {
 export interface PipelineStream {
   readonly parts: AsyncIterable<StreamPart>;
   readonly result: Promise<GenerateResult>;
+  /** What a response cache did (known before the first part: the HTTP layer sends it as a header). */
+  readonly cache?: CacheOutcome;
 }
 
 /**

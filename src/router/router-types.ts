@@ -328,6 +328,8 @@ export interface StreamResult extends AsyncIterable<string> {
   readonly usage: Promise<Usage>;
   /** The final result (rejects with the GatewayError when the stream failed). */
   readonly result: Promise<GenerateResult>;
+  /** What a response cache did, once the first part arrived (undefined without a cache). */
+  readonly cache?: CacheOutcome;
   /** Stops the stream and the upstream call; what was consumed is billed. */
   abort(): void;
 }

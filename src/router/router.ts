@@ -22,6 +22,7 @@ import { timeout } from '../resilience/timeout.js';
 import type {
   CallScope,
   EmbedManyRequest,
+  CacheOutcome,
   EmbedManyResult,
   EmbedRequest,
   EmbedResult,
@@ -250,6 +251,7 @@ export class Router extends EventHub {
     const outer = new AbortHandle();
     let finalResult: GenerateResult | undefined;
     let finalError: GatewayError | undefined;
+    let cache: CacheOutcome | undefined;
     const channel = new StreamChannel<StreamPart>(
       async (push) => {
         if (!run) throw setupError;
@@ -275,7 +277,10 @@ export class Router extends EventHub {
             if (!piped.outcome)
               throw piped.failure ?? new GatewayError('internal_error', 'The stream ended without a result');
             finalResult = piped.outcome;
-          } else finalResult = await pipeStream(piped, push, () => (errorSent = true));
+          } else {
+            cache = piped.cache;
+            finalResult = await pipeStream(piped, push, () => (errorSent = true));
+          }
         } catch (error) {
           finalError = asGatewayError(error);
           if (!errorSent) await push({ type: 'error', error: finalError });
@@ -297,6 +302,9 @@ export class Router extends EventHub {
       generationId: run?.generationId ?? 'gen_invalid',
       get fullStream() {
         return channel.reader();
+      },
+      get cache() {
+        return cache;
       },
       get textStream() {
         return textStream();

@@ -13,6 +13,7 @@ import { jsonResponse } from '../responses.js';
 import { validateByokCredentials } from '../byok-credentials.js';
 import { requestedModels } from '../routing-options.js';
 import { streamResponse, type StreamEncoder } from '../sse-stream.js';
+import { CACHE_HEADER, cacheHeaders } from '../cache-headers.js';
 import type { RouteContext } from './dialect.js';
 import { warningsHeader, type DialectNotes } from './dialect-warnings.js';
 
@@ -81,23 +82,7 @@ export async function answerEmbedding(
   });
 }
 
-/** Response header saying what the response cache did: `hit`, `miss` or `skip` (absent with no cache). */
-export const CACHE_HEADER = 'x-gateway-cache';
-
-/**
- * The response cache's headers: `x-gateway-cache`, and on a hit `age` (seconds); none without a cache.
- *
- * @example
- * ```ts
- * cacheHeaders({ status: 'hit', ageSeconds: 12 }); // { 'x-gateway-cache': 'hit', age: '12' }
- * ```
- */
-export function cacheHeaders(cache: GenerateResult['cache']): Record<string, string> | undefined {
-  if (!cache) return undefined;
-  return cache.status === 'hit' && cache.ageSeconds !== undefined
-    ? { [CACHE_HEADER]: cache.status, age: String(cache.ageSeconds) }
-    : { [CACHE_HEADER]: cache.status };
-}
+export { CACHE_HEADER, cacheHeaders };
 
 function forCaller<T extends { model: string; providerOptions?: GenerateRequest['providerOptions'] }>(
   context: RouteContext,

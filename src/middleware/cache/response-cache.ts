@@ -16,7 +16,7 @@
  */
 import type { AccountReference, CacheEvent, RouterEvents } from '../../core/events.js';
 import { GatewayError } from '../../core/errors.js';
-import type { EmbedManyResult, GenerateResult } from '../../router/router-types.js';
+import type { CacheOutcome, EmbedManyResult, GenerateResult } from '../../router/router-types.js';
 import type { KeyValueSelector, KeyValueStore } from '../../store/key-value-store.js';
 import { MemoryKeyValueStore } from '../../store/memory-key-value-store.js';
 import type { StreamPart } from '../../core/types.js';
@@ -269,14 +269,16 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
         return {
           parts: replay(partsOfEntry(entry)),
           result: Promise.resolve(resultOfEntry(entry, run, outcome, now())),
+          cache: outcome,
         };
       }
       if (entry === false) return skippedStream(run, 'unavailable', await next());
       if (steps.read) event(run, 'miss', { key: shortKey(key) });
       const inner = await next();
       const status = steps.read ? 'miss' : 'skip';
-      const result = withOutcome(inner.result, { status, key: shortKey(key) });
-      if (!steps.write) return { parts: inner.parts, result };
+      const outcome: CacheOutcome = { status, key: shortKey(key) };
+      const result = withOutcome(inner.result, outcome);
+      if (!steps.write) return { parts: inner.parts, result, cache: outcome };
       const collected: StreamPart[] = [];
       const parts = async function* (): AsyncGenerator<StreamPart> {
         let failed = false;
@@ -303,7 +305,7 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
           }
         }
       };
-      return { parts: parts(), result };
+      return { parts: parts(), result, cache: outcome };
     },
 
     async wrapEmbed(run, next) {
@@ -422,7 +424,7 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
 
   function skippedStream(run: RequestRun, reason: string, inner: PipelineStream): PipelineStream {
     event(run, 'skip', { reason });
-    return { parts: inner.parts, result: withOutcome(inner.result, { status: 'skip' }) };
+    return { parts: inner.parts, result: withOutcome(inner.result, { status: 'skip' }), cache: { status: 'skip' } };
   }
 
   return cache;

@@ -191,16 +191,20 @@ describe('response cache over HTTP (Express, openai SDK)', () => {
       stream: true as const,
       messages: [{ role: 'user' as const, content: 'stream over http' }],
     };
-    const read = async (): Promise<string> => {
+    const read = async (): Promise<{ text: string; cache: string | null; age: string | null }> => {
       let text = '';
-      for await (const chunk of await client.chat.completions.create(body))
-        text += chunk.choices[0]?.delta.content ?? '';
-      return text;
+      const { data, response } = await client.chat.completions.create(body).withResponse();
+      for await (const chunk of data) text += chunk.choices[0]?.delta.content ?? '';
+      return { text, cache: response.headers.get('x-gateway-cache'), age: response.headers.get('age') };
     };
     const before = openai.requests.length;
     const first = await read();
+    assert.equal(first.cache, 'miss', 'the SSE answer says what the cache did');
     await waitFor(() => stored.length >= 2);
-    assert.equal(await read(), first);
+    const second = await read();
+    assert.equal(second.text, first.text);
+    assert.equal(second.cache, 'hit');
+    assert.match(second.age ?? '', /^\d+$/);
     assert.equal(openai.requests.length, before + 1);
   });
 });
