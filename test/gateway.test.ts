@@ -24,7 +24,7 @@ import type { Simulator } from '../src/testing/simulator-server.js';
 import { ANTHROPIC_KEY, OPENAI_KEY, TEST_MODEL } from './helpers/router-fixture.js';
 import { waitFor } from './helpers/wait-for.js';
 import { closeServer, listen } from './http/gateway-fixture.js';
-import { REDIS_SKIP, startRedisServer, type TestRedisServer } from './store/redis-server.js';
+import { REDIS_SKIP, REDIS_SKIP_NOTE, startRedisServer, type TestRedisServer } from './store/redis-server.js';
 
 const RICH_KEY = 'gw-gateway-test-rich-0001';
 const POOR_KEY = 'gw-gateway-test-poor-0002';
@@ -370,7 +370,7 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
     await store.close();
   });
 
-  describe('with the store as data: { redis: { url } }', { skip: Boolean(REDIS_SKIP) }, () => {
+  describe(`with the store as data: { redis: { url } }${REDIS_SKIP_NOTE}`, { skip: Boolean(REDIS_SKIP) }, () => {
     let redis: TestRedisServer;
     beforeAll(async () => {
       redis = await startRedisServer();

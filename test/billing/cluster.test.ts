@@ -12,7 +12,7 @@ import type { UsageRecord } from '../../src/billing/usage-record.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
-import { REDIS_SKIP, startRedisServer, type TestRedisServer } from '../store/redis-server.js';
+import { REDIS_SKIP, REDIS_SKIP_NOTE, startRedisServer, type TestRedisServer } from '../store/redis-server.js';
 import type { Outcome, WorkerConfig, WorkerReport } from './fixtures/gateway-worker.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/gateway-worker.ts', import.meta.url));
@@ -103,7 +103,7 @@ function codes(outcomes: Outcome[]): Record<string, number> {
   return counts;
 }
 
-describe('two gateway processes on one Redis', { timeout: 60_000, skip: Boolean(REDIS_SKIP) }, () => {
+describe(`two gateway processes on one Redis${REDIS_SKIP_NOTE}`, { timeout: 60_000, skip: Boolean(REDIS_SKIP) }, () => {
   let redis: TestRedisServer;
   let simulator: Simulator;
   let simulatorUrl: string;

@@ -17,7 +17,7 @@ import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
 import { createGateway } from '../../src/gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { REDIS_SKIP, startRedisServer, type TestRedisServer } from '../store/redis-server.js';
+import { REDIS_SKIP, REDIS_SKIP_NOTE, startRedisServer, type TestRedisServer } from '../store/redis-server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(ROOT, 'src/cli/main.ts');
@@ -291,7 +291,7 @@ describe('switchyard (the command)', () => {
     await waitFor(() => simulator.requests.some((request) => request.aborted), 60_000);
   });
 
-  describe('with a Redis store', { skip: Boolean(REDIS_SKIP) }, () => {
+  describe(`with a Redis store${REDIS_SKIP_NOTE}`, { skip: Boolean(REDIS_SKIP) }, () => {
     let redis: TestRedisServer;
     beforeAll(async () => {
       redis = await startRedisServer();

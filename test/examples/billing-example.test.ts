@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { freePort, REDIS_SKIP, startRedisServer, type TestRedisServer } from '../store/redis-server.js';
+import {
+  freePort,
+  REDIS_SKIP,
+  REDIS_SKIP_NOTE,
+  startRedisServer,
+  type TestRedisServer,
+} from '../store/redis-server.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/billing/index.ts', import.meta.url));
 
@@ -31,7 +37,7 @@ describe('the billing example', () => {
     assert.doesNotMatch(output, /\n\s+at /, 'no stack trace');
   });
 
-  describe('against Redis', { skip: Boolean(REDIS_SKIP) }, () => {
+  describe(`against Redis${REDIS_SKIP_NOTE}`, { skip: Boolean(REDIS_SKIP) }, () => {
     let redis: TestRedisServer;
     beforeAll(async () => {
       redis = await startRedisServer();

@@ -15,7 +15,7 @@ import type { StateStore } from '../../src/store/store.js';
 import { latencyWeighted } from '../../src/strategies/latency-weighted.js';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 import { candidate, seededRandom } from '../helpers/candidates.js';
-import { REDIS_SKIP, startRedisServer, type TestRedisServer } from '../store/redis-server.js';
+import { REDIS_SKIP, REDIS_SKIP_NOTE, startRedisServer, type TestRedisServer } from '../store/redis-server.js';
 import { TestClock } from '../store/store-suite.js';
 
 const failure = { success: false, latencyMs: 5, streamed: false } as const;
@@ -237,7 +237,7 @@ sharedHealthSuite(
   REDIS_SKIP,
 );
 
-describe('health sharing through a Redis outage', { skip: Boolean(REDIS_SKIP) }, () => {
+describe(`health sharing through a Redis outage${REDIS_SKIP_NOTE}`, { skip: Boolean(REDIS_SKIP) }, () => {
   let server: TestRedisServer;
   beforeAll(async () => {
     server = await startRedisServer();
@@ -324,7 +324,7 @@ describe('trackers without a store', () => {
   });
 });
 
-describe('two routers sharing health', { skip: Boolean(REDIS_SKIP) }, () => {
+describe(`two routers sharing health${REDIS_SKIP_NOTE}`, { skip: Boolean(REDIS_SKIP) }, () => {
   const failing = createOpenAISimulator();
   const healthy = createOpenAISimulator();
   let server: TestRedisServer;

@@ -28,7 +28,9 @@ const SETTINGS: Record<string, { compilerOptions: Record<string, unknown>; files
   },
 };
 
-describe('the packed package in a consumer app', { skip: Boolean(PACKAGE_TESTS) }, () => {
+describe(`the packed package in a consumer app${PACKAGE_TESTS ? ` (skipped: ${PACKAGE_TESTS})` : ''}`, {
+  skip: Boolean(PACKAGE_TESTS),
+}, () => {
   let app: string;
   let tarball: string;
   const checks = new Map<string, Promise<{ failed: boolean; output: string }>>();

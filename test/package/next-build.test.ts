@@ -46,7 +46,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('a Next.js app using switchyard/next', { skip: Boolean(PACKAGE_TESTS) }, () => {
+describe(`a Next.js app using switchyard/next${PACKAGE_TESTS ? ` (skipped: ${PACKAGE_TESTS})` : ''}`, {
+  skip: Boolean(PACKAGE_TESTS),
+}, () => {
   const openai = createOpenAISimulator();
   const anthropic = createAnthropicSimulator();
   let app: string;

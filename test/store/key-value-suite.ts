@@ -43,7 +43,7 @@ export function keyValueSuite(
   options: { skip?: string | false; shared?: boolean } = {},
 ): void {
   const skip = options.skip ?? false;
-  describe(`${name} key-value store`, { skip: Boolean(skip) }, () => {
+  describe(`${name} key-value store${skip ? ` (skipped: ${skip})` : ''}`, { skip: Boolean(skip) }, () => {
     let subject: KeyValueSubject;
     let close: () => Promise<void>;
     let store: KeyValueStore;
@@ -110,8 +110,8 @@ export function keyValueSuite(
       );
     });
 
-    it('another instance sees the same values', {
-      skip: Boolean(options.shared ? false : 'one process only'),
+    it(`another instance sees the same values${options.shared ? '' : ' (skipped: this store lives in one process)'}`, {
+      skip: !options.shared,
     }, async () => {
       const peer = subject.peer;
       assert.ok(peer, 'a shared store has a peer');

@@ -187,3 +187,6 @@ function send(port: number, args: string[]): Promise<string> {
     socket.once('close', () => resolve(reply.trim()));
   });
 }
+
+/** Appended to the name of a suite skipped for want of redis-server, so that the report says why. */
+export const REDIS_SKIP_NOTE: string = REDIS_SKIP ? ` (skipped: ${REDIS_SKIP})` : '';

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { GatewayError } from '../../src/core/errors.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { freePort, REDIS_SKIP, startRedisServer, type TestRedisServer } from './redis-server.js';
+import { freePort, REDIS_SKIP, REDIS_SKIP_NOTE, startRedisServer, type TestRedisServer } from './redis-server.js';
 
 const sleep = (milliseconds: number): Promise<undefined> =>
   new Promise((resolve) => setTimeout(() => resolve(undefined), milliseconds));
@@ -27,7 +27,7 @@ async function timed<T>(promise: Promise<T>): Promise<{ ms: number; error: unkno
   }
 }
 
-describe('Redis store', { skip: Boolean(REDIS_SKIP) }, () => {
+describe(`Redis store${REDIS_SKIP_NOTE}`, { skip: Boolean(REDIS_SKIP) }, () => {
   let redis: TestRedisServer;
   beforeAll(async () => {
     redis = await startRedisServer();

@@ -12,7 +12,13 @@ import { MemoryKeyValueStore } from '../../../src/store/memory-key-value-store.j
 import { RedisStore } from '../../../src/store/redis-store.js';
 import type { StreamPart } from '../../../src/core/types.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { REDIS_SKIP, freePort, startRedisServer, type TestRedisServer } from '../../store/redis-server.js';
+import {
+  REDIS_SKIP,
+  REDIS_SKIP_NOTE,
+  freePort,
+  startRedisServer,
+  type TestRedisServer,
+} from '../../store/redis-server.js';
 import { TestClock } from '../../store/store-suite.js';
 import {
   embedNext,
@@ -433,7 +439,7 @@ describe('response cache: store unreachable', () => {
   });
 });
 
-describe('response cache on Redis', { skip: Boolean(REDIS_SKIP) }, () => {
+describe(`response cache on Redis${REDIS_SKIP_NOTE}`, { skip: Boolean(REDIS_SKIP) }, () => {
   let redis: TestRedisServer;
   beforeAll(async () => {
     redis = await startRedisServer();
