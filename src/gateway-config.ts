@@ -24,6 +24,7 @@ import type {
   GatewayKeyLookup,
   GatewayLogger,
 } from './http/http-types.js';
+import { MIN_ADMIN_KEY_LENGTH, type AdminKey } from './http/admin-access.js';
 import type { Dialect } from './http/dialects/dialect.js';
 import type { RequestMiddleware } from './middleware/middleware.js';
 import { PROVIDER_TYPES, type ProviderType } from './providers/provider.js';
@@ -122,6 +123,8 @@ export interface GatewayConfig {
 
   /** Gateway API keys: a list, or (in code) a lookup function. Absent: auth is off (a warning says so). */
   apiKeys?: GatewayApiKey[] | GatewayKeyLookup;
+  /** Admin keys (16+ characters): the dashboard, `/v1/logs`, `/admin/*`. A gateway key never opens them. */
+  adminKeys?: Array<AdminKey | string>;
   /** The account billed when auth is off (default `{ id: 'anonymous' }`). */
   defaultAccount?: AccountReference;
   /** Path prefix of every route (default `''`). */
@@ -190,7 +193,16 @@ const ROUTER_KEYS = [
   'random',
   'preload',
 ] as const;
-const HANDLER_KEYS = ['apiKeys', 'defaultAccount', 'basePath', 'bodyLimitBytes', 'cors', 'dialects', 'logger'] as const;
+const HANDLER_KEYS = [
+  'apiKeys',
+  'adminKeys',
+  'defaultAccount',
+  'basePath',
+  'bodyLimitBytes',
+  'cors',
+  'dialects',
+  'logger',
+] as const;
 const TOP_KEYS: readonly string[] = [...ROUTER_KEYS, 'router', ...HANDLER_KEYS, 'billing', 'store'];
 const NESTED_ROUTER_KEYS: readonly string[] = [...ROUTER_KEYS, 'logger'];
 const PROVIDER_KEYS = [
@@ -628,6 +640,32 @@ function checkStrategy(problems: Problems, path: string, strategy: unknown): voi
   else problems.stringArray(`${path}.providers`, strategy.providers, { nonEmpty: true });
 }
 
+function checkAdminKeys(problems: Problems, adminKeys: unknown, gatewayKeys: unknown[]): void {
+  if (adminKeys === undefined) return;
+  if (!Array.isArray(adminKeys)) {
+    problems.add('adminKeys', 'an array of admin keys (strings, or { "key", "id" })', adminKeys);
+    return;
+  }
+  const gatewaySecrets = new Set(
+    gatewayKeys.map((entry) => (entry && typeof entry === 'object' ? (entry as { key?: unknown }).key : undefined)),
+  );
+  adminKeys.forEach((entry: unknown, index: number) => {
+    const path = `adminKeys[${index}]`;
+    let key: unknown = entry;
+    if (typeof entry !== 'string') {
+      if (!problems.object(path, entry, 'a key string, or { "key", "id" }')) return;
+      problems.unknownKeys(path, entry, ['key', 'id']);
+      problems.string(`${path}.id`, entry.id, { optional: false, nonEmpty: true });
+      key = entry.key;
+    }
+    const keyPath = typeof entry === 'string' ? path : `${path}.key`;
+    if (typeof key !== 'string' || key.length < MIN_ADMIN_KEY_LENGTH)
+      problems.add(keyPath, `a string of at least ${MIN_ADMIN_KEY_LENGTH} characters`, key, { secret: true });
+    else if (gatewaySecrets.has(key))
+      problems.list.push({ path: keyPath, expected: 'a key of its own', found: 'the same key as a gateway API key' });
+  });
+}
+
 function checkHandlerSide(problems: Problems, config: Record<string, unknown>): void {
   const keys = config.apiKeys;
   if (keys !== undefined && typeof keys !== 'function') {
@@ -669,6 +707,7 @@ function checkHandlerSide(problems: Problems, config: Record<string, unknown>): 
       });
     }
   }
+  checkAdminKeys(problems, config.adminKeys, Array.isArray(keys) ? keys : []);
   const account = config.defaultAccount;
   if (account !== undefined && problems.object('defaultAccount', account, 'an account { "id": "team_x" }')) {
     problems.unknownKeys('defaultAccount', account, ['id', 'user', 'apiKeyId']);

@@ -10,6 +10,7 @@
 import { Router } from '../router/router.js';
 import { GatewayError, redactSecrets } from '../core/errors.js';
 import { createRequestId } from '../core/ids.js';
+import { AdminAccess } from './admin-access.js';
 import { KeyAuthenticator } from './auth.js';
 import { bodyTooLarge, DEFAULT_BODY_LIMIT_BYTES } from './body-limit.js';
 import { createBillingDialect } from './dialects/ai-gateway/billing-dialect.js';
@@ -62,6 +63,7 @@ export class HttpHandler {
   private readonly basePath: string;
   private readonly bodyLimit: number;
   private readonly auth: KeyAuthenticator;
+  private readonly admin: AdminAccess;
   private readonly cors: CorsOptions | undefined;
   private readonly logger: GatewayLogger | undefined;
   private readonly table: RouteTable;
@@ -78,6 +80,9 @@ export class HttpHandler {
     this.basePath = normalizeBasePath(config.basePath);
     this.bodyLimit = config.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
     this.auth = new KeyAuthenticator(config.apiKeys, config.defaultAccount);
+    this.admin = new AdminAccess(config.adminKeys);
+    if (Array.isArray(config.apiKeys) && config.apiKeys.some((entry) => this.admin.isAdminKey(entry.key)))
+      throw new GatewayError('config_invalid', 'An admin key must not also be a gateway API key');
     this.cors = config.cors === true ? { origin: '*' } : config.cors || undefined;
     this.logger = config.logger === false ? undefined : (config.logger ?? console);
     this.table = new RouteTable(mountedDialects(config));
@@ -172,7 +177,11 @@ export class HttpHandler {
         }
         dialect = chosen.dialect;
         const route = chosen.route;
-        const caller = route.public ? this.auth.anonymous : await this.auth.authenticate(request.headers);
+        const adminCaller = route.admin
+          ? this.admin.authenticate(request.headers, { session: route.admin === 'session' && method === 'GET' })
+          : undefined;
+        const caller =
+          route.public || adminCaller ? this.auth.anonymous : await this.auth.authenticate(request.headers);
         const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : await this.readJson(request);
         response = await route.handle({
           router: this.router,
@@ -183,6 +192,8 @@ export class HttpHandler {
           pathRest: match.pathRest,
           abort: request.abort ?? request.signal,
           requestId,
+          adminCaller,
+          admin: this.admin,
         });
       }
     } catch (thrown) {

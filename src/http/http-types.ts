@@ -5,6 +5,7 @@
  * @module
  */
 import type { AbortSource } from '../core/abort-handle.js';
+import type { AdminKey } from './admin-access.js';
 import type { AccountBalance } from '../billing/billing.js';
 import type { SpendReport, SpendReportQuery } from '../billing/spend-report.js';
 import type { GenerationSummary } from '../billing/usage-record.js';
@@ -175,6 +176,11 @@ export interface GatewayHandlerConfig {
   apiKeys?: GatewayApiKey[] | GatewayKeyLookup;
   /** The account billed when auth is off (default `{ id: 'anonymous' }`). */
   defaultAccount?: AccountReference;
+  /**
+   * Admin keys (at least 16 characters each): they open the dashboard, `/v1/logs` and `/admin/*`, sent as
+   * `Authorization: Bearer <key>`. A gateway API key never does. With none, those routes answer 401.
+   */
+  adminKeys?: Array<AdminKey | string>;
   /** Largest accepted request body in bytes (default 10 MiB); larger bodies get 413. */
   bodyLimitBytes?: number;
   /** CORS: `true` for every origin, or options. Off by default. */

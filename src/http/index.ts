@@ -23,6 +23,13 @@ export { jsonResponse } from './responses.js';
 export { handleNodeRequest, readNodeBody, writeNodeResponse, type NodeBridgeOptions } from './node-bridge.js';
 export { handleWebRequest, readWebBody } from './web-bridge.js';
 export { KeyAuthenticator, authorizeModels, modelAllowed, type Caller } from './auth.js';
+export {
+  AdminAccess,
+  ADMIN_SESSION_COOKIE,
+  MIN_ADMIN_KEY_LENGTH,
+  type AdminCaller,
+  type AdminKey,
+} from './admin-access.js';
 export { routingFromHeaders, mergeProviderOptions } from './routing-options.js';
 export { gatewayMetadata, type MetadataSource } from './gateway-metadata.js';
 export { openAIErrorBody } from './dialects/openai/openai-dialect.js';

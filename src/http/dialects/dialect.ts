@@ -8,6 +8,7 @@
  */
 import type { AbortSource } from '../../core/abort-handle.js';
 import type { GatewayError } from '../../core/errors.js';
+import type { AdminAccess, AdminCaller } from '../admin-access.js';
 import type { Caller } from '../auth.js';
 import type { GatewayHttpResponse, GatewayRouter, HttpHeaders } from '../http-types.js';
 
@@ -32,6 +33,10 @@ export interface RouteContext {
   abort: AbortSource;
   /** The request's id, sent back in `x-request-id`: the client's own when it sent a sane one. */
   requestId: string;
+  /** The admin who sent it, on a route flagged `admin` (the handler checked the key). */
+  adminCaller?: AdminCaller;
+  /** The admin keys, for a route that checks them itself (a page that answers a login form instead of a 401). */
+  admin: AdminAccess;
 }
 
 /**
@@ -55,6 +60,11 @@ export interface Route {
   accepts?(headers: HttpHeaders): boolean;
   /** Served without a gateway API key (a health probe, a metrics scrape). Off by default. */
   public?: boolean;
+  /**
+   * Served only to an admin key (`adminKeys`), never to a gateway API key: 401 otherwise. `'session'` also
+   * accepts the dashboard's session cookie (for GET routes a browser page calls).
+   */
+  admin?: boolean | 'session';
   handle(context: RouteContext): Promise<GatewayHttpResponse>;
 }
 
