@@ -576,14 +576,19 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
     }
   };
 
-  const outputGuard = (state: RequestState, run: RequestRun, json = false): TextGuard => {
-    const rules = json ? [] : state.active.flatMap((guardrail) => (guardrail.output ? guardrail.rules : []));
+  /**
+   * A guard of one output text: answer text, reasoning, or a tool call's JSON arguments (restored only, not
+   * scanned). The answer text of a JSON response (`responseFormat: json`) is scanned, and restored as JSON string
+   * content, so that an original with a quote or a backslash keeps the answer valid JSON.
+   */
+  const outputGuard = (state: RequestState, run: RequestRun, kind: 'text' | 'reasoning' | 'tool'): TextGuard => {
+    const rules = kind === 'tool' ? [] : state.active.flatMap((guardrail) => (guardrail.output ? guardrail.rules : []));
     return new TextGuard({
       rules,
       holdBack,
       vault: state.vault,
       restore: state.vault.restores,
-      json,
+      json: kind === 'tool' || (kind === 'text' && run.request.responseFormat?.type === 'json'),
       onMatch: onMatch(state, run, 'output'),
     });
   };
@@ -694,12 +699,13 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
     const originalTexts = result.content.filter((part) => part.type === 'text').map((part) => part.text);
     const content: ContentPart[] = result.content.map((part) => {
       if (part.type === 'text' || part.type === 'reasoning')
-        return { ...part, text: outputGuard(state, run).finish(part.text) };
-      if (part.type === 'tool-call') return { ...part, input: outputGuard(state, run, true).finish(part.input) };
+        return { ...part, text: outputGuard(state, run, part.type).finish(part.text) };
+      if (part.type === 'tool-call') return { ...part, input: outputGuard(state, run, 'tool').finish(part.input) };
       return part;
     });
     const texts = content.flatMap((part) => (part.type === 'text' ? [part.text] : []));
-    const text = originalTexts.join('') === result.text ? texts.join('') : outputGuard(state, run).finish(result.text);
+    const text =
+      originalTexts.join('') === result.text ? texts.join('') : outputGuard(state, run, 'text').finish(result.text);
     const reasoning = content.flatMap((part) => (part.type === 'reasoning' ? [part.text] : []));
     return {
       ...result,
@@ -721,10 +727,10 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
     let ended = false;
     let blocked: GatewayError | undefined;
 
-    const guardFor = (key: string, json: boolean): TextGuard => {
+    const guardFor = (key: string, kind: 'text' | 'reasoning' | 'tool'): TextGuard => {
       let guard = guards.get(key);
       if (guard === undefined) {
-        guard = outputGuard(state, run, json);
+        guard = outputGuard(state, run, kind);
         guards.set(key, guard);
       }
       return guard;
@@ -760,7 +766,7 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
             modelText += part.delta;
             await runChecks(state, run, 'output', modelText, true);
           }
-          enqueueDelta(part, guardFor(`${kind}:${part.id}`, kind === 'tool').push(part.delta));
+          enqueueDelta(part, guardFor(`${kind}:${part.id}`, kind).push(part.delta));
           return;
         }
         case 'text-end':

@@ -124,6 +124,23 @@ describe('guardrails middleware: actions on the input', () => {
     });
   });
 
+  it('reversible redaction into a JSON answer: an original with quotes is restored as JSON string content', async () => {
+    const middleware = guardrails({
+      guardrails: [{ name: 'codename', deny: [/Project "[A-Z][a-z]+"/], action: 'redact', reversible: true }],
+    });
+    const run = await input(middleware, {
+      ...makeRun('Describe Project "Falcon" as JSON'),
+    });
+    assert.equal(userText(run), 'Describe [DENIED_1] as JSON');
+    run.request = { ...run.request, responseFormat: { type: 'json' } };
+    const answer = JSON.stringify({ name: '[DENIED_1]', status: 'active' });
+    const result = await middleware.wrapGenerate?.(run, async () => resultOf(answer));
+    assert.deepEqual(JSON.parse(result?.text ?? ''), { name: 'Project "Falcon"', status: 'active' });
+    const plain = await input(middleware, makeRun('Describe Project "Falcon" in words'));
+    const prose = await middleware.wrapGenerate?.(plain, async () => resultOf('[DENIED_1] is a codename.'));
+    assert.equal(prose?.text, 'Project "Falcon" is a codename.', 'plain text is restored as it was');
+  });
+
   it('not reversible: placeholders in the answer stay placeholders', async () => {
     const middleware = guardrails({ guardrails: [{ name: 'pii', detectors: ['email'], action: 'redact' }] });
     const run = await input(middleware, makeRun(`Write to ${EMAIL}`));
