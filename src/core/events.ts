@@ -152,8 +152,8 @@ export interface GuardrailEvent {
  */
 export interface CacheEvent {
   requestId: string;
-  /** `exact`: the same canonical request (a semantic cache will add `semantic`). */
-  kind: 'exact';
+  /** `exact`: the same canonical request; `semantic`: a request of the same meaning (its user content's embedding). */
+  kind: 'exact' | 'semantic';
   /** `hit`: answered from the cache; `miss`: not there; `store`: the answer was stored; `skip`: not consulted. */
   outcome: 'hit' | 'miss' | 'store' | 'skip';
   operation: UsageEvent['operation'];
@@ -171,6 +171,10 @@ export interface CacheEvent {
   values?: { hits: number; total: number };
   /** On a skip: why (`request`, `when`, `no-store`...). */
   reason?: string;
+  /** Semantic: the best similarity found (on a hit, the entry's; on a miss, the nearest below the threshold). */
+  similarity?: number;
+  /** Semantic, on a hit: the id of the entry that answered. */
+  entryId?: string;
 }
 
 /**

@@ -329,7 +329,7 @@ export class HttpHandler {
 }
 
 const EXPOSED_HEADERS =
-  'x-gateway-generation-id, x-gateway-warnings, x-gateway-cache, age, x-request-id, retry-after, retry-after-ms';
+  'x-gateway-generation-id, x-gateway-warnings, x-gateway-cache, x-gateway-cache-similarity, age, x-request-id, retry-after, retry-after-ms';
 
 /** A client's request id worth echoing: a short token of safe characters. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;

@@ -11,7 +11,13 @@
  */
 import type { AbortSource } from '../core/abort-handle.js';
 import type { AccountReference, AttemptRecord, RouterEventName, RouterEvents, UsageEvent } from '../core/events.js';
-import type { CacheOutcome, EmbedManyResult, GenerateResult, NormalizedRequest } from '../router/router-types.js';
+import type {
+  CacheOutcome,
+  EmbedManyRequest,
+  EmbedManyResult,
+  GenerateResult,
+  NormalizedRequest,
+} from '../router/router-types.js';
 import type { StreamPart } from '../core/types.js';
 
 /** The kind of request a run carries. New operations (image, rerank) add their names here. */
@@ -118,6 +124,24 @@ export interface MiddlewareEvents {
 }
 
 /**
+ * What the router a middleware is given to offers it: its events, and its own embedding path (a semantic
+ * cache embeds requests through it: routed, failed over and billed as any other call).
+ *
+ * @example
+ * ```ts
+ * const embedder: RequestMiddleware = {
+ *   name: 'embedder',
+ *   attach(host) {
+ *     void host.embedMany({ model: 'openai/text-embedding-3-small', values: ['warm up'] });
+ *   },
+ * };
+ * ```
+ */
+export interface MiddlewareHost extends MiddlewareEvents {
+  embedMany(request: EmbedManyRequest): Promise<EmbedManyResult>;
+}
+
+/**
  * One step of the request pipeline. Every method is optional; a middleware implements the ones it needs.
  *
  * - `transformRequest` runs for every operation, outermost middleware first, before any `wrap*`: it may
@@ -154,7 +178,7 @@ export interface RequestMiddleware {
    * Called once by the router the middleware is given to, in its constructor: where the middleware's own
    * events (`cache`, `guardrail`, `warning`...) go. A middleware that emits nothing leaves it out.
    */
-  attach?(events: MiddlewareEvents): void;
+  attach?(host: MiddlewareHost): void;
   transformRequest?(run: RequestRun): void | Promise<void>;
   wrapGenerate?(run: RequestRun, next: () => Promise<GenerateResult>): Promise<GenerateResult>;
   wrapStream?(run: RequestRun, next: () => Promise<PipelineStream>): Promise<PipelineStream>;

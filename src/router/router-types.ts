@@ -304,6 +304,11 @@ export interface CacheOutcome {
   savedCostNano?: number;
   /** For embeddings: how many values came from the cache. */
   hitValues?: number;
+  /** On a semantic hit: `semantic` (absent for the exact cache). */
+  kind?: 'semantic';
+  /** On a semantic hit: the cosine similarity of the request to the entry's, and the entry's id. */
+  similarity?: number;
+  entryId?: string;
 }
 
 /**

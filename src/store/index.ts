@@ -30,3 +30,7 @@ export type {
 } from './store.js';
 export { MemoryKeyValueStore, type MemoryKeyValueStoreOptions } from './memory-key-value-store.js';
 export type { KeyValueSelector, KeyValueStore } from './key-value-store.js';
+export { MemoryVectorIndex, type MemoryVectorIndexOptions } from './memory-vector-index.js';
+export { normalizedVector, type VectorIndex, type VectorMatch } from './vector-index.js';
+export { SharedVectorIndex, type SharedVectorIndexOptions } from './shared-vector-index.js';
+export { ApproximateVectorIndex, type ApproximateVectorIndexOptions } from './approximate-vector-index.js';

@@ -17,3 +17,9 @@ export {
   type ResponseCacheConfig,
 } from './response-cache.js';
 export { canonicalJson, decidingFields, embeddingKeys, languageKey } from './cache-key.js';
+export {
+  semanticCache,
+  SEMANTIC_CACHE_TAG,
+  type SemanticCache,
+  type SemanticCacheConfig,
+} from './semantic-cache.js';

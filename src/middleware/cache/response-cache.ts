@@ -185,7 +185,7 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
   };
 
   const plan = (run: RequestRun): Plan | string => {
-    const options = requestOptions(run);
+    const options = requestCacheOptions(run);
     if (config.when && !config.when(run)) return 'when';
     const ttlSeconds = options.ttlSeconds ?? config.models?.[run.model]?.ttlSeconds ?? defaultTtlSeconds;
     const read = options.skip !== true;
@@ -253,6 +253,8 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
       if (entry === false) return skipped(run, 'unavailable', await next());
       if (steps.read) event(run, 'miss', { key: shortKey(key) });
       const result = await next();
+      // A semantic cache inside this one answered: keep its outcome, and do not store its answer under this key.
+      if (result.cache?.status === 'hit') return result;
       result.cache = { status: steps.read ? 'miss' : 'skip', key: shortKey(key) };
       if (steps.write && storable(result)) write(run, steps, key, languageEntry(result, undefined, now()));
       return result;
@@ -275,6 +277,7 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
       if (entry === false) return skippedStream(run, 'unavailable', await next());
       if (steps.read) event(run, 'miss', { key: shortKey(key) });
       const inner = await next();
+      if (inner.cache?.status === 'hit') return inner;
       const status = steps.read ? 'miss' : 'skip';
       const outcome: CacheOutcome = { status, key: shortKey(key) };
       const result = withOutcome(inner.result, outcome);
@@ -449,8 +452,15 @@ async function* replay(parts: StreamPart[]): AsyncGenerator<StreamPart> {
   for (const part of parts) yield part;
 }
 
-/** The request's `providerOptions.gateway.cache`, checked. */
-function requestOptions(run: RequestRun): RequestCacheOptions {
+/**
+ * The request's `providerOptions.gateway.cache`, checked (a 400 `invalid_request` saying what is wrong).
+ *
+ * @example
+ * ```ts
+ * const { skip, noStore, ttlSeconds } = requestCacheOptions(run);
+ * ```
+ */
+export function requestCacheOptions(run: RequestRun): RequestCacheOptions {
   const value = run.request.providerOptions?.gateway?.cache;
   if (value === undefined || value === null) return {};
   const path = 'providerOptions.gateway.cache';
