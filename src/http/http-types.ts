@@ -21,6 +21,7 @@ import type {
 } from '../router/router-types.js';
 import type { ProviderType } from '../providers/provider.js';
 import type { Dialect } from './dialects/dialect.js';
+import type { RequestMiddleware } from '../middleware/middleware.js';
 import type { GenerateRequest } from '../core/types.js';
 
 /**
@@ -39,6 +40,8 @@ export interface GatewayRouter extends DirectorySource {
   embedMany(request: EmbedManyRequest, scope?: CallScope): Promise<EmbedManyResult>;
   /** The type of a configured provider instance (`Router` has it; checks BYOK credentials' shape). */
   providerType?(name: string): ProviderType | undefined;
+  /** The router's middleware (`Router` has it): the cache endpoint finds the caches there. */
+  readonly middleware?: readonly RequestMiddleware[];
   close?(): Promise<void> | void;
 }
 

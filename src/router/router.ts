@@ -10,7 +10,7 @@ import { Catalog } from '../catalog/catalog.js';
 import { GatewayError } from '../core/errors.js';
 import type { AccountReference } from '../core/events.js';
 import { HealthTracker } from '../health/health-tracker.js';
-import type { OperationName, PipelineStream } from '../middleware/middleware.js';
+import type { OperationName, PipelineStream, RequestMiddleware } from '../middleware/middleware.js';
 import { embeddingOperation } from '../operations/embedding.js';
 import { generateOperation } from '../operations/language.js';
 import type { Provider, ProviderType } from '../providers/provider.js';
@@ -87,6 +87,8 @@ export class Router extends EventHub {
   private readonly attemptTimeoutMs: number;
   private readonly deadlineMs: number;
   private preloading: Promise<void> | undefined;
+  /** The middleware, outermost first, as configured. */
+  readonly middleware: readonly RequestMiddleware[];
 
   constructor(config: RouterConfig) {
     super();
@@ -116,7 +118,8 @@ export class Router extends EventHub {
       this.attemptTimeoutMs,
     );
     this.pipeline = pipeline;
-    for (const middleware of config.middleware ?? []) middleware.attach?.(this);
+    this.middleware = Object.freeze([...(config.middleware ?? [])]);
+    for (const middleware of this.middleware) middleware.attach?.(this);
     this.chain = composeMiddleware(config.middleware ?? [], {
       generate: (run) => pipeline.generate(run),
       stream: (run) => pipeline.stream(run),
