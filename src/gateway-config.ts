@@ -149,6 +149,46 @@ export interface GatewayConfig {
   billing?: BillingConfig | true | false | Billing | GatewayBilling;
   /** Where billing (and, when shared, health) keeps state: data (see {@link StoreConfig}) or a `StateStore`. */
   store?: StoreConfig | StateStore;
+  /**
+   * The response cache, built into the router's middleware (innermost, after guardrails): `true` for the exact
+   * cache with its defaults, or its options, with `semantic` for the semantic cache too. With a Redis `store`,
+   * both share their entries (and the semantic vectors) through it.
+   */
+  cache?: true | GatewayCacheConfig;
+}
+
+/**
+ * The response cache as a {@link GatewayConfig} (and a config file) gives it.
+ *
+ * @example
+ * ```ts
+ * const cache: GatewayCacheConfig = {
+ *   ttlSeconds: 600,
+ *   semantic: { embeddingModel: 'openai/text-embedding-3-small', threshold: 0.95, index: 'approximate' },
+ * };
+ * ```
+ */
+export interface GatewayCacheConfig {
+  /** `false`: no exact cache (the semantic one alone). Default true. */
+  exact?: boolean;
+  ttlSeconds?: number;
+  models?: Record<string, { ttlSeconds?: number }>;
+  maxEntries?: number;
+  maxBytes?: number;
+  maxEntryBytes?: number;
+  scope?: 'account' | 'shared';
+  storeTruncated?: boolean;
+  semantic?: {
+    embeddingModel: string;
+    threshold?: number;
+    models?: string[];
+    ttlSeconds?: number;
+    scope?: 'account' | 'shared';
+    maxEntries?: number;
+    maxTextCharacters?: number;
+    /** `exact` (default) or `approximate` (HNSW; needs the optional package `usearch`). */
+    index?: 'exact' | 'approximate';
+  };
 }
 
 /**
@@ -203,7 +243,7 @@ const HANDLER_KEYS = [
   'dialects',
   'logger',
 ] as const;
-const TOP_KEYS: readonly string[] = [...ROUTER_KEYS, 'router', ...HANDLER_KEYS, 'billing', 'store'];
+const TOP_KEYS: readonly string[] = [...ROUTER_KEYS, 'router', ...HANDLER_KEYS, 'billing', 'store', 'cache'];
 const NESTED_ROUTER_KEYS: readonly string[] = [...ROUTER_KEYS, 'logger'];
 const PROVIDER_KEYS = [
   'type',
@@ -373,6 +413,9 @@ export function validateGatewayConfig(data: unknown): GatewayConfig {
     checkRouterSide(problems, data);
     checkHandlerSide(problems, data);
     checkBilling(problems, data);
+    checkCache(problems, data.cache);
+    if (data.cache !== undefined && isRouterInstance(data.router))
+      problems.add('cache', 'no `cache` beside a Router instance (give that Router its cache middleware)', data.cache);
   }
   if (problems.list.length > 0) throw configError(problems.list);
   return data as GatewayConfig;
@@ -393,6 +436,61 @@ export function configError(problems: ConfigProblem[], heading = 'Invalid gatewa
   const message =
     lines.length === 1 ? `${heading}: ${lines[0]}` : `${heading} (${lines.length} problems):\n  ${lines.join('\n  ')}`;
   return new GatewayError('config_invalid', message, { details: { problems } });
+}
+
+function checkCache(problems: Problems, cache: unknown): void {
+  if (cache === undefined || cache === true) return;
+  if (!problems.object('cache', cache, 'true, or the cache options { "ttlSeconds", "semantic", ... }')) return;
+  problems.unknownKeys('cache', cache, [
+    'exact',
+    'ttlSeconds',
+    'models',
+    'maxEntries',
+    'maxBytes',
+    'maxEntryBytes',
+    'scope',
+    'storeTruncated',
+    'semantic',
+  ]);
+  problems.boolean('cache.exact', cache.exact);
+  problems.integer('cache.ttlSeconds', cache.ttlSeconds, 0, 'seconds');
+  problems.integer('cache.maxEntries', cache.maxEntries, 1, 'entries');
+  problems.integer('cache.maxBytes', cache.maxBytes, 1, 'bytes');
+  problems.integer('cache.maxEntryBytes', cache.maxEntryBytes, 1, 'bytes');
+  problems.oneOf('cache.scope', cache.scope, ['account', 'shared']);
+  problems.boolean('cache.storeTruncated', cache.storeTruncated);
+  if (
+    cache.models !== undefined &&
+    problems.object('cache.models', cache.models, 'an object of model → { ttlSeconds }')
+  ) {
+    for (const [model, options] of Object.entries(cache.models)) {
+      const path = `cache.models.${model}`;
+      if (!problems.object(path, options, 'an object { "ttlSeconds" }')) continue;
+      problems.unknownKeys(path, options, ['ttlSeconds']);
+      problems.integer(`${path}.ttlSeconds`, options.ttlSeconds, 0, 'seconds');
+    }
+  }
+  const semantic = cache.semantic;
+  if (semantic === undefined) return;
+  if (!problems.object('cache.semantic', semantic, 'the semantic cache options { "embeddingModel", ... }')) return;
+  problems.unknownKeys('cache.semantic', semantic, [
+    'embeddingModel',
+    'threshold',
+    'models',
+    'ttlSeconds',
+    'scope',
+    'maxEntries',
+    'maxTextCharacters',
+    'index',
+  ]);
+  problems.string('cache.semantic.embeddingModel', semantic.embeddingModel, { optional: false, nonEmpty: true });
+  problems.number('cache.semantic.threshold', semantic.threshold, 0.01, 1);
+  problems.stringArray('cache.semantic.models', semantic.models, { nonEmpty: true });
+  problems.integer('cache.semantic.ttlSeconds', semantic.ttlSeconds, 0, 'seconds');
+  problems.oneOf('cache.semantic.scope', semantic.scope, ['account', 'shared']);
+  problems.integer('cache.semantic.maxEntries', semantic.maxEntries, 1, 'entries');
+  problems.integer('cache.semantic.maxTextCharacters', semantic.maxTextCharacters, 1, 'characters');
+  problems.oneOf('cache.semantic.index', semantic.index, ['exact', 'approximate']);
 }
 
 function checkRouterSide(problems: Problems, config: Record<string, unknown>): void {

@@ -17,13 +17,18 @@ import {
   isStoreInstance,
   validateGatewayConfig,
   type BillingConfig,
+  type GatewayCacheConfig,
   type GatewayConfig,
   type StoreConfig,
   type StrategyConfig,
 } from './gateway-config.js';
 import { createGatewayHandler, type GatewayHandler } from './http/gateway-handler.js';
 import type { GatewayBilling, GatewayHandlerConfig } from './http/http-types.js';
+import { responseCache } from './middleware/cache/response-cache.js';
+import { semanticCache } from './middleware/cache/semantic-cache.js';
 import type { RequestMiddleware } from './middleware/middleware.js';
+import { ApproximateVectorIndex } from './store/approximate-vector-index.js';
+import { SharedVectorIndex } from './store/shared-vector-index.js';
 import { Router } from './router/router.js';
 import type { RouterConfig } from './router/router-types.js';
 import { MemoryStore } from './store/memory-store.js';
@@ -226,6 +231,8 @@ function routerConfigOf(
   const strategy = buildStrategy(picked.strategy as StrategyConfig | Strategy | undefined);
   if (strategy) routerConfig.strategy = strategy;
   if (config.logger && !routerConfig.logger) routerConfig.logger = config.logger;
+  const caches = cachesFor(config.cache, store);
+  if (caches.length > 0) routerConfig.middleware = [...(routerConfig.middleware ?? []), ...caches];
   if (billing) {
     // Billing's hook goes last: its reservation is the last step before an attempt, so that no other
     // hook's refusal can strand it; a hook list that already holds it does not get it twice.
@@ -236,6 +243,25 @@ function routerConfigOf(
     routerConfig.health = { ...routerConfig.health, store };
   }
   return routerConfig;
+}
+
+/** The cache middleware a config asks for, sharing a Redis store's entries when there is one. */
+function cachesFor(config: GatewayConfig['cache'], store: StateStore | undefined): RequestMiddleware[] {
+  if (config === undefined) return [];
+  const options: GatewayCacheConfig = config === true ? {} : config;
+  const shared = store instanceof RedisStore ? store : undefined;
+  const caches: RequestMiddleware[] = [];
+  if (options.exact !== false) {
+    const { exact: _exact, semantic: _semantic, ...exact } = options;
+    caches.push(responseCache({ ...exact, ...(shared ? { store: shared } : {}) }));
+  }
+  if (options.semantic) {
+    const { index: kind, ...semantic } = options.semantic;
+    const local = kind === 'approximate' ? new ApproximateVectorIndex({ maxEntries: semantic.maxEntries }) : undefined;
+    const index = shared ? new SharedVectorIndex({ store: shared, local, maxEntries: semantic.maxEntries }) : local;
+    caches.push(semanticCache({ ...semantic, ...(shared ? { store: shared } : {}), ...(index ? { index } : {}) }));
+  }
+  return caches;
 }
 
 function buildStore(config: StoreConfig | StateStore | undefined): StateStore | undefined {

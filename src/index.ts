@@ -94,6 +94,7 @@ export {
   validateGatewayConfig,
   type BillingConfig,
   type ConfigProblem,
+  type GatewayCacheConfig,
   type GatewayConfig,
   type StoreConfig,
   type StrategyConfig,

@@ -354,6 +354,53 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
     }
   });
 
+  it('`cache` in the config builds the exact and semantic caches; a cache beside a Router instance is refused', async () => {
+    const gateway = createGateway({
+      providers: { openai: { apiKey: OPENAI_KEY, baseURL: `${openaiURL}/v1` } },
+      cache: { ttlSeconds: 600, semantic: { embeddingModel: 'openai/text-embedding-3-small', threshold: 0.999 } },
+      adminKeys: ['adm-gateway-cache-0123456789'],
+      logger: false,
+    });
+    const stored: string[] = [];
+    gateway.router.on('cache', (event) => void (event.outcome === 'store' && stored.push(event.kind)));
+    const { origin, server } = await serve(createGatewayMiddleware(gateway));
+    try {
+      const client = new OpenAI({ apiKey: 'auth is off', baseURL: `${origin}/v1`, maxRetries: 0 });
+      const ask = (content: string) =>
+        client.chat.completions
+          .create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content }] })
+          .withResponse();
+      assert.equal((await ask('Same words')).response.headers.get('x-gateway-cache'), 'miss');
+      await waitFor(() => stored.includes('exact') && stored.includes('semantic'));
+      assert.equal((await ask('Same words')).response.headers.get('x-gateway-cache'), 'hit');
+      assert.deepEqual(
+        gateway.router.middleware.map((middleware) => middleware.name),
+        ['response-cache', 'semantic-cache'],
+      );
+      const cleared = await fetch(`${origin}/v1/cache`, {
+        method: 'DELETE',
+        headers: { authorization: 'Bearer adm-gateway-cache-0123456789' },
+      });
+      // The exact cache holds the answer and the semantic cache's embedding of the question (an embed call).
+      assert.deepEqual(await cleared.json(), { deleted: { 'response-cache': 2, 'semantic-cache': 1 } });
+    } finally {
+      await closeServer(server);
+      await gateway.close();
+    }
+    assert.deepEqual(
+      problemsOf({ providers: { openai: {} }, cache: { ttlSeconds: -1, semantic: { threshold: 2 } } }).map(
+        (problem) => problem.path,
+      ),
+      ['cache.ttlSeconds', 'cache.semantic.embeddingModel', 'cache.semantic.threshold'],
+    );
+    const router = new Router({ providers: { openai: { apiKey: OPENAI_KEY } }, preload: false });
+    assert.deepEqual(
+      problemsOf({ router, cache: true }).map((problem) => problem.path),
+      ['cache'],
+    );
+    await router.close();
+  });
+
   it('close() closes what the gateway built and leaves a store passed in open', async () => {
     const store = new MemoryStore();
     const gateway = createGateway({
