@@ -40,8 +40,8 @@ export type { PathEntry, RouteMatch } from './route-table.js';
  */
 export const BUILT_IN_DIALECTS: readonly DialectName[] = ['openai', 'anthropic', 'ai-gateway'];
 
-const BUILDERS: Record<DialectName, () => Dialect> = {
-  openai: createOpenAIDialect,
+const BUILDERS: Record<DialectName, (config: GatewayHandlerConfig) => Dialect> = {
+  openai: (config) => createOpenAIDialect({ responses: config.responses }),
   anthropic: createAnthropicDialect,
   'ai-gateway': createAiGatewayDialect,
 };
@@ -356,7 +356,7 @@ function mountedDialects(config: GatewayHandlerConfig): Dialect[] {
   }
   const dialects = (
     named.length > 0 ? BUILT_IN_DIALECTS.filter((name) => named.includes(name)) : BUILT_IN_DIALECTS
-  ).map((name) => BUILDERS[name]());
+  ).map((name) => BUILDERS[name](config));
   if (config.billing) dialects.push(createBillingDialect(config.billing));
   for (const item of given) {
     if (typeof item === 'string') continue;
