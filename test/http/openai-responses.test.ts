@@ -59,4 +59,262 @@ describe('OpenAI Responses API (openai SDK responses.create / responses.stream)'
       ['system', 'user'],
     );
   });
+
+  it('streams named events the SDK stream helper accumulates, with finalResponse() and usage', async () => {
+    const stream = client.responses.stream({ model: 'openai/gpt-4o', input: 'Stream this please' });
+    const types: string[] = [];
+    let deltas = '';
+    stream.on('response.output_text.delta', (event) => {
+      deltas += event.delta;
+    });
+    for await (const event of stream) types.push(event.type);
+    const final = await stream.finalResponse();
+    assert.equal(deltas, 'You said: Stream this please');
+    assert.equal(final.output_text, 'You said: Stream this please');
+    assert.equal(final.status, 'completed');
+    assert.ok(final.usage && final.usage.output_tokens > 0 && final.usage.input_tokens > 0);
+    assert.deepEqual(types.slice(0, 4), [
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+    ]);
+    assert.deepEqual(types.slice(-4), [
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    assert.ok(types.filter((type) => type === 'response.output_text.delta').length > 3, 'one delta per token');
+  });
+
+  it('serves a non-OpenAI model (Anthropic), JSON and streamed, with reasoning as a reasoning item', async () => {
+    const before = gateway.anthropic.requests.length;
+    const answer = await client.responses.create({
+      model: 'anthropic/claude-sonnet-4',
+      input: [{ role: 'user', content: [{ type: 'input_text', text: 'Hi Claude' }] }],
+      max_output_tokens: 3000,
+      reasoning: { effort: 'low' },
+    });
+    assert.equal(gateway.anthropic.requests.length, before + 1);
+    assert.equal(answer.output_text, 'You said: Hi Claude');
+    const reasoning = answer.output.find((item) => item.type === 'reasoning');
+    assert.ok(reasoning && reasoning.type === 'reasoning' && reasoning.summary[0].text.length > 0);
+    assert.ok((answer.usage?.output_tokens_details.reasoning_tokens ?? 0) > 0);
+    const upstream = gateway.anthropic.requests.at(-1)?.body as { thinking?: { type: string } };
+    assert.equal(upstream.thinking?.type, 'enabled');
+
+    const stream = client.responses.stream({
+      model: 'anthropic/claude-sonnet-4',
+      input: 'Stream from Claude',
+      max_output_tokens: 3000,
+      reasoning: { effort: 'low' },
+    });
+    const types = new Set<string>();
+    for await (const event of stream) types.add(event.type);
+    const final = await stream.finalResponse();
+    assert.equal(final.output_text, 'You said: Stream from Claude');
+    assert.deepEqual(
+      final.output.map((item) => item.type),
+      ['reasoning', 'message'],
+    );
+    assert.ok(types.has('response.reasoning_summary_text.delta'));
+    assert.ok((final.usage?.output_tokens_details.reasoning_tokens ?? 0) > 0);
+  });
+
+  it('calls function tools and takes function_call_output back, streamed and not, across vendors', async () => {
+    const first = await client.responses.create({
+      model: 'openai/gpt-4o',
+      input: 'Weather in Paris?',
+      tools: [WEATHER_TOOL],
+      tool_choice: 'required',
+    });
+    const call = first.output.find((item) => item.type === 'function_call');
+    assert.ok(call && call.type === 'function_call' && call.name === 'weather');
+    assert.deepEqual(Object.keys(JSON.parse(call.arguments) as object), ['city']);
+    const upstreamTools = (gateway.openai.requests.at(-1)?.body as { tools: Array<{ function: { strict?: boolean } }> })
+      .tools;
+    assert.equal(upstreamTools[0].function.strict, true);
+
+    const second = await client.responses.create({
+      model: 'anthropic/claude-sonnet-4',
+      tools: [WEATHER_TOOL],
+      input: [
+        { role: 'user', content: 'Weather in Paris?' },
+        ...first.output.filter((item) => item.type === 'function_call'),
+        { type: 'function_call_output', call_id: call.call_id, output: 'sunny, 21C' },
+      ],
+    });
+    assert.equal(second.status, 'completed');
+    assert.ok(second.output_text.length > 0);
+    const upstream = gateway.anthropic.requests.at(-1)?.body as {
+      messages: Array<{ role: string; content: Array<{ type: string; tool_use_id?: string; id?: string }> }>;
+    };
+    assert.ok(upstream.messages[1].content.some((block) => block.type === 'tool_use' && block.id === call.call_id));
+    assert.ok(
+      upstream.messages[2].content.some((block) => block.type === 'tool_result' && block.tool_use_id === call.call_id),
+    );
+
+    for (const model of ['openai/gpt-4o', 'anthropic/claude-sonnet-4']) {
+      const stream = client.responses.stream({
+        model,
+        input: 'Weather?',
+        tools: [WEATHER_TOOL],
+        tool_choice: { type: 'function', name: 'weather' },
+      });
+      let argumentDeltas = '';
+      stream.on('response.function_call_arguments.delta', (event) => {
+        argumentDeltas += event.delta;
+      });
+      const final = await stream.finalResponse();
+      const streamed = final.output.find((item) => item.type === 'function_call');
+      assert.ok(streamed && streamed.type === 'function_call', model);
+      assert.equal(streamed.name, 'weather');
+      assert.ok(streamed.call_id.length > 0);
+      assert.equal(argumentDeltas, streamed.arguments, model);
+      assert.ok('city' in (JSON.parse(streamed.arguments) as object), model);
+    }
+  });
+
+  it('honours text.format json_schema and json_object', async () => {
+    const answer = await client.responses.create({
+      model: 'anthropic/claude-sonnet-4',
+      input: 'Invent a person',
+      text: {
+        format: {
+          type: 'json_schema',
+          name: 'person',
+          schema: {
+            type: 'object',
+            properties: { name: { type: 'string' }, age: { type: 'number' } },
+            required: ['name', 'age'],
+            additionalProperties: false,
+          },
+          strict: true,
+        },
+      },
+    });
+    const person = JSON.parse(answer.output_text) as { name: unknown; age: unknown };
+    assert.equal(typeof person.name, 'string');
+    assert.equal(typeof person.age, 'number');
+    assert.equal(answer.text?.format?.type, 'json_schema');
+    const viaOpenAI = await client.responses.create({
+      model: 'openai/gpt-4o',
+      input: 'Answer in JSON',
+      text: { format: { type: 'json_object' } },
+    });
+    JSON.parse(viaOpenAI.output_text);
+    const upstream = gateway.openai.requests.at(-1)?.body as { response_format?: { type: string } };
+    assert.equal(upstream.response_format?.type, 'json_object');
+  });
+
+  it('continues a stored conversation by previous_response_id, refuses it to another account, GETs and DELETEs it', async () => {
+    const first = await client.responses.create({
+      model: 'anthropic/claude-sonnet-4',
+      instructions: 'Be brief.',
+      input: 'My name is Ada',
+    });
+    const second = await client.responses.create({
+      model: 'openai/gpt-4o',
+      previous_response_id: first.id,
+      input: 'What is my name?',
+    });
+    assert.equal(second.previous_response_id, first.id);
+    const upstream = gateway.openai.requests.at(-1)?.body as { messages: Array<{ role: string; content: unknown }> };
+    assert.deepEqual(
+      upstream.messages.map((message) => message.role),
+      ['user', 'assistant', 'user'],
+      'the earlier turn comes first; instructions are not carried over',
+    );
+    assert.equal(upstream.messages[1].content, 'You said: My name is Ada');
+
+    // Streamed, and continued again from the streamed one.
+    const third = await client.responses.stream({ model: 'openai/gpt-4o', previous_response_id: second.id, input: 'Again?' }).finalResponse();
+    const fourth = await client.responses.create({ model: 'openai/gpt-4o', previous_response_id: third.id, input: 'Last' });
+    assert.equal(fourth.status, 'completed');
+    const roles = (gateway.openai.requests.at(-1)?.body as { messages: Array<{ role: string }> }).messages.map(
+      (message) => message.role,
+    );
+    assert.deepEqual(roles, ['user', 'assistant', 'user', 'assistant', 'user', 'assistant', 'user']);
+
+    const retrieved = await client.responses.retrieve(second.id);
+    assert.equal(retrieved.id, second.id);
+    assert.equal(retrieved.output_text, second.output_text);
+
+    const other = new OpenAI({ apiKey: OTHER_KEY, baseURL: `${gateway.origin}/v1`, maxRetries: 0 });
+    const refused = await other.responses
+      .create({ model: 'openai/gpt-4o', previous_response_id: first.id, input: 'Whose is this?' })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    assert.ok(refused instanceof OpenAI.BadRequestError, String(refused));
+    assert.match(refused.message, /Previous response with id '.+' not found/);
+    assert.equal(refused.param, 'previous_response_id');
+    const notTheirs = await other.responses.retrieve(first.id).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.ok(notTheirs instanceof OpenAI.NotFoundError, String(notTheirs));
+
+    await client.responses.delete(first.id);
+    const gone = await client.responses.retrieve(first.id).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.ok(gone instanceof OpenAI.NotFoundError, String(gone));
+
+    const unstored = await client.responses.create({ model: 'openai/gpt-4o', input: 'forget me', store: false });
+    assert.equal(unstored.store, false);
+    const missing = await send(gateway.origin, `/v1/responses/${unstored.id}`);
+    assert.equal(missing.status, 404);
+  });
+
+  it('fails over to the next offering when a stream fails before its first content, and emits usage', async () => {
+    usageEvents.length = 0;
+    const before = gateway.anthropic.requests.length;
+    gateway.anthropic.script({ type: 'status', status: 529 });
+    const stream = client.responses.stream({
+      model: 'anthropic/claude-sonnet-4',
+      input: 'Fail over please',
+      providerOptions: { gateway: { order: ['anthropic', 'bedrock'], models: ['openai/gpt-4o'] } },
+    } as OpenAI.Responses.ResponseCreateParamsStreaming);
+    const final = await stream.finalResponse();
+    assert.equal(final.output_text, 'You said: Fail over please');
+    assert.equal(gateway.anthropic.requests.length, before + 1, 'Anthropic was tried first and failed');
+    const usage = usageEvents.filter((event) => event.operation === 'stream');
+    assert.equal(usage.length, 1, 'one usage event: the failed attempt was not billable');
+    assert.equal(usage[0].provider, 'openai');
+    assert.equal(usage[0].account?.id, 'team_test');
+    assert.equal(usage[0].outputTokens, final.usage?.output_tokens);
+  });
+
+  it('answers bad input with a 400 in the OpenAI error format that names the field', async () => {
+    const cases: Array<[Record<string, unknown>, RegExp, string]> = [
+      [{ model: 'openai/gpt-4o' }, /`input` is required/, 'input'],
+      [{ model: 'openai/gpt-4o', input: 42 }, /`input` must be a string or an array/, 'input'],
+      [{ model: 'openai/gpt-4o', input: [{ type: 'bogus' }] }, /`input\[0\]\.type` must be one of/, 'input[0].type'],
+      [
+        { model: 'openai/gpt-4o', input: 'x', tools: [{ type: 'web_search' }] },
+        /hosted tools/,
+        'tools[0].type',
+      ],
+      [
+        { model: 'openai/gpt-4o', input: [{ type: 'function_call_output', call_id: 'nope', output: 'x' }] },
+        /does not answer any function_call/,
+        'input[0].call_id',
+      ],
+      [{ model: 'openai/gpt-4o', input: 'x', temperature: 3 }, /temperature/, 'temperature'],
+      [{ model: 'openai/gpt-4o', input: 'x', text: { format: { type: 'yaml' } } }, /text\.format\.type/, 'text.format.type'],
+      [{ model: 'openai/gpt-4o', input: 'x', background: true }, /background/, 'background'],
+    ];
+    for (const [body, message, param] of cases) {
+      const { status, body: answer } = await send(gateway.origin, '/v1/responses', JSON.stringify(body));
+      assert.equal(status, 400, JSON.stringify(body));
+      const error = (answer as { error: { message: string; type: string; param: string } }).error;
+      assert.match(error.message, message);
+      assert.equal(error.type, 'invalid_request_error');
+      assert.equal(error.param, param);
+    }
+  });
 });
