@@ -265,7 +265,7 @@ describe('OpenAI Responses API (openai SDK responses.create / responses.stream)'
     assert.ok(gone instanceof OpenAI.NotFoundError, String(gone));
 
     const unstored = await client.responses.create({ model: 'openai/gpt-4o', input: 'forget me', store: false });
-    assert.equal(unstored.store, false);
+    assert.equal((unstored as unknown as { store: boolean }).store, false);
     const missing = await send(gateway.origin, `/v1/responses/${unstored.id}`);
     assert.equal(missing.status, 404);
   });
@@ -278,7 +278,7 @@ describe('OpenAI Responses API (openai SDK responses.create / responses.stream)'
       model: 'anthropic/claude-sonnet-4',
       input: 'Fail over please',
       providerOptions: { gateway: { order: ['anthropic', 'bedrock'], models: ['openai/gpt-4o'] } },
-    } as OpenAI.Responses.ResponseCreateParamsStreaming);
+    } as unknown as OpenAI.Responses.ResponseCreateParamsStreaming);
     const final = await stream.finalResponse();
     assert.equal(final.output_text, 'You said: Fail over please');
     assert.equal(gateway.anthropic.requests.length, before + 1, 'Anthropic was tried first and failed');

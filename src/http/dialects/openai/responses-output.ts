@@ -166,11 +166,13 @@ export function responseObject(fields: {
   incompleteDetails?: { reason: string } | null;
   error?: { code: string; message: string } | null;
 }): Record<string, unknown> {
+  const finished = fields.status === 'completed';
   const { settings } = fields;
   return {
     id: fields.id,
     object: 'response',
     created_at: fields.createdAt,
+    ...(finished ? { completed_at: Math.floor(Date.now() / 1000) } : {}),
     status: fields.status,
     background: false,
     error: fields.error ?? null,
