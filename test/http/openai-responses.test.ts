@@ -317,4 +317,79 @@ describe('OpenAI Responses API (openai SDK responses.create / responses.stream)'
       assert.equal(error.param, param);
     }
   });
+
+  it("keeps Claude's signed thinking across turns: reasoning items carry it back, by item and by previous_response_id", async () => {
+    // Claude thinks before it calls a tool.
+    gateway.anthropic.configure({
+      reply: (request) =>
+        request.reasoning && request.tools.length > 0 && !request.hasToolResults
+          ? {
+              reasoning: 'The user wants Paris weather; I will call the tool.',
+              reasoningTokens: 12,
+              toolCalls: [{ id: `toolu_think_${request.promptText.length}`, name: 'weather', input: { city: 'Paris' } }],
+            }
+          : undefined,
+    });
+    try {
+      await thinkingRoundTrips();
+    } finally {
+      gateway.anthropic.configure({ reply: undefined });
+    }
+  });
+
+  async function thinkingRoundTrips(): Promise<void> {
+    for (const streamed of [false, true]) {
+      const params = {
+        model: 'anthropic/claude-sonnet-4',
+        input: 'Weather in Paris? Use the tool please',
+        tools: [WEATHER_TOOL],
+        max_output_tokens: 3000,
+        reasoning: { effort: 'low' as const },
+      };
+      const first = streamed
+        ? await client.responses.stream(params).finalResponse()
+        : await client.responses.create(params);
+      const reasoning = first.output.find((item) => item.type === 'reasoning');
+      const call = first.output.find((item) => item.type === 'function_call');
+      assert.ok(reasoning && reasoning.type === 'reasoning' && typeof reasoning.encrypted_content === 'string');
+      assert.ok(call && call.type === 'function_call');
+      const thinking = reasoning.summary[0].text;
+
+      const byId = await client.responses.create({
+        model: 'anthropic/claude-sonnet-4',
+        previous_response_id: first.id,
+        input: [{ type: 'function_call_output', call_id: call.call_id, output: 'sunny' }],
+        tools: [WEATHER_TOOL],
+        max_output_tokens: 3000,
+        reasoning: { effort: 'low' },
+      });
+      assert.equal(byId.status, 'completed');
+      const sent = gateway.anthropic.requests.at(-1)?.body as {
+        messages: Array<{ role: string; content: Array<{ type: string; thinking?: string; signature?: string }> }>;
+      };
+      const assistant = sent.messages[1].content;
+      assert.deepEqual(
+        assistant.map((block) => block.type),
+        ['thinking', 'tool_use'],
+        `streamed: ${streamed}`,
+      );
+      assert.equal(assistant[0].thinking, thinking);
+      assert.ok((assistant[0].signature ?? '').length > 0);
+
+      const byItems = await client.responses.create({
+        model: 'anthropic/claude-sonnet-4',
+        input: [
+          { role: 'user', content: 'Weather in Paris? Use the tool please' },
+          ...first.output,
+          { type: 'function_call_output', call_id: call.call_id, output: 'sunny' },
+        ],
+        tools: [WEATHER_TOOL],
+        max_output_tokens: 3000,
+        reasoning: { effort: 'low' },
+      });
+      assert.equal(byItems.status, 'completed');
+      const again = gateway.anthropic.requests.at(-1)?.body as typeof sent;
+      assert.deepEqual(again.messages[1].content, sent.messages[1].content);
+    }
+  }
 });

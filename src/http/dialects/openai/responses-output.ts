@@ -6,7 +6,7 @@
  * @module
  */
 import { createUlid } from '../../../core/ids.js';
-import type { ContentPart, FinishReason, Usage } from '../../../core/types.js';
+import type { ContentPart, FinishReason, ProviderMetadata, ProviderOptions, Usage } from '../../../core/types.js';
 import { tokenCounts } from '../generation.js';
 import type { ResponseSettings } from './responses-validation.js';
 
@@ -77,23 +77,71 @@ export function outputItems(content: readonly ContentPart[], status: 'completed'
         items.push(last.item);
       }
     } else if (part.type === 'reasoning') {
-      if (part.text === '') continue;
-      if (last?.kind === 'reasoning') {
-        const summary = last.item.summary as Array<{ text: string }>;
-        summary[0].text += part.text;
-      } else {
-        last = {
-          kind: 'reasoning',
-          item: { id: itemId('rs'), type: 'reasoning', summary: [{ type: 'summary_text', text: part.text }] },
-        };
-        items.push(last.item);
-      }
+      // Each reasoning part is its own item: its metadata (Claude's signature) belongs to its text alone.
+      const encrypted = encryptedReasoning(part.providerMetadata);
+      if (part.text === '' && encrypted === undefined) continue;
+      last = undefined;
+      items.push(reasoningItem(itemId('rs'), part.text, encrypted));
     } else if (part.type === 'tool-call') {
       last = undefined;
       items.push(functionCallItem(itemId('fc'), part.toolCallId, part.toolName, part.input, 'completed'));
     }
   }
   return items;
+}
+
+/** Marks the gateway's own `encrypted_content`: a vendor's reasoning metadata, base64url JSON. */
+const ENCRYPTED_PREFIX = 'swy1.';
+
+/**
+ * A reasoning part's vendor metadata (Claude's thinking signature, its redacted thinking) as a reasoning item's
+ * `encrypted_content`, so that a client sending the item back (or a `previous_response_id` continuation) returns
+ * the signed thinking to the vendor. Undefined when there is none.
+ *
+ * @example
+ * ```ts
+ * encryptedReasoning({ anthropic: { signature: 'EqQB...' } }); // 'swy1.eyJhbnRocm9waWMiOnsic2lnbmF0dXJlIjoiRXFRQi4uLiJ9fQ'
+ * ```
+ */
+export function encryptedReasoning(metadata: ProviderMetadata | undefined): string | undefined {
+  if (!metadata || Object.keys(metadata).length === 0) return undefined;
+  return ENCRYPTED_PREFIX + Buffer.from(JSON.stringify(metadata)).toString('base64url');
+}
+
+/**
+ * The vendor metadata of a reasoning item's `encrypted_content` made by {@link encryptedReasoning}, as the reasoning
+ * part's provider options; undefined for anything else (OpenAI's own encrypted reasoning is not readable here).
+ *
+ * @example
+ * ```ts
+ * reasoningOptions(encryptedReasoning({ anthropic: { signature: 'sig' } })); // { anthropic: { signature: 'sig' } }
+ * ```
+ */
+export function reasoningOptions(encrypted: unknown): ProviderOptions | undefined {
+  if (typeof encrypted !== 'string' || !encrypted.startsWith(ENCRYPTED_PREFIX)) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(encrypted.slice(ENCRYPTED_PREFIX.length), 'base64url').toString());
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as ProviderOptions) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A `reasoning` output item: the text as its summary, the vendor metadata as `encrypted_content`.
+ *
+ * @example
+ * ```ts
+ * reasoningItem('rs_1', 'Let me think', undefined); // { id: 'rs_1', type: 'reasoning', summary: [{ type: 'summary_text', text: 'Let me think' }] }
+ * ```
+ */
+export function reasoningItem(id: string, text: string, encrypted: string | undefined): ResponseOutputItem {
+  return {
+    id,
+    type: 'reasoning',
+    summary: text === '' ? [] : [{ type: 'summary_text', text }],
+    ...(encrypted === undefined ? {} : { encrypted_content: encrypted }),
+  };
 }
 
 /**

@@ -10,12 +10,14 @@
  * @module
  */
 import type { GatewayError } from '../../../core/errors.js';
-import type { StreamPart } from '../../../core/types.js';
+import type { ProviderMetadata, StreamPart } from '../../../core/types.js';
 import { sseEvent, type StreamEncoder } from '../../sse-stream.js';
 import {
+  encryptedReasoning,
   functionCallItem,
   itemId,
   outputText,
+  reasoningItem,
   responseObject,
   responseStatus,
   responseUsage,
@@ -28,6 +30,10 @@ interface OpenItem {
   index: number;
   kind: 'message' | 'reasoning' | 'function_call';
   text: string;
+  /** For reasoning: the stream part id it holds, whether its summary part was announced, its vendor metadata. */
+  partId?: string;
+  summaryOpen?: boolean;
+  metadata?: ProviderMetadata;
 }
 
 /**
@@ -48,6 +54,8 @@ export class ResponseEventEncoder implements StreamEncoder {
   private open: OpenItem | undefined;
   /** Function calls whose arguments are still streaming, by call id. */
   private readonly calls = new Map<string, OpenItem>();
+  /** The metadata of a `reasoning-start` whose item opens with its first delta. */
+  private pendingMetadata: ProviderMetadata | undefined;
 
   constructor(
     private readonly id: string,
@@ -75,9 +83,27 @@ export class ResponseEventEncoder implements StreamEncoder {
       case 'text-delta':
         if (!part.delta) return '';
         return this.ensureOpen('message') + this.textDelta(part.delta);
+      case 'reasoning-start': {
+        const text = this.open?.kind === 'reasoning' && this.open.partId !== part.id ? this.closeOpen() : '';
+        this.pendingMetadata = part.providerMetadata;
+        return text;
+      }
       case 'reasoning-delta':
         if (!part.delta) return '';
-        return this.ensureOpen('reasoning') + this.reasoningDelta(part.delta);
+        return this.ensureOpen('reasoning', part.id) + this.reasoningDelta(part.delta, part.providerMetadata);
+      case 'reasoning-end': {
+        const metadata = mergeMetadata(this.pendingMetadata, part.providerMetadata);
+        this.pendingMetadata = undefined;
+        if (this.open?.kind !== 'reasoning' || this.open.partId !== part.id) {
+          // Reasoning without text (redacted thinking) is still an item, for its metadata.
+          if (!metadata) return '';
+          const text = this.ensureOpen('reasoning', part.id);
+          (this.open as OpenItem).metadata = metadata;
+          return text + this.closeOpen();
+        }
+        this.open.metadata = mergeMetadata(this.open.metadata, metadata);
+        return this.closeOpen();
+      }
       case 'tool-input-start':
         return this.closeOpen() + this.startCall(part.id, part.toolName);
       case 'tool-input-delta': {
@@ -102,8 +128,8 @@ export class ResponseEventEncoder implements StreamEncoder {
     }
   }
 
-  private ensureOpen(kind: 'message' | 'reasoning'): string {
-    if (this.open?.kind === kind) return '';
+  private ensureOpen(kind: 'message' | 'reasoning', partId?: string): string {
+    if (this.open?.kind === kind && (kind === 'message' || this.open.partId === partId)) return '';
     let text = this.closeOpen();
     const index = this.output.length;
     if (kind === 'message') {
@@ -120,14 +146,9 @@ export class ResponseEventEncoder implements StreamEncoder {
     } else {
       const item: ResponseOutputItem = { id: itemId('rs'), type: 'reasoning', summary: [] };
       this.output.push(item);
-      this.open = { item, index, kind, text: '' };
+      this.open = { item, index, kind, text: '', partId, summaryOpen: false, metadata: this.pendingMetadata };
+      this.pendingMetadata = undefined;
       text += this.event('response.output_item.added', { output_index: index, item: structuredClone(item) });
-      text += this.event('response.reasoning_summary_part.added', {
-        item_id: item.id,
-        output_index: index,
-        summary_index: 0,
-        part: { type: 'summary_text', text: '' },
-      });
     }
     return text;
   }
@@ -144,10 +165,21 @@ export class ResponseEventEncoder implements StreamEncoder {
     });
   }
 
-  private reasoningDelta(delta: string): string {
+  private reasoningDelta(delta: string, metadata: ProviderMetadata | undefined): string {
     const open = this.open as OpenItem;
     open.text += delta;
-    return this.event('response.reasoning_summary_text.delta', {
+    open.metadata = mergeMetadata(open.metadata, metadata);
+    let text = '';
+    if (!open.summaryOpen) {
+      open.summaryOpen = true;
+      text += this.event('response.reasoning_summary_part.added', {
+        item_id: open.item.id,
+        output_index: open.index,
+        summary_index: 0,
+        part: { type: 'summary_text', text: '' },
+      });
+    }
+    return text + this.event('response.reasoning_summary_text.delta', {
       item_id: open.item.id,
       output_index: open.index,
       summary_index: 0,
@@ -177,18 +209,21 @@ export class ResponseEventEncoder implements StreamEncoder {
         this.event('response.output_item.done', { output_index: index, item: structuredClone(item) })
       );
     }
-    const part = { type: 'summary_text', text: open.text };
-    item.summary = [part];
-    return (
-      this.event('response.reasoning_summary_text.done', {
-        item_id: item.id,
-        output_index: index,
-        summary_index: 0,
-        text: open.text,
-      }) +
-      this.event('response.reasoning_summary_part.done', { item_id: item.id, output_index: index, summary_index: 0, part }) +
-      this.event('response.output_item.done', { output_index: index, item: structuredClone(item) })
-    );
+    const final = reasoningItem(item.id, open.text, encryptedReasoning(open.metadata));
+    Object.assign(item, final);
+    let text = '';
+    if (open.summaryOpen) {
+      const part = { type: 'summary_text', text: open.text };
+      text +=
+        this.event('response.reasoning_summary_text.done', {
+          item_id: item.id,
+          output_index: index,
+          summary_index: 0,
+          text: open.text,
+        }) +
+        this.event('response.reasoning_summary_part.done', { item_id: item.id, output_index: index, summary_index: 0, part });
+    }
+    return text + this.event('response.output_item.done', { output_index: index, item: structuredClone(item) });
   }
 
   private startCall(callId: string, name: string): string {
@@ -244,4 +279,15 @@ export class ResponseEventEncoder implements StreamEncoder {
   end(): string {
     return '';
   }
+}
+
+function mergeMetadata(
+  first: ProviderMetadata | undefined,
+  second: ProviderMetadata | undefined,
+): ProviderMetadata | undefined {
+  if (!first) return second;
+  if (!second) return first;
+  const merged: ProviderMetadata = { ...first };
+  for (const [vendor, fields] of Object.entries(second)) merged[vendor] = { ...merged[vendor], ...fields };
+  return merged;
 }

@@ -41,6 +41,7 @@ import type { RouteContext } from '../dialect.js';
 import type { DialectNotes } from '../dialect-warnings.js';
 import { fileFromReference } from '../file-data.js';
 import { withCaching, withVendorOptions } from './openai-dialect.js';
+import { reasoningOptions } from './responses-output.js';
 
 const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
 
@@ -251,7 +252,7 @@ function inputItemsOf(input: unknown): unknown[] {
  * Input items (this request's, after the previous response's conversation) as canonical messages:
  * messages by role, `function_call` items as the assistant's tool calls, `function_call_output` items as tool
  * results. Consecutive assistant items make one assistant message, consecutive outputs one tool message.
- * `reasoning` items are left out (they belong to the vendor that made them).
+ * `reasoning` items go back only when they carry this gateway's `encrypted_content` (Claude's signed thinking).
  *
  * @example
  * ```ts
@@ -336,8 +337,15 @@ export function inputMessages(items: readonly unknown[], firstInputIndex = 0): M
         });
         return;
       }
-      case 'reasoning':
+      case 'reasoning': {
+        // Only reasoning this gateway made can go back (Claude's signed thinking); other vendors' is left out.
+        const providerOptions = reasoningOptions(item.encrypted_content);
+        if (!providerOptions) return;
+        const summary = Array.isArray(item.summary) ? item.summary : [];
+        const text = summary.map((part) => (isFields(part) && typeof part.text === 'string' ? part.text : '')).join('');
+        openAssistant().content.push({ type: 'reasoning', text, providerOptions });
         return;
+      }
       case 'item_reference':
         throw invalid(
           `\`${path}\`: item references are not supported by this gateway; send the item itself or use previous_response_id`,
