@@ -380,7 +380,7 @@ describe('OpenAI Responses API (openai SDK responses.create / responses.stream)'
         model: 'anthropic/claude-sonnet-4',
         input: [
           { role: 'user', content: 'Weather in Paris? Use the tool please' },
-          ...first.output,
+          ...(first.output as OpenAI.Responses.ResponseInputItem[]),
           { type: 'function_call_output', call_id: call.call_id, output: 'sunny' },
         ],
         tools: [WEATHER_TOOL],
