@@ -392,4 +392,41 @@ describe('OpenAI Responses API (openai SDK responses.create / responses.stream)'
       assert.deepEqual(again.messages[1].content, sent.messages[1].content);
     }
   }
+
+  it('reports cached input tokens, and an answer cut by max_output_tokens as incomplete (JSON and streamed)', async () => {
+    const instructions = `You are a careful assistant. ${'Follow the house style guide in every answer. '.repeat(150)}`;
+    await client.responses.create({ model: 'openai/gpt-4o', instructions, input: 'first' });
+    const cached = await client.responses.create({ model: 'openai/gpt-4o', instructions, input: 'second' });
+    assert.ok((cached.usage?.input_tokens_details.cached_tokens ?? 0) >= 1024, JSON.stringify(cached.usage));
+
+    const cut = await client.responses.create({
+      model: 'openai/gpt-4o',
+      input: 'Tell me a very long story about switchyards and trains',
+      max_output_tokens: 3,
+    });
+    assert.equal(cut.status, 'incomplete');
+    assert.equal(cut.incomplete_details?.reason, 'max_output_tokens');
+    const stream = client.responses.stream({
+      model: 'anthropic/claude-sonnet-4',
+      input: 'Tell me a very long story about switchyards and trains',
+      max_output_tokens: 3,
+    });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    assert.equal(types.at(-1), 'response.incomplete');
+    const final = await stream.finalResponse();
+    assert.equal(final.status, 'incomplete');
+    assert.equal(final.incomplete_details?.reason, 'max_output_tokens');
+  });
+
+  it('ends a stream that fails after content began with an error event the SDK raises', async () => {
+    gateway.openai.script({ type: 'disconnect', afterParts: 3 });
+    const stream = client.responses.stream({ model: 'openai/gpt-4o', input: 'this stream will break midway' });
+    let text = '';
+    stream.on('response.output_text.delta', (event) => {
+      text += event.delta;
+    });
+    await assert.rejects(stream.finalResponse(), (error: unknown) => error instanceof OpenAI.APIError);
+    assert.ok(text.length > 0, 'content arrived before the failure');
+  });
 });
