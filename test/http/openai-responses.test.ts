@@ -240,6 +240,13 @@ describe('OpenAI Responses API (openai SDK responses.create / responses.stream)'
     const retrieved = await client.responses.retrieve(second.id);
     assert.equal(retrieved.id, second.id);
     assert.equal(retrieved.output_text, second.output_text);
+    const inputItems = await send(gateway.origin, `/v1/responses/${second.id}/input_items`);
+    assert.equal(inputItems.status, 200, inputItems.text);
+    assert.deepEqual(
+      (inputItems.body as { data: Array<{ role?: string; type?: string }> }).data.map((item) => item.role ?? item.type),
+      ['user', 'assistant', 'user'],
+      'the conversation before the response',
+    );
 
     const other = new OpenAI({ apiKey: OTHER_KEY, baseURL: `${gateway.origin}/v1`, maxRetries: 0 });
     const refused = await other.responses
