@@ -34,6 +34,7 @@ import type { HealthOptions } from './health/health-tracker.js';
 import type { MemoryStoreOptions } from './store/memory-store.js';
 import type { RedisStoreOptions } from './store/redis-store.js';
 import type { StateStore } from './store/store.js';
+import type { ResponsesOptions } from './http/dialects/openai/response-store.js';
 import type { LatencyWeightedOptions } from './strategies/latency-weighted.js';
 import type { Strategy } from './strategies/strategy.js';
 
@@ -140,6 +141,12 @@ export interface GatewayConfig {
    * nowhere); `false` silences both. In code.
    */
   logger?: GatewayLogger | false;
+  /**
+   * The OpenAI Responses API's stored responses (`previous_response_id`): `{ ttlMs }` (default 30 days), `{ store:
+   * false }` to keep none, or (in code) a key-value store. Default: the gateway's Redis `store` when one is configured
+   * (so a conversation continues on any instance), else in memory.
+   */
+  responses?: ResponsesOptions;
 
   /**
    * Billing: options (or `true` for the defaults), or (in code) a `Billing` made by `createBilling()`, or
@@ -242,6 +249,7 @@ const HANDLER_KEYS = [
   'cors',
   'dialects',
   'logger',
+  'responses',
 ] as const;
 const TOP_KEYS: readonly string[] = [...ROUTER_KEYS, 'router', ...HANDLER_KEYS, 'billing', 'store', 'cache'];
 const NESTED_ROUTER_KEYS: readonly string[] = [...ROUTER_KEYS, 'logger'];
@@ -841,6 +849,24 @@ function checkHandlerSide(problems: Problems, config: Record<string, unknown>): 
       });
   }
   problems.logger('logger', config.logger, true);
+  const responses = config.responses;
+  if (responses !== undefined && problems.object('responses', responses, '{ "ttlMs": 86400000 } or { "store": false }')) {
+    problems.unknownKeys('responses', responses, ['store', 'ttlMs', 'maxEntries']);
+    problems.integer('responses.ttlMs', responses.ttlMs, 1, 'milliseconds');
+    problems.integer('responses.maxEntries', responses.maxEntries, 1, '');
+    const store = responses.store;
+    if (store !== undefined && store !== false && !isKeyValueStore(store))
+      problems.add('responses.store', 'false, or (in code) a key-value store', store);
+  }
+}
+
+function isKeyValueStore(value: unknown): boolean {
+  const store = value as Record<string, unknown> | null;
+  return (
+    typeof store === 'object' &&
+    store !== null &&
+    ['getValue', 'setValue', 'deleteValue'].every((method) => typeof store[method] === 'function')
+  );
 }
 
 function checkBilling(problems: Problems, config: Record<string, unknown>): void {

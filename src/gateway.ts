@@ -34,6 +34,7 @@ import type { RouterConfig } from './router/router-types.js';
 import { MemoryStore } from './store/memory-store.js';
 import { RedisStore } from './store/redis-store.js';
 import type { StateStore } from './store/store.js';
+import type { KeyValueStore } from './store/key-value-store.js';
 import { latencyWeighted } from './strategies/latency-weighted.js';
 import { only } from './strategies/only.js';
 import { ordered } from './strategies/ordered.js';
@@ -137,6 +138,11 @@ export function createGateway(config: GatewayConfig): Gateway {
   for (const key of GATEWAY_HANDLER_KEYS) {
     if (valid[key] !== undefined) (handlerConfig as unknown as Record<string, unknown>)[key] = valid[key];
   }
+  // A shared store (Redis) that keeps key-value entries keeps the Responses API's responses too, so that a
+  // conversation continues by id on any instance.
+  const shared = store as (StateStore & Partial<KeyValueStore>) | undefined;
+  if (valid.responses?.store === undefined && typeof shared?.getValue === 'function' && !(store instanceof MemoryStore))
+    handlerConfig.responses = { ...valid.responses, store: shared as StateStore & KeyValueStore };
   const handler = createGatewayHandler(handlerConfig);
   closers.unshift(() => handler.close());
 

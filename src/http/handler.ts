@@ -41,8 +41,8 @@ export type { PathEntry, RouteMatch } from './route-table.js';
  */
 export const BUILT_IN_DIALECTS: readonly DialectName[] = ['openai', 'anthropic', 'ai-gateway'];
 
-const BUILDERS: Record<DialectName, () => Dialect> = {
-  openai: createOpenAIDialect,
+const BUILDERS: Record<DialectName, (config: GatewayHandlerConfig) => Dialect> = {
+  openai: (config) => createOpenAIDialect({ responses: config.responses }),
   anthropic: createAnthropicDialect,
   'ai-gateway': createAiGatewayDialect,
 };
@@ -357,7 +357,7 @@ function mountedDialects(config: GatewayHandlerConfig, router?: GatewayRouter): 
   }
   const dialects = (
     named.length > 0 ? BUILT_IN_DIALECTS.filter((name) => named.includes(name)) : BUILT_IN_DIALECTS
-  ).map((name) => BUILDERS[name]());
+  ).map((name) => BUILDERS[name](config));
   if (config.billing) dialects.push(createBillingDialect(config.billing));
   if (router && cachesOf(router).length > 0) dialects.push(createCacheDialect());
   for (const item of given) {

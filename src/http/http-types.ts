@@ -22,6 +22,7 @@ import type {
 import type { ProviderType } from '../providers/provider.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { RequestMiddleware } from '../middleware/middleware.js';
+import type { ResponsesOptions } from './dialects/openai/response-store.js';
 import type { GenerateRequest } from '../core/types.js';
 
 /**
@@ -196,6 +197,12 @@ export interface GatewayHandlerConfig {
   dialects?: Array<DialectName | Dialect>;
   /** Serves `/v1/credits`, `/v1/report` and `/v1/generation` from this source. */
   billing?: GatewayBilling;
+  /**
+   * The OpenAI Responses API's store (`previous_response_id`, `GET /v1/responses/{id}`): a key-value store
+   * (default: in memory, made on first use; share a Redis one across instances), the TTL (default 30 days), or
+   * `{ store: false }` to keep nothing.
+   */
+  responses?: ResponsesOptions;
   /** Operational messages (default `console`); `false` silences them. */
   logger?: GatewayLogger | false;
 }

@@ -12,11 +12,11 @@ describe('vendor paths the gateway does not serve get a JSON 404 in the dialect 
   });
   afterAll(() => gateway.close());
 
-  it('openai SDK: responses.create and completions.create get NotFoundError with the gateway message', async () => {
+  it('openai SDK: completions.create and moderations.create get NotFoundError with the gateway message', async () => {
     const client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${gateway.origin}/v1`, maxRetries: 0 });
     for (const call of [
-      () => client.responses.create({ model: 'openai/gpt-4o', input: 'hi' }),
       () => client.completions.create({ model: 'openai/gpt-4o', prompt: 'hi' }),
+      () => client.moderations.create({ model: 'omni-moderation-latest', input: 'hi' }),
     ]) {
       const error = await call().then(
         () => undefined,
@@ -25,7 +25,7 @@ describe('vendor paths the gateway does not serve get a JSON 404 in the dialect 
       assert.ok(error instanceof OpenAI.NotFoundError, String(error));
       assert.match(
         error.message,
-        /This gateway does not serve POST \/v1\/(responses|completions): it serves POST \/v1\/chat\/completions/,
+        /This gateway does not serve POST \/v1\/(completions|moderations): it serves POST \/v1\/chat\/completions, POST \/v1\/responses/,
       );
       assert.equal((error.error as { type?: string }).type, 'invalid_request_error');
       assert.equal(error.code, 'not_found');

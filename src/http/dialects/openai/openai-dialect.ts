@@ -56,6 +56,8 @@ import type { Dialect, RouteContext } from '../dialect.js';
 import { DialectNotes } from '../dialect-warnings.js';
 import { fileFromReference } from '../file-data.js';
 import { answerEmbedding, answerGeneration, finishReasonIn, tokenCounts } from '../generation.js';
+import type { ResponsesOptions } from './response-store.js';
+import { responsesRoutes } from './responses-route.js';
 
 const FINISH_REASONS: Record<FinishReason['unified'], string> = {
   stop: 'stop',
@@ -101,7 +103,6 @@ function openAIErrorType(status: number): string {
 
 /** The vendor's own endpoints this gateway does not serve (a host application may serve other `/v1/` paths). */
 const RESERVED_PATHS = [
-  '/v1/responses',
   '/v1/completions',
   '/v1/images',
   '/v1/audio',
@@ -120,7 +121,21 @@ const RESERVED_PATHS = [
   '/v1/videos',
   '/v1/chat/completions',
 ];
-const RESERVED_HINT = ': it serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models';
+const RESERVED_HINT =
+  ': it serves POST /v1/chat/completions, POST /v1/responses, POST /v1/embeddings and GET /v1/models';
+
+/**
+ * Options of the OpenAI dialect.
+ *
+ * @example
+ * ```ts
+ * const options: OpenAIDialectOptions = { responses: { ttlMs: 24 * 60 * 60 * 1000 } };
+ * ```
+ */
+export interface OpenAIDialectOptions {
+  /** Where the Responses API keeps responses for `previous_response_id`, and for how long. */
+  responses?: ResponsesOptions;
+}
 
 /**
  * The OpenAI-compatible dialect.
@@ -131,7 +146,7 @@ const RESERVED_HINT = ': it serves POST /v1/chat/completions, POST /v1/embedding
  * dialect.routes.map((route) => `${route.method} ${route.path}`); // ['POST /v1/chat/completions', ...]
  * ```
  */
-export function createOpenAIDialect(): Dialect {
+export function createOpenAIDialect(options: OpenAIDialectOptions = {}): Dialect {
   return {
     name: 'openai',
     errorBody: openAIErrorBody,
@@ -149,6 +164,7 @@ export function createOpenAIDialect(): Dialect {
           }),
       },
       { method: 'GET', path: '/v1/models/*', handle: retrieveModel },
+      ...responsesRoutes(options.responses),
     ],
   };
 }
@@ -236,8 +252,15 @@ function serviceTierOptions(tier: string, options: Record<string, Record<string,
   notes.vendorOnly('service_tier', honouredBy);
 }
 
-/** The dialect's vendor options under the caller's own `providerOptions` (the caller's win). */
-function withVendorOptions(
+/**
+ * The dialect's vendor options under the caller's own `providerOptions` (the caller's win).
+ *
+ * @example
+ * ```ts
+ * withVendorOptions({ openai: { store: false } }, { openai: { store: true, verbosity: 'low' } }); // { openai: { store: false, verbosity: 'low' } }
+ * ```
+ */
+export function withVendorOptions(
   options: ProviderOptions | undefined,
   vendor: Record<string, Record<string, unknown>>,
 ): ProviderOptions | undefined {
@@ -251,8 +274,13 @@ function withVendorOptions(
 /**
  * `providerOptions.gateway.caching: 'auto'` for a request that asked for caching, unless the caller set `caching`
  * itself.
+ *
+ * @example
+ * ```ts
+ * withCaching(undefined, true); // { gateway: { caching: 'auto' } }
+ * ```
  */
-function withCaching(options: ProviderOptions | undefined, caching: boolean): ProviderOptions | undefined {
+export function withCaching(options: ProviderOptions | undefined, caching: boolean): ProviderOptions | undefined {
   if (!caching || options?.gateway?.caching !== undefined) return options;
   return { ...options, gateway: { ...options?.gateway, caching: 'auto' } };
 }
