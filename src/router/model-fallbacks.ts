@@ -80,7 +80,7 @@ export function withModelFallbacks(
       try {
         found.push(...resolve(request, operation, run.streamed));
       } catch {
-        // a fallback model no configured provider can serve (or that does not fit) is skipped
+        // a fallback model no configured provider can serve (or that is too small) is skipped
       }
     }
     return found;
@@ -148,7 +148,8 @@ export function withModelFallbacks(
     const window = failed.offering.limits?.context;
     const larger = (candidate: Candidate): boolean => {
       const limit = candidate.offering.limits?.context;
-      return window === undefined || limit === undefined || limit > window;
+      // Only a known, larger window: an offering of unknown size may well refuse the same prompt.
+      return limit !== undefined && (window === undefined || limit > window);
     };
     const rest = candidates.slice(index + 1).filter(larger);
     const configured = candidatesOf(run, operation, options.contextWindowFallbacks?.[failed.model]).filter(larger);
