@@ -95,37 +95,56 @@ export function withModelFallbacks(
     );
   };
 
-  const execute = async <Value>(
+  /** A content-filter refusal that answered (a finish reason, not an error): tries the configured fallbacks. */
+  const replaceRefused = async <Value>(
     run: PipelineRun,
     operation: Operation<Value, unknown>,
     candidates: readonly Candidate[],
     steps: CandidateSteps,
+    opened: OpenAttempt<Value>,
     tried: Set<string>,
     moves: number,
   ): Promise<OpenAttempt<Value>> => {
-    let opened: OpenAttempt<Value>;
-    try {
-      opened = await inner.execute(run, operation, candidates, steps);
-    } catch (error) {
-      if (!isGatewayError(error) || moves >= MAX_MOVES) throw error;
-      const next = nextCandidates(run, operation as Operation<unknown, unknown>, candidates, error, tried);
-      if (!next || next.length === 0) throw error;
-      return execute(run, operation, next, steps, tried, moves + 1);
-    }
-    if (!hasContentPolicy || !isFiltered(opened.value)) return opened;
-    // A content-filter refusal that answered (a finish reason, not an error): try the configured fallbacks;
-    // the refused answer is kept (and billed) unless one of them answers.
-    const fallbacks = candidatesOf(run, operation as Operation<unknown, unknown>, contentPolicy?.[opened.candidate.model]);
+    const models = contentPolicy?.[opened.candidate.model];
+    const fallbacks = candidatesOf(run, operation as Operation<unknown, unknown>, models);
     const next = fallbacks.filter((candidate) => !tried.has(key(candidate)) && key(candidate) !== key(opened.candidate));
     if (next.length === 0 || moves >= MAX_MOVES) return opened;
     for (const candidate of candidates) tried.add(key(candidate));
+    let replacement: OpenAttempt<Value>;
     try {
-      const replacement = await execute(run, operation, next, steps, tried, moves + 1);
-      await steps.discard(opened);
-      return replacement;
+      replacement = await execute(run, operation, next, steps, tried, moves + 1);
     } catch {
-      return opened;
+      return opened; // the refused answer is kept (and billed) unless a fallback answers
     }
+    await steps.discard(opened);
+    return replacement;
+  };
+
+  // Not async: the path of a request that succeeds adds one `then` and nothing else.
+  const execute = <Value>(
+    run: PipelineRun,
+    operation: Operation<Value, unknown>,
+    candidates: readonly Candidate[],
+    steps: CandidateSteps,
+    tried: Set<string> | undefined,
+    moves: number,
+  ): Promise<OpenAttempt<Value>> => {
+    const recover = (error: unknown): Promise<OpenAttempt<Value>> => {
+      if (!isGatewayError(error) || moves >= MAX_MOVES) throw error;
+      const seen = tried ?? new Set<string>();
+      const next = nextCandidates(run, operation as Operation<unknown, unknown>, candidates, error, seen);
+      if (!next || next.length === 0) throw error;
+      return execute(run, operation, next, steps, seen, moves + 1);
+    };
+    const attempt = inner.execute(run, operation, candidates, steps);
+    if (!hasContentPolicy) return attempt.then(undefined, recover);
+    return attempt.then(
+      (opened) =>
+        isFiltered(opened.value)
+          ? replaceRefused(run, operation, candidates, steps, opened, tried ?? new Set(), moves)
+          : opened,
+      recover,
+    );
   };
 
   const nextCandidates = (
@@ -169,7 +188,7 @@ export function withModelFallbacks(
       operation: Operation<Value, unknown>,
       candidates: readonly Candidate[],
       steps: CandidateSteps,
-    ): Promise<OpenAttempt<Value>> => execute(run, operation, candidates, steps, new Set(), 0),
+    ): Promise<OpenAttempt<Value>> => execute(run, operation, candidates, steps, undefined, 0),
   };
 }
 
