@@ -480,8 +480,10 @@ function checkRouterOptions(problems: Problems, base: string, config: Record<str
   );
   problems.fn(join(base, 'random'), config.random);
   problems.boolean(join(base, 'preload'), config.preload);
-  for (const problem of routingRuleProblems(config.rules, config.virtualModels, base))
-    problems.add(problem.path, problem.expected, problem.value);
+  for (const problem of routingRuleProblems(config.rules, config.virtualModels, base)) {
+    if (problem.unknown) problems.list.push({ path: problem.path, expected: problem.expected, found: 'an unknown option' });
+    else problems.add(problem.path, problem.expected, problem.value);
+  }
   for (const key of ['contextWindowFallbacks', 'contentPolicyFallbacks']) {
     const fallbacks = config[key];
     if (fallbacks === undefined) continue;

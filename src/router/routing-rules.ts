@@ -226,16 +226,41 @@ export function compileRoutingRules(
   return new RequestRewriter(rules ?? [], virtualModels ?? {});
 }
 
-/** The problems of rules and virtual models, for the router (thrown as `config_invalid`) and the gateway config. */
+/**
+ * One problem of a rules or virtual models configuration: its path, what was expected, the value found
+ * (or `unknown` for an option that does not exist).
+ *
+ * @example
+ * ```ts
+ * const problem: RuleProblem = { path: 'rules[0].action.type', expected: "one of 'rewrite', 'deny', 'route'", value: 'teleport' };
+ * ```
+ */
+export interface RuleProblem {
+  path: string;
+  expected: string;
+  value: unknown;
+  unknown?: true;
+}
+
+const UNKNOWN = Symbol('unknown option');
+
+/**
+ * The problems of rules and virtual models, for the router (thrown as `config_invalid`) and the gateway config.
+ *
+ * @example
+ * ```ts
+ * routingRuleProblems([{ action: { type: 'teleport' } }], undefined); // [{ path: 'rules[0].action.type', ... }]
+ * ```
+ */
 export function routingRuleProblems(
   rules: unknown,
   virtualModels: unknown,
   base = '',
-): Array<{ path: string; expected: string; value: unknown }> {
-  const problems: Array<{ path: string; expected: string; value: unknown }> = [];
+): RuleProblem[] {
+  const problems: RuleProblem[] = [];
   const at = (path: string): string => (base ? `${base}.${path}` : path);
   const add = (path: string, expected: string, value: unknown): void => {
-    problems.push({ path: at(path), expected, value });
+    problems.push(value === UNKNOWN ? { path: at(path), expected, value: undefined, unknown: true } : { path: at(path), expected, value });
   };
   const strings = (path: string, value: unknown, single: boolean): void => {
     if (value === undefined) return;
@@ -250,7 +275,7 @@ export function routingRuleProblems(
         if (typeof rule !== 'object' || rule === null || Array.isArray(rule))
           return add(path, 'a rule { name?, match?, action }', rule);
         const { name, match, action, ...rest } = rule as Record<string, unknown>;
-        for (const key of Object.keys(rest)) add(`${path}.${key}`, 'a known option (name, match, action)', 'an unknown option');
+        for (const key of Object.keys(rest)) add(`${path}.${key}`, 'a known option (name, match, action)', UNKNOWN);
         if (name !== undefined && (typeof name !== 'string' || name === '')) add(`${path}.name`, 'a non-empty string', name);
         if (match !== undefined) {
           if (typeof match !== 'object' || match === null || Array.isArray(match))
@@ -269,7 +294,7 @@ export function routingRuleProblems(
                 )
                   add(`${path}.match.metadata`, 'an object of string values', metadata);
               } else
-                add(`${path}.match.${key}`, 'a known option (model, account, user, apiKey, tags, metadata)', 'an unknown option');
+                add(`${path}.match.${key}`, 'a known option (model, account, user, apiKey, tags, metadata)', UNKNOWN);
             }
           }
         }
@@ -290,7 +315,7 @@ export function routingRuleProblems(
         const fields = virtual as Record<string, unknown>;
         for (const key of Object.keys(fields))
           if (!['model', 'fallbacks', 'providerOptions', 'tags', 'name', 'description'].includes(key))
-            add(`${path}.${key}`, 'a known option (model, fallbacks, providerOptions, tags, name, description)', 'an unknown option');
+            add(`${path}.${key}`, 'a known option (model, fallbacks, providerOptions, tags, name, description)', UNKNOWN);
         if (typeof fields.model !== 'string' || fields.model === '') add(`${path}.model`, 'a model id', fields.model);
         else if (fields.model === id) add(`${path}.model`, 'another model than the virtual one itself', fields.model);
         strings(`${path}.fallbacks`, fields.fallbacks, false);
@@ -327,7 +352,7 @@ function checkAction(
   const keys = typeof fields.type === 'string' ? allowed[fields.type] : undefined;
   if (!keys) return add(`${path}.type`, "one of 'rewrite', 'deny', 'route'", fields.type);
   for (const key of Object.keys(fields))
-    if (!keys.includes(key)) add(`${path}.${key}`, `a known option of a ${fields.type} action (${keys.join(', ')})`, 'an unknown option');
+    if (!keys.includes(key)) add(`${path}.${key}`, `a known option of a ${fields.type} action (${keys.join(', ')})`, UNKNOWN);
   if (fields.type === 'rewrite' && (typeof fields.model !== 'string' || fields.model === ''))
     add(`${path}.model`, 'the model id to rewrite to', fields.model);
   if (fields.type === 'deny' && fields.message !== undefined && typeof fields.message !== 'string')
