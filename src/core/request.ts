@@ -222,6 +222,7 @@ export function normalizeRequest(request: GenerateRequest & { account?: AccountR
     metadata: request.metadata ?? {},
     account: request.account,
     warnings,
+    inputTokenEstimate: undefined,
   };
 }
 

@@ -163,8 +163,6 @@ function priceNano(value: unknown): bigint | undefined {
   return undefined;
 }
 
-const promptTokens = new WeakMap<NormalizedRequest, number>();
-
 /**
  * The request's estimated input tokens (its prompt and tools), computed once per request: the context
  * check and every attempt's billing reservation share it.
@@ -175,10 +173,10 @@ const promptTokens = new WeakMap<NormalizedRequest, number>();
  * ```
  */
 export function estimatedInputTokens(request: NormalizedRequest): number {
-  let tokens = promptTokens.get(request);
+  let tokens = request.inputTokenEstimate;
   if (tokens === undefined) {
     tokens = estimatePromptTokens(request.prompt, request.tools);
-    promptTokens.set(request, tokens);
+    request.inputTokenEstimate = tokens;
   }
   return tokens;
 }
