@@ -37,6 +37,7 @@ import type { StateStore } from './store/store.js';
 import type { ResponsesOptions } from './http/dialects/openai/response-store.js';
 import type { LatencyWeightedOptions } from './strategies/latency-weighted.js';
 import type { Strategy } from './strategies/strategy.js';
+import { routingRuleProblems } from './router/routing-rules.js';
 
 /**
  * Where billing and shared health keep their state, as data: `'memory'` (the default), `{ memory: {...} }`,
@@ -116,6 +117,14 @@ export interface GatewayConfig {
   random?: () => number;
   /** Build providers and load their SDKs at start-up (default true). */
   preload?: boolean;
+  /** Routing rules (match → rewrite / deny / route), evaluated in order before candidates. */
+  rules?: RouterConfig['rules'];
+  /** Saved model names with their routing, listed with the models. */
+  virtualModels?: RouterConfig['virtualModels'];
+  /** Models to move on to after a "context length exceeded", by model. */
+  contextWindowFallbacks?: RouterConfig['contextWindowFallbacks'];
+  /** Models to move on to after a content-policy refusal, by model (off unless set). */
+  contentPolicyFallbacks?: RouterConfig['contentPolicyFallbacks'];
   /**
    * Instead of the router options above: a `Router` (in code), or a router configuration. Billing can
    * only be wired into a router the gateway builds, so `billing` needs a configuration here, not a `Router`.
@@ -239,6 +248,10 @@ const ROUTER_KEYS = [
   'hooks',
   'random',
   'preload',
+  'rules',
+  'virtualModels',
+  'contextWindowFallbacks',
+  'contentPolicyFallbacks',
 ] as const;
 const HANDLER_KEYS = [
   'apiKeys',
@@ -573,6 +586,19 @@ function checkRouterOptions(problems: Problems, base: string, config: Record<str
   );
   problems.fn(join(base, 'random'), config.random);
   problems.boolean(join(base, 'preload'), config.preload);
+  for (const problem of routingRuleProblems(config.rules, config.virtualModels, base)) {
+    if (problem.unknown) problems.list.push({ path: problem.path, expected: problem.expected, found: 'an unknown option' });
+    else problems.add(problem.path, problem.expected, problem.value);
+  }
+  for (const key of ['contextWindowFallbacks', 'contentPolicyFallbacks']) {
+    const fallbacks = config[key];
+    if (fallbacks === undefined) continue;
+    const path = join(base, key);
+    if (!problems.object(path, fallbacks, 'fallback models by model, such as { "openai/gpt-4o": ["openai/gpt-4.1"] }'))
+      continue;
+    for (const [model, models] of Object.entries(fallbacks))
+      problems.stringArray(`${path}.${model}`, models, { nonEmpty: true });
+  }
 }
 
 function checkProvider(problems: Problems, path: string, name: string, instance: unknown): void {
@@ -627,8 +653,20 @@ function checkProvider(problems: Problems, path: string, name: string, instance:
 function checkCatalog(problems: Problems, path: string, catalog: unknown): void {
   if (catalog === undefined || catalog instanceof Catalog) return;
   if (!problems.object(path, catalog, 'catalog options { "models": [...] } (or, in code, a Catalog)')) return;
-  problems.unknownKeys(path, catalog, ['models', 'replaceBuiltIn']);
+  problems.unknownKeys(path, catalog, ['models', 'replaceBuiltIn', 'providers']);
   problems.boolean(`${path}.replaceBuiltIn`, catalog.replaceBuiltIn);
+  const providerFacts = catalog.providers;
+  if (
+    providerFacts !== undefined &&
+    problems.object(`${path}.providers`, providerFacts, 'facts by provider, such as { "mistral": { "headquarters": "FR" } }')
+  ) {
+    for (const [name, facts] of Object.entries(providerFacts)) {
+      const at = `${path}.providers.${name}`;
+      if (!problems.object(at, facts, '{ headquarters?, zeroDataRetention?, disallowPromptTraining? }')) continue;
+      problems.unknownKeys(at, facts, ['headquarters', 'zeroDataRetention', 'disallowPromptTraining']);
+      checkProviderFacts(problems, at, facts);
+    }
+  }
   const models = catalog.models;
   if (models === undefined) return;
   if (!Array.isArray(models)) {
@@ -678,7 +716,19 @@ function checkModel(problems: Problems, path: string, model: unknown): void {
   model.offerings.forEach((offering: unknown, index: number) => {
     const at = `${path}.offerings[${index}]`;
     if (!problems.object(at, offering, 'an offering { "provider", "providerModelId", "pricing" }')) return;
-    problems.unknownKeys(at, offering, ['provider', 'providerModelId', 'pricing', 'limits', 'capabilities']);
+    problems.unknownKeys(at, offering, [
+      'provider',
+      'providerModelId',
+      'pricing',
+      'limits',
+      'capabilities',
+      'headquarters',
+      'zeroDataRetention',
+      'disallowPromptTraining',
+      'quantization',
+    ]);
+    checkProviderFacts(problems, at, offering);
+    problems.string(`${at}.quantization`, offering.quantization, { nonEmpty: true });
     problems.string(`${at}.provider`, offering.provider, { optional: false, nonEmpty: true });
     problems.string(`${at}.providerModelId`, offering.providerModelId, { optional: false, nonEmpty: true });
     checkCapabilities(problems, `${at}.capabilities`, offering.capabilities);
@@ -703,9 +753,17 @@ function checkModel(problems: Problems, path: string, model: unknown): void {
   });
 }
 
+function checkProviderFacts(problems: Problems, path: string, facts: Record<string, unknown>): void {
+  const country = facts.headquarters;
+  if (country !== undefined && (typeof country !== 'string' || !/^[A-Za-z]{2}$/.test(country)))
+    problems.add(`${path}.headquarters`, "a two-letter country code such as 'US'", country);
+  problems.boolean(`${path}.zeroDataRetention`, facts.zeroDataRetention);
+  problems.boolean(`${path}.disallowPromptTraining`, facts.disallowPromptTraining);
+}
+
 function checkCapabilities(problems: Problems, path: string, value: unknown): void {
   if (value === undefined || !problems.object(path, value)) return;
-  problems.unknownKeys(path, value, ['tools', 'images', 'json', 'reasoning', 'embeddings']);
+  problems.unknownKeys(path, value, ['tools', 'images', 'json', 'reasoning', 'embeddings', 'implicitCaching']);
   for (const [key, flag] of Object.entries(value)) problems.boolean(`${path}.${key}`, flag);
 }
 

@@ -20,6 +20,9 @@ export type {
 } from './middleware/middleware.js';
 export * from './middleware/guardrails/index.js';
 export type * from './router/router-types.js';
+export type { RoutingRule, RuleAction, RuleMatch, VirtualModel } from './router/routing-rules.js';
+export type { ModelFallbacks, ModelFallbackOptions } from './router/model-fallbacks.js';
+export { CAPABILITY_TAGS, KNOWN_GATEWAY_OPTIONS } from './router/gateway-options.js';
 export type * from './core/types.js';
 export { CONTENT_PART_TYPES, emptyUsage } from './core/types.js';
 export {
@@ -41,9 +44,10 @@ export {
   type ModelDefinition,
   type Offering,
   type Pricing,
+  type ProviderFacts,
   type ResolvedOffering,
 } from './catalog/catalog.js';
-export { BUILT_IN_MODELS } from './catalog/built-in-models.js';
+export { BUILT_IN_MODELS, BUILT_IN_PROVIDER_FACTS } from './catalog/built-in-models.js';
 export { computeCost, dollarsToNano, nanoToDollars, tokenCost, type BillableTokens } from './billing/cost.js';
 export {
   HealthTracker,

@@ -5,7 +5,28 @@
  *
  * @module
  */
-import type { Capabilities, Limits, ModelDefinition, Offering, Pricing } from './catalog.js';
+import type { Capabilities, Limits, ModelDefinition, Offering, Pricing, ProviderFacts } from './catalog.js';
+
+/**
+ * Where each vendor switchyard speaks is headquartered (for `providerOptions.gateway.headquarters`). No
+ * data policy is declared here: zero data retention and no training on prompts are contracts an operator
+ * has, declared through `catalog.providers`.
+ *
+ * @example
+ * ```ts
+ * BUILT_IN_PROVIDER_FACTS.mistral.headquarters; // 'FR'
+ * ```
+ */
+export const BUILT_IN_PROVIDER_FACTS: Readonly<Record<string, ProviderFacts>> = {
+  openai: { headquarters: 'US' },
+  anthropic: { headquarters: 'US' },
+  google: { headquarters: 'US' },
+  vertex: { headquarters: 'US' },
+  bedrock: { headquarters: 'US' },
+  xai: { headquarters: 'US' },
+  mistral: { headquarters: 'FR' },
+  cohere: { headquarters: 'CA' },
+};
 
 type PriceList = [input: string, output: string, cacheRead?: string, cacheWrite?: string, cacheWriteOneHour?: string];
 

@@ -6,7 +6,7 @@
  */
 import { GatewayError } from '../core/errors.js';
 import type { ProviderType } from '../providers/provider.js';
-import { BUILT_IN_MODELS } from './built-in-models.js';
+import { BUILT_IN_MODELS, BUILT_IN_PROVIDER_FACTS } from './built-in-models.js';
 
 /**
  * List prices in USD per million tokens, as exact decimal strings (`'2.50'`). Never floats.
@@ -38,6 +38,11 @@ export interface Capabilities {
   reasoning?: boolean;
   /** An embedding model (embed only, no text generation). */
   embeddings?: boolean;
+  /**
+   * The vendor caches repeated prompt prefixes on its own (`has: ['implicit-caching']`); when absent, told
+   * from the provider type (OpenAI, xAI, Gemini do; Claude does not).
+   */
+  implicitCaching?: boolean;
 }
 
 /** Token limits. @example `{ context: 200_000, output: 64_000 }` */
@@ -61,6 +66,31 @@ export interface Offering {
   pricing: Pricing;
   limits?: Limits;
   capabilities?: Capabilities;
+  /** The country of the company serving this offering (ISO 3166-1 alpha-2), when it differs from its provider's. */
+  headquarters?: string;
+  /** The offering keeps no prompt or answer once it answered (zero data retention), by contract. */
+  zeroDataRetention?: boolean;
+  /** The offering's provider does not train on prompts or answers, by contract. */
+  disallowPromptTraining?: boolean;
+  /** How the served weights are quantized (`'fp8'`), when they are; absent: the vendor's own, unquantized. */
+  quantization?: string;
+}
+
+/**
+ * What the catalog records of a provider (a type such as `mistral`, or a configured instance name such
+ * as `openai-eu`): the country it is headquartered in, and the data policies its offerings share. An
+ * offering's own fields win over its provider's.
+ *
+ * @example
+ * ```ts
+ * const facts: ProviderFacts = { headquarters: 'FR', zeroDataRetention: true, disallowPromptTraining: true };
+ * ```
+ */
+export interface ProviderFacts {
+  /** ISO 3166-1 alpha-2 country code of the provider's headquarters (`'US'`, `'FR'`). */
+  headquarters?: string;
+  zeroDataRetention?: boolean;
+  disallowPromptTraining?: boolean;
 }
 
 /**
@@ -97,6 +127,11 @@ export interface CatalogConfig {
   models?: ModelDefinition[];
   /** Start from an empty catalog instead of the built-in one. */
   replaceBuiltIn?: boolean;
+  /**
+   * Facts about providers by type or instance name, merged over the built-in ones (which record each
+   * vendor's headquarters and declare no data policy): `{ "openai-eu": { "zeroDataRetention": true } }`.
+   */
+  providers?: Record<string, ProviderFacts>;
 }
 
 /** An offering resolved for a request, with the model it belongs to. */
@@ -117,11 +152,27 @@ export interface ResolvedOffering extends Offering {
 export class Catalog {
   private readonly models = new Map<string, ModelDefinition>();
   private readonly resolved = new Map<string, ResolvedOffering[]>();
+  private readonly facts = new Map<string, ProviderFacts>();
   private revision = 0;
 
   constructor(config: CatalogConfig = {}) {
     if (!config.replaceBuiltIn) for (const model of BUILT_IN_MODELS) this.add(model);
     for (const model of config.models ?? []) this.add(model);
+    for (const [provider, facts] of Object.entries(BUILT_IN_PROVIDER_FACTS)) this.facts.set(provider, facts);
+    for (const [provider, facts] of Object.entries(config.providers ?? {}))
+      this.facts.set(provider, { ...this.facts.get(provider), ...facts });
+  }
+
+  /**
+   * What the catalog records of a provider type or instance name, or undefined.
+   *
+   * @example
+   * ```ts
+   * new Catalog().providerFacts('mistral')?.headquarters; // 'FR'
+   * ```
+   */
+  providerFacts(provider: string): ProviderFacts | undefined {
+    return this.facts.get(provider);
   }
 
   /** Adds a model, or merges offerings into an existing one (an offering of the same provider is replaced). */

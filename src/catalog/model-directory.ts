@@ -8,6 +8,7 @@
 import { GatewayError } from '../core/errors.js';
 import type { BreakerState } from '../health/health-tracker.js';
 import type { NormalizedRequest } from '../router/router-types.js';
+import type { VirtualModel } from '../router/routing-rules.js';
 import type { Candidate } from '../strategies/strategy.js';
 import { UNKNOWN_RELEASE_DATE } from './built-in-models.js';
 import type { Catalog, ModelDefinition, Pricing } from './catalog.js';
@@ -30,6 +31,8 @@ export interface DirectorySource {
   providerNames(): string[];
   /** The configured offerings that can serve a request (ranked as the router would). */
   candidates?(request: NormalizedRequest, operation?: 'generate' | 'stream' | 'embed'): Candidate[];
+  /** Saved model names with their routing (`RouterConfig.virtualModels`), listed beside the catalog's. */
+  readonly virtualModels?: Readonly<Record<string, VirtualModel>>;
 }
 
 /**
@@ -96,7 +99,32 @@ export function listModels(router: DirectorySource, allowed: readonly string[] |
     const offerings = configuredOfferings(router, model, names);
     if (offerings.length > 0) listed.push({ model, offerings });
   }
+  for (const id of Object.keys(router.virtualModels ?? {})) {
+    if (!modelAllowed(allowed, id)) continue;
+    const virtual = listVirtual(router, id, names);
+    if (virtual) listed.push(virtual);
+  }
   return listed;
+}
+
+/**
+ * A virtual model as a listed one: the definition of the model it stands for under its own id and name,
+ * with that model's configured offerings (none listed when no configured provider serves it).
+ */
+function listVirtual(router: DirectorySource, id: string, names: Set<string>): ListedModel | undefined {
+  const virtual = router.virtualModels?.[id];
+  if (!virtual) return undefined;
+  const targetId = router.catalog.canonicalId?.(virtual.model) ?? virtual.model;
+  const target: ModelDefinition = router.catalog.get(targetId) ?? { id: virtual.model, offerings: [] };
+  const offerings = configuredOfferings(router, target, names);
+  if (offerings.length === 0) return undefined;
+  const model: ModelDefinition = {
+    ...target,
+    id,
+    name: virtual.name ?? id,
+    description: virtual.description ?? `${target.name ?? target.id}, with saved routing`,
+  };
+  return { model, offerings };
 }
 
 /**
@@ -112,6 +140,8 @@ export function findModel(
   id: string,
   allowed: readonly string[] | undefined,
 ): ListedModel | undefined {
+  if (router.virtualModels?.[id] && modelAllowed(allowed, id))
+    return listVirtual(router, id, new Set(router.providerNames()));
   const model = router.catalog.get(id);
   if (!model || !modelAllowed(allowed, id)) return undefined;
   const offerings = configuredOfferings(router, model, new Set(router.providerNames()));

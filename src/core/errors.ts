@@ -37,6 +37,9 @@ export const ERROR_CODES = {
   provider_sdk_missing: { status: 500, retryable: false, scope: 'provider' },
   provider_invalid_request: { status: 400, retryable: false, scope: 'request' },
   provider_content_filter: { status: 400, retryable: false, scope: 'request' },
+  // The prompt (plus the output budget) does not fit the model's context window: no offering of the same
+  // window does better, but the router moves on to a model with a larger one (see model-fallbacks.ts).
+  provider_context_length_exceeded: { status: 400, retryable: false, scope: 'request' },
   // A guardrail refused the request (or the answer): 400, like the vendors' own content-policy refusals, so
   // the openai and anthropic SDKs raise BadRequestError and @ai-sdk/gateway an invalid-request error, none of
   // which retries; 403 would read as a key without permission, 422 as a malformed body.

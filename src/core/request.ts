@@ -7,6 +7,7 @@ import { GatewayError } from './errors.js';
 import type { AccountReference } from './events.js';
 import type { NormalizedRequest } from '../router/router-types.js';
 import type { GenerateRequest, Message, MessageInput } from './types.js';
+import { checkGatewayOptions } from '../router/gateway-options.js';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 const GATEWAY_LIST_OPTIONS = ['order', 'only', 'models', 'tags'] as const;
@@ -173,6 +174,7 @@ export function normalizeRequest(request: GenerateRequest & { account?: AccountR
   }
   if (gateway?.sort !== undefined && !['cost', 'tps', 'ttft'].includes(gateway.sort))
     throw invalid('providerOptions.gateway.sort must be one of cost, tps, ttft', 'providerOptions.gateway.sort');
+  const warnings = gateway === undefined ? undefined : checkGatewayOptions(gateway);
   for (const key of NUMERIC_OPTIONS) {
     const value = request[key];
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value)))
@@ -219,6 +221,8 @@ export function normalizeRequest(request: GenerateRequest & { account?: AccountR
     tags: request.tags ?? gateway?.tags ?? [],
     metadata: request.metadata ?? {},
     account: request.account,
+    warnings,
+    inputTokenEstimate: undefined,
   };
 }
 

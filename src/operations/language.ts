@@ -17,7 +17,7 @@ import type { PipelineRun } from '../router/request-run.js';
 import { readUntilContent, StreamCollector } from '../router/stream-collection.js';
 import { estimateUsage, needsEstimate, type Metered } from '../router/usage-metering.js';
 import type { Candidate } from '../strategies/strategy.js';
-import { estimatePromptTokens } from '../core/tokens.js';
+import { estimatedInputTokens } from '../router/gateway-options.js';
 import type { ContentPart, FinishReason, ProviderCredentials, StreamPart, Usage } from '../core/types.js';
 import type { Eligibility, Operation } from './operation.js';
 
@@ -70,7 +70,7 @@ const language = {
   plan(run: PipelineRun, candidate: Candidate): { estimatedInputTokens: number; maxOutputTokens: number } {
     const request = run.request;
     return {
-      estimatedInputTokens: estimatePromptTokens(request.prompt, request.tools),
+      estimatedInputTokens: estimatedInputTokens(request),
       maxOutputTokens: request.maxOutputTokens ?? candidate.offering.limits?.output ?? DEFAULT_MAX_OUTPUT_TOKENS,
     };
   },
@@ -275,7 +275,7 @@ function languageResult(
     usage: metered.usage,
     cost,
     attempts: run.attempts,
-    warnings,
+    warnings: run.request.warnings ? [...run.request.warnings, ...warnings] : warnings,
     providerMetadata,
     responseId: metered.responseId,
     latencyMs: Date.now() - run.startTime,

@@ -6,10 +6,12 @@
  */
 import type { Attempt, OpenAttempt } from '../router/attempts.js';
 import type { AttemptPolicy, AttemptStep } from './policy.js';
+import { byokTimeout } from '../router/gateway-options.js';
 
 /**
  * Sets the attempt's timeout: the run's attempt timeout (the request's `timeoutMs`, else the router's
- * `attemptTimeoutMs`), or less when the deadline comes first. The attempt's abort fires at it, and the
+ * `attemptTimeoutMs`; for an attempt with the caller's own key, `providerOptions.gateway.providerTimeouts.byok` of
+ * its provider), or less when the deadline comes first. The attempt's abort fires at it, and the
  * attempt fails with `provider_timeout`.
  *
  * @example
@@ -22,7 +24,8 @@ export function timeout(): AttemptPolicy {
     name: 'timeout',
     execute<Value>(attempt: Attempt<Value>, next: AttemptStep): Promise<OpenAttempt<Value>> {
       const { run } = attempt;
-      attempt.timeoutMs = Math.min(run.attemptTimeoutMs, run.deadline - Date.now());
+      const byok = attempt.credentialType === 'byok' ? byokTimeout(run.request, attempt.candidate) : undefined;
+      attempt.timeoutMs = Math.min(byok ?? run.attemptTimeoutMs, run.deadline - Date.now());
       return next(attempt);
     },
   };

@@ -10,6 +10,7 @@ import { GatewayError } from '../core/errors.js';
 import type { HealthTracker } from '../health/health-tracker.js';
 import type { Operation } from '../operations/operation.js';
 import type { NormalizedRequest } from './router-types.js';
+import { filterOfferings } from './gateway-options.js';
 import { filterProviders } from '../strategies/only.js';
 import { orderFirst } from '../strategies/ordered.js';
 import { sortCandidates, type SortKey } from '../strategies/sorted.js';
@@ -33,6 +34,8 @@ interface Eligible {
 export class Candidates {
   private readonly eligible = new Map<string, Eligible>();
   private eligibleVersion = -1;
+  /** Models to add when every offering of a model is too small for a request (`contextWindowFallbacks`). */
+  contextWindowFallbacks: Readonly<Record<string, readonly string[]>> | undefined = undefined;
 
   constructor(
     private readonly catalog: Catalog,
@@ -63,6 +66,11 @@ export class Candidates {
         group = filterProviders(group, gateway.only);
         if (group.length < before) reasons.push(`providerOptions.gateway.only is [${gateway.only.join(', ')}]`);
       }
+      const skipped = { context: 0 };
+      const fitting = filterOfferings(request, group, this.catalog, reasons, skipped);
+      if (fitting.length === 0 && skipped.context > 0 && this.contextWindowFallbacks?.[model])
+        for (const larger of this.contextWindowFallbacks[model]) if (!models.includes(larger)) models.push(larger);
+      group = fitting;
       ordered.push(...this.rank(group, context, gateway?.order, gateway?.sort));
     }
     if (ordered.length === 0) {

@@ -12,6 +12,8 @@ import type { SdkLogger } from '../providers/shared/sdk-logger.js';
 import type { RequestMiddleware } from '../middleware/middleware.js';
 import type { AttemptPolicy, CandidatePolicy } from '../resilience/policy.js';
 import type { Strategy } from '../strategies/strategy.js';
+import type { ModelFallbacks } from './model-fallbacks.js';
+import type { RoutingRule, VirtualModel } from './routing-rules.js';
 import type {
   ContentPart,
   FinishReason,
@@ -110,6 +112,18 @@ export interface RouterConfig {
    * loaded on its first request, still outside that attempt's timeout and the health statistics.
    */
   preload?: boolean;
+  /**
+   * Routing rules, evaluated in order before candidates: each whose `match` fits the request acts
+   * (`rewrite` the model, `deny` with a 403 naming the rule, `route` with order / only / models / sort).
+   * Compiled once, here; with none, nothing runs per request.
+   */
+  rules?: RoutingRule[];
+  /** Saved model names with their routing (`'acme/fast': { model, fallbacks, providerOptions, tags }`), listed with the models. */
+  virtualModels?: Record<string, VirtualModel>;
+  /** Models to move on to when a model's vendor answers "context length exceeded" (only those with a larger window). */
+  contextWindowFallbacks?: ModelFallbacks;
+  /** Models to move on to when a model's vendor refuses a request by its content policy (off unless set). */
+  contentPolicyFallbacks?: ModelFallbacks;
 }
 
 /**
@@ -126,6 +140,10 @@ export interface NormalizedRequest extends Omit<GenerateRequest, 'prompt' | 'mes
   metadata: Record<string, string>;
   /** The account billed (set by the HTTP handler or the caller). */
   account?: AccountReference;
+  /** The router's own warnings about the request (gateway options it does not know), added to the result's. */
+  warnings?: Warning[];
+  /** The estimated input tokens, once computed (the context check and each attempt's reservation share it). */
+  inputTokenEstimate?: number;
 }
 
 /**

@@ -50,6 +50,9 @@ import { composeMiddleware, type MiddlewareChain } from './middleware-chain.js';
 import { Pipeline } from './pipeline.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { PipelineRun } from './request-run.js';
+import { withModelFallbacks } from './model-fallbacks.js';
+import { checkGatewayOptions } from './gateway-options.js';
+import { compileRoutingRules, type RequestRewriter, type VirtualModel } from './routing-rules.js';
 
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 60_000;
 const DEFAULT_DEADLINE_MS = 5 * 60_000;
@@ -79,6 +82,10 @@ export class Router extends EventHub {
   readonly health: HealthTracker;
   /** The default ranking strategy. */
   readonly strategy: Strategy;
+  /** The configured virtual models by name (listed with the models; resolved before candidates). */
+  readonly virtualModels: Readonly<Record<string, VirtualModel>>;
+  /** The compiled rules and virtual models, or undefined when there are none. */
+  private readonly rewriter: RequestRewriter | undefined;
   private readonly providers: ProviderRegistry;
   private readonly hooks: RequestHook[];
   private readonly routing: Candidates;
@@ -102,11 +109,18 @@ export class Router extends EventHub {
     this.attemptTimeoutMs = config.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
     this.deadlineMs = config.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.routing = new Candidates(this.catalog, this.providers, this.strategy, this.health, random);
+    this.virtualModels = { ...config.virtualModels };
+    this.rewriter = compileRoutingRules(config.rules, config.virtualModels);
+    this.routing.contextWindowFallbacks = config.contextWindowFallbacks;
     const attempts = new Attempts(this.health, this.hooks, this);
+    const routing = this.routing;
     const policies = {
       attempt: config.policies?.attempt ?? [retry(config.retry, random), deadline(), timeout()],
-      candidate:
+      candidate: withModelFallbacks(
         config.policies?.candidate ?? fallback((run, from, to, error) => attempts.fallback(run, from, to, error)),
+        (request, operation, streamed) => routing.resolve(request, operation, streamed),
+        config,
+      ),
     };
     const pipeline = new Pipeline(
       this.routing,
@@ -192,7 +206,8 @@ export class Router extends EventHub {
 
   /** Normalises a request (see {@link normalizeRequest}). */
   normalize(request: GenerateRequest & { account?: AccountReference }): NormalizedRequest {
-    return normalizeRequest(request);
+    const normalized = normalizeRequest(request);
+    return this.rewriter ? this.rewriter.apply(normalized) : normalized;
   }
 
   /**
@@ -256,8 +271,14 @@ export class Router extends EventHub {
     let finalError: GatewayError | undefined;
     let cache: CacheOutcome | undefined;
     const channel = new StreamChannel<StreamPart>(
-      async (push) => {
+      async (send) => {
         if (!run) throw setupError;
+        // The router's own warnings (gateway options it does not know) ride on the stream's first part.
+        const warned = run.request.warnings;
+        const push = warned
+          ? (part: StreamPart) =>
+              send(part.type === 'stream-start' ? { ...part, warnings: [...warned, ...part.warnings] } : part)
+          : send;
         // The run's abort follows the caller's and the stream's own `abort()`.
         const caller = run.abort;
         const linked = new AbortHandle();
@@ -375,7 +396,8 @@ export class Router extends EventHub {
       metadata: request.metadata ?? {},
       account: request.account,
     };
-    return this.chain.embed(this.begin(normalized, 'embed', scope, values, dimensions));
+    if (gateway) normalized.warnings = checkGatewayOptions(gateway);
+    return this.chain.embed(this.begin(this.rewriter ? this.rewriter.apply(normalized) : normalized, 'embed', scope, values, dimensions));
   }
 
   /**

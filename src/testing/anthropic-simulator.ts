@@ -771,6 +771,13 @@ export function createAnthropicProtocol(): AnthropicProtocol {
       return renderError(status, message);
     },
 
+    refusalResponse(refusal) {
+      // Anthropic's 400 for a prompt over the window; its content policy answers with stop_reason `refusal`.
+      if (refusal.kind === 'context-length')
+        return renderError(400, `prompt is too long: ${refusal.promptTokens} tokens > ${refusal.contextWindow} maximum`);
+      return undefined;
+    },
+
     malformedResponse(request) {
       if (request.stream)
         return {

@@ -314,6 +314,25 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
       return openAIError(status, message, null);
     },
 
+    refusalResponse(refusal): SimulatedResponse {
+      // The bodies OpenAI (and Azure OpenAI, for its content filter) send for these refusals.
+      if (refusal.kind === 'context-length')
+        return openAIError(
+          400,
+          `This model's maximum context length is ${refusal.contextWindow} tokens. However, your messages resulted in ${refusal.promptTokens} tokens. Please reduce the length of the messages.`,
+          'messages',
+          'context_length_exceeded',
+          'invalid_request_error',
+        );
+      return openAIError(
+        400,
+        "The response was filtered due to the prompt triggering the content management policy. Please modify your prompt and retry.",
+        'prompt',
+        'content_filter',
+        'invalid_request_error',
+      );
+    },
+
     malformedResponse(request: SimulatedRequest): SimulatedResponse {
       if (request.stream)
         return {

@@ -18,6 +18,10 @@ import type { JsonSchema } from '../core/types.js';
  * - `malformed`: answer 200 with a body that is not valid for the protocol.
  * - `disconnect`: start a streaming answer and drop the connection after `afterParts` content parts
  *   (a non-streaming request is reset instead).
+ * - `context-length-exceeded`: the vendor's own 400 for a prompt longer than the model's context window
+ *   (`contextWindow` tokens, default 128,000), with its real error body.
+ * - `content-filter`: the vendor's own refusal of a prompt by its content policy, as an error (OpenAI's
+ *   400 `content_filter`); a vendor that refuses with a finish reason instead answers with that.
  *
  * @example
  * ```ts
@@ -29,7 +33,9 @@ export type SimulatorFault =
   | { type: 'hang' }
   | { type: 'reset' }
   | { type: 'malformed' }
-  | { type: 'disconnect'; afterParts?: number };
+  | { type: 'disconnect'; afterParts?: number }
+  | { type: 'context-length-exceeded'; contextWindow?: number }
+  | { type: 'content-filter' };
 
 /** One step of a script: a fault, or `'ok'` for a normal answer. @example `'ok'` */
 export type SimulatorStep = SimulatorFault | 'ok';
@@ -149,6 +155,15 @@ export interface SimulatorProtocol {
    * event).
    */
   malformedResponse?(request: SimulatedRequest): SimulatedResponse | undefined;
+  /**
+   * The vendor's refusal of a request: a prompt over the context window (`contextWindow` tokens, the prompt
+   * counted as `promptTokens`), or its content policy. Absent or `undefined`: a 400 error body with a
+   * message of the kind, or (content policy) an answer whose finish reason is `content-filter`.
+   */
+  refusalResponse?(
+    refusal: { kind: 'context-length'; contextWindow: number; promptTokens: number } | { kind: 'content-filter' },
+    request: SimulatedRequest,
+  ): SimulatedResponse | undefined;
 }
 
 /**
@@ -463,9 +478,36 @@ export class Simulator {
             request.socket.destroy();
             return;
           }
+          break;
+        case 'context-length-exceeded': {
+          const contextWindow = step.contextWindow ?? 128_000;
+          const promptTokens = Math.max(Math.ceil(simulated.promptText.length / 4), contextWindow + 1);
+          const refusal = { kind: 'context-length' as const, contextWindow, promptTokens };
+          await this.write(
+            response,
+            this.protocol.refusalResponse?.(refusal, simulated) ??
+              this.protocol.errorResponse(
+                400,
+                `prompt is too long: ${promptTokens} tokens > ${contextWindow} maximum context length`,
+              ),
+            undefined,
+          );
+          return;
+        }
+        case 'content-filter': {
+          const rendered = this.protocol.refusalResponse?.({ kind: 'content-filter' }, simulated);
+          if (rendered) {
+            await this.write(response, rendered, undefined);
+            return;
+          }
+          break;
+        }
       }
     }
-    const reply = this.reply(simulated);
+    const filtered = step !== 'ok' && step.type === 'content-filter';
+    const reply = filtered
+      ? { ...this.reply(simulated), text: '', textChunks: [], toolCalls: [], finishReason: 'content-filter' as const }
+      : this.reply(simulated);
     this.sequence += 1;
     const rendered = this.protocol.render(simulated, reply, {
       responseId: `${this.protocol.name}-sim-${this.sequence}`,

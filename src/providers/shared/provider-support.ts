@@ -54,6 +54,14 @@ export interface UpstreamErrorInfo {
 }
 
 /**
+ * How each vendor words a prompt that does not fit the model's context window (OpenAI and xAI's
+ * `context_length_exceeded`, Anthropic's "prompt is too long", Gemini's "exceeds the maximum number of
+ * tokens", Bedrock's "Input is too long", Mistral's "too large for model").
+ */
+const CONTEXT_LENGTH_EXCEEDED =
+  /context[ _-]length|context window|maximum context|prompt is too long|exceeds the maximum number of tokens|input is too long|too many (?:input )?tokens|too large for model/i;
+
+/**
  * Turns anything an SDK threw into a `GatewayError` with a stable code. Aborts become `aborted`,
  * SDK timeouts `provider_timeout`, errors without a status `provider_connection`, the rest follow the
  * upstream status. Messages are scrubbed of anything that looks like a key.
@@ -90,6 +98,8 @@ export function toGatewayError(
       code = 'provider_bad_response';
     else code = 'provider_connection';
   }
+  if (code === 'provider_invalid_request' && CONTEXT_LENGTH_EXCEEDED.test(rawMessage))
+    code = 'provider_context_length_exceeded';
   return new GatewayError(code, `${options.provider}: ${message}`, {
     provider: options.provider,
     upstreamStatus: info.status,
