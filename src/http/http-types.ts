@@ -22,6 +22,7 @@ import type {
 import type { ProviderType } from '../providers/provider.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { GenerateRequest } from '../core/types.js';
+import type { MetricsConfig } from '../middleware/telemetry/prometheus-metrics.js';
 
 /**
  * What the handler needs of a router: what the model directory reads (catalog, health, provider
@@ -193,6 +194,11 @@ export interface GatewayHandlerConfig {
   dialects?: Array<DialectName | Dialect>;
   /** Serves `/v1/credits`, `/v1/report` and `/v1/generation` from this source. */
   billing?: GatewayBilling;
+  /**
+   * Prometheus metrics at `GET /metrics` (optional peer `prom-client`): `true`, or `{ path, key, labels }`.
+   * Off by default; with it off, nothing listens to the router's events for it.
+   */
+  metrics?: boolean | MetricsConfig;
   /** Operational messages (default `console`); `false` silences them. */
   logger?: GatewayLogger | false;
 }

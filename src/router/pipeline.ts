@@ -211,7 +211,12 @@ export class Pipeline {
       // Hooks see the caller's abort as a signal, also when the caller passed a handle instead.
       const request = run.request;
       if (request.abortSignal === undefined && run.abort !== undefined) request.abortSignal = signalOf(run.abort);
-      await this.attempts.beforeRequest(run);
+      try {
+        await this.attempts.beforeRequest(run);
+      } catch (error) {
+        // A hook's refusal (a rate limit, a budget) ends the request for good: the `error` event says so.
+        throw this.attempts.finalError(run, asGatewayError(error));
+      }
     }
     if (!this.health.allClosed)
       candidates = this.candidates.deferHalfOpen(candidates, (candidate) => this.probe(candidate, operation));

@@ -10,6 +10,8 @@ import type { HealthOptions } from '../health/health-tracker.js';
 import type { ProviderConfig, ProviderType } from '../providers/provider.js';
 import type { SdkLogger } from '../providers/shared/sdk-logger.js';
 import type { RequestMiddleware } from '../middleware/middleware.js';
+import type { TelemetryConfig } from '../middleware/telemetry/open-telemetry.js';
+import type { TraceContext } from '../middleware/telemetry/trace-context.js';
 import type { AttemptPolicy, CandidatePolicy } from '../resilience/policy.js';
 import type { Strategy } from '../strategies/strategy.js';
 import type {
@@ -110,6 +112,11 @@ export interface RouterConfig {
    * loaded on its first request, still outside that attempt's timeout and the health statistics.
    */
   preload?: boolean;
+  /**
+   * OpenTelemetry spans and metrics (optional peer `@opentelemetry/api`, loaded only when set): a span per
+   * request, a child span per attempt, GenAI metrics. Off by default, and then it costs nothing.
+   */
+  telemetry?: TelemetryConfig;
 }
 
 /**
@@ -145,6 +152,8 @@ export interface CallScope {
    * request's `abortSignal`; hooks see a signal built from it.
    */
   abort?: AbortSource;
+  /** The caller's W3C trace context, continued by the telemetry middleware (the HTTP handler passes `traceparent`). */
+  traceContext?: TraceContext;
 }
 
 /**

@@ -50,6 +50,7 @@ import { composeMiddleware, type MiddlewareChain } from './middleware-chain.js';
 import { Pipeline } from './pipeline.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { PipelineRun } from './request-run.js';
+import { telemetryMiddleware } from '../middleware/telemetry/open-telemetry.js';
 
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 60_000;
 const DEFAULT_DEADLINE_MS = 5 * 60_000;
@@ -116,8 +117,11 @@ export class Router extends EventHub {
       this.attemptTimeoutMs,
     );
     this.pipeline = pipeline;
-    for (const middleware of config.middleware ?? []) middleware.attach?.(this);
-    this.chain = composeMiddleware(config.middleware ?? [], {
+    // Telemetry, when configured, is the outermost step: its span covers the whole pipeline, cache hits included.
+    const telemetry = config.telemetry ? telemetryMiddleware(config.telemetry) : undefined;
+    const middleware = telemetry ? [telemetry, ...(config.middleware ?? [])] : (config.middleware ?? []);
+    for (const each of middleware) each.attach?.(this);
+    this.chain = composeMiddleware(middleware, {
       generate: (run) => pipeline.generate(run),
       stream: (run) => pipeline.stream(run),
       embed: (run) => pipeline.embed(run),
@@ -422,7 +426,7 @@ export class Router extends EventHub {
     values?: string[],
     dimensions?: number,
   ): PipelineRun {
-    return new PipelineRun(
+    const run = new PipelineRun(
       request,
       operation,
       scope?.abort,
@@ -431,6 +435,8 @@ export class Router extends EventHub {
       values,
       dimensions,
     );
+    if (scope?.traceContext) run.traceContext = scope.traceContext;
+    return run;
   }
 }
 
