@@ -135,6 +135,8 @@ describe('Prometheus /metrics', () => {
       for await (const _chunk of stream) {
         /* read to the end */
       }
+      const embedding = await client.embeddings.create({ model: 'openai/text-embedding-3-small', input: 'embed me' });
+      assert.equal(embedding.data.length, 1);
       const blocked = await client.chat.completions
         .create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'a forbidden-word here' }] })
         .then(
@@ -159,10 +161,11 @@ describe('Prometheus /metrics', () => {
         1,
       );
       assert.equal(total(samples, 'switchyard_requests_total', { operation: 'stream', outcome: 'success' }), 1);
-      assert.equal(total(samples, 'switchyard_requests_total'), 3, 'the cache hit and the blocked request are not routed');
+      assert.equal(total(samples, 'switchyard_requests_total', { operation: 'embed', provider: 'openai', outcome: 'success' }), 1);
+      assert.equal(total(samples, 'switchyard_requests_total'), 4, 'the cache hit and the blocked request are not routed');
       assert.equal(total(samples, 'switchyard_fallbacks_total', { from_provider: 'openai', to_provider: 'anthropic' }), 1);
       assert.equal(total(samples, 'switchyard_attempt_duration_seconds_count', { provider: 'openai', outcome: 'error' }), 1);
-      assert.equal(total(samples, 'switchyard_attempt_duration_seconds_count', { outcome: 'success' }), 3);
+      assert.equal(total(samples, 'switchyard_attempt_duration_seconds_count', { outcome: 'success' }), 4);
       assert.ok(total(samples, 'switchyard_time_to_first_token_seconds_count', { provider: 'anthropic' }) >= 1);
       assert.equal(total(samples, 'switchyard_requests_in_flight'), 0);
       assert.equal(total(samples, 'switchyard_cache_events_total', { outcome: 'hit' }), 1);
@@ -173,7 +176,7 @@ describe('Prometheus /metrics', () => {
       );
       // Tokens and cost agree with the router's own usage events.
       const sum = (pick: (usage: UsageEvent) => number): number => running.usage.reduce((acc, usage) => acc + pick(usage), 0);
-      assert.ok(running.usage.length >= 3);
+      assert.equal(running.usage.length, 4);
       assert.equal(total(samples, 'switchyard_tokens_total', { kind: 'input' }), sum((usage) => usage.inputTokens));
       assert.equal(total(samples, 'switchyard_tokens_total', { kind: 'output' }), sum((usage) => usage.outputTokens));
       assert.equal(total(samples, 'switchyard_cost_nanodollars_total'), sum((usage) => usage.cost.total));

@@ -260,6 +260,40 @@ describe('OpenTelemetry middleware', () => {
     }
   });
 
+  it('makes an embeddings span with its input tokens', async () => {
+    const result = await fixture.router.embedMany({ model: 'openai/text-embedding-3-small', values: ['a', 'b'] });
+    const spans = exporter.getFinishedSpans();
+    const request = spans.find((span) => span.name === 'embeddings openai/text-embedding-3-small');
+    assert.ok(request, spans.map((span) => span.name).join(', '));
+    assert.equal(request.attributes['gen_ai.operation.name'], 'embeddings');
+    assert.equal(request.attributes['gen_ai.usage.input_tokens'], result.usage.tokens);
+    const attempt = spans.find((span) => span !== request);
+    assert.ok(attempt);
+    assert.equal(attempt.name, 'embeddings text-embedding-3-small');
+    assert.equal(attempt.parentSpanContext?.spanId, request.spanContext().spanId);
+  });
+
+  it('rejects invalid telemetry options in the gateway configuration, each with its path', () => {
+    assert.throws(
+      () =>
+        createGateway({
+          providers: { openai: { apiKey: OPENAI_KEY } },
+          telemetry: { openTelemetry: { recordContnt: true, metrics: 'yes', tracer: {} } } as never,
+        }),
+      (error: { details: { problems: Array<{ path: string }> } }) => {
+        const paths = error.details.problems.map((problem) => problem.path).sort();
+        assert.deepEqual(paths, [
+          'telemetry.openTelemetry.metrics',
+          'telemetry.openTelemetry.recordContnt',
+          'telemetry.openTelemetry.tracer',
+        ]);
+        return true;
+      },
+    );
+    const gateway = createGateway({ providers: { openai: { apiKey: OPENAI_KEY } }, telemetry: { openTelemetry: true } });
+    void gateway.close();
+  });
+
   it('starts a new trace for a request without a traceparent, and ignores a malformed one', async () => {
     await fixture.router.generate(
       { model: 'test/echo', prompt: 'Hi', providerOptions: OPENAI_FIRST },
