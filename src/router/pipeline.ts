@@ -6,7 +6,7 @@
  * @module
  */
 import { signalOf } from '../core/abort-handle.js';
-import { GatewayError } from '../core/errors.js';
+import { GatewayError, isGatewayError } from '../core/errors.js';
 import type { UsageEvent } from '../core/events.js';
 import type { HealthTracker } from '../health/health-tracker.js';
 import { embeddingOperation } from '../operations/embedding.js';
@@ -215,7 +215,10 @@ export class Pipeline {
         await this.attempts.beforeRequest(run);
       } catch (error) {
         // A hook's refusal (a rate limit, a budget) ends the request for good: the `error` event says so.
-        throw this.attempts.finalError(run, asGatewayError(error));
+        // What the caller gets is unchanged: a hook's own unexpected error is not turned into a GatewayError
+        // here (the HTTP handler answers it as an internal error, without its message).
+        const failure = this.attempts.finalError(run, asGatewayError(error));
+        throw isGatewayError(error) ? failure : error;
       }
     }
     if (!this.health.allClosed)

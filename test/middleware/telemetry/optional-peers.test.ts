@@ -18,7 +18,8 @@ function run(args: string[]): { stdout: string; stderr: string } {
   return { stdout: result.stdout, stderr: result.stderr };
 }
 
-const ROUTER = "{ providers: { openai: { type: 'openai', apiKey: 'sk-x' } }, preload: false";
+// Nothing listens at the base URL: a request fails at once, after the telemetry middleware has loaded its peer.
+const ROUTER = "{ providers: { openai: { type: 'openai', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9/v1' } }, preload: false";
 
 describe('telemetry peers', () => {
   beforeAll(() => {
@@ -31,7 +32,7 @@ describe('telemetry peers', () => {
       RECORD,
       '--input-type=module',
       '-e',
-      `const { Router, createGatewayHandler } = await import('switchyard'); const router = new Router(${ROUTER} }); createGatewayHandler({ router, logger: false }); await new Promise((resolve) => setTimeout(resolve, 100));`,
+      `const { Router, createGatewayHandler } = await import('switchyard'); const router = new Router(${ROUTER} }); createGatewayHandler({ router, logger: false }); await router.generate({ model: 'openai:gpt-4o', prompt: 'Hi' }).catch(() => undefined);`,
     ]);
     for (const peer of PEERS) assert.ok(!plain.stderr.includes(`IMPORT ${peer}\n`), `loaded ${peer}`);
   });
@@ -42,7 +43,7 @@ describe('telemetry peers', () => {
       RECORD,
       '--input-type=module',
       '-e',
-      `const { Router } = await import('switchyard'); new Router(${ROUTER}, telemetry: { openTelemetry: true } }); await new Promise((resolve) => setTimeout(resolve, 200));`,
+      `const { Router } = await import('switchyard'); const router = new Router(${ROUTER}, telemetry: { openTelemetry: true } }); await router.generate({ model: 'openai:gpt-4o', prompt: 'Hi' }).catch(() => undefined);`,
     ]);
     assert.ok(traced.stderr.includes('IMPORT @opentelemetry/api\n'));
     assert.ok(!traced.stderr.includes('IMPORT prom-client\n'));
