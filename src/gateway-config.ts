@@ -27,6 +27,8 @@ import type {
 import { MIN_ADMIN_KEY_LENGTH, type AdminKey } from './http/admin-access.js';
 import type { Dialect } from './http/dialects/dialect.js';
 import type { RequestMiddleware } from './middleware/middleware.js';
+import type { TelemetryConfig } from './middleware/telemetry/open-telemetry.js';
+import { METRICS_LABELS, type MetricsConfig } from './middleware/telemetry/prometheus-metrics.js';
 import { PROVIDER_TYPES, type ProviderType } from './providers/provider.js';
 import type { Router } from './router/router.js';
 import type { ProviderInstanceConfig, RequestHook, RetryOptions, RouterConfig } from './router/router-types.js';
@@ -125,6 +127,8 @@ export interface GatewayConfig {
   contextWindowFallbacks?: RouterConfig['contextWindowFallbacks'];
   /** Models to move on to after a content-policy refusal, by model (off unless set). */
   contentPolicyFallbacks?: RouterConfig['contentPolicyFallbacks'];
+  /** OpenTelemetry spans and metrics: `{ openTelemetry: true }`, or options (see {@link TelemetryConfig}). */
+  telemetry?: TelemetryConfig;
   /**
    * Instead of the router options above: a `Router` (in code), or a router configuration. Billing can
    * only be wired into a router the gateway builds, so `billing` needs a configuration here, not a `Router`.
@@ -145,6 +149,8 @@ export interface GatewayConfig {
   cors?: boolean | CorsOptions;
   /** Which built-in dialects to mount (default all), and your own (`Dialect` objects, in code). */
   dialects?: Array<DialectName | Dialect>;
+  /** Prometheus `GET /metrics`: `true`, or `{ path, key, labels }` (see {@link MetricsConfig}). Off by default. */
+  metrics?: boolean | MetricsConfig;
   /**
    * Operational messages of the handler (default `console`) and the vendor SDKs' warnings (default
    * nowhere); `false` silences both. In code.
@@ -252,6 +258,7 @@ const ROUTER_KEYS = [
   'virtualModels',
   'contextWindowFallbacks',
   'contentPolicyFallbacks',
+  'telemetry',
 ] as const;
 const HANDLER_KEYS = [
   'apiKeys',
@@ -263,6 +270,7 @@ const HANDLER_KEYS = [
   'dialects',
   'logger',
   'responses',
+  'metrics',
 ] as const;
 const TOP_KEYS: readonly string[] = [...ROUTER_KEYS, 'router', ...HANDLER_KEYS, 'billing', 'store', 'cache'];
 const NESTED_ROUTER_KEYS: readonly string[] = [...ROUTER_KEYS, 'logger'];
@@ -599,6 +607,45 @@ function checkRouterOptions(problems: Problems, base: string, config: Record<str
     for (const [model, models] of Object.entries(fallbacks))
       problems.stringArray(`${path}.${model}`, models, { nonEmpty: true });
   }
+  checkTelemetry(problems, join(base, 'telemetry'), config.telemetry);
+}
+
+function checkTelemetry(problems: Problems, path: string, telemetry: unknown): void {
+  if (telemetry === undefined) return;
+  if (!problems.object(path, telemetry, '{ "openTelemetry": true } or { "openTelemetry": { ... } }')) return;
+  problems.unknownKeys(path, telemetry, ['openTelemetry']);
+  const given = telemetry.openTelemetry;
+  const at = `${path}.openTelemetry`;
+  if (given === undefined || typeof given === 'boolean') return;
+  if (!problems.object(at, given, 'true, false, or { "recordContent", "traces", "metrics" }')) return;
+  problems.unknownKeys(at, given, ['tracer', 'meter', 'traces', 'metrics', 'recordContent']);
+  for (const key of ['traces', 'metrics', 'recordContent']) problems.boolean(`${at}.${key}`, given[key]);
+  if (given.tracer !== undefined && !(isPlainObjectOrInstance(given.tracer) && typeof given.tracer.startSpan === 'function'))
+    problems.add(`${at}.tracer`, 'an OpenTelemetry Tracer (in code)', given.tracer);
+  if (given.meter !== undefined && !(isPlainObjectOrInstance(given.meter) && typeof given.meter.createCounter === 'function'))
+    problems.add(`${at}.meter`, 'an OpenTelemetry Meter (in code)', given.meter);
+}
+
+function checkMetrics(problems: Problems, metrics: unknown): void {
+  if (metrics === undefined || typeof metrics === 'boolean') return;
+  if (!problems.object('metrics', metrics, 'true, false, or { "path", "key", "labels" }')) return;
+  problems.unknownKeys('metrics', metrics, ['path', 'key', 'labels', 'registry']);
+  const path = metrics.path;
+  if (path !== undefined && (typeof path !== 'string' || !/^\/[^\s?#]*$/.test(path) || path.endsWith('/*')))
+    problems.add('metrics.path', 'a path such as "/metrics"', path);
+  const key = metrics.key;
+  if (key !== undefined && key !== 'admin' && (typeof key !== 'string' || key.length < MIN_ADMIN_KEY_LENGTH))
+    problems.add('metrics.key', `'admin' (the admin keys), or a key of at least ${MIN_ADMIN_KEY_LENGTH} characters`, key, {
+      secret: true,
+    });
+  const labels = metrics.labels;
+  if (labels !== undefined) {
+    if (!Array.isArray(labels)) problems.add('metrics.labels', `an array of ${METRICS_LABELS.join(', ')}`, labels);
+    else labels.forEach((label: unknown, index: number) => problems.oneOf(`metrics.labels[${index}]`, label, METRICS_LABELS));
+  }
+  const registry = metrics.registry;
+  if (registry !== undefined && !(isPlainObjectOrInstance(registry) && typeof registry.metrics === 'function'))
+    problems.add('metrics.registry', 'a prom-client Registry (in code)', registry);
 }
 
 function checkProvider(problems: Problems, path: string, name: string, instance: unknown): void {
@@ -907,6 +954,7 @@ function checkHandlerSide(problems: Problems, config: Record<string, unknown>): 
       });
   }
   problems.logger('logger', config.logger, true);
+  checkMetrics(problems, config.metrics);
   const responses = config.responses;
   if (responses !== undefined && problems.object('responses', responses, '{ "ttlMs": 86400000 } or { "store": false }')) {
     problems.unknownKeys('responses', responses, ['store', 'ttlMs', 'maxEntries']);

@@ -104,3 +104,4 @@ export {
   type StrategyConfig,
 } from './gateway-config.js';
 export * from './middleware/cache/index.js';
+export * from './middleware/telemetry/index.js';

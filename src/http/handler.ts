@@ -19,6 +19,7 @@ import { aiGatewayErrorBody, createAiGatewayDialect } from './dialects/ai-gatewa
 import { createAnthropicDialect } from './dialects/anthropic/anthropic-dialect.js';
 import type { Dialect } from './dialects/dialect.js';
 import { createOpenAIDialect } from './dialects/openai/openai-dialect.js';
+import { createMetricsDialect, type MetricsDialect } from './dialects/metrics/metrics-dialect.js';
 import { singleHeader } from './headers.js';
 import type {
   CorsOptions,
@@ -68,6 +69,7 @@ export class HttpHandler {
   private readonly cors: CorsOptions | undefined;
   private readonly logger: GatewayLogger | undefined;
   private readonly table: RouteTable;
+  private readonly metrics: MetricsDialect | undefined;
 
   constructor(config: GatewayHandlerConfig) {
     if (!config || typeof config !== 'object' || !config.router)
@@ -86,7 +88,10 @@ export class HttpHandler {
       throw new GatewayError('config_invalid', 'An admin key must not also be a gateway API key');
     this.cors = config.cors === true ? { origin: '*' } : config.cors || undefined;
     this.logger = config.logger === false ? undefined : (config.logger ?? console);
-    this.table = new RouteTable(mountedDialects(config, this.router));
+    const dialects = mountedDialects(config, this.router);
+    this.metrics = config.metrics ? createMetricsDialect(config.metrics, this.router) : undefined;
+    if (this.metrics) dialects.push(this.metrics);
+    this.table = new RouteTable(dialects);
     if (!this.auth.enabled) {
       const message =
         'switchyard: gateway API keys are not configured, so auth is OFF: every request is accepted and billed to the default account. Set `apiKeys` to require keys.';
@@ -325,6 +330,7 @@ export class HttpHandler {
    * ```
    */
   async close(): Promise<void> {
+    this.metrics?.close();
     if (this.ownsRouter) await this.router.close?.();
   }
 }

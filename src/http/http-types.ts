@@ -24,6 +24,7 @@ import type { Dialect } from './dialects/dialect.js';
 import type { RequestMiddleware } from '../middleware/middleware.js';
 import type { ResponsesOptions } from './dialects/openai/response-store.js';
 import type { GenerateRequest } from '../core/types.js';
+import type { MetricsConfig } from '../middleware/telemetry/prometheus-metrics.js';
 
 /**
  * What the handler needs of a router: what the model directory reads (catalog, health, provider
@@ -203,6 +204,11 @@ export interface GatewayHandlerConfig {
    * `{ store: false }` to keep nothing.
    */
   responses?: ResponsesOptions;
+  /**
+   * Prometheus metrics at `GET /metrics` (optional peer `prom-client`): `true`, or `{ path, key, labels }`.
+   * Off by default; with it off, nothing listens to the router's events for it.
+   */
+  metrics?: boolean | MetricsConfig;
   /** Operational messages (default `console`); `false` silences them. */
   logger?: GatewayLogger | false;
 }

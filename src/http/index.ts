@@ -36,6 +36,7 @@ export { openAIErrorBody } from './dialects/openai/openai-dialect.js';
 export { anthropicErrorBody } from './dialects/anthropic/anthropic-dialect.js';
 export { aiGatewayErrorBody } from './dialects/ai-gateway/ai-gateway-dialect.js';
 export { creditsBody, generationBody, reportBody } from './dialects/ai-gateway/billing-dialect.js';
+export { createMetricsDialect, DEFAULT_METRICS_PATH, type MetricsDialect } from './dialects/metrics/metrics-dialect.js';
 export type {
   CorsOptions,
   DialectName,

@@ -19,6 +19,7 @@ import type {
   NormalizedRequest,
 } from '../router/router-types.js';
 import type { StreamPart } from '../core/types.js';
+import type { TraceContext } from './telemetry/trace-context.js';
 
 /** The kind of request a run carries. New operations (image, rerank) add their names here. */
 export type OperationName = UsageEvent['operation'];
@@ -74,6 +75,8 @@ export interface RequestRun {
   readonly attempts: AttemptRecord[];
   /** The caller's abort, when it can abort (its `abortSignal`, or the HTTP client's disconnect). */
   readonly abort: AbortSource | undefined;
+  /** The caller's W3C trace context (an HTTP request's `traceparent`), for the telemetry middleware. */
+  readonly traceContext?: TraceContext;
 }
 
 /**
@@ -121,6 +124,8 @@ export interface PipelineStream {
  */
 export interface MiddlewareEvents {
   emit<E extends RouterEventName>(event: E, ...args: RouterEvents[E]): unknown;
+  /** Subscribes to the router's events (the router passes itself; a listener never fails a request). */
+  on?<E extends RouterEventName>(event: E, listener: (...args: RouterEvents[E]) => unknown): unknown;
 }
 
 /**

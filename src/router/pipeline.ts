@@ -6,7 +6,7 @@
  * @module
  */
 import { signalOf } from '../core/abort-handle.js';
-import { GatewayError } from '../core/errors.js';
+import { GatewayError, isGatewayError } from '../core/errors.js';
 import type { UsageEvent } from '../core/events.js';
 import type { HealthTracker } from '../health/health-tracker.js';
 import { embeddingOperation } from '../operations/embedding.js';
@@ -211,7 +211,15 @@ export class Pipeline {
       // Hooks see the caller's abort as a signal, also when the caller passed a handle instead.
       const request = run.request;
       if (request.abortSignal === undefined && run.abort !== undefined) request.abortSignal = signalOf(run.abort);
-      await this.attempts.beforeRequest(run);
+      try {
+        await this.attempts.beforeRequest(run);
+      } catch (error) {
+        // A hook's refusal (a rate limit, a budget) ends the request for good: the `error` event says so.
+        // What the caller gets is unchanged: a hook's own unexpected error is not turned into a GatewayError
+        // here (the HTTP handler answers it as an internal error, without its message).
+        const failure = this.attempts.finalError(run, asGatewayError(error));
+        throw isGatewayError(error) ? failure : error;
+      }
     }
     if (!this.health.allClosed)
       candidates = this.candidates.deferHalfOpen(candidates, (candidate) => this.probe(candidate, operation));

@@ -11,6 +11,7 @@ import { createUlid } from '../core/ids.js';
 import type { OperationName, RequestRun } from '../middleware/middleware.js';
 import type { NormalizedRequest, RequestContext } from './router-types.js';
 import type { ProviderCredentials } from '../core/types.js';
+import type { TraceContext } from '../middleware/telemetry/trace-context.js';
 
 /**
  * One request through the pipeline: the public {@link RequestRun}, and what the router keeps beside it.
@@ -43,6 +44,8 @@ export class PipelineRun implements RequestRun, RequestContext {
   readonly attemptTimeoutMs: number;
   /** The last attempt's failure, the cause of a deadline that ends the request. */
   lastError: GatewayError | undefined = undefined;
+  /** The caller's W3C trace context (`CallScope.traceContext`), when it passed one. */
+  traceContext: TraceContext | undefined = undefined;
   private attemptCount = 0;
 
   constructor(

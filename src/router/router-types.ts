@@ -10,6 +10,8 @@ import type { HealthOptions } from '../health/health-tracker.js';
 import type { ProviderConfig, ProviderType } from '../providers/provider.js';
 import type { SdkLogger } from '../providers/shared/sdk-logger.js';
 import type { RequestMiddleware } from '../middleware/middleware.js';
+import type { TelemetryConfig } from '../middleware/telemetry/open-telemetry.js';
+import type { TraceContext } from '../middleware/telemetry/trace-context.js';
 import type { AttemptPolicy, CandidatePolicy } from '../resilience/policy.js';
 import type { Strategy } from '../strategies/strategy.js';
 import type { ModelFallbacks } from './model-fallbacks.js';
@@ -124,6 +126,11 @@ export interface RouterConfig {
   contextWindowFallbacks?: ModelFallbacks;
   /** Models to move on to when a model's vendor refuses a request by its content policy (off unless set). */
   contentPolicyFallbacks?: ModelFallbacks;
+  /**
+   * OpenTelemetry spans and metrics (optional peer `@opentelemetry/api`, loaded only when set): a span per
+   * request, a child span per attempt, GenAI metrics. Off by default, and then it costs nothing.
+   */
+  telemetry?: TelemetryConfig;
 }
 
 /**
@@ -163,6 +170,8 @@ export interface CallScope {
    * request's `abortSignal`; hooks see a signal built from it.
    */
   abort?: AbortSource;
+  /** The caller's W3C trace context, continued by the telemetry middleware (the HTTP handler passes `traceparent`). */
+  traceContext?: TraceContext;
 }
 
 /**

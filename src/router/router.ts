@@ -53,6 +53,7 @@ import { PipelineRun } from './request-run.js';
 import { withModelFallbacks } from './model-fallbacks.js';
 import { checkGatewayOptions } from './gateway-options.js';
 import { compileRoutingRules, type RequestRewriter, type VirtualModel } from './routing-rules.js';
+import { telemetryMiddleware } from '../middleware/telemetry/open-telemetry.js';
 
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 60_000;
 const DEFAULT_DEADLINE_MS = 5 * 60_000;
@@ -132,9 +133,11 @@ export class Router extends EventHub {
       this.attemptTimeoutMs,
     );
     this.pipeline = pipeline;
-    this.middleware = Object.freeze([...(config.middleware ?? [])]);
-    for (const middleware of this.middleware) middleware.attach?.(this);
-    this.chain = composeMiddleware(config.middleware ?? [], {
+    // Telemetry, when configured, is the outermost step: its span covers the whole pipeline, cache hits included.
+    const telemetry = config.telemetry ? telemetryMiddleware(config.telemetry) : undefined;
+    this.middleware = Object.freeze(telemetry ? [telemetry, ...(config.middleware ?? [])] : [...(config.middleware ?? [])]);
+    for (const each of this.middleware) each.attach?.(this);
+    this.chain = composeMiddleware(this.middleware, {
       generate: (run) => pipeline.generate(run),
       stream: (run) => pipeline.stream(run),
       embed: (run) => pipeline.embed(run),
@@ -447,7 +450,7 @@ export class Router extends EventHub {
     values?: string[],
     dimensions?: number,
   ): PipelineRun {
-    return new PipelineRun(
+    const run = new PipelineRun(
       request,
       operation,
       scope?.abort,
@@ -456,6 +459,8 @@ export class Router extends EventHub {
       values,
       dimensions,
     );
+    if (scope?.traceContext) run.traceContext = scope.traceContext;
+    return run;
   }
 }
 

@@ -5,7 +5,13 @@
  * @module
  */
 import type { AccountReference } from '../../core/events.js';
-import type { EmbedManyRequest, EmbedManyResult, GenerateResult, StreamResult } from '../../router/router-types.js';
+import type {
+  CallScope,
+  EmbedManyRequest,
+  EmbedManyResult,
+  GenerateResult,
+  StreamResult,
+} from '../../router/router-types.js';
 import type { FinishReason, GenerateRequest, Usage } from '../../core/types.js';
 import { authorizeModels } from '../auth.js';
 import type { GatewayHttpResponse } from '../http-types.js';
@@ -43,7 +49,7 @@ export async function answerGeneration(
 ): Promise<GatewayHttpResponse> {
   const routed = forCaller(context, request);
   if (!streaming) {
-    const result = await context.router.generate(routed, { abort: context.abort });
+    const result = await context.router.generate(routed, scopeOf(context));
     const warnings =
       notes && !notes.empty ? [...notes.warningsFor(result.providerType), ...result.warnings] : result.warnings;
     return jsonResponse(200, toJson(result), {
@@ -52,7 +58,7 @@ export async function answerGeneration(
       ...cacheHeaders(result.cache),
     });
   }
-  const stream = context.router.stream(routed, { abort: context.abort });
+  const stream = context.router.stream(routed, scopeOf(context));
   return streamResponse(
     stream,
     context.abort,
@@ -75,7 +81,7 @@ export async function answerEmbedding(
   request: EmbedManyRequest,
   toJson: (result: EmbedManyResult) => unknown,
 ): Promise<GatewayHttpResponse> {
-  const result = await context.router.embedMany(forCaller(context, request), { abort: context.abort });
+  const result = await context.router.embedMany(forCaller(context, request), scopeOf(context));
   return jsonResponse(200, toJson(result), {
     [GENERATION_ID_HEADER]: result.generationId,
     ...cacheHeaders(result.cache),
@@ -83,6 +89,17 @@ export async function answerEmbedding(
 }
 
 export { CACHE_HEADER, cacheHeaders };
+
+/** The router call's scope: the client's abort, and its W3C trace context when it sent a `traceparent`. */
+function scopeOf(context: RouteContext): CallScope {
+  const traceparent = context.headers.traceparent;
+  if (typeof traceparent !== 'string') return { abort: context.abort };
+  const tracestate = context.headers.tracestate;
+  return {
+    abort: context.abort,
+    traceContext: typeof tracestate === 'string' ? { traceparent, tracestate } : { traceparent },
+  };
+}
 
 function forCaller<T extends { model: string; providerOptions?: GenerateRequest['providerOptions'] }>(
   context: RouteContext,
