@@ -222,7 +222,6 @@ export function normalizeRequest(request: GenerateRequest & { account?: AccountR
     metadata: request.metadata ?? {},
     account: request.account,
     warnings,
-    inputTokenEstimate: undefined,
   };
 }
 

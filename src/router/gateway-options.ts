@@ -173,13 +173,17 @@ function priceNano(value: unknown): bigint | undefined {
  * ```
  */
 export function estimatedInputTokens(request: NormalizedRequest): number {
-  let tokens = request.inputTokenEstimate;
+  // Kept beside the request, not on it: the request is not changed, and a middleware's changed copy (a redacted
+  // prompt) gets its own estimate rather than a stale one.
+  let tokens = INPUT_ESTIMATES.get(request);
   if (tokens === undefined) {
     tokens = estimatePromptTokens(request.prompt, request.tools);
-    request.inputTokenEstimate = tokens;
+    INPUT_ESTIMATES.set(request, tokens);
   }
   return tokens;
 }
+
+const INPUT_ESTIMATES = new WeakMap<NormalizedRequest, number>();
 
 /**
  * The tokens a language request needs of an offering's context window: its estimated input plus its

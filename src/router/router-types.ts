@@ -149,8 +149,6 @@ export interface NormalizedRequest extends Omit<GenerateRequest, 'prompt' | 'mes
   account?: AccountReference;
   /** The router's own warnings about the request (gateway options it does not know), added to the result's. */
   warnings?: Warning[];
-  /** The estimated input tokens, once computed (the context check and each attempt's reservation share it). */
-  inputTokenEstimate?: number;
 }
 
 /**
