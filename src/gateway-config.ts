@@ -18,6 +18,7 @@ import { GatewayError, isGatewayError } from './core/errors.js';
 import type { AccountReference } from './core/events.js';
 import type {
   CorsOptions,
+  DashboardOptions,
   DialectName,
   GatewayApiKey,
   GatewayBilling,
@@ -135,6 +136,8 @@ export interface GatewayConfig {
   cors?: boolean | CorsOptions;
   /** Which built-in dialects to mount (default all), and your own (`Dialect` objects, in code). */
   dialects?: Array<DialectName | Dialect>;
+  /** The dashboard page at `/dashboard` (or `{ path }`), for admin keys only. Off by default. */
+  dashboard?: boolean | DashboardOptions;
   /**
    * Operational messages of the handler (default `console`) and the vendor SDKs' warnings (default
    * nowhere); `false` silences both. In code.
@@ -201,6 +204,7 @@ const HANDLER_KEYS = [
   'bodyLimitBytes',
   'cors',
   'dialects',
+  'dashboard',
   'logger',
 ] as const;
 const TOP_KEYS: readonly string[] = [...ROUTER_KEYS, 'router', ...HANDLER_KEYS, 'billing', 'store'];
@@ -731,6 +735,16 @@ function checkHandlerSide(problems: Problems, config: Record<string, unknown>): 
     problems.integer('cors.maxAgeSeconds', cors.maxAgeSeconds, 0, 'seconds');
     problems.boolean('cors.credentials', cors.credentials);
   }
+  const dashboard = config.dashboard;
+  if (
+    dashboard !== undefined &&
+    typeof dashboard !== 'boolean' &&
+    problems.object('dashboard', dashboard, 'true, false or { "path": "/dashboard" }')
+  ) {
+    problems.unknownKeys('dashboard', dashboard, ['path']);
+    if (dashboard.path !== undefined && (typeof dashboard.path !== 'string' || !DASHBOARD_PATH.test(dashboard.path)))
+      problems.add('dashboard.path', 'a path such as "/dashboard" (starting with "/", no query)', dashboard.path);
+  }
   const dialects = config.dialects;
   if (dialects !== undefined) {
     if (!Array.isArray(dialects))
@@ -744,6 +758,9 @@ function checkHandlerSide(problems: Problems, config: Record<string, unknown>): 
   }
   problems.logger('logger', config.logger, true);
 }
+
+/** A dashboard path: `/` and path segments, no query, fragment or spaces. */
+const DASHBOARD_PATH = /^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/;
 
 function checkBilling(problems: Problems, config: Record<string, unknown>): void {
   const billing = config.billing;

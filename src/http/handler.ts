@@ -16,6 +16,7 @@ import { bodyTooLarge, DEFAULT_BODY_LIMIT_BYTES } from './body-limit.js';
 import { createBillingDialect } from './dialects/ai-gateway/billing-dialect.js';
 import { aiGatewayErrorBody, createAiGatewayDialect } from './dialects/ai-gateway/ai-gateway-dialect.js';
 import { createAnthropicDialect } from './dialects/anthropic/anthropic-dialect.js';
+import { createDashboardDialect } from './dialects/dashboard/dashboard-dialect.js';
 import type { Dialect } from './dialects/dialect.js';
 import { createOpenAIDialect } from './dialects/openai/openai-dialect.js';
 import { singleHeader } from './headers.js';
@@ -358,6 +359,7 @@ function mountedDialects(config: GatewayHandlerConfig): Dialect[] {
     named.length > 0 ? BUILT_IN_DIALECTS.filter((name) => named.includes(name)) : BUILT_IN_DIALECTS
   ).map((name) => BUILDERS[name]());
   if (config.billing) dialects.push(createBillingDialect(config.billing));
+  if (config.dashboard) dialects.push(dashboardDialect(config));
   for (const item of given) {
     if (typeof item === 'string') continue;
     if (
@@ -375,6 +377,24 @@ function mountedDialects(config: GatewayHandlerConfig): Dialect[] {
     dialects.push(item);
   }
   return dialects;
+}
+
+function dashboardDialect(config: GatewayHandlerConfig): Dialect {
+  const options = config.dashboard === true ? {} : config.dashboard || {};
+  const users = new Map<string, Set<string>>();
+  const keys = Array.isArray(config.apiKeys) ? config.apiKeys : [];
+  for (const key of keys) {
+    const set = users.get(key.account) ?? new Set<string>();
+    if (key.user) set.add(key.user);
+    users.set(key.account, set);
+  }
+  if (!config.apiKeys || config.defaultAccount) users.set(config.defaultAccount?.id ?? 'anonymous', new Set());
+  return createDashboardDialect({
+    path: options.path,
+    basePath: normalizeBasePath(config.basePath),
+    billing: config.billing,
+    accounts: [...users].map(([id, set]) => ({ id, users: [...set] })),
+  });
 }
 
 function isRouter(value: GatewayRouter | GatewayHandlerConfig['router']): value is GatewayRouter {

@@ -193,8 +193,26 @@ export interface GatewayHandlerConfig {
   dialects?: Array<DialectName | Dialect>;
   /** Serves `/v1/credits`, `/v1/report` and `/v1/generation` from this source. */
   billing?: GatewayBilling;
+  /**
+   * Serves the dashboard page (models and prices, live availability, spend, the request log) at `/dashboard`
+   * (or `path`), to admin keys only (`adminKeys`). Off by default.
+   */
+  dashboard?: boolean | DashboardOptions;
   /** Operational messages (default `console`); `false` silences them. */
   logger?: GatewayLogger | false;
+}
+
+/**
+ * Options of the dashboard page.
+ *
+ * @example
+ * ```ts
+ * const dashboard: DashboardOptions = { path: '/ops/dashboard' };
+ * ```
+ */
+export interface DashboardOptions {
+  /** Where the page is served, under the base path (default `/dashboard`). */
+  path?: string;
 }
 
 /**
