@@ -99,3 +99,4 @@ export {
   type StrategyConfig,
 } from './gateway-config.js';
 export * from './middleware/cache/index.js';
+export * from './middleware/request-log/index.js';

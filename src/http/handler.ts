@@ -17,6 +17,7 @@ import { createBillingDialect } from './dialects/ai-gateway/billing-dialect.js';
 import { aiGatewayErrorBody, createAiGatewayDialect } from './dialects/ai-gateway/ai-gateway-dialect.js';
 import { createAnthropicDialect } from './dialects/anthropic/anthropic-dialect.js';
 import { createDashboardDialect } from './dialects/dashboard/dashboard-dialect.js';
+import { createLogsDialect } from './dialects/logs/logs-dialect.js';
 import type { Dialect } from './dialects/dialect.js';
 import { createOpenAIDialect } from './dialects/openai/openai-dialect.js';
 import { singleHeader } from './headers.js';
@@ -86,7 +87,7 @@ export class HttpHandler {
       throw new GatewayError('config_invalid', 'An admin key must not also be a gateway API key');
     this.cors = config.cors === true ? { origin: '*' } : config.cors || undefined;
     this.logger = config.logger === false ? undefined : (config.logger ?? console);
-    this.table = new RouteTable(mountedDialects(config));
+    this.table = new RouteTable(mountedDialects(config, this.router));
     if (!this.auth.enabled) {
       const message =
         'switchyard: gateway API keys are not configured, so auth is OFF: every request is accepted and billed to the default account. Set `apiKeys` to require keys.';
@@ -344,7 +345,7 @@ function requestIdOf(headers: HttpHeaders): string {
   return sent !== undefined && SANE_REQUEST_ID.test(sent) ? sent : createRequestId();
 }
 
-function mountedDialects(config: GatewayHandlerConfig): Dialect[] {
+function mountedDialects(config: GatewayHandlerConfig, router: GatewayRouter): Dialect[] {
   const given = config.dialects ?? [];
   const named = given.filter((item): item is DialectName => typeof item === 'string');
   for (const name of named) {
@@ -359,6 +360,7 @@ function mountedDialects(config: GatewayHandlerConfig): Dialect[] {
     named.length > 0 ? BUILT_IN_DIALECTS.filter((name) => named.includes(name)) : BUILT_IN_DIALECTS
   ).map((name) => BUILDERS[name]());
   if (config.billing) dialects.push(createBillingDialect(config.billing));
+  if (router.logs) dialects.push(createLogsDialect(router.logs));
   if (config.dashboard) dialects.push(dashboardDialect(config));
   for (const item of given) {
     if (typeof item === 'string') continue;

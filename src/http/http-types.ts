@@ -20,6 +20,7 @@ import type {
   StreamResult,
 } from '../router/router-types.js';
 import type { ProviderType } from '../providers/provider.js';
+import type { RequestLog } from '../middleware/request-log/request-log-record.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { GenerateRequest } from '../core/types.js';
 
@@ -39,6 +40,8 @@ export interface GatewayRouter extends DirectorySource {
   embedMany(request: EmbedManyRequest, scope?: CallScope): Promise<EmbedManyResult>;
   /** The type of a configured provider instance (`Router` has it; checks BYOK credentials' shape). */
   providerType?(name: string): ProviderType | undefined;
+  /** The request log, when configured (`Router` has it with `requestLog`): served at `GET /v1/logs`. */
+  readonly logs?: RequestLog | undefined;
   close?(): Promise<void> | void;
 }
 

@@ -10,6 +10,7 @@ import type { HealthOptions } from '../health/health-tracker.js';
 import type { ProviderConfig, ProviderType } from '../providers/provider.js';
 import type { SdkLogger } from '../providers/shared/sdk-logger.js';
 import type { RequestMiddleware } from '../middleware/middleware.js';
+import type { RequestLogConfig } from '../middleware/request-log/request-log.js';
 import type { AttemptPolicy, CandidatePolicy } from '../resilience/policy.js';
 import type { Strategy } from '../strategies/strategy.js';
 import type {
@@ -110,6 +111,12 @@ export interface RouterConfig {
    * loaded on its first request, still outside that attempt's timeout and the health statistics.
    */
   preload?: boolean;
+  /**
+   * The request log: one record per request (attempts, fallback chain, tokens, cost, outcome), read with
+   * `router.logs.query()` and served at `GET /v1/logs`. `true` keeps the last 1,000 in memory; options set
+   * the ring's `size`, Redis's `maxRecords` and `ttlSeconds`, `logContent`, or a `store`. Off by default.
+   */
+  requestLog?: RequestLogConfig;
 }
 
 /**

@@ -11,6 +11,8 @@ import { GatewayError } from '../core/errors.js';
 import type { AccountReference } from '../core/events.js';
 import { HealthTracker } from '../health/health-tracker.js';
 import type { OperationName, PipelineStream } from '../middleware/middleware.js';
+import type { RequestLog } from '../middleware/request-log/request-log-record.js';
+import { providerSecrets, RequestLogRecorder } from '../middleware/request-log/request-log.js';
 import { embeddingOperation } from '../operations/embedding.js';
 import { generateOperation } from '../operations/language.js';
 import type { Provider, ProviderType } from '../providers/provider.js';
@@ -79,6 +81,8 @@ export class Router extends EventHub {
   readonly health: HealthTracker;
   /** The default ranking strategy. */
   readonly strategy: Strategy;
+  /** The request log, when `requestLog` is configured: `router.logs.query({ status: 'error' })`. */
+  readonly logs: RequestLog | undefined;
   private readonly providers: ProviderRegistry;
   private readonly hooks: RequestHook[];
   private readonly routing: Candidates;
@@ -117,11 +121,23 @@ export class Router extends EventHub {
     );
     this.pipeline = pipeline;
     for (const middleware of config.middleware ?? []) middleware.attach?.(this);
-    this.chain = composeMiddleware(config.middleware ?? [], {
+    const chain = composeMiddleware(config.middleware ?? [], {
       generate: (run) => pipeline.generate(run),
       stream: (run) => pipeline.stream(run),
       embed: (run) => pipeline.embed(run),
     });
+    if (config.requestLog) {
+      // Around the whole chain, so that a request the middleware refuses or answers is recorded too.
+      const recorder = new RequestLogRecorder(config.requestLog, this, {
+        secrets: providerSecrets(config.providers),
+        track: (task) => pipeline.track(task),
+      });
+      this.logs = recorder;
+      this.chain = composeMiddleware([recorder.middleware], chain);
+    } else {
+      this.logs = undefined;
+      this.chain = chain;
+    }
     if (config.preload !== false) void this.ready();
   }
 
