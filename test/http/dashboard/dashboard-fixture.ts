@@ -6,8 +6,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGateway, type Gateway } from '../../../src/gateway.js';
-import type { GatewayConfig } from '../../../src/gateway-config.js';
+import { createBilling, type Billing, type BillingOptions } from '../../../src/billing/billing.js';
+import { createGatewayHandler, type GatewayHandler } from '../../../src/http/gateway-handler.js';
+import type { GatewayHandlerConfig } from '../../../src/http/http-types.js';
+import { Router } from '../../../src/router/router.js';
+import { ordered } from '../../../src/strategies/ordered.js';
+import type { RouterConfig } from '../../../src/router/router-types.js';
 import { createAnthropicSimulator } from '../../../src/testing/anthropic-simulator.js';
 import { createOpenAISimulator } from '../../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../../src/testing/simulator-server.js';
@@ -18,7 +22,9 @@ export const GATEWAY_KEY = 'gw-dashboard-test-0001';
 
 export interface DashboardGateway {
   origin: string;
-  gateway: Gateway;
+  router: Router;
+  billing: Billing | undefined;
+  handler: GatewayHandler;
   openai: Simulator;
   anthropic: Simulator;
   /** Sends one chat completion through the gateway (OpenAI dialect) and returns its status and body. */
@@ -26,41 +32,68 @@ export interface DashboardGateway {
   close(): Promise<void>;
 }
 
-export async function startDashboardGateway(overrides: Partial<GatewayConfig> = {}): Promise<DashboardGateway> {
+export interface DashboardGatewayOptions {
+  router?: Partial<RouterConfig>;
+  handler?: Partial<GatewayHandlerConfig>;
+  /** Billing options, or false for none. */
+  billing?: BillingOptions | false;
+}
+
+/**
+ * Starts the simulators, the router (with the request log and billing) and the handler with the dashboard on.
+ * Wired by hand (billing's hook in the router, its endpoints in the handler), as `createGateway` does.
+ */
+export async function startDashboardGateway(options: DashboardGatewayOptions = {}): Promise<DashboardGateway> {
   const openai = createOpenAISimulator();
   const anthropic = createAnthropicSimulator();
   const [openaiURL, anthropicURL] = await Promise.all([openai.start(), anthropic.start()]);
-  const gateway = createGateway({
+  const billing =
+    options.billing === false
+      ? undefined
+      : createBilling({
+          freeAllocationNano: 5_000_000_000,
+          budgets: [
+            { accountId: '*', scope: 'account', period: 'month', softLimitNano: 1_000_000, hardLimitNano: 4_000_000_000 },
+          ],
+          ...options.billing,
+        });
+  const router = new Router({
     providers: {
       openai: { type: 'openai', apiKey: OPENAI_KEY, baseURL: `${openaiURL}/v1` },
       anthropic: { type: 'anthropic', apiKey: ANTHROPIC_KEY, baseURL: anthropicURL },
     },
     catalog: { models: [TEST_MODEL] },
-    strategy: { name: 'ordered', providers: ['openai', 'anthropic'] },
+    strategy: ordered(['openai', 'anthropic']),
     retry: { maxRetries: 0 },
     health: { consecutiveFailuresToOpen: 3, cooldownMs: 60_000 },
+    requestLog: { size: 1_000 },
+    hooks: billing ? [billing.hook] : [],
+    ...options.router,
+  });
+  billing?.attach(router);
+  const handler = createGatewayHandler({
+    router,
     apiKeys: [
       { key: GATEWAY_KEY, id: 'key_web', account: 'team_acme', user: 'alice' },
       { key: 'gw-dashboard-test-0002', id: 'key_batch', account: 'team_labs' },
     ],
     adminKeys: [{ key: ADMIN_KEY, id: 'ops' }],
-    billing: {
-      freeAllocationNano: 5_000_000_000,
-      budgets: [{ accountId: '*', scope: 'account', period: 'month', softLimitNano: 1_000_000, hardLimitNano: 4_000_000_000 }],
-    },
+    ...(billing ? { billing } : {}),
     dashboard: true,
     logger: false,
-    ...overrides,
+    ...options.handler,
   });
-  await gateway.ready();
+  await router.ready();
   const server: Server = createServer((request, response) => {
-    if (!gateway.handler.handleNode(request, response)) response.writeHead(404).end();
+    if (!handler.handleNode(request, response)) response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
-    gateway,
+    router,
+    billing,
+    handler,
     openai,
     anthropic,
     async chat(text, options = {}) {
@@ -78,7 +111,10 @@ export async function startDashboardGateway(overrides: Partial<GatewayConfig> = 
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await gateway.close();
+      await handler.close();
+      await router.close();
+      await billing?.flush();
+      await billing?.close();
       await Promise.all([openai.close(), anthropic.close()]);
     },
   };

@@ -9,6 +9,7 @@ import {
 } from '../../../src/http/dialects/dashboard/dashboard-assets.generated.js';
 import type {
   DashboardHealth,
+  DashboardLogs,
   DashboardModels,
   DashboardSpend,
 } from '../../../src/http/dialects/dashboard/dashboard-data.js';
@@ -31,7 +32,8 @@ describe('the dashboard opens to an admin key only', () => {
     fetch(`${fixture.origin}${path}`, { headers, redirect: 'manual' });
 
   it('answers the page 401 with a login form and no data without an admin key, or with a gateway key', async () => {
-    for (const headers of [{}, { authorization: `Bearer ${GATEWAY_KEY}` }, { cookie: 'switchyard_admin=ops.forged' }]) {
+    const refused: Array<Record<string, string>> = [{}, { authorization: `Bearer ${GATEWAY_KEY}` }, { cookie: 'switchyard_admin=ops.forged' }];
+    for (const headers of refused) {
       const response = await get('/dashboard', headers);
       assert.equal(response.status, 401);
       assert.match(response.headers.get('content-type') ?? '', /text\/html/);
@@ -146,6 +148,26 @@ describe('the dashboard opens to an admin key only', () => {
     assert.deepEqual((await spendOf('range=30d&groupBy=account')).groups.map((group) => group.key), ['team_acme']);
     assert.deepEqual((await spendOf('range=24h&groupBy=user')).groups.map((group) => group.key), ['alice']);
     assert.equal((await get('/dashboard/api/spend?range=1y', { authorization: `Bearer ${ADMIN_KEY}` })).status, 400);
+
+    const logs = (await (
+      await get('/dashboard/api/logs?status=success&model=test/echo', { authorization: `Bearer ${ADMIN_KEY}` })
+    ).json()) as Extract<DashboardLogs, { enabled: true }>;
+    assert.equal(logs.enabled, true);
+    const [record] = logs.records;
+    assert.ok(record);
+    assert.deepEqual(
+      record.attempts.map((attempt) => [attempt.provider, attempt.outcome]),
+      [
+        ['openai', 'error'],
+        ['anthropic', 'success'],
+      ],
+    );
+    assert.equal(record.fallbackChain.length, 2);
+    assert.ok(!('content' in record));
+    const one = await get(`/dashboard/api/logs/${record.generationId}`, { authorization: `Bearer ${ADMIN_KEY}` });
+    assert.equal(((await one.json()) as { generationId: string }).generationId, record.generationId);
+    assert.equal((await get('/dashboard/api/logs?status=nope', { authorization: `Bearer ${ADMIN_KEY}` })).status, 400);
+    assert.equal((await get('/dashboard/api/logs/gen_unknown', { authorization: `Bearer ${ADMIN_KEY}` })).status, 404);
   });
 });
 

@@ -211,10 +211,9 @@ export const SPEND_RANGES: Readonly<Record<string, { ms: number; bucket: 'hour' 
   '30d': { ms: 30 * 86_400_000, bucket: 'day' },
 };
 
-/** What the dashboard reads of a router beyond {@link GatewayRouter}: both are optional. */
+/** What the dashboard reads of a router's health beyond {@link GatewayRouter} (`Router` has both). */
 interface DashboardRouterParts {
   health: GatewayRouter['health'] & { snapshots?(): HealthSnapshot[]; readonly window?: number };
-  logs?: RequestLog;
 }
 
 function parts(router: GatewayRouter): DashboardRouterParts {
@@ -230,7 +229,7 @@ function parts(router: GatewayRouter): DashboardRouterParts {
  * ```
  */
 export function requestLogOf(router: GatewayRouter): RequestLog | undefined {
-  const logs = parts(router).logs;
+  const logs = router.logs;
   return logs && typeof logs.query === 'function' ? logs : undefined;
 }
 
