@@ -128,11 +128,9 @@ describe('the dashboard opens to an admin key only', () => {
       return (await response.json()) as Extract<DashboardSpend, { enabled: true }>;
     };
     // Settlement follows the answer: wait until billing recorded it.
+    await waitFor(() => fixture.billing?.pendingSettlements === 0);
     let spend = await spendOf('range=24h&groupBy=provider');
-    while (spend.groups.length === 0) {
-      await waitFor(() => true);
-      spend = await spendOf('range=24h&groupBy=provider');
-    }
+    while (spend.groups.length === 0) spend = await spendOf('range=24h&groupBy=provider');
     assert.equal(spend.enabled, true);
     assert.equal(spend.bucket, 'hour');
     assert.equal(spend.series.length, 24);

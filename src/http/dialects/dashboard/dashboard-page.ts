@@ -75,7 +75,7 @@ font:inherit;font-weight:600;cursor:pointer}#login-error{color:#b42318;min-heigh
  */
 export function loginPage(fullPath: string): string {
   const path = escapeHtml(fullPath);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><link rel="icon" href="data:,">
 <title>switchyard dashboard: sign in</title><style>${LOGIN_STYLE}</style></head><body>
 <form id="login" method="post" action="${path}/login" data-dashboard="${path}">
 <h1>switchyard dashboard</h1><p>Sign in with an admin key (<code>adminKeys</code> in the gateway config).</p>
@@ -100,7 +100,7 @@ export function loginStyle(): string {
  * ```
  */
 export function dashboardPage(fullPath: string, adminId: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><link rel="icon" href="data:,">
 <title>switchyard dashboard</title><style>${inlineSafe(DASHBOARD_STYLE)}</style></head>
 <body data-dashboard="${escapeHtml(fullPath)}" data-admin="${escapeHtml(adminId)}">
 <noscript>The dashboard needs JavaScript.</noscript><div id="app"></div>
