@@ -28,6 +28,8 @@ import type {
 import { MIN_ADMIN_KEY_LENGTH, type AdminKey } from './http/admin-access.js';
 import type { Dialect } from './http/dialects/dialect.js';
 import type { RequestMiddleware } from './middleware/middleware.js';
+import type { RequestLogConfig } from './middleware/request-log/request-log.js';
+import { isCappedLogStore } from './store/capped-log-store.js';
 import { PROVIDER_TYPES, type ProviderType } from './providers/provider.js';
 import type { Router } from './router/router.js';
 import type { ProviderInstanceConfig, RequestHook, RetryOptions, RouterConfig } from './router/router-types.js';
@@ -117,6 +119,11 @@ export interface GatewayConfig {
   /** Build providers and load their SDKs at start-up (default true). */
   preload?: boolean;
   /**
+   * The request log (`GET /v1/logs`, `router.logs`): `true`, or `{ size, ttlSeconds, maxRecords, logContent,
+   * store }`. Kept in Redis (shared by every instance) when `store` is Redis, else in a memory ring.
+   */
+  requestLog?: RequestLogConfig | false;
+  /**
    * Instead of the router options above: a `Router` (in code), or a router configuration. Billing can
    * only be wired into a router the gateway builds, so `billing` needs a configuration here, not a `Router`.
    */
@@ -195,6 +202,7 @@ const ROUTER_KEYS = [
   'hooks',
   'random',
   'preload',
+  'requestLog',
 ] as const;
 const HANDLER_KEYS = [
   'apiKeys',
@@ -471,6 +479,29 @@ function checkRouterOptions(problems: Problems, base: string, config: Record<str
   );
   problems.fn(join(base, 'random'), config.random);
   problems.boolean(join(base, 'preload'), config.preload);
+  checkRequestLog(problems, join(base, 'requestLog'), config.requestLog);
+}
+
+const REQUEST_LOG_KEYS = ['size', 'ttlSeconds', 'maxRecords', 'logContent', 'store'];
+
+function checkRequestLog(problems: Problems, path: string, value: unknown): void {
+  if (value === undefined || value === true || value === false) return;
+  const expected = 'true, or { "size": 1000, "ttlSeconds": 86400, "maxRecords": 10000, "logContent": false }';
+  if (!problems.object(path, value, expected)) return;
+  problems.unknownKeys(path, value, REQUEST_LOG_KEYS);
+  problems.integer(`${path}.size`, value.size, 1, 'records kept in memory');
+  problems.integer(`${path}.ttlSeconds`, value.ttlSeconds, 1, 'seconds');
+  problems.integer(`${path}.maxRecords`, value.maxRecords, 1, 'records kept in Redis');
+  problems.boolean(`${path}.logContent`, value.logContent);
+  const store = value.store;
+  if (store === undefined || store === 'memory' || isCappedLogStore(store)) return;
+  const isLogStore =
+    isPlainObjectOrInstance(store) &&
+    typeof store.append === 'function' &&
+    typeof store.query === 'function' &&
+    typeof store.get === 'function';
+  if (!isLogStore)
+    problems.add(`${path}.store`, "'memory', or (in code) a RedisStore or a RequestLogStore", store);
 }
 
 function checkProvider(problems: Problems, path: string, name: string, instance: unknown): void {

@@ -116,7 +116,7 @@ export interface RouterConfig {
    * `router.logs.query()` and served at `GET /v1/logs`. `true` keeps the last 1,000 in memory; options set
    * the ring's `size`, Redis's `maxRecords` and `ttlSeconds`, `logContent`, or a `store`. Off by default.
    */
-  requestLog?: RequestLogConfig;
+  requestLog?: RequestLogConfig | false;
 }
 
 /**

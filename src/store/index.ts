@@ -30,3 +30,10 @@ export type {
 } from './store.js';
 export { MemoryKeyValueStore, type MemoryKeyValueStoreOptions } from './memory-key-value-store.js';
 export type { KeyValueSelector, KeyValueStore } from './key-value-store.js';
+export {
+  cappedLogSortKey,
+  isCappedLogStore,
+  type CappedLogEntry,
+  type CappedLogRange,
+  type CappedLogStore,
+} from './capped-log-store.js';

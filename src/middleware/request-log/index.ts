@@ -40,3 +40,9 @@ export {
   MemoryRequestLogStore,
   type MemoryRequestLogStoreOptions,
 } from './memory-request-log-store.js';
+export {
+  DEFAULT_LOG_MAX_RECORDS,
+  DEFAULT_LOG_TTL_SECONDS,
+  RedisRequestLogStore,
+  type RedisRequestLogStoreOptions,
+} from './redis-request-log-store.js';

@@ -7,6 +7,7 @@
  * @module
  */
 import { GatewayError } from '../../core/errors.js';
+import { cappedLogSortKey } from '../../store/capped-log-store.js';
 import type { RequestLogPage, RequestLogQuery, RequestLogRecord } from './request-log-record.js';
 
 /** The page size of a query that names none. @example `DEFAULT_LOG_LIMIT // 50` */
@@ -59,20 +60,7 @@ export interface CheckedLogQuery extends RequestLogQuery {
  * ```
  */
 export function logSortKey(record: Pick<RequestLogRecord, 'time' | 'generationId'>): string {
-  return `${timeKey(record.time)}:${record.generationId}`;
-}
-
-/**
- * The time part of a sort key (15 digits, zero-padded): every key of a record that arrived at `time` or
- * later is at least this.
- *
- * @example
- * ```ts
- * timeKey(0); // '000000000000000'
- * ```
- */
-export function timeKey(time: number): string {
-  return String(Math.max(0, Math.floor(time))).padStart(15, '0');
+  return cappedLogSortKey(record.time, record.generationId);
 }
 
 /**

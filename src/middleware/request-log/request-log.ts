@@ -15,7 +15,9 @@ import type { CacheEvent, GuardrailEvent, RouterEventName, RouterEvents, UsageEv
 import type { Message } from '../../core/types.js';
 import type { EmbedManyResult, GenerateResult, ProviderInstanceConfig } from '../../router/router-types.js';
 import type { PipelineStream, RequestMiddleware, RequestRun } from '../middleware.js';
+import { isCappedLogStore, type CappedLogStore } from '../../store/capped-log-store.js';
 import { DEFAULT_LOG_SIZE, MemoryRequestLogStore } from './memory-request-log-store.js';
+import { RedisRequestLogStore } from './redis-request-log-store.js';
 import type {
   RequestLog,
   RequestLogAttempt,
@@ -44,10 +46,11 @@ export interface RequestLogOptions {
   /** Keep the prompt and completion text, redacted of provider keys (default false: no message text). */
   logContent?: boolean;
   /**
-   * Where records go: a {@link RequestLogStore} (in code), or `'memory'` for this process's ring even when
-   * the gateway's store is Redis. Default: Redis when the gateway's store is Redis, else memory.
+   * Where records go (default: Redis when the gateway's store is Redis, else memory): `'memory'` for this
+   * process's ring even then, or in code a `RedisStore` (any {@link CappedLogStore}: the log is shared by
+   * every instance on it, bounded by `maxRecords` and `ttlSeconds`) or a {@link RequestLogStore} of your own.
    */
-  store?: RequestLogStore | 'memory';
+  store?: RequestLogStore | CappedLogStore | 'memory';
 }
 
 /**
@@ -111,11 +114,16 @@ export class RequestLogRecorder implements RequestLog {
     const settings: RequestLogOptions = config === true ? {} : config;
     if (!settings || typeof settings !== 'object')
       throw new GatewayError('config_invalid', '`requestLog` must be true or an object such as { size: 1000 }');
-    this.store =
-      typeof settings.store === 'object' && settings.store !== null
-        ? settings.store
-        : (options.store ?? new MemoryRequestLogStore({ size: settings.size ?? DEFAULT_LOG_SIZE }));
-    if (typeof this.store.append !== 'function' || typeof this.store.query !== 'function')
+    const given = settings.store;
+    if (given !== undefined && given !== 'memory' && (typeof given !== 'object' || given === null))
+      throw new GatewayError('config_invalid', "`requestLog.store` must be 'memory', a RedisStore or a RequestLogStore");
+    if (isCappedLogStore(given))
+      this.store = new RedisRequestLogStore(given, { maxRecords: settings.maxRecords, ttlSeconds: settings.ttlSeconds });
+    else if (given !== undefined && given !== 'memory') this.store = given;
+    else if (given === undefined && options.store) this.store = options.store;
+    else this.store = new MemoryRequestLogStore({ size: settings.size ?? DEFAULT_LOG_SIZE });
+    const store = this.store as Partial<RequestLogStore>;
+    if (typeof store.append !== 'function' || typeof store.query !== 'function' || typeof store.get !== 'function')
       throw new GatewayError('config_invalid', '`requestLog.store` must be a RequestLogStore (append, query, get)');
     this.logContent = settings.logContent === true;
     this.secrets = (options.secrets ?? []).filter((secret) => secret.length >= 6);
