@@ -10,6 +10,7 @@
  * @example
  * ```ts
  * dollars(2_500_000_000); // '$2.50'
+ * dollars(4_998_100_000); // '$4.9981'
  * dollars(12_345); // '$0.0000123'
  * ```
  */
@@ -19,7 +20,7 @@ export function dollars(nano: number | undefined): string {
   const sign = nano < 0 ? '-' : '';
   const value = Math.abs(nano) / 1e9;
   if (value >= 100) return `${sign}$${value.toLocaleString('en-US', { maximumFractionDigits: 0 })}`;
-  if (value >= 0.01) return `${sign}$${value.toFixed(2)}`;
+  if (value >= 0.01) return `${sign}$${value.toFixed(4).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
   return `${sign}$${value.toPrecision(3).replace(/0+$/, '')}`;
 }
 

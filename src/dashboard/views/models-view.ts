@@ -22,8 +22,9 @@ function numeric(value: string | undefined): number {
 
 function offeringRow(model: DashboardModel, offering: DashboardOffering, maxBlended: number): HTMLElement {
   const lowest = (column: (typeof PRICE_COLUMNS)[number][0]): boolean => {
-    const values = model.offerings.map((item) => numeric(item.pricing[column]));
-    return model.offerings.length > 1 && numeric(offering.pricing[column]) === Math.min(...values);
+    const values = model.offerings.map((item) => numeric(item.pricing[column])).filter(Number.isFinite);
+    // Marked only among two or more different prices.
+    return new Set(values).size > 1 && numeric(offering.pricing[column]) === Math.min(...values);
   };
   const blended = Number(offering.pricing.input) + Number(offering.pricing.output);
   return h(

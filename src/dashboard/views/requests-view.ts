@@ -94,7 +94,7 @@ function rows(record: DashboardLogRecord): HTMLElement[] {
   const main = h(
     'tr',
     {
-      class: `request-row status-${record.status} ${isOpen ? 'open' : ''}`,
+      class: `request-row row-${record.status} ${isOpen ? 'open' : ''}`,
       'data-generation': record.generationId,
       tabindex: 0,
       'aria-expanded': String(isOpen),

@@ -39,7 +39,7 @@ export interface DashboardOffering {
   contextWindow?: number;
   maxOutputTokens?: number;
   capabilities: string[];
-  /** The lowest input + output price of the model's offerings (ties all marked). */
+  /** The lowest input + output price of the model's offerings (ties all marked; none when all cost the same). */
   cheapest: boolean;
 }
 
@@ -301,7 +301,8 @@ function dashboardModel(
     });
   }
   const blended = offerings.map((offering) => priceNano(offering.pricing.input) + priceNano(offering.pricing.output));
-  if (blended.length > 1) {
+  // Marked only when it is cheaper than another offering (not when every offering costs the same).
+  if (blended.length > 1 && blended.some((value) => value !== blended[0])) {
     const lowest = blended.reduce((min, value) => (value < min ? value : min));
     blended.forEach((value, index) => {
       offerings[index].cheapest = value === lowest;
