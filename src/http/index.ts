@@ -36,8 +36,14 @@ export { openAIErrorBody } from './dialects/openai/openai-dialect.js';
 export { anthropicErrorBody } from './dialects/anthropic/anthropic-dialect.js';
 export { aiGatewayErrorBody } from './dialects/ai-gateway/ai-gateway-dialect.js';
 export { creditsBody, generationBody, reportBody } from './dialects/ai-gateway/billing-dialect.js';
+export {
+  createDashboardDialect,
+  DEFAULT_DASHBOARD_PATH,
+  type DashboardDialectOptions,
+} from './dialects/dashboard/dashboard-dialect.js';
 export type {
   CorsOptions,
+  DashboardOptions,
   DialectName,
   GatewayApiKey,
   GatewayBilling,
