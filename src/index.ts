@@ -47,8 +47,10 @@ export { BUILT_IN_MODELS } from './catalog/built-in-models.js';
 export { computeCost, dollarsToNano, nanoToDollars, tokenCost, type BillableTokens } from './billing/cost.js';
 export {
   HealthTracker,
+  MAX_RECENT_FAILURES,
   percentile,
   type BreakerState,
+  type HealthFailure,
   type HealthOptions,
   type HealthReader,
   type HealthSample,
