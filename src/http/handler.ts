@@ -88,6 +88,8 @@ export class HttpHandler {
     this.cors = config.cors === true ? { origin: '*' } : config.cors || undefined;
     this.logger = config.logger === false ? undefined : (config.logger ?? console);
     this.table = new RouteTable(mountedDialects(config, this.router));
+    if (config.dashboard && !this.admin.enabled)
+      this.logger?.warn('switchyard: the dashboard is on but no `adminKeys` are configured, so nobody can sign in to it');
     if (!this.auth.enabled) {
       const message =
         'switchyard: gateway API keys are not configured, so auth is OFF: every request is accepted and billed to the default account. Set `apiKeys` to require keys.';

@@ -202,6 +202,16 @@ describe('the dashboard is off unless configured, and configurable', () => {
     assert.match(response?.headers['set-cookie'] ?? '', /Path=\/ai\/ops\/board;/);
   });
 
+  it('warns at start-up when the dashboard is on without an admin key', () => {
+    const warnings: string[] = [];
+    const logger = { warn: (message: string) => warnings.push(message), error: () => undefined };
+    new HttpHandler({ router: { providers: {} }, apiKeys: [], dashboard: true, logger });
+    assert.ok(warnings.some((message) => /dashboard is on but no `adminKeys`/.test(message)));
+    warnings.length = 0;
+    new HttpHandler({ router: { providers: {} }, apiKeys: [], adminKeys: [ADMIN_KEY], dashboard: true, logger });
+    assert.deepEqual(warnings, []);
+  });
+
   it('says when billing is off', async () => {
     const handler = new HttpHandler({ router: { providers: {} }, adminKeys: [ADMIN_KEY], dashboard: true, logger: false });
     const response = await handler.handle({
