@@ -1,6 +1,10 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig } from 'tsup';
+import { writeDashboardAssets } from './scripts/build-dashboard.js';
+
+// The dashboard page (src/dashboard/) is bundled into a generated module the package inlines: built first.
+writeDashboardAssets();
 
 /**
  * tsup turns the CommonJS chunks' `import()` into `require()` (sucrase), which drops the bundler-ignore

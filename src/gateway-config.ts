@@ -18,6 +18,7 @@ import { GatewayError, isGatewayError } from './core/errors.js';
 import type { AccountReference } from './core/events.js';
 import type {
   CorsOptions,
+  DashboardOptions,
   DialectName,
   GatewayApiKey,
   GatewayBilling,
@@ -29,6 +30,8 @@ import type { Dialect } from './http/dialects/dialect.js';
 import type { RequestMiddleware } from './middleware/middleware.js';
 import type { TelemetryConfig } from './middleware/telemetry/open-telemetry.js';
 import { METRICS_LABELS, type MetricsConfig } from './middleware/telemetry/prometheus-metrics.js';
+import type { RequestLogConfig } from './middleware/request-log/request-log.js';
+import { isCappedLogStore } from './store/capped-log-store.js';
 import { PROVIDER_TYPES, type ProviderType } from './providers/provider.js';
 import type { Router } from './router/router.js';
 import type { ProviderInstanceConfig, RequestHook, RetryOptions, RouterConfig } from './router/router-types.js';
@@ -130,6 +133,11 @@ export interface GatewayConfig {
   /** OpenTelemetry spans and metrics: `{ openTelemetry: true }`, or options (see {@link TelemetryConfig}). */
   telemetry?: TelemetryConfig;
   /**
+   * The request log (`GET /v1/logs`, `router.logs`): `true`, or `{ size, ttlSeconds, maxRecords, logContent,
+   * store }`. Kept in Redis (shared by every instance) when `store` is Redis, else in a memory ring.
+   */
+  requestLog?: RequestLogConfig | false;
+  /**
    * Instead of the router options above: a `Router` (in code), or a router configuration. Billing can
    * only be wired into a router the gateway builds, so `billing` needs a configuration here, not a `Router`.
    */
@@ -151,6 +159,8 @@ export interface GatewayConfig {
   dialects?: Array<DialectName | Dialect>;
   /** Prometheus `GET /metrics`: `true`, or `{ path, key, labels }` (see {@link MetricsConfig}). Off by default. */
   metrics?: boolean | MetricsConfig;
+  /** The dashboard page at `/dashboard` (or `{ path }`), for admin keys only. Off by default. */
+  dashboard?: boolean | DashboardOptions;
   /**
    * Operational messages of the handler (default `console`) and the vendor SDKs' warnings (default
    * nowhere); `false` silences both. In code.
@@ -259,6 +269,7 @@ const ROUTER_KEYS = [
   'contextWindowFallbacks',
   'contentPolicyFallbacks',
   'telemetry',
+  'requestLog',
 ] as const;
 const HANDLER_KEYS = [
   'apiKeys',
@@ -268,6 +279,7 @@ const HANDLER_KEYS = [
   'bodyLimitBytes',
   'cors',
   'dialects',
+  'dashboard',
   'logger',
   'responses',
   'metrics',
@@ -608,6 +620,7 @@ function checkRouterOptions(problems: Problems, base: string, config: Record<str
       problems.stringArray(`${path}.${model}`, models, { nonEmpty: true });
   }
   checkTelemetry(problems, join(base, 'telemetry'), config.telemetry);
+  checkRequestLog(problems, join(base, 'requestLog'), config.requestLog);
 }
 
 function checkTelemetry(problems: Problems, path: string, telemetry: unknown): void {
@@ -646,6 +659,28 @@ function checkMetrics(problems: Problems, metrics: unknown): void {
   const registry = metrics.registry;
   if (registry !== undefined && !(isPlainObjectOrInstance(registry) && typeof registry.metrics === 'function'))
     problems.add('metrics.registry', 'a prom-client Registry (in code)', registry);
+}
+
+const REQUEST_LOG_KEYS = ['size', 'ttlSeconds', 'maxRecords', 'logContent', 'store'];
+
+function checkRequestLog(problems: Problems, path: string, value: unknown): void {
+  if (value === undefined || value === true || value === false) return;
+  const expected = 'true, or { "size": 1000, "ttlSeconds": 86400, "maxRecords": 10000, "logContent": false }';
+  if (!problems.object(path, value, expected)) return;
+  problems.unknownKeys(path, value, REQUEST_LOG_KEYS);
+  problems.integer(`${path}.size`, value.size, 1, 'records kept in memory');
+  problems.integer(`${path}.ttlSeconds`, value.ttlSeconds, 1, 'seconds');
+  problems.integer(`${path}.maxRecords`, value.maxRecords, 1, 'records kept in Redis');
+  problems.boolean(`${path}.logContent`, value.logContent);
+  const store = value.store;
+  if (store === undefined || store === 'memory' || isCappedLogStore(store)) return;
+  const isLogStore =
+    isPlainObjectOrInstance(store) &&
+    typeof store.append === 'function' &&
+    typeof store.query === 'function' &&
+    typeof store.get === 'function';
+  if (!isLogStore)
+    problems.add(`${path}.store`, "'memory', or (in code) a RedisStore or a RequestLogStore", store);
 }
 
 function checkProvider(problems: Problems, path: string, name: string, instance: unknown): void {
@@ -942,6 +977,16 @@ function checkHandlerSide(problems: Problems, config: Record<string, unknown>): 
     problems.integer('cors.maxAgeSeconds', cors.maxAgeSeconds, 0, 'seconds');
     problems.boolean('cors.credentials', cors.credentials);
   }
+  const dashboard = config.dashboard;
+  if (
+    dashboard !== undefined &&
+    typeof dashboard !== 'boolean' &&
+    problems.object('dashboard', dashboard, 'true, false or { "path": "/dashboard" }')
+  ) {
+    problems.unknownKeys('dashboard', dashboard, ['path']);
+    if (dashboard.path !== undefined && (typeof dashboard.path !== 'string' || !DASHBOARD_PATH.test(dashboard.path)))
+      problems.add('dashboard.path', 'a path such as "/dashboard" (starting with "/", no query)', dashboard.path);
+  }
   const dialects = config.dialects;
   if (dialects !== undefined) {
     if (!Array.isArray(dialects))
@@ -974,6 +1019,9 @@ function isKeyValueStore(value: unknown): boolean {
     ['getValue', 'setValue', 'deleteValue'].every((method) => typeof store[method] === 'function')
   );
 }
+
+/** A dashboard path: `/` and path segments, no query, fragment or spaces. */
+const DASHBOARD_PATH = /^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/;
 
 function checkBilling(problems: Problems, config: Record<string, unknown>): void {
   const billing = config.billing;

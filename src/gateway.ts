@@ -31,6 +31,7 @@ import { ApproximateVectorIndex } from './store/approximate-vector-index.js';
 import { SharedVectorIndex } from './store/shared-vector-index.js';
 import { Router } from './router/router.js';
 import type { RouterConfig } from './router/router-types.js';
+import { isCappedLogStore } from './store/capped-log-store.js';
 import { MemoryStore } from './store/memory-store.js';
 import { RedisStore } from './store/redis-store.js';
 import type { StateStore } from './store/store.js';
@@ -243,6 +244,12 @@ function routerConfigOf(
     // Billing's hook goes last: its reservation is the last step before an attempt, so that no other
     // hook's refusal can strand it; a hook list that already holds it does not get it twice.
     routerConfig.hooks = [...(routerConfig.hooks ?? []).filter((hook) => hook !== billing.hook), billing.hook];
+  }
+  // The request log goes to a shared store (Redis) when there is one, so that every instance sees every request.
+  const requestLog = routerConfig.requestLog;
+  if (requestLog && isCappedLogStore(store)) {
+    const options = requestLog === true ? {} : requestLog;
+    if (options.store === undefined) routerConfig.requestLog = { ...options, store };
   }
   // A shared store (Redis, or any store but the in-memory one) shares health between instances too.
   if (store && !(store instanceof MemoryStore) && routerConfig.health?.store === undefined) {

@@ -51,8 +51,10 @@ export { BUILT_IN_MODELS, BUILT_IN_PROVIDER_FACTS } from './catalog/built-in-mod
 export { computeCost, dollarsToNano, nanoToDollars, tokenCost, type BillableTokens } from './billing/cost.js';
 export {
   HealthTracker,
+  MAX_RECENT_FAILURES,
   percentile,
   type BreakerState,
+  type HealthFailure,
   type HealthOptions,
   type HealthReader,
   type HealthSample,
@@ -105,3 +107,4 @@ export {
 } from './gateway-config.js';
 export * from './middleware/cache/index.js';
 export * from './middleware/telemetry/index.js';
+export * from './middleware/request-log/index.js';

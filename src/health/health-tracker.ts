@@ -66,7 +66,29 @@ export interface HealthSample {
   timeToFirstTokenMs?: number;
   outputTokens?: number;
   streamed: boolean;
+  /** A failure's error code and status (kept for the recent failures of {@link HealthSnapshot}). */
+  code?: string;
+  status?: number;
 }
+
+/**
+ * One recent failure of an offering, as {@link HealthSnapshot.recentFailures} lists it.
+ *
+ * @example
+ * ```ts
+ * const failure: HealthFailure = { at: Date.now(), code: 'provider_unavailable', status: 503, latencyMs: 41 };
+ * ```
+ */
+export interface HealthFailure {
+  /** When the attempt ended (epoch ms). */
+  at: number;
+  code?: string;
+  status?: number;
+  latencyMs: number;
+}
+
+/** How many recent failures a snapshot lists per offering at most. @example `MAX_RECENT_FAILURES; // 10` */
+export const MAX_RECENT_FAILURES = 10;
 
 /**
  * A snapshot of one offering's health.
@@ -93,6 +115,8 @@ export interface HealthSnapshot {
   consecutiveFailures: number;
   /** When an open breaker allows its next probe (epoch ms). */
   retryAt?: number;
+  /** The last failures within the window, newest first (at most {@link MAX_RECENT_FAILURES}). */
+  recentFailures: HealthFailure[];
 }
 
 interface Sample extends HealthSample {
@@ -119,6 +143,8 @@ interface OfferingHealth {
   ewmaTimeToFirstTokenMs: number | undefined;
   ewmaMsPerOutputToken: number | undefined;
   ewmaLatencyMs: number | undefined;
+  /** The last failures, oldest first (a ring of {@link MAX_RECENT_FAILURES}). */
+  failures: HealthFailure[];
 }
 
 /**
@@ -262,6 +288,7 @@ export class HealthTracker implements HealthReader {
         ewmaTimeToFirstTokenMs: undefined,
         ewmaMsPerOutputToken: undefined,
         ewmaLatencyMs: undefined,
+        failures: [],
       };
       this.offerings.set(key, entry);
     }
@@ -326,6 +353,8 @@ export class HealthTracker implements HealthReader {
       return;
     }
     entry.consecutiveFailures += 1;
+    if (entry.failures.length >= MAX_RECENT_FAILURES) entry.failures.shift();
+    entry.failures.push({ at: now, code: sample.code, status: sample.status, latencyMs: sample.latencyMs });
     if (entry.state === 'half-open') {
       this.transition(entry, 'open', 'the half-open probe failed');
       entry.openedAt = now;
@@ -448,6 +477,11 @@ export class HealthTracker implements HealthReader {
     }
   }
 
+  /** The sliding window the statistics cover, in milliseconds. @example `tracker.window; // 300000` */
+  get window(): number {
+    return this.windowMs;
+  }
+
   /** Whether every breaker is closed (then no offering needs a breaker check). */
   get allClosed(): boolean {
     return this.notClosed === 0;
@@ -542,6 +576,7 @@ export class HealthTracker implements HealthReader {
         msPerOutputToken: { p50: undefined },
         state: 'closed',
         consecutiveFailures: 0,
+        recentFailures: [],
       };
     }
     this.prune(entry, this.now());
@@ -566,6 +601,7 @@ export class HealthTracker implements HealthReader {
       state: entry.state,
       consecutiveFailures: entry.consecutiveFailures,
       ...(entry.state === 'open' ? { retryAt: entry.openedAt + this.cooldownMs } : {}),
+      recentFailures: entry.failures.filter((failure) => failure.at >= this.now() - this.windowMs).reverse(),
     };
   }
 

@@ -17,6 +17,8 @@ import { createBillingDialect } from './dialects/ai-gateway/billing-dialect.js';
 import { cachesOf, createCacheDialect } from './dialects/cache/cache-dialect.js';
 import { aiGatewayErrorBody, createAiGatewayDialect } from './dialects/ai-gateway/ai-gateway-dialect.js';
 import { createAnthropicDialect } from './dialects/anthropic/anthropic-dialect.js';
+import { createDashboardDialect } from './dialects/dashboard/dashboard-dialect.js';
+import { createLogsDialect } from './dialects/logs/logs-dialect.js';
 import type { Dialect } from './dialects/dialect.js';
 import { createOpenAIDialect } from './dialects/openai/openai-dialect.js';
 import { createMetricsDialect, type MetricsDialect } from './dialects/metrics/metrics-dialect.js';
@@ -92,6 +94,8 @@ export class HttpHandler {
     this.metrics = config.metrics ? createMetricsDialect(config.metrics, this.router) : undefined;
     if (this.metrics) dialects.push(this.metrics);
     this.table = new RouteTable(dialects);
+    if (config.dashboard && !this.admin.enabled)
+      this.logger?.warn('switchyard: the dashboard is on but no `adminKeys` are configured, so nobody can sign in to it');
     if (!this.auth.enabled) {
       const message =
         'switchyard: gateway API keys are not configured, so auth is OFF: every request is accepted and billed to the default account. Set `apiKeys` to require keys.';
@@ -350,7 +354,7 @@ function requestIdOf(headers: HttpHeaders): string {
   return sent !== undefined && SANE_REQUEST_ID.test(sent) ? sent : createRequestId();
 }
 
-function mountedDialects(config: GatewayHandlerConfig, router?: GatewayRouter): Dialect[] {
+function mountedDialects(config: GatewayHandlerConfig, router: GatewayRouter): Dialect[] {
   const given = config.dialects ?? [];
   const named = given.filter((item): item is DialectName => typeof item === 'string');
   for (const name of named) {
@@ -365,7 +369,9 @@ function mountedDialects(config: GatewayHandlerConfig, router?: GatewayRouter): 
     named.length > 0 ? BUILT_IN_DIALECTS.filter((name) => named.includes(name)) : BUILT_IN_DIALECTS
   ).map((name) => BUILDERS[name](config));
   if (config.billing) dialects.push(createBillingDialect(config.billing));
-  if (router && cachesOf(router).length > 0) dialects.push(createCacheDialect());
+  if (cachesOf(router).length > 0) dialects.push(createCacheDialect());
+  if (router.logs) dialects.push(createLogsDialect(router.logs));
+  if (config.dashboard) dialects.push(dashboardDialect(config));
   for (const item of given) {
     if (typeof item === 'string') continue;
     if (
@@ -383,6 +389,24 @@ function mountedDialects(config: GatewayHandlerConfig, router?: GatewayRouter): 
     dialects.push(item);
   }
   return dialects;
+}
+
+function dashboardDialect(config: GatewayHandlerConfig): Dialect {
+  const options = config.dashboard === true ? {} : config.dashboard || {};
+  const users = new Map<string, Set<string>>();
+  const keys = Array.isArray(config.apiKeys) ? config.apiKeys : [];
+  for (const key of keys) {
+    const set = users.get(key.account) ?? new Set<string>();
+    if (key.user) set.add(key.user);
+    users.set(key.account, set);
+  }
+  if (!config.apiKeys || config.defaultAccount) users.set(config.defaultAccount?.id ?? 'anonymous', new Set());
+  return createDashboardDialect({
+    path: options.path,
+    basePath: normalizeBasePath(config.basePath),
+    billing: config.billing,
+    accounts: [...users].map(([id, set]) => ({ id, users: [...set] })),
+  });
 }
 
 function isRouter(value: GatewayRouter | GatewayHandlerConfig['router']): value is GatewayRouter {

@@ -20,6 +20,7 @@ import type {
   StreamResult,
 } from '../router/router-types.js';
 import type { ProviderType } from '../providers/provider.js';
+import type { RequestLog } from '../middleware/request-log/request-log-record.js';
 import type { Dialect } from './dialects/dialect.js';
 import type { RequestMiddleware } from '../middleware/middleware.js';
 import type { ResponsesOptions } from './dialects/openai/response-store.js';
@@ -44,6 +45,8 @@ export interface GatewayRouter extends DirectorySource {
   providerType?(name: string): ProviderType | undefined;
   /** The router's middleware (`Router` has it): the cache endpoint finds the caches there. */
   readonly middleware?: readonly RequestMiddleware[];
+  /** The request log, when configured (`Router` has it with `requestLog`): served at `GET /v1/logs`. */
+  readonly logs?: RequestLog | undefined;
   close?(): Promise<void> | void;
 }
 
@@ -209,8 +212,26 @@ export interface GatewayHandlerConfig {
    * Off by default; with it off, nothing listens to the router's events for it.
    */
   metrics?: boolean | MetricsConfig;
+  /**
+   * Serves the dashboard page (models and prices, live availability, spend, the request log) at `/dashboard`
+   * (or `path`), to admin keys only (`adminKeys`). Off by default.
+   */
+  dashboard?: boolean | DashboardOptions;
   /** Operational messages (default `console`); `false` silences them. */
   logger?: GatewayLogger | false;
+}
+
+/**
+ * Options of the dashboard page.
+ *
+ * @example
+ * ```ts
+ * const dashboard: DashboardOptions = { path: '/ops/dashboard' };
+ * ```
+ */
+export interface DashboardOptions {
+  /** Where the page is served, under the base path (default `/dashboard`). */
+  path?: string;
 }
 
 /**

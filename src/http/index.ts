@@ -37,8 +37,14 @@ export { anthropicErrorBody } from './dialects/anthropic/anthropic-dialect.js';
 export { aiGatewayErrorBody } from './dialects/ai-gateway/ai-gateway-dialect.js';
 export { creditsBody, generationBody, reportBody } from './dialects/ai-gateway/billing-dialect.js';
 export { createMetricsDialect, DEFAULT_METRICS_PATH, type MetricsDialect } from './dialects/metrics/metrics-dialect.js';
+export {
+  createDashboardDialect,
+  DEFAULT_DASHBOARD_PATH,
+  type DashboardDialectOptions,
+} from './dialects/dashboard/dashboard-dialect.js';
 export type {
   CorsOptions,
+  DashboardOptions,
   DialectName,
   GatewayApiKey,
   GatewayBilling,

@@ -369,6 +369,7 @@ export class Attempts {
         timeToFirstTokenMs,
         outputTokens,
         streamed: run.streamed,
+        ...(error ? { code: error.code, status: record.status } : {}),
       });
     if (this.events.listenerCount('attempt') > 0) this.events.emit('attempt', { ...record, requestId: run.requestId });
   }

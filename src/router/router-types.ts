@@ -12,6 +12,7 @@ import type { SdkLogger } from '../providers/shared/sdk-logger.js';
 import type { RequestMiddleware } from '../middleware/middleware.js';
 import type { TelemetryConfig } from '../middleware/telemetry/open-telemetry.js';
 import type { TraceContext } from '../middleware/telemetry/trace-context.js';
+import type { RequestLogConfig } from '../middleware/request-log/request-log.js';
 import type { AttemptPolicy, CandidatePolicy } from '../resilience/policy.js';
 import type { Strategy } from '../strategies/strategy.js';
 import type { ModelFallbacks } from './model-fallbacks.js';
@@ -131,6 +132,12 @@ export interface RouterConfig {
    * request, a child span per attempt, GenAI metrics. Off by default, and then it costs nothing.
    */
   telemetry?: TelemetryConfig;
+  /**
+   * The request log: one record per request (attempts, fallback chain, tokens, cost, outcome), read with
+   * `router.logs.query()` and served at `GET /v1/logs`. `true` keeps the last 1,000 in memory; options set
+   * the ring's `size`, Redis's `maxRecords` and `ttlSeconds`, `logContent`, or a `store`. Off by default.
+   */
+  requestLog?: RequestLogConfig | false;
 }
 
 /**

@@ -11,6 +11,8 @@ import { GatewayError } from '../core/errors.js';
 import type { AccountReference } from '../core/events.js';
 import { HealthTracker } from '../health/health-tracker.js';
 import type { OperationName, PipelineStream, RequestMiddleware } from '../middleware/middleware.js';
+import type { RequestLog } from '../middleware/request-log/request-log-record.js';
+import { providerSecrets, RequestLogRecorder } from '../middleware/request-log/request-log.js';
 import { embeddingOperation } from '../operations/embedding.js';
 import { generateOperation } from '../operations/language.js';
 import type { Provider, ProviderType } from '../providers/provider.js';
@@ -87,6 +89,8 @@ export class Router extends EventHub {
   readonly virtualModels: Readonly<Record<string, VirtualModel>>;
   /** The compiled rules and virtual models, or undefined when there are none. */
   private readonly rewriter: RequestRewriter | undefined;
+  /** The request log, when `requestLog` is configured: `router.logs.query({ status: 'error' })`. */
+  readonly logs: RequestLog | undefined;
   private readonly providers: ProviderRegistry;
   private readonly hooks: RequestHook[];
   private readonly routing: Candidates;
@@ -137,11 +141,23 @@ export class Router extends EventHub {
     const telemetry = config.telemetry ? telemetryMiddleware(config.telemetry) : undefined;
     this.middleware = Object.freeze(telemetry ? [telemetry, ...(config.middleware ?? [])] : [...(config.middleware ?? [])]);
     for (const each of this.middleware) each.attach?.(this);
-    this.chain = composeMiddleware(this.middleware, {
+    const chain = composeMiddleware(this.middleware, {
       generate: (run) => pipeline.generate(run),
       stream: (run) => pipeline.stream(run),
       embed: (run) => pipeline.embed(run),
     });
+    if (config.requestLog) {
+      // Around the whole chain, so that a request the middleware refuses or answers is recorded too.
+      const recorder = new RequestLogRecorder(config.requestLog, this, {
+        secrets: providerSecrets(config.providers),
+        track: (task) => pipeline.track(task),
+      });
+      this.logs = recorder;
+      this.chain = composeMiddleware([recorder.middleware], chain);
+    } else {
+      this.logs = undefined;
+      this.chain = chain;
+    }
     if (config.preload !== false) void this.ready();
   }
 

@@ -34,3 +34,10 @@ export { MemoryVectorIndex, type MemoryVectorIndexOptions } from './memory-vecto
 export { normalizedVector, type VectorIndex, type VectorMatch } from './vector-index.js';
 export { SharedVectorIndex, type SharedVectorIndexOptions } from './shared-vector-index.js';
 export { ApproximateVectorIndex, type ApproximateVectorIndexOptions } from './approximate-vector-index.js';
+export {
+  cappedLogSortKey,
+  isCappedLogStore,
+  type CappedLogEntry,
+  type CappedLogRange,
+  type CappedLogStore,
+} from './capped-log-store.js';

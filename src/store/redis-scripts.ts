@@ -248,6 +248,33 @@ return result
 `;
 
 /**
+ * Appends to a capped log. KEYS: the index (sorted set, every score 0, members `<time15>:<id>` in lexical
+ * order), the bodies (hash: id → body). ARGV: member, id, body, max entries, cutoff member (members below it
+ * have expired), ttl ms. Drops the expired entries and the oldest beyond the cap; returns how many it dropped.
+ */
+const APPEND_LOG_ENTRY = `
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[1], 0, ARGV[1])
+local drop = redis.call('ZRANGEBYLEX', KEYS[1], '-', '(' .. ARGV[5])
+local excess = redis.call('ZCARD', KEYS[1]) - #drop - tonumber(ARGV[4])
+if excess > 0 then
+  for _, member in ipairs(redis.call('ZRANGE', KEYS[1], #drop, #drop + excess - 1)) do table.insert(drop, member) end
+end
+for start = 1, #drop, 500 do
+  local members, ids = {}, {}
+  for i = start, math.min(start + 499, #drop) do
+    table.insert(members, drop[i])
+    table.insert(ids, string.sub(drop[i], 17))
+  end
+  redis.call('ZREM', KEYS[1], unpack(members))
+  redis.call('HDEL', KEYS[2], unpack(ids))
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+return #drop
+`;
+
+/**
  * Every script of the Redis store, by name.
  *
  * @example
@@ -266,6 +293,7 @@ export const REDIS_SCRIPTS = {
   appendRecord: APPEND_RECORD,
   setExpiringField: SET_EXPIRING_FIELD,
   getExpiringFields: GET_EXPIRING_FIELDS,
+  appendLogEntry: APPEND_LOG_ENTRY,
 } as const;
 
 /** A script's name. @example `'reserve'` */

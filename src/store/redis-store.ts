@@ -18,6 +18,12 @@
 import { createHash } from 'node:crypto';
 import { GatewayError, isGatewayError } from '../core/errors.js';
 import { importOptional } from '../core/optional-import.js';
+import {
+  cappedLogSortKey,
+  type CappedLogEntry,
+  type CappedLogRange,
+  type CappedLogStore,
+} from './capped-log-store.js';
 import { encodeNamespace, globEscape, type KeyValueSelector, type KeyValueStore } from './key-value-store.js';
 import { REDIS_SCRIPTS, type RedisScriptName } from './redis-scripts.js';
 import {
@@ -78,6 +84,9 @@ interface RedisClient {
   mget(...keys: string[]): Promise<Array<string | null>>;
   get(key: string): Promise<string | null>;
   hgetall(key: string): Promise<Record<string, string>>;
+  hget(key: string, field: string): Promise<string | null>;
+  hmget(key: string, ...fields: string[]): Promise<Array<string | null>>;
+  zrevrangebylex(key: string, max: string, min: string, ...args: string[]): Promise<string[]>;
   hset(key: string, field: string, value: string): Promise<number>;
   hdel(key: string, field: string): Promise<number>;
   set(key: string, value: string, mode: 'PX', ttlMs: number): Promise<unknown>;
@@ -107,7 +116,8 @@ const SHAS = Object.fromEntries(
 /**
  * The Redis {@link StateStore}, and a {@link KeyValueStore} (a shared response cache) on the same
  * connection: a value lives at `<prefix>kv:{<namespace>}:<key>`, the namespace being the key's Redis
- * Cluster hash tag, so that one namespace's keys share a slot.
+ * Cluster hash tag, so that one namespace's keys share a slot; and a {@link CappedLogStore} (the request
+ * log), a log's two keys sharing the hash tag `{<name>}`.
  *
  * @example
  * ```ts
@@ -116,7 +126,7 @@ const SHAS = Object.fromEntries(
  * const billing = createBilling({ store, freeAllocationNano: 5_000_000_000 });
  * ```
  */
-export class RedisStore implements StateStore, KeyValueStore {
+export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
   readonly kind = 'redis';
   private readonly prefix: string;
   private readonly now: () => number;
@@ -381,6 +391,41 @@ export class RedisStore implements StateStore, KeyValueStore {
     return cleared;
   }
 
+  async appendLogEntry(log: string, entry: CappedLogEntry, limits: { maxEntries: number; ttlMs: number }): Promise<void> {
+    const ttlMs = Math.max(1, Math.ceil(limits.ttlMs));
+    const args = [
+      cappedLogSortKey(entry.time, entry.id),
+      entry.id,
+      entry.body,
+      String(Math.max(1, Math.floor(limits.maxEntries))),
+      cappedLogSortKey(this.now() - ttlMs, ''),
+      String(ttlMs),
+    ];
+    await this.script('appendLogEntry', this.logKeys(log), args);
+  }
+
+  async listLogEntries(log: string, range: CappedLogRange): Promise<CappedLogEntry[]> {
+    const [index, bodies] = this.logKeys(log);
+    const max = range.below === undefined ? '+' : `(${range.below}`;
+    const min = range.from === undefined ? '-' : `[${cappedLogSortKey(range.from, '')}`;
+    const members = await this.command((client) =>
+      client.zrevrangebylex(index, max, min, 'LIMIT', '0', String(Math.max(1, Math.floor(range.count)))),
+    );
+    if (members.length === 0) return [];
+    const ids = members.map((member) => member.slice(16));
+    const values = await this.command((client) => client.hmget(bodies, ...ids));
+    const entries: CappedLogEntry[] = [];
+    members.forEach((member, index) => {
+      const body = values[index];
+      if (body !== null && body !== undefined) entries.push({ id: ids[index], time: Number(member.slice(0, 15)), body });
+    });
+    return entries;
+  }
+
+  async getLogEntry(log: string, id: string): Promise<string | undefined> {
+    return (await this.command((client) => client.hget(this.logKeys(log)[1], id))) ?? undefined;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const pending = this.clientPromise;
@@ -390,6 +435,12 @@ export class RedisStore implements StateStore, KeyValueStore {
     if (!client) return;
     if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
     else client.disconnect();
+  }
+
+  /** A capped log's keys: the index of sort keys, the bodies by id (one hash tag, one slot). */
+  private logKeys(log: string): [string, string] {
+    const base = `${this.prefix}log:{${encodeNamespace(log)}}`;
+    return [`${base}:i`, `${base}:e`];
   }
 
   private valueKey(namespace: string, key: string): string {
