@@ -17,6 +17,7 @@ import type { Provider, ProviderType } from '../providers/provider.js';
 import { normalizeRequest } from '../core/request.js';
 import { deadline } from '../resilience/deadline.js';
 import { fallback } from '../resilience/fallback.js';
+import { hedge } from '../resilience/hedge.js';
 import { retry } from '../resilience/retry.js';
 import { timeout } from '../resilience/timeout.js';
 import type {
@@ -101,10 +102,13 @@ export class Router extends EventHub {
     this.deadlineMs = config.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.routing = new Candidates(this.catalog, this.providers, this.strategy, this.health, random);
     const attempts = new Attempts(this.health, this.hooks, this);
+    const onFallback = (run: PipelineRun, from: Candidate, to: Candidate | undefined, error: GatewayError): void =>
+      attempts.fallback(run, from, to, error);
     const policies = {
       attempt: config.policies?.attempt ?? [retry(config.retry, random), deadline(), timeout()],
-      candidate:
-        config.policies?.candidate ?? fallback((run, from, to, error) => attempts.fallback(run, from, to, error)),
+      // The hedge wraps the fallback: a request without hedge options (on the router or the request) goes
+      // straight to the fallback.
+      candidate: config.policies?.candidate ?? hedge(config.hedge, this.health, fallback(onFallback), onFallback),
     };
     const pipeline = new Pipeline(
       this.routing,

@@ -18,6 +18,9 @@ import type { JsonSchema } from '../core/types.js';
  * - `malformed`: answer 200 with a body that is not valid for the protocol.
  * - `disconnect`: start a streaming answer and drop the connection after `afterParts` content parts
  *   (a non-streaming request is reset instead).
+ * - `slow`: answer normally, `delayMs` later: before the answer, or before the first content part of a
+ *   stream (a slow time to first token). Not counted as a fault in `totals`; as a share of `faults`, a
+ *   heavy tail: `[{ rate: 0.1, fault: { type: 'slow', delayMs: 950 } }]`.
  *
  * @example
  * ```ts
@@ -29,7 +32,8 @@ export type SimulatorFault =
   | { type: 'hang' }
   | { type: 'reset' }
   | { type: 'malformed' }
-  | { type: 'disconnect'; afterParts?: number };
+  | { type: 'disconnect'; afterParts?: number }
+  | { type: 'slow'; delayMs: number };
 
 /** One step of a script: a fault, or `'ok'` for a normal answer. @example `'ok'` */
 export type SimulatorStep = SimulatorFault | 'ok';
@@ -204,6 +208,10 @@ export interface RecordedRequest {
   outcome: 'ok' | SimulatorFault['type'];
   /** Whether the client went away before the answer was complete. */
   aborted: boolean;
+  /** When the request arrived (epoch ms). */
+  receivedAt: number;
+  /** When the client closed the connection before the answer was complete (epoch ms). */
+  closedAt?: number;
   /** The usage reported to the client, when it was reported. */
   usage?: {
     inputTokens: number;
@@ -370,7 +378,7 @@ export class Simulator {
     for (const recorded of this.requests) {
       totals.requests += 1;
       if (recorded.aborted) totals.aborted += 1;
-      if (recorded.outcome !== 'ok') totals.faults += 1;
+      if (recorded.outcome !== 'ok' && recorded.outcome !== 'slow') totals.faults += 1;
       if (recorded.usage) {
         totals.inputTokens += recorded.usage.inputTokens;
         totals.outputTokens += recorded.usage.outputTokens;
@@ -429,14 +437,20 @@ export class Simulator {
       body: parsedBody,
       outcome: step === 'ok' ? 'ok' : step.type,
       aborted: false,
+      receivedAt: Date.now(),
     };
     this.requests.push(recorded);
     response.on('close', () => {
-      if (!response.writableFinished) recorded.aborted = true;
+      if (!response.writableFinished) {
+        recorded.aborted = true;
+        recorded.closedAt = Date.now();
+      }
     });
     const behaviour = this.behaviour;
     if (behaviour.latencyMs > 0) await delay(behaviour.latencyMs);
     if (behaviour.hold) await behaviour.hold;
+    const slowMs = step !== 'ok' && step.type === 'slow' ? step.delayMs : 0;
+    if (slowMs > 0 && !simulated.stream) await delay(slowMs);
     if (step !== 'ok') {
       switch (step.type) {
         case 'status': {
@@ -480,7 +494,7 @@ export class Simulator {
     };
     const disconnectAfter = step !== 'ok' && step.type === 'disconnect' ? (step.afterParts ?? 2) : undefined;
     if (disconnectAfter !== undefined) recorded.usage = undefined; // the client never sees the final usage
-    await this.write(response, rendered, disconnectAfter);
+    await this.write(response, rendered, disconnectAfter, simulated.stream ? slowMs : 0);
   }
 
   private reply(request: SimulatedRequest): SimulatedReply {
@@ -500,6 +514,7 @@ export class Simulator {
     response: ServerResponse,
     rendered: SimulatedResponse,
     disconnectAfterParts: number | undefined,
+    firstContentDelayMs = 0,
   ): Promise<void> {
     if (rendered.kind === 'json') {
       const text = typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body);
@@ -514,7 +529,10 @@ export class Simulator {
     for (const chunk of rendered.chunks) {
       if (response.destroyed) return;
       if (chunk.content) {
-        if (contentParts === 0 && behaviour.timeToFirstTokenMs > 0) await delay(behaviour.timeToFirstTokenMs);
+        if (contentParts === 0 && behaviour.timeToFirstTokenMs + firstContentDelayMs > 0) {
+          await delay(behaviour.timeToFirstTokenMs + firstContentDelayMs);
+          if (response.destroyed) return;
+        }
         else if (contentParts > 0 && behaviour.tokensPerSecond > 0) await delay(1000 / behaviour.tokensPerSecond);
         if (disconnectAfterParts !== undefined && contentParts >= disconnectAfterParts) {
           // Let the parts already written reach (and be read by) the client before the connection drops:
