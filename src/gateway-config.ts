@@ -36,6 +36,7 @@ import type { RedisStoreOptions } from './store/redis-store.js';
 import type { StateStore } from './store/store.js';
 import type { LatencyWeightedOptions } from './strategies/latency-weighted.js';
 import type { Strategy } from './strategies/strategy.js';
+import { validateHedgeOptions, type HedgeOptions } from './resilience/hedge.js';
 
 /**
  * Where billing and shared health keep their state, as data: `'memory'` (the default), `{ memory: {...} }`,
@@ -102,6 +103,8 @@ export interface GatewayConfig {
   /** How candidates are ranked: a name (see {@link StrategyConfig}) or, in code, a `Strategy`. */
   strategy?: StrategyConfig | Strategy;
   retry?: RetryOptions;
+  /** Hedged requests (off by default): `{ after: 'p95' | ms, maxExtra: 1, operations: ['stream', 'generate'] }`. */
+  hedge?: HedgeOptions;
   /** Timeout of one attempt (default 60 s). */
   attemptTimeoutMs?: number;
   /** Overall deadline of a request (default 5 min). */
@@ -185,6 +188,7 @@ const ROUTER_KEYS = [
   'catalog',
   'strategy',
   'retry',
+  'hedge',
   'attemptTimeoutMs',
   'deadlineMs',
   'health',
@@ -433,6 +437,15 @@ function checkRouterOptions(problems: Problems, base: string, config: Record<str
     problems.integer(join(base, 'retry.maxRetries'), retry.maxRetries, 0, '');
     for (const key of ['initialDelayMs', 'maxDelayMs', 'maxRetryAfterMs'])
       problems.integer(join(base, `retry.${key}`), retry[key], 0, 'milliseconds');
+  }
+  if (config.hedge !== undefined) {
+    try {
+      validateHedgeOptions(config.hedge, join(base, 'hedge'), 'config_invalid');
+      if (config.hedge === false) problems.add(join(base, 'hedge'), 'hedge options (leave `hedge` out for none)', false);
+    } catch (error) {
+      const param = isGatewayError(error) ? error.param : undefined;
+      problems.add(param ?? join(base, 'hedge'), (error as Error).message.replace(/^`[^`]*` (must be )?/, ''), config.hedge);
+    }
   }
   problems.integer(join(base, 'attemptTimeoutMs'), config.attemptTimeoutMs, 1, 'milliseconds');
   problems.integer(join(base, 'deadlineMs'), config.deadlineMs, 1, 'milliseconds');

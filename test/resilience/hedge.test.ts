@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import { createBilling, type Billing } from '../../src/billing/billing.js';
 import type { AttemptRecord, UsageEvent } from '../../src/core/events.js';
 import { GatewayError } from '../../src/core/errors.js';
+import { configProblems, validateGatewayConfig } from '../../src/gateway-config.js';
 import { validateHedgeOptions } from '../../src/resilience/hedge.js';
 import { Router } from '../../src/router/router.js';
 import type { RouterConfig } from '../../src/router/router-types.js';
@@ -358,5 +359,18 @@ describe('hedge options', () => {
     } finally {
       await router.close();
     }
+  });
+
+  it('are part of the gateway config, validated with the rest', () => {
+    validateGatewayConfig({ providers: { openai: { apiKey: 'sk-x' } }, hedge: { after: 'p95', maxExtra: 1 } });
+    let problems: ReturnType<typeof configProblems> = [];
+    try {
+      validateGatewayConfig({ providers: { openai: { apiKey: 'sk-x' } }, hedge: { after: 'soon' } });
+    } catch (error) {
+      problems = configProblems(error);
+    }
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0].path, 'hedge.after');
+    assert.match(problems[0].expected, /milliseconds or one of p50/);
   });
 });
