@@ -56,7 +56,8 @@ export type StoreConfig =
 /**
  * The strategy by name: `'latency-weighted'` (the default), `{ name: 'latency-weighted', ...options }`,
  * `{ name: 'ordered', providers }` (those first, in order, then the rest by latency) or
- * `{ name: 'only', providers }` (those only). A {@link Strategy} instance may be passed in code instead.
+ * `{ name: 'only', providers }` (those only), `{ name: 'weighted', weights: { openai: 3, 'openai-eu': 1 } }` (traffic
+ * split by weight). A {@link Strategy} instance may be passed in code instead.
  *
  * @example
  * ```ts
@@ -66,7 +67,8 @@ export type StoreConfig =
 export type StrategyConfig =
   | 'latency-weighted'
   | ({ name: 'latency-weighted' } & LatencyWeightedOptions)
-  | { name: 'ordered' | 'only'; providers: string[] };
+  | { name: 'ordered' | 'only'; providers: string[] }
+  | { name: 'weighted'; weights: Record<string, number> };
 
 /**
  * Billing as data: the billing options without the functions. Present (or `true`) turns billing on:
@@ -262,7 +264,7 @@ const HEALTH_KEYS = [
   'instanceId',
   'onShareError',
 ];
-const STRATEGY_NAMES = ['latency-weighted', 'ordered', 'only'];
+const STRATEGY_NAMES = ['latency-weighted', 'ordered', 'only', 'weighted'];
 const DIALECTS: readonly DialectName[] = ['openai', 'anthropic', 'ai-gateway'];
 const DECIMAL = /^\d+(\.\d+)?$/;
 const MIN_GATEWAY_KEY_LENGTH = 8;
@@ -646,6 +648,19 @@ function checkStrategy(problems: Problems, path: string, strategy: unknown): voi
     problems.number(`${path}.successExponent`, strategy.successExponent, 0, 100);
     problems.number(`${path}.latencyExponent`, strategy.latencyExponent, 0, 100);
     problems.number(`${path}.minimumWeightRatio`, strategy.minimumWeightRatio, 0, 1);
+    return;
+  }
+  if (strategy.name === 'weighted') {
+    problems.unknownKeys(path, strategy, ['name', 'weights']);
+    const weights = strategy.weights;
+    const expected = 'weights by provider name, such as { "openai": 3, "openai-eu": 1 }';
+    if (weights === undefined) problems.add(`${path}.weights`, expected, undefined);
+    else if (problems.object(`${path}.weights`, weights, expected)) {
+      if (Object.keys(weights).length === 0) problems.add(`${path}.weights`, expected, weights);
+      for (const [name, weight] of Object.entries(weights))
+        if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0)
+          problems.add(`${path}.weights.${name}`, 'a number of 0 or more', weight);
+    }
     return;
   }
   problems.unknownKeys(path, strategy, ['name', 'providers']);

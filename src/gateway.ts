@@ -31,6 +31,7 @@ import { RedisStore } from './store/redis-store.js';
 import type { StateStore } from './store/store.js';
 import { latencyWeighted } from './strategies/latency-weighted.js';
 import { only } from './strategies/only.js';
+import { weighted } from './strategies/weighted.js';
 import { ordered } from './strategies/ordered.js';
 import type { Strategy } from './strategies/strategy.js';
 
@@ -254,5 +255,6 @@ function buildStrategy(config: StrategyConfig | Strategy | undefined): Strategy 
     const { name: _name, ...options } = config;
     return latencyWeighted(options);
   }
+  if (config.name === 'weighted') return weighted(config.weights);
   return config.name === 'ordered' ? ordered(config.providers) : only(config.providers);
 }
