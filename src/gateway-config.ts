@@ -214,6 +214,7 @@ const NESTED_ROUTER_KEYS: readonly string[] = [...ROUTER_KEYS, 'logger'];
 const PROVIDER_KEYS = [
   'type',
   'apiKey',
+  'apiKeys',
   'baseURL',
   'timeoutMs',
   'headers',
@@ -499,6 +500,13 @@ function checkProvider(problems: Problems, path: string, name: string, instance:
     problems.oneOf(`${path}.type`, instance.type, PROVIDER_TYPES);
   }
   problems.string(`${path}.apiKey`, instance.apiKey, { secret: true, nonEmpty: true });
+  if (instance.apiKeys !== undefined) {
+    const keys = instance.apiKeys;
+    if (!Array.isArray(keys) || keys.length === 0 || keys.some((key) => typeof key !== 'string' || key === ''))
+      problems.add(`${path}.apiKeys`, 'a non-empty list of keys', keys, { secret: true });
+    else if (instance.apiKey !== undefined)
+      problems.add(`${path}.apiKeys`, '`apiKey` or `apiKeys`, not both', 'both', { secret: true });
+  }
   if (instance.baseURL !== undefined) {
     if (
       typeof instance.baseURL !== 'string' ||

@@ -17,6 +17,7 @@ import type { Candidate } from '../strategies/strategy.js';
 import type { ProviderCredentials } from '../core/types.js';
 import type { PipelineRun } from './request-run.js';
 import { unansweredUsage, usageEventOf, type Metered } from './usage-metering.js';
+import type { KeyPool } from './key-pool.js';
 
 const TIMEOUT_REASON = Symbol('switchyard.attempt-timeout');
 
@@ -116,7 +117,9 @@ export class Attempt<Value = unknown> {
   abort: AttemptAbort | undefined = undefined;
   startTime = 0;
   value: Value | undefined = undefined;
-  readonly credentials: ProviderCredentials | undefined;
+  /** The pooled provider key's fingerprint, when the provider has a key pool (set when the attempt starts). */
+  keyFingerprint: string | undefined = undefined;
+  credentials: ProviderCredentials | undefined;
   readonly credentialType: CredentialType;
 
   constructor(
@@ -173,6 +176,8 @@ export class Attempts {
     private readonly health: HealthTracker,
     private readonly hooks: RequestHook[],
     private readonly events: AttemptEvents,
+    /** The key pools by provider instance; undefined when no instance has one (then nothing is looked up). */
+    private readonly keyPools?: ReadonlyMap<string, KeyPool>,
   ) {}
 
   /** Whether any hook wants to see requests or attempts (without hooks the request path skips them). */
@@ -189,6 +194,7 @@ export class Attempts {
     const { run, candidate } = attempt;
     if (run.abort?.aborted) throw new GatewayError('aborted', 'The request was aborted by the caller');
     if (attempt.cancel?.aborted) throw asGatewayError(attempt.cancel.reason);
+    if (this.keyPools !== undefined && attempt.credentialType === 'system') this.pickKey(attempt);
     attempt.number = run.nextAttemptNumber();
     attempt.leases = NO_LEASES;
     if (this.hooks.length > 0) {
@@ -229,11 +235,33 @@ export class Attempts {
         await this.settle(attempt as OpenAttempt<Value>, unansweredUsage(run), error, 'cancelled');
         throw error;
       }
+      const pool = attempt.keyFingerprint === undefined ? undefined : this.keyPools?.get(candidate.provider);
+      const revoked = pool !== undefined && pool.failed(attempt.keyFingerprint as string, error) === 'revoked';
       this.finish(run, record, error, false);
       if (attempt.leases.length > 0) await this.closeLeases(attempt.leases, undefined);
       run.lastError = error;
+      // A key the vendor rejected says nothing of the offering: the attempt is made again with another key.
+      if (revoked && pool.usable) return this.make(attempt);
       throw error;
     }
+  }
+
+  /** Gives the attempt the next key of its provider's pool, if it has one; throws when every key was revoked. */
+  private pickKey(attempt: Attempt<unknown>): void {
+    const { candidate } = attempt;
+    const pool = this.keyPools?.get(candidate.provider);
+    if (!pool) return;
+    const picked = pool.pick();
+    if (!picked) {
+      const error = new GatewayError(
+        'provider_authentication',
+        `${candidate.provider}: every key of its pool was rejected by the vendor (401/403)`,
+        { provider: candidate.provider },
+      );
+      throw this.unavailable(attempt.run, candidate, error);
+    }
+    attempt.credentials = { apiKey: picked.key };
+    attempt.keyFingerprint = picked.fingerprint;
   }
 
   /** Records a candidate whose provider could not be built (its SDK is missing): no attempt, no sample. */

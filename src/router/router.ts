@@ -91,7 +91,7 @@ export class Router extends EventHub {
 
   constructor(config: RouterConfig) {
     super();
-    this.providers = new ProviderRegistry(config);
+    this.providers = new ProviderRegistry(config, (change) => this.emit('key', change));
     this.catalog = config.catalog instanceof Catalog ? config.catalog : new Catalog(config.catalog);
     this.health = new HealthTracker(config.health);
     this.health.onStateChange((change) => this.emit('health', change));
@@ -101,7 +101,7 @@ export class Router extends EventHub {
     this.attemptTimeoutMs = config.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
     this.deadlineMs = config.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.routing = new Candidates(this.catalog, this.providers, this.strategy, this.health, random);
-    const attempts = new Attempts(this.health, this.hooks, this);
+    const attempts = new Attempts(this.health, this.hooks, this, this.providers.keyPools);
     const onFallback = (run: PipelineRun, from: Candidate, to: Candidate | undefined, error: GatewayError): void =>
       attempts.fallback(run, from, to, error);
     const policies = {

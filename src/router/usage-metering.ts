@@ -187,6 +187,7 @@ export function usageEventOf(run: PipelineRun, attempt: OpenAttempt<unknown>, me
   };
   if (metered.timeToFirstTokenMs !== undefined) event.timeToFirstTokenMs = metered.timeToFirstTokenMs;
   if (cacheWriteOneHour) event.cacheWriteOneHourTokens = cacheWriteOneHour;
+  if (attempt.keyFingerprint !== undefined) event.keyFingerprint = attempt.keyFingerprint;
   return event;
 }
 

@@ -189,6 +189,11 @@ export interface SimulatorBehaviour {
   reply?: (request: SimulatedRequest) => Partial<SimulatedReply> | undefined;
   /** Random source for fault rates (tests pass a seeded one). */
   random: () => number;
+  /**
+   * API keys answered with a 401 (a revoked key), read from `Authorization: Bearer`, `x-api-key` or
+   * `x-goog-api-key`. `reset()` clears them.
+   */
+  rejectedKeys?: readonly string[];
 }
 
 /**
@@ -347,6 +352,7 @@ export class Simulator {
       faults: undefined,
       hold: undefined,
       reply: undefined,
+      rejectedKeys: undefined,
       latencyMs: 0,
       timeToFirstTokenMs: 0,
       tokensPerSecond: 0,
@@ -429,7 +435,11 @@ export class Simulator {
       return;
     }
     const simulated = parsed as SimulatedRequest;
-    const step = this.nextStep();
+    const rejected = this.behaviour.rejectedKeys;
+    const step: SimulatorStep =
+      rejected !== undefined && rejected.length > 0 && rejected.includes(requestKey(request.headers))
+        ? { type: 'status', status: 401 }
+        : this.nextStep();
     const recorded: RecordedRequest = {
       method: request.method ?? 'GET',
       path: url.pathname,
@@ -554,6 +564,15 @@ export class Simulator {
 
 /** The accept queue asked for; the kernel caps it (Linux: net.core.somaxconn, 4096 by default). */
 const LISTEN_BACKLOG = 65_535;
+
+/** The API key a request carries, in whichever header its vendor uses ('' without one). */
+function requestKey(headers: IncomingMessage['headers']): string {
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string' && /^Bearer\s+/i.test(authorization))
+    return authorization.replace(/^Bearer\s+/i, '').trim();
+  const header = headers['x-api-key'] ?? headers['x-goog-api-key'];
+  return typeof header === 'string' ? header : '';
+}
 
 function delay(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
