@@ -108,8 +108,8 @@ describe('hedged streams', () => {
       secondary.configure({ tokensPerSecond: 20 });
       const lags: number[] = [];
       // The bound is on the gateway, not on the scheduler of a machine shared with other test runs: the
-      // best of up to three tries must be within it (a structural delay shows in every try).
-      for (let tryNumber = 0; tryNumber < 3 && !lags.some((lag) => lag < 50); tryNumber += 1) {
+      // best of up to five tries must be within it (a structural delay shows in every try).
+      for (let tryNumber = 0; tryNumber < 5 && !lags.some((lag) => lag < 50); tryNumber += 1) {
         primary.reset();
         secondary.reset();
         secondary.configure({ tokensPerSecond: 20 });
@@ -125,12 +125,13 @@ describe('hedged streams', () => {
         assert.equal(loser.aborted, true);
         await waitFor(() => attempts.length === 2);
         const winner = attempts.find((record) => record.provider === 'openai-eu');
-        assert.ok(winner && winner.outcome === 'success');
+        assert.ok(winner && winner.outcome === 'success', 'the second offering won');
         lags.push((loser.closedAt as number) - firstContentAt(winner));
         const cancelled = attempts.find((record) => record.provider === 'openai');
         assert.equal(cancelled?.outcome, 'aborted');
-        // The hedge started no earlier than its deadline.
-        assert.ok(onlyRequest(secondary).receivedAt - loser.receivedAt >= 95);
+        // The hedge started no earlier than its deadline (the gateway's clock: the attempts' start times).
+        const hedgedAfter = winner.startTime - (cancelled as AttemptRecord).startTime;
+        assert.ok(hedgedAfter >= 95, `the hedge started ${hedgedAfter} ms after the first attempt`);
       }
       assert.ok(
         lags.some((lag) => lag < 50),
@@ -213,8 +214,8 @@ describe('hedged generate', () => {
     try {
       await warmUp(router, 'generate');
       const lags: number[] = [];
-      // The best of up to three tries (see the stream test).
-      for (let tryNumber = 0; tryNumber < 3 && !lags.some((lag) => lag < 50); tryNumber += 1) {
+      // The best of up to five tries (see the stream test).
+      for (let tryNumber = 0; tryNumber < 5 && !lags.some((lag) => lag < 50); tryNumber += 1) {
         primary.reset();
         secondary.reset();
         attempts.length = 0;
