@@ -43,6 +43,7 @@ import type { ResponsesOptions } from './http/dialects/openai/response-store.js'
 import type { LatencyWeightedOptions } from './strategies/latency-weighted.js';
 import type { Strategy } from './strategies/strategy.js';
 import { routingRuleProblems } from './router/routing-rules.js';
+import { validateHedgeOptions, type HedgeOptions } from './resilience/hedge.js';
 
 /**
  * Where billing and shared health keep their state, as data: `'memory'` (the default), `{ memory: {...} }`,
@@ -62,7 +63,8 @@ export type StoreConfig =
 /**
  * The strategy by name: `'latency-weighted'` (the default), `{ name: 'latency-weighted', ...options }`,
  * `{ name: 'ordered', providers }` (those first, in order, then the rest by latency) or
- * `{ name: 'only', providers }` (those only). A {@link Strategy} instance may be passed in code instead.
+ * `{ name: 'only', providers }` (those only), `{ name: 'weighted', weights: { openai: 3, 'openai-eu': 1 } }` (traffic
+ * split by weight). A {@link Strategy} instance may be passed in code instead.
  *
  * @example
  * ```ts
@@ -72,7 +74,8 @@ export type StoreConfig =
 export type StrategyConfig =
   | 'latency-weighted'
   | ({ name: 'latency-weighted' } & LatencyWeightedOptions)
-  | { name: 'ordered' | 'only'; providers: string[] };
+  | { name: 'ordered' | 'only'; providers: string[] }
+  | { name: 'weighted'; weights: Record<string, number> };
 
 /**
  * Billing as data: the billing options without the functions. Present (or `true`) turns billing on:
@@ -109,6 +112,8 @@ export interface GatewayConfig {
   /** How candidates are ranked: a name (see {@link StrategyConfig}) or, in code, a `Strategy`. */
   strategy?: StrategyConfig | Strategy;
   retry?: RetryOptions;
+  /** Hedged requests (off by default): `{ after: 'p95' | ms, maxExtra: 1, operations: ['stream', 'generate'] }`. */
+  hedge?: HedgeOptions;
   /** Timeout of one attempt (default 60 s). */
   attemptTimeoutMs?: number;
   /** Overall deadline of a request (default 5 min). */
@@ -257,6 +262,7 @@ const ROUTER_KEYS = [
   'catalog',
   'strategy',
   'retry',
+  'hedge',
   'attemptTimeoutMs',
   'deadlineMs',
   'health',
@@ -289,6 +295,7 @@ const NESTED_ROUTER_KEYS: readonly string[] = [...ROUTER_KEYS, 'logger'];
 const PROVIDER_KEYS = [
   'type',
   'apiKey',
+  'apiKeys',
   'baseURL',
   'timeoutMs',
   'headers',
@@ -339,7 +346,7 @@ const HEALTH_KEYS = [
   'instanceId',
   'onShareError',
 ];
-const STRATEGY_NAMES = ['latency-weighted', 'ordered', 'only'];
+const STRATEGY_NAMES = ['latency-weighted', 'ordered', 'only', 'weighted'];
 const DIALECTS: readonly DialectName[] = ['openai', 'anthropic', 'ai-gateway'];
 const DECIMAL = /^\d+(\.\d+)?$/;
 const MIN_GATEWAY_KEY_LENGTH = 8;
@@ -573,6 +580,15 @@ function checkRouterOptions(problems: Problems, base: string, config: Record<str
     for (const key of ['initialDelayMs', 'maxDelayMs', 'maxRetryAfterMs'])
       problems.integer(join(base, `retry.${key}`), retry[key], 0, 'milliseconds');
   }
+  if (config.hedge !== undefined) {
+    try {
+      validateHedgeOptions(config.hedge, join(base, 'hedge'), 'config_invalid');
+      if (config.hedge === false) problems.add(join(base, 'hedge'), 'hedge options (leave `hedge` out for none)', false);
+    } catch (error) {
+      const param = isGatewayError(error) ? error.param : undefined;
+      problems.add(param ?? join(base, 'hedge'), (error as Error).message.replace(/^`[^`]*` (must be )?/, ''), config.hedge);
+    }
+  }
   problems.integer(join(base, 'attemptTimeoutMs'), config.attemptTimeoutMs, 1, 'milliseconds');
   problems.integer(join(base, 'deadlineMs'), config.deadlineMs, 1, 'milliseconds');
   const health = config.health;
@@ -698,6 +714,13 @@ function checkProvider(problems: Problems, path: string, name: string, instance:
     problems.oneOf(`${path}.type`, instance.type, PROVIDER_TYPES);
   }
   problems.string(`${path}.apiKey`, instance.apiKey, { secret: true, nonEmpty: true });
+  if (instance.apiKeys !== undefined) {
+    const keys = instance.apiKeys;
+    if (!Array.isArray(keys) || keys.length === 0 || keys.some((key) => typeof key !== 'string' || key === ''))
+      problems.add(`${path}.apiKeys`, 'a non-empty list of keys', keys, { secret: true });
+    else if (instance.apiKey !== undefined)
+      problems.add(`${path}.apiKeys`, '`apiKey` or `apiKeys`, not both', 'both', { secret: true });
+  }
   if (instance.baseURL !== undefined) {
     if (
       typeof instance.baseURL !== 'string' ||
@@ -879,6 +902,19 @@ function checkStrategy(problems: Problems, path: string, strategy: unknown): voi
     problems.number(`${path}.successExponent`, strategy.successExponent, 0, 100);
     problems.number(`${path}.latencyExponent`, strategy.latencyExponent, 0, 100);
     problems.number(`${path}.minimumWeightRatio`, strategy.minimumWeightRatio, 0, 1);
+    return;
+  }
+  if (strategy.name === 'weighted') {
+    problems.unknownKeys(path, strategy, ['name', 'weights']);
+    const weights = strategy.weights;
+    const expected = 'weights by provider name, such as { "openai": 3, "openai-eu": 1 }';
+    if (weights === undefined) problems.add(`${path}.weights`, expected, undefined);
+    else if (problems.object(`${path}.weights`, weights, expected)) {
+      if (Object.keys(weights).length === 0) problems.add(`${path}.weights`, expected, weights);
+      for (const [name, weight] of Object.entries(weights))
+        if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0)
+          problems.add(`${path}.weights.${name}`, 'a number of 0 or more', weight);
+    }
     return;
   }
   problems.unknownKeys(path, strategy, ['name', 'providers']);

@@ -38,6 +38,7 @@ import type { StateStore } from './store/store.js';
 import type { KeyValueStore } from './store/key-value-store.js';
 import { latencyWeighted } from './strategies/latency-weighted.js';
 import { only } from './strategies/only.js';
+import { weighted } from './strategies/weighted.js';
 import { ordered } from './strategies/ordered.js';
 import type { Strategy } from './strategies/strategy.js';
 
@@ -293,5 +294,6 @@ function buildStrategy(config: StrategyConfig | Strategy | undefined): Strategy 
     const { name: _name, ...options } = config;
     return latencyWeighted(options);
   }
+  if (config.name === 'weighted') return weighted(config.weights);
   return config.name === 'ordered' ? ordered(config.providers) : only(config.providers);
 }

@@ -62,6 +62,14 @@ export {
 } from './health/health-tracker.js';
 export * from './strategies/index.js';
 export {
+  hedge,
+  validateHedgeOptions,
+  type FirstContentPercentiles,
+  type HedgeAfter,
+  type HedgeOperation,
+  type HedgeOptions,
+} from './resilience/hedge.js';
+export {
   PROVIDER_TYPES,
   type Provider,
   type ProviderCall,

@@ -117,6 +117,8 @@ export interface UsageEvent {
   timestamp: number;
   /** The kind of call: a language model or an embedding model. */
   operation: 'generate' | 'stream' | 'embed';
+  /** The fingerprint of the pooled provider key that served (`apiKeys: [...]`); absent with a single key. */
+  keyFingerprint?: string;
 }
 
 /**
@@ -178,6 +180,27 @@ export interface CacheEvent {
 }
 
 /**
+ * A change of a pooled provider key's state (`apiKeys: [...]`), named by its fingerprint (the first 12 hex
+ * digits of its SHA-256), never by the key.
+ *
+ * @example
+ * ```ts
+ * router.on('key', (event) => console.warn(event.provider, event.keyFingerprint, event.state, event.code));
+ * ```
+ */
+export interface KeyStateChange {
+  provider: string;
+  keyFingerprint: string;
+  /** `cooling`: a 429, used again from `until`; `revoked`: a 401/403, out until the process restarts. */
+  state: 'cooling' | 'revoked';
+  /** When a cooling key is used again (epoch ms). */
+  until?: number;
+  /** The vendor's HTTP status. */
+  status?: number;
+  code: string;
+}
+
+/**
  * The router's events.
  *
  * @example
@@ -186,6 +209,8 @@ export interface CacheEvent {
  * ```
  */
 export interface RouterEvents {
+  /** A pooled provider key changed state: cooling down after a 429, or revoked after a 401/403. */
+  key: [event: KeyStateChange];
   /** A request arrived and its candidates were ordered. */
   request: [
     event: {

@@ -4,6 +4,7 @@
  * @module
  */
 import { GatewayError } from './errors.js';
+import { validateHedgeOptions } from '../resilience/hedge.js';
 import type { AccountReference } from './events.js';
 import type { NormalizedRequest } from '../router/router-types.js';
 import type { GenerateRequest, Message, MessageInput } from './types.js';
@@ -174,6 +175,7 @@ export function normalizeRequest(request: GenerateRequest & { account?: AccountR
   }
   if (gateway?.sort !== undefined && !['cost', 'tps', 'ttft'].includes(gateway.sort))
     throw invalid('providerOptions.gateway.sort must be one of cost, tps, ttft', 'providerOptions.gateway.sort');
+  if (gateway?.hedge !== undefined) validateHedgeOptions(gateway.hedge, 'providerOptions.gateway.hedge');
   const warnings = gateway === undefined ? undefined : checkGatewayOptions(gateway);
   for (const key of NUMERIC_OPTIONS) {
     const value = request[key];

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { HedgeOptions } from '../resilience/hedge.js';
 
 /** Any JSON value. */
 export type JsonValue = null | string | number | boolean | JsonValue[] | { [key: string]: JsonValue };
@@ -60,6 +61,8 @@ export interface GatewayOptions {
   caching?: 'auto';
   /** Bring-your-own-key credentials per provider type: the first one is used for this request. */
   byok?: { [provider: string]: ProviderCredentials[] };
+  /** Hedged request options for this request (over the router's), or `false` for no hedge. */
+  hedge?: HedgeOptions | false;
   /** Any further gateway option is accepted and ignored. */
   [key: string]: unknown;
 }

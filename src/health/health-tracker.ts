@@ -145,6 +145,12 @@ interface OfferingHealth {
   ewmaLatencyMs: number | undefined;
   /** The last failures, oldest first (a ring of {@link MAX_RECENT_FAILURES}). */
   failures: HealthFailure[];
+  /** Bumped whenever the samples change (the cached percentile is then recomputed). */
+  version: number;
+  /** The last percentile asked for (a hedge asks for the same one on every request). */
+  cachedPercentile:
+    | { quantile: number; streamed: boolean; version: number; value: number | undefined; count: number }
+    | undefined;
 }
 
 /**
@@ -289,6 +295,8 @@ export class HealthTracker implements HealthReader {
         ewmaMsPerOutputToken: undefined,
         ewmaLatencyMs: undefined,
         failures: [],
+        version: 0,
+        cachedPercentile: undefined,
       };
       this.offerings.set(key, entry);
     }
@@ -305,7 +313,10 @@ export class HealthTracker implements HealthReader {
       if (entry.samples[drop].success) entry.successes -= 1;
       drop += 1;
     }
-    if (drop > 0) entry.samples.splice(0, drop);
+    if (drop > 0) {
+      entry.samples.splice(0, drop);
+      entry.version += 1;
+    }
   }
 
   private transition(entry: OfferingHealth, state: BreakerState, reason: string): void {
@@ -336,6 +347,7 @@ export class HealthTracker implements HealthReader {
       at: now,
     });
     if (sample.success) entry.successes += 1;
+    entry.version += 1;
     this.prune(entry, now);
     entry.ewmaSuccess = entry.ewmaSuccess * (1 - EWMA_WEIGHT) + (sample.success ? 1 : 0) * EWMA_WEIGHT;
     if (sample.success) {
@@ -556,6 +568,46 @@ export class HealthTracker implements HealthReader {
     const windowRate = (successes + 2) / (samples + 2);
     const successRate = Math.min(windowRate, entry ? entry.ewmaSuccess : 1);
     return { successRate, latencyMs, samples };
+  }
+
+  /**
+   * A percentile of one offering's time to first content over the window, from this instance's successes:
+   * for streams (`streamed`) the time to first token, else the latency of the whole answer. Undefined with
+   * fewer than `minimumSamples` of them. Cached until the samples change, so that asking on every request
+   * (a hedge's adaptive deadline) costs a lookup.
+   *
+   * @example
+   * ```ts
+   * const p95 = tracker.firstContentPercentile('openai', 'gpt-4o', 0.95, true, 20); // ms, or undefined
+   * ```
+   */
+  firstContentPercentile(
+    provider: string,
+    providerModelId: string,
+    quantile: number,
+    streamed: boolean,
+    minimumSamples = 1,
+  ): number | undefined {
+    const entry = this.offerings.get(`${provider}\u0000${providerModelId}`);
+    if (!entry) return undefined;
+    this.prune(entry, this.now());
+    const cached = entry.cachedPercentile;
+    if (
+      cached !== undefined &&
+      cached.version === entry.version &&
+      cached.quantile === quantile &&
+      cached.streamed === streamed
+    )
+      return cached.count >= Math.max(1, minimumSamples) ? cached.value : undefined;
+    const values: number[] = [];
+    for (const sample of entry.samples) {
+      if (!sample.success || sample.streamed !== streamed) continue;
+      const value = streamed ? sample.timeToFirstTokenMs : sample.latencyMs;
+      if (value !== undefined) values.push(value);
+    }
+    const value = percentile(values, quantile);
+    entry.cachedPercentile = { quantile, streamed, version: entry.version, value, count: values.length };
+    return values.length >= Math.max(1, minimumSamples) ? value : undefined;
   }
 
   /** A snapshot of one offering. */

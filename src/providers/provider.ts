@@ -43,6 +43,12 @@ export interface ProviderConfig {
   type: ProviderType;
   /** The vendor API key (not used by `bedrock`, which takes AWS credentials). */
   apiKey?: string;
+  /**
+   * A pool of vendor API keys instead of `apiKey`: attempts are spread over them in turn; a key that gets a
+   * 429 cools down on its own (the vendor's Retry-After, else 30 s), one the vendor rejects (401/403) is
+   * taken out, with a `key` event naming its fingerprint. Usage events say which key served (`keyFingerprint`).
+   */
+  apiKeys?: string[];
   /** The vendor API's base URL (for proxies, regions, or a simulator). */
   baseURL?: string;
   /** Timeout of one upstream HTTP call inside the SDK, in milliseconds. */

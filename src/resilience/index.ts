@@ -6,6 +6,14 @@
 export { deadline } from './deadline.js';
 export { fallback } from './fallback.js';
 export {
+  hedge,
+  validateHedgeOptions,
+  type FirstContentPercentiles,
+  type HedgeAfter,
+  type HedgeOperation,
+  type HedgeOptions,
+} from './hedge.js';
+export {
   type AttemptPolicy,
   type AttemptStep,
   type CandidatePolicy,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { AbortHandle } from '../core/abort-handle.js';
 import type { Operation } from '../operations/operation.js';
 import type { Attempt, OpenAttempt } from '../router/attempts.js';
 import type { PipelineRun } from '../router/request-run.js';
@@ -43,7 +44,9 @@ export interface AttemptPolicy {
 
 /**
  * Tries one candidate, with the attempt policies around it: what a candidate policy calls. `next` is the
- * candidate tried after it, if any.
+ * candidate tried after it, if any. `cancel` aborts this try alone (a hedge's slower attempt, once another
+ * answered): it then rejects with the handle's reason, and an attempt that was under way is billed (its
+ * `usage` event estimated where the vendor sent no count).
  *
  * @example
  * ```ts
@@ -55,6 +58,7 @@ export type CandidateStep = <Value>(
   operation: Operation<Value, unknown>,
   candidate: Candidate,
   next: Candidate | undefined,
+  cancel?: AbortHandle,
 ) => Promise<OpenAttempt<Value>>;
 
 /**

@@ -16,9 +16,21 @@ import type { AttemptLease, AttemptPlan, RequestHook } from './router-types.js';
 import type { Candidate } from '../strategies/strategy.js';
 import type { ProviderCredentials } from '../core/types.js';
 import type { PipelineRun } from './request-run.js';
-import { usageEventOf, type Metered } from './usage-metering.js';
+import { unansweredUsage, usageEventOf, type Metered } from './usage-metering.js';
+import type { KeyPool } from './key-pool.js';
 
 const TIMEOUT_REASON = Symbol('switchyard.attempt-timeout');
+
+/**
+ * How a hedge ended an attempt it did not use: `answered` (it counted too, then was discarded: a sample of
+ * its speed), `cancelled` (aborted while under way: no health sample, since its outcome is unknown).
+ *
+ * @example
+ * ```ts
+ * const outcome: HedgedOutcome = 'cancelled';
+ * ```
+ */
+export type HedgedOutcome = 'answered' | 'cancelled';
 const NO_LEASES: AttemptLease[] = [];
 
 /**
@@ -36,10 +48,13 @@ const NO_LEASES: AttemptLease[] = [];
 export class AttemptAbort extends AbortHandle {
   private readonly timer: ReturnType<typeof setTimeout>;
   private readonly followCaller: (() => void) | undefined;
+  private readonly followCancel: (() => void) | undefined;
 
   constructor(
     private readonly caller: AbortSource | undefined,
     timeoutMs: number,
+    /** An abort of this attempt alone (a hedge cancels its slower attempt with it). */
+    private readonly cancel?: AbortHandle,
   ) {
     super();
     this.timer = setTimeout(abortOnTimeout, timeoutMs, this);
@@ -47,6 +62,10 @@ export class AttemptAbort extends AbortHandle {
       this.followCaller = (): void => this.abort(caller.reason);
       listenTo(caller, this.followCaller);
     } else this.followCaller = undefined;
+    if (cancel) {
+      this.followCancel = (): void => this.abort(cancel.reason);
+      cancel.listen(this.followCancel);
+    } else this.followCancel = undefined;
   }
 
   /** Whether the attempt's own timeout aborted it. */
@@ -58,6 +77,7 @@ export class AttemptAbort extends AbortHandle {
   cleanup(): void {
     clearTimeout(this.timer);
     if (this.caller && this.followCaller) unlistenTo(this.caller, this.followCaller);
+    if (this.cancel && this.followCancel) this.cancel.unlisten(this.followCancel);
   }
 }
 
@@ -97,7 +117,9 @@ export class Attempt<Value = unknown> {
   abort: AttemptAbort | undefined = undefined;
   startTime = 0;
   value: Value | undefined = undefined;
-  readonly credentials: ProviderCredentials | undefined;
+  /** The pooled provider key's fingerprint, when the provider has a key pool (set when the attempt starts). */
+  keyFingerprint: string | undefined = undefined;
+  credentials: ProviderCredentials | undefined;
   readonly credentialType: CredentialType;
 
   constructor(
@@ -107,6 +129,8 @@ export class Attempt<Value = unknown> {
     /** The candidate tried after this one, if any (a connection error moves on to it at once). */
     readonly next: Candidate | undefined,
     readonly provider: Provider,
+    /** An abort of this attempt alone: a hedge cancels its slower attempt with it (see {@link CandidateStep}). */
+    readonly cancel?: AbortHandle,
   ) {
     const list = run.credentials?.[candidate.provider] ?? run.credentials?.[candidate.providerType];
     this.credentials = list && list.length > 0 ? list[0] : undefined;
@@ -152,6 +176,8 @@ export class Attempts {
     private readonly health: HealthTracker,
     private readonly hooks: RequestHook[],
     private readonly events: AttemptEvents,
+    /** The key pools by provider instance; undefined when no instance has one (then nothing is looked up). */
+    private readonly keyPools?: ReadonlyMap<string, KeyPool>,
   ) {}
 
   /** Whether any hook wants to see requests or attempts (without hooks the request path skips them). */
@@ -167,6 +193,8 @@ export class Attempts {
   async make<Value>(attempt: Attempt<Value>): Promise<OpenAttempt<Value>> {
     const { run, candidate } = attempt;
     if (run.abort?.aborted) throw new GatewayError('aborted', 'The request was aborted by the caller');
+    if (attempt.cancel?.aborted) throw asGatewayError(attempt.cancel.reason);
+    if (this.keyPools !== undefined && attempt.credentialType === 'system') this.pickKey(attempt);
     attempt.number = run.nextAttemptNumber();
     attempt.leases = NO_LEASES;
     if (this.hooks.length > 0) {
@@ -177,7 +205,7 @@ export class Attempts {
       }
     }
     const startTime = Date.now();
-    const abort = new AttemptAbort(run.abort, attempt.timeoutMs);
+    const abort = new AttemptAbort(run.abort, attempt.timeoutMs, attempt.cancel);
     const record: AttemptRecord = {
       provider: candidate.provider,
       providerType: candidate.providerType,
@@ -200,11 +228,40 @@ export class Attempts {
     } catch (thrown) {
       abort.cleanup();
       const error = this.classify(thrown, attempt);
+      if (attempt.cancel?.aborted && !run.abort?.aborted) {
+        // Cancelled by a hedge while under way: the vendor may bill what it received, so the attempt gets
+        // its usage event (estimated: the vendor sent no count) and its leases settled, not released.
+        run.lastError = error;
+        await this.settle(attempt as OpenAttempt<Value>, unansweredUsage(run), error, 'cancelled');
+        throw error;
+      }
+      const pool = attempt.keyFingerprint === undefined ? undefined : this.keyPools?.get(candidate.provider);
+      const revoked = pool !== undefined && pool.failed(attempt.keyFingerprint as string, error) === 'revoked';
       this.finish(run, record, error, false);
       if (attempt.leases.length > 0) await this.closeLeases(attempt.leases, undefined);
       run.lastError = error;
+      // A key the vendor rejected says nothing of the offering: the attempt is made again with another key.
+      if (revoked && pool.usable) return this.make(attempt);
       throw error;
     }
+  }
+
+  /** Gives the attempt the next key of its provider's pool, if it has one; throws when every key was revoked. */
+  private pickKey(attempt: Attempt<unknown>): void {
+    const { candidate } = attempt;
+    const pool = this.keyPools?.get(candidate.provider);
+    if (!pool) return;
+    const picked = pool.pick();
+    if (!picked) {
+      const error = new GatewayError(
+        'provider_authentication',
+        `${candidate.provider}: every key of its pool was rejected by the vendor (401/403)`,
+        { provider: candidate.provider },
+      );
+      throw this.unavailable(attempt.run, candidate, error);
+    }
+    attempt.credentials = { apiKey: picked.key };
+    attempt.keyFingerprint = picked.fingerprint;
   }
 
   /** Records a candidate whose provider could not be built (its SDK is missing): no attempt, no sample. */
@@ -238,11 +295,12 @@ export class Attempts {
     attempt: OpenAttempt<unknown>,
     metered: Metered,
     failure: GatewayError | undefined,
+    hedged?: HedgedOutcome,
   ): UsageEvent | Promise<UsageEvent> {
     const { run, record } = attempt;
     if (attempt.operation.kind === 'language') record.providerResponseId = metered.responseId;
     if (metered.timeToFirstTokenMs !== undefined) record.timeToFirstTokenMs = metered.timeToFirstTokenMs;
-    this.finish(run, record, failure, true, metered.outputTokens, metered.timeToFirstTokenMs);
+    this.finish(run, record, failure, true, metered.outputTokens, metered.timeToFirstTokenMs, hedged);
     const usage = usageEventOf(run, attempt, metered);
     if (attempt.leases.length === 0) {
       this.events.emit('usage', usage);
@@ -334,6 +392,7 @@ export class Attempts {
 
   private classify(thrown: unknown, attempt: Attempt<unknown>): GatewayError {
     const { provider } = attempt.candidate;
+    if (attempt.cancel?.aborted && !attempt.run.abort?.aborted) return asGatewayError(attempt.cancel.reason, provider);
     if (attempt.abort?.timedOut)
       return new GatewayError('provider_timeout', `${provider} did not answer within ${attempt.timeoutMs} ms`, {
         provider,
@@ -350,6 +409,7 @@ export class Attempts {
     billable: boolean,
     outputTokens?: number,
     timeToFirstTokenMs?: number,
+    hedged?: HedgedOutcome,
   ): void {
     record.endTime = Date.now();
     record.latencyMs = record.endTime - record.startTime;
@@ -360,8 +420,17 @@ export class Attempts {
     } else record.status = 200;
     if (timeToFirstTokenMs !== undefined) record.timeToFirstTokenMs = timeToFirstTokenMs;
     run.attempts.push(record);
-    if (error && (error.scope !== 'provider' || error.code === 'provider_sdk_missing') && !billable)
+    if (hedged === 'cancelled' || (error && (error.scope !== 'provider' || error.code === 'provider_sdk_missing') && !billable))
       this.health.cancel(record.provider, record.providerModelId);
+    else if (hedged === 'answered')
+      // A hedge's slower attempt that had answered too: a sample of its speed, not a failure.
+      this.health.record(record.provider, record.providerModelId, {
+        success: true,
+        latencyMs: record.latencyMs,
+        timeToFirstTokenMs,
+        outputTokens: undefined,
+        streamed: run.streamed,
+      });
     else
       this.health.record(record.provider, record.providerModelId, {
         success: !error,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { signalOf } from '../core/abort-handle.js';
+import { signalOf, type AbortHandle } from '../core/abort-handle.js';
 import { GatewayError, isGatewayError } from '../core/errors.js';
 import type { UsageEvent } from '../core/events.js';
 import type { HealthTracker } from '../health/health-tracker.js';
@@ -80,13 +80,14 @@ export class Pipeline {
       operation: Operation<Value, unknown>,
       candidate: Candidate,
       next: Candidate | undefined,
+      cancel?: AbortHandle,
     ) => {
       const provider = providers.built(candidate.provider);
-      if (provider) return attemptStep(new Attempt(run, operation, candidate, next, provider));
+      if (provider) return attemptStep(new Attempt(run, operation, candidate, next, provider, cancel));
       // Building the provider and loading its SDK (when start-up has not finished it) is not part of the
       // attempt: it counts neither in the attempt's timeout nor in the offering's latency statistics.
       return providers.provider(candidate.provider).then(
-        (built) => attemptStep(new Attempt(run, operation, candidate, next, built)),
+        (built) => attemptStep(new Attempt(run, operation, candidate, next, built, cancel)),
         (error: unknown) => {
           throw attempts.unavailable(run, candidate, error);
         },
@@ -172,7 +173,7 @@ export class Pipeline {
       value.failure = failure;
       void value.iterator.return?.().catch(() => undefined);
     }
-    await this.attempts.settle(attempt, attempt.operation.meter(attempt.run, value), failure);
+    await this.attempts.settle(attempt, attempt.operation.meter(attempt.run, value), failure, 'answered');
   }
 
   /** Keeps track of background work for {@link close}. */

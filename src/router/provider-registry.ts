@@ -8,6 +8,8 @@ import { GatewayError, isGatewayError } from '../core/errors.js';
 import { PROVIDER_TYPES, type Provider, type ProviderConfig, type ProviderType } from '../providers/provider.js';
 import { createProvider, loadProviderSdk } from '../providers/registry.js';
 import type { RouterConfig } from './router-types.js';
+import type { KeyStateChange } from '../core/events.js';
+import { KeyPool } from './key-pool.js';
 
 /**
  * One configured provider instance.
@@ -39,8 +41,11 @@ export interface ProviderEntry {
  */
 export class ProviderRegistry {
   readonly entries = new Map<string, ProviderEntry>();
+  /** The key pools of the instances configured with `apiKeys`; undefined when there are none. */
+  readonly keyPools: Map<string, KeyPool> | undefined;
 
-  constructor(config: RouterConfig) {
+  constructor(config: RouterConfig, onKeyChange: (change: KeyStateChange) => void = () => undefined) {
+    let keyPools: Map<string, KeyPool> | undefined;
     if (!config || typeof config.providers !== 'object' || config.providers === null) {
       throw new GatewayError(
         'config_invalid',
@@ -64,8 +69,18 @@ export class ProviderRegistry {
           `Provider '${name}' needs a \`type\` (${types}); only an instance named after its type may leave it out`,
         );
       }
-      const typed: ProviderConfig =
+      let typed: ProviderConfig =
         instanceConfig.type === type ? (instanceConfig as ProviderConfig) : { ...instanceConfig, type };
+      if (typed.apiKeys !== undefined) {
+        const keys = typed.apiKeys;
+        if (!Array.isArray(keys) || keys.length === 0 || keys.some((key) => typeof key !== 'string' || key === ''))
+          throw new GatewayError('config_invalid', `Provider '${name}': \`apiKeys\` must be a non-empty list of keys`);
+        if (typed.apiKey !== undefined)
+          throw new GatewayError('config_invalid', `Provider '${name}': give \`apiKey\` or \`apiKeys\`, not both`);
+        (keyPools ??= new Map()).set(name, new KeyPool(name, keys, onKeyChange));
+        // The instance's own client (and its background probes) use the first key.
+        typed = { ...typed, apiKey: keys[0] };
+      }
       // The SDKs' own logging.
       const providerConfig = config.logger && !typed.logger ? { ...typed, logger: config.logger } : typed;
       this.entries.set(name, {
@@ -77,6 +92,7 @@ export class ProviderRegistry {
         missing: undefined,
       });
     }
+    this.keyPools = keyPools;
   }
 
   /** The provider instance of a name (constructed, and its SDK loaded, at start-up or on first use). */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { HedgeOptions } from '../resilience/hedge.js';
 import type { AbortSource } from '../core/abort-handle.js';
 import type { Catalog, CatalogConfig, Pricing } from '../catalog/catalog.js';
 import type { AccountReference, AttemptRecord, CostBreakdown, CredentialType, UsageEvent } from '../core/events.js';
@@ -107,6 +108,18 @@ export interface RouterConfig {
    * For policies of your own (a hedge); the defaults follow `retry`, `attemptTimeoutMs` and `deadlineMs`.
    */
   policies?: { attempt?: AttemptPolicy[]; candidate?: CandidatePolicy };
+  /**
+   * Hedged requests: when an attempt has produced no first content by `after` (milliseconds, or a
+   * percentile of the offering's recent time to first content such as `'p95'`), one more attempt starts
+   * on the next candidate; the first to produce content wins and the other is cancelled (and billed).
+   * Off by default; a request may also ask for it (`providerOptions.gateway.hedge`) or turn it off (`false`).
+   *
+   * @example
+   * ```ts
+   * const config: RouterConfig = { providers, hedge: { after: 'p95', maxExtra: 1, operations: ['stream'] } };
+   * ```
+   */
+  hedge?: HedgeOptions;
   /** Random source for strategies and jitter (tests pass a seeded one). */
   random?: () => number;
   /**

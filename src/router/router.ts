@@ -19,6 +19,7 @@ import type { Provider, ProviderType } from '../providers/provider.js';
 import { normalizeRequest } from '../core/request.js';
 import { deadline } from '../resilience/deadline.js';
 import { fallback } from '../resilience/fallback.js';
+import { hedge } from '../resilience/hedge.js';
 import { retry } from '../resilience/retry.js';
 import { timeout } from '../resilience/timeout.js';
 import type {
@@ -104,7 +105,7 @@ export class Router extends EventHub {
 
   constructor(config: RouterConfig) {
     super();
-    this.providers = new ProviderRegistry(config);
+    this.providers = new ProviderRegistry(config, (change) => this.emit('key', change));
     this.catalog = config.catalog instanceof Catalog ? config.catalog : new Catalog(config.catalog);
     this.health = new HealthTracker(config.health);
     this.health.onStateChange((change) => this.emit('health', change));
@@ -117,12 +118,16 @@ export class Router extends EventHub {
     this.virtualModels = { ...config.virtualModels };
     this.rewriter = compileRoutingRules(config.rules, config.virtualModels);
     this.routing.contextWindowFallbacks = config.contextWindowFallbacks;
-    const attempts = new Attempts(this.health, this.hooks, this);
+    const attempts = new Attempts(this.health, this.hooks, this, this.providers.keyPools);
     const routing = this.routing;
+    const onFallback = (run: PipelineRun, from: Candidate, to: Candidate | undefined, error: GatewayError): void =>
+      attempts.fallback(run, from, to, error);
     const policies = {
       attempt: config.policies?.attempt ?? [retry(config.retry, random), deadline(), timeout()],
+      // The hedge wraps the fallback (a request without hedge options goes straight to the fallback), and the
+      // model fallbacks (context window, content policy) wrap both.
       candidate: withModelFallbacks(
-        config.policies?.candidate ?? fallback((run, from, to, error) => attempts.fallback(run, from, to, error)),
+        config.policies?.candidate ?? hedge(config.hedge, this.health, fallback(onFallback), onFallback),
         (request, operation, streamed) => routing.resolve(request, operation, streamed),
         config,
       ),

@@ -187,5 +187,28 @@ export function usageEventOf(run: PipelineRun, attempt: OpenAttempt<unknown>, me
   };
   if (metered.timeToFirstTokenMs !== undefined) event.timeToFirstTokenMs = metered.timeToFirstTokenMs;
   if (cacheWriteOneHour) event.cacheWriteOneHourTokens = cacheWriteOneHour;
+  if (attempt.keyFingerprint !== undefined) event.keyFingerprint = attempt.keyFingerprint;
   return event;
+}
+
+/**
+ * What an attempt cancelled before it answered consumed, as far as the gateway can tell: the prompt it
+ * sent (estimated), no output; `estimated`, since the vendor sent no count. A hedge's cancelled attempt is
+ * billed with it.
+ *
+ * @example
+ * ```ts
+ * const metered = unansweredUsage(run); // metered.estimated === true, metered.outputTokens === 0
+ * ```
+ */
+export function unansweredUsage(run: PipelineRun): Metered {
+  const usage = estimateUsage(undefined, run.request, []);
+  return {
+    usage,
+    estimated: true,
+    finishReason: { unified: 'other', raw: 'aborted' },
+    outputTokens: 0,
+    responseId: undefined,
+    timeToFirstTokenMs: undefined,
+  };
 }

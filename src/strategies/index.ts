@@ -7,4 +7,5 @@ export { latencyWeighted, weightedOrder, type LatencyWeightedOptions } from './l
 export { filterProviders, only } from './only.js';
 export { ordered, orderFirst } from './ordered.js';
 export { sortCandidates, sorted, type SortKey } from './sorted.js';
+export { weighted } from './weighted.js';
 export { selectProvider, type Candidate, type Strategy, type StrategyContext } from './strategy.js';

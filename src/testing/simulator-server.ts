@@ -22,6 +22,9 @@ import type { JsonSchema } from '../core/types.js';
  *   (`contextWindow` tokens, default 128,000), with its real error body.
  * - `content-filter`: the vendor's own refusal of a prompt by its content policy, as an error (OpenAI's
  *   400 `content_filter`); a vendor that refuses with a finish reason instead answers with that.
+ * - `slow`: answer normally, `delayMs` later: before the answer, or before the first content part of a
+ *   stream (a slow time to first token). Not counted as a fault in `totals`; as a share of `faults`, a
+ *   heavy tail: `[{ rate: 0.1, fault: { type: 'slow', delayMs: 950 } }]`.
  *
  * @example
  * ```ts
@@ -35,7 +38,8 @@ export type SimulatorFault =
   | { type: 'malformed' }
   | { type: 'disconnect'; afterParts?: number }
   | { type: 'context-length-exceeded'; contextWindow?: number }
-  | { type: 'content-filter' };
+  | { type: 'content-filter' }
+  | { type: 'slow'; delayMs: number };
 
 /** One step of a script: a fault, or `'ok'` for a normal answer. @example `'ok'` */
 export type SimulatorStep = SimulatorFault | 'ok';
@@ -200,6 +204,11 @@ export interface SimulatorBehaviour {
   reply?: (request: SimulatedRequest) => Partial<SimulatedReply> | undefined;
   /** Random source for fault rates (tests pass a seeded one). */
   random: () => number;
+  /**
+   * API keys answered with a 401 (a revoked key), read from `Authorization: Bearer`, `x-api-key` or
+   * `x-goog-api-key`. `reset()` clears them.
+   */
+  rejectedKeys?: readonly string[];
 }
 
 /**
@@ -219,6 +228,10 @@ export interface RecordedRequest {
   outcome: 'ok' | SimulatorFault['type'];
   /** Whether the client went away before the answer was complete. */
   aborted: boolean;
+  /** When the request arrived (epoch ms). */
+  receivedAt: number;
+  /** When the client closed the connection before the answer was complete (epoch ms). */
+  closedAt?: number;
   /** The usage reported to the client, when it was reported. */
   usage?: {
     inputTokens: number;
@@ -354,6 +367,7 @@ export class Simulator {
       faults: undefined,
       hold: undefined,
       reply: undefined,
+      rejectedKeys: undefined,
       latencyMs: 0,
       timeToFirstTokenMs: 0,
       tokensPerSecond: 0,
@@ -385,7 +399,7 @@ export class Simulator {
     for (const recorded of this.requests) {
       totals.requests += 1;
       if (recorded.aborted) totals.aborted += 1;
-      if (recorded.outcome !== 'ok') totals.faults += 1;
+      if (recorded.outcome !== 'ok' && recorded.outcome !== 'slow') totals.faults += 1;
       if (recorded.usage) {
         totals.inputTokens += recorded.usage.inputTokens;
         totals.outputTokens += recorded.usage.outputTokens;
@@ -436,7 +450,11 @@ export class Simulator {
       return;
     }
     const simulated = parsed as SimulatedRequest;
-    const step = this.nextStep();
+    const rejected = this.behaviour.rejectedKeys;
+    const step: SimulatorStep =
+      rejected !== undefined && rejected.length > 0 && rejected.includes(requestKey(request.headers))
+        ? { type: 'status', status: 401 }
+        : this.nextStep();
     const recorded: RecordedRequest = {
       method: request.method ?? 'GET',
       path: url.pathname,
@@ -444,14 +462,20 @@ export class Simulator {
       body: parsedBody,
       outcome: step === 'ok' ? 'ok' : step.type,
       aborted: false,
+      receivedAt: Date.now(),
     };
     this.requests.push(recorded);
     response.on('close', () => {
-      if (!response.writableFinished) recorded.aborted = true;
+      if (!response.writableFinished) {
+        recorded.aborted = true;
+        recorded.closedAt = Date.now();
+      }
     });
     const behaviour = this.behaviour;
     if (behaviour.latencyMs > 0) await delay(behaviour.latencyMs);
     if (behaviour.hold) await behaviour.hold;
+    const slowMs = step !== 'ok' && step.type === 'slow' ? step.delayMs : 0;
+    if (slowMs > 0 && !simulated.stream) await delay(slowMs);
     if (step !== 'ok') {
       switch (step.type) {
         case 'status': {
@@ -522,7 +546,7 @@ export class Simulator {
     };
     const disconnectAfter = step !== 'ok' && step.type === 'disconnect' ? (step.afterParts ?? 2) : undefined;
     if (disconnectAfter !== undefined) recorded.usage = undefined; // the client never sees the final usage
-    await this.write(response, rendered, disconnectAfter);
+    await this.write(response, rendered, disconnectAfter, simulated.stream ? slowMs : 0);
   }
 
   private reply(request: SimulatedRequest): SimulatedReply {
@@ -542,6 +566,7 @@ export class Simulator {
     response: ServerResponse,
     rendered: SimulatedResponse,
     disconnectAfterParts: number | undefined,
+    firstContentDelayMs = 0,
   ): Promise<void> {
     if (rendered.kind === 'json') {
       const text = typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body);
@@ -556,7 +581,10 @@ export class Simulator {
     for (const chunk of rendered.chunks) {
       if (response.destroyed) return;
       if (chunk.content) {
-        if (contentParts === 0 && behaviour.timeToFirstTokenMs > 0) await delay(behaviour.timeToFirstTokenMs);
+        if (contentParts === 0 && behaviour.timeToFirstTokenMs + firstContentDelayMs > 0) {
+          await delay(behaviour.timeToFirstTokenMs + firstContentDelayMs);
+          if (response.destroyed) return;
+        }
         else if (contentParts > 0 && behaviour.tokensPerSecond > 0) await delay(1000 / behaviour.tokensPerSecond);
         if (disconnectAfterParts !== undefined && contentParts >= disconnectAfterParts) {
           // Let the parts already written reach (and be read by) the client before the connection drops:
@@ -578,6 +606,15 @@ export class Simulator {
 
 /** The accept queue asked for; the kernel caps it (Linux: net.core.somaxconn, 4096 by default). */
 const LISTEN_BACKLOG = 65_535;
+
+/** The API key a request carries, in whichever header its vendor uses ('' without one). */
+function requestKey(headers: IncomingMessage['headers']): string {
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string' && /^Bearer\s+/i.test(authorization))
+    return authorization.replace(/^Bearer\s+/i, '').trim();
+  const header = headers['x-api-key'] ?? headers['x-goog-api-key'];
+  return typeof header === 'string' ? header : '';
+}
 
 function delay(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
