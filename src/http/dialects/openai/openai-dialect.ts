@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { openAIImagesRoute } from './images-route.js';
+import { rerankRoutes } from './rerank-route.js';
 import type { GatewayError } from '../../../core/errors.js';
 import type { EmbedManyResult, GenerateResult, StreamResult } from '../../../router/router-types.js';
 import type {
@@ -149,6 +151,8 @@ export function createOpenAIDialect(): Dialect {
           }),
       },
       { method: 'GET', path: '/v1/models/*', handle: retrieveModel },
+      openAIImagesRoute,
+      ...rerankRoutes,
     ],
   };
 }
