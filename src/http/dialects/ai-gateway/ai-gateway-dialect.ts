@@ -317,14 +317,14 @@ function toolOutput(value: unknown, path: string): ToolResultOutput {
 }
 
 /**
- * The function tools of a call. A provider-executed tool (`{ type: 'provider', id: 'gateway.web_search' }`),
+ * The function tools of a call. A gateway-executed tool (`{ type: 'provider', id: 'gateway.perplexity_search' }`),
  * which this gateway cannot run, is left out with an `unsupported` warning, as the hosted gateway's client
- * expects; any other kind of tool is a 400.
+ * expects; any other kind of tool (a vendor's own, such as `openai.web_search`) is a 400.
  */
 function callTools(value: unknown, dropped: Warning[]): ToolDefinition[] | undefined {
   const tools = mapOptionalObjects(value, 'tools', (tool, path): ToolDefinition | undefined => {
-    if (tool.type === 'provider') {
-      const id = typeof tool.id === 'string' ? tool.id : String(tool.name ?? 'provider tool');
+    if (tool.type === 'provider' && typeof tool.id === 'string' && tool.id.startsWith('gateway.')) {
+      const id = tool.id;
       dropped.push({
         type: 'unsupported',
         feature: `provider-defined tool ${id}`,
