@@ -807,7 +807,7 @@ function checkModel(problems: Problems, path: string, model: unknown): void {
   if (typeof model.id !== 'string' || !/^[^/\s]+\/[^\s]+$/.test(model.id))
     problems.add(`${path}.id`, "a model id 'creator/model'", model.id);
   for (const key of ['name', 'description', 'released']) problems.string(`${path}.${key}`, model[key]);
-  problems.oneOf(`${path}.type`, model.type, ['language', 'embedding']);
+  problems.oneOf(`${path}.type`, model.type, ['language', 'embedding', 'image', 'reranking']);
   checkCapabilities(problems, `${path}.capabilities`, model.capabilities);
   checkLimits(problems, `${path}.limits`, model.limits);
   if (!Array.isArray(model.offerings)) {
@@ -843,10 +843,17 @@ function checkModel(problems: Problems, path: string, model: unknown): void {
       !problems.object(`${at}.pricing`, pricing, 'prices { "input": "2.50", "output": "10" } in USD per million tokens')
     )
       return;
-    problems.unknownKeys(`${at}.pricing`, pricing, ['input', 'output', 'cacheRead', 'cacheWrite']);
-    for (const key of ['input', 'output', 'cacheRead', 'cacheWrite']) {
+    problems.unknownKeys(`${at}.pricing`, pricing, ['input', 'output', 'cacheRead', 'cacheWrite', 'image', 'searchUnit']);
+    const image = pricing.image;
+    if (image !== undefined && problems.object(`${at}.pricing.image`, image, 'USD per image by size or quality')) {
+      for (const [key, value] of Object.entries(image)) {
+        if (typeof value !== 'string' || !DECIMAL.test(value))
+          problems.add(`${at}.pricing.image.${key}`, 'a decimal string of USD per image, such as "0.04"', value);
+      }
+    }
+    for (const key of ['input', 'output', 'cacheRead', 'cacheWrite', 'searchUnit']) {
       const value = pricing[key];
-      if (value === undefined && (key === 'cacheRead' || key === 'cacheWrite')) continue;
+      if (value === undefined && (key === 'cacheRead' || key === 'cacheWrite' || key === 'searchUnit')) continue;
       if (typeof value !== 'string' || !DECIMAL.test(value)) {
         problems.add(
           `${at}.pricing.${key}`,
@@ -868,7 +875,16 @@ function checkProviderFacts(problems: Problems, path: string, facts: Record<stri
 
 function checkCapabilities(problems: Problems, path: string, value: unknown): void {
   if (value === undefined || !problems.object(path, value)) return;
-  problems.unknownKeys(path, value, ['tools', 'images', 'json', 'reasoning', 'embeddings', 'implicitCaching']);
+  problems.unknownKeys(path, value, [
+    'tools',
+    'images',
+    'json',
+    'reasoning',
+    'embeddings',
+    'implicitCaching',
+    'imageGeneration',
+    'reranking',
+  ]);
   for (const [key, flag] of Object.entries(value)) problems.boolean(`${path}.${key}`, flag);
 }
 

@@ -142,3 +142,64 @@ export function computeCost(tokens: BillableTokens, pricing: Pricing): CostBreak
         tokenCost(oneHour, pricing.cacheWriteOneHour ?? writePrice);
   return { input, output, cacheRead, cacheWrite, total: input + output + cacheRead + cacheWrite };
 }
+
+/**
+ * The price of one image for a size and quality (`Pricing.image`): `quality/size`, then `size`, then
+ * `quality`, then `default`; undefined when the offering lists no image price.
+ *
+ * @example
+ * ```ts
+ * imagePrice({ input: '0', output: '0', image: { default: '0.04', hd: '0.08' } }, '1024x1024', 'hd'); // '0.08'
+ * ```
+ */
+export function imagePrice(pricing: Pricing, size: string | undefined, quality: string | undefined): string | undefined {
+  const table = pricing.image;
+  if (!table) return undefined;
+  const keys = [quality && size ? `${quality}/${size}` : undefined, size, quality, 'default'];
+  for (const key of keys) if (key !== undefined && Object.hasOwn(table, key)) return table[key];
+  return undefined;
+}
+
+/**
+ * What a request bills beyond tokens: images at a price each, or search units.
+ *
+ * @example
+ * ```ts
+ * const units: BillableUnits = { images: 2, imagePrice: '0.04' };
+ * ```
+ */
+export interface BillableUnits {
+  images?: number;
+  /** The price of each image (see {@link imagePrice}). */
+  imagePrice?: string;
+  searchUnits?: number;
+}
+
+/**
+ * A token cost with the units added (images × their price, search units × `Pricing.searchUnit`), exact.
+ *
+ * @example
+ * ```ts
+ * withUnitCost(computeCost(tokens, pricing), { images: 2, imagePrice: '0.04' }, pricing).total; // + 80_000_000
+ * ```
+ */
+export function withUnitCost(cost: CostBreakdown, units: BillableUnits | undefined, pricing: Pricing): CostBreakdown {
+  if (!units) return cost;
+  const result: CostBreakdown = { ...cost };
+  if (units.images !== undefined) {
+    const images = units.imagePrice ? unitsCost(units.images, units.imagePrice) : 0;
+    result.images = images;
+    result.total += images;
+  }
+  if (units.searchUnits !== undefined) {
+    const searches = pricing.searchUnit ? unitsCost(units.searchUnits, pricing.searchUnit) : 0;
+    result.searchUnits = searches;
+    result.total += searches;
+  }
+  return result;
+}
+
+function unitsCost(count: number, price: string): number {
+  if (count <= 0) return 0;
+  return Number(BigInt(Math.round(count)) * dollarsToNano(price));
+}

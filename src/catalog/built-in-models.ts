@@ -59,6 +59,50 @@ function model(
   };
 }
 
+const IMAGE_MODEL: Capabilities = { imageGeneration: true, tools: false, images: false, json: false };
+const RERANKING_MODEL: Capabilities = { reranking: true, tools: false, images: false, json: false };
+
+/**
+ * An image model: each offering priced per image (by `quality/size`, `size`, `quality`, `default`), or
+ * per token where the vendor bills image tokens (then `tokens` is `[input, output]` per million).
+ */
+function imageModel(
+  id: string,
+  name: string,
+  offerings: Array<[provider: string, providerModelId: string, perImage: Record<string, string> | PriceList]>,
+): ModelDefinition {
+  return {
+    id,
+    name,
+    type: 'image',
+    capabilities: IMAGE_MODEL,
+    offerings: offerings.map(([provider, providerModelId, prices]): Offering => ({
+      provider,
+      providerModelId,
+      pricing: Array.isArray(prices) ? price(prices) : { input: '0', output: '0', image: prices },
+    })),
+  };
+}
+
+/** A reranking model: each offering priced per search unit (USD). */
+function rerankingModel(
+  id: string,
+  name: string,
+  offerings: Array<[provider: string, providerModelId: string, perSearchUnit: string]>,
+): ModelDefinition {
+  return {
+    id,
+    name,
+    type: 'reranking',
+    capabilities: RERANKING_MODEL,
+    offerings: offerings.map(([provider, providerModelId, searchUnit]): Offering => ({
+      provider,
+      providerModelId,
+      pricing: { input: '0', output: '0', searchUnit },
+    })),
+  };
+}
+
 /**
  * Offerings of one model sold at the same list price by every provider that serves it (as Claude is
  * on Anthropic's API, Bedrock and Vertex AI).
@@ -93,6 +137,9 @@ const RELEASE_DATES: Record<string, string> = {
   'openai/o3': '2025-04-16',
   'openai/o4-mini': '2025-04-16',
   'openai/text-embedding-3-small': '2024-01-25',
+  'openai/gpt-image-1': '2025-04-23',
+  'openai/dall-e-3': '2023-11-06',
+  'cohere/rerank-v3.5': '2024-12-02',
   'openai/text-embedding-3-large': '2024-01-25',
   'anthropic/claude-opus-4.5': '2025-11-24',
   'anthropic/claude-opus-4.1': '2025-08-05',
@@ -370,6 +417,11 @@ export const BUILT_IN_MODELS: readonly ModelDefinition[] = withReleaseDates([
     ['bedrock', 'cohere.embed-english-v3', ['0.10', '0']],
   ]),
 
+  rerankingModel('cohere/rerank-v3.5', 'Rerank 3.5', [
+    ['cohere', 'rerank-v3.5', '0.002'],
+    ['bedrock', 'cohere.rerank-v3-5:0', '0.002'],
+  ]),
+
   // xAI (through the OpenAI SDK)
   model('xai/grok-4', 'Grok 4', REASONING, { context: 256_000 }, [['xai', 'grok-4-0709', ['3', '15', '0.75']]]),
   model('xai/grok-3', 'Grok 3', CHAT_TEXT_ONLY, { context: 131_072 }, [['xai', 'grok-3', ['3', '15', '0.75']]]),
@@ -407,4 +459,41 @@ export const BUILT_IN_MODELS: readonly ModelDefinition[] = withReleaseDates([
   model('amazon/titan-embed-text-v2', 'Titan Text Embeddings V2', EMBEDDING, { context: 8_192 }, [
     ['bedrock', 'amazon.titan-embed-text-v2:0', ['0.02', '0']],
   ]),
+  rerankingModel('amazon/rerank-v1.0', 'Amazon Rerank 1.0', [['bedrock', 'amazon.rerank-v1:0', '0.001']]),
+
+  // Image models: per image by size and quality, or per token (gpt-image-1 bills image tokens)
+  imageModel('openai/gpt-image-1', 'GPT Image 1', [['openai', 'gpt-image-1', ['5', '40', '1.25']]]),
+  imageModel('openai/dall-e-3', 'DALL·E 3', [
+    [
+      'openai',
+      'dall-e-3',
+      {
+        default: '0.04',
+        '1024x1792': '0.08',
+        '1792x1024': '0.08',
+        hd: '0.08',
+        'hd/1024x1792': '0.12',
+        'hd/1792x1024': '0.12',
+      },
+    ],
+  ]),
+  imageModel('google/imagen-4.0-generate', 'Imagen 4', [['vertex', 'imagen-4.0-generate-001', { default: '0.04' }]]),
+  imageModel('google/imagen-4.0-fast-generate', 'Imagen 4 Fast', [
+    ['vertex', 'imagen-4.0-fast-generate-001', { default: '0.02' }],
+  ]),
+  imageModel('amazon/nova-canvas', 'Nova Canvas', [
+    [
+      'bedrock',
+      'amazon.nova-canvas-v1:0',
+      { default: '0.04', premium: '0.06', '2048x2048': '0.06', 'premium/2048x2048': '0.08' },
+    ],
+  ]),
+  imageModel('amazon/titan-image-generator-v2', 'Titan Image Generator v2', [
+    [
+      'bedrock',
+      'amazon.titan-image-generator-v2:0',
+      { default: '0.01', '512x512': '0.008', premium: '0.012', 'premium/512x512': '0.01' },
+    ],
+  ]),
+  imageModel('xai/grok-2-image', 'Grok 2 Image', [['xai', 'grok-2-image-1212', { default: '0.07' }]]),
 ]);

@@ -28,6 +28,14 @@ export interface Pricing {
    * they are priced as {@link Pricing.cacheWrite}.
    */
   cacheWriteOneHour?: string;
+  /**
+   * Image models: USD per generated image, by `quality/size` (`'hd/1024x1792'`), `size` (`'1024x1792'`),
+   * `quality` (`'hd'`) or `default`, looked up in that order. A vendor that bills image tokens
+   * (gpt-image-1) lists none and is priced by `input` and `output`.
+   */
+  image?: Record<string, string>;
+  /** Reranking models: USD per search unit (one query with up to 100 documents). */
+  searchUnit?: string;
 }
 
 /** What an offering can do. @example `{ tools: true, images: true, json: true, reasoning: false }` */
@@ -43,6 +51,10 @@ export interface Capabilities {
    * from the provider type (OpenAI, xAI, Gemini do; Claude does not).
    */
   implicitCaching?: boolean;
+  /** An image model (`generateImage` only). */
+  imageGeneration?: boolean;
+  /** A reranking model (`rerank` only). */
+  reranking?: boolean;
 }
 
 /** Token limits. @example `{ context: 200_000, output: 64_000 }` */
@@ -107,7 +119,8 @@ export interface ModelDefinition {
   description?: string;
   /** When the vendor released the model (`'2025-09-29'`), for model listings (`created`). */
   released?: string;
-  type?: 'language' | 'embedding';
+  /** What the model does; `image` and `reranking` as in the `@ai-sdk/gateway` `/config` listing. */
+  type?: 'language' | 'embedding' | 'image' | 'reranking';
   capabilities?: Capabilities;
   limits?: Limits;
   offerings: Offering[];
@@ -345,7 +358,11 @@ function validateModel(model: ModelDefinition): void {
   if (!Array.isArray(model.offerings))
     throw new GatewayError('config_invalid', `Model '${model.id}' needs an offerings array`);
   for (const offering of model.offerings) {
-    for (const [field, value] of Object.entries(offering.pricing ?? {})) {
+    const { image, ...perToken } = offering.pricing ?? ({} as Pricing);
+    if (image !== undefined && (typeof image !== 'object' || image === null))
+      throw new GatewayError('config_invalid', `Model '${model.id}' offering '${offering.provider}': price 'image' must be an object`);
+    const prices = [...Object.entries(perToken), ...Object.entries(image ?? {}).map(([key, value]) => [`image.${key}`, value])];
+    for (const [field, value] of prices) {
       if (value !== undefined && (typeof value !== 'string' || !DECIMAL.test(value))) {
         throw new GatewayError(
           'config_invalid',

@@ -30,7 +30,7 @@ export interface DirectorySource {
   /** The configured provider instance names. */
   providerNames(): string[];
   /** The configured offerings that can serve a request (ranked as the router would). */
-  candidates?(request: NormalizedRequest, operation?: 'generate' | 'stream' | 'embed'): Candidate[];
+  candidates?(request: NormalizedRequest, operation?: 'generate' | 'stream' | 'embed' | 'image' | 'rerank'): Candidate[];
   /** Saved model names with their routing (`RouterConfig.virtualModels`), listed beside the catalog's. */
   readonly virtualModels?: Readonly<Record<string, VirtualModel>>;
 }
@@ -209,7 +209,14 @@ export function resolveBareModelId(router: DirectorySource, id: string, vendor: 
 }
 
 function configuredOfferings(router: DirectorySource, model: ModelDefinition, names: Set<string>): ListedOffering[] {
-  const operation = model.type === 'embedding' || model.capabilities?.embeddings ? 'embed' : 'generate';
+  const operation =
+    model.type === 'embedding' || model.capabilities?.embeddings
+      ? 'embed'
+      : model.type === 'image'
+        ? 'image'
+        : model.type === 'reranking'
+          ? 'rerank'
+          : 'generate';
   let pairs: Array<{ provider: string; providerModelId: string; pricing: Pricing }>;
   if (router.candidates) {
     try {

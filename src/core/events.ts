@@ -41,6 +41,10 @@ export interface CostBreakdown {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  /** Images priced per image (`Pricing.image`), present for image generation. */
+  images?: number;
+  /** Search units priced per unit (`Pricing.searchUnit`), present for reranking. */
+  searchUnits?: number;
   total: number;
 }
 
@@ -115,10 +119,14 @@ export interface UsageEvent {
   account?: AccountReference;
   /** Epoch milliseconds when the attempt ended. */
   timestamp: number;
-  /** The kind of call: a language model or an embedding model. */
-  operation: 'generate' | 'stream' | 'embed';
   /** The fingerprint of the pooled provider key that served (`apiKeys: [...]`); absent with a single key. */
   keyFingerprint?: string;
+  /** Images generated (`operation: 'image'`), each priced at `Pricing.image` unless the vendor bills tokens. */
+  images?: number;
+  /** Search units billed (`operation: 'rerank'`): a query with up to 100 documents is one. */
+  searchUnits?: number;
+  /** The kind of call: a language model, an embedding model, an image model or a reranking model. */
+  operation: 'generate' | 'stream' | 'embed' | 'image' | 'rerank';
 }
 
 /**

@@ -15,6 +15,10 @@ import type {
   CallScope,
   EmbedManyRequest,
   EmbedManyResult,
+  ImageRequest,
+  ImageResult,
+  RerankRequest,
+  RerankResult,
   GenerateResult,
   RouterConfig,
   StreamResult,
@@ -41,6 +45,10 @@ export interface GatewayRouter extends DirectorySource {
   generate(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): Promise<GenerateResult>;
   stream(request: GenerateRequest & { account?: AccountReference }, scope?: CallScope): StreamResult;
   embedMany(request: EmbedManyRequest, scope?: CallScope): Promise<EmbedManyResult>;
+  /** Image generation (`Router` has it; the image routes answer 404 without it). */
+  generateImage?(request: ImageRequest, scope?: CallScope): Promise<ImageResult>;
+  /** Reranking (`Router` has it; the rerank routes answer 404 without it). */
+  rerank?(request: RerankRequest, scope?: CallScope): Promise<RerankResult>;
   /** The type of a configured provider instance (`Router` has it; checks BYOK credentials' shape). */
   providerType?(name: string): ProviderType | undefined;
   /** The router's middleware (`Router` has it): the cache endpoint finds the caches there. */

@@ -37,8 +37,10 @@ const EMBEDDING_MODELS: Eligibility = {
   key: 'embedding',
   ineligible(candidate: Candidate, catalog: Catalog): string | undefined {
     const capabilities = candidate.offering.capabilities;
-    const language = capabilities.embeddings === undefined && catalog.get(candidate.model)?.type === 'language';
-    return capabilities.embeddings === false || language ? `${candidate.model} is not an embedding model` : undefined;
+    const type = catalog.get(candidate.model)?.type;
+    const other = capabilities.embeddings === undefined && type !== undefined && type !== 'embedding';
+    const notEmbedding = capabilities.embeddings === false || other || capabilities.imageGeneration || capabilities.reranking;
+    return notEmbedding ? `${candidate.model} is not an embedding model` : undefined;
   },
 };
 

@@ -47,6 +47,8 @@ class LanguageEligibility implements Eligibility {
   ineligible(candidate: Candidate, _catalog: Catalog): string | undefined {
     const capabilities = candidate.offering.capabilities;
     if (capabilities.embeddings) return `${candidate.model} is an embedding model`;
+    if (capabilities.imageGeneration) return `${candidate.model} is an image model`;
+    if (capabilities.reranking) return `${candidate.model} is a reranking model`;
     const missing = (['tools', 'images', 'json'] as const).filter((need) => this[need] && capabilities[need] === false);
     if (missing.length > 0) {
       // A PDF is not an image: say "files" when the request's files are documents.

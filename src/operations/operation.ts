@@ -1,11 +1,13 @@
 /**
  * The `Operation` interface: what one kind of request (language, embedding; later image, rerank) says
- * about itself, so that the router's attempt/usage sequence is written once for all of them.
+ * about itself, so that the router's attempt/usage sequence is written once for all of them (language,
+ * embedding, image, rerank).
  *
  * @module
  */
 import type { TransportAbort } from '../core/abort-handle.js';
 import type { Catalog } from '../catalog/catalog.js';
+import type { BillableUnits } from '../billing/cost.js';
 import type { CostBreakdown } from '../core/events.js';
 import type { Provider } from '../providers/provider.js';
 import type { Attempt } from '../router/attempts.js';
@@ -48,12 +50,18 @@ export interface Eligibility {
  * ```
  */
 export interface Operation<Value, Result> {
-  /** Which offerings serve it: language models, or embedding models. */
-  readonly kind: 'language' | 'embedding';
+  /** Which offerings serve it: language, embedding, image or reranking models. */
+  readonly kind: 'language' | 'embedding' | 'image' | 'rerank';
   /** What the run needs of an offering: which offerings are eligible, and the key they are cached under. */
   eligibility(request: NormalizedRequest): Eligibility;
-  /** What billing reserves before an attempt: the input estimated from the request, and the most output. */
-  plan(run: PipelineRun, candidate: Candidate): { estimatedInputTokens: number; maxOutputTokens: number };
+  /**
+   * What billing reserves before an attempt: the input estimated from the request, the most output, and
+   * the most units (images, search units) it may bill.
+   */
+  plan(
+    run: PipelineRun,
+    candidate: Candidate,
+  ): { estimatedInputTokens: number; maxOutputTokens: number; units?: BillableUnits };
   /** Makes one attempt on the provider: its value once it counts (a stream: once its first content arrived). */
   call(run: PipelineRun, attempt: Attempt): Promise<Value>;
   /** The usage of an attempt that counted (estimated where the vendor gave none). */

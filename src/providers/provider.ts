@@ -153,6 +153,78 @@ export interface ProviderEmbedResult {
 }
 
 /**
+ * One image generation call: at most `maxImagesPerCall` images.
+ *
+ * @example
+ * ```ts
+ * const call: ProviderImageCall = { modelId: 'gpt-image-1', prompt: 'A fox', n: 1, abortSignal: AbortSignal.timeout(60_000) };
+ * ```
+ */
+export interface ProviderImageCall {
+  modelId: string;
+  prompt: string;
+  n: number;
+  size?: string;
+  aspectRatio?: string;
+  seed?: number;
+  abortSignal: AbortSignal;
+  credentials?: ProviderCredentials;
+  providerOptions?: CallOptions['providerOptions'];
+  headers?: Record<string, string>;
+}
+
+/**
+ * The result of one image generation call. `size` and `quality` are what the vendor made (its defaults
+ * when the call named none), for the price per image; `usage` is set where the vendor bills tokens.
+ *
+ * @example
+ * ```ts
+ * const result: ProviderImageResult = { images: [{ base64: 'iVBORw0KGgo', mediaType: 'image/png' }], size: '1024x1024', warnings: [] };
+ * ```
+ */
+export interface ProviderImageResult {
+  images: Array<{ base64: string; mediaType: string }>;
+  size?: string;
+  quality?: string;
+  usage?: { inputTokens: number; outputTokens: number };
+  warnings: Warning[];
+  providerMetadata?: ProviderMetadata;
+}
+
+/**
+ * One rerank call: the documents as texts (objects already serialized).
+ *
+ * @example
+ * ```ts
+ * const call: ProviderRerankCall = { modelId: 'rerank-v3.5', query: 'q', documents: ['a', 'b'], abortSignal: AbortSignal.timeout(10_000) };
+ * ```
+ */
+export interface ProviderRerankCall {
+  modelId: string;
+  query: string;
+  documents: string[];
+  topN?: number;
+  abortSignal: AbortSignal;
+  credentials?: ProviderCredentials;
+  providerOptions?: CallOptions['providerOptions'];
+  headers?: Record<string, string>;
+}
+
+/**
+ * The result of one rerank call, most relevant first; `searchUnits` when the vendor reported them.
+ *
+ * @example
+ * ```ts
+ * const result: ProviderRerankResult = { ranking: [{ index: 1, relevanceScore: 0.9 }], searchUnits: 1, warnings: [] };
+ * ```
+ */
+export interface ProviderRerankResult {
+  ranking: Array<{ index: number; relevanceScore: number }>;
+  searchUnits?: number;
+  warnings: Warning[];
+}
+
+/**
  * A model provider. Every vendor wraps its official SDK behind this interface; every vendor error
  * leaves as a `GatewayError` with a stable code.
  *
@@ -171,6 +243,12 @@ export interface Provider {
   embed?(call: ProviderEmbedCall): Promise<ProviderEmbedResult>;
   /** The vendor's limit of values per embedding call. */
   readonly maxEmbeddingsPerCall?: number;
+  /** Generates images (image models). */
+  generateImage?(call: ProviderImageCall): Promise<ProviderImageResult>;
+  /** The vendor's limit of images per call for a model (the operation splits larger `n`). */
+  maxImagesPerCall?(modelId: string): number;
+  /** Reranks documents against a query (reranking models). */
+  rerank?(call: ProviderRerankCall): Promise<ProviderRerankResult>;
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 import { AbortHandle, ATTEMPT_ABORT, listenTo, unlistenTo, type AbortSource } from '../core/abort-handle.js';
-import { computeCost } from '../billing/cost.js';
+import { computeCost, withUnitCost } from '../billing/cost.js';
 import { GatewayError, isGatewayError } from '../core/errors.js';
 import type { AttemptRecord, CredentialType, RouterEventName, RouterEvents, UsageEvent } from '../core/events.js';
 import type { HealthTracker } from '../health/health-tracker.js';
@@ -335,12 +335,13 @@ export class Attempts {
 
   private plan(attempt: Attempt<unknown>): AttemptPlan {
     const { run, candidate, credentialType } = attempt;
-    const { estimatedInputTokens, maxOutputTokens } = attempt.operation.plan(run, candidate);
+    const { estimatedInputTokens, maxOutputTokens, units } = attempt.operation.plan(run, candidate);
     const pricing = candidate.offering.pricing;
-    const maxCost = computeCost(
+    const tokenCost = computeCost(
       { noCacheInput: estimatedInputTokens, cacheRead: 0, cacheWrite: 0, output: maxOutputTokens },
       pricing,
     );
+    const maxCost = units ? withUnitCost(tokenCost, units, pricing) : tokenCost;
     return {
       attempt: attempt.number,
       provider: candidate.provider,

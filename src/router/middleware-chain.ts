@@ -6,7 +6,7 @@
  */
 import { GatewayError } from '../core/errors.js';
 import type { PipelineStream, RequestMiddleware, RequestRun } from '../middleware/middleware.js';
-import type { EmbedManyResult, GenerateResult } from './router-types.js';
+import type { EmbedManyResult, GenerateResult, ImageResult, RerankResult } from './router-types.js';
 import type { PipelineRun } from './request-run.js';
 
 /**
@@ -31,6 +31,10 @@ export interface MiddlewareChain {
   readonly generate: ChainStep<GenerateResult>;
   readonly stream: ChainStep<PipelineStream>;
   readonly embed: ChainStep<EmbedManyResult>;
+  /** Image generation: `transformRequest` applies (the prompt is `run.request.prompt`); no `wrap*` of its own yet. */
+  readonly image: ChainStep<ImageResult>;
+  /** Reranking: `transformRequest` applies (the query is `run.request.prompt`, the documents `run.values`). */
+  readonly rerank: ChainStep<RerankResult>;
   /** Whether any middleware wraps streams (else `stream` returns the innermost step's stream as is). */
   readonly wrapsStreams: boolean;
 }
@@ -55,6 +59,8 @@ export function composeMiddleware(
     generate: ChainStep<GenerateResult>;
     stream: ChainStep<PipelineStream>;
     embed: ChainStep<EmbedManyResult>;
+    image?: ChainStep<ImageResult>;
+    rerank?: ChainStep<RerankResult>;
   },
 ): MiddlewareChain {
   for (const each of middleware) {
@@ -76,6 +82,8 @@ export function composeMiddleware(
     generate: withTransforms(wrapAll(middleware, 'wrapGenerate', innermost.generate)),
     stream: withTransforms(wrapAll(middleware, 'wrapStream', innermost.stream)),
     embed: withTransforms(wrapAll(middleware, 'wrapEmbed', innermost.embed)),
+    image: withTransforms(innermost.image ?? unsupported('image')),
+    rerank: withTransforms(innermost.rerank ?? unsupported('rerank')),
     wrapsStreams: middleware.some((each) => typeof each.wrapStream === 'function'),
   };
 }
@@ -109,4 +117,8 @@ function wrapAll<Result>(
     };
   }
   return step;
+}
+
+function unsupported<Result>(operation: string): ChainStep<Result> {
+  return () => Promise.reject(new GatewayError('internal_error', `The pipeline has no ${operation} step`));
 }

@@ -10,6 +10,8 @@ import { GatewayError, isGatewayError } from '../core/errors.js';
 import type { UsageEvent } from '../core/events.js';
 import type { HealthTracker } from '../health/health-tracker.js';
 import { embeddingOperation } from '../operations/embedding.js';
+import { imageOperation } from '../operations/image.js';
+import { rerankOperation } from '../operations/rerank.js';
 import { generateOperation, OpenedStream, streamOperation } from '../operations/language.js';
 import type { Operation } from '../operations/operation.js';
 import {
@@ -19,7 +21,7 @@ import {
   type CandidatePolicy,
   type CandidateSteps,
 } from '../resilience/policy.js';
-import type { EmbedManyResult, GenerateResult } from './router-types.js';
+import type { EmbedManyResult, GenerateResult, ImageResult, RerankResult } from './router-types.js';
 import type { Candidate } from '../strategies/strategy.js';
 import { AttemptStream } from './attempt-stream.js';
 import {
@@ -108,6 +110,20 @@ export class Pipeline {
     const attempt = await this.open(run, embeddingOperation);
     attempt.abort.cleanup();
     return this.finish(attempt, embeddingOperation, undefined);
+  }
+
+  /** `image`: the images of the first attempt that succeeds. */
+  async image(run: PipelineRun): Promise<ImageResult> {
+    const attempt = await this.open(run, imageOperation);
+    attempt.abort.cleanup();
+    return this.finish(attempt, imageOperation, undefined);
+  }
+
+  /** `rerank`: the ranking of the first attempt that succeeds. */
+  async rerank(run: PipelineRun): Promise<RerankResult> {
+    const attempt = await this.open(run, rerankOperation);
+    attempt.abort.cleanup();
+    return this.finish(attempt, rerankOperation, undefined);
   }
 
   /** `stream`: resolves once an attempt's first content part arrived (a failure before it fails over). */

@@ -14,6 +14,23 @@ import type { ProviderCredentials } from '../core/types.js';
 import type { TraceContext } from '../middleware/telemetry/trace-context.js';
 
 /**
+ * The parameters of an image or rerank run that are not routing fields: the prompt or query travels in
+ * `request.prompt` (as one user message, where guardrails see it), rerank documents in `values`.
+ *
+ * @example
+ * ```ts
+ * const parameters: OperationParameters = { n: 2, size: '1024x1024' };
+ * ```
+ */
+export interface OperationParameters {
+  n?: number;
+  size?: string;
+  aspectRatio?: string;
+  seed?: number;
+  topN?: number;
+}
+
+/**
  * One request through the pipeline: the public {@link RequestRun}, and what the router keeps beside it.
  *
  * @example
@@ -57,6 +74,8 @@ export class PipelineRun implements RequestRun, RequestContext {
     values?: string[],
     /** For `embed`: the dimensions asked for. */
     readonly dimensions?: number,
+    /** For `image` and `rerank`: the operation's own parameters (image count and size, top N). */
+    readonly parameters?: OperationParameters,
   ) {
     // One ULID names both the request and its generation (`req_<ulid>`, `gen_<ulid>`).
     const ulid = createUlid();

@@ -22,6 +22,7 @@ import type {
   ContentPart,
   FinishReason,
   GenerateRequest,
+  JsonObject,
   JsonSchema,
   Message,
   ProviderMetadata,
@@ -431,6 +432,120 @@ export interface EmbedManyResult {
   warnings: Warning[];
   /** What the response cache did, when one is configured (per value: `hit` only when every value was). */
   cache?: CacheOutcome;
+}
+
+/**
+ * An image generation request (`router.generateImage()`): the fields of the AI SDK's image model call.
+ * `size` is `WIDTHxHEIGHT` (`'1024x1024'`), `aspectRatio` is `W:H` (`'16:9'`); a vendor that takes only one
+ * of them answers the other with an `unsupported` warning. `providerOptions.<provider>` passes vendor fields
+ * through (`{ openai: { quality: 'hd' } }`).
+ *
+ * @example
+ * ```ts
+ * const request: ImageRequest = { model: 'openai/gpt-image-1', prompt: 'A lighthouse at dusk', n: 2, size: '1024x1024' };
+ * ```
+ */
+export interface ImageRequest {
+  model: string;
+  prompt: string;
+  /** How many images (default 1). */
+  n?: number;
+  size?: `${number}x${number}`;
+  aspectRatio?: `${number}:${number}`;
+  seed?: number;
+  providerOptions?: GenerateRequest['providerOptions'];
+  abortSignal?: AbortSignal;
+  headers?: Record<string, string>;
+  user?: string;
+  tags?: string[];
+  metadata?: Record<string, string>;
+  account?: AccountReference;
+  /** Timeout of one attempt in milliseconds (default: the router's `attemptTimeoutMs`). */
+  timeoutMs?: number;
+}
+
+/**
+ * One generated image: its bytes as base64 and their media type.
+ *
+ * @example
+ * ```ts
+ * const image: GeneratedImage = { base64: 'iVBORw0KGgo...', mediaType: 'image/png' };
+ * ```
+ */
+export interface GeneratedImage {
+  base64: string;
+  mediaType: string;
+}
+
+/**
+ * The result of `router.generateImage()`. `usage` has the vendor's token counts where it bills tokens
+ * (gpt-image-1), else zeros; `cost.images` is the per-image part of the cost.
+ *
+ * @example
+ * ```ts
+ * const { images, cost } = await router.generateImage({ model: 'openai/dall-e-3', prompt: 'A fox' });
+ * fs.writeFileSync('fox.png', Buffer.from(images[0].base64, 'base64'));
+ * ```
+ */
+export interface ImageResult {
+  requestId: string;
+  generationId: string;
+  model: string;
+  provider: string;
+  providerModelId: string;
+  images: GeneratedImage[];
+  usage: { inputTokens: number; outputTokens: number; totalTokens: number };
+  cost: CostBreakdown;
+  attempts: AttemptRecord[];
+  warnings: Warning[];
+  providerMetadata?: ProviderMetadata;
+}
+
+/**
+ * A rerank request (`router.rerank()`): documents as texts, or JSON objects (sent to the vendor as their
+ * JSON text).
+ *
+ * @example
+ * ```ts
+ * const request: RerankRequest = { model: 'cohere/rerank-v3.5', query: 'capital of France', documents: ['Paris is...', 'Berlin is...'], topN: 1 };
+ * ```
+ */
+export interface RerankRequest {
+  model: string;
+  query: string;
+  documents: Array<string | JsonObject>;
+  /** How many of the best documents to return (default: all). */
+  topN?: number;
+  providerOptions?: GenerateRequest['providerOptions'];
+  abortSignal?: AbortSignal;
+  headers?: Record<string, string>;
+  user?: string;
+  tags?: string[];
+  metadata?: Record<string, string>;
+  account?: AccountReference;
+  timeoutMs?: number;
+}
+
+/**
+ * The result of `router.rerank()`: the documents' indexes, most relevant first, with their scores.
+ *
+ * @example
+ * ```ts
+ * const { ranking } = await router.rerank({ model: 'cohere/rerank-v3.5', query, documents });
+ * const best = documents[ranking[0].index];
+ * ```
+ */
+export interface RerankResult {
+  requestId: string;
+  generationId: string;
+  model: string;
+  provider: string;
+  providerModelId: string;
+  ranking: Array<{ index: number; relevanceScore: number }>;
+  usage: { searchUnits: number };
+  cost: CostBreakdown;
+  attempts: AttemptRecord[];
+  warnings: Warning[];
 }
 
 /** The result of `router.embed()`. @example `const { embedding } = await router.embed({ model, value: 'hello' });` */

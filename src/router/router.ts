@@ -14,7 +14,9 @@ import type { OperationName, PipelineStream, RequestMiddleware } from '../middle
 import type { RequestLog } from '../middleware/request-log/request-log-record.js';
 import { providerSecrets, RequestLogRecorder } from '../middleware/request-log/request-log.js';
 import { embeddingOperation } from '../operations/embedding.js';
+import { imageOperation } from '../operations/image.js';
 import { generateOperation } from '../operations/language.js';
+import { rerankOperation } from '../operations/rerank.js';
 import type { Provider, ProviderType } from '../providers/provider.js';
 import { normalizeRequest } from '../core/request.js';
 import { deadline } from '../resilience/deadline.js';
@@ -32,9 +34,13 @@ import type {
   GenerateObjectRequest,
   GenerateObjectResult,
   GenerateResult,
+  ImageRequest,
+  ImageResult,
   NormalizedRequest,
   ObjectOf,
   RequestHook,
+  RerankRequest,
+  RerankResult,
   RouterConfig,
   SchemaLike,
   StreamObjectResult,
@@ -52,7 +58,7 @@ import { EventHub } from './event-hub.js';
 import { composeMiddleware, type MiddlewareChain } from './middleware-chain.js';
 import { Pipeline } from './pipeline.js';
 import { ProviderRegistry } from './provider-registry.js';
-import { PipelineRun } from './request-run.js';
+import { PipelineRun, type OperationParameters } from './request-run.js';
 import { withModelFallbacks } from './model-fallbacks.js';
 import { checkGatewayOptions } from './gateway-options.js';
 import { compileRoutingRules, type RequestRewriter, type VirtualModel } from './routing-rules.js';
@@ -150,6 +156,8 @@ export class Router extends EventHub {
       generate: (run) => pipeline.generate(run),
       stream: (run) => pipeline.stream(run),
       embed: (run) => pipeline.embed(run),
+      image: (run) => pipeline.image(run),
+      rerank: (run) => pipeline.rerank(run),
     });
     if (config.requestLog) {
       // Around the whole chain, so that a request the middleware refuses or answers is recorded too.
@@ -240,11 +248,9 @@ export class Router extends EventHub {
    * Throws `no_route` saying why.
    */
   candidates(request: NormalizedRequest, operation: OperationName = 'generate'): Candidate[] {
-    return this.routing.resolve(
-      request,
-      operation === 'embed' ? embeddingOperation : generateOperation,
-      operation === 'stream',
-    );
+    const kinds = { embed: embeddingOperation, image: imageOperation, rerank: rerankOperation } as const;
+    const kind = operation === 'embed' || operation === 'image' || operation === 'rerank' ? kinds[operation] : undefined;
+    return this.routing.resolve(request, kind ?? generateOperation, operation === 'stream');
   }
 
   /**
@@ -425,6 +431,61 @@ export class Router extends EventHub {
   }
 
   /**
+   * Generates images, with the same routing, `order`/`only`, fallbacks, billing and events as text. The
+   * images of one request come from one offering (in several calls where the vendor caps images per call).
+   *
+   * @example
+   * ```ts
+   * const { images, cost } = await router.generateImage({ model: 'openai/gpt-image-1', prompt: 'A lighthouse at dusk', size: '1024x1024' });
+   * await writeFile('lighthouse.png', Buffer.from(images[0].base64, 'base64'));
+   * ```
+   */
+  async generateImage(request: ImageRequest, scope?: CallScope): Promise<ImageResult> {
+    requireModel(request, 'an image model id such as "openai/gpt-image-1"');
+    const { prompt, n, size, aspectRatio, seed } = request;
+    if (typeof prompt !== 'string' || prompt === '')
+      throw new GatewayError('invalid_request', '`prompt` must be a non-empty string', { param: 'prompt' });
+    if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > MAX_IMAGES))
+      throw new GatewayError('invalid_request', `\`n\` must be an integer from 1 to ${MAX_IMAGES}`, { param: 'n' });
+    if (size !== undefined && (typeof size !== 'string' || !/^\d+x\d+$/.test(size)))
+      throw new GatewayError('invalid_request', '`size` must look like "1024x1024"', { param: 'size' });
+    if (aspectRatio !== undefined && (typeof aspectRatio !== 'string' || !/^\d+:\d+$/.test(aspectRatio)))
+      throw new GatewayError('invalid_request', '`aspectRatio` must look like "16:9"', { param: 'aspectRatio' });
+    if (seed !== undefined && !Number.isInteger(seed))
+      throw new GatewayError('invalid_request', '`seed` must be an integer', { param: 'seed' });
+    const parameters: OperationParameters = { n: n ?? 1, size, aspectRatio, seed };
+    const normalized = routingRequest(request, prompt);
+    return this.chain.image(this.begin(normalized, 'image', scope, undefined, undefined, parameters));
+  }
+
+  /**
+   * Reranks documents against a query, most relevant first, with the same routing and fallbacks as text.
+   *
+   * @example
+   * ```ts
+   * const { ranking } = await router.rerank({ model: 'cohere/rerank-v3.5', query: 'capital of France', documents, topN: 3 });
+   * console.log(documents[ranking[0].index], ranking[0].relevanceScore);
+   * ```
+   */
+  async rerank(request: RerankRequest, scope?: CallScope): Promise<RerankResult> {
+    requireModel(request, 'a reranking model id such as "cohere/rerank-v3.5"');
+    const { query, documents, topN } = request;
+    if (typeof query !== 'string' || query === '')
+      throw new GatewayError('invalid_request', '`query` must be a non-empty string', { param: 'query' });
+    const valid = (document: unknown): boolean =>
+      typeof document === 'string' || (typeof document === 'object' && document !== null && !Array.isArray(document));
+    if (!Array.isArray(documents) || documents.length === 0 || !documents.every(valid))
+      throw new GatewayError('invalid_request', '`documents` must be a non-empty array of strings or objects', {
+        param: 'documents',
+      });
+    if (topN !== undefined && (!Number.isInteger(topN) || topN < 1))
+      throw new GatewayError('invalid_request', '`topN` must be a positive integer', { param: 'topN' });
+    const values = documents.map((document) => (typeof document === 'string' ? document : JSON.stringify(document)));
+    const normalized = routingRequest(request, query);
+    return this.chain.rerank(this.begin(normalized, 'rerank', scope, values, undefined, { topN }));
+  }
+
+  /**
    * Generates an object that matches a JSON Schema or a zod schema, using each provider's native
    * structured-output mechanism; the result is parsed and validated (`invalid_object` otherwise).
    *
@@ -470,6 +531,7 @@ export class Router extends EventHub {
     scope: CallScope | undefined,
     values?: string[],
     dimensions?: number,
+    parameters?: OperationParameters,
   ): PipelineRun {
     const run = new PipelineRun(
       request,
@@ -479,10 +541,36 @@ export class Router extends EventHub {
       this.deadlineMs,
       values,
       dimensions,
+      parameters,
     );
     if (scope?.traceContext) run.traceContext = scope.traceContext;
     return run;
   }
+}
+
+/** The most images one `generateImage` call may ask for. */
+const MAX_IMAGES = 10;
+
+function requireModel(request: { model?: unknown } | undefined, example: string): void {
+  if (!request || typeof request.model !== 'string' || request.model === '')
+    throw new GatewayError('invalid_request', `\`model\` is required: ${example}`, { param: 'model' });
+}
+
+/** The routing fields of an image or rerank request, with its prompt or query as one user message. */
+function routingRequest(request: ImageRequest | RerankRequest, text: string): NormalizedRequest {
+  const gateway = request.providerOptions?.gateway;
+  return {
+    model: request.model,
+    prompt: [{ role: 'user', content: [{ type: 'text', text }] }],
+    providerOptions: request.providerOptions,
+    abortSignal: request.abortSignal,
+    headers: request.headers,
+    user: request.user ?? gateway?.user,
+    tags: request.tags ?? gateway?.tags ?? [],
+    metadata: request.metadata ?? {},
+    account: request.account,
+    ...(request.timeoutMs !== undefined ? { timeoutMs: request.timeoutMs } : {}),
+  };
 }
 
 /** Reads a stream a middleware returned into the channel; resolves with its result. */

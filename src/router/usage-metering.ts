@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { computeCost } from '../billing/cost.js';
+import { computeCost, withUnitCost, type BillableUnits } from '../billing/cost.js';
 import type { CostBreakdown, UsageEvent } from '../core/events.js';
 import type { NormalizedRequest } from './router-types.js';
 import { estimatePromptTokens } from '../core/tokens.js';
@@ -133,6 +133,8 @@ export interface Metered {
   outputTokens: number | undefined;
   responseId: string | undefined;
   timeToFirstTokenMs: number | undefined;
+  /** What the attempt bills beyond tokens (images, search units); absent for language and embeddings. */
+  units?: BillableUnits;
 }
 
 /**
@@ -147,7 +149,7 @@ export function usageEventOf(run: PipelineRun, attempt: OpenAttempt<unknown>, me
   const counts = tokenCounts(metered.usage);
   const { candidate, record } = attempt;
   const cacheWriteOneHour = metered.usage.inputTokens.cacheWriteOneHour;
-  const cost: CostBreakdown = computeCost(
+  let cost: CostBreakdown = computeCost(
     {
       noCacheInput: counts.noCacheInput,
       cacheRead: counts.cacheRead,
@@ -157,6 +159,8 @@ export function usageEventOf(run: PipelineRun, attempt: OpenAttempt<unknown>, me
     },
     candidate.offering.pricing,
   );
+  const units = metered.units;
+  if (units) cost = withUnitCost(cost, units, candidate.offering.pricing);
   // Written out field by field (no spreads): this object is built on every request.
   const event: UsageEvent = {
     requestId: run.requestId,
@@ -188,6 +192,8 @@ export function usageEventOf(run: PipelineRun, attempt: OpenAttempt<unknown>, me
   if (metered.timeToFirstTokenMs !== undefined) event.timeToFirstTokenMs = metered.timeToFirstTokenMs;
   if (cacheWriteOneHour) event.cacheWriteOneHourTokens = cacheWriteOneHour;
   if (attempt.keyFingerprint !== undefined) event.keyFingerprint = attempt.keyFingerprint;
+  if (units?.images !== undefined) event.images = units.images;
+  if (units?.searchUnits !== undefined) event.searchUnits = units.searchUnits;
   return event;
 }
 

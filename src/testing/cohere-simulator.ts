@@ -344,11 +344,35 @@ export function createCohereProtocol(
     return jsonResponse(200, { id: responseId, finish_reason: finishReason, message, usage });
   };
 
+  /** `POST /v2/rerank`: `{ model, query, documents: string[], top_n?, max_tokens_per_doc? }`. */
+  const parseRerank = (body: Record<string, unknown>): SimulatedRequest | SimulatedResponse => {
+    if (typeof body.model !== 'string' || body.model === '') return invalid('model must be specified');
+    if (typeof body.query !== 'string' || body.query === '') return invalid('query must be a non-empty string');
+    const documents = body.documents;
+    if (!Array.isArray(documents) || documents.length === 0) return invalid('list of documents must not be empty');
+    if (!documents.every((document) => typeof document === 'string'))
+      return invalid('documents must be a list of strings in v2');
+    if (documents.length > 1000) return invalid('too many documents: at most 1000 are allowed');
+    const topN = body.top_n;
+    if (topN !== undefined && (typeof topN !== 'number' || !Number.isInteger(topN) || topN < 1))
+      return invalid('top_n must be a positive integer');
+    return {
+      kind: 'rerank',
+      model: body.model,
+      stream: false,
+      lastUserText: body.query,
+      promptText: body.query,
+      tools: [],
+      rerank: { query: body.query, documents: documents as string[], ...(topN !== undefined ? { topN } : {}) },
+    };
+  };
+
   return {
     name: 'cohere',
     parse({ method, path, headers, body }) {
       const route = path.split('?')[0];
-      if (route !== '/v2/chat' && route !== '/v2/embed') return cohereError(404, `route ${route} not found`);
+      if (route !== '/v2/chat' && route !== '/v2/embed' && route !== '/v2/rerank')
+        return cohereError(404, `route ${route} not found`);
       if (method !== 'POST') return cohereError(405, `method ${method} not allowed`);
       const authorization = headers.authorization;
       if (!authorization?.startsWith('Bearer ')) return cohereError(401, 'no api key supplied');
@@ -357,12 +381,19 @@ export function createCohereProtocol(
       const parsed = readJsonObject(body);
       if (typeof parsed === 'string') return invalid('the request body must be a JSON object');
       if (route === '/v2/chat') return parseChat(parsed);
+      if (route === '/v2/rerank') return parseRerank(parsed);
       const request = parseEmbed(parsed);
       if ('kind' in request && request.kind === 'embed') embedBodies.set(request, parsed);
       return request;
     },
     render(request, reply, { responseId }) {
       if (request.kind === 'embed') return renderEmbed(request, reply, responseId, embedBodies.get(request) ?? {});
+      if (request.kind === 'rerank')
+        return jsonResponse(200, {
+          id: responseId,
+          results: (reply.ranking ?? []).map((entry) => ({ index: entry.index, relevance_score: entry.relevanceScore })),
+          meta: { api_version: { version: '2' }, billed_units: { search_units: reply.searchUnits ?? 1 } },
+        });
       return renderChat(request, reply, responseId);
     },
     errorResponse(status, message) {

@@ -430,6 +430,35 @@ function embedRequest(model: string, values: string[], dimensions: unknown): Sim
   };
 }
 
+/**
+ * Parses an Imagen `:predict` call, as `@google/genai`'s `models.generateImages` sends it on Vertex AI:
+ * `{ instances: [{ prompt }], parameters: { sampleCount, aspectRatio?, seed?, addWatermark? } }`.
+ */
+function parseImagen(route: GoogleRoute, body: WireObject): SimulatedRequest | SimulatedResponse {
+  const instances = body.instances;
+  const first = Array.isArray(instances) && isWireObject(instances[0]) ? instances[0] : undefined;
+  if (!first || typeof first.prompt !== 'string' || first.prompt === '')
+    return invalid('Image generation failed with the following error: The prompt is empty.');
+  const parameters = isWireObject(body.parameters) ? body.parameters : {};
+  const n = parameters.sampleCount ?? 4;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 4)
+    return invalid(`Image generation failed with the following error: sampleCount must be from 1 to 4, got ${String(n)}.`);
+  const ratios = ['1:1', '9:16', '16:9', '3:4', '4:3'];
+  if (parameters.aspectRatio !== undefined && !ratios.includes(parameters.aspectRatio as string))
+    return invalid(`Unsupported aspect ratio: ${String(parameters.aspectRatio)}. Supported: ${ratios.join(', ')}.`);
+  if (parameters.seed !== undefined && parameters.addWatermark !== false)
+    return invalid('Seed is not supported when watermark is enabled. Set addWatermark to false.');
+  return {
+    kind: 'image',
+    model: route.model,
+    stream: false,
+    lastUserText: first.prompt,
+    promptText: first.prompt,
+    tools: [],
+    image: { n },
+  };
+}
+
 /** Parses the body of an embedding call on any of the four embedding endpoints. */
 function parseEmbed(route: GoogleRoute, body: WireObject): SimulatedRequest | SimulatedResponse {
   if (route.method === 'batchEmbedContents') {
@@ -499,7 +528,7 @@ function serves(route: GoogleRoute): boolean {
 
 /** Whether a protocol's parse result is a request to answer (not an answer already). */
 const isRequest = (parsed: SimulatedRequest | SimulatedResponse): parsed is SimulatedRequest =>
-  parsed.kind === 'chat' || parsed.kind === 'embed';
+  parsed.kind === 'chat' || parsed.kind === 'embed' || parsed.kind === 'image';
 
 /** Whether a credential is one of the accepted ones (any is, when none are configured). */
 function accepted(value: string, allowed: string | readonly string[] | undefined): boolean {
@@ -785,7 +814,9 @@ export function createGoogleProtocol(
       const request =
         route.method === 'generateContent' || route.method === 'streamGenerateContent'
           ? parseChat(route, parsed)
-          : parseEmbed(route, parsed);
+          : route.method === 'predict' && route.model.startsWith('imagen')
+            ? parseImagen(route, parsed)
+            : parseEmbed(route, parsed);
       if ('kind' in request && request.kind === 'embed') routes.set(request, route);
       return request;
     },
@@ -798,6 +829,10 @@ export function createGoogleProtocol(
         sse: true,
       };
       if (request.kind === 'embed') return renderEmbed(request, reply, route);
+      if (request.kind === 'image')
+        return jsonResponse(200, {
+          predictions: (reply.images ?? []).map((base64) => ({ bytesBase64Encoded: base64, mimeType: 'image/png' })),
+        });
       if (route.cacheScope !== undefined) cache.remember(route.cacheScope, request.promptText);
       return renderChat(request, reply, route, responseId, created);
     },

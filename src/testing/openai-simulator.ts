@@ -184,6 +184,61 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
     return request;
   }
 
+  const images = new WeakMap<SimulatedRequest, ImageExtras>();
+
+  /** `POST /v1/images/generations`, with the size, count and format rules of each model family. */
+  function parseImages(body: WireBody): SimulatedRequest | SimulatedResponse {
+    const model = typeof body.model === 'string' ? body.model : 'dall-e-2';
+    const prompt = body.prompt;
+    if (typeof prompt !== 'string') return openAIError(400, "Missing required parameter: 'prompt'.", 'prompt');
+    if (prompt === '') return openAIError(400, "Invalid 'prompt': empty string.", 'prompt', 'empty_string');
+    const family = model.startsWith('gpt-image') ? 'gpt-image' : model.startsWith('grok') ? 'grok' : model;
+    const n = body.n ?? 1;
+    const most = family === 'dall-e-3' ? 1 : 10;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > most)
+      return openAIError(
+        400,
+        `Invalid 'n': integer above maximum value. Expected a value <= ${most}, but got ${String(n)} instead.`,
+        'n',
+        'integer_above_max_value',
+      );
+    if (family === 'gpt-image' && body.response_format !== undefined)
+      return openAIError(400, "Unknown parameter: 'response_format'.", 'response_format', 'unknown_parameter');
+    const sizes: Record<string, string[]> = {
+      'gpt-image': ['auto', '1024x1024', '1536x1024', '1024x1536'],
+      'dall-e-3': ['1024x1024', '1792x1024', '1024x1792'],
+      'dall-e-2': ['256x256', '512x512', '1024x1024'],
+      grok: [],
+    };
+    const allowed = sizes[family] ?? sizes['dall-e-2'];
+    if (body.size !== undefined && body.size !== null && !allowed.includes(body.size as string))
+      return family === 'grok'
+        ? openAIError(400, 'Argument not supported: size', 'size')
+        : openAIError(
+            400,
+            `Invalid value: '${String(body.size)}'. Supported values are: ${allowed.map((size) => `'${size}'`).join(', ')}.`,
+            'size',
+            'invalid_value',
+          );
+    const request: SimulatedRequest = {
+      kind: 'image',
+      model,
+      stream: false,
+      lastUserText: prompt,
+      promptText: prompt,
+      tools: [],
+      image: { n, tokenBilled: family === 'gpt-image' },
+    };
+    images.set(request, {
+      family,
+      size: typeof body.size === 'string' && body.size !== 'auto' ? body.size : '1024x1024',
+      quality: typeof body.quality === 'string' && body.quality !== 'auto' ? body.quality : family === 'gpt-image' ? 'low' : 'standard',
+      url: family !== 'gpt-image' && body.response_format !== 'b64_json',
+      prompt,
+    });
+    return request;
+  }
+
   return {
     name: 'openai',
 
@@ -213,7 +268,7 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
           return openAIError(404, `The model '${id}' does not exist`, 'model', 'model_not_found');
         return { kind: 'json', status: 200, body: modelObject(id) };
       }
-      if (method !== 'POST' || (path !== '/chat/completions' && path !== '/embeddings')) {
+      if (method !== 'POST' || !['/chat/completions', '/embeddings', '/images/generations'].includes(path)) {
         return openAIError(404, `Invalid URL (${method} ${input.path})`, null);
       }
       let body: unknown;
@@ -228,6 +283,7 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
       }
       if (typeof body !== 'object' || body === null || Array.isArray(body))
         return openAIError(400, 'The request body must be a JSON object.', null);
+      if (path === '/images/generations') return parseImages(body as WireBody);
       return path === '/embeddings' ? parseEmbeddings(body as WireBody) : parseChat(body as WireBody);
     },
 
@@ -240,6 +296,8 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
       const headers = { 'x-request-id': `req_${context.responseId}` };
       if (request.kind === 'embed')
         return { kind: 'json', status: 200, headers, body: renderEmbeddings(request, reply, extra) };
+      if (request.kind === 'image')
+        return { kind: 'json', status: 200, headers, body: renderImages(request, reply, images.get(request), context) };
       const id = `chatcmpl-${context.responseId}`;
       const base = {
         id,
@@ -683,6 +741,45 @@ function renderEmbeddings(
     })),
     model: request.model,
     usage: { prompt_tokens: reply.inputTokens, total_tokens: reply.inputTokens },
+  };
+}
+
+/** What an image request's answer depends on. */
+interface ImageExtras {
+  family: string;
+  size: string;
+  quality: string;
+  /** Whether the answer carries URLs (DALL·E and Grok without `response_format: 'b64_json'`). */
+  url: boolean;
+  prompt: string;
+}
+
+function renderImages(
+  request: SimulatedRequest,
+  reply: SimulatedReply,
+  extra: ImageExtras | undefined,
+  context: { responseId: string; created: number },
+): Record<string, unknown> {
+  const family = extra?.family ?? 'dall-e-2';
+  const data = (reply.images ?? []).map((base64, index) => {
+    if (extra?.url) return { url: `https://images.simulator.test/${context.responseId}/${index}.png` };
+    return family === 'gpt-image' ? { b64_json: base64 } : { b64_json: base64, revised_prompt: extra?.prompt };
+  });
+  if (family === 'grok') return { data };
+  if (family !== 'gpt-image') return { created: context.created, data };
+  return {
+    created: context.created,
+    background: 'opaque',
+    data,
+    output_format: 'png',
+    quality: extra?.quality ?? 'low',
+    size: extra?.size ?? '1024x1024',
+    usage: {
+      input_tokens: reply.inputTokens,
+      input_tokens_details: { image_tokens: 0, text_tokens: reply.inputTokens },
+      output_tokens: reply.outputTokens,
+      total_tokens: reply.inputTokens + reply.outputTokens,
+    },
   };
 }
 

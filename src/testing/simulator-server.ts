@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { deflateSync } from 'node:zlib';
 import type { JsonSchema } from '../core/types.js';
 
 /**
@@ -53,7 +54,7 @@ export type SimulatorStep = SimulatorFault | 'ok';
  * ```
  */
 export interface SimulatedRequest {
-  kind: 'chat' | 'embed';
+  kind: 'chat' | 'embed' | 'image' | 'rerank';
   model: string;
   stream: boolean;
   /** Text of the last user message (what the default reply echoes). */
@@ -80,6 +81,10 @@ export interface SimulatedRequest {
   cacheWrite?: boolean;
   /** Whether reasoning was requested. */
   reasoning?: boolean;
+  /** For `kind: 'image'`: how many images, and whether the vendor bills them as tokens (gpt-image). */
+  image?: { n: number; tokenBilled?: boolean };
+  /** For `kind: 'rerank'`: the query (also `lastUserText`), the documents and how many results to return. */
+  rerank?: { query: string; documents: string[]; topN?: number };
 }
 
 /**
@@ -104,6 +109,12 @@ export interface SimulatedReply {
   embeddings?: number[][];
   /** The pieces the streamed text is cut into, one per output token. */
   textChunks: string[];
+  /** For `kind: 'image'`: the images as base64 PNG. */
+  images?: string[];
+  /** For `kind: 'rerank'`: document indexes with their scores, most relevant first. */
+  ranking?: Array<{ index: number; relevanceScore: number }>;
+  /** For `kind: 'rerank'`: the search units billed (a query with up to 100 documents is one). */
+  searchUnits?: number;
 }
 
 /**
@@ -753,6 +764,35 @@ export function defaultReply(request: SimulatedRequest): SimulatedReply {
     reasoningTokens: 0,
     textChunks: [],
   };
+  if (request.kind === 'image') {
+    const n = request.image?.n ?? 1;
+    return {
+      ...base,
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
+      inputTokens: request.image?.tokenBilled ? countTokens(request.promptText) : 0,
+      outputTokens: request.image?.tokenBilled ? n * IMAGE_TOKENS : 0,
+      images: Array.from({ length: n }, (_, index) => simulatedImage(`${request.promptText}#${index}`)),
+    };
+  }
+  if (request.kind === 'rerank') {
+    const { query, documents, topN } = request.rerank ?? { query: '', documents: [] };
+    const words = new Set(query.toLowerCase().match(/\w+/g) ?? []);
+    const scored = documents.map((document, index) => {
+      const terms = document.toLowerCase().match(/\w+/g) ?? [];
+      const hits = terms.filter((term) => words.has(term)).length;
+      return { index, relevanceScore: Math.round((hits / (terms.length + 1)) * 1e6) / 1e6 };
+    });
+    scored.sort((a, b) => b.relevanceScore - a.relevanceScore || a.index - b.index);
+    return {
+      ...base,
+      inputTokens: 0,
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
+      ranking: topN === undefined ? scored : scored.slice(0, topN),
+      searchUnits: Math.max(1, Math.ceil(documents.length / 100)),
+    };
+  }
   if (request.kind === 'embed') {
     const values = request.values ?? [];
     return {
@@ -824,4 +864,49 @@ function splitJson(text: string): string[] {
   const pieces: string[] = [];
   for (let index = 0; index < text.length; index += 6) pieces.push(text.slice(index, index + 6));
   return pieces;
+}
+
+/** The output tokens a simulated token-billed image reports (gpt-image-1, low quality, 1024×1024). */
+const IMAGE_TOKENS = 272;
+
+/**
+ * A deterministic 1×1 PNG for a text (its one pixel's colour derived from the text), as base64.
+ *
+ * @example
+ * ```ts
+ * Buffer.from(simulatedImage('a fox'), 'base64').subarray(1, 4).toString(); // 'PNG'
+ * ```
+ */
+export function simulatedImage(text: string): string {
+  let hash = 2166136261;
+  for (let index = 0; index < text.length; index += 1) hash = Math.imul(hash ^ text.charCodeAt(index), 16777619) >>> 0;
+  const pixel = Buffer.from([0, hash & 255, (hash >>> 8) & 255, (hash >>> 16) & 255]);
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(1, 0);
+  header.writeUInt32BE(1, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(pixel)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+  return png.toString('base64');
+}
+
+function crc32(bytes: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit += 1) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return (crc ^ 0xffffffff) >>> 0;
 }

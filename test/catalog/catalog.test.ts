@@ -12,8 +12,11 @@ describe('catalog', () => {
     for (const type of PROVIDER_TYPES) assert.ok(providers.has(type), `an offering through ${type}`);
     for (const model of BUILT_IN_MODELS) {
       assert.match(model.id, /^[a-z]+\/[a-z0-9.-]+$/);
-      for (const offering of model.offerings)
-        for (const price of Object.values(offering.pricing)) assert.doesNotThrow(() => dollarsToNano(price as string));
+      for (const offering of model.offerings) {
+        const { image, ...perUnit } = offering.pricing;
+        for (const price of [...Object.values(perUnit), ...Object.values(image ?? {})])
+          assert.doesNotThrow(() => dollarsToNano(price as string));
+      }
     }
   });
 

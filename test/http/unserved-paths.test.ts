@@ -81,7 +81,7 @@ describe('vendor paths the gateway does not serve get a JSON 404 in the dialect 
   });
 
   it('raw: any path under /v3/ai and /v4/ai is the gateway own, in the gateway format', async () => {
-    for (const path of ['/v4/ai/image-model', '/v3/ai/nope/deeper']) {
+    for (const path of ['/v4/ai/video-model', '/v3/ai/nope/deeper']) {
       const response = await send(gateway.origin, path, '{}');
       assert.equal(response.status, 404, response.text);
       assert.match(response.headers.get('content-type') ?? '', /application\/json/);

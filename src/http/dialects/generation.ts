@@ -5,11 +5,16 @@
  * @module
  */
 import type { AccountReference } from '../../core/events.js';
+import { GatewayError } from '../../core/errors.js';
 import type {
   CallScope,
   EmbedManyRequest,
   EmbedManyResult,
   GenerateResult,
+  ImageRequest,
+  ImageResult,
+  RerankRequest,
+  RerankResult,
   StreamResult,
 } from '../../router/router-types.js';
 import type { FinishReason, GenerateRequest, Usage } from '../../core/types.js';
@@ -85,6 +90,51 @@ export async function answerEmbedding(
   return jsonResponse(200, toJson(result), {
     [GENERATION_ID_HEADER]: result.generationId,
     ...cacheHeaders(result.cache),
+  });
+}
+
+/**
+ * Generates images for the caller and answers with `toJson` of the result (its warnings also in the
+ * `x-gateway-warnings` header).
+ *
+ * @example
+ * ```ts
+ * return answerImage(context, { model, prompt, n: 1 }, (result) => ({ data: result.images.map((image) => ({ b64_json: image.base64 })) }));
+ * ```
+ */
+export async function answerImage(
+  context: RouteContext,
+  request: ImageRequest,
+  toJson: (result: ImageResult) => unknown,
+): Promise<GatewayHttpResponse> {
+  const router = context.router;
+  if (!router.generateImage) throw new GatewayError('not_found', 'This gateway does not generate images');
+  const result = await router.generateImage(forCaller(context, request), { abort: context.abort });
+  return jsonResponse(200, toJson(result), {
+    [GENERATION_ID_HEADER]: result.generationId,
+    ...warningsHeader(result.warnings),
+  });
+}
+
+/**
+ * Reranks for the caller and answers with `toJson` of the result.
+ *
+ * @example
+ * ```ts
+ * return answerRerank(context, { model, query, documents }, (result) => ({ results: result.ranking }));
+ * ```
+ */
+export async function answerRerank(
+  context: RouteContext,
+  request: RerankRequest,
+  toJson: (result: RerankResult) => unknown,
+): Promise<GatewayHttpResponse> {
+  const router = context.router;
+  if (!router.rerank) throw new GatewayError('not_found', 'This gateway does not rerank');
+  const result = await router.rerank(forCaller(context, request), { abort: context.abort });
+  return jsonResponse(200, toJson(result), {
+    [GENERATION_ID_HEADER]: result.generationId,
+    ...warningsHeader(result.warnings),
   });
 }
 

@@ -14,16 +14,32 @@ import { modelFamily } from './bedrock-request.js';
 /** Cohere Embed's limit of texts per call. @example `values.length <= COHERE_MAX_TEXTS` */
 export const COHERE_MAX_TEXTS = 96;
 
-interface InvokeResult {
+/**
+ * A JSON InvokeModel answer, with Bedrock's input token count header.
+ *
+ * @example
+ * ```ts
+ * const { body } = await invokeJson(sdk, client, call, { inputText: 'hi' });
+ * ```
+ */
+export interface InvokeResult {
   body: Record<string, unknown>;
   /** `X-Amzn-Bedrock-Input-Token-Count`, which Bedrock sets on every InvokeModel answer. */
   inputTokens: number | undefined;
 }
 
-async function invoke(
+/**
+ * One InvokeModel call with a JSON body and a JSON answer (embeddings, images, rerank).
+ *
+ * @example
+ * ```ts
+ * const { body } = await invokeJson(sdk, client, { modelId, abortSignal }, { inputText: 'hi' });
+ * ```
+ */
+export async function invokeJson(
   sdk: BedrockSdk,
   client: BedrockRuntimeClient,
-  call: ProviderEmbedCall,
+  call: Pick<ProviderEmbedCall, 'modelId' | 'abortSignal' | 'headers'>,
   body: Record<string, unknown>,
 ): Promise<InvokeResult> {
   const command = new sdk.InvokeModelCommand({
@@ -52,12 +68,12 @@ async function invoke(
   } catch (error) {
     throw new GatewayError(
       'provider_bad_response',
-      `Bedrock returned an embedding answer that is not JSON: ${String(error)}`,
+      `Bedrock returned an answer that is not JSON: ${String(error)}`,
       { cause: error },
     );
   }
   if (!parsed || typeof parsed !== 'object')
-    throw new GatewayError('provider_bad_response', 'Bedrock returned an empty embedding answer');
+    throw new GatewayError('provider_bad_response', 'Bedrock returned an empty answer');
   return { body: parsed as Record<string, unknown>, inputTokens };
 }
 
@@ -105,7 +121,7 @@ export async function embedWithBedrock(
       if (/embed-v4/.test(call.modelId)) body.output_dimension = call.dimensions;
       else warnings.push({ type: 'unsupported', feature: 'dimensions', details: `${call.modelId} has a fixed size` });
     }
-    const result = await invoke(sdk, client, call, body);
+    const result = await invokeJson(sdk, client, call, body);
     return {
       embeddings: vectorsOf(result.body.embeddings, call.values.length),
       usage: { tokens: result.inputTokens },
@@ -126,7 +142,7 @@ export async function embedWithBedrock(
   const each: ProviderEmbedCall = { ...call, abortSignal: AbortSignal.any([call.abortSignal, cancel.signal]) };
   const results = await Promise.all(
     call.values.map((inputText) =>
-      invoke(sdk, client, each, {
+      invokeJson(sdk, client, each, {
         inputText,
         ...(call.dimensions !== undefined && takesDimensions ? { dimensions: call.dimensions } : {}),
         ...options,

@@ -17,6 +17,10 @@ import type {
   ProviderConfig,
   ProviderEmbedCall,
   ProviderEmbedResult,
+  ProviderImageCall,
+  ProviderImageResult,
+  ProviderRerankCall,
+  ProviderRerankResult,
   ProviderFactory,
   ProviderGenerateResult,
   ProviderStreamResult,
@@ -31,6 +35,7 @@ import {
   type BedrockAuth,
 } from './bedrock-client.js';
 import { COHERE_MAX_TEXTS, embedWithBedrock } from './bedrock-embeddings.js';
+import { BEDROCK_MAX_IMAGES, generateBedrockImages, rerankWithBedrock } from './bedrock-images.js';
 import { bedrockError } from './bedrock-errors.js';
 import { readOptions } from './bedrock-prompt.js';
 import { buildConverseInput } from './bedrock-request.js';
@@ -154,6 +159,33 @@ export class BedrockProvider implements Provider {
     try {
       const [sdk, client] = await Promise.all([loadBedrockSdk(), this.client(auth, call.credentials)]);
       return await embedWithBedrock(sdk, client, call, readOptions(call.providerOptions, this.optionKeys));
+    } catch (error) {
+      throw bedrockError(error, this.name, call.abortSignal, authSecrets(auth));
+    }
+  }
+
+  /** Generates images with Nova Canvas or Titan Image Generator (InvokeModel, `TEXT_IMAGE`). */
+  async generateImage(call: ProviderImageCall): Promise<ProviderImageResult> {
+    const auth = resolveAuth(this.config, call.credentials);
+    try {
+      const [sdk, client] = await Promise.all([loadBedrockSdk(), this.client(auth, call.credentials)]);
+      return await generateBedrockImages(sdk, client, call, readOptions(call.providerOptions, this.optionKeys));
+    } catch (error) {
+      throw bedrockError(error, this.name, call.abortSignal, authSecrets(auth));
+    }
+  }
+
+  /** Nova Canvas and Titan make up to five images per call. */
+  maxImagesPerCall(): number {
+    return BEDROCK_MAX_IMAGES;
+  }
+
+  /** Reranks with Cohere Rerank or Amazon Rerank (InvokeModel). */
+  async rerank(call: ProviderRerankCall): Promise<ProviderRerankResult> {
+    const auth = resolveAuth(this.config, call.credentials);
+    try {
+      const [sdk, client] = await Promise.all([loadBedrockSdk(), this.client(auth, call.credentials)]);
+      return await rerankWithBedrock(sdk, client, call, readOptions(call.providerOptions, this.optionKeys));
     } catch (error) {
       throw bedrockError(error, this.name, call.abortSignal, authSecrets(auth));
     }

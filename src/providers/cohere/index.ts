@@ -17,6 +17,8 @@ import type {
   ProviderEmbedResult,
   ProviderFactory,
   ProviderGenerateResult,
+  ProviderRerankCall,
+  ProviderRerankResult,
   ProviderStreamResult,
 } from '../provider.js';
 import { SdkClientPool } from '../shared/sdk-client-pool.js';
@@ -147,6 +149,45 @@ export class CohereProvider implements Provider {
       }
       const tokens = response.meta?.billedUnits?.inputTokens ?? response.meta?.tokens?.inputTokens;
       return { embeddings, usage: { tokens }, warnings };
+    } catch (error) {
+      throw this.toError(error, call);
+    }
+  }
+
+  /**
+   * Reranks with `client.rerank` (v2): `topN` as the SDK's `topN`, `providerOptions.cohere` (`maxTokensPerDoc`,
+   * `priority`) passed through; the search units are the vendor's billed units.
+   */
+  async rerank(call: ProviderRerankCall): Promise<ProviderRerankResult> {
+    try {
+      const client = await this.clients.get(call.credentials?.apiKey);
+      const passthrough: Record<string, unknown> = {};
+      const merged = {
+        ...call.providerOptions?.cohere,
+        ...(this.name === 'cohere' ? {} : call.providerOptions?.[this.name]),
+      } as Record<string, unknown>;
+      for (const [key, value] of Object.entries(merged))
+        passthrough[key.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase())] = value;
+      const response = await client.rerank(
+        {
+          ...passthrough,
+          model: call.modelId,
+          query: call.query,
+          documents: call.documents,
+          ...(call.topN !== undefined ? { topN: call.topN } : {}),
+        },
+        this.requestOptions(call),
+      );
+      if (!Array.isArray(response?.results))
+        throw new GatewayError('provider_bad_response', `${this.name}: a rerank answer without results`, {
+          provider: this.name,
+        });
+      const units = response.meta?.billedUnits?.searchUnits;
+      return {
+        ranking: response.results.map((result) => ({ index: result.index, relevanceScore: result.relevanceScore })),
+        ...(typeof units === 'number' ? { searchUnits: units } : {}),
+        warnings: [],
+      };
     } catch (error) {
       throw this.toError(error, call);
     }

@@ -26,11 +26,12 @@ import type {
   EmbedContentConfig,
   EmbedContentResponse,
   GenerateContentParameters,
+  GenerateImagesConfig,
   GoogleGenAI,
   GoogleGenAIOptions,
 } from '@google/genai';
 import { GatewayError } from '../../core/errors.js';
-import type { ProviderCredentials } from '../../core/types.js';
+import type { ProviderCredentials, Warning } from '../../core/types.js';
 import { loadSdk, toGatewayError } from '../shared/provider-support.js';
 import { importOptional } from '../../core/optional-import.js';
 import type {
@@ -41,6 +42,8 @@ import type {
   ProviderEmbedResult,
   ProviderFactory,
   ProviderGenerateResult,
+  ProviderImageCall,
+  ProviderImageResult,
   ProviderStreamResult,
 } from '../provider.js';
 import { SdkClientPool } from '../shared/sdk-client-pool.js';
@@ -49,6 +52,7 @@ import { accessTokenAuthClient, extractGeminiError, UpstreamExchange, type Gemin
 import {
   buildGeminiEmbedRequest,
   buildGeminiRequest,
+  geminiProviderOptions,
   type GeminiRequestPlan,
   type GeminiTarget,
 } from './google-request.js';
@@ -188,6 +192,45 @@ export class GoogleProvider implements Provider {
         warnings: plan.warnings,
       };
     });
+  }
+
+  /**
+   * Generates images with Imagen through the SDK's `models.generateImages` (which `@google/genai` serves on
+   * Vertex AI only). `aspectRatio` and `seed` pass through (a seed needs `addWatermark: false`, set with it);
+   * `size` is not an Imagen setting (`unsupported` warning: use `aspectRatio`, or `imageSize` in
+   * `providerOptions.vertex`); other `providerOptions.<type>` keys go into the SDK's config as they are.
+   */
+  async generateImage(call: ProviderImageCall): Promise<ProviderImageResult> {
+    return this.attempt(call, async (client, exchange) => {
+      const warnings: Warning[] = [];
+      if (call.size !== undefined)
+        warnings.push({ type: 'unsupported', feature: 'size', details: 'Imagen takes an aspectRatio instead' });
+      const config: GenerateImagesConfig = {
+        numberOfImages: call.n,
+        ...(call.aspectRatio !== undefined ? { aspectRatio: call.aspectRatio } : {}),
+        ...(call.seed !== undefined ? { seed: call.seed, addWatermark: false } : {}),
+        ...(geminiProviderOptions(call.providerOptions, this.target()) as GenerateImagesConfig),
+        abortSignal: call.abortSignal,
+        httpOptions: this.httpOptions(call, exchange),
+      };
+      const response = await client.models.generateImages({ model: call.modelId, prompt: call.prompt, config });
+      const images: ProviderImageResult['images'] = [];
+      for (const generated of response.generatedImages ?? []) {
+        const bytes = generated.image?.imageBytes;
+        if (typeof bytes === 'string' && bytes !== '')
+          images.push({ base64: bytes, mediaType: generated.image?.mimeType ?? 'image/png' });
+        else if (generated.raiFilteredReason)
+          warnings.push({ type: 'other', message: `An image was filtered: ${generated.raiFilteredReason}` });
+      }
+      if (images.length === 0 && warnings.some((warning) => warning.type === 'other'))
+        throw new GatewayError('provider_content_filter', `${this.name}: every image was filtered`, { provider: this.name });
+      return { images, warnings };
+    });
+  }
+
+  /** Imagen makes up to four images per call. */
+  maxImagesPerCall(): number {
+    return 4;
   }
 
   /**

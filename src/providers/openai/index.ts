@@ -3,9 +3,17 @@
  *
  * @module
  */
-import type { ProviderConfig, ProviderEmbedCall, ProviderEmbedResult, ProviderFactory } from '../provider.js';
+import type {
+  ProviderConfig,
+  ProviderEmbedCall,
+  ProviderEmbedResult,
+  ProviderFactory,
+  ProviderImageCall,
+  ProviderImageResult,
+} from '../provider.js';
 import type { ReasoningEffort, Warning } from '../../core/types.js';
 import { OpenAICompatibleProvider } from './openai-compatible-provider.js';
+import { generateOpenAIImages, maxOpenAIImagesPerCall } from './openai-images.js';
 import { passthroughOptions, type SamplingSetting } from './openai-request.js';
 
 export { OpenAICompatibleProvider, type OpenAICompatibleSettings } from './openai-compatible-provider.js';
@@ -83,6 +91,21 @@ export class OpenAIProvider extends OpenAICompatibleProvider {
     } catch (error) {
       throw this.toError(error, call);
     }
+  }
+
+  /** Generates images with `client.images.generate` (gpt-image, DALL·E), as base64. */
+  async generateImage(call: ProviderImageCall): Promise<ProviderImageResult> {
+    try {
+      const client = await this.clientFor(call);
+      return await generateOpenAIImages(client, call, this, this.requestOptions(client, call));
+    } catch (error) {
+      throw this.toError(error, call);
+    }
+  }
+
+  /** DALL·E 3 makes one image per call, the others up to ten. */
+  maxImagesPerCall(modelId: string): number {
+    return maxOpenAIImagesPerCall(modelId);
   }
 }
 

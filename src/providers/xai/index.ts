@@ -7,7 +7,8 @@
 import type { CompletionUsage } from 'openai/resources/completions';
 import { OpenAICompatibleProvider, type SamplingSetting } from '../openai/index.js';
 import { mapUsage } from '../openai/openai-response.js';
-import type { ProviderConfig, ProviderFactory } from '../provider.js';
+import { generateOpenAIImages } from '../openai/openai-images.js';
+import type { ProviderConfig, ProviderFactory, ProviderImageCall, ProviderImageResult } from '../provider.js';
 import type { ReasoningEffort, Usage, Warning } from '../../core/types.js';
 
 /**
@@ -90,6 +91,21 @@ export class XaiProvider extends OpenAICompatibleProvider {
   override reasoningText(source: object): string | undefined {
     const reasoning = (source as { reasoning_content?: unknown }).reasoning_content;
     return typeof reasoning === 'string' && reasoning !== '' ? reasoning : undefined;
+  }
+
+  /** Generates images (grok-2-image) with the SDK's `client.images.generate` on xAI's API, as base64 JPEG. */
+  async generateImage(call: ProviderImageCall): Promise<ProviderImageResult> {
+    try {
+      const client = await this.clientFor(call);
+      return await generateOpenAIImages(client, call, this, this.requestOptions(client, call));
+    } catch (error) {
+      throw this.toError(error, call);
+    }
+  }
+
+  /** xAI makes up to ten images per call. */
+  maxImagesPerCall(): number {
+    return 10;
   }
 }
 

@@ -13,6 +13,7 @@ import type {
   ContentPart,
   FilePart,
   GenerateRequest,
+  JsonObject,
   MessageInput,
   ProviderMetadata,
   ResponseFormat,
@@ -20,6 +21,7 @@ import type {
   ToolChoice,
   ToolDefinition,
   ToolResultOutput,
+  Warning,
 } from '../../../core/types.js';
 import { gatewayMetadata } from '../../gateway-metadata.js';
 import type { GatewayHttpResponse, GatewayRouter, HttpHeaders } from '../../http-types.js';
@@ -46,7 +48,7 @@ import {
 } from '../../validate.js';
 import type { Dialect, ReservedPath, Route, RouteContext } from '../dialect.js';
 import { fileFromReference } from '../file-data.js';
-import { answerEmbedding, answerGeneration } from '../generation.js';
+import { answerEmbedding, answerGeneration, answerImage, answerRerank } from '../generation.js';
 
 /** The specification version a route speaks: `v3` under `/v3/ai`, `v4` under `/v4/ai`. */
 type Spec = 'v3' | 'v4';
@@ -96,6 +98,8 @@ export function createAiGatewayDialect(): Dialect {
     routes.push(
       { method: 'POST', path: `/${spec}/ai/language-model`, handle: (context) => languageModel(context, spec) },
       { method: 'POST', path: `/${spec}/ai/embedding-model`, handle: (context) => embeddingModel(context) },
+      { method: 'POST', path: `/${spec}/ai/image-model`, handle: (context) => imageModel(context) },
+      { method: 'POST', path: `/${spec}/ai/reranking-model`, handle: (context) => rerankingModel(context) },
       {
         method: 'GET',
         path: `/${spec}/ai/config`,
@@ -115,7 +119,7 @@ const RESERVED_PATHS: ReservedPath[] = [
   ...['/v3/ai/', '/v4/ai/'].map((path) => ({
     path,
     prefix: true,
-    hint: ': it serves POST language-model, POST embedding-model and GET config under /v3/ai and /v4/ai',
+    hint: ': it serves POST language-model, embedding-model, image-model, reranking-model and GET config under /v3/ai and /v4/ai',
   })),
   ...['/v1/credits', '/v1/report', '/v1/generation'].map((path) => ({
     path,
@@ -134,21 +138,25 @@ async function languageModel(context: RouteContext, spec: Spec): Promise<Gateway
   const model = modelHeader(context.headers, 'ai-language-model-id');
   const streaming = context.headers['ai-language-model-streaming'] === 'true';
   const body = expectFields(context.body, 'The request body');
-  const request = callOptions(context, body, model, spec);
+  const dropped: Warning[] = [];
+  const request = callOptions(context, body, model, spec, dropped);
   const includeRaw = body.includeRawChunks === true;
   return answerGeneration(
     context,
     request,
     streaming,
-    (result) => generateResult(context.router, model, result, spec),
-    (stream) => new StreamPartEncoder(context.router, model, stream, spec, includeRaw),
+    (result) => generateResult(context.router, model, dropped.length > 0 ? { ...result, warnings: [...dropped, ...result.warnings] } : result, spec),
+    (stream) => new StreamPartEncoder(context.router, model, stream, spec, includeRaw, dropped),
   );
 }
 
-function callOptions(context: RouteContext, body: Fields, model: string, spec: Spec): GenerateRequest {
+function callOptions(context: RouteContext, body: Fields, model: string, spec: Spec, dropped: Warning[]): GenerateRequest {
   const prompt = expectArray(body.prompt, 'prompt');
   const headers = optionalHeaderFields(body, 'headers');
-  const tools = callTools(body.tools);
+  const tools = callTools(body.tools, dropped);
+  let choice = toolChoice(body.toolChoice);
+  const chosen = choice?.type === 'tool' ? choice.toolName : undefined;
+  if (chosen !== undefined && !tools?.some((tool) => tool.name === chosen)) choice = undefined;
   return {
     model,
     prompt: prompt.map((message, index) => callMessage(message, `prompt[${index}]`, spec)),
@@ -162,7 +170,7 @@ function callOptions(context: RouteContext, body: Fields, model: string, spec: S
     stopSequences: optionalStringArray(body, 'stopSequences'),
     responseFormat: responseFormat(body.responseFormat),
     ...(tools ? { tools } : {}),
-    toolChoice: toolChoice(body.toolChoice),
+    toolChoice: choice,
     reasoning: optionalEnum(body, 'reasoning', REASONING_EFFORTS),
     providerOptions: mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'),
     ...(headers ? { headers: forwardableHeaders(headers) } : {}),
@@ -308,8 +316,22 @@ function toolOutput(value: unknown, path: string): ToolResultOutput {
   return { type: 'content', value: items };
 }
 
-function callTools(value: unknown): ToolDefinition[] | undefined {
-  return mapOptionalObjects(value, 'tools', (tool, path) => {
+/**
+ * The function tools of a call. A gateway-executed tool (`{ type: 'provider', id: 'gateway.perplexity_search' }`),
+ * which this gateway cannot run, is left out with an `unsupported` warning, as the hosted gateway's client
+ * expects; any other kind of tool (a vendor's own, such as `openai.web_search`) is a 400.
+ */
+function callTools(value: unknown, dropped: Warning[]): ToolDefinition[] | undefined {
+  const tools = mapOptionalObjects(value, 'tools', (tool, path): ToolDefinition | undefined => {
+    if (tool.type === 'provider' && typeof tool.id === 'string' && tool.id.startsWith('gateway.')) {
+      const id = tool.id;
+      dropped.push({
+        type: 'unsupported',
+        feature: `provider-defined tool ${id}`,
+        details: 'Provider-executed tools are not run by this gateway; the tool was left out',
+      });
+      return undefined;
+    }
     if (tool.type !== 'function')
       throw invalid(
         `\`${path}\` is a ${describeValue(tool.type)} tool (${describeValue(tool.id ?? tool.name)}); only function tools are supported by this gateway`,
@@ -318,6 +340,9 @@ function callTools(value: unknown): ToolDefinition[] | undefined {
     const { inputExamples: _examples, ...definition } = tool;
     return definition as unknown as ToolDefinition;
   });
+  if (!tools) return undefined;
+  const kept = tools.filter((tool): tool is ToolDefinition => tool !== undefined);
+  return kept.length > 0 ? kept : undefined;
 }
 
 function wireContent(part: ContentPart | Extract<StreamPart, { type: 'file' }>, spec: Spec): unknown {
@@ -375,10 +400,13 @@ class StreamPartEncoder implements StreamEncoder {
     private readonly stream: StreamResult,
     private readonly spec: Spec,
     private readonly includeRaw: boolean,
+    private readonly dropped: readonly Warning[] = [],
   ) {}
 
   async part(part: StreamPart): Promise<string> {
     switch (part.type) {
+      case 'stream-start':
+        return sseEvent(this.dropped.length > 0 ? { ...part, warnings: [...this.dropped, ...part.warnings] } : part);
       case 'raw':
         return this.includeRaw ? sseEvent(part) : '';
       case 'error':
@@ -456,6 +484,68 @@ async function embeddingModel(context: RouteContext): Promise<GatewayHttpRespons
     (result) => ({
       embeddings: result.embeddings,
       usage: { tokens: result.usage.tokens },
+      warnings: result.warnings,
+      providerMetadata: { gateway: gatewayMetadata(context.router, model, result) },
+    }),
+  );
+}
+
+/**
+ * `POST image-model`: `{ prompt, n, size?, aspectRatio?, seed?, providerOptions? }` → `{ images: base64[], warnings,
+ * providerMetadata, usage }`. Image inputs (`files`, `mask`: image editing) are not supported.
+ */
+async function imageModel(context: RouteContext): Promise<GatewayHttpResponse> {
+  const model = modelHeader(context.headers, 'ai-model-id');
+  const body = expectFields(context.body, 'The request body');
+  if ((Array.isArray(body.files) && body.files.length > 0) || (body.mask !== undefined && body.mask !== null))
+    throw invalid('Image editing (`files`, `mask`) is not supported by this gateway', 'files');
+  const prompt = requiredString(body, 'prompt', 'prompt');
+  const n = optionalNumber(body, 'n', { integer: true, min: 1, max: 10 });
+  const size = optionalString(body, 'size');
+  const aspectRatio = optionalString(body, 'aspectRatio');
+  const seed = optionalNumber(body, 'seed', { integer: true });
+  return answerImage(
+    context,
+    {
+      model,
+      prompt,
+      ...(n !== undefined ? { n } : {}),
+      ...(size !== undefined ? { size: size as `${number}x${number}` } : {}),
+      ...(aspectRatio !== undefined ? { aspectRatio: aspectRatio as `${number}:${number}` } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      providerOptions: mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'),
+    },
+    (result) => ({
+      images: result.images.map((image) => image.base64),
+      warnings: result.warnings,
+      providerMetadata: { ...result.providerMetadata, gateway: gatewayMetadata(context.router, model, result) },
+      usage: result.usage,
+    }),
+  );
+}
+
+/** `POST reranking-model`: `{ documents: { type: 'text' | 'object', values }, query, topN? }` → `{ ranking, warnings }`. */
+async function rerankingModel(context: RouteContext): Promise<GatewayHttpResponse> {
+  const model = modelHeader(context.headers, 'ai-model-id');
+  const body = expectFields(context.body, 'The request body');
+  const documents = expectFields(body.documents, 'documents');
+  if (documents.type !== 'text' && documents.type !== 'object')
+    throw invalid(`\`documents.type\` must be "text" or "object", got ${describeValue(documents.type)}`, 'documents.type');
+  const values = expectArray(documents.values, 'documents.values');
+  const valid = documents.type === 'text' ? values.every((value) => typeof value === 'string') : values.every(isFields);
+  if (!valid) throw invalid(`\`documents.values\` must be ${documents.type === 'text' ? 'strings' : 'objects'}`, 'documents.values');
+  const topN = optionalNumber(body, 'topN', { integer: true, min: 1 });
+  return answerRerank(
+    context,
+    {
+      model,
+      query: requiredString(body, 'query', 'query'),
+      documents: values as Array<string | JsonObject>,
+      ...(topN !== undefined ? { topN } : {}),
+      providerOptions: mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'),
+    },
+    (result) => ({
+      ranking: result.ranking,
       warnings: result.warnings,
       providerMetadata: { gateway: gatewayMetadata(context.router, model, result) },
     }),

@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { openAIImagesRoute } from './images-route.js';
+import { rerankRoutes } from './rerank-route.js';
 import type { GatewayError } from '../../../core/errors.js';
 import type { EmbedManyResult, GenerateResult, StreamResult } from '../../../router/router-types.js';
 import type {
@@ -165,6 +167,8 @@ export function createOpenAIDialect(options: OpenAIDialectOptions = {}): Dialect
       },
       { method: 'GET', path: '/v1/models/*', handle: retrieveModel },
       ...responsesRoutes(options.responses),
+      openAIImagesRoute,
+      ...rerankRoutes,
     ],
   };
 }
