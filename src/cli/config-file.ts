@@ -103,7 +103,8 @@ export function findConfigFile(given: string | undefined, cwd: string): string {
 }
 
 /**
- * Loads, interpolates and validates a config file.
+ * Loads, interpolates and validates a config file. `loading.fresh` imports a module config anew rather
+ * than from Node's module cache (a reload).
  *
  * @throws GatewayError `config_invalid` with every problem (`details.problems`), or when the file cannot be read.
  *
@@ -117,9 +118,10 @@ export async function loadConfigFile(
   options: { config?: string },
   environment: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
+  loading: { fresh?: boolean } = {},
 ): Promise<LoadedConfig> {
   const path = findConfigFile(options.config, cwd);
-  const raw = await readConfigData(path);
+  const raw = await readConfigData(path, loading.fresh === true);
   const problems: ConfigProblem[] = [];
   const data = interpolate(raw, '', environment, problems);
   const { server, rest } = splitServer(data, problems);
@@ -134,8 +136,11 @@ export async function loadConfigFile(
   return { path, gateway: rest as GatewayConfig, server };
 }
 
-/** Reads a config file's data: JSON parsed, or a module's default export (a function's result, when it is one). */
-async function readConfigData(path: string): Promise<unknown> {
+/**
+ * Reads a config file's data: JSON parsed, or a module's default export (a function's result, when it is
+ * one). `fresh` imports a module anew (a reload), not from the module cache.
+ */
+async function readConfigData(path: string, fresh: boolean): Promise<unknown> {
   const extension = extname(path).toLowerCase();
   if (extension === '.yaml' || extension === '.yml') throw new GatewayError('config_invalid', yamlMessage(path));
   if (extension === '.json') {
@@ -157,7 +162,8 @@ async function readConfigData(path: string): Promise<unknown> {
   }
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    const url = pathToFileURL(path).href;
+    module = (await import(fresh ? `${url}?reload=${(reloads += 1)}` : url)) as { default?: unknown };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if ((extension === '.ts' || extension === '.mts') && code === 'ERR_UNKNOWN_FILE_EXTENSION') {
@@ -177,6 +183,8 @@ async function readConfigData(path: string): Promise<unknown> {
   const exported = module.default ?? module;
   return typeof exported === 'function' ? await (exported as () => unknown)() : exported;
 }
+
+let reloads = 0;
 
 function yamlMessage(path: string): string {
   return (

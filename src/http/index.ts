@@ -36,6 +36,12 @@ export { openAIErrorBody } from './dialects/openai/openai-dialect.js';
 export { anthropicErrorBody } from './dialects/anthropic/anthropic-dialect.js';
 export { aiGatewayErrorBody } from './dialects/ai-gateway/ai-gateway-dialect.js';
 export { creditsBody, generationBody, reportBody } from './dialects/ai-gateway/billing-dialect.js';
+export {
+  checkReadiness,
+  createHealthDialect,
+  type HealthDialectOptions,
+  type Readiness,
+} from './dialects/health/health-dialect.js';
 export type {
   CorsOptions,
   DialectName,
