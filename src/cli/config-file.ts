@@ -62,6 +62,8 @@ export interface LoadedConfig {
   path: string;
   gateway: GatewayConfig;
   server: ServerConfig;
+  /** A module config's `dispose` export: what `serve` calls once it has stopped (closes what the module started). */
+  dispose?: () => Promise<void> | void;
 }
 
 /** The names looked for in the working directory, in order. */
@@ -121,7 +123,7 @@ export async function loadConfigFile(
   loading: { fresh?: boolean } = {},
 ): Promise<LoadedConfig> {
   const path = findConfigFile(options.config, cwd);
-  const raw = await readConfigData(path, loading.fresh === true);
+  const { data: raw, dispose } = await readConfigData(path, loading.fresh === true);
   const problems: ConfigProblem[] = [];
   const data = interpolate(raw, '', environment, problems);
   const { server, rest } = splitServer(data, problems);
@@ -133,20 +135,23 @@ export async function loadConfigFile(
     problems.push(...found);
   }
   if (problems.length > 0) throw configError(problems, `Invalid config file ${path}`);
-  return { path, gateway: rest as GatewayConfig, server };
+  return { path, gateway: rest as GatewayConfig, server, ...(dispose ? { dispose } : {}) };
 }
 
 /**
  * Reads a config file's data: JSON parsed, or a module's default export (a function's result, when it is
  * one). `fresh` imports a module anew (a reload), not from the module cache.
  */
-async function readConfigData(path: string, fresh: boolean): Promise<unknown> {
+async function readConfigData(
+  path: string,
+  fresh: boolean,
+): Promise<{ data: unknown; dispose?: () => Promise<void> | void }> {
   const extension = extname(path).toLowerCase();
   if (extension === '.yaml' || extension === '.yml') throw new GatewayError('config_invalid', yamlMessage(path));
   if (extension === '.json') {
     const text = await readFile(path, 'utf8');
     try {
-      return JSON.parse(text);
+      return { data: JSON.parse(text) };
     } catch (error) {
       throw new GatewayError(
         'config_invalid',
@@ -160,10 +165,10 @@ async function readConfigData(path: string, fresh: boolean): Promise<unknown> {
       `${path}: a config file ends in .mjs, .js, .json or .ts (found '${extension || 'no extension'}')`,
     );
   }
-  let module: { default?: unknown };
+  let module: { default?: unknown; dispose?: unknown };
   try {
     const url = pathToFileURL(path).href;
-    module = (await import(fresh ? `${url}?reload=${(reloads += 1)}` : url)) as { default?: unknown };
+    module = (await import(fresh ? `${url}?reload=${(reloads += 1)}` : url)) as typeof module;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if ((extension === '.ts' || extension === '.mts') && code === 'ERR_UNKNOWN_FILE_EXTENSION') {
@@ -181,7 +186,14 @@ async function readConfigData(path: string, fresh: boolean): Promise<unknown> {
     );
   }
   const exported = module.default ?? module;
-  return typeof exported === 'function' ? await (exported as () => unknown)() : exported;
+  const data = typeof exported === 'function' ? await (exported as () => unknown)() : exported;
+  const dispose = typeof module.dispose === 'function' ? (module.dispose as () => Promise<void> | void) : undefined;
+  if (dispose && data === module) {
+    // No default export: the module's named exports are the config, less `dispose`.
+    const { dispose: _dispose, ...rest } = module as Record<string, unknown>;
+    return { data: rest, dispose };
+  }
+  return { data, ...(dispose ? { dispose } : {}) };
 }
 
 let reloads = 0;

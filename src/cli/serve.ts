@@ -151,6 +151,7 @@ export async function startServer(
     current = { gateway: await start(loaded.gateway), inFlight: 0, retired: false };
   } catch (error) {
     await memoryStore?.close();
+    await loaded.dispose?.();
     throw error;
   }
   const inFlight = new Set<ServerResponse>();
@@ -181,12 +182,14 @@ export async function startServer(
   } catch (error) {
     await current.gateway.close();
     await memoryStore?.close();
+    await loaded.dispose?.();
     throw error;
   }
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${shownHost}:${address.port}`;
   let deadlineMs = loaded.server.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  let dispose = loaded.dispose;
   let serverSection = JSON.stringify({ port: loaded.server.port, host: loaded.server.host });
 
   const reloadOnce = async (reason: string): Promise<boolean> => {
@@ -216,6 +219,7 @@ export async function startServer(
     current = { gateway, inFlight: 0, retired: false };
     retire(previous);
     deadlineMs = next.server.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+    dispose = next.dispose ?? dispose;
     output.out(
       `switchyard: ${reason}: config reloaded; ${previous.inFlight} request(s) in flight finish on the previous one`,
     );
@@ -288,6 +292,7 @@ export async function startServer(
       await closeGeneration(current as Generation);
       await Promise.all([...retired].map(closeGeneration));
       await memoryStore?.close();
+      await Promise.resolve(dispose?.()).catch((error: unknown) => output.error(describeFailure(error)));
       output.out('switchyard: stopped');
     })();
     return stopping;
