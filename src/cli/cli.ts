@@ -271,13 +271,20 @@ async function serve(
         resolveExit(1);
         process.exit(1);
       }
-      running.shutdown(signal).then(
-        () => resolveExit(0),
-        (error: unknown) => {
-          context.error(describeFailure(error));
-          resolveExit(1);
-        },
-      );
+      running
+        .shutdown(signal)
+        .then(
+          () => 0,
+          (error: unknown) => {
+            context.error(describeFailure(error));
+            return 1;
+          },
+        )
+        .then((code) => {
+          // A worker's channel to the primary would keep it alive: let go of it once stopped.
+          if (worker) process.disconnect?.();
+          resolveExit(code);
+        });
     });
   });
 }
