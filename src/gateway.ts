@@ -21,6 +21,7 @@ import {
   type StoreConfig,
   type StrategyConfig,
 } from './gateway-config.js';
+import { createAdminDialect } from './http/dialects/admin/admin-dialect.js';
 import { createGatewayHandler, type GatewayHandler } from './http/gateway-handler.js';
 import type { GatewayBilling, GatewayHandlerConfig } from './http/http-types.js';
 import type { RequestMiddleware } from './middleware/middleware.js';
@@ -29,6 +30,7 @@ import type { RouterConfig } from './router/router-types.js';
 import { MemoryStore } from './store/memory-store.js';
 import { RedisStore } from './store/redis-store.js';
 import type { StateStore } from './store/store.js';
+import { StoredApiKeys } from './http/stored-api-keys.js';
 import { latencyWeighted } from './strategies/latency-weighted.js';
 import { only } from './strategies/only.js';
 import { ordered } from './strategies/ordered.js';
@@ -54,6 +56,8 @@ export interface Gateway {
   readonly handler: GatewayHandler;
   /** The store billing and shared health use, when one is configured (or billing made its own). */
   readonly store: StateStore | undefined;
+  /** The gateway API keys kept in the store (the admin API's), when `adminKeys` is set. */
+  readonly apiKeys: StoredApiKeys | undefined;
   /** The configuration, validated. */
   readonly config: GatewayConfig;
   /**
@@ -132,6 +136,20 @@ export function createGateway(config: GatewayConfig): Gateway {
   for (const key of GATEWAY_HANDLER_KEYS) {
     if (valid[key] !== undefined) (handlerConfig as unknown as Record<string, unknown>)[key] = valid[key];
   }
+  let apiKeys: StoredApiKeys | undefined;
+  if (valid.adminKeys !== undefined && valid.adminKeys.length > 0) {
+    // The admin API: keys made through it live hashed in the store (every instance on it sees them).
+    let keyStore = store ?? billing?.store;
+    if (!keyStore) {
+      const own = new MemoryStore();
+      keyStore = own;
+      closers.push(() => own.close());
+    }
+    const registry = new StoredApiKeys(keyStore);
+    apiKeys = registry;
+    handlerConfig.storedKeys = (_key, sha256Hex) => registry.lookup(sha256Hex);
+    handlerConfig.dialects = [...(valid.dialects ?? []), createAdminDialect({ keys: registry, billing })];
+  }
   const handler = createGatewayHandler(handlerConfig);
   closers.unshift(() => handler.close());
 
@@ -141,6 +159,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     billing,
     handler,
     store: store ?? billing?.store,
+    apiKeys,
     config: valid,
     async ready() {
       const connect = (store as { connect?: () => Promise<void> } | undefined)?.connect;

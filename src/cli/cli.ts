@@ -14,6 +14,7 @@ import type { GatewayConfig } from '../gateway-config.js';
 import { PROVIDER_TYPES, type ProviderType } from '../providers/provider.js';
 import { isPort, loadConfigFile, type LoadedConfig } from './config-file.js';
 import { describeFailure, endpointLines, startServer, type CommandOutput } from './serve.js';
+import { runKeysCommand } from './keys-command.js';
 import { STARTER_CONFIG } from './starter-config.js';
 import { runPrimary, workersRefusal, type WorkerMessage } from './workers.js';
 
@@ -61,6 +62,7 @@ Commands:
   serve   run the gateway from a config file
   check   validate a config file and say what it would serve
   init    write a commented starter config (switchyard.config.mjs)
+  keys    create, list and revoke gateway API keys of a running gateway (its admin API)
 
 Run 'switchyard <command> --help' for a command's options.`;
 
@@ -116,6 +118,14 @@ export async function runCli(argv: string[], context: CliContext = defaultCliCon
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     (command === undefined ? context.error : context.out)(USAGE);
     return command === undefined ? 2 : 0;
+  }
+  if (command === 'keys') {
+    try {
+      return await runKeysCommand(rest, context.environment, context);
+    } catch (error) {
+      context.error(describeFailure(error));
+      return 1;
+    }
   }
   if (command !== 'serve' && command !== 'check' && command !== 'init') {
     context.error(`switchyard: unknown command '${command}'\n\n${USAGE}`);
@@ -328,12 +338,14 @@ export function describeConfig(loaded: LoadedConfig): string[] {
     );
   lines.push(`models:    ${servable.length} of the catalog's ${catalog.list().length} servable by these providers`);
   const keys = config.apiKeys;
-  if (keys === undefined)
+  const admin = config.adminKeys?.length ? `; ${config.adminKeys.length} admin key(s): /admin/* and stored keys on` : '';
+  if (keys === undefined && admin) lines.push(`auth:      gateway API keys from the admin API${admin}`);
+  else if (keys === undefined)
     lines.push('auth:      OFF: no apiKeys, every request is accepted (set apiKeys to require gateway keys)');
-  else if (typeof keys === 'function') lines.push('auth:      a key lookup function');
+  else if (typeof keys === 'function') lines.push(`auth:      a key lookup function${admin}`);
   else
     lines.push(
-      `auth:      ${keys.length} gateway API key(s), accounts: ${[...new Set(keys.map((key) => key.account))].join(', ')}`,
+      `auth:      ${keys.length} gateway API key(s), accounts: ${[...new Set(keys.map((key) => key.account))].join(', ')}${admin}`,
     );
   const billing = config.billing;
   if (billing === undefined || billing === false) {

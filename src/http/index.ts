@@ -42,6 +42,8 @@ export {
   type HealthDialectOptions,
   type Readiness,
 } from './dialects/health/health-dialect.js';
+export { createAdminDialect, type AdminDialectOptions } from './dialects/admin/admin-dialect.js';
+export { StoredApiKeys, type NewApiKey, type StoredApiKey } from './stored-api-keys.js';
 export type {
   CorsOptions,
   DialectName,
