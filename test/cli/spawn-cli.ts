@@ -57,7 +57,11 @@ export function runCli(args: string[], options: { cwd: string; environment?: Rec
  */
 export async function servingOrigin(run: CliRun, timeoutMs = 240_000): Promise<string> {
   const pattern = /serving on (http:\/\/127\.0\.0\.1:\d+)/;
-  await waitFor(() => pattern.test(run.stdout()) || run.child.exitCode !== null, timeoutMs);
+  // The lines after it come in writes of their own: the last one (the docs) says they are all there.
+  await waitFor(
+    () => (pattern.test(run.stdout()) && /\n {2}docs: .*\n/.test(run.stdout())) || run.child.exitCode !== null,
+    timeoutMs,
+  );
   if (run.child.exitCode !== null) throw new Error(`serve exited ${run.child.exitCode}:\n${run.stdout()}\n${run.stderr()}`);
   return pattern.exec(run.stdout())?.[1] as string;
 }
