@@ -22,6 +22,7 @@ import {
   type StoreConfig,
   type StrategyConfig,
 } from './gateway-config.js';
+import { createAdminDialect } from './http/dialects/admin/admin-dialect.js';
 import { createGatewayHandler, type GatewayHandler } from './http/gateway-handler.js';
 import type { GatewayBilling, GatewayHandlerConfig } from './http/http-types.js';
 import { responseCache } from './middleware/cache/response-cache.js';
@@ -36,6 +37,7 @@ import { MemoryStore } from './store/memory-store.js';
 import { RedisStore } from './store/redis-store.js';
 import type { StateStore } from './store/store.js';
 import type { KeyValueStore } from './store/key-value-store.js';
+import { StoredApiKeys } from './http/stored-api-keys.js';
 import { latencyWeighted } from './strategies/latency-weighted.js';
 import { only } from './strategies/only.js';
 import { weighted } from './strategies/weighted.js';
@@ -62,6 +64,8 @@ export interface Gateway {
   readonly handler: GatewayHandler;
   /** The store billing and shared health use, when one is configured (or billing made its own). */
   readonly store: StateStore | undefined;
+  /** The gateway API keys kept in the store (the admin API's), when `adminKeys` is set. */
+  readonly apiKeys: StoredApiKeys | undefined;
   /** The configuration, validated. */
   readonly config: GatewayConfig;
   /**
@@ -145,6 +149,20 @@ export function createGateway(config: GatewayConfig): Gateway {
   const shared = store as (StateStore & Partial<KeyValueStore>) | undefined;
   if (valid.responses?.store === undefined && typeof shared?.getValue === 'function' && !(store instanceof MemoryStore))
     handlerConfig.responses = { ...valid.responses, store: shared as StateStore & KeyValueStore };
+  let apiKeys: StoredApiKeys | undefined;
+  if (valid.adminKeys !== undefined && valid.adminKeys.length > 0) {
+    // The admin API: keys made through it live hashed in the store (every instance on it sees them).
+    let keyStore = store ?? billing?.store;
+    if (!keyStore) {
+      const own = new MemoryStore();
+      keyStore = own;
+      closers.push(() => own.close());
+    }
+    const registry = new StoredApiKeys(keyStore);
+    apiKeys = registry;
+    handlerConfig.storedKeys = (_key, sha256Hex) => registry.lookup(sha256Hex);
+    handlerConfig.dialects = [...(valid.dialects ?? []), createAdminDialect({ keys: registry, billing })];
+  }
   const handler = createGatewayHandler(handlerConfig);
   closers.unshift(() => handler.close());
 
@@ -154,6 +172,7 @@ export function createGateway(config: GatewayConfig): Gateway {
     billing,
     handler,
     store: store ?? billing?.store,
+    apiKeys,
     config: valid,
     async ready() {
       const connect = (store as { connect?: () => Promise<void> } | undefined)?.connect;

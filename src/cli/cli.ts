@@ -4,17 +4,19 @@
  *
  * @module
  */
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Catalog } from '../catalog/catalog.js';
-import { isGatewayError, redactSecrets } from '../core/errors.js';
 import type { GatewayConfig } from '../gateway-config.js';
 import { PROVIDER_TYPES, type ProviderType } from '../providers/provider.js';
 import { isPort, loadConfigFile, type LoadedConfig } from './config-file.js';
-import { endpointLines, startServer, type CommandOutput } from './serve.js';
+import { describeFailure, endpointLines, startServer, type CommandOutput } from './serve.js';
+import { runKeysCommand } from './keys-command.js';
 import { STARTER_CONFIG } from './starter-config.js';
+import { runPrimary, workersRefusal, type WorkerMessage } from './workers.js';
 
 /**
  * What the command runs against: its output, environment, working directory and process signals (tests
@@ -28,8 +30,8 @@ import { STARTER_CONFIG } from './starter-config.js';
 export interface CliContext extends CommandOutput {
   environment: NodeJS.ProcessEnv;
   cwd: string;
-  /** Subscribes to SIGTERM and SIGINT (default: the process's). */
-  onSignal(listener: (signal: 'SIGTERM' | 'SIGINT') => void): void;
+  /** Subscribes to SIGTERM, SIGINT and SIGHUP (default: the process's). */
+  onSignal(listener: (signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP') => void): void;
 }
 
 /**
@@ -49,6 +51,7 @@ export function defaultCliContext(): CliContext {
     onSignal(listener) {
       process.on('SIGTERM', () => listener('SIGTERM'));
       process.on('SIGINT', () => listener('SIGINT'));
+      process.on('SIGHUP', () => listener('SIGHUP'));
     },
   };
 }
@@ -59,11 +62,12 @@ Commands:
   serve   run the gateway from a config file
   check   validate a config file and say what it would serve
   init    write a commented starter config (switchyard.config.mjs)
+  keys    create, list and revoke gateway API keys of a running gateway (its admin API)
 
 Run 'switchyard <command> --help' for a command's options.`;
 
 const HELP: Record<'serve' | 'check' | 'init', string> = {
-  serve: `Usage: switchyard serve [--config FILE] [--port N] [--host H]
+  serve: `Usage: switchyard serve [--config FILE] [--port N] [--host H] [--workers N] [--no-watch]
 
 Runs the gateway: the OpenAI, Anthropic and AI SDK gateway APIs on one HTTP server.
 
@@ -71,11 +75,17 @@ Options:
   -c, --config FILE   the config file (default: the first of switchyard.config.mjs, .js, .json, .ts here)
   -p, --port N        the port (default: server.port in the config, else 8787; 0 picks a free one)
       --host H        the interface (default: server.host in the config, else 127.0.0.1; 0.0.0.0 for all)
+  -w, --workers N     run N processes on the port (node:cluster); they share state through the
+                      configured store, so N > 1 needs a shared one (Redis). Default 1
+      --no-watch      do not reload when the config file changes (SIGHUP still reloads)
   -h, --help          this help
 
-The config is validated before anything starts. On SIGTERM or SIGINT the server stops accepting
-connections, lets requests in flight finish for up to server.shutdownTimeoutMs (default 10 s), closes
-the store and exits 0.`,
+The config is validated before anything starts. When the file changes, or on SIGHUP, it is loaded
+again: a valid one takes effect for new requests while those in flight finish on the previous one;
+an invalid one is reported and the previous one keeps serving. GET /healthz answers while the process
+is alive, GET /readyz while it can serve (503 with the reasons when not). On SIGTERM or SIGINT the
+server stops accepting connections, lets requests in flight finish for up to server.shutdownTimeoutMs
+(default 10 s), closes the store and exits 0.`,
   check: `Usage: switchyard check [--config FILE]
 
 Validates a config file (every problem, with its path, what was expected and what was found) and says
@@ -109,14 +119,36 @@ export async function runCli(argv: string[], context: CliContext = defaultCliCon
     (command === undefined ? context.error : context.out)(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'keys') {
+    try {
+      return await runKeysCommand(rest, context.environment, context);
+    } catch (error) {
+      context.error(describeFailure(error));
+      return 1;
+    }
+  }
   if (command !== 'serve' && command !== 'check' && command !== 'init') {
     context.error(`switchyard: unknown command '${command}'\n\n${USAGE}`);
     return 2;
   }
-  let values: { config?: string; port?: string; host?: string; force?: boolean; help?: boolean };
+  let values: {
+    config?: string;
+    port?: string;
+    host?: string;
+    workers?: string;
+    'no-watch'?: boolean;
+    force?: boolean;
+    help?: boolean;
+  };
   try {
     const common = { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } as const;
-    const serveOptions = { ...common, port: { type: 'string', short: 'p' }, host: { type: 'string' } } as const;
+    const serveOptions = {
+      ...common,
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      workers: { type: 'string', short: 'w' },
+      'no-watch': { type: 'boolean' },
+    } as const;
     const initOptions = { ...common, force: { type: 'boolean', short: 'f' } } as const;
     const parse = <Options extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(options: Options) =>
       parseArgs({ args: rest, strict: true, allowPositionals: false, options }).values;
@@ -163,10 +195,14 @@ async function check(config: string | undefined, context: CliContext): Promise<n
   const loaded = await loadConfigFile({ config }, context.environment, context.cwd);
   context.out(`switchyard: ${loaded.path} is valid`);
   for (const line of describeConfig(loaded)) context.out(`  ${line}`);
+  await loaded.dispose?.();
   return 0;
 }
 
-async function serve(values: { config?: string; port?: string; host?: string }, context: CliContext): Promise<number> {
+async function serve(
+  values: { config?: string; port?: string; host?: string; workers?: string; 'no-watch'?: boolean },
+  context: CliContext,
+): Promise<number> {
   let port: number | undefined;
   if (values.port !== undefined) {
     port = /^\d+$/.test(values.port) ? Number(values.port) : Number.NaN;
@@ -179,12 +215,40 @@ async function serve(values: { config?: string; port?: string; host?: string }, 
     context.error('switchyard serve: --host must be a host name or address (got an empty string)');
     return 2;
   }
+  let workers = 1;
+  if (values.workers !== undefined) {
+    workers = /^\d+$/.test(values.workers) ? Number(values.workers) : Number.NaN;
+    if (!(Number.isSafeInteger(workers) && workers >= 1 && workers <= 1024)) {
+      context.error(`switchyard serve: --workers must be a whole number from 1 to 1024 (got '${values.workers}')`);
+      return 2;
+    }
+  }
+  const worker = cluster.isWorker && context.environment.SWITCHYARD_WORKER === '1';
   const loaded = await loadConfigFile({ config: values.config }, context.environment, context.cwd);
-  context.out(`switchyard: config ${loaded.path}`);
-  for (const line of describeConfig(loaded).filter((line) => !line.startsWith('listen'))) context.out(`  ${line}`);
+  if (!worker) {
+    context.out(`switchyard: config ${loaded.path}`);
+    for (const line of describeConfig(loaded).filter((line) => !line.startsWith('listen'))) context.out(`  ${line}`);
+  }
+  const watchFile = values['no-watch'] !== true;
+  if (workers > 1 && !worker) {
+    const refusal = workersRefusal(loaded, workers);
+    try {
+      if (refusal) {
+        context.error(`switchyard: ${refusal}`);
+        return 1;
+      }
+      return await runPrimary(workers, loaded, context, { watch: watchFile });
+    } finally {
+      await loaded.dispose?.();
+    }
+  }
   let running: Awaited<ReturnType<typeof startServer>>;
   try {
-    running = await startServer(loaded, { port, host: values.host }, context);
+    running = await startServer(
+      loaded,
+      { port, host: values.host, watch: watchFile && !worker, environment: context.environment },
+      context,
+    );
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const host = values.host ?? loaded.server.host ?? '127.0.0.1';
@@ -196,24 +260,47 @@ async function serve(values: { config?: string; port?: string; host?: string }, 
     else context.error(describeFailure(error));
     return 1;
   }
-  context.out(`switchyard: serving on ${running.origin}`);
-  for (const line of endpointLines(running.origin, loaded.gateway.basePath ?? '')) context.out(line);
+  if (worker) process.send?.({ switchyard: 'listening', origin: running.origin } satisfies WorkerMessage);
+  else {
+    context.out(`switchyard: serving on ${running.origin}`);
+    const { dashboard, metrics } = loaded.gateway;
+    const metricsPath = metrics ? (typeof metrics === 'object' && metrics.path) || '/metrics' : undefined;
+    const lines = endpointLines(running.origin, loaded.gateway.basePath ?? '', {
+      dashboard: Boolean(dashboard),
+      dashboardPath: typeof dashboard === 'object' ? dashboard.path : undefined,
+      metricsPath,
+    });
+    for (const line of lines) context.out(line);
+  }
   return new Promise<number>((resolveExit) => {
     let signals = 0;
     context.onSignal((signal) => {
+      if (signal === 'SIGHUP') {
+        void running.reload('SIGHUP');
+        return;
+      }
+      // A worker's primary forwards the terminal's Ctrl-C as SIGTERM: the SIGINT it gets itself is not a second one.
+      if (worker && signal === 'SIGINT') return;
       signals += 1;
       if (signals > 1) {
         context.error(`switchyard: ${signal} again: exiting without waiting`);
         resolveExit(1);
         process.exit(1);
       }
-      running.shutdown(signal).then(
-        () => resolveExit(0),
-        (error: unknown) => {
-          context.error(describeFailure(error));
-          resolveExit(1);
-        },
-      );
+      running
+        .shutdown(signal)
+        .then(
+          () => 0,
+          (error: unknown) => {
+            context.error(describeFailure(error));
+            return 1;
+          },
+        )
+        .then((code) => {
+          // A worker's channel to the primary would keep it alive: let go of it once stopped.
+          if (worker) process.disconnect?.();
+          resolveExit(code);
+        });
     });
   });
 }
@@ -257,12 +344,14 @@ export function describeConfig(loaded: LoadedConfig): string[] {
     );
   lines.push(`models:    ${servable.length} of the catalog's ${catalog.list().length} servable by these providers`);
   const keys = config.apiKeys;
-  if (keys === undefined)
+  const admin = config.adminKeys?.length ? `; ${config.adminKeys.length} admin key(s): /admin/* and stored keys on` : '';
+  if (keys === undefined && admin) lines.push(`auth:      gateway API keys from the admin API${admin}`);
+  else if (keys === undefined)
     lines.push('auth:      OFF: no apiKeys, every request is accepted (set apiKeys to require gateway keys)');
-  else if (typeof keys === 'function') lines.push('auth:      a key lookup function');
+  else if (typeof keys === 'function') lines.push(`auth:      a key lookup function${admin}`);
   else
     lines.push(
-      `auth:      ${keys.length} gateway API key(s), accounts: ${[...new Set(keys.map((key) => key.account))].join(', ')}`,
+      `auth:      ${keys.length} gateway API key(s), accounts: ${[...new Set(keys.map((key) => key.account))].join(', ')}${admin}`,
     );
   const billing = config.billing;
   if (billing === undefined || billing === false) {
@@ -299,9 +388,4 @@ function safeUrl(url: string): string {
   } catch {
     return '(an invalid URL)';
   }
-}
-
-function describeFailure(error: unknown): string {
-  if (isGatewayError(error)) return redactSecrets(`switchyard: ${error.message}`);
-  return redactSecrets(`switchyard: ${error instanceof Error ? error.message : String(error)}`);
 }

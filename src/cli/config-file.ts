@@ -62,6 +62,8 @@ export interface LoadedConfig {
   path: string;
   gateway: GatewayConfig;
   server: ServerConfig;
+  /** A module config's `dispose` export: what `serve` calls once it has stopped (closes what the module started). */
+  dispose?: () => Promise<void> | void;
 }
 
 /** The names looked for in the working directory, in order. */
@@ -103,7 +105,8 @@ export function findConfigFile(given: string | undefined, cwd: string): string {
 }
 
 /**
- * Loads, interpolates and validates a config file.
+ * Loads, interpolates and validates a config file. `loading.fresh` imports a module config anew rather
+ * than from Node's module cache (a reload).
  *
  * @throws GatewayError `config_invalid` with every problem (`details.problems`), or when the file cannot be read.
  *
@@ -117,9 +120,10 @@ export async function loadConfigFile(
   options: { config?: string },
   environment: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
+  loading: { fresh?: boolean } = {},
 ): Promise<LoadedConfig> {
   const path = findConfigFile(options.config, cwd);
-  const raw = await readConfigData(path);
+  const { data: raw, dispose } = await readConfigData(path, loading.fresh === true);
   const problems: ConfigProblem[] = [];
   const data = interpolate(raw, '', environment, problems);
   const { server, rest } = splitServer(data, problems);
@@ -131,17 +135,23 @@ export async function loadConfigFile(
     problems.push(...found);
   }
   if (problems.length > 0) throw configError(problems, `Invalid config file ${path}`);
-  return { path, gateway: rest as GatewayConfig, server };
+  return { path, gateway: rest as GatewayConfig, server, ...(dispose ? { dispose } : {}) };
 }
 
-/** Reads a config file's data: JSON parsed, or a module's default export (a function's result, when it is one). */
-async function readConfigData(path: string): Promise<unknown> {
+/**
+ * Reads a config file's data: JSON parsed, or a module's default export (a function's result, when it is
+ * one). `fresh` imports a module anew (a reload), not from the module cache.
+ */
+async function readConfigData(
+  path: string,
+  fresh: boolean,
+): Promise<{ data: unknown; dispose?: () => Promise<void> | void }> {
   const extension = extname(path).toLowerCase();
   if (extension === '.yaml' || extension === '.yml') throw new GatewayError('config_invalid', yamlMessage(path));
   if (extension === '.json') {
     const text = await readFile(path, 'utf8');
     try {
-      return JSON.parse(text);
+      return { data: JSON.parse(text) };
     } catch (error) {
       throw new GatewayError(
         'config_invalid',
@@ -155,9 +165,10 @@ async function readConfigData(path: string): Promise<unknown> {
       `${path}: a config file ends in .mjs, .js, .json or .ts (found '${extension || 'no extension'}')`,
     );
   }
-  let module: { default?: unknown };
+  let module: { default?: unknown; dispose?: unknown };
   try {
-    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    const url = pathToFileURL(path).href;
+    module = (await import(fresh ? `${url}?reload=${(reloads += 1)}` : url)) as typeof module;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if ((extension === '.ts' || extension === '.mts') && code === 'ERR_UNKNOWN_FILE_EXTENSION') {
@@ -175,8 +186,17 @@ async function readConfigData(path: string): Promise<unknown> {
     );
   }
   const exported = module.default ?? module;
-  return typeof exported === 'function' ? await (exported as () => unknown)() : exported;
+  const data = typeof exported === 'function' ? await (exported as () => unknown)() : exported;
+  const dispose = typeof module.dispose === 'function' ? (module.dispose as () => Promise<void> | void) : undefined;
+  if (dispose && data === module) {
+    // No default export: the module's named exports are the config, less `dispose`.
+    const { dispose: _dispose, ...rest } = module as Record<string, unknown>;
+    return { data: rest, dispose };
+  }
+  return { data, ...(dispose ? { dispose } : {}) };
 }
+
+let reloads = 0;
 
 function yamlMessage(path: string): string {
   return (

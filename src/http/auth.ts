@@ -44,11 +44,20 @@ interface StoredKey {
 export class KeyAuthenticator {
   private readonly stored: StoredKey[] | undefined;
   private readonly lookup: GatewayKeyLookup | undefined;
+  private readonly storedKeys: GatewayKeyLookup | undefined;
   /** The caller of a request made without a key: the default account, every model. */
   readonly anonymous: Caller;
 
-  constructor(keys: GatewayApiKey[] | GatewayKeyLookup | undefined, defaultAccount: AccountReference | undefined) {
+  /**
+   * @param storedKeys consulted when `keys` do not know a key: the keys made through the admin API, in the store.
+   */
+  constructor(
+    keys: GatewayApiKey[] | GatewayKeyLookup | undefined,
+    defaultAccount: AccountReference | undefined,
+    storedKeys?: GatewayKeyLookup,
+  ) {
     this.anonymous = { account: defaultAccount ?? { id: 'anonymous' }, models: undefined };
+    this.storedKeys = storedKeys;
     if (typeof keys === 'function') {
       this.lookup = keys;
       return;
@@ -71,7 +80,7 @@ export class KeyAuthenticator {
 
   /** Whether requests must present a key. */
   get enabled(): boolean {
-    return this.stored !== undefined || this.lookup !== undefined;
+    return this.stored !== undefined || this.lookup !== undefined || this.storedKeys !== undefined;
   }
 
   /** The caller of a request, or a 401 GatewayError saying what is missing or wrong. */
@@ -92,6 +101,7 @@ export class KeyAuthenticator {
     } else if (this.lookup) {
       identity = await this.lookup(presented, digest.toString('hex'));
     }
+    if (!identity && this.storedKeys) identity = await this.storedKeys(presented, digest.toString('hex'));
     if (!identity) throw new GatewayError('unauthorized', 'Invalid gateway API key');
     return {
       account: { id: identity.account, apiKeyId: identity.id, ...(identity.user ? { user: identity.user } : {}) },

@@ -84,7 +84,7 @@ export class HttpHandler {
     this.router = isRouter(given) ? given : new Router(given);
     this.basePath = normalizeBasePath(config.basePath);
     this.bodyLimit = config.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-    this.auth = new KeyAuthenticator(config.apiKeys, config.defaultAccount);
+    this.auth = new KeyAuthenticator(config.apiKeys, config.defaultAccount, config.storedKeys);
     this.admin = new AdminAccess(config.adminKeys);
     if (Array.isArray(config.apiKeys) && config.apiKeys.some((entry) => this.admin.isAdminKey(entry.key)))
       throw new GatewayError('config_invalid', 'An admin key must not also be a gateway API key');

@@ -208,6 +208,11 @@ export interface GatewayHandlerConfig {
    */
   dialects?: Array<DialectName | Dialect>;
   /** Serves `/v1/credits`, `/v1/report` and `/v1/generation` from this source. */
+  /**
+   * Consulted for a key that `apiKeys` does not know: the keys made through the admin API, kept hashed in
+   * the store (`createGateway` sets it when `adminKeys` is set). Turns auth on.
+   */
+  storedKeys?: GatewayKeyLookup;
   billing?: GatewayBilling;
   /**
    * The OpenAI Responses API's store (`previous_response_id`, `GET /v1/responses/{id}`): a key-value store

@@ -42,6 +42,14 @@ export {
   DEFAULT_DASHBOARD_PATH,
   type DashboardDialectOptions,
 } from './dialects/dashboard/dashboard-dialect.js';
+export {
+  checkReadiness,
+  createHealthDialect,
+  type HealthDialectOptions,
+  type Readiness,
+} from './dialects/health/health-dialect.js';
+export { createAdminDialect, type AdminDialectOptions } from './dialects/admin/admin-dialect.js';
+export { StoredApiKeys, type NewApiKey, type StoredApiKey } from './stored-api-keys.js';
 export type {
   CorsOptions,
   DashboardOptions,

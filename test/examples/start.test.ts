@@ -1,5 +1,5 @@
 /**
- * `npm start` as a new user runs it: a process with a real-looking key that does not work (a bogus
+ * `npm run tour` (examples/start.ts) as a new user runs it: a process with a real-looking key that does not work (a bogus
  * OpenAI key whose API is a closed loopback port, so nothing leaves the machine), a port that is taken,
  * and the interface it listens on.
  */
@@ -52,7 +52,7 @@ afterAll(async () => {
 });
 
 // Each test starts the whole gateway (every SDK, every simulator): minutes on a busy two-core machine.
-describe('npm start', () => {
+describe('npm run tour (examples/start.ts)', () => {
   it('serves on 127.0.0.1 even when a real key is set but does not work, and says so', {
     timeout: 600_000,
   }, async () => {
