@@ -64,7 +64,8 @@ for (const [, router] of routers) {
   await router.ready();
 }
 const model = 'openai/gpt-4o-mini';
-for (const [, router] of routers) for (let index = 0; index < 50; index += 1) await router.generate({ model, prompt: 'warm' });
+for (const [, router] of routers)
+  for (let index = 0; index < 50; index += 1) await router.generate({ model, prompt: 'warm' });
 
 const samples = new Map<string, number[]>(routers.map(([name]) => [name, []]));
 for (let index = 0; index < requests; index += 1) {

@@ -39,9 +39,11 @@ export function buildDashboardAssets(): { script: string; login: string; style: 
       write: false,
       legalComments: 'none',
       charset: 'utf8',
-    })
-      .outputFiles[0].text.trim();
-  const style = transformSync(readFileSync(join(source, 'style.css'), 'utf8'), { loader: 'css', minify: true }).code.trim();
+    }).outputFiles[0].text.trim();
+  const style = transformSync(readFileSync(join(source, 'style.css'), 'utf8'), {
+    loader: 'css',
+    minify: true,
+  }).code.trim();
   return { script: bundle('main.ts'), login: bundle('login.ts'), style };
 }
 

@@ -17,7 +17,13 @@ const docs = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs');
 const fixture = await startDashboardGateway();
 const browser = await launchChromium();
 try {
-  const words = ['summarise this ticket', 'draft a reply', 'classify the intent', 'translate to French', 'extract the dates'];
+  const words = [
+    'summarise this ticket',
+    'draft a reply',
+    'classify the intent',
+    'translate to French',
+    'extract the dates',
+  ];
   for (let index = 0; index < 24; index += 1) {
     if (index % 7 === 3) fixture.openai.script({ type: 'status', status: index % 2 ? 503 : 429 });
     await fixture.chat(`${words[index % words.length]} ${'and more context '.repeat(index % 6)}`, {

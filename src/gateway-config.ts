@@ -583,10 +583,15 @@ function checkRouterOptions(problems: Problems, base: string, config: Record<str
   if (config.hedge !== undefined) {
     try {
       validateHedgeOptions(config.hedge, join(base, 'hedge'), 'config_invalid');
-      if (config.hedge === false) problems.add(join(base, 'hedge'), 'hedge options (leave `hedge` out for none)', false);
+      if (config.hedge === false)
+        problems.add(join(base, 'hedge'), 'hedge options (leave `hedge` out for none)', false);
     } catch (error) {
       const param = isGatewayError(error) ? error.param : undefined;
-      problems.add(param ?? join(base, 'hedge'), (error as Error).message.replace(/^`[^`]*` (must be )?/, ''), config.hedge);
+      problems.add(
+        param ?? join(base, 'hedge'),
+        (error as Error).message.replace(/^`[^`]*` (must be )?/, ''),
+        config.hedge,
+      );
     }
   }
   problems.integer(join(base, 'attemptTimeoutMs'), config.attemptTimeoutMs, 1, 'milliseconds');
@@ -623,7 +628,8 @@ function checkRouterOptions(problems: Problems, base: string, config: Record<str
   problems.fn(join(base, 'random'), config.random);
   problems.boolean(join(base, 'preload'), config.preload);
   for (const problem of routingRuleProblems(config.rules, config.virtualModels, base)) {
-    if (problem.unknown) problems.list.push({ path: problem.path, expected: problem.expected, found: 'an unknown option' });
+    if (problem.unknown)
+      problems.list.push({ path: problem.path, expected: problem.expected, found: 'an unknown option' });
     else problems.add(problem.path, problem.expected, problem.value);
   }
   for (const key of ['contextWindowFallbacks', 'contentPolicyFallbacks']) {
@@ -649,9 +655,15 @@ function checkTelemetry(problems: Problems, path: string, telemetry: unknown): v
   if (!problems.object(at, given, 'true, false, or { "recordContent", "traces", "metrics" }')) return;
   problems.unknownKeys(at, given, ['tracer', 'meter', 'traces', 'metrics', 'recordContent']);
   for (const key of ['traces', 'metrics', 'recordContent']) problems.boolean(`${at}.${key}`, given[key]);
-  if (given.tracer !== undefined && !(isPlainObjectOrInstance(given.tracer) && typeof given.tracer.startSpan === 'function'))
+  if (
+    given.tracer !== undefined &&
+    !(isPlainObjectOrInstance(given.tracer) && typeof given.tracer.startSpan === 'function')
+  )
     problems.add(`${at}.tracer`, 'an OpenTelemetry Tracer (in code)', given.tracer);
-  if (given.meter !== undefined && !(isPlainObjectOrInstance(given.meter) && typeof given.meter.createCounter === 'function'))
+  if (
+    given.meter !== undefined &&
+    !(isPlainObjectOrInstance(given.meter) && typeof given.meter.createCounter === 'function')
+  )
     problems.add(`${at}.meter`, 'an OpenTelemetry Meter (in code)', given.meter);
 }
 
@@ -664,13 +676,21 @@ function checkMetrics(problems: Problems, metrics: unknown): void {
     problems.add('metrics.path', 'a path such as "/metrics"', path);
   const key = metrics.key;
   if (key !== undefined && key !== 'admin' && (typeof key !== 'string' || key.length < MIN_ADMIN_KEY_LENGTH))
-    problems.add('metrics.key', `'admin' (the admin keys), or a key of at least ${MIN_ADMIN_KEY_LENGTH} characters`, key, {
-      secret: true,
-    });
+    problems.add(
+      'metrics.key',
+      `'admin' (the admin keys), or a key of at least ${MIN_ADMIN_KEY_LENGTH} characters`,
+      key,
+      {
+        secret: true,
+      },
+    );
   const labels = metrics.labels;
   if (labels !== undefined) {
     if (!Array.isArray(labels)) problems.add('metrics.labels', `an array of ${METRICS_LABELS.join(', ')}`, labels);
-    else labels.forEach((label: unknown, index: number) => problems.oneOf(`metrics.labels[${index}]`, label, METRICS_LABELS));
+    else
+      labels.forEach((label: unknown, index: number) =>
+        problems.oneOf(`metrics.labels[${index}]`, label, METRICS_LABELS),
+      );
   }
   const registry = metrics.registry;
   if (registry !== undefined && !(isPlainObjectOrInstance(registry) && typeof registry.metrics === 'function'))
@@ -695,8 +715,7 @@ function checkRequestLog(problems: Problems, path: string, value: unknown): void
     typeof store.append === 'function' &&
     typeof store.query === 'function' &&
     typeof store.get === 'function';
-  if (!isLogStore)
-    problems.add(`${path}.store`, "'memory', or (in code) a RedisStore or a RequestLogStore", store);
+  if (!isLogStore) problems.add(`${path}.store`, "'memory', or (in code) a RedisStore or a RequestLogStore", store);
 }
 
 function checkProvider(problems: Problems, path: string, name: string, instance: unknown): void {
@@ -763,7 +782,11 @@ function checkCatalog(problems: Problems, path: string, catalog: unknown): void 
   const providerFacts = catalog.providers;
   if (
     providerFacts !== undefined &&
-    problems.object(`${path}.providers`, providerFacts, 'facts by provider, such as { "mistral": { "headquarters": "FR" } }')
+    problems.object(
+      `${path}.providers`,
+      providerFacts,
+      'facts by provider, such as { "mistral": { "headquarters": "FR" } }',
+    )
   ) {
     for (const [name, facts] of Object.entries(providerFacts)) {
       const at = `${path}.providers.${name}`;
@@ -843,7 +866,14 @@ function checkModel(problems: Problems, path: string, model: unknown): void {
       !problems.object(`${at}.pricing`, pricing, 'prices { "input": "2.50", "output": "10" } in USD per million tokens')
     )
       return;
-    problems.unknownKeys(`${at}.pricing`, pricing, ['input', 'output', 'cacheRead', 'cacheWrite', 'image', 'searchUnit']);
+    problems.unknownKeys(`${at}.pricing`, pricing, [
+      'input',
+      'output',
+      'cacheRead',
+      'cacheWrite',
+      'image',
+      'searchUnit',
+    ]);
     const image = pricing.image;
     if (image !== undefined && problems.object(`${at}.pricing.image`, image, 'USD per image by size or quality')) {
       for (const [key, value] of Object.entries(image)) {
@@ -1053,7 +1083,10 @@ function checkHandlerSide(problems: Problems, config: Record<string, unknown>): 
   problems.logger('logger', config.logger, true);
   checkMetrics(problems, config.metrics);
   const responses = config.responses;
-  if (responses !== undefined && problems.object('responses', responses, '{ "ttlMs": 86400000 } or { "store": false }')) {
+  if (
+    responses !== undefined &&
+    problems.object('responses', responses, '{ "ttlMs": 86400000 } or { "store": false }')
+  ) {
     problems.unknownKeys('responses', responses, ['store', 'ttlMs', 'maxEntries']);
     problems.integer('responses.ttlMs', responses.ttlMs, 1, 'milliseconds');
     problems.integer('responses.maxEntries', responses.maxEntries, 1, '');
@@ -1073,7 +1106,7 @@ function isKeyValueStore(value: unknown): boolean {
 }
 
 /** A dashboard path: `/` and path segments, no query, fragment or spaces. */
-const DASHBOARD_PATH = /^\/[A-Za-z0-9._~\/-]*[A-Za-z0-9._~-]$/;
+const DASHBOARD_PATH = /^\/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$/;
 
 function checkBilling(problems: Problems, config: Record<string, unknown>): void {
   const billing = config.billing;

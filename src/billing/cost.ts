@@ -152,7 +152,11 @@ export function computeCost(tokens: BillableTokens, pricing: Pricing): CostBreak
  * imagePrice({ input: '0', output: '0', image: { default: '0.04', hd: '0.08' } }, '1024x1024', 'hd'); // '0.08'
  * ```
  */
-export function imagePrice(pricing: Pricing, size: string | undefined, quality: string | undefined): string | undefined {
+export function imagePrice(
+  pricing: Pricing,
+  size: string | undefined,
+  quality: string | undefined,
+): string | undefined {
   const table = pricing.image;
   if (!table) return undefined;
   const keys = [quality && size ? `${quality}/${size}` : undefined, size, quality, 'default'];

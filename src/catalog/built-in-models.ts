@@ -76,11 +76,13 @@ function imageModel(
     name,
     type: 'image',
     capabilities: IMAGE_MODEL,
-    offerings: offerings.map(([provider, providerModelId, prices]): Offering => ({
-      provider,
-      providerModelId,
-      pricing: Array.isArray(prices) ? price(prices) : { input: '0', output: '0', image: prices },
-    })),
+    offerings: offerings.map(
+      ([provider, providerModelId, prices]): Offering => ({
+        provider,
+        providerModelId,
+        pricing: Array.isArray(prices) ? price(prices) : { input: '0', output: '0', image: prices },
+      }),
+    ),
   };
 }
 
@@ -95,11 +97,13 @@ function rerankingModel(
     name,
     type: 'reranking',
     capabilities: RERANKING_MODEL,
-    offerings: offerings.map(([provider, providerModelId, searchUnit]): Offering => ({
-      provider,
-      providerModelId,
-      pricing: { input: '0', output: '0', searchUnit },
-    })),
+    offerings: offerings.map(
+      ([provider, providerModelId, searchUnit]): Offering => ({
+        provider,
+        providerModelId,
+        pricing: { input: '0', output: '0', searchUnit },
+      }),
+    ),
   };
 }
 

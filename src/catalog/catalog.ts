@@ -360,8 +360,14 @@ function validateModel(model: ModelDefinition): void {
   for (const offering of model.offerings) {
     const { image, ...perToken } = offering.pricing ?? ({} as Pricing);
     if (image !== undefined && (typeof image !== 'object' || image === null))
-      throw new GatewayError('config_invalid', `Model '${model.id}' offering '${offering.provider}': price 'image' must be an object`);
-    const prices = [...Object.entries(perToken), ...Object.entries(image ?? {}).map(([key, value]) => [`image.${key}`, value])];
+      throw new GatewayError(
+        'config_invalid',
+        `Model '${model.id}' offering '${offering.provider}': price 'image' must be an object`,
+      );
+    const prices = [
+      ...Object.entries(perToken),
+      ...Object.entries(image ?? {}).map(([key, value]) => [`image.${key}`, value]),
+    ];
     for (const [field, value] of prices) {
       if (value !== undefined && (typeof value !== 'string' || !DECIMAL.test(value))) {
         throw new GatewayError(

@@ -30,7 +30,10 @@ export interface DirectorySource {
   /** The configured provider instance names. */
   providerNames(): string[];
   /** The configured offerings that can serve a request (ranked as the router would). */
-  candidates?(request: NormalizedRequest, operation?: 'generate' | 'stream' | 'embed' | 'image' | 'rerank'): Candidate[];
+  candidates?(
+    request: NormalizedRequest,
+    operation?: 'generate' | 'stream' | 'embed' | 'image' | 'rerank',
+  ): Candidate[];
   /** Saved model names with their routing (`RouterConfig.virtualModels`), listed beside the catalog's. */
   readonly virtualModels?: Readonly<Record<string, VirtualModel>>;
 }

@@ -344,7 +344,9 @@ export function describeConfig(loaded: LoadedConfig): string[] {
     );
   lines.push(`models:    ${servable.length} of the catalog's ${catalog.list().length} servable by these providers`);
   const keys = config.apiKeys;
-  const admin = config.adminKeys?.length ? `; ${config.adminKeys.length} admin key(s): /admin/* and stored keys on` : '';
+  const admin = config.adminKeys?.length
+    ? `; ${config.adminKeys.length} admin key(s): /admin/* and stored keys on`
+    : '';
   if (keys === undefined && admin) lines.push(`auth:      gateway API keys from the admin API${admin}`);
   else if (keys === undefined)
     lines.push('auth:      OFF: no apiKeys, every request is accepted (set apiKeys to require gateway keys)');

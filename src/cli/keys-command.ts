@@ -58,7 +58,8 @@ export async function runKeysCommand(
     output.error(`switchyard keys: ${message}\n\n${KEYS_HELP}`);
     return 2;
   };
-  if (action !== 'create' && action !== 'list' && action !== 'revoke') return usage('name an action: create, list or revoke');
+  if (action !== 'create' && action !== 'list' && action !== 'revoke')
+    return usage('name an action: create, list or revoke');
   if (action === 'create' && !values.account) return usage('create needs --account ID');
   if (action === 'revoke' && rest.length !== 1) return usage('revoke needs the id of one key');
   if (action !== 'revoke' && rest.length > 0) return usage(`unexpected argument '${rest[0]}'`);

@@ -144,7 +144,6 @@ export async function startServer(
     generation.retired = true;
     retired.add(generation);
     if (generation.inFlight === 0) void closeGeneration(generation);
-
   };
 
   try {
@@ -335,7 +334,8 @@ export function endpointLines(
   ];
 }
 
-const DOCS_URL = 'https://github.com/switchyard-gateway/switchyard#readme (npm run docs: the API reference in docs/api)';
+const DOCS_URL =
+  'https://github.com/switchyard-gateway/switchyard#readme (npm run docs: the API reference in docs/api)';
 
 /**
  * A failure as one line for the terminal, secrets redacted.

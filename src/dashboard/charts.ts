@@ -54,7 +54,11 @@ export function timeBars(
     const y = top + plotHeight - fraction * plotHeight;
     chart.append(
       svg('line', { x1: left, x2: width - 8, y1: y, y2: y, class: 'grid' }),
-      svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' }, max === 0 ? '0' : options.format(max * fraction)),
+      svg(
+        'text',
+        { x: left - 6, y: y + 4, 'text-anchor': 'end', class: 'axis' },
+        max === 0 ? '0' : options.format(max * fraction),
+      ),
     );
   }
   const slot = plotWidth / Math.max(1, bars.length);
@@ -168,7 +172,8 @@ export function sparkline(
     const previous = index > 0 ? values[index - 1] : undefined;
     path += `${previous === undefined ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)} `;
   });
-  if (path) line.append(svg('path', { d: path, fill: 'none', stroke: options.color ?? PALETTE[0], 'stroke-width': 1.6 }));
+  if (path)
+    line.append(svg('path', { d: path, fill: 'none', stroke: options.color ?? PALETTE[0], 'stroke-width': 1.6 }));
   line.append(svg('title', {}, options.label));
   return line;
 }
@@ -186,7 +191,14 @@ export function meter(value: number, limit: number, title: string): HTMLElement 
   const level = share >= 1 ? 'over' : share >= 0.8 ? 'near' : 'ok';
   return h(
     'span',
-    { class: `meter ${level}`, title, role: 'meter', 'aria-valuenow': Math.round(share * 100), 'aria-valuemin': 0, 'aria-valuemax': 100 },
+    {
+      class: `meter ${level}`,
+      title,
+      role: 'meter',
+      'aria-valuenow': Math.round(share * 100),
+      'aria-valuemin': 0,
+      'aria-valuemax': 100,
+    },
     h('span', { style: `width:${Math.min(100, share * 100)}%` }),
   );
 }

@@ -25,7 +25,12 @@ const main = h('main', {});
 const sections = new Map<string, HTMLElement>();
 for (const view of VIEWS) {
   tabs.append(h('a', { href: `#${view.id}`, id: `tab-${view.id}`, 'data-view': view.id }, view.label));
-  const section = h('section', { id: `view-${view.id}`, class: 'view', hidden: true, 'aria-labelledby': `tab-${view.id}` });
+  const section = h('section', {
+    id: `view-${view.id}`,
+    class: 'view',
+    hidden: true,
+    'aria-labelledby': `tab-${view.id}`,
+  });
   sections.set(view.id, section);
   main.append(section);
 }
@@ -51,7 +56,8 @@ async function route(): Promise<void> {
   const view = VIEWS.find((item) => item.id === id) ?? VIEWS[0];
   stopAvailability();
   stopRequests();
-  for (const tab of Array.from(tabs.querySelectorAll('a'))) tab.classList.toggle('active', tab.dataset.view === view.id);
+  for (const tab of Array.from(tabs.querySelectorAll('a')))
+    tab.classList.toggle('active', tab.dataset.view === view.id);
   for (const [key, section] of sections) section.hidden = key !== view.id;
   const section = sections.get(view.id) as HTMLElement;
   section.setAttribute('aria-busy', 'true');

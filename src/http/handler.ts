@@ -95,7 +95,9 @@ export class HttpHandler {
     if (this.metrics) dialects.push(this.metrics);
     this.table = new RouteTable(dialects);
     if (config.dashboard && !this.admin.enabled)
-      this.logger?.warn('switchyard: the dashboard is on but no `adminKeys` are configured, so nobody can sign in to it');
+      this.logger?.warn(
+        'switchyard: the dashboard is on but no `adminKeys` are configured, so nobody can sign in to it',
+      );
     if (!this.auth.enabled) {
       const message =
         'switchyard: gateway API keys are not configured, so auth is OFF: every request is accepted and billed to the default account. Set `apiKeys` to require keys.';

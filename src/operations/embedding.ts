@@ -39,7 +39,8 @@ const EMBEDDING_MODELS: Eligibility = {
     const capabilities = candidate.offering.capabilities;
     const type = catalog.get(candidate.model)?.type;
     const other = capabilities.embeddings === undefined && type !== undefined && type !== 'embedding';
-    const notEmbedding = capabilities.embeddings === false || other || capabilities.imageGeneration || capabilities.reranking;
+    const notEmbedding =
+      capabilities.embeddings === false || other || capabilities.imageGeneration || capabilities.reranking;
     return notEmbedding ? `${candidate.model} is not an embedding model` : undefined;
   },
 };

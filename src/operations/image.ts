@@ -100,9 +100,7 @@ function mostExpensiveImage(candidate: Candidate): string | undefined {
 
 function qualityOf(run: PipelineRun, candidate: Candidate): string | undefined {
   const options = run.request.providerOptions;
-  const own = (options?.[candidate.provider] ?? options?.[candidate.providerType]) as
-    | { quality?: unknown }
-    | undefined;
+  const own = (options?.[candidate.provider] ?? options?.[candidate.providerType]) as { quality?: unknown } | undefined;
   return typeof own?.quality === 'string' ? own.quality : undefined;
 }
 
@@ -118,7 +116,10 @@ function qualityOf(run: PipelineRun, candidate: Candidate): string | undefined {
 export const imageOperation: Operation<Imaged, ImageResult> = {
   kind: 'image',
   eligibility: () => IMAGE_MODELS,
-  plan(run: PipelineRun, candidate: Candidate): { estimatedInputTokens: number; maxOutputTokens: number; units: BillableUnits } {
+  plan(
+    run: PipelineRun,
+    candidate: Candidate,
+  ): { estimatedInputTokens: number; maxOutputTokens: number; units: BillableUnits } {
     const n = run.parameters?.n ?? 1;
     const price = mostExpensiveImage(candidate);
     return {

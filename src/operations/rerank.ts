@@ -52,7 +52,11 @@ export const rerankOperation: Operation<ProviderRerankResult, RerankResult> = {
   kind: 'rerank',
   eligibility: () => RERANKING_MODELS,
   plan(run: PipelineRun): { estimatedInputTokens: number; maxOutputTokens: number; units: BillableUnits } {
-    return { estimatedInputTokens: 0, maxOutputTokens: 0, units: { searchUnits: searchUnitsFor(run.values?.length ?? 0) } };
+    return {
+      estimatedInputTokens: 0,
+      maxOutputTokens: 0,
+      units: { searchUnits: searchUnitsFor(run.values?.length ?? 0) },
+    };
   },
   async call(run: PipelineRun, attempt: Attempt): Promise<ProviderRerankResult> {
     const { provider, candidate } = attempt;

@@ -110,7 +110,8 @@ export function validateHedgeOptions(
   if (minimumSamples !== undefined && (!Number.isInteger(minimumSamples) || (minimumSamples as number) < 1))
     fail('must be a positive integer', `${path}.minimumSamples`);
   for (const key of Object.keys(options))
-    if (!['after', 'maxExtra', 'operations', 'minimumSamples'].includes(key)) fail('is not a hedge option', `${path}.${key}`);
+    if (!['after', 'maxExtra', 'operations', 'minimumSamples'].includes(key))
+      fail('is not a hedge option', `${path}.${key}`);
 }
 
 /** One candidate being tried by the race: its cancel handle and the timer of the hedge it may start. */

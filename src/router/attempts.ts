@@ -421,7 +421,10 @@ export class Attempts {
     } else record.status = 200;
     if (timeToFirstTokenMs !== undefined) record.timeToFirstTokenMs = timeToFirstTokenMs;
     run.attempts.push(record);
-    if (hedged === 'cancelled' || (error && (error.scope !== 'provider' || error.code === 'provider_sdk_missing') && !billable))
+    if (
+      hedged === 'cancelled' ||
+      (error && (error.scope !== 'provider' || error.code === 'provider_sdk_missing') && !billable)
+    )
       this.health.cancel(record.provider, record.providerModelId);
     else if (hedged === 'answered')
       // A hedge's slower attempt that had answered too: a sample of its speed, not a failure.

@@ -220,7 +220,11 @@ export function filterOfferings(
   const language = request.prompt.length > 0;
   const options =
     gateway &&
-    (gateway.has ?? gateway.headquarters ?? gateway.zeroDataRetention ?? gateway.disallowPromptTraining ?? gateway.maxPrice)
+    (gateway.has ??
+      gateway.headquarters ??
+      gateway.zeroDataRetention ??
+      gateway.disallowPromptTraining ??
+      gateway.maxPrice)
       ? gateway
       : undefined;
   let needed: number | undefined;

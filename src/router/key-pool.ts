@@ -86,10 +86,19 @@ export class KeyPool {
     if (!entry || entry.revoked) return undefined;
     const status = error.upstreamStatus;
     const rejected =
-      error.code === 'provider_authentication' || error.code === 'provider_permission' || status === 401 || status === 403;
+      error.code === 'provider_authentication' ||
+      error.code === 'provider_permission' ||
+      status === 401 ||
+      status === 403;
     if (rejected) {
       entry.revoked = true;
-      this.onChange({ provider: this.provider, keyFingerprint: fingerprint, state: 'revoked', status, code: error.code });
+      this.onChange({
+        provider: this.provider,
+        keyFingerprint: fingerprint,
+        state: 'revoked',
+        status,
+        code: error.code,
+      });
       return 'revoked';
     }
     if (error.code === 'provider_rate_limited' || status === 429) {

@@ -107,7 +107,9 @@ export function withModelFallbacks(
   ): Promise<OpenAttempt<Value>> => {
     const models = contentPolicy?.[opened.candidate.model];
     const fallbacks = candidatesOf(run, operation as Operation<unknown, unknown>, models);
-    const next = fallbacks.filter((candidate) => !tried.has(key(candidate)) && key(candidate) !== key(opened.candidate));
+    const next = fallbacks.filter(
+      (candidate) => !tried.has(key(candidate)) && key(candidate) !== key(opened.candidate),
+    );
     if (next.length === 0 || moves >= MAX_MOVES) return opened;
     for (const candidate of candidates) tried.add(key(candidate));
     let replacement: OpenAttempt<Value>;

@@ -135,7 +135,10 @@ export interface RouterConfig {
    * Compiled once, here; with none, nothing runs per request.
    */
   rules?: RoutingRule[];
-  /** Saved model names with their routing (`'acme/fast': { model, fallbacks, providerOptions, tags }`), listed with the models. */
+  /**
+   * Saved model names with their routing (`'acme/fast': { model, fallbacks, providerOptions, tags }`), listed with the
+   * models.
+   */
   virtualModels?: Record<string, VirtualModel>;
   /** Models to move on to when a model's vendor answers "context length exceeded" (only those with a larger window). */
   contextWindowFallbacks?: ModelFallbacks;

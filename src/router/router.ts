@@ -150,7 +150,9 @@ export class Router extends EventHub {
     this.pipeline = pipeline;
     // Telemetry, when configured, is the outermost step: its span covers the whole pipeline, cache hits included.
     const telemetry = config.telemetry ? telemetryMiddleware(config.telemetry) : undefined;
-    this.middleware = Object.freeze(telemetry ? [telemetry, ...(config.middleware ?? [])] : [...(config.middleware ?? [])]);
+    this.middleware = Object.freeze(
+      telemetry ? [telemetry, ...(config.middleware ?? [])] : [...(config.middleware ?? [])],
+    );
     for (const each of this.middleware) each.attach?.(this);
     const chain = composeMiddleware(this.middleware, {
       generate: (run) => pipeline.generate(run),
@@ -249,7 +251,8 @@ export class Router extends EventHub {
    */
   candidates(request: NormalizedRequest, operation: OperationName = 'generate'): Candidate[] {
     const kinds = { embed: embeddingOperation, image: imageOperation, rerank: rerankOperation } as const;
-    const kind = operation === 'embed' || operation === 'image' || operation === 'rerank' ? kinds[operation] : undefined;
+    const kind =
+      operation === 'embed' || operation === 'image' || operation === 'rerank' ? kinds[operation] : undefined;
     return this.routing.resolve(request, kind ?? generateOperation, operation === 'stream');
   }
 
@@ -427,7 +430,9 @@ export class Router extends EventHub {
       account: request.account,
     };
     if (gateway) normalized.warnings = checkGatewayOptions(gateway);
-    return this.chain.embed(this.begin(this.rewriter ? this.rewriter.apply(normalized) : normalized, 'embed', scope, values, dimensions));
+    return this.chain.embed(
+      this.begin(this.rewriter ? this.rewriter.apply(normalized) : normalized, 'embed', scope, values, dimensions),
+    );
   }
 
   /**

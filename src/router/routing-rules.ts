@@ -252,19 +252,20 @@ const UNKNOWN = Symbol('unknown option');
  * routingRuleProblems([{ action: { type: 'teleport' } }], undefined); // [{ path: 'rules[0].action.type', ... }]
  * ```
  */
-export function routingRuleProblems(
-  rules: unknown,
-  virtualModels: unknown,
-  base = '',
-): RuleProblem[] {
+export function routingRuleProblems(rules: unknown, virtualModels: unknown, base = ''): RuleProblem[] {
   const problems: RuleProblem[] = [];
   const at = (path: string): string => (base ? `${base}.${path}` : path);
   const add = (path: string, expected: string, value: unknown): void => {
-    problems.push(value === UNKNOWN ? { path: at(path), expected, value: undefined, unknown: true } : { path: at(path), expected, value });
+    problems.push(
+      value === UNKNOWN
+        ? { path: at(path), expected, value: undefined, unknown: true }
+        : { path: at(path), expected, value },
+    );
   };
   const strings = (path: string, value: unknown, single: boolean): void => {
     if (value === undefined) return;
-    const ok = (single && typeof value === 'string') || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+    const ok =
+      (single && typeof value === 'string') || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
     if (!ok) add(path, single ? 'a string or an array of strings' : 'an array of strings', value);
   };
   if (rules !== undefined) {
@@ -276,14 +277,16 @@ export function routingRuleProblems(
           return add(path, 'a rule { name?, match?, action }', rule);
         const { name, match, action, ...rest } = rule as Record<string, unknown>;
         for (const key of Object.keys(rest)) add(`${path}.${key}`, 'a known option (name, match, action)', UNKNOWN);
-        if (name !== undefined && (typeof name !== 'string' || name === '')) add(`${path}.name`, 'a non-empty string', name);
+        if (name !== undefined && (typeof name !== 'string' || name === ''))
+          add(`${path}.name`, 'a non-empty string', name);
         if (match !== undefined) {
           if (typeof match !== 'object' || match === null || Array.isArray(match))
             add(`${path}.match`, 'an object { model?, account?, user?, apiKey?, tags?, metadata? }', match);
           else {
             const fields = match as Record<string, unknown>;
             for (const key of Object.keys(fields)) {
-              if (['model', 'account', 'user', 'apiKey'].includes(key)) strings(`${path}.match.${key}`, fields[key], true);
+              if (['model', 'account', 'user', 'apiKey'].includes(key))
+                strings(`${path}.match.${key}`, fields[key], true);
               else if (key === 'tags') strings(`${path}.match.tags`, fields.tags, false);
               else if (key === 'metadata') {
                 const metadata = fields.metadata;
@@ -303,7 +306,11 @@ export function routingRuleProblems(
   }
   if (virtualModels !== undefined) {
     if (typeof virtualModels !== 'object' || virtualModels === null || Array.isArray(virtualModels))
-      add('virtualModels', "virtual models by name, such as { 'acme/fast': { model: 'openai/gpt-4o-mini' } }", virtualModels);
+      add(
+        'virtualModels',
+        "virtual models by name, such as { 'acme/fast': { model: 'openai/gpt-4o-mini' } }",
+        virtualModels,
+      );
     else
       for (const [id, virtual] of Object.entries(virtualModels)) {
         const path = `virtualModels.${id}`;
@@ -315,13 +322,18 @@ export function routingRuleProblems(
         const fields = virtual as Record<string, unknown>;
         for (const key of Object.keys(fields))
           if (!['model', 'fallbacks', 'providerOptions', 'tags', 'name', 'description'].includes(key))
-            add(`${path}.${key}`, 'a known option (model, fallbacks, providerOptions, tags, name, description)', UNKNOWN);
+            add(
+              `${path}.${key}`,
+              'a known option (model, fallbacks, providerOptions, tags, name, description)',
+              UNKNOWN,
+            );
         if (typeof fields.model !== 'string' || fields.model === '') add(`${path}.model`, 'a model id', fields.model);
         else if (fields.model === id) add(`${path}.model`, 'another model than the virtual one itself', fields.model);
         strings(`${path}.fallbacks`, fields.fallbacks, false);
         strings(`${path}.tags`, fields.tags, false);
         for (const key of ['name', 'description'])
-          if (fields[key] !== undefined && typeof fields[key] !== 'string') add(`${path}.${key}`, 'a string', fields[key]);
+          if (fields[key] !== undefined && typeof fields[key] !== 'string')
+            add(`${path}.${key}`, 'a string', fields[key]);
         const options = fields.providerOptions;
         if (
           options !== undefined &&
@@ -341,8 +353,12 @@ function checkAction(
   add: (path: string, expected: string, value: unknown) => void,
   strings: (path: string, value: unknown, single: boolean) => void,
 ): void {
-  const expected = "an action { type: 'rewrite', model } | { type: 'deny', message? } | { type: 'route', order?, only?, models?, sort? }";
-  if (typeof action !== 'object' || action === null || Array.isArray(action)) return add(path, expected, action);
+  const expected =
+    "an action { type: 'rewrite', model } | { type: 'deny', message? } | { type: 'route', order?, only?, models?, sort? }";
+  if (typeof action !== 'object' || action === null || Array.isArray(action)) {
+    add(path, expected, action);
+    return;
+  }
   const fields = action as Record<string, unknown>;
   const allowed: Record<string, string[]> = {
     rewrite: ['type', 'model'],
@@ -350,9 +366,13 @@ function checkAction(
     route: ['type', 'order', 'only', 'models', 'sort'],
   };
   const keys = typeof fields.type === 'string' ? allowed[fields.type] : undefined;
-  if (!keys) return add(`${path}.type`, "one of 'rewrite', 'deny', 'route'", fields.type);
+  if (!keys) {
+    add(`${path}.type`, "one of 'rewrite', 'deny', 'route'", fields.type);
+    return;
+  }
   for (const key of Object.keys(fields))
-    if (!keys.includes(key)) add(`${path}.${key}`, `a known option of a ${fields.type} action (${keys.join(', ')})`, UNKNOWN);
+    if (!keys.includes(key))
+      add(`${path}.${key}`, `a known option of a ${fields.type} action (${keys.join(', ')})`, UNKNOWN);
   if (fields.type === 'rewrite' && (typeof fields.model !== 'string' || fields.model === ''))
     add(`${path}.model`, 'the model id to rewrite to', fields.model);
   if (fields.type === 'deny' && fields.message !== undefined && typeof fields.message !== 'string')

@@ -341,7 +341,8 @@ export function streamObjectWith<T>(
 
 /**
  * Parses JSON that may be cut off: closes open strings, arrays and objects; a key appears once its value
- * has begun, a number or literal once it is complete (see `PartialJsonParser` in src/core/partial-json.ts, which does this
+ * has begun, a number or literal once it is complete (see `PartialJsonParser` in src/core/partial-json.ts, which does
+ * this
  * incrementally). Returns undefined when nothing usable has arrived yet or the text is not JSON.
  *
  * @example

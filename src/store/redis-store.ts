@@ -18,12 +18,7 @@
 import { createHash } from 'node:crypto';
 import { GatewayError, isGatewayError } from '../core/errors.js';
 import { importOptional } from '../core/optional-import.js';
-import {
-  cappedLogSortKey,
-  type CappedLogEntry,
-  type CappedLogRange,
-  type CappedLogStore,
-} from './capped-log-store.js';
+import { cappedLogSortKey, type CappedLogEntry, type CappedLogRange, type CappedLogStore } from './capped-log-store.js';
 import { encodeNamespace, globEscape, type KeyValueSelector, type KeyValueStore } from './key-value-store.js';
 import { REDIS_SCRIPTS, type RedisScriptName } from './redis-scripts.js';
 import {
@@ -391,7 +386,11 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
     return cleared;
   }
 
-  async appendLogEntry(log: string, entry: CappedLogEntry, limits: { maxEntries: number; ttlMs: number }): Promise<void> {
+  async appendLogEntry(
+    log: string,
+    entry: CappedLogEntry,
+    limits: { maxEntries: number; ttlMs: number },
+  ): Promise<void> {
     const ttlMs = Math.max(1, Math.ceil(limits.ttlMs));
     const args = [
       cappedLogSortKey(entry.time, entry.id),
@@ -417,7 +416,8 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
     const entries: CappedLogEntry[] = [];
     members.forEach((member, index) => {
       const body = values[index];
-      if (body !== null && body !== undefined) entries.push({ id: ids[index], time: Number(member.slice(0, 15)), body });
+      if (body !== null && body !== undefined)
+        entries.push({ id: ids[index], time: Number(member.slice(0, 15)), body });
     });
     return entries;
   }

@@ -34,7 +34,10 @@ export interface SharedVectorIndexOptions {
   syncIntervalMs?: number;
   /** The local index's bound in entries (default 100 000), when `local` is not given. */
   maxEntries?: number;
-  /** The index each instance searches (default: an exact {@link MemoryVectorIndex}; an `ApproximateVectorIndex` for large ones). */
+  /**
+   * The index each instance searches (default: an exact {@link MemoryVectorIndex}; an `ApproximateVectorIndex` for
+   * large ones).
+   */
   local?: VectorIndex;
   /** Clock (tests pass a fake one). */
   now?: () => number;

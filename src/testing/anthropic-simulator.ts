@@ -774,7 +774,10 @@ export function createAnthropicProtocol(): AnthropicProtocol {
     refusalResponse(refusal) {
       // Anthropic's 400 for a prompt over the window; its content policy answers with stop_reason `refusal`.
       if (refusal.kind === 'context-length')
-        return renderError(400, `prompt is too long: ${refusal.promptTokens} tokens > ${refusal.contextWindow} maximum`);
+        return renderError(
+          400,
+          `prompt is too long: ${refusal.promptTokens} tokens > ${refusal.contextWindow} maximum`,
+        );
       return undefined;
     },
 

@@ -582,23 +582,41 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
   /** Nova Canvas / Titan Image `TEXT_IMAGE`: `{ taskType, textToImageParams: { text }, imageGenerationConfig }`. */
   function parseImageInvoke(modelId: string, body: WireObject): SimulatedRequest {
     if (body.taskType !== 'TEXT_IMAGE')
-      invalid('Malformed input request: #/taskType: TEXT_IMAGE is the only task this simulator serves, please reformat your input and try again.');
+      invalid(
+        'Malformed input request: #/taskType: TEXT_IMAGE is the only task this simulator serves, please reformat your input and try again.',
+      );
     const params = isWireObject(body.textToImageParams) ? body.textToImageParams : undefined;
     if (!params || typeof params.text !== 'string' || params.text === '')
-      invalid('Malformed input request: #/textToImageParams/text: expected minLength: 1, actual: 0, please reformat your input and try again.');
+      invalid(
+        'Malformed input request: #/textToImageParams/text: expected minLength: 1, actual: 0, please reformat your input and try again.',
+      );
     const config = isWireObject(body.imageGenerationConfig) ? body.imageGenerationConfig : {};
     const n = config.numberOfImages ?? 1;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 5)
-      invalid(`Malformed input request: #/imageGenerationConfig/numberOfImages: ${String(n)} is not less or equal to 5, please reformat your input and try again.`);
+      invalid(
+        `Malformed input request: #/imageGenerationConfig/numberOfImages: ${String(n)} is not less or equal to 5, please reformat your input and try again.`,
+      );
     for (const side of ['width', 'height'] as const) {
       const value = config[side];
       if (value !== undefined && (typeof value !== 'number' || value < 320 || value > 4096 || value % 16 !== 0))
-        invalid(`Malformed input request: #/imageGenerationConfig/${side}: ${String(value)} is not a multiple of 16 from 320 to 4096, please reformat your input and try again.`);
+        invalid(
+          `Malformed input request: #/imageGenerationConfig/${side}: ${String(value)} is not a multiple of 16 from 320 to 4096, please reformat your input and try again.`,
+        );
     }
     if (config.quality !== undefined && config.quality !== 'standard' && config.quality !== 'premium')
-      invalid('Malformed input request: #/imageGenerationConfig/quality: standard or premium, please reformat your input and try again.');
+      invalid(
+        'Malformed input request: #/imageGenerationConfig/quality: standard or premium, please reformat your input and try again.',
+      );
     const text = (params as WireObject).text as string;
-    const request: SimulatedRequest = { kind: 'image', model: modelId, stream: false, lastUserText: text, promptText: text, tools: [], image: { n: n as number } };
+    const request: SimulatedRequest = {
+      kind: 'image',
+      model: modelId,
+      stream: false,
+      lastUserText: text,
+      promptText: text,
+      tools: [],
+      image: { n: n as number },
+    };
     extras.set(request, { caching: false });
     return request;
   }
@@ -608,12 +626,22 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
     if (typeof body.query !== 'string' || body.query === '')
       invalid('Malformed input request: #: required key [query] not found, please reformat your input and try again.');
     const documents = body.documents;
-    if (!Array.isArray(documents) || documents.length === 0 || !documents.every((document) => typeof document === 'string'))
-      invalid('Malformed input request: #: required key [documents] not found, please reformat your input and try again.');
+    if (
+      !Array.isArray(documents) ||
+      documents.length === 0 ||
+      !documents.every((document) => typeof document === 'string')
+    )
+      invalid(
+        'Malformed input request: #: required key [documents] not found, please reformat your input and try again.',
+      );
     if (/cohere\.rerank/.test(modelId) && body.api_version !== 2)
-      invalid('Malformed input request: #: required key [api_version] not found, please reformat your input and try again.');
+      invalid(
+        'Malformed input request: #: required key [api_version] not found, please reformat your input and try again.',
+      );
     if (body.top_n !== undefined && (!Number.isInteger(body.top_n) || (body.top_n as number) < 1))
-      invalid('Malformed input request: #/top_n: expected a positive integer, please reformat your input and try again.');
+      invalid(
+        'Malformed input request: #/top_n: expected a positive integer, please reformat your input and try again.',
+      );
     const query = body.query as string;
     const request: SimulatedRequest = {
       kind: 'rerank',
@@ -622,7 +650,11 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
       lastUserText: query,
       promptText: query,
       tools: [],
-      rerank: { query, documents: documents as string[], ...(body.top_n !== undefined ? { topN: body.top_n as number } : {}) },
+      rerank: {
+        query,
+        documents: documents as string[],
+        ...(body.top_n !== undefined ? { topN: body.top_n as number } : {}),
+      },
     };
     extras.set(request, { caching: false });
     return request;
@@ -828,7 +860,10 @@ export function createBedrockProtocol(auth: BedrockSimulatorAuth = {}): BedrockS
           200,
           {
             ...(/cohere\./.test(request.model) ? { id: responseId } : {}),
-            results: (reply.ranking ?? []).map((entry) => ({ index: entry.index, relevance_score: entry.relevanceScore })),
+            results: (reply.ranking ?? []).map((entry) => ({
+              index: entry.index,
+              relevance_score: entry.relevanceScore,
+            })),
           },
           { 'x-amzn-requestid': responseId },
         );

@@ -391,7 +391,10 @@ export function createCohereProtocol(
       if (request.kind === 'rerank')
         return jsonResponse(200, {
           id: responseId,
-          results: (reply.ranking ?? []).map((entry) => ({ index: entry.index, relevance_score: entry.relevanceScore })),
+          results: (reply.ranking ?? []).map((entry) => ({
+            index: entry.index,
+            relevance_score: entry.relevanceScore,
+          })),
           meta: { api_version: { version: '2' }, billed_units: { search_units: reply.searchUnits ?? 1 } },
         });
       return renderChat(request, reply, responseId);

@@ -442,7 +442,9 @@ function parseImagen(route: GoogleRoute, body: WireObject): SimulatedRequest | S
   const parameters = isWireObject(body.parameters) ? body.parameters : {};
   const n = parameters.sampleCount ?? 4;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 4)
-    return invalid(`Image generation failed with the following error: sampleCount must be from 1 to 4, got ${String(n)}.`);
+    return invalid(
+      `Image generation failed with the following error: sampleCount must be from 1 to 4, got ${String(n)}.`,
+    );
   const ratios = ['1:1', '9:16', '16:9', '3:4', '4:3'];
   if (parameters.aspectRatio !== undefined && !ratios.includes(parameters.aspectRatio as string))
     return invalid(`Unsupported aspect ratio: ${String(parameters.aspectRatio)}. Supported: ${ratios.join(', ')}.`);

@@ -232,7 +232,12 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
     images.set(request, {
       family,
       size: typeof body.size === 'string' && body.size !== 'auto' ? body.size : '1024x1024',
-      quality: typeof body.quality === 'string' && body.quality !== 'auto' ? body.quality : family === 'gpt-image' ? 'low' : 'standard',
+      quality:
+        typeof body.quality === 'string' && body.quality !== 'auto'
+          ? body.quality
+          : family === 'gpt-image'
+            ? 'low'
+            : 'standard',
       url: family !== 'gpt-image' && body.response_format !== 'b64_json',
       prompt,
     });
@@ -384,7 +389,7 @@ export function createOpenAIProtocol(options: OpenAIProtocolOptions = {}): Simul
         );
       return openAIError(
         400,
-        "The response was filtered due to the prompt triggering the content management policy. Please modify your prompt and retry.",
+        'The response was filtered due to the prompt triggering the content management policy. Please modify your prompt and retry.',
         'prompt',
         'content_filter',
         'invalid_request_error',

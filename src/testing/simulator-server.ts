@@ -595,8 +595,7 @@ export class Simulator {
         if (contentParts === 0 && behaviour.timeToFirstTokenMs + firstContentDelayMs > 0) {
           await delay(behaviour.timeToFirstTokenMs + firstContentDelayMs);
           if (response.destroyed) return;
-        }
-        else if (contentParts > 0 && behaviour.tokensPerSecond > 0) await delay(1000 / behaviour.tokensPerSecond);
+        } else if (contentParts > 0 && behaviour.tokensPerSecond > 0) await delay(1000 / behaviour.tokensPerSecond);
         if (disconnectAfterParts !== undefined && contentParts >= disconnectAfterParts) {
           // Let the parts already written reach (and be read by) the client before the connection drops:
           // a close that arrives in the same read as the data makes fetch-based clients discard the data.

@@ -11,7 +11,13 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createOpenAISimulator } from '../../src/testing/openai-simulator.js';
 import type { Simulator } from '../../src/testing/simulator-server.js';
-import { freePort, REDIS_SKIP, REDIS_SKIP_NOTE, startRedisServer, type TestRedisServer } from '../store/redis-server.js';
+import {
+  freePort,
+  REDIS_SKIP,
+  REDIS_SKIP_NOTE,
+  startRedisServer,
+  type TestRedisServer,
+} from '../store/redis-server.js';
 import { killAll, runCli, servingOrigin } from './spawn-cli.js';
 
 const VENDOR_KEY = 'sk-admin-test-vendor-0123456789';
@@ -100,7 +106,10 @@ describe(`admin API on two processes sharing Redis${REDIS_SKIP_NOTE}`, { skip: B
     const limitDeadline = Date.now() + 60_000;
     while (statuses.at(-1) !== 429 && Date.now() < limitDeadline) {
       try {
-        await onFirst.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'r' }] });
+        await onFirst.chat.completions.create({
+          model: 'openai/gpt-4o-mini',
+          messages: [{ role: 'user', content: 'r' }],
+        });
         statuses.push(200);
       } catch (error) {
         statuses.push((error as { status: number }).status);
@@ -156,7 +165,10 @@ describe(`admin API on two processes sharing Redis${REDIS_SKIP_NOTE}`, { skip: B
     second.child.kill('SIGTERM');
     assert.equal(await first.exited, 0, first.stderr());
     assert.equal(await second.exited, 0, second.stderr());
-    assert.doesNotMatch(first.stdout() + first.stderr() + second.stdout() + second.stderr(), new RegExp(`${key}|${ADMIN_KEY}`));
+    assert.doesNotMatch(
+      first.stdout() + first.stderr() + second.stdout() + second.stderr(),
+      new RegExp(`${key}|${ADMIN_KEY}`),
+    );
   });
 
   it('keys says what is missing: the admin key, the account, a reachable gateway', { timeout: 120_000 }, async () => {
@@ -169,6 +181,9 @@ describe(`admin API on two processes sharing Redis${REDIS_SKIP_NOTE}`, { skip: B
     const closed = await freePort();
     const unreachable = await keys(['list'], `http://127.0.0.1:${closed}`);
     assert.equal(unreachable.code, 1);
-    assert.match(unreachable.stderr, new RegExp(`cannot reach the gateway at http://127\\.0\\.0\\.1:${closed} \\(ECONNREFUSED\\)`));
+    assert.match(
+      unreachable.stderr,
+      new RegExp(`cannot reach the gateway at http://127\\.0\\.0\\.1:${closed} \\(ECONNREFUSED\\)`),
+    );
   });
 });

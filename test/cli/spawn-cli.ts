@@ -62,7 +62,8 @@ export async function servingOrigin(run: CliRun, timeoutMs = 240_000): Promise<s
     () => (pattern.test(run.stdout()) && /\n {2}docs: .*\n/.test(run.stdout())) || run.child.exitCode !== null,
     timeoutMs,
   );
-  if (run.child.exitCode !== null) throw new Error(`serve exited ${run.child.exitCode}:\n${run.stdout()}\n${run.stderr()}`);
+  if (run.child.exitCode !== null)
+    throw new Error(`serve exited ${run.child.exitCode}:\n${run.stdout()}\n${run.stderr()}`);
   return pattern.exec(run.stdout())?.[1] as string;
 }
 

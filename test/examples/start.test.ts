@@ -1,5 +1,6 @@
 /**
- * `npm run tour` (examples/start.ts) as a new user runs it: a process with a real-looking key that does not work (a bogus
+ * `npm run tour` (examples/start.ts) as a new user runs it: a process with a real-looking key that does not work (a
+ * bogus
  * OpenAI key whose API is a closed loopback port, so nothing leaves the machine), a port that is taken,
  * and the interface it listens on.
  */

@@ -9,12 +9,23 @@ describe('health snapshots list the recent failures', () => {
     assert.deepEqual(tracker.snapshot('p', 'm').recentFailures, []);
     for (let index = 0; index < MAX_RECENT_FAILURES + 3; index += 1) {
       now += 10;
-      tracker.record('p', 'm', { success: false, latencyMs: index, streamed: false, code: `code_${index}`, status: 500 + index });
+      tracker.record('p', 'm', {
+        success: false,
+        latencyMs: index,
+        streamed: false,
+        code: `code_${index}`,
+        status: 500 + index,
+      });
     }
     tracker.record('p', 'm', { success: true, latencyMs: 50, streamed: false });
     const { recentFailures } = tracker.snapshot('p', 'm');
     assert.equal(recentFailures.length, MAX_RECENT_FAILURES);
-    assert.deepEqual(recentFailures[0], { at: now, code: `code_${MAX_RECENT_FAILURES + 2}`, status: 512, latencyMs: 12 });
+    assert.deepEqual(recentFailures[0], {
+      at: now,
+      code: `code_${MAX_RECENT_FAILURES + 2}`,
+      status: 512,
+      latencyMs: 12,
+    });
     assert.equal(recentFailures.at(-1)?.code, 'code_3');
     now += 10_000 - 15;
     assert.deepEqual(

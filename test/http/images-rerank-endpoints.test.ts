@@ -40,7 +40,9 @@ describe('image and rerank endpoints with real clients', () => {
     router.on('usage', (event) => usage.push(event));
     await router.ready();
     const app = express();
-    app.use(createGatewayMiddleware({ router, apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'acme' }], logger: false }));
+    app.use(
+      createGatewayMiddleware({ router, apiKeys: [{ key: GATEWAY_KEY, id: 'k', account: 'acme' }], logger: false }),
+    );
     server = createServer(app);
     origin = await listen(server);
   });
@@ -55,7 +57,12 @@ describe('image and rerank endpoints with real clients', () => {
   it('answers the openai SDK images.generate with b64_json, billed to the key account', async () => {
     usage.length = 0;
     const client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${origin}/v1`, maxRetries: 0 });
-    const response = await client.images.generate({ model: 'dall-e-3', prompt: 'A red kite', size: '1024x1792', quality: 'hd' });
+    const response = await client.images.generate({
+      model: 'dall-e-3',
+      prompt: 'A red kite',
+      size: '1024x1792',
+      quality: 'hd',
+    });
     const image = response.data?.[0]?.b64_json;
     assert.ok(image);
     assert.equal(Buffer.from(image, 'base64').subarray(0, 8).toString('hex'), PNG_SIGNATURE);
@@ -78,7 +85,11 @@ describe('image and rerank endpoints with real clients', () => {
   });
 
   it('serves generateImage from ai through gateway.imageModel', async () => {
-    const result = await generateImage({ model: gateway().imageModel('openai/gpt-image-1'), prompt: 'A paper boat', n: 2 });
+    const result = await generateImage({
+      model: gateway().imageModel('openai/gpt-image-1'),
+      prompt: 'A paper boat',
+      n: 2,
+    });
     assert.equal(result.images.length, 2);
     assert.equal(Buffer.from(result.images[0].uint8Array).subarray(0, 8).toString('hex'), PNG_SIGNATURE);
     const metadata = result.providerMetadata.gateway as { generationId?: string; cost?: string } | undefined;
@@ -88,7 +99,12 @@ describe('image and rerank endpoints with real clients', () => {
 
   it('serves rerank from ai through gateway.rerankingModel', async () => {
     const documents = ['sunny day at the beach', 'rainy afternoon in the city', 'snowy night in the mountains'];
-    const result = await rerank({ model: gateway().rerankingModel('cohere/rerank-v3.5'), query: 'rainy city', documents, topN: 2 });
+    const result = await rerank({
+      model: gateway().rerankingModel('cohere/rerank-v3.5'),
+      query: 'rainy city',
+      documents,
+      topN: 2,
+    });
     assert.equal(result.ranking.length, 2);
     assert.equal(result.ranking[0].originalIndex, 1);
     assert.equal(result.rerankedDocuments[0], documents[1]);
@@ -98,7 +114,12 @@ describe('image and rerank endpoints with real clients', () => {
     usage.length = 0;
     const client = new CohereClientV2({ token: GATEWAY_KEY, environment: origin });
     const response = await client.rerank(
-      { model: 'rerank-v3.5', query: 'capital of France', documents: ['Paris is the capital of France', 'Rome'], topN: 1 },
+      {
+        model: 'rerank-v3.5',
+        query: 'capital of France',
+        documents: ['Paris is the capital of France', 'Rome'],
+        topN: 1,
+      },
       { maxRetries: 0 },
     );
     assert.equal(response.results.length, 1);

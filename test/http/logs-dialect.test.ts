@@ -5,7 +5,14 @@ import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import type { RequestLogRecord } from '../../src/middleware/request-log/request-log-record.js';
 import { createGatewayHandler } from '../../src/http/gateway-handler.js';
 import { parseLogQuery } from '../../src/http/dialects/logs/logs-dialect.js';
-import { ANTHROPIC_VENDOR_KEY, GATEWAY_KEY, OPENAI_VENDOR_KEY, send, startGateway, type Gateway } from './gateway-fixture.js';
+import {
+  ANTHROPIC_VENDOR_KEY,
+  GATEWAY_KEY,
+  OPENAI_VENDOR_KEY,
+  send,
+  startGateway,
+  type Gateway,
+} from './gateway-fixture.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const ADMIN_KEY = 'adm-logs-test-0123456789';
@@ -120,9 +127,9 @@ describe('GET /v1/logs', () => {
         model: 'openai/gpt-4o-mini',
         messages: [{ role: 'user', content: `page ${index}` }],
       });
-    await openai.chat.completions.create({ model: 'nobody/none', messages: [{ role: 'user', content: 'x' }] }).catch(
-      () => undefined,
-    );
+    await openai.chat.completions
+      .create({ model: 'nobody/none', messages: [{ role: 'user', content: 'x' }] })
+      .catch(() => undefined);
     const errors = await logs('?status=error&limit=10');
     assert.ok(errors.data.length >= 1);
     assert.ok(errors.data.every((record) => record.status === 'error'));

@@ -14,7 +14,16 @@ describe('OpenAI Agents SDK (a client no one here wrote) against the Responses A
 
   beforeAll(async () => {
     gateway = await startGateway();
-    client = new OpenAI({ apiKey: GATEWAY_KEY, baseURL: `${gateway.origin}/v1`, maxRetries: 0, fetch: async (url, init) => { const r = await fetch(url, init); console.log("BODY", init?.body, "WARN", r.headers.get("x-gateway-warnings")); return r; } });
+    client = new OpenAI({
+      apiKey: GATEWAY_KEY,
+      baseURL: `${gateway.origin}/v1`,
+      maxRetries: 0,
+      fetch: async (url, init) => {
+        const r = await fetch(url, init);
+        console.log('BODY', init?.body, 'WARN', r.headers.get('x-gateway-warnings'));
+        return r;
+      },
+    });
   });
   afterAll(() => gateway.close());
 

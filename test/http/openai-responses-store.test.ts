@@ -34,7 +34,11 @@ describe('Responses API store: TTL, store: false, configuration', () => {
   it('a stored response can be continued until its TTL has passed, not after', async () => {
     const first = await client.responses.create({ model: 'openai/gpt-4o', input: 'Remember this' });
     now += 59_000;
-    const second = await client.responses.create({ model: 'openai/gpt-4o', previous_response_id: first.id, input: 'And?' });
+    const second = await client.responses.create({
+      model: 'openai/gpt-4o',
+      previous_response_id: first.id,
+      input: 'And?',
+    });
     assert.equal(second.status, 'completed');
     now += 2_000;
     const expired = await failure(

@@ -229,8 +229,14 @@ describe('OpenAI Responses API (openai SDK responses.create / responses.stream)'
     assert.equal(upstream.messages[1].content, 'You said: My name is Ada');
 
     // Streamed, and continued again from the streamed one.
-    const third = await client.responses.stream({ model: 'openai/gpt-4o', previous_response_id: second.id, input: 'Again?' }).finalResponse();
-    const fourth = await client.responses.create({ model: 'openai/gpt-4o', previous_response_id: third.id, input: 'Last' });
+    const third = await client.responses
+      .stream({ model: 'openai/gpt-4o', previous_response_id: second.id, input: 'Again?' })
+      .finalResponse();
+    const fourth = await client.responses.create({
+      model: 'openai/gpt-4o',
+      previous_response_id: third.id,
+      input: 'Last',
+    });
     assert.equal(fourth.status, 'completed');
     const roles = (gateway.openai.requests.at(-1)?.body as { messages: Array<{ role: string }> }).messages.map(
       (message) => message.role,
@@ -301,18 +307,18 @@ describe('OpenAI Responses API (openai SDK responses.create / responses.stream)'
       [{ model: 'openai/gpt-4o' }, /`input` is required/, 'input'],
       [{ model: 'openai/gpt-4o', input: 42 }, /`input` must be a string or an array/, 'input'],
       [{ model: 'openai/gpt-4o', input: [{ type: 'bogus' }] }, /`input\[0\]\.type` must be one of/, 'input[0].type'],
-      [
-        { model: 'openai/gpt-4o', input: 'x', tools: [{ type: 'web_search' }] },
-        /hosted tools/,
-        'tools[0].type',
-      ],
+      [{ model: 'openai/gpt-4o', input: 'x', tools: [{ type: 'web_search' }] }, /hosted tools/, 'tools[0].type'],
       [
         { model: 'openai/gpt-4o', input: [{ type: 'function_call_output', call_id: 'nope', output: 'x' }] },
         /does not answer any function_call/,
         'input[0].call_id',
       ],
       [{ model: 'openai/gpt-4o', input: 'x', temperature: 3 }, /temperature/, 'temperature'],
-      [{ model: 'openai/gpt-4o', input: 'x', text: { format: { type: 'yaml' } } }, /text\.format\.type/, 'text.format.type'],
+      [
+        { model: 'openai/gpt-4o', input: 'x', text: { format: { type: 'yaml' } } },
+        /text\.format\.type/,
+        'text.format.type',
+      ],
       [{ model: 'openai/gpt-4o', input: 'x', background: true }, /background/, 'background'],
     ];
     for (const [body, message, param] of cases) {
@@ -333,7 +339,9 @@ describe('OpenAI Responses API (openai SDK responses.create / responses.stream)'
           ? {
               reasoning: 'The user wants Paris weather; I will call the tool.',
               reasoningTokens: 12,
-              toolCalls: [{ id: `toolu_think_${request.promptText.length}`, name: 'weather', input: { city: 'Paris' } }],
+              toolCalls: [
+                { id: `toolu_think_${request.promptText.length}`, name: 'weather', input: { city: 'Paris' } },
+              ],
             }
           : undefined,
     });

@@ -101,7 +101,10 @@ describe('rules, virtual models and gateway options through the three dialects (
 
     it('deny: 403 permission_error with code forbidden, naming the rule', async () => {
       await assert.rejects(
-        openai.chat.completions.create({ model: 'anthropic/claude-opus-4.1', messages: [{ role: 'user', content: 'Hi' }] }),
+        openai.chat.completions.create({
+          model: 'anthropic/claude-opus-4.1',
+          messages: [{ role: 'user', content: 'Hi' }],
+        }),
         (error: unknown) =>
           error instanceof OpenAI.PermissionDeniedError &&
           error.status === 403 &&
@@ -151,7 +154,8 @@ describe('rules, virtual models and gateway options through the three dialects (
           messages: [{ role: 'user', content: 'Hi' }],
           providerOptions: { gateway: { has: ['telepathy'] } },
         } as OpenAI.ChatCompletionCreateParamsNonStreaming),
-        (error: unknown) => error instanceof OpenAI.BadRequestError && /unknown capability tag 'telepathy'/.test(error.message),
+        (error: unknown) =>
+          error instanceof OpenAI.BadRequestError && /unknown capability tag 'telepathy'/.test(error.message),
       );
       const { response } = await openai.chat.completions
         .create({
@@ -201,7 +205,9 @@ describe('rules, virtual models and gateway options through the three dialects (
           providerOptions: { gateway: { maxPrice: { output: '0.5' } } },
         } as OpenAI.ChatCompletionCreateParamsNonStreaming),
         (error: unknown) =>
-          error instanceof OpenAI.BadRequestError && error.code === 'no_route' && /maxPrice\.output/.test(error.message),
+          error instanceof OpenAI.BadRequestError &&
+          error.code === 'no_route' &&
+          /maxPrice\.output/.test(error.message),
       );
     });
   });
@@ -333,7 +339,9 @@ describe('rules, virtual models and gateway options through the three dialects (
           providerOptions: { gateway: { has: ['quantum'] } },
           maxRetries: 0,
         }),
-        (error: unknown) => GatewayInvalidRequestError.isInstance(error) && /unknown capability tag 'quantum'/.test((error as Error).message),
+        (error: unknown) =>
+          GatewayInvalidRequestError.isInstance(error) &&
+          /unknown capability tag 'quantum'/.test((error as Error).message),
       );
     });
 
@@ -359,7 +367,7 @@ describe('rules, virtual models and gateway options through the three dialects (
       assert.ok(streamed?.includes('providerOptions.gateway.quotaEntityId'), JSON.stringify(await stream.warnings));
     });
 
-    it("context length exceeded moves on to the larger model; maxPrice with nothing left is a 400 saying why", async () => {
+    it('context length exceeded moves on to the larger model; maxPrice with nothing left is a 400 saying why', async () => {
       gateway.openai.script({ type: 'context-length-exceeded', contextWindow: 8_000 });
       const result = await generateText({
         model: ai()('test/small'),
@@ -378,7 +386,8 @@ describe('rules, virtual models and gateway options through the three dialects (
           providerOptions: { gateway: { maxPrice: { input: '0.01' } } },
           maxRetries: 0,
         }),
-        (error: unknown) => GatewayInvalidRequestError.isInstance(error) && /maxPrice\.input/.test((error as Error).message),
+        (error: unknown) =>
+          GatewayInvalidRequestError.isInstance(error) && /maxPrice\.input/.test((error as Error).message),
       );
     });
   });

@@ -17,7 +17,8 @@ import { waitFor } from '../helpers/wait-for.js';
 
 process.env.AWS_CONFIG_FILE = '/nonexistent/switchyard-test/aws-config';
 process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/switchyard-test/aws-credentials';
-for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[name];
+for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'])
+  delete process.env[name];
 
 const PNG_SIGNATURE = '89504e470d0a1a0a';
 
@@ -28,7 +29,11 @@ const TEST_MODELS = [
     type: 'image' as const,
     capabilities: { imageGeneration: true },
     offerings: [
-      { provider: 'openai', providerModelId: 'dall-e-3', pricing: { input: '0', output: '0', image: { default: '0.04' } } },
+      {
+        provider: 'openai',
+        providerModelId: 'dall-e-3',
+        pricing: { input: '0', output: '0', image: { default: '0.04' } },
+      },
       {
         provider: 'bedrock',
         providerModelId: 'amazon.nova-canvas-v1:0',
@@ -134,7 +139,13 @@ describe('image and rerank operations', () => {
   });
 
   it('generates Imagen images on Vertex AI through models.generateImages', async () => {
-    const result = await router.generateImage({ model: 'google/imagen-4.0-generate', prompt: 'A cat', n: 1, aspectRatio: '16:9', seed: 3 });
+    const result = await router.generateImage({
+      model: 'google/imagen-4.0-generate',
+      prompt: 'A cat',
+      n: 1,
+      aspectRatio: '16:9',
+      seed: 3,
+    });
     assert.equal(result.provider, 'vertex');
     assert.equal(png(result.images[0].base64), PNG_SIGNATURE);
     const recorded = simulators.google.requests[0];
@@ -227,7 +238,9 @@ describe('image and rerank operations', () => {
   });
 
   it('refuses a bad image request with the parameter named', async () => {
-    const error = await gatewayFailure(router.generateImage({ model: 'openai/dall-e-3', prompt: 'x', size: 'big' as never }));
+    const error = await gatewayFailure(
+      router.generateImage({ model: 'openai/dall-e-3', prompt: 'x', size: 'big' as never }),
+    );
     assert.equal(error.code, 'invalid_request');
     assert.equal(error.param, 'size');
     const language = await gatewayFailure(router.generateImage({ model: 'openai/gpt-4o', prompt: 'x' }));
@@ -268,7 +281,10 @@ describe('image and rerank operations', () => {
     const result = await router.rerank({
       model: 'cohere/rerank-v3.5',
       query: 'red fruit',
-      documents: [{ name: 'banana', colour: 'yellow' }, { name: 'cherry', colour: 'red' }],
+      documents: [
+        { name: 'banana', colour: 'yellow' },
+        { name: 'cherry', colour: 'red' },
+      ],
       providerOptions: { gateway: { order: ['cohere', 'bedrock'] } },
     });
     assert.equal(result.provider, 'bedrock');
@@ -282,7 +298,10 @@ describe('image and rerank operations', () => {
   });
 
   it('reranks with Amazon Rerank on Bedrock, 150 documents billed as two search units', async () => {
-    const documents = Array.from({ length: 150 }, (_, index) => `document ${index} about ${index % 2 ? 'cats' : 'dogs'}`);
+    const documents = Array.from(
+      { length: 150 },
+      (_, index) => `document ${index} about ${index % 2 ? 'cats' : 'dogs'}`,
+    );
     const result = await router.rerank({ model: 'amazon/rerank-v1.0', query: 'cats', documents, topN: 3 });
     assert.equal(result.ranking.length, 3);
     assert.equal(result.usage.searchUnits, 2);

@@ -227,7 +227,10 @@ describe('hedged generate', () => {
         const winner = attempts.find((record) => record.provider === 'openai-eu') as AttemptRecord;
         lags.push((onlyRequest(primary).closedAt as number) - winner.endTime);
       }
-      assert.ok(lags.some((lag) => lag < 50), `the loser was closed ${lags.join(', ')} ms after the winner answered`);
+      assert.ok(
+        lags.some((lag) => lag < 50),
+        `the loser was closed ${lags.join(', ')} ms after the winner answered`,
+      );
     } finally {
       await router.close();
     }
@@ -264,8 +267,7 @@ describe('billing of hedged attempts', () => {
       try {
         primary.script({ type: 'slow', delayMs: 5_000 });
         const request = { model: MODEL, prompt: 'Bill both', maxOutputTokens: 200, account: acme };
-        const result =
-          operation === 'stream' ? await router.stream(request).result : await router.generate(request);
+        const result = operation === 'stream' ? await router.stream(request).result : await router.generate(request);
         assert.equal(result.provider, 'openai-eu');
         await waitFor(() => usage.length === 2);
         // Two reservations, with distinct attempt numbers from the run's counter.

@@ -96,7 +96,13 @@ describe('key pools', () => {
   it('cools a key that got a 429 down for its Retry-After, then uses it again', async () => {
     let now = 1_000_000;
     const changes: KeyStateChange[] = [];
-    const pool = new KeyPool('openai', ['a', 'b'], (change) => void changes.push(change), 30_000, () => now);
+    const pool = new KeyPool(
+      'openai',
+      ['a', 'b'],
+      (change) => void changes.push(change),
+      30_000,
+      () => now,
+    );
     assert.equal(pool.pick()?.key, 'a');
     pool.failed(keyFingerprint('a'), new GatewayError('provider_rate_limited', 'slow down', { retryAfterMs: 5_000 }));
     assert.deepEqual(changes[0], {

@@ -21,7 +21,10 @@ describe('gateway config: rules, virtual models, fallbacks and provider facts', 
       providers,
       rules: [
         { name: 'retire', match: { model: 'openai/gpt-4' }, action: { type: 'rewrite', model: 'openai/gpt-4.1' } },
-        { match: { account: ['team_free'], tags: ['x'], metadata: { job: 'a' } }, action: { type: 'deny', message: 'no' } },
+        {
+          match: { account: ['team_free'], tags: ['x'], metadata: { job: 'a' } },
+          action: { type: 'deny', message: 'no' },
+        },
         { action: { type: 'route', only: ['openai'], sort: 'cost' } },
       ],
       virtualModels: { 'acme/fast': { model: 'openai/gpt-4o-mini', fallbacks: ['openai/gpt-4o'], tags: ['fast'] } },

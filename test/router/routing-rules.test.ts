@@ -96,7 +96,11 @@ describe('routing rules and virtual models (in process)', () => {
     const router = build({
       rules: [{ name: 'retire-legacy', match: { model: 'legacy/*' }, action: { type: 'rewrite', model: 'test/echo' } }],
     });
-    const result = await router.generate({ model: 'legacy/chat-1', prompt: 'Hi', providerOptions: { gateway: { only: ['openai'] } } });
+    const result = await router.generate({
+      model: 'legacy/chat-1',
+      prompt: 'Hi',
+      providerOptions: { gateway: { only: ['openai'] } },
+    });
     assert.equal(result.model, 'test/echo');
     assert.equal(fixture.openai.requests.length, 1);
     await router.close();
@@ -217,7 +221,11 @@ describe('gateway options (in process)', () => {
 
   it('has: filters by capability; a tag nobody has is no_route saying why; an unknown tag is a 400', async () => {
     const router = build();
-    const tools = await router.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: { gateway: { has: ['tool-use', 'vision'] } } });
+    const tools = await router.generate({
+      model: 'test/echo',
+      prompt: 'Hi',
+      providerOptions: { gateway: { has: ['tool-use', 'vision'] } },
+    });
     assert.equal(tools.model, 'test/echo');
     const none = await rejection(
       router.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: { gateway: { has: ['reasoning'] } } }),
@@ -242,7 +250,11 @@ describe('gateway options (in process)', () => {
   it('zeroDataRetention and disallowPromptTraining go only to offerings that declare them', async () => {
     const undeclared = build();
     const refused = await rejection(
-      undeclared.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: { gateway: { zeroDataRetention: true } } }),
+      undeclared.generate({
+        model: 'test/echo',
+        prompt: 'Hi',
+        providerOptions: { gateway: { zeroDataRetention: true } },
+      }),
     );
     assert.equal(refused.code, 'no_route');
     assert.match(refused.message, /zeroDataRetention: openai \(gpt-4o-mini\) does not declare zero data retention/);
@@ -250,7 +262,10 @@ describe('gateway options (in process)', () => {
     const router = build({
       catalog: {
         models: [TEST_MODEL],
-        providers: { anthropic: { zeroDataRetention: true, disallowPromptTraining: true }, openai: { disallowPromptTraining: true } },
+        providers: {
+          anthropic: { zeroDataRetention: true, disallowPromptTraining: true },
+          openai: { disallowPromptTraining: true },
+        },
       },
     });
     for (let index = 0; index < 3; index += 1) {
@@ -274,9 +289,17 @@ describe('gateway options (in process)', () => {
     const router = build({ catalog: { models: [TEST_MODEL], providers: { anthropic: { headquarters: 'DE' } } } });
     assert.equal(router.catalog.providerFacts('openai')?.headquarters, 'US');
     assert.equal(router.catalog.providerFacts('mistral')?.headquarters, 'FR');
-    const german = await router.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: { gateway: { headquarters: ['DE'] } } });
+    const german = await router.generate({
+      model: 'test/echo',
+      prompt: 'Hi',
+      providerOptions: { gateway: { headquarters: ['DE'] } },
+    });
     assert.equal(german.provider, 'anthropic');
-    const notUs = await router.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: { gateway: { headquarters: ['!US'] } } });
+    const notUs = await router.generate({
+      model: 'test/echo',
+      prompt: 'Hi',
+      providerOptions: { gateway: { headquarters: ['!US'] } },
+    });
     assert.equal(notUs.provider, 'anthropic');
     const none = await rejection(
       router.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: { gateway: { headquarters: ['FR'] } } }),
@@ -303,9 +326,15 @@ describe('gateway options (in process)', () => {
     for await (const part of stream.fullStream) parts.push(part);
     const start = parts.find((part) => part.type === 'stream-start');
     assert.ok(start && start.type === 'stream-start');
-    assert.ok(start.warnings.some((warning) => warning.type === 'unsupported' && warning.feature.endsWith('quotaEntityId')));
+    assert.ok(
+      start.warnings.some((warning) => warning.type === 'unsupported' && warning.feature.endsWith('quotaEntityId')),
+    );
     assert.ok((await stream.result).warnings.some((warning) => warning.type === 'unsupported'));
-    const plain = await router.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: { gateway: { only: ['openai'] } } });
+    const plain = await router.generate({
+      model: 'test/echo',
+      prompt: 'Hi',
+      providerOptions: { gateway: { only: ['openai'] } },
+    });
     assert.deepEqual(plain.warnings, []);
     await router.close();
   });
@@ -322,7 +351,11 @@ describe('gateway options (in process)', () => {
     }
     assert.equal(fixture.anthropic.requests.length, 0);
     const none = await rejection(
-      router.generate({ model: 'test/echo', prompt: 'Hi', providerOptions: { gateway: { maxPrice: { input: '0.1' } } } }),
+      router.generate({
+        model: 'test/echo',
+        prompt: 'Hi',
+        providerOptions: { gateway: { maxPrice: { input: '0.1' } } },
+      }),
     );
     assert.equal(none.code, 'no_route');
     assert.match(none.message, /maxPrice\.input is \$0\.1 per million tokens: openai \(gpt-4o-mini\) costs \$0\.15/);
@@ -372,11 +405,19 @@ describe('fallbacks by kind of failure (in process)', () => {
 
   it('skips an offering whose context window is smaller than the estimated input plus maxOutputTokens', async () => {
     const router = build();
-    const result = await router.generate({ model: 'test/split', prompt: LONG_PROMPT, providerOptions: { gateway: { order: ['openai'] } } });
+    const result = await router.generate({
+      model: 'test/split',
+      prompt: LONG_PROMPT,
+      providerOptions: { gateway: { order: ['openai'] } },
+    });
     assert.equal(result.provider, 'anthropic');
     assert.equal(fixture.openai.requests.length, 0);
     // A short prompt fits, until its output budget does not.
-    const short = await router.generate({ model: 'test/split', prompt: 'Hi', providerOptions: { gateway: { order: ['openai'] } } });
+    const short = await router.generate({
+      model: 'test/split',
+      prompt: 'Hi',
+      providerOptions: { gateway: { order: ['openai'] } },
+    });
     assert.equal(short.provider, 'openai');
     const budget = await router.generate({
       model: 'test/split',

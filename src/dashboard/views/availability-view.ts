@@ -105,7 +105,13 @@ function row(offering: DashboardHealthOffering, now: number): HTMLElement {
         { min: 0, max: 1, label: `${keyOf(offering)} success rate, last polls`, color: '#009e73' },
       ),
     ),
-    h('td', { class: 'num' }, duration(offering.latencyMs.p50), h('span', { class: 'muted' }, ' / '), duration(offering.latencyMs.p95)),
+    h(
+      'td',
+      { class: 'num' },
+      duration(offering.latencyMs.p50),
+      h('span', { class: 'muted' }, ' / '),
+      duration(offering.latencyMs.p95),
+    ),
     h(
       'td',
       {},

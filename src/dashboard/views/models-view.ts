@@ -4,7 +4,11 @@
  *
  * @module
  */
-import type { DashboardModel, DashboardModels, DashboardOffering } from '../../http/dialects/dashboard/dashboard-data.js';
+import type {
+  DashboardModel,
+  DashboardModels,
+  DashboardOffering,
+} from '../../http/dialects/dashboard/dashboard-data.js';
 import { getJson } from '../api.js';
 import { h, replace } from '../dom.js';
 import { count, price } from '../format.js';

@@ -24,15 +24,24 @@ let generation = 0;
 let autoRefresh = true;
 
 function statusPill(record: DashboardLogRecord): HTMLElement {
-  const text = record.status === 'success' ? String(record.httpStatus) : `${record.httpStatus} ${record.errorCode ?? record.status}`;
+  const text =
+    record.status === 'success'
+      ? String(record.httpStatus)
+      : `${record.httpStatus} ${record.errorCode ?? record.status}`;
   return h('span', { class: `pill status-${record.status}` }, text);
 }
 
 function chain(record: DashboardLogRecord): HTMLElement {
-  const steps = record.fallbackChain.length > 0 ? record.fallbackChain : record.attempts.map((a) => `${a.provider}:${a.providerModelId}`);
+  const steps =
+    record.fallbackChain.length > 0
+      ? record.fallbackChain
+      : record.attempts.map((a) => `${a.provider}:${a.providerModelId}`);
   const list = h('ol', { class: 'chain', 'aria-label': 'Fallback chain' });
   steps.forEach((step, index) => {
-    const attempts = record.attempts.filter((attempt) => `${attempt.provider}:${attempt.providerModelId}` === step || `${attempt.provider}:${attempt.model}` === step);
+    const attempts = record.attempts.filter(
+      (attempt) =>
+        `${attempt.provider}:${attempt.providerModelId}` === step || `${attempt.provider}:${attempt.model}` === step,
+    );
     const succeeded = attempts.some((attempt) => attempt.outcome === 'success');
     if (index > 0) list.append(h('li', { class: 'arrow', 'aria-hidden': 'true' }, '→'));
     list.append(h('li', { class: `step ${succeeded ? 'ok' : 'failed'}`, 'data-step': step }, step));
@@ -50,7 +59,23 @@ function detail(record: DashboardLogRecord): HTMLElement {
     h(
       'table',
       { class: 'grid-table attempts' },
-      h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Provider'), h('th', {}, 'Model'), h('th', {}, 'Outcome'), h('th', {}, 'Status'), h('th', {}, 'Code'), h('th', { class: 'num' }, 'Latency'), h('th', { class: 'num' }, 'First token'), h('th', { class: 'num' }, 'Cost'))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, '#'),
+          h('th', {}, 'Provider'),
+          h('th', {}, 'Model'),
+          h('th', {}, 'Outcome'),
+          h('th', {}, 'Status'),
+          h('th', {}, 'Code'),
+          h('th', { class: 'num' }, 'Latency'),
+          h('th', { class: 'num' }, 'First token'),
+          h('th', { class: 'num' }, 'Cost'),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -61,7 +86,15 @@ function detail(record: DashboardLogRecord): HTMLElement {
             h('td', {}, String(attempt.attempt + 1)),
             h('td', {}, attempt.provider),
             h('td', { class: 'mono' }, attempt.providerModelId),
-            h('td', {}, h('span', { class: `pill status-${attempt.outcome === 'success' ? 'success' : 'error'}` }, attempt.outcome)),
+            h(
+              'td',
+              {},
+              h(
+                'span',
+                { class: `pill status-${attempt.outcome === 'success' ? 'success' : 'error'}` },
+                attempt.outcome,
+              ),
+            ),
             h('td', {}, attempt.status === undefined ? '–' : String(attempt.status)),
             h('td', { class: 'mono' }, attempt.code ?? ''),
             h('td', { class: 'num' }, duration(attempt.latencyMs)),
@@ -80,7 +113,10 @@ function detail(record: DashboardLogRecord): HTMLElement {
         ['Account', [record.account, record.user].filter(Boolean).join(' / ') || '–'],
         ['API key id', record.apiKeyId ?? '–'],
         ['Tags', record.tags.join(', ') || '–'],
-        ['Tokens', `${count(record.tokens.input)} in, ${count(record.tokens.output)} out, ${count(record.tokens.cacheRead)} cache read, ${count(record.tokens.cacheWrite)} cache write, ${count(record.tokens.reasoning)} reasoning${record.estimated ? ' (estimated)' : ''}`],
+        [
+          'Tokens',
+          `${count(record.tokens.input)} in, ${count(record.tokens.output)} out, ${count(record.tokens.cacheRead)} cache read, ${count(record.tokens.cacheWrite)} cache write, ${count(record.tokens.reasoning)} reasoning${record.estimated ? ' (estimated)' : ''}`,
+        ],
         ['Cache', record.cache ?? '–'],
         ['Guardrail', record.guardrail ?? '–'],
       ].flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]),
@@ -100,17 +136,33 @@ function rows(record: DashboardLogRecord): HTMLElement[] {
       'aria-expanded': String(isOpen),
     },
     h('td', { class: 'mono' }, clock(record.time)),
-    h('td', {}, record.requestedModel, record.model && record.model !== record.requestedModel ? h('div', { class: 'muted small' }, `→ ${record.model}`) : null),
+    h(
+      'td',
+      {},
+      record.requestedModel,
+      record.model && record.model !== record.requestedModel
+        ? h('div', { class: 'muted small' }, `→ ${record.model}`)
+        : null,
+    ),
     h('td', {}, record.provider ?? '–'),
     h('td', {}, statusPill(record)),
-    h('td', { class: 'num' }, String(record.attempts.length), fellBack ? h('span', { class: 'badge warn' }, 'fallback') : null),
+    h(
+      'td',
+      { class: 'num' },
+      String(record.attempts.length),
+      fellBack ? h('span', { class: 'badge warn' }, 'fallback') : null,
+    ),
     h('td', { class: 'num' }, duration(record.latencyMs)),
     h('td', { class: 'num' }, duration(record.timeToFirstTokenMs)),
     h('td', { class: 'num' }, `${count(record.tokens.input)} / ${count(record.tokens.output)}`),
     h('td', { class: 'num' }, dollars(record.costNano)),
     h('td', {}, record.account ?? '–'),
   );
-  const extra = h('tr', { class: 'detail-row', hidden: !isOpen }, h('td', { colspan: 10 }, isOpen ? detail(record) : null));
+  const extra = h(
+    'tr',
+    { class: 'detail-row', hidden: !isOpen },
+    h('td', { colspan: 10 }, isOpen ? detail(record) : null),
+  );
   const toggle = (): void => {
     const nowOpen = !opened.has(record.generationId);
     if (nowOpen) opened.add(record.generationId);
@@ -146,7 +198,13 @@ function query(cursor?: string): Record<string, string | undefined> {
 
 function toolbar(reload: () => void): HTMLElement {
   const text = (name: 'account' | 'model' | 'provider', label: string): HTMLInputElement => {
-    const input = h('input', { id: `filter-${name}`, type: 'search', placeholder: label, 'aria-label': label, value: filters[name] });
+    const input = h('input', {
+      id: `filter-${name}`,
+      type: 'search',
+      placeholder: label,
+      'aria-label': label,
+      value: filters[name],
+    });
     input.addEventListener('change', () => {
       filters[name] = input.value.trim();
       reload();
@@ -155,7 +213,8 @@ function toolbar(reload: () => void): HTMLElement {
   };
   const select = (name: 'status' | 'since', options: Array<[string, string]>): HTMLSelectElement => {
     const element = h('select', { id: `filter-${name}`, 'aria-label': name });
-    for (const [value, label] of options) element.append(h('option', { value, selected: filters[name] === value }, label));
+    for (const [value, label] of options)
+      element.append(h('option', { value, selected: filters[name] === value }, label));
     element.addEventListener('change', () => {
       filters[name] = element.value;
       reload();
@@ -169,12 +228,26 @@ function toolbar(reload: () => void): HTMLElement {
   });
   return h(
     'form',
-    { class: 'toolbar', onsubmit: (event: Event) => { event.preventDefault(); reload(); } },
+    {
+      class: 'toolbar',
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        reload();
+      },
+    },
     text('account', 'Account'),
     text('model', 'Model'),
     text('provider', 'Provider'),
-    select('status', [['', 'Any status'], ['success', 'Succeeded'], ['error', 'Failed'], ['aborted', 'Aborted']]),
-    select('since', SINCE.map(([value, label]) => [value, label])),
+    select('status', [
+      ['', 'Any status'],
+      ['success', 'Succeeded'],
+      ['error', 'Failed'],
+      ['aborted', 'Aborted'],
+    ]),
+    select(
+      'since',
+      SINCE.map(([value, label]) => [value, label]),
+    ),
     h('label', {}, auto, ' Live'),
   );
 }
@@ -197,18 +270,46 @@ export async function showRequests(root: HTMLElement): Promise<void> {
   const table = h(
     'table',
     { class: 'grid-table requests' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'Time'), h('th', {}, 'Model'), h('th', {}, 'Provider'), h('th', {}, 'Status'), h('th', { class: 'num' }, 'Attempts'), h('th', { class: 'num' }, 'Latency'), h('th', { class: 'num' }, 'First token'), h('th', { class: 'num' }, 'Tokens in / out'), h('th', { class: 'num' }, 'Cost'), h('th', {}, 'Account'))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, 'Time'),
+        h('th', {}, 'Model'),
+        h('th', {}, 'Provider'),
+        h('th', {}, 'Status'),
+        h('th', { class: 'num' }, 'Attempts'),
+        h('th', { class: 'num' }, 'Latency'),
+        h('th', { class: 'num' }, 'First token'),
+        h('th', { class: 'num' }, 'Tokens in / out'),
+        h('th', { class: 'num' }, 'Cost'),
+        h('th', {}, 'Account'),
+      ),
+    ),
     body,
   );
   const load = async (cursor?: string): Promise<DashboardLogs> => getJson<DashboardLogs>('logs', query(cursor));
   const fill = (page: Extract<DashboardLogs, { enabled: true }>, append: boolean): void => {
     if (!append) body.replaceChildren();
     for (const record of page.records) body.append(...rows(record));
-    if (!append && page.records.length === 0) body.append(h('tr', {}, h('td', { colspan: 10, class: 'empty' }, 'No requests match.')));
+    if (!append && page.records.length === 0)
+      body.append(h('tr', {}, h('td', { colspan: 10, class: 'empty' }, 'No requests match.')));
     replace(
       more,
       page.nextCursor
-        ? h('button', { type: 'button', onclick: async () => { const next = await load(page.nextCursor); if (next.enabled) fill(next, true); } }, 'Load more')
+        ? h(
+            'button',
+            {
+              type: 'button',
+              onclick: async () => {
+                const next = await load(page.nextCursor);
+                if (next.enabled) fill(next, true);
+              },
+            },
+            'Load more',
+          )
         : null,
     );
   };
@@ -217,7 +318,14 @@ export async function showRequests(root: HTMLElement): Promise<void> {
   if (!first.enabled) {
     replace(
       root,
-      h('div', { class: 'notice', id: 'logs-off' }, h('strong', {}, 'The request log is not configured on this gateway. '), 'Set ', h('code', {}, 'requestLog'), ' in the gateway config to see every request here, with its attempts and fallback chain.'),
+      h(
+        'div',
+        { class: 'notice', id: 'logs-off' },
+        h('strong', {}, 'The request log is not configured on this gateway. '),
+        'Set ',
+        h('code', {}, 'requestLog'),
+        ' in the gateway config to see every request here, with its attempts and fallback chain.',
+      ),
     );
     return;
   }

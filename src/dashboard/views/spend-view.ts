@@ -5,7 +5,11 @@
  *
  * @module
  */
-import type { DashboardAccount, DashboardSpend, DashboardSpendBar } from '../../http/dialects/dashboard/dashboard-data.js';
+import type {
+  DashboardAccount,
+  DashboardSpend,
+  DashboardSpendBar,
+} from '../../http/dialects/dashboard/dashboard-data.js';
 import { getJson } from '../api.js';
 import { groupBars, meter, timeBars } from '../charts.js';
 import { h, replace } from '../dom.js';
@@ -29,7 +33,14 @@ function accountsTable(accounts: DashboardAccount[]): HTMLElement {
     h(
       'thead',
       {},
-      h('tr', {}, h('th', {}, 'Account'), h('th', { class: 'num' }, 'Credits balance'), h('th', { class: 'num' }, 'Used in total'), h('th', {}, 'Budgets (this period)')),
+      h(
+        'tr',
+        {},
+        h('th', {}, 'Account'),
+        h('th', { class: 'num' }, 'Credits balance'),
+        h('th', { class: 'num' }, 'Used in total'),
+        h('th', {}, 'Budgets (this period)'),
+      ),
     ),
     h(
       'tbody',
@@ -39,7 +50,11 @@ function accountsTable(accounts: DashboardAccount[]): HTMLElement {
           'tr',
           { 'data-account': account.id },
           h('td', {}, h('strong', {}, account.id)),
-          h('td', { class: `num ${account.balanceNano !== undefined && account.balanceNano < 0 ? 'bad' : ''}` }, account.error ? `unavailable (${account.error})` : dollars(account.balanceNano)),
+          h(
+            'td',
+            { class: `num ${account.balanceNano !== undefined && account.balanceNano < 0 ? 'bad' : ''}` },
+            account.error ? `unavailable (${account.error})` : dollars(account.balanceNano),
+          ),
           h('td', { class: 'num' }, dollars(account.totalUsedNano)),
           h(
             'td',
@@ -52,7 +67,12 @@ function accountsTable(accounts: DashboardAccount[]): HTMLElement {
                   ...account.budgets.map((budget) => {
                     const limit = budget.hardLimitNano ?? budget.softLimitNano;
                     const text = `${budget.scope}, ${budget.period}: ${dollars(budget.spentNano)}${limit !== undefined ? ` of ${dollars(limit)}` : ''}${budget.hardLimitNano === undefined && budget.softLimitNano !== undefined ? ' (soft)' : ''}`;
-                    return h('li', {}, limit !== undefined ? meter(budget.spentNano, limit, text) : null, h('span', {}, text));
+                    return h(
+                      'li',
+                      {},
+                      limit !== undefined ? meter(budget.spentNano, limit, text) : null,
+                      h('span', {}, text),
+                    );
                   }),
                 ),
           ),
@@ -65,7 +85,8 @@ function accountsTable(accounts: DashboardAccount[]): HTMLElement {
 function render(root: HTMLElement, spend: EnabledSpend, reload: () => void): void {
   const select = (name: 'range' | 'groupBy', options: Array<[string, string]>): HTMLSelectElement => {
     const element = h('select', { id: `spend-${name}`, 'aria-label': name === 'range' ? 'Range' : 'Group by' });
-    for (const [value, label] of options) element.append(h('option', { value, selected: state[name] === value }, label));
+    for (const [value, label] of options)
+      element.append(h('option', { value, selected: state[name] === value }, label));
     element.addEventListener('change', () => {
       state[name] = element.value;
       reload();
@@ -81,8 +102,28 @@ function render(root: HTMLElement, spend: EnabledSpend, reload: () => void): voi
     h(
       'div',
       { class: 'toolbar' },
-      h('label', {}, 'Range ', select('range', [['24h', 'Last 24 hours'], ['7d', 'Last 7 days'], ['30d', 'Last 30 days']])),
-      h('label', {}, 'Group by ', select('groupBy', [['model', 'Model'], ['provider', 'Provider'], ['account', 'Account'], ['user', 'User'], ['tag', 'Tag']])),
+      h(
+        'label',
+        {},
+        'Range ',
+        select('range', [
+          ['24h', 'Last 24 hours'],
+          ['7d', 'Last 7 days'],
+          ['30d', 'Last 30 days'],
+        ]),
+      ),
+      h(
+        'label',
+        {},
+        'Group by ',
+        select('groupBy', [
+          ['model', 'Model'],
+          ['provider', 'Provider'],
+          ['account', 'Account'],
+          ['user', 'User'],
+          ['tag', 'Tag'],
+        ]),
+      ),
     ),
     h(
       'div',
@@ -108,7 +149,11 @@ function render(root: HTMLElement, spend: EnabledSpend, reload: () => void): voi
           values: [bar.tokens.input, bar.tokens.output, bar.tokens.cacheRead, bar.tokens.cacheWrite],
           title: `${periodLabel(bar, spend.bucket)}: ${count(bar.tokens.input)} input, ${count(bar.tokens.output)} output, ${count(bar.tokens.cacheRead)} cache read, ${count(bar.tokens.cacheWrite)} cache write`,
         })),
-        { series: ['input', 'output', 'cache read', 'cache write'], format: (value) => count(Math.round(value)), label: `Tokens by ${per}` },
+        {
+          series: ['input', 'output', 'cache read', 'cache write'],
+          format: (value) => count(Math.round(value)),
+          label: `Tokens by ${per}`,
+        },
       ),
       groupBars(
         spend.groups.map((group) => ({

@@ -17,7 +17,7 @@ import type {
   RerankResult,
   StreamResult,
 } from '../../router/router-types.js';
-import type { FinishReason, GenerateRequest, Usage } from '../../core/types.js';
+import type { FinishReason, GenerateRequest } from '../../core/types.js';
 import { authorizeModels } from '../auth.js';
 import type { GatewayHttpResponse } from '../http-types.js';
 import { jsonResponse } from '../responses.js';

@@ -130,7 +130,9 @@ export interface GuardrailDefinition {
   deny?: readonly DenyPattern[];
   /** Matches exempted from this guardrail: a string equal to the match (any case), or a regex tested on it. */
   allow?: readonly AllowPattern[];
-  /** The most input tokens (estimated as `src/core/tokens.ts` does) a request may carry (detector `max-input-tokens`). */
+  /**
+   * The most input tokens (estimated as `src/core/tokens.ts` does) a request may carry (detector `max-input-tokens`).
+   */
   maxInputTokens?: number;
   /** The most characters of text a request may carry (detector `max-input-characters`). */
   maxInputCharacters?: number;

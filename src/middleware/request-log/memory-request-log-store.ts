@@ -6,7 +6,13 @@
  */
 import { GatewayError } from '../../core/errors.js';
 import type { RequestLogPage, RequestLogQuery, RequestLogRecord } from './request-log-record.js';
-import { checkLogQuery, encodeLogCursor, logSortKey, matchesLogQuery, type RequestLogStore } from './request-log-store.js';
+import {
+  checkLogQuery,
+  encodeLogCursor,
+  logSortKey,
+  matchesLogQuery,
+  type RequestLogStore,
+} from './request-log-store.js';
 
 /** The ring's size when none is configured. @example `DEFAULT_LOG_SIZE // 1000` */
 export const DEFAULT_LOG_SIZE = 1000;
@@ -56,7 +62,8 @@ export class MemoryRequestLogStore implements RequestLogStore {
   append(record: RequestLogRecord): void {
     const entry: Entry = { key: logSortKey(record), record };
     const dropped = this.ring[this.next];
-    if (dropped && this.byId.get(dropped.record.generationId) === dropped) this.byId.delete(dropped.record.generationId);
+    if (dropped && this.byId.get(dropped.record.generationId) === dropped)
+      this.byId.delete(dropped.record.generationId);
     this.ring[this.next] = entry;
     this.byId.set(record.generationId, entry);
     this.next = (this.next + 1) % this.size;

@@ -8,7 +8,13 @@
 import { GatewayError } from '../../core/errors.js';
 import type { CappedLogStore } from '../../store/capped-log-store.js';
 import type { RequestLogPage, RequestLogQuery, RequestLogRecord } from './request-log-record.js';
-import { checkLogQuery, encodeLogCursor, logSortKey, matchesLogQuery, type RequestLogStore } from './request-log-store.js';
+import {
+  checkLogQuery,
+  encodeLogCursor,
+  logSortKey,
+  matchesLogQuery,
+  type RequestLogStore,
+} from './request-log-store.js';
 
 /** How many records Redis keeps when no cap is configured. @example `DEFAULT_LOG_MAX_RECORDS // 10000` */
 export const DEFAULT_LOG_MAX_RECORDS = 10_000;
@@ -61,9 +67,15 @@ export class RedisRequestLogStore implements RequestLogStore {
     this.maxRecords = options.maxRecords ?? DEFAULT_LOG_MAX_RECORDS;
     this.ttlSeconds = options.ttlSeconds ?? DEFAULT_LOG_TTL_SECONDS;
     if (!Number.isSafeInteger(this.maxRecords) || this.maxRecords < 1)
-      throw new GatewayError('config_invalid', `requestLog.maxRecords must be a positive integer, got ${this.maxRecords}`);
+      throw new GatewayError(
+        'config_invalid',
+        `requestLog.maxRecords must be a positive integer, got ${this.maxRecords}`,
+      );
     if (!Number.isSafeInteger(this.ttlSeconds) || this.ttlSeconds < 1)
-      throw new GatewayError('config_invalid', `requestLog.ttlSeconds must be a positive integer, got ${this.ttlSeconds}`);
+      throw new GatewayError(
+        'config_invalid',
+        `requestLog.ttlSeconds must be a positive integer, got ${this.ttlSeconds}`,
+      );
     this.name = options.name ?? 'requests';
     this.now = options.now ?? Date.now;
   }

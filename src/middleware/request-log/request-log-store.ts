@@ -122,8 +122,7 @@ export function checkLogQuery(query: RequestLogQuery = {}): CheckedLogQuery {
  */
 export function matchesLogQuery(record: RequestLogRecord, query: RequestLogQuery): boolean {
   if (query.account !== undefined && record.account !== query.account) return false;
-  if (query.model !== undefined && record.requestedModel !== query.model && record.model !== query.model)
-    return false;
+  if (query.model !== undefined && record.requestedModel !== query.model && record.model !== query.model) return false;
   if (
     query.provider !== undefined &&
     record.provider !== query.provider &&

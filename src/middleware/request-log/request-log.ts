@@ -116,9 +116,15 @@ export class RequestLogRecorder implements RequestLog {
       throw new GatewayError('config_invalid', '`requestLog` must be true or an object such as { size: 1000 }');
     const given = settings.store;
     if (given !== undefined && given !== 'memory' && (typeof given !== 'object' || given === null))
-      throw new GatewayError('config_invalid', "`requestLog.store` must be 'memory', a RedisStore or a RequestLogStore");
+      throw new GatewayError(
+        'config_invalid',
+        "`requestLog.store` must be 'memory', a RedisStore or a RequestLogStore",
+      );
     if (isCappedLogStore(given))
-      this.store = new RedisRequestLogStore(given, { maxRecords: settings.maxRecords, ttlSeconds: settings.ttlSeconds });
+      this.store = new RedisRequestLogStore(given, {
+        maxRecords: settings.maxRecords,
+        ttlSeconds: settings.ttlSeconds,
+      });
     else if (given !== undefined && given !== 'memory') this.store = given;
     else if (given === undefined && options.store) this.store = options.store;
     else this.store = new MemoryRequestLogStore({ size: settings.size ?? DEFAULT_LOG_SIZE });

@@ -9,7 +9,15 @@
  *
  * @module
  */
-import type { Attributes as OtelAttributes, Context, Counter, Histogram, Meter, Span, Tracer } from '@opentelemetry/api';
+import type {
+  Attributes as OtelAttributes,
+  Context,
+  Counter,
+  Histogram,
+  Meter,
+  Span,
+  Tracer,
+} from '@opentelemetry/api';
 import { GatewayError, isGatewayError, redactSecrets } from '../../core/errors.js';
 import type { AttemptRecord, UsageEvent } from '../../core/events.js';
 import { importOptional } from '../../core/optional-import.js';
@@ -69,9 +77,7 @@ const PACKAGE = '@opentelemetry/api';
 /** Bucket boundaries the conventions give for `gen_ai.client.operation.duration` (seconds). */
 const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
 /** Bucket boundaries the conventions give for `gen_ai.client.token.usage`. */
-const TOKEN_BUCKETS = [
-  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
-];
+const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 
 let loadingApi: Promise<OtelApi> | undefined;
 

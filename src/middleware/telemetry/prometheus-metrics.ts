@@ -383,18 +383,18 @@ function labelName(label: MetricsLabel): string {
 /** The breaker gauge, read from the router's health snapshots at each scrape. */
 function breakerGauge(client: PromClient, registers: Registry[], source: MetricsSource): Gauge {
   return new client.Gauge({
-      name: 'switchyard_breaker_state',
-      help: 'Breaker state of each offering seen so far: 0 closed, 1 half-open, 2 open',
-      labelNames: ['provider', 'provider_model'],
-      registers,
-      collect() {
-        const snapshots = source.health?.snapshots?.() ?? [];
-        this.reset();
-        for (const snapshot of snapshots)
-          this.set(
-            { provider: snapshot.provider, provider_model: snapshot.providerModelId },
-            BREAKER_VALUES[snapshot.state],
-          );
-      },
+    name: 'switchyard_breaker_state',
+    help: 'Breaker state of each offering seen so far: 0 closed, 1 half-open, 2 open',
+    labelNames: ['provider', 'provider_model'],
+    registers,
+    collect() {
+      const snapshots = source.health?.snapshots?.() ?? [];
+      this.reset();
+      for (const snapshot of snapshots)
+        this.set(
+          { provider: snapshot.provider, provider_model: snapshot.providerModelId },
+          BREAKER_VALUES[snapshot.state],
+        );
+    },
   });
 }

@@ -66,11 +66,9 @@ export async function invokeJson(
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new GatewayError(
-      'provider_bad_response',
-      `Bedrock returned an answer that is not JSON: ${String(error)}`,
-      { cause: error },
-    );
+    throw new GatewayError('provider_bad_response', `Bedrock returned an answer that is not JSON: ${String(error)}`, {
+      cause: error,
+    });
   }
   if (!parsed || typeof parsed !== 'object')
     throw new GatewayError('provider_bad_response', 'Bedrock returned an empty answer');

@@ -34,9 +34,13 @@ export async function generateBedrockImages(
   options: Record<string, unknown>,
 ): Promise<ProviderImageResult> {
   if (!/(^|\.)amazon\.(nova-canvas|titan-image)/.test(call.modelId))
-    throw new GatewayError('invalid_request', `Bedrock image generation supports Nova Canvas and Titan Image, not ${call.modelId}`, {
-      param: 'model',
-    });
+    throw new GatewayError(
+      'invalid_request',
+      `Bedrock image generation supports Nova Canvas and Titan Image, not ${call.modelId}`,
+      {
+        param: 'model',
+      },
+    );
   const warnings: Warning[] = [];
   if (call.aspectRatio !== undefined)
     warnings.push({ type: 'unsupported', feature: 'aspectRatio', details: 'Use size (such as "1280x720") instead' });
@@ -49,7 +53,11 @@ export async function generateBedrockImages(
     if (TEXT_PARAMS.has(key)) textToImageParams[key] = value;
     else imageGenerationConfig[key] = value;
   }
-  const { body } = await invokeJson(sdk, client, call, { taskType: 'TEXT_IMAGE', textToImageParams, imageGenerationConfig });
+  const { body } = await invokeJson(sdk, client, call, {
+    taskType: 'TEXT_IMAGE',
+    textToImageParams,
+    imageGenerationConfig,
+  });
   if (typeof body.error === 'string' && body.error !== '')
     throw new GatewayError('provider_content_filter', `Bedrock refused the image: ${body.error}`);
   const images = Array.isArray(body.images) ? body.images : [];
@@ -81,16 +89,19 @@ export async function rerankWithBedrock(
 ): Promise<ProviderRerankResult> {
   const cohere = /(^|\.)cohere\.rerank/.test(call.modelId);
   if (!cohere && !/(^|\.)amazon\.rerank/.test(call.modelId))
-    throw new GatewayError('invalid_request', `Bedrock reranking supports Cohere and Amazon Rerank, not ${call.modelId}`, {
-      param: 'model',
-    });
+    throw new GatewayError(
+      'invalid_request',
+      `Bedrock reranking supports Cohere and Amazon Rerank, not ${call.modelId}`,
+      {
+        param: 'model',
+      },
+    );
   const request: Record<string, unknown> = { query: call.query, documents: call.documents, ...options };
   if (call.topN !== undefined) request.top_n = call.topN;
   if (cohere) request.api_version = 2;
   const { body } = await invokeJson(sdk, client, call, request);
   const results = Array.isArray(body.results) ? body.results : undefined;
-  if (!results)
-    throw new GatewayError('provider_bad_response', 'Bedrock returned a rerank answer without results');
+  if (!results) throw new GatewayError('provider_bad_response', 'Bedrock returned a rerank answer without results');
   const ranking = results.map((entry: unknown) => {
     const { index, relevance_score: score } = (entry ?? {}) as { index?: unknown; relevance_score?: unknown };
     if (typeof index !== 'number' || typeof score !== 'number')

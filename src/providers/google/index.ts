@@ -223,7 +223,9 @@ export class GoogleProvider implements Provider {
           warnings.push({ type: 'other', message: `An image was filtered: ${generated.raiFilteredReason}` });
       }
       if (images.length === 0 && warnings.some((warning) => warning.type === 'other'))
-        throw new GatewayError('provider_content_filter', `${this.name}: every image was filtered`, { provider: this.name });
+        throw new GatewayError('provider_content_filter', `${this.name}: every image was filtered`, {
+          provider: this.name,
+        });
       return { images, warnings };
     });
   }

@@ -53,7 +53,13 @@ export async function startDashboardGateway(options: DashboardGatewayOptions = {
       : createBilling({
           freeAllocationNano: 5_000_000_000,
           budgets: [
-            { accountId: '*', scope: 'account', period: 'month', softLimitNano: 1_000_000, hardLimitNano: 4_000_000_000 },
+            {
+              accountId: '*',
+              scope: 'account',
+              period: 'month',
+              softLimitNano: 1_000_000,
+              hardLimitNano: 4_000_000_000,
+            },
           ],
           ...options.billing,
         });

@@ -32,7 +32,11 @@ describe('the dashboard opens to an admin key only', () => {
     fetch(`${fixture.origin}${path}`, { headers, redirect: 'manual' });
 
   it('answers the page 401 with a login form and no data without an admin key, or with a gateway key', async () => {
-    const refused: Array<Record<string, string>> = [{}, { authorization: `Bearer ${GATEWAY_KEY}` }, { cookie: 'switchyard_admin=ops.forged' }];
+    const refused: Array<Record<string, string>> = [
+      {},
+      { authorization: `Bearer ${GATEWAY_KEY}` },
+      { cookie: 'switchyard_admin=ops.forged' },
+    ];
     for (const headers of refused) {
       const response = await get('/dashboard', headers);
       assert.equal(response.status, 401);
@@ -59,7 +63,10 @@ describe('the dashboard opens to an admin key only', () => {
       assert.equal(ok.status, 200, `${path} with the admin key`);
       assert.equal(ok.headers.get('cache-control'), 'no-store');
     }
-    assert.equal((await get('/dashboard/api/logs/gen_unknown', { authorization: `Bearer ${GATEWAY_KEY}` })).status, 401);
+    assert.equal(
+      (await get('/dashboard/api/logs/gen_unknown', { authorization: `Bearer ${GATEWAY_KEY}` })).status,
+      401,
+    );
   });
 
   it('logs in with the admin key into a session cookie (HttpOnly, SameSite=Strict, Path) that opens the API', async () => {
@@ -94,7 +101,12 @@ describe('the dashboard opens to an admin key only', () => {
     const echo = models.find((model) => model.id === 'test/echo');
     assert.ok(echo);
     assert.deepEqual(
-      echo.offerings.map((offering) => [offering.provider, offering.pricing.input, offering.pricing.output, offering.cheapest]),
+      echo.offerings.map((offering) => [
+        offering.provider,
+        offering.pricing.input,
+        offering.pricing.output,
+        offering.cheapest,
+      ]),
       [
         ['openai', '0.15', '0.60', true],
         ['anthropic', '3', '15', false],
@@ -134,7 +146,10 @@ describe('the dashboard opens to an admin key only', () => {
     assert.equal(spend.enabled, true);
     assert.equal(spend.bucket, 'hour');
     assert.equal(spend.series.length, 24);
-    assert.deepEqual(spend.groups.map((group) => group.key), ['anthropic']);
+    assert.deepEqual(
+      spend.groups.map((group) => group.key),
+      ['anthropic'],
+    );
     assert.ok(spend.groups[0].costNano > 0);
     assert.equal(spend.series.at(-1)?.costNano, spend.groups[0].costNano);
     const acme = spend.accounts.find((account) => account.id === 'team_acme');
@@ -142,9 +157,18 @@ describe('the dashboard opens to an admin key only', () => {
     assert.equal(acme.balanceNano, 5_000_000_000 - spend.groups[0].costNano);
     assert.equal(acme.budgets[0].hardLimitNano, 4_000_000_000);
     assert.equal(acme.budgets[0].spentNano, spend.groups[0].costNano);
-    assert.deepEqual((await spendOf('range=7d&groupBy=tag')).groups.map((group) => group.key), ['checkout']);
-    assert.deepEqual((await spendOf('range=30d&groupBy=account')).groups.map((group) => group.key), ['team_acme']);
-    assert.deepEqual((await spendOf('range=24h&groupBy=user')).groups.map((group) => group.key), ['alice']);
+    assert.deepEqual(
+      (await spendOf('range=7d&groupBy=tag')).groups.map((group) => group.key),
+      ['checkout'],
+    );
+    assert.deepEqual(
+      (await spendOf('range=30d&groupBy=account')).groups.map((group) => group.key),
+      ['team_acme'],
+    );
+    assert.deepEqual(
+      (await spendOf('range=24h&groupBy=user')).groups.map((group) => group.key),
+      ['alice'],
+    );
     assert.equal((await get('/dashboard/api/spend?range=1y', { authorization: `Bearer ${ADMIN_KEY}` })).status, 400);
 
     const logs = (await (
@@ -213,7 +237,12 @@ describe('the dashboard is off unless configured, and configurable', () => {
   });
 
   it('says when billing is off', async () => {
-    const handler = new HttpHandler({ router: { providers: {} }, adminKeys: [ADMIN_KEY], dashboard: true, logger: false });
+    const handler = new HttpHandler({
+      router: { providers: {} },
+      adminKeys: [ADMIN_KEY],
+      dashboard: true,
+      logger: false,
+    });
     const response = await handler.handle({
       method: 'GET',
       url: '/dashboard/api/spend',

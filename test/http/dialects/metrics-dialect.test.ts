@@ -15,7 +15,13 @@ import { createGateway, type Gateway } from '../../../src/gateway.js';
 import type { GatewayConfig } from '../../../src/gateway-config.js';
 import { responseCache } from '../../../src/middleware/cache/index.js';
 import { guardrails } from '../../../src/middleware/guardrails/index.js';
-import { ANTHROPIC_KEY, OPENAI_KEY, startRouterFixture, TEST_MODEL, type RouterFixture } from '../../helpers/router-fixture.js';
+import {
+  ANTHROPIC_KEY,
+  OPENAI_KEY,
+  startRouterFixture,
+  TEST_MODEL,
+  type RouterFixture,
+} from '../../helpers/router-fixture.js';
 import { closeServer, GATEWAY_KEY, listen } from '../gateway-fixture.js';
 
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
@@ -45,7 +51,9 @@ function parseMetrics(text: string): Sample[] {
 /** The sum of the samples of a metric whose labels include `labels`. */
 function total(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
   return samples
-    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+    .filter(
+      (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+    )
     .reduce((sum, sample) => sum + sample.value, 0);
 }
 
@@ -89,7 +97,10 @@ async function serve(fixture: RouterFixture, config: Partial<GatewayConfig>): Pr
   };
 }
 
-async function scrape(origin: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; type: string }> {
+async function scrape(
+  origin: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string; type: string }> {
   const response = await fetch(`${origin}/metrics`, { headers });
   return { status: response.status, text: await response.text(), type: response.headers.get('content-type') ?? '' };
 }
@@ -153,7 +164,12 @@ describe('Prometheus /metrics', () => {
       const samples = parseMetrics(scraped.text);
 
       assert.equal(
-        total(samples, 'switchyard_requests_total', { operation: 'generate', model: 'openai/gpt-4o', provider: 'openai', outcome: 'success' }),
+        total(samples, 'switchyard_requests_total', {
+          operation: 'generate',
+          model: 'openai/gpt-4o',
+          provider: 'openai',
+          outcome: 'success',
+        }),
         1,
       );
       assert.equal(
@@ -161,32 +177,60 @@ describe('Prometheus /metrics', () => {
         1,
       );
       assert.equal(total(samples, 'switchyard_requests_total', { operation: 'stream', outcome: 'success' }), 1);
-      assert.equal(total(samples, 'switchyard_requests_total', { operation: 'embed', provider: 'openai', outcome: 'success' }), 1);
-      assert.equal(total(samples, 'switchyard_requests_total'), 4, 'the cache hit and the blocked request are not routed');
-      assert.equal(total(samples, 'switchyard_fallbacks_total', { from_provider: 'openai', to_provider: 'anthropic' }), 1);
-      assert.equal(total(samples, 'switchyard_attempt_duration_seconds_count', { provider: 'openai', outcome: 'error' }), 1);
+      assert.equal(
+        total(samples, 'switchyard_requests_total', { operation: 'embed', provider: 'openai', outcome: 'success' }),
+        1,
+      );
+      assert.equal(
+        total(samples, 'switchyard_requests_total'),
+        4,
+        'the cache hit and the blocked request are not routed',
+      );
+      assert.equal(
+        total(samples, 'switchyard_fallbacks_total', { from_provider: 'openai', to_provider: 'anthropic' }),
+        1,
+      );
+      assert.equal(
+        total(samples, 'switchyard_attempt_duration_seconds_count', { provider: 'openai', outcome: 'error' }),
+        1,
+      );
       assert.equal(total(samples, 'switchyard_attempt_duration_seconds_count', { outcome: 'success' }), 4);
       assert.ok(total(samples, 'switchyard_time_to_first_token_seconds_count', { provider: 'anthropic' }) >= 1);
       assert.equal(total(samples, 'switchyard_requests_in_flight'), 0);
       assert.equal(total(samples, 'switchyard_cache_events_total', { outcome: 'hit' }), 1);
       assert.ok(total(samples, 'switchyard_cache_saved_nanodollars_total') > 0);
       assert.equal(
-        total(samples, 'switchyard_guardrail_actions_total', { guardrail: 'no-secrets', action: 'block', phase: 'input' }),
+        total(samples, 'switchyard_guardrail_actions_total', {
+          guardrail: 'no-secrets',
+          action: 'block',
+          phase: 'input',
+        }),
         1,
       );
       // Tokens and cost agree with the router's own usage events.
-      const sum = (pick: (usage: UsageEvent) => number): number => running.usage.reduce((acc, usage) => acc + pick(usage), 0);
+      const sum = (pick: (usage: UsageEvent) => number): number =>
+        running.usage.reduce((acc, usage) => acc + pick(usage), 0);
       assert.equal(running.usage.length, 4);
-      assert.equal(total(samples, 'switchyard_tokens_total', { kind: 'input' }), sum((usage) => usage.inputTokens));
-      assert.equal(total(samples, 'switchyard_tokens_total', { kind: 'output' }), sum((usage) => usage.outputTokens));
-      assert.equal(total(samples, 'switchyard_cost_nanodollars_total'), sum((usage) => usage.cost.total));
+      assert.equal(
+        total(samples, 'switchyard_tokens_total', { kind: 'input' }),
+        sum((usage) => usage.inputTokens),
+      );
+      assert.equal(
+        total(samples, 'switchyard_tokens_total', { kind: 'output' }),
+        sum((usage) => usage.outputTokens),
+      );
+      assert.equal(
+        total(samples, 'switchyard_cost_nanodollars_total'),
+        sum((usage) => usage.cost.total),
+      );
       assert.ok(sum((usage) => usage.cost.total) > 0);
       // The breaker gauge: every offering tried, closed (0).
       const breakers = samples.filter((sample) => sample.name === 'switchyard_breaker_state');
       assert.ok(breakers.some((sample) => sample.labels.provider === 'openai' && sample.value === 0));
       // Low cardinality: no account, user or key labels by default; no key anywhere.
       assert.ok(!samples.some((sample) => 'account' in sample.labels || 'api_key_id' in sample.labels));
-      for (const secret of [GATEWAY_KEY, OPENAI_KEY, ANTHROPIC_KEY, ADMIN_KEY]) assert.ok(!scraped.text.includes(secret));
+      for (const secret of [GATEWAY_KEY, OPENAI_KEY, ANTHROPIC_KEY, ADMIN_KEY])
+        assert.ok(!scraped.text.includes(secret));
       assert.ok(!scraped.text.includes('team_test'));
       assert.ok(!scraped.text.includes('forbidden-word') && !scraped.text.includes('stream it'));
     } finally {
@@ -212,11 +256,17 @@ describe('Prometheus /metrics', () => {
       const samples = parseMetrics((await scrape(running.origin)).text);
       assert.equal(total(samples, 'switchyard_rejections_total', { reason: 'rate_limited' }), 1);
       assert.equal(
-        total(samples, 'switchyard_requests_total', { outcome: 'rate_limited', account: 'team_test', provider: 'none' }),
+        total(samples, 'switchyard_requests_total', {
+          outcome: 'rate_limited',
+          account: 'team_test',
+          provider: 'none',
+        }),
         1,
       );
       assert.equal(total(samples, 'switchyard_requests_total', { outcome: 'success', account: 'team_test' }), 1);
-      assert.ok(samples.some((sample) => sample.name === 'switchyard_tokens_total' && sample.labels.account === 'team_test'));
+      assert.ok(
+        samples.some((sample) => sample.name === 'switchyard_tokens_total' && sample.labels.account === 'team_test'),
+      );
       assert.equal(total(samples, 'switchyard_requests_in_flight'), 0, 'a refused request is no longer in flight');
     } finally {
       await running.close();

@@ -120,7 +120,10 @@ describe('request log', () => {
     fixture.openai.script({ type: 'status', status: 500 });
     const error = await fixture.router
       .generate({ model: 'test/echo', prompt: 'Hi', providerOptions: order('anthropic', 'openai') })
-      .then(() => assert.fail('expected a failure'), (thrown: GatewayError) => thrown);
+      .then(
+        () => assert.fail('expected a failure'),
+        (thrown: GatewayError) => thrown,
+      );
     const record = await only(fixture.router);
     assert.equal(record.status, 'error');
     assert.equal(record.errorCode, error.code);

@@ -66,7 +66,9 @@ describe('OpenTelemetry middleware', () => {
     assert.ok(request, 'the request span');
     const attempts = spans
       .filter((span) => span !== request)
-      .sort((a, b) => Number(a.attributes['switchyard.attempt.index']) - Number(b.attributes['switchyard.attempt.index']));
+      .sort(
+        (a, b) => Number(a.attributes['switchyard.attempt.index']) - Number(b.attributes['switchyard.attempt.index']),
+      );
     for (const attempt of attempts) {
       assert.equal(attempt.parentSpanContext?.spanId, request.spanContext().spanId);
       assert.equal(attempt.spanContext().traceId, request.spanContext().traceId);
@@ -161,7 +163,12 @@ describe('OpenTelemetry middleware', () => {
 
     const recording = fixture.build({ telemetry: { openTelemetry: { tracer, metrics: false, recordContent: true } } });
     exporter.reset();
-    await recording.generate({ model: 'test/echo', system: 'system words', prompt: SECRET_PROMPT, providerOptions: OPENAI_FIRST });
+    await recording.generate({
+      model: 'test/echo',
+      system: 'system words',
+      prompt: SECRET_PROMPT,
+      providerOptions: OPENAI_FIRST,
+    });
     await recording.close();
     const request = exporter.getFinishedSpans().find((span) => span.name === 'chat test/echo');
     assert.ok(request);
@@ -177,7 +184,11 @@ describe('OpenTelemetry middleware', () => {
   });
 
   it('records the GenAI client metrics: operation duration, token usage, requests and cost', async () => {
-    const result = await fixture.router.generate({ model: 'test/echo', prompt: 'count me', providerOptions: OPENAI_FIRST });
+    const result = await fixture.router.generate({
+      model: 'test/echo',
+      prompt: 'count me',
+      providerOptions: OPENAI_FIRST,
+    });
     const { resourceMetrics } = await reader.collect();
     const metrics = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
     const byName = new Map(metrics.map((metric) => [metric.descriptor.name, metric]));
@@ -231,7 +242,10 @@ describe('OpenTelemetry middleware', () => {
         maxRetries: 0,
         defaultHeaders: { traceparent: `00-${traceId}-${parentSpanId}-01`, tracestate: 'vendor=value' },
       });
-      await client.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'trace me' }] });
+      await client.chat.completions.create({
+        model: 'openai/gpt-4o',
+        messages: [{ role: 'user', content: 'trace me' }],
+      });
       const stream = await client.chat.completions.create({
         model: 'openai/gpt-4o',
         stream: true,
@@ -290,7 +304,10 @@ describe('OpenTelemetry middleware', () => {
         return true;
       },
     );
-    const gateway = createGateway({ providers: { openai: { apiKey: OPENAI_KEY } }, telemetry: { openTelemetry: true } });
+    const gateway = createGateway({
+      providers: { openai: { apiKey: OPENAI_KEY } },
+      telemetry: { openTelemetry: true },
+    });
     void gateway.close();
   });
 

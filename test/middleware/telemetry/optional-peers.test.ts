@@ -19,7 +19,8 @@ function run(args: string[]): { stdout: string; stderr: string } {
 }
 
 // Nothing listens at the base URL: a request fails at once, after the telemetry middleware has loaded its peer.
-const ROUTER = "{ providers: { openai: { type: 'openai', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9/v1' } }, preload: false";
+const ROUTER =
+  "{ providers: { openai: { type: 'openai', apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9/v1' } }, preload: false";
 
 describe('telemetry peers', () => {
   beforeAll(() => {
@@ -66,7 +67,10 @@ describe('telemetry peers', () => {
       '-e',
       `const { Router } = await import('switchyard'); const router = new Router(${ROUTER}, telemetry: { openTelemetry: true } }); const warnings = []; router.on('warning', (warning) => warnings.push(warning.code)); try { await router.generate({ model: 'openai:gpt-4o', prompt: 'Hi' }); } catch (error) { console.log(error.code, error.message, warnings.join(',')); }`,
     ]);
-    assert.match(traced.stdout, /^config_invalid .*'@opentelemetry\/api'.*npm install @opentelemetry\/api.* telemetry_unavailable$/m);
+    assert.match(
+      traced.stdout,
+      /^config_invalid .*'@opentelemetry\/api'.*npm install @opentelemetry\/api.* telemetry_unavailable$/m,
+    );
     const scraped = run([
       '--import',
       HIDE,

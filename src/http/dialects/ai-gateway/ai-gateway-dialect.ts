@@ -145,12 +145,24 @@ async function languageModel(context: RouteContext, spec: Spec): Promise<Gateway
     context,
     request,
     streaming,
-    (result) => generateResult(context.router, model, dropped.length > 0 ? { ...result, warnings: [...dropped, ...result.warnings] } : result, spec),
+    (result) =>
+      generateResult(
+        context.router,
+        model,
+        dropped.length > 0 ? { ...result, warnings: [...dropped, ...result.warnings] } : result,
+        spec,
+      ),
     (stream) => new StreamPartEncoder(context.router, model, stream, spec, includeRaw, dropped),
   );
 }
 
-function callOptions(context: RouteContext, body: Fields, model: string, spec: Spec, dropped: Warning[]): GenerateRequest {
+function callOptions(
+  context: RouteContext,
+  body: Fields,
+  model: string,
+  spec: Spec,
+  dropped: Warning[],
+): GenerateRequest {
   const prompt = expectArray(body.prompt, 'prompt');
   const headers = optionalHeaderFields(body, 'headers');
   const tools = callTools(body.tools, dropped);
@@ -513,7 +525,11 @@ async function imageModel(context: RouteContext): Promise<GatewayHttpResponse> {
       ...(size !== undefined ? { size: size as `${number}x${number}` } : {}),
       ...(aspectRatio !== undefined ? { aspectRatio: aspectRatio as `${number}:${number}` } : {}),
       ...(seed !== undefined ? { seed } : {}),
-      providerOptions: mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'),
+      providerOptions: mergeProviderOptions(
+        body.providerOptions,
+        routingFromHeaders(context.headers),
+        'providerOptions',
+      ),
     },
     (result) => ({
       images: result.images.map((image) => image.base64),
@@ -524,16 +540,25 @@ async function imageModel(context: RouteContext): Promise<GatewayHttpResponse> {
   );
 }
 
-/** `POST reranking-model`: `{ documents: { type: 'text' | 'object', values }, query, topN? }` → `{ ranking, warnings }`. */
+/**
+ * `POST reranking-model`: `{ documents: { type: 'text' | 'object', values }, query, topN? }` → `{ ranking, warnings }`.
+ */
 async function rerankingModel(context: RouteContext): Promise<GatewayHttpResponse> {
   const model = modelHeader(context.headers, 'ai-model-id');
   const body = expectFields(context.body, 'The request body');
   const documents = expectFields(body.documents, 'documents');
   if (documents.type !== 'text' && documents.type !== 'object')
-    throw invalid(`\`documents.type\` must be "text" or "object", got ${describeValue(documents.type)}`, 'documents.type');
+    throw invalid(
+      `\`documents.type\` must be "text" or "object", got ${describeValue(documents.type)}`,
+      'documents.type',
+    );
   const values = expectArray(documents.values, 'documents.values');
   const valid = documents.type === 'text' ? values.every((value) => typeof value === 'string') : values.every(isFields);
-  if (!valid) throw invalid(`\`documents.values\` must be ${documents.type === 'text' ? 'strings' : 'objects'}`, 'documents.values');
+  if (!valid)
+    throw invalid(
+      `\`documents.values\` must be ${documents.type === 'text' ? 'strings' : 'objects'}`,
+      'documents.values',
+    );
   const topN = optionalNumber(body, 'topN', { integer: true, min: 1 });
   return answerRerank(
     context,
@@ -542,7 +567,11 @@ async function rerankingModel(context: RouteContext): Promise<GatewayHttpRespons
       query: requiredString(body, 'query', 'query'),
       documents: values as Array<string | JsonObject>,
       ...(topN !== undefined ? { topN } : {}),
-      providerOptions: mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions'),
+      providerOptions: mergeProviderOptions(
+        body.providerOptions,
+        routingFromHeaders(context.headers),
+        'providerOptions',
+      ),
     },
     (result) => ({
       ranking: result.ranking,

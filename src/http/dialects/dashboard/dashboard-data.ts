@@ -102,7 +102,10 @@ export interface DashboardHealth {
   offerings: DashboardHealthOffering[];
 }
 
-/** Tokens by kind, as the Spend view charts them. @example `{ input: 10, output: 5, cacheRead: 0, cacheWrite: 0, reasoning: 0 }` */
+/**
+ * Tokens by kind, as the Spend view charts them. @example
+ * `{ input: 10, output: 5, cacheRead: 0, cacheWrite: 0, reasoning: 0 }`
+ */
 export interface DashboardTokens {
   input: number;
   output: number;
@@ -191,7 +194,10 @@ export type DashboardSpend =
       accounts: DashboardAccount[];
     };
 
-/** A request log record as the page shows it (never with message content). @example `const row: DashboardLogRecord = record;` */
+/**
+ * A request log record as the page shows it (never with message content). @example
+ * `const row: DashboardLogRecord = record;`
+ */
 export type DashboardLogRecord = Omit<RequestLogRecord, 'content'>;
 
 /**
@@ -279,7 +285,9 @@ function dashboardModel(
     providerModelId: offering.providerModelId,
     configured:
       names.includes(offering.provider) ||
-      reachable.some((item) => item.provider === offering.provider && item.providerModelId === offering.providerModelId),
+      reachable.some(
+        (item) => item.provider === offering.provider && item.providerModelId === offering.providerModelId,
+      ),
     pricing: pick(offering.pricing),
     contextWindow: offering.limits?.context ?? model.limits?.context,
     maxOutputTokens: offering.limits?.output ?? model.limits?.output,
@@ -444,7 +452,8 @@ export async function dashboardSpend(
   const firstStart = Math.floor((to - range.ms) / bucketMs) * bucketMs + bucketMs;
   const from = firstStart;
   const series = new Map<number, DashboardSpendBar>();
-  for (let start = firstStart; start <= to; start += bucketMs) series.set(start, emptyBar(new Date(start).toISOString()));
+  for (let start = firstStart; start <= to; start += bucketMs)
+    series.set(start, emptyBar(new Date(start).toISOString()));
   const groups = new Map<string, DashboardSpendBar>();
   const list: DashboardAccount[] = [];
   const budgetSource = billing as GatewayBilling & {

@@ -115,7 +115,11 @@ export function createDashboardDialect(options: DashboardDialectOptions = {}): D
           }
           return {
             status: 303,
-            headers: { location: fullPath, 'set-cookie': cookie(value, SESSION_MAX_AGE_SECONDS), 'cache-control': 'no-store' },
+            headers: {
+              location: fullPath,
+              'set-cookie': cookie(value, SESSION_MAX_AGE_SECONDS),
+              'cache-control': 'no-store',
+            },
             body: '',
           };
         },

@@ -7,7 +7,11 @@
  * @module
  */
 import { GatewayError } from '../../../core/errors.js';
-import type { RequestLog, RequestLogQuery, RequestLogRecord } from '../../../middleware/request-log/request-log-record.js';
+import type {
+  RequestLog,
+  RequestLogQuery,
+  RequestLogRecord,
+} from '../../../middleware/request-log/request-log-record.js';
 import { MAX_LOG_LIMIT } from '../../../middleware/request-log/request-log-store.js';
 import { jsonResponse } from '../../responses.js';
 import type { Dialect } from '../dialect.js';

@@ -45,7 +45,8 @@ async function imagesGenerations(context: RouteContext): Promise<GatewayHttpResp
     throw invalid('`size` must look like "1024x1024" (or "auto")', 'size');
   const format = optionalEnum(body, 'response_format', ['url', 'b64_json'] as const);
   const openai: Record<string, unknown> = {};
-  for (const field of OPENAI_IMAGE_FIELDS) if (body[field] !== undefined && body[field] !== null) openai[field] = body[field];
+  for (const field of OPENAI_IMAGE_FIELDS)
+    if (body[field] !== undefined && body[field] !== null) openai[field] = body[field];
   const options = mergeProviderOptions(body.providerOptions, routingFromHeaders(context.headers), 'providerOptions');
   const providerOptions =
     Object.keys(openai).length > 0 ? { ...options, openai: { ...openai, ...options?.openai } } : options;

@@ -10,7 +10,15 @@ import type { JsonObject } from '../../../core/types.js';
 import type { RerankResult } from '../../../router/router-types.js';
 import type { GatewayHttpResponse } from '../../http-types.js';
 import { mergeProviderOptions, routingFromHeaders } from '../../routing-options.js';
-import { expectArray, expectFields, invalid, isFields, optionalNumber, optionalString, requiredString } from '../../validate.js';
+import {
+  expectArray,
+  expectFields,
+  invalid,
+  isFields,
+  optionalNumber,
+  optionalString,
+  requiredString,
+} from '../../validate.js';
 import type { Route, RouteContext } from '../dialect.js';
 import { answerRerank } from '../generation.js';
 

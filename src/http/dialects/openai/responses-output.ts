@@ -121,7 +121,9 @@ export function reasoningOptions(encrypted: unknown): ProviderOptions | undefine
   if (typeof encrypted !== 'string' || !encrypted.startsWith(ENCRYPTED_PREFIX)) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(encrypted.slice(ENCRYPTED_PREFIX.length), 'base64url').toString());
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as ProviderOptions) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as ProviderOptions)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -145,7 +147,8 @@ export function reasoningItem(id: string, text: string, encrypted: string | unde
 }
 
 /**
- * A `function_call` output item. @example `functionCallItem('fc_1', 'call_1', 'weather', '{"city":"Paris"}', 'completed')`
+ * A `function_call` output item. @example
+ * `functionCallItem('fc_1', 'call_1', 'weather', '{"city":"Paris"}', 'completed')`
  */
 export function functionCallItem(
   id: string,

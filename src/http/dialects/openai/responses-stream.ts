@@ -68,7 +68,14 @@ export class ResponseEventEncoder implements StreamEncoder {
   }
 
   private snapshot(status: 'in_progress'): Record<string, unknown> {
-    return responseObject({ id: this.id, createdAt: this.createdAt, settings: this.settings, status, output: [], usage: null });
+    return responseObject({
+      id: this.id,
+      createdAt: this.createdAt,
+      settings: this.settings,
+      status,
+      output: [],
+      usage: null,
+    });
   }
 
   start(): string {
@@ -133,7 +140,13 @@ export class ResponseEventEncoder implements StreamEncoder {
     let text = this.closeOpen();
     const index = this.output.length;
     if (kind === 'message') {
-      const item: ResponseOutputItem = { id: itemId('msg'), type: 'message', status: 'in_progress', role: 'assistant', content: [] };
+      const item: ResponseOutputItem = {
+        id: itemId('msg'),
+        type: 'message',
+        status: 'in_progress',
+        role: 'assistant',
+        content: [],
+      };
       this.output.push(item);
       this.open = { item, index, kind, text: '' };
       text += this.event('response.output_item.added', { output_index: index, item: structuredClone(item) });
@@ -179,12 +192,15 @@ export class ResponseEventEncoder implements StreamEncoder {
         part: { type: 'summary_text', text: '' },
       });
     }
-    return text + this.event('response.reasoning_summary_text.delta', {
-      item_id: open.item.id,
-      output_index: open.index,
-      summary_index: 0,
-      delta,
-    });
+    return (
+      text +
+      this.event('response.reasoning_summary_text.delta', {
+        item_id: open.item.id,
+        output_index: open.index,
+        summary_index: 0,
+        delta,
+      })
+    );
   }
 
   /** Ends the open message or reasoning item. */
@@ -221,7 +237,12 @@ export class ResponseEventEncoder implements StreamEncoder {
           summary_index: 0,
           text: open.text,
         }) +
-        this.event('response.reasoning_summary_part.done', { item_id: item.id, output_index: index, summary_index: 0, part });
+        this.event('response.reasoning_summary_part.done', {
+          item_id: item.id,
+          output_index: index,
+          summary_index: 0,
+          part,
+        });
     }
     return text + this.event('response.output_item.done', { output_index: index, item: structuredClone(item) });
   }
@@ -234,7 +255,11 @@ export class ResponseEventEncoder implements StreamEncoder {
     return this.event('response.output_item.added', { output_index: index, item: structuredClone(item) });
   }
 
-  private finishCall(callId: string, args: string | undefined, status: 'completed' | 'incomplete' = 'completed'): string {
+  private finishCall(
+    callId: string,
+    args: string | undefined,
+    status: 'completed' | 'incomplete' = 'completed',
+  ): string {
     const call = this.calls.get(callId);
     if (!call) return '';
     this.calls.delete(callId);
@@ -243,7 +268,11 @@ export class ResponseEventEncoder implements StreamEncoder {
     let text = '';
     // A call whose arguments arrived whole (no deltas) still gets one delta, as OpenAI always sends one.
     if (call.text === '' && final !== '')
-      text += this.event('response.function_call_arguments.delta', { item_id: item.id, output_index: index, delta: final });
+      text += this.event('response.function_call_arguments.delta', {
+        item_id: item.id,
+        output_index: index,
+        delta: final,
+      });
     item.arguments = final;
     item.status = status;
     text += this.event('response.function_call_arguments.done', {

@@ -145,7 +145,11 @@ export function parseResponsesRequest(context: RouteContext, body: Fields, notes
       vendor.openai[key] = body[key];
       notes.vendorOnly(key, ['openai']);
     } else
-      notes.warn({ type: 'unsupported', feature: key, details: 'Not a Responses API field this gateway knows; it was ignored' });
+      notes.warn({
+        type: 'unsupported',
+        feature: key,
+        details: 'Not a Responses API field this gateway knows; it was ignored',
+      });
   }
   const model = resolveBareModelId(
     context.router,
@@ -160,7 +164,11 @@ export function parseResponsesRequest(context: RouteContext, body: Fields, notes
   const topLogprobs = optionalNumber(body, 'top_logprobs', { integer: true, min: 0 });
   if (topLogprobs) throw invalid('`top_logprobs` is not supported by this gateway', 'top_logprobs');
   const include = body.include;
-  if (include !== undefined && include !== null && (!Array.isArray(include) || include.some((x) => typeof x !== 'string')))
+  if (
+    include !== undefined &&
+    include !== null &&
+    (!Array.isArray(include) || include.some((x) => typeof x !== 'string'))
+  )
     throw invalid('`include` must be an array of strings', 'include');
   const truncation = optionalEnum(body, 'truncation', ['auto', 'disabled'] as const) ?? 'disabled';
   const metadata = optionalFields(body, 'metadata');
@@ -365,7 +373,10 @@ function plainText(content: unknown, path: string): string {
   if (typeof content === 'string') return content;
   return mapObjects(content, path, (part, partPath) => {
     if (part.type !== 'input_text' && part.type !== 'output_text' && part.type !== 'text')
-      throw invalid(`\`${partPath}.type\` must be "input_text" here, got ${describeValue(part.type)}`, `${partPath}.type`);
+      throw invalid(
+        `\`${partPath}.type\` must be "input_text" here, got ${describeValue(part.type)}`,
+        `${partPath}.type`,
+      );
     return requiredString(part, 'text', `${partPath}.text`);
   }).join('');
 }
@@ -397,7 +408,11 @@ function userParts(content: unknown, path: string): Array<TextPart | FilePart> {
         const detail = optionalEnum(part, 'detail', ['auto', 'low', 'high'] as const, `${partPath}.detail`);
         return {
           type: 'file',
-          ...fileFromReference(requiredString(part, 'image_url', `${partPath}.image_url`), 'image/*', `${partPath}.image_url`),
+          ...fileFromReference(
+            requiredString(part, 'image_url', `${partPath}.image_url`),
+            'image/*',
+            `${partPath}.image_url`,
+          ),
           ...(detail && detail !== 'auto' ? { providerOptions: { openai: { imageDetail: detail } } } : {}),
         };
       }
@@ -430,14 +445,25 @@ function toolOutput(output: unknown, path: string): ToolResultOutput {
   if (!Array.isArray(output))
     throw invalid(`\`${path}\` must be a string or an array of input_text / input_image parts`, path);
   const value = mapObjects(output, path, (part, partPath) => {
-    if (part.type === 'input_text') return { type: 'text' as const, text: requiredString(part, 'text', `${partPath}.text`) };
+    if (part.type === 'input_text')
+      return { type: 'text' as const, text: requiredString(part, 'text', `${partPath}.text`) };
     if (part.type === 'input_image') {
-      const file = fileFromReference(requiredString(part, 'image_url', `${partPath}.image_url`), 'image/png', `${partPath}.image_url`);
+      const file = fileFromReference(
+        requiredString(part, 'image_url', `${partPath}.image_url`),
+        'image/png',
+        `${partPath}.image_url`,
+      );
       if (file.data.type !== 'data')
-        throw invalid(`\`${partPath}.image_url\` must be a data URL in a function_call_output`, `${partPath}.image_url`);
+        throw invalid(
+          `\`${partPath}.image_url\` must be a data URL in a function_call_output`,
+          `${partPath}.image_url`,
+        );
       return { type: 'media' as const, data: String(file.data.data), mediaType: file.mediaType };
     }
-    throw invalid(`\`${partPath}.type\` must be input_text or input_image, got ${describeValue(part.type)}`, `${partPath}.type`);
+    throw invalid(
+      `\`${partPath}.type\` must be input_text or input_image, got ${describeValue(part.type)}`,
+      `${partPath}.type`,
+    );
   });
   return { type: 'content', value };
 }
@@ -481,7 +507,10 @@ function responseToolChoice(value: unknown): ToolChoice | undefined {
   );
 }
 
-function textFormat(text: Fields | undefined): { responseFormat: ResponseFormat | undefined; echo: Record<string, unknown> } {
+function textFormat(text: Fields | undefined): {
+  responseFormat: ResponseFormat | undefined;
+  echo: Record<string, unknown>;
+} {
   const format = text && optionalFields(text, 'format', 'text.format');
   if (!format || format.type === 'text') return { responseFormat: undefined, echo: { type: 'text' } };
   if (format.type === 'json_object') return { responseFormat: { type: 'json' }, echo: { type: 'json_object' } };
