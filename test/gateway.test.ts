@@ -358,6 +358,7 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
     const gateway = createGateway({
       providers: { openai: { apiKey: OPENAI_KEY, baseURL: `${openaiURL}/v1` } },
       cache: { ttlSeconds: 600, semantic: { embeddingModel: 'openai/text-embedding-3-small', threshold: 0.999 } },
+      apiKeys: [{ key: RICH_KEY, id: 'key_cache', account: 'team_cache' }],
       adminKeys: ['adm-gateway-cache-0123456789'],
       logger: false,
     });
@@ -365,7 +366,7 @@ describe('createGateway over HTTP (Express, the openai SDK, the simulators)', ()
     gateway.router.on('cache', (event) => void (event.outcome === 'store' && stored.push(event.kind)));
     const { origin, server } = await serve(createGatewayMiddleware(gateway));
     try {
-      const client = new OpenAI({ apiKey: 'auth is off', baseURL: `${origin}/v1`, maxRetries: 0 });
+      const client = new OpenAI({ apiKey: RICH_KEY, baseURL: `${origin}/v1`, maxRetries: 0 });
       const ask = (content: string) =>
         client.chat.completions
           .create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content }] })
