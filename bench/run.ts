@@ -12,6 +12,7 @@ import {
   runHttpBench,
   runHttpBenchInProcesses,
 } from './http-bench.js';
+import { requestLogBenchTable, runRequestLogBench } from './request-log.js';
 import { routerBenchTable, runRouterBench, runRouterCodeBench } from './router-bench.js';
 
 const at = process.argv.indexOf('--requests');
@@ -31,6 +32,8 @@ const code = await runRouterCodeBench(100_000, baseline?.Router);
 console.log(
   `\nThe router's own code, over an SDK client stub that answers at once (no I/O): ${code.thisBuild.toFixed(1)} µs per generate${code.baseline === undefined ? '' : ` (${baseline?.label}: ${code.baseline.toFixed(1)} µs)`}.`,
 );
+console.log('\n## Request log: off, on, on with logContent (in-process, interleaved)\n');
+console.log(requestLogBenchTable(await runRequestLogBench(requests)));
 console.log('\n## HTTP gateway, deployment shape: simulator, gateway and load generator in three processes\n');
 console.log(
   formatHttpBench(

@@ -30,11 +30,6 @@ export interface MemoryRequestLogStoreOptions {
   size?: number;
 }
 
-interface Entry {
-  key: string;
-  record: RequestLogRecord;
-}
-
 /**
  * A ring of the last `size` records, in this process.
  *
@@ -47,8 +42,8 @@ interface Entry {
 export class MemoryRequestLogStore implements RequestLogStore {
   readonly kind = 'memory';
   readonly size: number;
-  private readonly ring: Array<Entry | undefined>;
-  private readonly byId = new Map<string, Entry>();
+  private readonly ring: Array<RequestLogRecord | undefined>;
+  private readonly byId = new Map<string, RequestLogRecord>();
   private next = 0;
 
   constructor(options: MemoryRequestLogStoreOptions = {}) {
@@ -56,25 +51,25 @@ export class MemoryRequestLogStore implements RequestLogStore {
     if (!Number.isSafeInteger(size) || size < 1)
       throw new GatewayError('config_invalid', `requestLog.size must be a positive integer, got ${String(size)}`);
     this.size = size;
-    this.ring = new Array<Entry | undefined>(size);
+    this.ring = new Array<RequestLogRecord | undefined>(size);
   }
 
   append(record: RequestLogRecord): void {
-    const entry: Entry = { key: logSortKey(record), record };
+    // The sort keys are made by queries, not here: appends happen on every request, queries seldom.
     const dropped = this.ring[this.next];
-    if (dropped && this.byId.get(dropped.record.generationId) === dropped)
-      this.byId.delete(dropped.record.generationId);
-    this.ring[this.next] = entry;
-    this.byId.set(record.generationId, entry);
-    this.next = (this.next + 1) % this.size;
+    if (dropped && this.byId.get(dropped.generationId) === dropped) this.byId.delete(dropped.generationId);
+    this.ring[this.next] = record;
+    this.byId.set(record.generationId, record);
+    this.next = this.next + 1 === this.size ? 0 : this.next + 1;
   }
 
   async query(query?: RequestLogQuery): Promise<RequestLogPage> {
     const checked = checkLogQuery(query);
-    const matched: Entry[] = [];
-    for (const entry of this.ring) {
-      if (!entry || (checked.before !== undefined && entry.key >= checked.before)) continue;
-      if (matchesLogQuery(entry.record, checked)) matched.push(entry);
+    const matched: Array<{ key: string; record: RequestLogRecord }> = [];
+    for (const record of this.ring) {
+      if (!record || !matchesLogQuery(record, checked)) continue;
+      const key = logSortKey(record);
+      if (checked.before === undefined || key < checked.before) matched.push({ key, record });
     }
     matched.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
     const page = matched.slice(0, checked.limit);
@@ -86,6 +81,6 @@ export class MemoryRequestLogStore implements RequestLogStore {
   }
 
   async get(generationId: string): Promise<RequestLogRecord | undefined> {
-    return this.byId.get(generationId)?.record;
+    return this.byId.get(generationId);
   }
 }

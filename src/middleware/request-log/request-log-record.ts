@@ -34,6 +34,7 @@ export interface RequestLogAttempt extends AttemptRecord {
  * ```
  */
 export interface RequestLogTokens {
+  /** Every input token, as the vendor counts them (cache reads and writes included). */
   input: number;
   output: number;
   cacheRead: number;
@@ -76,9 +77,14 @@ export interface RequestLogRecord {
   errorCode?: GatewayErrorCode;
   /** Every attempt, in the order they started. */
   attempts: RequestLogAttempt[];
-  /** The offerings tried, in order, as `provider:model` (the last one answered when the request succeeded). */
+  /**
+   * The offerings tried, in order, each once, as `provider:providerModelId` (the raw model id syntax:
+   * `openai:gpt-4o`); the last one answered when the request succeeded.
+   */
   fallbackChain: string[];
+  /** Streams: from the request's arrival to the first content part of the attempt that answered. */
   timeToFirstTokenMs?: number;
+  /** From the request's arrival to its end (a stream's last part, or its failure). */
   latencyMs: number;
   tokens: RequestLogTokens;
   /** Total cost in nano-dollars, over every billed attempt. */

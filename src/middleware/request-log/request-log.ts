@@ -11,7 +11,14 @@
  * @module
  */
 import { GatewayError, isGatewayError, redactSecrets } from '../../core/errors.js';
-import type { CacheEvent, GuardrailEvent, RouterEventName, RouterEvents, UsageEvent } from '../../core/events.js';
+import type {
+  AttemptRecord,
+  CacheEvent,
+  GuardrailEvent,
+  RouterEventName,
+  RouterEvents,
+  UsageEvent,
+} from '../../core/events.js';
 import type { Message } from '../../core/types.js';
 import type { EmbedManyResult, GenerateResult, ProviderInstanceConfig } from '../../router/router-types.js';
 import type { PipelineStream, RequestMiddleware, RequestRun } from '../middleware.js';
@@ -83,6 +90,7 @@ interface Draft {
   guardrail: GuardrailEvent['action'] | undefined;
 }
 
+const NO_USAGE: readonly UsageEvent[] = [];
 const GUARDRAIL_STRENGTH = { warn: 1, redact: 2, block: 3 } as const;
 
 /**
@@ -246,7 +254,7 @@ export class RequestLogRecorder implements RequestLog {
   ): RequestLogRecord {
     const end = Date.now();
     const error = result ? undefined : asError(thrown);
-    const usages = draft.usages ?? [];
+    const usages = draft.usages ?? NO_USAGE;
     const attempts = numberedAttempts(run, usages);
     const fallbackChain: string[] = [];
     for (const attempt of attempts) {
@@ -267,35 +275,41 @@ export class RequestLogRecorder implements RequestLog {
     }
     const account = run.account;
     const aborted = error !== undefined && (error.code === 'aborted' || run.abort?.aborted === true);
+    let timeToFirstTokenMs: number | undefined;
+    if (run.streamed && result) {
+      const answered = attempts.findLast((attempt) => attempt.outcome === 'success');
+      if (answered?.timeToFirstTokenMs !== undefined)
+        timeToFirstTokenMs = answered.startTime + answered.timeToFirstTokenMs - run.startTime;
+    }
+    // One shape for every record (absent fields are undefined, which JSON leaves out): cheaper to build and keep.
     const record: RequestLogRecord = {
       generationId: run.generationId,
       requestId: run.requestId,
       time: run.startTime,
       operation: run.operation,
       streamed: run.streamed,
-      ...(account?.id !== undefined ? { account: account.id } : {}),
-      ...((run.user ?? account?.user) !== undefined ? { user: run.user ?? account?.user } : {}),
-      ...(account?.apiKeyId !== undefined ? { apiKeyId: account.apiKeyId } : {}),
-      tags: [...run.tags],
+      account: account?.id,
+      user: run.user ?? account?.user,
+      apiKeyId: account?.apiKeyId,
+      tags: run.tags.length === 0 ? [] : [...run.tags],
       requestedModel: run.model,
-      ...(result ? { model: result.model, provider: result.provider, providerModelId: result.providerModelId } : {}),
+      model: result?.model,
+      provider: result?.provider,
+      providerModelId: result?.providerModelId,
       status: error ? (aborted ? 'aborted' : 'error') : 'success',
       httpStatus: error ? error.status : 200,
-      ...(error ? { errorCode: error.code } : {}),
+      errorCode: error?.code,
       attempts,
       fallbackChain,
+      timeToFirstTokenMs,
       latencyMs: end - run.startTime,
       tokens,
       costNano,
       estimated,
+      cache: draft.cache ?? result?.cache?.status,
+      guardrail: draft.guardrail,
+      content: this.logContent ? this.content(run, result) : undefined,
     };
-    const answered = result ? attempts.findLast((attempt) => attempt.outcome === 'success') : undefined;
-    if (run.streamed && answered?.timeToFirstTokenMs !== undefined)
-      record.timeToFirstTokenMs = answered.startTime + answered.timeToFirstTokenMs - run.startTime;
-    const cache = draft.cache ?? cacheOutcomeOf(result);
-    if (cache) record.cache = cache;
-    if (draft.guardrail) record.guardrail = draft.guardrail;
-    if (this.logContent) record.content = this.content(run, result);
     return record;
   }
 
@@ -340,7 +354,15 @@ export function providerSecrets(providers: Record<string, ProviderInstanceConfig
 /** The run's attempts in the order they started, numbered, each with the cost of its `usage` event. */
 function numberedAttempts(run: RequestRun, usages: readonly UsageEvent[]): RequestLogAttempt[] {
   const sorted = run.attempts.length > 1 ? [...run.attempts].sort((a, b) => a.startTime - b.startTime) : run.attempts;
-  const attempts: RequestLogAttempt[] = sorted.map((attempt, index) => ({ ...attempt, attempt: index, costNano: 0 }));
+  const attempts: RequestLogAttempt[] = new Array<RequestLogAttempt>(sorted.length);
+  for (let index = 0; index < sorted.length; index += 1) attempts[index] = logAttempt(sorted[index], index);
+  if (attempts.length === 1 && usages.length === 1) {
+    const [attempt] = attempts;
+    const [usage] = usages;
+    if (attempt.provider === usage.provider && attempt.providerModelId === usage.providerModelId)
+      attempt.costNano = usage.cost.total;
+    return attempts;
+  }
   const billed = new Set<number>();
   for (const usage of usages) {
     // The attempt of the same offering that ended closest to the usage event.
@@ -360,8 +382,26 @@ function numberedAttempts(run: RequestRun, usages: readonly UsageEvent[]): Reque
   return attempts;
 }
 
-function cacheOutcomeOf(result: GenerateResult | EmbedManyResult | undefined): RequestLogRecord['cache'] {
-  return result?.cache?.status;
+/** An attempt as the log keeps it: every field named (one shape), copied from the run's record. */
+function logAttempt(attempt: AttemptRecord, index: number): RequestLogAttempt {
+  return {
+    attempt: index,
+    provider: attempt.provider,
+    providerType: attempt.providerType,
+    providerModelId: attempt.providerModelId,
+    model: attempt.model,
+    outcome: attempt.outcome,
+    status: attempt.status,
+    code: attempt.code,
+    latencyMs: attempt.latencyMs,
+    timeToFirstTokenMs: attempt.timeToFirstTokenMs,
+    credentialType: attempt.credentialType,
+    startTime: attempt.startTime,
+    endTime: attempt.endTime,
+    providerResponseId: attempt.providerResponseId,
+    retry: attempt.retry,
+    costNano: 0,
+  };
 }
 
 function asError(thrown: unknown): GatewayError {

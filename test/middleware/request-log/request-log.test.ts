@@ -5,6 +5,8 @@ import { GatewayError } from '../../../src/core/errors.js';
 import type { RequestMiddleware } from '../../../src/middleware/middleware.js';
 import type { RequestLogRecord } from '../../../src/middleware/request-log/request-log-record.js';
 import { MemoryRequestLogStore } from '../../../src/middleware/request-log/memory-request-log-store.js';
+import { responseCache } from '../../../src/middleware/cache/response-cache.js';
+import { guardrails } from '../../../src/middleware/guardrails/guardrails.js';
 import type { Router } from '../../../src/router/router.js';
 import { ANTHROPIC_KEY, OPENAI_KEY, startRouterFixture, type RouterFixture } from '../../helpers/router-fixture.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -155,6 +157,44 @@ describe('request log', () => {
     const record = await only(router);
     assert.equal(record.status, 'error');
     assert.equal(record.errorCode, 'guardrail_blocked');
+  });
+
+  it('records what the response cache did: a miss, then a hit with no attempt and no cost', async () => {
+    const router = fixture.build({ middleware: [responseCache()] });
+    await router.generate({ model: 'openai/gpt-4o-mini', prompt: 'cache me' });
+    await router.generate({ model: 'openai/gpt-4o-mini', prompt: 'cache me' });
+    const [hit, miss] = (await router.logs!.query()).records;
+    assert.notEqual(miss.cache, undefined);
+    assert.notEqual(miss.cache, 'hit');
+    assert.ok(miss.costNano > 0);
+    assert.equal(hit.cache, 'hit');
+    assert.equal(hit.status, 'success');
+    assert.deepEqual(hit.attempts, []);
+    assert.equal(hit.costNano, 0);
+  });
+
+  it('records what the guardrails did: the strongest action, and a block as an error', async () => {
+    const router = fixture.build({
+      middleware: [
+        guardrails({
+          guardrails: [
+            { name: 'pii', detectors: ['email'], action: 'redact' },
+            { name: 'cards', detectors: ['payment-card'], action: 'block' },
+          ],
+        }),
+      ],
+    });
+    await router.generate({ model: 'openai/gpt-4o-mini', prompt: 'mail me at alice@example.com' });
+    await assert.rejects(
+      router.generate({ model: 'openai/gpt-4o-mini', prompt: 'card 4111 1111 1111 1111, alice@example.com' }),
+    );
+    const [blocked, redacted] = (await router.logs!.query()).records;
+    assert.equal(redacted.guardrail, 'redact');
+    assert.equal(redacted.status, 'success');
+    assert.equal(blocked.guardrail, 'block');
+    assert.equal(blocked.status, 'error');
+    assert.equal(blocked.errorCode, 'guardrail_blocked');
+    assert.deepEqual(blocked.attempts, []);
   });
 
   it('records an aborted request as aborted', async () => {
