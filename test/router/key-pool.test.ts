@@ -152,3 +152,26 @@ describe('key pools', () => {
     }
   });
 });
+
+describe('key pools in the request log', () => {
+  it('each logged attempt says which key served, by fingerprint only', async () => {
+    const router = new Router({
+      providers: { openai: { apiKeys: [REVOKED_KEY, GOOD_KEY], baseURL: `${simulator.baseURL}/v1` } },
+      retry: { maxRetries: 0 },
+      requestLog: true,
+    });
+    try {
+      for (let index = 0; index < 2; index += 1) await router.generate({ model: MODEL, prompt: `logged ${index}` });
+      const { records } = await router.logs!.query({ limit: 10 });
+      assert.deepEqual(
+        records.map((record) => record.attempts.map((attempt) => attempt.keyFingerprint)),
+        [[keyFingerprint(GOOD_KEY)], [keyFingerprint(REVOKED_KEY)]],
+        'newest first: the second request went to the second key',
+      );
+      const text = JSON.stringify(records);
+      assert.ok(!text.includes(GOOD_KEY) && !text.includes(REVOKED_KEY), 'no key in the records');
+    } finally {
+      await router.close();
+    }
+  });
+});

@@ -23,6 +23,8 @@ export interface RequestLogAttempt extends AttemptRecord {
   attempt: number;
   /** What the attempt cost, in nano-dollars (0 when it was not billed). */
   costNano: number;
+  /** The fingerprint of the pooled provider key that served it (`apiKeys: [...]`), never the key. */
+  keyFingerprint?: string;
 }
 
 /**

@@ -359,8 +359,10 @@ function numberedAttempts(run: RequestRun, usages: readonly UsageEvent[]): Reque
   if (attempts.length === 1 && usages.length === 1) {
     const [attempt] = attempts;
     const [usage] = usages;
-    if (attempt.provider === usage.provider && attempt.providerModelId === usage.providerModelId)
+    if (attempt.provider === usage.provider && attempt.providerModelId === usage.providerModelId) {
       attempt.costNano = usage.cost.total;
+      attempt.keyFingerprint = usage.keyFingerprint;
+    }
     return attempts;
   }
   const billed = new Set<number>();
@@ -377,6 +379,7 @@ function numberedAttempts(run: RequestRun, usages: readonly UsageEvent[]): Reque
     if (best >= 0) {
       billed.add(best);
       attempts[best].costNano = usage.cost.total;
+      attempts[best].keyFingerprint = usage.keyFingerprint;
     }
   }
   return attempts;
@@ -401,6 +404,7 @@ function logAttempt(attempt: AttemptRecord, index: number): RequestLogAttempt {
     providerResponseId: attempt.providerResponseId,
     retry: attempt.retry,
     costNano: 0,
+    keyFingerprint: undefined,
   };
 }
 
