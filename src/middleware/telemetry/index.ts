@@ -7,7 +7,9 @@
 export {
   openTelemetry,
   telemetryMiddleware,
+  type OpenTelemetryMeter,
   type OpenTelemetryOptions,
+  type OpenTelemetryTracer,
   type TelemetryConfig,
 } from './open-telemetry.js';
 export {
@@ -16,6 +18,7 @@ export {
   type MetricsConfig,
   type MetricsLabel,
   type MetricsSource,
+  type PrometheusRegistry,
 } from './prometheus-metrics.js';
 export { parseTraceparent, type ParsedTraceparent, type TraceContext } from './trace-context.js';
 export { genAiFinishReason, genAiOperationName, genAiProviderName } from './gen-ai-attributes.js';

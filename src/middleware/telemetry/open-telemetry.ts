@@ -35,6 +35,33 @@ import {
 import { parseTraceparent } from './trace-context.js';
 
 /**
+ * An OpenTelemetry `Tracer` (from `@opentelemetry/api`), typed by the one method the gateway calls, so that
+ * switchyard's own types need no optional package: pass `trace.getTracer('my-app')`.
+ *
+ * @example
+ * ```ts
+ * const tracer: OpenTelemetryTracer = trace.getTracer('gateway');
+ * ```
+ */
+export interface OpenTelemetryTracer {
+  startSpan(name: string, options?: never, context?: never): unknown;
+}
+
+/**
+ * An OpenTelemetry `Meter` (from `@opentelemetry/api`), typed by the methods the gateway calls: pass
+ * `metrics.getMeter('my-app')`.
+ *
+ * @example
+ * ```ts
+ * const meter: OpenTelemetryMeter = metrics.getMeter('gateway');
+ * ```
+ */
+export interface OpenTelemetryMeter {
+  createHistogram(name: string, options?: never): unknown;
+  createCounter(name: string, options?: never): unknown;
+}
+
+/**
  * What the OpenTelemetry middleware records, and through what.
  *
  * @example
@@ -44,9 +71,9 @@ import { parseTraceparent } from './trace-context.js';
  */
 export interface OpenTelemetryOptions {
   /** In code: the tracer spans go to (default: the global tracer provider's `switchyard` tracer). */
-  tracer?: Tracer;
+  tracer?: OpenTelemetryTracer;
   /** In code: the meter metrics go to (default: the global meter provider's `switchyard` meter). */
-  meter?: Meter;
+  meter?: OpenTelemetryMeter;
   /** Whether to make spans (default true). */
   traces?: boolean;
   /** Whether to record metrics (default true). */
@@ -210,10 +237,13 @@ class OpenTelemetryMiddleware implements RequestMiddleware {
   private load(): Promise<Instruments> {
     this.loading ??= loadApi().then((api) => {
       const { options } = this;
-      const tracer = options.traces === false ? undefined : (options.tracer ?? api.trace.getTracer('switchyard'));
+      const tracer =
+        options.traces === false
+          ? undefined
+          : ((options.tracer as Tracer | undefined) ?? api.trace.getTracer('switchyard'));
       const instruments: Instruments = { api, tracer };
       if (options.metrics !== false) {
-        const meter = options.meter ?? api.metrics.getMeter('switchyard');
+        const meter = (options.meter as Meter | undefined) ?? api.metrics.getMeter('switchyard');
         instruments.operationDuration = meter.createHistogram('gen_ai.client.operation.duration', {
           description: 'Duration of each call to a provider (one attempt)',
           unit: 's',

@@ -46,7 +46,22 @@ export interface MetricsConfig {
   /** Extra labels on requests, tokens and cost (default none): `account`, `user`, `apiKey` (the key's id). */
   labels?: MetricsLabel[];
   /** In code: a `prom-client` registry to register the metrics in (default: a registry of their own). */
-  registry?: Registry;
+  registry?: PrometheusRegistry;
+}
+
+/**
+ * A `prom-client` `Registry`, typed by what the gateway reads of it, so that switchyard's own types need no
+ * optional package: pass `new Registry()` or `register`.
+ *
+ * @example
+ * ```ts
+ * import { register } from 'prom-client';
+ * const registry: PrometheusRegistry = register;
+ * ```
+ */
+export interface PrometheusRegistry {
+  metrics(): Promise<string>;
+  readonly contentType: string;
 }
 
 /**
@@ -130,7 +145,7 @@ export class PrometheusMetrics {
     this.loading = importOptional<PromClient & { default?: PromClient }>(PACKAGE).then(
       (module) => {
         const client = typeof module.Registry === 'function' ? module : (module.default ?? module);
-        const instruments = this.build(client, options.registry);
+        const instruments = this.build(client, options.registry as Registry | undefined);
         this.instruments = instruments;
         const pending = this.pending ?? [];
         this.pending = undefined;
