@@ -89,6 +89,27 @@ describe('npm start (switchyard serve with examples/switchyard.config.ts)', () =
     assert.equal(ready.status, 200);
     await ready.text();
 
+    // The dashboard: its URL and a generated admin key are printed; the page opens to that key only.
+    assert.match(output, new RegExp(`dashboard: +http://127\\.0\\.0\\.1:${port}/dashboard`));
+    assert.match(output, new RegExp(`metrics: +http://127\\.0\\.0\\.1:${port}/metrics`));
+    const adminKey = /admin key \(generated for this run[^)]*\): (\S+)/.exec(output)?.[1];
+    assert.ok(adminKey, output);
+    const page = await fetch(`http://127.0.0.1:${port}/dashboard`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html/i);
+    const refused = await fetch(`http://127.0.0.1:${port}/dashboard/api/models`, {
+      headers: { authorization: 'Bearer gw-demo-key-0001' },
+    });
+    assert.equal(refused.status, 401, 'a gateway key does not open the dashboard');
+    await refused.text();
+    const logs = await fetch(`http://127.0.0.1:${port}/v1/logs?limit=5`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    const logged = (await logs.json()) as { data: Array<{ requestedModel: string }> };
+    assert.equal(logged.data[0]?.requestedModel, 'anthropic/claude-sonnet-4', 'the request just sent is in the log');
+
     started.child.kill('SIGINT');
     assert.equal(await started.exited, 0, started.output());
     assert.match(started.output(), /switchyard: stopped/);
