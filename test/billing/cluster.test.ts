@@ -257,8 +257,10 @@ describe(`two gateway processes on one Redis${REDIS_SKIP_NOTE}`, { timeout: 60_0
         await Promise.all(workers.map((worker) => worker.ended(worker.counts().ended + 2 * config.concurrency)));
         await redis.start();
         upAt = Date.now();
-        // ...and served requests again once it was back; then the lanes stop.
-        await Promise.all(workers.map((worker) => worker.served(worker.counts().served + 2 * config.concurrency)));
+        // ...and served requests again once it was back; then the lanes stop. Four per lane: the first may have
+        // started before Redis came back, the second is the first served after it, and only those after that
+        // show that service resumed (with two, a fail-open lane could stop before starting one).
+        await Promise.all(workers.map((worker) => worker.served(worker.counts().served + 4 * config.concurrency)));
         for (const worker of workers) worker.stop();
       });
       const counts = codes(outcomes);
