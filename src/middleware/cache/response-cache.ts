@@ -14,7 +14,8 @@
  *
  * @module
  */
-import type { AccountReference, CacheEvent, RouterEvents } from '../../core/events.js';
+import type { AccountReference, CacheEvent } from '../../core/events.js';
+import { CacheEvents, type CacheEventSink } from './cache-events.js';
 import { GatewayError } from '../../core/errors.js';
 import type { CacheOutcome, EmbedManyResult, GenerateResult } from '../../router/router-types.js';
 import type { KeyValueSelector, KeyValueStore } from '../../store/key-value-store.js';
@@ -34,17 +35,6 @@ import {
   type EmbeddingEntry,
   type LanguageEntry,
 } from './cache-entry.js';
-
-/**
- * Where the cache's events go: the router's `emit` (`router.emit.bind(router)`), or any function of the
- * same shape.
- *
- * @example
- * ```ts
- * const emit: CacheEventSink = (event, payload) => console.log(event, payload);
- * ```
- */
-export type CacheEventSink = <E extends 'cache' | 'warning'>(event: E, ...args: RouterEvents[E]) => unknown;
 
 /**
  * Configuration of the exact response cache.
@@ -133,7 +123,6 @@ interface Plan {
   ttlMs: number;
 }
 
-const WARNING_INTERVAL_MS = 5_000;
 const STORED_FINISH = new Set(['stop', 'tool-calls']);
 
 /**
@@ -158,31 +147,9 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
       checkTtl(options.ttlSeconds, `cache.models.${model}.ttlSeconds`, 'config_invalid');
   const maxEntryBytes = config.maxEntryBytes ?? 1024 * 1024;
   const now = config.now ?? Date.now;
-  let emit = config.emit;
-  let lastWarning = -Infinity;
-
-  const event = (run: RequestRun, outcome: CacheEvent['outcome'], fields: Partial<CacheEvent>): void => {
-    if (!emit) return;
-    emit('cache', {
-      requestId: run.requestId,
-      kind: 'exact',
-      outcome,
-      operation: run.operation,
-      model: run.model,
-      account: run.account,
-      ...fields,
-    });
-  };
-  const storeFailed = (action: string, error: unknown): void => {
-    const time = now();
-    if (!emit || time - lastWarning < WARNING_INTERVAL_MS) return;
-    lastWarning = time;
-    const message = error instanceof Error ? error.message : String(error);
-    emit('warning', {
-      code: 'cache_unavailable',
-      message: `The response cache could not ${action} (${store.kind} store): ${message}; requests are served without it`,
-    });
-  };
+  const events = new CacheEvents('exact', now, 'The response cache', config.emit);
+  const event = events.event.bind(events);
+  const storeFailed = (action: string, error: unknown): void => events.failed(`${action} (${store.kind} store)`, error);
 
   const plan = (run: RequestRun): Plan | string => {
     const options = requestCacheOptions(run);
@@ -415,7 +382,7 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
     },
 
     attach(target) {
-      emit = (name, ...args) => target.emit(name, ...args);
+      events.sink = (name, ...args) => target.emit(name, ...args);
     },
   };
 
@@ -487,3 +454,5 @@ function checkTtl(value: unknown, name: string, code: 'invalid_request' | 'confi
   }
   return value;
 }
+
+export type { CacheEventSink };

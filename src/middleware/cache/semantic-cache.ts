@@ -29,7 +29,8 @@ import type { VectorIndex } from '../../store/vector-index.js';
 import type { MiddlewareHost, PipelineStream, RequestMiddleware, RequestRun } from '../middleware.js';
 import { languageEntry, parseEntry, partsOfEntry, resultOfEntry, type LanguageEntry } from './cache-entry.js';
 import { cacheNamespace, canonicalJson, decidingFields, modelTag } from './cache-key.js';
-import { requestCacheOptions, type CacheEventSink } from './response-cache.js';
+import { CacheEvents, type CacheEventSink } from './cache-events.js';
+import { requestCacheOptions } from './response-cache.js';
 
 /**
  * Configuration of the semantic cache.
@@ -97,7 +98,6 @@ export interface SemanticCache extends RequestMiddleware {
 export const SEMANTIC_CACHE_TAG = 'switchyard:semantic-cache';
 
 const STORED_FINISH = new Set(['stop', 'tool-calls']);
-const WARNING_INTERVAL_MS = 5_000;
 const PARTITION_VERSION = 1;
 
 interface Lookup {
@@ -145,31 +145,10 @@ export function semanticCache(config: SemanticCacheConfig): SemanticCache {
   const store = config.store ?? new MemoryKeyValueStore({ maxEntries });
   const index = config.index ?? new MemoryVectorIndex({ maxEntries, now: config.now });
   const now = config.now ?? Date.now;
-  let emit = config.emit;
+  const events = new CacheEvents('semantic', now, 'The semantic cache', config.emit);
+  const event = events.event.bind(events);
+  const failed = events.failed.bind(events);
   let host: MiddlewareHost | undefined;
-  let lastWarning = -Infinity;
-
-  const event = (run: RequestRun, outcome: CacheEvent['outcome'], fields: Partial<CacheEvent> = {}): void => {
-    emit?.('cache', {
-      requestId: run.requestId,
-      kind: 'semantic',
-      outcome,
-      operation: run.operation,
-      model: run.model,
-      account: run.account,
-      ...fields,
-    });
-  };
-  const failed = (action: string, error: unknown): void => {
-    const time = now();
-    if (!emit || time - lastWarning < WARNING_INTERVAL_MS) return;
-    lastWarning = time;
-    const message = error instanceof Error ? error.message : String(error);
-    emit('warning', {
-      code: 'cache_unavailable',
-      message: `The semantic cache could not ${action}: ${message}; requests are served without it`,
-    });
-  };
 
   const embed = async (text: string, run: RequestRun): Promise<ArrayLike<number>> => {
     if (config.embed) return config.embed(text, run);
@@ -276,7 +255,7 @@ export function semanticCache(config: SemanticCacheConfig): SemanticCache {
 
     attach(target) {
       host = target;
-      if (!config.emit) emit = (name, ...args) => target.emit(name, ...args);
+      if (!config.emit) events.sink = (name, ...args) => target.emit(name, ...args);
     },
 
     async wrapGenerate(run, next) {
