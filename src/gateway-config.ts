@@ -319,6 +319,7 @@ const BILLING_KEYS = [
   'onUsageRecord',
   'maxPendingSettlements',
   'retryIntervalMs',
+  'billCacheHits',
   'now',
 ];
 const REDIS_KEYS = [
@@ -1144,6 +1145,7 @@ function checkBilling(problems: Problems, config: Record<string, unknown>): void
   problems.oneOf('billing.onStoreFailure', billing.onStoreFailure, ['fail-closed', 'fail-open']);
   problems.string('billing.defaultAccountId', billing.defaultAccountId, { nonEmpty: true });
   problems.fn('billing.onUsageRecord', billing.onUsageRecord);
+  problems.boolean('billing.billCacheHits', billing.billCacheHits);
   problems.fn('billing.now', billing.now);
   const budgets = billing.budgets;
   if (budgets !== undefined) {

@@ -18,7 +18,7 @@
 import { LRUCache } from 'lru-cache';
 import type { AccountReference, CredentialType, RouterEvents, UsageEvent } from '../core/events.js';
 import { GatewayError, isGatewayError } from '../core/errors.js';
-import type { AttemptLease, AttemptPlan, RequestContext, RequestHook } from '../router/router-types.js';
+import type { AttemptLease, AttemptPlan, CacheHit, RequestContext, RequestHook } from '../router/router-types.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type {
   MeterCharge,
@@ -36,6 +36,7 @@ import { parseMarkup, withMarkup } from './markup.js';
 import { RATE_WINDOW, rateLimitError, resolveRateLimits, validateRateLimits, type RateLimits } from './rate-limits.js';
 import { buildSpendReport, checkReportQuery, type SpendReport, type SpendReportQuery } from './spend-report.js';
 import {
+  cacheHitRecord,
   toGenerationSummary,
   toUsageRecord,
   visibleTo,
@@ -102,6 +103,13 @@ export interface BillingOptions {
   maxPendingSettlements?: number;
   /** How often pending settlements are retried (default 1 s). */
   retryIntervalMs?: number;
+  /**
+   * Charge a request a cache answers (a reseller's choice): the account pays what the stored answer cost when it was
+   * made, with its markup, checked against its credits and hard budgets like an attempt. Default false: a hit costs
+   * the caller nothing. Either way the hit is recorded (`cacheHit`, `savedCostNano`), so reports show what the cache
+   * saved.
+   */
+  billCacheHits?: boolean;
   /** Clock (tests pass a fake one). */
   now?: () => number;
 }
@@ -232,6 +240,7 @@ export class Billing {
     this.hook = {
       onRequest: (context) => this.onRequest(context),
       onAttempt: (context, plan) => this.onAttempt(context, plan),
+      onCacheHit: (context, hit) => this.onCacheHit(context, hit),
     };
   }
 
@@ -307,7 +316,13 @@ export class Billing {
       reserving = undefined;
       if (!result.ok) {
         await this.uncountRefusedRequest(context, account, settings);
-        throw this.refusal(result, account, hard, plan, amount);
+        throw this.refusal(
+          result,
+          account,
+          hard,
+          amount,
+          `may cost up to ${usd(amount)} (${plan.model}, at most ${plan.maxOutputTokens} output tokens). Add credits, or lower maxOutputTokens.`,
+        );
       }
       state.held = holds.map(meterOf);
       return state;
@@ -324,6 +339,82 @@ export class Billing {
     return {
       settle: (usage) => this.settle(state, usage),
       release: () => this.release(state),
+    };
+  }
+
+  /**
+   * A cache answers the request: its record (what the hit saved) is written, and, with `billCacheHits`, the account
+   * is charged the stored answer's cost with its markup, reserved first so that credits and hard budgets can refuse
+   * it. A free hit's record is written in the background (the hit waits for nothing); a charged one before the
+   * answer is served.
+   */
+  private async onCacheHit(context: RequestContext, hit: CacheHit): Promise<void> {
+    const account = this.accountOf(context);
+    if (!account) return;
+    const id = `${context.requestId}:cache`;
+    const charging = this.options.billCacheHits === true && !context.byok && hit.savedCostNano > 0;
+    if (!charging) {
+      const record = cacheHitRecord(id, context, hit, account, 0, this.now());
+      const state = this.cacheHitState(id, account, context, this.cachedSettings(account.id), false);
+      void this.applySettlement({ request: this.recordRequest(id, record, []), state, record });
+      return;
+    }
+    const outcome = await this.guarded(async () => {
+      const settings = await this.accountSettings(account.id);
+      const state = this.cacheHitState(id, account, context, settings, true);
+      const amount = withMarkup(hit.savedCostNano, settings.markup);
+      const hard = state.budgets.filter((budget) => budget.rule.hardLimitNano !== undefined);
+      const holds: MeterHold[] = [
+        { ...ledgerMeter(account.id), amount, limit: 'credit', ...(this.grant > 0 ? { grant: this.grant } : {}) },
+        ...hard.map((budget) => ({ ...budget.meter, amount, limit: budget.rule.hardLimitNano as number })),
+      ];
+      const result = await this.store.reserve({ id, ttlMs: this.options.reservationTtlMs ?? 15 * 60_000, holds });
+      if (!result.ok)
+        throw this.refusal(
+          result,
+          account,
+          hard,
+          amount,
+          `costs ${usd(amount)} (an answer from the cache, ${hit.model}). Add credits.`,
+        );
+      state.held = holds.map(meterOf);
+      return { state, amount };
+    });
+    // Fail-open with the store unreachable: served, and charged once the store is back.
+    const { state, amount } =
+      outcome === DEGRADED
+        ? {
+            state: this.cacheHitState(id, account, context, this.cachedSettings(account.id), false),
+            amount: withMarkup(hit.savedCostNano, this.cachedSettings(account.id).markup),
+          }
+        : outcome;
+    const record = cacheHitRecord(id, context, hit, account, amount, this.now());
+    const charges = [ledgerMeter(account.id), ...state.spend].map((meter) => ({ ...meter, amount }));
+    await this.applySettlement({ request: this.recordRequest(id, record, charges), state, record });
+  }
+
+  private cacheHitState(
+    id: string,
+    account: AccountReference,
+    context: RequestContext,
+    settings: AccountSettings,
+    withBudgets: boolean,
+  ): AttemptState {
+    const credentialType: CredentialType = context.byok ? 'byok' : 'system';
+    return this.attemptState(id, account, context, { credentialType }, settings, withBudgets);
+  }
+
+  /** The settlement of one record: its charges and the record, written together. */
+  private recordRequest(id: string, record: UsageRecord, charges: MeterCharge[]): SettleRequest {
+    return {
+      id,
+      charges,
+      record: {
+        id,
+        timestamp: record.timestamp,
+        indexes: [accountIndex(record.accountId), generationIndex(record.generationId)],
+        body: JSON.stringify(record),
+      },
     };
   }
 
@@ -370,7 +461,7 @@ export class Billing {
     id: string,
     account: AccountReference,
     context: RequestContext,
-    plan: AttemptPlan,
+    plan: Pick<AttemptPlan, 'credentialType'>,
     settings: AccountSettings,
     withBudgets: boolean,
   ): AttemptState {
@@ -401,15 +492,16 @@ export class Billing {
     result: Extract<ReserveResult, { ok: false }>,
     account: AccountReference,
     hard: AppliedBudget[],
-    plan: AttemptPlan,
     amount: number,
+    /** What the request costs, and what to do: `may cost up to $0.01 (openai/gpt-4o, ...). Add credits...`. */
+    cost: string,
   ): GatewayError {
     const { limit, state } = result;
     const available = Math.max(0, limit - state.used - state.reserved);
     if (result.index === 0) {
       return new GatewayError(
         'insufficient_credits',
-        `Insufficient credits: account '${account.id}' has ${usd(available)} available and this request may cost up to ${usd(amount)} (${plan.model}, at most ${plan.maxOutputTokens} output tokens). Add credits, or lower maxOutputTokens.`,
+        `Insufficient credits: account '${account.id}' has ${usd(available)} available and this request ${cost}`,
         { details: { accountId: account.id, availableNano: available, requiredNano: amount } },
       );
     }
@@ -446,17 +538,7 @@ export class Billing {
     const charges: MeterCharge[] = billed
       ? [ledgerMeter(state.account.id), ...state.spend].map((meter) => ({ ...meter, amount: charged }))
       : [];
-    const request: SettleRequest = {
-      id: state.id,
-      charges,
-      record: {
-        id: state.id,
-        timestamp: usage.timestamp,
-        indexes: [accountIndex(state.account.id), generationIndex(usage.generationId)],
-        body: JSON.stringify(record),
-      },
-    };
-    await this.applySettlement({ request, state, record });
+    await this.applySettlement({ request: this.recordRequest(state.id, record, charges), state, record });
   }
 
   private async applySettlement(settlement: PendingSettlement): Promise<boolean> {

@@ -60,7 +60,7 @@ export interface SpendReportQuery {
  *
  * @example
  * ```ts
- * const row: SpendReportRow = { group: 'openai/gpt-4o', costNano: 250_000, marketCostNano: 250_000, requestCount: 2, ...tokens };
+ * const row: SpendReportRow = { group: 'openai/gpt-4o', costNano: 250_000, marketCostNano: 250_000, requestCount: 2, cacheHitCount: 1, cacheSavedNano: 125_000, ...tokens };
  * ```
  */
 export interface SpendReportRow extends TokenTotals {
@@ -71,6 +71,10 @@ export interface SpendReportRow extends TokenTotals {
   /** The providers' list price, in nano-dollars. */
   marketCostNano: number;
   requestCount: number;
+  /** Of `requestCount`, the requests a cache answered. */
+  cacheHitCount: number;
+  /** What the cache hits saved: the upstream cost of the stored answers they served, in nano-dollars. */
+  cacheSavedNano: number;
 }
 
 /**
@@ -169,6 +173,8 @@ export function buildSpendReport(records: readonly UsageRecord[], query: Checked
           marketCostNano: 0,
           ...emptyTokenTotals(),
           requestCount: 0,
+          cacheHitCount: 0,
+          cacheSavedNano: 0,
           requests: new Set(),
         };
         rows.set(id, row);
@@ -177,6 +183,10 @@ export function buildSpendReport(records: readonly UsageRecord[], query: Checked
       row.marketCostNano += record.marketCostNano;
       addTokens(row, record);
       row.requests.add(record.requestId);
+      if (record.cacheHit !== undefined) {
+        row.cacheHitCount += 1;
+        row.cacheSavedNano += record.savedCostNano ?? 0;
+      }
     }
   }
   const sorted = [...rows.entries()].sort(([a], [b]) =>

@@ -5,6 +5,8 @@
  * @module
  */
 import type { AccountReference, UsageEvent } from '../core/events.js';
+import type { ProviderType } from '../providers/provider.js';
+import type { CacheHit, RequestContext } from '../router/router-types.js';
 
 /**
  * One billable attempt, as stored.
@@ -47,8 +49,12 @@ export interface UsageRecord
   apiKeyId?: string;
   /** What the account was charged, markup included (0 for BYOK), in nano-dollars. */
   costNano: number;
-  /** The provider's list price of the attempt, in nano-dollars. */
+  /** The provider's list price of the attempt, in nano-dollars (0 for a cache hit: no provider was called). */
   marketCostNano: number;
+  /** Set on the record of a request a cache answered: which cache. Its tokens are 0 (no provider was called). */
+  cacheHit?: 'exact' | 'semantic';
+  /** On a cache hit: what the stored answer cost upstream when it was made, in nano-dollars (list price). */
+  savedCostNano?: number;
 }
 
 /**
@@ -89,6 +95,53 @@ export function toUsageRecord(id: string, event: UsageEvent, account: AccountRef
     ...(event.timeToFirstTokenMs !== undefined ? { timeToFirstTokenMs: event.timeToFirstTokenMs } : {}),
     tags: [...event.tags],
     timestamp: event.timestamp,
+  };
+}
+
+/**
+ * Builds the record of a request a cache answered: no tokens and no list price (no provider was called),
+ * what the stored answer cost when it was made (`savedCostNano`), and what the account was charged for
+ * the hit (0 unless billing charges hits).
+ *
+ * @example
+ * ```ts
+ * const record = cacheHitRecord('req_1:cache', run, { kind: 'exact', savedCostNano: 1_200, model, provider: 'openai', providerType: 'openai', providerModelId: 'gpt-4o' }, account, 0, Date.now());
+ * ```
+ */
+export function cacheHitRecord(
+  id: string,
+  context: RequestContext & { generationId?: string; startTime?: number },
+  hit: CacheHit,
+  account: AccountReference,
+  costNano: number,
+  now: number,
+): UsageRecord {
+  const user = account.user ?? context.user;
+  return {
+    id,
+    generationId: context.generationId ?? context.requestId,
+    requestId: context.requestId,
+    accountId: account.id,
+    ...(user !== undefined ? { user } : {}),
+    ...(account.apiKeyId !== undefined ? { apiKeyId: account.apiKeyId } : {}),
+    model: hit.model,
+    provider: hit.provider,
+    providerType: hit.providerType ?? (hit.provider as ProviderType),
+    providerModelId: hit.providerModelId,
+    credentialType: context.byok ? 'byok' : 'system',
+    operation: context.operation,
+    streamed: context.streamed,
+    finishReason: hit.finishReason ?? 'stop',
+    estimated: false,
+    ...emptyTokenTotals(),
+    noCacheInputTokens: 0,
+    costNano,
+    marketCostNano: 0,
+    latencyMs: context.startTime === undefined ? 0 : Math.max(0, now - context.startTime),
+    tags: [...context.tags],
+    timestamp: now,
+    cacheHit: hit.kind,
+    savedCostNano: hit.savedCostNano,
   };
 }
 

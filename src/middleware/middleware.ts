@@ -12,6 +12,7 @@
 import type { AbortSource } from '../core/abort-handle.js';
 import type { AccountReference, AttemptRecord, RouterEventName, RouterEvents, UsageEvent } from '../core/events.js';
 import type {
+  CacheHit,
   CacheOutcome,
   EmbedManyRequest,
   EmbedManyResult,
@@ -144,6 +145,12 @@ export interface MiddlewareEvents {
  */
 export interface MiddlewareHost extends MiddlewareEvents {
   embedMany(request: EmbedManyRequest): Promise<EmbedManyResult>;
+  /**
+   * A cache is about to answer `run` (a hit): the router's hooks see it (`onCacheHit`: billing records it,
+   * and charges it when it bills hits), and may refuse it by throwing. Returns `undefined` when no hook
+   * listens, so that a hit without billing awaits nothing.
+   */
+  recordCacheHit(run: RequestRun, hit: CacheHit): Promise<void> | undefined;
 }
 
 /**

@@ -278,6 +278,37 @@ export interface RequestHook {
   onRequest?(context: RequestContext): void | Promise<void>;
   /** Before each attempt; a returned lease is settled with that attempt's usage or released. */
   onAttempt?(context: RequestContext, plan: AttemptPlan): AttemptLease | void | Promise<AttemptLease | void>;
+  /**
+   * When a cache is about to answer the request (no attempt follows). Throwing refuses the request, as from
+   * `onRequest`; billing records the hit here, and charges it when it bills cache hits.
+   */
+  onCacheHit?(context: RequestContext, hit: CacheHit): void | Promise<void>;
+}
+
+/**
+ * A cache hit as hooks see it, before the cached answer is served: which cache, what the stored answer
+ * cost when it was made (at the price of the offering that made it), and that offering.
+ *
+ * @example
+ * ```ts
+ * const hook: RequestHook = {
+ *   onCacheHit: (context, hit) => console.log(context.requestId, hit.kind, `saved ${hit.savedCostNano} nano-dollars`),
+ * };
+ * ```
+ */
+export interface CacheHit {
+  kind: 'exact' | 'semantic';
+  /** What the stored answer cost upstream when it was made, in nano-dollars (list price). */
+  savedCostNano: number;
+  /** The model that made the stored answer, and the offering it came from. */
+  model: string;
+  provider: string;
+  providerType?: ProviderType;
+  providerModelId: string;
+  /** The stored answer's finish reason (language answers). */
+  finishReason?: FinishReason['unified'];
+  /** For embeddings: how many values the cache answered. */
+  values?: number;
 }
 
 /**

@@ -10,7 +10,7 @@ import { Catalog } from '../catalog/catalog.js';
 import { GatewayError } from '../core/errors.js';
 import type { AccountReference } from '../core/events.js';
 import { HealthTracker } from '../health/health-tracker.js';
-import type { OperationName, PipelineStream, RequestMiddleware } from '../middleware/middleware.js';
+import type { OperationName, PipelineStream, RequestMiddleware, RequestRun } from '../middleware/middleware.js';
 import type { RequestLog } from '../middleware/request-log/request-log-record.js';
 import { providerSecrets, RequestLogRecorder } from '../middleware/request-log/request-log.js';
 import { embeddingOperation } from '../operations/embedding.js';
@@ -39,6 +39,7 @@ import type {
   NormalizedRequest,
   ObjectOf,
   RequestHook,
+  CacheHit,
   RerankRequest,
   RerankResult,
   RouterConfig,
@@ -231,6 +232,27 @@ export class Router extends EventHub {
       this.pipeline.track(this.preloading);
     }
     return this.preloading;
+  }
+
+  /**
+   * A cache is about to answer `run`: the hooks' `onCacheHit` run in order (billing records the hit, and
+   * charges it when it bills hits); one that throws refuses the request. Without such a hook it returns
+   * `undefined`, so the hit awaits nothing.
+   *
+   * @example
+   * ```ts
+   * const pending = router.recordCacheHit(run, { kind: 'exact', savedCostNano: 1_200, model, provider: 'openai', providerModelId: 'gpt-4o' });
+   * if (pending) await pending;
+   * ```
+   */
+  recordCacheHit(run: RequestRun, hit: CacheHit): Promise<void> | undefined {
+    const hooks = this.hooks.filter((hook) => hook.onCacheHit !== undefined);
+    if (hooks.length === 0) return undefined;
+    const known = hit.providerType ?? this.providers.entries.get(hit.provider)?.type;
+    const complete = known === undefined ? hit : { ...hit, providerType: known };
+    return (async () => {
+      for (const hook of hooks) await hook.onCacheHit?.(run, complete);
+    })();
   }
 
   /** Adds a hook (billing, limits, auditing) after construction. */

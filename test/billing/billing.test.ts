@@ -603,6 +603,8 @@ describe('reports', () => {
           cache_creation_input_tokens: 0,
           reasoning_tokens: 0,
           request_count: 2,
+          cache_hit_count: 0,
+          cache_saved_cost: 0,
         },
       ]);
       const byHour = await fixture.wire.getReport(acme, { ...range, date_part: 'hour' });

@@ -5,11 +5,12 @@
  * @example
  * ```ts
  * await waitFor(() => simulator.requests.length > 0);
+ * await waitFor(async () => (await billing.getBalance('team_acme')).reservedNano === 0);
  * ```
  */
-export async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

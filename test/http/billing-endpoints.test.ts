@@ -74,6 +74,8 @@ describe('billing endpoints (@ai-sdk/gateway client)', () => {
         cacheWriteTokens: 0,
         reasoningTokens: 0,
         requestCount: 2,
+        cacheHitCount: 0,
+        cacheSavedNano: 0,
       };
       return { groupBy: query.groupBy ?? 'day', rows: [row] };
     },

@@ -96,6 +96,8 @@ function render(root: HTMLElement, spend: EnabledSpend, reload: () => void): voi
   const totalCost = spend.series.reduce((sum, bar) => sum + bar.costNano, 0);
   const totalRequests = spend.series.reduce((sum, bar) => sum + bar.requests, 0);
   const totalTokens = spend.series.reduce((sum, bar) => sum + bar.tokens.input + bar.tokens.output, 0);
+  const cacheHits = spend.series.reduce((sum, bar) => sum + bar.cacheHits, 0);
+  const cacheSaved = spend.series.reduce((sum, bar) => sum + bar.cacheSavedNano, 0);
   const per = spend.bucket === 'hour' ? 'hour' : 'day';
   replace(
     root,
@@ -131,6 +133,13 @@ function render(root: HTMLElement, spend: EnabledSpend, reload: () => void): voi
       h('div', { class: 'tile' }, h('span', {}, 'Cost'), h('strong', { id: 'spend-total' }, dollars(totalCost))),
       h('div', { class: 'tile' }, h('span', {}, 'Requests'), h('strong', {}, count(totalRequests))),
       h('div', { class: 'tile' }, h('span', {}, 'Tokens in + out'), h('strong', {}, count(totalTokens))),
+      h(
+        'div',
+        { class: 'tile', title: `${count(cacheHits)} requests answered by the cache` },
+        h('span', {}, 'Saved by cache'),
+        h('strong', { id: 'cache-saved' }, dollars(cacheSaved)),
+        h('span', { class: 'muted small' }, ` ${count(cacheHits)} hits`),
+      ),
     ),
     h(
       'div',

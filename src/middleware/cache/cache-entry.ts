@@ -8,7 +8,7 @@
  * @module
  */
 import type { CostBreakdown } from '../../core/events.js';
-import type { EmbedManyResult, GenerateResult } from '../../router/router-types.js';
+import type { CacheHit, EmbedManyResult, GenerateResult } from '../../router/router-types.js';
 import type { ProviderMetadata, StreamPart, Usage } from '../../core/types.js';
 
 /** What an entry keeps of a result: JSON leaves out the fields that were undefined. */
@@ -310,5 +310,25 @@ export function embedResultOfEntries(
     attempts: [],
     warnings: [],
     cache,
+  };
+}
+
+/**
+ * What the router's hooks are told of a language hit: its saved cost and the offering that made the answer.
+ *
+ * @example
+ * ```ts
+ * const pending = router.recordCacheHit(run, { kind: 'exact', ...languageHit(entry) });
+ * ```
+ */
+export function languageHit(entry: LanguageEntry): Omit<CacheHit, 'kind'> {
+  const stored = entry.result;
+  return {
+    savedCostNano: entry.costNano,
+    model: stored.model,
+    provider: stored.provider,
+    providerType: stored.providerType,
+    providerModelId: stored.providerModelId,
+    finishReason: stored.finishReason.unified,
   };
 }

@@ -5,7 +5,8 @@
  * @module
  */
 import type { CacheEvent, RouterEvents } from '../../core/events.js';
-import type { RequestRun } from '../middleware.js';
+import type { CacheHit } from '../../router/router-types.js';
+import type { MiddlewareHost, RequestRun } from '../middleware.js';
 
 /**
  * Where a cache's events go: the router's `emit` (`router.emit.bind(router)`), or any function of the
@@ -40,6 +41,22 @@ export class CacheEvents {
     private readonly subject: string,
     public sink: CacheEventSink | undefined,
   ) {}
+
+  /** Where hits are recorded before they are served (the router's hooks: billing); set by `attach`. */
+  recorder: MiddlewareHost['recordCacheHit'] | undefined;
+
+  /**
+   * A hit is about to be served: the router's hooks record it (and may refuse it by throwing). Awaits nothing when
+   * no hook listens.
+   */
+  recordHit(run: RequestRun, hit: Omit<CacheHit, 'kind'>): Promise<void> | undefined {
+    return this.recorder?.(run, { kind: this.kind, ...hit });
+  }
+
+  /** Takes the router's hit recorder when the cache is attached to a router (anything else: none). */
+  attachRecorder(target: { recordCacheHit?: MiddlewareHost['recordCacheHit'] }): void {
+    this.recorder = target.recordCacheHit?.bind(target);
+  }
 
   /** A `cache` event of this request. */
   event(run: RequestRun, outcome: CacheEvent['outcome'], fields: Partial<CacheEvent> = {}): void {

@@ -21,13 +21,15 @@ import type { CacheOutcome, EmbedManyResult, GenerateResult } from '../../router
 import type { KeyValueSelector, KeyValueStore } from '../../store/key-value-store.js';
 import { MemoryKeyValueStore } from '../../store/memory-key-value-store.js';
 import type { StreamPart } from '../../core/types.js';
-import type { PipelineStream, RequestMiddleware, RequestRun } from '../middleware.js';
+import type { MiddlewareHost, PipelineStream, RequestMiddleware, RequestRun } from '../middleware.js';
+import type { BillingOptions } from '../../billing/billing.js';
 import { cacheNamespace, embeddingKeys, languageKey, modelTag, shortKey } from './cache-key.js';
 import {
   decodeVector,
   embedResultOfEntries,
   encodeVector,
   languageEntry,
+  languageHit,
   parseEntry,
   partsOfEntry,
   resultOfEntry,
@@ -111,8 +113,11 @@ export interface ResponseCache extends RequestMiddleware {
    * With `scope: 'shared'`, `account` is ignored (entries belong to no account).
    */
   clear(selector?: { account?: string; model?: string }): Promise<number>;
-  /** Sends the cache's events to a router (or anything with the router's `emit`). */
-  attach(target: { emit: CacheEventSink }): void;
+  /**
+   * Sends the cache's events to a router (or anything with the router's `emit`); a router also records each hit
+   * with its hooks before it is served (billing: {@link BillingOptions.billCacheHits}).
+   */
+  attach(target: { emit: CacheEventSink; recordCacheHit?: MiddlewareHost['recordCacheHit'] }): void;
 }
 
 /** What one request does with the cache. */
@@ -213,6 +218,8 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
       const key = languageKey(run.model, run.request);
       const entry = await readEntry(run, steps, key);
       if (entry) {
+        const pending = events.recordHit(run, languageHit(entry));
+        if (pending) await pending;
         const outcome = hitOutcome(entry, key, entry.costNano);
         event(run, 'hit', { key: outcome.key, savedCostNano: entry.costNano, ageSeconds: outcome.ageSeconds });
         return resultOfEntry(entry, run, outcome, now());
@@ -233,6 +240,8 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
       const key = languageKey(run.model, run.request);
       const entry = await readEntry(run, steps, key);
       if (entry) {
+        const pending = events.recordHit(run, languageHit(entry));
+        if (pending) await pending;
         const outcome = hitOutcome(entry, key, entry.costNano);
         event(run, 'hit', { key: outcome.key, savedCostNano: entry.costNano, ageSeconds: outcome.ageSeconds });
         return {
@@ -302,6 +311,16 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
         hits += 1;
         savedCostNano += entry.costNano;
         if (!oldest || entry.createdAt < oldest.createdAt) oldest = entry;
+      }
+      if (hits > 0 && oldest) {
+        const pending = events.recordHit(run, {
+          savedCostNano,
+          model: oldest.model,
+          provider: oldest.provider,
+          providerModelId: oldest.providerModelId,
+          values: hits,
+        });
+        if (pending) await pending;
       }
       if (steps.read && hits === values.length && oldest) {
         const outcome = { ...hitOutcome(oldest, keys[0], savedCostNano), hitValues: hits };
@@ -383,6 +402,7 @@ export function responseCache(config: ResponseCacheConfig = {}): ResponseCache {
 
     attach(target) {
       events.sink = (name, ...args) => target.emit(name, ...args);
+      events.attachRecorder(target);
     },
   };
 

@@ -27,7 +27,14 @@ import { MemoryKeyValueStore } from '../../store/memory-key-value-store.js';
 import { MemoryVectorIndex } from '../../store/memory-vector-index.js';
 import type { VectorIndex } from '../../store/vector-index.js';
 import type { MiddlewareHost, PipelineStream, RequestMiddleware, RequestRun } from '../middleware.js';
-import { languageEntry, parseEntry, partsOfEntry, resultOfEntry, type LanguageEntry } from './cache-entry.js';
+import {
+  languageEntry,
+  languageHit,
+  parseEntry,
+  partsOfEntry,
+  resultOfEntry,
+  type LanguageEntry,
+} from './cache-entry.js';
 import { cacheNamespace, canonicalJson, decidingFields, modelTag } from './cache-key.js';
 import { CacheEvents, type CacheEventSink } from './cache-events.js';
 import { requestCacheOptions } from './response-cache.js';
@@ -256,6 +263,7 @@ export function semanticCache(config: SemanticCacheConfig): SemanticCache {
     attach(target) {
       host = target;
       if (!config.emit) events.sink = (name, ...args) => target.emit(name, ...args);
+      events.attachRecorder(target);
     },
 
     async wrapGenerate(run, next) {
@@ -266,6 +274,8 @@ export function semanticCache(config: SemanticCacheConfig): SemanticCache {
       }
       const found = await find(steps);
       if (found && 'entry' in found) {
+        const pending = events.recordHit(run, languageHit(found.entry));
+        if (pending) await pending;
         const outcome = hit(found);
         event(run, 'hit', eventFields(outcome));
         return resultOfEntry(found.entry, run, outcome, now());
@@ -285,6 +295,8 @@ export function semanticCache(config: SemanticCacheConfig): SemanticCache {
       }
       const found = await find(steps);
       if (found && 'entry' in found) {
+        const pending = events.recordHit(run, languageHit(found.entry));
+        if (pending) await pending;
         const outcome = hit(found);
         event(run, 'hit', eventFields(outcome));
         return {

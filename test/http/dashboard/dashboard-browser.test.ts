@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { responseCache } from '../../../src/middleware/cache/response-cache.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { CHROMIUM_SKIP, launchChromium } from './browser.js';
 import { ADMIN_KEY, type DashboardGateway, startDashboardGateway } from './dashboard-fixture.js';
 
@@ -13,7 +15,9 @@ describe(name, { skip: Boolean(CHROMIUM_SKIP) }, () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    fixture = await startDashboardGateway();
+    // The cache answers only requests at temperature 0, so the other tests' requests all go upstream.
+    const cache = responseCache({ when: (run) => run.request.temperature === 0 });
+    fixture = await startDashboardGateway({ router: { middleware: [cache] } });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (message) => {
@@ -81,8 +85,18 @@ describe(name, { skip: Boolean(CHROMIUM_SKIP) }, () => {
     fixture.openai.configure({ faultRate: 0 });
   });
 
-  it('shows spend charts from billing', async () => {
+  it('shows spend charts from billing, and what the cache saved', async () => {
+    for (let index = 0; index < 2; index += 1)
+      assert.equal((await fixture.chat('the same question', { temperature: 0 })).status, 200);
+    // The hit's record is written in the background: the view shows it once it is there.
+    const range = { from: Date.now() - 3_600_000, to: Date.now() + 60_000, groupBy: 'model' as const };
+    await waitFor(async () => {
+      const { rows } = await fixture.billing!.getReport({ id: 'team_acme' }, range);
+      return rows.some((row) => row.cacheHitCount > 0);
+    });
     await page.click('#tab-spend');
+    await page.waitForSelector('#cache-saved');
+    assert.match((await page.textContent('.tile:has(#cache-saved)')) ?? '', /Saved by cache\s*\$0\.\d+\s*1 hits/);
     await page.waitForSelector('figure:has-text("Cost by hour") svg .bar');
     await page.waitForSelector('.hbar:has-text("test/echo")');
     await page.waitForSelector('tr[data-account="team_acme"] .meter');

@@ -28,7 +28,10 @@ export interface DashboardGateway {
   openai: Simulator;
   anthropic: Simulator;
   /** Sends one chat completion through the gateway (OpenAI dialect) and returns its status and body. */
-  chat(text: string, options?: { user?: string; tags?: string[] }): Promise<{ status: number; body: unknown }>;
+  chat(
+    text: string,
+    options?: { user?: string; tags?: string[]; temperature?: number },
+  ): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
 
@@ -110,7 +113,11 @@ export async function startDashboardGateway(options: DashboardGatewayOptions = {
           'content-type': 'application/json',
           ...(options.tags ? { 'x-gateway-tags': options.tags.join(',') } : {}),
         },
-        body: JSON.stringify({ model: 'test/echo', messages: [{ role: 'user', content: text }] }),
+        body: JSON.stringify({
+          model: 'test/echo',
+          messages: [{ role: 'user', content: text }],
+          ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+        }),
       });
       return { status: response.status, body: await response.json() };
     },

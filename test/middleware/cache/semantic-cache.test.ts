@@ -21,7 +21,8 @@ import {
 } from '../../../src/middleware/cache/semantic-cache.js';
 import type { RequestMiddleware } from '../../../src/middleware/middleware.js';
 import { Router } from '../../../src/router/router.js';
-import type { GenerateResult, RouterConfig } from '../../../src/router/router-types.js';
+import type { GenerateResult, RequestHook, RouterConfig } from '../../../src/router/router-types.js';
+import { GatewayError } from '../../../src/core/errors.js';
 import { MemoryVectorIndex } from '../../../src/store/memory-vector-index.js';
 import { RedisStore } from '../../../src/store/redis-store.js';
 import { SharedVectorIndex } from '../../../src/store/shared-vector-index.js';
@@ -100,6 +101,36 @@ describe('semantic cache through the router', () => {
     assert.equal(hit?.kind, 'semantic');
     assert.equal(hit?.entryId, second.cache?.entryId);
     assert.equal(hit?.savedCostNano, first.cost.total);
+  });
+
+  it("tells the router's hooks of a hit before serving it (billing records and may charge it)", async () => {
+    build();
+    const hits: Array<Parameters<NonNullable<RequestHook['onCacheHit']>>> = [];
+    router.addHook({ onCacheHit: (context, found) => void hits.push([context, found]) });
+    const first = await router.generate({ model: 'openai/gpt-4o', prompt: 'Where is the Louvre?' });
+    await stored(1);
+    await router.generate({ model: 'openai/gpt-4o', prompt: 'Where is the Louvre, the museum?', user: 'alice' });
+    assert.equal(hits.length, 1);
+    const [context, found] = hits[0];
+    assert.equal(context.user, 'alice');
+    assert.deepEqual(found, {
+      kind: 'semantic',
+      savedCostNano: first.cost.total,
+      model: first.model,
+      provider: 'openai',
+      providerType: 'openai',
+      providerModelId: first.providerModelId,
+      finishReason: 'stop',
+    });
+    router.addHook({
+      onCacheHit: () => {
+        throw new GatewayError('insufficient_credits', 'no credits for a cached answer');
+      },
+    });
+    await assert.rejects(router.generate({ model: 'openai/gpt-4o', prompt: 'Where is the Louvre, the museum?' }), {
+      code: 'insufficient_credits',
+    });
+    assert.equal(openai.requests.length, 1, 'a refused hit does not go upstream either');
   });
 
   it('another meaning, another system prompt, another account or a similarity below the threshold is a miss', async () => {

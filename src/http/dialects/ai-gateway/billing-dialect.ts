@@ -162,6 +162,9 @@ export function reportBody(report: SpendReport): { results: Array<Record<string,
       cache_creation_input_tokens: row.cacheWriteTokens,
       reasoning_tokens: row.reasoningTokens,
       request_count: row.requestCount,
+      // switchyard's own fields (the @ai-sdk/gateway client ignores them): what the response cache answered and saved.
+      cache_hit_count: row.cacheHitCount,
+      cache_saved_cost: nanoToUsdNumber(row.cacheSavedNano),
     })),
   };
 }

@@ -119,7 +119,7 @@ export interface DashboardTokens {
  *
  * @example
  * ```ts
- * const bar: DashboardSpendBar = { key: 'openai/gpt-4o', costNano: 2_500_000, requests: 3, tokens: { input: 10, output: 5, cacheRead: 0, cacheWrite: 0, reasoning: 0 } };
+ * const bar: DashboardSpendBar = { key: 'openai/gpt-4o', costNano: 2_500_000, requests: 3, cacheHits: 1, cacheSavedNano: 800_000, tokens: { input: 10, output: 5, cacheRead: 0, cacheWrite: 0, reasoning: 0 } };
  * ```
  */
 export interface DashboardSpendBar {
@@ -127,6 +127,9 @@ export interface DashboardSpendBar {
   key: string;
   costNano: number;
   requests: number;
+  /** Of `requests`, those a cache answered, and what they saved (the stored answers' upstream cost). */
+  cacheHits: number;
+  cacheSavedNano: number;
   tokens: DashboardTokens;
 }
 
@@ -414,12 +417,21 @@ function tokensOf(row: SpendReportRow): DashboardTokens {
 function addInto(target: DashboardSpendBar, row: SpendReportRow): void {
   target.costNano += row.costNano;
   target.requests += row.requestCount;
+  target.cacheHits += row.cacheHitCount;
+  target.cacheSavedNano += row.cacheSavedNano;
   const tokens = tokensOf(row);
   for (const kind of Object.keys(tokens) as Array<keyof DashboardTokens>) target.tokens[kind] += tokens[kind];
 }
 
 function emptyBar(key: string): DashboardSpendBar {
-  return { key, costNano: 0, requests: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 } };
+  return {
+    key,
+    costNano: 0,
+    requests: 0,
+    cacheHits: 0,
+    cacheSavedNano: 0,
+    tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+  };
 }
 
 /**
