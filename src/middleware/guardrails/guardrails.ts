@@ -13,8 +13,10 @@ import {
   CONTENT_PART_TYPES,
   type ContentPart,
   type GenerateRequest,
+  type JsonValue,
   type Message,
   type StreamPart,
+  type ToolResultOutput,
 } from '../../core/types.js';
 import type { PipelineStream, RequestMiddleware, RequestRun } from '../middleware.js';
 import {
@@ -393,15 +395,78 @@ function guardMessage(message: Message, guard: (text: string) => string): Messag
       changed = true;
       return { ...part, text };
     }
-    if (part.type === 'tool-result' && (part.output.type === 'text' || part.output.type === 'error-text')) {
-      const value = guard(part.output.value);
-      if (value === part.output.value) return part;
+    if (part.type === 'tool-call') {
+      // A tool call the model made earlier: its arguments go back to the vendor with the conversation.
+      const input = guardJson(part.input, guard);
+      if (input === part.input) return part;
       changed = true;
-      return { ...part, output: { ...part.output, value } };
+      return { ...part, input };
+    }
+    if (part.type === 'tool-result') {
+      const output = guardToolOutput(part.output, guard);
+      if (output === part.output) return part;
+      changed = true;
+      return { ...part, output };
     }
     return part;
   });
   return changed ? ({ ...message, content } as Message) : undefined;
+}
+
+/** A tool result's output with its text guarded: text, JSON string values, and the text items of content. */
+function guardToolOutput(output: ToolResultOutput, guard: (text: string) => string): ToolResultOutput {
+  switch (output.type) {
+    case 'text':
+    case 'error-text': {
+      const value = guard(output.value);
+      return value === output.value ? output : { ...output, value };
+    }
+    case 'json':
+    case 'error-json': {
+      const value = guardJson(output.value, guard) as JsonValue;
+      return value === output.value ? output : { ...output, value };
+    }
+    case 'content': {
+      let changed = false;
+      const value = output.value.map((item) => {
+        if (item.type !== 'text') return item;
+        const text = guard(item.text);
+        if (text === item.text) return item;
+        changed = true;
+        return { ...item, text };
+      });
+      return changed ? { ...output, value } : output;
+    }
+    default:
+      return output;
+  }
+}
+
+/**
+ * A JSON value with every string in it (object keys excepted) guarded; the same object when nothing changed, so
+ * that an untouched request is not copied.
+ */
+function guardJson(value: unknown, guard: (text: string) => string): unknown {
+  if (typeof value === 'string') return guard(value);
+  if (Array.isArray(value)) {
+    let changed = false;
+    const items = value.map((item) => {
+      const guarded = guardJson(item, guard);
+      if (guarded !== item) changed = true;
+      return guarded;
+    });
+    return changed ? items : value;
+  }
+  if (typeof value === 'object' && value !== null) {
+    let changed = false;
+    const entries = Object.entries(value).map(([key, item]) => {
+      const guarded = guardJson(item, guard);
+      if (guarded !== item) changed = true;
+      return [key, guarded] as const;
+    });
+    return changed ? Object.fromEntries(entries) : value;
+  }
+  return value;
 }
 
 function promptText(prompt: readonly Message[]): string {
@@ -425,6 +490,26 @@ function verdictDetector(verdict: GuardrailCheckResult): string | undefined {
   if (verdict === true) return 'check';
   if (typeof verdict === 'string' && verdict !== '') return verdict;
   return undefined;
+}
+
+/**
+ * A result's tool call with the arguments its guarded `tool-call` part carries (parsed), so that `toolCalls` and
+ * `content` agree; a call without such a part (or whose guarded text is not JSON) has its placeholders restored.
+ */
+function guardedToolCall(
+  call: ToolCall,
+  guardedInputs: ReadonlyMap<string, string>,
+  vault: PlaceholderVault,
+): ToolCall {
+  const text = guardedInputs.get(call.toolCallId);
+  if (text !== undefined) {
+    try {
+      return { ...call, input: text.trim() === '' ? {} : JSON.parse(text) };
+    } catch {
+      // Not JSON (a model's malformed arguments): the parsed input as it came, restored.
+    }
+  }
+  return { ...call, input: restoreInput(call.input, vault) };
 }
 
 function restoreInput(input: unknown, vault: PlaceholderVault): unknown {
@@ -579,12 +664,12 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
   };
 
   /**
-   * A guard of one output text: answer text, reasoning, or a tool call's JSON arguments (restored only, not
-   * scanned). The answer text of a JSON response (`responseFormat: json`) is scanned, and restored as JSON string
-   * content, so that an original with a quote or a backslash keeps the answer valid JSON.
+   * A guard of one output text: answer text, reasoning, or a tool call's JSON arguments. A tool call's arguments and
+   * the answer text of a JSON response (`responseFormat: json`) are scanned as JSON text and restored as JSON string
+   * content, so that an original with a quote or a backslash keeps them valid JSON.
    */
   const outputGuard = (state: RequestState, run: RequestRun, kind: 'text' | 'reasoning' | 'tool'): TextGuard => {
-    const rules = kind === 'tool' ? [] : state.active.flatMap((guardrail) => (guardrail.output ? guardrail.rules : []));
+    const rules = state.active.flatMap((guardrail) => (guardrail.output ? guardrail.rules : []));
     return new TextGuard({
       rules,
       holdBack,
@@ -699,10 +784,15 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
   async function guardResult(state: RequestState, run: RequestRun, result: GenerateResult): Promise<GenerateResult> {
     if (hasOutputChecks(state)) await runChecks(state, run, 'output', result.text);
     const originalTexts = result.content.filter((part) => part.type === 'text').map((part) => part.text);
+    const toolInputs = new Map<string, string>();
     const content: ContentPart[] = result.content.map((part) => {
       if (part.type === 'text' || part.type === 'reasoning')
         return { ...part, text: outputGuard(state, run, part.type).finish(part.text) };
-      if (part.type === 'tool-call') return { ...part, input: outputGuard(state, run, 'tool').finish(part.input) };
+      if (part.type === 'tool-call') {
+        const input = outputGuard(state, run, 'tool').finish(part.input);
+        toolInputs.set(part.toolCallId, input);
+        return { ...part, input };
+      }
       return part;
     });
     const texts = content.flatMap((part) => (part.type === 'text' ? [part.text] : []));
@@ -714,7 +804,7 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
       text,
       content,
       reasoningText: result.reasoningText === undefined ? undefined : reasoning.join(''),
-      toolCalls: result.toolCalls.map((call): ToolCall => ({ ...call, input: restoreInput(call.input, state.vault) })),
+      toolCalls: result.toolCalls.map((call) => guardedToolCall(call, toolInputs, state.vault)),
     };
   }
 
@@ -741,8 +831,11 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
       if (CONTENT_PART_TYPES.has(part.type)) contentStarted = true;
       queue.push(part);
     };
+    /** The guarded arguments of each tool call, by its id, as streamed and then as its `tool-call` part. */
+    const toolInputs = new Map<string, string>();
     const enqueueDelta = (part: DeltaPart, delta: string): void => {
       if (delta === '') return;
+      if (part.type === 'tool-input-delta') toolInputs.set(part.id, (toolInputs.get(part.id) ?? '') + delta);
       if (part.type === 'text-delta') emitted.set(part.id, (emitted.get(part.id) ?? '') + delta);
       if (part.type === 'reasoning-delta')
         emitted.set(`reasoning:${part.id}`, (emitted.get(`reasoning:${part.id}`) ?? '') + delta);
@@ -786,9 +879,15 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
           enqueue(part);
           return;
         }
-        case 'tool-call':
-          enqueue({ ...part, input: state.vault.restore(part.input, true) });
+        case 'tool-call': {
+          // The arguments as their deltas were guarded (one scan, one set of events); a call that came without
+          // deltas is guarded whole.
+          const streamed = toolInputs.get(part.toolCallId);
+          const input = streamed ?? outputGuard(state, run, 'tool').finish(part.input);
+          toolInputs.set(part.toolCallId, input);
+          enqueue({ ...part, input });
           return;
+        }
         case 'finish':
         case 'error':
           flushOpen();
@@ -878,7 +977,8 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
             return reasoningIndex++ === 0 ? [{ ...part, text: reasoning.join('') }] : [];
           return [{ ...part, text: reasoning[reasoningIndex++] ?? '' }];
         }
-        if (part.type === 'tool-call') return [{ ...part, input: state.vault.restore(part.input, true) }];
+        if (part.type === 'tool-call')
+          return [{ ...part, input: toolInputs.get(part.toolCallId) ?? state.vault.restore(part.input, true) }];
         return [part];
       });
       return {
@@ -886,9 +986,7 @@ export function guardrails(config: GuardrailsConfig): RequestMiddleware {
         text: texts.join(''),
         content,
         reasoningText: original.reasoningText === undefined ? undefined : reasoning.join(''),
-        toolCalls: original.toolCalls.map(
-          (call): ToolCall => ({ ...call, input: restoreInput(call.input, state.vault) }),
-        ),
+        toolCalls: original.toolCalls.map((call) => guardedToolCall(call, toolInputs, state.vault)),
       };
     });
     result.catch(() => undefined);
