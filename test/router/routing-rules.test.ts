@@ -5,6 +5,7 @@ import { listModels } from '../../src/catalog/model-directory.js';
 import type { ModelDefinition } from '../../src/catalog/catalog.js';
 import type { StreamPart } from '../../src/core/types.js';
 import type { RouterConfig } from '../../src/router/router-types.js';
+import type { Router } from '../../src/router/router.js';
 import { compileRoutingRules } from '../../src/router/routing-rules.js';
 import { startRouterFixture, TEST_MODEL, type RouterFixture } from '../helpers/router-fixture.js';
 
@@ -71,11 +72,12 @@ async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
   assert.fail('expected the request to fail');
 }
 
-describe('routing rules and virtual models (in process)', () => {
+/**
+ * One router fixture (the simulators) for a describe block: started before its tests, reset before each, closed
+ * after; `build` makes a router over it with the test catalog and the windowed models.
+ */
+function useRouterFixture(): { build: (config?: Partial<RouterConfig>) => Router; readonly fixture: RouterFixture } {
   let fixture: RouterFixture;
-  const build = (config: Partial<RouterConfig>) =>
-    fixture.build({ catalog: { models: [TEST_MODEL, ...WINDOWED] }, ...config });
-
   beforeAll(async () => {
     fixture = await startRouterFixture();
   });
@@ -86,6 +88,17 @@ describe('routing rules and virtual models (in process)', () => {
     fixture.openai.reset();
     fixture.anthropic.reset();
   });
+  return {
+    build: (config = {}) => fixture.build({ catalog: { models: [TEST_MODEL, ...WINDOWED] }, ...config }),
+    get fixture() {
+      return fixture;
+    },
+  };
+}
+
+describe('routing rules and virtual models (in process)', () => {
+  const setup = useRouterFixture();
+  const { build } = setup;
 
   it('with no rules and no virtual models there is no rewriter at all', () => {
     assert.equal(compileRoutingRules(undefined, undefined), undefined);
@@ -102,7 +115,7 @@ describe('routing rules and virtual models (in process)', () => {
       providerOptions: { gateway: { only: ['openai'] } },
     });
     assert.equal(result.model, 'test/echo');
-    assert.equal(fixture.openai.requests.length, 1);
+    assert.equal(setup.fixture.openai.requests.length, 1);
     await router.close();
   });
 
@@ -128,7 +141,7 @@ describe('routing rules and virtual models (in process)', () => {
     assert.equal(user.details?.ruleId, 'rules[2]');
     const batch = await rejection(router.generate({ model: 'test/echo', prompt: 'Hi', metadata: { job: 'batch' } }));
     assert.equal(batch.details?.ruleId, 'no-batch');
-    assert.equal(fixture.openai.requests.length + fixture.anthropic.requests.length, 0);
+    assert.equal(setup.fixture.openai.requests.length + setup.fixture.anthropic.requests.length, 0);
     // Not matched: served.
     const served = await router.generate({ model: 'test/echo', prompt: 'Hi', account: { id: 'team_paid' } });
     assert.equal(served.model, 'test/echo');
@@ -169,12 +182,12 @@ describe('routing rules and virtual models (in process)', () => {
         'acme/resilient': { model: 'openai/gpt-4o-mini', fallbacks: ['anthropic/claude-sonnet-4'] },
       },
     });
-    fixture.usage.length = 0;
+    setup.fixture.usage.length = 0;
     const fast = await router.generate({ model: 'acme/fast', prompt: 'Hi', tags: ['mine'] });
     assert.equal(fast.model, 'test/echo');
     assert.equal(fast.provider, 'anthropic');
-    assert.deepEqual(fixture.usage.at(-1)?.tags, ['mine', 'fast']);
-    fixture.openai.script({ type: 'status', status: 500 });
+    assert.deepEqual(setup.fixture.usage.at(-1)?.tags, ['mine', 'fast']);
+    setup.fixture.openai.script({ type: 'status', status: 500 });
     const resilient = await router.generate({ model: 'acme/resilient', prompt: 'Hi' });
     assert.equal(resilient.model, 'anthropic/claude-sonnet-4');
     const listed = listModels(router, undefined);
@@ -204,20 +217,8 @@ describe('routing rules and virtual models (in process)', () => {
 });
 
 describe('gateway options (in process)', () => {
-  let fixture: RouterFixture;
-  const build = (config: Partial<RouterConfig> = {}) =>
-    fixture.build({ catalog: { models: [TEST_MODEL, ...WINDOWED] }, ...config });
-
-  beforeAll(async () => {
-    fixture = await startRouterFixture();
-  });
-  afterAll(async () => {
-    await fixture.close();
-  });
-  beforeEach(() => {
-    fixture.openai.reset();
-    fixture.anthropic.reset();
-  });
+  const setup = useRouterFixture();
+  const { build } = setup;
 
   it('has: filters by capability; a tag nobody has is no_route saying why; an unknown tag is a 400', async () => {
     const router = build();
@@ -349,7 +350,7 @@ describe('gateway options (in process)', () => {
       });
       assert.equal(result.provider, 'openai');
     }
-    assert.equal(fixture.anthropic.requests.length, 0);
+    assert.equal(setup.fixture.anthropic.requests.length, 0);
     const none = await rejection(
       router.generate({
         model: 'test/echo',
@@ -368,7 +369,7 @@ describe('gateway options (in process)', () => {
 
   it('providerTimeouts.byok bounds an attempt made with the caller key, then the next offering serves', async () => {
     const router = build();
-    fixture.openai.script({ type: 'hang' });
+    setup.fixture.openai.script({ type: 'hang' });
     const result = await router.generate({
       model: 'test/echo',
       prompt: 'Hi',
@@ -388,20 +389,8 @@ describe('gateway options (in process)', () => {
 });
 
 describe('fallbacks by kind of failure (in process)', () => {
-  let fixture: RouterFixture;
-  const build = (config: Partial<RouterConfig> = {}) =>
-    fixture.build({ catalog: { models: [TEST_MODEL, ...WINDOWED] }, ...config });
-
-  beforeAll(async () => {
-    fixture = await startRouterFixture();
-  });
-  afterAll(async () => {
-    await fixture.close();
-  });
-  beforeEach(() => {
-    fixture.openai.reset();
-    fixture.anthropic.reset();
-  });
+  const setup = useRouterFixture();
+  const { build } = setup;
 
   it('skips an offering whose context window is smaller than the estimated input plus maxOutputTokens', async () => {
     const router = build();
@@ -411,7 +400,7 @@ describe('fallbacks by kind of failure (in process)', () => {
       providerOptions: { gateway: { order: ['openai'] } },
     });
     assert.equal(result.provider, 'anthropic');
-    assert.equal(fixture.openai.requests.length, 0);
+    assert.equal(setup.fixture.openai.requests.length, 0);
     // A short prompt fits, until its output budget does not.
     const short = await router.generate({
       model: 'test/split',
@@ -436,13 +425,13 @@ describe('fallbacks by kind of failure (in process)', () => {
     const router = build({ contextWindowFallbacks: { 'test/tiny': ['test/large'] } });
     const result = await router.generate({ model: 'test/tiny', prompt: LONG_PROMPT });
     assert.equal(result.model, 'test/large');
-    assert.equal(fixture.openai.requests.length, 0);
+    assert.equal(setup.fixture.openai.requests.length, 0);
     await router.close();
   });
 
   it("OpenAI's context_length_exceeded moves on to the next fallback model with a larger window", async () => {
     const router = build();
-    fixture.openai.script({ type: 'context-length-exceeded', contextWindow: 8_000 });
+    setup.fixture.openai.script({ type: 'context-length-exceeded', contextWindow: 8_000 });
     const result = await router.generate({
       model: 'test/small',
       prompt: 'Hi',
@@ -451,20 +440,20 @@ describe('fallbacks by kind of failure (in process)', () => {
     assert.equal(result.model, 'test/large');
     assert.equal(result.attempts[0].code, 'provider_context_length_exceeded');
     assert.equal(result.attempts.length, 2); // test/small-anthropic (same window) was not tried
-    const body = fixture.anthropic.requests[0].body as { model: string };
+    const body = setup.fixture.anthropic.requests[0].body as { model: string };
     assert.equal(body.model, 'claude-sonnet-4-20250514');
     await router.close();
   });
 
   it("Anthropic's 'prompt is too long' moves on to a configured contextWindowFallbacks model; without one it is a 400", async () => {
     const router = build({ contextWindowFallbacks: { 'test/large': ['test/large-openai'] } });
-    fixture.anthropic.script({ type: 'context-length-exceeded', contextWindow: 200_000 });
+    setup.fixture.anthropic.script({ type: 'context-length-exceeded', contextWindow: 200_000 });
     const result = await router.generate({ model: 'test/large', prompt: 'Hi' });
     assert.equal(result.model, 'test/large-openai');
     assert.equal(result.attempts[0].code, 'provider_context_length_exceeded');
     await router.close();
     const plain = build();
-    fixture.anthropic.script({ type: 'context-length-exceeded', contextWindow: 200_000 });
+    setup.fixture.anthropic.script({ type: 'context-length-exceeded', contextWindow: 200_000 });
     const failed = await rejection(plain.generate({ model: 'test/large', prompt: 'Hi' }));
     assert.equal(failed.code, 'provider_context_length_exceeded');
     assert.equal(failed.status, 400);
@@ -474,25 +463,25 @@ describe('fallbacks by kind of failure (in process)', () => {
 
   it('a content-filter refusal is final by default, and moves on to contentPolicyFallbacks when configured', async () => {
     const plain = build();
-    fixture.openai.script({ type: 'content-filter' });
+    setup.fixture.openai.script({ type: 'content-filter' });
     const refused = await rejection(
       plain.generate({ model: 'test/small', prompt: 'Hi', providerOptions: { gateway: { models: ['test/large'] } } }),
     );
     assert.equal(refused.code, 'provider_content_filter');
-    assert.equal(fixture.anthropic.requests.length, 0);
+    assert.equal(setup.fixture.anthropic.requests.length, 0);
     await plain.close();
     const router = build({ contentPolicyFallbacks: { 'test/small': ['test/large'], 'test/large': ['test/small'] } });
-    fixture.openai.script({ type: 'content-filter' });
+    setup.fixture.openai.script({ type: 'content-filter' });
     const moved = await router.generate({ model: 'test/small', prompt: 'Hi' });
     assert.equal(moved.model, 'test/large');
     assert.equal(moved.attempts[0].code, 'provider_content_filter');
     // Anthropic refuses with a finish reason (stop_reason "refusal"): that answer is replaced by the fallback's.
-    fixture.anthropic.script({ type: 'content-filter' });
-    fixture.usage.length = 0;
+    setup.fixture.anthropic.script({ type: 'content-filter' });
+    setup.fixture.usage.length = 0;
     const replaced = await router.generate({ model: 'test/large', prompt: 'Hi' });
     assert.equal(replaced.model, 'test/small');
     assert.equal(replaced.finishReason.unified, 'stop');
-    assert.equal(fixture.usage.length, 2, 'the refused answer is billed too');
+    assert.equal(setup.fixture.usage.length, 2, 'the refused answer is billed too');
     await router.close();
   });
 });
