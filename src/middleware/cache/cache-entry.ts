@@ -85,9 +85,16 @@ export function encodeVector(vector: readonly number[]): string {
 /** The vector of {@link encodeVector}'s text. @example `decodeVector(entry.embedding)` */
 export function decodeVector(text: string): number[] {
   const bytes = Buffer.from(text, 'base64');
-  const aligned = new Float64Array(bytes.byteLength / 8);
-  new Uint8Array(aligned.buffer).set(bytes);
-  return Array.from(aligned);
+  const length = bytes.byteLength >>> 3;
+  // A pooled buffer may start off an 8-byte boundary: then the bytes are copied to one that does not.
+  const floats =
+    bytes.byteOffset % 8 === 0
+      ? new Float64Array(bytes.buffer, bytes.byteOffset, length)
+      : new Float64Array(new Uint8Array(bytes).buffer, 0, length);
+  // An indexed copy: `Array.from` of a typed array goes through its iterator, some 20 times slower.
+  const vector = new Array<number>(length);
+  for (let index = 0; index < length; index += 1) vector[index] = floats[index];
+  return vector;
 }
 
 /**

@@ -45,24 +45,42 @@ export function canonicalJson(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) {
     let text = '[';
-    for (let index = 0; index < value.length; index += 1)
-      text += (index === 0 ? '' : ',') + canonicalJson(value[index]);
-    return `${text}]`;
+    for (let index = 0; index < value.length; index += 1) {
+      if (index > 0) text += ',';
+      text += canonicalJson(value[index]);
+    }
+    return text + ']';
   }
-  if (value instanceof Uint8Array)
-    return `{"$bytes":"${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"}`;
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (value instanceof URL) return JSON.stringify(value.href);
+  // Plain objects (nearly all of a request) skip the class checks.
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    if (value instanceof Uint8Array)
+      return `{"$bytes":"${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"}`;
+    if (value instanceof Date) return JSON.stringify(value.toISOString());
+    if (value instanceof URL) return JSON.stringify(value.href);
+  }
   const object = value as Record<string, unknown>;
   const keys = Object.keys(object);
-  if (keys.length > 1) keys.sort();
+  // Most objects are built with their keys in one order: sorted already, they are not sorted again.
+  for (let index = 1; index < keys.length; index += 1) {
+    if (keys[index - 1] > keys[index]) {
+      keys.sort();
+      break;
+    }
+  }
   let text = '{';
-  for (const key of keys) {
+  let first = true;
+  for (let index = 0; index < keys.length; index += 1) {
+    const key = keys[index];
     const member = object[key];
     if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(member)}`;
+    if (!first) text += ',';
+    first = false;
+    text += JSON.stringify(key);
+    text += ':';
+    text += canonicalJson(member);
   }
-  return `${text}}`;
+  return text + '}';
 }
 
 /**
