@@ -9,9 +9,18 @@
  * - `lookup alone`: the in-memory store's `getValue` of the same entry.
  * - `stream hit`, `embedMany hit (16 values)`: the same for a replayed stream and per-value embeddings.
  *
+ * - Over HTTP (an OpenAI chat completion through `createGateway` on node:http, 32 requests at a time from an
+ *   undici pool in the same process): requests per second when every request is a hit, against every
+ *   request a miss (no-cache, no-store), with the simulator answering at once, after 50 ms and after 500 ms
+ *   (a vendor's chat completion takes from some hundreds of milliseconds to seconds).
+ *
  *   npx tsup --silent && npx tsx bench/cache.ts [--requests 2000]
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent, request as httpRequest } from 'undici';
 import {
+  createGateway,
   normalizeRequest,
   responseCache,
   Router,
@@ -165,4 +174,78 @@ for (const [name, values] of rows) {
 const added = percentile(samples.hitMiddleware, 0.5) - percentile(samples.lookup, 0.5);
 console.log(`\nA hit adds ${added.toFixed(1)} µs (p50) over the lookup itself (target: at most 20 µs).`);
 await router.close();
+
+/** Requests per second of `total` chat completions, `concurrency` at a time, over `origin`. */
+async function throughput(origin: string, total: number, concurrency: number, miss: boolean): Promise<number> {
+  const dispatcher = new Agent({ connections: concurrency, pipelining: 1 });
+  const body = JSON.stringify({ model, messages: [{ role: 'user', content: prompt }] });
+  const headers = {
+    'content-type': 'application/json',
+    authorization: 'Bearer gw-bench-0123456789',
+    ...(miss ? { 'cache-control': 'no-cache, no-store' } : {}),
+  };
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next += 1;
+        const response = await httpRequest(`${origin}/v1/chat/completions`, {
+          method: 'POST',
+          headers,
+          body,
+          dispatcher,
+        });
+        const text = await response.body.text();
+        if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}: ${text}`);
+        if (response.headers['x-gateway-cache'] !== (miss ? 'skip' : 'hit'))
+          throw new Error(`expected a ${miss ? 'skip' : 'hit'}, got ${String(response.headers['x-gateway-cache'])}`);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await dispatcher.close();
+  return total / seconds;
+}
+
+console.log('\nOver HTTP: `createGateway` on node:http, 32 requests at a time, one process (requests per second)\n');
+console.log('| upstream latency | every request a miss | every request a hit | hit ÷ miss |');
+console.log('| --- | ---: | ---: | ---: |');
+for (const latencyMs of [0, 50, 500]) {
+  simulator.configure({ latencyMs });
+  const gateway = createGateway({
+    providers: { openai: { apiKey: 'sk-bench', baseURL } },
+    apiKeys: [{ key: 'gw-bench-0123456789', id: 'key_bench', account: 'team_bench' }],
+    cache: true,
+    logger: false,
+  });
+  await gateway.router.ready();
+  const server = createServer((incoming, outgoing) => {
+    if (!gateway.handler.handleNode(incoming, outgoing)) outgoing.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Enough requests for every connection to make several (a 500 ms miss takes 10 rounds of 32 in 5 s).
+  const total = latencyMs === 0 ? requests : latencyMs <= 50 ? Math.min(requests, 1_000) : 320;
+  await throughput(origin, 200, 32, true); // warm up, and store the entry the hits read
+  const first = await fetch(`${origin}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer gw-bench-0123456789' },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: prompt }] }),
+  });
+  await first.text();
+  const rounds = { miss: [] as number[], hit: [] as number[] };
+  for (let round = 0; round < 3; round += 1) {
+    rounds.miss.push(await throughput(origin, total, 32, true));
+    rounds.hit.push(await throughput(origin, total, 32, false));
+  }
+  const missRate = percentile(rounds.miss, 0.5);
+  const hitRate = percentile(rounds.hit, 0.5);
+  console.log(
+    `| ${latencyMs} ms | ${missRate.toFixed(0)} | ${hitRate.toFixed(0)} | ${(hitRate / missRate).toFixed(1)}× |`,
+  );
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await gateway.close();
+}
 await simulator.close();
