@@ -83,6 +83,8 @@ interface Generation {
   closed?: Promise<void>;
 }
 
+/** The accept queue asked for; Linux caps it at `net.core.somaxconn` (4096 on current kernels). */
+const LISTEN_BACKLOG = 4_096;
 const DEFAULT_PORT = 8787;
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -173,7 +175,9 @@ export async function startServer(
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, host, () => {
+      // The longest accept queue the system allows (Node's default is 511): a burst of new connections past it
+      // has its handshakes dropped and retried a second or more later, or reset.
+      server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         resolve();
       });

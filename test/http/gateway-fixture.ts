@@ -57,7 +57,9 @@ export async function startUpstreams(routerOptions: Partial<RouterConfig> = {}):
  * ```
  */
 export async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  // A long accept queue (Node's default is 511): a burst of 1,000 connections on a busy machine past the default
+  // has handshakes dropped or reset.
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1', backlog: 4_096 }, () => resolve()));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
