@@ -28,7 +28,7 @@ const MESSAGES = [{ role: 'user', content: 'Say hello from the benchmark' }];
 
 const HELP = `Usage: node bench/peers/run.mjs [options]   (or: npm run bench:peers -- [options])
 
-  --quick                  a smoke check (one run, few requests, 300 open streams): under a minute
+  --quick                  a smoke check (one run, few requests, 200 open streams): under a minute idle
   --runs N                 how many times the whole set of measures is repeated (default 3)
   --requests N             sequential requests per target per run, for the latency rows (default 1000)
   --streams N              sequential streams per target per run, for time to first content (default 300)
@@ -80,12 +80,12 @@ function count(name, fallback, quickFallback) {
 }
 const options = {
   runs: count('runs', 3, 1),
-  requests: count('requests', 1000, 150),
-  streams: count('streams', 300, 60),
-  throughputRequests: count('throughput-requests', 2000, 400),
+  requests: count('requests', 1000, 100),
+  streams: count('streams', 300, 40),
+  throughputRequests: count('throughput-requests', 2000, 300),
   rounds: count('rounds', 4, 1),
   concurrency: count('concurrency', 32, 32),
-  openStreams: count('open-streams', 1000, 300),
+  openStreams: count('open-streams', 1000, 200),
 };
 const KINDS = ['express', 'serve', 'workers', 'portkey'];
 const wanted = (flags.targets ?? KINDS.join(','))
@@ -578,7 +578,7 @@ async function openStreamsRss(target, upstream, total) {
 }
 
 async function measureRun(targets, upstream, launchers, run) {
-  const log = (line) => console.error(`  run ${run}: ${line}`);
+  const log = (line) => say(`run ${run}: ${line}`);
   const result = new Map(targets.map((target) => [target.id, { sequential: [], firstContent: [], elapsed: 0 }]));
   log(`sequential latency, ${options.requests} requests per target`);
   await rotate(targets, options.requests, async (target) =>
@@ -683,18 +683,20 @@ function table(targets, runs) {
 // ---------------------------------------------------------------- main
 
 const startedAt = new Date();
+const clock = performance.now();
+const say = (line) => console.error(`bench/peers [${((performance.now() - clock) / 1000).toFixed(1)} s]: ${line}`);
 const load = loadavg().map((value) => value.toFixed(2));
 console.error(
   `bench/peers: load average ${load.join(', ')} on ${cpus().length} cores; temporary files in ${temporary}`,
 );
 
 const upstream = await startUpstream();
-console.error(`bench/peers: fake upstream at ${upstream.url} (pid ${upstream.child.pid})`);
+say(`fake upstream at ${upstream.url} (pid ${upstream.child.pid})`);
 let redis;
 const notes = [];
 if (wanted.includes('workers')) {
   redis = await startRedis();
-  if (redis) console.error(`bench/peers: redis-server at ${redis.url}`);
+  if (redis) say(`redis-server at ${redis.url}`);
   else notes.push('The workers target was skipped: redis-server is not on PATH.');
 }
 
@@ -719,26 +721,40 @@ if (wanted.includes('portkey'))
   targets.push({ id: 'portkey', kind: 'portkey', label: LABELS.portkey, ...requestShape('portkey', upstream.url) });
 
 const launchers = new Map();
-for (const target of targets) {
-  if (target.kind === 'direct') continue;
-  launchers.set(target.id, launcher(target, upstream.url, redis?.url));
-  console.error(`bench/peers: starting ${target.label}`);
-  const started = await startTarget(target, launchers.get(target.id));
-  Object.assign(target, { child: started.child, port: started.port });
-}
+for (const target of targets)
+  if (target.kind !== 'direct') launchers.set(target.id, launcher(target, upstream.url, redis?.url));
+say(`starting ${targets.length - 1} targets side by side`);
+await Promise.all(
+  targets
+    .filter((target) => target.kind !== 'direct')
+    .map(async (target) => {
+      const started = await startTarget(target, launchers.get(target.id));
+      Object.assign(target, { child: started.child, port: started.port });
+      say(`${target.label} answering on port ${started.port} (pid ${started.child.pid})`);
+    }),
+);
 for (const target of targets) target.agent = new Agent({ keepAlive: true, maxSockets: options.concurrency * 2 });
 
-console.error('bench/peers: warming up (every target, JSON and streams, then one burst)');
-await rotate(targets, quick ? 50 : 300, async (target) => {
+say('warming up (every target, JSON and streams, then one burst)');
+await rotate(targets, quick ? 20 : 300, async (target) => {
   await send(target, false, target.agent);
   await send(target, true, target.agent);
 });
-for (const target of targets) await burst(target, quick ? 200 : 1000, options.concurrency);
+for (const target of targets) await burst(target, quick ? 100 : 1000, options.concurrency);
 
 const runs = [];
-for (let run = 1; run <= options.runs; run += 1) {
-  console.error(`bench/peers: run ${run} of ${options.runs}`);
-  runs.push(await measureRun(targets, upstream, launchers, run));
+try {
+  for (let run = 1; run <= options.runs; run += 1) {
+    say(`run ${run} of ${options.runs}`);
+    runs.push(await measureRun(targets, upstream, launchers, run));
+  }
+} catch (error) {
+  // Say which process died, with its last output, rather than only the client's ECONNRESET.
+  await sleep(500); // its exit event comes after the client's error
+  for (const target of targets)
+    if (target.child && !running(target.child))
+      console.error(`bench/peers: ${target.label} exited${tail(target.child)}`);
+  throw error;
 }
 
 for (const target of targets) target.agent?.destroy();
