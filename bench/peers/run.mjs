@@ -747,6 +747,8 @@ try {
   for (let run = 1; run <= options.runs; run += 1) {
     say(`run ${run} of ${options.runs}`);
     runs.push(await measureRun(targets, upstream, launchers, run));
+    // The table so far, so that a run stopped before its end leaves what it measured.
+    if (flags.out && run < options.runs) writeFileSync(resolve(process.cwd(), flags.out), `${report(run)}\n`);
   }
 } catch (error) {
   // Say which process died, with its last output, rather than only the client's ECONNRESET.
@@ -762,23 +764,26 @@ for (const target of targets) if (target.kind !== 'direct') await stopChild(targ
 if (redis) await stopChild(redis.child);
 await stopChild(upstream.child);
 
-const finishedLoad = loadavg().map((value) => value.toFixed(2));
-const report = [
-  `switchyard beside Portkey: \`node bench/peers/run.mjs${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}\``,
-  '',
-  `${startedAt.toISOString()}, Node ${process.version}, ${cpus().length} cores, load average ${load.join(', ')} at the start and ${finishedLoad.join(', ')} at the end.`,
-  `switchyard ${builds.map((build, index) => `${index === 0 ? '' : 'baseline '}${build.commit} (${build.root})`).join(', ')}; @portkey-ai/gateway ${versionOf('@portkey-ai/gateway')} (@hono/node-server ${versionOf('@hono/node-server')}).`,
-  `${options.runs} run(s); per run and target: ${options.requests} sequential requests, ${options.streams} sequential streams, ${options.rounds} throughput round(s) of ${options.throughputRequests} requests, ${options.openStreams} streams held open, one cold start.`,
-  'Each cell: the median of the runs, then (lowest to highest run). "Added" = the target minus direct in the same run.',
-  'RSS: the target process and its children (serve --workers 2: the primary and both workers); direct: the fake upstream.',
-  ...notes,
-  '',
-  table(targets, runs),
-  '',
-].join('\n');
-console.log(report);
+function report(done) {
+  const finishedLoad = loadavg().map((value) => value.toFixed(2));
+  return [
+    `switchyard beside Portkey: \`node bench/peers/run.mjs${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}\``,
+    '',
+    `${startedAt.toISOString()}, Node ${process.version}, ${cpus().length} cores, load average ${load.join(', ')} at the start and ${finishedLoad.join(', ')} at the end.`,
+    `switchyard ${builds.map((build, index) => `${index === 0 ? '' : 'baseline '}${build.commit} (${build.root})`).join(', ')}; @portkey-ai/gateway ${versionOf('@portkey-ai/gateway')} (@hono/node-server ${versionOf('@hono/node-server')}).`,
+    `${done} of ${options.runs} run(s); per run and target: ${options.requests} sequential requests, ${options.streams} sequential streams, ${options.rounds} throughput round(s) of ${options.throughputRequests} requests, ${options.openStreams} streams held open, one cold start.`,
+    'Each cell: the median of the runs, then (lowest to highest run). "Added" = the target minus direct in the same run.',
+    'RSS: the target process and its children (serve --workers 2: the primary and both workers); direct: the fake upstream.',
+    ...notes,
+    '',
+    table(targets, runs),
+    '',
+  ].join('\n');
+}
+const text = report(runs.length);
+console.log(text);
 if (flags.out) {
-  writeFileSync(resolve(process.cwd(), flags.out), report);
+  writeFileSync(resolve(process.cwd(), flags.out), text);
   console.error(`bench/peers: report written to ${flags.out}`);
 }
 cleanUp();
