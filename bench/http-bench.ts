@@ -2,7 +2,8 @@
  * HTTP gateway overhead: the Express middleware (handler → router → openai provider → simulator)
  * against calling the same OpenAI simulator directly, with the same keep-alive HTTP client, in one
  * run. Measures added latency (p50/p99) sequentially, throughput at concurrency 32, and the added
- * time to the first streamed content byte. Prints a markdown table.
+ * time to the first streamed content event (a `data:` event with text), as well as to the response's
+ * first byte (its status line and headers). Prints a markdown table.
  *
  *   npx tsx bench/http-bench.ts [--requests 2000] [--concurrency 32]
  *
@@ -65,16 +66,21 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 /** The keep-alive agent the benchmark client uses (destroy it when done). */
 export const agentForBench = agent;
 
-/** POSTs JSON; resolves with the time to the first content chunk (stream) and to the end, in ms. */
-function post(
-  url: URL,
-  body: string,
-  headers: Record<string, string>,
-  stream: boolean,
-): Promise<{ firstContentMs: number; totalMs: number }> {
+/** What one request measured, in ms from sending it. */
+export interface RequestTimes {
+  /** The response's status line and headers (parsed by the client). */
+  firstByteMs: number;
+  /** The first chunk with content: for a stream, the first event carrying text (not the role-only one). */
+  firstContentMs: number;
+  totalMs: number;
+}
+
+/** POSTs JSON; resolves with the time to the headers, to the first content chunk (stream) and to the end. */
+function post(url: URL, body: string, headers: Record<string, string>, stream: boolean): Promise<RequestTimes> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let firstContentMs = -1;
+    let firstByteMs = -1;
     const request = httpRequest(
       {
         agent,
@@ -85,13 +91,14 @@ function post(
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
       },
       (response) => {
+        firstByteMs = performance.now() - started;
         if (response.statusCode !== 200) reject(new Error(`HTTP ${response.statusCode} from ${url.href}`));
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => {
           if (firstContentMs < 0 && (!stream || (chunk.includes('"content":"') && !chunk.includes('"content":""'))))
             firstContentMs = performance.now() - started;
         });
-        response.on('end', () => resolve({ firstContentMs, totalMs: performance.now() - started }));
+        response.on('end', () => resolve({ firstByteMs, firstContentMs, totalMs: performance.now() - started }));
         response.on('error', reject);
       },
     );
@@ -108,12 +115,16 @@ function percentile(values: number[], quantile: number): number {
 const ms = (value: number): string => `${value.toFixed(3)} ms`;
 
 /** One way to send the benchmark request: `stream` asks for SSE. */
-export type BenchTarget = (stream: boolean) => Promise<{ firstContentMs: number; totalMs: number }>;
+export type BenchTarget = (stream: boolean) => Promise<RequestTimes>;
 
-/** Raw samples of {@link measure}: per target, sequential latencies, times to first content, throughput. */
+/**
+ * Raw samples of {@link measure}: per target, sequential latencies, times to first content and to the headers of
+ * streams, throughput.
+ */
 export interface BenchSamples {
   sequential: number[][];
   firstByte: number[][];
+  streamHeaders: number[][];
   requestsPerSecond: number[];
 }
 
@@ -131,6 +142,7 @@ export async function measure(targets: BenchTarget[], requests: number, concurre
   for (let index = 0; index < 300; index += 1) for (const run of targets) await run(index % 2 === 0);
   const sequential = targets.map(() => [] as number[]);
   const firstByte = targets.map(() => [] as number[]);
+  const streamHeaders = targets.map(() => [] as number[]);
   for (let index = 0; index < requests; index += 1) {
     for (let offset = 0; offset < targets.length; offset += 1) {
       const target = (index + offset) % targets.length;
@@ -140,7 +152,9 @@ export async function measure(targets: BenchTarget[], requests: number, concurre
   for (let index = 0; index < Math.max(200, requests / 4); index += 1) {
     for (let offset = 0; offset < targets.length; offset += 1) {
       const target = (index + offset) % targets.length;
-      firstByte[target].push((await targets[target](true)).firstContentMs);
+      const times = await targets[target](true);
+      firstByte[target].push(times.firstContentMs);
+      streamHeaders[target].push(times.firstByteMs);
     }
   }
   // Throughput in rounds, the targets taking turns (rotating who goes first), so a slow or fast spell
@@ -169,7 +183,7 @@ export async function measure(targets: BenchTarget[], requests: number, concurre
     }
   }
   const requestsPerSecond = elapsedMs.map((elapsed) => (perRound * rounds) / (elapsed / 1000));
-  return { sequential, firstByte, requestsPerSecond };
+  return { sequential, firstByte, streamHeaders, requestsPerSecond };
 }
 
 /** Table rows from samples of [direct, gateway] or [direct, gateway, gateway before]. */
@@ -199,22 +213,42 @@ function rowsOf(samples: BenchSamples, concurrency: number): HttpBenchRow[] {
   ];
 }
 
+/** A table of several gateways beside the direct call: a column and an "added" column per gateway. */
+export interface ProcessBenchTable {
+  columns: string[];
+  rows: Array<{ measure: string; direct: string; cells: string[] }>;
+}
+
 /**
  * The deployment shape: the simulator (the "vendor") and the gateway each in a process of their own,
- * the load generator in this one. Direct = load generator → simulator; gateway = load generator →
- * gateway → simulator, with the gateway mounted two ways (two processes, measured in turns): as
- * Express middleware, and as a `node:http` listener in front of an Express app.
+ * the load generator in this one (a client outside the gateway, as users' clients are). Direct = load
+ * generator → simulator; gateway = load generator → gateway → simulator, with the gateway mounted two
+ * ways (a process each, measured in turns): as Express middleware, and as a `node:http` listener in
+ * front of an Express app. With `baseline` (a directory holding another build), that build runs the
+ * same two ways beside this one, all measured interleaved in one run.
  *
  * @example
  * ```ts
- * const rows = await runHttpBenchInProcesses(2000, 32);
+ * const table = await runHttpBenchInProcesses(2000, 32, { directory: '/tmp/switchyard-eb4afcc', label: 'eb4afcc' });
  * ```
  */
-export async function runHttpBenchInProcesses(requests = 2000, concurrency = 32): Promise<HttpBenchRow[]> {
+export async function runHttpBenchInProcesses(
+  requests = 2000,
+  concurrency = 32,
+  baseline?: { directory: string; label: string },
+): Promise<ProcessBenchTable> {
   const simulator = await startChild('bench/fixtures/simulator-process.ts', []);
-  const gateway = await startChild('bench/fixtures/gateway-process.ts', [simulator.url]);
-  const front = await startChild('bench/fixtures/gateway-process.ts', [simulator.url, 'front']);
+  const gateways: Array<{ name: string; child: { process: ChildProcess; url: string } }> = [];
+  const builds = baseline ? [{ label: 'this build' }, { label: baseline.label, directory: baseline.directory }] : [{}];
   try {
+    for (const mount of ['Express middleware', 'node:http listener in front of Express']) {
+      for (const build of builds) {
+        const args = [simulator.url, mount === 'Express middleware' ? 'express' : 'front'];
+        if ('directory' in build && build.directory) args.push(build.directory);
+        const label = 'label' in build ? `, ${build.label}` : '';
+        gateways.push({ name: `${mount}${label}`, child: await startChild('bench/fixtures/gateway-process.ts', args) });
+      }
+    }
     const messages = [{ role: 'user', content: 'Measure the overhead of the gateway please' }];
     const direct: BenchTarget = (stream) =>
       post(
@@ -232,12 +266,60 @@ export async function runHttpBenchInProcesses(requests = 2000, concurrency = 32)
           { authorization: 'Bearer gw-bench-key-0001' },
           stream,
         );
-    return rowsOf(await measure([direct, via(gateway.url), via(front.url)], requests, concurrency), concurrency);
+    const samples = await measure(
+      [direct, ...gateways.map((gateway) => via(gateway.child.url))],
+      requests,
+      concurrency,
+    );
+    const at = (values: number[][], quantile: number): number[] => values.map((list) => percentile(list, quantile));
+    const row = (measureName: string, values: number[]) => ({
+      measure: measureName,
+      direct: ms(values[0]),
+      cells: values.slice(1).flatMap((value) => [ms(value), ms(value - values[0])]),
+    });
+    // Per stream, the time from the headers to the first content event: 0 when they came in one read.
+    const gap = samples.firstByte.map((list, target) =>
+      list.map((content, index) => content - samples.streamHeaders[target][index]),
+    );
+    const rps = samples.requestsPerSecond;
+    return {
+      columns: gateways.map((gateway) => gateway.name),
+      rows: [
+        row('latency p50, sequential', at(samples.sequential, 0.5)),
+        row('latency p99, sequential', at(samples.sequential, 0.99)),
+        row('time to first streamed content p50', at(samples.firstByte, 0.5)),
+        row('time to first streamed content p99', at(samples.firstByte, 0.99)),
+        row("time to the stream's headers p50", at(samples.streamHeaders, 0.5)),
+        row('headers to first content p50', at(gap, 0.5)),
+        {
+          measure: `throughput, concurrency ${concurrency}`,
+          direct: `${rps[0].toFixed(0)} req/s`,
+          cells: rps
+            .slice(1)
+            .flatMap((value) => [`${value.toFixed(0)} req/s`, `${((value / rps[0]) * 100).toFixed(1)} % of direct`]),
+        },
+      ],
+    };
   } finally {
-    gateway.process.kill();
-    front.process.kill();
+    for (const gateway of gateways) gateway.child.process.kill();
     simulator.process.kill();
   }
+}
+
+/**
+ * A {@link ProcessBenchTable} as markdown.
+ *
+ * @example
+ * ```ts
+ * console.log(formatProcessBench(await runHttpBenchInProcesses()));
+ * ```
+ */
+export function formatProcessBench(table: ProcessBenchTable): string {
+  return [
+    `| measure | direct to simulator | ${table.columns.map((name) => `${name} | added`).join(' | ')} |`,
+    `| --- | ---: | ${table.columns.map(() => '---: | ---:').join(' | ')} |`,
+    ...table.rows.map((row) => `| ${row.measure} | ${row.direct} | ${row.cells.join(' | ')} |`),
+  ].join('\n');
 }
 
 async function startChild(script: string, args: string[]): Promise<{ process: ChildProcess; url: string }> {

@@ -7,6 +7,7 @@ import {
   agentForBench,
   formatAttribution,
   formatHttpBench,
+  formatProcessBench,
   loadBaseline,
   runHandlerOnlyBench,
   runHttpBench,
@@ -36,10 +37,12 @@ console.log('\n## Request log: off, on, on with logContent (in-process, interlea
 console.log(requestLogBenchTable(await runRequestLogBench(requests)));
 console.log('\n## HTTP gateway, deployment shape: simulator, gateway and load generator in three processes\n');
 console.log(
-  formatHttpBench(
-    await runHttpBenchInProcesses(requests, 32),
-    ['direct to simulator', 'through the gateway'],
-    ['Express middleware', 'node:http listener in front of Express'],
+  formatProcessBench(
+    await runHttpBenchInProcesses(
+      requests,
+      32,
+      baseline ? { directory: process.argv[baselineAt + 1], label: baseline.label } : undefined,
+    ),
   ),
 );
 console.log('\n## HTTP gateway (Express middleware), everything in one process and one event loop\n');

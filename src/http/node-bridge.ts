@@ -163,7 +163,8 @@ export function readNodeBody(request: IncomingMessage, limitBytes: number): Prom
 
 /**
  * Writes a handler response to a Node response: a whole body at once, or a stream chunk by chunk
- * (each flushed as written; the next is pulled only after `drain` when the socket is full).
+ * (each flushed as written, the headers with the first; the next is pulled only after `drain` when the
+ * socket is full).
  *
  * @example
  * ```ts
@@ -187,12 +188,20 @@ export async function writeNodeResponse(response: ServerResponse, answer: Gatewa
   };
   response.once('close', onClose);
   response.writeHead(answer.status, answer.headers);
-  response.flushHeaders();
+  // No Nagle delay on the client's socket for the small SSE writes (node:http sets it by default; a
+  // server made with `noDelay: false` or a framework's own socket may not).
+  response.socket?.setNoDelay(true);
   const flush = (response as { flush?: () => void }).flush; // compression middleware
   const iterator = answer.stream[Symbol.asyncIterator]();
+  // The headers go out with the first chunk, in one write (node:http prepends them to the first
+  // write): a router stream's first chunk is its first content, held and ready by now. A stream whose
+  // first chunk is not ready within this turn of the event loop gets its headers flushed on their own.
+  const pending = iterator.next();
+  const headersAlone = setImmediate(flushHeadersOf, response);
   try {
-    for (;;) {
-      const next = await iterator.next();
+    for (let first = true; ; first = false) {
+      const next = first ? await pending : await iterator.next();
+      if (first) clearImmediate(headersAlone);
       if (next.done || closed) break;
       const hasRoom = response.write(next.value);
       if (typeof flush === 'function') flush.call(response);
@@ -200,10 +209,16 @@ export async function writeNodeResponse(response: ServerResponse, answer: Gatewa
       if (closed) break;
     }
   } finally {
+    clearImmediate(headersAlone);
     response.off('close', onClose);
     await iterator.return?.();
     if (!closed) response.end();
   }
+}
+
+/** Sends the headers (`headersSent` is true from `writeHead` on, before anything was sent: not a test). */
+function flushHeadersOf(response: ServerResponse): void {
+  if (!response.destroyed) response.flushHeaders();
 }
 
 function drained(response: ServerResponse): Promise<void> {
