@@ -73,7 +73,8 @@ const memory = (): { heap: number; rss: number } => {
   gc?.();
   gc?.();
   const usage = process.memoryUsage();
-  return { heap: usage.heapUsed + usage.external + usage.arrayBuffers, rss: usage.rss };
+  // `external` includes the array buffers.
+  return { heap: usage.heapUsed + usage.external, rss: usage.rss };
 };
 const mib = (bytes: number, size: number): string =>
   `${((bytes / size) * 100_000) / 1024 / 1024 >= 0 ? '' : '−'}${Math.abs(((bytes / size) * 100_000) / 1024 / 1024).toFixed(0)} MiB`;
