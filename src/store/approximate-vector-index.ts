@@ -1,12 +1,23 @@
 /**
  * The approximate in-memory vector index: one HNSW graph per partition, from `usearch` (Unum's USearch, an
- * optional peer: `npm install usearch`). Chosen because it is maintained, fast (SIMD distance kernels, a
- * search in well under a millisecond at 100 000 entries of 1,536 dimensions) and ships prebuilt binaries for
- * Linux, macOS and Windows, so that installing it compiles nothing. Vectors may be stored in half precision
- * (`quantization: 'f16'`, half the memory of `f32`) or as 8-bit integers (`i8`, a quarter).
+ * optional peer: `npm install usearch`). Chosen because it is maintained, fast (SIMD distance kernels; a
+ * search takes a fraction of a millisecond at 100 000 entries of 1,536 dimensions, see BENCHMARKS.md) and
+ * ships prebuilt binaries for Linux, macOS and Windows, so that installing it compiles nothing and runs no
+ * install script that matters (npm 11 skips install scripts by default; the prebuild is loaded at run time).
+ *
+ * By default the graph holds vectors as 8-bit integers (`quantization: 'i8'`, the cheapest to build and to
+ * search), and each entry's float32 unit vector is kept beside it: the graph's best candidates are re-ranked
+ * by their exact cosine, so the similarity reported is always the true cosine to the stored vector, never the
+ * quantized one. With `quantization: 'f32'` the graph's own distances are exact and no copy is kept (the
+ * least memory); `f16` halves the graph's vectors.
+ *
+ * Inserting into an HNSW graph costs around a millisecond at 100 000 entries (much more on a busy machine),
+ * too much for a request path: `add` only queues the entry (it is searchable at once, by an exact scan of the
+ * queue), and the queue is inserted into the graphs in turns of at most `insertBudgetMs` of the event loop,
+ * between other work. `flush()` waits until the queue is empty.
  *
  * Use it for partitions too large for the exact {@link MemoryVectorIndex}; for a few thousand entries per
- * partition the exact one is as fast and needs nothing.
+ * partition the exact one is about as fast and needs nothing.
  *
  * @module
  */
@@ -19,22 +30,33 @@ import { normalizedVector, type VectorIndex, type VectorMatch } from './vector-i
  *
  * @example
  * ```ts
- * const options: ApproximateVectorIndexOptions = { maxEntries: 1_000_000, quantization: 'f16' };
+ * const options: ApproximateVectorIndexOptions = { maxEntries: 1_000_000, quantization: 'i8', expansionSearch: 96 };
  * ```
  */
 export interface ApproximateVectorIndexOptions {
   /** The most entries kept, over every partition (default 100 000); the oldest goes first. */
   maxEntries?: number;
-  /** How vectors are stored: `f32` (default), `f16` (half the memory) or `i8` (a quarter). */
+  /**
+   * How the graph stores vectors: `i8` (default: a quarter of float32, the fastest; a float32 copy is kept for
+   * exact re-ranking), `f16` (half, same copy) or `f32` (exact distances, no copy: the least memory).
+   */
   quantization?: 'f32' | 'f16' | 'i8';
-  /** HNSW graph degree (default 16): higher finds more of the true nearest, at more memory. */
+  /** HNSW graph degree (default 16): higher finds more of the true nearest, at more memory and build time. */
   connectivity?: number;
+  /** Candidates considered per insertion (default 64): higher builds a better graph, more slowly. */
+  expansionAdd?: number;
+  /** Candidates considered per search (default 64): higher finds more of the true nearest, more slowly. */
+  expansionSearch?: number;
+  /** With quantization, how many graph candidates are re-ranked exactly per search, at least (default 16). */
+  rerankCandidates?: number;
+  /** The most event-loop time one turn of queued insertions takes, in milliseconds (default 2). */
+  insertBudgetMs?: number;
   /** Clock (tests pass a fake one). */
   now?: () => number;
 }
 
 interface UsearchIndex {
-  add(key: bigint, vector: Float32Array): void;
+  add(key: bigint, vector: Float32Array, threads?: number): void;
   search(vector: Float32Array, k: number, threads: number): { keys: BigUint64Array; distances: Float32Array };
   remove(key: bigint): number;
   size(): number;
@@ -55,6 +77,35 @@ interface UsearchModule {
 interface Graph {
   index: UsearchIndex;
   dimensions: number;
+  /** Keys of the partition's entries still queued for insertion (searched exactly). */
+  queued: Set<bigint>;
+}
+
+interface Entry {
+  partition: string;
+  id: string;
+  expiresAt: number;
+  /** The float32 unit vector: while queued, and always when the graph is quantized (for re-ranking). */
+  vector: Float32Array | undefined;
+  inserted: boolean;
+}
+
+/** The dot product of two unit vectors: their cosine. */
+function cosine(a: Float32Array, b: Float32Array): number {
+  const length = a.length;
+  let first = 0;
+  let second = 0;
+  let third = 0;
+  let fourth = 0;
+  let index = 0;
+  for (; index + 3 < length; index += 4) {
+    first += a[index] * b[index];
+    second += a[index + 1] * b[index + 1];
+    third += a[index + 2] * b[index + 2];
+    fourth += a[index + 3] * b[index + 3];
+  }
+  for (; index < length; index += 1) first += a[index] * b[index];
+  return first + second + third + fourth;
 }
 
 /**
@@ -66,21 +117,29 @@ interface Graph {
  * ```ts
  * const semantic = semanticCache({
  *   embeddingModel: 'openai/text-embedding-3-small',
- *   index: new ApproximateVectorIndex({ maxEntries: 500_000, quantization: 'f16' }),
+ *   index: new ApproximateVectorIndex({ maxEntries: 500_000 }),
  * });
  * ```
  */
 export class ApproximateVectorIndex implements VectorIndex {
   readonly kind = 'memory-approximate';
   private readonly graphs = new Map<string, Graph>();
-  /** Every entry: its partition, id and expiry, by key. */
-  private readonly entries = new Map<bigint, { partition: string; id: string; expiresAt: number }>();
+  /** Every entry by key, in insertion order (the first is the oldest). */
+  private readonly entries = new Map<bigint, Entry>();
   private readonly keys = new Map<string, bigint>();
+  /** Keys waiting for insertion into their graph, oldest first, from `queueStart`. */
+  private queue: bigint[] = [];
+  private queueStart = 0;
+  private scheduled = false;
+  private waiters: Array<() => void> = [];
   private nextKey = 1n;
   private readonly maxEntries: number;
+  private readonly quantization: 'f32' | 'f16' | 'i8';
+  private readonly rerank: boolean;
   private readonly options: ApproximateVectorIndexOptions;
   private readonly now: () => number;
   private module: Promise<UsearchModule> | undefined;
+  private usearch: UsearchModule | undefined;
 
   constructor(options: ApproximateVectorIndexOptions = {}) {
     this.options = options;
@@ -90,13 +149,28 @@ export class ApproximateVectorIndex implements VectorIndex {
         'config_invalid',
         `maxEntries must be a whole number of at least 1, got ${this.maxEntries}`,
       );
+    this.quantization = options.quantization ?? 'i8';
+    if (!['f32', 'f16', 'i8'].includes(this.quantization))
+      throw new GatewayError(
+        'config_invalid',
+        `quantization must be 'f32', 'f16' or 'i8', got ${String(options.quantization)}`,
+      );
+    for (const name of ['connectivity', 'expansionAdd', 'expansionSearch', 'rerankCandidates'] as const) {
+      const value = options[name];
+      if (value !== undefined && (!Number.isInteger(value) || value < 1))
+        throw new GatewayError('config_invalid', `${name} must be a whole number of at least 1, got ${value}`);
+    }
+    this.rerank = this.quantization !== 'f32';
     this.now = options.now ?? Date.now;
   }
 
   /** Loads `usearch` (once); rejects with `config_invalid` naming the package when it is not installed. */
   ready(): Promise<void> {
     this.module ??= importOptional<UsearchModule & { default?: UsearchModule }>('usearch').then(
-      (loaded) => (typeof loaded.Index === 'function' ? loaded : (loaded.default as UsearchModule)),
+      (loaded) => {
+        this.usearch = typeof loaded.Index === 'function' ? loaded : (loaded.default as UsearchModule);
+        return this.usearch;
+      },
       (error: unknown) => {
         this.module = undefined;
         throw new GatewayError(
@@ -111,38 +185,41 @@ export class ApproximateVectorIndex implements VectorIndex {
   }
 
   async add(partition: string, id: string, vector: ArrayLike<number>, expiresAt: number): Promise<void> {
-    const usearch = await this.load();
+    const usearch = this.usearch ?? (await this.load());
     const unit = normalizedVector(vector);
     const orderKey = `${partition}\u0000${id}`;
+    let graph = this.graphs.get(partition);
+    if (graph !== undefined && unit.length !== graph.dimensions)
+      throw new GatewayError(
+        'invalid_request',
+        `A vector of ${unit.length} dimensions cannot join a partition of ${graph.dimensions}`,
+      );
     const existing = this.keys.get(orderKey);
     if (existing !== undefined) this.removeKey(existing);
-    let graph = this.graphs.get(partition);
+    graph = this.graphs.get(partition);
     if (graph === undefined) {
       graph = {
         dimensions: unit.length,
+        queued: new Set(),
         index: new usearch.Index({
           dimensions: unit.length,
           metric: 'cos',
-          quantization: this.options.quantization ?? 'f32',
+          quantization: this.quantization,
           connectivity: this.options.connectivity ?? 16,
-          expansion_add: 128,
-          expansion_search: 64,
+          expansion_add: this.options.expansionAdd ?? 64,
+          expansion_search: this.options.expansionSearch ?? 64,
           multi: false,
         }),
       };
       this.graphs.set(partition, graph);
     }
-    if (unit.length !== graph.dimensions)
-      throw new GatewayError(
-        'invalid_request',
-        `A vector of ${unit.length} dimensions cannot join a partition of ${graph.dimensions}`,
-      );
     const key = this.nextKey;
     this.nextKey += 1n;
-    graph.index.add(key, unit);
-    this.entries.set(key, { partition, id, expiresAt });
+    this.entries.set(key, { partition, id, expiresAt, vector: unit, inserted: false });
     this.keys.set(orderKey, key);
-    // Map iteration follows insertion: the first key is the oldest entry.
+    graph.queued.add(key);
+    this.queue.push(key);
+    this.schedule();
     while (this.entries.size > this.maxEntries) this.removeKey(this.entries.keys().next().value as bigint);
   }
 
@@ -151,21 +228,37 @@ export class ApproximateVectorIndex implements VectorIndex {
     if (graph === undefined || k < 1) return [];
     const unit = normalizedVector(vector);
     if (unit.length !== graph.dimensions) return [];
-    const size = graph.index.size();
-    if (size === 0) return [];
-    const found = graph.index.search(unit, Math.min(size, k + 8), 1);
     const time = this.now();
     const matches: VectorMatch[] = [];
-    for (let index = 0; index < found.keys.length && matches.length < k; index += 1) {
-      const entry = this.entries.get(found.keys[index]);
-      if (entry === undefined) continue;
+    const expired: bigint[] = [];
+    const size = graph.index.size();
+    if (size > 0) {
+      const wanted = this.rerank ? Math.max(k * 2, k + 8, this.options.rerankCandidates ?? 16) : k + 8;
+      const found = graph.index.search(unit, Math.min(size, wanted), 1);
+      for (let index = 0; index < found.keys.length; index += 1) {
+        const entry = this.entries.get(found.keys[index]);
+        if (entry === undefined || entry.partition !== partition) continue;
+        if (entry.expiresAt <= time) {
+          expired.push(found.keys[index]);
+          continue;
+        }
+        // usearch's cosine distance is 1 - similarity (exact for f32); quantized graphs are re-ranked.
+        const similarity = this.rerank && entry.vector ? cosine(entry.vector, unit) : 1 - found.distances[index];
+        matches.push({ id: entry.id, similarity });
+      }
+    }
+    for (const key of graph.queued) {
+      const entry = this.entries.get(key);
+      if (entry?.vector === undefined) continue;
       if (entry.expiresAt <= time) {
-        this.removeKey(found.keys[index]);
+        expired.push(key);
         continue;
       }
-      // usearch's cosine distance is 1 - similarity.
-      matches.push({ id: entry.id, similarity: 1 - found.distances[index] });
+      matches.push({ id: entry.id, similarity: cosine(entry.vector, unit) });
     }
+    for (const key of expired) this.removeKey(key);
+    matches.sort((a, b) => b.similarity - a.similarity);
+    if (matches.length > k) matches.length = k;
     return matches;
   }
 
@@ -190,15 +283,68 @@ export class ApproximateVectorIndex implements VectorIndex {
     return this.entries.size;
   }
 
+  /** Resolves when every entry added so far is in its graph (queued entries are searchable before that). */
+  flush(): Promise<void> {
+    if (this.queueStart >= this.queue.length) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
   async close(): Promise<void> {
     this.graphs.clear();
     this.entries.clear();
     this.keys.clear();
+    this.queue = [];
+    this.queueStart = 0;
+    this.release();
   }
 
   private async load(): Promise<UsearchModule> {
     await this.ready();
-    return this.module as Promise<UsearchModule>;
+    return this.usearch as UsearchModule;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.insertQueued();
+    });
+  }
+
+  /** One turn of insertions: at least one, then as many as fit in the budget; schedules the next turn. */
+  private insertQueued(): void {
+    const budget = this.options.insertBudgetMs ?? 2;
+    const start = performance.now();
+    while (this.queueStart < this.queue.length) {
+      const key = this.queue[this.queueStart];
+      this.queueStart += 1;
+      const entry = this.entries.get(key);
+      const graph = entry && this.graphs.get(entry.partition);
+      if (entry === undefined || graph === undefined || entry.inserted || entry.vector === undefined) continue;
+      graph.index.add(key, entry.vector, 1);
+      entry.inserted = true;
+      graph.queued.delete(key);
+      if (!this.rerank) entry.vector = undefined;
+      if (performance.now() - start >= budget) break;
+    }
+    if (this.queueStart < this.queue.length) {
+      if (this.queueStart > 4_096) {
+        this.queue = this.queue.slice(this.queueStart);
+        this.queueStart = 0;
+      }
+      this.schedule();
+      return;
+    }
+    this.queue = [];
+    this.queueStart = 0;
+    this.release();
+  }
+
+  private release(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private removeKey(key: bigint): void {
@@ -207,7 +353,9 @@ export class ApproximateVectorIndex implements VectorIndex {
     this.entries.delete(key);
     this.keys.delete(`${entry.partition}\u0000${entry.id}`);
     const graph = this.graphs.get(entry.partition);
-    graph?.index.remove(key);
-    if (graph && graph.index.size() === 0) this.graphs.delete(entry.partition);
+    if (graph === undefined) return;
+    if (entry.inserted) graph.index.remove(key);
+    else graph.queued.delete(key);
+    if (graph.queued.size === 0 && graph.index.size() === 0) this.graphs.delete(entry.partition);
   }
 }

@@ -1,8 +1,10 @@
 /**
  * The in-memory vector index: per partition, every unit vector in one contiguous `Float32Array`, searched
- * exactly (a dot product per entry, four lanes at a time). Exact search is what a cache partition needs:
- * partitions split entries by account, model and system prompt, so each one is small, and within it an exact
- * answer costs about 1 ms per 10 000 entries of 1,536 dimensions (BENCHMARKS.md has the figures).
+ * exactly (a dot product per entry, four lanes at a time). Exact search is what a small cache partition
+ * needs: partitions split entries by account, model and system prompt, so each one is often small, and an
+ * exact scan costs time in proportion to the partition (a few milliseconds per 10 000 entries of 1,536
+ * dimensions on an idle machine; BENCHMARKS.md has the figures). For partitions of tens of thousands of
+ * entries, `ApproximateVectorIndex` meets a 2 ms lookup where this one cannot.
  *
  * Bounded by `maxEntries` over all partitions: the oldest entry added goes first.
  *

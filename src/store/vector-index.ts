@@ -3,9 +3,10 @@
  * find the nearest ones in a partition, delete, count. Similarity is cosine (vectors are compared as unit
  * vectors). Entries carry an expiry; an expired entry is never returned.
  *
- * Implementations: {@link MemoryVectorIndex} (one process, exact, no dependency) and the Redis-shared
- * index in `redis-vector-index.ts` (every instance sees every entry: the vectors go through a Redis stream
- * that each instance reads into its own memory index).
+ * Implementations: {@link MemoryVectorIndex} (one process, exact, no dependency), `ApproximateVectorIndex`
+ * (HNSW graphs from the optional peer `usearch`, for large partitions) and `SharedVectorIndex` (every instance
+ * sees every entry: the vectors go through a log in the store, which each instance reads into its own local
+ * index). Every implementation reports the true cosine to the stored vector, whatever it stores internally.
  *
  * @module
  */

@@ -20,6 +20,8 @@ export interface VectorIndexSubject {
   index: VectorIndex;
   now(): number;
   advance(milliseconds: number): void;
+  /** Waits until deferred work is done (the approximate index's queued insertions), when there is any. */
+  settle?(): Promise<void>;
 }
 
 let unique = 0;
@@ -31,6 +33,30 @@ function along(axis: number, tilt = 0, dimensions = 8): number[] {
   vector[axis % dimensions] = 1;
   vector[(axis + 1) % dimensions] = tilt;
   return vector;
+}
+
+/** A seeded pseudo-random number in [0, 1) (mulberry32), so that failures reproduce. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** The cosine of two vectors, in float64. */
+function trueCosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let left = 0;
+  let right = 0;
+  for (let index = 0; index < a.length; index += 1) {
+    dot += a[index] * b[index];
+    left += a[index] * a[index];
+    right += b[index] * b[index];
+  }
+  return dot / Math.sqrt(left * right);
 }
 
 /**
@@ -52,6 +78,7 @@ export function vectorIndexSuite(
       ({ subject, close } = await setup());
     });
     afterAll(async () => close?.());
+    const settle = async (): Promise<void> => subject.settle?.();
 
     it('finds the most similar entries of a partition, most similar first, with cosine similarities', async () => {
       const partition = fresh('p');
@@ -116,6 +143,76 @@ export function vectorIndexSuite(
       assert.equal(await subject.index.clear(`${prefix}|`), 2);
       assert.deepEqual(await subject.index.search(`${prefix}|a`, along(0), 1), []);
       assert.equal((await subject.index.search(kept, along(0), 1))[0]?.id, '3');
+    });
+
+    it('finds entries both before and after deferred work settles, and deletes them in either state', async () => {
+      const partition = fresh('p');
+      const later = subject.now() + 60_000;
+      await subject.index.add(partition, 'early', along(6), later);
+      assert.equal((await subject.index.search(partition, along(6), 1))[0]?.id, 'early');
+      await settle();
+      assert.equal((await subject.index.search(partition, along(6), 1))[0]?.id, 'early');
+      await subject.index.add(partition, 'late', along(7), later);
+      assert.equal(await subject.index.delete(partition, 'late'), true, 'a queued entry deletes');
+      assert.equal(await subject.index.delete(partition, 'early'), true, 'an inserted entry deletes');
+      await settle();
+      assert.deepEqual(await subject.index.search(partition, along(6), 2), []);
+      assert.deepEqual(await subject.index.search(partition, along(7), 2), []);
+    });
+
+    it('re-adding an id after it settled replaces it, and the old vector is not found under it', async () => {
+      const partition = fresh('p');
+      const later = subject.now() + 60_000;
+      await subject.index.add(partition, 'a', along(1), later);
+      await subject.index.add(partition, 'b', along(2), later);
+      await settle();
+      await subject.index.add(partition, 'a', along(3), later);
+      await settle();
+      const found = await subject.index.search(partition, along(1), 5);
+      assert.deepEqual(found.map((match) => match.id).sort(), ['a', 'b']);
+      assert.ok(
+        found.every((match) => match.similarity < 0.5),
+        JSON.stringify(found),
+      );
+      assert.equal((await subject.index.search(partition, along(3), 1))[0]?.id, 'a');
+    });
+
+    it('a search for more than the partition holds returns every live entry once', async () => {
+      const partition = fresh('p');
+      const later = subject.now() + 60_000;
+      for (const axis of [0, 1, 2]) await subject.index.add(partition, `e${axis}`, along(axis, 0.2), later);
+      await settle();
+      await subject.index.add(partition, 'queued', along(4), later);
+      const found = await subject.index.search(partition, along(0), 50);
+      assert.deepEqual(found.map((match) => match.id).sort(), ['e0', 'e1', 'e2', 'queued']);
+      for (let index = 1; index < found.length; index += 1)
+        assert.ok(found[index - 1].similarity >= found[index].similarity, 'most similar first');
+    });
+
+    it('reports the true cosine to the stored vector (not a quantized one), before and after settling', async () => {
+      const partition = fresh('p');
+      const random = seeded(7);
+      const dimensions = 96;
+      const stored = Array.from({ length: 40 }, () => Array.from({ length: dimensions }, () => random() - 0.5));
+      const later = subject.now() + 60_000;
+      for (const [index, vector] of stored.entries()) await subject.index.add(partition, `v${index}`, vector, later);
+      const check = async (): Promise<void> => {
+        for (const [index, vector] of stored.slice(0, 10).entries()) {
+          const query = vector.map((value) => value + (random() - 0.5) * 0.05);
+          const found = await subject.index.search(partition, query, 3);
+          assert.equal(found[0]?.id, `v${index}`);
+          for (const match of found) {
+            const expected = trueCosine(stored[Number(match.id.slice(1))], query);
+            assert.ok(Math.abs(match.similarity - expected) < 1e-5, `${match.similarity} vs ${expected}`);
+          }
+        }
+      };
+      await check();
+      await settle();
+      await check();
+      await subject.index.delete(partition, 'v3');
+      const afterDelete = await subject.index.search(partition, stored[3], 40);
+      assert.ok(!afterDelete.some((match) => match.id === 'v3'), 'a deleted entry of a quantized graph is gone');
     });
   });
 }

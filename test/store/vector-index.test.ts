@@ -17,12 +17,13 @@ vectorIndexSuite('exact, in memory', async () => {
   return { subject: { ...time, index: new MemoryVectorIndex({ now: time.now }) }, close: async () => {} };
 });
 
-vectorIndexSuite('approximate (usearch HNSW)', async () => {
-  const time = clock();
-  const index = new ApproximateVectorIndex({ now: time.now });
-  await index.ready();
-  return { subject: { ...time, index }, close: () => index.close() };
-});
+for (const quantization of ['i8', 'f16', 'f32'] as const)
+  vectorIndexSuite(`approximate (usearch HNSW, ${quantization})`, async () => {
+    const time = clock();
+    const index = new ApproximateVectorIndex({ now: time.now, quantization });
+    await index.ready();
+    return { subject: { ...time, index, settle: () => index.flush() }, close: () => index.close() };
+  });
 
 /** A state store whose values live in a key-value store: what the shared index needs of a RedisStore. */
 function sharedStore(): ConstructorParameters<typeof SharedVectorIndex>[0]['store'] {
