@@ -51,6 +51,12 @@ export interface ApproximateVectorIndexOptions {
   rerankCandidates?: number;
   /** The most event-loop time one turn of queued insertions takes, in milliseconds (default 2). */
   insertBudgetMs?: number;
+  /**
+   * The most entries waiting for insertion (default 2 048). Past it, `add` inserts the oldest waiting entries itself
+   * before it returns: adds faster than the graph takes them slow the adder down, instead of growing the queue and
+   * the exact scan of it that every search makes.
+   */
+  maxQueued?: number;
   /** Clock (tests pass a fake one). */
   now?: () => number;
 }
@@ -160,8 +166,21 @@ export class ApproximateVectorIndex implements VectorIndex {
       if (value !== undefined && (!Number.isInteger(value) || value < 1))
         throw new GatewayError('config_invalid', `${name} must be a whole number of at least 1, got ${value}`);
     }
+    if (options.maxQueued !== undefined && (!Number.isInteger(options.maxQueued) || options.maxQueued < 1))
+      throw new GatewayError(
+        'config_invalid',
+        `maxQueued must be a whole number of at least 1, got ${options.maxQueued}`,
+      );
+    const budget = options.insertBudgetMs;
+    if (budget !== undefined && !(typeof budget === 'number' && budget > 0 && Number.isFinite(budget)))
+      throw new GatewayError('config_invalid', `insertBudgetMs must be a positive number, got ${budget}`);
     this.rerank = this.quantization !== 'f32';
     this.now = options.now ?? Date.now;
+  }
+
+  /** How many entries wait for insertion into their graph (searchable already, by an exact scan). */
+  get queued(): number {
+    return this.queue.length - this.queueStart;
   }
 
   /** Loads `usearch` (once); rejects with `config_invalid` naming the package when it is not installed. */
@@ -219,6 +238,8 @@ export class ApproximateVectorIndex implements VectorIndex {
     this.keys.set(orderKey, key);
     graph.queued.add(key);
     this.queue.push(key);
+    const maxQueued = this.options.maxQueued ?? 2_048;
+    while (this.queue.length - this.queueStart > maxQueued) this.insertNext();
     this.schedule();
     while (this.entries.size > this.maxEntries) this.removeKey(this.entries.keys().next().value as bigint);
   }
@@ -317,16 +338,7 @@ export class ApproximateVectorIndex implements VectorIndex {
     const budget = this.options.insertBudgetMs ?? 2;
     const start = performance.now();
     while (this.queueStart < this.queue.length) {
-      const key = this.queue[this.queueStart];
-      this.queueStart += 1;
-      const entry = this.entries.get(key);
-      const graph = entry && this.graphs.get(entry.partition);
-      if (entry === undefined || graph === undefined || entry.inserted || entry.vector === undefined) continue;
-      graph.index.add(key, entry.vector, 1);
-      entry.inserted = true;
-      graph.queued.delete(key);
-      if (!this.rerank) entry.vector = undefined;
-      if (performance.now() - start >= budget) break;
+      if (this.insertNext() && performance.now() - start >= budget) break;
     }
     if (this.queueStart < this.queue.length) {
       if (this.queueStart > 4_096) {
@@ -339,6 +351,20 @@ export class ApproximateVectorIndex implements VectorIndex {
     this.queue = [];
     this.queueStart = 0;
     this.release();
+  }
+
+  /** Inserts the oldest queued entry into its graph; false when it was gone (deleted, or already inserted). */
+  private insertNext(): boolean {
+    const key = this.queue[this.queueStart];
+    this.queueStart += 1;
+    const entry = this.entries.get(key);
+    const graph = entry && this.graphs.get(entry.partition);
+    if (entry === undefined || graph === undefined || entry.inserted || entry.vector === undefined) return false;
+    graph.index.add(key, entry.vector, 1);
+    entry.inserted = true;
+    graph.queued.delete(key);
+    if (!this.rerank) entry.vector = undefined;
+    return true;
   }
 
   private release(): void {

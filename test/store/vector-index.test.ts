@@ -67,6 +67,29 @@ describe('vector index bounds and sharing', () => {
     }
   });
 
+  it('the approximate index bounds its insertion queue: past maxQueued an add inserts the oldest itself', async () => {
+    const index = new ApproximateVectorIndex({ maxQueued: 2 });
+    await index.ready();
+    const later = Date.now() + 60_000;
+    const vectors = [
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+      [1, 1, 0, 0],
+    ];
+    // No await between the adds' synchronous parts: no insertion turn runs in between.
+    await Promise.all(vectors.map((vector, position) => index.add('p', `v${position}`, vector, later)));
+    assert.ok(index.queued <= 2, `queued ${index.queued}`);
+    for (const [position, vector] of vectors.entries())
+      assert.equal((await index.search('p', vector, 1))[0]?.id, `v${position}`);
+    await index.flush();
+    assert.equal(index.queued, 0);
+    assert.throws(() => new ApproximateVectorIndex({ maxQueued: 0 }), { code: 'config_invalid' });
+    assert.throws(() => new ApproximateVectorIndex({ insertBudgetMs: -1 }), { code: 'config_invalid' });
+    await index.close();
+  });
+
   it('an entry added through one shared index is found through another on the same store', async () => {
     const store = sharedStore();
     const one = new SharedVectorIndex({ store, syncIntervalMs: 0 });
