@@ -106,13 +106,14 @@ export class ProviderRegistry {
     if (entry.missing) return Promise.reject(entry.missing);
     if (!entry.instance) {
       entry.instance = createProvider(name, entry.config).then(async (provider) => {
-        // Everything the first call would load: the SDK, the provider's own lazy parts (its `warm`), and the
-        // transport the SDK clients are built on (undici; not for an injected client, which brings its own).
-        await Promise.all([
-          loadProviderSdk(entry.config),
-          provider.warm?.(),
-          entry.config.client === undefined ? loadNodeFetch() : undefined,
-        ]);
+        // Everything the first call would load: the SDK, then the provider's own lazy parts (its `warm`: after the
+        // SDK, so that a missing one is looked for once), and the transport the SDK clients are built on (undici;
+        // not for an injected client, which brings its own).
+        const transport = entry.config.client === undefined ? loadNodeFetch() : undefined;
+        // Awaited below unless the SDK is missing: not an unhandled rejection then.
+        transport?.catch(() => undefined);
+        await loadProviderSdk(entry.config);
+        await Promise.all([provider.warm?.(), transport]);
         return provider;
       });
       entry.instance.then(
