@@ -11,6 +11,23 @@
  * @module
  */
 
+/** Every specifier {@link importOptional} was asked for, in order (a set: a module is loaded once). */
+const requested = new Set<string>();
+
+/**
+ * The specifiers {@link importOptional} has been asked for so far: what warming (`router.ready()`) loaded,
+ * and whether anything after it loaded more.
+ *
+ * @example
+ * ```ts
+ * await router.ready();
+ * const loaded = new Set(optionalImportsRequested());
+ * ```
+ */
+export function optionalImportsRequested(): ReadonlySet<string> {
+  return requested;
+}
+
 /**
  * Imports an optional package at run time, out of sight of bundlers. Rejects like `import()` does
  * (`ERR_MODULE_NOT_FOUND` when the package is not installed).
@@ -21,5 +38,6 @@
  * ```
  */
 export function importOptional<Module>(specifier: string): Promise<Module> {
+  requested.add(specifier);
   return import(/* webpackIgnore: true */ /* turbopackIgnore: true */ /* @vite-ignore */ specifier) as Promise<Module>;
 }

@@ -249,6 +249,13 @@ export interface Provider {
   maxImagesPerCall?(modelId: string): number;
   /** Reranks documents against a query (reranking models). */
   rerank?(call: ProviderRerankCall): Promise<ProviderRerankResult>;
+  /**
+   * Loads what the first call would load (the vendor SDK, the configured client, modules the provider
+   * or its SDK import on first use), so that calls after it load nothing. The router's `ready()` calls
+   * it. Rejects with `provider_sdk_missing` when the SDK is not installed; any other problem (no API
+   * key, say) is left for the call to report.
+   */
+  warm?(): Promise<void>;
 }
 
 /**

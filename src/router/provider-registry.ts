@@ -7,6 +7,7 @@
 import { GatewayError, isGatewayError } from '../core/errors.js';
 import { PROVIDER_TYPES, type Provider, type ProviderConfig, type ProviderType } from '../providers/provider.js';
 import { createProvider, loadProviderSdk } from '../providers/registry.js';
+import { loadNodeFetch } from '../providers/shared/node-fetch.js';
 import type { RouterConfig } from './router-types.js';
 import type { KeyStateChange } from '../core/events.js';
 import { KeyPool } from './key-pool.js';
@@ -23,7 +24,10 @@ export interface ProviderEntry {
   readonly name: string;
   readonly type: ProviderType;
   instance: Promise<Provider> | undefined;
-  /** The instance once built, so the request path need not await it. */
+  /**
+   * The instance once built and warmed (its SDK, client and lazily loaded modules loaded), so the request path
+   * need not await it.
+   */
   ready: Provider | undefined;
   /** Why the provider cannot serve (its SDK is not installed): its offerings are skipped without another try. */
   missing: GatewayError | undefined;
@@ -102,7 +106,14 @@ export class ProviderRegistry {
     if (entry.missing) return Promise.reject(entry.missing);
     if (!entry.instance) {
       entry.instance = createProvider(name, entry.config).then(async (provider) => {
+        // Everything the first call would load: the SDK, then the provider's own lazy parts (its `warm`: after the
+        // SDK, so that a missing one is looked for once), and the transport the SDK clients are built on (undici;
+        // not for an injected client, which brings its own).
+        const transport = entry.config.client === undefined ? loadNodeFetch() : undefined;
+        // Awaited below unless the SDK is missing: not an unhandled rejection then.
+        transport?.catch(() => undefined);
         await loadProviderSdk(entry.config);
+        await Promise.all([provider.warm?.(), transport]);
         return provider;
       });
       entry.instance.then(

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { LRUCache } from 'lru-cache';
 import { GatewayError } from '../core/errors.js';
 import type { AccountReference } from '../core/events.js';
@@ -45,8 +45,25 @@ interface StandardJsonSchemaProps {
  */
 export const SCHEMA_VALIDATOR_CACHE_SIZE = 256;
 
-/** Checks schemas against the draft-07 meta-schema; compiles no user schema, so it retains none. */
-const metaSchemaChecker = new Ajv({ allErrors: true, strict: false });
+/**
+ * ajv's class, loaded by the first JSON Schema to validate: importing it takes tens of milliseconds, and
+ * a gateway that never validates an object against a JSON Schema does not need it.
+ */
+let loadingAjv: Promise<typeof Ajv> | undefined;
+
+function loadAjv(): Promise<typeof Ajv> {
+  loadingAjv ??= import('ajv').then(
+    (module) => module.Ajv,
+    (error: unknown) => {
+      loadingAjv = undefined;
+      throw error;
+    },
+  );
+  return loadingAjv;
+}
+
+/** Checks schemas against the draft-07 meta-schema; compiles no user schema, so it retains none. Made on first use. */
+let metaSchemaChecker: Ajv | undefined;
 /**
  * Compiled validators by canonical schema text. Each is compiled by an Ajv of its own: an Ajv keeps every
  * schema and validator it ever compiled (its code-generation scope has no removal), so a shared one would
@@ -98,7 +115,7 @@ function invalidSchema(message: string): GatewayError {
 }
 
 /** The validator of a JSON Schema: cached by canonical text, compiled once per distinct schema. */
-function validatorFor(schema: JsonSchema): ValidateFunction {
+function validatorFor(schema: JsonSchema, AjvClass: typeof Ajv): ValidateFunction {
   const known = validatorsBySchemaObject.get(schema);
   if (known) return known;
   let key: string;
@@ -110,10 +127,11 @@ function validatorFor(schema: JsonSchema): ValidateFunction {
   let validate = validators.get(key);
   if (!validate) {
     try {
+      metaSchemaChecker ??= new AjvClass({ allErrors: true, strict: false });
       if (!metaSchemaChecker.validateSchema(schema))
         throw new Error(`schema is invalid: ${metaSchemaChecker.errorsText(metaSchemaChecker.errors)}`);
       // Compile a private copy (parsed from the key), so the cache never holds the caller's object.
-      validate = new Ajv({
+      validate = new AjvClass({
         allErrors: true,
         strict: false,
         meta: false,
@@ -188,7 +206,7 @@ export async function validateObject<T>(schema: JsonSchema | SchemaLike, value: 
     }
     return outcome.value as T;
   }
-  const validate = validatorFor(schema);
+  const validate = validatorFor(schema, await loadAjv());
   if (!validate(value)) {
     const details = (validate.errors ?? [])
       .map((error) => `${error.instancePath || '(root)'} ${error.message ?? ''}`.trim())

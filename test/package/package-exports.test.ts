@@ -63,6 +63,9 @@ describe('package exports', () => {
     ]);
     for (const vendor of VENDORS)
       assert.ok(!imported.stderr.includes(`IMPORT ${vendor}\n`), `ESM import loaded ${vendor}`);
+    // Nor the transport (loaded with the first provider) or the JSON Schema validator (with the first schema).
+    for (const dependency of ['undici', 'ajv'])
+      assert.ok(!imported.stderr.includes(`IMPORT ${dependency}\n`), `ESM import loaded ${dependency}`);
     const lazy = run([
       '--import',
       './test/package/fixtures/record-imports.mjs',
@@ -83,6 +86,7 @@ describe('package exports', () => {
       "const { Router } = await import('switchyard'); await new Router({ providers: { openai: { type: 'openai', apiKey: 'sk-x' } } }).ready();",
     ]);
     assert.ok(esm.stderr.includes('IMPORT openai\n'), 'ready() has loaded the openai SDK');
+    assert.ok(esm.stderr.includes('IMPORT undici\n'), 'ready() has loaded the transport');
     for (const vendor of VENDORS.filter((vendor) => vendor !== 'openai'))
       assert.ok(!esm.stderr.includes(`IMPORT ${vendor}\n`), `a router over openai loaded ${vendor}`);
     // The CommonJS build loads an SDK with a native import() too (out of bundlers' sight), so the resolve hook sees it.

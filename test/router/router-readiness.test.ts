@@ -11,6 +11,11 @@ import { promisify } from 'node:util';
 import type { AttemptRecord } from '../../src/core/events.js';
 import { Router } from '../../src/router/router.js';
 import { createAnthropicSimulator } from '../../src/testing/anthropic-simulator.js';
+import { startSimulatedProviders } from '../../src/testing/simulated-providers.js';
+import { optionalImportsRequested } from '../../src/core/optional-import.js';
+import { nodeFetchLoaded } from '../../src/providers/shared/node-fetch.js';
+import { PROVIDER_TYPES } from '../../src/providers/provider.js';
+import { WARM_MODELS } from '../fixtures/warm-models.js';
 
 describe('Router start-up', () => {
   it('loads the SDKs of its providers in the background, and no attempt or statistic includes the load', async () => {
@@ -73,6 +78,50 @@ describe('Router start-up', () => {
       stderr.split('\n').filter((line) => line === 'RESOLVE cohere-ai').length,
       1,
       'the missing package is looked for once, not on every request',
+    );
+  });
+
+  it('after ready(), a request to each provider type imports no optional package: ready() loaded them all', async () => {
+    const simulated = await startSimulatedProviders();
+    try {
+      const router = new Router({ providers: simulated.providers, retry: { maxRetries: 0 } });
+      await router.ready();
+      assert.ok(nodeFetchLoaded(), 'the transport the SDK clients use is loaded');
+      const loadedAtReady = [...optionalImportsRequested()];
+      for (const sdk of ['openai', '@anthropic-ai/sdk', '@google/genai', '@mistralai/mistralai', 'cohere-ai'])
+        assert.ok(loadedAtReady.includes(sdk), `${sdk} is loaded by ready()`);
+      // The modules the providers load on a first call, besides the SDK itself.
+      assert.ok(loadedAtReady.includes('@smithy/node-http-handler'), "Bedrock's HTTP/1.1 handler is loaded");
+      assert.ok(loadedAtReady.includes('@mistralai/mistralai/models/components'), "Mistral's schemas are read");
+      for (const type of PROVIDER_TYPES) {
+        const result = await router.generate({ model: `${type}:${WARM_MODELS[type]}`, prompt: 'warm?' });
+        assert.equal(result.provider, type);
+      }
+      assert.deepEqual([...optionalImportsRequested()], loadedAtReady, 'no request imported another package');
+      await router.close();
+    } finally {
+      await simulated.close();
+    }
+  });
+
+  it('after ready(), a request to each provider type loads no module at all (seen by a module hook)', async () => {
+    const script = fileURLToPath(new URL('../fixtures/warm-router.ts', import.meta.url));
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    assert.deepEqual(JSON.parse(stdout), { answered: [...PROVIDER_TYPES] });
+    const lines = stderr.split('\n');
+    const ready = lines.indexOf('READY');
+    const done = lines.indexOf('DONE');
+    assert.ok(ready > 0 && done > ready, 'the fixture marked its requests');
+    assert.ok(
+      lines.slice(0, ready).some((line) => line.includes('/@mistralai/mistralai/esm/extra/observability/otel.js')),
+      'ready() loaded the module the Mistral SDK imports inside its first request',
+    );
+    assert.deepEqual(
+      lines.slice(ready + 1, done).filter((line) => line.startsWith('LOAD ')),
+      [],
+      'modules loaded by the requests after ready()',
     );
   });
 });

@@ -14,7 +14,7 @@ import type {
   ProviderGenerateResult,
   ProviderStreamResult,
 } from '../provider.js';
-import { loadSdk } from '../shared/provider-support.js';
+import { loadSdk, warmUp } from '../shared/provider-support.js';
 import { sdkLoggerFor } from '../shared/sdk-logger.js';
 import { importOptional } from '../../core/optional-import.js';
 import { AnthropicMessages } from './anthropic-messages.js';
@@ -60,6 +60,11 @@ export class AnthropicProvider implements Provider {
 
   generate(call: ProviderCall): Promise<ProviderGenerateResult> {
     return this.messages.generate(call);
+  }
+
+  /** Builds the configured client (its SDK loaded), so that the first call loads nothing. */
+  warm(): Promise<void> {
+    return warmUp(this.baseClient());
   }
 
   stream(call: ProviderCall): Promise<ProviderStreamResult> {

@@ -34,6 +34,7 @@ import {
   resolveAuth,
   type BedrockAuth,
 } from './bedrock-client.js';
+import { warmUp } from '../shared/provider-support.js';
 import { COHERE_MAX_TEXTS, embedWithBedrock } from './bedrock-embeddings.js';
 import { BEDROCK_MAX_IMAGES, generateBedrockImages, rerankWithBedrock } from './bedrock-images.js';
 import { bedrockError } from './bedrock-errors.js';
@@ -112,6 +113,12 @@ export class BedrockProvider implements Provider {
     } catch (error) {
       throw bedrockError(error, this.name, call.abortSignal, authSecrets(auth));
     }
+  }
+
+  /** Builds the configured client (its SDK loaded), so that the first call loads nothing. */
+  async warm(): Promise<void> {
+    const client = Promise.resolve().then(() => this.client(resolveAuth(this.config, undefined), undefined));
+    await warmUp(loadBedrockSdk(), client);
   }
 
   async stream(call: ProviderCall): Promise<ProviderStreamResult> {

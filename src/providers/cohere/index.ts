@@ -7,7 +7,7 @@
  */
 import type { CohereClientV2 } from 'cohere-ai';
 import { GatewayError } from '../../core/errors.js';
-import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../shared/provider-support.js';
+import { loadSdk, toGatewayError, warmUp, type UpstreamErrorInfo } from '../shared/provider-support.js';
 import { importOptional } from '../../core/optional-import.js';
 import type {
   Provider,
@@ -114,6 +114,11 @@ export class CohereProvider implements Provider {
     } catch (error) {
       throw this.toError(error, call);
     }
+  }
+
+  /** Builds the configured client (its SDK loaded), so that the first call loads nothing. */
+  warm(): Promise<void> {
+    return warmUp(this.clients.get(undefined));
   }
 
   async stream(call: ProviderCall): Promise<ProviderStreamResult> {

@@ -32,7 +32,7 @@ import type {
 } from '@google/genai';
 import { GatewayError } from '../../core/errors.js';
 import type { ProviderCredentials, Warning } from '../../core/types.js';
-import { loadSdk, toGatewayError } from '../shared/provider-support.js';
+import { loadSdk, toGatewayError, warmUp } from '../shared/provider-support.js';
 import { importOptional } from '../../core/optional-import.js';
 import type {
   Provider,
@@ -145,6 +145,11 @@ export class GoogleProvider implements Provider {
       const response = await client.models.generateContent(this.parameters(plan, call, exchange));
       return geminiResult(response, plan.warnings, this.target());
     });
+  }
+
+  /** Builds the configured client (its SDK loaded), so that the first call loads nothing. */
+  warm(): Promise<void> {
+    return warmUp(this.clients.get(undefined));
   }
 
   async stream(call: ProviderCall): Promise<ProviderStreamResult> {
@@ -420,6 +425,14 @@ export class VertexProvider extends GoogleProvider {
 
   override async generate(call: ProviderCall): Promise<ProviderGenerateResult> {
     return isClaudeModel(call.modelId) ? this.claude.generate(call) : super.generate(call);
+  }
+
+  /**
+   * Builds the Gemini client and, when `@anthropic-ai/vertex-sdk` is installed, the Claude one (a missing Claude SDK
+   * is reported by the first Claude call, as without warming: Gemini still serves).
+   */
+  override async warm(): Promise<void> {
+    await Promise.all([super.warm(), this.claudeClients.get(undefined).catch(() => undefined)]);
   }
 
   override async stream(call: ProviderCall): Promise<ProviderStreamResult> {

@@ -7,7 +7,7 @@
  */
 import type { Mistral } from '@mistralai/mistralai';
 import { GatewayError } from '../../core/errors.js';
-import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../shared/provider-support.js';
+import { loadSdk, toGatewayError, warmUp, type UpstreamErrorInfo } from '../shared/provider-support.js';
 import { importOptional } from '../../core/optional-import.js';
 import type {
   Provider,
@@ -161,6 +161,20 @@ export class MistralProvider implements Provider {
     } finally {
       upstream.started();
     }
+  }
+
+  /**
+   * Builds the configured client and reads the SDK's request fields; also loads the SDK's tracing and telemetry
+   * modules, which it would otherwise import inside the first request (absent from older SDKs: then nothing).
+   */
+  warm(): Promise<void> {
+    return warmUp(
+      this.clients.get(undefined),
+      this.fields(),
+      ...['otel', 'telemetry'].map((name) =>
+        importOptional(`@mistralai/mistralai/extra/observability/${name}`).catch(() => undefined),
+      ),
+    );
   }
 
   async stream(call: ProviderCall): Promise<ProviderStreamResult> {

@@ -11,7 +11,7 @@ import { GatewayError } from '../../core/errors.js';
 import { nodeFetch, transportSignalOptions, type TransportFetchOptions } from '../shared/node-fetch.js';
 import { sdkLoggerFor } from '../shared/sdk-logger.js';
 import { leanOpenAIClass } from './lean-openai-client.js';
-import { loadSdk, toGatewayError, type UpstreamErrorInfo } from '../shared/provider-support.js';
+import { loadSdk, toGatewayError, warmUp, type UpstreamErrorInfo } from '../shared/provider-support.js';
 import { importOptional } from '../../core/optional-import.js';
 import type {
   Provider,
@@ -96,6 +96,11 @@ export class OpenAICompatibleProvider implements Provider, OpenAIChatDialect {
     } catch (error) {
       throw this.toError(error, call);
     }
+  }
+
+  /** Builds the configured client (its SDK loaded), so that the first call loads nothing. */
+  warm(): Promise<void> {
+    return warmUp(this.clientFor({ abortSignal: new AbortController().signal }));
   }
 
   async stream(call: ProviderCall): Promise<ProviderStreamResult> {

@@ -9,7 +9,7 @@
  * @module
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, Pool, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { abortError, ATTEMPT_ABORT, listenTo, unlistenTo, type TransportAbort } from '../../core/abort-handle.js';
 import { BufferedResponse, ResponseHeaders } from './buffered-response.js';
 
@@ -92,8 +92,55 @@ export interface NodeFetchQueuedEvent {
   readonly queued: number;
 }
 
-/** undici's dispatcher, without its fetch: keep-alive pools per origin, as {@link configureNodeFetch} last set them. */
-let dispatcher = newDispatcher(undefined);
+/**
+ * undici, loaded on first use ({@link loadNodeFetch}, which the router's `ready()` calls): importing
+ * it takes longer than the rest of switchyard (about 100 ms on a busy machine), and a gateway whose
+ * providers all bring their own client never needs it.
+ */
+let undici: typeof import('undici') | undefined;
+let loadingUndici: Promise<void> | undefined;
+
+/**
+ * Loads what {@link nodeFetch} runs on (undici), so that the first request does not; resolves at once
+ * when it is loaded. The router calls it from `ready()` for every provider built on the SDKs' own
+ * client.
+ *
+ * @example
+ * ```ts
+ * await loadNodeFetch();
+ * nodeFetchLoaded(); // true
+ * ```
+ */
+export function loadNodeFetch(): Promise<void> {
+  loadingUndici ??= import('undici').then(
+    (module) => {
+      undici = module;
+    },
+    (error: unknown) => {
+      loadingUndici = undefined;
+      throw error;
+    },
+  );
+  return loadingUndici;
+}
+
+/**
+ * Whether {@link loadNodeFetch} has loaded undici.
+ *
+ * @example
+ * ```ts
+ * if (!nodeFetchLoaded()) await loadNodeFetch();
+ * ```
+ */
+export function nodeFetchLoaded(): boolean {
+  return undici !== undefined;
+}
+
+/**
+ * undici's dispatcher, without its fetch: keep-alive pools per origin, as {@link configureNodeFetch} last set them;
+ * made on first use.
+ */
+let dispatcher: Agent | undefined;
 let connectionLimit: number | undefined;
 let onQueued: ((event: NodeFetchQueuedEvent) => void) | undefined;
 const warnedOrigins = new Set<string>();
@@ -103,9 +150,10 @@ const warnedOrigins = new Set<string>();
  * router's attempt timeouts bound a request.
  */
 function newDispatcher(connections: number | undefined): Agent {
+  const { Agent: UndiciAgent, Pool } = undici as typeof import('undici');
   // Always a pool, even of one connection (undici's default makes that a bare client), so that a wait shows in its
   // queue.
-  return new Agent({
+  return new UndiciAgent({
     connections: connections ?? null,
     headersTimeout: 0,
     bodyTimeout: 0,
@@ -130,12 +178,13 @@ export function configureNodeFetch(options: NodeFetchOptions = {}): void {
   if (connectionsPerOrigin !== undefined && !(Number.isInteger(connectionsPerOrigin) && connectionsPerOrigin > 0))
     throw new RangeError(`connectionsPerOrigin must be a positive integer, not ${connectionsPerOrigin}`);
   const previous = dispatcher;
-  dispatcher = newDispatcher(connectionsPerOrigin);
+  // The next request makes the dispatcher with the new limit.
+  dispatcher = undefined;
   connectionLimit = connectionsPerOrigin;
   onQueued = options.onQueued;
   warnedOrigins.clear();
   queueChecks.clear();
-  void previous.close().catch(() => undefined);
+  void previous?.close().catch(() => undefined);
 }
 
 /** Origins whose queue {@link checkQueued} looks at next. */
@@ -152,9 +201,9 @@ function reportQueued(origin: string): void {
   setImmediate(checkQueued, origin, dispatcher);
 }
 
-function checkQueued(origin: string, checked: Agent): void {
+function checkQueued(origin: string, checked: Agent | undefined): void {
   queueChecks.delete(origin);
-  if (checked !== dispatcher || connectionLimit === undefined) return;
+  if (checked === undefined || checked !== dispatcher || connectionLimit === undefined) return;
   const stats = dispatcher.stats[origin];
   const queued = stats !== undefined && 'queued' in stats ? stats.queued : 0;
   if (queued === 0) return;
@@ -454,6 +503,7 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
     return fetch(input, withTransportSignal(init, transportSignal));
   if (body === false || !(url.startsWith('http://') || url.startsWith('https://')))
     return fetch(input, withTransportSignal(init, transportSignal));
+  if (undici === undefined) return loadNodeFetch().then(() => nodeFetch(input, init));
   return new Promise<Response>((resolve, reject) => {
     const signal = init.signal ?? undefined;
     const aborted = signal?.aborted ? signal : transportSignal?.aborted ? transportSignal : undefined;
@@ -472,6 +522,7 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
       transport[TRANSPORT_TIMEOUT],
       transport[TRANSPORT_CONTROLLER],
     );
+    dispatcher ??= newDispatcher(connectionLimit);
     if (
       !dispatcher.dispatch(
         {

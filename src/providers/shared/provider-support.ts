@@ -38,6 +38,25 @@ export async function loadSdk<T>(packageName: string, providerType: string, impo
 }
 
 /**
+ * Waits for what a provider's `warm()` loads; only a missing SDK (`provider_sdk_missing`) is passed on, any other
+ * failure (no API key, say) is left for the first call to report as it always would.
+ *
+ * @example
+ * ```ts
+ * async warm(): Promise<void> {
+ *   await warmUp(this.clients.get(undefined), importOptional('@vendor/sdk/extra'));
+ * }
+ * ```
+ */
+export async function warmUp(...loading: Array<Promise<unknown> | undefined>): Promise<void> {
+  const outcomes = await Promise.allSettled(loading);
+  for (const outcome of outcomes) {
+    if (outcome.status === 'rejected' && (outcome.reason as { code?: unknown })?.code === 'provider_sdk_missing')
+      throw outcome.reason;
+  }
+}
+
+/**
  * What a vendor error exposes, extracted by each provider from its SDK's error classes.
  *
  * @example
