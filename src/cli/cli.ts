@@ -375,6 +375,10 @@ export function describeConfig(loaded: LoadedConfig): string[] {
   const store = config.store;
   if (store === undefined || store === 'memory' || (typeof store === 'object' && 'memory' in store))
     lines.push('store:     memory (this process only)');
+  else if (typeof store === 'object' && 'redis' in store && store.redis.cluster)
+    lines.push(
+      `store:     Redis Cluster ${store.redis.cluster.map((node) => safeUrl(node)).join(', ')} (shared by every instance on it)`,
+    );
   else if (typeof store === 'object' && 'redis' in store)
     lines.push(`store:     ${safeUrl(store.redis.url ?? 'redis://127.0.0.1:6379')} (shared by every instance on it)`);
   else lines.push('store:     an instance from the config module');

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { createGateway } from '../../src/gateway.js';
 import { RedisStore, type RedisConnection } from '../../src/store/redis-store.js';
 import { redisKeySlot } from '../../src/store/redis-key-slot.js';
 import { SharedVectorIndex } from '../../src/store/shared-vector-index.js';
@@ -170,6 +171,20 @@ describe(`Redis Cluster${REDIS_CLUSTER_SKIP ? ` (skipped: ${REDIS_CLUSTER_SKIP})
     const [first] = spanning;
     const second = spanning.find((key) => redisKeySlot(key) !== redisKeySlot(first)) as string;
     await assert.rejects(raw.eval("return redis.call('EXISTS', KEYS[1], KEYS[2])", 2, first, second), /CROSSSLOT/);
+  });
+
+  it('is what a gateway config with `store: { redis: { cluster } }` builds', async () => {
+    const gateway = createGateway({
+      providers: { openai: { apiKey: 'sk-anything-at-all' } },
+      store: { redis: { cluster: [nodes.urls[0]], prefix: 'config:' } },
+    });
+    try {
+      assert.equal(gateway.store?.kind, 'redis');
+      await gateway.store?.credit({ key: 'ledger:acme', group: 'acme' }, 5);
+      assert.equal(await raw.hget('config:m:{acme}:ledger:acme', 'credit'), '5');
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('keeps a capped log in one slot and reads it back from any node', async () => {
