@@ -5,6 +5,10 @@
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/cli.js';
 import { migrateRedisStoreLayout } from '../../src/store/redis-layout-migration.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { startBillingFixture } from '../billing/billing-fixture.js';
@@ -99,5 +103,37 @@ describe(`Redis store layout migration${REDIS_SKIP_NOTE}`, { skip: Boolean(REDIS
       '7',
       'the old key stays for the operator to reconcile',
     );
+  });
+
+  it('runs as `switchyard store migrate --config FILE`, with a dry run first', async () => {
+    await raw.hset(`cli:m:ledger:${ENCODED}`, { credit: '9' });
+    const directory = mkdtempSync(join(tmpdir(), 'switchyard-migrate-'));
+    const file = join(directory, 'switchyard.config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        providers: { openai: { apiKey: 'sk-anything-at-all' } },
+        store: { redis: { url: redis.url, prefix: 'cli:' } },
+      }),
+    );
+    const lines: string[] = [];
+    const context = {
+      out: (line: string) => void lines.push(line),
+      error: (line: string) => void lines.push(line),
+      environment: process.env,
+      cwd: directory,
+      onSignal: () => undefined,
+    };
+    try {
+      assert.equal(await runCli(['store', 'migrate', '--config', file, '--dry-run'], context), 0);
+      assert.match(lines.join('\n'), /\(dry run\): 1 key\(s\) would move/);
+      assert.equal(await raw.exists(`cli:m:ledger:${ENCODED}`), 1);
+      assert.equal(await runCli(['store', 'migrate', '--config', file], context), 0);
+      assert.match(lines.at(-1) ?? '', /1 key\(s\) moved, 0 unchanged/);
+      assert.equal(await raw.hget(`cli:m:{team%20acme}:ledger:${ENCODED}`, 'credit'), '9');
+      assert.equal(await runCli(['store', 'nothing'], context), 2);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
