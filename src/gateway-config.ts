@@ -47,18 +47,19 @@ import { validateHedgeOptions, type HedgeOptions } from './resilience/hedge.js';
 
 /**
  * Where billing and shared health keep their state, as data: `'memory'` (the default), `{ memory: {...} }`,
- * or `{ redis: { url } }` (shared by every gateway instance on that Redis). A {@link StateStore} instance
- * may be passed in code instead.
+ * `{ redis: { url } }` (shared by every gateway instance on that Redis) or `{ redis: { cluster: [urls] } }`
+ * (a Redis Cluster, by some of its nodes). A {@link StateStore} instance may be passed in code instead.
  *
  * @example
  * ```ts
  * const store: StoreConfig = { redis: { url: 'redis://127.0.0.1:6379', prefix: 'gw:' } };
+ * const onCluster: StoreConfig = { redis: { cluster: ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000'] } };
  * ```
  */
 export type StoreConfig =
   | 'memory'
   | { memory: Omit<MemoryStoreOptions, 'now'> }
-  | { redis: Omit<RedisStoreOptions, 'now'> };
+  | { redis: Omit<RedisStoreOptions, 'now' | 'client'> };
 
 /**
  * The strategy by name: `'latency-weighted'` (the default), `{ name: 'latency-weighted', ...options }`,
@@ -324,6 +325,7 @@ const BILLING_KEYS = [
 ];
 const REDIS_KEYS = [
   'url',
+  'cluster',
   'prefix',
   'commandTimeoutMs',
   'connectTimeoutMs',
@@ -1190,7 +1192,7 @@ function delegate(problems: Problems, path: string, value: Record<string, unknow
 
 function checkStore(problems: Problems, store: unknown): void {
   if (store === undefined || store === 'memory' || isStoreInstance(store)) return;
-  const expected = `'memory', { "memory": {} }, { "redis": { "url": "redis://host:6379" } }, or (in code) a StateStore`;
+  const expected = `'memory', { "memory": {} }, { "redis": { "url": "redis://host:6379" } }, { "redis": { "cluster": ["redis://host:7000", ...] } }, or (in code) a StateStore`;
   if (!problems.object('store', store, expected)) return;
   const kinds = Object.keys(store);
   if (kinds.length !== 1 || (kinds[0] !== 'redis' && kinds[0] !== 'memory')) {
@@ -1203,7 +1205,9 @@ function checkStore(problems: Problems, store: unknown): void {
     !problems.object(
       `store.${kind}`,
       options,
-      kind === 'redis' ? '{ "url": "redis://host:6379" }' : 'memory store options, or {}',
+      kind === 'redis'
+        ? '{ "url": "redis://host:6379" } or { "cluster": ["redis://host:7000", ...] }'
+        : 'memory store options, or {}',
     )
   )
     return;
@@ -1216,6 +1220,7 @@ function checkStore(problems: Problems, store: unknown): void {
     if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url) || !URL.canParse(url))) {
       problems.add('store.redis.url', 'a redis:// or rediss:// URL', url, { secret: true });
     }
+    checkCluster(problems, options.cluster, url);
     for (const key of ['commandTimeoutMs', 'connectTimeoutMs', 'maxReconnectDelayMs', 'startTimeoutMs']) {
       problems.integer(`store.redis.${key}`, options[key], 1, 'milliseconds');
     }
@@ -1223,6 +1228,36 @@ function checkStore(problems: Problems, store: unknown): void {
     problems.integer('store.memory.maxRecords', options.maxRecords, 1, '');
     problems.integer('store.memory.maxEntries', options.maxEntries, 1, '');
   }
+}
+
+/** `store.redis.cluster`: node URLs of one Redis Cluster (host and port; no database, which a cluster has not). */
+function checkCluster(problems: Problems, cluster: unknown, url: unknown): void {
+  if (cluster === undefined) return;
+  const expected = 'a list of Redis Cluster node URLs, e.g. ["redis://10.0.0.1:7000", "redis://10.0.0.2:7000"]';
+  if (!Array.isArray(cluster) || cluster.length === 0) {
+    problems.add('store.redis.cluster', expected, cluster, { secret: true });
+    return;
+  }
+  if (url !== undefined)
+    problems.add('store.redis.url', 'no `url` beside `cluster` (one or the other)', url, { secret: true });
+  const protocols = new Set<string>();
+  cluster.forEach((node: unknown, index: number) => {
+    const path = `store.redis.cluster[${index}]`;
+    if (typeof node !== 'string' || !/^rediss?:\/\//.test(node) || !URL.canParse(node)) {
+      problems.add(path, 'a redis:// or rediss:// URL of a cluster node (host:port)', node, { secret: true });
+      return;
+    }
+    const parsed = new URL(node);
+    protocols.add(parsed.protocol);
+    if (parsed.pathname !== '' && parsed.pathname !== '/' && parsed.pathname !== '/0')
+      problems.add(path, 'a node URL without a database number (a Redis Cluster has only database 0)', node, {
+        secret: true,
+      });
+  });
+  if (protocols.size > 1)
+    problems.add('store.redis.cluster', 'node URLs of one scheme (all redis:// or all rediss://)', cluster, {
+      secret: true,
+    });
 }
 
 function checkInstances(

@@ -411,6 +411,8 @@ export class Billing {
       charges,
       record: {
         id,
+        // The account is the store group: the record lands in the slot of its ledger and reservations.
+        group: record.accountId,
         timestamp: record.timestamp,
         indexes: [accountIndex(record.accountId), generationIndex(record.generationId)],
         body: JSON.stringify(record),
@@ -709,7 +711,7 @@ export class Billing {
    */
   async getReport(account: AccountReference, query: SpendReportQuery): Promise<SpendReport> {
     const checked = checkReportQuery(query);
-    const records = await this.records(accountIndex(account.id), checked.from, checked.to);
+    const records = await this.records(account.id, accountIndex(account.id), checked.from, checked.to);
     return buildSpendReport(
       records.filter((record) => visibleTo(record, account)),
       checked,
@@ -726,7 +728,7 @@ export class Billing {
    * ```
    */
   async getGeneration(account: AccountReference, id: string): Promise<GenerationSummary | undefined> {
-    const records = (await this.records(generationIndex(id), 0, Number.MAX_SAFE_INTEGER)).filter((record) =>
+    const records = (await this.records(account.id, generationIndex(id), 0, Number.MAX_SAFE_INTEGER)).filter((record) =>
       visibleTo(record, account),
     );
     return records.length === 0 ? undefined : toGenerationSummary(records.sort((a, b) => a.timestamp - b.timestamp));
@@ -741,11 +743,11 @@ export class Billing {
    * ```
    */
   async listUsage(accountId: string, range: { from: number; to: number }): Promise<UsageRecord[]> {
-    return this.records(accountIndex(accountId), range.from, range.to);
+    return this.records(accountId, accountIndex(accountId), range.from, range.to);
   }
 
-  private async records(index: string, from: number, to: number): Promise<UsageRecord[]> {
-    const bodies = await this.store.listRecords({ index, from, to });
+  private async records(group: string, index: string, from: number, to: number): Promise<UsageRecord[]> {
+    const bodies = await this.store.listRecords({ index, group, from, to });
     return bodies.map((body) => JSON.parse(body) as UsageRecord);
   }
 
@@ -1007,7 +1009,8 @@ export function createBilling(options: BillingOptions = {}): Billing {
 }
 
 function ledgerMeter(accountId: string): MeterRef {
-  return { key: `ledger:${encodeURIComponent(accountId)}` };
+  // The account is the store group: its ledger, budgets, reservations and records share one Redis Cluster slot.
+  return { key: `ledger:${encodeURIComponent(accountId)}`, group: accountId };
 }
 
 function settingsKey(accountId: string): string {
@@ -1029,6 +1032,7 @@ function rateKey(kind: 'rpm' | 'tpm', account: AccountReference): string {
 function meterOf(hold: MeterHold): MeterRef {
   return {
     key: hold.key,
+    ...(hold.group !== undefined ? { group: hold.group } : {}),
     ...(hold.window ? { window: hold.window } : {}),
     ...(hold.ttlMs !== undefined ? { ttlMs: hold.ttlMs } : {}),
   };

@@ -168,13 +168,23 @@ export function applyBudget(
   const base = `budget:${encodeURIComponent(account.id)}:${subject}`;
   const period = periodName(rule.period);
   if (typeof rule.period === 'object')
-    return { rule, scope, period, meter: { key: `${base}:${period}`, window: { windowMs: rule.period.rollingMs } } };
+    return {
+      rule,
+      scope,
+      period,
+      meter: { key: `${base}:${period}`, group: account.id, window: { windowMs: rule.period.rollingMs } },
+    };
   const date = new Date(now);
   const year = date.getUTCFullYear();
   const month = date.getUTCMonth();
   const end = rule.period === 'day' ? Date.UTC(year, month, date.getUTCDate() + 1) : Date.UTC(year, month + 1, 1);
   const label = date.toISOString().slice(0, rule.period === 'day' ? 10 : 7);
-  return { rule, scope, period, meter: { key: `${base}:${period}:${label}`, ttlMs: end - now + PERIOD_GRACE_MS } };
+  return {
+    rule,
+    scope,
+    period,
+    meter: { key: `${base}:${period}:${label}`, group: account.id, ttlMs: end - now + PERIOD_GRACE_MS },
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ import { PROVIDER_TYPES, type ProviderType } from '../providers/provider.js';
 import { isPort, loadConfigFile, type LoadedConfig } from './config-file.js';
 import { describeFailure, endpointLines, startServer, type CommandOutput } from './serve.js';
 import { runKeysCommand } from './keys-command.js';
+import { runStoreCommand } from './store-command.js';
 import { STARTER_CONFIG } from './starter-config.js';
 import { runPrimary, workersRefusal, type WorkerMessage } from './workers.js';
 
@@ -63,6 +64,7 @@ Commands:
   check   validate a config file and say what it would serve
   init    write a commented starter config (switchyard.config.mjs)
   keys    create, list and revoke gateway API keys of a running gateway (its admin API)
+  store   'store migrate': move a Redis store's keys to the hash-tagged layout (once, on upgrade)
 
 Run 'switchyard <command> --help' for a command's options.`;
 
@@ -122,6 +124,14 @@ export async function runCli(argv: string[], context: CliContext = defaultCliCon
   if (command === 'keys') {
     try {
       return await runKeysCommand(rest, context.environment, context);
+    } catch (error) {
+      context.error(describeFailure(error));
+      return 1;
+    }
+  }
+  if (command === 'store') {
+    try {
+      return await runStoreCommand(rest, context.environment, context.cwd, context);
     } catch (error) {
       context.error(describeFailure(error));
       return 1;
@@ -375,6 +385,10 @@ export function describeConfig(loaded: LoadedConfig): string[] {
   const store = config.store;
   if (store === undefined || store === 'memory' || (typeof store === 'object' && 'memory' in store))
     lines.push('store:     memory (this process only)');
+  else if (typeof store === 'object' && 'redis' in store && store.redis.cluster)
+    lines.push(
+      `store:     Redis Cluster ${store.redis.cluster.map((node) => safeUrl(node)).join(', ')} (shared by every instance on it)`,
+    );
   else if (typeof store === 'object' && 'redis' in store)
     lines.push(`store:     ${safeUrl(store.redis.url ?? 'redis://127.0.0.1:6379')} (shared by every instance on it)`);
   else lines.push('store:     an instance from the config module');

@@ -10,7 +10,13 @@
  * @module
  */
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
-export { RedisStore, type RedisStoreOptions } from './redis-store.js';
+export { RedisStore, type RedisConnection, type RedisStoreOptions } from './redis-store.js';
+export { REDIS_CLUSTER_SLOTS, redisKeySlot } from './redis-key-slot.js';
+export {
+  migrateRedisStoreLayout,
+  type RedisLayoutMigrationOptions,
+  type RedisLayoutMigrationReport,
+} from './redis-layout-migration.js';
 export type {
   MeterCharge,
   MeterHold,

@@ -8,6 +8,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import {
+  operationGroup,
   STORE_DEFAULTS,
   assertInteger,
   retryAfter,
@@ -99,6 +100,7 @@ export class MemoryStore implements StateStore {
   }
 
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
+    operationGroup(request.holds);
     if (this.markers.has(request.id)) return { ok: true, duplicate: true };
     const now = this.now();
     const meters = request.holds.map((hold) => {
@@ -129,6 +131,7 @@ export class MemoryStore implements StateStore {
   }
 
   async settle(request: SettleRequest): Promise<SettleResult> {
+    operationGroup(request.charges, request.record);
     const now = this.now();
     if (this.markers.get(request.id) === 'settled') {
       return {
@@ -150,6 +153,7 @@ export class MemoryStore implements StateStore {
   }
 
   async release(id: string, meters: MeterRef[]): Promise<boolean> {
+    operationGroup(meters);
     if (this.markers.get(id) === 'settled' || this.markers.get(id) === 'released') return false;
     for (const ref of meters) {
       const meter = this.meter(ref, false);

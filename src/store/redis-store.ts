@@ -20,10 +20,12 @@ import { GatewayError, isGatewayError } from '../core/errors.js';
 import { importOptional } from '../core/optional-import.js';
 import { cappedLogSortKey, type CappedLogEntry, type CappedLogRange, type CappedLogStore } from './capped-log-store.js';
 import { encodeNamespace, globEscape, type KeyValueSelector, type KeyValueStore } from './key-value-store.js';
+import { redisKeySlot } from './redis-key-slot.js';
 import { REDIS_SCRIPTS, type RedisScriptName } from './redis-scripts.js';
 import {
   STORE_DEFAULTS,
   assertInteger,
+  operationGroup,
   retryAfter,
   windowSlices,
   type MeterRef,
@@ -51,6 +53,17 @@ import {
 export interface RedisStoreOptions extends StoreOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…` (default `redis://127.0.0.1:6379`). */
   url?: string;
+  /**
+   * A Redis Cluster, by the URLs of some of its nodes (`redis://[user:password@]host:port` or `rediss://…`;
+   * the others are discovered): the store connects with ioredis's `Cluster` instead of `url`. Every multi-key
+   * script's keys share one hash tag (see {@link RedisStore}), so the store works the same on a cluster.
+   */
+  cluster?: readonly string[];
+  /**
+   * An ioredis client made by the caller (a `Redis` or a `Cluster`), instead of `url` or `cluster`. The store
+   * uses it as it is (its own offline queue and timeouts) and does not close it.
+   */
+  client?: RedisConnection;
   /** A command without an answer fails after this long (default 1 000 ms). */
   commandTimeoutMs?: number;
   /** Connecting (the first time, or after a reconnect began) may take this long (default 1 000 ms). */
@@ -65,8 +78,32 @@ export interface RedisStoreOptions extends StoreOptions {
   startTimeoutMs?: number;
 }
 
+/**
+ * The part of an ioredis `Redis` or `Cluster` the store uses (either one passes as `client`).
+ *
+ * @example
+ * ```ts
+ * import { Cluster } from 'ioredis';
+ * const client: RedisConnection = new Cluster([{ host: '10.0.0.1', port: 7000 }]);
+ * const store = new RedisStore({ client });
+ * ```
+ */
+export interface RedisConnection {
+  status: string;
+  /** True on an ioredis `Cluster`. */
+  isCluster?: boolean;
+  connect(): Promise<void>;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+}
+
 /** The part of an ioredis client the store uses. */
 interface RedisClient {
+  isCluster?: boolean;
+  /** A cluster's nodes (ioredis `Cluster`). */
+  nodes?(role: 'master'): RedisClient[];
   status: string;
   connect(): Promise<void>;
   quit(): Promise<unknown>;
@@ -91,6 +128,10 @@ interface RedisClient {
 }
 
 type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisClient;
+type ClusterConstructor = new (
+  nodes: Array<{ host: string; port: number }>,
+  options: Record<string, unknown>,
+) => RedisClient;
 
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)\b/;
 /** Connection errors that mean Redis is not there (down), as opposed to slow to answer. */
@@ -175,7 +216,7 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
     assertInteger(request.ttlMs, 'ttlMs');
     const now = this.now();
-    const keys = [this.key('r', request.id)];
+    const keys = [this.groupKey('r', operationGroup(request.holds), request.id)];
     const args = [String(now), request.id, String(Math.max(1, request.ttlMs)), String(request.holds.length)];
     for (const hold of request.holds) {
       assertInteger(hold.amount, 'amount');
@@ -197,10 +238,11 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
   async settle(request: SettleRequest): Promise<SettleResult> {
     const now = this.now();
     const record = request.record;
+    const group = operationGroup(request.charges, record);
     const keys = [
-      this.key('r', request.id),
-      this.key('rec', record?.id ?? request.id),
-      ...(record?.indexes ?? []).map((index) => this.key('i', index)),
+      this.groupKey('r', group, request.id),
+      this.groupKey('rec', group, record?.id ?? request.id),
+      ...(record?.indexes ?? []).map((index) => this.groupKey('i', group, index)),
     ];
     const args = [
       String(now),
@@ -227,7 +269,7 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
   }
 
   async release(id: string, meters: MeterRef[]): Promise<boolean> {
-    const keys = [this.key('r', id), ...meters.flatMap((meter) => this.holdKeys(meter))];
+    const keys = [this.groupKey('r', operationGroup(meters), id), ...meters.flatMap((meter) => this.holdKeys(meter))];
     return (await this.script('release', keys, [id, String(this.markerRetentionMs)])) === 1;
   }
 
@@ -244,7 +286,7 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
     options: { grant?: boolean; idempotencyKey?: string } = {},
   ): Promise<MeterState & { applied: boolean }> {
     assertInteger(amount, 'amount');
-    const marker = this.key('r', `credit:${meter.key}:${options.idempotencyKey ?? ''}`);
+    const marker = this.groupKey('r', meter.group, `credit:${meter.key}:${options.idempotencyKey ?? ''}`);
     const args = [
       String(amount),
       options.grant ? '1' : '0',
@@ -261,8 +303,8 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
     const now = this.now();
     const slices = windowSlices(request.window, now);
     const keys: string[] = [];
-    for (let index = slices.first; index <= slices.last; index += 1)
-      keys.push(this.key('w', `${request.key}:${index}`));
+    const window = `${this.prefix}w:{${encodeNamespace(request.key)}}`;
+    for (let index = slices.first; index <= slices.last; index += 1) keys.push(`${window}:${index}`);
     const reply = (await this.script('windowAdd', keys, [
       String(request.amount),
       String(request.limit ?? -1),
@@ -292,7 +334,10 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
 
   async appendRecord(record: StoredRecord): Promise<boolean> {
     const now = this.now();
-    const keys = [this.key('rec', record.id), ...record.indexes.map((index) => this.key('i', index))];
+    const keys = [
+      this.groupKey('rec', record.group, record.id),
+      ...record.indexes.map((index) => this.groupKey('i', record.group, index)),
+    ];
     const args = [
       record.body,
       String(record.timestamp),
@@ -303,18 +348,23 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
     return (await this.script('appendRecord', keys, args)) === 1;
   }
 
-  async getRecord(id: string): Promise<string | undefined> {
-    return (await this.command((client) => client.get(this.key('rec', id)))) ?? undefined;
+  async getRecord(id: string, group?: string): Promise<string | undefined> {
+    return (await this.command((client) => client.get(this.groupKey('rec', group, id)))) ?? undefined;
   }
 
   async listRecords(query: RecordQuery): Promise<string[]> {
     const limit = query.limit === undefined ? [] : ['LIMIT', '0', String(query.limit)];
     const ids = await this.command((client) =>
-      client.zrangebyscore(this.key('i', query.index), String(query.from), String(query.to), ...limit),
+      client.zrangebyscore(
+        this.groupKey('i', query.group, query.index),
+        String(query.from),
+        String(query.to),
+        ...limit,
+      ),
     );
     const bodies: string[] = [];
     for (let start = 0; start < ids.length; start += 500) {
-      const chunk = ids.slice(start, start + 500).map((id) => this.key('rec', id));
+      const chunk = ids.slice(start, start + 500).map((id) => this.groupKey('rec', query.group, id));
       for (const body of await this.command((client) => client.mget(...chunk))) if (body !== null) bodies.push(body);
     }
     return bodies;
@@ -367,8 +417,8 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
   }
 
   /**
-   * Deletes the selected values with `SCAN` and `UNLINK` (not atomic: a value set meanwhile may stay).
-   * One namespace lies in one hash slot; a `namespacePrefix` spans many, so on a Redis Cluster run it per node.
+   * Deletes the selected values with `SCAN` and `UNLINK` (not atomic: a value set meanwhile may stay). On a
+   * Redis Cluster it scans every master (a `namespacePrefix` spans many slots) and unlinks slot by slot.
    */
   async clearValues(selector: KeyValueSelector): Promise<number> {
     const keyPattern = `${globEscape(selector.keyPrefix ?? '')}*`;
@@ -376,13 +426,10 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
       'namespace' in selector
         ? `${globEscape(`${this.prefix}kv:{${encodeNamespace(selector.namespace)}}:`)}${keyPattern}`
         : `${globEscape(`${this.prefix}kv:{${encodeNamespace(selector.namespacePrefix)}`)}*}:${keyPattern}`;
-    let cursor = '0';
     let cleared = 0;
-    do {
-      const [next, names] = await this.command((client) => client.scan(cursor, 'MATCH', pattern, 'COUNT', 500));
-      cursor = next;
-      if (names.length > 0) cleared += await this.command((client) => client.unlink(...names));
-    } while (cursor !== '0');
+    await this.scan(pattern, async (client, names) => {
+      for (const group of bySlot(client, names)) cleared += await this.command(() => client.unlink(...group));
+    });
     return cleared;
   }
 
@@ -432,9 +479,26 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
     this.clientPromise = undefined;
     if (!pending) return;
     const client = await pending.catch(() => undefined);
-    if (!client) return;
+    if (!client || this.options.client) return;
     if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
     else client.disconnect();
+  }
+
+  /**
+   * Calls `found` with each batch of key names matching `pattern`: on a cluster, those of every master in turn.
+   * `found` gets the client to run commands with (the cluster, which routes them by key).
+   */
+  private async scan(pattern: string, found: (client: RedisClient, names: string[]) => Promise<void>): Promise<void> {
+    const client = await this.client();
+    const nodes = client.isCluster && client.nodes ? client.nodes('master') : [client];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, names] = await this.command(() => node.scan(cursor, 'MATCH', pattern, 'COUNT', 500));
+        cursor = next;
+        if (names.length > 0) await found(client, names);
+      } while (cursor !== '0');
+    }
   }
 
   /** A capped log's keys: the index of sort keys, the bodies by id (one hash tag, one slot). */
@@ -451,15 +515,20 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
     return `${this.prefix}${kind}:${name}`;
   }
 
-  /** The keys of an expiring hash: values, expiries. */
+  /** A key of a group: `<prefix><kind>:{<group>}:<name>`, the group being the key's Redis Cluster hash tag. */
+  private groupKey(kind: string, group: string | undefined, name: string): string {
+    return `${this.prefix}${kind}:${groupTag(group)}:${name}`;
+  }
+
+  /** The keys of an expiring hash: values, expiries (one hash tag: the hash's name). */
   private expiringKeys(key: string): string[] {
-    const base = this.key('e', key);
+    const base = `${this.prefix}e:{${encodeNamespace(key)}}`;
     return [base, `${base}:x`];
   }
 
   /** The keys of a meter's holds: hash, holds, expiries. */
   private holdKeys(meter: MeterRef): string[] {
-    const base = this.key('m', meter.key);
+    const base = this.groupKey('m', meter.group, meter.key);
     return [base, `${base}:h`, `${base}:x`];
   }
 
@@ -468,8 +537,8 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
     keys.push(...this.holdKeys(meter));
     if (!meter.window) return 0;
     const slices = windowSlices(meter.window, now);
-    for (let index = slices.first; index <= slices.last; index += 1)
-      keys.push(`${this.key('m', meter.key)}:s:${index}`);
+    const base = this.groupKey('m', meter.group, meter.key);
+    for (let index = slices.first; index <= slices.last; index += 1) keys.push(`${base}:s:${index}`);
     return slices.last - slices.first + 1;
   }
 
@@ -523,10 +592,17 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
   }
 
   private async createClient(): Promise<RedisClient> {
+    if (this.options.client) return this.watch(this.options.client as unknown as RedisClient);
     let Redis: RedisConstructor;
+    let Cluster: ClusterConstructor | undefined;
     try {
-      const module = (await importOptional('ioredis')) as { Redis?: RedisConstructor; default?: RedisConstructor };
+      const module = (await importOptional('ioredis')) as {
+        Redis?: RedisConstructor;
+        Cluster?: ClusterConstructor;
+        default?: RedisConstructor & { Cluster?: ClusterConstructor };
+      };
       Redis = (module.Redis ?? module.default) as RedisConstructor;
+      Cluster = module.Cluster ?? module.default?.Cluster;
     } catch (error) {
       this.clientPromise = undefined;
       throw new GatewayError('config_invalid', "The Redis store needs the 'ioredis' package: npm install ioredis", {
@@ -534,31 +610,97 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
       });
     }
     const maxDelay = this.options.maxReconnectDelayMs ?? 1_000;
-    const client = new Redis(this.options.url ?? 'redis://127.0.0.1:6379', {
-      lazyConnect: true,
-      enableOfflineQueue: false,
+    const retryStrategy = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay);
+    const connection = {
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
       commandTimeout: this.options.commandTimeoutMs ?? 1_000,
       connectTimeout: this.connectTimeoutMs,
-      retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 10), maxDelay),
+    };
+    if (this.options.cluster) {
+      if (!Cluster) throw new GatewayError('config_invalid', "This version of 'ioredis' has no Cluster client");
+      const nodes = this.options.cluster.map(clusterNode);
+      const first = new URL(this.options.cluster[0]);
+      const client = new Cluster(
+        nodes.map(({ host, port }) => ({ host, port })),
+        {
+          lazyConnect: true,
+          enableOfflineQueue: false,
+          clusterRetryStrategy: retryStrategy,
+          slotsRefreshTimeout: this.connectTimeoutMs,
+          redisOptions: {
+            ...connection,
+            ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+            ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+            ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
+          },
+        },
+      );
+      // A node's connection error says why the cluster is not ready (refused: down).
+      client.on('node error', (error: unknown) => this.noteError(error));
+      return this.watch(client);
+    }
+    const client = new Redis(this.options.url ?? 'redis://127.0.0.1:6379', {
+      ...connection,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      retryStrategy,
     });
+    return this.watch(client);
+  }
+
+  private noteError(error: unknown): void {
+    const code = (error as { code?: unknown }).code;
+    this.connectionError =
+      typeof code === 'string'
+        ? code
+        : error instanceof Error && /timed? ?out/i.test(error.message)
+          ? 'ETIMEDOUT'
+          : this.connectionError;
+  }
+
+  /** Follows a client's connection errors and readiness. */
+  private watch(client: RedisClient): RedisClient {
     // Connection errors surface on commands as store_unavailable; the event itself must not crash.
-    client.on('error', (error: unknown) => {
-      const code = (error as { code?: unknown }).code;
-      this.connectionError =
-        typeof code === 'string'
-          ? code
-          : error instanceof Error && /timed? ?out/i.test(error.message)
-            ? 'ETIMEDOUT'
-            : this.connectionError;
-    });
+    client.on('error', (error: unknown) => this.noteError(error));
     client.on('ready', () => {
       this.connectedOnce = true;
       this.connectionError = undefined;
     });
     return client;
   }
+}
+
+/**
+ * The hash tag of a group: `{<group, URI-encoded>}`, or `{:}` for no group (an encoded group never holds a `:`,
+ * so no group's tag is that one).
+ *
+ * @example
+ * ```ts
+ * groupTag('team acme'); // '{team%20acme}'
+ * ```
+ */
+export function groupTag(group: string | undefined): string {
+  return group ? `{${encodeNamespace(group)}}` : '{:}';
+}
+
+/** A cluster node's host and port from its URL. */
+function clusterNode(url: string): { host: string; port: number } {
+  const parsed = new URL(url);
+  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port || 6379) };
+}
+
+/** Key names grouped by hash slot (UNLINK of several keys needs one slot on a cluster), or all together. */
+function bySlot(client: RedisClient, names: string[]): string[][] {
+  if (!client.isCluster) return [names];
+  const groups = new Map<number, string[]>();
+  for (const name of names) {
+    const slot = redisKeySlot(name);
+    const group = groups.get(slot);
+    if (group) group.push(name);
+    else groups.set(slot, [name]);
+  }
+  return [...groups.values()];
 }
 
 function toState(values: readonly number[]): MeterState {

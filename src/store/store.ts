@@ -41,6 +41,13 @@ export interface WindowSpec {
 export interface MeterRef {
   /** The meter's name (the store adds its namespace prefix). */
   key: string;
+  /**
+   * The group the meter is kept in (billing: the account id). A Redis store keeps a group's keys in one Redis
+   * Cluster hash slot, so that an operation over several meters is one script there; every meter (and the record)
+   * of one reservation, settlement or release must be in one group, and a meter is always named with the same
+   * group. Default: one shared group.
+   */
+  group?: string;
   /** Settled amounts leave the meter after this rolling window; without it they stay for good. */
   window?: WindowSpec;
   /** The meter expires this long after its last write (a calendar-period budget); none by default. */
@@ -134,6 +141,8 @@ export type ReserveResult =
  */
 export interface StoredRecord {
   id: string;
+  /** The group the record and its indexes are kept in (as {@link MeterRef.group}; billing: the account id). */
+  group?: string;
   /** Epoch milliseconds: the score under every index. */
   timestamp: number;
   indexes: string[];
@@ -213,6 +222,8 @@ export interface WindowAddRequest {
  */
 export interface RecordQuery {
   index: string;
+  /** The group of the index and its records ({@link StoredRecord.group}). */
+  group?: string;
   from: number;
   to: number;
   /** At most this many records (default: all). */
@@ -258,7 +269,8 @@ export interface StateStore {
   readCounter(key: string): Promise<number>;
   /** Appends a record once by id; false if that id was there already. */
   appendRecord(record: StoredRecord): Promise<boolean>;
-  getRecord(id: string): Promise<string | undefined>;
+  /** A record's body by id (in its `group`, when it was stored with one). */
+  getRecord(id: string, group?: string): Promise<string | undefined>;
   /** Records under an index within a time range, oldest first (bodies). */
   listRecords(query: RecordQuery): Promise<string[]>;
   /** Sets (or with `undefined` deletes) one field of a small shared hash (configuration). */
@@ -362,4 +374,27 @@ export function assertInteger(value: number, name: string): void {
       `${name} must be a whole number of nano-dollars (or units), got ${value}`,
       { param: name },
     );
+}
+
+/**
+ * The one group of an operation's meters (and record), or a `GatewayError` `invalid_request` when they name
+ * several: a reservation, settlement or release is atomic over one group (on Redis Cluster, one hash slot).
+ *
+ * @example
+ * ```ts
+ * operationGroup([{ key: 'ledger:acme', group: 'acme' }, { key: 'budget:acme:day', group: 'acme' }]); // 'acme'
+ * ```
+ */
+export function operationGroup(meters: readonly MeterRef[], record?: Pick<StoredRecord, 'group'>): string | undefined {
+  const groups = new Set<string | undefined>(meters.map((meter) => meter.group || undefined));
+  if (record) groups.add(record.group || undefined);
+  if (groups.size > 1) {
+    const names = [...groups].map((group) => (group === undefined ? '(none)' : `'${group}'`)).join(', ');
+    throw new GatewayError(
+      'invalid_request',
+      `The meters and record of one store operation must share one group (one Redis Cluster hash slot), got ${names}`,
+      { param: 'group' },
+    );
+  }
+  return [...groups][0];
 }

@@ -147,7 +147,7 @@ export class SwitchableStore implements StateStore {
   increment: StateStore['increment'] = (key, amount, ttlMs) => this.run(() => this.inner.increment(key, amount, ttlMs));
   readCounter: StateStore['readCounter'] = (key) => this.run(() => this.inner.readCounter(key));
   appendRecord: StateStore['appendRecord'] = (record) => this.run(() => this.inner.appendRecord(record));
-  getRecord: StateStore['getRecord'] = (id) => this.run(() => this.inner.getRecord(id));
+  getRecord: StateStore['getRecord'] = (id, group) => this.run(() => this.inner.getRecord(id, group));
   listRecords: StateStore['listRecords'] = (query) => this.run(() => this.inner.listRecords(query));
   setField: StateStore['setField'] = (key, field, value) => this.run(() => this.inner.setField(key, field, value));
   getFields: StateStore['getFields'] = (key) => this.run(() => this.inner.getFields(key));

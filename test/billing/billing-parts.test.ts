@@ -61,6 +61,7 @@ describe('budget periods', () => {
     );
     assert.deepEqual(rolling?.meter, {
       key: 'budget:acme:user:alice:rolling:3600000',
+      group: 'acme',
       window: { windowMs: 3_600_000 },
     });
     assert.equal(

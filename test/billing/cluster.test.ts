@@ -141,12 +141,13 @@ describe(`two gateway processes on one Redis${REDIS_SKIP_NOTE}`, { timeout: 60_0
   }
 
   async function ledgerOf(accountId: string): Promise<{ credit: number; used: number; reserved: number }> {
-    return store.readMeter({ key: `ledger:${encodeURIComponent(accountId)}` });
+    return store.readMeter({ key: `ledger:${encodeURIComponent(accountId)}`, group: accountId });
   }
 
   async function recordsOf(accountId: string): Promise<UsageRecord[]> {
     const bodies = await store.listRecords({
       index: `account:${encodeURIComponent(accountId)}`,
+      group: accountId,
       from: 0,
       to: Number.MAX_SAFE_INTEGER,
     });

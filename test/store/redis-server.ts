@@ -10,8 +10,15 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
-/** Whether an executable of this name is on the PATH. */
-function onPath(command: string): boolean {
+/**
+ * Whether an executable of this name is on the PATH.
+ *
+ * @example
+ * ```ts
+ * onPath('redis-cli'); // true where redis-tools is installed
+ * ```
+ */
+export function onPath(command: string): boolean {
   for (const directory of (process.env.PATH ?? '').split(delimiter)) {
     if (!directory) continue;
     try {

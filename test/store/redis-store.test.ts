@@ -69,12 +69,12 @@ describe(`Redis store${REDIS_SKIP_NOTE}`, { skip: Boolean(REDIS_SKIP) }, () => {
           name.startsWith('ns-a:r:') ||
           name.startsWith('ns-a:rec:') ||
           name.startsWith('ns-a:i:') ||
-          name.startsWith('ns-a:m:budget:'),
+          name.startsWith('ns-a:m:{:}:budget:'),
       )) {
         const ttl = await raw.pttl(key);
         assert.ok(ttl > 0, `${key} expires (pttl ${ttl})`);
       }
-      assert.equal(await raw.pttl('ns-a:m:ledger:x'), -1, 'a balance never expires');
+      assert.equal(await raw.pttl('ns-a:m:{:}:ledger:x'), -1, 'a balance never expires');
     } finally {
       raw.disconnect();
       await store.close();
@@ -89,7 +89,7 @@ describe(`Redis store${REDIS_SKIP_NOTE}`, { skip: Boolean(REDIS_SKIP) }, () => {
       await store.setExpiringField('board', 'a', 'x', 200);
       await store.setExpiringField('board', 'b', 'y', 400);
       const keys = (await raw.keys('ns-e:*')).sort();
-      assert.deepEqual(keys, ['ns-e:e:board', 'ns-e:e:board:x']);
+      assert.deepEqual(keys, ['ns-e:e:{board}', 'ns-e:e:{board}:x']);
       for (const key of keys) {
         const ttl = await raw.pttl(key);
         assert.ok(ttl > 200 && ttl <= 400, `${key} expires with its last field (pttl ${ttl})`);

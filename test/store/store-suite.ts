@@ -303,6 +303,50 @@ export function storeSuite(
       assert.equal(await store.getRecord(fresh('missing')), undefined);
     });
 
+    it('keeps a group together: reserve, settle and list in one group, and refuse one operation over two', async () => {
+      const group = fresh('team {g}');
+      const ledger: MeterRef = { key: fresh('ledger'), group };
+      const budget: MeterRef = { key: fresh('budget'), group };
+      await store.credit(ledger, 1_000);
+      const id = fresh('req');
+      const holds = [
+        { ...ledger, amount: 100, limit: 'credit' as const },
+        { ...budget, amount: 100, limit: 500 },
+      ];
+      assert.deepEqual(await store.reserve({ id, ttlMs: 60_000, holds }), { ok: true, duplicate: false });
+      const record: StoredRecord = {
+        id,
+        group,
+        timestamp: subject.clock.now(),
+        indexes: [`acct:${group}`],
+        body: '{"g":1}',
+      };
+      const settled = await store.settle({ id, charges: [{ ...ledger, amount: 40 }], record });
+      assert.equal(settled.applied, true);
+      assert.deepEqual(settled.meters[0], { credit: 1_000, used: 40, reserved: 0, granted: false });
+      assert.equal((await store.readMeter(budget)).reserved, 100);
+      assert.equal(await store.release(id, [budget]), false, 'settled already');
+      assert.equal(await store.getRecord(id, group), '{"g":1}');
+      assert.deepEqual(
+        await store.listRecords({ index: `acct:${group}`, group, from: 0, to: Number.MAX_SAFE_INTEGER }),
+        ['{"g":1}'],
+      );
+      const elsewhere: MeterRef = { key: fresh('budget'), group: fresh('other') };
+      await assert.rejects(
+        store.reserve({ id: fresh('req'), ttlMs: 60_000, holds: [holds[0], { ...elsewhere, amount: 1, limit: 5 }] }),
+        (error) => error instanceof GatewayError && error.code === 'invalid_request' && /one group/.test(error.message),
+      );
+      await assert.rejects(
+        store.settle({
+          id: fresh('req'),
+          charges: [{ ...ledger, amount: 1 }],
+          record: { ...record, id: fresh('rec'), group: undefined },
+        }),
+        (error) => error instanceof GatewayError && error.code === 'invalid_request',
+      );
+      assert.equal((await store.readMeter(ledger)).used, 40, 'a refused operation changed nothing');
+    });
+
     it('increments counters that expire after their creation', async () => {
       const key = fresh('counter');
       assert.equal(await store.increment(key, 2, 40), 2);
