@@ -28,6 +28,7 @@ import {
   operationGroup,
   retryAfter,
   windowSlices,
+  type MeterHold,
   type MeterRef,
   type MeterState,
   type RecordQuery,
@@ -125,6 +126,7 @@ interface RedisClient {
   del(...keys: string[]): Promise<number>;
   unlink(...keys: string[]): Promise<number>;
   scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', size: number): Promise<[string, string[]]>;
+  exists(...keys: string[]): Promise<number>;
 }
 
 type RedisConstructor = new (url: string, options: Record<string, unknown>) => RedisClient;
@@ -172,6 +174,11 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
   private readonly startTimeoutMs: number;
   private clientPromise: Promise<RedisClient> | undefined;
   private closed = false;
+  /**
+   * Meters with a first-use grant (billing's free allocation) already checked for a key of the layout before hash
+   * tags, once each per process (bounded: cleared past 10 000).
+   */
+  private readonly layoutChecked = new Set<string>();
   /** Whether the store has been connected once (before that, a slow connection gets `startTimeoutMs`). */
   private connectedOnce = false;
   /** The code of the last connection error since the last time Redis was ready. */
@@ -215,6 +222,7 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
 
   async reserve(request: ReserveRequest): Promise<ReserveResult> {
     assertInteger(request.ttlMs, 'ttlMs');
+    await this.refuseOldLayout(request.holds);
     const now = this.now();
     const keys = [this.groupKey('r', operationGroup(request.holds), request.id)];
     const args = [String(now), request.id, String(Math.max(1, request.ttlMs)), String(request.holds.length)];
@@ -540,6 +548,26 @@ export class RedisStore implements StateStore, KeyValueStore, CappedLogStore {
     const base = this.groupKey('m', meter.group, meter.key);
     for (let index = slices.first; index <= slices.last; index += 1) keys.push(`${base}:s:${index}`);
     return slices.last - slices.first + 1;
+  }
+
+  /**
+   * A grant (the free allocation) goes to a meter that does not exist yet. A store of the layout before hash tags
+   * still holds such a meter under its old name, unmigrated: granting again would give the account its free
+   * allocation twice and hide its balance. So the first reservation with a grant of each meter in this process looks
+   * for the old name (one EXISTS) and refuses, naming the migration, when it is there.
+   */
+  private async refuseOldLayout(holds: readonly MeterHold[]): Promise<void> {
+    for (const hold of holds) {
+      if (hold.grant === undefined || this.layoutChecked.has(hold.key)) continue;
+      const old = `${this.prefix}m:${hold.key}`;
+      if ((await this.command((client) => client.exists(old))) > 0)
+        throw new GatewayError(
+          'config_invalid',
+          `The Redis store holds keys of the layout before Redis Cluster support (such as ${old}): run \`switchyard store migrate\` (or migrateRedisStoreLayout()) with every old instance stopped, then start again`,
+        );
+      if (this.layoutChecked.size >= 10_000) this.layoutChecked.clear();
+      this.layoutChecked.add(hold.key);
+    }
   }
 
   private async script(name: RedisScriptName, keys: string[], args: string[]): Promise<unknown> {

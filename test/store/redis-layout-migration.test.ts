@@ -92,6 +92,45 @@ describe(`Redis store layout migration${REDIS_SKIP_NOTE}`, { skip: Boolean(REDIS
     }
   });
 
+  it('a new version started before the migration refuses to grant the free allocation again, naming the migration', async () => {
+    await raw.hset(`early2:m:ledger:${ENCODED}`, { credit: String(2 * DOLLAR), used: '0', granted: '1' });
+    const store = new RedisStore({ url: redis.url, prefix: 'early2:' });
+    const fixture = await startBillingFixture({ store, freeAllocationNano: DOLLAR });
+    try {
+      await assert.rejects(
+        fixture.router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi', account: { id: ACCOUNT } }),
+        (error: unknown) => {
+          assert.ok(error instanceof Error);
+          assert.equal((error as { code?: string }).code, 'config_invalid');
+          assert.match(error.message, /switchyard store migrate/);
+          return true;
+        },
+      );
+      assert.equal(fixture.simulator.totals.requests, 0, 'nothing was served on a grant the account already had');
+      assert.equal(await raw.exists(`early2:m:{team%20acme}:ledger:${ENCODED}`), 0, 'no new ledger was granted');
+      // An account with no old ledger is granted as usual.
+      await fixture.router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi', account: { id: 'team_new' } });
+      assert.equal((await fixture.billing.getBalance('team_new')).creditedNano, DOLLAR);
+    } finally {
+      await fixture.close();
+      await store.close();
+    }
+    await migrateRedisStoreLayout({ url: redis.url, prefix: 'early2:' });
+    const migrated = new RedisStore({ url: redis.url, prefix: 'early2:' });
+    const after = await startBillingFixture({ store: migrated, freeAllocationNano: DOLLAR });
+    try {
+      await after.router.generate({ model: 'openai/gpt-4o-mini', prompt: 'Hi', account: { id: ACCOUNT } });
+      assert.equal(
+        (await after.billing.getBalance(ACCOUNT)).creditedNano,
+        2 * DOLLAR,
+        'the old balance, not a new grant',
+      );
+    } finally {
+      await after.close();
+      await migrated.close();
+    }
+  });
+
   it('never overwrites a key the new version wrote before the migration', async () => {
     await raw.hset('early:m:ledger:acme', { credit: '7' });
     await raw.hset('early:m:{acme}:ledger:acme', { credit: '1' });
